@@ -1,0 +1,1 @@
+"""Platform adapters and the platform-neutral model they translate to."""

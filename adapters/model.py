@@ -1,0 +1,171 @@
+"""The platform-neutral model that every adapter translates to and from.
+
+Everything above ``adapters/`` speaks only these types: a chat, a member, a
+message (with mentions, reply-to and edits), a command, membership and bot
+status changes, and the outgoing reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    """A chat platform Hearth can join."""
+
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    PLAYGROUND = "playground"
+
+
+class ChatKind(StrEnum):
+    """What kind of conversation a chat is."""
+
+    GROUP = "group"
+    PRIVATE = "private"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """A conversation on a platform: a group, a server channel or a private chat."""
+
+    platform: Platform
+    platform_chat_id: str
+    kind: ChatKind
+    title: str | None = None
+
+    @property
+    def is_group(self) -> bool:
+        """True for group conversations, where memory is kept."""
+        return self.kind is ChatKind.GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person (or bot) on a platform."""
+
+    platform: Platform
+    platform_user_id: str
+    display_name: str
+    username: str | None = None
+    is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A mention of a member inside a message.
+
+    Platforms either name the member by handle (``@alice``) or point at them
+    directly (Telegram text mentions, Discord user mentions); ``member`` is set
+    when the platform resolved it, ``username`` when only a handle is known.
+    """
+
+    username: str | None = None
+    member: Member | None = None
+
+    def __post_init__(self) -> None:
+        if self.username is None and self.member is None:
+            raise ValueError("a mention needs a username or a member")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A text message (or media caption) posted in a chat."""
+
+    chat: Chat
+    sender: Member
+    platform_message_id: str
+    text: str
+    sent_at: datetime
+    mentions: tuple[Mention, ...] = ()
+    reply_to_message_id: str | None = None
+    reply_to_member: Member | None = None
+    permalink: str | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command addressed to Hearth, such as ``/twin on``."""
+
+    chat: Chat
+    sender: Member
+    name: str
+    args: tuple[str, ...]
+    platform_message_id: str
+    sent_at: datetime
+    raw_text: str = ""
+
+
+class MembershipChange(StrEnum):
+    """How a member's presence in a chat changed."""
+
+    JOINED = "joined"
+    LEFT = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipEvent:
+    """A member joined or left a chat."""
+
+    chat: Chat
+    member: Member
+    change: MembershipChange
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BotStatusEvent:
+    """Hearth itself was added to a chat or removed from it."""
+
+    chat: Chat
+    added: bool
+    at: datetime
+    by: Member | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    """A message was deleted on the platform (where the platform reports it)."""
+
+    chat: Chat
+    platform_message_id: str
+    at: datetime
+
+
+Event = Message | Command | MembershipEvent | BotStatusEvent | MessageDeleted
+"""Everything an adapter can hand to the application."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingReply:
+    """A reply Hearth sends to a chat.
+
+    ``label`` is shown before the text on every platform (twin answers carry
+    one). ``reply_to_message_id`` threads the reply under the message it answers.
+    ``private`` asks the adapter to show it only to ``recipient`` where the
+    platform can (ephemeral replies, direct messages).
+    """
+
+    chat: Chat
+    text: str
+    reply_to_message_id: str | None = None
+    label: str | None = None
+    private: bool = False
+    recipient: Member | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def rendered(self) -> str:
+        """The full text as shown in the chat: the label line, then the body."""
+        return f"{self.label}\n{self.text}" if self.label else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    """What the platform answered after sending a reply."""
+
+    platform_message_id: str | None
+    sent_at: datetime

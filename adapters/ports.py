@@ -1,0 +1,49 @@
+"""The two sides of an adapter: what it calls and what calls it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from adapters.model import Event, OutgoingReply, Platform, SentReply
+
+
+class EventHandler(Protocol):
+    """The application side: takes one neutral event at a time."""
+
+    async def handle(self, event: Event, sender: ReplySender) -> None:
+        """Handle one event; replies go out through ``sender``."""
+        ...
+
+
+class ReplySender(Protocol):
+    """The platform side: delivers neutral replies."""
+
+    @property
+    def platform(self) -> Platform:
+        """The platform this sender delivers to."""
+        ...
+
+    async def send(self, reply: OutgoingReply) -> SentReply:
+        """Deliver ``reply``; raises ``DeliveryError`` when it cannot be delivered."""
+        ...
+
+
+class DeliveryError(RuntimeError):
+    """A reply could not be delivered after the platform's retries were exhausted."""
+
+
+class PlatformAdapter(Protocol):
+    """A running connection to one platform."""
+
+    @property
+    def platform(self) -> Platform:
+        """The platform this adapter connects to."""
+        ...
+
+    async def start(self, handler: EventHandler) -> None:
+        """Connect and start delivering events to ``handler``; returns once running."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect cleanly; pending work is finished or left for the next start."""
+        ...

@@ -1,0 +1,1 @@
+"""The Hearth application: router, commands, persistence, CLI and start-up."""

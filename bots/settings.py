@@ -1,0 +1,82 @@
+"""All of Hearth's configuration in one typed object, read once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class HearthSettings(BaseSettings):
+    """Settings from the environment (and an optional ``.env`` file).
+
+    Every field maps to an upper-case environment variable of the same name,
+    for example ``database_url`` to ``DATABASE_URL``.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".hearth"), alias="HEARTH_DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    qdrant_url: str | None = Field(default=None, alias="QDRANT_URL")
+    qdrant_api_key: SecretStr | None = Field(default=None, alias="QDRANT_API_KEY")
+    qdrant_collection: str = Field(default="hearth_messages", alias="QDRANT_COLLECTION")
+
+    embedding_url: str | None = Field(default=None, alias="EMBEDDING_URL")
+    embedding_model: str = Field(default="text-embedding-3-small", alias="EMBEDDING_MODEL")
+    embedding_api_key: SecretStr | None = Field(default=None, alias="EMBEDDING_API_KEY")
+    embedding_dimension: int | None = Field(default=None, alias="EMBEDDING_DIMENSION")
+    embedding_threads: int | None = Field(default=None, alias="HEARTH_EMBEDDING_THREADS")
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024, alias="HEARTH_EMBEDDING_BATCH")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL"
+    )
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling", alias="TELEGRAM_MODE"
+    )
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_listen: str = Field(default="0.0.0.0", alias="TELEGRAM_WEBHOOK_LISTEN")
+    telegram_webhook_port: int = Field(default=8443, alias="TELEGRAM_WEBHOOK_PORT")
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_poll_timeout: int = Field(default=30, ge=0, le=50, alias="TELEGRAM_POLL_TIMEOUT")
+
+    twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")
+    twin_max_quotes: int = Field(default=3, ge=1, le=10, alias="HEARTH_TWIN_MAX_QUOTES")
+    twin_min_score: float = Field(default=0.82, ge=-1, le=1, alias="HEARTH_TWIN_MIN_SCORE")
+    max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
+
+    log_level: str = Field(default="INFO", alias="HEARTH_LOG_LEVEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgresql+psycopg2://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if value.startswith(plain):
+                return driver + value[len(plain) :]
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The database URL to use: ``DATABASE_URL``, else a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hearth.db').resolve()}"
+
+    @property
+    def qdrant_edge_path(self) -> Path:
+        """Where the embedded Qdrant Edge shard lives when no server is configured."""
+        return self.data_dir / "qdrant-edge"

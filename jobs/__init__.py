@@ -1,0 +1,1 @@
+"""Scheduled work: digests, introductions and upkeep."""

@@ -1,0 +1,1 @@
+"""Vector memory: messages and member profiles stored and searched in Qdrant."""

@@ -1,0 +1,62 @@
+"""What memory stores and returns: one record per chat message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryRecord:
+    """A message as kept in vector memory.
+
+    ``message_id`` is Hearth's own message id (the SQL primary key) and is the
+    point id, so storing the same message twice overwrites instead of duplicating.
+    ``chat_id`` and ``member_id`` are Hearth's ids, used for filtering.
+    """
+
+    message_id: int
+    chat_id: int
+    member_id: int
+    sent_at: datetime
+    text: str
+    vector: Sequence[float]
+    permalink: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryHit:
+    """A search result: the stored message and its similarity score (higher is closer)."""
+
+    message_id: int
+    chat_id: int
+    member_id: int
+    sent_at: datetime
+    text: str
+    score: float
+    permalink: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryScope:
+    """Which memories a search may see.
+
+    ``member_ids`` must be non-empty: memory is always searched on behalf of
+    specific members. ``chat_ids`` of ``None`` means every chat those members
+    are in (only when the member allowed it); otherwise only the chats listed.
+    """
+
+    member_ids: tuple[int, ...]
+    chat_ids: tuple[int, ...] | None
+
+    def __post_init__(self) -> None:
+        if not self.member_ids:
+            raise ValueError("a memory scope needs at least one member")
+        if self.chat_ids is not None and not self.chat_ids:
+            raise ValueError("chat_ids must be None (all chats) or non-empty")
+
+    @classmethod
+    def member_in_chat(cls, member_id: int, chat_id: int) -> MemoryScope:
+        """One member's messages in one chat: the default twin scope."""
+        return cls(member_ids=(member_id,), chat_ids=(chat_id,))

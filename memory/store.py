@@ -1,0 +1,51 @@
+"""The vector memory interface that every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from memory.records import MemoryHit, MemoryRecord, MemoryScope
+
+
+class MemoryStore(Protocol):
+    """Stores message vectors and searches them within a scope.
+
+    Implementations: ``memory.edge_store.EdgeMemoryStore`` (Qdrant Edge,
+    in-process, the default) and ``memory.server_store.ServerMemoryStore``
+    (a Qdrant server through ``qdrant-client``).
+    """
+
+    async def open(self) -> None:
+        """Create or load the collection; safe to call more than once."""
+        ...
+
+    async def close(self) -> None:
+        """Flush and release resources."""
+        ...
+
+    async def upsert(self, records: Sequence[MemoryRecord]) -> None:
+        """Store records, replacing any with the same ``message_id``."""
+        ...
+
+    async def search(
+        self, vector: Sequence[float], scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
+        ...
+
+    async def delete_messages(self, message_ids: Sequence[int]) -> None:
+        """Remove the given messages; unknown ids are ignored."""
+        ...
+
+    async def delete_member(self, member_id: int, chat_id: int | None) -> None:
+        """Remove every record of a member, in one chat or (``None``) in all chats."""
+        ...
+
+    async def delete_chat(self, chat_id: int) -> None:
+        """Remove every record of a chat."""
+        ...
+
+    async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
+        """How many records match the optional member and chat filters."""
+        ...

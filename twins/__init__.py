@@ -1,0 +1,1 @@
+"""Twins: agents that answer for an absent member from that member's own messages."""
