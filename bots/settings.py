@@ -32,18 +32,12 @@ class HearthSettings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1, le=1024, alias="HEARTH_EMBEDDING_BATCH")
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_url: str = Field(
-        default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL"
-    )
-    telegram_mode: Literal["polling", "webhook"] = Field(
-        default="polling", alias="TELEGRAM_MODE"
-    )
+    telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")
+    telegram_mode: Literal["polling", "webhook"] = Field(default="polling", alias="TELEGRAM_MODE")
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_listen: str = Field(default="0.0.0.0", alias="TELEGRAM_WEBHOOK_LISTEN")
     telegram_webhook_port: int = Field(default=8443, alias="TELEGRAM_WEBHOOK_PORT")
-    telegram_webhook_secret: SecretStr | None = Field(
-        default=None, alias="TELEGRAM_WEBHOOK_SECRET"
-    )
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50, alias="TELEGRAM_POLL_TIMEOUT")
 
     twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")

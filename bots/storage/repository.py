@@ -1,0 +1,473 @@
+"""The repository: every SQL read and write the application makes, as async methods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.model import Chat, Member, Message, Platform
+from bots.storage.records import (
+    ChatSettings,
+    ForgetResult,
+    IngestResult,
+    KnownMember,
+    StoredMessage,
+)
+from bots.storage.tables import (
+    ChatMemberRow,
+    ChatRow,
+    ChatSettingsRow,
+    MemberRow,
+    MemberSettingsRow,
+    MessageRow,
+    TwinReplyRow,
+    utcnow,
+)
+
+
+def _stored(row: MessageRow) -> StoredMessage:
+    return StoredMessage(
+        id=row.id,
+        chat_id=row.chat_id,
+        member_id=row.member_id,
+        platform_message_id=row.platform_message_id,
+        text=row.text,
+        sent_at=row.sent_at,
+        permalink=row.permalink,
+    )
+
+
+class Storage:
+    """Async access to chats, members, messages and settings.
+
+    Each public method runs in its own transaction, so a failure never leaves
+    half-written rows behind.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, default_absence_minutes: float = 10.0) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._default_absence_minutes = default_absence_minutes
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine this repository writes through."""
+        return self._engine
+
+    async def close(self) -> None:
+        """Release all database connections."""
+        await self._engine.dispose()
+
+    def _insert(self, session: AsyncSession, table: Any) -> Any:
+        if self._engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    async def _upsert_chat(self, session: AsyncSession, chat: Chat) -> int:
+        stmt = self._insert(session, ChatRow).values(
+            platform=chat.platform.value,
+            platform_chat_id=chat.platform_chat_id,
+            kind=chat.kind.value,
+            title=chat.title,
+            active=True,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ChatRow.platform, ChatRow.platform_chat_id],
+            set_={"title": func.coalesce(stmt.excluded.title, ChatRow.title)},
+        ).returning(ChatRow.id)
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def _upsert_member(self, session: AsyncSession, member: Member) -> int:
+        username = member.username.lower() if member.username else None
+        stmt = self._insert(session, MemberRow).values(
+            platform=member.platform.value,
+            platform_user_id=member.platform_user_id,
+            display_name=member.display_name[:256],
+            username=username,
+            is_bot=member.is_bot,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[MemberRow.platform, MemberRow.platform_user_id],
+            set_={
+                "display_name": stmt.excluded.display_name,
+                "username": func.coalesce(stmt.excluded.username, MemberRow.username),
+                "is_bot": stmt.excluded.is_bot,
+            },
+        ).returning(MemberRow.id)
+        return int((await session.execute(stmt)).scalar_one())
+
+    async def _touch_chat_member(
+        self,
+        session: AsyncSession,
+        chat_id: int,
+        member_id: int,
+        *,
+        last_message_at: datetime | None = None,
+        joined_at: datetime | None = None,
+        left_at: datetime | None = None,
+    ) -> None:
+        row = await session.get(ChatMemberRow, (chat_id, member_id))
+        if row is None:
+            row = ChatMemberRow(chat_id=chat_id, member_id=member_id)
+            session.add(row)
+        if last_message_at is not None and (
+            row.last_message_at is None or last_message_at > row.last_message_at
+        ):
+            row.last_message_at = last_message_at
+        if joined_at is not None:
+            row.joined_at, row.left_at = joined_at, None
+        if left_at is not None:
+            row.left_at = left_at
+
+    async def ensure_chat(self, chat: Chat) -> int:
+        """Hearth's id for ``chat``, creating the row on first sight."""
+        async with self._sessions.begin() as session:
+            return await self._upsert_chat(session, chat)
+
+    async def ensure_member(self, member: Member) -> int:
+        """Hearth's id for ``member``, creating or refreshing the row."""
+        async with self._sessions.begin() as session:
+            return await self._upsert_member(session, member)
+
+    async def ingest_message(self, message: Message) -> IngestResult:
+        """Store a group message once; a re-delivered message returns the stored row."""
+        async with self._sessions.begin() as session:
+            chat_id = await self._upsert_chat(session, message.chat)
+            member_id = await self._upsert_member(session, message.sender)
+            await self._touch_chat_member(
+                session, chat_id, member_id, last_message_at=message.sent_at
+            )
+            stmt = (
+                self._insert(session, MessageRow)
+                .values(
+                    chat_id=chat_id,
+                    member_id=member_id,
+                    platform_message_id=message.platform_message_id,
+                    text=message.text,
+                    sent_at=message.sent_at,
+                    edited_at=message.edited_at,
+                    reply_to_platform_id=message.reply_to_message_id,
+                    permalink=message.permalink,
+                    created_at=utcnow(),
+                )
+                .on_conflict_do_nothing(
+                    index_elements=[MessageRow.chat_id, MessageRow.platform_message_id]
+                )
+                .returning(MessageRow.id)
+            )
+            new_id = (await session.execute(stmt)).scalar_one_or_none()
+            row = await session.scalar(
+                select(MessageRow).where(
+                    MessageRow.chat_id == chat_id,
+                    MessageRow.platform_message_id == message.platform_message_id,
+                )
+            )
+            assert row is not None
+            return IngestResult(_stored(row), new_id is not None, chat_id, member_id)
+
+    async def apply_edit(self, message: Message) -> IngestResult:
+        """Replace a stored message's text after an edit and queue it for re-embedding.
+
+        An edit of a message Hearth never saw is stored as a new message.
+        """
+        async with self._sessions.begin() as session:
+            chat_id = await self._upsert_chat(session, message.chat)
+            row = await session.scalar(
+                select(MessageRow).where(
+                    MessageRow.chat_id == chat_id,
+                    MessageRow.platform_message_id == message.platform_message_id,
+                )
+            )
+            if row is not None:
+                if row.text != message.text:
+                    row.text = message.text
+                    row.embedded_at = None
+                row.edited_at = message.edited_at or utcnow()
+                await session.flush()
+                return IngestResult(_stored(row), False, chat_id, row.member_id)
+        return await self.ingest_message(message)
+
+    async def delete_message(self, chat: Chat, platform_message_id: str) -> int | None:
+        """Delete a stored message; returns its id, or None if it was never stored."""
+        async with self._sessions.begin() as session:
+            chat_id = await self._upsert_chat(session, chat)
+            return await session.scalar(
+                delete(MessageRow)
+                .where(
+                    MessageRow.chat_id == chat_id,
+                    MessageRow.platform_message_id == platform_message_id,
+                )
+                .returning(MessageRow.id)
+            )
+
+    async def pending_messages(self, limit: int, after_id: int = 0) -> list[StoredMessage]:
+        """Messages not yet in vector memory, oldest first, with ids above ``after_id``."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.embedded_at.is_(None), MessageRow.id > after_id)
+                .order_by(MessageRow.id)
+                .limit(limit)
+            )
+            return [_stored(row) for row in rows]
+
+    async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> None:
+        """Record that ``messages`` are in memory, unless their text changed meanwhile."""
+        if not messages:
+            return
+        stmt = (
+            update(MessageRow)
+            .where(MessageRow.id == bindparam("mid"), MessageRow.text == bindparam("mtext"))
+            .values(embedded_at=at)
+        )
+        async with self._sessions.begin() as session:
+            conn = await session.connection()
+            await conn.execute(stmt, [{"mid": m.id, "mtext": m.text} for m in messages])
+
+    async def existing_message_ids(self, ids: Sequence[int]) -> set[int]:
+        """Which of ``ids`` are still stored (the rest were deleted or forgotten)."""
+        if not ids:
+            return set()
+        async with self._sessions() as session:
+            found = await session.scalars(select(MessageRow.id).where(MessageRow.id.in_(ids)))
+            return set(found)
+
+    async def count_messages(
+        self, *, chat_id: int | None = None, member_id: int | None = None
+    ) -> int:
+        """How many messages are stored, optionally for one chat and/or member."""
+        stmt = select(func.count()).select_from(MessageRow)
+        if chat_id is not None:
+            stmt = stmt.where(MessageRow.chat_id == chat_id)
+        if member_id is not None:
+            stmt = stmt.where(MessageRow.member_id == member_id)
+        async with self._sessions() as session:
+            return int(await session.scalar(stmt) or 0)
+
+    async def find_chat_member(
+        self,
+        chat_id: int,
+        platform: Platform,
+        *,
+        username: str | None = None,
+        platform_user_id: str | None = None,
+    ) -> KnownMember | None:
+        """Look a member up by handle or platform id, with their twin state in ``chat_id``."""
+        if username is None and platform_user_id is None:
+            raise ValueError("give a username or a platform user id")
+        stmt = (
+            select(MemberRow, ChatMemberRow.last_message_at, MemberSettingsRow.twin_enabled)
+            .outerjoin(
+                ChatMemberRow,
+                (ChatMemberRow.member_id == MemberRow.id) & (ChatMemberRow.chat_id == chat_id),
+            )
+            .outerjoin(
+                MemberSettingsRow,
+                (MemberSettingsRow.member_id == MemberRow.id)
+                & (MemberSettingsRow.chat_id == chat_id),
+            )
+            .where(MemberRow.platform == platform.value)
+        )
+        if platform_user_id is not None:
+            stmt = stmt.where(MemberRow.platform_user_id == platform_user_id)
+        else:
+            assert username is not None
+            stmt = stmt.where(MemberRow.username == username.lower().lstrip("@"))
+        async with self._sessions() as session:
+            found = (await session.execute(stmt.limit(1))).first()
+        if found is None:
+            return None
+        member, last_message_at, twin_enabled = found
+        return KnownMember(
+            member_id=member.id,
+            display_name=member.display_name,
+            username=member.username,
+            is_bot=member.is_bot,
+            twin_enabled=bool(twin_enabled),
+            last_message_at=last_message_at,
+        )
+
+    async def set_twin_enabled(self, chat_id: int, member_id: int, enabled: bool) -> None:
+        """Record a member's consent for their twin in one chat."""
+        async with self._sessions.begin() as session:
+            row = await session.get(MemberSettingsRow, (member_id, chat_id))
+            if row is None:
+                session.add(
+                    MemberSettingsRow(member_id=member_id, chat_id=chat_id, twin_enabled=enabled)
+                )
+            else:
+                row.twin_enabled = enabled
+
+    async def twin_enabled(self, chat_id: int, member_id: int) -> bool:
+        """Whether the member opted in to a twin in this chat."""
+        async with self._sessions() as session:
+            row = await session.get(MemberSettingsRow, (member_id, chat_id))
+            return bool(row and row.twin_enabled)
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings with defaults filled in."""
+        async with self._sessions() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+        absence = self._default_absence_minutes
+        if row is not None and row.twin_absence_minutes is not None:
+            absence = row.twin_absence_minutes
+        return ChatSettings(
+            chat_id=chat_id,
+            twins_enabled=True if row is None else row.twins_enabled,
+            twin_absence_minutes=absence,
+        )
+
+    async def update_chat_settings(
+        self,
+        chat_id: int,
+        *,
+        twins_enabled: bool | None = None,
+        twin_absence_minutes: float | None = None,
+    ) -> ChatSettings:
+        """Change a chat's settings; fields left as None keep their value."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+            if row is None:
+                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
+                session.add(row)
+            if twins_enabled is not None:
+                row.twins_enabled = twins_enabled
+            if twin_absence_minutes is not None:
+                row.twin_absence_minutes = twin_absence_minutes
+        return await self.chat_settings(chat_id)
+
+    async def set_chat_active(self, chat: Chat, active: bool) -> int:
+        """Mark whether Hearth is currently in the chat."""
+        async with self._sessions.begin() as session:
+            chat_id = await self._upsert_chat(session, chat)
+            await session.execute(
+                update(ChatRow).where(ChatRow.id == chat_id).values(active=active)
+            )
+            return chat_id
+
+    async def record_membership(
+        self, chat: Chat, member: Member, *, joined: bool, at: datetime
+    ) -> None:
+        """Record a member joining or leaving a chat."""
+        async with self._sessions.begin() as session:
+            chat_id = await self._upsert_chat(session, chat)
+            member_id = await self._upsert_member(session, member)
+            if joined:
+                await self._touch_chat_member(session, chat_id, member_id, joined_at=at)
+            else:
+                await self._touch_chat_member(session, chat_id, member_id, left_at=at)
+
+    async def forget_member(self, chat_id: int, member_id: int) -> ForgetResult:
+        """Delete everything stored about a member in one chat.
+
+        Removes their messages, settings, presence and what their twin said
+        there. The member row itself goes too once no chat refers to it.
+        """
+        async with self._sessions.begin() as session:
+            message_ids = tuple(
+                await session.scalars(
+                    delete(MessageRow)
+                    .where(MessageRow.chat_id == chat_id, MessageRow.member_id == member_id)
+                    .returning(MessageRow.id)
+                )
+            )
+            replies = await session.scalars(
+                delete(TwinReplyRow)
+                .where(TwinReplyRow.chat_id == chat_id, TwinReplyRow.member_id == member_id)
+                .returning(TwinReplyRow.id)
+            )
+            reply_count = len(list(replies))
+            await session.execute(
+                delete(MemberSettingsRow).where(
+                    MemberSettingsRow.chat_id == chat_id, MemberSettingsRow.member_id == member_id
+                )
+            )
+            await session.execute(
+                delete(ChatMemberRow).where(
+                    ChatMemberRow.chat_id == chat_id, ChatMemberRow.member_id == member_id
+                )
+            )
+            still_used = await session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(MessageRow.member_id == member_id)
+            )
+            still_member = await session.scalar(
+                select(func.count())
+                .select_from(ChatMemberRow)
+                .where(ChatMemberRow.member_id == member_id)
+            )
+            if not still_used and not still_member:
+                await session.execute(
+                    update(TwinReplyRow)
+                    .where(TwinReplyRow.asker_member_id == member_id)
+                    .values(asker_member_id=None)
+                )
+                await session.execute(
+                    delete(MemberSettingsRow).where(MemberSettingsRow.member_id == member_id)
+                )
+                remaining_replies = await session.scalar(
+                    select(func.count())
+                    .select_from(TwinReplyRow)
+                    .where(TwinReplyRow.member_id == member_id)
+                )
+                if not remaining_replies:
+                    await session.execute(delete(MemberRow).where(MemberRow.id == member_id))
+            return ForgetResult(
+                messages=len(message_ids), twin_replies=reply_count, message_ids=message_ids
+            )
+
+    async def record_twin_reply(
+        self,
+        *,
+        chat_id: int,
+        member_id: int,
+        asker_member_id: int | None,
+        question_platform_id: str,
+        text: str,
+        source_message_ids: Sequence[int],
+    ) -> int:
+        """Store what a twin is about to say, before it is sent."""
+        async with self._sessions.begin() as session:
+            row = TwinReplyRow(
+                chat_id=chat_id,
+                member_id=member_id,
+                asker_member_id=asker_member_id,
+                question_platform_id=question_platform_id,
+                text=text,
+                source_message_ids=list(source_message_ids),
+                status="pending",
+                created_at=utcnow(),
+            )
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def mark_twin_reply(
+        self, reply_id: int, *, status: str, platform_message_id: str | None = None
+    ) -> None:
+        """Record whether a twin reply was delivered."""
+        values: dict[str, Any] = {"status": status}
+        if status == "sent":
+            values.update(sent_at=utcnow(), platform_message_id=platform_message_id)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(TwinReplyRow).where(TwinReplyRow.id == reply_id).values(**values)
+            )
+
+    async def twin_replies(self, member_id: int, chat_id: int | None = None) -> list[str]:
+        """Texts of what a member's twin said, newest first."""
+        stmt = select(TwinReplyRow.text).where(TwinReplyRow.member_id == member_id)
+        if chat_id is not None:
+            stmt = stmt.where(TwinReplyRow.chat_id == chat_id)
+        async with self._sessions() as session:
+            return list(await session.scalars(stmt.order_by(TwinReplyRow.id.desc())))
