@@ -1,0 +1,101 @@
+"""The composition root: builds every part from settings and runs the adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from adapters.ports import PlatformAdapter
+from bots.embedding_worker import EmbeddingWorker
+from bots.member_commands import MemberCommands
+from bots.mention_responder import MentionResponder
+from bots.router import HearthRouter
+from bots.settings import HearthSettings
+from bots.storage.database import create_engine, migrate
+from bots.storage.repository import Storage
+from memory.embedder import Embedder
+from memory.factory import build_embedder, build_memory_store
+from memory.store import MemoryStore
+from twins.retrieval_twin import RetrievalTwin
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Hearth:
+    """A running Hearth: storage, memory, the embedding worker and the router."""
+
+    settings: HearthSettings
+    storage: Storage
+    memory: MemoryStore
+    embedder: Embedder
+    worker: EmbeddingWorker
+    router: HearthRouter
+
+    @classmethod
+    async def build(
+        cls,
+        settings: HearthSettings,
+        *,
+        embedder: Embedder | None = None,
+        memory: MemoryStore | None = None,
+    ) -> Hearth:
+        """Connect to the database (migrating it), open memory and wire the router.
+
+        ``embedder`` and ``memory`` override the ones the settings select.
+        """
+        engine = create_engine(settings.resolved_database_url())
+        await migrate(engine)
+        storage = Storage(engine, default_absence_minutes=settings.twin_absence_minutes)
+        embedder = embedder or build_embedder(settings)
+        memory = memory or build_memory_store(settings, embedder.dimension)
+        await memory.open()
+        worker = EmbeddingWorker(
+            storage, embedder, memory, batch_size=settings.embedding_batch_size
+        )
+        twin = RetrievalTwin(
+            embedder,
+            memory,
+            max_quotes=settings.twin_max_quotes,
+            min_score=settings.twin_min_score,
+        )
+        router = HearthRouter(
+            storage,
+            memory,
+            worker,
+            MentionResponder(storage, twin),
+            MemberCommands(storage, memory),
+        )
+        worker.start()
+        return cls(settings, storage, memory, embedder, worker, router)
+
+    async def close(self) -> None:
+        """Stop the worker and release memory and database connections."""
+        await self.worker.stop()
+        await self.memory.close()
+        await self.storage.close()
+
+
+async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: asyncio.Event) -> None:
+    """Run ``adapters`` until ``stop`` is set; a failing adapter does not stop the others."""
+    started: list[PlatformAdapter] = []
+    for adapter in adapters:
+        try:
+            await adapter.start(hearth.router)
+        except Exception:
+            log.exception("the %s adapter failed to start", adapter.platform.value)
+            continue
+        started.append(adapter)
+        log.info("%s adapter running", adapter.platform.value)
+    if not started:
+        raise RuntimeError("no platform adapter could start; see the log above")
+    try:
+        await stop.wait()
+    finally:
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("the %s adapter failed to stop cleanly", adapter.platform.value)

@@ -1,0 +1,130 @@
+"""What happens when someone @-mentions a member who is away: their twin may answer.
+
+A twin answers only when all of these hold: the message is new (not an edit
+or a re-delivery), its author is a person and not a bot or another twin, the
+mentioned member opted in to a twin in this chat, twins are allowed in the
+chat, and the member has not posted here for the chat's absence time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+from adapters.model import Message, OutgoingReply
+from adapters.ports import DeliveryError, ReplySender
+from bots.storage.records import KnownMember
+from bots.storage.repository import Storage
+from memory.records import MemoryScope
+from twins.answer import TwinQuestion
+from twins.labels import looks_like_twin_message
+from twins.retrieval_twin import RetrievalTwin
+
+log = logging.getLogger(__name__)
+
+MAX_TWINS_PER_MESSAGE = 3
+"""At most this many twins answer one message, however many members it mentions."""
+
+MAX_QUESTION_CHARS = 2_000
+
+
+class MentionResponder:
+    """Finds the absent, opted-in members a message addresses and lets their twins answer."""
+
+    def __init__(self, storage: Storage, twin: RetrievalTwin) -> None:
+        self._storage = storage
+        self._twin = twin
+
+    async def respond(self, message: Message, chat_id: int, sender: ReplySender) -> int:
+        """Answer ``message`` for each absent twin it addresses; returns how many answered."""
+        if message.sender.is_bot or looks_like_twin_message(message.text):
+            return 0
+        settings = await self._storage.chat_settings(chat_id)
+        if not settings.twins_enabled:
+            return 0
+        answered = 0
+        for target in await self._addressed_members(message, chat_id):
+            if answered >= MAX_TWINS_PER_MESSAGE:
+                break
+            if not self._should_answer(target, message, settings.twin_absence_minutes):
+                continue
+            await self._answer(message, chat_id, target, sender)
+            answered += 1
+        return answered
+
+    async def _addressed_members(self, message: Message, chat_id: int) -> list[KnownMember]:
+        platform = message.chat.platform
+        found: dict[int, KnownMember] = {}
+        targets: list[tuple[str | None, str | None]] = []
+        for mention in message.mentions:
+            if mention.member is not None:
+                targets.append((None, mention.member.platform_user_id))
+            else:
+                targets.append((mention.username, None))
+        if message.reply_to_member is not None and not message.reply_to_member.is_bot:
+            targets.append((None, message.reply_to_member.platform_user_id))
+        for username, user_id in targets:
+            if user_id == message.sender.platform_user_id:
+                continue
+            known = await self._storage.find_chat_member(
+                chat_id, platform, username=username, platform_user_id=user_id
+            )
+            if known is not None and known.member_id not in found:
+                found[known.member_id] = known
+        return list(found.values())
+
+    @staticmethod
+    def _should_answer(target: KnownMember, message: Message, absence_minutes: float) -> bool:
+        if target.is_bot or not target.twin_enabled:
+            return False
+        if target.last_message_at is None:
+            return True
+        reference = max(message.sent_at, datetime.now(UTC))
+        return reference - target.last_message_at >= timedelta(minutes=absence_minutes)
+
+    async def _answer(
+        self, message: Message, chat_id: int, target: KnownMember, sender: ReplySender
+    ) -> None:
+        question = TwinQuestion(
+            member_id=target.member_id,
+            member_name=target.display_name,
+            question=question_text(message)[:MAX_QUESTION_CHARS],
+            asked_at=datetime.now(UTC),
+            scope=MemoryScope.member_in_chat(target.member_id, chat_id),
+            last_seen_at=target.last_message_at,
+        )
+        answer = await self._twin.answer(question)
+        asker_id = await self._storage.ensure_member(message.sender)
+        reply_id = await self._storage.record_twin_reply(
+            chat_id=chat_id,
+            member_id=target.member_id,
+            asker_member_id=asker_id,
+            question_platform_id=message.platform_message_id,
+            text=answer.text,
+            source_message_ids=[s.message_id for s in answer.sources],
+        )
+        reply = OutgoingReply(
+            chat=message.chat,
+            text=answer.text,
+            reply_to_message_id=message.platform_message_id,
+            label=answer.label,
+        )
+        try:
+            sent = await sender.send(reply)
+        except DeliveryError:
+            await self._storage.mark_twin_reply(reply_id, status="failed")
+            log.error(
+                "twin reply %s for member %s could not be delivered", reply_id, target.member_id
+            )
+            raise
+        await self._storage.mark_twin_reply(
+            reply_id, status="sent", platform_message_id=sent.platform_message_id
+        )
+
+
+def question_text(message: Message) -> str:
+    """The message text with @-handles taken out, as the question for the twin."""
+    text = message.text
+    text = re.sub(r"(?<!\w)@[A-Za-z0-9_]{2,64}\b", " ", text)
+    return " ".join(text.split())

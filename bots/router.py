@@ -1,0 +1,121 @@
+"""The router: every neutral event from every platform comes through here.
+
+Group messages are stored (then embedded in the background) and may wake an
+absent member's twin; commands go to their handlers; membership and bot
+status changes update the records. Each event has its own error boundary: a
+failure is logged with its context and never stops the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.model import (
+    BotStatusEvent,
+    Command,
+    Event,
+    MembershipChange,
+    MembershipEvent,
+    Message,
+    MessageDeleted,
+    OutgoingReply,
+)
+from adapters.ports import DeliveryError, ReplySender
+from bots.embedding_worker import EmbeddingWorker
+from bots.member_commands import MemberCommands
+from bots.mention_responder import MentionResponder
+from bots.storage.repository import Storage
+from memory.store import MemoryStore
+
+log = logging.getLogger(__name__)
+
+
+class HearthRouter:
+    """Routes neutral events to storage, twins and commands (an ``EventHandler``)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        memory: MemoryStore,
+        worker: EmbeddingWorker,
+        mentions: MentionResponder,
+        commands: MemberCommands,
+    ) -> None:
+        self._storage = storage
+        self._memory = memory
+        self._worker = worker
+        self._mentions = mentions
+        self._commands = commands
+
+    async def handle(self, event: Event, sender: ReplySender) -> None:
+        """Handle one event; never raises, so one bad update cannot stop the bot."""
+        try:
+            await self._dispatch(event, sender)
+        except DeliveryError:
+            log.exception("a reply could not be delivered for %s", _describe(event))
+        except Exception:
+            log.exception("failed to handle %s", _describe(event))
+            if isinstance(event, Command):
+                await self._apologise(event, sender)
+
+    async def _dispatch(self, event: Event, sender: ReplySender) -> None:
+        match event:
+            case Message():
+                await self._on_message(event, sender)
+            case Command():
+                await self._commands.handle(event, sender)
+            case MembershipEvent():
+                await self._storage.record_membership(
+                    event.chat,
+                    event.member,
+                    joined=event.change is MembershipChange.JOINED,
+                    at=event.at,
+                )
+            case BotStatusEvent():
+                await self._storage.set_chat_active(event.chat, event.added)
+                log.info(
+                    "hearth %s chat %s",
+                    "added to" if event.added else "removed from",
+                    event.chat.platform_chat_id,
+                )
+            case MessageDeleted():
+                message_id = await self._storage.delete_message(
+                    event.chat, event.platform_message_id
+                )
+                if message_id is not None:
+                    await self._memory.delete_messages([message_id])
+
+    async def _on_message(self, message: Message, sender: ReplySender) -> None:
+        if not message.chat.is_group:
+            # Direct messages are never remembered and never reach a twin.
+            return
+        if not message.text.strip():
+            return
+        if message.edited_at is not None:
+            await self._storage.apply_edit(message)
+            self._worker.notify()
+            return
+        stored = await self._storage.ingest_message(message)
+        if not stored.created:
+            log.debug("message %s re-delivered; already stored", message.platform_message_id)
+            return
+        self._worker.notify()
+        await self._mentions.respond(message, stored.chat_id, sender)
+
+    @staticmethod
+    async def _apologise(command: Command, sender: ReplySender) -> None:
+        try:
+            await sender.send(
+                OutgoingReply(
+                    chat=command.chat,
+                    text=f"Sorry, /{command.name} did not finish. Please try again in a moment.",
+                    reply_to_message_id=command.platform_message_id,
+                )
+            )
+        except Exception:
+            log.exception("could not tell the member that /%s failed", command.name)
+
+
+def _describe(event: Event) -> str:
+    chat = event.chat
+    return f"{type(event).__name__} in {chat.platform.value}:{chat.platform_chat_id}"
