@@ -59,7 +59,7 @@ class Hearth:
             embedder,
             memory,
             max_quotes=settings.twin_max_quotes,
-            min_score=settings.twin_min_score,
+            relevance_margin=settings.twin_relevance_margin,
         )
         router = HearthRouter(
             storage,

@@ -42,7 +42,9 @@ class HearthSettings(BaseSettings):
 
     twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")
     twin_max_quotes: int = Field(default=3, ge=1, le=10, alias="HEARTH_TWIN_MAX_QUOTES")
-    twin_min_score: float = Field(default=0.82, ge=-1, le=1, alias="HEARTH_TWIN_MIN_SCORE")
+    twin_relevance_margin: float = Field(
+        default=0.015, ge=-1, le=1, alias="HEARTH_TWIN_RELEVANCE_MARGIN"
+    )
     max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
 
     log_level: str = Field(default="INFO", alias="HEARTH_LOG_LEVEL")

@@ -10,6 +10,7 @@ from memory.records import MemoryHit
 from memory.store import MemoryStore
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
 from twins.labels import twin_label
+from twins.relevance import RelevanceGate
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,13 @@ class RetrievalTwin:
         memory: MemoryStore,
         *,
         max_quotes: int = 3,
-        min_score: float = 0.82,
+        relevance_margin: float = 0.015,
         candidates: int = 20,
     ) -> None:
         self._embedder = embedder
         self._memory = memory
         self._max_quotes = max_quotes
-        self._min_score = min_score
+        self._gate = RelevanceGate(embedder, relevance_margin)
         self._candidates = max(candidates, max_quotes)
 
     async def find_sources(self, question: TwinQuestion) -> list[TwinSource]:
@@ -68,7 +69,8 @@ class RetrievalTwin:
         allowed = [hit for hit in hits if self._in_scope(hit, question)]
         if len(allowed) != len(hits):
             log.error("memory returned %d hits outside the twin's scope", len(hits) - len(allowed))
-        relevant = [hit for hit in allowed if hit.score >= self._min_score]
+        baseline = await self._gate.baseline(vector)
+        relevant = [hit for hit in allowed if self._gate.is_relevant(hit.score, baseline)]
         return [
             TwinSource(h.message_id, h.text, h.sent_at, h.permalink, h.score)
             for h in relevant[: self._max_quotes]

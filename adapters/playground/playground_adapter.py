@@ -1,0 +1,152 @@
+"""The playground adapter: lines typed in a terminal become neutral chat events.
+
+Each line is a message in one demo group. ``name: text`` speaks as ``name``;
+plain text speaks as the current speaker; ``/as name`` switches speaker;
+``/quit`` (or end of input) leaves. ``@name`` mentions a member, and lines
+starting with ``/`` are commands, exactly as in a real group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TextIO
+
+from adapters.model import (
+    Chat,
+    ChatKind,
+    Command,
+    Event,
+    Member,
+    Mention,
+    Message,
+    OutgoingReply,
+    Platform,
+    SentReply,
+)
+from adapters.ports import EventHandler
+
+log = logging.getLogger(__name__)
+
+DEMO_CHAT = Chat(Platform.PLAYGROUND, "demo", ChatKind.GROUP, "Hearth demo group")
+_SPEAKER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]{0,31})\s*:\s?(.*)$", re.DOTALL)
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{0,31})")
+
+
+def playground_member(name: str) -> Member:
+    """The playground member called ``name`` (case-insensitive)."""
+    handle = name.lower()
+    return Member(Platform.PLAYGROUND, handle, handle.capitalize(), username=handle)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """A typed line: who speaks and what they say (or a playground instruction)."""
+
+    speaker: str | None
+    text: str
+    switch_to: str | None = None
+    quit: bool = False
+
+
+def parse_line(line: str) -> ParsedLine:
+    """Split a typed line into speaker and text, or a playground instruction."""
+    stripped = line.strip()
+    if stripped in ("/quit", "/exit"):
+        return ParsedLine(None, "", quit=True)
+    if stripped.startswith("/as"):
+        parts = stripped.split()
+        if len(parts) == 2 and parts[0] == "/as" and re.fullmatch(r"[A-Za-z]\w{0,31}", parts[1]):
+            return ParsedLine(None, "", switch_to=parts[1].lower())
+    match = _SPEAKER.match(line)
+    if match and not stripped.startswith("/"):
+        return ParsedLine(match.group(1).lower(), match.group(2).strip())
+    return ParsedLine(None, stripped)
+
+
+def to_event(speaker: str, text: str, message_id: str, at: datetime) -> Event:
+    """The neutral event for ``speaker`` saying ``text`` in the demo group."""
+    member = playground_member(speaker)
+    if text.startswith("/") and len(text) > 1:
+        name, *args = text[1:].split()
+        return Command(DEMO_CHAT, member, name.lower(), tuple(args), message_id, at, text)
+    mentions = tuple(Mention(username=m.lower()) for m in _MENTION.findall(text))
+    return Message(DEMO_CHAT, member, message_id, text, at, mentions=mentions)
+
+
+class PlaygroundAdapter:
+    """Reads typed lines, hands them to the router and prints Hearth's replies."""
+
+    def __init__(
+        self,
+        input_stream: TextIO | None = None,
+        output: TextIO | None = None,
+        speaker: str = "alice",
+    ) -> None:
+        self._input = input_stream or sys.stdin
+        self._output = output or sys.stdout
+        self.speaker = speaker
+        self.finished = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._counter = 0
+
+    @property
+    def platform(self) -> Platform:
+        """The playground is its own platform."""
+        return Platform.PLAYGROUND
+
+    async def start(self, handler: EventHandler) -> None:
+        """Start reading lines in the background."""
+        self._task = asyncio.create_task(self._read_loop(handler), name="playground-input")
+
+    async def stop(self) -> None:
+        """Stop reading."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self.finished.set()
+
+    async def send(self, reply: OutgoingReply) -> SentReply:
+        """Print a reply the way a chat would show it."""
+        self._counter += 1
+        body = reply.rendered().replace("\n", "\n    ")
+        self._output.write(f"  Hearth ▸ {body}\n")
+        self._output.flush()
+        return SentReply(f"reply-{self._counter}", datetime.now(UTC))
+
+    def _prompt(self) -> None:
+        if self._input.isatty():
+            self._output.write(f"{self.speaker}> ")
+            self._output.flush()
+
+    async def _read_loop(self, handler: EventHandler) -> None:
+        try:
+            while True:
+                self._prompt()
+                line = await asyncio.to_thread(self._input.readline)
+                if not line:
+                    break
+                if not await self._handle_line(line, handler):
+                    break
+        finally:
+            self.finished.set()
+
+    async def _handle_line(self, line: str, handler: EventHandler) -> bool:
+        parsed = parse_line(line)
+        if parsed.quit:
+            return False
+        if parsed.switch_to:
+            self.speaker = parsed.switch_to
+            self._output.write(f"  (now typing as {self.speaker})\n")
+            return True
+        if not parsed.text:
+            return True
+        speaker = parsed.speaker or self.speaker
+        self.speaker = speaker
+        event = to_event(speaker, parsed.text, f"pg-{time.time_ns()}", datetime.now(UTC))
+        await handler.handle(event, self)
+        return True

@@ -1,0 +1,69 @@
+"""Deciding whether a retrieved message is relevant enough to quote.
+
+Dense similarity scores have no fixed scale: with e5-style models every text
+scores 0.75-0.9 against every other, and the level shifts with the query and
+its language. So each query is calibrated: its similarity to a fixed set of
+everyday, topic-free sentences (in several languages) is its baseline, and a
+hit counts as relevant only when it beats that baseline by a margin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from memory.embedder import Embedder
+
+NEUTRAL_SENTENCES: tuple[str, ...] = (
+    "The weather was nice today.",
+    "I need to buy groceries after work.",
+    "Did anyone watch the game last night?",
+    "Thanks, see you tomorrow!",
+    "My phone battery died again.",
+    "Can someone share the meeting notes?",
+    "今天天气不错。",
+    "我下班后要去超市买东西。",
+    "谢谢，明天见！",
+    "会议记录能发一下吗？",
+    "我的手机又没电了。",
+    "昨晚的比赛你们看了吗？",
+)
+"""Topic-free chat lines in English and Chinese, the yardstick for a query's baseline."""
+
+BASELINE_TOP = 3
+
+
+class RelevanceGate:
+    """Scores hits against a per-query baseline so one margin works across queries."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        margin: float,
+        neutral_sentences: Sequence[str] = NEUTRAL_SENTENCES,
+    ) -> None:
+        self._embedder = embedder
+        self._margin = margin
+        self._sentences = tuple(neutral_sentences)
+        self._anchors: list[list[float]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _anchor_vectors(self) -> list[list[float]]:
+        async with self._lock:
+            if self._anchors is None:
+                self._anchors = await self._embedder.embed_passages(self._sentences)
+            return self._anchors
+
+    async def baseline(self, query_vector: Sequence[float]) -> float:
+        """The query's mean similarity to its closest neutral sentences."""
+        anchors = await self._anchor_vectors()
+        scores = sorted(
+            (sum(a * q for a, q in zip(anchor, query_vector, strict=True)) for anchor in anchors),
+            reverse=True,
+        )
+        top = scores[:BASELINE_TOP]
+        return sum(top) / len(top)
+
+    def is_relevant(self, score: float, baseline: float) -> bool:
+        """True when ``score`` beats the query's baseline by the margin."""
+        return score - baseline >= self._margin
