@@ -1,0 +1,246 @@
+"""Deliver neutral replies through the Telegram Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import Bot, LinkPreviewOptions, ReplyParameters
+from telegram import Message as TgMessage
+from telegram.constants import MessageLimit
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from adapters.model import ChatKind, OutgoingReply, Platform, SentReply
+from adapters.ports import DeliveryError
+from adapters.telegram.update_converter import utc
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
+"""Telegram's limit for one message, in UTF-16 code units."""
+
+_BREAKS = ("\n\n", "\n", " ")
+
+
+def utf16_length(text: str) -> int:
+    """The length of ``text`` as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix_within(text: str, limit: int) -> int:
+    """The largest number of characters from the start of ``text`` within ``limit`` units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` UTF-16 units.
+
+    Cuts at the last paragraph break that fits, else the last line break, else the last
+    space, else hard at the limit. Whitespace at the cuts is dropped; empty pieces are
+    never returned.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        if utf16_length(rest) <= limit:
+            pieces.append(rest)
+            break
+        fits = _prefix_within(rest, limit)
+        cut = -1
+        for separator in _BREAKS:
+            cut = rest.rfind(separator, 0, fits + len(separator))
+            if cut > 0:
+                break
+        if cut <= 0:
+            cut = fits
+        piece = rest[:cut].rstrip()
+        if piece:
+            pieces.append(piece)
+        rest = rest[cut:].lstrip()
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivered:
+    message_id: int
+    sent_at: datetime
+
+
+class TelegramReplySender:
+    """``ReplySender`` over ``telegram.Bot.send_message``.
+
+    Sends plain text (no parse mode, so user text cannot inject markup) without link
+    previews, threaded under ``reply_to_message_id`` even if that message was deleted,
+    split into several messages past Telegram's 4096-unit limit. Private replies go to the
+    recipient's own chat; when Telegram refuses that (the user never started the bot or
+    blocked it) the reply is posted in the group with a short note instead.
+
+    Rate limits (HTTP 429) are retried by the bot's rate limiter (``AIORateLimiter``), or
+    here when ``retry_after_retries`` is set; network errors and timeouts are retried here
+    with a growing pause. A reply that still cannot be delivered raises ``DeliveryError``.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        bot_username: str | None = None,
+        max_network_retries: int = 3,
+        retry_backoff: float = 0.5,
+        retry_after_retries: int = 0,
+        chunk_limit: int = MAX_MESSAGE_LENGTH,
+    ) -> None:
+        self._bot = bot
+        self._bot_username = bot_username
+        self._max_network_retries = max_network_retries
+        self._retry_backoff = retry_backoff
+        self._retry_after_retries = retry_after_retries
+        self._chunk_limit = chunk_limit
+
+    @property
+    def platform(self) -> Platform:
+        """Always Telegram."""
+        return Platform.TELEGRAM
+
+    async def send(self, reply: OutgoingReply) -> SentReply:
+        """Deliver ``reply``; returns the first message sent; raises ``DeliveryError``."""
+        text = reply.rendered()
+        if (
+            reply.private
+            and reply.recipient is not None
+            and reply.chat.kind is not ChatKind.PRIVATE
+        ):
+            try:
+                return await self._send_text(int(reply.recipient.platform_user_id), text, None)
+            except (Forbidden, BadRequest) as exc:
+                if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
+                    raise self._failed(reply, exc) from exc
+                logger.info(
+                    "cannot message user %s privately (%s); replying in chat %s instead",
+                    reply.recipient.platform_user_id,
+                    exc.message,
+                    reply.chat.platform_chat_id,
+                )
+            except TelegramError as exc:
+                raise self._failed(reply, exc) from exc
+            text = f"{self._private_note(reply)}\n\n{text}"
+        try:
+            return await self._send_text(
+                _chat_id(reply.chat.platform_chat_id), text, reply.reply_to_message_id
+            )
+        except TelegramError as exc:
+            raise self._failed(reply, exc) from exc
+
+    def _private_note(self, reply: OutgoingReply) -> str:
+        recipient = reply.recipient
+        who = ""
+        if recipient is not None:
+            who = f"@{recipient.username}" if recipient.username else recipient.display_name
+        start = f"@{self._bot_username}" if self._bot_username else "me"
+        return (
+            f"({who}, I couldn't message you privately. Open a chat with {start} and press "
+            "Start to get these replies in private.)"
+        )
+
+    def _failed(self, reply: OutgoingReply, exc: TelegramError) -> DeliveryError:
+        logger.error(
+            "reply to chat %s (reply to %s) could not be delivered: %s",
+            reply.chat.platform_chat_id,
+            reply.reply_to_message_id,
+            exc,
+        )
+        return DeliveryError(f"Telegram refused the reply: {exc.message}")
+
+    async def _send_text(
+        self, chat_id: int | str, text: str, reply_to_message_id: str | None
+    ) -> SentReply:
+        pieces = split_text(text, self._chunk_limit)
+        if not pieces:
+            raise DeliveryError("refusing to send an empty reply")
+        first: _Delivered | None = None
+        for piece in pieces:
+            delivered = await self._send_piece(chat_id, piece, reply_to_message_id)
+            chat_id = delivered[1]
+            if first is None:
+                first = delivered[0]
+        assert first is not None
+        return SentReply(platform_message_id=str(first.message_id), sent_at=first.sent_at)
+
+    async def _send_piece(
+        self, chat_id: int | str, text: str, reply_to_message_id: str | None
+    ) -> tuple[_Delivered, int | str]:
+        """Send one message, retrying what is worth retrying; returns it and the chat id used."""
+        reply_parameters = (
+            ReplyParameters(message_id=int(reply_to_message_id), allow_sending_without_reply=True)
+            if reply_to_message_id is not None
+            else None
+        )
+        network_failures = 0
+        rate_limited = 0
+        migrated = False
+        while True:
+            try:
+                sent: TgMessage = await self._bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    reply_parameters=reply_parameters,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except ChatMigrated as exc:
+                if migrated:
+                    raise
+                migrated = True
+                logger.warning("chat %s moved to %s; resending there", chat_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+                continue
+            except RetryAfter as exc:
+                if rate_limited >= self._retry_after_retries:
+                    raise
+                rate_limited += 1
+                pause = exc.retry_after
+                seconds = pause if isinstance(pause, int) else pause.total_seconds()
+                logger.warning("rate limited in chat %s; retrying in %ss", chat_id, seconds)
+                await asyncio.sleep(seconds + 0.1)
+                continue
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                if network_failures >= self._max_network_retries:
+                    raise
+                pause = self._retry_backoff * (2**network_failures)
+                network_failures += 1
+                logger.warning(
+                    "sending to chat %s failed (%s); retry %d/%d in %.1fs",
+                    chat_id,
+                    exc,
+                    network_failures,
+                    self._max_network_retries,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                continue
+            return _Delivered(sent.message_id, utc(sent.date)), chat_id
+
+
+def _chat_id(platform_chat_id: str) -> int | str:
+    """Telegram chat ids are integers; ``@channelname`` stays a string."""
+    try:
+        return int(platform_chat_id)
+    except ValueError:
+        return platform_chat_id

@@ -1,0 +1,255 @@
+"""The Telegram ``PlatformAdapter``: polling or webhook updates on the application's loop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from adapters.model import Member, Platform
+from adapters.ports import EventHandler
+from adapters.telegram.reply_sender import TelegramReplySender
+from adapters.telegram.update_converter import BotIdentity, UpdateConverter
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+ALLOWED_UPDATES: tuple[str, ...] = (
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+)
+"""The update types Hearth asks for (``chat_member`` must be requested explicitly)."""
+
+Mode = Literal["polling", "webhook"]
+_TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramAdapter:
+    """A running Telegram bot that hands neutral events to an ``EventHandler``.
+
+    Runs on the caller's event loop: ``start`` initialises python-telegram-bot, registers
+    the bot commands, and starts long polling (or the webhook listener) in the
+    background, then returns. Every update goes through one error boundary: a failing
+    handler is logged with the update and never stops the flow of updates. Updates are
+    handled one at a time, in order, unless ``concurrent_updates`` says otherwise.
+
+    Outgoing messages pass through PTB's ``AIORateLimiter`` (about 30 messages a second
+    overall and 20 a minute per group), which waits out HTTP 429 answers up to
+    ``max_rate_limit_retries`` times.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        api_base_url: str = DEFAULT_API_BASE_URL,
+        mode: Mode = "polling",
+        poll_timeout: int = 30,
+        webhook_url: str | None = None,
+        webhook_listen: str = "0.0.0.0",
+        webhook_port: int = 8443,
+        webhook_path: str | None = None,
+        webhook_secret: str | None = None,
+        bot_commands: Sequence[tuple[str, str]] = (),
+        allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+        drop_pending_updates: bool = False,
+        max_rate_limit_retries: int = 3,
+        max_network_retries: int = 3,
+        retry_backoff: float = 0.5,
+        request_timeout: float = 10.0,
+        concurrent_updates: bool | int = False,
+    ) -> None:
+        if mode not in ("polling", "webhook"):
+            raise ValueError(f"unknown Telegram mode {mode!r}")
+        if mode == "webhook" and not webhook_url:
+            raise ValueError("webhook mode needs webhook_url")
+        self._token = token
+        self._api_base_url = api_base_url
+        self._mode: Mode = mode
+        self._poll_timeout = poll_timeout
+        self._webhook_url = webhook_url
+        self._webhook_listen = webhook_listen
+        self._webhook_port = webhook_port
+        self._webhook_path = (
+            webhook_path
+            if webhook_path is not None
+            else (urlsplit(webhook_url).path if webhook_url else "")
+        )
+        self._webhook_secret = webhook_secret
+        self._bot_commands = tuple(bot_commands)
+        self._allowed_updates = list(allowed_updates)
+        self._drop_pending_updates = drop_pending_updates
+        self._max_rate_limit_retries = max_rate_limit_retries
+        self._max_network_retries = max_network_retries
+        self._retry_backoff = retry_backoff
+        self._request_timeout = request_timeout
+        self._concurrent_updates = concurrent_updates
+
+        self._app: _TelegramApp | None = None
+        self._handler: EventHandler | None = None
+        self._sender: TelegramReplySender | None = None
+        self._converter = UpdateConverter()
+        self._identity: BotIdentity | None = None
+
+    # -- public surface ----------------------------------------------------------------------
+
+    @property
+    def platform(self) -> Platform:
+        """Always Telegram."""
+        return Platform.TELEGRAM
+
+    @property
+    def running(self) -> bool:
+        """Whether the adapter has started and not yet stopped."""
+        return self._app is not None
+
+    @property
+    def identity(self) -> BotIdentity:
+        """The bot's id, username and name from ``getMe``; available once started."""
+        if self._identity is None:
+            raise RuntimeError("the Telegram adapter has not been started")
+        return self._identity
+
+    @property
+    def bot_member(self) -> Member:
+        """The bot itself as a neutral member; available once started."""
+        return self.identity.member
+
+    @property
+    def sender(self) -> TelegramReplySender:
+        """The reply sender for this bot; available once started."""
+        if self._sender is None:
+            raise RuntimeError("the Telegram adapter has not been started")
+        return self._sender
+
+    async def start(self, handler: EventHandler) -> None:
+        """Connect, register commands and start receiving updates; returns once running."""
+        if self._app is not None:
+            raise RuntimeError("the Telegram adapter is already running")
+        app = self._build_application()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        self._handler = handler
+        self._app = app
+        try:
+            await app.initialize()
+            me = app.bot.bot
+            self._identity = BotIdentity(
+                user_id=me.id, username=me.username or "", display_name=me.full_name
+            )
+            self._converter.identity = self._identity
+            self._sender = TelegramReplySender(
+                app.bot,
+                bot_username=me.username,
+                max_network_retries=self._max_network_retries,
+                retry_backoff=self._retry_backoff,
+            )
+            if self._bot_commands:
+                await app.bot.set_my_commands(
+                    [BotCommand(name, description) for name, description in self._bot_commands]
+                )
+            await app.start()
+            updater = app.updater
+            if updater is None:
+                raise RuntimeError("the Telegram application has no updater")
+            if self._mode == "polling":
+                await updater.start_polling(
+                    timeout=self._poll_timeout,
+                    allowed_updates=self._allowed_updates,
+                    drop_pending_updates=self._drop_pending_updates,
+                )
+            else:
+                await updater.start_webhook(
+                    listen=self._webhook_listen,
+                    port=self._webhook_port,
+                    url_path=self._webhook_path,
+                    webhook_url=self._webhook_url,
+                    secret_token=self._webhook_secret,
+                    allowed_updates=self._allowed_updates,
+                    drop_pending_updates=self._drop_pending_updates,
+                )
+        except BaseException:
+            logger.exception("starting the Telegram adapter failed")
+            await self._teardown(app)
+            raise
+        logger.info(
+            "Telegram adapter running as @%s (%s) in %s mode",
+            self._identity.username,
+            self._identity.user_id,
+            self._mode,
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving updates and close the connection; safe to call twice."""
+        app = self._app
+        if app is None:
+            return
+        await self._teardown(app)
+        logger.info("Telegram adapter stopped")
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _build_application(self) -> _TelegramApp:
+        read_timeout = self._request_timeout
+        return (
+            ApplicationBuilder()
+            .token(self._token)
+            .base_url(self._api_base_url)
+            .rate_limiter(AIORateLimiter(max_retries=self._max_rate_limit_retries))
+            .job_queue(None)
+            .concurrent_updates(self._concurrent_updates)
+            .read_timeout(read_timeout)
+            .write_timeout(read_timeout)
+            .connect_timeout(read_timeout)
+            .get_updates_read_timeout(read_timeout)
+            .build()
+        )
+
+    async def _teardown(self, app: _TelegramApp) -> None:
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        finally:
+            self._app = None
+            self._handler = None
+
+    async def _on_update(self, update: Update, _context: object) -> None:
+        """The single entry point for updates: convert, then hand each event over."""
+        handler = self._handler
+        sender = self._sender
+        if handler is None or sender is None:
+            logger.warning("dropping update %s received while stopped", update.update_id)
+            return
+        try:
+            events = self._converter.convert(update)
+        except Exception:
+            logger.exception("could not convert update %s: %s", update.update_id, update.to_dict())
+            return
+        for event in events:
+            try:
+                await handler.handle(event, sender)
+            except Exception:
+                logger.exception(
+                    "handler failed on %s from update %s in chat %s",
+                    type(event).__name__,
+                    update.update_id,
+                    event.chat.platform_chat_id,
+                )
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        """Log errors PTB reports outside our own boundary (never raised further)."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error(
+            "error while processing update %s",
+            update_id,
+            exc_info=getattr(context, "error", None),
+        )
