@@ -1,0 +1,112 @@
+"""Pytest fixtures for Telegram wire tests: the fake Bot API and adapters pointed at it.
+
+Import the fixtures into a ``conftest.py`` to use them::
+
+    from tests.fakes.telegram_fixtures import fake_telegram, telegram_adapter_factory
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
+
+import pytest
+
+from adapters.model import Event
+from adapters.ports import ReplySender
+from adapters.telegram import TelegramAdapter
+from tests.fakes.telegram_api import FakeTelegramApi, free_tcp_port
+
+TEST_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("twin", "Turn your twin on or off"),
+    ("digest", "Summarise the recent conversation"),
+)
+
+
+class RecordingHandler:
+    """An ``EventHandler`` that records every event and can react to it.
+
+    ``on_event`` (optional) runs for each event after it is recorded; whatever it raises
+    propagates to the adapter, which is how tests check the error boundary.
+    """
+
+    def __init__(
+        self,
+        on_event: Callable[[Event, ReplySender], Awaitable[None]] | None = None,
+    ) -> None:
+        self.events: list[Event] = []
+        self.on_event = on_event
+        self._changed = asyncio.Condition()
+
+    async def handle(self, event: Event, sender: ReplySender) -> None:
+        """Record ``event``, then run ``on_event``."""
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+        if self.on_event is not None:
+            await self.on_event(event, sender)
+
+    async def wait_for(
+        self,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Event]:
+        """Wait until at least ``count`` events arrived; returns all of them."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: len(self.events) >= count)
+        except TimeoutError:
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {count} events; got {self.events!r}"
+            ) from None
+        return list(self.events)
+
+
+class AdapterFactory(Protocol):
+    """Builds a ``TelegramAdapter`` talking to the fake API; keyword overrides allowed."""
+
+    def __call__(self, **overrides: Any) -> TelegramAdapter: ...
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegramApi]:
+    """A running fake Bot API on 127.0.0.1 at a free port."""
+    async with FakeTelegramApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def telegram_adapter_factory(
+    fake_telegram: FakeTelegramApi,
+) -> AsyncIterator[AdapterFactory]:
+    """Makes adapters against ``fake_telegram`` with short timeouts; stops them afterwards.
+
+    ``mode="webhook"`` picks a free local port and a secret unless given.
+    """
+    made: list[TelegramAdapter] = []
+
+    def make(**overrides: Any) -> TelegramAdapter:
+        options: dict[str, Any] = {
+            "api_base_url": fake_telegram.base_url,
+            "poll_timeout": 1,
+            "bot_commands": TEST_COMMANDS,
+            "retry_backoff": 0.05,
+            "request_timeout": 5.0,
+        }
+        if overrides.get("mode") == "webhook":
+            port = free_tcp_port()
+            options.update(
+                webhook_listen="127.0.0.1",
+                webhook_port=port,
+                webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+                webhook_secret="hearth-test-secret",
+            )
+        options.update(overrides)
+        adapter = TelegramAdapter(fake_telegram.token, **options)
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        await adapter.stop()
