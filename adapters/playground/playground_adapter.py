@@ -89,7 +89,7 @@ class PlaygroundAdapter:
         speaker: str = "alice",
     ) -> None:
         self._input = input_stream or sys.stdin
-        self._output = output or sys.stdout
+        self.output = output or sys.stdout
         self.speaker = speaker
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -114,14 +114,14 @@ class PlaygroundAdapter:
         """Print a reply the way a chat would show it."""
         self._counter += 1
         body = reply.rendered().replace("\n", "\n    ")
-        self._output.write(f"  Hearth ▸ {body}\n")
-        self._output.flush()
+        self.output.write(f"  Hearth ▸ {body}\n")
+        self.output.flush()
         return SentReply(f"reply-{self._counter}", datetime.now(UTC))
 
     def _prompt(self) -> None:
         if self._input.isatty():
-            self._output.write(f"{self.speaker}> ")
-            self._output.flush()
+            self.output.write(f"{self.speaker}> ")
+            self.output.flush()
 
     async def _read_loop(self, handler: EventHandler) -> None:
         try:
@@ -141,7 +141,7 @@ class PlaygroundAdapter:
             return False
         if parsed.switch_to:
             self.speaker = parsed.switch_to
-            self._output.write(f"  (now typing as {self.speaker})\n")
+            self.output.write(f"  (now typing as {self.speaker})\n")
             return True
         if not parsed.text:
             return True

@@ -1,0 +1,148 @@
+"""The ``hearth`` command: run the bot (or the playground) and manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from adapters.ports import PlatformAdapter
+from bots.app import Hearth, serve
+from bots.command_catalog import COMMANDS
+from bots.settings import HearthSettings
+from bots.storage.database import create_engine, migrate
+
+log = logging.getLogger("hearth")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="Hearth: AI twins, digests and introductions for group chats.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run",
+        help="connect to Telegram (TELEGRAM_BOT_TOKEN set) or start the local playground",
+    )
+    run.add_argument(
+        "--playground", action="store_true", help="start the playground even if a token is set"
+    )
+    run.add_argument(
+        "--no-demo", action="store_true", help="playground without the demo conversation"
+    )
+    sub.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    return parser
+
+
+def _configure_logging(settings: HearthSettings, to_file: bool) -> None:
+    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    if to_file:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(level=level, format=fmt, filename=settings.data_dir / "hearth.log")
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.WARNING)
+        console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(console)
+    else:
+        logging.basicConfig(level=level, format=fmt)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+def _platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
+    adapters: list[PlatformAdapter] = []
+    if settings.telegram_bot_token is not None:
+        from adapters.telegram import TelegramAdapter  # noqa: PLC0415 - optional platform
+
+        adapters.append(
+            TelegramAdapter(
+                token=settings.telegram_bot_token.get_secret_value(),
+                base_url=settings.telegram_api_url,
+                mode=settings.telegram_mode,
+                webhook_url=settings.telegram_webhook_url,
+                webhook_listen=settings.telegram_webhook_listen,
+                webhook_port=settings.telegram_webhook_port,
+                webhook_secret=(
+                    settings.telegram_webhook_secret.get_secret_value()
+                    if settings.telegram_webhook_secret
+                    else None
+                ),
+                poll_timeout=settings.telegram_poll_timeout,
+                commands=[(spec.name, spec.description) for spec in COMMANDS],
+            )
+        )
+    return adapters
+
+
+async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int:
+    adapters = [] if playground else _platform_adapters(settings)
+    if not adapters:
+        from bots.playground import run_playground  # noqa: PLC0415 - only for the playground
+
+        playground_settings = settings.model_copy(
+            update={"data_dir": settings.data_dir / "playground", "database_url": None}
+        )
+        hearth = await Hearth.build(playground_settings)
+        try:
+            await run_playground(hearth, demo=demo)
+        finally:
+            await hearth.close()
+        return 0
+    hearth = await Hearth.build(settings)
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    try:
+        await serve(hearth, adapters, stop)
+    finally:
+        await hearth.close()
+    return 0
+
+
+async def _migrate(settings: HearthSettings) -> int:
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hearth`` console command."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = HearthSettings()
+    except ValidationError as error:
+        print(f"hearth: invalid configuration:\n{error}", file=sys.stderr)
+        return 2
+    playground = args.command == "run" and (args.playground or not settings.telegram_bot_token)
+    _configure_logging(settings, to_file=playground)
+    try:
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_run(settings, playground=playground, demo=not args.no_demo))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last line of defence: a clear message, not a trace
+        log.exception("hearth stopped")
+        print(f"hearth: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The local playground: a demo group in the terminal, through the same router as Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any, TextIO
+
+from adapters.model import Command, Message, OutgoingReply, Platform, SentReply
+from adapters.playground import PlaygroundAdapter
+from adapters.playground.playground_adapter import DEMO_CHAT, playground_member
+from bots.app import Hearth, serve
+
+BANNER = """\
+Hearth playground: a demo group on this machine, no Telegram needed.
+Type a message as a member with `name: text`, e.g.
+  alice: @bob which trail do you recommend for beginners?
+  carol: @wei 你对什么过敏？
+Bob and Wei have switched their twins on and have been away for two days, so their
+twins answer @-mentions by quoting what they said here. Commands work as in a group:
+  bob: /twin status    alice: /twin on    carol: /forget    /help
+`/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.
+"""
+
+
+class _SilentSender:
+    """Swallows replies while the demo conversation is replayed."""
+
+    platform = Platform.PLAYGROUND
+
+    async def send(self, reply: OutgoingReply) -> SentReply:
+        return SentReply(None, datetime.now(UTC))
+
+
+def load_demo() -> dict[str, Any]:
+    """The demo conversation shipped with Hearth."""
+    text = resources.files("bots.demo").joinpath("conversation.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+async def seed_demo(hearth: Hearth, now: datetime | None = None) -> int:
+    """Replay the demo conversation into the playground group; re-running adds nothing."""
+    now = now or datetime.now(UTC)
+    demo = load_demo()
+    silent = _SilentSender()
+    replayed = 0
+    for index, item in enumerate(demo["messages"]):
+        at = now - timedelta(minutes=float(item["minutes_ago"]))
+        message = Message(
+            DEMO_CHAT, playground_member(item["from"]), f"demo-{index}", item["text"], at
+        )
+        await hearth.router.handle(message, silent)
+        replayed += 1
+    for name in demo["twins_on"]:
+        command = Command(
+            DEMO_CHAT, playground_member(name), "twin", ("on",), f"demo-twin-{name}", now
+        )
+        await hearth.router.handle(command, silent)
+    await hearth.worker.drain()
+    return replayed
+
+
+async def run_playground(
+    hearth: Hearth,
+    *,
+    demo: bool = True,
+    input_stream: TextIO | None = None,
+    output: TextIO | None = None,
+) -> None:
+    """Seed the demo (optionally) and run the terminal playground until input ends."""
+    adapter = PlaygroundAdapter(input_stream, output)
+    out = adapter.output
+    out.write(BANNER)
+    if demo:
+        out.write("Loading the demo conversation… ")
+        out.flush()
+        count = await seed_demo(hearth)
+        out.write(f"{count} messages remembered.\n\n")
+        out.flush()
+    stop = asyncio.Event()
+
+    async def stop_when_done() -> None:
+        await adapter.finished.wait()
+        stop.set()
+
+    watcher = asyncio.create_task(stop_when_done())
+    try:
+        await serve(hearth, [adapter], stop)
+    finally:
+        watcher.cancel()
