@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -19,8 +21,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards."""
-    import asyncio
-
     name = f"hearth_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(POSTGRES_ADMIN_URL)
 
@@ -37,8 +37,13 @@ def postgres_database() -> Iterator[str]:
         finally:
             await conn.close()
 
+    def execute(sql: str) -> None:
+        # Runs in its own thread: the fixture may be requested from inside a running loop.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run(sql)).result()
+
     try:
-        asyncio.run(run(f'CREATE DATABASE "{name}"'))
+        execute(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(
             f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({error}); "
@@ -46,7 +51,7 @@ def postgres_database() -> Iterator[str]:
         )
     url = admin.set(drivername="postgresql+asyncpg", database=name)
     yield url.render_as_string(hide_password=False)
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 TABLES = (
