@@ -221,6 +221,7 @@ class TelegramAdapter:
         finally:
             self._app = None
             self._handler = None
+            self._sender = None
 
     async def _on_update(self, update: Update, _context: object) -> None:
         """The single entry point for updates: convert, then hand each event over."""

@@ -190,6 +190,7 @@ class FakeTelegramApi:
 
     Test helpers: ``push_update``, ``sent_messages``, ``wait_for_sent``, ``calls``,
     ``wait_for_call``, ``inject_rate_limit``, ``inject_error``, ``post_webhook_update``,
+    ``wait_for_webhook_deliveries``,
     ``allow_private``/``block_private`` and ``delete_message``.
     """
 
@@ -368,6 +369,17 @@ class FakeTelegramApi:
             lambda: len(self.calls_to(method)) >= count, timeout, f"{method} calls"
         )
         return self.calls_to(method)[-1]
+
+    async def wait_for_webhook_deliveries(
+        self,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[int]:
+        """Wait until ``count`` pushed updates were POSTed to the webhook; returns statuses."""
+        await self._wait_until(
+            lambda: len(self.webhook_deliveries) >= count, timeout, "webhook deliveries"
+        )
+        return list(self.webhook_deliveries)
 
     async def post_webhook_update(
         self,

@@ -82,7 +82,8 @@ async def telegram_adapter_factory(
 ) -> AsyncIterator[AdapterFactory]:
     """Makes adapters against ``fake_telegram`` with short timeouts; stops them afterwards.
 
-    ``mode="webhook"`` picks a free local port and a secret unless given.
+    ``mode="webhook"`` picks a free local port and a secret unless given; ``token``
+    overrides the fake's token.
     """
     made: list[TelegramAdapter] = []
 
@@ -102,8 +103,9 @@ async def telegram_adapter_factory(
                 webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
                 webhook_secret="hearth-test-secret",
             )
+        token = overrides.pop("token", fake_telegram.token)
         options.update(overrides)
-        adapter = TelegramAdapter(fake_telegram.token, **options)
+        adapter = TelegramAdapter(token, **options)
         made.append(adapter)
         return adapter
 
