@@ -68,7 +68,7 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             if cut > 0:
                 break
         if cut <= 0:
-            cut = fits
+            cut = max(fits, 1)  # a character wider than the limit still goes out alone
         piece = rest[:cut].rstrip()
         if piece:
             pieces.append(piece)

@@ -482,7 +482,10 @@ class FakeTelegramApi:
             ):
                 form = await request.post()
                 for name, value in form.items():
-                    raw[name] = value if isinstance(value, str) else value.file.read()
+                    if isinstance(value, str | bytes | bytearray):
+                        raw[name] = value
+                    else:
+                        raw[name] = value.file.read()
         return {name: _decode_param(name, value) for name, value in raw.items()}
 
     async def _dispatch(self, request: web.Request) -> web.Response:
@@ -699,17 +702,17 @@ class FakeTelegramApi:
         if chat_id is None or chat_id == "":
             raise TelegramApiError(400, "Bad Request: chat_id is empty")
         if isinstance(chat_id, str):
-            for chat in self._chats.values():
-                if chat.get("username") and f"@{chat['username']}" == chat_id:
-                    return chat
+            for candidate in self._chats.values():
+                if candidate.get("username") and f"@{candidate['username']}" == chat_id:
+                    return candidate
             raise TelegramApiError(400, "Bad Request: chat not found")
         if chat_id > 0:
             if chat_id not in self._private_ok:
                 raise TelegramApiError(
                     403, "Forbidden: bot can't initiate conversation with a user"
                 )
-            chat = self._chats.get(chat_id)
-            return chat or {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
+            known = self._chats.get(chat_id)
+            return known or {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
         chat = self._chats.get(chat_id)
         if chat is None:
             raise TelegramApiError(400, "Bad Request: chat not found")

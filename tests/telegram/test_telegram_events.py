@@ -12,6 +12,7 @@ from adapters.model import (
     BotStatusEvent,
     ChatKind,
     Command,
+    Event,
     Member,
     MembershipChange,
     MembershipEvent,
@@ -53,7 +54,7 @@ class Running:
     adapter: TelegramAdapter
     handler: RecordingHandler
 
-    async def deliver(self, update: dict[str, object], count: int = 1) -> list[object]:
+    async def deliver(self, update: dict[str, object], count: int = 1) -> list[Event]:
         before = len(self.handler.events)
         self.api.push_update(update)
         events = await self.handler.wait_for(before + count)
@@ -192,9 +193,7 @@ async def test_commands_with_and_without_bot_name(running: Running) -> None:
 
 
 async def test_command_for_another_bot_is_ignored(running: Running) -> None:
-    await running.deliver_nothing(
-        message_update(make_message(GROUP, ALICE, "/twin@OtherBot on"))
-    )
+    await running.deliver_nothing(message_update(make_message(GROUP, ALICE, "/twin@OtherBot on")))
 
 
 async def test_private_message_and_command(running: Running) -> None:
@@ -229,9 +228,7 @@ async def test_bot_added_and_removed(running: Running) -> None:
 
 
 async def test_bot_in_service_message_is_not_a_member_event(running: Running) -> None:
-    await running.deliver_nothing(
-        new_chat_members_update(GROUP, [running.api.bot_user], by=ALICE)
-    )
+    await running.deliver_nothing(new_chat_members_update(GROUP, [running.api.bot_user], by=ALICE))
 
 
 async def test_member_join_and_leave_from_chat_member_updates(running: Running) -> None:
@@ -250,6 +247,7 @@ async def test_member_join_and_leave_from_service_messages(running: Running) -> 
     joined = await running.deliver(new_chat_members_update(GROUP, [BOB, CAROL], by=ALICE), 2)
     [left] = await running.deliver(left_chat_member_update(GROUP, CAROL))
 
+    assert all(isinstance(e, MembershipEvent) for e in joined)
     assert [(e.member.platform_user_id, e.change) for e in joined] == [  # type: ignore[union-attr]
         ("502", MembershipChange.JOINED),
         ("503", MembershipChange.JOINED),
@@ -263,3 +261,50 @@ async def test_join_reported_twice_reaches_the_app_once(running: Running) -> Non
     [joined] = await running.deliver(member_joined_update(GROUP, CAROL))
     assert isinstance(joined, MembershipEvent)
     await running.deliver_nothing(new_chat_members_update(GROUP, [CAROL]))
+
+
+async def test_forum_topic_root_is_not_a_reply(running: Running) -> None:
+    forum = make_chat(-1003330001111, title="Forum", is_forum=True)
+    root = make_message(
+        forum, ALICE, extra={"forum_topic_created": {"name": "Books", "icon_color": 1}}
+    )
+    in_topic = make_message(
+        forum,
+        BOB,
+        "first post in the topic",
+        reply_to=root,
+        extra={"is_topic_message": True, "message_thread_id": root["message_id"]},
+    )
+    real_reply = make_message(
+        forum,
+        ALICE,
+        "answering Bob",
+        reply_to=in_topic,
+        extra={"is_topic_message": True, "message_thread_id": root["message_id"]},
+    )
+    [topic_event] = await running.deliver(message_update(in_topic))
+    [reply_event] = await running.deliver(message_update(real_reply))
+
+    assert isinstance(topic_event, Message)
+    assert topic_event.reply_to_message_id is None
+    assert isinstance(reply_event, Message)
+    assert reply_event.reply_to_message_id == str(in_topic["message_id"])
+    assert reply_event.reply_to_member == _member(BOB, "Bob")
+
+
+async def test_message_posted_as_the_group_uses_the_chat_as_sender(running: Running) -> None:
+    anonymous_admin = make_user(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    raw = make_message(GROUP, anonymous_admin, "rules updated", sender_chat=GROUP)
+    [event] = await running.deliver(message_update(raw))
+
+    assert isinstance(event, Message)
+    assert event.sender.platform_user_id == str(GROUP["id"])
+    assert event.sender.display_name == "Book Club"
+    assert not event.sender.is_bot
+
+
+async def test_edited_command_is_not_run_again(running: Running) -> None:
+    raw = make_message(GROUP, ALICE, "/twin on")
+    [command] = await running.deliver(message_update(raw))
+    assert isinstance(command, Command)
+    await running.deliver_nothing(edited_message_update(raw, text="/twin off"))
