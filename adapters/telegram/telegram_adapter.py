@@ -65,6 +65,17 @@ class TelegramAdapter:
         request_timeout: float = 10.0,
         concurrent_updates: bool | int = False,
     ) -> None:
+        """Configure the adapter; nothing connects until ``start``.
+
+        ``poll_timeout`` is the long-poll wait in seconds. In webhook mode the listener binds
+        ``webhook_listen:webhook_port`` at ``webhook_path`` (default: the path of
+        ``webhook_url``) and Telegram is told to call ``webhook_url`` with
+        ``webhook_secret`` in the ``X-Telegram-Bot-Api-Secret-Token`` header.
+        ``bot_commands`` are ``(name, description)`` pairs registered on start.
+        ``max_rate_limit_retries`` bounds the waits on HTTP 429; ``max_network_retries``
+        and ``retry_backoff`` (seconds, doubling) bound retries of network errors.
+        ``request_timeout`` is the connect/read/write timeout of each API request.
+        """
         if mode not in ("polling", "webhook"):
             raise ValueError(f"unknown Telegram mode {mode!r}")
         if mode == "webhook" and not webhook_url:
