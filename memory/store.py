@@ -49,3 +49,11 @@ class MemoryStore(Protocol):
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
         ...
+
+
+class MemoryStoreError(RuntimeError):
+    """The vector store could not be opened or used."""
+
+
+class DimensionMismatchError(MemoryStoreError):
+    """The stored collection holds vectors of another length than the embedder makes."""

@@ -1,0 +1,71 @@
+"""Payload layout shared by the Qdrant backends: records to payloads and back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from memory.records import MemoryHit, MemoryRecord
+
+CHAT_ID = "chat_id"
+MEMBER_ID = "member_id"
+SENT_AT = "sent_at"
+SENT_AT_ISO = "sent_at_iso"
+TEXT = "text"
+PERMALINK = "permalink"
+
+#: Integer payload fields that every filter uses, indexed in both backends.
+INDEXED_FIELDS = (CHAT_ID, MEMBER_ID)
+
+
+def to_payload(record: MemoryRecord) -> dict[str, Any]:
+    """The payload stored beside a record's vector.
+
+    ``sent_at`` is kept twice: as Unix seconds (a float, for range filters and
+    ordering) and as the ISO text, which round-trips the exact ``datetime``.
+    A naive ``sent_at`` is taken to be UTC.
+    """
+    sent_at = record.sent_at
+    aware = sent_at if sent_at.tzinfo is not None else sent_at.replace(tzinfo=UTC)
+    return {
+        CHAT_ID: record.chat_id,
+        MEMBER_ID: record.member_id,
+        SENT_AT: aware.timestamp(),
+        SENT_AT_ISO: sent_at.isoformat(),
+        TEXT: record.text,
+        PERMALINK: record.permalink,
+    }
+
+
+def to_hit(point_id: object, score: float, payload: Mapping[str, Any] | None) -> MemoryHit:
+    """A search hit from a stored point's id, score and payload."""
+    if not isinstance(point_id, int) or payload is None:
+        raise ValueError(f"point {point_id!r} was not written by Hearth's memory store")
+    iso = payload.get(SENT_AT_ISO)
+    sent_at = (
+        datetime.fromisoformat(iso)
+        if isinstance(iso, str)
+        else datetime.fromtimestamp(float(payload[SENT_AT]), tz=UTC)
+    )
+    permalink = payload.get(PERMALINK)
+    return MemoryHit(
+        message_id=point_id,
+        chat_id=int(payload[CHAT_ID]),
+        member_id=int(payload[MEMBER_ID]),
+        sent_at=sent_at,
+        text=str(payload.get(TEXT, "")),
+        score=float(score),
+        permalink=permalink if isinstance(permalink, str) else None,
+    )
+
+
+def as_vector(vector: Sequence[float], dimension: int) -> list[float]:
+    """``vector`` as a list of floats, checked to have ``dimension`` entries."""
+    array = np.asarray(vector, dtype=np.float32)
+    if array.shape != (dimension,):
+        raise ValueError(f"expected a vector of {dimension} floats, got shape {array.shape}")
+    values: list[float] = array.tolist()
+    return values

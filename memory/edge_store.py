@@ -1,0 +1,236 @@
+"""Vector memory in an embedded Qdrant Edge shard: no server, files under one folder."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from qdrant_edge import (
+    CountRequest,
+    Distance,
+    EdgeConfig,
+    EdgeShard,
+    EdgeVectorParams,
+    FieldCondition,
+    Filter,
+    HnswIndexConfig,
+    IntegerIndexParams,
+    MatchAny,
+    MatchValue,
+    Point,
+    Query,
+    QueryRequest,
+    UpdateOperation,
+)
+
+from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.store import DimensionMismatchError, MemoryStoreError
+
+T = TypeVar("T")
+
+_CONFIG_FILE = "edge_config.json"
+
+
+class EdgeMemoryStore:
+    """A :class:`~memory.store.MemoryStore` on a Qdrant Edge shard at ``path``.
+
+    The shard is a synchronous, in-process engine. Every call runs on one
+    worker thread owned by the store, so the event loop never blocks and the
+    shard is never used from two threads at once; concurrent callers queue.
+
+    Point ids are message ids. ``chat_id`` and ``member_id`` carry integer
+    payload indexes, and the shard is created without a global HNSW graph
+    (``m=0``): every search is filtered to a few members, so the engine reads
+    their points through the payload index and scores them exactly, which is
+    fast and never misses a match. Updates go through the shard's write-ahead
+    log, so they survive a crash; :meth:`close` flushes segments to disk.
+    """
+
+    def __init__(self, path: Path, dimension: int) -> None:
+        if dimension < 1:
+            raise ValueError("dimension must be positive")
+        self._path = Path(path)
+        self._dimension = dimension
+        self._executor: ThreadPoolExecutor | None = None
+        self._shard: EdgeShard | None = None  # only touched on the worker thread
+
+    @property
+    def path(self) -> Path:
+        """The folder holding the shard."""
+        return self._path
+
+    @property
+    def dimension(self) -> int:
+        """Length of the stored vectors."""
+        return self._dimension
+
+    async def open(self) -> None:
+        """Create the shard (with its payload indexes) if missing, else load it.
+
+        Raises :class:`~memory.store.DimensionMismatchError` when the shard on
+        disk holds vectors of another length, and
+        :class:`~memory.store.MemoryStoreError` when it cannot be opened (for
+        example because another process holds it).
+        """
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qdrant-edge")
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._open_sync)
+
+    async def close(self) -> None:
+        """Flush and close the shard and stop the worker thread; safe to call twice."""
+        executor = self._executor
+        if executor is None:
+            return
+        self._executor = None
+        try:
+            await asyncio.get_running_loop().run_in_executor(executor, self._close_sync)
+        finally:
+            executor.shutdown(wait=False)
+
+    async def upsert(self, records: Sequence[MemoryRecord]) -> None:
+        """Store records, replacing any with the same ``message_id``."""
+        if not records:
+            return
+        points = [
+            Point(record.message_id, as_vector(record.vector, self._dimension), to_payload(record))
+            for record in records
+        ]
+        operation = UpdateOperation.upsert_points(points)
+        await self._run(lambda shard: shard.update(operation))
+
+    async def search(
+        self, vector: Sequence[float], scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
+        if limit < 1:
+            return []
+        request = QueryRequest(
+            limit=limit,
+            query=Query.Nearest(as_vector(vector, self._dimension)),
+            filter=_scope_filter(scope),
+            with_payload=True,
+        )
+        points = await self._run(lambda shard: shard.query(request))
+        return [to_hit(point.id, point.score, point.payload) for point in points]
+
+    async def delete_messages(self, message_ids: Sequence[int]) -> None:
+        """Remove the given messages; unknown ids are ignored."""
+        if not message_ids:
+            return
+        operation = UpdateOperation.delete_points(list(message_ids))
+        await self._run(lambda shard: shard.update(operation))
+
+    async def delete_member(self, member_id: int, chat_id: int | None) -> None:
+        """Remove every record of a member, in one chat or (``None``) in all chats."""
+        conditions = [_equals(MEMBER_ID, member_id)]
+        if chat_id is not None:
+            conditions.append(_equals(CHAT_ID, chat_id))
+        operation = UpdateOperation.delete_points_by_filter(Filter(must=list(conditions)))
+        await self._run(lambda shard: shard.update(operation))
+
+    async def delete_chat(self, chat_id: int) -> None:
+        """Remove every record of a chat."""
+        chat_filter = Filter(must=[_equals(CHAT_ID, chat_id)])
+        operation = UpdateOperation.delete_points_by_filter(chat_filter)
+        await self._run(lambda shard: shard.update(operation))
+
+    async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
+        """How many records match the optional member and chat filters."""
+        conditions: list[FieldCondition] = []
+        if member_id is not None:
+            conditions.append(_equals(MEMBER_ID, member_id))
+        if chat_id is not None:
+            conditions.append(_equals(CHAT_ID, chat_id))
+        request = CountRequest(
+            exact=True, filter=Filter(must=list(conditions)) if conditions else None
+        )
+        return await self._run(lambda shard: shard.count(request))
+
+    async def optimize(self) -> bool:
+        """Merge segments and drop deleted points; returns whether anything changed.
+
+        The shard never optimizes on its own. Without a global HNSW graph this
+        is cheap (seconds for a million points), so it suits a nightly job.
+        """
+        return await self._run(lambda shard: shard.optimize())
+
+    async def _run(self, call: Callable[[EdgeShard], T]) -> T:
+        executor = self._executor
+        if executor is None:
+            raise MemoryStoreError("the memory store is not open")
+        return await asyncio.get_running_loop().run_in_executor(executor, self._call, call)
+
+    def _call(self, call: Callable[[EdgeShard], T]) -> T:
+        if self._shard is None:
+            raise MemoryStoreError("the memory store is not open")
+        return call(self._shard)
+
+    def _open_sync(self) -> None:
+        if self._shard is not None:
+            return
+        config = EdgeConfig(
+            vectors=EdgeVectorParams(size=self._dimension, distance=Distance.Cosine),
+            hnsw_config=HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
+        )
+        exists = (self._path / _CONFIG_FILE).exists()
+        if exists:
+            self._check_stored_dimension()
+        try:
+            if exists:
+                shard = EdgeShard.load(str(self._path), config)
+            else:
+                self._path.mkdir(parents=True, exist_ok=True)
+                shard = EdgeShard.create(str(self._path), config)
+        except Exception as error:  # the engine raises plain Exception
+            raise MemoryStoreError(
+                f"cannot open the Qdrant Edge shard at {self._path}: {error}"
+            ) from error
+        try:
+            indexed = shard.info().payload_schema
+            for field in INDEXED_FIELDS:
+                if field not in indexed:
+                    schema = IntegerIndexParams(lookup=True, range=False)
+                    shard.update(UpdateOperation.create_field_index(field, schema))
+        except BaseException:
+            shard.close()
+            raise
+        self._shard = shard
+
+    def _check_stored_dimension(self) -> None:
+        """Fail clearly when the shard's persisted vector size differs from ours."""
+        try:
+            stored = json.loads((self._path / _CONFIG_FILE).read_text(encoding="utf-8"))
+            size = stored["vectors"][""]["size"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # unknown layout: the engine's own compatibility check still applies
+        if isinstance(size, int) and size != self._dimension:
+            raise DimensionMismatchError(
+                f"the memory shard at {self._path} holds {size}-dimensional vectors but the "
+                f"embedder makes {self._dimension}-dimensional ones; use the embedding model "
+                "the shard was built with, or move the folder away to rebuild memory"
+            )
+
+    def _close_sync(self) -> None:
+        shard, self._shard = self._shard, None
+        if shard is None:
+            return
+        try:
+            shard.flush()
+        finally:
+            shard.close()
+
+
+def _equals(field: str, value: int) -> FieldCondition:
+    return FieldCondition(field, match=MatchValue(value))
+
+
+def _scope_filter(scope: MemoryScope) -> Filter:
+    conditions = [FieldCondition(MEMBER_ID, match=MatchAny(list(scope.member_ids)))]
+    if scope.chat_ids is not None:
+        conditions.append(FieldCondition(CHAT_ID, match=MatchAny(list(scope.chat_ids))))
+    return Filter(must=list(conditions))

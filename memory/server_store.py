@@ -1,0 +1,182 @@
+"""Vector memory in a Qdrant server collection, through ``qdrant-client``'s async API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qdrant_client import AsyncQdrantClient, models
+
+from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.store import DimensionMismatchError, MemoryStoreError
+
+
+class ServerMemoryStore:
+    """A :class:`~memory.store.MemoryStore` on a Qdrant collection.
+
+    ``client`` may point at a server or be ``AsyncQdrantClient(":memory:")``.
+    The collection is created on :meth:`open` when missing, with cosine
+    distance, integer payload indexes on ``chat_id`` and ``member_id`` and no
+    global HNSW graph (``m=0``): every search is filtered to a few members, so
+    Qdrant scores their points exactly through the payload index. Writes wait
+    for the server to apply them, so a search right after sees them.
+
+    The store closes ``client`` on :meth:`close` only when ``close_client``
+    is true, as it is for stores made by :meth:`from_url`.
+    """
+
+    def __init__(
+        self,
+        client: AsyncQdrantClient,
+        collection: str,
+        dimension: int,
+        *,
+        close_client: bool = False,
+    ) -> None:
+        if dimension < 1:
+            raise ValueError("dimension must be positive")
+        self._client = client
+        self._collection = collection
+        self._dimension = dimension
+        self._close_client = close_client
+
+    @classmethod
+    def from_url(
+        cls, url: str, api_key: str | None, collection: str, dimension: int
+    ) -> ServerMemoryStore:
+        """A store on the Qdrant server at ``url``, owning its client."""
+        client = AsyncQdrantClient(url=url, api_key=api_key)
+        return cls(client, collection, dimension, close_client=True)
+
+    @property
+    def collection(self) -> str:
+        """The collection name."""
+        return self._collection
+
+    @property
+    def dimension(self) -> int:
+        """Length of the stored vectors."""
+        return self._dimension
+
+    async def open(self) -> None:
+        """Create the collection and its payload indexes if missing.
+
+        Raises :class:`~memory.store.DimensionMismatchError` when an existing
+        collection holds vectors of another length.
+        """
+        if not await self._client.collection_exists(self._collection):
+            await self._client.create_collection(
+                self._collection,
+                vectors_config=models.VectorParams(
+                    size=self._dimension, distance=models.Distance.COSINE
+                ),
+                hnsw_config=models.HnswConfigDiff(m=0),
+            )
+        info = await self._client.get_collection(self._collection)
+        self._check_vectors(info.config.params.vectors)
+        for field in INDEXED_FIELDS:
+            if field not in info.payload_schema:
+                await self._client.create_payload_index(
+                    self._collection,
+                    field,
+                    field_schema=models.IntegerIndexParams(
+                        type=models.IntegerIndexType.INTEGER, lookup=True, range=False
+                    ),
+                    wait=True,
+                )
+
+    async def close(self) -> None:
+        """Close the client if this store owns it."""
+        if self._close_client:
+            await self._client.close()
+
+    async def upsert(self, records: Sequence[MemoryRecord]) -> None:
+        """Store records, replacing any with the same ``message_id``."""
+        if not records:
+            return
+        points = [
+            models.PointStruct(
+                id=record.message_id,
+                vector=as_vector(record.vector, self._dimension),
+                payload=to_payload(record),
+            )
+            for record in records
+        ]
+        await self._client.upsert(self._collection, points, wait=True)
+
+    async def search(
+        self, vector: Sequence[float], scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
+        if limit < 1:
+            return []
+        conditions: list[models.Condition] = [
+            models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
+        ]
+        if scope.chat_ids is not None:
+            conditions.append(
+                models.FieldCondition(key=CHAT_ID, match=models.MatchAny(any=list(scope.chat_ids)))
+            )
+        response = await self._client.query_points(
+            self._collection,
+            query=as_vector(vector, self._dimension),
+            query_filter=models.Filter(must=conditions),
+            limit=limit,
+            with_payload=True,
+        )
+        return [to_hit(point.id, point.score, point.payload) for point in response.points]
+
+    async def delete_messages(self, message_ids: Sequence[int]) -> None:
+        """Remove the given messages; unknown ids are ignored."""
+        if not message_ids:
+            return
+        selector = models.PointIdsList(points=list(message_ids))
+        await self._client.delete(self._collection, points_selector=selector, wait=True)
+
+    async def delete_member(self, member_id: int, chat_id: int | None) -> None:
+        """Remove every record of a member, in one chat or (``None``) in all chats."""
+        conditions: list[models.Condition] = [_equals(MEMBER_ID, member_id)]
+        if chat_id is not None:
+            conditions.append(_equals(CHAT_ID, chat_id))
+        await self._delete_where(conditions)
+
+    async def delete_chat(self, chat_id: int) -> None:
+        """Remove every record of a chat."""
+        await self._delete_where([_equals(CHAT_ID, chat_id)])
+
+    async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
+        """How many records match the optional member and chat filters."""
+        conditions: list[models.Condition] = []
+        if member_id is not None:
+            conditions.append(_equals(MEMBER_ID, member_id))
+        if chat_id is not None:
+            conditions.append(_equals(CHAT_ID, chat_id))
+        result = await self._client.count(
+            self._collection,
+            count_filter=models.Filter(must=conditions) if conditions else None,
+            exact=True,
+        )
+        return result.count
+
+    async def _delete_where(self, conditions: list[models.Condition]) -> None:
+        selector = models.FilterSelector(filter=models.Filter(must=conditions))
+        await self._client.delete(self._collection, points_selector=selector, wait=True)
+
+    def _check_vectors(
+        self, vectors: models.VectorParams | dict[str, models.VectorParams] | None
+    ) -> None:
+        if not isinstance(vectors, models.VectorParams):
+            raise MemoryStoreError(
+                f"collection {self._collection!r} uses named vectors; Hearth needs one "
+                "unnamed vector per point"
+            )
+        if vectors.size != self._dimension:
+            raise DimensionMismatchError(
+                f"collection {self._collection!r} holds {vectors.size}-dimensional vectors "
+                f"but the embedder makes {self._dimension}-dimensional ones; use the "
+                "embedding model the collection was built with, or another QDRANT_COLLECTION"
+            )
+
+
+def _equals(field: str, value: int) -> models.FieldCondition:
+    return models.FieldCondition(key=field, match=models.MatchValue(value=value))
