@@ -1,0 +1,72 @@
+"""Memory store fixtures: every contract test runs on Qdrant Edge and on qdrant-client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import AsyncQdrantClient
+
+from memory.edge_store import EdgeMemoryStore
+from memory.records import MemoryRecord
+from memory.server_store import ServerMemoryStore
+from memory.store import MemoryStore
+
+DIM = 8
+EPOCH = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def unit(*values: float) -> list[float]:
+    """A unit vector of length ``DIM`` starting with ``values``."""
+    vector = np.zeros(DIM, dtype=np.float64)
+    vector[: len(values)] = values
+    return (vector / np.linalg.norm(vector)).tolist()
+
+
+def axis(index: int) -> list[float]:
+    """The unit vector along axis ``index``."""
+    return unit(*([0.0] * index + [1.0]))
+
+
+def record(
+    message_id: int,
+    chat_id: int,
+    member_id: int,
+    vector: Sequence[float],
+    text: str | None = None,
+    permalink: str | None = None,
+) -> MemoryRecord:
+    """A record whose time and default text derive from its id."""
+    return MemoryRecord(
+        message_id=message_id,
+        chat_id=chat_id,
+        member_id=member_id,
+        sent_at=EPOCH + timedelta(minutes=message_id),
+        text=text if text is not None else f"message {message_id}",
+        vector=vector,
+        permalink=permalink,
+    )
+
+
+@pytest.fixture(params=["edge", "server"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which backend a contract test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def store(store_kind: str, tmp_path: Path) -> AsyncIterator[MemoryStore]:
+    """An open, empty store of ``DIM``-dimensional vectors."""
+    memory: MemoryStore
+    if store_kind == "edge":
+        memory = EdgeMemoryStore(tmp_path / "edge", DIM)
+    else:
+        memory = ServerMemoryStore(
+            AsyncQdrantClient(location=":memory:"), "messages", DIM, close_client=True
+        )
+    await memory.open()
+    yield memory
+    await memory.close()

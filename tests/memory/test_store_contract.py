@@ -1,0 +1,333 @@
+"""The MemoryStore contract, run against Qdrant Edge and qdrant-client's local mode."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import AsyncQdrantClient
+
+from memory.edge_store import EdgeMemoryStore
+from memory.records import MemoryScope
+from memory.server_store import ServerMemoryStore
+from memory.store import DimensionMismatchError, MemoryStore, MemoryStoreError
+from tests.memory.conftest import DIM, EPOCH, axis, record, unit
+
+pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
+
+ALICE, BOB, CAROL = 101, 102, 103
+GROUP, OTHER = 1, 2
+
+
+async def seed(store: MemoryStore) -> None:
+    """Alice and Bob in GROUP, Alice and Carol in OTHER, all near axis 0."""
+    await store.upsert(
+        [
+            record(1, GROUP, ALICE, unit(1.0, 0.1), "alice in group", "https://t.me/c/1/1"),
+            record(2, GROUP, ALICE, unit(1.0, 0.5)),
+            record(3, GROUP, BOB, unit(1.0, 0.0)),
+            record(4, OTHER, ALICE, unit(1.0, 0.2)),
+            record(5, OTHER, CAROL, unit(1.0, 0.05)),
+            record(6, GROUP, BOB, unit(0.9, 0.3)),
+        ]
+    )
+
+
+async def test_search_returns_the_members_records_in_the_chat_best_first(
+    store: MemoryStore,
+) -> None:
+    await seed(store)
+
+    hits = await store.search(axis(0), MemoryScope.member_in_chat(ALICE, GROUP), limit=10)
+
+    assert [hit.message_id for hit in hits] == [1, 2]
+    assert hits[0].score > hits[1].score
+    assert hits[0].score == pytest.approx(float(np.dot(axis(0), unit(1.0, 0.1))), abs=1e-5)
+    first = hits[0]
+    assert (first.chat_id, first.member_id) == (GROUP, ALICE)
+    assert first.text == "alice in group"
+    assert first.permalink == "https://t.me/c/1/1"
+    assert first.sent_at == EPOCH + timedelta(minutes=1)
+    assert hits[1].permalink is None
+
+
+async def test_search_never_leaks_other_members_or_chats(store: MemoryStore) -> None:
+    await seed(store)
+    # Bob's record 3 is the exact match for this query; Alice's scope must not see it.
+    query = unit(1.0, 0.0)
+
+    in_group = await store.search(query, MemoryScope.member_in_chat(ALICE, GROUP), 10)
+    in_other = await store.search(query, MemoryScope.member_in_chat(ALICE, OTHER), 10)
+    bob_other = await store.search(query, MemoryScope.member_in_chat(BOB, OTHER), 10)
+    stranger = await store.search(query, MemoryScope.member_in_chat(999, GROUP), 10)
+
+    assert {(h.member_id, h.chat_id) for h in in_group} == {(ALICE, GROUP)}
+    assert [h.message_id for h in in_other] == [4]
+    assert bob_other == []
+    assert stranger == []
+
+
+async def test_search_across_all_chats_and_several_members(store: MemoryStore) -> None:
+    await seed(store)
+
+    alice_everywhere = await store.search(axis(0), MemoryScope((ALICE,), None), 10)
+    two_members = await store.search(axis(0), MemoryScope((ALICE, CAROL), (OTHER,)), 10)
+    two_chats = await store.search(axis(0), MemoryScope((BOB,), (GROUP, OTHER)), 10)
+
+    assert sorted(h.message_id for h in alice_everywhere) == [1, 2, 4]
+    assert [h.message_id for h in two_members] == [5, 4]
+    assert sorted(h.message_id for h in two_chats) == [3, 6]
+
+
+async def test_search_respects_limit(store: MemoryStore) -> None:
+    await seed(store)
+    scope = MemoryScope((ALICE,), None)
+
+    assert [h.message_id for h in await store.search(axis(0), scope, 2)] == [1, 4]
+    assert await store.search(axis(0), scope, 0) == []
+
+
+async def test_search_matches_brute_force(store: MemoryStore) -> None:
+    """Filtered search is exact: the same top hits as numpy over the scope's records."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((400, DIM))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chats = rng.integers(1, 4, size=400)
+    members = rng.integers(1, 6, size=400)
+    await store.upsert(
+        [record(i + 1, int(chats[i]), int(members[i]), vectors[i].tolist()) for i in range(400)]
+    )
+    scopes = [
+        MemoryScope.member_in_chat(2, 3),
+        MemoryScope((1, 4), None),
+        MemoryScope((5,), (1, 2)),
+    ]
+    for scope in scopes:
+        query = rng.standard_normal(DIM)
+        query /= np.linalg.norm(query)
+        allowed = np.isin(members, scope.member_ids)
+        if scope.chat_ids is not None:
+            allowed &= np.isin(chats, scope.chat_ids)
+        candidates = np.flatnonzero(allowed)
+        expected = candidates[np.argsort(-(vectors[candidates] @ query))][:7] + 1
+
+        hits = await store.search(query.tolist(), scope, 7)
+
+        assert [h.message_id for h in hits] == expected.tolist()
+
+
+async def test_upsert_same_id_replaces(store: MemoryStore) -> None:
+    await store.upsert([record(10, GROUP, ALICE, axis(0), "first")])
+    await store.upsert([record(10, OTHER, BOB, axis(1), "edited")])
+
+    assert await store.count() == 1
+    assert await store.search(axis(0), MemoryScope.member_in_chat(ALICE, GROUP), 5) == []
+    [hit] = await store.search(axis(0), MemoryScope.member_in_chat(BOB, OTHER), 5)
+    assert hit.text == "edited"
+    assert hit.score == pytest.approx(0.0, abs=1e-5)
+
+
+async def test_empty_writes_are_no_ops(store: MemoryStore) -> None:
+    await store.upsert([])
+    await store.delete_messages([])
+
+    assert await store.count() == 0
+
+
+async def test_wrong_vector_length_is_rejected(store: MemoryStore) -> None:
+    with pytest.raises(ValueError, match="8 floats"):
+        await store.upsert([record(1, GROUP, ALICE, [1.0, 0.0])])
+    with pytest.raises(ValueError, match="8 floats"):
+        await store.search([1.0] * (DIM + 1), MemoryScope.member_in_chat(ALICE, GROUP), 3)
+
+
+async def test_delete_messages(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.delete_messages([1, 5, 999])
+
+    assert await store.count() == 4
+    alice = await store.search(axis(0), MemoryScope((ALICE,), None), 10)
+    assert sorted(h.message_id for h in alice) == [2, 4]
+    assert await store.count(member_id=CAROL) == 0
+
+
+async def test_delete_member_in_one_chat_leaves_everyone_else(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.delete_member(ALICE, GROUP)
+
+    assert await store.count(member_id=ALICE, chat_id=GROUP) == 0
+    assert await store.count(member_id=ALICE, chat_id=OTHER) == 1
+    assert await store.count(member_id=BOB) == 2
+    assert await store.count(member_id=CAROL) == 1
+    assert await store.count() == 4
+
+
+async def test_delete_member_everywhere_leaves_other_members(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.delete_member(ALICE, None)
+
+    assert await store.count(member_id=ALICE) == 0
+    assert await store.count(member_id=BOB, chat_id=GROUP) == 2
+    assert await store.count(member_id=CAROL, chat_id=OTHER) == 1
+    assert await store.count() == 3
+    bob = await store.search(axis(0), MemoryScope.member_in_chat(BOB, GROUP), 10)
+    assert sorted(h.message_id for h in bob) == [3, 6]
+
+
+async def test_delete_unknown_member_deletes_nothing(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.delete_member(999, None)
+    await store.delete_member(BOB, OTHER)
+
+    assert await store.count() == 6
+
+
+async def test_delete_chat(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.delete_chat(GROUP)
+
+    assert await store.count(chat_id=GROUP) == 0
+    assert await store.count(chat_id=OTHER) == 2
+    assert await store.count(member_id=ALICE) == 1
+
+
+async def test_count_filters(store: MemoryStore) -> None:
+    await seed(store)
+
+    assert await store.count() == 6
+    assert await store.count(member_id=ALICE) == 3
+    assert await store.count(chat_id=GROUP) == 4
+    assert await store.count(member_id=ALICE, chat_id=OTHER) == 1
+    assert await store.count(member_id=BOB, chat_id=OTHER) == 0
+
+
+async def test_open_twice_keeps_data(store: MemoryStore) -> None:
+    await seed(store)
+
+    await store.open()
+
+    assert await store.count() == 6
+
+
+async def test_concurrent_calls(store: MemoryStore) -> None:
+    await store.upsert([record(i, GROUP, ALICE, axis(i % DIM)) for i in range(1, 41)])
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    results = await asyncio.gather(
+        *(store.search(axis(k % DIM), scope, 3) for k in range(30)),
+        *(store.upsert([record(100 + k, OTHER, BOB, axis(0))]) for k in range(10)),
+    )
+
+    for k, hits in enumerate(results[:30]):
+        assert isinstance(hits, list)
+        assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+        assert all(h.message_id % DIM == k % DIM for h in hits)
+    assert await store.count(member_id=BOB) == 10
+
+
+async def test_naive_sent_at_round_trips(store: MemoryStore) -> None:
+    naive = EPOCH.replace(tzinfo=None)
+    await store.upsert([replace(record(1, GROUP, ALICE, axis(0)), sent_at=naive)])
+
+    [hit] = await store.search(axis(0), MemoryScope.member_in_chat(ALICE, GROUP), 1)
+
+    assert hit.sent_at == naive
+
+
+# Backend-specific behaviour
+
+
+async def test_edge_data_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "edge"
+    first = EdgeMemoryStore(path, DIM)
+    await first.open()
+    await seed(first)
+    await first.delete_messages([2])
+    await first.close()
+
+    second = EdgeMemoryStore(path, DIM)
+    await second.open()
+    try:
+        assert await second.count() == 5
+        hits = await second.search(axis(0), MemoryScope((ALICE,), None), 10)
+        assert sorted(h.message_id for h in hits) == [1, 4]
+        assert hits[0].text in {"alice in group", "message 4"}
+    finally:
+        await second.close()
+
+
+async def test_edge_dimension_mismatch(tmp_path: Path) -> None:
+    path = tmp_path / "edge"
+    first = EdgeMemoryStore(path, DIM)
+    await first.open()
+    await first.close()
+
+    other = EdgeMemoryStore(path, DIM * 2)
+    with pytest.raises(DimensionMismatchError, match="8-dimensional"):
+        await other.open()
+    await other.close()
+
+
+async def test_edge_refuses_a_second_opener(tmp_path: Path) -> None:
+    first = EdgeMemoryStore(tmp_path / "edge", DIM)
+    await first.open()
+    second = EdgeMemoryStore(tmp_path / "edge", DIM)
+    try:
+        with pytest.raises(MemoryStoreError, match="cannot open"):
+            await second.open()
+    finally:
+        await second.close()
+        await first.close()
+
+
+async def test_edge_calls_need_open_store(tmp_path: Path) -> None:
+    store = EdgeMemoryStore(tmp_path / "edge", DIM)
+    with pytest.raises(MemoryStoreError, match="not open"):
+        await store.count()
+    await store.open()
+    await store.close()
+    await store.close()
+    with pytest.raises(MemoryStoreError, match="not open"):
+        await store.count()
+
+
+async def test_edge_optimize_keeps_results(tmp_path: Path) -> None:
+    store = EdgeMemoryStore(tmp_path / "edge", DIM)
+    await store.open()
+    try:
+        await seed(store)
+        await store.delete_member(BOB, None)
+        await store.optimize()
+        assert await store.count() == 4
+        hits = await store.search(axis(0), MemoryScope((ALICE,), None), 10)
+        assert sorted(h.message_id for h in hits) == [1, 2, 4]
+    finally:
+        await store.close()
+
+
+async def test_server_dimension_mismatch() -> None:
+    client = AsyncQdrantClient(location=":memory:")
+    await ServerMemoryStore(client, "messages", DIM).open()
+
+    with pytest.raises(DimensionMismatchError, match="8-dimensional"):
+        await ServerMemoryStore(client, "messages", DIM * 2).open()
+    await client.close()
+
+
+async def test_server_keeps_an_injected_client_open() -> None:
+    client = AsyncQdrantClient(location=":memory:")
+    store = ServerMemoryStore(client, "messages", DIM)
+    await store.open()
+    await store.close()
+
+    assert await client.collection_exists("messages")
+    await client.close()
