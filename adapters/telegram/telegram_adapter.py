@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.request import HTTPXRequest
 
 from adapters.model import Member, Platform
 from adapters.ports import EventHandler
@@ -103,6 +104,7 @@ class TelegramAdapter:
         self._concurrent_updates = concurrent_updates
 
         self._app: _TelegramApp | None = None
+        self._requests: tuple[HTTPXRequest, ...] = ()
         self._handler: EventHandler | None = None
         self._sender: TelegramReplySender | None = None
         self._converter = UpdateConverter()
@@ -207,18 +209,32 @@ class TelegramAdapter:
     # -- internals ---------------------------------------------------------------------------
 
     def _build_application(self) -> _TelegramApp:
-        read_timeout = self._request_timeout
+        timeout = self._request_timeout
+        # Our own request objects, so that teardown can close their connections even when
+        # initialisation failed half-way (PTB only closes them after a full initialise).
+        self._requests = (
+            HTTPXRequest(
+                connection_pool_size=256,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+            ),
+            HTTPXRequest(
+                connection_pool_size=1,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+            ),
+        )
         return (
             ApplicationBuilder()
             .token(self._token)
             .base_url(self._api_base_url)
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .rate_limiter(AIORateLimiter(max_retries=self._max_rate_limit_retries))
             .job_queue(None)
             .concurrent_updates(self._concurrent_updates)
-            .read_timeout(read_timeout)
-            .write_timeout(read_timeout)
-            .connect_timeout(read_timeout)
-            .get_updates_read_timeout(read_timeout)
             .build()
         )
 
@@ -230,6 +246,9 @@ class TelegramAdapter:
                 await app.stop()
             await app.shutdown()
         finally:
+            for request in self._requests:
+                await request.shutdown()
+            self._requests = ()
             self._app = None
             self._handler = None
             self._sender = None
