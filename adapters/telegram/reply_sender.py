@@ -173,24 +173,18 @@ class TelegramReplySender:
         pieces = split_text(text, self._chunk_limit)
         if not pieces:
             raise DeliveryError("refusing to send an empty reply")
-        first: _Delivered | None = None
+        reply_parameters = _reply_parameters(reply_to_message_id)
+        delivered: list[_Delivered] = []
         for piece in pieces:
-            delivered = await self._send_piece(chat_id, piece, reply_to_message_id)
-            chat_id = delivered[1]
-            if first is None:
-                first = delivered[0]
-        assert first is not None
+            sent, chat_id = await self._send_piece(chat_id, piece, reply_parameters)
+            delivered.append(sent)
+        first = delivered[0]
         return SentReply(platform_message_id=str(first.message_id), sent_at=first.sent_at)
 
     async def _send_piece(
-        self, chat_id: int | str, text: str, reply_to_message_id: str | None
+        self, chat_id: int | str, text: str, reply_parameters: ReplyParameters | None
     ) -> tuple[_Delivered, int | str]:
         """Send one message, retrying what is worth retrying; returns it and the chat id used."""
-        reply_parameters = (
-            ReplyParameters(message_id=int(reply_to_message_id), allow_sending_without_reply=True)
-            if reply_to_message_id is not None
-            else None
-        )
         network_failures = 0
         rate_limited = 0
         migrated = False
@@ -236,6 +230,18 @@ class TelegramReplySender:
                 await asyncio.sleep(pause)
                 continue
             return _Delivered(sent.message_id, utc(sent.date)), chat_id
+
+
+def _reply_parameters(reply_to_message_id: str | None) -> ReplyParameters | None:
+    """Thread under the message, and still send if it was deleted meanwhile."""
+    if reply_to_message_id is None:
+        return None
+    try:
+        message_id = int(reply_to_message_id)
+    except ValueError:
+        logger.warning("not threading under non-Telegram message id %r", reply_to_message_id)
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
 def _chat_id(platform_chat_id: str) -> int | str:
