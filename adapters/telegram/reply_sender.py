@@ -94,6 +94,8 @@ class TelegramReplySender:
     Rate limits (HTTP 429) are retried by the bot's rate limiter (``AIORateLimiter``), or
     here when ``retry_after_retries`` is set; network errors and timeouts are retried here
     with a growing pause. A reply that still cannot be delivered raises ``DeliveryError``.
+    A split reply returns its first message; if a later piece fails, the error is raised
+    although the earlier pieces are already in the chat.
     """
 
     def __init__(
