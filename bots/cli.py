@@ -71,7 +71,7 @@ def _platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
         adapters.append(
             TelegramAdapter(
                 token=settings.telegram_bot_token.get_secret_value(),
-                base_url=settings.telegram_api_url,
+                api_base_url=settings.telegram_api_url,
                 mode=settings.telegram_mode,
                 webhook_url=settings.telegram_webhook_url,
                 webhook_listen=settings.telegram_webhook_listen,
@@ -82,7 +82,7 @@ def _platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
                     else None
                 ),
                 poll_timeout=settings.telegram_poll_timeout,
-                commands=[(spec.name, spec.description) for spec in COMMANDS],
+                bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
             )
         )
     return adapters

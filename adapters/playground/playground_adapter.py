@@ -34,7 +34,7 @@ from adapters.ports import EventHandler
 log = logging.getLogger(__name__)
 
 DEMO_CHAT = Chat(Platform.PLAYGROUND, "demo", ChatKind.GROUP, "Hearth demo group")
-_SPEAKER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]{0,31})\s*:\s?(.*)$", re.DOTALL)
+_SPEAKER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]{0,31})\s*:(?:\s+|$)(.*)$", re.DOTALL)
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{0,31})")
 
 

@@ -30,6 +30,11 @@ from bots.storage.tables import (
 )
 
 
+def storable(text: str) -> str:
+    """Text as both SQLite and PostgreSQL can keep it (PostgreSQL rejects NUL characters)."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _stored(row: MessageRow) -> StoredMessage:
     return StoredMessage(
         id=row.id,
@@ -73,7 +78,7 @@ class Storage:
             platform=chat.platform.value,
             platform_chat_id=chat.platform_chat_id,
             kind=chat.kind.value,
-            title=chat.title,
+            title=storable(chat.title)[:256] if chat.title else None,
             active=True,
             created_at=utcnow(),
             updated_at=utcnow(),
@@ -89,7 +94,7 @@ class Storage:
         stmt = self._insert(session, MemberRow).values(
             platform=member.platform.value,
             platform_user_id=member.platform_user_id,
-            display_name=member.display_name[:256],
+            display_name=storable(member.display_name)[:256],
             username=username,
             is_bot=member.is_bot,
             created_at=utcnow(),
@@ -152,7 +157,7 @@ class Storage:
                     chat_id=chat_id,
                     member_id=member_id,
                     platform_message_id=message.platform_message_id,
-                    text=message.text,
+                    text=storable(message.text),
                     sent_at=message.sent_at,
                     edited_at=message.edited_at,
                     reply_to_platform_id=message.reply_to_message_id,
@@ -188,8 +193,8 @@ class Storage:
                 )
             )
             if row is not None:
-                if row.text != message.text:
-                    row.text = message.text
+                if row.text != storable(message.text):
+                    row.text = storable(message.text)
                     row.embedded_at = None
                 row.edited_at = message.edited_at or utcnow()
                 await session.flush()
@@ -443,7 +448,7 @@ class Storage:
                 member_id=member_id,
                 asker_member_id=asker_member_id,
                 question_platform_id=question_platform_id,
-                text=text,
+                text=storable(text),
                 source_message_ids=list(source_message_ids),
                 status="pending",
                 created_at=utcnow(),

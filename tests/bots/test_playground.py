@@ -1,0 +1,66 @@
+"""The playground as a new user meets it: `hearth run` with no token, typing in a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.playground import parse_line
+from bots.app import Hearth
+from bots.playground import run_playground
+from bots.settings import HearthSettings
+
+
+def test_parse_line_speakers_and_instructions() -> None:
+    assert parse_line("alice: hi @bob").speaker == "alice"
+    assert parse_line("alice: hi @bob").text == "hi @bob"
+    assert parse_line("just text").speaker is None
+    assert parse_line("/as Carol").switch_to == "carol"
+    assert parse_line("/quit").quit
+    assert parse_line("/twin on").text == "/twin on"
+    assert parse_line("http://example.com: not a speaker").speaker is None
+
+
+async def test_playground_demo_twin_answers(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
+    hearth = await Hearth.build(settings, embedder=embedder)
+    lines = io.StringIO(
+        "alice: @bob which trail do you recommend for beginners?\n"
+        "carol: @wei 你对什么过敏？\n"
+        "/as dave\n"
+        "@bob hello?\n"
+        "bob: /twin status\n"
+    )
+    out = io.StringIO()
+    try:
+        await run_playground(hearth, demo=True, input_stream=lines, output=out)
+    finally:
+        await hearth.close()
+    text = out.getvalue()
+    assert "Twin of Bob" in text and "Fern Creek" in text
+    assert "Twin of Wei" in text and "花生" in text
+    assert "now typing as dave" in text
+    assert "Your twin is on in this chat" in text
+
+
+def test_hearth_run_without_token_starts_the_playground(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env["HEARTH_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hearth"), "run"],
+        input="alice: @bob any tips for sourdough hydration?\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Hearth playground" in result.stdout
+    assert "Twin of Bob" in result.stdout
+    assert "75% hydration" in result.stdout
+    assert (tmp_path / "playground" / "hearth.db").exists()
