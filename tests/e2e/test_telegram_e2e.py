@@ -1,0 +1,193 @@
+"""Hearth in a Telegram group, over the wire.
+
+The real python-telegram-bot library long-polls a local fake of the Bot API; Hearth's
+router, SQL storage, Qdrant Edge memory and the offline embedder do the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from adapters.model import Platform
+from bots.app import Hearth
+from bots.command_catalog import COMMANDS
+from bots.settings import HearthSettings
+from memory.edge_store import EdgeMemoryStore
+from tests.fakes.telegram_api import (
+    FakeTelegramApi,
+    make_chat,
+    make_message,
+    make_user,
+    message_update,
+)
+from tests.fakes.telegram_fixtures import AdapterFactory
+from twins.labels import TWIN_MARK
+
+pytestmark = pytest.mark.wire
+
+CHAT = make_chat(-1001500, title="Hikers", username="hikers_club")
+ALICE = make_user(5001, "Alice", username="alice_k")
+BOB = make_user(5002, "Bob", username="bob_t")
+CAROL = make_user(5003, "Carol", username="carol_p")
+TWO_HOURS_AGO = int(time.time()) - 7200
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: float = 30) -> None:
+    """Wait until ``check`` holds (the bot works in the background)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+async def running(
+    tmp_path: Path,
+    database_url: str,
+    embedder,  # type: ignore[no-untyped-def]
+    telegram_adapter_factory: AdapterFactory,
+) -> AsyncIterator[Hearth]:
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path, DATABASE_URL=database_url)
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
+    adapter = telegram_adapter_factory(
+        bot_commands=[(spec.name, spec.description) for spec in COMMANDS]
+    )
+    await adapter.start(hearth.router)
+    yield hearth
+    await adapter.stop()
+    await hearth.close()
+
+
+async def stored(hearth: Hearth, count: int) -> None:
+    async def check() -> bool:
+        return await hearth.storage.count_messages() >= count
+
+    await eventually(check, f"{count} stored messages")
+
+
+async def bob_has_twin_and_is_away(api: FakeTelegramApi, hearth: Hearth) -> None:
+    for text in (
+        "For beginners I always recommend the Fern Creek loop: 6 km, flat, with a waterfall.",
+        "No permit is needed for Skyline Ridge, but the north car park fills up by 8am.",
+    ):
+        api.push_update(message_update(make_message(CHAT, BOB, text, date=TWO_HOURS_AGO)))
+    api.push_update(message_update(make_message(CHAT, BOB, "/twin on", date=TWO_HOURS_AGO)))
+    await api.wait_for_sent(1, timeout=20)
+    await stored(hearth, 2)
+    async with asyncio.timeout(30):
+        await hearth.worker.drain()
+
+
+async def test_commands_are_registered_with_telegram(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    names = {c["command"] for c in fake_telegram.commands}
+    assert names == {spec.name for spec in COMMANDS}
+
+
+async def test_group_message_is_stored_once_even_if_redelivered(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    message = make_message(CHAT, ALICE, "Anyone up for a hike on Sunday? 🥾")
+    fake_telegram.push_update(message_update(message))
+    fake_telegram.push_update(message_update(message))  # Telegram re-delivers after a restart
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "marker")))
+    await stored(running, 2)
+    async with asyncio.timeout(30):
+        await running.worker.drain()
+    assert await running.storage.count_messages() == 2
+    assert await running.memory.count() == 2
+
+
+async def test_absent_opted_in_member_is_answered_by_twin(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    question = make_message(CHAT, ALICE, "@bob_t which trail do you recommend for beginners?")
+    fake_telegram.push_update(message_update(question))
+    [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert reply.text.startswith(f"{TWIN_MARK} Twin of Bob")
+    assert "not Bob" in reply.text.splitlines()[0]
+    assert "Fern Creek" in reply.text
+    assert "https://t.me/hikers_club/" in reply.text  # each quote links to its message
+    assert reply.reply_to_message_id == question["message_id"]
+
+
+async def test_text_mention_without_username_wakes_the_twin(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    question = make_message(
+        CHAT, ALICE, "🙂 Bob, is a permit needed for Skyline Ridge?", text_mentions={"Bob": BOB}
+    )
+    fake_telegram.push_update(message_update(question))
+    [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert "No permit" in reply.text
+
+
+async def test_present_or_not_opted_in_members_are_not_answered(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    fake_telegram.push_update(
+        message_update(make_message(CHAT, CAROL, "portraits need 85mm", date=TWO_HOURS_AGO))
+    )
+    fake_telegram.push_update(message_update(make_message(CHAT, BOB, "back from lunch")))
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@bob_t trail tips?")))
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@carol_p lens tips?")))
+    await stored(running, 6)
+    await asyncio.sleep(0.5)
+    assert len(fake_telegram.sent_messages) == 1  # only the /twin on confirmation
+
+
+async def test_forget_leaves_nothing_in_sql_or_memory(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "alice stays")))
+    fake_telegram.push_update(message_update(make_message(CHAT, BOB, "/forget")))
+    [_, confirmation] = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert "deleted 2 of your messages" in confirmation.text
+    bob = await running.storage.find_chat_member(1, Platform.TELEGRAM, platform_user_id="5002")
+    assert bob is None or (
+        await running.storage.count_messages(member_id=bob.member_id) == 0
+        and await running.memory.count(member_id=bob.member_id) == 0
+    )
+    async with asyncio.timeout(30):
+        await running.worker.drain()
+    assert await running.storage.count_messages() == 1
+    assert await running.memory.count() == 1
+
+
+async def test_bad_input_is_handled_without_a_crash(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    for text in ("x" * 4096, "🎉🎉🎉", "   ", "/twin maybe", "/nosuchcommand", "/twin@OtherBot on"):
+        fake_telegram.push_update(message_update(make_message(CHAT, ALICE, text)))
+    fake_telegram.push_update({"future_update_kind": {"unexpected": True}})  # unknown to us
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, None, media="sticker")))
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "still alive")))
+    await stored(running, 3)
+    sent = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert sent[0].text.startswith("Usage: /twin on")
+    assert sent[1].text.startswith("Unknown command /nosuchcommand")
+    assert await running.storage.count_messages() == 3
+
+
+async def test_twin_reply_survives_a_rate_limit(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    fake_telegram.inject_rate_limit(count=1, retry_after=1)
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@bob_t permit needed?")))
+    [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert reply.text.startswith(TWIN_MARK)
+    assert len(fake_telegram.calls_to("sendMessage")) == 3  # one refused, then delivered
