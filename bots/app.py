@@ -16,7 +16,7 @@ from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 from bots.storage.repository import Storage
 from memory.embedder import Embedder
-from memory.factory import build_embedder, build_memory_store
+from memory.factory import build_embedder, build_memory_store, resolve_dimension
 from memory.store import MemoryStore
 from twins.retrieval_twin import RetrievalTwin
 
@@ -50,7 +50,7 @@ class Hearth:
         await migrate(engine)
         storage = Storage(engine, default_absence_minutes=settings.twin_absence_minutes)
         embedder = embedder or build_embedder(settings)
-        memory = memory or build_memory_store(settings, embedder.dimension)
+        memory = memory or build_memory_store(settings, await resolve_dimension(embedder))
         await memory.open()
         worker = EmbeddingWorker(
             storage, embedder, memory, batch_size=settings.embedding_batch_size

@@ -31,6 +31,8 @@ NEUTRAL_SENTENCES: tuple[str, ...] = (
 """Topic-free chat lines in English and Chinese, the yardstick for a query's baseline."""
 
 BASELINE_TOP = 3
+KEEP_FRACTION = 0.5
+"""A hit is kept only if its lead over the baseline is at least this share of the best lead."""
 
 
 class RelevanceGate:
@@ -67,3 +69,11 @@ class RelevanceGate:
     def is_relevant(self, score: float, baseline: float) -> bool:
         """True when ``score`` beats the query's baseline by the margin."""
         return score - baseline >= self._margin
+
+    def select(self, scores: Sequence[float], baseline: float) -> list[int]:
+        """Indexes of the relevant scores: past the margin and close to the best one."""
+        leads = [score - baseline for score in scores]
+        if not leads or max(leads) < self._margin:
+            return []
+        floor = max(self._margin, max(leads) * KEEP_FRACTION)
+        return [i for i, lead in enumerate(leads) if lead >= floor]

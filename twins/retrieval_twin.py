@@ -70,10 +70,11 @@ class RetrievalTwin:
         if len(allowed) != len(hits):
             log.error("memory returned %d hits outside the twin's scope", len(hits) - len(allowed))
         baseline = await self._gate.baseline(vector)
-        relevant = [hit for hit in allowed if self._gate.is_relevant(hit.score, baseline)]
+        relevant = self._gate.select([hit.score for hit in allowed], baseline)
+        relevant_hits = [allowed[i] for i in relevant]
         return [
             TwinSource(h.message_id, h.text, h.sent_at, h.permalink, h.score)
-            for h in relevant[: self._max_quotes]
+            for h in relevant_hits[: self._max_quotes]
         ]
 
     @staticmethod

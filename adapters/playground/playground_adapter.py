@@ -147,6 +147,8 @@ class PlaygroundAdapter:
             return True
         speaker = parsed.speaker or self.speaker
         self.speaker = speaker
+        if not self._input.isatty():
+            self.output.write(f"{speaker} ▸ {parsed.text}\n")
         event = to_event(speaker, parsed.text, f"pg-{time.time_ns()}", datetime.now(UTC))
         await handler.handle(event, self)
         return True

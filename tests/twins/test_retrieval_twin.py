@@ -1,0 +1,116 @@
+"""The retrieval-only twin: relevance, scope checks and its wording."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from memory.hash_embedder import HashEmbedder
+from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from twins.answer import TwinQuestion
+from twins.labels import looks_like_twin_message, twin_label
+from twins.relevance import RelevanceGate
+from twins.retrieval_twin import RetrievalTwin
+
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+class LeakyMemory:
+    """A memory backend that ignores filters, as a buggy backend would."""
+
+    def __init__(self, hits: list[MemoryHit]) -> None:
+        self.hits = hits
+
+    async def search(
+        self, vector: Sequence[float], scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        return self.hits[:limit]
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def upsert(self, records: Sequence[MemoryRecord]) -> None: ...
+    async def delete_messages(self, message_ids: Sequence[int]) -> None: ...
+    async def delete_member(self, member_id: int, chat_id: int | None) -> None: ...
+    async def delete_chat(self, chat_id: int) -> None: ...
+    async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
+        return len(self.hits)
+
+
+def hit(message_id: int, member_id: int, chat_id: int, text: str, score: float) -> MemoryHit:
+    return MemoryHit(
+        message_id,
+        chat_id,
+        member_id,
+        NOW - timedelta(days=1),
+        text,
+        score,
+        f"https://t.me/c/1/{message_id}",
+    )
+
+
+def question(text: str) -> TwinQuestion:
+    return TwinQuestion(
+        member_id=1,
+        member_name="Bob",
+        question=text,
+        asked_at=NOW,
+        scope=MemoryScope.member_in_chat(1, 10),
+        last_seen_at=NOW - timedelta(hours=3),
+    )
+
+
+async def test_hits_outside_the_scope_are_never_quoted() -> None:
+    memory = LeakyMemory(
+        [
+            hit(1, member_id=2, chat_id=10, text="carol: the door code is 4711", score=1.0),
+            hit(2, member_id=1, chat_id=99, text="bob elsewhere: the door code is 1234", score=1.0),
+            hit(
+                3,
+                member_id=1,
+                chat_id=10,
+                text="bob here: the door code changes monthly",
+                score=0.9,
+            ),
+        ]
+    )
+    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    answer = await twin.answer(question("what is the door code?"))
+    assert [s.message_id for s in answer.sources] == [3]
+    assert "4711" not in answer.text and "1234" not in answer.text
+    assert "https://t.me/c/1/3" in answer.text
+
+
+async def test_empty_question_invites_a_question() -> None:
+    twin = RetrievalTwin(HashEmbedder(64), LeakyMemory([]))
+    answer = await twin.answer(question("   "))
+    assert answer.abstained and not answer.sources
+    assert "last posted here 3 h ago" in answer.text
+    assert answer.label == twin_label("Bob")
+
+
+async def test_long_quotes_are_shortened() -> None:
+    memory = LeakyMemory([hit(1, 1, 10, "door " * 200, 1.0)])
+    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    answer = await twin.answer(question("door"))
+    assert "…”" in answer.text
+    assert len(answer.text) < 600
+
+
+def test_gate_keeps_only_hits_near_the_best() -> None:
+    gate = RelevanceGate(HashEmbedder(8), margin=0.02)
+    assert gate.select([0.80, 0.79], baseline=0.79) == []
+    assert gate.select([0.90, 0.88, 0.82, 0.70], baseline=0.80) == [0, 1]
+    assert gate.select([], baseline=0.5) == []
+
+
+async def test_baseline_tracks_the_query() -> None:
+    embedder = HashEmbedder(256)
+    gate = RelevanceGate(embedder, margin=0.02, neutral_sentences=["weather is nice today"])
+    near = await gate.baseline(await embedder.embed_query("the weather is nice"))
+    far = await gate.baseline(await embedder.embed_query("sourdough hydration"))
+    assert near > far
+
+
+def test_labels_are_recognised() -> None:
+    assert looks_like_twin_message(twin_label("Wei") + "\nbody")
+    assert not looks_like_twin_message("Twin of Wei")
