@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,17 +48,33 @@ class EdgeMemoryStore:
     payload indexes, and the shard is created without a global HNSW graph
     (``m=0``): every search is filtered to a few members, so the engine reads
     their points through the payload index and scores them exactly, which is
-    fast and never misses a match. Updates go through the shard's write-ahead
-    log, so they survive a crash; :meth:`close` flushes segments to disk.
+    fast and never misses a match.
+
+    Updates go through the shard's write-ahead log, so they survive a crash.
+    The log only shrinks when the shard is flushed, which the store does after
+    ``flush_every`` changed points or ``flush_interval`` seconds (checked on
+    each write), on :meth:`flush` and on :meth:`close`.
     """
 
-    def __init__(self, path: Path, dimension: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        dimension: int,
+        *,
+        flush_every: int = 20_000,
+        flush_interval: float = 300.0,
+    ) -> None:
         if dimension < 1:
             raise ValueError("dimension must be positive")
         self._path = Path(path)
         self._dimension = dimension
+        self._flush_every = flush_every
+        self._flush_interval = flush_interval
         self._executor: ThreadPoolExecutor | None = None
-        self._shard: EdgeShard | None = None  # only touched on the worker thread
+        # Only touched on the worker thread:
+        self._shard: EdgeShard | None = None
+        self._unflushed = 0
+        self._flushed_at = time.monotonic()
 
     @property
     def path(self) -> Path:
@@ -100,8 +117,7 @@ class EdgeMemoryStore:
             Point(record.message_id, as_vector(record.vector, self._dimension), to_payload(record))
             for record in records
         ]
-        operation = UpdateOperation.upsert_points(points)
-        await self._run(lambda shard: shard.update(operation))
+        await self._write(UpdateOperation.upsert_points(points), len(points))
 
     async def search(
         self, vector: Sequence[float], scope: MemoryScope, limit: int
@@ -122,22 +138,19 @@ class EdgeMemoryStore:
         """Remove the given messages; unknown ids are ignored."""
         if not message_ids:
             return
-        operation = UpdateOperation.delete_points(list(message_ids))
-        await self._run(lambda shard: shard.update(operation))
+        await self._write(UpdateOperation.delete_points(list(message_ids)), len(message_ids))
 
     async def delete_member(self, member_id: int, chat_id: int | None) -> None:
         """Remove every record of a member, in one chat or (``None``) in all chats."""
         conditions = [_equals(MEMBER_ID, member_id)]
         if chat_id is not None:
             conditions.append(_equals(CHAT_ID, chat_id))
-        operation = UpdateOperation.delete_points_by_filter(Filter(must=list(conditions)))
-        await self._run(lambda shard: shard.update(operation))
+        await self._write(UpdateOperation.delete_points_by_filter(Filter(must=list(conditions))))
 
     async def delete_chat(self, chat_id: int) -> None:
         """Remove every record of a chat."""
         chat_filter = Filter(must=[_equals(CHAT_ID, chat_id)])
-        operation = UpdateOperation.delete_points_by_filter(chat_filter)
-        await self._run(lambda shard: shard.update(operation))
+        await self._write(UpdateOperation.delete_points_by_filter(chat_filter))
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
@@ -158,6 +171,13 @@ class EdgeMemoryStore:
         is cheap (seconds for a million points), so it suits a nightly job.
         """
         return await self._run(lambda shard: shard.optimize())
+
+    async def flush(self) -> None:
+        """Write pending changes into the segments and trim the write-ahead log."""
+        await self._run(self._flush_sync)
+
+    async def _write(self, operation: UpdateOperation, changed: int = 1) -> None:
+        await self._run(lambda shard: self._update_sync(shard, operation, changed))
 
     async def _run(self, call: Callable[[EdgeShard], T]) -> T:
         executor = self._executor
@@ -200,6 +220,20 @@ class EdgeMemoryStore:
             shard.close()
             raise
         self._shard = shard
+
+    def _update_sync(self, shard: EdgeShard, operation: UpdateOperation, changed: int) -> None:
+        shard.update(operation)
+        self._unflushed += changed
+        if (
+            self._unflushed >= self._flush_every
+            or time.monotonic() - self._flushed_at >= self._flush_interval
+        ):
+            self._flush_sync(shard)
+
+    def _flush_sync(self, shard: EdgeShard) -> None:
+        shard.flush()
+        self._unflushed = 0
+        self._flushed_at = time.monotonic()
 
     def _check_stored_dimension(self) -> None:
         """Fail clearly when the shard's persisted vector size differs from ours."""

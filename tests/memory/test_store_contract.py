@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -331,3 +332,50 @@ async def test_server_keeps_an_injected_client_open() -> None:
 
     assert await client.collection_exists("messages")
     await client.close()
+
+
+async def test_edge_flushes_after_enough_changes(tmp_path: Path) -> None:
+    store = EdgeMemoryStore(tmp_path / "edge", DIM, flush_every=10)
+    await store.open()
+    try:
+        await store.upsert([record(i, GROUP, ALICE, axis(0)) for i in range(1, 8)])
+        assert store._unflushed == 7
+        await store.upsert([record(i, GROUP, ALICE, axis(0)) for i in range(8, 13)])
+        assert store._unflushed == 0
+        await store.delete_messages([1, 2])
+        await store.flush()
+        assert store._unflushed == 0
+        assert await store.count() == 10
+    finally:
+        await store.close()
+
+
+CRASHING_WRITER = """
+import asyncio, os, sys
+from tests.memory.conftest import DIM, axis, record
+from memory.edge_store import EdgeMemoryStore
+
+async def main():
+    store = EdgeMemoryStore(sys.argv[1], DIM)
+    await store.open()
+    await store.upsert([record(i, 1, 101, axis(i % DIM)) for i in range(1, 51)])
+    await store.delete_messages([50])
+    os._exit(0)  # no close, no flush
+
+asyncio.run(main())
+"""
+
+
+async def test_edge_writes_survive_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "edge"
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASHING_WRITER, str(path), cwd=Path(__file__).parents[2]
+    )
+    assert await child.wait() == 0
+
+    store = EdgeMemoryStore(path, DIM)
+    await store.open()
+    try:
+        assert await store.count(member_id=101, chat_id=1) == 49
+    finally:
+        await store.close()
