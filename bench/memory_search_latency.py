@@ -88,7 +88,8 @@ async def fill(store: EdgeMemoryStore, args: argparse.Namespace, rng: np.random.
             done = start + count
             print(f"  {done:>10,} points  {done / (now - started):>8,.0f} points/s", flush=True)
             next_report = now + 10
-    return args.points / (time.perf_counter() - started)
+    points: int = args.points
+    return points / (time.perf_counter() - started)
 
 
 async def time_searches(

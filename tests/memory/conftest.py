@@ -23,7 +23,8 @@ def unit(*values: float) -> list[float]:
     """A unit vector of length ``DIM`` starting with ``values``."""
     vector = np.zeros(DIM, dtype=np.float64)
     vector[: len(values)] = values
-    return (vector / np.linalg.norm(vector)).tolist()
+    values_out: list[float] = (vector / np.linalg.norm(vector)).tolist()
+    return values_out
 
 
 def axis(index: int) -> list[float]:
