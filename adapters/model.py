@@ -98,6 +98,10 @@ class Command:
     platform_message_id: str
     sent_at: datetime
     raw_text: str = ""
+    sender_is_admin: bool | None = None
+    """Whether the sender may change the chat's settings, as the platform reports it
+    (Telegram: creator or administrator; Discord: Manage Server). ``None`` when the
+    adapter did not check."""
 
 
 class MembershipChange(StrEnum):
