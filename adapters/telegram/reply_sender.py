@@ -89,7 +89,8 @@ class TelegramReplySender:
     previews, threaded under ``reply_to_message_id`` even if that message was deleted,
     split into several messages past Telegram's 4096-unit limit. Private replies go to the
     recipient's own chat; when Telegram refuses that (the user never started the bot or
-    blocked it) the reply is posted in the group with a short note instead.
+    blocked it) only a short note goes to the group, asking them to start a private chat:
+    private content (link codes, personal settings) never appears in the group.
 
     Rate limits (HTTP 429) are retried by the bot's rate limiter (``AIORateLimiter``), or
     here when ``retry_after_retries`` is set; network errors and timeouts are retried here
@@ -141,7 +142,7 @@ class TelegramReplySender:
                 )
             except TelegramError as exc:
                 raise self._failed(reply, exc) from exc
-            text = f"{self._private_note(reply)}\n\n{text}"
+            text = self._private_note(reply)
         try:
             return await self._send_text(
                 _chat_id(reply.chat.platform_chat_id), text, reply.reply_to_message_id
@@ -156,8 +157,8 @@ class TelegramReplySender:
             who = f"@{recipient.username}" if recipient.username else recipient.display_name
         start = f"@{self._bot_username}" if self._bot_username else "me"
         return (
-            f"({who}, I couldn't message you privately. Open a chat with {start} and press "
-            "Start to get these replies in private.)"
+            f"{who}, I couldn't message you privately. Open a chat with {start}, press "
+            "Start, then send the command there again."
         )
 
     def _failed(self, reply: OutgoingReply, exc: TelegramError) -> DeliveryError:

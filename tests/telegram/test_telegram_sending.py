@@ -225,7 +225,7 @@ async def test_private_reply_goes_to_the_recipient(
     assert sent.text == "only for you"
 
 
-async def test_private_reply_falls_back_to_group_with_note(
+async def test_private_reply_falls_back_to_a_note_in_the_group(
     fake_telegram: FakeTelegramApi, adapter: TelegramAdapter
 ) -> None:
     message_id = await _seed(fake_telegram, adapter)
@@ -247,4 +247,4 @@ async def test_private_reply_falls_back_to_group_with_note(
     assert sent.reply_to_message_id == message_id
     assert "@alice_l" in sent.text
     assert "@HearthBot" in sent.text
-    assert sent.text.endswith("\n\nonly for you")
+    assert "only for you" not in sent.text  # private content never reaches the group
