@@ -1,4 +1,8 @@
-"""The commands Hearth understands, with their usage lines, for /help and platform menus."""
+"""The commands Hearth understands: usage lines for /help and typed options for menus.
+
+Platforms with typed commands (Discord's slash commands) build them from these
+specs; text platforms (Telegram) list name and description and parse the words.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,65 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One typed option of a command; its value arrives as the next word of the args."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One command: its name, a one-line description and its usage."""
+    """One command: name, description, usage line and options.
+
+    ``admin_only`` commands change a chat for everyone and need the platform's
+    admin right; ``personal`` ones are about the caller and are answered privately
+    where the platform can.
+    """
 
     name: str
     description: str
     usage: str
+    options: tuple[OptionSpec, ...] = ()
+    admin_only: bool = False
+    personal: bool = True
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "twin",
-        "Your twin in this chat: on, off or status",
-        "/twin on | /twin off | /twin status",
+        "Your twin: on or off here, status, or which chats it may quote",
+        "/twin on | off | status | scope chat | scope all",
+        options=(
+            OptionSpec(
+                "action",
+                "What to do with your twin",
+                ("on", "off", "status", "scope chat", "scope all"),
+            ),
+        ),
     ),
     CommandSpec("forget", "Delete everything Hearth stored about you in this chat", "/forget"),
-    CommandSpec("help", "What Hearth does and its commands", "/help"),
+    CommandSpec(
+        "link",
+        "Link your accounts on two platforms: get a code, or enter one",
+        "/link (get a code) | /link CODE (enter a code from the other platform)",
+        options=(OptionSpec("code", "A code from /link on the other platform", required=False),),
+    ),
+    CommandSpec("unlink", "Unlink this account from your other platforms", "/unlink"),
+    CommandSpec(
+        "settings",
+        "Admins: show or change this chat's twin settings",
+        "/settings | /settings twins on|off | /settings absence MINUTES",
+        options=(
+            OptionSpec("setting", "twins or absence", ("twins", "absence"), required=False),
+            OptionSpec("value", "on/off, or minutes of quiet before twins answer", required=False),
+        ),
+        admin_only=True,
+        personal=False,
+    ),
+    CommandSpec("help", "What Hearth does and its commands", "/help", personal=False),
 )
 
 COMMANDS_BY_NAME = {spec.name: spec for spec in COMMANDS}

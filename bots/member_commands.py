@@ -1,83 +1,129 @@
-"""Personal commands: /twin on|off|status, /forget, /help."""
+"""Personal commands: /twin, /forget, /link, /unlink, /help."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from adapters.model import Command, OutgoingReply
 from adapters.ports import ReplySender
+from bots.account_links import (
+    CODE_TTL,
+    AttemptLimiter,
+    code_hash,
+    looks_like_code,
+    new_code,
+)
+from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
+from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
 
+LINK_FAILURES = {
+    LinkOutcome.UNKNOWN: "That code is not valid. Check it, or ask for a new one with /link.",
+    LinkOutcome.USED: "That code was already used. Get a new one with /link.",
+    LinkOutcome.EXPIRED: "That code has expired (codes last 10 minutes). Get a new one with /link.",
+    LinkOutcome.SAME_ACCOUNT: "Enter the code on your other platform, not where you got it.",
+}
+
 
 class MemberCommands:
-    """Carries out the commands a member gives about themselves."""
+    """Carries out the commands a member gives about themselves (and routes admin ones)."""
 
     def __init__(self, storage: Storage, memory: MemoryStore) -> None:
         self._storage = storage
         self._memory = memory
+        self._admin = AdminCommands(storage)
+        self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:
-        """Run ``command`` and answer in the chat it came from."""
-        text = await self._run(command)
+        """Run ``command`` and answer the member (privately where that matters)."""
+        text, private = await self._run(command)
         await sender.send(
             OutgoingReply(
                 chat=command.chat,
                 text=text,
                 reply_to_message_id=command.platform_message_id,
                 recipient=command.sender,
+                private=private,
             )
         )
 
-    async def _run(self, command: Command) -> str:
+    async def _run(self, command: Command) -> tuple[str, bool]:
         name = command.name.lower()
+        words = tuple(" ".join(command.args).split())
+        spec = COMMANDS_BY_NAME.get(name)
         if name in ("help", "start"):
-            return help_text()
-        if name not in COMMANDS_BY_NAME:
-            return usage_hint(name)
+            return help_text(), False
+        if spec is None:
+            return usage_hint(name), False
+        if name == "link":
+            return await self._link(command, words), True
+        if name == "unlink":
+            return await self._unlink(command, words), True
         if not command.chat.is_group:
-            return f"/{name} works in a group chat: send it in the group it is about."
+            return f"/{name} works in a group chat: send it in the group it is about.", False
+        if name == "settings":
+            return await self._admin.settings(command, words), False
         if name == "twin":
-            return await self._twin(command)
+            return await self._twin(command, words), False
         if name == "forget":
-            return await self._forget(command)
-        return usage_hint(name)
+            return await self._forget(command, words), False
+        return usage_hint(name), False
 
-    async def _twin(self, command: Command) -> str:
-        if len(command.args) != 1 or command.args[0].lower() not in ("on", "off", "status"):
+    async def _twin(self, command: Command, words: tuple[str, ...]) -> str:
+        action = " ".join(words).lower()
+        if action not in ("on", "off", "status", "scope chat", "scope all"):
             return usage_hint("twin")
-        action = command.args[0].lower()
         chat_id = await self._storage.ensure_chat(command.chat)
         member_id = await self._storage.ensure_member(command.sender)
         settings = await self._storage.chat_settings(chat_id)
+        minutes = _minutes(settings.twin_absence_minutes)
         if action == "on":
             await self._storage.set_twin_enabled(chat_id, member_id, True)
-            minutes = _minutes(settings.twin_absence_minutes)
+            await self._storage.update_profile(member_id, twin_active=True)
             return (
-                "Your twin is on in this chat. When you have been quiet here for "
-                f"{minutes} and someone @-mentions you, it answers with quotes of what you "
-                "said here, labelled as your twin. /twin off stops it; /forget deletes "
-                "your data."
+                f"Your twin is on in this chat. When you have been quiet here for {minutes} "
+                "and someone @-mentions you, it answers with quotes of what you said here, "
+                "labelled as your twin. /twin off stops it everywhere; /forget deletes your data."
             )
         if action == "off":
-            await self._storage.set_twin_enabled(chat_id, member_id, False)
-            return "Your twin is off in this chat. Your messages stay stored; /forget deletes them."
+            profile = await self._storage.update_profile(member_id, twin_active=False)
+            chats = await self._storage.disable_twin_everywhere(profile.member_ids)
+            where = "on all your linked accounts" if len(profile.member_ids) > 1 else "everywhere"
+            return (
+                f"Your twin is off {where} ({chats} chat(s)). Your messages stay stored; "
+                "/forget deletes them. /twin on turns it back on in a chat."
+            )
+        if action.startswith("scope"):
+            scope = action.split()[1]
+            await self._storage.update_profile(member_id, twin_scope=scope)
+            if scope == "all":
+                return (
+                    "Your twin may now quote what you said in any group chat where Hearth "
+                    "sees you (never direct messages). /twin scope chat limits it to the chat "
+                    "where it is asked."
+                )
+            return "Your twin now quotes only what you said in the chat where it is asked."
         enabled = await self._storage.twin_enabled(chat_id, member_id)
+        profile = await self._storage.profile(member_id)
         stored = await self._storage.count_messages(chat_id=chat_id, member_id=member_id)
         in_memory = await self._memory.count(member_id=member_id, chat_id=chat_id)
-        state = "on" if enabled else "off"
-        note = "" if settings.twins_enabled else " Admins have turned twins off in this chat."
+        state = "on" if enabled and profile.twin_active else "off"
+        notes = []
+        if not settings.twins_enabled:
+            notes.append("Admins have turned twins off in this chat.")
+        notes.append(_scope_line(profile))
         return (
-            f"Your twin is {state} in this chat.{note} Stored: {stored} of your messages "
-            f"here, {in_memory} of them searchable. It answers after "
-            f"{_minutes(settings.twin_absence_minutes)} of quiet."
+            f"Your twin is {state} in this chat. {' '.join(notes)} Stored: {stored} of your "
+            f"messages here, {in_memory} of them searchable. It answers after {minutes} of quiet."
         )
 
-    async def _forget(self, command: Command) -> str:
-        if command.args:
+    async def _forget(self, command: Command, words: tuple[str, ...]) -> str:
+        if words:
             return usage_hint("forget")
         chat_id = await self._storage.ensure_chat(command.chat)
         member_id = await self._storage.ensure_member(command.sender)
@@ -91,6 +137,52 @@ class MemberCommands:
             f"Done: deleted {result.messages} of your messages, {result.twin_replies} twin "
             "answers and your settings in this chat. Your twin here is off."
         )
+
+    async def _link(self, command: Command, words: tuple[str, ...]) -> str:
+        member_id = await self._storage.ensure_member(command.sender)
+        now = datetime.now(UTC)
+        if not words:
+            code = new_code()
+            await self._storage.create_link_code(member_id, code_hash(code), now + CODE_TTL)
+            return (
+                f"Your link code: {code}\nWithin 10 minutes, send /link {code} to Hearth "
+                "from your account on the other platform. The code works once; never share it."
+            )
+        typed = "".join(words)
+        if len(words) > 2:
+            return usage_hint("link")
+        if self._attempts.blocked(member_id, now):
+            return "Too many wrong codes. Wait ten minutes, then get a fresh code with /link."
+        if not looks_like_code(typed):
+            self._attempts.failed(member_id, now)
+            return LINK_FAILURES[LinkOutcome.UNKNOWN]
+        outcome, profile = await self._storage.redeem_link_code(code_hash(typed), member_id, now)
+        if outcome is not LinkOutcome.LINKED or profile is None:
+            self._attempts.failed(member_id, now)
+            return LINK_FAILURES[outcome]
+        platforms = ", ".join(sorted(set(profile.platforms)))
+        return (
+            f"Linked: your accounts ({platforms}) now share one twin and one set of settings. "
+            "/unlink undoes it."
+        )
+
+    async def _unlink(self, command: Command, words: tuple[str, ...]) -> str:
+        if words:
+            return usage_hint("unlink")
+        member_id = await self._storage.ensure_member(command.sender)
+        before = await self._storage.profile(member_id)
+        if len(before.member_ids) < 2:
+            return "This account is not linked to another one."
+        await self._storage.unlink(member_id)
+        return "Unlinked: this account now has its own twin settings again."
+
+
+def _scope_line(profile: Profile) -> str:
+    linked = len(profile.member_ids)
+    accounts = f" across {linked} linked accounts" if linked > 1 else ""
+    if profile.all_chats:
+        return f"It may quote you from any group chat{accounts}."
+    return f"It quotes only what you said in the chat where it is asked{accounts}."
 
 
 def _minutes(value: float) -> str:

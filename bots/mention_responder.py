@@ -2,8 +2,11 @@
 
 A twin answers only when all of these hold: the message is new (not an edit
 or a re-delivery), its author is a person and not a bot or another twin, the
-mentioned member opted in to a twin in this chat, twins are allowed in the
-chat, and the member has not posted here for the chat's absence time.
+mentioned member opted in to a twin in this chat (and has not switched it off
+since, on any linked account), twins are allowed in the chat, and the member
+has not posted here for the chat's absence time. The twin quotes the member's
+own messages (from every linked account) in this chat, or in all their group
+chats when they chose that scope.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class MentionResponder:
 
     @staticmethod
     def _should_answer(target: KnownMember, message: Message, absence_minutes: float) -> bool:
-        if target.is_bot or not target.twin_enabled:
+        if target.is_bot or not target.twin_enabled or not target.profile.twin_active:
             return False
         if target.last_message_at is None:
             return True
@@ -91,7 +94,10 @@ class MentionResponder:
             member_name=target.display_name,
             question=question_text(message)[:MAX_QUESTION_CHARS],
             asked_at=datetime.now(UTC),
-            scope=MemoryScope.member_in_chat(target.member_id, chat_id),
+            scope=MemoryScope(
+                member_ids=target.profile.member_ids,
+                chat_ids=None if target.profile.all_chats else (chat_id,),
+            ),
             last_seen_at=target.last_message_at,
         )
         answer = await self._twin.answer(question)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,22 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Profile:
+    """The person behind linked accounts: their twin switch, scope and accounts."""
+
+    id: int | None
+    twin_active: bool
+    twin_scope: str
+    member_ids: tuple[int, ...]
+    platforms: tuple[str, ...]
+
+    @property
+    def all_chats(self) -> bool:
+        """True when the twin may answer from every group chat the person is in."""
+        return self.twin_scope == "all"
+
+
+@dataclass(frozen=True, slots=True)
 class KnownMember:
     """A member of a chat, as needed to decide whether their twin answers."""
 
@@ -39,6 +56,17 @@ class KnownMember:
     is_bot: bool
     twin_enabled: bool
     last_message_at: datetime | None
+    profile: Profile
+
+
+class LinkOutcome(StrEnum):
+    """How redeeming a link code ended."""
+
+    LINKED = "linked"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    SAME_ACCOUNT = "same_account"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,15 +16,19 @@ from bots.storage.records import (
     ForgetResult,
     IngestResult,
     KnownMember,
+    LinkOutcome,
+    Profile,
     StoredMessage,
 )
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
     ChatSettingsRow,
+    LinkCodeRow,
     MemberRow,
     MemberSettingsRow,
     MessageRow,
+    ProfileRow,
     TwinReplyRow,
     utcnow,
 )
@@ -289,9 +293,10 @@ class Storage:
             stmt = stmt.where(MemberRow.username == username.lower().lstrip("@"))
         async with self._sessions() as session:
             found = (await session.execute(stmt.limit(1))).first()
-        if found is None:
-            return None
-        member, last_message_at, twin_enabled = found
+            if found is None:
+                return None
+            member, last_message_at, twin_enabled = found
+            profile = await self._profile_of(session, member)
         return KnownMember(
             member_id=member.id,
             display_name=member.display_name,
@@ -299,7 +304,142 @@ class Storage:
             is_bot=member.is_bot,
             twin_enabled=bool(twin_enabled),
             last_message_at=last_message_at,
+            profile=profile,
         )
+
+    async def _profile_of(self, session: AsyncSession, member: MemberRow) -> Profile:
+        if member.profile_id is None:
+            return Profile(None, True, "chat", (member.id,), (member.platform,))
+        row = await session.get(ProfileRow, member.profile_id)
+        assert row is not None
+        linked = (
+            await session.execute(
+                select(MemberRow.id, MemberRow.platform)
+                .where(MemberRow.profile_id == row.id)
+                .order_by(MemberRow.id)
+            )
+        ).all()
+        return Profile(
+            row.id,
+            row.twin_active,
+            row.twin_scope,
+            tuple(m for m, _ in linked),
+            tuple(p for _, p in linked),
+        )
+
+    async def _ensure_profile(self, session: AsyncSession, member: MemberRow) -> ProfileRow:
+        if member.profile_id is not None:
+            row = await session.get(ProfileRow, member.profile_id)
+            assert row is not None
+            return row
+        row = ProfileRow(twin_active=True, twin_scope="chat")
+        session.add(row)
+        await session.flush()
+        member.profile_id = row.id
+        return row
+
+    async def _drop_unused_profile(self, session: AsyncSession, profile_id: int) -> None:
+        users = await session.scalar(
+            select(func.count()).select_from(MemberRow).where(MemberRow.profile_id == profile_id)
+        )
+        if not users:
+            await session.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
+
+    async def profile(self, member_id: int) -> Profile:
+        """The profile of a member (a profile of one account if never linked)."""
+        async with self._sessions() as session:
+            member = await session.get(MemberRow, member_id)
+            if member is None:
+                raise LookupError(f"no member {member_id}")
+            return await self._profile_of(session, member)
+
+    async def update_profile(
+        self, member_id: int, *, twin_active: bool | None = None, twin_scope: str | None = None
+    ) -> Profile:
+        """Change the twin switch or scope for the member and every account linked to it."""
+        if twin_scope is not None and twin_scope not in ("chat", "all"):
+            raise ValueError("twin scope is 'chat' or 'all'")
+        async with self._sessions.begin() as session:
+            member = await session.get(MemberRow, member_id)
+            if member is None:
+                raise LookupError(f"no member {member_id}")
+            row = await self._ensure_profile(session, member)
+            if twin_active is not None:
+                row.twin_active = twin_active
+            if twin_scope is not None:
+                row.twin_scope = twin_scope
+            await session.flush()
+            return await self._profile_of(session, member)
+
+    async def create_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
+        """Store a new link code for the member, replacing any earlier unused one."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(LinkCodeRow).where(
+                    LinkCodeRow.member_id == member_id, LinkCodeRow.used_at.is_(None)
+                )
+            )
+            session.add(
+                LinkCodeRow(
+                    code_hash=code_hash,
+                    member_id=member_id,
+                    expires_at=expires_at,
+                    created_at=utcnow(),
+                )
+            )
+
+    async def redeem_link_code(
+        self, code_hash: str, member_id: int, now: datetime
+    ) -> tuple[LinkOutcome, Profile | None]:
+        """Link ``member_id`` to the code's requester, once, before the code expires.
+
+        The redeeming account joins the requester's profile, bringing any accounts
+        it was already linked to; the requester's settings win.
+        """
+        async with self._sessions.begin() as session:
+            stmt = select(LinkCodeRow).where(LinkCodeRow.code_hash == code_hash)
+            if self._engine.dialect.name == "postgresql":
+                stmt = stmt.with_for_update()
+            code = await session.scalar(stmt)
+            if code is None:
+                return LinkOutcome.UNKNOWN, None
+            if code.used_at is not None:
+                return LinkOutcome.USED, None
+            if code.expires_at <= now:
+                return LinkOutcome.EXPIRED, None
+            if code.member_id == member_id:
+                return LinkOutcome.SAME_ACCOUNT, None
+            code.used_at = now
+            requester = await session.get(MemberRow, code.member_id)
+            joiner = await session.get(MemberRow, member_id)
+            assert requester is not None and joiner is not None
+            target = await self._ensure_profile(session, requester)
+            old_profile = joiner.profile_id
+            if old_profile is not None and old_profile != target.id:
+                await session.execute(
+                    update(MemberRow)
+                    .where(MemberRow.profile_id == old_profile)
+                    .values(profile_id=target.id)
+                )
+                await session.execute(delete(ProfileRow).where(ProfileRow.id == old_profile))
+            joiner.profile_id = target.id
+            await session.flush()
+            await session.refresh(requester)
+            return LinkOutcome.LINKED, await self._profile_of(session, requester)
+
+    async def unlink(self, member_id: int) -> Profile:
+        """Detach the member from its linked accounts; it keeps a copy of the settings."""
+        async with self._sessions.begin() as session:
+            member = await session.get(MemberRow, member_id)
+            if member is None:
+                raise LookupError(f"no member {member_id}")
+            current = await self._ensure_profile(session, member)
+            fresh = ProfileRow(twin_active=current.twin_active, twin_scope="chat")
+            session.add(fresh)
+            await session.flush()
+            member.profile_id = fresh.id
+            await session.flush()
+            return await self._profile_of(session, member)
 
     async def set_twin_enabled(self, chat_id: int, member_id: int, enabled: bool) -> None:
         """Record a member's consent for their twin in one chat."""
@@ -311,6 +451,20 @@ class Storage:
                 )
             else:
                 row.twin_enabled = enabled
+
+    async def disable_twin_everywhere(self, member_ids: Sequence[int]) -> int:
+        """Withdraw twin consent in every chat for these accounts; returns how many chats."""
+        async with self._sessions.begin() as session:
+            changed = await session.scalars(
+                update(MemberSettingsRow)
+                .where(
+                    MemberSettingsRow.member_id.in_(member_ids),
+                    MemberSettingsRow.twin_enabled.is_(True),
+                )
+                .values(twin_enabled=False)
+                .returning(MemberSettingsRow.chat_id)
+            )
+            return len(list(changed))
 
     async def twin_enabled(self, chat_id: int, member_id: int) -> bool:
         """Whether the member opted in to a twin in this chat."""
@@ -426,7 +580,12 @@ class Storage:
                     .where(TwinReplyRow.member_id == member_id)
                 )
                 if not remaining_replies:
+                    profile_id = await session.scalar(
+                        select(MemberRow.profile_id).where(MemberRow.id == member_id)
+                    )
                     await session.execute(delete(MemberRow).where(MemberRow.id == member_id))
+                    if profile_id is not None:
+                        await self._drop_unused_profile(session, profile_id)
             return ForgetResult(
                 messages=len(message_ids), twin_replies=reply_count, message_ids=message_ids
             )

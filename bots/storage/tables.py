@@ -86,6 +86,23 @@ class ChatRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ProfileRow(Base):
+    """A person behind one or more linked platform accounts, with their twin choices.
+
+    ``twin_active`` is the person's master switch (``/twin off`` anywhere turns the
+    twin off on every linked account); ``twin_scope`` is ``chat`` (answer only from
+    the chat where asked) or ``all`` (every group chat the person is in).
+    """
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    twin_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    twin_scope: Mapped[str] = mapped_column(String(8), default="chat")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class MemberRow(Base):
     """A platform account Hearth has seen."""
 
@@ -101,8 +118,26 @@ class MemberRow(Base):
     display_name: Mapped[str] = mapped_column(String(256))
     username: Mapped[str | None] = mapped_column(String(64))
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LinkCodeRow(Base):
+    """A one-time code that links another account to its requester's profile.
+
+    Only a hash of the code is kept; a code is single-use and expires.
+    """
+
+    __tablename__ = "link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ChatMemberRow(Base):

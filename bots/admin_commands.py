@@ -1,0 +1,56 @@
+"""Chat admin commands: /settings shows and changes a chat's twin settings."""
+
+from __future__ import annotations
+
+import math
+
+from adapters.model import Command
+from bots.command_catalog import usage_hint
+from bots.storage.records import ChatSettings
+from bots.storage.repository import Storage
+
+MAX_ABSENCE_MINUTES = 7 * 24 * 60
+
+
+class AdminCommands:
+    """Commands that change a chat for everyone; only its admins may use them."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def settings(self, command: Command, words: tuple[str, ...]) -> str:
+        """``/settings`` shows the chat's settings; with arguments, changes one."""
+        chat_id = await self._storage.ensure_chat(command.chat)
+        if not words:
+            return _describe(await self._storage.chat_settings(chat_id))
+        if command.sender_is_admin is not True:
+            return "Sorry, only this chat's admins can change its settings."
+        if len(words) != 2:
+            return usage_hint("settings")
+        setting, value = words[0].lower(), words[1].lower()
+        if setting == "twins" and value in ("on", "off"):
+            updated = await self._storage.update_chat_settings(chat_id, twins_enabled=value == "on")
+            return "Saved. " + _describe(updated)
+        if setting == "absence":
+            try:
+                minutes = float(value)
+            except ValueError:
+                minutes = math.nan
+            if not 0 <= minutes <= MAX_ABSENCE_MINUTES:
+                return (
+                    f"Absence is minutes of quiet from 0 to {MAX_ABSENCE_MINUTES}, "
+                    "for example: /settings absence 30"
+                )
+            updated = await self._storage.update_chat_settings(
+                chat_id, twin_absence_minutes=minutes
+            )
+            return "Saved. " + _describe(updated)
+        return usage_hint("settings")
+
+
+def _describe(settings: ChatSettings) -> str:
+    state = "on" if settings.twins_enabled else "off"
+    return (
+        f"Twins in this chat: {state}. A twin answers after {settings.twin_absence_minutes:g} "
+        "minutes of quiet."
+    )
