@@ -83,6 +83,7 @@ def _platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
                 ),
                 poll_timeout=settings.telegram_poll_timeout,
                 bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
+                admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
             )
         )
     return adapters

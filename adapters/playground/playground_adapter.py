@@ -74,7 +74,10 @@ def to_event(speaker: str, text: str, message_id: str, at: datetime) -> Event:
     member = playground_member(speaker)
     if text.startswith("/") and len(text) > 1:
         name, *args = text[1:].split()
-        return Command(DEMO_CHAT, member, name.lower(), tuple(args), message_id, at, text)
+        # Whoever types in the playground owns the demo group, so is its admin.
+        return Command(
+            DEMO_CHAT, member, name.lower(), tuple(args), message_id, at, text, sender_is_admin=True
+        )
     mentions = tuple(Mention(username=m.lower()) for m in _MENTION.findall(text))
     return Message(DEMO_CHAT, member, message_id, text, at, mentions=mentions)
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, ChatMember, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 from telegram.request import HTTPXRequest
 
-from adapters.model import Member, Platform
+from adapters.model import Command, Member, Platform
 from adapters.ports import EventHandler
 from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
@@ -58,6 +60,7 @@ class TelegramAdapter:
         webhook_path: str | None = None,
         webhook_secret: str | None = None,
         bot_commands: Sequence[tuple[str, str]] = (),
+        admin_commands: Collection[str] = (),
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
         drop_pending_updates: bool = False,
         max_rate_limit_retries: int = 3,
@@ -72,7 +75,9 @@ class TelegramAdapter:
         ``webhook_listen:webhook_port`` at ``webhook_path`` (default: the path of
         ``webhook_url``) and Telegram is told to call ``webhook_url`` with
         ``webhook_secret`` in the ``X-Telegram-Bot-Api-Secret-Token`` header.
-        ``bot_commands`` are ``(name, description)`` pairs registered on start.
+        ``bot_commands`` are ``(name, description)`` pairs registered on start; for the
+        names in ``admin_commands`` the sender's admin right is looked up (getChatMember)
+        and passed on as ``Command.sender_is_admin``.
         ``max_rate_limit_retries`` bounds the waits on HTTP 429; ``max_network_retries``
         and ``retry_backoff`` (seconds, doubling) bound retries of network errors.
         ``request_timeout`` is the connect/read/write timeout of each API request.
@@ -95,6 +100,7 @@ class TelegramAdapter:
         )
         self._webhook_secret = webhook_secret
         self._bot_commands = tuple(bot_commands)
+        self._admin_commands = frozenset(admin_commands)
         self._allowed_updates = list(allowed_updates)
         self._drop_pending_updates = drop_pending_updates
         self._max_rate_limit_retries = max_rate_limit_retries
@@ -265,8 +271,11 @@ class TelegramAdapter:
         except Exception:
             logger.exception("could not convert update %s: %s", update.update_id, update.to_dict())
             return
-        for event in events:
+        for converted in events:
+            event = converted
             try:
+                if isinstance(event, Command) and event.name in self._admin_commands:
+                    event = await self._with_admin_flag(event, update)
                 await handler.handle(event, sender)
             except Exception:
                 logger.exception(
@@ -275,6 +284,26 @@ class TelegramAdapter:
                     update.update_id,
                     event.chat.platform_chat_id,
                 )
+
+    async def _with_admin_flag(self, command: Command, update: Update) -> Command:
+        """``command`` with ``sender_is_admin`` from the chat's member list (getChatMember)."""
+        if not command.chat.is_group:
+            return replace(command, sender_is_admin=False)
+        message = update.effective_message
+        if message is not None and message.sender_chat is not None:
+            # Sent as the group itself: only its anonymous admins can do that.
+            is_admin = message.sender_chat.id == message.chat.id
+            return replace(command, sender_is_admin=is_admin)
+        try:
+            assert self._app is not None
+            member = await self._app.bot.get_chat_member(
+                int(command.chat.platform_chat_id), int(command.sender.platform_user_id)
+            )
+        except TelegramError:
+            logger.exception("could not check whether %s is an admin", command.sender)
+            return replace(command, sender_is_admin=None)
+        is_admin = member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+        return replace(command, sender_is_admin=is_admin)
 
     async def _on_error(self, update: object, context: Any) -> None:
         """Log errors PTB reports outside our own boundary (never raised further)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.model import Platform
+from adapters.model import Chat, ChatKind, Platform
 from bots.app import Hearth
 from bots.command_catalog import COMMANDS
 from bots.settings import HearthSettings
@@ -58,7 +58,8 @@ async def running(
     memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
     hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
     adapter = telegram_adapter_factory(
-        bot_commands=[(spec.name, spec.description) for spec in COMMANDS]
+        bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
+        admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
     )
     await adapter.start(hearth.router)
     yield hearth
@@ -191,3 +192,21 @@ async def test_twin_reply_survives_a_rate_limit(
     [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
     assert reply.text.startswith(TWIN_MARK)
     assert len(fake_telegram.calls_to("sendMessage")) == 3  # one refused, then delivered
+
+
+async def test_only_group_admins_change_settings(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    fake_telegram.set_member_status(CHAT, CAROL, "administrator")
+    fake_telegram.set_member_status(CHAT, ALICE, "member")
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "/settings absence 45")))
+    fake_telegram.push_update(
+        message_update(make_message(CHAT, CAROL, "/settings@HearthBot absence 45"))
+    )
+    [refused, saved] = await fake_telegram.wait_for_sent(2, timeout=20)
+    assert "only this chat's admins" in refused.text
+    assert saved.text.startswith("Saved.") and "45 minutes" in saved.text
+    chat_id = await running.storage.ensure_chat(
+        Chat(Platform.TELEGRAM, str(CHAT["id"]), ChatKind.GROUP)
+    )
+    assert (await running.storage.chat_settings(chat_id)).twin_absence_minutes == 45

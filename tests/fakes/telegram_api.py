@@ -333,6 +333,13 @@ class FakeTelegramApi:
         error = TelegramApiError(error_code, description, parameters)
         self._injected.append(_InjectedError(method.lower(), count, error))
 
+    def set_member_status(
+        self, chat: Mapping[str, Any], user: Mapping[str, Any], status: str
+    ) -> None:
+        """Make ``user`` a ``member``, ``administrator``, ``creator``... of ``chat``."""
+        self._chats[chat["id"]] = dict(chat)
+        self._members[(chat["id"], user["id"])] = _chat_member(user, status)
+
     def allow_private(self, user_id: int) -> None:
         """Let the bot message ``user_id`` privately (as if the user pressed Start)."""
         self._private_ok.add(user_id)

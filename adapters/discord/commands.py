@@ -1,0 +1,266 @@
+"""Slash commands: neutral specs, the discord.py commands built from them, and sync checks."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+
+import discord
+from discord import app_commands
+
+from adapters.model import Chat, Member
+
+OptionType = Literal["str", "int"]
+
+_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_OPTION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_MAX_CHOICES = 25
+_MAX_DESCRIPTION = 100
+
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
+"""Who sees admin-only commands by default: members with Manage Server."""
+
+
+@dataclass(frozen=True, slots=True)
+class AutocompleteQuery:
+    """What a member typed so far into an option that offers suggestions."""
+
+    current: str
+    chat: Chat
+    member: Member
+
+
+AutocompleteSource = Callable[[AutocompleteQuery], Awaitable[Sequence[str]]]
+"""Suggests values for an option; at most 25 are shown, each cut to 100 characters."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlashOption:
+    """One typed option of a slash command, such as ``action`` of ``/twin``.
+
+    ``name`` must be lowercase letters, digits and underscores (starting with a letter).
+    ``choices`` restricts the value to a fixed list (shown as-is); ``autocomplete``
+    suggests values while typing instead (the two cannot be combined).
+    """
+
+    name: str
+    description: str
+    type: OptionType = "str"
+    required: bool = True
+    choices: tuple[str | int, ...] = ()
+    autocomplete: AutocompleteSource | None = None
+
+    def __post_init__(self) -> None:
+        if not _OPTION_NAME.fullmatch(self.name):
+            raise ValueError(f"invalid option name {self.name!r}")
+        if not 1 <= len(self.description) <= _MAX_DESCRIPTION:
+            raise ValueError(f"option {self.name!r} needs a description of 1-100 characters")
+        if self.type not in ("str", "int"):
+            raise ValueError(f"option {self.name!r} has unsupported type {self.type!r}")
+        if len(self.choices) > _MAX_CHOICES:
+            raise ValueError(f"option {self.name!r} has more than {_MAX_CHOICES} choices")
+        expected = str if self.type == "str" else int
+        if any(type(choice) is not expected for choice in self.choices):
+            raise ValueError(f"choices of option {self.name!r} must all be {self.type}")
+        if self.choices and self.autocomplete is not None:
+            raise ValueError(f"option {self.name!r} cannot have both choices and autocomplete")
+
+
+@dataclass(frozen=True, slots=True)
+class SlashCommandSpec:
+    """A slash command Hearth registers on Discord.
+
+    ``admin_only`` hides the command from members without Manage Server by default (server
+    admins can change that in the server's integration settings, so the application must
+    still check ``Command.sender_is_admin``). ``ephemeral`` makes the acknowledgement and
+    the answer visible only to the member who used the command; left out, it is the
+    opposite of ``admin_only`` (personal commands answer privately, admin commands in
+    public).
+    """
+
+    name: str
+    description: str
+    options: tuple[SlashOption, ...] = ()
+    admin_only: bool = False
+    ephemeral: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.ephemeral is None:
+            object.__setattr__(self, "ephemeral", not self.admin_only)
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"invalid command name {self.name!r}")
+        if not 1 <= len(self.description) <= _MAX_DESCRIPTION:
+            raise ValueError(f"command {self.name!r} needs a description of 1-100 characters")
+        names = [option.name for option in self.options]
+        if len(set(names)) != len(names):
+            raise ValueError(f"command {self.name!r} has duplicate option names")
+        seen_optional = False
+        for option in self.options:
+            if option.required and seen_optional:
+                raise ValueError(
+                    f"command {self.name!r}: required option {option.name!r} follows an optional one"
+                )
+            seen_optional = seen_optional or not option.required
+
+    @classmethod
+    def personal(cls, name: str, description: str, *options: SlashOption) -> SlashCommandSpec:
+        """A command a member uses about themselves: visible to all, answered privately."""
+        return cls(name, description, tuple(options), admin_only=False, ephemeral=True)
+
+    @classmethod
+    def admin(cls, name: str, description: str, *options: SlashOption) -> SlashCommandSpec:
+        """A chat setting for admins: shown to Manage Server by default, answered publicly."""
+        return cls(name, description, tuple(options), admin_only=True, ephemeral=False)
+
+
+SlashInvocation = Callable[
+    [SlashCommandSpec, discord.Interaction[Any], Mapping[str, Any]], Awaitable[None]
+]
+"""Called when a member runs a command, with the option values by name."""
+
+AutocompleteInvocation = Callable[
+    [SlashOption, discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]
+]
+"""Called while a member types into an option with an autocomplete source."""
+
+
+def build_app_command(
+    spec: SlashCommandSpec,
+    on_invoke: SlashInvocation,
+    on_autocomplete: AutocompleteInvocation,
+) -> app_commands.Command[Any, ..., None]:
+    """The discord.py command for ``spec``; running it calls ``on_invoke``.
+
+    The callback's signature is built from the spec's options (discord.py reads the option
+    types from it), so no command needs its own decorated function.
+    """
+
+    async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
+        await on_invoke(spec, interaction, values)
+
+    parameters = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    for option in spec.options:
+        python_type: type[Any] = str if option.type == "str" else int
+        parameters.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=python_type if option.required else Optional[python_type],  # noqa: UP045
+                default=inspect.Parameter.empty if option.required else None,
+            )
+        )
+    callback.__dict__["__signature__"] = inspect.Signature(parameters)
+    callback.__qualname__ = callback.__name__ = f"slash_{spec.name}"
+    callback.__doc__ = None
+
+    if spec.options:
+        app_commands.describe(**{option.name: option.description for option in spec.options})(
+            callback
+        )
+    choices = {
+        option.name: [app_commands.Choice(name=str(value), value=value) for value in option.choices]
+        for option in spec.options
+        if option.choices
+    }
+    if choices:
+        app_commands.choices(**choices)(callback)
+    completers = {
+        option.name: _completer(option, on_autocomplete)
+        for option in spec.options
+        if option.autocomplete is not None
+    }
+    if completers:
+        app_commands.autocomplete(**completers)(callback)
+
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=spec.name,
+        description=spec.description,
+        callback=callback,
+        extras={"hearth_spec": spec},
+    )
+    if spec.admin_only:
+        command.default_permissions = ADMIN_PERMISSIONS
+    return command
+
+
+def _completer(
+    option: SlashOption, on_autocomplete: AutocompleteInvocation
+) -> Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]:
+    async def complete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await on_autocomplete(option, interaction, current)
+
+    return complete
+
+
+# -- comparing registered commands ----------------------------------------------------------
+
+_OPTION_LIMIT_KEYS = ("min_value", "max_value", "min_length", "max_length")
+
+
+def _normalise_option(option: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "type": int(option.get("type", 3)),
+        "name": option["name"],
+        "description": option.get("description", ""),
+        "required": bool(option.get("required", False)),
+        "choices": [(choice["name"], choice["value"]) for choice in option.get("choices") or []],
+        "autocomplete": bool(option.get("autocomplete", False)),
+        "channel_types": sorted(option.get("channel_types") or []),
+        "options": [_normalise_option(inner) for inner in option.get("options") or []],
+    }
+    for key in _OPTION_LIMIT_KEYS:
+        result[key] = option.get(key)
+    return result
+
+
+def normalise_command(command: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a command payload that matter when deciding whether to re-register.
+
+    Works on both what Hearth sends and what Discord returns (which adds ids, versions and
+    localisation fields, and reports permissions as a string).
+    """
+    permissions = command.get("default_member_permissions")
+    return {
+        "name": command["name"],
+        "type": int(command.get("type", 1)),
+        "description": command.get("description", ""),
+        "options": [_normalise_option(option) for option in command.get("options") or []],
+        "default_member_permissions": None if permissions is None else str(permissions),
+        "nsfw": bool(command.get("nsfw", False)),
+    }
+
+
+def _sorted_or_none(value: Any) -> list[Any] | None:
+    return None if value is None else sorted(value)
+
+
+def commands_match(
+    wanted: Sequence[Mapping[str, Any]], registered: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether ``registered`` (from Discord) already matches the ``wanted`` payloads.
+
+    ``contexts`` and ``integration_types`` are compared only where Hearth sets them, since
+    Discord fills in defaults for the rest.
+    """
+    if len(wanted) != len(registered):
+        return False
+    remote = {command["name"]: command for command in registered}
+    for command in wanted:
+        existing = remote.get(command["name"])
+        if existing is None or normalise_command(command) != normalise_command(existing):
+            return False
+        for key in ("contexts", "integration_types"):
+            if command.get(key) is not None and _sorted_or_none(
+                command.get(key)
+            ) != _sorted_or_none(existing.get(key)):
+                return False
+    return True
