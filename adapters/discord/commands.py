@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
@@ -67,6 +67,8 @@ class SlashOption:
             raise ValueError(f"choices of option {self.name!r} must all be {self.type}")
         if self.choices and self.autocomplete is not None:
             raise ValueError(f"option {self.name!r} cannot have both choices and autocomplete")
+        if self.autocomplete is not None and self.type != "str":
+            raise ValueError(f"option {self.name!r}: autocomplete needs a str option")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ class SlashCommandSpec:
         for option in self.options:
             if option.required and seen_optional:
                 raise ValueError(
-                    f"command {self.name!r}: required option {option.name!r} follows an optional one"
+                    f"command {self.name!r}: required option {option.name!r} "
+                    "follows an optional one"
                 )
             seen_optional = seen_optional or not option.required
 
@@ -192,7 +195,7 @@ def build_app_command(
 
 def _completer(
     option: SlashOption, on_autocomplete: AutocompleteInvocation
-) -> Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]:
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
     async def complete(
         interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:

@@ -77,10 +77,10 @@ def chat_for(channel: object, *, guild_id: int | None, private_title: str | None
         )
         return Chat(Platform.DISCORD, str(channel.id), ChatKind.GROUP, title)
     if isinstance(channel, discord.DMChannel):
-        title = private_title
-        if title is None and channel.recipient is not None:
-            title = channel.recipient.display_name
-        return Chat(Platform.DISCORD, str(channel.id), ChatKind.PRIVATE, title)
+        dm_title = private_title
+        if dm_title is None and channel.recipient is not None:
+            dm_title = channel.recipient.display_name
+        return Chat(Platform.DISCORD, str(channel.id), ChatKind.PRIVATE, dm_title)
     if isinstance(channel, discord.abc.GuildChannel):
         return Chat(Platform.DISCORD, str(channel.id), ChatKind.GROUP, channel.name)
     if isinstance(channel, discord.GroupChannel):

@@ -1,0 +1,621 @@
+"""The Discord ``PlatformAdapter``: a sharded gateway client on the application's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import (
+    AutocompleteQuery,
+    SlashCommandSpec,
+    SlashOption,
+    build_app_command,
+    commands_match,
+)
+from adapters.discord.event_converter import (
+    BotIdentity,
+    EventConverter,
+    looks_content_stripped,
+    to_member,
+)
+from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
+from adapters.model import Command, Event, Member, Platform
+from adapters.ports import EventHandler
+
+logger = logging.getLogger(__name__)
+
+PORTAL_INTENTS = "Discord Developer Portal -> your application -> Bot -> Privileged Gateway Intents"
+MESSAGE_CONTENT_HELP = f"{PORTAL_INTENTS} -> Message Content Intent"
+MEMBERS_HELP = f"{PORTAL_INTENTS} -> Server Members Intent"
+AUTOCOMPLETE_TIMEOUT = 2.5
+"""Seconds an autocomplete source may take (Discord gives up after three)."""
+
+_Converted = Event | Sequence[Event] | None
+_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+class DiscordStartError(RuntimeError):
+    """The Discord adapter could not connect and become ready."""
+
+
+class DiscordIntentsError(DiscordStartError):
+    """Discord refused the privileged gateway intents (close code 4014)."""
+
+
+def hearth_intents(*, message_content: bool = True, members: bool = True) -> discord.Intents:
+    """The gateway intents Hearth asks for: servers, messages, DMs, and the privileged
+    Message Content and Server Members intents unless turned off."""
+    intents = discord.Intents.default()
+    intents.message_content = message_content
+    intents.members = members
+    return intents
+
+
+class _HearthTree(app_commands.CommandTree["_HearthClient"]):
+    """A command tree that answers commands it cannot run instead of leaving them hanging."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[_HearthClient], error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.name if interaction.command is not None else "?"
+        logger.error(
+            "slash command /%s (interaction %s, channel %s) failed: %s",
+            command,
+            interaction.id,
+            interaction.channel_id,
+            error,
+            exc_info=error,
+        )
+        if interaction.response.is_done():
+            return
+        try:
+            await interaction.response.send_message(
+                "This command is not available right now.", ephemeral=True
+            )
+        except _TRANSIENT as exc:
+            logger.warning("could not answer failed interaction %s: %s", interaction.id, exc)
+
+
+class _HearthClient(discord.AutoShardedClient):
+    """discord.py's sharded client, forwarding the events Hearth uses to the adapter."""
+
+    def __init__(self, adapter: DiscordAdapter, options: Mapping[str, Any]) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+        self.tree = _HearthTree(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.adapter._received_message(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        self.adapter._received_edit(payload)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        self.adapter._received_delete(payload)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        self.adapter._received_join(member)
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        self.adapter._received_leave(payload)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.adapter._received_guild(guild, added=True)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        self.adapter._received_guild(guild, added=False)
+
+
+class DiscordAdapter:
+    """A running Discord bot that hands neutral events to an ``EventHandler``.
+
+    Runs on the caller's event loop: ``start`` logs in, registers the slash commands (only
+    when they differ from what Discord has), connects the gateway (``AutoShardedClient``:
+    Discord's recommended shard count unless ``shard_count`` is given) and returns once
+    the client is ready. Events are handed over one at a time in the order they arrived,
+    each inside its own error boundary: a failing handler is logged with the event and
+    never stops the client.
+
+    Chats are server text channels and threads (each thread is a chat of its own) and
+    direct messages. Membership changes and the bot joining or leaving a server are
+    reported once per text channel concerned. Slash commands are acknowledged (deferred)
+    at once and become ``Command`` events whose ``platform_message_id`` is the interaction
+    id; replies to that id are sent as the interaction's followups.
+
+    The privileged Message Content and Server Members intents are requested unless turned
+    off; when the application's settings show them disabled, a start-up warning says where
+    to enable them, and when Discord refuses them (close code 4014) ``start`` raises
+    ``DiscordIntentsError`` with the same instructions.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        application_id: int | None = None,
+        command_specs: Sequence[SlashCommandSpec] = (),
+        shard_count: int | None = None,
+        guild_ids_for_commands: Sequence[int] | None = None,
+        message_content_intent: bool = True,
+        members_intent: bool = True,
+        ready_timeout: float = 60.0,
+        guild_ready_timeout: float = 2.0,
+        stop_timeout: float = 10.0,
+        max_retries: int = 3,
+        retry_backoff: float = 0.5,
+        max_messages: int | None = 1000,
+    ) -> None:
+        """Configure the adapter; nothing connects until ``start``.
+
+        ``command_specs`` are registered globally, or only in ``guild_ids_for_commands``
+        when given (guild commands update instantly; handy for testing). ``ready_timeout``
+        bounds the wait for the gateway's READY; ``guild_ready_timeout`` is how long
+        discord.py waits for further servers before reporting ready. ``max_retries`` and
+        ``retry_backoff`` (seconds, doubling) bound the retries of failed sends;
+        ``stop_timeout`` how long ``stop`` lets queued events finish. ``max_messages`` is the
+        size of discord.py's message cache (used to skip edits that did not change text).
+        """
+        names = [spec.name for spec in command_specs]
+        if len(set(names)) != len(names):
+            raise ValueError("command names must be unique")
+        self._token = token
+        self._application_id = application_id
+        self._specs = tuple(command_specs)
+        self._shard_count = shard_count
+        self._command_guilds = tuple(guild_ids_for_commands or ())
+        self._message_content = message_content_intent
+        self._members = members_intent
+        self._ready_timeout = ready_timeout
+        self._guild_ready_timeout = guild_ready_timeout
+        self._stop_timeout = stop_timeout
+        self._max_retries = max_retries
+        self._retry_backoff = retry_backoff
+        self._max_messages = max_messages
+
+        self._client: _HearthClient | None = None
+        self._connect_task: asyncio.Task[None] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._queue: asyncio.Queue[tuple[Event, str | None]] = asyncio.Queue()
+        self._handler: EventHandler | None = None
+        self._sender: DiscordReplySender | None = None
+        self._identity: BotIdentity | None = None
+        self._converter = EventConverter()
+        self._accepting = False
+        self._warned_empty_content = False
+
+    # -- public surface ----------------------------------------------------------------------
+
+    @property
+    def platform(self) -> Platform:
+        """Always Discord."""
+        return Platform.DISCORD
+
+    @property
+    def running(self) -> bool:
+        """Whether the adapter has started and not yet stopped."""
+        return self._client is not None and self._accepting
+
+    @property
+    def identity(self) -> BotIdentity:
+        """The bot's user id, username, name and application id; available once started."""
+        if self._identity is None:
+            raise RuntimeError("the Discord adapter has not been started")
+        return self._identity
+
+    @property
+    def bot_member(self) -> Member:
+        """The bot itself as a neutral member; available once started."""
+        return self.identity.member
+
+    @property
+    def sender(self) -> DiscordReplySender:
+        """The reply sender for this bot; available once started."""
+        if self._sender is None or not self._accepting:
+            raise RuntimeError("the Discord adapter has not been started")
+        return self._sender
+
+    @property
+    def client(self) -> discord.AutoShardedClient:
+        """The underlying discord.py client (for diagnostics); available once started."""
+        if self._client is None:
+            raise RuntimeError("the Discord adapter has not been started")
+        return self._client
+
+    async def start(self, handler: EventHandler) -> None:
+        """Log in, sync commands, connect and wait until ready; raises if that fails.
+
+        Raises ``DiscordIntentsError`` when Discord refuses the privileged intents,
+        ``DiscordStartError`` when the gateway does not become ready in time or closes,
+        and discord.py's ``LoginFailure`` for a wrong token.
+        """
+        if self._client is not None:
+            raise RuntimeError("the Discord adapter is already running")
+        client = _HearthClient(self, self._client_options())
+        self._client = client
+        self._handler = handler
+        self._queue = asyncio.Queue()
+        try:
+            await client.login(self._token)
+            user = client.user
+            if user is None:
+                raise DiscordStartError("Discord did not say who the bot is after login")
+            self._identity = BotIdentity(
+                user_id=user.id,
+                username=user.name,
+                display_name=user.display_name,
+                application_id=client.application_id,
+            )
+            self._converter.identity = self._identity
+            self._check_application_flags(client)
+            self._sender = DiscordReplySender(
+                client, max_retries=self._max_retries, retry_backoff=self._retry_backoff
+            )
+            self._register_commands(client)
+            await self._sync_commands(client)
+            self._accepting = True
+            self._warned_empty_content = False
+            self._worker = asyncio.create_task(self._work(), name="hearth-discord-events")
+            self._connect_task = asyncio.create_task(
+                client.connect(reconnect=True), name="hearth-discord-gateway"
+            )
+            await self._wait_until_ready(client, self._connect_task)
+        except BaseException:
+            logger.exception("starting the Discord adapter failed")
+            await self._teardown()
+            raise
+        self._connect_task.add_done_callback(self._connection_ended)
+        logger.info(
+            "Discord adapter running as %s (%s) in %d servers on %s shard(s)",
+            self._identity.username,
+            self._identity.user_id,
+            len(client.guilds),
+            client.shard_count,
+        )
+
+    async def stop(self) -> None:
+        """Let queued events finish (up to ``stop_timeout``), then disconnect; safe twice."""
+        if self._client is None:
+            return
+        await self._teardown()
+        logger.info("Discord adapter stopped")
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "intents": hearth_intents(message_content=self._message_content, members=self._members),
+            "shard_count": self._shard_count,
+            "chunk_guilds_at_startup": False,
+            "guild_ready_timeout": self._guild_ready_timeout,
+            "max_messages": self._max_messages,
+            "allowed_mentions": safe_mentions(),
+        }
+        if self._application_id is not None:
+            options["application_id"] = self._application_id
+        return options
+
+    def _check_application_flags(self, client: discord.Client) -> None:
+        """Warn at start-up when the application's settings show a privileged intent off."""
+        flags = client.application_flags
+        if not self._message_content:
+            logger.warning(
+                "running without the Message Content intent: server messages arrive "
+                "without text (only slash commands, DMs and messages mentioning the bot "
+                "work). To use it, enable %s and turn message_content_intent on.",
+                MESSAGE_CONTENT_HELP,
+            )
+        elif flags and not (flags.gateway_message_content or flags.gateway_message_content_limited):
+            logger.warning(
+                "the Message Content intent is not enabled for this Discord application: "
+                "Discord will refuse the connection or send server messages without text. "
+                "Enable it: %s.",
+                MESSAGE_CONTENT_HELP,
+            )
+        if (
+            self._members
+            and flags
+            and not (flags.gateway_guild_members or flags.gateway_guild_members_limited)
+        ):
+            logger.warning(
+                "the Server Members intent is not enabled for this Discord application: "
+                "Discord will refuse the connection and joins/leaves go unnoticed. "
+                "Enable it: %s.",
+                MEMBERS_HELP,
+            )
+
+    async def _wait_until_ready(
+        self, client: discord.Client, connecting: asyncio.Task[None]
+    ) -> None:
+        ready = asyncio.create_task(client.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait(
+                {ready, connecting},
+                timeout=self._ready_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if not ready.done():
+                ready.cancel()
+        if ready in done:
+            return
+        if connecting in done:
+            error = connecting.exception()
+            if isinstance(error, discord.PrivilegedIntentsRequired):
+                message = (
+                    "Discord refused the privileged gateway intents Hearth asks for "
+                    f"(close code 4014). Enable them: {MESSAGE_CONTENT_HELP}, and "
+                    f"{MEMBERS_HELP}; or turn them off in Hearth's Discord settings."
+                )
+                logger.error("%s", message)
+                raise DiscordIntentsError(message) from error
+            raise DiscordStartError(
+                f"the Discord gateway closed before it was ready: {error!r}"
+            ) from error
+        raise DiscordStartError(
+            f"the Discord gateway was not ready within {self._ready_timeout:g}s"
+        )
+
+    def _register_commands(self, client: _HearthClient) -> None:
+        guilds = [discord.Object(id=guild_id) for guild_id in self._command_guilds]
+        for spec in self._specs:
+            command = build_app_command(spec, self._on_slash_command, self._on_autocomplete)
+            if guilds:
+                client.tree.add_command(command, guilds=guilds)
+            else:
+                client.tree.add_command(command)
+
+    async def _sync_commands(self, client: _HearthClient) -> None:
+        """Register the commands where they differ from Discord's; failures are logged."""
+        if not self._specs:
+            return
+        application_id = client.application_id
+        if application_id is None:
+            logger.error("cannot register slash commands: the application id is unknown")
+            return
+        targets: list[discord.Object | None] = (
+            [discord.Object(id=guild_id) for guild_id in self._command_guilds]
+            if self._command_guilds
+            else [None]
+        )
+        for guild in targets:
+            where = "globally" if guild is None else f"in guild {guild.id}"
+            try:
+                wanted = [
+                    command.to_dict(client.tree)
+                    for command in client.tree.get_commands(
+                        guild=guild, type=discord.AppCommandType.chat_input
+                    )
+                ]
+                if guild is None:
+                    registered = await client.http.get_global_commands(application_id)
+                else:
+                    registered = await client.http.get_guild_commands(application_id, guild.id)
+                if commands_match(wanted, registered):
+                    logger.info("slash commands %s are up to date", where)
+                    continue
+                synced = await client.tree.sync(guild=guild)
+                logger.info("registered %d slash commands %s", len(synced), where)
+            except (discord.DiscordException, *_TRANSIENT) as exc:
+                logger.error("registering slash commands %s failed: %s", where, exc)
+
+    # -- incoming events ---------------------------------------------------------------------
+
+    def _queue_events(self, what: str, convert: Callable[[], _Converted]) -> None:
+        """Convert one gateway event and queue the result; never raises."""
+        if not self._accepting:
+            logger.debug("dropping %s received while stopping", what)
+            return
+        try:
+            converted = convert()
+        except Exception:
+            logger.exception("could not convert %s", what)
+            return
+        if converted is None:
+            return
+        events = [converted] if not isinstance(converted, Sequence) else list(converted)
+        for event in events:
+            self._queue.put_nowait((event, None))
+
+    def _received_message(self, message: discord.Message) -> None:
+        if (
+            not self._warned_empty_content
+            and not self._converter.is_self(message.author.id)
+            and looks_content_stripped(message)
+        ):
+            self._warned_empty_content = True
+            logger.warning(
+                "a server message arrived without any content (message %s in channel %s): "
+                "the Message Content intent looks disabled, so Hearth cannot read messages. "
+                "Enable it: %s.",
+                message.id,
+                message.channel.id,
+                MESSAGE_CONTENT_HELP,
+            )
+        self._queue_events(
+            f"message {message.id} in channel {message.channel.id}",
+            lambda: self._converter.message(message),
+        )
+
+    def _received_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        self._queue_events(
+            f"edit of message {payload.message_id} in channel {payload.channel_id}",
+            lambda: self._converter.edit(payload),
+        )
+
+    def _received_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        def convert() -> _Converted:
+            client = self._client
+            channel: object = None
+            if client is not None:
+                if payload.guild_id is not None:
+                    guild = client.get_guild(payload.guild_id)
+                    if guild is not None:
+                        channel = guild.get_channel_or_thread(payload.channel_id)
+                else:
+                    channel = client.get_channel(payload.channel_id)
+            return self._converter.deleted(payload, channel)
+
+        self._queue_events(
+            f"deletion of message {payload.message_id} in channel {payload.channel_id}", convert
+        )
+
+    def _received_join(self, member: discord.Member) -> None:
+        self._queue_events(
+            f"join of user {member.id} in guild {member.guild.id}",
+            lambda: self._converter.member_joined(member),
+        )
+
+    def _received_leave(self, payload: discord.RawMemberRemoveEvent) -> None:
+        def convert() -> _Converted:
+            client = self._client
+            guild = client.get_guild(payload.guild_id) if client is not None else None
+            if guild is None:
+                return None
+            return self._converter.member_left(guild, payload.user)
+
+        self._queue_events(f"leave of user {payload.user.id} in guild {payload.guild_id}", convert)
+
+    def _received_guild(self, guild: discord.Guild, *, added: bool) -> None:
+        self._queue_events(
+            f"{'addition to' if added else 'removal from'} guild {guild.id}",
+            lambda: (
+                self._converter.bot_added(guild) if added else self._converter.bot_removed(guild)
+            ),
+        )
+
+    async def _on_slash_command(
+        self,
+        spec: SlashCommandSpec,
+        interaction: discord.Interaction[Any],
+        values: Mapping[str, Any],
+    ) -> None:
+        """Acknowledge a command at once, then queue it as a ``Command``."""
+        sender = self._sender
+        ephemeral = bool(spec.ephemeral)
+        try:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            deferred = True
+        except (discord.DiscordException, *_TRANSIENT) as exc:
+            logger.warning(
+                "could not acknowledge /%s (interaction %s): %s", spec.name, interaction.id, exc
+            )
+            deferred = False
+        if sender is None or not self._accepting:
+            logger.warning("dropping /%s (interaction %s): stopping", spec.name, interaction.id)
+            return
+        sender.track_interaction(interaction, ephemeral=ephemeral, deferred=deferred)
+        try:
+            command = self._converter.command(spec, interaction, values)
+        except Exception:
+            logger.exception("could not convert /%s (interaction %s)", spec.name, interaction.id)
+            await sender.finish_interaction(str(interaction.id))
+            return
+        self._queue.put_nowait((command, str(interaction.id)))
+
+    async def _on_autocomplete(
+        self, option: SlashOption, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        source = option.autocomplete
+        if source is None:
+            return []
+        try:
+            query = AutocompleteQuery(
+                current=current,
+                chat=self._converter.interaction_chat(interaction),
+                member=to_member(interaction.user),
+            )
+            async with asyncio.timeout(AUTOCOMPLETE_TIMEOUT):
+                values = await source(query)
+        except Exception:
+            logger.exception(
+                "autocomplete for option %s failed (interaction %s)", option.name, interaction.id
+            )
+            return []
+        return [app_commands.Choice(name=value[:100], value=value[:100]) for value in values[:25]]
+
+    # -- handing events over -----------------------------------------------------------------
+
+    async def _work(self) -> None:
+        """Hand queued events to the handler one at a time, each in its own boundary."""
+        while True:
+            event, interaction_id = await self._queue.get()
+            try:
+                await self._deliver(event, interaction_id)
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, event: Event, interaction_id: str | None) -> None:
+        handler = self._handler
+        sender = self._sender
+        if handler is None or sender is None:
+            return
+        try:
+            await handler.handle(event, sender)
+        except Exception:
+            logger.exception(
+                "handler failed on %s %s in chat %s",
+                type(event).__name__,
+                _event_id(event),
+                event.chat.platform_chat_id,
+            )
+        if interaction_id is not None:
+            await sender.finish_interaction(interaction_id)
+
+    def _connection_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or not self._accepting:
+            return
+        error = task.exception()
+        if error is None:
+            logger.error("the Discord gateway connection ended; no more events will arrive")
+        else:
+            logger.error(
+                "the Discord gateway connection failed; no more events will arrive",
+                exc_info=error,
+            )
+
+    async def _teardown(self) -> None:
+        client = self._client
+        self._accepting = False
+        worker = self._worker
+        if worker is not None:
+            try:
+                async with asyncio.timeout(self._stop_timeout):
+                    await self._queue.join()
+            except TimeoutError:
+                logger.warning("%d Discord events were still queued at stop", self._queue.qsize())
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        if client is not None:
+            try:
+                await client.close()
+            except Exception:
+                logger.exception("closing the Discord client failed")
+        connecting = self._connect_task
+        if connecting is not None:
+            try:
+                async with asyncio.timeout(self._stop_timeout):
+                    await connecting
+            except (asyncio.CancelledError, TimeoutError):
+                connecting.cancel()
+            except Exception as exc:
+                logger.debug("the Discord gateway task ended with %r", exc)
+        self._client = None
+        self._connect_task = None
+        self._worker = None
+        self._handler = None
+        self._sender = None
+
+
+def _event_id(event: Event) -> str:
+    if isinstance(event, Command):
+        return f"(interaction {event.platform_message_id})"
+    message_id = getattr(event, "platform_message_id", None)
+    return f"(message {message_id})" if message_id is not None else ""
