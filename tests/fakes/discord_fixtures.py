@@ -1,0 +1,216 @@
+"""Pytest fixtures for Discord wire tests: the fake Discord and adapters pointed at it.
+
+Import the fixtures into a ``conftest.py`` to use them::
+
+    from tests.fakes.discord_fixtures import (
+        discord_adapter_factory, discord_server, fake_discord,
+    )
+
+``fake_discord`` redirects discord.py (``Route.BASE`` and the default gateway URL) to the
+fake with ``monkeypatch``, so both are restored after each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import discord
+import discord.gateway
+import discord.http
+import pytest
+import yarl
+
+from adapters.discord import DiscordAdapter, SlashCommandSpec, SlashOption
+from adapters.model import Event
+from adapters.ports import ReplySender
+from tests.fakes.discord_api import (
+    JSON,
+    MANAGE_GUILD,
+    MEMBER_PERMISSIONS,
+    FakeDiscord,
+    hide_from,
+    make_guild,
+    make_member,
+    make_role,
+    make_text_channel,
+    make_user,
+    show_to,
+    snowflake,
+)
+
+TEST_COMMAND_SPECS: tuple[SlashCommandSpec, ...] = (
+    SlashCommandSpec(
+        "twin",
+        "Your twin in this chat: on, off or status",
+        (SlashOption("action", "What to do", choices=("on", "off", "status")),),
+    ),
+    SlashCommandSpec("forget", "Delete everything Hearth stored about you in this chat"),
+    SlashCommandSpec(
+        "settings",
+        "Chat settings for admins",
+        (
+            SlashOption("name", "Which setting", required=False),
+            SlashOption("minutes", "A number of minutes", type="int", required=False),
+        ),
+        admin_only=True,
+    ),
+)
+
+
+class RecordingHandler:
+    """An ``EventHandler`` that records every event and can react to it.
+
+    ``on_event`` (optional) runs for each event after it is recorded; whatever it raises
+    propagates to the adapter, which is how tests check the error boundary.
+    """
+
+    def __init__(
+        self,
+        on_event: Callable[[Event, ReplySender], Awaitable[None]] | None = None,
+    ) -> None:
+        self.events: list[Event] = []
+        self.on_event = on_event
+        self._changed = asyncio.Condition()
+
+    async def handle(self, event: Event, sender: ReplySender) -> None:
+        """Record ``event``, then run ``on_event``."""
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+        if self.on_event is not None:
+            await self.on_event(event, sender)
+
+    async def wait_for(
+        self,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Event]:
+        """Wait until at least ``count`` events arrived; returns all of them."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: len(self.events) >= count)
+        except TimeoutError:
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {count} events; got {self.events!r}"
+            ) from None
+        return list(self.events)
+
+    async def settle(self, seconds: float = 0.2) -> list[Event]:
+        """Give in-flight events ``seconds`` to arrive; returns all events so far."""
+        await asyncio.sleep(seconds)
+        return list(self.events)
+
+
+@dataclass(frozen=True, slots=True)
+class TestServer:
+    """A server registered in the fake: channels, a role with Manage Server, and people.
+
+    ``general`` and ``lounge`` are open; ``staff`` is hidden from everyone but the Staff
+    role (which the bot does not have). ``carol`` has Manage Server through the Staff role;
+    ``alice`` and ``bob`` are ordinary members.
+    """
+
+    __test__ = False
+
+    guild: JSON
+    guild_id: int
+    general: int
+    lounge: int
+    staff: int
+    staff_role: int
+    alice: JSON
+    bob: JSON
+    carol: JSON
+
+
+def build_test_server(fake: FakeDiscord, name: str = "Garden Club") -> TestServer:
+    """Register a ``TestServer`` in ``fake`` (before the adapter starts, or use
+    ``fake.join_guild(server.guild)`` afterwards)."""
+    guild_id = snowflake()
+    staff_role = snowflake()
+    general, lounge, staff = snowflake(), snowflake(), snowflake()
+    alice = make_user(snowflake(), "alice_l", global_name="Alice")
+    bob = make_user(snowflake(), "bob.b", global_name="Bob")
+    carol = make_user(snowflake(), "carol", global_name="Carol")
+    owner = make_user(snowflake(), "owner", global_name="Owner")
+    guild = make_guild(
+        guild_id,
+        name,
+        owner_id=int(owner["id"]),
+        roles=[make_role(staff_role, "Staff", MEMBER_PERMISSIONS | MANAGE_GUILD, position=1)],
+        channels=[
+            make_text_channel(general, guild_id, "general", position=0),
+            make_text_channel(lounge, guild_id, "lounge", position=1),
+            make_text_channel(
+                staff,
+                guild_id,
+                "staff",
+                position=2,
+                overwrites=[hide_from(guild_id), show_to(staff_role)],
+            ),
+        ],
+        members=[
+            make_member(owner),
+            make_member(alice, nick="Ali"),
+            make_member(bob),
+            make_member(carol, roles=[staff_role]),
+            make_member(fake.bot_user),
+        ],
+    )
+    fake.add_guild(guild)
+    return TestServer(guild, guild_id, general, lounge, staff, staff_role, alice, bob, carol)
+
+
+class AdapterFactory(Protocol):
+    """Builds a ``DiscordAdapter`` talking to the fake; keyword overrides allowed."""
+
+    def __call__(self, **overrides: Any) -> DiscordAdapter: ...
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """A running fake Discord on 127.0.0.1, with discord.py redirected to it."""
+    async with FakeDiscord() as fake:
+        monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
+        monkeypatch.setattr(
+            discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+        )
+        yield fake
+
+
+@pytest.fixture
+def discord_server(fake_discord: FakeDiscord) -> TestServer:
+    """The standard test server, registered in the fake before any adapter starts."""
+    return build_test_server(fake_discord)
+
+
+@pytest.fixture
+async def discord_adapter_factory(
+    fake_discord: FakeDiscord,
+) -> AsyncIterator[AdapterFactory]:
+    """Makes adapters against ``fake_discord`` with short timeouts; stops them afterwards.
+
+    ``token`` overrides the fake's token; other keywords go to ``DiscordAdapter``.
+    """
+    made: list[DiscordAdapter] = []
+
+    def make(**overrides: Any) -> DiscordAdapter:
+        options: dict[str, Any] = {
+            "command_specs": TEST_COMMAND_SPECS,
+            "ready_timeout": 5.0,
+            "guild_ready_timeout": 0.05,
+            "stop_timeout": 2.0,
+            "retry_backoff": 0.05,
+        }
+        token = overrides.pop("token", fake_discord.token)
+        options.update(overrides)
+        adapter = DiscordAdapter(token, **options)
+        made.append(adapter)
+        return adapter
+
+    yield make
+    for adapter in made:
+        await adapter.stop()
