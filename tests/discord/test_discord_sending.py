@@ -1,0 +1,192 @@
+"""Replies go out through real discord.py: references, safe mentions, splitting, retries, DMs."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.discord import DiscordAdapter, split_text
+from adapters.model import Chat, ChatKind, Event, Member, Message, OutgoingReply, Platform
+from adapters.ports import DeliveryError, ReplySender
+from tests.fakes.discord_api import CREATE_DM, SEND_MESSAGE, SUPPRESS_EMBEDS, FakeDiscord
+from tests.fakes.discord_fixtures import AdapterFactory, RecordingHandler, TestServer
+
+pytestmark = pytest.mark.wire
+
+
+@pytest.fixture
+async def adapter(
+    fake_discord: FakeDiscord, discord_server: TestServer, discord_adapter_factory: AdapterFactory
+) -> AsyncIterator[DiscordAdapter]:
+    running = discord_adapter_factory()
+    await running.start(RecordingHandler())
+    yield running
+
+
+def _chat(channel_id: int) -> Chat:
+    return Chat(Platform.DISCORD, str(channel_id), ChatKind.GROUP, "general")
+
+
+def _person(user: dict[str, str]) -> Member:
+    return Member(Platform.DISCORD, user["id"], user["global_name"], username=user["username"])
+
+
+async def test_reply_is_a_safe_message_reply_and_its_echo_is_ignored(
+    fake_discord: FakeDiscord, discord_server: TestServer, discord_adapter_factory: AdapterFactory
+) -> None:
+    async def answer(event: Event, sender: ReplySender) -> None:
+        if isinstance(event, Message):
+            await sender.send(
+                OutgoingReply(
+                    chat=event.chat,
+                    text="@everyone look, <@&123> and <@456> too",
+                    reply_to_message_id=event.platform_message_id,
+                    label="🪞 Bob's twin",
+                )
+            )
+
+    handler = RecordingHandler(answer)
+    adapter = discord_adapter_factory()
+    await adapter.start(handler)
+    question = await fake_discord.post_message(
+        discord_server.general, discord_server.alice, "bob, what do you think?"
+    )
+
+    [sent] = await fake_discord.wait_for_sent(1)
+    assert sent.channel_id == discord_server.general
+    assert sent.content == "🪞 Bob's twin\n@everyone look, <@&123> and <@456> too"
+    assert sent.payload["message_reference"] == {
+        "type": 0,
+        "message_id": int(question["id"]),
+        "channel_id": discord_server.general,
+        "fail_if_not_exists": False,
+    }
+    mentions = sent.payload["allowed_mentions"]
+    assert mentions["parse"] == []  # no @everyone/@here, no roles, no users
+    assert not mentions.get("roles")
+    assert not mentions.get("users")
+    assert mentions.get("replied_user", False) is False  # Discord: omitted means false
+    assert sent.payload["flags"] & SUPPRESS_EMBEDS
+
+    events = await handler.settle(0.2)  # the bot's own message comes back over the gateway
+    assert [e.text for e in events if isinstance(e, Message)] == ["bob, what do you think?"]
+
+
+async def test_long_reply_is_split(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    paragraphs = [f"Paragraph {n}: " + "words " * 120 for n in range(8)]
+    text = "\n\n".join(p.strip() for p in paragraphs)
+    assert len(text) > 4000
+    original = await fake_discord.post_message(discord_server.general, discord_server.bob, "hm?")
+
+    result = await adapter.sender.send(
+        OutgoingReply(_chat(discord_server.general), text, reply_to_message_id=original["id"])
+    )
+
+    sent = fake_discord.sent_messages
+    assert len(sent) >= 3
+    assert all(len(s.content) <= 2000 for s in sent)
+    assert all(s.content.startswith("Paragraph") for s in sent)  # cut at paragraph breaks
+    assert "\n\n".join(s.content for s in sent) == text
+    assert "message_reference" in sent[0].payload
+    assert all("message_reference" not in s.payload for s in sent[1:])
+    assert result.platform_message_id == str(sent[0].message_id)
+    assert split_text("a" * 4500) == ["a" * 2000, "a" * 2000, "a" * 500]
+
+
+async def test_rate_limited_send_arrives_once(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    fake_discord.inject_rate_limit(1, retry_after=0.3)
+    started = time.monotonic()
+
+    result = await adapter.sender.send(OutgoingReply(_chat(discord_server.lounge), "patience"))
+
+    assert time.monotonic() - started >= 0.3
+    assert len(fake_discord.calls_to(SEND_MESSAGE)) == 2
+    [sent] = fake_discord.sent_messages
+    assert sent.content == "patience"
+    assert result.platform_message_id == str(sent.message_id)
+
+
+async def test_transient_errors_are_retried_then_reported(
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+    adapter: DiscordAdapter,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_discord.inject_error(SEND_MESSAGE, 2, status=503)
+    await adapter.sender.send(OutgoingReply(_chat(discord_server.lounge), "second time lucky"))
+    assert [s.content for s in fake_discord.sent_messages] == ["second time lucky"]
+    assert len(fake_discord.calls_to(SEND_MESSAGE)) == 3
+
+    fake_discord.inject_error(SEND_MESSAGE, 4, status=503)
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"), pytest.raises(DeliveryError):
+        await adapter.sender.send(OutgoingReply(_chat(discord_server.lounge), "never"))
+    assert len(fake_discord.calls_to(SEND_MESSAGE)) == 3 + 4  # first try and 3 retries
+    assert any("could not be delivered" in r.getMessage() for r in caplog.records)
+
+    fake_discord.inject_error(
+        SEND_MESSAGE, 1, status=403, message="Missing Permissions", code=50013
+    )
+    with pytest.raises(DeliveryError, match="Missing Permissions"):
+        await adapter.sender.send(OutgoingReply(_chat(discord_server.lounge), "forbidden"))
+    assert len(fake_discord.calls_to(SEND_MESSAGE)) == 8  # not retried
+
+
+async def test_private_reply_goes_to_direct_messages(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    await adapter.sender.send(
+        OutgoingReply(
+            _chat(discord_server.general),
+            "only for you",
+            private=True,
+            recipient=_person(discord_server.alice),
+        )
+    )
+
+    [call] = fake_discord.calls_to(CREATE_DM)
+    assert call.body == {"recipient_id": int(discord_server.alice["id"])}
+    [sent] = fake_discord.sent_messages
+    dm = fake_discord.dm_channel_for(discord_server.alice)
+    assert sent.channel_id == int(dm["id"])
+    assert sent.content == "only for you"
+
+
+async def test_private_reply_with_closed_dms_leaves_only_a_note(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    fake_discord.block_dms(discord_server.bob["id"])
+    original = await fake_discord.post_message(discord_server.general, discord_server.bob, "hi")
+
+    await adapter.sender.send(
+        OutgoingReply(
+            _chat(discord_server.general),
+            "secret settings",
+            reply_to_message_id=original["id"],
+            private=True,
+            recipient=_person(discord_server.bob),
+        )
+    )
+
+    [note] = fake_discord.sent_messages
+    assert note.channel_id == discord_server.general
+    assert "secret" not in note.content
+    assert note.content.startswith(f"<@{discord_server.bob['id']}>")
+    assert note.payload["allowed_mentions"]["users"] == [int(discord_server.bob["id"])]
+    assert note.payload["allowed_mentions"]["parse"] == []
+    assert note.payload["message_reference"]["message_id"] == int(original["id"])
+
+
+async def test_sending_after_stop_is_a_delivery_error(
+    discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    sender = adapter.sender
+    await adapter.stop()
+    with pytest.raises(DeliveryError):
+        await sender.send(OutgoingReply(_chat(discord_server.general), "too late"))
