@@ -26,7 +26,15 @@ from adapters.discord.event_converter import (
     to_member,
 )
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
-from adapters.model import Command, Event, Member, Platform
+from adapters.model import (
+    Command,
+    Event,
+    Member,
+    MembershipEvent,
+    Message,
+    MessageDeleted,
+    Platform,
+)
 from adapters.ports import EventHandler
 
 logger = logging.getLogger(__name__)
@@ -50,12 +58,16 @@ class DiscordIntentsError(DiscordStartError):
 
 
 def hearth_intents(*, message_content: bool = True, members: bool = True) -> discord.Intents:
-    """The gateway intents Hearth asks for: servers, messages, DMs, and the privileged
-    Message Content and Server Members intents unless turned off."""
-    intents = discord.Intents.default()
-    intents.message_content = message_content
-    intents.members = members
-    return intents
+    """The gateway intents Hearth asks for: servers (channels, threads), server and direct
+    messages, and the privileged Message Content and Server Members intents unless turned
+    off. Nothing else (no typing, presences, reactions or voice)."""
+    return discord.Intents(
+        guilds=True,
+        guild_messages=True,
+        dm_messages=True,
+        message_content=message_content,
+        members=members,
+    )
 
 
 class _HearthTree(app_commands.CommandTree["_HearthClient"]):
@@ -87,6 +99,9 @@ class _HearthClient(discord.AutoShardedClient):
     """discord.py's sharded client, forwarding the events Hearth uses to the adapter."""
 
     def __init__(self, adapter: DiscordAdapter, options: Mapping[str, Any]) -> None:
+        # Hearth never joins voice channels: skip discord.py's warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(**options)
         self.adapter = adapter
         self.tree = _HearthTree(self)
@@ -560,7 +575,7 @@ class DiscordAdapter:
             await handler.handle(event, sender)
         except Exception:
             logger.exception(
-                "handler failed on %s %s in chat %s",
+                "handler failed on %s%s in chat %s",
                 type(event).__name__,
                 _event_id(event),
                 event.chat.platform_chat_id,
@@ -615,7 +630,11 @@ class DiscordAdapter:
 
 
 def _event_id(event: Event) -> str:
+    """A short reference to the event for logs (with a leading space), or nothing."""
     if isinstance(event, Command):
-        return f"(interaction {event.platform_message_id})"
-    message_id = getattr(event, "platform_message_id", None)
-    return f"(message {message_id})" if message_id is not None else ""
+        return f" (interaction {event.platform_message_id})"
+    if isinstance(event, Message | MessageDeleted):
+        return f" (message {event.platform_message_id})"
+    if isinstance(event, MembershipEvent):
+        return f" (user {event.member.platform_user_id})"
+    return ""
