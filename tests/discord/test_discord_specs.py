@@ -78,7 +78,7 @@ def test_registered_commands_match_despite_discord_additions() -> None:
         SlashCommandSpec("twin", "Twin", (SlashOption("action", "What", choices=("on", "off")),)),
         SlashCommandSpec("settings", "Settings", admin_only=True),
     )
-    from_discord = [
+    from_discord: list[dict[str, Any]] = [
         {
             "id": "1",
             "application_id": "2",
@@ -114,9 +114,8 @@ def test_registered_commands_match_despite_discord_additions() -> None:
     ]
     assert commands_match(wanted, from_discord)
 
-    renamed_choice = [dict(c) for c in from_discord]
-    renamed_choice[1] = dict(from_discord[1], options=[dict(from_discord[1]["options"][0])])
-    renamed_choice[1]["options"][0]["choices"] = [{"name": "on", "value": "on"}]
+    one_choice = dict(from_discord[1]["options"][0], choices=[{"name": "on", "value": "on"}])
+    renamed_choice = [from_discord[0], dict(from_discord[1], options=[one_choice])]
     assert not commands_match(wanted, renamed_choice)
     assert not commands_match(wanted, from_discord[:1])
     public_settings = [dict(from_discord[0], default_member_permissions=None), from_discord[1]]

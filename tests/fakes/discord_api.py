@@ -867,7 +867,7 @@ class FakeDiscord:
 
     async def _gateway_op(self, session: _Session, payload: JSON) -> None:
         op = payload.get("op")
-        data = payload.get("d")
+        data: JSON = payload.get("d") or {}
         if op == 1:
             await self._send(session, {"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
