@@ -319,6 +319,9 @@ class DiscordAdapter:
     def _check_application_flags(self, client: discord.Client) -> None:
         """Warn at start-up when the application's settings show a privileged intent off."""
         flags = client.application_flags
+        if not isinstance(flags, discord.ApplicationFlags):
+            logger.warning("Discord did not report the application's flags; cannot check intents")
+            return
         if not self._message_content:
             logger.warning(
                 "running without the Message Content intent: server messages arrive "
@@ -326,17 +329,15 @@ class DiscordAdapter:
                 "work). To use it, enable %s and turn message_content_intent on.",
                 MESSAGE_CONTENT_HELP,
             )
-        elif flags and not (flags.gateway_message_content or flags.gateway_message_content_limited):
+        elif not (flags.gateway_message_content or flags.gateway_message_content_limited):
             logger.warning(
                 "the Message Content intent is not enabled for this Discord application: "
                 "Discord will refuse the connection or send server messages without text. "
                 "Enable it: %s.",
                 MESSAGE_CONTENT_HELP,
             )
-        if (
-            self._members
-            and flags
-            and not (flags.gateway_guild_members or flags.gateway_guild_members_limited)
+        if self._members and not (
+            flags.gateway_guild_members or flags.gateway_guild_members_limited
         ):
             logger.warning(
                 "the Server Members intent is not enabled for this Discord application: "

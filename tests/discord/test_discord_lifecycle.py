@@ -119,7 +119,7 @@ async def test_disabled_content_intent_is_reported_at_start(
     discord_adapter_factory: AdapterFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    fake_discord.application_flags = FLAG_GATEWAY_GUILD_MEMBERS_LIMITED  # content intent off
+    fake_discord.application_flags = 0  # a new application: no privileged intent enabled
     adapter = discord_adapter_factory()
 
     # Discord then refuses the intent with 4014.
@@ -137,6 +137,29 @@ async def test_disabled_content_intent_is_reported_at_start(
         in r.getMessage()
         for r in warnings
     )
+    assert any(
+        "Server Members intent is not enabled" in r.getMessage()
+        and "Privileged Gateway Intents -> Server Members Intent" in r.getMessage()
+        for r in warnings
+    )
+
+
+async def test_only_the_missing_intent_is_reported(
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+    discord_adapter_factory: AdapterFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_discord.application_flags = FLAG_GATEWAY_GUILD_MEMBERS_LIMITED  # content intent off
+    fake_discord.enforce_privileged_intents = False
+    adapter = discord_adapter_factory()
+
+    with caplog.at_level(logging.WARNING, logger="adapters.discord"):
+        await adapter.start(RecordingHandler())
+
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("Message Content intent is not enabled" in m for m in messages)
+    assert not any("Server Members intent" in m for m in messages)
 
 
 async def test_messages_without_content_trigger_one_warning(
