@@ -112,6 +112,21 @@ def readable_text_channels(
     return channels
 
 
+def readable_text(message: discord.Message) -> str:
+    """The message text with user mentions (``<@id>``) shown as ``@username``.
+
+    Stored memory and twin quotes then read as people wrote them; mentions of
+    users Discord did not resolve stay as they are.
+    """
+    users = {user.id: user for user in message.mentions}
+
+    def name(match: re.Match[str]) -> str:
+        user = users.get(int(match.group(1)))
+        return f"@{user.name}" if user is not None else match.group(0)
+
+    return _USER_MENTION.sub(name, message.content)
+
+
 def looks_content_stripped(message: discord.Message) -> bool:
     """Whether a server message arrived without any of its content.
 
@@ -173,7 +188,7 @@ class EventConverter:
         """
         if message.type not in _TEXT_MESSAGE_TYPES or self.is_self(message.author.id):
             return None
-        text = message.content
+        text = readable_text(message)
         if not text.strip():
             return None
         guild_id = message.guild.id if message.guild is not None else None

@@ -65,7 +65,7 @@ async def test_guild_message_with_mentions(
     assert event.chat.kind is ChatKind.GROUP
     assert event.chat.title == "general"
     assert event.sender == _member(server.alice, "Ali")  # the server nickname is shown
-    assert event.text == text
+    assert event.text == "@bob.b and @carol, see you there @bob.b"  # mentions read as names
     assert event.platform_message_id == raw["id"]
     assert event.mentions == (
         Mention(member=_member(server.bob, "Bob")),
