@@ -47,6 +47,17 @@ class HearthSettings(BaseSettings):
     )
     max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
 
+    llm_provider: Literal["none", "openai", "ollama"] = Field(default="none", alias="LLM_PROVIDER")
+    llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")
+    llm_api_key: SecretStr | None = Field(default=None, alias="LLM_API_KEY")
+    llm_model: str | None = Field(default=None, alias="LLM_MODEL")
+    llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600, alias="LLM_TIMEOUT_SECONDS")
+    llm_max_output_tokens: int = Field(default=400, ge=16, le=32_768, alias="LLM_MAX_OUTPUT_TOKENS")
+    llm_temperature: float | None = Field(default=None, ge=0, le=2, alias="LLM_TEMPERATURE")
+    twin_prompt_token_budget: int = Field(
+        default=2000, ge=200, le=1_000_000, alias="TWIN_PROMPT_TOKEN_BUDGET"
+    )
+
     log_level: str = Field(default="INFO", alias="HEARTH_LOG_LEVEL")
 
     @field_validator("database_url")
@@ -65,6 +76,22 @@ class HearthSettings(BaseSettings):
             if value.startswith(plain):
                 return driver + value[len(plain) :]
         return value
+
+    @field_validator("llm_provider", mode="before")
+    @classmethod
+    def _provider_name(cls, value: object) -> object:
+        """Accept any case and treat an empty ``LLM_PROVIDER`` as ``none``."""
+        if isinstance(value, str):
+            return value.strip().lower() or "none"
+        return value
+
+    @field_validator("llm_base_url", "llm_model")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        """An empty ``LLM_BASE_URL`` or ``LLM_MODEL`` counts as unset."""
+        if value is None:
+            return None
+        return value.strip() or None
 
     def resolved_database_url(self) -> str:
         """The database URL to use: ``DATABASE_URL``, else a SQLite file in the data dir."""
