@@ -12,9 +12,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from adapters.ports import PlatformAdapter
 from bots.app import Hearth, serve
-from bots.command_catalog import COMMANDS
+from bots.platforms import platform_adapters
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 
@@ -29,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
         "run",
-        help="connect to Telegram (TELEGRAM_BOT_TOKEN set) or start the local playground",
+        help="connect to Telegram and/or Discord (tokens set) or start the local playground",
     )
     run.add_argument(
         "--playground", action="store_true", help="start the playground even if a token is set"
@@ -63,34 +62,8 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-def _platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
-    adapters: list[PlatformAdapter] = []
-    if settings.telegram_bot_token is not None:
-        from adapters.telegram import TelegramAdapter  # noqa: PLC0415 - optional platform
-
-        adapters.append(
-            TelegramAdapter(
-                token=settings.telegram_bot_token.get_secret_value(),
-                api_base_url=settings.telegram_api_url,
-                mode=settings.telegram_mode,
-                webhook_url=settings.telegram_webhook_url,
-                webhook_listen=settings.telegram_webhook_listen,
-                webhook_port=settings.telegram_webhook_port,
-                webhook_secret=(
-                    settings.telegram_webhook_secret.get_secret_value()
-                    if settings.telegram_webhook_secret
-                    else None
-                ),
-                poll_timeout=settings.telegram_poll_timeout,
-                bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
-                admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
-            )
-        )
-    return adapters
-
-
 async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int:
-    adapters = [] if playground else _platform_adapters(settings)
+    adapters = [] if playground else platform_adapters(settings)
     if not adapters:
         from bots.playground import run_playground  # noqa: PLC0415 - only for the playground
 
@@ -131,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"hearth: invalid configuration:\n{error}", file=sys.stderr)
         return 2
-    playground = args.command == "run" and (args.playground or not settings.telegram_bot_token)
+    has_platform = settings.telegram_bot_token or settings.discord_bot_token
+    playground = args.command == "run" and (args.playground or not has_platform)
     _configure_logging(settings, to_file=playground)
     try:
         if args.command == "migrate":

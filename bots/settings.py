@@ -40,6 +40,11 @@ class HearthSettings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50, alias="TELEGRAM_POLL_TIMEOUT")
 
+    discord_bot_token: SecretStr | None = Field(default=None, alias="DISCORD_BOT_TOKEN")
+    discord_application_id: int | None = Field(default=None, alias="DISCORD_APPLICATION_ID")
+    discord_command_guilds: str | None = Field(default=None, alias="DISCORD_COMMAND_GUILDS")
+    discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+
     twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")
     twin_max_quotes: int = Field(default=3, ge=1, le=10, alias="HEARTH_TWIN_MAX_QUOTES")
     twin_relevance_margin: float = Field(
@@ -103,3 +108,14 @@ class HearthSettings(BaseSettings):
     def qdrant_edge_path(self) -> Path:
         """Where the embedded Qdrant Edge shard lives when no server is configured."""
         return self.data_dir / "qdrant-edge"
+
+    def discord_guild_ids(self) -> list[int] | None:
+        """Servers whose slash commands update at once (``DISCORD_COMMAND_GUILDS``)."""
+        if not self.discord_command_guilds:
+            return None
+        try:
+            return [int(part) for part in self.discord_command_guilds.split(",") if part.strip()]
+        except ValueError as error:
+            raise ValueError(
+                "DISCORD_COMMAND_GUILDS must be comma-separated server ids, e.g. 123,456"
+            ) from error

@@ -1,4 +1,4 @@
-"""Hearth in a Telegram group, over the wire.
+"""Telegram-only behaviour over the wire (the shared scenarios are in test_parity.py).
 
 The real python-telegram-bot library long-polls a local fake of the Bot API; Hearth's
 router, SQL storage, Qdrant Edge memory and the offline embedder do the rest.
@@ -26,7 +26,6 @@ from tests.fakes.telegram_api import (
     message_update,
 )
 from tests.fakes.telegram_fixtures import AdapterFactory
-from twins.labels import TWIN_MARK
 
 pytestmark = pytest.mark.wire
 
@@ -94,34 +93,6 @@ async def test_commands_are_registered_with_telegram(
     assert names == {spec.name for spec in COMMANDS}
 
 
-async def test_group_message_is_stored_once_even_if_redelivered(
-    fake_telegram: FakeTelegramApi, running: Hearth
-) -> None:
-    message = make_message(CHAT, ALICE, "Anyone up for a hike on Sunday? 🥾")
-    fake_telegram.push_update(message_update(message))
-    fake_telegram.push_update(message_update(message))  # Telegram re-delivers after a restart
-    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "marker")))
-    await stored(running, 2)
-    async with asyncio.timeout(30):
-        await running.worker.drain()
-    assert await running.storage.count_messages() == 2
-    assert await running.memory.count() == 2
-
-
-async def test_absent_opted_in_member_is_answered_by_twin(
-    fake_telegram: FakeTelegramApi, running: Hearth
-) -> None:
-    await bob_has_twin_and_is_away(fake_telegram, running)
-    question = make_message(CHAT, ALICE, "@bob_t which trail do you recommend for beginners?")
-    fake_telegram.push_update(message_update(question))
-    [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
-    assert reply.text.startswith(f"{TWIN_MARK} Twin of Bob")
-    assert "not Bob" in reply.text.splitlines()[0]
-    assert "Fern Creek" in reply.text
-    assert "https://t.me/hikers_club/" in reply.text  # each quote links to its message
-    assert reply.reply_to_message_id == question["message_id"]
-
-
 async def test_text_mention_without_username_wakes_the_twin(
     fake_telegram: FakeTelegramApi, running: Hearth
 ) -> None:
@@ -132,40 +103,6 @@ async def test_text_mention_without_username_wakes_the_twin(
     fake_telegram.push_update(message_update(question))
     [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
     assert "No permit" in reply.text
-
-
-async def test_present_or_not_opted_in_members_are_not_answered(
-    fake_telegram: FakeTelegramApi, running: Hearth
-) -> None:
-    await bob_has_twin_and_is_away(fake_telegram, running)
-    fake_telegram.push_update(
-        message_update(make_message(CHAT, CAROL, "portraits need 85mm", date=TWO_HOURS_AGO))
-    )
-    fake_telegram.push_update(message_update(make_message(CHAT, BOB, "back from lunch")))
-    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@bob_t trail tips?")))
-    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@carol_p lens tips?")))
-    await stored(running, 6)
-    await asyncio.sleep(0.5)
-    assert len(fake_telegram.sent_messages) == 1  # only the /twin on confirmation
-
-
-async def test_forget_leaves_nothing_in_sql_or_memory(
-    fake_telegram: FakeTelegramApi, running: Hearth
-) -> None:
-    await bob_has_twin_and_is_away(fake_telegram, running)
-    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "alice stays")))
-    fake_telegram.push_update(message_update(make_message(CHAT, BOB, "/forget")))
-    [_, confirmation] = await fake_telegram.wait_for_sent(2, timeout=20)
-    assert "deleted 2 of your messages" in confirmation.text
-    bob = await running.storage.find_chat_member(1, Platform.TELEGRAM, platform_user_id="5002")
-    assert bob is None or (
-        await running.storage.count_messages(member_id=bob.member_id) == 0
-        and await running.memory.count(member_id=bob.member_id) == 0
-    )
-    async with asyncio.timeout(30):
-        await running.worker.drain()
-    assert await running.storage.count_messages() == 1
-    assert await running.memory.count() == 1
 
 
 async def test_bad_input_is_handled_without_a_crash(
@@ -181,17 +118,6 @@ async def test_bad_input_is_handled_without_a_crash(
     assert sent[0].text.startswith("Usage: /twin on")
     assert sent[1].text.startswith("Unknown command /nosuchcommand")
     assert await running.storage.count_messages() == 3
-
-
-async def test_twin_reply_survives_a_rate_limit(
-    fake_telegram: FakeTelegramApi, running: Hearth
-) -> None:
-    await bob_has_twin_and_is_away(fake_telegram, running)
-    fake_telegram.inject_rate_limit(count=1, retry_after=1)
-    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "@bob_t permit needed?")))
-    [_, reply] = await fake_telegram.wait_for_sent(2, timeout=20)
-    assert reply.text.startswith(TWIN_MARK)
-    assert len(fake_telegram.calls_to("sendMessage")) == 3  # one refused, then delivered
 
 
 async def test_only_group_admins_change_settings(

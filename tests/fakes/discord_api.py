@@ -582,6 +582,7 @@ class FakeDiscord:
         attachments: Sequence[Mapping[str, Any]] = (),
         embeds: Sequence[Mapping[str, Any]] = (),
         message_type: int | None = None,
+        at: datetime | None = None,
     ) -> JSON:
         """Dispatch MESSAGE_CREATE for a message by ``author``; returns its payload."""
         message = self.build_message(
@@ -593,6 +594,7 @@ class FakeDiscord:
             attachments=attachments,
             embeds=embeds,
             message_type=message_type,
+            at=at,
         )
         self.messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_of(channel_id))
@@ -1185,9 +1187,13 @@ class FakeDiscord:
         embeds: Sequence[Mapping[str, Any]] = (),
         flags: int = 0,
         message_type: int | None = None,
+        at: datetime | None = None,
     ) -> JSON:
-        """A message payload in ``channel_id`` as Discord sends it (not dispatched)."""
-        message_id = snowflake()
+        """A message payload in ``channel_id`` as Discord sends it (not dispatched).
+
+        ``at`` back-dates the message: Discord derives a message's time from its id.
+        """
+        message_id = snowflake(at)
         guild_id = self.guild_of(channel_id)
         message: JSON = {
             "id": str(message_id),

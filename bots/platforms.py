@@ -1,0 +1,68 @@
+"""Builds the platform adapters the settings ask for (Telegram, Discord, or both)."""
+
+from __future__ import annotations
+
+from adapters.ports import PlatformAdapter
+from bots.command_catalog import COMMANDS
+from bots.settings import HearthSettings
+
+
+def platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
+    """One adapter per platform with a token; an empty list means the playground."""
+    adapters: list[PlatformAdapter] = []
+    if settings.telegram_bot_token is not None:
+        adapters.append(telegram_adapter(settings))
+    if settings.discord_bot_token is not None:
+        adapters.append(discord_adapter(settings))
+    return adapters
+
+
+def telegram_adapter(settings: HearthSettings) -> PlatformAdapter:
+    """The Telegram adapter, configured from the settings."""
+    from adapters.telegram import TelegramAdapter  # noqa: PLC0415 - optional platform
+
+    assert settings.telegram_bot_token is not None
+    secret = settings.telegram_webhook_secret
+    return TelegramAdapter(
+        token=settings.telegram_bot_token.get_secret_value(),
+        api_base_url=settings.telegram_api_url,
+        mode=settings.telegram_mode,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_listen=settings.telegram_webhook_listen,
+        webhook_port=settings.telegram_webhook_port,
+        webhook_secret=secret.get_secret_value() if secret else None,
+        poll_timeout=settings.telegram_poll_timeout,
+        bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
+        admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
+    )
+
+
+def discord_adapter(settings: HearthSettings) -> PlatformAdapter:
+    """The Discord adapter with slash commands built from the command catalog."""
+    from adapters.discord import (  # noqa: PLC0415 - optional platform
+        DiscordAdapter,
+        SlashCommandSpec,
+        SlashOption,
+    )
+
+    assert settings.discord_bot_token is not None
+    specs = [
+        SlashCommandSpec(
+            spec.name,
+            spec.description,
+            tuple(
+                SlashOption(o.name, o.description, choices=o.choices, required=o.required)
+                for o in spec.options
+            ),
+            admin_only=spec.admin_only,
+            ephemeral=spec.personal,
+        )
+        for spec in COMMANDS
+    ]
+    return DiscordAdapter(
+        settings.discord_bot_token.get_secret_value(),
+        application_id=settings.discord_application_id,
+        command_specs=specs,
+        shard_count=settings.discord_shard_count,
+        guild_ids_for_commands=settings.discord_guild_ids(),
+    )

@@ -1,0 +1,189 @@
+"""Drive Telegram and Discord the same way, so one scenario suite runs on both.
+
+Each driver talks to its platform's local fake; the real client library inside
+Hearth's adapter sees ordinary platform traffic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from adapters.model import Platform
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_fixtures import TestServer
+from tests.fakes.telegram_api import (
+    FakeTelegramApi,
+    make_chat,
+    make_message,
+    make_user,
+    message_update,
+)
+
+PEOPLE = ("alice", "bob", "carol")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something Hearth sent: its text and the message it answers, if any."""
+
+    text: str
+    reply_to: str | None
+
+
+class Driver(Protocol):
+    """What a scenario does on a platform."""
+
+    platform: Platform
+
+    async def post(
+        self, who: str, text: str, *, minutes_ago: float = 0, mention: str | None = None
+    ) -> str:
+        """Post ``text`` as ``who`` (mentioning ``mention`` first); returns the message id."""
+        ...
+
+    async def redeliver(self, message_id: str) -> None:
+        """Deliver the same message again, as platforms do after reconnecting."""
+        ...
+
+    async def command(self, who: str, name: str, *args: str) -> None:
+        """Use Hearth's command ``name`` as ``who``."""
+        ...
+
+    async def replies(self, count: int) -> list[Reply]:
+        """Wait for at least ``count`` replies from Hearth; returns all so far."""
+        ...
+
+    def reply_count(self) -> int:
+        """How many replies Hearth sent so far."""
+        ...
+
+    def rate_limit_next_send(self) -> None:
+        """Make the platform answer the next message send with HTTP 429."""
+        ...
+
+    def user_id(self, who: str) -> str:
+        """The platform id of ``who``."""
+        ...
+
+
+class TelegramDriver:
+    """Scenario actions as Telegram updates pushed to the fake Bot API."""
+
+    platform = Platform.TELEGRAM
+
+    def __init__(self, api: FakeTelegramApi) -> None:
+        self.api = api
+        self.chat = make_chat(-1001500, title="Hikers", username="hikers_club")
+        self.users = {
+            name: make_user(7000 + i, name.capitalize(), username=f"{name}_t")
+            for i, name in enumerate(PEOPLE)
+        }
+        self._sent: dict[str, dict[str, Any]] = {}
+
+    async def post(
+        self, who: str, text: str, *, minutes_ago: float = 0, mention: str | None = None
+    ) -> str:
+        if mention is not None:
+            text = f"@{self.users[mention]['username']} {text}"
+        date = int(time.time() - minutes_ago * 60)
+        message = make_message(self.chat, self.users[who], text, date=date)
+        self._sent[str(message["message_id"])] = message
+        self.api.push_update(message_update(message))
+        return str(message["message_id"])
+
+    async def redeliver(self, message_id: str) -> None:
+        self.api.push_update(message_update(self._sent[message_id]))
+
+    async def command(self, who: str, name: str, *args: str) -> None:
+        await self.post(who, " ".join((f"/{name}", *args)))
+
+    async def replies(self, count: int) -> list[Reply]:
+        sent = await self.api.wait_for_sent(count, timeout=30)
+        return [
+            Reply(m.text, str(m.reply_to_message_id) if m.reply_to_message_id else None)
+            for m in sent
+        ]
+
+    def reply_count(self) -> int:
+        return len(self.api.sent_messages)
+
+    def rate_limit_next_send(self) -> None:
+        self.api.inject_rate_limit(count=1, retry_after=1)
+
+    def user_id(self, who: str) -> str:
+        return str(self.users[who]["id"])
+
+
+COMMAND_OPTIONS = {"twin": ("action",), "link": ("code",), "settings": ("setting", "value")}
+
+
+class DiscordDriver:
+    """Scenario actions as Discord gateway events from the fake Discord."""
+
+    platform = Platform.DISCORD
+
+    def __init__(self, fake: FakeDiscord, server: TestServer) -> None:
+        self.fake = fake
+        self.server = server
+        self.users = {"alice": server.alice, "bob": server.bob, "carol": server.carol}
+        self._sent: dict[str, dict[str, Any]] = {}
+
+    async def post(
+        self, who: str, text: str, *, minutes_ago: float = 0, mention: str | None = None
+    ) -> str:
+        mentions = []
+        if mention is not None:
+            target = self.users[mention]
+            text = f"<@{target['id']}> {text}"
+            mentions.append(target)
+        at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        message = await self.fake.post_message(
+            self.server.general, self.users[who], text, mentions=mentions, at=at
+        )
+        self._sent[str(message["id"])] = message
+        return str(message["id"])
+
+    async def redeliver(self, message_id: str) -> None:
+        message = self._sent[message_id]
+        await self.fake.dispatch("MESSAGE_CREATE", message, guild_id=self.server.guild_id)
+
+    async def command(self, who: str, name: str, *args: str) -> None:
+        names = COMMAND_OPTIONS.get(name, ())
+        options: dict[str, str | int] = {}
+        if args:
+            # Slash commands take typed options; the first option takes every word.
+            options[names[0]] = " ".join(args)
+        await self.fake.use_command(
+            name, options, user=self.users[who], channel_id=self.server.general
+        )
+
+    def _all(self) -> list[Reply]:
+        """Channel messages and command followups, in the order they were sent."""
+        timed: list[tuple[int, Reply]] = []
+        for sent in self.fake.sent_messages:
+            reference = sent.payload.get("message_reference") or {}
+            target = reference.get("message_id")
+            timed.append((int(sent.message["id"]), Reply(sent.content, target and str(target))))
+        timed += [(int(f.message["id"]), Reply(f.content, None)) for f in self.fake.followups]
+        return [reply for _, reply in sorted(timed, key=lambda item: item[0])]
+
+    async def replies(self, count: int) -> list[Reply]:
+        deadline = time.monotonic() + 30
+        while len(self._all()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {count} replies: {self._all()}")
+            await asyncio.sleep(0.02)
+        return self._all()
+
+    def reply_count(self) -> int:
+        return len(self._all())
+
+    def rate_limit_next_send(self) -> None:
+        self.fake.inject_rate_limit(count=1, retry_after=0.5)
+
+    def user_id(self, who: str) -> str:
+        return str(self.users[who]["id"])

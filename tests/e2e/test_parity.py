@@ -1,0 +1,195 @@
+"""One scenario suite, run over the wire on every platform.
+
+The same steps — a stored message, a duplicate delivery, an absent member's twin,
+a present member, a member without a twin, /forget, bad input, a rate limit —
+must behave the same on Telegram and on Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.model import Platform
+from bots.app import Hearth
+from bots.platforms import discord_adapter, telegram_adapter
+from bots.settings import HearthSettings
+from memory.edge_store import EdgeMemoryStore
+from tests.e2e.platform_drivers import DiscordDriver, Driver, TelegramDriver
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_fixtures import TestServer
+from tests.fakes.telegram_api import FakeTelegramApi
+from twins.labels import TWIN_MARK
+
+pytestmark = pytest.mark.wire
+
+BOB_SAID = (
+    "For beginners I always recommend the Fern Creek loop: 6 km, flat, with a waterfall.",
+    "No permit is needed for Skyline Ridge, but the north car park fills up by 8am.",
+)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(params=[Platform.TELEGRAM, Platform.DISCORD], ids=["telegram", "discord"])
+async def world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_url: str,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> AsyncIterator[tuple[Driver, Hearth]]:
+    """A running Hearth connected to one platform's fake, and a driver for that platform."""
+    base = HearthSettings(HEARTH_DATA_DIR=tmp_path, DATABASE_URL=database_url)
+    driver: Driver
+    if request.param is Platform.TELEGRAM:
+        settings = base.model_copy(
+            update={
+                "telegram_bot_token": SecretStr(fake_telegram.token),
+                "telegram_api_url": fake_telegram.base_url,
+                "telegram_poll_timeout": 1,
+            }
+        )
+        adapter = telegram_adapter(settings)
+        driver = TelegramDriver(fake_telegram)
+    else:
+        settings = base.model_copy(update={"discord_bot_token": SecretStr(fake_discord.token)})
+        adapter = discord_adapter(settings)
+        driver = DiscordDriver(fake_discord, discord_server)
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
+    await adapter.start(hearth.router)
+    yield driver, hearth
+    await adapter.stop()
+    await hearth.close()
+
+
+async def stored(hearth: Hearth, count: int) -> None:
+    async def check() -> bool:
+        return await hearth.storage.count_messages() >= count
+
+    await eventually(check, f"{count} stored messages")
+
+
+async def settled(hearth: Hearth) -> None:
+    async with asyncio.timeout(30):
+        await hearth.worker.drain()
+
+
+async def bob_has_twin_and_is_away(driver: Driver, hearth: Hearth) -> None:
+    for text in BOB_SAID:
+        await driver.post("bob", text, minutes_ago=120)
+    await driver.command("bob", "twin", "on")
+    await driver.replies(1)
+    await stored(hearth, len(BOB_SAID))
+    await settled(hearth)
+
+
+async def test_message_is_stored_and_searchable(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await driver.post("alice", "Anyone up for a hike on Sunday? 🥾")
+    await stored(hearth, 1)
+    await settled(hearth)
+    assert await hearth.memory.count() == 1
+    assert driver.reply_count() == 0
+
+
+async def test_duplicate_delivery_is_stored_once(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    first = await driver.post("alice", "Same message, delivered twice")
+    await driver.redeliver(first)
+    await driver.post("alice", "marker")
+    await stored(hearth, 2)
+    await settled(hearth)
+    await asyncio.sleep(0.2)
+    assert await hearth.storage.count_messages() == 2
+    assert await hearth.memory.count() == 2
+
+
+async def test_absent_member_is_answered_by_twin(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    question = await driver.post(
+        "alice", "which trail do you recommend for beginners?", mention="bob"
+    )
+    replies = await driver.replies(2)
+    answer = replies[-1]
+    assert answer.text.startswith(f"{TWIN_MARK} Twin of Bob")
+    assert "not Bob" in answer.text.splitlines()[0]
+    assert "Fern Creek" in answer.text
+    assert answer.reply_to == question
+
+
+async def test_present_member_is_not_answered(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    await driver.post("bob", "back from lunch")
+    await driver.post("alice", "which trail for beginners?", mention="bob")
+    await stored(hearth, len(BOB_SAID) + 2)
+    await asyncio.sleep(0.5)
+    assert driver.reply_count() == 1  # only the /twin on confirmation
+
+
+async def test_member_without_twin_is_not_answered(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await driver.post("carol", "Portraits look best with an 85mm lens", minutes_ago=120)
+    await driver.post("alice", "which lens for portraits?", mention="carol")
+    await stored(hearth, 2)
+    await asyncio.sleep(0.5)
+    assert driver.reply_count() == 0
+
+
+async def test_forget_leaves_nothing_behind(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    await driver.post("alice", "alice stays")
+    await stored(hearth, len(BOB_SAID) + 1)
+    await driver.command("bob", "forget")
+    replies = await driver.replies(2)
+    assert f"deleted {len(BOB_SAID)} of your messages" in replies[-1].text
+    await settled(hearth)
+    assert await hearth.storage.count_messages() == 1
+    assert await hearth.memory.count() == 1
+    bob = await hearth.storage.find_chat_member(
+        1, driver.platform, platform_user_id=driver.user_id("bob")
+    )
+    assert bob is None or not bob.twin_enabled
+
+
+async def test_bad_input_gets_hints_and_loses_nothing(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await driver.post("alice", "x" * 1999)
+    await driver.post("alice", "🎉🎉🎉")
+    await driver.command("alice", "twin", "maybe")
+    await driver.post("alice", "still alive")
+    replies = await driver.replies(1)
+    assert replies[0].text.startswith("Usage: /twin")
+    await stored(hearth, 3)
+    await settled(hearth)
+    assert await hearth.memory.count() == 3
+
+
+async def test_twin_reply_survives_a_rate_limit(world: tuple[Driver, Hearth]) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    driver.rate_limit_next_send()
+    await driver.post("alice", "is a permit needed for Skyline Ridge?", mention="bob")
+    replies = await driver.replies(2)
+    assert replies[-1].text.startswith(TWIN_MARK)
+    assert "No permit" in replies[-1].text
+    await asyncio.sleep(0.3)
+    assert driver.reply_count() == 2  # delivered exactly once

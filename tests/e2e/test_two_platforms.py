@@ -1,0 +1,146 @@
+"""Telegram and Discord served by one Hearth process: linking, shared settings, isolation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bots.app import Hearth, serve
+from bots.platforms import discord_adapter, telegram_adapter
+from bots.settings import HearthSettings
+from memory.edge_store import EdgeMemoryStore
+from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
+from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
+from tests.fakes.discord_fixtures import TestServer
+from tests.fakes.telegram_api import FakeTelegramApi
+from twins.labels import TWIN_MARK
+
+pytestmark = pytest.mark.wire
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord
+) -> HearthSettings:
+    return HearthSettings(
+        HEARTH_DATA_DIR=tmp_path,
+        TELEGRAM_BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_URL=fake_telegram.base_url,
+        TELEGRAM_POLL_TIMEOUT=1,
+        DISCORD_BOT_TOKEN=fake_discord.token,
+    )
+
+
+@pytest.fixture
+async def both(
+    settings: HearthSettings,
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> AsyncIterator[tuple[TelegramDriver, DiscordDriver, Hearth]]:
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
+    stop = asyncio.Event()
+    adapters = [telegram_adapter(settings), discord_adapter(settings)]
+    task = asyncio.create_task(serve(hearth, adapters, stop))
+    await fake_telegram.wait_for_call("getUpdates", timeout=20)
+    await fake_discord.wait_until_identified(timeout=20)
+    yield TelegramDriver(fake_telegram), DiscordDriver(fake_discord, discord_server), hearth
+    stop.set()
+    await task
+    await hearth.close()
+
+
+async def test_linked_accounts_share_one_twin_switch(
+    both: tuple[TelegramDriver, DiscordDriver, Hearth], fake_telegram: FakeTelegramApi
+) -> None:
+    telegram, discord, hearth = both
+    fake_telegram.allow_private(int(telegram.user_id("bob")))
+    await telegram.post("bob", "For beginners I recommend the Fern Creek loop", minutes_ago=120)
+    await telegram.command("bob", "twin", "on")
+    await telegram.command("bob", "link")
+    sent = await telegram.replies(2)
+    code_reply = fake_telegram.sent_messages[1]
+    assert code_reply.chat_id == int(telegram.user_id("bob"))  # the code went privately
+    code = re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", sent[1].text)
+    assert code is not None
+    await discord.command("bob", "link", code.group(0))
+    [linked] = await discord.replies(1)
+    assert linked.text.startswith("Linked: your accounts (discord, telegram)")
+    assert discord.fake.followups[0].ephemeral  # personal answers are private on Discord
+
+    await telegram.post("alice", "which beginner trail?", mention="bob")
+    answers = await telegram.replies(3)
+    assert answers[-1].text.startswith(TWIN_MARK)
+
+    await discord.command("bob", "twin", "off")
+    await discord.replies(2)
+    await telegram.post("alice", "and which trail in winter?", mention="bob")
+    await telegram.post("alice", "marker")
+
+    async def stored() -> int:
+        return await hearth.storage.count_messages()
+
+    for _ in range(200):
+        if await stored() >= 4:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    assert len(fake_telegram.sent_messages) == 3  # no twin answer after /twin off on Discord
+
+
+async def test_discord_settings_need_manage_server(
+    both: tuple[TelegramDriver, DiscordDriver, Hearth],
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    _, discord, _ = both
+    await fake_discord.use_command(
+        "settings",
+        {"setting": "absence", "value": "30"},
+        user=discord_server.alice,
+        channel_id=discord_server.general,
+        permissions=MEMBER_PERMISSIONS,
+    )
+    await fake_discord.use_command(
+        "settings",
+        {"setting": "absence", "value": "30"},
+        user=discord_server.carol,
+        channel_id=discord_server.general,
+        permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+    )
+    refused, saved = await discord.replies(2)
+    assert "only this chat's admins" in refused.text
+    assert saved.text.startswith("Saved.") and "30 minutes" in saved.text
+
+
+async def test_one_platform_failing_does_not_stop_the_other(
+    settings: HearthSettings,
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    fake_discord.close_on_identify = 4014  # Discord refuses the privileged intents
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(hearth, [discord_adapter(settings), telegram_adapter(settings)], stop)
+    )
+    try:
+        telegram = TelegramDriver(fake_telegram)
+        await telegram.command("alice", "help")
+        [reply] = await telegram.replies(1)
+        assert "/twin on" in reply.text
+    finally:
+        stop.set()
+        await task
+        await hearth.close()
