@@ -233,3 +233,17 @@ async def test_help_and_status(hearth: Hearth) -> None:
     await hearth.router.handle(command("alice", "twin", "status"), sender)
     assert "Your twin is off" in sender.texts()[-1]
     assert "Stored: 1 of your messages" in sender.texts()[-1]
+
+
+async def test_deleted_message_leaves_sql_and_memory(hearth: Hearth) -> None:
+    from adapters.model import MessageDeleted
+
+    sender = RecordingSender()
+    gone = message("bob", "I regret posting this", message_id="del-1")
+    await hearth.router.handle(gone, sender)
+    await hearth.router.handle(message("bob", "this one stays"), sender)
+    await settle(hearth)
+    await hearth.router.handle(MessageDeleted(GROUP, "del-1", gone.sent_at), sender)
+    await hearth.router.handle(MessageDeleted(GROUP, "never-seen", gone.sent_at), sender)
+    assert await hearth.storage.count_messages() == 1
+    assert await hearth.memory.count() == 1
