@@ -6,7 +6,7 @@ import asyncio
 
 from adapters.model import Chat, ChatKind, Platform
 from bots.app import Hearth
-from tests.support import OTHER_GROUP, RecordingSender, command, member, message
+from tests.support import GROUP, OTHER_GROUP, RecordingSender, command, member, message
 from twins.labels import TWIN_MARK, twin_label
 
 BOB_SAYS = [
