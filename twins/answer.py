@@ -43,3 +43,7 @@ class TwinAnswer:
     text: str
     sources: tuple[TwinSource, ...] = field(default_factory=tuple)
     abstained: bool = False
+    model: str | None = None
+    """The chat model that wrote ``text``; ``None`` when the text quotes retrieval alone."""
+    prompt_tokens: int | None = None
+    """The estimated size of the prompt, when a chat model wrote ``text``."""
