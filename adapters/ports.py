@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.model import Event, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply
 
 
 class EventHandler(Protocol):
@@ -25,6 +25,10 @@ class ReplySender(Protocol):
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; raises ``DeliveryError`` when it cannot be delivered."""
+        ...
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        """Delete a message Hearth sent; False when the platform refused or it is gone."""
         ...
 
 

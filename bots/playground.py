@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any, TextIO
 
-from adapters.model import Command, Message, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, Command, Message, OutgoingReply, Platform, SentReply
 from adapters.playground import PlaygroundAdapter
 from adapters.playground.playground_adapter import DEMO_CHAT, playground_member
 from bots.app import Hearth, serve
@@ -32,6 +32,9 @@ class _SilentSender:
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         return SentReply(None, datetime.now(UTC))
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        return False
 
 
 def load_demo() -> dict[str, Any]:

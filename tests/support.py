@@ -67,10 +67,15 @@ class RecordingSender:
     def __init__(self, platform: Platform = Platform.TELEGRAM) -> None:
         self.platform = platform
         self.replies: list[OutgoingReply] = []
+        self.deleted: list[str] = []
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         self.replies.append(reply)
         return SentReply(f"sent-{len(self.replies)}", datetime.now(UTC))
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        self.deleted.append(platform_message_id)
+        return True
 
     def texts(self) -> list[str]:
         return [r.rendered() for r in self.replies]

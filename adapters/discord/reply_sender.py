@@ -14,7 +14,7 @@ import aiohttp
 import discord
 
 from adapters.discord.event_converter import utc
-from adapters.model import ChatKind, Member, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform, SentReply
 from adapters.ports import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,21 @@ class DiscordReplySender:
                 )
 
     # -- sending ----------------------------------------------------------------------------
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        """Delete one of Hearth's messages in a channel or thread."""
+        channel = self._client.get_partial_messageable(int(chat.platform_chat_id))
+        try:
+            await channel.get_partial_message(int(platform_message_id)).delete()
+        except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+            logger.warning(
+                "could not delete message %s in channel %s: %s",
+                platform_message_id,
+                chat.platform_chat_id,
+                exc,
+            )
+            return False
+        return True
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; returns the first message sent; raises ``DeliveryError``."""

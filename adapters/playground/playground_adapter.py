@@ -121,6 +121,12 @@ class PlaygroundAdapter:
         self.output.flush()
         return SentReply(f"reply-{self._counter}", datetime.now(UTC))
 
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        """Show that a reply was taken back."""
+        self.output.write(f"  Hearth ▸ (deleted its message {platform_message_id})\n")
+        self.output.flush()
+        return True
+
     def _prompt(self) -> None:
         if self._input.isatty():
             self.output.write(f"{self.speaker}> ")

@@ -19,7 +19,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from adapters.model import ChatKind, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, ChatKind, OutgoingReply, Platform, SentReply
 from adapters.ports import DeliveryError
 from adapters.telegram.update_converter import utc
 
@@ -149,6 +149,21 @@ class TelegramReplySender:
             )
         except TelegramError as exc:
             raise self._failed(reply, exc) from exc
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        """Delete one of Hearth's messages (bots may delete their own for 48 hours)."""
+        try:
+            return await self._bot.delete_message(
+                _chat_id(chat.platform_chat_id), int(platform_message_id)
+            )
+        except TelegramError as exc:
+            logger.warning(
+                "could not delete message %s in chat %s: %s",
+                platform_message_id,
+                chat.platform_chat_id,
+                exc,
+            )
+            return False
 
     def _private_note(self, reply: OutgoingReply) -> str:
         recipient = reply.recipient

@@ -455,6 +455,7 @@ class FakeDiscord:
         self.echo_sent_messages = True
         """Dispatch MESSAGE_CREATE for the bot's own messages, as Discord does."""
         self.close_on_identify: int | None = None
+        self.deleted_messages: list[int] = []
         """Close the gateway with this code instead of answering IDENTIFY."""
         self.enforce_privileged_intents = True
         """Close with 4014 when IDENTIFY asks for a privileged intent the flags do not allow."""
@@ -949,6 +950,9 @@ class FakeDiscord:
         self._route("GET", GUILD_COMMANDS, self._get_commands)
         self._route("PUT", GUILD_COMMANDS, self._put_commands)
         self._route("POST", "/channels/{channel_id}/messages", self._create_message)
+        self._route(
+            "DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_channel_message
+        )
         self._route("POST", "/users/@me/channels", self._create_dm)
         self._route("POST", "/interactions/{interaction_id}/{token}/callback", self._callback)
         self._route("POST", "/webhooks/{application_id}/{token}", self._followup)
@@ -1064,6 +1068,14 @@ class FakeDiscord:
     def _check_application(self, application_id: str) -> None:
         if int(application_id) != self.application_id:
             raise DiscordHTTPError(403, "Missing Access", 50001)
+
+    async def _delete_channel_message(self, _body: Any, channel_id: str, message_id: str) -> None:
+        message = self.messages.get(int(message_id))
+        if message is None or message["channel_id"] != channel_id:
+            raise DiscordHTTPError(404, "Unknown Message", 10008)
+        del self.messages[int(message_id)]
+        self.deleted_messages.append(int(message_id))
+        await self._notify()
 
     async def _create_message(self, body: Any, channel_id: str) -> JSON:
         channel = int(channel_id)

@@ -217,6 +217,7 @@ class FakeTelegramApi:
         }
         self.calls: list[ApiCall] = []
         self.sent_messages: list[SentMessage] = []
+        self.deleted_messages: list[tuple[int, int]] = []
         self.commands: list[JSON] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
@@ -657,6 +658,14 @@ class FakeTelegramApi:
             {"status": "administrator", "user": user, "can_be_edited": False}
             for user in self.administrators.get(chat["id"], [])
         ]
+
+    async def _api_deletemessage(self, params: JSON) -> bool:
+        chat = self._chat_for_sending(params.get("chat_id"))
+        key = (chat["id"], int(params.get("message_id") or 0))
+        if self._messages.pop(key, None) is None:
+            raise TelegramApiError(400, "Bad Request: message to delete not found")
+        self.deleted_messages.append(key)
+        return True
 
     async def _api_sendmessage(self, params: JSON) -> JSON:
         chat = self._chat_for_sending(params.get("chat_id"))
