@@ -1,0 +1,396 @@
+"""Build a chat digest from a period's messages: topics, decisions, open questions and more.
+
+:func:`build_digest` is synchronous, pure and CPU-bound (run it with
+``asyncio.to_thread``); :func:`compose_digest` embeds the messages with an
+:class:`~memory.embedder.Embedder` when no vectors are at hand, builds the
+digest off the event loop and lets an optional summariser word the topics.
+
+Unanswered questions
+    A message is a question when :func:`jobs.text_cues.is_question` says so
+    and it says enough (``min_question_length`` content words or Han
+    characters). It counts as answered when another member replies to it;
+    when the very next message of the chat comes from another member within
+    ``follow_gap`` (an answer in turn); or when another member posts in the
+    same topic within ``answer_window`` after it. In the last two cases the
+    later message must not be a reply to a third member's message. Every
+    other question is listed as unanswered, the latest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from jobs.digest_model import (
+    Digest,
+    DigestMessage,
+    DigestPeriod,
+    MemberActivity,
+    MessageRef,
+    Newcomer,
+    SharedLink,
+    Topic,
+)
+from jobs.digest_summaries import TopicSummariser, summarise_topics
+from jobs.keywords import distinctive_terms, terms_per_message
+from jobs.languages import Language, detect_language
+from jobs.text_cues import content_length, find_urls, is_decision, is_question, title_of
+from jobs.topic_clustering import (
+    DEFAULT_MERGE_SIMILARITY,
+    cluster_topics,
+    contextual_vectors,
+)
+from jobs.vector_math import FloatMatrix, unit_rows
+from memory.embedder import Embedder
+from memory.hash_embedder import HashEmbedder
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """Knobs of a digest; the defaults suit a daily digest of a group chat."""
+
+    min_messages: int = 5
+    """Below this many messages the period is quiet: counts only, no sections."""
+    language: Language | None = None
+    """The language to write in; ``None`` detects the chat's main language."""
+    max_topics: int = 5
+    min_topic_share: float = 0.02
+    """A topic needs this share of the period's messages (and at least 2 messages)."""
+    merge_similarity: float = DEFAULT_MERGE_SIMILARITY
+    reply_weight: float = 0.5
+    """How much a reply leans towards the message it answers when clustering."""
+    follow_weight: float = 0.25
+    """How much a message leans towards the one just before it, if within ``follow_gap``."""
+    follow_gap: timedelta = timedelta(minutes=5)
+    key_messages: int = 3
+    title_chars: int = 80
+    sample_texts: int = 20
+    keywords: int = 4
+    max_decisions: int = 5
+    max_questions: int = 5
+    min_question_length: int = 3
+    answer_window: timedelta = timedelta(hours=6)
+    max_links: int = 8
+    max_active_members: int = 5
+    seed: int = 0
+    extra_stop_terms: frozenset[str] = field(default_factory=frozenset)
+
+
+def _ref(message: DigestMessage) -> MessageRef:
+    return MessageRef(
+        message_id=message.message_id,
+        member_id=message.member_id,
+        member_name=message.member_name,
+        text=message.text,
+        sent_at=message.sent_at,
+        permalink=message.permalink,
+    )
+
+
+def _in_period(
+    messages: Sequence[DigestMessage], vectors: FloatMatrix | None, period: DigestPeriod
+) -> tuple[list[DigestMessage], FloatMatrix | None]:
+    keep = [i for i, message in enumerate(messages) if message.sent_at in period]
+    keep.sort(key=lambda i: (messages[i].sent_at, messages[i].message_id))
+    kept = [messages[i] for i in keep]
+    if vectors is None:
+        return kept, None
+    return kept, vectors[np.asarray(keep, dtype=np.int64)] if keep else vectors[:0]
+
+
+def lexical_vectors(texts: Sequence[str], dimension: int = 256) -> FloatMatrix:
+    """Bag-of-words vectors, for digests built without an embedding model."""
+    embedder = HashEmbedder(dimension)
+    return unit_rows([embedder.embed(text) for text in texts])
+
+
+def build_digest(
+    messages: Sequence[DigestMessage],
+    vectors: npt.ArrayLike | None,
+    period: DigestPeriod,
+    *,
+    options: DigestOptions | None = None,
+    chat_title: str | None = None,
+    joined: Mapping[int, str] | None = None,
+) -> Digest:
+    """The digest of ``messages`` sent within ``period``.
+
+    ``vectors`` holds one embedding per message, in the order of
+    ``messages`` (``None`` falls back to bag-of-words vectors). Messages
+    outside the period are ignored. ``joined`` names members who joined
+    during the period (``member_id -> name``), posting or not; members whose
+    messages carry ``is_newcomer`` are newcomers too.
+    """
+    options = options or DigestOptions()
+    matrix = None if vectors is None or not messages else unit_rows(vectors)
+    if matrix is not None and len(matrix) != len(messages):
+        raise ValueError("give exactly one vector per message")
+    kept, matrix = _in_period(messages, matrix, period)
+    language = options.language or detect_language(message.text for message in kept)
+    members = {message.member_id for message in kept}
+    base = Digest(
+        period=period,
+        language=language,
+        message_count=len(kept),
+        member_count=len(members),
+        is_quiet=len(kept) < options.min_messages,
+        newcomers=_newcomers(kept, joined or {}),
+        active_members=_active_members(kept, options.max_active_members),
+        chat_title=chat_title,
+    )
+    if base.is_quiet:
+        return base
+    if matrix is None:
+        matrix = lexical_vectors([message.text for message in kept])
+    labels = _topic_labels(kept, matrix, options)
+    topics = _topics(kept, matrix, labels, options)
+    return Digest(
+        period=base.period,
+        language=base.language,
+        message_count=base.message_count,
+        member_count=base.member_count,
+        is_quiet=False,
+        topics=topics,
+        decisions=_decisions(kept, options.max_decisions),
+        unanswered_questions=_unanswered(kept, labels, options),
+        links=_links(kept, options.max_links),
+        newcomers=base.newcomers,
+        active_members=base.active_members,
+        chat_title=chat_title,
+    )
+
+
+def _topic_labels(
+    messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
+) -> npt.NDArray[np.int64]:
+    position = {message.message_id: i for i, message in enumerate(messages)}
+    context: list[tuple[int, float]] = []
+    for i, message in enumerate(messages):
+        parent = (
+            position.get(message.reply_to_message_id, -1) if message.reply_to_message_id else -1
+        )
+        if 0 <= parent < i:
+            context.append((parent, options.reply_weight))
+        elif i > 0 and message.sent_at - messages[i - 1].sent_at <= options.follow_gap:
+            context.append((i - 1, options.follow_weight))
+        else:
+            context.append((-1, 0.0))
+    blended = contextual_vectors(x, context)
+    return cluster_topics(blended, merge_similarity=options.merge_similarity, seed=options.seed)
+
+
+def _topics(
+    messages: Sequence[DigestMessage],
+    x: FloatMatrix,
+    labels: npt.NDArray[np.int64],
+    options: DigestOptions,
+) -> tuple[Topic, ...]:
+    n = len(messages)
+    min_size = max(2, math.ceil(options.min_topic_share * n))
+    sizes = np.bincount(labels)
+    chosen = [c for c in range(len(sizes)) if sizes[c] >= min_size][: options.max_topics]
+    if not chosen:
+        return ()
+    terms = terms_per_message([message.text for message in messages])
+    if options.extra_stop_terms:
+        terms = [frozenset(t - options.extra_stop_terms) for t in terms]
+    groups = [[terms[i] for i in np.flatnonzero(labels == c)] for c in range(len(sizes))]
+    keywords = distinctive_terms(groups, top=max(8, options.keywords))
+    topics = []
+    for cluster in chosen:
+        members = np.flatnonzero(labels == cluster)
+        rows: list[int] = members.tolist()
+        centroid = x[members].sum(axis=0)
+        norm = float(np.linalg.norm(centroid))
+        centrality = x[members] @ (centroid / norm if norm > 0 else centroid)
+        ranked = [int(members[i]) for i in np.argsort(-centrality, kind="stable")]
+        substantive = [i for i in ranked if content_length(messages[i].text) >= 4] or ranked
+        key = _key_messages(messages, substantive, options.key_messages)
+        title_row = _title_message(substantive, terms, keywords[cluster], key[0])
+        speakers = Counter(messages[i].member_id for i in rows)
+        names = {messages[i].member_id: messages[i].member_name for i in rows}
+        participant_ids = tuple(
+            member for member, _ in sorted(speakers.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+        )
+        topics.append(
+            Topic(
+                title=title_of(messages[title_row].text, options.title_chars),
+                keywords=keywords[cluster][: options.keywords],
+                size=len(members),
+                participants=tuple(names[m] for m in participant_ids),
+                participant_ids=participant_ids,
+                key_messages=tuple(_ref(messages[i]) for i in key),
+                first_at=messages[rows[0]].sent_at,
+                last_at=messages[rows[-1]].sent_at,
+                message_ids=tuple(messages[i].message_id for i in rows),
+                sample_texts=tuple(messages[i].text for i in ranked[: options.sample_texts]),
+            )
+        )
+    return tuple(topics)
+
+
+def _title_message(
+    ranked: Sequence[int], terms: Sequence[frozenset[str]], keywords: Sequence[str], default: int
+) -> int:
+    """Among the most central messages, the one naming most of the topic's key words."""
+    if not keywords:
+        return default
+    wanted = set(keywords)
+    shortlist = ranked[: max(5, len(ranked) // 10)]
+    best = max(shortlist, key=lambda i: (len(terms[i] & wanted), -shortlist.index(i)))
+    return best if terms[best] & wanted else default
+
+
+def _key_messages(
+    messages: Sequence[DigestMessage], ranked: Sequence[int], count: int
+) -> list[int]:
+    """The most central messages, different members first."""
+    chosen: list[int] = []
+    speakers: set[int] = set()
+    for i in ranked:
+        if len(chosen) >= count:
+            break
+        if messages[i].member_id not in speakers:
+            chosen.append(i)
+            speakers.add(messages[i].member_id)
+    for i in ranked:
+        if len(chosen) >= count:
+            break
+        if i not in chosen:
+            chosen.append(i)
+    return chosen
+
+
+def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:
+    found = [_ref(message) for message in messages if is_decision(message.text)]
+    return tuple(found[-limit:]) if limit > 0 else ()
+
+
+def _unanswered(
+    messages: Sequence[DigestMessage], labels: npt.NDArray[np.int64], options: DigestOptions
+) -> tuple[MessageRef, ...]:
+    """Questions nobody answered, the latest first (see the module notes for the rule)."""
+    by_id = {message.message_id: message for message in messages}
+    replied_by: defaultdict[int, set[int]] = defaultdict(set)
+    for message in messages:
+        if message.reply_to_message_id is not None:
+            replied_by[message.reply_to_message_id].add(message.member_id)
+    topic_rows: defaultdict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(labels.tolist()):
+        topic_rows[label].append(i)
+    topic_times = {label: [messages[i].sent_at for i in rows] for label, rows in topic_rows.items()}
+    open_questions: list[MessageRef] = []
+    for i, message in enumerate(messages):
+        if content_length(message.text) < options.min_question_length:
+            continue
+        if not is_question(message.text):
+            continue
+        if replied_by[message.message_id] - {message.member_id}:
+            continue
+        label = int(labels[i])
+        rows = topic_rows[label]
+        times = topic_times[label]
+        start = bisect.bisect_right(times, message.sent_at)
+        stop = bisect.bisect_right(times, message.sent_at + options.answer_window)
+        later = rows[start:stop]
+        if i + 1 < len(messages) and (
+            messages[i + 1].sent_at - message.sent_at <= options.follow_gap
+        ):
+            later = [i + 1, *later]
+        answered = False
+        for j in later:
+            other = messages[j]
+            if other.member_id == message.member_id or j <= i:
+                continue
+            target = by_id.get(other.reply_to_message_id) if other.reply_to_message_id else None
+            if target is None or target.member_id == message.member_id:
+                answered = True
+                break
+        if not answered:
+            open_questions.append(_ref(message))
+    open_questions.reverse()
+    return tuple(open_questions[: options.max_questions])
+
+
+def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, ...]:
+    first: dict[str, DigestMessage] = {}
+    sharers: defaultdict[str, list[str]] = defaultdict(list)
+    times: Counter[str] = Counter()
+    for message in messages:
+        for url in dict.fromkeys(find_urls(message.text)):
+            first.setdefault(url, message)
+            times[url] += 1
+            if message.member_name not in sharers[url]:
+                sharers[url].append(message.member_name)
+    ordered = sorted(first, key=lambda url: (-times[url], first[url].sent_at))[:limit]
+    ordered.sort(key=lambda url: first[url].sent_at)
+    return tuple(
+        SharedLink(url=url, shared_by=tuple(sharers[url]), times=times[url], first=_ref(first[url]))
+        for url in ordered
+    )
+
+
+def _newcomers(
+    messages: Sequence[DigestMessage], joined: Mapping[int, str]
+) -> tuple[Newcomer, ...]:
+    found: dict[int, Newcomer] = {}
+    for message in messages:
+        if (message.is_newcomer or message.member_id in joined) and message.member_id not in found:
+            found[message.member_id] = Newcomer(
+                message.member_id, message.member_name, _ref(message)
+            )
+    for member_id, name in joined.items():
+        found.setdefault(member_id, Newcomer(member_id, name))
+    return tuple(found.values())
+
+
+def _active_members(messages: Sequence[DigestMessage], limit: int) -> tuple[MemberActivity, ...]:
+    counts = Counter(message.member_id for message in messages)
+    names = {message.member_id: message.member_name for message in messages}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0]))
+    return tuple(MemberActivity(member, names[member], count) for member, count in ranked[:limit])
+
+
+async def compose_digest(
+    messages: Sequence[DigestMessage],
+    period: DigestPeriod,
+    *,
+    vectors: npt.ArrayLike | None = None,
+    embedder: Embedder | None = None,
+    summariser: TopicSummariser | None = None,
+    token_budget: int = 2000,
+    options: DigestOptions | None = None,
+    chat_title: str | None = None,
+    joined: Mapping[int, str] | None = None,
+) -> Digest:
+    """Build a digest without blocking the event loop.
+
+    Uses ``vectors`` when given, else embeds the period's messages with
+    ``embedder`` (else bag-of-words vectors). With a ``summariser``, topics
+    get summaries within ``token_budget`` tokens for the whole chat; without
+    one, or when it fails, the digest stays extractive.
+    """
+    if vectors is None and embedder is not None:
+        inside = [message for message in messages if message.sent_at in period]
+        messages = inside
+        vectors = await embedder.embed_passages([message.text for message in inside])
+    digest = await asyncio.to_thread(
+        build_digest,
+        messages,
+        vectors,
+        period,
+        options=options,
+        chat_title=chat_title,
+        joined=joined,
+    )
+    if summariser is not None and digest.topics:
+        digest = await summarise_topics(digest, summariser, token_budget=token_budget)
+    return digest
