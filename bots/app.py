@@ -6,18 +6,23 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from adapters.ports import PlatformAdapter
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
+from bots.owner_review import OwnerReview
 from bots.router import HearthRouter
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 from bots.storage.repository import Storage
+from bots.twin_limits import TwinRateLimits
 from memory.embedder import Embedder
 from memory.factory import build_embedder, build_memory_store, resolve_dimension
 from memory.store import MemoryStore
+from twins.corrections import CorrectionMatcher
+from twins.relevance import RelevanceGate
 from twins.retrieval_twin import RetrievalTwin
 
 log = logging.getLogger(__name__)
@@ -61,12 +66,21 @@ class Hearth:
             max_quotes=settings.twin_max_quotes,
             relevance_margin=settings.twin_relevance_margin,
         )
+        corrections = CorrectionMatcher(
+            embedder, RelevanceGate(embedder, settings.twin_correction_margin)
+        )
+        limits = TwinRateLimits(
+            per_chat=settings.twin_chat_limit,
+            per_asker=settings.twin_asker_limit,
+            window=timedelta(minutes=settings.twin_limit_window_minutes),
+        )
         router = HearthRouter(
             storage,
             memory,
             worker,
-            MentionResponder(storage, twin),
-            MemberCommands(storage, memory),
+            mentions=MentionResponder(storage, twin, corrections=corrections, limits=limits),
+            commands=MemberCommands(storage, memory),
+            review=OwnerReview(storage),
         )
         worker.start()
         return cls(settings, storage, memory, embedder, worker, router)

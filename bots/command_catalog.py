@@ -39,13 +39,13 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "twin",
-        "Your twin: on or off here, status, or which chats it may quote",
-        "/twin on | off | status | scope chat | scope all",
+        "Your twin: on/off, status, pause, draft mode, scope, and review its answers",
+        "/twin on | off | status | log | pause 2h | resume | mode draft|auto | "
+        "scope chat|all | confirm N | correct N <answer> | delete N | approve N | discard N",
         options=(
             OptionSpec(
                 "action",
-                "What to do with your twin",
-                ("on", "off", "status", "scope chat", "scope all"),
+                "on, off, status, log, pause 2h, resume, mode draft, scope all, confirm N…",
             ),
         ),
     ),

@@ -16,11 +16,18 @@ from bots.account_links import (
 )
 from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
+from bots.durations import DurationError, parse_duration
+from bots.owner_review import OwnerReview
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
+
+PROFILE_ACTIONS = frozenset(
+    {"log", "confirm", "correct", "delete", "approve", "discard", "pause", "resume", "mode"}
+)
+"""``/twin`` actions about the person (all chats, all linked accounts), allowed in private."""
 
 LINK_FAILURES = {
     LinkOutcome.UNKNOWN: "That code is not valid. Check it, or ask for a new one with /link.",
@@ -37,11 +44,12 @@ class MemberCommands:
         self._storage = storage
         self._memory = memory
         self._admin = AdminCommands(storage)
+        self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:
         """Run ``command`` and answer the member (privately where that matters)."""
-        text, private = await self._run(command)
+        text, private = await self._run(command, sender)
         await sender.send(
             OutgoingReply(
                 chat=command.chat,
@@ -52,7 +60,7 @@ class MemberCommands:
             )
         )
 
-    async def _run(self, command: Command) -> tuple[str, bool]:
+    async def _run(self, command: Command, sender: ReplySender) -> tuple[str, bool]:
         name = command.name.lower()
         words = tuple(" ".join(command.args).split())
         spec = COMMANDS_BY_NAME.get(name)
@@ -64,6 +72,8 @@ class MemberCommands:
             return await self._link(command, words), True
         if name == "unlink":
             return await self._unlink(command, words), True
+        if name == "twin" and words and words[0].lower() in PROFILE_ACTIONS:
+            return await self._twin_profile(command, words, sender), True
         if not command.chat.is_group:
             return f"/{name} works in a group chat: send it in the group it is about.", False
         if name == "settings":
@@ -73,6 +83,48 @@ class MemberCommands:
         if name == "forget":
             return await self._forget(command, words), False
         return usage_hint(name), False
+
+    async def _twin_profile(
+        self, command: Command, words: tuple[str, ...], sender: ReplySender
+    ) -> str:
+        """Twin actions about the person rather than one chat; they work in private too."""
+        member_id = await self._storage.ensure_member(command.sender)
+        action, rest = words[0].lower(), words[1:]
+        if action == "log" and not rest:
+            return await self._review.log(member_id)
+        if action in ("confirm", "delete", "approve", "discard") and len(rest) == 1:
+            if action == "confirm":
+                return await self._review.confirm(member_id, rest[0])
+            if action == "delete":
+                return await self._review.delete(member_id, rest[0], sender)
+            if action == "approve":
+                return await self._review.approve(member_id, rest[0], sender)
+            return await self._review.discard(member_id, rest[0])
+        if action == "correct" and len(rest) >= 2:
+            correction = " ".join(command.args).split(None, 2)[2:]
+            text = correction[0] if correction else " ".join(rest[1:])
+            return await self._review.correct(member_id, rest[0], text)
+        if action == "pause" and len(rest) == 1:
+            try:
+                length = parse_duration(rest[0])
+            except DurationError as error:
+                return f"Sorry, {error}. Example: /twin pause 2h"
+            until = datetime.now(UTC) + length
+            await self._storage.update_profile(member_id, pause_until=until)
+            return f"Your twin is paused until {until:%Y-%m-%d %H:%M} UTC. /twin resume ends it."
+        if action == "resume" and not rest:
+            await self._storage.update_profile(member_id, resume=True)
+            return "Your twin is no longer paused."
+        if action == "mode" and len(rest) == 1 and rest[0].lower() in ("draft", "auto"):
+            mode = rest[0].lower()
+            await self._storage.update_profile(member_id, twin_mode=mode)
+            if mode == "draft":
+                return (
+                    "Draft mode: your twin's answers now wait for your approval. When you are "
+                    "back you get the drafts; /twin approve N posts one."
+                )
+            return "Auto mode: your twin answers straight away."
+        return usage_hint("twin")
 
     async def _twin(self, command: Command, words: tuple[str, ...]) -> str:
         action = " ".join(words).lower()
@@ -114,6 +166,11 @@ class MemberCommands:
         in_memory = await self._memory.count(member_id=member_id, chat_id=chat_id)
         state = "on" if enabled and profile.twin_active else "off"
         notes = []
+        now = datetime.now(UTC)
+        if profile.paused(now) and profile.twin_paused_until is not None:
+            notes.append(f"It is paused until {profile.twin_paused_until:%Y-%m-%d %H:%M} UTC.")
+        if profile.twin_mode == "draft":
+            notes.append("Draft mode: answers wait for your approval.")
         if not settings.twins_enabled:
             notes.append("Admins have turned twins off in this chat.")
         notes.append(_scope_line(profile))

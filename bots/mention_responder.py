@@ -19,10 +19,12 @@ from adapters.model import Message, OutgoingReply
 from adapters.ports import DeliveryError, ReplySender
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
+from bots.twin_limits import TwinRateLimits
 from memory.records import MemoryScope
-from twins.answer import TwinQuestion
-from twins.labels import looks_like_twin_message
-from twins.retrieval_twin import RetrievalTwin
+from twins.answer import TwinAnswer, TwinQuestion
+from twins.answerer import TwinAnswerer
+from twins.corrections import Correction, CorrectionMatcher
+from twins.labels import looks_like_twin_message, twin_label
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,18 @@ MAX_QUESTION_CHARS = 2_000
 class MentionResponder:
     """Finds the absent, opted-in members a message addresses and lets their twins answer."""
 
-    def __init__(self, storage: Storage, twin: RetrievalTwin) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        twin: TwinAnswerer,
+        *,
+        corrections: CorrectionMatcher | None = None,
+        limits: TwinRateLimits | None = None,
+    ) -> None:
         self._storage = storage
         self._twin = twin
+        self._corrections = corrections
+        self._limits = limits or TwinRateLimits()
 
     async def respond(self, message: Message, chat_id: int, sender: ReplySender) -> int:
         """Answer ``message`` for each absent twin it addresses; returns how many answered."""
@@ -47,12 +58,18 @@ class MentionResponder:
         if not settings.twins_enabled:
             return 0
         answered = 0
+        asker_id = await self._storage.ensure_member(message.sender)
         for target in await self._addressed_members(message, chat_id):
             if answered >= MAX_TWINS_PER_MESSAGE:
                 break
             if not self._should_answer(target, message, settings.twin_absence_minutes):
                 continue
-            await self._answer(message, chat_id, target, sender)
+            now = datetime.now(UTC)
+            if not self._limits.allows(chat_id, asker_id, now):
+                log.info("twin answers rate-limited in chat %s for asker %s", chat_id, asker_id)
+                break
+            self._limits.record(chat_id, asker_id, now)
+            await self._answer(message, chat_id, asker_id, target, sender)
             answered += 1
         return answered
 
@@ -81,13 +98,20 @@ class MentionResponder:
     def _should_answer(target: KnownMember, message: Message, absence_minutes: float) -> bool:
         if target.is_bot or not target.twin_enabled or not target.profile.twin_active:
             return False
+        if target.profile.paused(datetime.now(UTC)):
+            return False
         if target.last_message_at is None:
             return True
         reference = max(message.sent_at, datetime.now(UTC))
         return reference - target.last_message_at >= timedelta(minutes=absence_minutes)
 
     async def _answer(
-        self, message: Message, chat_id: int, target: KnownMember, sender: ReplySender
+        self,
+        message: Message,
+        chat_id: int,
+        asker_id: int,
+        target: KnownMember,
+        sender: ReplySender,
     ) -> None:
         question = TwinQuestion(
             member_id=target.member_id,
@@ -100,16 +124,32 @@ class MentionResponder:
             ),
             last_seen_at=target.last_message_at,
         )
-        answer = await self._twin.answer(question)
-        asker_id = await self._storage.ensure_member(message.sender)
+        answer = await self._corrected_answer(question, target, chat_id)
+        if answer is None:
+            answer = await self._twin.answer(question)
+        draft = target.profile.twin_mode == "draft"
         reply_id = await self._storage.record_twin_reply(
             chat_id=chat_id,
             member_id=target.member_id,
             asker_member_id=asker_id,
             question_platform_id=message.platform_message_id,
+            question_text=question.question,
             text=answer.text,
             source_message_ids=[s.message_id for s in answer.sources],
+            status="draft" if draft else "pending",
         )
+        if draft:
+            name = target.display_name
+            await sender.send(
+                OutgoingReply(
+                    chat=message.chat,
+                    text=f"{name} reviews twin answers before they are posted; a draft is "
+                    f"waiting for {name}'s approval.",
+                    reply_to_message_id=message.platform_message_id,
+                    label=answer.label,
+                )
+            )
+            return
         reply = OutgoingReply(
             chat=message.chat,
             text=answer.text,
@@ -126,6 +166,29 @@ class MentionResponder:
             raise
         await self._storage.mark_twin_reply(
             reply_id, status="sent", platform_message_id=sent.platform_message_id
+        )
+
+    async def _corrected_answer(
+        self, question: TwinQuestion, target: KnownMember, chat_id: int
+    ) -> TwinAnswer | None:
+        """The member's own corrected answer, when they corrected the same question before."""
+        if self._corrections is None:
+            return None
+        chat = None if target.profile.all_chats else chat_id
+        views = await self._storage.corrections(target.profile.member_ids, chat)
+        known = [
+            Correction(v.id, v.question_text or "", v.correction or "", v.created_at)
+            for v in views
+            if v.correction
+        ]
+        match = await self._corrections.best(question.question, known)
+        if match is None:
+            return None
+        name = target.display_name
+        return TwinAnswer(
+            label=twin_label(name),
+            text=f"{name} answered this before: “{match.answer}” "
+            f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
         )
 
 

@@ -24,6 +24,7 @@ from adapters.ports import DeliveryError, ReplySender
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
+from bots.owner_review import OwnerReview
 from bots.storage.repository import Storage
 from memory.store import MemoryStore
 
@@ -38,14 +39,17 @@ class HearthRouter:
         storage: Storage,
         memory: MemoryStore,
         worker: EmbeddingWorker,
+        *,
         mentions: MentionResponder,
         commands: MemberCommands,
+        review: OwnerReview,
     ) -> None:
         self._storage = storage
         self._memory = memory
         self._worker = worker
         self._mentions = mentions
         self._commands = commands
+        self._review = review
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; never raises, so one bad update cannot stop the bot."""
@@ -101,6 +105,9 @@ class HearthRouter:
             return
         self._worker.notify()
         await self._mentions.respond(message, stored.chat_id, sender)
+        if not message.sender.is_bot:
+            # The member is back: tell them what their twin said meanwhile.
+            await self._review.report_if_back(message.sender, message.chat, sender)
 
     @staticmethod
     async def _apologise(command: Command, sender: ReplySender) -> None:

@@ -50,6 +50,14 @@ class HearthSettings(BaseSettings):
     twin_relevance_margin: float = Field(
         default=0.015, ge=-1, le=1, alias="HEARTH_TWIN_RELEVANCE_MARGIN"
     )
+    twin_correction_margin: float = Field(
+        default=0.05, ge=0, le=1, alias="HEARTH_TWIN_CORRECTION_MARGIN"
+    )
+    twin_chat_limit: int = Field(default=10, ge=1, alias="HEARTH_TWIN_CHAT_LIMIT")
+    twin_asker_limit: int = Field(default=3, ge=1, alias="HEARTH_TWIN_ASKER_LIMIT")
+    twin_limit_window_minutes: float = Field(
+        default=10.0, gt=0, alias="HEARTH_TWIN_LIMIT_WINDOW_MINUTES"
+    )
     max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
 
     llm_provider: Literal["none", "openai", "ollama"] = Field(default="none", alias="LLM_PROVIDER")

@@ -39,6 +39,12 @@ class Profile:
     twin_scope: str
     member_ids: tuple[int, ...]
     platforms: tuple[str, ...]
+    twin_mode: str = "auto"
+    twin_paused_until: datetime | None = None
+
+    def paused(self, now: datetime) -> bool:
+        """Whether the owner paused the twin until after ``now``."""
+        return self.twin_paused_until is not None and self.twin_paused_until > now
 
     @property
     def all_chats(self) -> bool:
@@ -85,3 +91,25 @@ class ForgetResult:
     messages: int
     twin_replies: int
     message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TwinReplyView:
+    """One thing a twin said or drafted, with where and to whom, for its owner."""
+
+    id: int
+    chat_id: int
+    chat_title: str | None
+    chat_platform: str
+    chat_platform_id: str
+    chat_kind: str
+    member_id: int
+    asker_name: str | None
+    question_platform_id: str
+    question_text: str | None
+    text: str
+    status: str
+    review: str
+    correction: str | None
+    platform_message_id: str | None
+    created_at: datetime

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from adapters.model import Chat, Member, Message, Platform
 from bots.storage.records import (
@@ -19,6 +20,7 @@ from bots.storage.records import (
     LinkOutcome,
     Profile,
     StoredMessage,
+    TwinReplyView,
 )
 from bots.storage.tables import (
     ChatMemberRow,
@@ -325,6 +327,8 @@ class Storage:
             row.twin_scope,
             tuple(m for m, _ in linked),
             tuple(p for _, p in linked),
+            row.twin_mode,
+            row.twin_paused_until,
         )
 
     async def _ensure_profile(self, session: AsyncSession, member: MemberRow) -> ProfileRow:
@@ -354,11 +358,23 @@ class Storage:
             return await self._profile_of(session, member)
 
     async def update_profile(
-        self, member_id: int, *, twin_active: bool | None = None, twin_scope: str | None = None
+        self,
+        member_id: int,
+        *,
+        twin_active: bool | None = None,
+        twin_scope: str | None = None,
+        twin_mode: str | None = None,
+        pause_until: datetime | None = None,
+        resume: bool = False,
     ) -> Profile:
-        """Change the twin switch or scope for the member and every account linked to it."""
+        """Change twin settings for the member and every account linked to it.
+
+        ``pause_until`` pauses the twin until then; ``resume`` lifts a pause.
+        """
         if twin_scope is not None and twin_scope not in ("chat", "all"):
             raise ValueError("twin scope is 'chat' or 'all'")
+        if twin_mode is not None and twin_mode not in ("auto", "draft"):
+            raise ValueError("twin mode is 'auto' or 'draft'")
         async with self._sessions.begin() as session:
             member = await session.get(MemberRow, member_id)
             if member is None:
@@ -368,6 +384,12 @@ class Storage:
                 row.twin_active = twin_active
             if twin_scope is not None:
                 row.twin_scope = twin_scope
+            if twin_mode is not None:
+                row.twin_mode = twin_mode
+            if pause_until is not None:
+                row.twin_paused_until = pause_until
+            if resume:
+                row.twin_paused_until = None
             await session.flush()
             return await self._profile_of(session, member)
 
@@ -434,7 +456,9 @@ class Storage:
             if member is None:
                 raise LookupError(f"no member {member_id}")
             current = await self._ensure_profile(session, member)
-            fresh = ProfileRow(twin_active=current.twin_active, twin_scope="chat")
+            fresh = ProfileRow(
+                twin_active=current.twin_active, twin_scope="chat", twin_mode=current.twin_mode
+            )
             session.add(fresh)
             await session.flush()
             member.profile_id = fresh.id
@@ -599,17 +623,21 @@ class Storage:
         question_platform_id: str,
         text: str,
         source_message_ids: Sequence[int],
+        question_text: str | None = None,
+        status: str = "pending",
     ) -> int:
-        """Store what a twin is about to say, before it is sent."""
+        """Store what a twin is about to say (or drafted for approval), before it is sent."""
         async with self._sessions.begin() as session:
             row = TwinReplyRow(
                 chat_id=chat_id,
                 member_id=member_id,
                 asker_member_id=asker_member_id,
                 question_platform_id=question_platform_id,
+                question_text=storable(question_text) if question_text else None,
                 text=storable(text),
                 source_message_ids=list(source_message_ids),
-                status="pending",
+                status=status,
+                review="unreviewed",
                 created_at=utcnow(),
             )
             session.add(row)
@@ -635,3 +663,113 @@ class Storage:
             stmt = stmt.where(TwinReplyRow.chat_id == chat_id)
         async with self._sessions() as session:
             return list(await session.scalars(stmt.order_by(TwinReplyRow.id.desc())))
+
+    def _reply_views(self) -> Any:
+        asker = aliased(MemberRow)
+        return (
+            select(TwinReplyRow, ChatRow, asker.display_name)
+            .join(ChatRow, ChatRow.id == TwinReplyRow.chat_id)
+            .outerjoin(asker, asker.id == TwinReplyRow.asker_member_id)
+        )
+
+    @staticmethod
+    def _view(row: TwinReplyRow, chat: ChatRow, asker_name: str | None) -> TwinReplyView:
+        return TwinReplyView(
+            id=row.id,
+            chat_id=chat.id,
+            chat_title=chat.title,
+            chat_platform=chat.platform,
+            chat_platform_id=chat.platform_chat_id,
+            chat_kind=chat.kind,
+            member_id=row.member_id,
+            asker_name=asker_name,
+            question_platform_id=row.question_platform_id,
+            question_text=row.question_text,
+            text=row.text,
+            status=row.status,
+            review=row.review,
+            correction=row.correction,
+            platform_message_id=row.platform_message_id,
+            created_at=row.created_at,
+        )
+
+    async def twin_reply(self, reply_id: int) -> TwinReplyView | None:
+        """One twin reply with its chat, or None."""
+        async with self._sessions() as session:
+            found = (
+                await session.execute(self._reply_views().where(TwinReplyRow.id == reply_id))
+            ).first()
+        return None if found is None else self._view(*found)
+
+    async def recent_twin_replies(
+        self, member_ids: Sequence[int], limit: int = 10
+    ) -> list[TwinReplyView]:
+        """The newest twin replies of these accounts, newest first."""
+        stmt = (
+            self._reply_views()
+            .where(TwinReplyRow.member_id.in_(member_ids))
+            .order_by(TwinReplyRow.id.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            return [self._view(*found) for found in (await session.execute(stmt)).all()]
+
+    async def replies_to_report(self, member_ids: Sequence[int]) -> list[TwinReplyView]:
+        """Twin replies sent or drafted that the owner has not been told about yet."""
+        stmt = (
+            self._reply_views()
+            .where(
+                TwinReplyRow.member_id.in_(member_ids),
+                TwinReplyRow.owner_notified_at.is_(None),
+                TwinReplyRow.status.in_(("sent", "draft")),
+            )
+            .order_by(TwinReplyRow.id)
+        )
+        async with self._sessions() as session:
+            return [self._view(*found) for found in (await session.execute(stmt)).all()]
+
+    async def mark_owner_notified(self, reply_ids: Sequence[int], at: datetime) -> None:
+        """Record that the owner was told about these replies."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(TwinReplyRow)
+                .where(TwinReplyRow.id.in_(reply_ids))
+                .values(owner_notified_at=at)
+            )
+
+    async def review_twin_reply(
+        self, reply_id: int, *, review: str, correction: str | None = None
+    ) -> None:
+        """Record the owner's verdict on a reply: confirmed, corrected or deleted."""
+        if review not in ("confirmed", "corrected", "deleted"):
+            raise ValueError("review is confirmed, corrected or deleted")
+        values: dict[str, Any] = {"review": review, "reviewed_at": utcnow()}
+        if correction is not None:
+            values["correction"] = storable(correction)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(TwinReplyRow).where(TwinReplyRow.id == reply_id).values(**values)
+            )
+
+    async def corrections(
+        self, member_ids: Sequence[int], chat_id: int | None
+    ) -> list[TwinReplyView]:
+        """Replies the owner corrected (in one chat, or all), newest first."""
+        stmt = self._reply_views().where(
+            TwinReplyRow.member_id.in_(member_ids), TwinReplyRow.review == "corrected"
+        )
+        if chat_id is not None:
+            stmt = stmt.where(TwinReplyRow.chat_id == chat_id)
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt.order_by(TwinReplyRow.id.desc()))).all()
+        return [self._view(*found) for found in rows]
+
+    async def member_name(self, member_id: int) -> str:
+        """A member's display name."""
+        async with self._sessions() as session:
+            name = await session.scalar(
+                select(MemberRow.display_name).where(MemberRow.id == member_id)
+            )
+        if name is None:
+            raise LookupError(f"no member {member_id}")
+        return name

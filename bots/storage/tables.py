@@ -99,6 +99,8 @@ class ProfileRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     twin_active: Mapped[bool] = mapped_column(Boolean, default=True)
     twin_scope: Mapped[str] = mapped_column(String(8), default="chat")
+    twin_mode: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
+    twin_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -212,7 +214,11 @@ class ChatSettingsRow(Base):
 
 
 class TwinReplyRow(Base):
-    """Everything a twin said, kept for its owner to review and for delivery retries."""
+    """Everything a twin said (or drafted), kept for its owner to review.
+
+    ``status``: pending, sent, failed, draft (waiting for the owner's approval) or
+    discarded. ``review``: unreviewed, confirmed, corrected or deleted.
+    """
 
     __tablename__ = "twin_replies"
     __table_args__ = (Index("ix_twin_replies_member_created", "member_id", "created_at"),)
@@ -224,9 +230,16 @@ class TwinReplyRow(Base):
         ForeignKey("members.id", ondelete="SET NULL")
     )
     question_platform_id: Mapped[str] = mapped_column(String(64))
+    question_text: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     source_message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     platform_message_id: Mapped[str | None] = mapped_column(String(64))
+    review: Mapped[str] = mapped_column(
+        String(16), default="unreviewed", server_default="unreviewed"
+    )
+    correction: Mapped[str | None] = mapped_column(Text)
+    owner_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

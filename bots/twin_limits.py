@@ -1,0 +1,46 @@
+"""Rate limits on twin answers, per chat and per asker, so twins cannot be used to flood."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+
+
+class SlidingWindow:
+    """Allows at most ``limit`` events per key within ``window``."""
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self._limit = limit
+        self._window = window
+        self._events: defaultdict[Hashable, deque[datetime]] = defaultdict(deque)
+
+    def allows(self, key: Hashable, now: datetime) -> bool:
+        """Whether one more event for ``key`` fits in the window now."""
+        events = self._events[key]
+        while events and now - events[0] >= self._window:
+            events.popleft()
+        return len(events) < self._limit
+
+    def record(self, key: Hashable, now: datetime) -> None:
+        """Count one event for ``key``."""
+        self._events[key].append(now)
+
+
+class TwinRateLimits:
+    """At most ``per_chat`` twin answers per chat and ``per_asker`` per asker in a chat."""
+
+    def __init__(
+        self, per_chat: int = 10, per_asker: int = 3, window: timedelta = timedelta(minutes=10)
+    ) -> None:
+        self._chat = SlidingWindow(per_chat, window)
+        self._asker = SlidingWindow(per_asker, window)
+
+    def allows(self, chat_id: int, asker_id: int, now: datetime) -> bool:
+        """Whether a twin may answer this asker in this chat now."""
+        return self._chat.allows(chat_id, now) and self._asker.allows((chat_id, asker_id), now)
+
+    def record(self, chat_id: int, asker_id: int, now: datetime) -> None:
+        """Count one twin answer."""
+        self._chat.record(chat_id, now)
+        self._asker.record((chat_id, asker_id), now)
