@@ -13,9 +13,11 @@ from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
+from bots.personas import Personas
 from bots.router import HearthRouter
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
+from bots.storage.persona_store import PersonaStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from memory.embedder import Embedder
@@ -74,13 +76,17 @@ class Hearth:
             per_asker=settings.twin_asker_limit,
             window=timedelta(minutes=settings.twin_limit_window_minutes),
         )
+        personas = Personas(storage, PersonaStore(engine))
         router = HearthRouter(
             storage,
             memory,
             worker,
-            mentions=MentionResponder(storage, twin, corrections=corrections, limits=limits),
-            commands=MemberCommands(storage, memory),
+            mentions=MentionResponder(
+                storage, twin, corrections=corrections, limits=limits, personas=personas
+            ),
+            commands=MemberCommands(storage, memory, personas),
             review=OwnerReview(storage),
+            personas=personas,
         )
         worker.start()
         return cls(settings, storage, memory, embedder, worker, router)

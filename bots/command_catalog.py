@@ -40,8 +40,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "twin",
         "Your twin: on/off, status, pause, draft mode, scope, and review its answers",
-        "/twin on | off | status | log | pause 2h | resume | mode draft|auto | "
-        "scope chat|all | confirm N | correct N <answer> | delete N | approve N | discard N",
+        "/twin on | off | status | profile [set <about you>|reset] | log | pause 2h | resume | "
+        "mode draft|auto | scope chat|all | confirm N | correct N <answer> | delete N | "
+        "approve N | discard N",
         options=(
             OptionSpec(
                 "action",

@@ -18,6 +18,7 @@ from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
 from bots.durations import DurationError, parse_duration
 from bots.owner_review import OwnerReview
+from bots.personas import Personas
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
 from memory.store import MemoryStore
@@ -40,9 +41,10 @@ LINK_FAILURES = {
 class MemberCommands:
     """Carries out the commands a member gives about themselves (and routes admin ones)."""
 
-    def __init__(self, storage: Storage, memory: MemoryStore) -> None:
+    def __init__(self, storage: Storage, memory: MemoryStore, personas: Personas) -> None:
         self._storage = storage
         self._memory = memory
+        self._personas = personas
         self._admin = AdminCommands(storage)
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
@@ -78,6 +80,13 @@ class MemberCommands:
             return f"/{name} works in a group chat: send it in the group it is about.", False
         if name == "settings":
             return await self._admin.settings(command, words), False
+        if name == "twin" and words and words[0].lower() == "profile":
+            chat_id = await self._storage.ensure_chat(command.chat)
+            member_id = await self._storage.ensure_member(command.sender)
+            raw = " ".join(command.args).split(None, 1)
+            return await self._personas.command(
+                chat_id, member_id, words[1:], raw[1] if len(raw) > 1 else ""
+            ), True
         if name == "twin":
             return await self._twin(command, words), False
         if name == "forget":
@@ -137,6 +146,7 @@ class MemberCommands:
         if action == "on":
             await self._storage.set_twin_enabled(chat_id, member_id, True)
             await self._storage.update_profile(member_id, twin_active=True)
+            await self._personas.ensure(chat_id, member_id)
             return (
                 f"Your twin is on in this chat. When you have been quiet here for {minutes} "
                 "and someone @-mentions you, it answers with quotes of what you said here, "
@@ -187,6 +197,7 @@ class MemberCommands:
         # Memory first: if it fails, SQL still holds everything and the command can be
         # repeated; the reverse order could leave searchable vectors with no SQL record.
         await self._memory.delete_member(member_id, chat_id)
+        await self._personas.forget(member_id, chat_id)
         result = await self._storage.forget_member(chat_id, member_id)
         await self._memory.delete_messages(result.message_ids)
         log.info("forgot member %s in chat %s: %d messages", member_id, chat_id, result.messages)

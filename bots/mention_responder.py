@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.model import Message, OutgoingReply
 from adapters.ports import DeliveryError, ReplySender
+from bots.personas import Personas
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
@@ -44,8 +45,10 @@ class MentionResponder:
         *,
         corrections: CorrectionMatcher | None = None,
         limits: TwinRateLimits | None = None,
+        personas: Personas | None = None,
     ) -> None:
         self._storage = storage
+        self._personas = personas
         self._twin = twin
         self._corrections = corrections
         self._limits = limits or TwinRateLimits()
@@ -123,6 +126,11 @@ class MentionResponder:
                 chat_ids=None if target.profile.all_chats else (chat_id,),
             ),
             last_seen_at=target.last_message_at,
+            persona=(
+                await self._personas.prompt_text(chat_id, target.member_id)
+                if self._personas is not None
+                else None
+            ),
         )
         answer = await self._corrected_answer(question, target, chat_id)
         if answer is None:

@@ -25,6 +25,7 @@ from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
+from bots.personas import Personas
 from bots.storage.repository import Storage
 from memory.store import MemoryStore
 
@@ -43,6 +44,7 @@ class HearthRouter:
         mentions: MentionResponder,
         commands: MemberCommands,
         review: OwnerReview,
+        personas: Personas,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -50,6 +52,7 @@ class HearthRouter:
         self._mentions = mentions
         self._commands = commands
         self._review = review
+        self._personas = personas
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; never raises, so one bad update cannot stop the bot."""
@@ -104,6 +107,7 @@ class HearthRouter:
             log.debug("message %s re-delivered; already stored", message.platform_message_id)
             return
         self._worker.notify()
+        await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         await self._mentions.respond(message, stored.chat_id, sender)
         if not message.sender.is_bot:
             # The member is back: tell them what their twin said meanwhile.

@@ -56,21 +56,13 @@ def postgres_database() -> Iterator[str]:
     execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-TABLES = (
-    "twin_replies",
-    "messages",
-    "member_settings",
-    "chat_settings",
-    "chat_members",
-    "members",
-    "chats",
-)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database URL: a SQLite file, then real PostgreSQL."""
     from bots.storage.database import create_engine, migrate
+    from bots.storage.tables import Base
 
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'hearth.db'}"
@@ -82,7 +74,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         async with engine.begin() as conn:
             from sqlalchemy import text
 
-            await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
     yield url
 

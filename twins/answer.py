@@ -22,6 +22,8 @@ class TwinQuestion:
     asked_at: datetime
     scope: MemoryScope
     last_seen_at: datetime | None = None
+    persona: str | None = None
+    """The member's persona (interests, tone, languages, own note), for twins that write."""
 
 
 @dataclass(frozen=True, slots=True)

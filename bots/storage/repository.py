@@ -773,3 +773,14 @@ class Storage:
         if name is None:
             raise LookupError(f"no member {member_id}")
         return name
+
+    async def member_texts(self, chat_id: int, member_id: int, limit: int = 2000) -> list[str]:
+        """The member's newest stored message texts in a chat, oldest first."""
+        async with self._sessions() as session:
+            texts = await session.scalars(
+                select(MessageRow.text)
+                .where(MessageRow.chat_id == chat_id, MessageRow.member_id == member_id)
+                .order_by(MessageRow.id.desc())
+                .limit(limit)
+            )
+            return list(reversed(list(texts)))
