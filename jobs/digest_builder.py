@@ -42,9 +42,16 @@ from jobs.digest_model import (
 from jobs.digest_summaries import TopicSummariser, summarise_topics
 from jobs.keywords import distinctive_terms, terms_per_message
 from jobs.languages import Language, detect_language
-from jobs.text_cues import content_length, find_urls, is_decision, is_question, title_of
+from jobs.text_cues import (
+    content_length,
+    find_urls,
+    is_decision,
+    is_question,
+    key_terms,
+    title_of,
+)
 from jobs.topic_clustering import (
-    DEFAULT_MERGE_SIMILARITY,
+    DEFAULT_MERGE_SPREAD,
     cluster_topics,
     contextual_vectors,
 )
@@ -64,11 +71,16 @@ class DigestOptions:
     max_topics: int = 5
     min_topic_share: float = 0.02
     """A topic needs this share of the period's messages (and at least 2 messages)."""
-    merge_similarity: float = DEFAULT_MERGE_SIMILARITY
+    merge_spread: float = DEFAULT_MERGE_SPREAD
+    """Topics merge while alike by this many standard deviations of chance similarity."""
+    merge_similarity: float | None = None
+    """A fixed merge threshold (centred cosine) instead of ``merge_spread``."""
     reply_weight: float = 0.5
     """How much a reply leans towards the message it answers when clustering."""
-    follow_weight: float = 0.25
-    """How much a message leans towards the one just before it, if within ``follow_gap``."""
+    follow_weight: float = 0.5
+    """How much a short message leans towards the one just before it (within ``follow_gap``)."""
+    short_message: int = 5
+    """Messages with fewer content words (or Han characters) than this are short."""
     follow_gap: timedelta = timedelta(minutes=5)
     key_messages: int = 3
     title_chars: int = 80
@@ -82,6 +94,7 @@ class DigestOptions:
     max_active_members: int = 5
     seed: int = 0
     extra_stop_terms: frozenset[str] = field(default_factory=frozenset)
+    """Words never used as key words (members' names never are either)."""
 
 
 def _ref(message: DigestMessage) -> MessageRef:
@@ -179,12 +192,21 @@ def _topic_labels(
         )
         if 0 <= parent < i:
             context.append((parent, options.reply_weight))
-        elif i > 0 and message.sent_at - messages[i - 1].sent_at <= options.follow_gap:
+        elif (
+            i > 0
+            and message.sent_at - messages[i - 1].sent_at <= options.follow_gap
+            and content_length(message.text) < options.short_message
+        ):
             context.append((i - 1, options.follow_weight))
         else:
             context.append((-1, 0.0))
     blended = contextual_vectors(x, context)
-    return cluster_topics(blended, merge_similarity=options.merge_similarity, seed=options.seed)
+    return cluster_topics(
+        blended,
+        merge_spread=options.merge_spread,
+        merge_similarity=options.merge_similarity,
+        seed=options.seed,
+    )
 
 
 def _topics(
@@ -200,8 +222,10 @@ def _topics(
     if not chosen:
         return ()
     terms = terms_per_message([message.text for message in messages])
-    if options.extra_stop_terms:
-        terms = [frozenset(t - options.extra_stop_terms) for t in terms]
+    name_terms = {part for m in messages for part in key_terms(m.member_name)}
+    stop = options.extra_stop_terms | name_terms
+    if stop:
+        terms = [frozenset(t - stop) for t in terms]
     groups = [[terms[i] for i in np.flatnonzero(labels == c)] for c in range(len(sizes))]
     keywords = distinctive_terms(groups, top=max(8, options.keywords))
     topics = []
@@ -270,7 +294,11 @@ def _key_messages(
 
 
 def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:
-    found = [_ref(message) for message in messages if is_decision(message.text)]
+    found = [
+        _ref(message)
+        for message in messages
+        if content_length(message.text) >= 4 and is_decision(message.text)
+    ]
     return tuple(found[-limit:]) if limit > 0 else ()
 
 

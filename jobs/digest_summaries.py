@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from jobs.digest_model import Digest
-from jobs.languages import Language, is_han
+from jobs.languages import HAN, Language, count_han
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ class TopicSummariser(Protocol):
 
 def estimate_tokens(text: str) -> int:
     """A rough token count: one per Han character, four per three other words."""
-    han = sum(1 for char in text if is_han(char))
-    words = len(text.split())
+    han = count_han(text)
+    words = len(HAN.sub(" ", text).split())
     return han + (4 * words + 2) // 3
 
 

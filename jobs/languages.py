@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 
@@ -18,20 +19,21 @@ class Language(StrEnum):
     OTHER = "other"
 
 
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+"""One Chinese (Han) ideograph."""
+_KANA_HANGUL = re.compile("[\u3040-\u30ff\u1100-\u11ff\uac00-\ud7af]")
+_LATIN = re.compile("[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def is_han(char: str) -> bool:
     """True for a Chinese (Han) ideograph."""
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x2FA1F
-    )
+    return HAN.fullmatch(char) is not None
 
 
-def _is_kana_or_hangul(char: str) -> bool:
-    code = ord(char)
-    return 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF
+def count_han(text: str) -> int:
+    """How many Han ideographs ``text`` holds."""
+    return len(HAN.findall(text))
 
 
 def script_of(text: str) -> Language | None:
@@ -41,14 +43,10 @@ def script_of(text: str) -> Language | None:
     short Chinese phrase in an English sentence does not flip it. Japanese
     (kana) and Korean (hangul) count as ``OTHER`` even when they use Han.
     """
-    han = latin = other = 0
-    for char in text:
-        if char.isascii():
-            latin += char.isalpha()
-        elif is_han(char):
-            han += 1
-        elif _is_kana_or_hangul(char) or char.isalpha():
-            other += 1
+    han = count_han(text)
+    latin = len(_LATIN.findall(text))
+    kana_hangul = len(_KANA_HANGUL.findall(text))
+    other = max(0, len(_LETTER.findall(text)) - latin - han - kana_hangul) + kana_hangul
     weights = {
         Language.CHINESE: float(han),
         Language.ENGLISH: latin / 4.5,
@@ -57,7 +55,7 @@ def script_of(text: str) -> Language | None:
     best = max(weights, key=lambda language: weights[language])
     if weights[best] == 0:
         return None
-    if best is Language.CHINESE and other > han / 4:
+    if best is Language.CHINESE and kana_hangul > han / 4:
         return Language.OTHER
     return best
 

@@ -10,9 +10,11 @@ import logging
 import re
 from functools import cache
 
-from jobs.languages import is_han
+from jobs.languages import HAN, count_han
 
-_URL = re.compile(r"""(?i)(?<![a-z0-9.])(?:https?://|www\.)[^\s<>"'`“”‘’（）《》「」【】，。！？、]+""")
+_URL = re.compile(
+    r"""(?i)(?<![a-z0-9.])(?:https?://|www\.)[^\s<>"'`“”‘’（）《》「」【】，。！？、]+"""
+)
 _URL_TRAILING = ".,;:!?)]}>'\"*_~"
 
 _EN_QUESTION_START = re.compile(
@@ -112,6 +114,7 @@ def excerpt(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:，。；：、") + "…"
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？…])\s*")
 
 
@@ -130,9 +133,7 @@ def _without_urls(text: str) -> str:
 def content_length(text: str) -> int:
     """How much a text says: Han characters count one each, other words one each."""
     text = _without_urls(text)
-    han = sum(1 for char in text if is_han(char))
-    words = len(re.findall(r"[^\W\d_]{2,}", "".join(" " if is_han(c) else c for c in text)))
-    return han + words
+    return count_han(text) + len(_WORD.findall(HAN.sub(" ", text)))
 
 
 def is_question(text: str) -> bool:
@@ -153,9 +154,9 @@ def is_question(text: str) -> bool:
     if _STATEMENT_END.search(stripped):
         return False
     last_sentence = re.split(r"[.!。！？?\n]", stripped.rstrip(".!。！ "))[-1].strip()
-    if _EN_QUESTION_START.match(last_sentence) and not any(is_han(c) for c in last_sentence):
+    if _EN_QUESTION_START.match(last_sentence) and not HAN.search(last_sentence):
         return True
-    if any(is_han(c) for c in last_sentence):
+    if HAN.search(last_sentence):
         return bool(_ZH_QUESTION_END.search(last_sentence)) or bool(
             _ZH_QUESTION_WORDS.search(last_sentence)
         )
@@ -177,7 +178,7 @@ def is_decision(text: str) -> bool:
 
 @cache
 def _jieba_tokenizer() -> object:
-    import jieba  # type: ignore[import-untyped]  # noqa: PLC0415 - slow to load: only when needed
+    import jieba  # noqa: PLC0415 - slow to load: only when needed
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
@@ -200,11 +201,11 @@ def key_terms(text: str) -> list[str]:
     """
     text = _without_urls(text).lower()
     terms: list[str] = []
-    has_han = any(is_han(char) for char in text)
+    has_han = HAN.search(text) is not None
     for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text) if has_han else [text]:
         if not chunk:
             continue
-        if is_han(chunk[0]):
+        if HAN.match(chunk):
             terms.extend(
                 word
                 for word in _chinese_words(chunk)

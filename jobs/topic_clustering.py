@@ -3,14 +3,18 @@
 Two steps, both deterministic. First spherical k-means over-segments the
 messages into about ``sqrt(2n)`` small clusters. Then average-linkage
 agglomeration merges the two clusters whose messages are most alike on
-average, again and again, while that average (centred) cosine stays at or
-above ``merge_similarity``. Average linkage needs only each cluster's vector
-sum: the mean cosine between the messages of A and B is ``sum_A·sum_B /
-(|A| |B|)``, so merging costs ``k^2`` dot products, not ``n^2``.
+average, again and again, while that average cosine stays at or above a
+threshold. Average linkage needs only each cluster's vector sum: the mean
+cosine between the messages of A and B is ``sum_A·sum_B / (|A| |B|)``, so
+merging costs ``k^2`` dot products, not ``n^2``. Each message then moves to
+the topic it is most alike on average (a stray message of the first step
+finds its way back), and merging runs again, until the topics settle.
 
-Vectors are centred first (the period's mean direction removed), so the
-threshold reads "more alike than two random messages of this chat" whatever
-the embedding model.
+Vectors are centred first (the period's mean direction removed), so a
+cosine of 0 means "as alike as two random messages of this period". The
+threshold is ``merge_spread`` standard deviations of the cosine between
+random pairs of the period's messages, which adapts it to how spread out
+each embedding model's vectors are.
 """
 
 from __future__ import annotations
@@ -20,9 +24,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from jobs.vector_math import FloatMatrix, IntArray, centred_unit_rows, spherical_kmeans, unit_rows
+from jobs.vector_math import (
+    FloatMatrix,
+    IntArray,
+    centred_unit_rows,
+    cluster_sums,
+    spherical_kmeans,
+    unit_rows,
+)
 
-DEFAULT_MERGE_SIMILARITY = 0.15
+DEFAULT_MERGE_SPREAD = 0.25
+_SPREAD_SAMPLE = 2000
 
 
 def contextual_vectors(
@@ -42,26 +54,45 @@ def contextual_vectors(
     return unit_rows(blended)
 
 
+def similarity_spread(x: FloatMatrix, *, seed: int = 0) -> float:
+    """The standard deviation of the cosine between distinct rows (on a sample if large)."""
+    n = len(x)
+    if n < 3:
+        return 0.0
+    if n > _SPREAD_SAMPLE:
+        rng = np.random.default_rng(seed)
+        x = x[np.sort(rng.choice(n, size=_SPREAD_SAMPLE, replace=False))]
+        n = _SPREAD_SAMPLE
+    sims = x @ x.T
+    return float(sims[np.triu_indices(n, 1)].std())
+
+
 def cluster_topics(
     x: FloatMatrix,
     *,
-    merge_similarity: float = DEFAULT_MERGE_SIMILARITY,
+    merge_spread: float = DEFAULT_MERGE_SPREAD,
+    merge_similarity: float | None = None,
     seed: int = 0,
 ) -> IntArray:
     """A topic label per row of unit vectors ``x``; label 0 is the largest topic.
 
-    See the module notes for the method. Rows are messages; one row is one
-    topic.
+    See the module notes for the method; ``merge_similarity`` sets the
+    threshold directly instead of ``merge_spread``.
     """
     n = len(x)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n == 1:
-        return np.zeros(1, dtype=np.int64)
+    if n <= 1:
+        return np.zeros(n, dtype=np.int64)
     centred = centred_unit_rows(x)
+    if merge_similarity is None:
+        merge_similarity = merge_spread * similarity_spread(centred, seed=seed)
     k = min(n, max(2, math.ceil(math.sqrt(2 * n))))
     _, labels = spherical_kmeans(centred, k, seed=seed)
-    labels = _merge_average_linkage(centred, labels, merge_similarity)
+    for _ in range(3):
+        merged = _reassign(centred, _merge_average_linkage(centred, labels, merge_similarity))
+        if len(np.unique(merged)) == len(np.unique(labels)):
+            labels = merged
+            break
+        labels = merged
     sizes = np.bincount(labels)
     first_seen = np.full(len(sizes), n, dtype=np.int64)
     np.minimum.at(first_seen, labels, np.arange(n))
@@ -70,6 +101,32 @@ def cluster_topics(
     remap[np.asarray(order)] = np.arange(len(order))
     relabelled: IntArray = remap[labels]
     return relabelled
+
+
+def _reassign(x: FloatMatrix, labels: IntArray, rounds: int = 5) -> IntArray:
+    """Move each row to the cluster it is most alike on average (itself left out).
+
+    Over-segmentation can put a stray message in a cluster of another topic;
+    a few rounds of this put it back where it belongs.
+    """
+    n = len(x)
+    rows = np.arange(n)
+    for _ in range(rounds):
+        present, dense = np.unique(labels, return_inverse=True)
+        k = len(present)
+        sums, sizes = cluster_sums(x, dense.astype(np.int64), k)
+        scores = x @ sums.T
+        own = dense
+        scores[rows, own] -= 1.0  # leave the row itself out of its own cluster
+        counts = np.broadcast_to(sizes.astype(np.float32), (n, k)).copy()
+        counts[rows, own] -= 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(counts > 0, scores / np.maximum(counts, 1), -np.inf)
+        new = np.argmax(means, axis=1)
+        if np.array_equal(new, dense):
+            return dense.astype(np.int64)
+        labels = new.astype(np.int64)
+    return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
 
 def _merge_average_linkage(x: FloatMatrix, labels: IntArray, threshold: float) -> IntArray:
