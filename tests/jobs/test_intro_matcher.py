@@ -1,0 +1,198 @@
+"""Introductions: who is paired, what is never paired, trios, and planted-group recovery."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobs.intro_matcher import (
+    InterestProfiles,
+    IntroOptions,
+    IntroRound,
+    build_interest_profiles,
+    match_members,
+)
+from jobs.vector_math import unit_rows
+
+
+def planted(
+    groups: int, size: int, dimension: int = 64, noise: float = 1.0, seed: int = 0
+) -> tuple[InterestProfiles, dict[int, int]]:
+    """Members in ``groups`` interest groups of ``size``; ids 1.. in group order."""
+    rng = np.random.default_rng(seed)
+    centres = unit_rows(rng.standard_normal((groups, dimension)))
+    labels = np.repeat(np.arange(groups), size)
+    vectors = centres[labels] + noise * rng.standard_normal((len(labels), dimension)) / np.sqrt(
+        dimension
+    )
+    ids = np.arange(1, len(labels) + 1, dtype=np.int64)
+    profiles = InterestProfiles(ids, unit_rows(vectors))
+    return profiles, dict(zip(ids.tolist(), labels.tolist(), strict=True))
+
+
+def assert_valid(round_: IntroRound, taking_part: set[int]) -> None:
+    seen = Counter(m for group in round_.groups for m in group.member_ids)
+    assert all(count == 1 for count in seen.values()), "a member is in two groups"
+    assert set(seen) <= taking_part
+    assert not set(round_.unmatched) & set(seen)
+    assert set(round_.unmatched) | set(seen) == taking_part
+    sizes = [len(group.member_ids) for group in round_.groups]
+    assert all(size in (2, 3) for size in sizes)
+    assert sizes.count(3) <= 1
+    if sizes.count(3):
+        assert len(taking_part) % 2 == 1
+
+
+def test_profiles_are_mean_message_vectors() -> None:
+    vectors = [[1.0, 0.0], [0.0, 1.0], [0.0, 2.0], [3.0, 0.0]]
+    profiles = build_interest_profiles([7, 7, 5, 7], vectors)
+    assert profiles.member_ids.tolist() == [5, 7]
+    assert np.allclose(profiles.vectors[0], [0.0, 1.0])
+    assert np.allclose(profiles.vectors[1], unit_rows([[2.0, 1.0]])[0], atol=1e-6)
+    few = build_interest_profiles([7, 7, 5, 7], vectors, min_messages=2)
+    assert few.member_ids.tolist() == [7]
+
+
+def test_overlapping_members_are_paired() -> None:
+    profiles, group = planted(groups=4, size=6)
+    round_ = match_members(profiles)
+    assert_valid(round_, set(profiles.member_ids.tolist()))
+    assert len(round_.groups) == 12
+    assert all(len({group[m] for m in g.member_ids}) == 1 for g in round_.groups)
+
+
+def test_dont_pair_lists_snoozes_and_history_are_respected() -> None:
+    profiles, _ = planted(groups=2, size=4, noise=0.3)
+    first = match_members(profiles)
+    pairs = [g.member_ids for g in first.groups]
+    a, b = pairs[0]
+    blocked = {a: [b]}
+    second = match_members(profiles, blocked=blocked)
+    assert all({a, b} != set(g.member_ids) for g in second.groups)
+    third = match_members(profiles, past_rounds=[first.history_entry()])
+    old = {frozenset(p) for p in pairs}
+    assert all(frozenset(g.member_ids) not in old for g in third.groups)
+    # the history is forgotten after no_repeat_rounds rounds
+    later = match_members(
+        profiles,
+        past_rounds=[first.history_entry(), (), ()],
+        options=IntroOptions(no_repeat_rounds=2),
+    )
+    assert {frozenset(g.member_ids) for g in later.groups} == old
+    snoozed = match_members(profiles, snoozed={a})
+    assert all(a not in g.member_ids for g in snoozed.groups)
+    assert a not in snoozed.unmatched
+    assert_valid(snoozed, set(profiles.member_ids.tolist()) - {a})
+
+
+def test_members_who_already_talk_are_not_introduced() -> None:
+    profiles, _ = planted(groups=1, size=2, noise=0.3)
+    assert len(match_members(profiles).groups) == 1
+    talked = match_members(profiles, interactions={(2, 1): 2, (1, 2): 1})
+    assert talked.groups == () and talked.unmatched == (1, 2)
+    rarely = match_members(profiles, interactions={(1, 2): 2})
+    assert len(rarely.groups) == 1
+
+
+def test_blocking_works_in_both_directions() -> None:
+    profiles, _ = planted(groups=1, size=2, noise=0.3)
+    assert match_members(profiles, blocked={2: [1]}).groups == ()
+
+
+def test_the_odd_one_out_joins_the_best_pair() -> None:
+    profiles, group = planted(groups=3, size=3, noise=0.4, seed=2)
+    round_ = match_members(profiles, snoozed={1, 2, 3, 4})
+    # five members take part: groups 1 (5, 6) and 2 (7, 8, 9)
+    assert_valid(round_, {5, 6, 7, 8, 9})
+    sizes = sorted(len(g.member_ids) for g in round_.groups)
+    assert sizes == [2, 3]
+    trio = next(g for g in round_.groups if len(g.member_ids) == 3)
+    assert {group[m] for m in trio.member_ids} == {2}
+    no_trio = match_members(profiles, snoozed={1, 2, 3, 4}, options=IntroOptions(make_trio=False))
+    assert len(no_trio.unmatched) == 1
+
+
+def test_dissimilar_members_stay_unmatched() -> None:
+    profiles = InterestProfiles(
+        np.asarray([1, 2, 3, 4]), unit_rows(np.eye(4, 16, dtype=np.float32))
+    )
+    round_ = match_members(profiles, options=IntroOptions(min_similarity=0.2))
+    assert round_.groups == ()
+    assert round_.unmatched == (1, 2, 3, 4)
+
+
+def test_too_few_members() -> None:
+    profiles, _ = planted(groups=1, size=1)
+    assert match_members(profiles) == IntroRound(groups=(), unmatched=(1,))
+
+
+@pytest.mark.parametrize("members", [600, 3000])
+def test_planted_groups_are_recovered(members: int) -> None:
+    profiles, group = planted(groups=members // 20, size=20, dimension=128, noise=1.2)
+    options = IntroOptions(exact_limit=1000)  # the 3,000 case takes the approximate path
+    round_ = match_members(profiles, options=options)
+    assert_valid(round_, set(profiles.member_ids.tolist()))
+    pairs = [
+        (a, b)
+        for g in round_.groups
+        for i, a in enumerate(g.member_ids)
+        for b in g.member_ids[i + 1 :]
+    ]
+    precision = sum(group[a] == group[b] for a, b in pairs) / len(pairs)
+    assert precision >= 0.95
+    assert len(round_.unmatched) <= members * 0.05
+
+
+History = list[list[tuple[int, ...]]]
+Scenario = tuple[InterestProfiles, set[int], dict[int, list[int]], History]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    n = draw(st.integers(min_value=0, max_value=25))
+    dimension = draw(st.sampled_from([2, 3, 8]))
+    seed = draw(st.integers(min_value=0, max_value=2**16))
+    rng = np.random.default_rng(seed)
+    ids = rng.choice(1000, size=n, replace=False).astype(np.int64) + 1
+    vectors = unit_rows(rng.standard_normal((n, dimension)))
+    id_list = ids.tolist()
+    snoozed = set(draw(st.lists(st.sampled_from(id_list), max_size=5))) if n else set()
+    blocked: dict[int, list[int]] = {}
+    history: History = []
+    if n >= 2:
+        for _ in range(draw(st.integers(min_value=0, max_value=5))):
+            a, b = draw(st.lists(st.sampled_from(id_list), min_size=2, max_size=2, unique=True))
+            blocked.setdefault(a, []).append(b)
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            group = draw(st.lists(st.sampled_from(id_list), min_size=2, max_size=3, unique=True))
+            history.append([tuple(group)])
+    return InterestProfiles(ids, vectors), snoozed, blocked, history
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.floats(min_value=-1.0, max_value=0.5))
+def test_matching_invariants(scenario: Scenario, min_similarity: float) -> None:
+    profiles, snoozed, blocked, history = scenario
+    options = IntroOptions(min_similarity=min_similarity, neighbours=4)
+    round_ = match_members(
+        profiles, snoozed=snoozed, blocked=blocked, past_rounds=history, options=options
+    )
+    taking_part = set(profiles.member_ids.tolist()) - snoozed
+    assert_valid(round_, taking_part)
+    forbidden = {frozenset((a, b)) for a, others in blocked.items() for b in others}
+    forbidden |= {
+        frozenset((a, b))
+        for past in history
+        for group in past
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+    }
+    for g in round_.groups:
+        ids = g.member_ids
+        assert not any(
+            frozenset((a, b)) in forbidden for i, a in enumerate(ids) for b in ids[i + 1 :]
+        )
