@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ from qdrant_edge import (
     Distance,
     EdgeConfig,
     EdgeShard,
+    EdgeSparseVectorParams,
     EdgeVectorParams,
     FieldCondition,
     Filter,
@@ -22,17 +24,21 @@ from qdrant_edge import (
     IntegerIndexParams,
     MatchAny,
     MatchValue,
+    Modifier,
     Point,
     Query,
     QueryRequest,
+    SparseVector,
     UpdateOperation,
 )
 
 from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.store import DimensionMismatchError, MemoryStoreError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _CONFIG_FILE = "edge_config.json"
 
@@ -49,6 +55,11 @@ class EdgeMemoryStore:
     (``m=0``): every search is filtered to a few members, so the engine reads
     their points through the payload index and scores them exactly, which is
     fast and never misses a match.
+
+    Each point also carries a sparse ``keywords`` vector (BM25 weights of its
+    text, see :mod:`memory.keywords`) for :meth:`search_keywords`. A shard
+    made before keyword vectors existed still opens and searches by vector;
+    its keyword search finds nothing until the folder is rebuilt.
 
     Updates go through the shard's write-ahead log, so they survive a crash.
     The log only shrinks when the shard is flushed, which the store does after
@@ -73,6 +84,7 @@ class EdgeMemoryStore:
         self._executor: ThreadPoolExecutor | None = None
         # Only touched on the worker thread:
         self._shard: EdgeShard | None = None
+        self._keywords = True
         self._unflushed = 0
         self._flushed_at = time.monotonic()
 
@@ -113,11 +125,7 @@ class EdgeMemoryStore:
         """Store records, replacing any with the same ``message_id``."""
         if not records:
             return
-        points = [
-            Point(record.message_id, as_vector(record.vector, self._dimension), to_payload(record))
-            for record in records
-        ]
-        await self._write(UpdateOperation.upsert_points(points), len(points))
+        await self._run(lambda shard: self._upsert_sync(shard, records))
 
     async def search(
         self, vector: Sequence[float], scope: MemoryScope, limit: int
@@ -133,6 +141,12 @@ class EdgeMemoryStore:
         )
         points = await self._run(lambda shard: shard.query(request))
         return [to_hit(point.id, point.score, point.payload) for point in points]
+
+    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
+        """The ``limit`` records within ``scope`` that best match ``text``'s words (BM25)."""
+        if limit < 1:
+            return []
+        return await self._run(lambda shard: self._search_keywords_sync(shard, text, scope, limit))
 
     async def delete_messages(self, message_ids: Sequence[int]) -> None:
         """Remove the given messages; unknown ids are ignored."""
@@ -193,13 +207,25 @@ class EdgeMemoryStore:
     def _open_sync(self) -> None:
         if self._shard is not None:
             return
+        exists = (self._path / _CONFIG_FILE).exists()
+        self._keywords = True
+        if exists:
+            self._keywords = self._check_stored_config()
+            if not self._keywords:
+                log.warning(
+                    "the memory shard at %s predates keyword search; twins search by meaning "
+                    "only until the folder is moved away and memory rebuilt",
+                    self._path,
+                )
         config = EdgeConfig(
             vectors=EdgeVectorParams(size=self._dimension, distance=Distance.Cosine),
+            sparse_vectors=(
+                {KEYWORDS: EdgeSparseVectorParams(modifier=Modifier.Idf)}
+                if self._keywords
+                else None
+            ),
             hnsw_config=HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
         )
-        exists = (self._path / _CONFIG_FILE).exists()
-        if exists:
-            self._check_stored_dimension()
         try:
             if exists:
                 shard = EdgeShard.load(str(self._path), config)
@@ -221,6 +247,36 @@ class EdgeMemoryStore:
             raise
         self._shard = shard
 
+    def _upsert_sync(self, shard: EdgeShard, records: Sequence[MemoryRecord]) -> None:
+        encoder = keyword_encoder()
+        points = []
+        for record in records:
+            dense = as_vector(record.vector, self._dimension)
+            if self._keywords:
+                sparse = _sparse(encoder.document(record.text))
+                vector: dict[str, list[float] | SparseVector | list[list[float]]] = {
+                    "": dense,
+                    KEYWORDS: sparse,
+                }
+                points.append(Point(record.message_id, vector, to_payload(record)))
+            else:
+                points.append(Point(record.message_id, dense, to_payload(record)))
+        self._update_sync(shard, UpdateOperation.upsert_points(points), len(points))
+
+    def _search_keywords_sync(
+        self, shard: EdgeShard, text: str, scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        query = keyword_encoder().query(text)
+        if not self._keywords or not query:
+            return []
+        request = QueryRequest(
+            limit=limit,
+            query=Query.Nearest(_sparse(query), using=KEYWORDS),
+            filter=_scope_filter(scope),
+            with_payload=True,
+        )
+        return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
+
     def _update_sync(self, shard: EdgeShard, operation: UpdateOperation, changed: int) -> None:
         shard.update(operation)
         self._unflushed += changed
@@ -235,19 +291,22 @@ class EdgeMemoryStore:
         self._unflushed = 0
         self._flushed_at = time.monotonic()
 
-    def _check_stored_dimension(self) -> None:
-        """Fail clearly when the shard's persisted vector size differs from ours."""
+    def _check_stored_config(self) -> bool:
+        """Fail clearly when the shard's vector size differs; whether it has keyword vectors."""
         try:
             stored = json.loads((self._path / _CONFIG_FILE).read_text(encoding="utf-8"))
             size = stored["vectors"][""]["size"]
         except (OSError, ValueError, KeyError, TypeError):
-            return  # unknown layout: the engine's own compatibility check still applies
+            return True  # unknown layout: the engine's own compatibility check still applies
+        sparse = stored.get("sparse_vectors")
+        keywords = isinstance(sparse, dict) and KEYWORDS in sparse
         if isinstance(size, int) and size != self._dimension:
             raise DimensionMismatchError(
                 f"the memory shard at {self._path} holds {size}-dimensional vectors but the "
                 f"embedder makes {self._dimension}-dimensional ones; use the embedding model "
                 "the shard was built with, or move the folder away to rebuild memory"
             )
+        return keywords
 
     def _close_sync(self) -> None:
         shard, self._shard = self._shard, None
@@ -261,6 +320,10 @@ class EdgeMemoryStore:
 
 def _equals(field: str, value: int) -> FieldCondition:
     return FieldCondition(field, match=MatchValue(value))
+
+
+def _sparse(vector: KeywordVector) -> SparseVector:
+    return SparseVector(list(vector.indices), list(vector.values))
 
 
 def _scope_filter(scope: MemoryScope) -> Filter:

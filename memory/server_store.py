@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 
 from qdrant_client import AsyncQdrantClient, models
 
 from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.store import DimensionMismatchError, MemoryStoreError
+
+log = logging.getLogger(__name__)
 
 
 class ServerMemoryStore:
@@ -20,6 +25,11 @@ class ServerMemoryStore:
     global HNSW graph (``m=0``): every search is filtered to a few members, so
     Qdrant scores their points exactly through the payload index. Writes wait
     for the server to apply them, so a search right after sees them.
+
+    Each point also carries a sparse ``keywords`` vector (BM25 weights of its
+    text, see :mod:`memory.keywords`, with Qdrant's IDF modifier) for
+    :meth:`search_keywords`. A collection made before keyword vectors existed
+    still works by vector; its keyword search finds nothing.
 
     The store closes ``client`` on :meth:`close` only when ``close_client``
     is true, as it is for stores made by :meth:`from_url`.
@@ -39,6 +49,7 @@ class ServerMemoryStore:
         self._collection = collection
         self._dimension = dimension
         self._close_client = close_client
+        self._keywords = True
 
     @classmethod
     def from_url(
@@ -70,10 +81,20 @@ class ServerMemoryStore:
                 vectors_config=models.VectorParams(
                     size=self._dimension, distance=models.Distance.COSINE
                 ),
+                sparse_vectors_config={
+                    KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                },
                 hnsw_config=models.HnswConfigDiff(m=0),
             )
         info = await self._client.get_collection(self._collection)
         self._check_vectors(info.config.params.vectors)
+        self._keywords = KEYWORDS in (info.config.params.sparse_vectors or {})
+        if not self._keywords:
+            log.warning(
+                "collection %r predates keyword search; twins search by meaning only until "
+                "memory is rebuilt in a new QDRANT_COLLECTION",
+                self._collection,
+            )
         for field in INDEXED_FIELDS:
             if field not in info.payload_schema:
                 await self._client.create_payload_index(
@@ -94,14 +115,7 @@ class ServerMemoryStore:
         """Store records, replacing any with the same ``message_id``."""
         if not records:
             return
-        points = [
-            models.PointStruct(
-                id=record.message_id,
-                vector=as_vector(record.vector, self._dimension),
-                payload=to_payload(record),
-            )
-            for record in records
-        ]
+        points = await asyncio.to_thread(self._points, records)
         await self._client.upsert(self._collection, points, wait=True)
 
     async def search(
@@ -110,17 +124,27 @@ class ServerMemoryStore:
         """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
         if limit < 1:
             return []
-        conditions: list[models.Condition] = [
-            models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
-        ]
-        if scope.chat_ids is not None:
-            conditions.append(
-                models.FieldCondition(key=CHAT_ID, match=models.MatchAny(any=list(scope.chat_ids)))
-            )
         response = await self._client.query_points(
             self._collection,
             query=as_vector(vector, self._dimension),
-            query_filter=models.Filter(must=conditions),
+            query_filter=_scope_filter(scope),
+            limit=limit,
+            with_payload=True,
+        )
+        return [to_hit(point.id, point.score, point.payload) for point in response.points]
+
+    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
+        """The ``limit`` records within ``scope`` that best match ``text``'s words (BM25)."""
+        if limit < 1 or not self._keywords:
+            return []
+        query = await asyncio.to_thread(keyword_encoder().query, text)
+        if not query:
+            return []
+        response = await self._client.query_points(
+            self._collection,
+            query=_sparse(query),
+            using=KEYWORDS,
+            query_filter=_scope_filter(scope),
             limit=limit,
             with_payload=True,
         )
@@ -158,6 +182,21 @@ class ServerMemoryStore:
         )
         return result.count
 
+    def _points(self, records: Sequence[MemoryRecord]) -> list[models.PointStruct]:
+        encoder = keyword_encoder()
+        points = []
+        for record in records:
+            dense = as_vector(record.vector, self._dimension)
+            vector: models.VectorStruct = (
+                {"": dense, KEYWORDS: _sparse(encoder.document(record.text))}
+                if self._keywords
+                else dense
+            )
+            points.append(
+                models.PointStruct(id=record.message_id, vector=vector, payload=to_payload(record))
+            )
+        return points
+
     async def _delete_where(self, conditions: list[models.Condition]) -> None:
         selector = models.FilterSelector(filter=models.Filter(must=conditions))
         await self._client.delete(self._collection, points_selector=selector, wait=True)
@@ -176,6 +215,21 @@ class ServerMemoryStore:
                 f"but the embedder makes {self._dimension}-dimensional ones; use the "
                 "embedding model the collection was built with, or another QDRANT_COLLECTION"
             )
+
+
+def _sparse(vector: KeywordVector) -> models.SparseVector:
+    return models.SparseVector(indices=list(vector.indices), values=list(vector.values))
+
+
+def _scope_filter(scope: MemoryScope) -> models.Filter:
+    conditions: list[models.Condition] = [
+        models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
+    ]
+    if scope.chat_ids is not None:
+        conditions.append(
+            models.FieldCondition(key=CHAT_ID, match=models.MatchAny(any=list(scope.chat_ids)))
+        )
+    return models.Filter(must=conditions)
 
 
 def _equals(field: str, value: int) -> models.FieldCondition:

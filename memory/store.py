@@ -34,6 +34,14 @@ class MemoryStore(Protocol):
         """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
         ...
 
+    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
+        """The ``limit`` records within ``scope`` that best match ``text``'s words, best first.
+
+        Scores are BM25 (inverse document frequency over the whole store);
+        records sharing no word with ``text`` are not returned.
+        """
+        ...
+
     async def delete_messages(self, message_ids: Sequence[int]) -> None:
         """Remove the given messages; unknown ids are ignored."""
         ...

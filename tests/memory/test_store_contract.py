@@ -379,3 +379,137 @@ async def test_edge_writes_survive_a_crash(tmp_path: Path) -> None:
         assert await store.count(member_id=101, chat_id=1) == 49
     finally:
         await store.close()
+
+
+async def seed_texts(store: MemoryStore) -> None:
+    """Messages with words to find: Alice and Bob in GROUP, Alice in OTHER."""
+    await store.upsert(
+        [
+            record(1, GROUP, ALICE, axis(0), "The Fern Creek loop is flat, great for beginners"),
+            record(2, GROUP, ALICE, axis(1), "I baked sourdough bread this morning"),
+            record(3, GROUP, ALICE, axis(2), "Sourdough needs a lively starter and patience"),
+            record(4, GROUP, BOB, axis(0), "Fern Creek was muddy; sourdough for everyone after"),
+            record(5, OTHER, ALICE, axis(0), "Fern Creek again next weekend?"),
+            record(6, GROUP, ALICE, axis(3), "我对花生过敏，不能吃坚果。"),
+            record(7, GROUP, ALICE, axis(4), "Dinner with Wei at the noodle place"),
+        ]
+    )
+
+
+async def test_keyword_search_ranks_the_scopes_messages_by_bm25(store: MemoryStore) -> None:
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    creek = await store.search_keywords("Which trail near Fern Creek?", scope, 10)
+    bread = await store.search_keywords("any SOURDOUGH tips", scope, 10)
+
+    assert [h.message_id for h in creek] == [1]
+    assert sorted(h.message_id for h in bread) == [2, 3]
+    assert all(h.score > 0 for h in creek + bread)
+    first = creek[0]
+    assert (first.chat_id, first.member_id) == (GROUP, ALICE)
+    assert first.text == "The Fern Creek loop is flat, great for beginners"
+    assert first.sent_at == EPOCH + timedelta(minutes=1)
+
+
+async def test_keyword_search_prefers_rare_words(store: MemoryStore) -> None:
+    await store.upsert(
+        [record(i, GROUP, ALICE, axis(0), f"hiking on day {i}") for i in range(1, 9)]
+        + [record(20, GROUP, ALICE, axis(0), "hiking at Skyline Ridge")]
+    )
+
+    hits = await store.search_keywords(
+        "hiking Skyline", MemoryScope.member_in_chat(ALICE, GROUP), 3
+    )
+
+    assert hits[0].message_id == 20
+    assert len(hits) == 3
+
+
+async def test_keyword_search_finds_chinese_words_and_names(store: MemoryStore) -> None:
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    allergy = await store.search_keywords("你对什么过敏？", scope, 5)
+    wei = await store.search_keywords("wei", scope, 5)
+
+    assert [h.message_id for h in allergy] == [6]
+    assert [h.message_id for h in wei] == [7]
+
+
+async def test_keyword_search_never_leaks_other_members_or_chats(store: MemoryStore) -> None:
+    await seed_texts(store)
+
+    alice_group = await store.search_keywords(
+        "muddy Fern Creek", MemoryScope.member_in_chat(ALICE, GROUP), 10
+    )
+    alice_other = await store.search_keywords(
+        "muddy Fern Creek", MemoryScope.member_in_chat(ALICE, OTHER), 10
+    )
+    bob = await store.search_keywords("beginners", MemoryScope.member_in_chat(BOB, GROUP), 10)
+    everywhere = await store.search_keywords("Fern Creek", MemoryScope((ALICE,), None), 10)
+    stranger = await store.search_keywords("Fern Creek", MemoryScope.member_in_chat(999, GROUP), 10)
+
+    assert [h.message_id for h in alice_group] == [1]  # Bob's "muddy" message stays his
+    assert [h.message_id for h in alice_other] == [5]
+    assert bob == []
+    assert sorted(h.message_id for h in everywhere) == [1, 5]
+    assert stranger == []
+
+
+async def test_keyword_search_without_words_finds_nothing(store: MemoryStore) -> None:
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    assert await store.search_keywords("what did you do?", scope, 10) == []
+    assert await store.search_keywords("quantum chromodynamics", scope, 10) == []
+    assert await store.search_keywords("Fern", scope, 0) == []
+
+
+async def test_keywords_follow_edits_and_deletes(store: MemoryStore) -> None:
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    await store.upsert([record(2, GROUP, ALICE, axis(1), "I baked rye bread this morning")])
+    await store.delete_messages([3])
+
+    assert await store.search_keywords("sourdough", scope, 10) == []
+    assert [h.message_id for h in await store.search_keywords("rye", scope, 10)] == [2]
+    await store.delete_member(ALICE, GROUP)
+    assert await store.search_keywords("rye Fern", scope, 10) == []
+
+
+async def test_edge_shard_without_keyword_vectors_still_works(tmp_path: Path) -> None:
+    from qdrant_edge import Distance, EdgeConfig, EdgeShard, EdgeVectorParams
+
+    path = tmp_path / "old"
+    path.mkdir()
+    EdgeShard.create(
+        str(path), EdgeConfig(vectors=EdgeVectorParams(size=DIM, distance=Distance.Cosine))
+    ).close()
+    store = EdgeMemoryStore(path, DIM)
+    await store.open()
+    try:
+        await seed_texts(store)
+        scope = MemoryScope.member_in_chat(ALICE, GROUP)
+        assert await store.search_keywords("sourdough", scope, 10) == []
+        assert len(await store.search(axis(1), scope, 10)) == 5
+    finally:
+        await store.close()
+
+
+async def test_server_collection_without_keyword_vectors_still_works() -> None:
+    from qdrant_client import models
+
+    client = AsyncQdrantClient(location=":memory:")
+    await client.create_collection(
+        "old", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE)
+    )
+    store = ServerMemoryStore(client, "old", DIM, close_client=True)
+    await store.open()
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+
+    assert await store.search_keywords("sourdough", scope, 10) == []
+    assert len(await store.search(axis(1), scope, 10)) == 5
+    await store.close()

@@ -1,0 +1,67 @@
+"""Keyword vectors for hybrid search: BM25 term weights over words, for English, Chinese and more.
+
+Texts are split by Qdrant's multilingual tokenizer (word segmentation for
+Chinese and Japanese, word boundaries elsewhere), lower-cased, stripped of
+English and Chinese stop words and stemmed for English; each remaining word is
+hashed to a sparse dimension. A stored message gets BM25 term-frequency weights
+and a query gets weight 1 per distinct word; the stores keep these as a sparse
+vector with Qdrant's IDF modifier, so the engine computes the inverse document
+frequency over the whole collection and a search scores plain BM25.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+from qdrant_edge import Bm25, Bm25Config, Language, StopwordsSet, TokenizerType
+
+KEYWORDS = "keywords"
+"""Name of the sparse vector that holds a message's keyword weights."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordVector:
+    """A sparse vector: hashed word ids and their weights (no word means no entry)."""
+
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.indices)
+
+
+class KeywordEncoder:
+    """Turns texts into :class:`KeywordVector` s with one fixed, stateless recipe.
+
+    The recipe never changes between writing and searching: every store
+    encodes with :func:`keyword_encoder`. Safe to call from several threads.
+    """
+
+    def __init__(self) -> None:
+        config = Bm25Config(
+            tokenizer=TokenizerType.Multilingual,
+            language="english",
+            stopwords=StopwordsSet(languages={Language.English, Language.Chinese}),
+        )
+        self._bm25 = Bm25(config)
+        self._lock = threading.Lock()
+
+    def document(self, text: str) -> KeywordVector:
+        """The weights of a stored text: saturated term frequency with length normalisation."""
+        with self._lock:
+            vector = self._bm25.embed_document(text)
+        return KeywordVector(tuple(vector.indices), tuple(vector.values))
+
+    def query(self, text: str) -> KeywordVector:
+        """The weights of a query: 1 for each distinct word."""
+        with self._lock:
+            vector = self._bm25.embed_query(text)
+        return KeywordVector(tuple(vector.indices), tuple(vector.values))
+
+
+@cache
+def keyword_encoder() -> KeywordEncoder:
+    """The process-wide encoder."""
+    return KeywordEncoder()

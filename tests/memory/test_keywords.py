@@ -1,0 +1,84 @@
+"""Keyword vectors: English words stemmed, Chinese segmented, names kept, stop words dropped."""
+
+from __future__ import annotations
+
+import threading
+
+from memory.keywords import KeywordEncoder, KeywordVector, keyword_encoder
+
+
+def terms(vector: KeywordVector) -> set[int]:
+    return set(vector.indices)
+
+
+def test_english_words_are_stemmed_and_lower_cased() -> None:
+    encoder = keyword_encoder()
+
+    assert terms(encoder.query("Running")) == terms(encoder.query("runs"))
+    assert terms(encoder.query("HIKING trails")) == terms(encoder.query("hike trail"))
+    assert terms(encoder.query("sourdough")) != terms(encoder.query("bread"))
+
+
+def test_stop_words_alone_make_an_empty_query() -> None:
+    encoder = keyword_encoder()
+
+    assert not encoder.query("what did you do with it?")
+    assert not encoder.query("我的，了，是")
+    assert not encoder.query("  ")
+    assert encoder.query("what did you paint?")
+
+
+def test_chinese_is_segmented_into_words() -> None:
+    encoder = keyword_encoder()
+    allergy = terms(encoder.query("过敏"))
+
+    doc = terms(encoder.document("我对花生过敏，不能吃坚果。"))
+    question = terms(encoder.query("你对什么过敏？"))
+
+    assert allergy <= doc and allergy <= question
+    assert terms(encoder.query("花生")) <= doc
+    assert len(doc) >= 3  # words, not one token per sentence
+
+
+def test_names_are_single_terms_in_any_case() -> None:
+    encoder = keyword_encoder()
+    caroline = terms(encoder.query("Caroline"))
+
+    assert len(caroline) == 1
+    assert caroline <= terms(encoder.document("Dinner with caroline and Wei tonight"))
+    assert terms(encoder.query("Wei")) <= terms(encoder.document("Wei 去了北京大学"))
+    assert terms(encoder.query("北京")) & terms(encoder.document("Wei 去了北京大学"))
+
+
+def test_documents_weigh_repeated_words_queries_count_each_word_once() -> None:
+    encoder = keyword_encoder()
+
+    once = encoder.document("tea with lemon")
+    twice = encoder.document("tea tea with lemon")
+    query = encoder.query("tea tea lemon")
+
+    tea = next(iter(terms(encoder.query("tea"))))
+    assert (
+        dict(zip(twice.indices, twice.values, strict=True))[tea]
+        > dict(zip(once.indices, once.values, strict=True))[tea]
+    )
+    assert sorted(query.values) == [1.0, 1.0]
+    assert encoder.document("tea with lemon") == once
+
+
+def test_encoders_agree_and_are_thread_safe() -> None:
+    texts = [f"message {i} about the Fern Creek loop, 周末去爬山" for i in range(200)]
+    expected = [KeywordEncoder().document(text) for text in texts]
+    shared = keyword_encoder()
+    results: list[list[KeywordVector]] = [[] for _ in range(4)]
+
+    def work(slot: int) -> None:
+        results[slot] = [shared.document(text) for text in texts]
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(result == expected for result in results)
