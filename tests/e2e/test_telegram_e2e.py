@@ -136,3 +136,25 @@ async def test_only_group_admins_change_settings(
         Chat(Platform.TELEGRAM, str(CHAT["id"]), ChatKind.GROUP)
     )
     assert (await running.storage.chat_settings(chat_id)).twin_absence_minutes == 45
+
+
+async def test_owner_loop_over_telegram_private_chat(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    await bob_has_twin_and_is_away(fake_telegram, running)
+    fake_telegram.allow_private(BOB["id"])
+    fake_telegram.push_update(
+        message_update(make_message(CHAT, ALICE, "@bob_t which trail for beginners?"))
+    )
+    await fake_telegram.wait_for_sent(2, timeout=20)
+    fake_telegram.push_update(message_update(make_message(CHAT, BOB, "back from the hills")))
+    sent = await fake_telegram.wait_for_sent(3, timeout=20)
+    report = sent[2]
+    assert report.chat_id == BOB["id"]  # told privately
+    assert "Alice asked “which trail for beginners?”" in report.text
+    number = report.text.split("#", 1)[1].split(" ", 1)[0]
+    dm = {"id": BOB["id"], "type": "private", "first_name": "Bob"}
+    fake_telegram.push_update(message_update(make_message(dm, BOB, f"/twin delete {number}")))
+    sent = await fake_telegram.wait_for_sent(4, timeout=20)
+    assert sent[3].text.startswith(f"Deleted #{number}")
+    assert fake_telegram.deleted_messages == [(CHAT["id"], sent[1].message_id)]
