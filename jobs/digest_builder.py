@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -159,25 +160,17 @@ def build_digest(
         active_members=_active_members(kept, options.max_active_members),
         chat_title=chat_title,
     )
-    if base.is_quiet:
+    if base.is_quiet or not kept:
         return base
     if matrix is None:
         matrix = lexical_vectors([message.text for message in kept])
     labels = _topic_labels(kept, matrix, options)
-    topics = _topics(kept, matrix, labels, options)
-    return Digest(
-        period=base.period,
-        language=base.language,
-        message_count=base.message_count,
-        member_count=base.member_count,
-        is_quiet=False,
-        topics=topics,
+    return dataclasses.replace(
+        base,
+        topics=_topics(kept, matrix, labels, options),
         decisions=_decisions(kept, options.max_decisions),
         unanswered_questions=_unanswered(kept, labels, options),
         links=_links(kept, options.max_links),
-        newcomers=base.newcomers,
-        active_members=base.active_members,
-        chat_title=chat_title,
     )
 
 
@@ -187,9 +180,8 @@ def _topic_labels(
     position = {message.message_id: i for i, message in enumerate(messages)}
     context: list[tuple[int, float]] = []
     for i, message in enumerate(messages):
-        parent = (
-            position.get(message.reply_to_message_id, -1) if message.reply_to_message_id else -1
-        )
+        reply_to = message.reply_to_message_id
+        parent = position.get(reply_to, -1) if reply_to is not None else -1
         if 0 <= parent < i:
             context.append((parent, options.reply_weight))
         elif (
@@ -338,7 +330,8 @@ def _unanswered(
             other = messages[j]
             if other.member_id == message.member_id or j <= i:
                 continue
-            target = by_id.get(other.reply_to_message_id) if other.reply_to_message_id else None
+            reply_to = other.reply_to_message_id
+            target = by_id.get(reply_to) if reply_to is not None else None
             if target is None or target.member_id == message.member_id:
                 answered = True
                 break

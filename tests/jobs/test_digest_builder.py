@@ -260,3 +260,9 @@ def test_ten_thousand_messages_build_quickly() -> None:
     digest = build_digest(messages, vectors, DAY)
     assert 1 <= len(digest.topics) <= 5
     assert digest.message_count == 3000
+
+
+def test_an_empty_period_is_quiet_or_empty() -> None:
+    assert build_digest([], None, DAY).is_quiet
+    empty = build_digest([], [], DAY, options=DigestOptions(min_messages=0))
+    assert not empty.is_quiet and empty.message_count == 0 and empty.topics == ()
