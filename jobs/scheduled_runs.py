@@ -1,0 +1,156 @@
+"""The functions the job store schedules, and the one hook that connects them to the app.
+
+The persistent job store keeps jobs as references to module-level functions with plain
+arguments: :func:`run_digest` ``(chat_id, spec_json)`` and :func:`run_intros`
+``(chat_id, cadence_json)``. When one fires it
+
+1. works out the run's scheduled fire time (given by :class:`~jobs.scheduler.HearthScheduler`
+   through a :class:`RunContext`; when called directly, the schedule's last fire time by the
+   context's clock),
+2. claims the run in :class:`~jobs.run_lease.RunLeases`, keyed by that fire time, and
+3. if this process won, calls the registered :class:`JobRunner`.
+
+The runner is the app's code that builds and posts digests and introductions. It is set once
+at start-up with :func:`set_runner`; that registry is the only process-wide state here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from jobs.clock import SYSTEM_CLOCK, Clock
+from jobs.run_lease import RunLeases, period_key
+from jobs.schedule_spec import IntroCadence, ScheduleSpec
+
+logger = logging.getLogger(__name__)
+
+
+class JobKind(StrEnum):
+    """What a scheduled job does; also the lease kind and the job id prefix."""
+
+    DIGEST = "digest"
+    INTROS = "intros"
+
+
+class JobRunner(Protocol):
+    """The app's side of scheduled jobs: build and post the result to the chat."""
+
+    async def run_digest(self, chat_id: int, period_start: datetime, period_end: datetime) -> None:
+        """Post the digest of ``[period_start, period_end)`` (aware, in the chat's zone)."""
+        ...
+
+    async def run_intros(self, chat_id: int) -> None:
+        """Post this round's introductions."""
+        ...
+
+
+class NoRunnerError(RuntimeError):
+    """A job fired before the app registered its :class:`JobRunner`."""
+
+
+class RunnerRegistry:
+    """Holds the process's :class:`JobRunner`; the app sets it once at start-up."""
+
+    def __init__(self) -> None:
+        self._runner: JobRunner | None = None
+
+    def set(self, runner: JobRunner | None) -> JobRunner | None:
+        """Register ``runner`` (``None`` clears it); returns the one it replaces."""
+        previous, self._runner = self._runner, runner
+        return previous
+
+    def get(self) -> JobRunner:
+        """The registered runner; raises :class:`NoRunnerError` when there is none."""
+        if self._runner is None:
+            raise NoRunnerError(
+                "no job runner registered; call jobs.scheduled_runs.set_runner() at start-up"
+            )
+        return self._runner
+
+
+RUNNERS = RunnerRegistry()
+"""The process-wide runner registry used by :func:`run_digest` and :func:`run_intros`."""
+
+
+def set_runner(runner: JobRunner | None) -> JobRunner | None:
+    """Register the app's runner for scheduled jobs (``None`` clears); returns the previous."""
+    return RUNNERS.set(runner)
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """What a job run needs besides its arguments: the leases, a clock and its fire time."""
+
+    leases: RunLeases
+    clock: Clock = SYSTEM_CLOCK
+    scheduled_at: datetime | None = None
+    """The fire time APScheduler scheduled this run for; ``None`` when called directly."""
+
+
+_CONTEXT: ContextVar[RunContext | None] = ContextVar("hearth_run_context", default=None)
+
+
+@contextmanager
+def use_run_context(context: RunContext) -> Iterator[None]:
+    """Make ``context`` the current run context inside the ``with`` block."""
+    token = _CONTEXT.set(context)
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def _context(given: RunContext | None) -> RunContext:
+    context = given or _CONTEXT.get()
+    if context is None:
+        raise RuntimeError("scheduled jobs run under HearthScheduler or with context=RunContext(…)")
+    return context
+
+
+def _fire_time(context: RunContext, schedule: ScheduleSpec | IntroCadence) -> datetime:
+    if context.scheduled_at is not None:
+        return context.scheduled_at
+    fire = schedule.previous_fire_time(context.clock.now())
+    if fire is None:
+        raise ValueError("an off schedule never runs")
+    return fire
+
+
+async def run_digest(chat_id: int, spec_json: str, *, context: RunContext | None = None) -> bool:
+    """The scheduled digest job; ``True`` when this process ran it, ``False`` when another did.
+
+    The period is ``[previous fire time, this fire time)`` of the schedule.
+    """
+    run = _context(context)
+    runner = RUNNERS.get()
+    spec = ScheduleSpec.from_json(spec_json)
+    fire = _fire_time(run, spec)
+    start, end = spec.period_ending(fire)
+    key = period_key(fire)
+    if not await run.leases.claim(JobKind.DIGEST, chat_id, key):
+        logger.info("digest for chat %s at %s already claimed by another process", chat_id, key)
+        return False
+    await runner.run_digest(chat_id, start, end)
+    await run.leases.finish(JobKind.DIGEST, chat_id, key)
+    return True
+
+
+async def run_intros(chat_id: int, cadence_json: str, *, context: RunContext | None = None) -> bool:
+    """The scheduled introductions job; ``True`` when this process ran it."""
+    run = _context(context)
+    runner = RUNNERS.get()
+    cadence = IntroCadence.from_json(cadence_json)
+    key = period_key(_fire_time(run, cadence))
+    if not await run.leases.claim(JobKind.INTROS, chat_id, key):
+        logger.info("intros for chat %s at %s already claimed by another process", chat_id, key)
+        return False
+    await runner.run_intros(chat_id)
+    await run.leases.finish(JobKind.INTROS, chat_id, key)
+    return True

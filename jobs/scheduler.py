@@ -1,0 +1,412 @@
+"""Hearth's scheduler: per-chat digest and introduction jobs in the app's own database.
+
+:class:`HearthScheduler` wraps APScheduler 3's ``AsyncIOScheduler`` (it runs on the app's
+event loop) with a persistent ``SQLAlchemyJobStore`` in the table :data:`JOB_TABLE` of the
+same database as the app, reached through a synchronous driver derived from the app's async
+URL (:func:`sync_database_url`). Schedules therefore survive restarts, and every process on
+the database sees the same jobs.
+
+Jobs are :func:`jobs.scheduled_runs.run_digest` and :func:`~jobs.scheduled_runs.run_intros`
+with plain arguments; they call the runner registered with
+:func:`jobs.scheduled_runs.set_runner`. Each run first claims a lease
+(:mod:`jobs.run_lease`) keyed by its scheduled fire time, so with two processes on one
+database only one of them posts.
+
+Missed runs: a run missed while no process was up runs once on start if it is at most
+``misfire_grace`` late (1 hour by default); several missed runs of a job are coalesced into
+one; later than the grace window it is skipped. Either way the job then waits for its next
+fire time.
+
+Job ids are ``"<kind>:<chat_id>"``, e.g. ``digest:-1001234``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+)
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.executors.base import run_coroutine_job
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.util import iscoroutinefunction_partial
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from jobs.clock import SYSTEM_CLOCK, Clock
+from jobs.run_lease import LEASE_TABLE, RunLeases
+from jobs.schedule_spec import IntroCadence, ScheduleError, ScheduleSpec
+from jobs.scheduled_runs import JobKind, RunContext, run_digest, run_intros, use_run_context
+
+logger = logging.getLogger(__name__)
+
+JOB_TABLE = "hearth_scheduled_jobs"
+"""The job store's table, created by APScheduler on start when missing."""
+DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
+DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
+
+
+def sync_database_url(url: str) -> str:
+    """The synchronous URL for the app's async one, for APScheduler's job store.
+
+    ``sqlite+aiosqlite:///path`` becomes ``sqlite:///path`` and
+    ``postgresql+asyncpg://…`` becomes ``postgresql+psycopg://…``. In-memory SQLite is
+    refused: its contents are not shared between connections.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed.query):
+            raise ValueError("the job store needs a SQLite file, not an in-memory database")
+        driver = "sqlite"
+    elif backend == "postgresql":
+        driver = "postgresql+psycopg"
+    else:
+        raise ValueError(f"the scheduler needs SQLite or PostgreSQL, not {backend}")
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def job_id(chat_id: int, kind: JobKind) -> str:
+    """The job-store id of a chat's job, e.g. ``digest:-1001234``."""
+    return f"{JobKind(kind).value}:{chat_id}"
+
+
+def parse_job_id(value: str) -> tuple[JobKind, int] | None:
+    """The kind and chat id in a job id; ``None`` for ids Hearth did not make."""
+    kind, _, chat = value.partition(":")
+    try:
+        return JobKind(kind), int(chat)
+    except ValueError:
+        return None
+
+
+class RunOutcome(StrEnum):
+    """What became of one scheduled run in this process."""
+
+    RAN = "ran"
+    """This process won the lease and the runner finished."""
+    CLAIMED_ELSEWHERE = "claimed_elsewhere"
+    """Another process had claimed the run; nothing was done here."""
+    MISSED = "missed"
+    """The run was later than the grace window and was skipped."""
+    FAILED = "failed"
+    """The job raised (the runner, the lease or a malformed schedule)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """One scheduled run, reported to listeners added with :meth:`HearthScheduler.add_listener`."""
+
+    kind: JobKind
+    chat_id: int
+    scheduled_at: datetime
+    outcome: RunOutcome
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJob:
+    """A chat's scheduled job as listed by :meth:`HearthScheduler.jobs`."""
+
+    kind: JobKind
+    chat_id: int
+    schedule: ScheduleSpec | IntroCadence
+    next_run: datetime | None
+
+    def describe(self) -> str:
+        """Human text of the schedule, e.g. ``every day at 09:00 (UTC)``."""
+        return self.schedule.describe()
+
+
+class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
+    """The asyncio executor, running each job run inside a :class:`RunContext`.
+
+    APScheduler 3 does not pass a run's scheduled time to the job; this executor sets it,
+    with the scheduler's leases and clock, in a context variable read by the job.
+    """
+
+    def __init__(self, context: Callable[[datetime], RunContext]) -> None:
+        super().__init__()
+        self._context = context
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        if not iscoroutinefunction_partial(job.func):
+            super()._do_submit_job(job, run_times)
+            return
+
+        async def run_each() -> list[Any]:
+            events: list[Any] = []
+            for run_time in run_times:
+                with use_run_context(self._context(run_time)):
+                    events.extend(
+                        await run_coroutine_job(
+                            job, job._jobstore_alias, [run_time], self._logger.name
+                        )
+                    )
+            return events
+
+        def done(future: asyncio.Future[list[Any]]) -> None:
+            self._pending_futures.discard(future)
+            try:
+                events = future.result()
+            except BaseException as error:
+                self._run_job_error(job.id, error, error.__traceback__)
+            else:
+                self._run_job_success(job.id, events)
+
+        task = self._eventloop.create_task(run_each())
+        task.add_done_callback(done)
+        self._pending_futures.add(task)
+
+    def pending(self) -> list[asyncio.Future[Any]]:
+        """The runs still in progress."""
+        return list(self._pending_futures)
+
+
+class HearthScheduler:
+    """Schedules digests and introductions per chat, persistently, on the app's event loop.
+
+    ``database_url`` is the app's async URL (``sqlite+aiosqlite`` or ``postgresql+asyncpg``).
+    ``engine`` is the app's async engine for the lease table (one is made from the URL if
+    not given, and disposed on shutdown). ``poll_interval`` makes the scheduler look at the
+    job store that often even when it expects nothing, so it notices jobs another process
+    added; ``None`` turns that off.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        engine: AsyncEngine | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
+        poll_interval: timedelta | None = DEFAULT_POLL_INTERVAL,
+        table_name: str = JOB_TABLE,
+    ) -> None:
+        if misfire_grace < timedelta(seconds=1):
+            raise ValueError("misfire_grace must be at least one second")
+        self._database_url = database_url
+        self._sync_url = sync_database_url(database_url)
+        self._own_engine = engine is None
+        self._engine = engine or _async_engine(database_url)
+        self._clock = clock
+        self._grace_seconds = int(misfire_grace.total_seconds())
+        self._poll_interval = poll_interval
+        self._table_name = table_name
+        self.leases = RunLeases(self._engine, clock=clock)
+        self._scheduler: Any = None
+        self._executor: _RunContextExecutor | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._listeners: list[Callable[[RunReport], None]] = []
+
+    @property
+    def running(self) -> bool:
+        """Whether :meth:`start` ran and :meth:`shutdown` has not."""
+        return self._scheduler is not None and bool(self._scheduler.running)
+
+    @property
+    def misfire_grace(self) -> timedelta:
+        """How late a missed run may still run."""
+        return timedelta(seconds=self._grace_seconds)
+
+    def add_listener(self, listener: Callable[[RunReport], None]) -> None:
+        """Call ``listener`` (on the event loop) after every scheduled run, or skipped run."""
+        self._listeners.append(listener)
+
+    async def start(self) -> None:
+        """Open the job store (creating its table if needed) and start firing jobs.
+
+        Raises ``RuntimeError`` when the lease table is missing (the app's migrations
+        create it). Due runs missed while no process was up run now, within the grace window.
+        """
+        if self._scheduler is not None:
+            raise RuntimeError("the scheduler was already started")
+        if not await self.leases.table_exists():
+            raise RuntimeError(
+                f"table {LEASE_TABLE} is missing: run the database migrations first "
+                "(see jobs.run_lease)"
+            )
+        loop = asyncio.get_running_loop()
+        self._executor = _RunContextExecutor(self._run_context)
+        store = SQLAlchemyJobStore(engine=_sync_engine(self._sync_url), tablename=self._table_name)
+        scheduler = AsyncIOScheduler(
+            event_loop=loop,
+            timezone=UTC,
+            jobstores={"default": store},
+            executors={"default": self._executor},
+            job_defaults={
+                "coalesce": True,
+                "misfire_grace_time": self._grace_seconds,
+                "max_instances": 1,
+            },
+        )
+        scheduler.add_listener(
+            self._on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
+        )
+        await asyncio.to_thread(scheduler.start)
+        self._scheduler = scheduler
+        if self._poll_interval is not None:
+            self._poll_task = loop.create_task(self._poll(self._poll_interval.total_seconds()))
+
+    async def shutdown(self, *, wait: bool = True) -> None:
+        """Stop firing jobs; with ``wait``, let runs in progress finish, else cancel them."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            if self._own_engine:
+                await self._engine.dispose()
+            return
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poll_task
+            self._poll_task = None
+        if wait and self._executor is not None:
+            await asyncio.gather(*self._executor.pending(), return_exceptions=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+            # AsyncIOScheduler shuts down in a loop callback: let it run.
+            for _ in range(100):
+                if not scheduler.running:
+                    break
+                await asyncio.sleep(0)
+        self._executor = None
+        if self._own_engine:
+            await self._engine.dispose()
+
+    async def schedule_digest(self, chat_id: int, spec: ScheduleSpec) -> datetime | None:
+        """Schedule (or replace, or with an ``off`` spec cancel) a chat's digest.
+
+        Returns the next run time, or ``None`` when off.
+        """
+        return await self._schedule(chat_id, JobKind.DIGEST, spec, run_digest)
+
+    async def schedule_intros(self, chat_id: int, cadence: IntroCadence) -> datetime | None:
+        """Schedule (or replace, or with ``off`` cancel) a chat's introductions."""
+        return await self._schedule(chat_id, JobKind.INTROS, cadence, run_intros)
+
+    async def cancel(self, chat_id: int, kind: JobKind) -> bool:
+        """Remove a chat's job; ``False`` when there was none."""
+        scheduler = self._require_started()
+        try:
+            await asyncio.to_thread(scheduler.remove_job, job_id(chat_id, kind))
+        except JobLookupError:
+            return False
+        return True
+
+    async def next_run(self, chat_id: int, kind: JobKind) -> datetime | None:
+        """When a chat's job runs next (aware); ``None`` when it has none."""
+        scheduler = self._require_started()
+        job = await asyncio.to_thread(scheduler.get_job, job_id(chat_id, kind))
+        if job is None:
+            return None
+        return _aware(job.next_run_time)
+
+    async def jobs(self) -> list[ScheduledJob]:
+        """Every chat's job in the store, soonest first."""
+        scheduler = self._require_started()
+        found: list[ScheduledJob] = []
+        for job in await asyncio.to_thread(scheduler.get_jobs):
+            parsed = parse_job_id(job.id)
+            if parsed is None or len(job.args) != 2:
+                continue
+            kind, chat_id = parsed
+            try:
+                schedule: ScheduleSpec | IntroCadence = (
+                    ScheduleSpec.from_json(job.args[1])
+                    if kind is JobKind.DIGEST
+                    else IntroCadence.from_json(job.args[1])
+                )
+            except ScheduleError:
+                logger.warning("job %s holds a schedule that cannot be read", job.id)
+                continue
+            found.append(ScheduledJob(kind, chat_id, schedule, _aware(job.next_run_time)))
+        return found
+
+    async def _schedule(
+        self,
+        chat_id: int,
+        kind: JobKind,
+        schedule: ScheduleSpec | IntroCadence,
+        function: Callable[..., Any],
+    ) -> datetime | None:
+        scheduler = self._require_started()
+        trigger = schedule.to_trigger()
+        if trigger is None:
+            await self.cancel(chat_id, kind)
+            return None
+        job = await asyncio.to_thread(
+            scheduler.add_job,
+            function,
+            trigger=trigger,
+            args=(chat_id, schedule.to_json()),
+            id=job_id(chat_id, kind),
+            name=f"{kind.value} for chat {chat_id}",
+            replace_existing=True,
+        )
+        return _aware(job.next_run_time)
+
+    def _require_started(self) -> Any:
+        if self._scheduler is None:
+            raise RuntimeError("start() the scheduler first")
+        return self._scheduler
+
+    def _run_context(self, scheduled_at: datetime) -> RunContext:
+        return RunContext(leases=self.leases, clock=self._clock, scheduled_at=scheduled_at)
+
+    async def _poll(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            if self._scheduler is not None:
+                self._scheduler.wakeup()
+
+    def _on_event(self, event: Any) -> None:
+        parsed = parse_job_id(event.job_id)
+        if parsed is None:
+            return
+        kind, chat_id = parsed
+        error = None
+        if event.code == EVENT_JOB_MISSED:
+            outcome = RunOutcome.MISSED
+        elif event.code == EVENT_JOB_ERROR:
+            outcome, error = RunOutcome.FAILED, event.exception
+        else:
+            outcome = RunOutcome.RAN if event.retval else RunOutcome.CLAIMED_ELSEWHERE
+        report = RunReport(
+            kind, chat_id, _aware(event.scheduled_run_time) or self._clock.now(), outcome, error
+        )
+        for listener in self._listeners:
+            try:
+                listener(report)
+            except Exception:
+                logger.exception("run listener failed for %s", event.job_id)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _async_engine(url: str) -> AsyncEngine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return create_async_engine(url, connect_args={"timeout": 30})
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sync_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return create_sync_engine(url, connect_args={"timeout": 30})
+    return create_sync_engine(url, pool_pre_ping=True)
