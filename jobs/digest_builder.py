@@ -11,9 +11,10 @@ Unanswered questions
     characters). It counts as answered when another member replies to it;
     when the very next message of the chat comes from another member within
     ``follow_gap`` (an answer in turn); or when another member posts in the
-    same topic within ``answer_window`` after it. In the last two cases the
-    later message must not be a reply to a third member's message. Every
-    other question is listed as unanswered, the latest first.
+    same topic within ``answer_window`` after it with a message alike to the
+    question (centred cosine at least the topic merge threshold). In the last
+    two cases the later message must not be a reply to a third member's
+    message. Every other question is listed as unanswered, the latest first.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ from jobs.text_cues import (
 )
 from jobs.topic_clustering import (
     DEFAULT_MERGE_SPREAD,
-    cluster_topics,
+    TopicClusters,
     contextual_vectors,
+    find_topics,
 )
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
@@ -164,19 +166,19 @@ def build_digest(
         return base
     if matrix is None:
         matrix = lexical_vectors([message.text for message in kept])
-    labels = _topic_labels(kept, matrix, options)
+    clusters = _find_topics(kept, matrix, options)
     return dataclasses.replace(
         base,
-        topics=_topics(kept, matrix, labels, options),
+        topics=_topics(kept, matrix, clusters.labels, options),
         decisions=_decisions(kept, options.max_decisions),
-        unanswered_questions=_unanswered(kept, labels, options),
+        unanswered_questions=_unanswered(kept, clusters, options),
         links=_links(kept, options.max_links),
     )
 
 
-def _topic_labels(
+def _find_topics(
     messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
-) -> npt.NDArray[np.int64]:
+) -> TopicClusters:
     position = {message.message_id: i for i, message in enumerate(messages)}
     context: list[tuple[int, float]] = []
     for i, message in enumerate(messages):
@@ -193,7 +195,7 @@ def _topic_labels(
         else:
             context.append((-1, 0.0))
     blended = contextual_vectors(x, context)
-    return cluster_topics(
+    return find_topics(
         blended,
         merge_spread=options.merge_spread,
         merge_similarity=options.merge_similarity,
@@ -295,9 +297,10 @@ def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRe
 
 
 def _unanswered(
-    messages: Sequence[DigestMessage], labels: npt.NDArray[np.int64], options: DigestOptions
+    messages: Sequence[DigestMessage], clusters: TopicClusters, options: DigestOptions
 ) -> tuple[MessageRef, ...]:
     """Questions nobody answered, the latest first (see the module notes for the rule)."""
+    labels = clusters.labels
     by_id = {message.message_id: message for message in messages}
     replied_by: defaultdict[int, set[int]] = defaultdict(set)
     for message in messages:
@@ -320,25 +323,31 @@ def _unanswered(
         times = topic_times[label]
         start = bisect.bisect_right(times, message.sent_at)
         stop = bisect.bisect_right(times, message.sent_at + options.answer_window)
-        later = rows[start:stop]
-        if i + 1 < len(messages) and (
-            messages[i + 1].sent_at - message.sent_at <= options.follow_gap
+        later = [j for j in rows[start:stop] if j > i]
+        centred = clusters.centred
+        alike = (centred[later] @ centred[i]) >= clusters.threshold if later else []
+        candidates = [j for j, close in zip(later, alike, strict=True) if close]
+        if (
+            i + 1 < len(messages)
+            and messages[i + 1].sent_at - message.sent_at <= options.follow_gap
         ):
-            later = [i + 1, *later]
-        answered = False
-        for j in later:
-            other = messages[j]
-            if other.member_id == message.member_id or j <= i:
-                continue
-            reply_to = other.reply_to_message_id
-            target = by_id.get(reply_to) if reply_to is not None else None
-            if target is None or target.member_id == message.member_id:
-                answered = True
-                break
+            candidates.insert(0, i + 1)
+        answered = any(_answers(messages[j], message, by_id) for j in candidates)
         if not answered:
             open_questions.append(_ref(message))
     open_questions.reverse()
     return tuple(open_questions[: options.max_questions])
+
+
+def _answers(
+    other: DigestMessage, question: DigestMessage, by_id: Mapping[int, DigestMessage]
+) -> bool:
+    """Whether ``other`` can answer ``question``: another member, not replying to a third."""
+    if other.member_id == question.member_id:
+        return False
+    reply_to = other.reply_to_message_id
+    target = by_id.get(reply_to) if reply_to is not None else None
+    return target is None or target.member_id == question.member_id
 
 
 def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, ...]:

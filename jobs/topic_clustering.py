@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -67,24 +68,32 @@ def similarity_spread(x: FloatMatrix, *, seed: int = 0) -> float:
     return float(sims[np.triu_indices(n, 1)].std())
 
 
-def cluster_topics(
+@dataclass(frozen=True, slots=True, eq=False)
+class TopicClusters:
+    """Topic labels (0 is the largest topic), the centred vectors and the merge threshold."""
+
+    labels: IntArray
+    centred: FloatMatrix
+    threshold: float
+
+
+def find_topics(
     x: FloatMatrix,
     *,
     merge_spread: float = DEFAULT_MERGE_SPREAD,
     merge_similarity: float | None = None,
     seed: int = 0,
-) -> IntArray:
-    """A topic label per row of unit vectors ``x``; label 0 is the largest topic.
+) -> TopicClusters:
+    """Cluster unit rows ``x`` into topics (see the module notes for the method).
 
-    See the module notes for the method; ``merge_similarity`` sets the
-    threshold directly instead of ``merge_spread``.
+    ``merge_similarity`` sets the threshold directly instead of ``merge_spread``.
     """
     n = len(x)
-    if n <= 1:
-        return np.zeros(n, dtype=np.int64)
-    centred = centred_unit_rows(x)
+    centred = centred_unit_rows(x) if n > 1 else x.copy()
     if merge_similarity is None:
         merge_similarity = merge_spread * similarity_spread(centred, seed=seed)
+    if n <= 1:
+        return TopicClusters(np.zeros(n, dtype=np.int64), centred, merge_similarity)
     k = min(n, max(2, math.ceil(math.sqrt(2 * n))))
     _, labels = spherical_kmeans(centred, k, seed=seed)
     for _ in range(3):
@@ -99,8 +108,20 @@ def cluster_topics(
     order = sorted(range(len(sizes)), key=lambda c: (-sizes[c], first_seen[c]))
     remap = np.empty(len(sizes), dtype=np.int64)
     remap[np.asarray(order)] = np.arange(len(order))
-    relabelled: IntArray = remap[labels]
-    return relabelled
+    return TopicClusters(remap[labels], centred, merge_similarity)
+
+
+def cluster_topics(
+    x: FloatMatrix,
+    *,
+    merge_spread: float = DEFAULT_MERGE_SPREAD,
+    merge_similarity: float | None = None,
+    seed: int = 0,
+) -> IntArray:
+    """A topic label per row of unit vectors ``x``; label 0 is the largest topic."""
+    return find_topics(
+        x, merge_spread=merge_spread, merge_similarity=merge_similarity, seed=seed
+    ).labels
 
 
 def _reassign(x: FloatMatrix, labels: IntArray, rounds: int = 5) -> IntArray:

@@ -266,3 +266,30 @@ def test_an_empty_period_is_quiet_or_empty() -> None:
     assert build_digest([], None, DAY).is_quiet
     empty = build_digest([], [], DAY, options=DigestOptions(min_messages=0))
     assert not empty.is_quiet and empty.message_count == 0 and empty.topics == ()
+
+
+def test_chinese_chat_digest() -> None:
+    texts = [
+        (1, "这周六我们去爬香山吧，山顶的红叶正好"),
+        (2, "香山周末人太多了，爬山要早点出发"),
+        (3, "我觉得爬香山可以，七点在地铁站集合？"),
+        (1, "就这么定了，周六早上七点地铁站集合爬香山"),
+        (2, "好的，我带登山杖和水"),
+        (4, "有人用过新的咖啡机吗？想买一台意式咖啡机"),
+        (5, "意式咖啡机推荐德龙，咖啡豆要新鲜"),
+        (4, "咖啡机的磨豆器是不是也很重要"),
+        (6, "有没有人知道怎么申请公司的远程办公？"),
+        (5, "分享一个咖啡豆的店 https://coffee.example.com/beans"),
+        (3, "周六爬山的路线图 https://maps.example.com/xiangshan"),
+    ]
+    messages = [message(m, t, 10 * i) for i, (m, t) in enumerate(texts)]
+    digest = build_digest(messages, hash_vectors(messages), DAY)
+    assert digest.language is Language.CHINESE
+    assert any("咖啡机" in topic.keywords for topic in digest.topics)
+    assert [ref.text for ref in digest.decisions] == [texts[3][1]]
+    # later messages of the coffee talk do not answer an unrelated question
+    assert [ref.text for ref in digest.unanswered_questions] == [texts[8][1]]
+    assert [link.url for link in digest.links] == [
+        "https://coffee.example.com/beans",
+        "https://maps.example.com/xiangshan",
+    ]
