@@ -10,7 +10,8 @@ from memory.records import MemoryHit
 from memory.store import MemoryStore
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
 from twins.labels import twin_label
-from twins.relevance import RelevanceGate
+from twins.relevance import KEEP_FRACTION, RelevanceGate
+from twins.retrieval import HybridRetriever, RetrievalSettings
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,16 @@ def _ago(last_seen: datetime | None, now: datetime) -> str:
 class RetrievalTwin:
     """Answers for an absent member with quotes from their own messages, never guessing.
 
-    Only memories inside the question's scope are searched, and every hit is
-    checked against that scope again before it is shown.
+    Messages are ranked by :class:`~twins.retrieval.HybridRetriever` (meaning
+    and keywords fused, neighbouring turns as context, dates the question
+    names). Only memories inside the question's scope are searched, and every
+    hit is checked against that scope again before it is shown.
+
+    The twin abstains unless the member's closest message by meaning beats the
+    query's neutral baseline by ``relevance_margin`` (see
+    :class:`~twins.relevance.RelevanceGate`). It then quotes, in ranked order,
+    messages that each pass the same margin and whose fused score is close to
+    the best one.
     """
 
     def __init__(
@@ -53,28 +62,45 @@ class RetrievalTwin:
         max_quotes: int = 3,
         relevance_margin: float = 0.015,
         candidates: int = 20,
+        retrieval: RetrievalSettings | None = None,
     ) -> None:
-        self._embedder = embedder
-        self._memory = memory
         self._max_quotes = max_quotes
         self._gate = RelevanceGate(embedder, relevance_margin)
         self._candidates = max(candidates, max_quotes)
+        self._retriever = HybridRetriever(embedder, memory, retrieval)
 
     async def find_sources(self, question: TwinQuestion) -> list[TwinSource]:
         """The member's messages most relevant to the question, best first."""
         if not question.question.strip():
             return []
-        vector = await self._embedder.embed_query(question.question)
-        hits = await self._memory.search(vector, question.scope, self._candidates)
-        allowed = [hit for hit in hits if self._in_scope(hit, question)]
-        if len(allowed) != len(hits):
-            log.error("memory returned %d hits outside the twin's scope", len(hits) - len(allowed))
-        baseline = await self._gate.baseline(vector)
-        relevant = self._gate.select([hit.score for hit in allowed], baseline)
-        relevant_hits = [allowed[i] for i in relevant]
+        found = await self._retriever.retrieve(
+            question.question,
+            question.scope,
+            self._candidates,
+            names=(question.member_name,),
+            now=question.asked_at,
+        )
+        ranked = [r for r in found.hits if self._in_scope(r.hit, question)]
+        if len(ranked) != len(found.hits):
+            log.error(
+                "memory returned %d hits outside the twin's scope", len(found.hits) - len(ranked)
+            )
+        if not ranked or found.best_similarity is None:
+            return []
+        baseline = await self._gate.baseline(found.vector)
+        if not self._gate.is_relevant(found.best_similarity, baseline):
+            return []
+        floor = ranked[0].score * KEEP_FRACTION
+        chosen = [
+            r
+            for r in ranked
+            if r.score >= floor
+            and r.similarity is not None
+            and self._gate.is_relevant(r.similarity, baseline)
+        ]
         return [
-            TwinSource(h.message_id, h.text, h.sent_at, h.permalink, h.score)
-            for h in relevant_hits[: self._max_quotes]
+            TwinSource(r.hit.message_id, r.hit.text, r.hit.sent_at, r.hit.permalink, r.score)
+            for r in chosen[: self._max_quotes]
         ]
 
     @staticmethod

@@ -1,15 +1,23 @@
-"""The retrieval-only twin: relevance, scope checks and its wording."""
+"""The retrieval-only twin: relevance, scope checks and its wording, on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
+from qdrant_client import AsyncQdrantClient
+
+from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.server_store import ServerMemoryStore
+from memory.store import MemoryStore
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
 from twins.relevance import RelevanceGate
+from twins.retrieval import DENSE_ONLY
 from twins.retrieval_twin import RetrievalTwin
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -25,6 +33,9 @@ class LeakyMemory:
         self, vector: Sequence[float], scope: MemoryScope, limit: int
     ) -> list[MemoryHit]:
         return self.hits[:limit]
+
+    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
+        return []
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...
@@ -114,3 +125,89 @@ async def test_baseline_tracks_the_query() -> None:
 def test_labels_are_recognised() -> None:
     assert looks_like_twin_message(twin_label("Wei") + "\nbody")
     assert not looks_like_twin_message("Twin of Wei")
+
+
+@pytest.fixture(params=["edge", "server"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MemoryStore]:
+    memory: MemoryStore
+    if request.param == "edge":
+        memory = EdgeMemoryStore(tmp_path / "edge", 256)
+    else:
+        memory = ServerMemoryStore(
+            AsyncQdrantClient(location=":memory:"), "messages", 256, close_client=True
+        )
+    await memory.open()
+    yield memory
+    await memory.close()
+
+
+async def remember(store: MemoryStore, embedder: HashEmbedder) -> None:
+    lines = [
+        (1, 1, 10, "For beginners I recommend the Fern Creek loop, flat and short"),
+        (2, 1, 10, "The waterfall there is best in spring"),
+        (3, 1, 10, "I baked sourdough bread with a new starter"),
+        (4, 2, 10, "Carol here: the door code is 4711, Fern Creek gate"),
+        (5, 1, 99, "Bob elsewhere: Fern Creek is closed"),
+        (6, 1, 10, "我对花生过敏，不能吃坚果。"),
+    ]
+    vectors = await embedder.embed_passages([text for *_, text in lines])
+    await store.upsert(
+        [
+            MemoryRecord(i, chat, member, NOW - timedelta(days=2, minutes=-i), text, vector)
+            for (i, member, chat, text), vector in zip(lines, vectors, strict=True)
+        ]
+    )
+
+
+async def test_twin_quotes_only_its_members_messages_on_both_backends(store: MemoryStore) -> None:
+    embedder = HashEmbedder(256)
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store)
+
+    answer = await twin.answer(question("Bob, which Fern Creek trail for beginners?"))
+
+    assert not answer.abstained
+    assert answer.sources[0].message_id == 1
+    assert {s.message_id for s in answer.sources} <= {1, 2, 3, 6}
+    assert "4711" not in answer.text and "closed" not in answer.text
+
+
+async def test_twin_finds_chinese_words(store: MemoryStore) -> None:
+    embedder = HashEmbedder(256)
+    await remember(store, embedder)
+
+    sources = await RetrievalTwin(embedder, store).find_sources(question("你对什么过敏？"))
+
+    assert [s.message_id for s in sources][:1] == [6]
+
+
+async def test_twin_abstains_when_nothing_relevant(store: MemoryStore) -> None:
+    embedder = HashEmbedder(256)
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store)
+
+    answer = await twin.answer(question("quantum chromodynamics lecture tomorrow?"))
+    nobody = await twin.answer(
+        TwinQuestion(
+            member_id=3,
+            member_name="Dan",
+            question="which trail for beginners?",
+            asked_at=NOW,
+            scope=MemoryScope.member_in_chat(3, 10),
+        )
+    )
+
+    assert answer.abstained and not answer.sources
+    assert "I found nothing Bob said" in answer.text
+    assert nobody.abstained and not nobody.sources
+
+
+async def test_plain_dense_ranking_is_still_available(store: MemoryStore) -> None:
+    embedder = HashEmbedder(256)
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store, retrieval=DENSE_ONLY)
+
+    sources = await twin.find_sources(question("which Fern Creek trail for beginners?"))
+
+    assert sources and sources[0].message_id == 1
+    assert {s.message_id for s in sources} <= {1, 2, 3, 6}

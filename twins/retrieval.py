@@ -1,0 +1,287 @@
+"""Hybrid retrieval for twins: meaning and keywords fused, with neighbouring turns and dates.
+
+For a question put to a member's twin, :class:`HybridRetriever`
+
+1. takes the member's own name out of the question: every message searched is
+   theirs, so the name only adds noise;
+2. asks memory for up to ``pool`` of the member's messages in scope twice: by
+   meaning (the embedder's vectors) and by keywords (BM25 over words, which
+   catches names, places and Chinese terms that embeddings blur);
+3. gives each message, in each list, a share of its best neighbour's score:
+   the member's own turn just before or after it in the same chat. A chat reply
+   often makes sense only beside the turn next to it. A message with no
+   neighbour is its own context, so it is not held back;
+4. fuses the two lists by reciprocal rank (RRF), which needs no common score
+   scale;
+5. when the question names a period ("on 3 June, 2023", "yesterday",
+   "上周"), adds a third RRF term that ranks the messages sent then.
+
+Scores are only for ordering. The dense similarity of each message is kept
+beside it, so the relevance gate can still judge it on the embedder's scale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from memory.embedder import Embedder
+from memory.records import MemoryHit, MemoryScope
+from memory.store import MemoryStore
+from twins.retrieval_dates import DateWindow, date_windows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalSettings:
+    """How :class:`HybridRetriever` ranks; the defaults are what twins use.
+
+    ``pool``: messages fetched from each search (a twin's scope is usually
+    smaller, so every message of the member is a candidate).
+    ``rrf_k``: the RRF constant; small values let a first place count.
+    ``context_weight``: share of the best neighbour's score a message gets.
+    ``context_gap``: neighbouring turns are at most this far apart.
+    ``period_before`` / ``period_after``: how far a named period is widened,
+    since people tell of a day in the days after it.
+    ``keywords``, ``context``, ``dates``, ``strip_names``: each step can be
+    switched off; all off is plain dense search.
+    """
+
+    pool: int = 1000
+    rrf_k: float = 10.0
+    context_weight: float = 0.5
+    context_gap: timedelta = timedelta(minutes=30)
+    period_before: timedelta = timedelta(days=1)
+    period_after: timedelta = timedelta(days=3)
+    keywords: bool = True
+    context: bool = True
+    dates: bool = True
+    strip_names: bool = True
+
+
+DENSE_ONLY = RetrievalSettings(keywords=False, context=False, dates=False, strip_names=False)
+"""Plain dense search: the embedder's nearest messages, nothing else."""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedHit:
+    """A retrieved message with the scores it was ranked by.
+
+    ``score`` is the fused score (ordering only). ``similarity`` is the
+    message's own dense similarity to the query, ``None`` when it was found by
+    keywords only, outside the dense pool; ``keyword_score`` its own BM25
+    score, 0 when it shares no word with the query. ``in_period`` is true when
+    it was sent in a period the question names.
+    """
+
+    hit: MemoryHit
+    score: float
+    similarity: float | None
+    keyword_score: float
+    in_period: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """The result of one retrieval: the query as searched, its vector and the ranking."""
+
+    query: str
+    vector: list[float]
+    hits: list[RankedHit]
+    periods: list[DateWindow] = field(default_factory=list)
+    best_similarity: float | None = None
+    """The highest dense similarity in the whole pool, ``None`` when nothing was found."""
+
+
+class HybridRetriever:
+    """Ranks a member's messages for a question; see the module docstring for the steps.
+
+    Every hit is inside the given scope: hits a store returns outside it are
+    dropped (and logged) before ranking.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        memory: MemoryStore,
+        settings: RetrievalSettings | None = None,
+    ) -> None:
+        self._embedder = embedder
+        self._memory = memory
+        self._settings = settings or RetrievalSettings()
+        if self._settings.pool < 1:
+            raise ValueError("pool must be positive")
+
+    @property
+    def settings(self) -> RetrievalSettings:
+        """The ranking settings."""
+        return self._settings
+
+    async def retrieve(
+        self,
+        question: str,
+        scope: MemoryScope,
+        limit: int,
+        *,
+        names: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> Retrieval:
+        """The ``limit`` best messages in ``scope`` for ``question``, best first.
+
+        ``names`` are the member's names, taken out of the question; ``now``
+        (default: the current time) resolves dates such as "yesterday".
+        """
+        settings = self._settings
+        query = strip_names(question, names) if settings.strip_names else question.strip()
+        vector = await self._embedder.embed_query(query)
+        pool = max(settings.pool, limit)
+        if settings.keywords:
+            dense, keyword = await asyncio.gather(
+                self._memory.search(vector, scope, pool),
+                self._memory.search_keywords(query, scope, pool),
+            )
+        else:
+            dense, keyword = await self._memory.search(vector, scope, pool), []
+        dense, keyword = _in_scope(dense, scope), _in_scope(keyword, scope)
+        periods = date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
+        ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings)
+        best = max((hit.score for hit in dense), default=None)
+        return Retrieval(query, vector, ranked[:limit], periods, best)
+
+
+def strip_names(question: str, names: Sequence[str]) -> str:
+    """``question`` without the given names (and their possessive ``'s``), spaces tidied.
+
+    Returns the question unchanged when nothing would be left of it.
+    """
+    text = question
+    for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
+        escaped = re.escape(name)
+        if name.isascii():
+            pattern = rf"(?<!\w)@?{escaped}(?:['’]s)?(?!\w)"
+        else:
+            pattern = rf"@?{escaped}(?:的)?"
+        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+([,.?!;:，。？！])", r"\1", " ".join(text.split()))
+    text = re.sub(r"[,，;:]+([.?!。？！])", r"\1", text)  # "which trail, Bob?"
+    text = re.sub(r"^[\s,，;:：]+", "", text)  # "Bob, which trail?"
+    return text if re.search(r"\w", text) else question.strip()
+
+
+def fuse(
+    dense: Sequence[MemoryHit],
+    keyword: Sequence[MemoryHit],
+    periods: Sequence[DateWindow],
+    settings: RetrievalSettings,
+) -> list[RankedHit]:
+    """Every hit of either list, ranked by the fused score, best first.
+
+    CPU work over at most two pools of hits: run it off the event loop.
+    """
+    hits: dict[int, MemoryHit] = {}
+    similarity: dict[int, float] = {}
+    for hit in dense:
+        hits.setdefault(hit.message_id, hit)
+        similarity[hit.message_id] = hit.score
+    bm25: dict[int, float] = {}
+    for hit in keyword:
+        hits.setdefault(hit.message_id, hit)
+        bm25[hit.message_id] = hit.score
+    if not hits:
+        return []
+    order = sorted(hits.values(), key=lambda h: (h.chat_id, h.member_id, _utc(h.sent_at)))
+    ids = [hit.message_id for hit in order]
+    # Ties keep the order the store returned them in.
+    dense_at = {hit.message_id: n for n, hit in enumerate(dense)}
+    keyword_at = {hit.message_id: n for n, hit in enumerate(keyword)}
+    dense_order = np.array([dense_at.get(i, len(dense_at)) for i in ids])
+    keyword_order = np.array([keyword_at.get(i, len(keyword_at)) for i in ids])
+    floor = min(similarity.values(), default=0.0)
+    dense_scores = np.array([similarity.get(i, floor) for i in ids], dtype=np.float64)
+    keyword_scores = np.array([bm25.get(i, 0.0) for i in ids], dtype=np.float64)
+    if settings.context:
+        previous, following = _neighbours(order, settings.context_gap)
+        dense_scores = _with_context(dense_scores, previous, following, settings.context_weight)
+        keyword_scores = _with_context(keyword_scores, previous, following, settings.context_weight)
+    everyone = np.ones(len(ids), dtype=bool)
+    fused = _rrf(dense_scores, dense_order, everyone, settings.rrf_k)
+    if settings.keywords:
+        fused += _rrf(keyword_scores, keyword_order, keyword_scores > 0, settings.rrf_k)
+    in_period = np.zeros(len(ids), dtype=bool)
+    if periods:
+        windows = [w.widened(settings.period_before, settings.period_after) for w in periods]
+        in_period = np.array([any(w.contains(h.sent_at) for w in windows) for h in order])
+        if in_period.any():
+            fused += _rrf(fused, dense_order, in_period, settings.rrf_k)
+    ranking = np.lexsort((dense_order, -dense_scores, -fused))
+    return [
+        RankedHit(
+            hit=order[j],
+            score=float(fused[j]),
+            similarity=similarity.get(ids[j]),
+            keyword_score=bm25.get(ids[j], 0.0),
+            in_period=bool(in_period[j]),
+        )
+        for j in ranking
+    ]
+
+
+def _rrf(scores: np.ndarray, ties: np.ndarray, eligible: np.ndarray, k: float) -> np.ndarray:
+    """``1 / (k + rank)`` for eligible entries by score, then ``ties`` (rank 1 is best); else 0."""
+    out = np.zeros(len(scores), dtype=np.float64)
+    positions = np.flatnonzero(eligible)
+    if positions.size:
+        ranked = positions[np.lexsort((ties[positions], -scores[positions]))]
+        out[ranked] = 1.0 / (k + np.arange(1, ranked.size + 1))
+    return out
+
+
+def _neighbours(order: Sequence[MemoryHit], gap: timedelta) -> tuple[list[int], list[int]]:
+    """For each hit (sorted by chat, member, time): the index of its turn before, after, or -1."""
+    previous = [-1] * len(order)
+    following = [-1] * len(order)
+    for j in range(1, len(order)):
+        before, hit = order[j - 1], order[j]
+        if (
+            before.chat_id == hit.chat_id
+            and before.member_id == hit.member_id
+            and _utc(hit.sent_at) - _utc(before.sent_at) <= gap
+        ):
+            previous[j] = j - 1
+            following[j - 1] = j
+    return previous, following
+
+
+def _with_context(
+    scores: np.ndarray, previous: list[int], following: list[int], weight: float
+) -> np.ndarray:
+    context = scores.copy()  # a message without neighbours is its own context
+    for j in range(len(scores)):
+        near = [scores[n] for n in (previous[j], following[j]) if n >= 0]
+        if near:
+            context[j] = max(near)
+    result: np.ndarray = scores + weight * context
+    return result
+
+
+def _in_scope(hits: Sequence[MemoryHit], scope: MemoryScope) -> list[MemoryHit]:
+    allowed = [
+        hit
+        for hit in hits
+        if hit.member_id in scope.member_ids
+        and (scope.chat_ids is None or hit.chat_id in scope.chat_ids)
+    ]
+    if len(allowed) != len(hits):
+        log.error("memory returned %d hits outside the scope", len(hits) - len(allowed))
+    return allowed
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
