@@ -10,11 +10,13 @@ Unanswered questions
     and it says enough (``min_question_length`` content words or Han
     characters). It counts as answered when another member replies to it;
     when the very next message of the chat comes from another member within
-    ``follow_gap`` (an answer in turn); or when another member posts in the
-    same topic within ``answer_window`` after it with a message alike to the
-    question (centred cosine at least the topic merge threshold). In the last
-    two cases the later message must not be a reply to a third member's
-    message. Every other question is listed as unanswered, the latest first.
+    ``follow_gap`` and is short, or alike to the question, or from whoever
+    spoke just before the question (an answer in turn); or when another
+    member posts in the same topic within ``answer_window`` a message alike
+    to the question. "Alike" means a centred cosine of at least the topic
+    merge threshold. In the last two cases the later message must not
+    be a reply to a third member's message. Every other question is listed
+    as unanswered, the latest first.
 """
 
 from __future__ import annotations
@@ -327,16 +329,35 @@ def _unanswered(
         centred = clusters.centred
         alike = (centred[later] @ centred[i]) >= clusters.threshold if later else []
         candidates = [j for j, close in zip(later, alike, strict=True) if close]
-        if (
-            i + 1 < len(messages)
-            and messages[i + 1].sent_at - message.sent_at <= options.follow_gap
-        ):
+        if _answers_in_turn(messages, i, clusters, options):
             candidates.insert(0, i + 1)
         answered = any(_answers(messages[j], message, by_id) for j in candidates)
         if not answered:
             open_questions.append(_ref(message))
     open_questions.reverse()
     return tuple(open_questions[: options.max_questions])
+
+
+def _answers_in_turn(
+    messages: Sequence[DigestMessage], i: int, clusters: TopicClusters, options: DigestOptions
+) -> bool:
+    """Whether the message after question ``i`` reads as its answer in turn.
+
+    It must come within ``follow_gap`` and be short, or alike to the question
+    (as alike as the topic merge threshold), or come from whoever spoke just
+    before the question (a back-and-forth between two members).
+    """
+    if i + 1 >= len(messages):
+        return False
+    question, after = messages[i], messages[i + 1]
+    if after.sent_at - question.sent_at > options.follow_gap:
+        return False
+    exchange = i > 0 and messages[i - 1].member_id == after.member_id
+    return (
+        exchange
+        or content_length(after.text) < options.short_message
+        or float(clusters.centred[i + 1] @ clusters.centred[i]) >= clusters.threshold
+    )
 
 
 def _answers(

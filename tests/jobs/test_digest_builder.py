@@ -293,3 +293,19 @@ def test_chinese_chat_digest() -> None:
         "https://coffee.example.com/beans",
         "https://maps.example.com/xiangshan",
     ]
+
+
+def test_an_answer_in_turn_needs_a_back_and_forth_or_a_fitting_reply() -> None:
+    filler = [message(9, f"weather report number {i} sunny and warm", i) for i in range(5)]
+    exchange = [
+        message(1, "I finally finished the quilt for my sister", 10),
+        message(2, "How long did the whole quilt take you to make?", 11, message_id=501),
+        message(1, "About three months of evenings, mostly on weekends", 12),
+    ]
+    busy = [
+        message(3, "The train strike is going to mess up my commute", 20),
+        message(4, "Which museum has the best dinosaur exhibit in town?", 21, message_id=502),
+        message(5, "The football match last night went to penalties again", 22),
+    ]
+    digest = build_digest([*filler, *exchange, *busy], None, DAY)
+    assert [ref.message_id for ref in digest.unanswered_questions] == [502]
