@@ -289,7 +289,8 @@ class HearthScheduler:
     async def schedule_digest(self, chat_id: int, spec: ScheduleSpec) -> datetime | None:
         """Schedule (or replace, or with an ``off`` spec cancel) a chat's digest.
 
-        Returns the next run time, or ``None`` when off.
+        Returns the next run time (UTC), or ``None`` when off. Scheduling the spec the job
+        already has changes nothing, so re-applying stored settings at start-up is safe.
         """
         return await self._schedule(chat_id, JobKind.DIGEST, spec, run_digest)
 
@@ -307,7 +308,7 @@ class HearthScheduler:
         return True
 
     async def next_run(self, chat_id: int, kind: JobKind) -> datetime | None:
-        """When a chat's job runs next (aware); ``None`` when it has none."""
+        """When a chat's job runs next (UTC); ``None`` when it has none."""
         scheduler = self._require_started()
         job = await asyncio.to_thread(scheduler.get_job, job_id(chat_id, kind))
         if job is None:
@@ -347,11 +348,15 @@ class HearthScheduler:
         if trigger is None:
             await self.cancel(chat_id, kind)
             return None
+        arguments = (chat_id, schedule.to_json())
+        existing = await asyncio.to_thread(scheduler.get_job, job_id(chat_id, kind))
+        if existing is not None and tuple(existing.args) == arguments:
+            return _aware(existing.next_run_time)
         job = await asyncio.to_thread(
             scheduler.add_job,
             function,
             trigger=trigger,
-            args=(chat_id, schedule.to_json()),
+            args=arguments,
             id=job_id(chat_id, kind),
             name=f"{kind.value} for chat {chat_id}",
             replace_existing=True,
@@ -395,9 +400,12 @@ class HearthScheduler:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """``moment`` in UTC (APScheduler gives trigger-zone or UTC datetimes)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _async_engine(url: str) -> AsyncEngine:

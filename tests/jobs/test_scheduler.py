@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from sqlalchemy import delete, text
+from sqlalchemy import delete, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bots.storage.database import create_engine
 from jobs.clock import ManualClock, SystemClock
-from jobs.run_lease import RunLeases, create_lease_table, period_key, run_leases
+from jobs.run_lease import LEASE_TABLE, RunLeases, create_lease_table, period_key, run_leases
 from jobs.schedule_spec import IntroCadence, ScheduleSpec
 from jobs.scheduled_runs import (
     RUNNERS,
@@ -51,16 +51,39 @@ class Database:
     engine: AsyncEngine
 
 
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    """The migrated test database with the lease table, and no jobs or leases in it."""
+    """The migrated test database with the lease table, and no jobs or leases in it.
+
+    Tables the test created are dropped afterwards, so the shared PostgreSQL database still
+    matches the app's migrations for the tests that compare them.
+    """
     engine = create_engine(database_url)
+    before = await table_names(engine)
     await create_lease_table(engine)
+
+    async def clear() -> None:
+        async with engine.begin() as connection:
+            for table in (JOB_TABLE, LEASE_TABLE):
+                if table in before:
+                    await connection.execute(text(f"DELETE FROM {table}"))
+                else:
+                    await connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
     async with engine.begin() as connection:
         await connection.execute(delete(run_leases))
-        await connection.execute(text(f"DROP TABLE IF EXISTS {JOB_TABLE}"))
-    yield Database(database_url, engine)
-    await engine.dispose()
+        if JOB_TABLE in before:
+            await connection.execute(text(f"DELETE FROM {JOB_TABLE}"))
+    try:
+        yield Database(database_url, engine)
+    finally:
+        await clear()
+        await engine.dispose()
 
 
 class FakeRunner:
@@ -321,6 +344,22 @@ async def test_schedules_survive_a_restart(db: Database, runner: FakeRunner) -> 
     finally:
         await second.shutdown()
     assert runner.digests == [] and runner.intros == []
+
+
+async def test_rescheduling_the_same_spec_keeps_the_next_run(
+    db: Database, runner: FakeRunner
+) -> None:
+    spec = ScheduleSpec.daily(9, 0, tz="Asia/Shanghai")
+    scheduler = HearthScheduler(db.url, engine=db.engine, poll_interval=None)
+    await scheduler.start()
+    try:
+        await scheduler.schedule_digest(5, spec)
+        later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3, minutes=7)
+        set_next_run(db.url, 5, JobKind.DIGEST, later)
+        assert await scheduler.schedule_digest(5, spec) == later
+        assert await scheduler.schedule_digest(5, spec.with_tz("UTC")) != later
+    finally:
+        await scheduler.shutdown()
 
 
 async def test_missed_runs_within_grace_run_once_on_start(db: Database, runner: FakeRunner) -> None:
