@@ -11,12 +11,12 @@ Unanswered questions
     characters). It counts as answered when another member replies to it;
     when the very next message of the chat comes from another member within
     ``follow_gap`` and is short, or alike to the question, or from whoever
-    spoke just before the question (an answer in turn); or when another
-    member posts in the same topic within ``answer_window`` a message alike
-    to the question. "Alike" means a centred cosine of at least the topic
-    merge threshold. In the last two cases the later message must not
-    be a reply to a third member's message. Every other question is listed
-    as unanswered, the latest first.
+    spoke just before the question, or the question broke a silence (an
+    answer in turn); or when another member posts in the same topic within
+    ``answer_window`` a message alike to the question. "Alike" means a
+    centred cosine of at least the topic merge threshold. In the last two
+    cases the later message must not be a reply to a third member's message.
+    Every other question is listed as unanswered, the latest first.
 """
 
 from __future__ import annotations
@@ -345,16 +345,20 @@ def _answers_in_turn(
 
     It must come within ``follow_gap`` and be short, or alike to the question
     (as alike as the topic merge threshold), or come from whoever spoke just
-    before the question (a back-and-forth between two members).
+    before the question (a back-and-forth between two members), or follow a
+    question that broke a silence of more than ``follow_gap`` (nothing else
+    was going on).
     """
     if i + 1 >= len(messages):
         return False
     question, after = messages[i], messages[i + 1]
     if after.sent_at - question.sent_at > options.follow_gap:
         return False
+    opens = i == 0 or question.sent_at - messages[i - 1].sent_at > options.follow_gap
     exchange = i > 0 and messages[i - 1].member_id == after.member_id
     return (
-        exchange
+        opens
+        or exchange
         or content_length(after.text) < options.short_message
         or float(clusters.centred[i + 1] @ clusters.centred[i]) >= clusters.threshold
     )
