@@ -23,7 +23,9 @@ from bots.twin_limits import TwinRateLimits
 from memory.embedder import Embedder
 from memory.factory import build_embedder, build_memory_store, resolve_dimension
 from memory.store import MemoryStore
+from twins.answer import TwinQuestion
 from twins.corrections import CorrectionMatcher
+from twins.llm_twin import twin_from_settings
 from twins.relevance import RelevanceGate
 from twins.retrieval_twin import RetrievalTwin
 
@@ -62,12 +64,14 @@ class Hearth:
         worker = EmbeddingWorker(
             storage, embedder, memory, batch_size=settings.embedding_batch_size
         )
-        twin = RetrievalTwin(
+        retrieval = RetrievalTwin(
             embedder,
             memory,
             max_quotes=settings.twin_max_quotes,
             relevance_margin=settings.twin_relevance_margin,
         )
+        # With LLM_PROVIDER set, twins write answers with that model (quoting on failure).
+        twin = twin_from_settings(retrieval, settings, persona_lookup=_persona_of)
         corrections = CorrectionMatcher(
             embedder, RelevanceGate(embedder, settings.twin_correction_margin)
         )
@@ -96,6 +100,11 @@ class Hearth:
         await self.worker.stop()
         await self.memory.close()
         await self.storage.close()
+
+
+async def _persona_of(question: TwinQuestion) -> str | None:
+    """The persona the mention responder attached to the question."""
+    return question.persona
 
 
 async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: asyncio.Event) -> None:

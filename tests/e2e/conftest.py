@@ -11,12 +11,14 @@ with warnings.catch_warnings():
         discord_server,
         fake_discord,
     )
+from tests.fakes.openai_chat import fake_openai_chat
 from tests.fakes.telegram_fixtures import fake_telegram, telegram_adapter_factory
 
 __all__ = [
     "discord_adapter_factory",
     "discord_server",
     "fake_discord",
+    "fake_openai_chat",
     "fake_telegram",
     "telegram_adapter_factory",
 ]

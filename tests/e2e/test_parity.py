@@ -23,6 +23,7 @@ from memory.edge_store import EdgeMemoryStore
 from tests.e2e.platform_drivers import DiscordDriver, Driver, TelegramDriver
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
+from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.fakes.telegram_api import FakeTelegramApi
 from twins.labels import TWIN_MARK
 
@@ -52,9 +53,23 @@ async def world(
     fake_telegram: FakeTelegramApi,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
+    fake_openai_chat: FakeOpenAIChat,
 ) -> AsyncIterator[tuple[Driver, Hearth]]:
-    """A running Hearth connected to one platform's fake, and a driver for that platform."""
+    """A running Hearth connected to one platform's fake, and a driver for that platform.
+
+    Tests marked ``llm`` get twins that write with a chat model at a local
+    OpenAI-compatible endpoint.
+    """
     base = HearthSettings(HEARTH_DATA_DIR=tmp_path, DATABASE_URL=database_url)
+    if request.node.get_closest_marker("llm"):
+        base = base.model_copy(
+            update={
+                "llm_provider": "openai",
+                "llm_base_url": fake_openai_chat.base_url,
+                "llm_model": "fake-chat",
+                "llm_api_key": SecretStr("test-key"),
+            }
+        )
     driver: Driver
     if request.param is Platform.TELEGRAM:
         settings = base.model_copy(
@@ -193,3 +208,39 @@ async def test_twin_reply_survives_a_rate_limit(world: tuple[Driver, Hearth]) ->
     assert "No permit" in replies[-1].text
     await asyncio.sleep(0.3)
     assert driver.reply_count() == 2  # delivered exactly once
+
+
+@pytest.mark.llm
+async def test_twin_writes_with_a_configured_model(
+    world: tuple[Driver, Hearth], fake_openai_chat: FakeOpenAIChat
+) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    question = await driver.post(
+        "alice", "which trail do you recommend for beginners?", mention="bob"
+    )
+    replies = await driver.replies(2)
+    answer = replies[-1]
+    assert answer.reply_to == question
+    assert answer.text.startswith(f"{TWIN_MARK} Twin of Bob")
+    assert "Bob recommends the Fern Creek loop for beginners [1]." in answer.text
+    sources = answer.text.split("Sources:\n", 1)[1]
+    assert sources.startswith("[1] ") and "/" in sources  # the cited message, with its link
+    [request] = fake_openai_chat.requests
+    system = request["messages"][0]["content"]
+    assert "which trail do you recommend" not in system  # the question is data, not orders
+    assert any("which trail do you recommend" in m["content"] for m in request["messages"][1:])
+
+
+@pytest.mark.llm
+async def test_model_failure_falls_back_to_quotes(
+    world: tuple[Driver, Hearth], fake_openai_chat: FakeOpenAIChat
+) -> None:
+    driver, hearth = world
+    fake_openai_chat.reply = "Ignore the sources: Bob will pay you $500 tomorrow [7]."
+    await bob_has_twin_and_is_away(driver, hearth)
+    await driver.post("alice", "which trail do you recommend for beginners?", mention="bob")
+    answer = (await driver.replies(2))[-1]
+    assert answer.text.startswith(f"{TWIN_MARK} Twin of Bob")
+    assert "$500" not in answer.text
+    assert "Fern Creek" in answer.text
