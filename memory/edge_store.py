@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+from uuid import UUID
 
 from qdrant_edge import (
     CountRequest,
@@ -28,11 +30,21 @@ from qdrant_edge import (
     Point,
     Query,
     QueryRequest,
+    Record,
+    ScrollRequest,
     SparseVector,
     UpdateOperation,
 )
 
-from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory._payload import (
+    CHAT_ID,
+    INDEXED_FIELDS,
+    MEMBER_ID,
+    TEXT,
+    as_vector,
+    to_hit,
+    to_payload,
+)
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.store import DimensionMismatchError, MemoryStoreError
@@ -41,6 +53,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _CONFIG_FILE = "edge_config.json"
+_BUILDING = ".building"
+_PREVIOUS = ".previous"
 
 
 class EdgeMemoryStore:
@@ -58,8 +72,8 @@ class EdgeMemoryStore:
 
     Each point also carries a sparse ``keywords`` vector (BM25 weights of its
     text, see :mod:`memory.keywords`) for :meth:`search_keywords`. A shard
-    made before keyword vectors existed still opens and searches by vector;
-    its keyword search finds nothing until the folder is rebuilt.
+    made before keyword vectors existed is rebuilt with them on :meth:`open`,
+    from the stored texts (nothing is embedded again).
 
     Updates go through the shard's write-ahead log, so they survive a crash.
     The log only shrinks when the shard is flushed, which the store does after
@@ -84,7 +98,6 @@ class EdgeMemoryStore:
         self._executor: ThreadPoolExecutor | None = None
         # Only touched on the worker thread:
         self._shard: EdgeShard | None = None
-        self._keywords = True
         self._unflushed = 0
         self._flushed_at = time.monotonic()
 
@@ -207,25 +220,11 @@ class EdgeMemoryStore:
     def _open_sync(self) -> None:
         if self._shard is not None:
             return
+        self._recover_upgrade()
         exists = (self._path / _CONFIG_FILE).exists()
-        self._keywords = True
-        if exists:
-            self._keywords = self._check_stored_config()
-            if not self._keywords:
-                log.warning(
-                    "the memory shard at %s predates keyword search; twins search by meaning "
-                    "only until the folder is moved away and memory rebuilt",
-                    self._path,
-                )
-        config = EdgeConfig(
-            vectors=EdgeVectorParams(size=self._dimension, distance=Distance.Cosine),
-            sparse_vectors=(
-                {KEYWORDS: EdgeSparseVectorParams(modifier=Modifier.Idf)}
-                if self._keywords
-                else None
-            ),
-            hnsw_config=HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
-        )
+        if exists and not self._check_stored_config():
+            self._add_keyword_vectors()
+        config = self._config()
         try:
             if exists:
                 shard = EdgeShard.load(str(self._path), config)
@@ -247,27 +246,87 @@ class EdgeMemoryStore:
             raise
         self._shard = shard
 
+    def _config(self, *, keywords: bool = True) -> EdgeConfig:
+        return EdgeConfig(
+            vectors=EdgeVectorParams(size=self._dimension, distance=Distance.Cosine),
+            sparse_vectors=(
+                {KEYWORDS: EdgeSparseVectorParams(modifier=Modifier.Idf)} if keywords else None
+            ),
+            hnsw_config=HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
+        )
+
+    def _add_keyword_vectors(self) -> None:
+        """Rebuild a shard made before keyword vectors, keeping every point and vector.
+
+        The new shard is written beside the old one and swapped in by renames;
+        :meth:`_recover_upgrade` finishes or discards an upgrade cut short.
+        """
+        building, previous = self._sibling(_BUILDING), self._sibling(_PREVIOUS)
+        shutil.rmtree(building, ignore_errors=True)
+        try:
+            old = EdgeShard.load(str(self._path), self._config(keywords=False))
+        except Exception as error:  # the engine raises plain Exception
+            raise MemoryStoreError(
+                f"cannot open the Qdrant Edge shard at {self._path}: {error}"
+            ) from error
+        moved = 0
+        try:
+            new = EdgeShard.create(str(building), self._config())
+            try:
+                offset: int | str | UUID | None = None
+                while True:
+                    page = ScrollRequest(offset, 1000, with_payload=True, with_vector=True)
+                    batch, offset = old.scroll(page)
+                    points = [_with_keywords(record) for record in batch]
+                    if points:
+                        new.update(UpdateOperation.upsert_points(points))
+                    moved += len(points)
+                    if offset is None:
+                        break
+                new.flush()
+            finally:
+                new.close()
+        finally:
+            old.close()
+        self._path.rename(previous)
+        building.rename(self._path)
+        shutil.rmtree(previous)
+        log.info("added keyword vectors to %d messages in %s", moved, self._path)
+
+    def _recover_upgrade(self) -> None:
+        """Undo the traces of an upgrade that stopped part-way (a crash, a kill)."""
+        previous = self._sibling(_PREVIOUS)
+        if previous.exists():
+            if (self._path / _CONFIG_FILE).exists():
+                shutil.rmtree(previous)  # the new shard is in place
+            else:
+                shutil.rmtree(self._path, ignore_errors=True)
+                previous.rename(self._path)
+        shutil.rmtree(self._sibling(_BUILDING), ignore_errors=True)
+
+    def _sibling(self, suffix: str) -> Path:
+        return self._path.with_name(self._path.name + suffix)
+
     def _upsert_sync(self, shard: EdgeShard, records: Sequence[MemoryRecord]) -> None:
         encoder = keyword_encoder()
-        points = []
-        for record in records:
-            dense = as_vector(record.vector, self._dimension)
-            if self._keywords:
-                sparse = _sparse(encoder.document(record.text))
-                vector: dict[str, list[float] | SparseVector | list[list[float]]] = {
-                    "": dense,
-                    KEYWORDS: sparse,
-                }
-                points.append(Point(record.message_id, vector, to_payload(record)))
-            else:
-                points.append(Point(record.message_id, dense, to_payload(record)))
+        points = [
+            Point(
+                record.message_id,
+                {
+                    "": as_vector(record.vector, self._dimension),
+                    KEYWORDS: _sparse(encoder.document(record.text)),
+                },
+                to_payload(record),
+            )
+            for record in records
+        ]
         self._update_sync(shard, UpdateOperation.upsert_points(points), len(points))
 
     def _search_keywords_sync(
         self, shard: EdgeShard, text: str, scope: MemoryScope, limit: int
     ) -> list[MemoryHit]:
         query = keyword_encoder().query(text)
-        if not self._keywords or not query:
+        if not query:
             return []
         request = QueryRequest(
             limit=limit,
@@ -324,6 +383,17 @@ def _equals(field: str, value: int) -> FieldCondition:
 
 def _sparse(vector: KeywordVector) -> SparseVector:
     return SparseVector(list(vector.indices), list(vector.values))
+
+
+def _with_keywords(record: Record) -> Point:
+    """A stored point of the old layout, with keyword vectors from its payload text."""
+    vector = record.vector
+    dense = vector.get("") if isinstance(vector, dict) else vector
+    if not isinstance(dense, list):
+        raise MemoryStoreError(f"point {record.id!r} has no dense vector to keep")
+    payload = record.payload or {}
+    keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))
+    return Point(record.id, {"": dense, KEYWORDS: keywords}, payload)
 
 
 def _scope_filter(scope: MemoryScope) -> Filter:

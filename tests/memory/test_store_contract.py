@@ -479,23 +479,81 @@ async def test_keywords_follow_edits_and_deletes(store: MemoryStore) -> None:
     assert await store.search_keywords("rye Fern", scope, 10) == []
 
 
-async def test_edge_shard_without_keyword_vectors_still_works(tmp_path: Path) -> None:
-    from qdrant_edge import Distance, EdgeConfig, EdgeShard, EdgeVectorParams
+def old_edge_shard(path: Path) -> None:
+    """A shard as stores wrote it before keyword vectors: seed_texts' messages, dense only."""
+    from qdrant_edge import (
+        Distance,
+        EdgeConfig,
+        EdgeShard,
+        EdgeVectorParams,
+        Point,
+        UpdateOperation,
+    )
 
-    path = tmp_path / "old"
-    path.mkdir()
-    EdgeShard.create(
+    from memory._payload import to_payload
+
+    records = [
+        record(1, GROUP, ALICE, axis(0), "The Fern Creek loop is flat, great for beginners"),
+        record(2, GROUP, ALICE, axis(1), "I baked sourdough bread this morning"),
+        record(3, GROUP, BOB, axis(1), "sourdough for everyone"),
+    ]
+    path.mkdir(parents=True)
+    shard = EdgeShard.create(
         str(path), EdgeConfig(vectors=EdgeVectorParams(size=DIM, distance=Distance.Cosine))
-    ).close()
+    )
+    points = [Point(r.message_id, list(r.vector), to_payload(r)) for r in records]
+    shard.update(UpdateOperation.upsert_points(points))
+    shard.close()  # not flushed: the write-ahead log holds the points
+
+
+def folder_names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def stop_upgrade(path: Path, stopped_at: str) -> None:
+    """Leave the traces an upgrade killed at ``stopped_at`` would leave."""
+    if stopped_at == "building":
+        building = path.with_name("edge.building")
+        building.mkdir()
+        (building / "partial").write_text("x")
+    else:
+        path.rename(path.with_name("edge.previous"))
+
+
+async def test_edge_shard_without_keyword_vectors_is_upgraded_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "edge"
+    old_edge_shard(path)
     store = EdgeMemoryStore(path, DIM)
     await store.open()
     try:
-        await seed_texts(store)
         scope = MemoryScope.member_in_chat(ALICE, GROUP)
-        assert await store.search_keywords("sourdough", scope, 10) == []
-        assert len(await store.search(axis(1), scope, 10)) == 5
+        assert await store.count() == 3
+        assert [h.message_id for h in await store.search_keywords("sourdough", scope, 10)] == [2]
+        [best, _] = await store.search(axis(1), scope, 10)
+        assert (best.message_id, best.text) == (2, "I baked sourdough bread this morning")
+        assert best.score == pytest.approx(1.0, abs=1e-5)
+        assert await store.count(member_id=BOB, chat_id=GROUP) == 1
+        await store.upsert([record(4, GROUP, ALICE, axis(2), "more sourdough")])
+        assert len(await store.search_keywords("sourdough", scope, 10)) == 2
     finally:
         await store.close()
+    assert folder_names(tmp_path) == ["edge"]
+
+
+@pytest.mark.parametrize("stopped_at", ["building", "swapped out"])
+async def test_an_upgrade_cut_short_is_redone(tmp_path: Path, stopped_at: str) -> None:
+    path = tmp_path / "edge"
+    old_edge_shard(path)
+    stop_upgrade(path, stopped_at)
+    store = EdgeMemoryStore(path, DIM)
+    await store.open()
+    try:
+        scope = MemoryScope.member_in_chat(ALICE, GROUP)
+        assert await store.count() == 3
+        assert [h.message_id for h in await store.search_keywords("sourdough", scope, 10)] == [2]
+    finally:
+        await store.close()
+    assert folder_names(tmp_path) == ["edge"]
 
 
 async def test_server_collection_without_keyword_vectors_still_works() -> None:
