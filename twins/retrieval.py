@@ -38,6 +38,8 @@ from twins.retrieval_dates import DateWindow, date_windows
 
 log = logging.getLogger(__name__)
 
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
 
 @dataclass(frozen=True, slots=True)
 class RetrievalSettings:
@@ -167,10 +169,10 @@ def strip_names(question: str, names: Sequence[str]) -> str:
     text = question
     for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
         escaped = re.escape(name)
-        if name.isascii():
-            pattern = rf"(?<!\w)@?{escaped}(?:['’]s)?(?!\w)"
-        else:
+        if _CJK.search(name):  # no spaces between words: match anywhere
             pattern = rf"@?{escaped}(?:的)?"
+        else:
+            pattern = rf"(?<!\w)@?{escaped}(?:['’]s)?(?!\w)"
         text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+([,.?!;:，。？！])", r"\1", " ".join(text.split()))
     text = re.sub(r"[,，;:]+([.?!。？！])", r"\1", text)  # "which trail, Bob?"

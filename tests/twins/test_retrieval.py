@@ -59,6 +59,7 @@ def ids(ranked: list[object]) -> list[int]:
         ("What does CAROLINE like", ["Caroline"], "What does like"),
         ("Carolines and Caroline", ["Caroline"], "Carolines and"),
         ("王伟的爱好是什么？", ["王伟"], "爱好是什么？"),
+        ("What does José like? Josélito too", ["José"], "What does like? Josélito too"),
         ("Caroline?", ["Caroline"], "Caroline?"),
         ("Where did Bob go?", [], "Where did Bob go?"),
         ("Where did Bob go?", ["Robert", "Bob"], "Where did go?"),
