@@ -35,7 +35,7 @@ def planted_profiles(
 ) -> tuple[InterestProfiles, np.ndarray]:
     """Profiles and each member's planted group."""
     rng = np.random.default_rng(seed)
-    groups = members // group_size
+    groups = -(-members // group_size)
     theme = unit_rows(rng.standard_normal((themes, DIMENSION), dtype=np.float32))
     noise = rng.standard_normal((groups, DIMENSION), dtype=np.float32) / np.sqrt(DIMENSION)
     centres = unit_rows(theme[np.arange(groups) % themes] + noise)
@@ -91,7 +91,7 @@ def run(members: int, group_size: int, themes: int, seed: int, trace: bool) -> N
     snoozed, blocked, interactions = constraints(profiles, group_of, seed)
     group_of_id = dict(zip(profiles.member_ids.tolist(), group_of.tolist(), strict=True))
     print(
-        f"\n{members:,} members, {DIMENSION}-d, {members // group_size:,} planted groups of "
+        f"\n{members:,} members, {DIMENSION}-d, {-(-members // group_size):,} planted groups of "
         f"{group_size} in {themes} themes; {len(snoozed):,} snoozed, {len(blocked):,} block "
         f"lists, {len(interactions):,} pairs that already talk"
     )
