@@ -37,6 +37,8 @@ class InterestProfiles:
     vectors: FloatMatrix
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "member_ids", np.asarray(self.member_ids, dtype=np.int64))
+        object.__setattr__(self, "vectors", np.asarray(self.vectors, dtype=np.float32))
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.member_ids):
             raise ValueError("give one profile vector per member")
         if len(np.unique(self.member_ids)) != len(self.member_ids):

@@ -196,3 +196,12 @@ def test_matching_invariants(scenario: Scenario, min_similarity: float) -> None:
         assert not any(
             frozenset((a, b)) in forbidden for i, a in enumerate(ids) for b in ids[i + 1 :]
         )
+
+
+def test_profiles_accept_plain_lists() -> None:
+    profiles = InterestProfiles([1, 2, 3], [[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])  # type: ignore[arg-type]
+    round_ = match_members(profiles)
+    assert [g.member_ids for g in round_.groups] == [(1, 2)]
+    assert round_.unmatched == (3,)  # too unlike anyone for a trio
+    with pytest.raises(ValueError):
+        InterestProfiles(np.asarray([1, 1]), np.zeros((2, 3), dtype=np.float32))
