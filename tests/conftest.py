@@ -56,8 +56,6 @@ def postgres_database() -> Iterator[str]:
     execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database URL: a SQLite file, then real PostgreSQL."""
