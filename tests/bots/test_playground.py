@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,47 @@ def test_hearth_run_without_token_starts_the_playground(tmp_path: Path) -> None:
     assert "Twin of Bob" in result.stdout
     assert "75% hydration" in result.stdout
     assert (tmp_path / "playground" / "hearth.db").exists()
+
+
+def test_hearth_digest_from_a_messages_file(tmp_path: Path) -> None:
+    messages = [
+        {
+            "chat_id": "c1",
+            "message_id": i,
+            "sender_id": f"u{i % 2}",
+            "sender_name": ["Ann", "Ben"][i % 2],
+            "timestamp": f"2026-03-01T10:{i:02d}:00",
+            "text": text,
+        }
+        for i, text in enumerate(
+            [
+                "Shall we hike Fern Creek on Saturday?",
+                "Yes, Fern Creek hike on Saturday works",
+                "We decided: Fern Creek hike, meet at 8am",
+                "Bring water for the hike",
+                "Who knows a good sourdough recipe?",
+                "https://example.org/trail-map for the hike",
+            ]
+        )
+    ]
+    source = tmp_path / "messages.json"
+    source.write_text(json.dumps(messages), encoding="utf-8")
+    hearth = str(Path(sys.executable).parent / "hearth")
+    result = subprocess.run(
+        [hearth, "digest", "--from", str(source), "--fast"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "digest" in result.stdout.lower() and "Fern Creek" in result.stdout
+    assert "https://example.org/trail-map" in result.stdout
+    missing = subprocess.run(
+        [hearth, "digest", "--from", str(tmp_path / "nope.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2 and "no such file" in missing.stderr
