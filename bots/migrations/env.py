@@ -16,6 +16,18 @@ from bots.storage.tables import Base
 
 target_metadata = Base.metadata
 
+OUTSIDE_MODELS = frozenset({"hearth_run_leases", "hearth_scheduled_jobs"})
+"""Tables owned by the scheduler (``jobs/``), not by ``Base``; autogenerate leaves them be."""
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Skip the scheduler's tables when comparing the models with the database."""
+    table = getattr(obj, "table", None)
+    table_name = name if type_ == "table" else getattr(table, "name", None)
+    return table_name not in OUTSIDE_MODELS
+
 
 def _run(connection: Connection) -> None:
     context.configure(
@@ -23,6 +35,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
