@@ -16,6 +16,7 @@ import discord
 from adapters.discord.event_converter import utc
 from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform, SentReply
 from adapters.ports import DeliveryError
+from adapters.text_split import split_text as split_by_units
 
 logger = logging.getLogger(__name__)
 
@@ -31,52 +32,13 @@ CANNOT_MESSAGE_USER = 50007
 
 PRIVATE_ANSWER_NOTE = "Answered privately."
 
-_BREAKS = ("\n\n", "\n", " ")
+
 _T = TypeVar("_T")
 
 
-def utf16_length(text: str) -> int:
-    """The length of ``text`` in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _prefix_within(text: str, limit: int) -> int:
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """Split ``text`` into pieces of at most ``limit`` UTF-16 units.
-
-    Cuts at the last paragraph break that fits, else the last line break, else the last
-    space, else hard at the limit. Whitespace at the cuts is dropped; empty pieces are
-    never returned.
-    """
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    pieces: list[str] = []
-    rest = text.strip()
-    while rest:
-        if utf16_length(rest) <= limit:
-            pieces.append(rest)
-            break
-        fits = _prefix_within(rest, limit)
-        cut = -1
-        for separator in _BREAKS:
-            cut = rest.rfind(separator, 0, fits + len(separator))
-            if cut > 0:
-                break
-        if cut <= 0:
-            cut = max(fits, 1)
-        piece = rest[:cut].rstrip()
-        if piece:
-            pieces.append(piece)
-        rest = rest[cut:].lstrip()
-    return pieces
+    """Split ``text`` into pieces of at most ``limit`` UTF-16 units (see ``text_split``)."""
+    return split_by_units(text, limit)
 
 
 def safe_mentions(*user_ids: int) -> discord.AllowedMentions:
