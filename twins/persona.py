@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
     make made see say said tell told come came go went time day today tomorrow yesterday
     our ours his her hers him she he we us me my mine did does doing done been being
     because so if or as at by on in of to up down is am be do no an a
+    always never ever anything something everything nothing instead again back
+    lot lots bit thing things stuff way week weekend people guys hey
     """.split()
 )
 HAN_STOPWORDS = frozenset(
@@ -147,7 +149,9 @@ def summarise(
             continue
         common = (chat_terms or Counter())[term]
         weights[term] = count / math.log(2 + common)
-    interests = tuple(t for t, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+    # Ties (common with few messages) go to longer, usually more specific, words.
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    interests = tuple(term for term, _ in ranked[:8])
     return PersonaSummary(
         interests=interests,
         tone=_tone(stats),
