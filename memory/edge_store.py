@@ -179,6 +179,20 @@ class EdgeMemoryStore:
         chat_filter = Filter(must=[_equals(CHAT_ID, chat_id)])
         await self._write(UpdateOperation.delete_points_by_filter(chat_filter))
 
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
+        """The stored dense vectors of these messages (those not stored are left out)."""
+        if not message_ids:
+            return {}
+        ids = list(dict.fromkeys(int(i) for i in message_ids))
+        records = await self._run(lambda shard: shard.retrieve(list(ids), False, True))
+        found: dict[int, list[float]] = {}
+        for record in records:
+            vector = record.vector
+            dense = vector.get("") if isinstance(vector, dict) else vector
+            if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
+                found[int(record.id)] = [float(x) for x in dense]  # type: ignore[arg-type]
+        return found
+
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
         conditions: list[FieldCondition] = []

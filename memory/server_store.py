@@ -168,6 +168,22 @@ class ServerMemoryStore:
         """Remove every record of a chat."""
         await self._delete_where([_equals(CHAT_ID, chat_id)])
 
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
+        """The stored dense vectors of these messages (those not stored are left out)."""
+        if not message_ids:
+            return {}
+        ids = list(dict.fromkeys(int(i) for i in message_ids))
+        points = await self._client.retrieve(
+            self._collection, ids, with_vectors=True, with_payload=False
+        )
+        found: dict[int, list[float]] = {}
+        for point in points:
+            vector = point.vector
+            dense = vector.get("") if isinstance(vector, dict) else vector
+            if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
+                found[int(point.id)] = [float(x) for x in dense]  # type: ignore[arg-type]
+        return found
+
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
         conditions: list[models.Condition] = []

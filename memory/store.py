@@ -54,6 +54,10 @@ class MemoryStore(Protocol):
         """Remove every record of a chat."""
         ...
 
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
+        """The stored dense vectors of these messages (those not stored are left out)."""
+        ...
+
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
         ...

@@ -52,6 +52,9 @@ class FlakyMemory:
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         return await self.inner.count(member_id, chat_id)
 
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
+        return await self.inner.vectors(message_ids)
+
 
 async def test_messages_stored_before_a_crash_are_embedded_on_restart_once(
     settings: HearthSettings,

@@ -201,6 +201,17 @@ async def test_delete_chat(store: MemoryStore) -> None:
     assert await store.count(member_id=ALICE) == 1
 
 
+async def test_vectors_are_returned_by_message_id(store: MemoryStore) -> None:
+    await store.upsert([record(10, GROUP, ALICE, axis(0)), record(11, GROUP, BOB, axis(1))])
+
+    found = await store.vectors([11, 10, 99, 10])
+
+    assert set(found) == {10, 11}
+    assert found[10] == pytest.approx(axis(0))
+    assert found[11] == pytest.approx(axis(1))
+    assert await store.vectors([]) == {}
+
+
 async def test_count_filters(store: MemoryStore) -> None:
     await seed(store)
 
