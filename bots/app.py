@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.ports import PlatformAdapter
+from bots.digests import ChatDigests
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
@@ -88,7 +89,9 @@ class Hearth:
             mentions=MentionResponder(
                 storage, twin, corrections=corrections, limits=limits, personas=personas
             ),
-            commands=MemberCommands(storage, memory, personas),
+            commands=MemberCommands(
+                storage, memory, personas, ChatDigests(storage, memory, embedder)
+            ),
             review=OwnerReview(storage),
             personas=personas,
         )

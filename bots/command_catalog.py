@@ -69,6 +69,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         admin_only=True,
         personal=False,
     ),
+    CommandSpec(
+        "digest",
+        "Admins: a digest of the last 24 hours, posted now or previewed privately",
+        "/digest now | /digest preview",
+        options=(OptionSpec("action", "now or preview", ("now", "preview")),),
+        admin_only=True,
+        personal=False,
+    ),
     CommandSpec("help", "What Hearth does and its commands", "/help", personal=False),
 )
 

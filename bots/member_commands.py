@@ -16,6 +16,7 @@ from bots.account_links import (
 )
 from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
+from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
@@ -41,16 +42,22 @@ LINK_FAILURES = {
 class MemberCommands:
     """Carries out the commands a member gives about themselves (and routes admin ones)."""
 
-    def __init__(self, storage: Storage, memory: MemoryStore, personas: Personas) -> None:
+    def __init__(
+        self, storage: Storage, memory: MemoryStore, personas: Personas, digests: ChatDigests
+    ) -> None:
         self._storage = storage
         self._memory = memory
         self._personas = personas
+        self._digests = digests
         self._admin = AdminCommands(storage)
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:
         """Run ``command`` and answer the member (privately where that matters)."""
+        if command.name.lower() == "digest" and command.chat.is_group:
+            await self._digest(command, sender)
+            return
         text, private = await self._run(command, sender)
         await sender.send(
             OutgoingReply(
@@ -92,6 +99,34 @@ class MemberCommands:
         if name == "forget":
             return await self._forget(command, words), False
         return usage_hint(name), False
+
+    async def _digest(self, command: Command, sender: ReplySender) -> None:
+        """``/digest now`` posts the last 24 hours' digest; ``preview`` sends it privately."""
+        words = tuple(w.lower() for w in " ".join(command.args).split())
+
+        async def reply(text: str, *, private: bool) -> None:
+            await sender.send(
+                OutgoingReply(
+                    chat=command.chat,
+                    text=text,
+                    reply_to_message_id=command.platform_message_id,
+                    recipient=command.sender,
+                    private=private,
+                )
+            )
+
+        if words not in (("now",), ("preview",)):
+            await reply(usage_hint("digest"), private=False)
+            return
+        if command.sender_is_admin is not True:
+            await reply("Sorry, only this chat's admins can ask for a digest.", private=False)
+            return
+        chat_id = await self._storage.ensure_chat(command.chat)
+        parts = await self._digests.render(
+            chat_id, datetime.now(UTC), chat_title=command.chat.title
+        )
+        for part in parts:
+            await reply(part, private=words == ("preview",))
 
     async def _twin_profile(
         self, command: Command, words: tuple[str, ...], sender: ReplySender

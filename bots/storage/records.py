@@ -113,3 +113,16 @@ class TwinReplyView:
     correction: str | None
     platform_message_id: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMessage:
+    """A person's message within a period, as digests need it."""
+
+    id: int
+    member_id: int
+    member_name: str
+    text: str
+    sent_at: datetime
+    permalink: str | None
+    reply_to_id: int | None

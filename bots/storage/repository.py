@@ -18,6 +18,7 @@ from bots.storage.records import (
     IngestResult,
     KnownMember,
     LinkOutcome,
+    PeriodMessage,
     Profile,
     StoredMessage,
     TwinReplyView,
@@ -784,3 +785,55 @@ class Storage:
                 .limit(limit)
             )
             return list(reversed(list(texts)))
+
+    async def period_messages(
+        self, chat_id: int, start: datetime, end: datetime, limit: int = 20_000
+    ) -> list[PeriodMessage]:
+        """People's messages in a chat within ``[start, end)``, oldest first."""
+        original = aliased(MessageRow)
+        stmt = (
+            select(MessageRow, MemberRow.display_name, original.id)
+            .join(MemberRow, MemberRow.id == MessageRow.member_id)
+            .outerjoin(
+                original,
+                (original.chat_id == MessageRow.chat_id)
+                & (original.platform_message_id == MessageRow.reply_to_platform_id),
+            )
+            .where(
+                MessageRow.chat_id == chat_id,
+                MessageRow.sent_at >= start,
+                MessageRow.sent_at < end,
+                MemberRow.is_bot.is_(False),
+            )
+            .order_by(MessageRow.sent_at, MessageRow.id)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        return [
+            PeriodMessage(
+                id=row.id,
+                member_id=row.member_id,
+                member_name=name,
+                text=row.text,
+                sent_at=row.sent_at,
+                permalink=row.permalink,
+                reply_to_id=reply_to,
+            )
+            for row, name, reply_to in rows
+        ]
+
+    async def joined_between(self, chat_id: int, start: datetime, end: datetime) -> dict[int, str]:
+        """Members who joined the chat within ``[start, end)``, by id, with their names."""
+        stmt = (
+            select(MemberRow.id, MemberRow.display_name)
+            .join(ChatMemberRow, ChatMemberRow.member_id == MemberRow.id)
+            .where(
+                ChatMemberRow.chat_id == chat_id,
+                ChatMemberRow.joined_at >= start,
+                ChatMemberRow.joined_at < end,
+            )
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        return {int(member_id): str(name) for member_id, name in rows}
