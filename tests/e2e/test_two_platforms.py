@@ -144,3 +144,47 @@ async def test_one_platform_failing_does_not_stop_the_other(
         stop.set()
         await task
         await hearth.close()
+
+
+async def test_admins_get_a_digest_on_both_platforms(
+    both: tuple[TelegramDriver, DiscordDriver, Hearth],
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    telegram, discord, hearth = both
+    hike = [
+        "Shall we hike Fern Creek on Saturday?",
+        "Fern Creek hike sounds great",
+        "We decided: Fern Creek hike at 8am",
+        "I'll bring snacks for the hike",
+        "Fern Creek trail map is on the park website",
+    ]
+    games = [
+        "Board game night on Friday?",
+        "Board games on Friday, yes please",
+        "We decided: board games at my place on Friday",
+        "I'll bring Catan",
+        "Friday board games start at 7pm",
+    ]
+    for i, (a, b) in enumerate(zip(hike, games, strict=True)):
+        who = ("alice", "bob", "carol")[i % 3]
+        await telegram.post(who, a, minutes_ago=60 - i)
+        await discord.post(who, b, minutes_ago=60 - i)
+    for _ in range(200):
+        if await hearth.storage.count_messages() >= 10:
+            break
+        await asyncio.sleep(0.05)
+    fake_telegram.set_member_status(telegram.chat, telegram.users["carol"], "administrator")
+    await telegram.command("carol", "digest", "now")
+    await fake_discord.use_command(
+        "digest",
+        {"action": "now"},
+        user=discord_server.carol,
+        channel_id=discord_server.general,
+        permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+    )
+    telegram_digest = "\n".join(r.text for r in await telegram.replies(1))
+    discord_digest = "\n".join(r.text for r in await discord.replies(1))
+    assert "Fern Creek" in telegram_digest and "board game" not in telegram_digest.lower()
+    assert "board games" in discord_digest.lower() and "Fern Creek" not in discord_digest
