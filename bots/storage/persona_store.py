@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bots.storage.base import StorageBase
 from bots.storage.tables import PersonaRow, utcnow
 from twins.persona import PersonaStats
 
 MAX_NOTE_CHARS = 500
 
 
-class PersonaStore:
+class PersonaStore(StorageBase):
     """Reads and updates member personas; each call is one transaction."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def add_messages(self, member_id: int, chat_id: int, texts: list[str]) -> PersonaStats:
         """Count more of the member's messages into their persona in this chat."""

@@ -4,42 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from adapters.model import Chat, Member, Message, Platform
+from bots.storage.base import storable
+from bots.storage.profiles import ProfileQueries
 from bots.storage.records import (
     ChatSettings,
     ForgetResult,
     IngestResult,
     KnownMember,
-    LinkOutcome,
     PeriodMessage,
-    Profile,
     StoredMessage,
-    TwinReplyView,
 )
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
     ChatSettingsRow,
-    LinkCodeRow,
     MemberRow,
     MemberSettingsRow,
     MessageRow,
-    ProfileRow,
     TwinReplyRow,
     utcnow,
 )
-
-
-def storable(text: str) -> str:
-    """Text as both SQLite and PostgreSQL can keep it (PostgreSQL rejects NUL characters)."""
-    return text.replace("\x00", "\ufffd")
+from bots.storage.twin_replies import TwinReplyQueries
 
 
 def _stored(row: MessageRow) -> StoredMessage:
@@ -54,7 +45,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage:
+class Storage(ProfileQueries, TwinReplyQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves
@@ -62,26 +53,11 @@ class Storage:
     """
 
     def __init__(self, engine: AsyncEngine, *, default_absence_minutes: float = 10.0) -> None:
-        self._engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        super().__init__(engine)
         self._default_absence_minutes = default_absence_minutes
 
-    @property
-    def engine(self) -> AsyncEngine:
-        """The engine this repository writes through."""
-        return self._engine
-
-    async def close(self) -> None:
-        """Release all database connections."""
-        await self._engine.dispose()
-
-    def _insert(self, session: AsyncSession, table: Any) -> Any:
-        if self._engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
     async def _upsert_chat(self, session: AsyncSession, chat: Chat) -> int:
-        stmt = self._insert(session, ChatRow).values(
+        stmt = self._insert(ChatRow).values(
             platform=chat.platform.value,
             platform_chat_id=chat.platform_chat_id,
             kind=chat.kind.value,
@@ -98,7 +74,7 @@ class Storage:
 
     async def _upsert_member(self, session: AsyncSession, member: Member) -> int:
         username = member.username.lower() if member.username else None
-        stmt = self._insert(session, MemberRow).values(
+        stmt = self._insert(MemberRow).values(
             platform=member.platform.value,
             platform_user_id=member.platform_user_id,
             display_name=storable(member.display_name)[:256],
@@ -159,7 +135,7 @@ class Storage:
                 session, chat_id, member_id, last_message_at=message.sent_at
             )
             stmt = (
-                self._insert(session, MessageRow)
+                self._insert(MessageRow)
                 .values(
                     chat_id=chat_id,
                     member_id=member_id,
@@ -310,162 +286,6 @@ class Storage:
             profile=profile,
         )
 
-    async def _profile_of(self, session: AsyncSession, member: MemberRow) -> Profile:
-        if member.profile_id is None:
-            return Profile(None, True, "chat", (member.id,), (member.platform,))
-        row = await session.get(ProfileRow, member.profile_id)
-        assert row is not None
-        linked = (
-            await session.execute(
-                select(MemberRow.id, MemberRow.platform)
-                .where(MemberRow.profile_id == row.id)
-                .order_by(MemberRow.id)
-            )
-        ).all()
-        return Profile(
-            row.id,
-            row.twin_active,
-            row.twin_scope,
-            tuple(m for m, _ in linked),
-            tuple(p for _, p in linked),
-            row.twin_mode,
-            row.twin_paused_until,
-        )
-
-    async def _ensure_profile(self, session: AsyncSession, member: MemberRow) -> ProfileRow:
-        if member.profile_id is not None:
-            row = await session.get(ProfileRow, member.profile_id)
-            assert row is not None
-            return row
-        row = ProfileRow(twin_active=True, twin_scope="chat")
-        session.add(row)
-        await session.flush()
-        member.profile_id = row.id
-        return row
-
-    async def _drop_unused_profile(self, session: AsyncSession, profile_id: int) -> None:
-        users = await session.scalar(
-            select(func.count()).select_from(MemberRow).where(MemberRow.profile_id == profile_id)
-        )
-        if not users:
-            await session.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
-
-    async def profile(self, member_id: int) -> Profile:
-        """The profile of a member (a profile of one account if never linked)."""
-        async with self._sessions() as session:
-            member = await session.get(MemberRow, member_id)
-            if member is None:
-                raise LookupError(f"no member {member_id}")
-            return await self._profile_of(session, member)
-
-    async def update_profile(
-        self,
-        member_id: int,
-        *,
-        twin_active: bool | None = None,
-        twin_scope: str | None = None,
-        twin_mode: str | None = None,
-        pause_until: datetime | None = None,
-        resume: bool = False,
-    ) -> Profile:
-        """Change twin settings for the member and every account linked to it.
-
-        ``pause_until`` pauses the twin until then; ``resume`` lifts a pause.
-        """
-        if twin_scope is not None and twin_scope not in ("chat", "all"):
-            raise ValueError("twin scope is 'chat' or 'all'")
-        if twin_mode is not None and twin_mode not in ("auto", "draft"):
-            raise ValueError("twin mode is 'auto' or 'draft'")
-        async with self._sessions.begin() as session:
-            member = await session.get(MemberRow, member_id)
-            if member is None:
-                raise LookupError(f"no member {member_id}")
-            row = await self._ensure_profile(session, member)
-            if twin_active is not None:
-                row.twin_active = twin_active
-            if twin_scope is not None:
-                row.twin_scope = twin_scope
-            if twin_mode is not None:
-                row.twin_mode = twin_mode
-            if pause_until is not None:
-                row.twin_paused_until = pause_until
-            if resume:
-                row.twin_paused_until = None
-            await session.flush()
-            return await self._profile_of(session, member)
-
-    async def create_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
-        """Store a new link code for the member, replacing any earlier unused one."""
-        async with self._sessions.begin() as session:
-            await session.execute(
-                delete(LinkCodeRow).where(
-                    LinkCodeRow.member_id == member_id, LinkCodeRow.used_at.is_(None)
-                )
-            )
-            session.add(
-                LinkCodeRow(
-                    code_hash=code_hash,
-                    member_id=member_id,
-                    expires_at=expires_at,
-                    created_at=utcnow(),
-                )
-            )
-
-    async def redeem_link_code(
-        self, code_hash: str, member_id: int, now: datetime
-    ) -> tuple[LinkOutcome, Profile | None]:
-        """Link ``member_id`` to the code's requester, once, before the code expires.
-
-        The redeeming account joins the requester's profile, bringing any accounts
-        it was already linked to; the requester's settings win.
-        """
-        async with self._sessions.begin() as session:
-            stmt = select(LinkCodeRow).where(LinkCodeRow.code_hash == code_hash)
-            if self._engine.dialect.name == "postgresql":
-                stmt = stmt.with_for_update()
-            code = await session.scalar(stmt)
-            if code is None:
-                return LinkOutcome.UNKNOWN, None
-            if code.used_at is not None:
-                return LinkOutcome.USED, None
-            if code.expires_at <= now:
-                return LinkOutcome.EXPIRED, None
-            if code.member_id == member_id:
-                return LinkOutcome.SAME_ACCOUNT, None
-            code.used_at = now
-            requester = await session.get(MemberRow, code.member_id)
-            joiner = await session.get(MemberRow, member_id)
-            assert requester is not None and joiner is not None
-            target = await self._ensure_profile(session, requester)
-            old_profile = joiner.profile_id
-            if old_profile is not None and old_profile != target.id:
-                await session.execute(
-                    update(MemberRow)
-                    .where(MemberRow.profile_id == old_profile)
-                    .values(profile_id=target.id)
-                )
-                await session.execute(delete(ProfileRow).where(ProfileRow.id == old_profile))
-            joiner.profile_id = target.id
-            await session.flush()
-            await session.refresh(requester)
-            return LinkOutcome.LINKED, await self._profile_of(session, requester)
-
-    async def unlink(self, member_id: int) -> Profile:
-        """Detach the member from its linked accounts; it keeps a copy of the settings."""
-        async with self._sessions.begin() as session:
-            member = await session.get(MemberRow, member_id)
-            if member is None:
-                raise LookupError(f"no member {member_id}")
-            current = await self._ensure_profile(session, member)
-            fresh = ProfileRow(
-                twin_active=current.twin_active, twin_scope="chat", twin_mode=current.twin_mode
-            )
-            session.add(fresh)
-            await session.flush()
-            member.profile_id = fresh.id
-            await session.flush()
-            return await self._profile_of(session, member)
-
     async def set_twin_enabled(self, chat_id: int, member_id: int, enabled: bool) -> None:
         """Record a member's consent for their twin in one chat."""
         async with self._sessions.begin() as session:
@@ -614,156 +434,6 @@ class Storage:
             return ForgetResult(
                 messages=len(message_ids), twin_replies=reply_count, message_ids=message_ids
             )
-
-    async def record_twin_reply(
-        self,
-        *,
-        chat_id: int,
-        member_id: int,
-        asker_member_id: int | None,
-        question_platform_id: str,
-        text: str,
-        source_message_ids: Sequence[int],
-        question_text: str | None = None,
-        status: str = "pending",
-    ) -> int:
-        """Store what a twin is about to say (or drafted for approval), before it is sent."""
-        async with self._sessions.begin() as session:
-            row = TwinReplyRow(
-                chat_id=chat_id,
-                member_id=member_id,
-                asker_member_id=asker_member_id,
-                question_platform_id=question_platform_id,
-                question_text=storable(question_text) if question_text else None,
-                text=storable(text),
-                source_message_ids=list(source_message_ids),
-                status=status,
-                review="unreviewed",
-                created_at=utcnow(),
-            )
-            session.add(row)
-            await session.flush()
-            return row.id
-
-    async def mark_twin_reply(
-        self, reply_id: int, *, status: str, platform_message_id: str | None = None
-    ) -> None:
-        """Record whether a twin reply was delivered."""
-        values: dict[str, Any] = {"status": status}
-        if status == "sent":
-            values.update(sent_at=utcnow(), platform_message_id=platform_message_id)
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(TwinReplyRow).where(TwinReplyRow.id == reply_id).values(**values)
-            )
-
-    async def twin_replies(self, member_id: int, chat_id: int | None = None) -> list[str]:
-        """Texts of what a member's twin said, newest first."""
-        stmt = select(TwinReplyRow.text).where(TwinReplyRow.member_id == member_id)
-        if chat_id is not None:
-            stmt = stmt.where(TwinReplyRow.chat_id == chat_id)
-        async with self._sessions() as session:
-            return list(await session.scalars(stmt.order_by(TwinReplyRow.id.desc())))
-
-    def _reply_views(self) -> Any:
-        asker = aliased(MemberRow)
-        return (
-            select(TwinReplyRow, ChatRow, asker.display_name)
-            .join(ChatRow, ChatRow.id == TwinReplyRow.chat_id)
-            .outerjoin(asker, asker.id == TwinReplyRow.asker_member_id)
-        )
-
-    @staticmethod
-    def _view(row: TwinReplyRow, chat: ChatRow, asker_name: str | None) -> TwinReplyView:
-        return TwinReplyView(
-            id=row.id,
-            chat_id=chat.id,
-            chat_title=chat.title,
-            chat_platform=chat.platform,
-            chat_platform_id=chat.platform_chat_id,
-            chat_kind=chat.kind,
-            member_id=row.member_id,
-            asker_name=asker_name,
-            question_platform_id=row.question_platform_id,
-            question_text=row.question_text,
-            text=row.text,
-            status=row.status,
-            review=row.review,
-            correction=row.correction,
-            platform_message_id=row.platform_message_id,
-            created_at=row.created_at,
-        )
-
-    async def twin_reply(self, reply_id: int) -> TwinReplyView | None:
-        """One twin reply with its chat, or None."""
-        async with self._sessions() as session:
-            found = (
-                await session.execute(self._reply_views().where(TwinReplyRow.id == reply_id))
-            ).first()
-        return None if found is None else self._view(*found)
-
-    async def recent_twin_replies(
-        self, member_ids: Sequence[int], limit: int = 10
-    ) -> list[TwinReplyView]:
-        """The newest twin replies of these accounts, newest first."""
-        stmt = (
-            self._reply_views()
-            .where(TwinReplyRow.member_id.in_(member_ids))
-            .order_by(TwinReplyRow.id.desc())
-            .limit(limit)
-        )
-        async with self._sessions() as session:
-            return [self._view(*found) for found in (await session.execute(stmt)).all()]
-
-    async def replies_to_report(self, member_ids: Sequence[int]) -> list[TwinReplyView]:
-        """Twin replies sent or drafted that the owner has not been told about yet."""
-        stmt = (
-            self._reply_views()
-            .where(
-                TwinReplyRow.member_id.in_(member_ids),
-                TwinReplyRow.owner_notified_at.is_(None),
-                TwinReplyRow.status.in_(("sent", "draft")),
-            )
-            .order_by(TwinReplyRow.id)
-        )
-        async with self._sessions() as session:
-            return [self._view(*found) for found in (await session.execute(stmt)).all()]
-
-    async def mark_owner_notified(self, reply_ids: Sequence[int], at: datetime) -> None:
-        """Record that the owner was told about these replies."""
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(TwinReplyRow)
-                .where(TwinReplyRow.id.in_(reply_ids))
-                .values(owner_notified_at=at)
-            )
-
-    async def review_twin_reply(
-        self, reply_id: int, *, review: str, correction: str | None = None
-    ) -> None:
-        """Record the owner's verdict on a reply: confirmed, corrected or deleted."""
-        if review not in ("confirmed", "corrected", "deleted"):
-            raise ValueError("review is confirmed, corrected or deleted")
-        values: dict[str, Any] = {"review": review, "reviewed_at": utcnow()}
-        if correction is not None:
-            values["correction"] = storable(correction)
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(TwinReplyRow).where(TwinReplyRow.id == reply_id).values(**values)
-            )
-
-    async def corrections(
-        self, member_ids: Sequence[int], chat_id: int | None
-    ) -> list[TwinReplyView]:
-        """Replies the owner corrected (in one chat, or all), newest first."""
-        stmt = self._reply_views().where(
-            TwinReplyRow.member_id.in_(member_ids), TwinReplyRow.review == "corrected"
-        )
-        if chat_id is not None:
-            stmt = stmt.where(TwinReplyRow.chat_id == chat_id)
-        async with self._sessions() as session:
-            rows = (await session.execute(stmt.order_by(TwinReplyRow.id.desc()))).all()
-        return [self._view(*found) for found in rows]
 
     async def member_name(self, member_id: int) -> str:
         """A member's display name."""
