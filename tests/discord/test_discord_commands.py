@@ -16,7 +16,8 @@ from tests.fakes.discord_api import (
     MEMBER_PERMISSIONS,
     FakeDiscord,
 )
-from tests.fakes.discord_fixtures import AdapterFactory, RecordingHandler, TestServer
+from tests.fakes.discord_fixtures import AdapterFactory, TestServer
+from tests.fakes.recording_handler import RecordingHandler
 
 pytestmark = pytest.mark.wire
 

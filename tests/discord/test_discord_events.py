@@ -20,12 +20,8 @@ from adapters.model import (
     Platform,
 )
 from tests.fakes.discord_api import FakeDiscord, make_user, snowflake, user_mention
-from tests.fakes.discord_fixtures import (
-    AdapterFactory,
-    RecordingHandler,
-    TestServer,
-    build_test_server,
-)
+from tests.fakes.discord_fixtures import AdapterFactory, TestServer, build_test_server
+from tests.fakes.recording_handler import RecordingHandler
 
 pytestmark = pytest.mark.wire
 

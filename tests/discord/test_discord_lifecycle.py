@@ -18,7 +18,8 @@ from tests.fakes.discord_api import (
     INTENT_MESSAGE_CONTENT,
     FakeDiscord,
 )
-from tests.fakes.discord_fixtures import AdapterFactory, RecordingHandler, TestServer
+from tests.fakes.discord_fixtures import AdapterFactory, TestServer
+from tests.fakes.recording_handler import RecordingHandler
 
 pytestmark = pytest.mark.wire
 

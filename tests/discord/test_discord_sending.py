@@ -12,7 +12,8 @@ from adapters.discord import DiscordAdapter, split_text
 from adapters.model import Chat, ChatKind, Event, Member, Message, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
 from tests.fakes.discord_api import CREATE_DM, SEND_MESSAGE, SUPPRESS_EMBEDS, FakeDiscord
-from tests.fakes.discord_fixtures import AdapterFactory, RecordingHandler, TestServer
+from tests.fakes.discord_fixtures import AdapterFactory, TestServer
+from tests.fakes.recording_handler import RecordingHandler
 
 pytestmark = pytest.mark.wire
 

@@ -21,6 +21,7 @@ from adapters.model import (
     Platform,
 )
 from adapters.telegram import TelegramAdapter
+from tests.fakes.recording_handler import RecordingHandler
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
     bot_added_update,
@@ -36,7 +37,7 @@ from tests.fakes.telegram_api import (
     new_chat_members_update,
     private_chat,
 )
-from tests.fakes.telegram_fixtures import AdapterFactory, RecordingHandler
+from tests.fakes.telegram_fixtures import AdapterFactory
 
 pytestmark = pytest.mark.wire
 

@@ -9,9 +9,10 @@ from telegram.error import BadRequest, InvalidToken
 
 from adapters.model import Event, Message
 from adapters.ports import ReplySender
+from tests.fakes.recording_handler import RecordingHandler
 from tests.fakes.telegram_api import FakeTelegramApi, make_chat, make_message, make_user
 from tests.fakes.telegram_api import message_update as update_for
-from tests.fakes.telegram_fixtures import TEST_COMMANDS, AdapterFactory, RecordingHandler
+from tests.fakes.telegram_fixtures import TEST_COMMANDS, AdapterFactory
 
 pytestmark = pytest.mark.wire
 

@@ -19,6 +19,7 @@ from adapters.model import (
 )
 from adapters.ports import DeliveryError, ReplySender
 from adapters.telegram import TelegramAdapter, utf16_length
+from tests.fakes.recording_handler import RecordingHandler
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
     make_chat,
@@ -26,7 +27,7 @@ from tests.fakes.telegram_api import (
     make_user,
     message_update,
 )
-from tests.fakes.telegram_fixtures import AdapterFactory, RecordingHandler
+from tests.fakes.telegram_fixtures import AdapterFactory
 
 pytestmark = pytest.mark.wire
 

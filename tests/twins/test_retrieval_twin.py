@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from memory.hash_embedder import HashEmbedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore
+from tests.twins.llm_support import ListMemory
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
 from twins.relevance import RelevanceGate
@@ -21,30 +22,6 @@ from twins.retrieval import DENSE_ONLY
 from twins.retrieval_twin import RetrievalTwin
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
-
-
-class LeakyMemory:
-    """A memory backend that ignores filters, as a buggy backend would."""
-
-    def __init__(self, hits: list[MemoryHit]) -> None:
-        self.hits = hits
-
-    async def search(
-        self, vector: Sequence[float], scope: MemoryScope, limit: int
-    ) -> list[MemoryHit]:
-        return self.hits[:limit]
-
-    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
-        return []
-
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
-    async def upsert(self, records: Sequence[MemoryRecord]) -> None: ...
-    async def delete_messages(self, message_ids: Sequence[int]) -> None: ...
-    async def delete_member(self, member_id: int, chat_id: int | None) -> None: ...
-    async def delete_chat(self, chat_id: int) -> None: ...
-    async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
-        return len(self.hits)
 
 
 def hit(message_id: int, member_id: int, chat_id: int, text: str, score: float) -> MemoryHit:
@@ -71,7 +48,7 @@ def question(text: str) -> TwinQuestion:
 
 
 async def test_hits_outside_the_scope_are_never_quoted() -> None:
-    memory = LeakyMemory(
+    memory = ListMemory(
         [
             hit(1, member_id=2, chat_id=10, text="carol: the door code is 4711", score=1.0),
             hit(2, member_id=1, chat_id=99, text="bob elsewhere: the door code is 1234", score=1.0),
@@ -92,7 +69,7 @@ async def test_hits_outside_the_scope_are_never_quoted() -> None:
 
 
 async def test_empty_question_invites_a_question() -> None:
-    twin = RetrievalTwin(HashEmbedder(64), LeakyMemory([]))
+    twin = RetrievalTwin(HashEmbedder(64), ListMemory([]))
     answer = await twin.answer(question("   "))
     assert answer.abstained and not answer.sources
     assert "last posted here 3 h ago" in answer.text
@@ -100,7 +77,7 @@ async def test_empty_question_invites_a_question() -> None:
 
 
 async def test_long_quotes_are_shortened() -> None:
-    memory = LeakyMemory([hit(1, 1, 10, "door " * 200, 1.0)])
+    memory = ListMemory([hit(1, 1, 10, "door " * 200, 1.0)])
     twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
     answer = await twin.answer(question("door"))
     assert "…”" in answer.text
