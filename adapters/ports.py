@@ -44,6 +44,11 @@ class PlatformAdapter(Protocol):
         """The platform this adapter connects to."""
         ...
 
+    @property
+    def sender(self) -> ReplySender:
+        """Where replies to this platform go (valid while the adapter runs)."""
+        ...
+
     async def start(self, handler: EventHandler) -> None:
         """Connect and start delivering events to ``handler``; returns once running."""
         ...

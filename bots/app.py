@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from adapters.ports import PlatformAdapter
+from adapters.model import Platform
+from adapters.ports import PlatformAdapter, ReplySender
+from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
@@ -16,11 +18,14 @@ from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.router import HearthRouter
+from bots.scheduled_digests import ScheduledDigests
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 from bots.storage.persona_store import PersonaStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
+from jobs.scheduled_runs import set_runner
+from jobs.scheduler import HearthScheduler
 from memory.embedder import Embedder
 from memory.factory import build_embedder, build_memory_store, resolve_dimension
 from memory.store import MemoryStore
@@ -43,6 +48,8 @@ class Hearth:
     embedder: Embedder
     worker: EmbeddingWorker
     router: HearthRouter
+    scheduler: HearthScheduler
+    senders: dict[Platform, ReplySender]
 
     @classmethod
     async def build(
@@ -82,6 +89,11 @@ class Hearth:
             window=timedelta(minutes=settings.twin_limit_window_minutes),
         )
         personas = Personas(storage, PersonaStore(engine))
+        digests = ChatDigests(storage, memory, embedder)
+        senders: dict[Platform, ReplySender] = {}
+        scheduler = HearthScheduler(settings.resolved_database_url(), engine=engine)
+        set_runner(ScheduledDigests(storage, digests, senders))
+        await scheduler.start()
         router = HearthRouter(
             storage,
             memory,
@@ -90,16 +102,17 @@ class Hearth:
                 storage, twin, corrections=corrections, limits=limits, personas=personas
             ),
             commands=MemberCommands(
-                storage, memory, personas, ChatDigests(storage, memory, embedder)
+                storage, memory, personas, digests, DigestSchedules(storage, scheduler)
             ),
             review=OwnerReview(storage),
             personas=personas,
         )
         worker.start()
-        return cls(settings, storage, memory, embedder, worker, router)
+        return cls(settings, storage, memory, embedder, worker, router, scheduler, senders)
 
     async def close(self) -> None:
-        """Stop the worker and release memory and database connections."""
+        """Stop the scheduler and the worker; release memory and database connections."""
+        await self.scheduler.shutdown()
         await self.worker.stop()
         await self.memory.close()
         await self.storage.close()
@@ -120,6 +133,7 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
             log.exception("the %s adapter failed to start", adapter.platform.value)
             continue
         started.append(adapter)
+        hearth.senders[adapter.platform] = adapter.sender
         log.info("%s adapter running", adapter.platform.value)
     if not started:
         raise RuntimeError("no platform adapter could start; see the log above")
@@ -127,6 +141,7 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
         await stop.wait()
     finally:
         for adapter in reversed(started):
+            hearth.senders.pop(adapter.platform, None)
             try:
                 await adapter.stop()
             except Exception:

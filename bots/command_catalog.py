@@ -71,9 +71,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "digest",
-        "Admins: a digest of the last 24 hours, posted now or previewed privately",
-        "/digest now | /digest preview",
-        options=(OptionSpec("action", "now or preview", ("now", "preview")),),
+        "Admins: digests now, as a private preview, or on a schedule",
+        "/digest now | preview | status | daily 09:00 | weekly mon 18:00 | every 12h | "
+        "tz Asia/Shanghai | off",
+        options=(
+            OptionSpec(
+                "action", "now, preview, status, daily 09:00, weekly mon 18:00, every 12h, off"
+            ),
+        ),
         admin_only=True,
         personal=False,
     ),

@@ -16,6 +16,7 @@ from bots.account_links import (
 )
 from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
+from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
 from bots.owner_review import OwnerReview
@@ -43,12 +44,18 @@ class MemberCommands:
     """Carries out the commands a member gives about themselves (and routes admin ones)."""
 
     def __init__(
-        self, storage: Storage, memory: MemoryStore, personas: Personas, digests: ChatDigests
+        self,
+        storage: Storage,
+        memory: MemoryStore,
+        personas: Personas,
+        digests: ChatDigests,
+        schedules: DigestSchedules,
     ) -> None:
         self._storage = storage
         self._memory = memory
         self._personas = personas
         self._digests = digests
+        self._schedules = schedules
         self._admin = AdminCommands(storage)
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
@@ -101,7 +108,7 @@ class MemberCommands:
         return usage_hint(name), False
 
     async def _digest(self, command: Command, sender: ReplySender) -> None:
-        """``/digest now`` posts the last 24 hours' digest; ``preview`` sends it privately."""
+        """``/digest now|preview|status`` and schedule changes (``daily 09:00``, ``off``…)."""
         words = tuple(w.lower() for w in " ".join(command.args).split())
 
         async def reply(text: str, *, private: bool) -> None:
@@ -115,13 +122,19 @@ class MemberCommands:
                 )
             )
 
-        if words not in (("now",), ("preview",)):
+        chat_id = await self._storage.ensure_chat(command.chat)
+        if words == ("status",):
+            await reply(await self._schedules.status(chat_id), private=False)
+            return
+        if not words:
             await reply(usage_hint("digest"), private=False)
             return
         if command.sender_is_admin is not True:
-            await reply("Sorry, only this chat's admins can ask for a digest.", private=False)
+            await reply("Sorry, only this chat's admins can manage digests.", private=False)
             return
-        chat_id = await self._storage.ensure_chat(command.chat)
+        if words not in (("now",), ("preview",)):
+            await reply(await self._schedules.change(chat_id, " ".join(words)), private=False)
+            return
         parts = await self._digests.render(
             chat_id, datetime.now(UTC), chat_title=command.chat.title
         )

@@ -251,19 +251,27 @@ def _loads(text: str) -> dict[str, Any]:
 
 
 class FortnightlyTrigger(BaseTrigger):  # type: ignore[misc]
-    """Every other week at a wall-clock time, on the weekday of ``anchor`` and in its weeks.
+    """Every ``days`` days at a wall-clock time, on the days counted from ``anchor``.
 
-    Fires on ``anchor``, ``anchor + 14 days`` and so on (and the same days before it), at
-    ``hour:minute`` in ``timezone``, keeping that local time across daylight-saving changes.
+    Fires on ``anchor``, ``anchor + days`` and so on (and the same days before it), at
+    ``hour:minute`` in ``timezone``, keeping that local time across daylight-saving
+    changes. ``days`` is 14 for every other week; daily (1) and weekly (7) schedules
+    use it too, because APScheduler's cron trigger can skip a day next to a
+    daylight-saving change.
     """
 
-    __slots__ = ("anchor", "hour", "minute", "timezone")
+    __slots__ = ("anchor", "days", "hour", "minute", "timezone")
 
-    def __init__(self, anchor: date, hour: int, minute: int, timezone: ZoneInfo) -> None:
+    def __init__(
+        self, anchor: date, hour: int, minute: int, timezone: ZoneInfo, days: int = 14
+    ) -> None:
+        if days < 1:
+            raise ValueError("days must be positive")
         self.anchor = anchor
         self.hour = hour
         self.minute = minute
         self.timezone = timezone
+        self.days = days
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
@@ -276,40 +284,46 @@ class FortnightlyTrigger(BaseTrigger):  # type: ignore[misc]
             if start.timestamp() <= previous_fire_time.timestamp():
                 start = after_previous
         day = start.astimezone(self.timezone).date()
-        day += timedelta(days=(self.anchor - day).days % 14)
+        day += timedelta(days=(self.anchor - day).days % self.days)
         candidate = _at_local(day, self.hour, self.minute, self.timezone)
         if candidate.timestamp() < start.timestamp():
-            candidate = _at_local(day + timedelta(days=14), self.hour, self.minute, self.timezone)
+            candidate = _at_local(
+                day + timedelta(days=self.days), self.hour, self.minute, self.timezone
+            )
         return candidate
 
     def previous_fire_time(self, at: datetime) -> datetime:
         """The last fire time at or before ``at``."""
         day = at.astimezone(self.timezone).date()
-        day -= timedelta(days=(day - self.anchor).days % 14)
+        day -= timedelta(days=(day - self.anchor).days % self.days)
         candidate = _at_local(day, self.hour, self.minute, self.timezone)
         if not _not_after(candidate, at):
-            candidate = _at_local(day - timedelta(days=14), self.hour, self.minute, self.timezone)
+            candidate = _at_local(
+                day - timedelta(days=self.days), self.hour, self.minute, self.timezone
+            )
         return candidate
 
     def __getstate__(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": 2,
             "anchor": self.anchor,
             "hour": self.hour,
             "minute": self.minute,
             "timezone": self.timezone,
+            "days": self.days,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        if state.get("version") != 1:
+        if state.get("version") not in (1, 2):
             raise ValueError(f"cannot restore FortnightlyTrigger state version {state!r}")
         self.anchor = state["anchor"]
         self.hour = state["hour"]
         self.minute = state["minute"]
         self.timezone = state["timezone"]
+        self.days = state.get("days", 14)
 
     def __str__(self) -> str:
-        return f"fortnightly[{self.anchor:%a} {self.hour:02d}:{self.minute:02d}]"
+        return f"every {self.days} day(s)[{self.anchor:%a} {self.hour:02d}:{self.minute:02d}]"
 
     def __repr__(self) -> str:
         return (
@@ -427,11 +441,12 @@ class ScheduleSpec:
     def to_trigger(self) -> BaseTrigger | None:
         """The APScheduler trigger for this schedule; ``None`` when off."""
         if self.kind == "daily":
-            return CronTrigger(hour=self.hour, minute=self.minute, timezone=self.zone)
+            return FortnightlyTrigger(ANCHOR_DATE, self.hour, self.minute, self.zone, days=1)
         if self.kind == "weekly":
-            return CronTrigger(
-                day_of_week=self.weekday, hour=self.hour, minute=self.minute, timezone=self.zone
-            )
+            assert self.weekday is not None
+            # ANCHOR_DATE is a Monday (weekday 0); shift it to the schedule's weekday.
+            anchor = ANCHOR_DATE + timedelta(days=self.weekday - ANCHOR_DATE.weekday())
+            return FortnightlyTrigger(anchor, self.hour, self.minute, self.zone, days=7)
         if self.kind == "interval":
             assert self.interval is not None
             return IntervalTrigger(

@@ -72,8 +72,11 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         async with engine.begin() as conn:
             from sqlalchemy import text
 
-            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            names = [table.name for table in Base.metadata.sorted_tables]
+            names.append("hearth_run_leases")
+            if await conn.scalar(text("SELECT to_regclass('hearth_scheduled_jobs')")):
+                names.append("hearth_scheduled_jobs")
+            await conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
     await engine.dispose()
     yield url
 

@@ -103,6 +103,11 @@ class PlaygroundAdapter:
         """The playground is its own platform."""
         return Platform.PLAYGROUND
 
+    @property
+    def sender(self) -> PlaygroundAdapter:
+        """The playground prints its own replies."""
+        return self
+
     async def start(self, handler: EventHandler) -> None:
         """Start reading lines in the background."""
         self._task = asyncio.create_task(self._read_loop(handler), name="playground-input")

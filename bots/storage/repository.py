@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from adapters.model import Chat, Member, Message, Platform
+from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.storage.base import storable
 from bots.storage.profiles import ProfileQueries
 from bots.storage.records import (
@@ -507,3 +507,26 @@ class Storage(ProfileQueries, TwinReplyQueries):
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).all()
         return {int(member_id): str(name) for member_id, name in rows}
+
+    async def digest_schedule(self, chat_id: int) -> str | None:
+        """The chat's stored digest schedule (JSON), or None."""
+        async with self._sessions() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+        return None if row is None else row.digest_schedule
+
+    async def set_digest_schedule(self, chat_id: int, schedule: str | None) -> None:
+        """Store the chat's digest schedule (JSON), or clear it."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+            if row is None:
+                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
+                session.add(row)
+            row.digest_schedule = schedule
+
+    async def chat(self, chat_id: int) -> Chat | None:
+        """The chat with this Hearth id, as the neutral model."""
+        async with self._sessions() as session:
+            row = await session.get(ChatRow, chat_id)
+        if row is None:
+            return None
+        return Chat(Platform(row.platform), row.platform_chat_id, ChatKind(row.kind), row.title)

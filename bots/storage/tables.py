@@ -210,6 +210,8 @@ class ChatSettingsRow(Base):
     )
     twins_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     twin_absence_minutes: Mapped[float | None] = mapped_column(Float)
+    digest_schedule: Mapped[str | None] = mapped_column(Text)
+    """The chat's digest schedule as stored by ``jobs.schedule_spec`` (JSON), if any."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -56,11 +56,9 @@ async def test_preview_is_private_and_others_are_refused(hearth: Hearth) -> None
     assert sender.replies and all(r.private for r in sender.replies)
     sender.replies.clear()
     await hearth.router.handle(command("alice", "digest", "now"), sender)
-    assert sender.texts() == ["Sorry, only this chat's admins can ask for a digest."]
-    await hearth.router.handle(
-        replace(command("carol", "digest", "weekly"), sender_is_admin=True), sender
-    )
-    assert sender.texts()[-1] == "Usage: /digest now | /digest preview"
+    assert sender.texts() == ["Sorry, only this chat's admins can manage digests."]
+    await hearth.router.handle(command("carol", "digest"), sender)
+    assert sender.texts()[-1].startswith("Usage: /digest now | preview | status")
 
 
 async def test_a_quiet_day_says_so(hearth: Hearth) -> None:
@@ -70,3 +68,91 @@ async def test_a_quiet_day_says_so(hearth: Hearth) -> None:
     )
     assert len(sender.replies) == 1
     assert len(sender.texts()[0]) < 300
+
+
+async def test_admins_schedule_digests_and_they_survive_a_restart(
+    hearth: Hearth,
+    settings,
+    embedder,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from jobs.scheduled_runs import JobKind
+
+    sender = RecordingSender()
+    admin = replace(command("carol", "digest"), sender_is_admin=True)
+    await hearth.router.handle(replace(admin, args=("daily", "09:00")), sender)
+    assert sender.texts()[-1].startswith("Digest scheduled every day at 09:00 (UTC). Next: ")
+    await hearth.router.handle(replace(admin, args=("tz", "Asia/Shanghai")), sender)
+    assert "(Asia/Shanghai)" in sender.texts()[-1]
+    for bad in (("daily", "25:00"), ("tz", "Mars/Base"), ("every", "5m"), ("sometimes",)):
+        await hearth.router.handle(replace(admin, args=bad), sender)
+        assert sender.texts()[-1].startswith("Sorry: "), bad
+    await hearth.router.handle(command("alice", "digest", "status"), sender)
+    assert "every day at 09:00 (Asia/Shanghai)" in sender.texts()[-1]
+    await hearth.router.handle(command("alice", "digest", "off"), sender)
+    assert "only this chat's admins" in sender.texts()[-1]
+    chat_id = 1
+    assert await hearth.scheduler.next_run(chat_id, JobKind.DIGEST) is not None
+    await hearth.close()
+
+    from tests.bots.conftest import make_memory
+
+    again = await Hearth.build(
+        settings, embedder=embedder, memory=make_memory("edge", tmp_path, embedder.dimension)
+    )
+    try:
+        assert await again.scheduler.next_run(chat_id, JobKind.DIGEST) is not None
+        await again.router.handle(replace(admin, args=("off",)), sender)
+        assert sender.texts()[-1].startswith("Scheduled digests are off")
+        assert await again.scheduler.next_run(chat_id, JobKind.DIGEST) is None
+    finally:
+        await again.close()
+
+
+async def test_a_scheduled_digest_is_posted_once_through_the_platform(hearth: Hearth) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bots.scheduled_digests import PlatformUnavailableError
+    from jobs.clock import ManualClock
+    from jobs.schedule_spec import parse_digest_schedule
+    from jobs.scheduled_runs import RunContext, run_digest
+
+    sender = RecordingSender()
+    await chat_about_a_hike(hearth, sender)
+    fires = datetime.now(UTC) + timedelta(minutes=10)
+    spec = parse_digest_schedule(f"daily {fires:%H:%M}")
+    today = RunContext(hearth.scheduler.leases, clock=ManualClock(fires + timedelta(minutes=5)))
+    with pytest.raises(PlatformUnavailableError):  # the chat's platform is not connected
+        await run_digest(1, spec.to_json(), context=today)
+
+    hearth.senders[sender.platform] = sender
+    tomorrow = RunContext(
+        hearth.scheduler.leases, clock=ManualClock(fires + timedelta(days=1, minutes=5))
+    )
+    yesterday_run = RunContext(
+        hearth.scheduler.leases, clock=ManualClock(fires + timedelta(minutes=6))
+    )
+    assert not await run_digest(1, spec.to_json(), context=yesterday_run)  # claimed before
+    assert await run_digest(1, spec.to_json(), context=tomorrow)
+    posted = len(sender.replies)
+    assert posted >= 1 and not any(r.private for r in sender.replies)
+    assert not await run_digest(1, spec.to_json(), context=tomorrow)
+    assert len(sender.replies) == posted  # the same run never posts twice
+
+
+async def test_todays_scheduled_digest_covers_the_day(hearth: Hearth) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from jobs.clock import ManualClock
+    from jobs.schedule_spec import parse_digest_schedule
+    from jobs.scheduled_runs import RunContext, run_digest
+
+    sender = RecordingSender()
+    await chat_about_a_hike(hearth, sender)
+    hearth.senders[sender.platform] = sender
+    fires = datetime.now(UTC) + timedelta(minutes=10)
+    spec = parse_digest_schedule(f"daily {fires:%H:%M}")
+    context = RunContext(hearth.scheduler.leases, clock=ManualClock(fires + timedelta(minutes=5)))
+    assert await run_digest(1, spec.to_json(), context=context)
+    text = "\n".join(sender.texts())
+    assert "Fern Creek" in text and "Old news" not in text

@@ -466,3 +466,13 @@ def test_intervals_out_of_bounds_are_rejected(amount: int, unit: str) -> None:
     hours = amount // 60 + 169 if amount > 10080 else 0
     with pytest.raises(ScheduleError, match="between 30 minutes and 7 days"):
         parse_digest_schedule(f"every {hours}h")
+
+
+def test_daily_schedule_does_not_skip_the_day_after_a_clock_change() -> None:
+    # Poland moved its clocks forward on 2001-03-25; a cron trigger skipped 2001-03-26.
+    spec = ScheduleSpec.daily(0, 0, tz="Poland")
+    fired = spec.previous_fire_time(datetime(2001, 3, 25, 12, 0, tzinfo=UTC))
+    assert fired is not None
+    following = spec.next_fire_time(fired + timedelta(microseconds=1))
+    assert following is not None
+    assert following.astimezone(ZoneInfo("Poland")).date().isoformat() == "2001-03-26"

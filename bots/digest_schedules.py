@@ -1,0 +1,47 @@
+"""Admins' digest schedules: parsed, stored with the chat, and kept in the scheduler."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bots.storage.repository import Storage
+from jobs.schedule_spec import ScheduleError, ScheduleSpec, parse_digest_schedule
+from jobs.scheduled_runs import JobKind
+from jobs.scheduler import HearthScheduler
+
+
+class DigestSchedules:
+    """Changes and describes a chat's digest schedule."""
+
+    def __init__(self, storage: Storage, scheduler: HearthScheduler) -> None:
+        self._storage = storage
+        self._scheduler = scheduler
+
+    async def current(self, chat_id: int) -> ScheduleSpec | None:
+        """The chat's schedule, or None when it never had one."""
+        stored = await self._storage.digest_schedule(chat_id)
+        return ScheduleSpec.from_json(stored) if stored else None
+
+    async def change(self, chat_id: int, text: str) -> str:
+        """Apply what an admin typed (``daily 09:00``, ``tz Asia/Shanghai``, ``off``…)."""
+        try:
+            spec = parse_digest_schedule(text, await self.current(chat_id))
+        except ScheduleError as error:
+            return f"Sorry: {error}"
+        await self._storage.set_digest_schedule(chat_id, spec.to_json())
+        next_run = await self._scheduler.schedule_digest(chat_id, spec)
+        if spec.is_off:
+            return "Scheduled digests are off in this chat. /digest now still works."
+        return f"Digest scheduled {spec.describe()}. {_next(next_run)}"
+
+    async def status(self, chat_id: int) -> str:
+        """The schedule and the next run, in words."""
+        spec = await self.current(chat_id)
+        if spec is None or spec.is_off:
+            return "No digest is scheduled in this chat. Example: /digest daily 09:00"
+        next_run = await self._scheduler.next_run(chat_id, JobKind.DIGEST)
+        return f"Digest {spec.describe()}. {_next(next_run)}"
+
+
+def _next(moment: datetime | None) -> str:
+    return f"Next: {moment:%Y-%m-%d %H:%M} UTC." if moment else ""
