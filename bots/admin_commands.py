@@ -8,6 +8,7 @@ from adapters.model import Command
 from bots.command_catalog import usage_hint
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
+from jobs.schedule_spec import ScheduleSpec
 
 MAX_ABSENCE_MINUTES = 7 * 24 * 60
 
@@ -22,7 +23,15 @@ class AdminCommands:
         """``/settings`` shows the chat's settings; with arguments, changes one."""
         chat_id = await self._storage.ensure_chat(command.chat)
         if not words:
-            return _describe(await self._storage.chat_settings(chat_id))
+            described = _describe(await self._storage.chat_settings(chat_id))
+            stored = await self._storage.digest_schedule(chat_id)
+            spec = ScheduleSpec.from_json(stored) if stored else None
+            digest = (
+                f"Digest {spec.describe()}."
+                if spec is not None and not spec.is_off
+                else "No scheduled digest (/digest daily 09:00 sets one)."
+            )
+            return f"{described} {digest}"
         if command.sender_is_admin is not True:
             return "Sorry, only this chat's admins can change its settings."
         if len(words) != 2:
