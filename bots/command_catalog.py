@@ -6,7 +6,10 @@ specs; text platforms (Telegram) list name and description and parse the words.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from bots.schedule_suggestions import suggest_digest_actions
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,8 @@ class OptionSpec:
     description: str
     choices: tuple[str, ...] = ()
     required: bool = True
+    suggest: Callable[[str], Sequence[str]] | None = None
+    """Values to suggest while the member types (platforms with autocomplete show them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +81,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "tz Asia/Shanghai | off",
         options=(
             OptionSpec(
-                "action", "now, preview, status, daily 09:00, weekly mon 18:00, every 12h, off"
+                "action",
+                "now, preview, status, daily 09:00, weekly mon 18:00, every 12h, tz …, off",
+                suggest=suggest_digest_actions,
             ),
         ),
         admin_only=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from adapters.ports import PlatformAdapter
 from bots.command_catalog import COMMANDS
 from bots.settings import HearthSettings
@@ -40,18 +42,33 @@ def telegram_adapter(settings: HearthSettings) -> PlatformAdapter:
 def discord_adapter(settings: HearthSettings) -> PlatformAdapter:
     """The Discord adapter with slash commands built from the command catalog."""
     from adapters.discord import (  # noqa: PLC0415 - optional platform
+        AutocompleteQuery,
+        AutocompleteSource,
         DiscordAdapter,
         SlashCommandSpec,
         SlashOption,
     )
 
     assert settings.discord_bot_token is not None
+
+    def completer(suggest: Callable[[str], Sequence[str]]) -> AutocompleteSource:
+        async def complete(query: AutocompleteQuery) -> Sequence[str]:
+            return suggest(query.current)
+
+        return complete
+
     specs = [
         SlashCommandSpec(
             spec.name,
             spec.description,
             tuple(
-                SlashOption(o.name, o.description, choices=o.choices, required=o.required)
+                SlashOption(
+                    o.name,
+                    o.description,
+                    choices=o.choices,
+                    required=o.required,
+                    autocomplete=completer(o.suggest) if o.suggest else None,
+                )
                 for o in spec.options
             ),
             admin_only=spec.admin_only,

@@ -188,3 +188,22 @@ async def test_admins_get_a_digest_on_both_platforms(
     discord_digest = "\n".join(r.text for r in await discord.replies(1))
     assert "Fern Creek" in telegram_digest and "board game" not in telegram_digest.lower()
     assert "board games" in discord_digest.lower() and "Fern Creek" not in discord_digest
+
+
+async def test_discord_suggests_time_zones_while_typing_a_digest_schedule(
+    both: tuple[TelegramDriver, DiscordDriver, Hearth],
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    await fake_discord.use_command(
+        "digest",
+        {"action": "tz shangh"},
+        user=discord_server.carol,
+        channel_id=discord_server.general,
+        permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+        autocomplete_focus="action",
+    )
+    await fake_discord.wait_for_call("POST /interactions/{interaction_id}/{token}/callback")
+    [callback] = fake_discord.interaction_callbacks
+    choices = [c["value"] for c in callback.payload["data"]["choices"]]
+    assert choices[0] == "tz Asia/Shanghai"

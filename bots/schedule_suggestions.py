@@ -1,0 +1,38 @@
+"""Suggestions while an admin types a digest command (shown where platforms can)."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+MAX_SUGGESTIONS = 25
+EXAMPLES = (
+    "now",
+    "preview",
+    "status",
+    "daily 09:00",
+    "weekly mon 18:00",
+    "every 12h",
+    "tz UTC",
+    "off",
+)
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def suggest_digest_actions(typed: str) -> list[str]:
+    """What ``/digest`` could be followed by, given what the admin typed so far.
+
+    After ``tz`` the IANA time zones whose name contains the rest are offered
+    (``tz shang`` → ``tz Asia/Shanghai``); otherwise the examples that match.
+    """
+    text = " ".join(typed.split()).lower()
+    if text.startswith("tz"):
+        wanted = text[2:].strip().replace(" ", "_")
+        zones = [z for z in _zones() if wanted in z.lower()]
+        zones.sort(key=lambda zone: (not zone.lower().split("/")[-1].startswith(wanted), zone))
+        return [f"tz {zone}" for zone in zones[:MAX_SUGGESTIONS]]
+    return [example for example in EXAMPLES if example.startswith(text)] or list(EXAMPLES)
