@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Hearth:
-    """A running Hearth: storage, memory, the embedding worker and the router."""
+    """A running Hearth: storage, memory, the embedding worker, the router and the scheduler."""
 
     settings: HearthSettings
     storage: Storage
