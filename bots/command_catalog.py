@@ -78,7 +78,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "digest",
         "Admins: digests now, as a private preview, or on a schedule",
         "/digest now | preview | status | daily 09:00 | weekly mon 18:00 | every 12h | "
-        "tz Asia/Shanghai | off",
+        "tz Asia/Shanghai | off | quiet skip|line",
         options=(
             OptionSpec(
                 "action",

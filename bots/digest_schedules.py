@@ -34,13 +34,29 @@ class DigestSchedules:
             return "Scheduled digests are off in this chat. /digest now still works."
         return f"Digest scheduled {spec.describe()}. {_next(next_run)}"
 
+    async def quiet(self, chat_id: int, choice: str) -> str:
+        """``quiet skip`` posts nothing for a quiet period; ``quiet line`` posts one line."""
+        if choice not in ("skip", "line"):
+            return "Usage: /digest quiet skip | /digest quiet line"
+        await self._storage.set_digest_quiet_line(chat_id, choice == "line")
+        return (
+            "A quiet period now gets a one-line digest."
+            if choice == "line"
+            else "A quiet period now gets no digest at all."
+        )
+
     async def status(self, chat_id: int) -> str:
         """The schedule and the next run, in words."""
         spec = await self.current(chat_id)
         if spec is None or spec.is_off:
             return "No digest is scheduled in this chat. Example: /digest daily 09:00"
         next_run = await self._scheduler.next_run(chat_id, JobKind.DIGEST)
-        return f"Digest {spec.describe()}. {_next(next_run)}"
+        quiet = (
+            "Quiet periods get one line."
+            if await self._storage.digest_quiet_line(chat_id)
+            else "Quiet periods get no digest."
+        )
+        return f"Digest {spec.describe()}. {_next(next_run)} {quiet}"
 
 
 def _next(moment: datetime | None) -> str:

@@ -30,8 +30,12 @@ class ChatDigests:
         end: datetime,
         length: timedelta = DEFAULT_PERIOD,
         chat_title: str | None = None,
+        quiet_line: bool = True,
     ) -> list[str]:
-        """The digest of ``[end - length, end)`` as chat messages (a quiet line if quiet)."""
+        """The digest of ``[end - length, end)`` as chat messages.
+
+        A quiet period gives one line, or no message at all with ``quiet_line=False``.
+        """
         period = DigestPeriod(end - length, end)
         stored = await self._storage.period_messages(chat_id, period.start, period.end)
         messages = [
@@ -56,4 +60,4 @@ class ChatDigests:
         digest = await compose_digest(
             messages, period, vectors=vectors, chat_title=chat_title, joined=joined
         )
-        return render_digest(digest, max_chars=MAX_CHARS)
+        return render_digest(digest, max_chars=MAX_CHARS, quiet_line=quiet_line)

@@ -132,6 +132,9 @@ class MemberCommands:
         if command.sender_is_admin is not True:
             await reply("Sorry, only this chat's admins can manage digests.", private=False)
             return
+        if words[0] == "quiet":
+            await reply(await self._schedules.quiet(chat_id, " ".join(words[1:])), private=False)
+            return
         if words not in (("now",), ("preview",)):
             await reply(await self._schedules.change(chat_id, " ".join(words)), private=False)
             return

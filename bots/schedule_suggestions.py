@@ -15,6 +15,8 @@ EXAMPLES = (
     "every 12h",
     "tz UTC",
     "off",
+    "quiet skip",
+    "quiet line",
 )
 
 

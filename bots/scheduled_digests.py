@@ -45,8 +45,15 @@ class ScheduledDigests:
                 "but that platform is not connected"
             )
         parts = await self._digests.render(
-            chat_id, period_end, period_end - period_start, chat_title=chat.title
+            chat_id,
+            period_end,
+            period_end - period_start,
+            chat_title=chat.title,
+            quiet_line=await self._storage.digest_quiet_line(chat_id),
         )
+        if not parts:
+            log.info("quiet period in chat %s: no digest posted", chat_id)
+            return
         for part in parts:
             await sender.send(OutgoingReply(chat=chat, text=part))
         log.info("posted the digest of chat %s (%d part(s))", chat_id, len(parts))

@@ -530,3 +530,18 @@ class Storage(ProfileQueries, TwinReplyQueries):
         if row is None:
             return None
         return Chat(Platform(row.platform), row.platform_chat_id, ChatKind(row.kind), row.title)
+
+    async def digest_quiet_line(self, chat_id: int) -> bool:
+        """Whether a quiet scheduled digest posts one line in this chat (else nothing)."""
+        async with self._sessions() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+        return bool(row and row.digest_quiet_line)
+
+    async def set_digest_quiet_line(self, chat_id: int, post_line: bool) -> None:
+        """Choose what a quiet scheduled digest does: one line, or nothing."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ChatSettingsRow, chat_id)
+            if row is None:
+                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
+                session.add(row)
+            row.digest_quiet_line = post_line

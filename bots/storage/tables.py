@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -212,6 +213,10 @@ class ChatSettingsRow(Base):
     twin_absence_minutes: Mapped[float | None] = mapped_column(Float)
     digest_schedule: Mapped[str | None] = mapped_column(Text)
     """The chat's digest schedule as stored by ``jobs.schedule_spec`` (JSON), if any."""
+    digest_quiet_line: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    """Whether a scheduled digest of a quiet period posts one line (else nothing)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

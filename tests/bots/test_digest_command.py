@@ -128,6 +128,7 @@ async def test_a_scheduled_digest_is_posted_once_through_the_platform(hearth: He
         await run_digest(1, spec.to_json(), context=today)
 
     hearth.senders[sender.platform] = sender
+    await hearth.storage.set_digest_quiet_line(1, True)  # tomorrow is quiet: post one line
     tomorrow = RunContext(
         hearth.scheduler.leases, clock=ManualClock(fires + timedelta(days=1, minutes=5))
     )
@@ -158,3 +159,36 @@ async def test_todays_scheduled_digest_covers_the_day(hearth: Hearth) -> None:
     assert await run_digest(1, spec.to_json(), context=context)
     text = "\n".join(sender.texts())
     assert "Fern Creek" in text and "Old news" not in text
+
+
+async def test_quiet_periods_post_nothing_unless_asked(hearth: Hearth) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from jobs.clock import ManualClock
+    from jobs.schedule_spec import parse_digest_schedule
+    from jobs.scheduled_runs import RunContext, run_digest
+
+    sender = RecordingSender()
+    hearth.senders[sender.platform] = sender
+    await hearth.router.handle(message("alice", "just one message today"), sender)
+    admin = replace(command("carol", "digest"), sender_is_admin=True)
+    await hearth.router.handle(replace(admin, args=("daily", "09:00")), sender)
+    await hearth.router.handle(command("alice", "digest", "status"), sender)
+    assert "Quiet periods get no digest." in sender.texts()[-1]
+    sender.replies.clear()
+    fires = datetime.now(UTC) + timedelta(minutes=10)
+    spec = parse_digest_schedule(f"daily {fires:%H:%M}")
+    day = RunContext(hearth.scheduler.leases, clock=ManualClock(fires + timedelta(minutes=1)))
+    assert await run_digest(1, spec.to_json(), context=day)
+    assert sender.replies == []  # a quiet day: nothing posted
+
+    await hearth.router.handle(replace(admin, args=("quiet", "line")), sender)
+    assert sender.texts()[-1] == "A quiet period now gets a one-line digest."
+    await hearth.router.handle(replace(admin, args=("quiet", "sometimes")), sender)
+    assert sender.texts()[-1].startswith("Usage: /digest quiet")
+    sender.replies.clear()
+    next_day = RunContext(
+        hearth.scheduler.leases, clock=ManualClock(fires + timedelta(days=1, minutes=1))
+    )
+    assert await run_digest(1, spec.to_json(), context=next_day)
+    assert len(sender.replies) == 1 and "Quiet" in sender.texts()[0]
