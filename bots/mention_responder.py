@@ -53,15 +53,23 @@ class MentionResponder:
         self._corrections = corrections
         self._limits = limits or TwinRateLimits()
 
-    async def respond(self, message: Message, chat_id: int, sender: ReplySender) -> int:
-        """Answer ``message`` for each absent twin it addresses; returns how many answered."""
-        if message.sender.is_bot or looks_like_twin_message(message.text):
+    async def respond(
+        self, message: Message, chat_id: int, asker_id: int, sender: ReplySender
+    ) -> int:
+        """Answer ``message`` for each absent twin it addresses; returns how many answered.
+
+        ``chat_id`` and ``asker_id`` are the ids the message was stored under. Most
+        messages address nobody and cost no query here.
+        """
+        addresses_someone = message.mentions or message.reply_to_member is not None
+        if not addresses_someone or message.sender.is_bot:
+            return 0
+        if looks_like_twin_message(message.text):
             return 0
         settings = await self._storage.chat_settings(chat_id)
         if not settings.twins_enabled:
             return 0
         answered = 0
-        asker_id = await self._storage.ensure_member(message.sender)
         for target in await self._addressed_members(message, chat_id):
             if answered >= MAX_TWINS_PER_MESSAGE:
                 break

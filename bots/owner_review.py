@@ -61,9 +61,10 @@ class OwnerReview:
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
 
-    async def report_if_back(self, member: Member, chat: Chat, sender: ReplySender) -> int:
-        """Tell a member who just posted what their twin said while they were away."""
-        member_id = await self._storage.ensure_member(member)
+    async def report_if_back(
+        self, member: Member, member_id: int, chat: Chat, sender: ReplySender
+    ) -> int:
+        """Tell a member who just posted (stored as ``member_id``) what their twin said."""
         profile = await self._storage.profile(member_id)
         pending = await self._storage.replies_to_report(profile.member_ids)
         if not pending:

@@ -108,10 +108,12 @@ class HearthRouter:
             return
         self._worker.notify()
         await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
-        await self._mentions.respond(message, stored.chat_id, sender)
+        await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
         if not message.sender.is_bot:
             # The member is back: tell them what their twin said meanwhile.
-            await self._review.report_if_back(message.sender, message.chat, sender)
+            await self._review.report_if_back(
+                message.sender, stored.member_id, message.chat, sender
+            )
 
     @staticmethod
     async def _apologise(command: Command, sender: ReplySender) -> None:
