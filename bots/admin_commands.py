@@ -1,4 +1,4 @@
-"""Chat admin commands: /settings shows and changes a chat's twin settings."""
+"""Chat admin commands: /settings shows a chat's settings and changes its twin settings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 
 from adapters.model import Command
 from bots.command_catalog import usage_hint
+from bots.intro_commands import IntroCommands
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleSpec
@@ -16,8 +17,9 @@ MAX_ABSENCE_MINUTES = 7 * 24 * 60
 class AdminCommands:
     """Commands that change a chat for everyone; only its admins may use them."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, intros: IntroCommands) -> None:
         self._storage = storage
+        self._intros = intros
 
     async def settings(self, command: Command, words: tuple[str, ...]) -> str:
         """``/settings`` shows the chat's settings; with arguments, changes one."""
@@ -31,7 +33,7 @@ class AdminCommands:
                 if spec is not None and not spec.is_off
                 else "No scheduled digest (/digest daily 09:00 sets one)."
             )
-            return f"{described} {digest}"
+            return f"{described} {digest} {await self._intros.status(chat_id)}"
         if command.sender_is_admin is not True:
             return "Sorry, only this chat's admins can change its settings."
         if len(words) != 2:

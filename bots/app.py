@@ -11,8 +11,10 @@ from datetime import timedelta
 from adapters.model import Platform
 from adapters.ports import PlatformAdapter, ReplySender
 from bots.digest_schedules import DigestSchedules
-from bots.digests import ChatDigests
+from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
+from bots.intro_commands import IntroCommands
+from bots.intro_rounds import IntroRounds
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
@@ -21,15 +23,23 @@ from bots.router import HearthRouter
 from bots.scheduled_digests import ScheduledDigests
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
+from bots.storage.intro_store import IntroStore
 from bots.storage.persona_store import PersonaStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from jobs.scheduled_runs import set_runner
 from jobs.scheduler import HearthScheduler
 from memory.embedder import Embedder
-from memory.factory import build_embedder, build_memory_store, resolve_dimension
+from memory.factory import (
+    build_embedder,
+    build_memory_store,
+    build_profile_store,
+    resolve_dimension,
+)
+from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
 from twins.answer import TwinQuestion
+from twins.chat_models import build_chat_model
 from twins.corrections import CorrectionMatcher
 from twins.llm_twin import twin_from_settings
 from twins.relevance import RelevanceGate
@@ -50,6 +60,7 @@ class Hearth:
     router: HearthRouter
     scheduler: HearthScheduler
     senders: dict[Platform, ReplySender]
+    profiles: InterestProfileStore
 
     @classmethod
     async def build(
@@ -58,17 +69,21 @@ class Hearth:
         *,
         embedder: Embedder | None = None,
         memory: MemoryStore | None = None,
+        profiles: InterestProfileStore | None = None,
     ) -> Hearth:
         """Connect to the database (migrating it), open memory and wire the router.
 
-        ``embedder`` and ``memory`` override the ones the settings select.
+        ``embedder``, ``memory`` and ``profiles`` override the ones the settings select.
         """
         engine = create_engine(settings.resolved_database_url())
         await migrate(engine)
         storage = Storage(engine, default_absence_minutes=settings.twin_absence_minutes)
         embedder = embedder or build_embedder(settings)
-        memory = memory or build_memory_store(settings, await resolve_dimension(embedder))
+        dimension = await resolve_dimension(embedder)
+        memory = memory or build_memory_store(settings, dimension)
         await memory.open()
+        profiles = profiles or build_profile_store(settings, dimension)
+        await profiles.open()
         worker = EmbeddingWorker(
             storage, embedder, memory, batch_size=settings.embedding_batch_size
         )
@@ -89,10 +104,19 @@ class Hearth:
             window=timedelta(minutes=settings.twin_limit_window_minutes),
         )
         personas = Personas(storage, PersonaStore(engine))
-        digests = ChatDigests(storage, memory, embedder)
+        # With a chat model and DIGEST_LLM_TOKEN_BUDGET > 0, the model words digest topics.
+        digests = ChatDigests(
+            storage,
+            memory,
+            embedder,
+            summariser=digest_summariser(build_chat_model(settings), settings),
+            token_budget=settings.digest_llm_token_budget,
+        )
         senders: dict[Platform, ReplySender] = {}
         scheduler = HearthScheduler(settings.resolved_database_url(), engine=engine)
-        set_runner(ScheduledDigests(storage, digests, senders))
+        intro_store = IntroStore(engine)
+        rounds = IntroRounds(intro_store, memory, profiles, embedder)
+        set_runner(ScheduledDigests(storage, digests, senders, rounds))
         await scheduler.start()
         router = HearthRouter(
             storage,
@@ -102,19 +126,28 @@ class Hearth:
                 storage, twin, corrections=corrections, limits=limits, personas=personas
             ),
             commands=MemberCommands(
-                storage, memory, personas, digests, DigestSchedules(storage, scheduler)
+                storage,
+                memory,
+                personas,
+                digests,
+                DigestSchedules(storage, scheduler),
+                intros=IntroCommands(storage, intro_store, rounds, scheduler),
+                profiles=profiles,
             ),
             review=OwnerReview(storage),
             personas=personas,
         )
         worker.start()
-        return cls(settings, storage, memory, embedder, worker, router, scheduler, senders)
+        return cls(
+            settings, storage, memory, embedder, worker, router, scheduler, senders, profiles
+        )
 
     async def close(self) -> None:
         """Stop the scheduler and the worker; release memory and database connections."""
         await self.scheduler.shutdown()
         await self.worker.stop()
         await self.memory.close()
+        await self.profiles.close()
         await self.storage.close()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bots.schedule_suggestions import suggest_digest_actions
+from bots.schedule_suggestions import suggest_digest_actions, suggest_intro_actions
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,13 @@ class CommandSpec:
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
     personal: bool = True
+    admin_actions: bool = False
+    """Some of its actions are for admins only (the platform is asked who is an admin)."""
+
+    @property
+    def checks_admin(self) -> bool:
+        """Whether the platform must report the sender's admin right with this command."""
+        return self.admin_only or self.admin_actions
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -88,6 +95,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         admin_only=True,
         personal=False,
+    ),
+    CommandSpec(
+        "intros",
+        "Introductions: take part (me on), snooze, avoid someone; admins set how often",
+        "/intros me on|off|status|snooze 2w|wake|avoid @name|allow @name | status | "
+        "weekly | biweekly | monthly | off | now | tz Asia/Shanghai | post group|dm",
+        options=(
+            OptionSpec(
+                "action",
+                "me on, me off, me snooze 2w, me avoid @name, status; admins: weekly, now, off",
+                suggest=suggest_intro_actions,
+            ),
+        ),
+        personal=False,
+        admin_actions=True,
     ),
     CommandSpec("help", "What Hearth does and its commands", "/help", personal=False),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from adapters.model import Command, OutgoingReply
+from adapters.model import ButtonRows, Command, OutgoingReply
 from adapters.ports import ReplySender
 from bots.account_links import (
     CODE_TTL,
@@ -19,10 +19,13 @@ from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
+from bots.intro_commands import IntroCommands
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
+from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
+from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
@@ -50,13 +53,18 @@ class MemberCommands:
         personas: Personas,
         digests: ChatDigests,
         schedules: DigestSchedules,
+        *,
+        intros: IntroCommands,
+        profiles: InterestProfileStore,
     ) -> None:
         self._storage = storage
         self._memory = memory
         self._personas = personas
         self._digests = digests
         self._schedules = schedules
-        self._admin = AdminCommands(storage)
+        self._intros = intros
+        self._profiles = profiles
+        self._admin = AdminCommands(storage, intros)
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
 
@@ -64,6 +72,9 @@ class MemberCommands:
         """Run ``command`` and answer the member (privately where that matters)."""
         if command.name.lower() == "digest" and command.chat.is_group:
             await self._digest(command, sender)
+            return
+        if command.name.lower() == "intros":
+            await self._intros.handle(command, sender)
             return
         text, private = await self._run(command, sender)
         await sender.send(
@@ -73,8 +84,16 @@ class MemberCommands:
                 reply_to_message_id=command.platform_message_id,
                 recipient=command.sender,
                 private=private,
+                buttons=await self._settings_buttons(command),
             )
         )
+
+    async def _settings_buttons(self, command: Command) -> ButtonRows:
+        """Buttons for the common changes under a plain ``/settings`` in a group; else none."""
+        if command.name.lower() != "settings" or command.args or not command.chat.is_group:
+            return ()
+        chat_id = await self._storage.ensure_chat(command.chat)
+        return settings_keyboard(await self._storage.chat_settings(chat_id))
 
     async def _run(self, command: Command, sender: ReplySender) -> tuple[str, bool]:
         name = command.name.lower()
@@ -249,6 +268,8 @@ class MemberCommands:
         # repeated; the reverse order could leave searchable vectors with no SQL record.
         await self._memory.delete_member(member_id, chat_id)
         await self._personas.forget(member_id, chat_id)
+        await self._profiles.delete_member(member_id, chat_id)
+        await self._intros.forget(chat_id, member_id)
         result = await self._storage.forget_member(chat_id, member_id)
         await self._memory.delete_messages(result.message_ids)
         log.info("forgot member %s in chat %s: %d messages", member_id, chat_id, result.messages)

@@ -35,7 +35,7 @@ def telegram_adapter(settings: HearthSettings) -> PlatformAdapter:
         webhook_secret=secret.get_secret_value() if secret else None,
         poll_timeout=settings.telegram_poll_timeout,
         bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
-        admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
+        admin_commands=[spec.name for spec in COMMANDS if spec.checks_admin],
     )
 
 

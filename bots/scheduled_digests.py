@@ -1,14 +1,15 @@
-"""The app's side of scheduled jobs: post a chat's digest when its schedule fires."""
+"""The app's side of scheduled jobs: post a chat's digest or introductions when due."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
-from adapters.model import OutgoingReply, Platform
+from adapters.model import Chat, OutgoingReply, Platform
 from adapters.ports import ReplySender
 from bots.digests import ChatDigests
+from bots.intro_rounds import IntroRounds
 from bots.storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -26,24 +27,23 @@ class ScheduledDigests:
     """
 
     def __init__(
-        self, storage: Storage, digests: ChatDigests, senders: Mapping[Platform, ReplySender]
+        self,
+        storage: Storage,
+        digests: ChatDigests,
+        senders: Mapping[Platform, ReplySender],
+        intros: IntroRounds,
     ) -> None:
         self._storage = storage
         self._digests = digests
         self._senders = senders
+        self._intros = intros
 
     async def run_digest(self, chat_id: int, period_start: datetime, period_end: datetime) -> None:
         """Build the digest of ``[period_start, period_end)`` and post it in the chat."""
-        chat = await self._storage.chat(chat_id)
-        if chat is None:
-            log.warning("digest for unknown chat %s skipped", chat_id)
+        found = await self._chat_and_sender(chat_id, "digest")
+        if found is None:
             return
-        sender = self._senders.get(chat.platform)
-        if sender is None:
-            raise PlatformUnavailableError(
-                f"digest for {chat.platform.value} chat {chat.platform_chat_id} is due, "
-                "but that platform is not connected"
-            )
+        chat, sender = found
         parts = await self._digests.render(
             chat_id,
             period_end,
@@ -59,5 +59,22 @@ class ScheduledDigests:
         log.info("posted the digest of chat %s (%d part(s))", chat_id, len(parts))
 
     async def run_intros(self, chat_id: int) -> None:
-        """Introductions are not scheduled by this version; nothing to post."""
-        log.warning("introductions for chat %s are not available yet; skipped", chat_id)
+        """Make this round's introductions in the chat and post them."""
+        found = await self._chat_and_sender(chat_id, "introductions")
+        if found is None:
+            return
+        chat, sender = found
+        await self._intros.post(chat, chat_id, sender, datetime.now(UTC))
+
+    async def _chat_and_sender(self, chat_id: int, what: str) -> tuple[Chat, ReplySender] | None:
+        chat = await self._storage.chat(chat_id)
+        if chat is None:
+            log.warning("%s for unknown chat %s skipped", what, chat_id)
+            return None
+        sender = self._senders.get(chat.platform)
+        if sender is None:
+            raise PlatformUnavailableError(
+                f"{what} for {chat.platform.value} chat {chat.platform_chat_id} are due, "
+                "but that platform is not connected"
+            )
+        return chat, sender

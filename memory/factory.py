@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bots.settings import HearthSettings
     from memory.embedder import Embedder
+    from memory.interest_profiles import InterestProfileStore
     from memory.store import MemoryStore
 
 
@@ -58,3 +59,25 @@ def build_memory_store(settings: HearthSettings, dimension: int) -> MemoryStore:
     from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
 
     return EdgeMemoryStore(settings.qdrant_edge_path, dimension)
+
+
+def build_profile_store(settings: HearthSettings, dimension: int) -> InterestProfileStore:
+    """Interest profiles beside memory: a sibling Edge shard, or a second server collection."""
+    from memory.interest_profiles import InterestProfileStore  # noqa: PLC0415 - keep imports light
+
+    if settings.qdrant_url:
+        from memory.server_store import ServerMemoryStore  # noqa: PLC0415 - load only the chosen backend
+
+        api_key = settings.qdrant_api_key
+        return InterestProfileStore(
+            ServerMemoryStore.from_url(
+                settings.qdrant_url,
+                api_key.get_secret_value() if api_key else None,
+                f"{settings.qdrant_collection}_profiles",
+                dimension,
+            )
+        )
+    from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
+
+    path = settings.qdrant_edge_path
+    return InterestProfileStore(EdgeMemoryStore(path.with_name(f"{path.name}-profiles"), dimension))

@@ -217,6 +217,10 @@ class ChatSettingsRow(Base):
         Boolean, default=False, server_default=sa_false()
     )
     """Whether a scheduled digest of a quiet period posts one line (else nothing)."""
+    intro_cadence: Mapped[str | None] = mapped_column(Text)
+    """The chat's introduction cadence as stored by ``jobs.schedule_spec`` (JSON), if any."""
+    intro_delivery: Mapped[str] = mapped_column(String(8), default="group", server_default="group")
+    """Where introductions go: ``group`` (one post in the chat) or ``dm`` (to each member)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -266,3 +270,46 @@ class PersonaRow(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     owner_note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class IntroMemberRow(Base):
+    """A member's introductions choice in one chat: opted in, and snoozed until when."""
+
+    __tablename__ = "intro_members"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    opted_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class IntroAvoidRow(Base):
+    """A member's private "don't pair me with" entry; it holds in every chat."""
+
+    __tablename__ = "intro_avoid"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    avoided_member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntroGroupRow(Base):
+    """One introduction made in a round: the members introduced to each other."""
+
+    __tablename__ = "intro_groups"
+    __table_args__ = (Index("ix_intro_groups_chat_round", "chat_id", "round_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    round_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    member_ids: Mapped[list[int]] = mapped_column(JSON)
+    similarity: Mapped[float] = mapped_column(Float)
