@@ -2,27 +2,71 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from bots.settings import HearthSettings
 from bots.storage.repository import Storage
 from jobs.digest_builder import compose_digest
 from jobs.digest_model import DigestMessage, DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS, render_digest
+from jobs.digest_summaries import TopicSummariser
+from jobs.llm_topic_summaries import LLMTopicSummariser
 from memory.embedder import Embedder
 from memory.store import MemoryStore
+from twins.chat_models import chat_model_name
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = timedelta(hours=24)
 MAX_CHARS = DISCORD_MAX_CHARS
 """Every part fits the smallest platform limit, so a digest reads the same everywhere."""
 
 
-class ChatDigests:
-    """Builds a chat's digest for a period; vectors come from memory, not re-embedding."""
+def digest_summariser(
+    model: BaseChatModel | None, settings: HearthSettings
+) -> TopicSummariser | None:
+    """A summariser over ``model`` for digest topics, or ``None`` for extractive digests.
 
-    def __init__(self, storage: Storage, memory: MemoryStore, embedder: Embedder) -> None:
+    ``None`` when there is no chat model or ``DIGEST_LLM_TOKEN_BUDGET`` is 0.
+    """
+    if model is None or settings.digest_llm_token_budget <= 0:
+        return None
+    log.info(
+        "digest topics are summarised with chat model %s (%s), at most %d tokens per digest",
+        chat_model_name(model),
+        settings.llm_provider,
+        settings.digest_llm_token_budget,
+    )
+    return LLMTopicSummariser(model, timeout_seconds=settings.llm_timeout_seconds)
+
+
+class ChatDigests:
+    """Builds a chat's digest for a period; vectors come from memory, not re-embedding.
+
+    With a ``summariser``, topics are worded by it within ``token_budget``
+    tokens per chat and digest; without one (or with a budget of 0) digests
+    stay extractive.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        memory: MemoryStore,
+        embedder: Embedder,
+        *,
+        summariser: TopicSummariser | None = None,
+        token_budget: int = 2000,
+    ) -> None:
         self._storage = storage
         self._memory = memory
         self._embedder = embedder
+        self._summariser = summariser if token_budget > 0 else None
+        self._token_budget = token_budget
 
     async def render(
         self,
@@ -58,6 +102,12 @@ class ChatDigests:
         vectors = [known[m.message_id] for m in messages] if messages else None
         joined = await self._storage.joined_between(chat_id, period.start, period.end)
         digest = await compose_digest(
-            messages, period, vectors=vectors, chat_title=chat_title, joined=joined
+            messages,
+            period,
+            vectors=vectors,
+            chat_title=chat_title,
+            joined=joined,
+            summariser=self._summariser,
+            token_budget=self._token_budget,
         )
         return render_digest(digest, max_chars=MAX_CHARS, quiet_line=quiet_line)

@@ -70,6 +70,9 @@ class HearthSettings(BaseSettings):
     twin_prompt_token_budget: int = Field(
         default=2000, ge=200, le=1_000_000, alias="TWIN_PROMPT_TOKEN_BUDGET"
     )
+    digest_llm_token_budget: int = Field(
+        default=2000, ge=0, le=1_000_000, alias="DIGEST_LLM_TOKEN_BUDGET"
+    )
 
     log_level: str = Field(default="INFO", alias="HEARTH_LOG_LEVEL")
 

@@ -19,11 +19,20 @@ from jobs.languages import HAN, Language, count_han
 logger = logging.getLogger(__name__)
 
 PROMPT_OVERHEAD_TOKENS = 60
-"""Tokens counted for a summariser's own instructions on each call."""
+"""Tokens counted for a summariser's own instructions on each call, unless it says otherwise."""
+
+MIN_TEXT_TOKENS = 16
+"""A text is shortened to fit what is left of the budget, but never below this many tokens."""
+
+ELLIPSIS = "…"
 
 
 class TopicSummariser(Protocol):
-    """Summarises one topic's messages in a language, in at most ``max_tokens`` tokens."""
+    """Summarises one topic's messages in a language, in at most ``max_tokens`` tokens.
+
+    A summariser whose own prompt costs more than :data:`PROMPT_OVERHEAD_TOKENS`
+    per call may say so in a ``prompt_overhead_tokens`` attribute.
+    """
 
     async def summarise(
         self, topic_texts: Sequence[str], language: str, max_tokens: int
@@ -39,38 +48,74 @@ def estimate_tokens(text: str) -> int:
     return han + (4 * words + 2) // 3
 
 
+def trim_to_tokens(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` estimated tokens, ending in ``…`` when cut."""
+    if estimate_tokens(text) <= limit:
+        return text
+
+    def fits(length: int) -> bool:
+        return estimate_tokens(text[:length].rstrip() + ELLIPSIS) <= limit
+
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits, with its ellipsis
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low].rstrip()
+    return cut + ELLIPSIS if cut and fits(low) else ""
+
+
+def prompt_overhead(summariser: TopicSummariser) -> int:
+    """Tokens charged per call for ``summariser``'s own prompt.
+
+    Its ``prompt_overhead_tokens`` when it has one, else :data:`PROMPT_OVERHEAD_TOKENS`.
+    """
+    declared = getattr(summariser, "prompt_overhead_tokens", None)
+    if isinstance(declared, int) and declared >= 0:
+        return declared
+    return PROMPT_OVERHEAD_TOKENS
+
+
 async def summarise_topics(
     digest: Digest,
     summariser: TopicSummariser,
     *,
     token_budget: int = 2000,
     max_tokens_per_topic: int = 120,
+    max_text_tokens: int = 200,
 ) -> Digest:
     """``digest`` with topic summaries, spending at most ``token_budget`` tokens.
 
     Topics are summarised largest first. Each call is charged its input
-    (estimated with :func:`estimate_tokens`, plus a fixed prompt overhead)
-    and its ``max_tokens``; a topic's least central texts are dropped until
-    its call fits what is left, and summarising stops when nothing fits.
+    (estimated with :func:`estimate_tokens`, plus the summariser's
+    :func:`prompt_overhead`) and its ``max_tokens``. A topic's texts are
+    given most central first, each cut to ``max_text_tokens``; the last one
+    that fits is shortened to what is left, and summarising stops when less
+    than :data:`MIN_TEXT_TOKENS` is left.
     """
     remaining = token_budget
+    overhead = prompt_overhead(summariser)
     language = "zh" if digest.language is Language.CHINESE else "en"
     topics = list(digest.topics)
     for index, topic in enumerate(topics):
-        allowance = remaining - max_tokens_per_topic - PROMPT_OVERHEAD_TOKENS
-        if allowance <= 0:
+        allowance = remaining - max_tokens_per_topic - overhead
+        if allowance < MIN_TEXT_TOKENS:
             break
         texts: list[str] = []
         spent = 0
         for text in topic.sample_texts:
-            cost = estimate_tokens(text)
-            if spent + cost > allowance:
+            room = min(allowance - spent, max_text_tokens)
+            if room < MIN_TEXT_TOKENS:
                 break
-            texts.append(text)
-            spent += cost
+            cut = trim_to_tokens(text, room)
+            if cut.strip():
+                texts.append(cut)
+                spent += estimate_tokens(cut)
         if not texts:
             continue
-        remaining -= spent + max_tokens_per_topic + PROMPT_OVERHEAD_TOKENS
+        remaining -= spent + max_tokens_per_topic + overhead
         try:
             summary = await summariser.summarise(texts, language, max_tokens_per_topic)
         except Exception:

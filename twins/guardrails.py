@@ -13,23 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from memory.untrusted_text import BLOCK_TAG, URL, repeats_instructions, without_reasoning
 from twins.labels import TWIN_MARK
-from twins.prompt_builder import BLOCK_TAG, BuiltPrompt
+from twins.prompt_builder import BuiltPrompt
 
 _CITATION = re.compile(r"\[\s*(\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*)\s*\]")
 _FULL_WIDTH_CITATION = re.compile(r"[【［]\s*(\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*)\s*[】］]")
-_REASONING = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | re.IGNORECASE)
-_UNCLOSED_REASONING = re.compile(r"<(?:think|thinking|reasoning)>", re.IGNORECASE)
 _MARKUP = re.compile(
     rf"</?\s*(?:{BLOCK_TAG}|source|question|persona|context)\b|<\|im_(?:start|end)\|>",
     re.IGNORECASE,
 )
-_URL = re.compile(r"https?://[^\s<>\"'`)\]】》，。]+", re.IGNORECASE)
-_WORD = re.compile(r"\w+")
-
-LEAK_WINDOW = 8
-"""A draft that repeats this many consecutive words of the instructions is rejected."""
-
 _LABEL_LINE = re.compile(
     r"twin of\b|automated reply|自动回复|分身|^\W*(?:label|标签|署名)\s*[:：]",
     re.IGNORECASE,
@@ -96,10 +89,10 @@ def mostly_cjk(text: str) -> bool:
 
 def strip_reasoning(text: str) -> str:
     """Drop ``<think>…</think>`` blocks that reasoning models put before the answer."""
-    text = _REASONING.sub("", text)
-    if _UNCLOSED_REASONING.search(text):
+    stripped = without_reasoning(text)
+    if stripped is None:
         raise UnusableAnswer("the draft ends inside a reasoning block")
-    return text
+    return stripped
 
 
 def normalise_citations(text: str) -> str:
@@ -171,20 +164,12 @@ def confirmation_line(member_name: str, chinese: bool) -> str:
     return f"{member_name}本人会确认。" if chinese else f"{member_name} will confirm."
 
 
-def repeats_instructions(text: str, instructions: str, window: int = LEAK_WINDOW) -> bool:
-    """True when ``text`` repeats ``window`` consecutive words of ``instructions``."""
-    words = [w.lower() for w in _WORD.findall(instructions)]
-    grams = {tuple(words[i : i + window]) for i in range(len(words) - window + 1)}
-    said = [w.lower() for w in _WORD.findall(text)]
-    return any(tuple(said[i : i + window]) in grams for i in range(len(said) - window + 1))
-
-
 def _known_urls(prompt: BuiltPrompt) -> set[str]:
     known: set[str] = set()
     for source in prompt.sources:
         if source.permalink:
             known.add(source.permalink.rstrip("/.,"))
-        known.update(url.rstrip("/.,") for url in _URL.findall(source.text))
+        known.update(url.rstrip("/.,") for url in URL.findall(source.text))
     return known
 
 
@@ -209,7 +194,7 @@ def check_answer(raw: str, prompt: BuiltPrompt, member_name: str) -> CheckedAnsw
     if not text:
         raise UnusableAnswer("nothing is left after removing identity claims")
     known = _known_urls(prompt)
-    unknown = [url for url in _URL.findall(text) if url.rstrip("/.,") not in known]
+    unknown = [url for url in URL.findall(text) if url.rstrip("/.,") not in known]
     if unknown:
         raise UnusableAnswer(f"the draft links to {len(unknown)} address(es) no source has")
     text = normalise_citations(text)

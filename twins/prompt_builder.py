@@ -18,15 +18,13 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from memory.untrusted_text import BLOCK_TAG, neutralise
 from twins.answer import TwinQuestion, TwinSource
 
 log = logging.getLogger(__name__)
 
 ABSTAIN_TOKEN = "NOT_IN_SOURCES"
 """What the model must answer, alone, when the sources do not answer the question."""
-
-BLOCK_TAG = "untrusted_data"
-"""The element that holds every piece of chat text in the prompt."""
 
 MESSAGE_OVERHEAD_TOKENS = 4
 """Tokens a chat API adds around each message (role markers)."""
@@ -42,16 +40,6 @@ _CJK = (
     "\U00020000-\U0003134f"
 )
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]"
-)
-"""Control characters, zero-width spaces and bidi overrides: ways to hide text from readers."""
-
-_LOOK_ALIKES = str.maketrans(
-    {"<": "‹", ">": "›", "＜": "‹", "＞": "›", "﹤": "‹", "﹥": "›", "〈": "‹", "〉": "›"}
-)
-"""Angle brackets in chat text become single guillemets: no chat text can form a tag."""
 
 _NAME_LIMIT = 64
 
@@ -91,19 +79,6 @@ def truncate_to_tokens(text: str, limit: int) -> str:
             end = index
             break
     return text[:end].rstrip() + ELLIPSIS
-
-
-def neutralise(text: str) -> str:
-    """Chat text made safe to place inside the untrusted block.
-
-    Angle brackets (ASCII and full-width) become ``‹`` ``›``, so nothing in the
-    text can open or close an element such as ``</untrusted_data>`` or
-    ``<|im_start|>``; control characters, zero-width spaces and bidi overrides
-    are removed; line ends are normalised.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
-    return text.translate(_LOOK_ALIKES).strip()
 
 
 def prompt_name(display_name: str) -> str:
