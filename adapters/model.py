@@ -2,7 +2,7 @@
 
 Everything above ``adapters/`` speaks only these types: a chat, a member, a
 message (with mentions, reply-to and edits), a command, membership and bot
-status changes, and the outgoing reply.
+status changes, and the outgoing reply (with optional command buttons).
 """
 
 from __future__ import annotations
@@ -145,13 +145,35 @@ Event = Message | Command | MembershipEvent | BotStatusEvent | MessageDeleted
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a reply that sends ``command`` (full text, e.g. ``/settings twins off``).
+
+    Pressing it is handled like the presser typing the command in the chat of the reply.
+    """
+
+    label: str
+    command: str
+
+    def __post_init__(self) -> None:
+        if not self.label.strip():
+            raise ValueError("a button needs a label")
+        if not self.command.startswith("/") or len(self.command) < 2:
+            raise ValueError(f"a button's command must be a /command, not {self.command!r}")
+
+
+ButtonRows = tuple[tuple[Button, ...], ...]
+"""Buttons in rows, top to bottom."""
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingReply:
     """A reply Hearth sends to a chat.
 
     ``label`` is shown before the text on every platform (twin answers carry
     one). ``reply_to_message_id`` threads the reply under the message it answers.
     ``private`` asks the adapter to show it only to ``recipient`` where the
-    platform can (ephemeral replies, direct messages).
+    platform can (ephemeral replies, direct messages). ``buttons`` are shown under the
+    reply where the platform has buttons; elsewhere they are left out.
     """
 
     chat: Chat
@@ -161,6 +183,7 @@ class OutgoingReply:
     private: bool = False
     recipient: Member | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    buttons: ButtonRows = ()
 
     def rendered(self) -> str:
         """The full text as shown in the chat: the label line, then the body."""

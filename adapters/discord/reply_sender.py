@@ -80,6 +80,8 @@ class DiscordReplySender:
     - Text is split into several messages past 2000 characters (the first one carries the
       reply reference). Mentions can never notify @everyone, @here or roles, nor the
       replied-to author; a user is notified only when the note addresses them.
+    - ``buttons`` are left out (the text is sent as usual): on Discord the same changes are
+      made through the slash commands' options.
 
     HTTP 429 answers are waited out by discord.py's HTTP client (it honours
     ``retry_after``); server errors, network errors and timeouts are retried here up to

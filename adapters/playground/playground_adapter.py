@@ -119,10 +119,13 @@ class PlaygroundAdapter:
         self.finished.set()
 
     async def send(self, reply: OutgoingReply) -> SentReply:
-        """Print a reply the way a chat would show it."""
+        """Print a reply the way a chat would show it, each button as a line to type."""
         self._counter += 1
         body = reply.rendered().replace("\n", "\n    ")
         self.output.write(f"  Hearth ▸ {body}\n")
+        for row in reply.buttons:
+            for button in row:
+                self.output.write(f"    [{button.label}] {button.command}\n")
         self.output.flush()
         return SentReply(f"reply-{self._counter}", datetime.now(UTC))
 

@@ -7,9 +7,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Bot, LinkPreviewOptions, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 from telegram import Message as TgMessage
-from telegram.constants import MessageLimit
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -19,7 +25,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from adapters.model import Chat, ChatKind, OutgoingReply, Platform, SentReply
+from adapters.model import ButtonRows, Chat, ChatKind, OutgoingReply, Platform, SentReply
 from adapters.ports import DeliveryError
 from adapters.telegram.update_converter import utc
 from adapters.text_split import split_text as split_by_units
@@ -28,6 +34,37 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 """Telegram's limit for one message, in UTF-16 code units."""
+
+MAX_CALLBACK_DATA_BYTES: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+"""Telegram's limit for a button's callback data (the command it sends), in UTF-8 bytes."""
+
+
+class ButtonTooLong(DeliveryError):
+    """A button's command does not fit in Telegram's callback data; nothing was sent."""
+
+
+def inline_keyboard(buttons: ButtonRows) -> InlineKeyboardMarkup | None:
+    """The inline keyboard for ``buttons`` (``None`` without any); each sends its command.
+
+    Raises ``ButtonTooLong`` for a command over 64 UTF-8 bytes instead of cutting it.
+    """
+    rows = [row for row in buttons if row]
+    if not rows:
+        return None
+    for row in rows:
+        for button in row:
+            size = len(button.command.encode("utf-8"))
+            if size > MAX_CALLBACK_DATA_BYTES:
+                raise ButtonTooLong(
+                    f"button {button.label!r} cannot be sent: its command {button.command!r} "
+                    f"is {size} bytes, Telegram allows at most {MAX_CALLBACK_DATA_BYTES}"
+                )
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.label, callback_data=button.command) for button in row]
+            for row in rows
+        ]
+    )
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
@@ -56,6 +93,10 @@ class TelegramReplySender:
     with a growing pause. A reply that still cannot be delivered raises ``DeliveryError``.
     A split reply returns its first message; if a later piece fails, the error is raised
     although the earlier pieces are already in the chat.
+
+    ``buttons`` become an inline keyboard on the last piece; each button's callback data is
+    its command. A command over 64 bytes raises ``ButtonTooLong`` before anything is sent.
+    The note sent in place of an undeliverable private reply carries no buttons.
     """
 
     def __init__(
@@ -83,13 +124,16 @@ class TelegramReplySender:
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; returns the first message sent; raises ``DeliveryError``."""
         text = reply.rendered()
+        keyboard = inline_keyboard(reply.buttons)
         if (
             reply.private
             and reply.recipient is not None
             and reply.chat.kind is not ChatKind.PRIVATE
         ):
             try:
-                return await self._send_text(int(reply.recipient.platform_user_id), text, None)
+                return await self._send_text(
+                    int(reply.recipient.platform_user_id), text, None, keyboard
+                )
             except (Forbidden, BadRequest) as exc:
                 if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
                     raise self._failed(reply, exc) from exc
@@ -102,9 +146,10 @@ class TelegramReplySender:
             except TelegramError as exc:
                 raise self._failed(reply, exc) from exc
             text = self._private_note(reply)
+            keyboard = None
         try:
             return await self._send_text(
-                _chat_id(reply.chat.platform_chat_id), text, reply.reply_to_message_id
+                _chat_id(reply.chat.platform_chat_id), text, reply.reply_to_message_id, keyboard
             )
         except TelegramError as exc:
             raise self._failed(reply, exc) from exc
@@ -145,21 +190,30 @@ class TelegramReplySender:
         return DeliveryError(f"Telegram refused the reply: {exc.message}")
 
     async def _send_text(
-        self, chat_id: int | str, text: str, reply_to_message_id: str | None
+        self,
+        chat_id: int | str,
+        text: str,
+        reply_to_message_id: str | None,
+        keyboard: InlineKeyboardMarkup | None,
     ) -> SentReply:
         pieces = split_text(text, self._chunk_limit)
         if not pieces:
             raise DeliveryError("refusing to send an empty reply")
         reply_parameters = _reply_parameters(reply_to_message_id)
         delivered: list[_Delivered] = []
-        for piece in pieces:
-            sent, chat_id = await self._send_piece(chat_id, piece, reply_parameters)
+        for number, piece in enumerate(pieces, start=1):
+            markup = keyboard if number == len(pieces) else None
+            sent, chat_id = await self._send_piece(chat_id, piece, reply_parameters, markup)
             delivered.append(sent)
         first = delivered[0]
         return SentReply(platform_message_id=str(first.message_id), sent_at=first.sent_at)
 
     async def _send_piece(
-        self, chat_id: int | str, text: str, reply_parameters: ReplyParameters | None
+        self,
+        chat_id: int | str,
+        text: str,
+        reply_parameters: ReplyParameters | None,
+        keyboard: InlineKeyboardMarkup | None = None,
     ) -> tuple[_Delivered, int | str]:
         """Send one message, retrying what is worth retrying; returns it and the chat id used."""
         network_failures = 0
@@ -172,6 +226,7 @@ class TelegramReplySender:
                     text=text,
                     reply_parameters=reply_parameters,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_markup=keyboard,
                 )
             except ChatMigrated as exc:
                 if migrated:

@@ -8,9 +8,16 @@ from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, ChatMember, Update
+from telegram import BotCommand, CallbackQuery, ChatMember, Update
+from telegram import Message as TgMessage
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    TypeHandler,
+)
 from telegram.request import HTTPXRequest
 
 from adapters.model import Command, Member, Platform
@@ -26,8 +33,12 @@ ALLOWED_UPDATES: tuple[str, ...] = (
     Update.EDITED_MESSAGE,
     Update.MY_CHAT_MEMBER,
     Update.CHAT_MEMBER,
+    Update.CALLBACK_QUERY,
 )
 """The update types Hearth asks for (``chat_member`` must be requested explicitly)."""
+
+STALE_BUTTON_ANSWER = "This button no longer works."
+"""Shown to whoever presses a button whose data is not one of Hearth's commands."""
 
 Mode = Literal["polling", "webhook"]
 _TelegramApp = Application[Any, Any, Any, Any, Any, Any]
@@ -41,6 +52,11 @@ class TelegramAdapter:
     background, then returns. Every update goes through one error boundary: a failing
     handler is logged with the update and never stops the flow of updates. Updates are
     handled one at a time, in order, unless ``concurrent_updates`` says otherwise.
+
+    A press on an inline keyboard button (a callback query) becomes the ``Command`` its
+    callback data would be if the presser typed it in the chat of the message carrying the
+    keyboard. The query is always answered, first, so the client's spinner stops; data
+    that is not one of the bot's commands is answered with ``STALE_BUTTON_ANSWER`` only.
 
     Outgoing messages pass through PTB's ``AIORateLimiter`` (about 30 messages a second
     overall and 20 a minute per group), which waits out HTTP 429 answers up to
@@ -77,7 +93,8 @@ class TelegramAdapter:
         ``webhook_secret`` in the ``X-Telegram-Bot-Api-Secret-Token`` header.
         ``bot_commands`` are ``(name, description)`` pairs registered on start; for the
         names in ``admin_commands`` the sender's admin right is looked up (getChatMember)
-        and passed on as ``Command.sender_is_admin``.
+        and passed on as ``Command.sender_is_admin``. Buttons may only send the commands in
+        ``bot_commands`` (any command when it is empty).
         ``max_rate_limit_retries`` bounds the waits on HTTP 429; ``max_network_retries``
         and ``retry_backoff`` (seconds, doubling) bound retries of network errors.
         ``request_timeout`` is the connect/read/write timeout of each API request.
@@ -100,6 +117,7 @@ class TelegramAdapter:
         )
         self._webhook_secret = webhook_secret
         self._bot_commands = tuple(bot_commands)
+        self._known_commands = frozenset(name for name, _ in self._bot_commands)
         self._admin_commands = frozenset(admin_commands)
         self._allowed_updates = list(allowed_updates)
         self._drop_pending_updates = drop_pending_updates
@@ -152,6 +170,8 @@ class TelegramAdapter:
         if self._app is not None:
             raise RuntimeError("the Telegram adapter is already running")
         app = self._build_application()
+        # Within a group the first matching handler wins: button presses, then the rest.
+        app.add_handler(CallbackQueryHandler(self._on_callback_query))
         app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
         self._handler = handler
@@ -275,7 +295,7 @@ class TelegramAdapter:
             event = converted
             try:
                 if isinstance(event, Command) and event.name in self._admin_commands:
-                    event = await self._with_admin_flag(event, update)
+                    event = await self._with_admin_flag(event, update.effective_message)
                 await handler.handle(event, sender)
             except Exception:
                 logger.exception(
@@ -285,11 +305,53 @@ class TelegramAdapter:
                     event.chat.platform_chat_id,
                 )
 
-    async def _with_admin_flag(self, command: Command, update: Update) -> Command:
-        """``command`` with ``sender_is_admin`` from the chat's member list (getChatMember)."""
+    async def _on_callback_query(self, update: Update, _context: object) -> None:
+        """A button press: answer it, then hand its command over like a typed one."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            command = self._converter.callback_command(query, self._known_commands)
+        except Exception:
+            logger.exception("could not convert callback query %s", update.update_id)
+            command = None
+        await self._answer(query, None if command is not None else STALE_BUTTON_ANSWER)
+        handler = self._handler
+        sender = self._sender
+        if command is None:
+            logger.info("ignoring a button with unknown data %r", query.data)
+            return
+        if handler is None or sender is None:
+            logger.warning("dropping button press %s received while stopped", update.update_id)
+            return
+        try:
+            if command.name in self._admin_commands:
+                command = await self._with_admin_flag(command, None)
+            await handler.handle(command, sender)
+        except Exception:
+            logger.exception(
+                "handler failed on the button /%s from update %s in chat %s",
+                command.name,
+                update.update_id,
+                command.chat.platform_chat_id,
+            )
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, text: str | None) -> None:
+        """Answer a callback query (stops the client's spinner); failures are only logged."""
+        try:
+            await query.answer(text)
+        except TelegramError as exc:
+            logger.warning("could not answer callback query %s: %s", query.id, exc)
+
+    async def _with_admin_flag(self, command: Command, message: TgMessage | None) -> Command:
+        """``command`` with ``sender_is_admin`` from the chat's member list (getChatMember).
+
+        ``message`` is the typed command (``None`` for a button press, which always comes
+        from a user).
+        """
         if not command.chat.is_group:
             return replace(command, sender_is_admin=False)
-        message = update.effective_message
         if message is not None and message.sender_chat is not None:
             # Sent as the group itself: only its anonymous admins can do that.
             is_admin = message.sender_chat.id == message.chat.id

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    ChatMemberRestricted,
+    ChatMemberUpdated,
+    MessageEntity,
+    Update,
+)
 from telegram import Chat as TgChat
-from telegram import ChatMember, ChatMemberRestricted, ChatMemberUpdated, MessageEntity, Update
 from telegram import Message as TgMessage
 from telegram import User as TgUser
 from telegram.constants import ChatType
@@ -33,6 +42,11 @@ _SUPERGROUP_ID_PREFIX = "-100"
 _PRESENT_STATUSES = frozenset(
     {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER},
 )
+_BUTTON_COMMAND = re.compile(
+    r"/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<addressee>[A-Za-z0-9_]{1,32}))?(?:\s(?P<args>.*))?",
+    re.DOTALL,
+)
+"""A button's callback data: ``/name``, optionally ``@bot``, then the arguments."""
 
 
 def utc(moment: datetime | None) -> datetime:
@@ -172,6 +186,39 @@ class UpdateConverter:
         if update.edited_message is not None:
             return self._message(update.edited_message, edited=True)
         return []
+
+    def callback_command(
+        self, query: CallbackQuery, known_commands: Collection[str] = ()
+    ) -> Command | None:
+        """The command a button press stands for, as if the presser had typed it.
+
+        Callback data is untrusted: ``None`` unless it is a ``/command`` for this bot (one
+        of ``known_commands`` when given) on a message in a chat.
+        """
+        data = query.data
+        message = query.message
+        if not isinstance(data, str) or message is None:
+            return None
+        match = _BUTTON_COMMAND.fullmatch(data)
+        if match is None:
+            return None
+        name = match["name"].lower()
+        addressee = match["addressee"]
+        if addressee and (
+            self.identity is None or addressee.lower() != self.identity.username.lower()
+        ):
+            return None
+        if known_commands and name not in known_commands:
+            return None
+        return Command(
+            chat=to_chat(message.chat),
+            sender=to_member(query.from_user),
+            name=name,
+            args=tuple((match["args"] or "").split()),
+            platform_message_id=str(message.message_id),
+            sent_at=utc(None),
+            raw_text=data,
+        )
 
     # -- membership -------------------------------------------------------------------------
 

@@ -47,6 +47,25 @@ async def test_playground_demo_twin_answers(tmp_path: Path, embedder) -> None:  
     assert "Your twin is on in this chat" in text
 
 
+async def test_playground_prints_buttons_as_commands_to_type(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
+    hearth = await Hearth.build(settings, embedder=embedder)
+    lines = io.StringIO("alice: /settings\nalice: /settings twins off\nalice: /settings\n")
+    out = io.StringIO()
+    try:
+        await run_playground(hearth, demo=False, input_stream=lines, output=out)
+    finally:
+        await hearth.close()
+    first, second = out.getvalue().split("alice ▸ /settings\n")[1:]
+    assert "  Hearth ▸ Twins in this chat: on." in first
+    assert "\n    [Twins off] /settings twins off\n" in first
+    assert "\n    [Digest weekly Mon 18:00] /digest weekly mon 18:00\n" in first
+    assert "\n    [Digest status] /digest status\n" in first
+    assert "Saved. Twins in this chat: off." in first  # the printed line, typed, works
+    assert "\n    [Twins on] /settings twins on\n" in second
+    assert "[Twins off]" not in second
+
+
 def test_hearth_run_without_token_starts_the_playground(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     env["HEARTH_DATA_DIR"] = str(tmp_path)

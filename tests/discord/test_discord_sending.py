@@ -9,7 +9,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.discord import DiscordAdapter, split_text
-from adapters.model import Chat, ChatKind, Event, Member, Message, OutgoingReply, Platform
+from adapters.model import (
+    Button,
+    Chat,
+    ChatKind,
+    Event,
+    Member,
+    Message,
+    OutgoingReply,
+    Platform,
+)
 from adapters.ports import DeliveryError, ReplySender
 from tests.fakes.discord_api import CREATE_DM, SEND_MESSAGE, SUPPRESS_EMBEDS, FakeDiscord
 from tests.fakes.discord_fixtures import AdapterFactory, TestServer
@@ -74,6 +83,30 @@ async def test_reply_is_a_safe_message_reply_and_its_echo_is_ignored(
 
     events = await handler.settle(0.2)  # the bot's own message comes back over the gateway
     assert [e.text for e in events if isinstance(e, Message)] == ["bob, what do you think?"]
+
+
+async def test_reply_with_buttons_is_sent_as_plain_text(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    original = await fake_discord.post_message(
+        discord_server.general, discord_server.alice, "/settings"
+    )
+    buttons = ((Button("Twins off", "/settings twins off"),),)
+
+    result = await adapter.sender.send(
+        OutgoingReply(
+            _chat(discord_server.general),
+            "Twins in this chat: on.",
+            reply_to_message_id=original["id"],
+            buttons=buttons,
+        )
+    )
+
+    [sent] = await fake_discord.wait_for_sent(1)
+    assert result.platform_message_id == str(sent.message["id"])
+    assert sent.content == "Twins in this chat: on."
+    assert not sent.payload.get("components")
+    assert sent.payload["message_reference"]["message_id"] == int(original["id"])
 
 
 async def test_long_reply_is_split(

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from adapters.model import Chat, ChatKind, Platform
+from adapters.telegram.telegram_adapter import STALE_BUTTON_ANSWER
 from bots.app import Hearth
 from bots.command_catalog import COMMANDS
 from bots.settings import HearthSettings
 from memory.edge_store import EdgeMemoryStore
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
+    callback_query_update,
     make_chat,
     make_message,
     make_user,
@@ -158,3 +160,58 @@ async def test_owner_loop_over_telegram_private_chat(
     sent = await fake_telegram.wait_for_sent(4, timeout=20)
     assert sent[3].text.startswith(f"Deleted #{number}")
     assert fake_telegram.deleted_messages == [(CHAT["id"], sent[1].message_id)]
+
+
+async def test_settings_buttons_work_for_admins_only(
+    fake_telegram: FakeTelegramApi, running: Hearth
+) -> None:
+    fake_telegram.set_member_status(CHAT, CAROL, "administrator")
+    fake_telegram.set_member_status(CHAT, ALICE, "member")
+    chat_id = await running.storage.ensure_chat(
+        Chat(Platform.TELEGRAM, str(CHAT["id"]), ChatKind.GROUP)
+    )
+
+    async def press(who: dict[str, object], data: str, sent_before: int) -> tuple[str | None, str]:
+        """Press a button under the /settings reply; returns the query's answer and the reply."""
+        update = callback_query_update(shown.message, who, data)
+        fake_telegram.push_update(update)
+        answer = await fake_telegram.wait_for_callback_answer(update["callback_query"]["id"])
+        sent = await fake_telegram.wait_for_sent(sent_before + 1, timeout=20)
+        assert len(sent) == sent_before + 1
+        assert sent[-1].reply_to_message_id == shown.message_id
+        return answer.get("text"), sent[-1].text
+
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "/settings")))
+    [shown] = await fake_telegram.wait_for_sent(1, timeout=20)
+    assert shown.text.startswith("Twins in this chat: on.")
+    assert shown.buttons == [
+        [("Twins off", "/settings twins off")],
+        [
+            ("Digest daily 09:00", "/digest daily 09:00"),
+            ("Digest weekly Mon 18:00", "/digest weekly mon 18:00"),
+        ],
+        [("Digest off", "/digest off"), ("Digest status", "/digest status")],
+    ]
+
+    answer, refused = await press(ALICE, "/settings twins off", 1)
+    assert answer is None  # the spinner stops; the refusal is a reply in the chat
+    assert refused == "Sorry, only this chat's admins can change its settings."
+    assert (await running.storage.chat_settings(chat_id)).twins_enabled
+
+    _, saved = await press(CAROL, "/settings twins off", 2)
+    assert saved.startswith("Saved. Twins in this chat: off.")
+    assert not (await running.storage.chat_settings(chat_id)).twins_enabled
+
+    forged = callback_query_update(shown.message, CAROL, "twins on")
+    fake_telegram.push_update(forged)
+    answer_to_forged = await fake_telegram.wait_for_callback_answer(forged["callback_query"]["id"])
+    assert answer_to_forged["text"] == STALE_BUTTON_ANSWER
+    _, status = await press(ALICE, "/digest status", 3)  # the forged press sent nothing
+    assert status.startswith("No digest is scheduled")
+    assert not (await running.storage.chat_settings(chat_id)).twins_enabled
+
+    _, scheduled = await press(CAROL, "/digest weekly mon 18:00", 4)
+    assert scheduled.startswith("Digest scheduled")
+    fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "/settings")))
+    sent = await fake_telegram.wait_for_sent(6, timeout=20)
+    assert sent[5].buttons[0] == [("Twins on", "/settings twins on")]

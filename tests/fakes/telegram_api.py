@@ -12,8 +12,12 @@ with strings as-is and every other value JSON-encoded (``"123"``, ``"true"``,
 ``'["message"]'``); JSON bodies and query strings are accepted too.
 
 The module also has builders for realistic update payloads (``make_user``,
-``make_chat``, ``make_message``, ``message_update`` and friends) with entity offsets
-counted in UTF-16 code units, as Telegram counts them.
+``make_chat``, ``make_message``, ``message_update``, ``callback_query_update`` and friends)
+with entity offsets counted in UTF-16 code units, as Telegram counts them.
+
+Inline keyboards (``reply_markup`` on ``sendMessage``) are checked as Telegram checks them
+(callback data of 1 to 64 bytes) and kept on the sent message; button presses arrive as
+``callback_query`` updates, and ``answerCallbackQuery`` accepts each pushed query once.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ _INT_PARAMS = frozenset(
         "message_thread_id",
         "max_connections",
         "message_id",
+        "cache_time",
     }
 )
 _BOOL_PARAMS = frozenset(
@@ -84,6 +89,7 @@ _BOOL_PARAMS = frozenset(
         "drop_pending_updates",
         "disable_web_page_preview",
         "allow_paid_broadcast",
+        "show_alert",
     }
 )
 _JSON_PARAMS = frozenset(
@@ -147,6 +153,21 @@ class SentMessage:
         """The id the fake gave the message."""
         return int(self.message["message_id"])
 
+    @property
+    def reply_markup(self) -> JSON | None:
+        """The ``reply_markup`` the bot sent with the message, if any."""
+        markup = self.params.get("reply_markup")
+        return dict(markup) if isinstance(markup, dict) else None
+
+    @property
+    def buttons(self) -> list[list[tuple[str, str]]]:
+        """The inline keyboard as rows of ``(text, callback_data)``; empty without one."""
+        markup = self.reply_markup or {}
+        return [
+            [(str(button["text"]), str(button.get("callback_data"))) for button in row]
+            for row in markup.get("inline_keyboard", [])
+        ]
+
 
 @dataclass(slots=True)
 class _InjectedError:
@@ -190,7 +211,7 @@ class FakeTelegramApi:
 
     Test helpers: ``push_update``, ``sent_messages``, ``wait_for_sent``, ``calls``,
     ``wait_for_call``, ``inject_rate_limit``, ``inject_error``, ``post_webhook_update``,
-    ``wait_for_webhook_deliveries``,
+    ``wait_for_webhook_deliveries``, ``callback_answers``, ``wait_for_callback_answer``,
     ``allow_private``/``block_private`` and ``delete_message``.
     """
 
@@ -224,6 +245,8 @@ class FakeTelegramApi:
         self.webhook_deliveries: list[int] = []
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.administrators: dict[int, list[JSON]] = {}
+        self.callback_answers: dict[str, JSON] = {}
+        """``answerCallbackQuery`` parameters by query id."""
 
         self._pending: list[JSON] = []
         self._next_update_id = 1
@@ -232,6 +255,7 @@ class FakeTelegramApi:
         self._messages: dict[tuple[int, int], JSON] = {}
         self._bot_status: dict[int, str] = {}
         self._private_ok: set[int] = set()
+        self._open_callback_queries: set[str] = set()
         self._members: dict[tuple[int, int], JSON] = {}
         self._injected: list[_InjectedError] = []
         self._changed = asyncio.Condition()
@@ -378,6 +402,17 @@ class FakeTelegramApi:
         )
         return self.calls_to(method)[-1]
 
+    async def wait_for_callback_answer(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> JSON:
+        """Wait until the callback query ``query_id`` was answered; returns the answer."""
+        await self._wait_until(
+            lambda: query_id in self.callback_answers, timeout, f"an answer to {query_id}"
+        )
+        return self.callback_answers[query_id]
+
     async def wait_for_webhook_deliveries(
         self,
         count: int,
@@ -461,6 +496,15 @@ class FakeTelegramApi:
                         self._private_ok.discard(chat["id"])
             else:
                 self._members[(chat["id"], new["user"]["id"])] = new
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            self._open_callback_queries.add(str(query["id"]))
+            message = query.get("message")
+            if isinstance(message, dict) and message["chat"]["type"] != "private":
+                self._members.setdefault(
+                    (message["chat"]["id"], query["from"]["id"]),
+                    {"status": "member", "user": query["from"]},
+                )
 
     def _remember_message(self, message: JSON) -> None:
         chat = message["chat"]
@@ -676,6 +720,9 @@ class FakeTelegramApi:
             raise TelegramApiError(400, "Bad Request: message is too long")
         if params.get("parse_mode"):
             raise TelegramApiError(400, "Bad Request: this fake only accepts plain text")
+        markup = params.get("reply_markup")
+        if markup is not None:
+            _check_inline_keyboard(markup)
 
         reply_parameters = params.get("reply_parameters") or {}
         reply_to = reply_parameters.get("message_id", params.get("reply_to_message_id"))
@@ -701,6 +748,8 @@ class FakeTelegramApi:
             message["reply_to_message"] = original
         if params.get("message_thread_id") is not None:
             message["message_thread_id"] = params["message_thread_id"]
+        if markup is not None:
+            message["reply_markup"] = markup
         self._messages[(chat["id"], message["message_id"])] = message
         self.sent_messages.append(
             SentMessage(
@@ -713,6 +762,21 @@ class FakeTelegramApi:
         )
         await self._notify()
         return message
+
+    async def _api_answercallbackquery(self, params: JSON) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self._open_callback_queries:
+            raise TelegramApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise TelegramApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._open_callback_queries.discard(query_id)
+        self.callback_answers[query_id] = params
+        await self._notify()
+        return True
 
     def _chat_for_sending(self, chat_id: Any) -> JSON:
         if chat_id is None or chat_id == "":
@@ -744,6 +808,20 @@ class FakeTelegramApi:
 
 def _error_response(error: TelegramApiError) -> web.Response:
     return web.json_response(error.payload(), status=error.error_code)
+
+
+def _check_inline_keyboard(markup: Any) -> None:
+    """Refuse a keyboard Telegram would refuse: bad shape, empty labels, bad callback data."""
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise TelegramApiError(400, "Bad Request: can't parse inline keyboard button")
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise TelegramApiError(400, "Bad Request: text buttons are unallowed")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode("utf-8")) <= 64:
+                raise TelegramApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 # -- builders for update payloads --------------------------------------------------------------
@@ -925,6 +1003,25 @@ def _media(kind: str) -> JSON:
 def message_update(message: Mapping[str, Any]) -> JSON:
     """An update carrying a new message."""
     return {"message": dict(message)}
+
+
+def callback_query_update(
+    message: Mapping[str, Any],
+    user: Mapping[str, Any],
+    data: str | None,
+    *,
+    query_id: str | None = None,
+) -> JSON:
+    """An update: ``user`` pressed a button with callback ``data`` under ``message``."""
+    query: JSON = {
+        "id": query_id if query_id is not None else f"cq-{next(_message_ids)}",
+        "from": dict(user),
+        "message": dict(message),
+        "chat_instance": f"ci{message['chat']['id']}",
+    }
+    if data is not None:
+        query["data"] = data
+    return {"callback_query": query}
 
 
 def edited_message_update(

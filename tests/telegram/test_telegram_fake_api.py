@@ -13,6 +13,7 @@ from aiohttp import ClientSession
 
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
+    callback_query_update,
     entity,
     make_chat,
     make_message,
@@ -165,3 +166,55 @@ def test_entity_offsets_are_utf16() -> None:
     assert entity(text, "@alice_l", "mention") == {"type": "mention", "offset": 6, "length": 8}
     message = make_message(GROUP, ALICE, text)
     assert message["entities"] == [{"type": "mention", "offset": 6, "length": 8}]
+
+
+async def test_inline_keyboards_are_checked_and_kept(
+    fake_telegram: FakeTelegramApi, http: ClientSession
+) -> None:
+    fake_telegram.push_update(message_update(make_message(GROUP, ALICE, "hi")))
+
+    def keyboard(data: str) -> dict[str, Any]:
+        return {"inline_keyboard": [[{"text": "Press", "callback_data": data}]]}
+
+    for bad in ("", "x" * 65, "é" * 33):
+        status, body = await _call(
+            http,
+            fake_telegram,
+            "sendMessage",
+            chat_id=GROUP["id"],
+            text="t",
+            reply_markup=keyboard(bad),
+        )
+        assert (status, body["description"]) == (400, "Bad Request: BUTTON_DATA_INVALID")
+    status, body = await _call(
+        http,
+        fake_telegram,
+        "sendMessage",
+        chat_id=GROUP["id"],
+        text="t",
+        reply_markup=keyboard("é" * 32),
+    )
+    assert status == 200
+    assert body["result"]["reply_markup"] == keyboard("é" * 32)
+    assert fake_telegram.sent_messages[-1].buttons == [[("Press", "é" * 32)]]
+
+
+async def test_callback_queries_are_delivered_and_answered_once(
+    fake_telegram: FakeTelegramApi, http: ClientSession
+) -> None:
+    message = make_message(GROUP, ALICE, "menu")
+    update = callback_query_update(message, ALICE, "/twin on", query_id="q1")
+    fake_telegram.push_update(update)
+
+    status, body = await _call(http, fake_telegram, "getUpdates", timeout=0)
+    assert [u["callback_query"]["data"] for u in body["result"]] == ["/twin on"]
+
+    status, body = await _call(http, fake_telegram, "answerCallbackQuery", callback_query_id="q2")
+    assert status == 400 and "query ID is invalid" in body["description"]
+    status, body = await _call(
+        http, fake_telegram, "answerCallbackQuery", callback_query_id="q1", text="ok"
+    )
+    assert (status, body["result"]) == (200, True)
+    assert fake_telegram.callback_answers["q1"]["text"] == "ok"
+    status, _ = await _call(http, fake_telegram, "answerCallbackQuery", callback_query_id="q1")
+    assert status == 400
