@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 MIN_MESSAGES = 3
 """Members with fewer recent messages have no profile yet and sit the round out."""
+REASON_KEYWORDS = 40
+"""Key words kept per member when looking for the ones a pair shares."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +111,16 @@ class IntroRounds:
             min_messages=MIN_MESSAGES,
         )
         profiled = set(profiles.member_ids.tolist())
+        # A long list per member, so that words two members share make it into both.
         keywords = member_keywords(
-            {member: [m.text for m in by_member[member]] for member in sorted(profiled)}
+            {member: [m.text for m in by_member[member]] for member in sorted(profiled)},
+            top=REASON_KEYWORDS,
         )
         await self._profiles.upsert(
             [
-                InterestProfile(chat_id, member, vector.tolist(), " ".join(keywords[member]), now)
+                InterestProfile(
+                    chat_id, member, vector.tolist(), " ".join(keywords[member][:8]), now
+                )
                 for member, vector in zip(
                     profiles.member_ids.tolist(), profiles.vectors, strict=True
                 )

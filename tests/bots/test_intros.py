@@ -1,0 +1,220 @@
+"""/intros through the router: opting in, rounds, reasons, avoid lists, snoozes, delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+
+import pytest
+
+from bots.app import Hearth
+from jobs.scheduled_runs import JobKind
+from tests.support import RecordingSender, command, member, message
+
+TOPICS = {
+    "alice": [
+        "Hiked the ridge trail above the lake this morning, the alpine views were unreal",
+        "Anyone know if the mountain pass is clear of snow for backpacking yet?",
+        "New trekking poles and hiking boots broke in nicely on the summit climb",
+        "Planning a three day backpacking trip through the national park trails",
+    ],
+    "bob": [
+        "The summit trail was muddy but the mountain hike was worth it",
+        "My hiking boots finally fell apart after years of trail walking",
+        "Camping near the alpine lake after a long trek up the ridge",
+        "Which backpack do you carry for multi day hikes in the mountains?",
+    ],
+    "carol": [
+        "Baked a sourdough loaf with a crispy crust, the starter is finally active",
+        "Slow-braised the short ribs in red wine for dinner, so tender",
+        "What is your favourite recipe for homemade pasta dough?",
+        "Roasting garlic and tomatoes for a rich pasta sauce tonight",
+    ],
+    "dave": [
+        "My sourdough starter smells like vinegar, is it ruined for baking bread?",
+        "Cooked a big pot of ramen broth from pork bones, simmered ten hours",
+        "Fresh basil pesto recipe: pine nuts, parmesan, garlic and olive oil",
+        "Kneading pizza dough by hand gives the best crust in the home oven",
+    ],
+}
+
+
+@pytest.fixture
+def memory_kind() -> str:
+    return "edge"
+
+
+def admin(who: str, *args: str):  # type: ignore[no-untyped-def]
+    return replace(command(who, "intros", *args), sender_is_admin=True)
+
+
+async def chat_and_opt_in(
+    hearth: Hearth, sender: RecordingSender, people: dict[str, list[str]] = TOPICS
+) -> None:
+    for who, lines in people.items():
+        for minutes, text in enumerate(lines):
+            await hearth.router.handle(message(who, text, minutes_ago=600 - minutes * 7), sender)
+        await hearth.router.handle(command(who, "intros", "me", "on"), sender)
+    async with asyncio.timeout(60):
+        await hearth.worker.drain()
+    sender.replies.clear()
+
+
+def pairs_in(text: str) -> set[frozenset[str]]:
+    """Who was introduced to whom, from lines like ``👋 Meet Alice (@alice) and Bob (@bob)!``."""
+    found = set()
+    for line in text.splitlines():
+        if line.startswith("👋 Meet"):
+            found.add(frozenset(re.findall(r"@(\w+)\)", line)))
+    return found
+
+
+async def test_members_with_shared_interests_are_introduced_with_a_reason(
+    hearth: Hearth,
+) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(admin("carol", "now"), sender)
+    posted = "\n".join(r.text for r in sender.replies if not r.private)
+    assert pairs_in(posted) == {frozenset({"alice", "bob"}), frozenset({"carol", "dave"})}
+    why_lines = [line for line in posted.splitlines() if line.startswith("Why:")]
+    assert len(why_lines) == 2
+    for line in why_lines:
+        assert len(re.findall(r"https://t\.me/c/1/\d+", line)) == 2  # one message of each
+    shared = " ".join(line.split(" — ")[0] for line in why_lines)
+    assert "sourdough" in shared  # a word both bakers use
+    assert sender.texts()[-1] == "Made 2 introductions."
+    assert await hearth.profiles.count(chat_id=1) == 4  # profiles kept in Qdrant
+
+
+async def test_only_opted_in_members_take_part(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(command("dave", "intros", "me", "off"), sender)
+    assert sender.replies[-1].private
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert pairs_in("\n".join(sender.texts())) == {frozenset({"alice", "bob"})}
+    assert not any("@dave" in text for text in sender.texts())
+
+
+async def test_a_member_can_keep_someone_away_privately(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(command("bob", "intros", "me", "avoid", "@alice"), sender)
+    answer = sender.replies[-1]
+    assert answer.private and "Nobody else sees your list" in answer.text
+    await hearth.router.handle(command("bob", "intros", "me", "status"), sender)
+    assert "Alice (@alice)" in sender.replies[-1].text and sender.replies[-1].private
+    await hearth.router.handle(command("bob", "intros", "me", "avoid", "@nobody"), sender)
+    assert sender.replies[-1].text.startswith("I don't know @nobody")
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert frozenset({"alice", "bob"}) not in pairs_in("\n".join(sender.texts()))
+    await hearth.router.handle(command("bob", "intros", "me", "allow", "@alice"), sender)
+    assert sender.replies[-1].text == "Taken off your list."
+
+
+async def test_pairs_do_not_repeat_in_later_rounds(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(admin("carol", "now"), sender)
+    first = pairs_in("\n".join(sender.texts()))
+    assert first
+    sender.replies.clear()
+    await hearth.router.handle(admin("carol", "now"), sender)
+    second = pairs_in("\n".join(sender.texts()))
+    assert not first & second
+
+
+async def test_members_who_already_talk_are_not_introduced(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    alice_says = message("alice", "Bob, which trail should I take up the ridge?", minutes_ago=30)
+    await hearth.router.handle(alice_says, sender)
+    for n in range(3):
+        reply = replace(
+            message("bob", f"Take the north trail, reply {n}", minutes_ago=20 - n),
+            reply_to_message_id=alice_says.platform_message_id,
+        )
+        await hearth.router.handle(reply, sender)
+    async with asyncio.timeout(60):
+        await hearth.worker.drain()
+    sender.replies.clear()
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert frozenset({"alice", "bob"}) not in pairs_in("\n".join(sender.texts()))
+
+
+async def test_snoozed_members_sit_out_and_come_back(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(command("alice", "intros", "me", "snooze", "2w"), sender)
+    assert sender.replies[-1].text.startswith("Snoozed: no introductions for you until ")
+    await hearth.router.handle(command("alice", "intros", "me", "snooze", "forever"), sender)
+    assert "not a duration" in sender.replies[-1].text
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert not any("@alice" in t for t in sender.texts() if t.startswith("🤝"))
+    await hearth.router.handle(command("alice", "intros", "me", "wake"), sender)
+    await hearth.router.handle(command("alice", "intros", "status"), sender)
+    assert "4 members take part" in sender.texts()[-1]
+
+
+async def test_an_odd_member_joins_a_trio(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    people = dict(TOPICS)
+    people["erin"] = [
+        "Summited the peak at dawn after hiking all night on the mountain trail",
+        "Best hiking socks for blister-free backpacking on long trails?",
+        "The alpine meadow campsite by the ridge was perfect for a trek",
+        "Breaking in new boots before the mountain backpacking trip",
+    ]
+    await chat_and_opt_in(hearth, sender, people)
+    await hearth.router.handle(admin("carol", "now"), sender)
+    groups = pairs_in("\n".join(sender.texts()))
+    assert sorted(len(group) for group in groups) == [2, 3]
+    assert frozenset({"alice", "bob", "erin"}) in groups
+
+
+async def test_admins_choose_cadence_and_delivery(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(command("alice", "intros", "weekly"), sender)
+    assert sender.texts()[-1].startswith("Sorry, only this chat's admins")
+    await hearth.router.handle(admin("carol", "biweekly"), sender)
+    assert sender.texts()[-1].startswith("Introductions scheduled every other Monday at 10:00")
+    assert await hearth.scheduler.next_run(1, JobKind.INTROS) is not None
+    for bad in (("yearly",), ("tz", "Mars/Base"), ("post", "everywhere")):
+        await hearth.router.handle(admin("carol", *bad), sender)
+        assert sender.texts()[-1].startswith(("Sorry: ", "Usage: ")), bad
+    await hearth.router.handle(command("dave", "settings"), sender)
+    assert "Introductions every other Monday at 10:00 (UTC), posted in the group." in (
+        sender.texts()[-1]
+    )
+    await hearth.router.handle(admin("carol", "post", "dm"), sender)
+    sender.replies.clear()
+    await hearth.router.handle(admin("carol", "now"), sender)
+    private = [r for r in sender.replies if r.private]
+    assert {r.recipient for r in private} == {member(n) for n in TOPICS}
+    assert all(r.text.startswith("👋 An introduction from Test group:") for r in private)
+    await hearth.router.handle(admin("carol", "off"), sender)
+    assert await hearth.scheduler.next_run(1, JobKind.INTROS) is None
+
+
+async def test_too_few_members_get_a_clear_answer(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender, {"alice": TOPICS["alice"]})
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert sender.texts() == [
+        "No introductions this time: fewer than two members take part. "
+        "Members join with /intros me on."
+    ]
+
+
+async def test_forget_removes_the_members_intro_data(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender)
+    await hearth.router.handle(admin("carol", "now"), sender)
+    assert await hearth.profiles.count(chat_id=1) == 4
+    await hearth.router.handle(command("dave", "forget"), sender)
+    assert await hearth.profiles.count(chat_id=1) == 3
+    await hearth.router.handle(command("alice", "intros", "status"), sender)
+    assert "3 members take part" in sender.texts()[-1]
