@@ -116,7 +116,15 @@ class Hearth:
         scheduler = HearthScheduler(settings.resolved_database_url(), engine=engine)
         intro_store = IntroStore(engine)
         rounds = IntroRounds(intro_store, memory, profiles, embedder)
-        set_runner(ScheduledDigests(storage, digests, senders, rounds))
+        set_runner(
+            ScheduledDigests(
+                storage,
+                digests,
+                senders,
+                rounds,
+                connect_wait=timedelta(seconds=settings.platform_connect_wait_seconds),
+            )
+        )
         await scheduler.start()
         router = HearthRouter(
             storage,

@@ -93,7 +93,11 @@ class MemberCommands:
         if command.name.lower() != "settings" or command.args or not command.chat.is_group:
             return ()
         chat_id = await self._storage.ensure_chat(command.chat)
-        return settings_keyboard(await self._storage.chat_settings(chat_id))
+        cadence = await self._intros.current(chat_id)
+        return settings_keyboard(
+            await self._storage.chat_settings(chat_id),
+            intro_cadence=cadence.kind if cadence is not None else "off",
+        )
 
     async def _run(self, command: Command, sender: ReplySender) -> tuple[str, bool]:
         name = command.name.lower()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from adapters.model import Chat, OutgoingReply, Platform
 from adapters.ports import ReplySender
@@ -13,6 +14,10 @@ from bots.intro_rounds import IntroRounds
 from bots.storage.repository import Storage
 
 log = logging.getLogger(__name__)
+
+CONNECT_WAIT = timedelta(minutes=2)
+"""How long a due post waits for its platform's adapter to connect."""
+CONNECT_POLL_SECONDS = 0.2
 
 
 class PlatformUnavailableError(RuntimeError):
@@ -32,11 +37,27 @@ class ScheduledDigests:
         digests: ChatDigests,
         senders: Mapping[Platform, ReplySender],
         intros: IntroRounds,
+        *,
+        connect_wait: timedelta = CONNECT_WAIT,
     ) -> None:
         self._storage = storage
         self._digests = digests
         self._senders = senders
         self._intros = intros
+        self._connect_wait = connect_wait
+
+    async def sender_for(self, platform: Platform) -> ReplySender | None:
+        """The platform's sender, waiting up to ``connect_wait`` for its adapter to connect.
+
+        Runs missed while Hearth was down fire as the scheduler starts, which can be
+        before the adapters have connected; waiting keeps those runs from being lost.
+        """
+        deadline = asyncio.get_running_loop().time() + self._connect_wait.total_seconds()
+        while (sender := self._senders.get(platform)) is None:
+            if asyncio.get_running_loop().time() >= deadline:
+                return None
+            await asyncio.sleep(CONNECT_POLL_SECONDS)
+        return sender
 
     async def run_digest(self, chat_id: int, period_start: datetime, period_end: datetime) -> None:
         """Build the digest of ``[period_start, period_end)`` and post it in the chat."""
@@ -71,7 +92,7 @@ class ScheduledDigests:
         if chat is None:
             log.warning("%s for unknown chat %s skipped", what, chat_id)
             return None
-        sender = self._senders.get(chat.platform)
+        sender = await self.sender_for(chat.platform)
         if sender is None:
             raise PlatformUnavailableError(
                 f"{what} for {chat.platform.value} chat {chat.platform_chat_id} are due, "

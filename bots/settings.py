@@ -59,6 +59,10 @@ class HearthSettings(BaseSettings):
         default=10.0, gt=0, alias="HEARTH_TWIN_LIMIT_WINDOW_MINUTES"
     )
     max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
+    platform_connect_wait_seconds: float = Field(
+        default=120.0, ge=0, le=3600, alias="HEARTH_PLATFORM_CONNECT_WAIT_SECONDS"
+    )
+    """How long a due scheduled post waits for its platform to connect (after a restart)."""
 
     llm_provider: Literal["none", "openai", "ollama"] = Field(default="none", alias="LLM_PROVIDER")
     llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")

@@ -17,18 +17,16 @@ DIGEST_BUTTONS: ButtonRows = (
 )
 """Quick picks for the digest schedule, and its status."""
 
-INTRO_BUTTONS: tuple[Button, ...] = (
-    Button("Intros weekly", "/intros weekly"),
-    Button("Intros off", "/intros off"),
-)
-"""Shown when the chat has an intro cadence to change."""
+INTRO_CADENCES = ("weekly", "biweekly", "monthly")
+"""Introduction cadences offered as buttons (the current one is left out)."""
 
 
 def settings_keyboard(settings: ChatSettings, *, intro_cadence: str | None = None) -> ButtonRows:
     """The /settings buttons for a chat with ``settings``, one row per topic.
 
     Twins get the one button that changes their state; the digest its quick picks. With
-    ``intro_cadence`` (the current cadence, in words) intros get a row too.
+    ``intro_cadence`` (the current cadence kind: ``weekly``, ``biweekly``, ``monthly`` or
+    ``off``) intros get a row that changes it.
     """
     twins = (
         Button("Twins off", "/settings twins off")
@@ -37,5 +35,12 @@ def settings_keyboard(settings: ChatSettings, *, intro_cadence: str | None = Non
     )
     rows: list[tuple[Button, ...]] = [(twins,), *DIGEST_BUTTONS]
     if intro_cadence is not None:
-        rows.append(INTRO_BUTTONS)
+        intros = [
+            Button(f"Intros {kind}", f"/intros {kind}")
+            for kind in INTRO_CADENCES
+            if kind != intro_cadence
+        ]
+        if intro_cadence != "off":
+            intros.append(Button("Intros off", "/intros off"))
+        rows.append(tuple(intros))
     return tuple(rows)

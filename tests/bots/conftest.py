@@ -34,7 +34,11 @@ def memory_kind(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> HearthSettings:
     """Settings pointing at the test database and a temporary data folder."""
-    return HearthSettings(HEARTH_DATA_DIR=tmp_path, DATABASE_URL=database_url)
+    return HearthSettings(
+        HEARTH_DATA_DIR=tmp_path,
+        DATABASE_URL=database_url,
+        HEARTH_PLATFORM_CONNECT_WAIT_SECONDS=0.5,
+    )
 
 
 @pytest.fixture

@@ -124,11 +124,21 @@ async def test_a_scheduled_digest_is_posted_once_through_the_platform(hearth: He
     fires = datetime.now(UTC) + timedelta(minutes=10)
     spec = parse_digest_schedule(f"daily {fires:%H:%M}")
     today = RunContext(hearth.scheduler.leases, clock=ManualClock(fires + timedelta(minutes=5)))
-    with pytest.raises(PlatformUnavailableError):  # the chat's platform is not connected
+    with pytest.raises(PlatformUnavailableError):  # the chat's platform never connected
         await run_digest(1, spec.to_json(), context=today)
 
+    # A run that fires while the platform is still connecting waits for it.
+    await hearth.storage.set_digest_quiet_line(1, True)  # quiet periods post one line
+    soon = RunContext(
+        hearth.scheduler.leases, clock=ManualClock(fires + timedelta(days=2, minutes=5))
+    )
+    waiting = asyncio.create_task(run_digest(1, spec.to_json(), context=soon))
+    await asyncio.sleep(0.05)
+    assert not waiting.done() and not sender.replies
     hearth.senders[sender.platform] = sender
-    await hearth.storage.set_digest_quiet_line(1, True)  # tomorrow is quiet: post one line
+    assert await asyncio.wait_for(waiting, 10)
+    assert sender.replies
+    sender.replies.clear()
     tomorrow = RunContext(
         hearth.scheduler.leases, clock=ManualClock(fires + timedelta(days=1, minutes=5))
     )

@@ -186,8 +186,9 @@ async def test_admins_choose_cadence_and_delivery(hearth: Hearth) -> None:
         await hearth.router.handle(admin("carol", *bad), sender)
         assert sender.texts()[-1].startswith(("Sorry: ", "Usage: ")), bad
     await hearth.router.handle(command("dave", "settings"), sender)
-    assert "Introductions every other Monday at 10:00 (UTC), posted in the group." in (
-        sender.texts()[-1]
+    assert (
+        "Introductions every other Monday at 10:00 (UTC), posted in the group."
+        in (sender.texts()[-1])
     )
     await hearth.router.handle(admin("carol", "post", "dm"), sender)
     sender.replies.clear()

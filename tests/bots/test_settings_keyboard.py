@@ -32,13 +32,15 @@ def test_digest_quick_picks_and_status() -> None:
     ]
 
 
-def test_intros_row_only_with_a_cadence() -> None:
+def test_intros_row_changes_the_current_cadence() -> None:
     without = settings_keyboard(TWINS_ON)
-    with_intros = settings_keyboard(TWINS_ON, intro_cadence="weekly")
+    weekly = settings_keyboard(TWINS_ON, intro_cadence="weekly")
+    off = settings_keyboard(TWINS_ON, intro_cadence="off")
 
     assert all("/intros" not in c for row in _commands(without) for c in row)
-    assert with_intros[:-1] == without
-    assert _commands(with_intros)[-1] == ["/intros weekly", "/intros off"]
+    assert weekly[:-1] == without
+    assert _commands(weekly)[-1] == ["/intros biweekly", "/intros monthly", "/intros off"]
+    assert _commands(off)[-1] == ["/intros weekly", "/intros biweekly", "/intros monthly"]
 
 
 def test_every_button_is_a_short_command_hearth_knows() -> None:
@@ -48,7 +50,7 @@ def test_every_button_is_a_short_command_hearth_knows() -> None:
             for button in row:
                 assert len(button.command.encode("utf-8")) <= 64  # Telegram's callback data
                 name = button.command.split()[0].removeprefix("/")
-                assert name in COMMANDS_BY_NAME or name == "intros"
+                assert name in COMMANDS_BY_NAME
 
 
 def test_a_button_must_send_a_command() -> None:
