@@ -1,0 +1,177 @@
+"""Scheduled digests and introductions posted through both platforms, across restarts.
+
+Admins set schedules by command over the wire; Hearth stops; the due runs are moved to a
+few minutes ago, as if the process had been down when they fell due; on the next start
+they are posted once, through the real client libraries to the fake platform APIs, and a
+further restart posts nothing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bots.app import Hearth, serve
+from bots.platforms import discord_adapter, telegram_adapter
+from bots.settings import HearthSettings
+from jobs.scheduled_runs import JobKind
+from memory.edge_store import EdgeMemoryStore
+from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
+from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
+from tests.fakes.discord_fixtures import TestServer
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.jobs.test_scheduler import set_next_run
+
+pytestmark = pytest.mark.wire
+
+HIKERS = {
+    "alice": [
+        "Hiked the ridge trail above the lake this morning, the alpine views were unreal",
+        "Anyone know if the mountain pass is clear of snow for backpacking yet?",
+        "New trekking poles and hiking boots broke in nicely on the summit climb",
+    ],
+    "bob": [
+        "The summit trail was muddy but the mountain hike was worth it",
+        "My hiking boots finally fell apart after years of trail walking",
+        "Camping near the alpine lake after a long trek up the ridge",
+    ],
+    "carol": [
+        "Baked a sourdough loaf with a crispy crust, the starter is finally active",
+        "What is your favourite recipe for homemade pasta dough?",
+        "Roasting garlic and tomatoes for a rich pasta sauce tonight",
+    ],
+}
+
+BOARD_GAMES = [
+    "Board game night on Friday at my place?",
+    "Board games on Friday, yes please",
+    "We decided: board games on Friday at 7pm",
+    "I'll bring Catan and some snacks",
+    "Can someone bring a second copy of the board game rules?",
+]
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord
+) -> HearthSettings:
+    return HearthSettings(
+        HEARTH_DATA_DIR=tmp_path,
+        TELEGRAM_BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_URL=fake_telegram.base_url,
+        TELEGRAM_POLL_TIMEOUT=1,
+        DISCORD_BOT_TOKEN=fake_discord.token,
+    )
+
+
+@asynccontextmanager
+async def running(
+    settings: HearthSettings,
+    embedder,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    fake_discord: FakeDiscord,
+) -> AsyncIterator[Hearth]:
+    """Hearth with both adapters, from start to a clean stop."""
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(hearth, [telegram_adapter(settings), discord_adapter(settings)], stop)
+    )
+    try:
+        yield hearth
+    finally:
+        stop.set()
+        await task
+        await hearth.close()
+
+
+async def wait_for(condition, what: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]  # noqa: ASYNC109
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_schedules_set_by_command_post_once_after_a_restart(
+    settings: HearthSettings,
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    telegram = TelegramDriver(fake_telegram)
+    discord = DiscordDriver(fake_discord, discord_server)
+    fake_telegram.set_member_status(telegram.chat, telegram.users["carol"], "administrator")
+    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+        await fake_telegram.wait_for_call("getUpdates", timeout=20)
+        await fake_discord.wait_until_identified(timeout=20)
+        for who, lines in HIKERS.items():
+            for i, text in enumerate(lines):
+                await telegram.post(who, text, minutes_ago=120 - i)
+            await telegram.command(who, "intros", "me", "on")
+        for i, text in enumerate(BOARD_GAMES):
+            await discord.post(("alice", "bob", "carol")[i % 3], text, minutes_ago=90 - i)
+        await telegram.command("carol", "digest", "daily", "09:00")
+        await telegram.command("carol", "intros", "weekly")
+        await fake_discord.use_command(
+            "digest",
+            {"action": "daily 09:00"},
+            user=discord_server.carol,
+            channel_id=discord_server.general,
+            permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+        )
+        await wait_for(
+            lambda: len(fake_telegram.sent_messages) >= 5 and fake_discord.followups,
+            "the command answers",
+        )
+        texts = [m.text for m in fake_telegram.sent_messages]
+        assert any(t.startswith("Digest scheduled every day at 09:00") for t in texts)
+        assert any(t.startswith("Introductions scheduled every Monday at 10:00") for t in texts)
+        assert fake_discord.followups[-1].content.startswith("Digest scheduled every day")
+        jobs = {(job.kind, job.chat_id) for job in await hearth.scheduler.jobs()}
+        assert len(jobs) == 3
+        async with asyncio.timeout(60):
+            await hearth.worker.drain()
+
+    due = datetime.now(UTC) - timedelta(minutes=5)
+    for kind, chat_id in jobs:
+        set_next_run(settings.resolved_database_url(), chat_id, kind, due)
+    telegram_before = len(fake_telegram.sent_messages)
+    discord_before = len(fake_discord.sent_messages)
+
+    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+        await wait_for(
+            lambda: (
+                len(fake_telegram.sent_messages) >= telegram_before + 2
+                and len(fake_discord.sent_messages) >= discord_before + 1
+            ),
+            "the scheduled digests and introductions",
+            timeout=60,
+        )
+        posted = [m.text for m in fake_telegram.sent_messages[telegram_before:]]
+        digest = next(t for t in posted if "Hikers" in t or "ridge" in t.lower())
+        intros = next(t for t in posted if "👋 Meet" in t)
+        assert "@alice_t" in intros and "@bob_t" in intros and "Why:" in intros
+        assert "board game" not in digest.lower()
+        discord_digest = fake_discord.sent_messages[discord_before].content
+        assert "board games" in discord_digest.lower() and "ridge" not in discord_digest
+        for kind, chat_id in jobs:
+            next_run = await hearth.scheduler.next_run(chat_id, kind)
+            assert next_run is not None and next_run > datetime.now(UTC)
+        assert any(kind is JobKind.INTROS for kind, _ in jobs)
+        telegram_after = len(fake_telegram.sent_messages)
+        discord_after = len(fake_discord.sent_messages)
+
+    async with running(settings, embedder, tmp_path, fake_discord):
+        await fake_telegram.wait_for_call("getUpdates", count=3, timeout=20)
+        await asyncio.sleep(1.0)  # room for a wrongly repeated run to post
+    assert len(fake_telegram.sent_messages) == telegram_after
+    assert len(fake_discord.sent_messages) == discord_after
