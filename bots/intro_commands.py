@@ -49,6 +49,9 @@ class IntroCommands:
     async def handle(self, command: Command, sender: ReplySender) -> None:
         """Answer ``command``; a round started with ``/intros now`` is posted by the sender."""
         answer = await self.answer(command, sender)
+        if _names_someone(command) and command.chat.platform is Platform.TELEGRAM:
+            # A Telegram command is a message the whole group sees: take the name back out.
+            await sender.delete(command.chat, command.platform_message_id)
         await sender.send(
             OutgoingReply(
                 chat=command.chat,
@@ -210,7 +213,10 @@ class IntroCommands:
             return "Taken off your list." if removed else "They were not on your list."
         if not await self._intros.avoid(member_id, other):
             return "Your list is full; take someone off with /intros me allow @name."
-        return "Done: you will not be introduced to them. Nobody else sees your list."
+        return (
+            "Done: you will not be introduced to them. Nobody else sees your list "
+            "(next time, send this in a private chat with me)."
+        )
 
     async def _find(self, command: Command, handle: str) -> int | None:
         platform = command.chat.platform
@@ -226,6 +232,14 @@ class IntroCommands:
                 return None
             known = await self._storage.find_chat_member(chat_id, platform, username=name)
         return None if known is None else known.member_id
+
+
+def _names_someone(command: Command) -> bool:
+    """Whether a group command names someone for the member's private avoid list."""
+    words = " ".join(command.args).lower().split()
+    return (
+        command.chat.is_group and words[:2] in (["me", "avoid"], ["me", "allow"]) and len(words) > 2
+    )
 
 
 def _avoid_line(avoided: list[str]) -> str:

@@ -101,9 +101,11 @@ async def test_only_opted_in_members_take_part(hearth: Hearth) -> None:
 async def test_a_member_can_keep_someone_away_privately(hearth: Hearth) -> None:
     sender = RecordingSender()
     await chat_and_opt_in(hearth, sender)
-    await hearth.router.handle(command("bob", "intros", "me", "avoid", "@alice"), sender)
+    avoid = command("bob", "intros", "me", "avoid", "@alice")
+    await hearth.router.handle(avoid, sender)
     answer = sender.replies[-1]
     assert answer.private and "Nobody else sees your list" in answer.text
+    assert sender.deleted == [avoid.platform_message_id]  # the name leaves the group
     await hearth.router.handle(command("bob", "intros", "me", "status"), sender)
     assert "Alice (@alice)" in sender.replies[-1].text and sender.replies[-1].private
     await hearth.router.handle(command("bob", "intros", "me", "avoid", "@nobody"), sender)
