@@ -120,6 +120,7 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
         for i, text in enumerate(BOARD_GAMES):
             await discord.post(("alice", "bob", "carol")[i % 3], text, minutes_ago=90 - i)
         await telegram.command("carol", "digest", "daily", "09:00")
+        await telegram.command("alice", "intros", "monthly")  # not an admin
         await telegram.command("carol", "intros", "weekly")
         await fake_discord.use_command(
             "digest",
@@ -129,12 +130,14 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
             permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
         )
         await wait_for(
-            lambda: len(fake_telegram.sent_messages) >= 5 and fake_discord.followups,
+            lambda: len(fake_telegram.sent_messages) >= 6 and fake_discord.followups,
             "the command answers",
         )
         texts = [m.text for m in fake_telegram.sent_messages]
         assert any(t.startswith("Digest scheduled every day at 09:00") for t in texts)
         assert any(t.startswith("Introductions scheduled every Monday at 10:00") for t in texts)
+        assert any(t.startswith("Sorry, only this chat's admins") for t in texts)
+        assert not any("first Monday" in t for t in texts)
         assert fake_discord.followups[-1].content.startswith("Digest scheduled every day")
         jobs = {(job.kind, job.chat_id) for job in await hearth.scheduler.jobs()}
         assert len(jobs) == 3
