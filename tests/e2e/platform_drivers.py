@@ -118,7 +118,13 @@ class TelegramDriver:
         return str(self.users[who]["id"])
 
 
-COMMAND_OPTIONS = {"twin": ("action",), "link": ("code",), "settings": ("setting", "value")}
+COMMAND_OPTIONS = {
+    "twin": ("action",),
+    "link": ("code",),
+    "settings": ("setting", "value"),
+    "intros": ("action",),
+    "digest": ("action",),
+}
 
 
 class DiscordDriver:

@@ -178,3 +178,42 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
         await asyncio.sleep(1.0)  # room for a wrongly repeated run to post
     assert len(fake_telegram.sent_messages) == telegram_after
     assert len(fake_discord.sent_messages) == discord_after
+
+
+async def test_discord_members_opt_in_and_an_admin_makes_a_round(
+    settings: HearthSettings,
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_telegram: FakeTelegramApi,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    discord = DiscordDriver(fake_discord, discord_server)
+    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+        await fake_discord.wait_until_identified(timeout=20)
+        for who, lines in HIKERS.items():
+            for i, text in enumerate(lines):
+                await discord.post(who, text, minutes_ago=120 - i)
+            await discord.command(who, "intros", "me on")
+        await wait_for(lambda: len(fake_discord.followups) >= 3, "the opt-in answers")
+        assert all(f.ephemeral or "privately" in f.content for f in fake_discord.followups)
+        async with asyncio.timeout(60):
+            await hearth.worker.drain()
+        await discord.command("alice", "intros", "now")  # Manage Server is needed
+        await wait_for(lambda: len(fake_discord.followups) >= 4, "the refusal")
+        assert fake_discord.followups[-1].content.startswith("Sorry, only this chat's admins")
+        before = len(fake_discord.sent_messages)
+        await fake_discord.use_command(
+            "intros",
+            {"action": "now"},
+            user=discord_server.carol,
+            channel_id=discord_server.general,
+            permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+        )
+        await wait_for(lambda: len(fake_discord.sent_messages) > before, "the introductions")
+        posted = fake_discord.sent_messages[before].content
+        [meet] = [line for line in posted.splitlines() if line.startswith("👋 Meet")]
+        assert meet == "👋 Meet Ali and Bob!"  # the two hikers (Alice's server nickname)
+        assert posted.count("https://discord.com/channels/") == 2  # one message of each
+        await wait_for(lambda: len(fake_discord.followups) >= 5, "the admin's answer")
+        assert fake_discord.followups[-1].content == "Made 1 introduction."
