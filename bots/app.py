@@ -18,6 +18,7 @@ from bots.intro_rounds import IntroRounds
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
+from bots.personal_digests import PersonalDigests
 from bots.personas import Personas
 from bots.router import HearthRouter
 from bots.scheduled_digests import ScheduledDigests
@@ -25,6 +26,7 @@ from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 from bots.storage.intro_store import IntroStore
 from bots.storage.persona_store import PersonaStore
+from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from jobs.scheduled_runs import set_runner
@@ -116,6 +118,14 @@ class Hearth:
         scheduler = HearthScheduler(settings.resolved_database_url(), engine=engine)
         intro_store = IntroStore(engine)
         rounds = IntroRounds(intro_store, memory, profiles, embedder)
+        personal = PersonalDigests(
+            storage,
+            PersonalDigestStore(engine),
+            memory,
+            embedder,
+            profiles=profiles,
+            scheduler=scheduler,
+        )
         set_runner(
             ScheduledDigests(
                 storage,
@@ -123,6 +133,7 @@ class Hearth:
                 senders,
                 rounds,
                 connect_wait=timedelta(seconds=settings.platform_connect_wait_seconds),
+                personal=personal,
             )
         )
         await scheduler.start()
@@ -141,6 +152,7 @@ class Hearth:
                 DigestSchedules(storage, scheduler),
                 intros=IntroCommands(storage, intro_store, rounds, scheduler),
                 profiles=profiles,
+                personal=personal,
             ),
             review=OwnerReview(storage),
             personas=personas,

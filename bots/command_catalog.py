@@ -83,13 +83,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "digest",
-        "Admins: digests now, as a private preview, or on a schedule",
+        "Admins: digests now, as a preview, or on a schedule; anyone: your own (me daily)",
         "/digest now | preview | status | daily 09:00 | weekly mon 18:00 | every 12h | "
-        "tz Asia/Shanghai | off | quiet skip|line",
+        "tz Asia/Shanghai | off | quiet skip|line — your own by DM: /digest me daily [07:30] | "
+        "me tz Asia/Shanghai | me off | me now | me status",
         options=(
             OptionSpec(
                 "action",
-                "now, preview, status, daily 09:00, weekly mon 18:00, every 12h, tz …, off",
+                "me daily 08:00, me now, me status; admins: now, preview, daily 09:00, tz …, off",
                 suggest=suggest_digest_actions,
             ),
         ),

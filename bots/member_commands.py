@@ -21,6 +21,7 @@ from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
 from bots.intro_commands import IntroCommands
 from bots.owner_review import OwnerReview
+from bots.personal_digests import PersonalDigests, is_personal_digest
 from bots.personas import Personas
 from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
@@ -56,6 +57,7 @@ class MemberCommands:
         *,
         intros: IntroCommands,
         profiles: InterestProfileStore,
+        personal: PersonalDigests,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -64,12 +66,16 @@ class MemberCommands:
         self._schedules = schedules
         self._intros = intros
         self._profiles = profiles
+        self._personal = personal
         self._admin = AdminCommands(storage, intros)
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:
         """Run ``command`` and answer the member (privately where that matters)."""
+        if is_personal_digest(command):  # /digest me …: any member, group or private chat
+            await self._personal.handle(command, sender)
+            return
         if command.name.lower() == "digest" and command.chat.is_group:
             await self._digest(command, sender)
             return

@@ -17,6 +17,10 @@ EXAMPLES = (
     "off",
     "quiet skip",
     "quiet line",
+    "me daily 08:00",
+    "me now",
+    "me status",
+    "me off",
 )
 
 

@@ -1,4 +1,4 @@
-"""The app's side of scheduled jobs: post a chat's digest or introductions when due."""
+"""The app's side of scheduled jobs: chat digests, introductions and personal digests."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from adapters.model import Chat, OutgoingReply, Platform
 from adapters.ports import ReplySender
 from bots.digests import ChatDigests
 from bots.intro_rounds import IntroRounds
+from bots.personal_digests import PersonalDigests
 from bots.storage.repository import Storage
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,14 @@ class ScheduledDigests:
         intros: IntroRounds,
         *,
         connect_wait: timedelta = CONNECT_WAIT,
+        personal: PersonalDigests | None = None,
     ) -> None:
         self._storage = storage
         self._digests = digests
         self._senders = senders
         self._intros = intros
         self._connect_wait = connect_wait
+        self._personal = personal
 
     async def sender_for(self, platform: Platform) -> ReplySender | None:
         """The platform's sender, waiting up to ``connect_wait`` for its adapter to connect.
@@ -86,6 +89,33 @@ class ScheduledDigests:
             return
         chat, sender = found
         await self._intros.post(chat, chat_id, sender, datetime.now(UTC))
+
+    async def run_personal_digest(
+        self, member_id: int, period_start: datetime, period_end: datetime
+    ) -> None:
+        """Send the member their digest of ``[period_start, period_end)`` by direct message.
+
+        Nothing is sent when nothing in the period is for them.
+        """
+        if self._personal is None:
+            raise RuntimeError("personal digests are not set up in this process")
+        delivery = await self._personal.scheduled(member_id, period_start, period_end)
+        if delivery is None:
+            return
+        platform = delivery.member.platform
+        sender = await self.sender_for(platform)
+        if sender is None:
+            raise PlatformUnavailableError(
+                f"a personal digest for {platform.value} member {member_id} is due, "
+                "but that platform is not connected"
+            )
+        for part in delivery.parts:
+            await sender.send(
+                OutgoingReply(
+                    chat=delivery.chat, text=part, private=True, recipient=delivery.member
+                )
+            )
+        log.info("sent member %s their digest (%d part(s))", member_id, len(delivery.parts))
 
     async def _chat_and_sender(self, chat_id: int, what: str) -> tuple[Chat, ReplySender] | None:
         chat = await self._storage.chat(chat_id)

@@ -178,6 +178,31 @@ def build_digest(
     )
 
 
+def find_unanswered(
+    messages: Sequence[DigestMessage],
+    vectors: npt.ArrayLike | None,
+    period: DigestPeriod,
+    *,
+    options: DigestOptions | None = None,
+) -> tuple[MessageRef, ...]:
+    """Every question of ``period`` nobody answered, the latest first.
+
+    The same rule as the digest's unanswered questions (see the module notes),
+    without the ``max_questions`` cut and without the quiet-period threshold.
+    ``vectors`` holds one embedding per message (``None``: bag-of-words).
+    """
+    options = dataclasses.replace(options or DigestOptions(), max_questions=len(messages))
+    matrix = None if vectors is None or not messages else unit_rows(vectors)
+    if matrix is not None and len(matrix) != len(messages):
+        raise ValueError("give exactly one vector per message")
+    kept, matrix = _in_period(messages, matrix, period)
+    if not kept:
+        return ()
+    if matrix is None:
+        matrix = lexical_vectors([message.text for message in kept])
+    return _unanswered(kept, _find_topics(kept, matrix, options), options)
+
+
 def _find_topics(
     messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
 ) -> TopicClusters:

@@ -247,9 +247,25 @@ def render_digest(
         f"{period_label(digest.period, digest.language)}\n"
         f"{t.stats(digest.message_count, digest.member_count)}"
     )
-    blocks = [header]
-    for heading, items in _sections(digest, link):
-        blocks.extend(_section_blocks(heading, items, t.continued, max_chars))
+    return pack_sections(header, _sections(digest, link), max_chars, continued=t.continued)
+
+
+def pack_sections(
+    header: str,
+    sections: Sequence[tuple[str, list[str]]],
+    max_chars: int,
+    *,
+    continued: str = " (continued)",
+) -> list[str]:
+    """A header and titled lists of items as messages of at most ``max_chars`` each.
+
+    Parts break between sections; a section too long for one part goes on in the
+    next with its heading and ``continued`` repeated, and an item too long for a
+    part is cut.
+    """
+    blocks = [excerpt(header, max_chars) if len(header) > max_chars else header]
+    for heading, items in sections:
+        blocks.extend(_section_blocks(heading, items, continued, max_chars))
     return _pack(blocks, max_chars)
 
 

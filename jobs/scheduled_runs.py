@@ -1,13 +1,15 @@
 """The functions the job store schedules, and the one hook that connects them to the app.
 
 The persistent job store keeps jobs as references to module-level functions with plain
-arguments: :func:`run_digest` ``(chat_id, spec_json)`` and :func:`run_intros`
-``(chat_id, cadence_json)``. When one fires it
+arguments: :func:`run_digest` ``(chat_id, spec_json)``, :func:`run_intros`
+``(chat_id, cadence_json)`` and :func:`run_personal_digest` ``(member_id, spec_json)``.
+When one fires it
 
 1. works out the run's scheduled fire time (given by :class:`~jobs.scheduler.HearthScheduler`
    through a :class:`RunContext`; when called directly, the schedule's last fire time by the
    context's clock),
-2. claims the run in :class:`~jobs.run_lease.RunLeases`, keyed by that fire time, and
+2. claims the run in :class:`~jobs.run_lease.RunLeases`, keyed by that fire time (and the
+   chat id, or the member id for a personal digest), and
 3. if this process won, calls the registered :class:`JobRunner`.
 
 The runner is the app's code that builds and posts digests and introductions. It is set once
@@ -37,6 +39,8 @@ class JobKind(StrEnum):
 
     DIGEST = "digest"
     INTROS = "intros"
+    PERSONAL_DIGEST = "personal"
+    """A member's own digest, sent by direct message; keyed by member id, not chat id."""
 
 
 class JobRunner(Protocol):
@@ -48,6 +52,12 @@ class JobRunner(Protocol):
 
     async def run_intros(self, chat_id: int) -> None:
         """Post this round's introductions."""
+        ...
+
+    async def run_personal_digest(
+        self, member_id: int, period_start: datetime, period_end: datetime
+    ) -> None:
+        """Send the member their digest of ``[period_start, period_end)`` by direct message."""
         ...
 
 
@@ -153,4 +163,30 @@ async def run_intros(chat_id: int, cadence_json: str, *, context: RunContext | N
         return False
     await runner.run_intros(chat_id)
     await run.leases.finish(JobKind.INTROS, chat_id, key)
+    return True
+
+
+async def run_personal_digest(
+    member_id: int, spec_json: str, *, context: RunContext | None = None
+) -> bool:
+    """The scheduled personal digest job; ``True`` when this process ran it.
+
+    Like :func:`run_digest`, keyed by the member instead of a chat: the period is
+    ``[previous fire time, this fire time)`` of the member's schedule.
+    """
+    run = _context(context)
+    runner = RUNNERS.get()
+    spec = ScheduleSpec.from_json(spec_json)
+    fire = _fire_time(run, spec)
+    start, end = spec.period_ending(fire)
+    key = period_key(fire)
+    if not await run.leases.claim(JobKind.PERSONAL_DIGEST, member_id, key):
+        logger.info(
+            "personal digest for member %s at %s already claimed by another process",
+            member_id,
+            key,
+        )
+        return False
+    await runner.run_personal_digest(member_id, start, end)
+    await run.leases.finish(JobKind.PERSONAL_DIGEST, member_id, key)
     return True

@@ -1,4 +1,4 @@
-"""Hearth's scheduler: per-chat digest and introduction jobs in the app's own database.
+"""Hearth's scheduler: digest, introduction and personal digest jobs in the app's database.
 
 :class:`HearthScheduler` wraps APScheduler 3's ``AsyncIOScheduler`` (it runs on the app's
 event loop) with a persistent ``SQLAlchemyJobStore`` in the table :data:`JOB_TABLE` of the
@@ -6,9 +6,9 @@ same database as the app, reached through a synchronous driver derived from the 
 URL (:func:`sync_database_url`). Schedules therefore survive restarts, and every process on
 the database sees the same jobs.
 
-Jobs are :func:`jobs.scheduled_runs.run_digest` and :func:`~jobs.scheduled_runs.run_intros`
-with plain arguments; they call the runner registered with
-:func:`jobs.scheduled_runs.set_runner`. Each run first claims a lease
+Jobs are :func:`jobs.scheduled_runs.run_digest`, :func:`~jobs.scheduled_runs.run_intros`
+and :func:`~jobs.scheduled_runs.run_personal_digest` with plain arguments; they call the
+runner registered with :func:`jobs.scheduled_runs.set_runner`. Each run first claims a lease
 (:mod:`jobs.run_lease`) keyed by its scheduled fire time, so with two processes on one
 database only one of them posts.
 
@@ -17,7 +17,8 @@ Missed runs: a run missed while no process was up runs once on start if it is at
 one; later than the grace window it is skipped. Either way the job then waits for its next
 fire time.
 
-Job ids are ``"<kind>:<chat_id>"``, e.g. ``digest:-1001234``.
+Job ids are ``"<kind>:<chat_id>"``, e.g. ``digest:-1001234``; a personal digest's is
+``"personal:<member_id>"``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from jobs.clock import SYSTEM_CLOCK, Clock
 from jobs.run_lease import LEASE_TABLE, RunLeases
 from jobs.schedule_spec import IntroCadence, ScheduleError, ScheduleSpec
-from jobs.scheduled_runs import JobKind, RunContext, run_digest, run_intros, use_run_context
+from jobs.scheduled_runs import (
+    JobKind,
+    RunContext,
+    run_digest,
+    run_intros,
+    run_personal_digest,
+    use_run_context,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +88,12 @@ def sync_database_url(url: str) -> str:
 
 
 def job_id(chat_id: int, kind: JobKind) -> str:
-    """The job-store id of a chat's job, e.g. ``digest:-1001234``."""
+    """The job-store id of a chat's job, e.g. ``digest:-1001234`` (a member's: ``personal:7``)."""
     return f"{JobKind(kind).value}:{chat_id}"
 
 
 def parse_job_id(value: str) -> tuple[JobKind, int] | None:
-    """The kind and chat id in a job id; ``None`` for ids Hearth did not make."""
+    """The kind and chat (or member) id in a job id; ``None`` for ids Hearth did not make."""
     kind, _, chat = value.partition(":")
     try:
         return JobKind(kind), int(chat)
@@ -112,6 +120,7 @@ class RunReport:
 
     kind: JobKind
     chat_id: int
+    """The chat's id; the member's id for a personal digest."""
     scheduled_at: datetime
     outcome: RunOutcome
     error: BaseException | None = None
@@ -119,10 +128,11 @@ class RunReport:
 
 @dataclass(frozen=True, slots=True)
 class ScheduledJob:
-    """A chat's scheduled job as listed by :meth:`HearthScheduler.jobs`."""
+    """A chat's (or a member's) scheduled job as listed by :meth:`HearthScheduler.jobs`."""
 
     kind: JobKind
     chat_id: int
+    """The chat's id; the member's id for a personal digest."""
     schedule: ScheduleSpec | IntroCadence
     next_run: datetime | None
 
@@ -177,7 +187,9 @@ class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
 
 
 class HearthScheduler:
-    """Schedules digests and introductions per chat, persistently, on the app's event loop.
+    """Schedules chats' digests and introductions and members' digests, on the app's event loop.
+
+    Schedules are persistent (see the module notes).
 
     ``database_url`` is the app's async URL (``sqlite+aiosqlite`` or ``postgresql+asyncpg``).
     ``engine`` is the app's async engine for the lease table (one is made from the URL if
@@ -298,6 +310,14 @@ class HearthScheduler:
         """Schedule (or replace, or with ``off`` cancel) a chat's introductions."""
         return await self._schedule(chat_id, JobKind.INTROS, cadence, run_intros)
 
+    async def schedule_personal_digest(self, member_id: int, spec: ScheduleSpec) -> datetime | None:
+        """Schedule (or replace, or with ``off`` cancel) a member's personal digest.
+
+        The job id is ``personal:<member_id>``; like :meth:`schedule_digest`, the same spec
+        again changes nothing.
+        """
+        return await self._schedule(member_id, JobKind.PERSONAL_DIGEST, spec, run_personal_digest)
+
     async def cancel(self, chat_id: int, kind: JobKind) -> bool:
         """Remove a chat's job; ``False`` when there was none."""
         scheduler = self._require_started()
@@ -316,7 +336,7 @@ class HearthScheduler:
         return _aware(job.next_run_time)
 
     async def jobs(self) -> list[ScheduledJob]:
-        """Every chat's job in the store, soonest first."""
+        """Every job in the store (chats' and members'), soonest first."""
         scheduler = self._require_started()
         found: list[ScheduledJob] = []
         for job in await asyncio.to_thread(scheduler.get_jobs):
@@ -327,7 +347,7 @@ class HearthScheduler:
             try:
                 schedule: ScheduleSpec | IntroCadence = (
                     ScheduleSpec.from_json(job.args[1])
-                    if kind is JobKind.DIGEST
+                    if kind in (JobKind.DIGEST, JobKind.PERSONAL_DIGEST)
                     else IntroCadence.from_json(job.args[1])
                 )
             except ScheduleError:
@@ -358,7 +378,7 @@ class HearthScheduler:
             trigger=trigger,
             args=arguments,
             id=job_id(chat_id, kind),
-            name=f"{kind.value} for chat {chat_id}",
+            name=f"{kind.value} for {_owner(kind)} {chat_id}",
             replace_existing=True,
         )
         return _aware(job.next_run_time)
@@ -397,6 +417,10 @@ class HearthScheduler:
                 listener(report)
             except Exception:
                 logger.exception("run listener failed for %s", event.job_id)
+
+
+def _owner(kind: JobKind) -> str:
+    return "member" if kind is JobKind.PERSONAL_DIGEST else "chat"
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -313,3 +313,16 @@ class IntroGroupRow(Base):
     round_at: Mapped[datetime] = mapped_column(UTCDateTime)
     member_ids: Mapped[list[int]] = mapped_column(JSON)
     similarity: Mapped[float] = mapped_column(Float)
+
+
+class PersonalDigestRow(Base):
+    """A member's personal digest schedule (``/digest me daily``), sent by direct message."""
+
+    __tablename__ = "personal_digests"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    schedule: Mapped[str] = mapped_column(Text)
+    """The schedule as stored by ``jobs.schedule_spec.ScheduleSpec.to_json`` (JSON)."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

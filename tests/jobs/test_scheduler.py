@@ -29,6 +29,7 @@ from jobs.scheduled_runs import (
     RunContext,
     run_digest,
     run_intros,
+    run_personal_digest,
     set_runner,
 )
 from jobs.scheduler import (
@@ -92,6 +93,7 @@ class FakeRunner:
     def __init__(self) -> None:
         self.digests: list[tuple[int, datetime, datetime]] = []
         self.intros: list[int] = []
+        self.personal: list[tuple[int, datetime, datetime]] = []
         self.fail = False
         self.gate: asyncio.Event | None = None
 
@@ -104,6 +106,11 @@ class FakeRunner:
 
     async def run_intros(self, chat_id: int) -> None:
         self.intros.append(chat_id)
+
+    async def run_personal_digest(
+        self, member_id: int, period_start: datetime, period_end: datetime
+    ) -> None:
+        self.personal.append((member_id, period_start, period_end))
 
 
 @pytest.fixture
@@ -166,6 +173,8 @@ def test_sync_url_follows_the_app_url() -> None:
 def test_job_ids_round_trip() -> None:
     assert job_id(-1001234, JobKind.DIGEST) == "digest:-1001234"
     assert parse_job_id("intros:42") == (JobKind.INTROS, 42)
+    assert job_id(7, JobKind.PERSONAL_DIGEST) == "personal:7"
+    assert parse_job_id("personal:7") == (JobKind.PERSONAL_DIGEST, 7)
     assert parse_job_id("backup:1") is None
     assert parse_job_id("digest:x") is None
 
@@ -244,6 +253,33 @@ async def test_intro_job_claims_its_round_once(db: Database, runner: FakeRunner)
     assert fire is not None
     assert await context.leases.get(JobKind.INTROS, 3, period_key(fire)) is not None
     assert runner.intros == [3]
+
+
+async def test_personal_digest_job_is_keyed_by_member(db: Database, runner: FakeRunner) -> None:
+    spec = ScheduleSpec.daily(8, 0, tz="Asia/Shanghai")
+    scheduler = HearthScheduler(db.url, engine=db.engine, poll_interval=None)
+    await scheduler.start()
+    try:
+        assert await scheduler.schedule_personal_digest(7, spec) is not None
+        await scheduler.schedule_digest(7, spec)
+        listed = {(job.kind, job.chat_id): job for job in await scheduler.jobs()}
+        assert set(listed) == {(JobKind.PERSONAL_DIGEST, 7), (JobKind.DIGEST, 7)}
+        assert listed[JobKind.PERSONAL_DIGEST, 7].schedule == spec
+        assert await scheduler.schedule_personal_digest(7, ScheduleSpec.off()) is None
+        assert await scheduler.next_run(7, JobKind.PERSONAL_DIGEST) is None
+        assert await scheduler.next_run(7, JobKind.DIGEST) is not None
+    finally:
+        await scheduler.shutdown()
+
+    clock = ManualClock(datetime(2026, 5, 6, 0, 30, tzinfo=UTC))  # 08:30 in Shanghai
+    context = RunContext(RunLeases(db.engine, clock=clock), clock)
+    assert await run_personal_digest(7, spec.to_json(), context=context)
+    assert not await run_personal_digest(7, spec.to_json(), context=context)
+    assert await run_digest(7, spec.to_json(), context=context), "a chat 7 has its own lease"
+    assert runner.personal == [
+        (7, datetime(2026, 5, 5, 0, tzinfo=UTC), datetime(2026, 5, 6, 0, tzinfo=UTC))
+    ]
+    assert await context.leases.get(JobKind.PERSONAL_DIGEST, 7, "2026-05-06T00:00:00Z")
 
 
 async def test_two_processes_firing_the_same_run_post_once(
