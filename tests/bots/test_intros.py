@@ -221,3 +221,31 @@ async def test_forget_removes_the_members_intro_data(hearth: Hearth) -> None:
     assert await hearth.profiles.count(chat_id=1) == 3
     await hearth.router.handle(command("alice", "intros", "status"), sender)
     assert "3 members take part" in sender.texts()[-1]
+
+
+CHINESE = {
+    "alice": [
+        "周末去香山爬山，山顶的风景太美了",
+        "徒步登山鞋推荐哪一款？",
+        "下次爬山走长城的野路线吧",
+    ],
+    "bob": ["上周去黄山徒步，爬山爬了八个小时", "登山杖和徒步鞋都很重要", "爬山的时候记得带够水"],
+    "carol": [
+        "今天烤了一个酸面包，外皮很脆",
+        "红烧肉的做法有没有人分享一下？",
+        "周末在家做饭，包了饺子",
+    ],
+    "dave": ["烤面包的酵母怎么保存？", "做饭的时候放一点糖提鲜", "饺子馅我喜欢猪肉白菜的做法"],
+}
+
+
+async def test_a_chinese_chat_gets_its_introductions_in_chinese(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chat_and_opt_in(hearth, sender, CHINESE)
+    await hearth.router.handle(admin("carol", "now"), sender)
+    posted = "\n".join(r.text for r in sender.replies if not r.private)
+    assert posted.startswith("🤝 本轮介绍")
+    meets = [line for line in posted.splitlines() if line.startswith("👋 认识一下")]
+    assert len(meets) == 2
+    assert any("@alice" in line and "@bob" in line for line in meets)
+    assert all(line.startswith("为什么") for line in posted.splitlines() if "“" in line)
