@@ -94,8 +94,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 suggest=suggest_digest_actions,
             ),
         ),
-        admin_only=True,
         personal=False,
+        admin_actions=True,
     ),
     CommandSpec(
         "intros",

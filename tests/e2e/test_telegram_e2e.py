@@ -60,7 +60,7 @@ async def running(
     hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
     adapter = telegram_adapter_factory(
         bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
-        admin_commands=[spec.name for spec in COMMANDS if spec.admin_only],
+        admin_commands=[spec.name for spec in COMMANDS if spec.checks_admin],
     )
     await adapter.start(hearth.router)
     yield hearth
@@ -191,6 +191,11 @@ async def test_settings_buttons_work_for_admins_only(
             ("Digest weekly Mon 18:00", "/digest weekly mon 18:00"),
         ],
         [("Digest off", "/digest off"), ("Digest status", "/digest status")],
+        [
+            ("Intros weekly", "/intros weekly"),
+            ("Intros biweekly", "/intros biweekly"),
+            ("Intros monthly", "/intros monthly"),
+        ],
     ]
 
     answer, refused = await press(ALICE, "/settings twins off", 1)
