@@ -29,6 +29,7 @@ from bots.storage.persona_store import PersonaStore
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
+from bots.upkeep import Upkeep
 from jobs.scheduled_runs import set_runner
 from jobs.scheduler import HearthScheduler
 from memory.embedder import Embedder
@@ -134,9 +135,11 @@ class Hearth:
                 rounds,
                 connect_wait=timedelta(seconds=settings.platform_connect_wait_seconds),
                 personal=personal,
+                upkeep=Upkeep(storage, intro_store, scheduler.leases, memory, profiles),
             )
         )
         await scheduler.start()
+        await scheduler.schedule_upkeep()
         router = HearthRouter(
             storage,
             memory,

@@ -13,6 +13,7 @@ from bots.digests import ChatDigests
 from bots.intro_rounds import IntroRounds
 from bots.personal_digests import PersonalDigests
 from bots.storage.repository import Storage
+from bots.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class ScheduledDigests:
         *,
         connect_wait: timedelta = CONNECT_WAIT,
         personal: PersonalDigests | None = None,
+        upkeep: Upkeep | None = None,
     ) -> None:
         self._storage = storage
         self._digests = digests
@@ -48,6 +50,14 @@ class ScheduledDigests:
         self._intros = intros
         self._connect_wait = connect_wait
         self._personal = personal
+        self._upkeep = upkeep
+
+    async def run_upkeep(self) -> None:
+        """Nightly housekeeping (nothing is posted)."""
+        if self._upkeep is None:
+            log.info("no upkeep configured in this process; skipped")
+            return
+        await self._upkeep.run()
 
     async def sender_for(self, platform: Platform) -> ReplySender | None:
         """The platform's sender, waiting up to ``connect_wait`` for its adapter to connect.

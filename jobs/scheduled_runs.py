@@ -41,6 +41,8 @@ class JobKind(StrEnum):
     INTROS = "intros"
     PERSONAL_DIGEST = "personal"
     """A member's own digest, sent by direct message; keyed by member id, not chat id."""
+    UPKEEP = "upkeep"
+    """Nightly housekeeping for the whole process (pruning, compaction); keyed by 0."""
 
 
 class JobRunner(Protocol):
@@ -58,6 +60,10 @@ class JobRunner(Protocol):
         self, member_id: int, period_start: datetime, period_end: datetime
     ) -> None:
         """Send the member their digest of ``[period_start, period_end)`` by direct message."""
+        ...
+
+    async def run_upkeep(self) -> None:
+        """Housekeeping: prune what is no longer needed, compact storage."""
         ...
 
 
@@ -189,4 +195,21 @@ async def run_personal_digest(
         return False
     await runner.run_personal_digest(member_id, start, end)
     await run.leases.finish(JobKind.PERSONAL_DIGEST, member_id, key)
+    return True
+
+
+UPKEEP_ID = 0
+"""The id slot of the upkeep job (there is one, for the whole deployment)."""
+
+
+async def run_upkeep(slot: int, spec_json: str, *, context: RunContext | None = None) -> bool:
+    """The scheduled upkeep job; ``True`` when this process ran it."""
+    run = _context(context)
+    runner = RUNNERS.get()
+    key = period_key(_fire_time(run, ScheduleSpec.from_json(spec_json)))
+    if not await run.leases.claim(JobKind.UPKEEP, slot, key):
+        logger.info("upkeep at %s already claimed by another process", key)
+        return False
+    await runner.run_upkeep()
+    await run.leases.finish(JobKind.UPKEEP, slot, key)
     return True

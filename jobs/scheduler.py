@@ -51,11 +51,13 @@ from jobs.clock import SYSTEM_CLOCK, Clock
 from jobs.run_lease import LEASE_TABLE, RunLeases
 from jobs.schedule_spec import IntroCadence, ScheduleError, ScheduleSpec
 from jobs.scheduled_runs import (
+    UPKEEP_ID,
     JobKind,
     RunContext,
     run_digest,
     run_intros,
     run_personal_digest,
+    run_upkeep,
     use_run_context,
 )
 
@@ -65,6 +67,8 @@ JOB_TABLE = "hearth_scheduled_jobs"
 """The job store's table, created by APScheduler on start when missing."""
 DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
+UPKEEP_SCHEDULE = ScheduleSpec.daily(4, 0)
+"""Upkeep runs every night at 04:00 UTC."""
 
 
 def sync_database_url(url: str) -> str:
@@ -318,6 +322,10 @@ class HearthScheduler:
         """
         return await self._schedule(member_id, JobKind.PERSONAL_DIGEST, spec, run_personal_digest)
 
+    async def schedule_upkeep(self, spec: ScheduleSpec = UPKEEP_SCHEDULE) -> datetime | None:
+        """Schedule the nightly upkeep (one job for every process on the database)."""
+        return await self._schedule(UPKEEP_ID, JobKind.UPKEEP, spec, run_upkeep)
+
     async def cancel(self, chat_id: int, kind: JobKind) -> bool:
         """Remove a chat's job; ``False`` when there was none."""
         scheduler = self._require_started()
@@ -347,7 +355,7 @@ class HearthScheduler:
             try:
                 schedule: ScheduleSpec | IntroCadence = (
                     ScheduleSpec.from_json(job.args[1])
-                    if kind in (JobKind.DIGEST, JobKind.PERSONAL_DIGEST)
+                    if kind in (JobKind.DIGEST, JobKind.PERSONAL_DIGEST, JobKind.UPKEEP)
                     else IntroCadence.from_json(job.args[1])
                 )
             except ScheduleError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memory.records import MemoryRecord, MemoryScope
-from memory.store import MemoryStore
+from memory.store import Compactable, MemoryStore
 
 _ID_LIMIT = 1 << 31
 
@@ -100,6 +100,12 @@ class InterestProfileStore:
     async def delete_chat(self, chat_id: int) -> None:
         """Remove every profile of a chat."""
         await self._store.delete_chat(chat_id)
+
+    async def optimize(self) -> bool:
+        """Compact the underlying store where it can be; whether anything changed."""
+        if isinstance(self._store, Compactable):
+            return await self._store.optimize()
+        return False
 
     async def count(self, chat_id: int | None = None) -> int:
         """How many profiles are stored (in one chat)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 
@@ -60,6 +60,15 @@ class MemoryStore(Protocol):
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
+        ...
+
+
+@runtime_checkable
+class Compactable(Protocol):
+    """A store that can merge its segments and drop deleted points (Qdrant Edge)."""
+
+    async def optimize(self) -> bool:
+        """Compact the store; whether anything changed."""
         ...
 
 

@@ -322,6 +322,14 @@ class IntroStore(StorageBase):
                 for members, similarity in groups.items()
             )
 
+    async def prune_rounds(self, before: datetime) -> int:
+        """Forget introductions made before ``before``; how many went."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(IntroGroupRow).where(IntroGroupRow.round_at < before)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     @staticmethod
     async def _settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:
         row = await session.get(ChatSettingsRow, chat_id)

@@ -99,6 +99,12 @@ class ProfileQueries(StorageBase):
             await session.flush()
             return await self._profile_of(session, member)
 
+    async def prune_link_codes(self, now: datetime) -> int:
+        """Delete link codes that expired; how many went."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(delete(LinkCodeRow).where(LinkCodeRow.expires_at < now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def create_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
         """Store a new link code for the member, replacing any earlier unused one."""
         async with self._sessions.begin() as session:
