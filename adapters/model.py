@@ -184,6 +184,10 @@ class OutgoingReply:
     recipient: Member | None = None
     extra: dict[str, str] = field(default_factory=dict)
     buttons: ButtonRows = ()
+    note_if_undeliverable: bool = True
+    """When a private reply cannot reach the recipient (DMs closed), leave a short note in
+    the chat asking them to open a chat with Hearth; ``False`` raises ``DeliveryError``
+    instead (for scheduled messages, where a note every day would be noise)."""
 
     def rendered(self) -> str:
         """The full text as shown in the chat: the label line, then the body."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from adapters.model import Chat, OutgoingReply, Platform
-from adapters.ports import ReplySender
+from adapters.ports import DeliveryError, ReplySender
 from bots.digests import ChatDigests
 from bots.intro_rounds import IntroRounds
 from bots.personal_digests import PersonalDigests
@@ -120,11 +120,21 @@ class ScheduledDigests:
                 "but that platform is not connected"
             )
         for part in delivery.parts:
-            await sender.send(
-                OutgoingReply(
-                    chat=delivery.chat, text=part, private=True, recipient=delivery.member
-                )
+            reply = OutgoingReply(
+                chat=delivery.chat,
+                text=part,
+                private=True,
+                recipient=delivery.member,
+                note_if_undeliverable=False,  # no note in the group every day
             )
+            try:
+                await sender.send(reply)
+            except DeliveryError:
+                log.warning(
+                    "member %s does not accept direct messages; their digest was not sent",
+                    member_id,
+                )
+                return
         log.info("sent member %s their digest (%d part(s))", member_id, len(delivery.parts))
 
     async def _chat_and_sender(self, chat_id: int, what: str) -> tuple[Chat, ReplySender] | None:

@@ -176,6 +176,8 @@ class DiscordReplySender:
                 try:
                     return await self._send_direct(reply.recipient, pieces)
                 except discord.Forbidden as exc:
+                    if not reply.note_if_undeliverable:
+                        raise
                     logger.info(
                         "cannot message user %s privately (%s); leaving a note in channel %s",
                         reply.recipient.platform_user_id,

@@ -137,6 +137,8 @@ class TelegramReplySender:
             except (Forbidden, BadRequest) as exc:
                 if isinstance(exc, BadRequest) and "chat not found" not in exc.message.lower():
                     raise self._failed(reply, exc) from exc
+                if not reply.note_if_undeliverable:
+                    raise self._failed(reply, exc) from exc
                 logger.info(
                     "cannot message user %s privately (%s); replying in chat %s instead",
                     reply.recipient.platform_user_id,

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.model import Chat, ChatKind, Message, Platform
+from adapters.model import Chat, ChatKind, Message, OutgoingReply, Platform, SentReply
+from adapters.ports import DeliveryError
 from bots.app import Hearth
 from bots.personal_digests import NOTHING
 from tests.support import OTHER_GROUP, RecordingSender, command, member, message
@@ -303,3 +304,31 @@ async def test_a_member_who_turned_it_off_gets_nothing(hearth: Hearth) -> None:
     assert await run_personal_digest(bob, spec.to_json(), context=stale)
     assert sender.replies == []
     assert await hearth.scheduler.next_run(bob, JobKind.PERSONAL_DIGEST) is None
+
+
+class ClosedInbox(RecordingSender):
+    """A sender whose members accept no direct messages (and that posts no notes)."""
+
+    async def send(self, reply: OutgoingReply) -> SentReply:
+        if reply.private and not reply.note_if_undeliverable:
+            raise DeliveryError("the member does not accept direct messages")
+        return await super().send(reply)
+
+
+async def test_a_closed_inbox_gets_no_daily_note_in_the_group(hearth: Hearth) -> None:
+    from jobs.clock import ManualClock
+    from jobs.schedule_spec import parse_digest_schedule
+    from jobs.scheduled_runs import RunContext, run_personal_digest
+
+    sender = ClosedInbox()
+    await a_day_in_the_group(hearth, sender)
+    hearth.senders[sender.platform] = sender
+    fires = datetime.now(UTC) + timedelta(minutes=10)
+    await hearth.router.handle(command("bob", "digest", "me", "daily", f"{fires:%H:%M}"), sender)
+    sender.replies.clear()
+    bob = await hearth.storage.ensure_member(member("bob"))
+    spec = parse_digest_schedule(f"daily {fires:%H:%M}")
+    clock = ManualClock(fires + timedelta(minutes=5))
+    context = RunContext(hearth.scheduler.leases, clock=clock)
+    assert await run_personal_digest(bob, spec.to_json(), context=context)
+    assert sender.replies == []

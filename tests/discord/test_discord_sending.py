@@ -217,6 +217,23 @@ async def test_private_reply_with_closed_dms_leaves_only_a_note(
     assert note.payload["message_reference"]["message_id"] == int(original["id"])
 
 
+async def test_a_private_message_without_note_fails_when_dms_are_closed(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    fake_discord.block_dms(discord_server.bob["id"])
+    with pytest.raises(DeliveryError):
+        await adapter.sender.send(
+            OutgoingReply(
+                _chat(discord_server.general),
+                "your daily digest",
+                private=True,
+                recipient=_person(discord_server.bob),
+                note_if_undeliverable=False,
+            )
+        )
+    assert fake_discord.sent_messages == []
+
+
 async def test_sending_after_stop_is_a_delivery_error(
     discord_server: TestServer, adapter: DiscordAdapter
 ) -> None:

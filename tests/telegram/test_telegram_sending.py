@@ -249,3 +249,22 @@ async def test_private_reply_falls_back_to_a_note_in_the_group(
     assert "@alice_l" in sent.text
     assert "@HearthBot" in sent.text
     assert "only for you" not in sent.text  # private content never reaches the group
+
+
+async def test_a_private_message_without_note_fails_quietly_when_dms_are_closed(
+    fake_telegram: FakeTelegramApi, adapter: TelegramAdapter
+) -> None:
+    await _seed(fake_telegram, adapter)
+    reply = OutgoingReply(
+        chat=CHAT,
+        text="your daily digest",
+        private=True,
+        recipient=ALICE_MEMBER,
+        note_if_undeliverable=False,
+    )
+    with pytest.raises(DeliveryError):
+        await adapter.sender.send(reply)
+    assert fake_telegram.sent_messages == []  # no note in the group
+    fake_telegram.allow_private(601)
+    await adapter.sender.send(reply)
+    assert [m.chat_id for m in fake_telegram.sent_messages] == [601]
