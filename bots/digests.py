@@ -45,6 +45,25 @@ def digest_summariser(
     return LLMTopicSummariser(model, timeout_seconds=settings.llm_timeout_seconds)
 
 
+async def period_messages(
+    storage: Storage, chat_id: int, period: DigestPeriod
+) -> list[DigestMessage]:
+    """The chat's messages in ``period``, as digests read them."""
+    stored = await storage.period_messages(chat_id, period.start, period.end)
+    return [
+        DigestMessage(
+            message_id=m.id,
+            member_id=m.member_id,
+            member_name=m.member_name,
+            text=m.text,
+            sent_at=m.sent_at,
+            permalink=m.permalink,
+            reply_to_message_id=m.reply_to_id,
+        )
+        for m in stored
+    ]
+
+
 class ChatDigests:
     """Builds a chat's digest for a period; vectors come from memory, not re-embedding.
 
@@ -81,19 +100,7 @@ class ChatDigests:
         A quiet period gives one line, or no message at all with ``quiet_line=False``.
         """
         period = DigestPeriod(end - length, end)
-        stored = await self._storage.period_messages(chat_id, period.start, period.end)
-        messages = [
-            DigestMessage(
-                message_id=m.id,
-                member_id=m.member_id,
-                member_name=m.member_name,
-                text=m.text,
-                sent_at=m.sent_at,
-                permalink=m.permalink,
-                reply_to_message_id=m.reply_to_id,
-            )
-            for m in stored
-        ]
+        messages = await period_messages(self._storage, chat_id, period)
         known = await self._memory.vectors([m.message_id for m in messages])
         missing = [m for m in messages if m.message_id not in known]
         if missing:  # not embedded yet (just posted): embed those few now

@@ -24,9 +24,10 @@ import numpy as np
 
 from adapters.model import Chat, Command, Member, OutgoingReply
 from adapters.ports import ReplySender
+from bots.digests import period_messages
 from bots.storage.personal_digest_store import MemberChat, PersonalDigestStore
 from bots.storage.repository import Storage
-from jobs.digest_model import DigestMessage, DigestPeriod
+from jobs.digest_model import DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.languages import Language, detect_language
 from jobs.personal_digest import (
@@ -256,21 +257,9 @@ class PersonalDigests:
     async def _chat_activity(
         self, member_id: int, chat: MemberChat, period: DigestPeriod
     ) -> ChatActivity | None:
-        stored = await self._storage.period_messages(chat.chat_id, period.start, period.end)
-        if not stored:
+        messages = await period_messages(self._storage, chat.chat_id, period)
+        if not messages:
             return None
-        messages = [
-            DigestMessage(
-                message_id=m.id,
-                member_id=m.member_id,
-                member_name=m.member_name,
-                text=m.text,
-                sent_at=m.sent_at,
-                permalink=m.permalink,
-                reply_to_message_id=m.reply_to_id,
-            )
-            for m in stored
-        ]
         inside = {m.message_id for m in messages}
         earlier = {m.reply_to_message_id for m in messages} - inside - {None}
         authors = await self._store.authors(sorted(i for i in earlier if i is not None))

@@ -102,17 +102,6 @@ class DigestOptions:
     """Words never used as key words (members' names never are either)."""
 
 
-def _ref(message: DigestMessage) -> MessageRef:
-    return MessageRef(
-        message_id=message.message_id,
-        member_id=message.member_id,
-        member_name=message.member_name,
-        text=message.text,
-        sent_at=message.sent_at,
-        permalink=message.permalink,
-    )
-
-
 def _in_period(
     messages: Sequence[DigestMessage], vectors: FloatMatrix | None, period: DigestPeriod
 ) -> tuple[list[DigestMessage], FloatMatrix | None]:
@@ -272,7 +261,7 @@ def _topics(
                 size=len(members),
                 participants=tuple(names[m] for m in participant_ids),
                 participant_ids=participant_ids,
-                key_messages=tuple(_ref(messages[i]) for i in key),
+                key_messages=tuple(messages[i].ref() for i in key),
                 first_at=messages[rows[0]].sent_at,
                 last_at=messages[rows[-1]].sent_at,
                 message_ids=tuple(messages[i].message_id for i in rows),
@@ -316,7 +305,7 @@ def _key_messages(
 
 def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:
     found = [
-        _ref(message)
+        message.ref()
         for message in messages
         if content_length(message.text) >= 4 and is_decision(message.text)
     ]
@@ -358,7 +347,7 @@ def _unanswered(
             candidates.insert(0, i + 1)
         answered = any(_answers(messages[j], message, by_id) for j in candidates)
         if not answered:
-            open_questions.append(_ref(message))
+            open_questions.append(message.ref())
     open_questions.reverse()
     return tuple(open_questions[: options.max_questions])
 
@@ -413,7 +402,7 @@ def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, .
     ordered = sorted(first, key=lambda url: (-times[url], first[url].sent_at))[:limit]
     ordered.sort(key=lambda url: first[url].sent_at)
     return tuple(
-        SharedLink(url=url, shared_by=tuple(sharers[url]), times=times[url], first=_ref(first[url]))
+        SharedLink(url=url, shared_by=tuple(sharers[url]), times=times[url], first=first[url].ref())
         for url in ordered
     )
 
@@ -425,7 +414,7 @@ def _newcomers(
     for message in messages:
         if (message.is_newcomer or message.member_id in joined) and message.member_id not in found:
             found[message.member_id] = Newcomer(
-                message.member_id, message.member_name, _ref(message)
+                message.member_id, message.member_name, message.ref()
             )
     for member_id, name in joined.items():
         found.setdefault(member_id, Newcomer(member_id, name))

@@ -35,6 +35,17 @@ class DigestMessage:
     def __post_init__(self) -> None:
         _require_aware(self.sent_at, "sent_at")
 
+    def ref(self) -> MessageRef:
+        """This message as a digest points at it."""
+        return MessageRef(
+            message_id=self.message_id,
+            member_id=self.member_id,
+            member_name=self.member_name,
+            text=self.text,
+            sent_at=self.sent_at,
+            permalink=self.permalink,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class DigestPeriod:

@@ -130,17 +130,6 @@ def mentions_handle(text: str, username: str) -> bool:
     return re.search(pattern, text, flags=re.IGNORECASE) is not None
 
 
-def _ref(message: DigestMessage) -> MessageRef:
-    return MessageRef(
-        message_id=message.message_id,
-        member_id=message.member_id,
-        member_name=message.member_name,
-        text=message.text,
-        sent_at=message.sent_at,
-        permalink=message.permalink,
-    )
-
-
 def build_personal_digest(
     member_id: int,
     username: str | None,
@@ -169,7 +158,7 @@ def build_personal_digest(
                 continue
             if username and mentions_handle(message.text, username):
                 mentions.append(
-                    PersonalItem(ItemKind.MENTION, chat.chat_id, chat.title, _ref(message))
+                    PersonalItem(ItemKind.MENTION, chat.chat_id, chat.title, message.ref())
                 )
                 listed.add(message.message_id)
             elif (
@@ -177,7 +166,7 @@ def build_personal_digest(
                 and authors.get(message.reply_to_message_id) == member_id
             ):
                 replies.append(
-                    PersonalItem(ItemKind.REPLY, chat.chat_id, chat.title, _ref(message))
+                    PersonalItem(ItemKind.REPLY, chat.chat_id, chat.title, message.ref())
                 )
                 listed.add(message.message_id)
         candidates.extend(

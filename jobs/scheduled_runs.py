@@ -19,7 +19,7 @@ at start-up with :func:`set_runner`; that registry is the only process-wide stat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -139,6 +139,18 @@ def _fire_time(context: RunContext, schedule: ScheduleSpec | IntroCadence) -> da
     return fire
 
 
+async def _once(
+    run: RunContext, kind: JobKind, slot: int, key: str, work: Callable[[], Awaitable[None]]
+) -> bool:
+    """Claim the run ``(kind, slot, key)``; if this process won it, do ``work`` and finish."""
+    if not await run.leases.claim(kind, slot, key):
+        logger.info("%s %s at %s already claimed by another process", kind.value, slot, key)
+        return False
+    await work()
+    await run.leases.finish(kind, slot, key)
+    return True
+
+
 async def run_digest(chat_id: int, spec_json: str, *, context: RunContext | None = None) -> bool:
     """The scheduled digest job; ``True`` when this process ran it, ``False`` when another did.
 
@@ -149,27 +161,21 @@ async def run_digest(chat_id: int, spec_json: str, *, context: RunContext | None
     spec = ScheduleSpec.from_json(spec_json)
     fire = _fire_time(run, spec)
     start, end = spec.period_ending(fire)
-    key = period_key(fire)
-    if not await run.leases.claim(JobKind.DIGEST, chat_id, key):
-        logger.info("digest for chat %s at %s already claimed by another process", chat_id, key)
-        return False
-    await runner.run_digest(chat_id, start, end)
-    await run.leases.finish(JobKind.DIGEST, chat_id, key)
-    return True
+    return await _once(
+        run,
+        JobKind.DIGEST,
+        chat_id,
+        period_key(fire),
+        lambda: runner.run_digest(chat_id, start, end),
+    )
 
 
 async def run_intros(chat_id: int, cadence_json: str, *, context: RunContext | None = None) -> bool:
     """The scheduled introductions job; ``True`` when this process ran it."""
     run = _context(context)
     runner = RUNNERS.get()
-    cadence = IntroCadence.from_json(cadence_json)
-    key = period_key(_fire_time(run, cadence))
-    if not await run.leases.claim(JobKind.INTROS, chat_id, key):
-        logger.info("intros for chat %s at %s already claimed by another process", chat_id, key)
-        return False
-    await runner.run_intros(chat_id)
-    await run.leases.finish(JobKind.INTROS, chat_id, key)
-    return True
+    key = period_key(_fire_time(run, IntroCadence.from_json(cadence_json)))
+    return await _once(run, JobKind.INTROS, chat_id, key, lambda: runner.run_intros(chat_id))
 
 
 async def run_personal_digest(
@@ -185,17 +191,13 @@ async def run_personal_digest(
     spec = ScheduleSpec.from_json(spec_json)
     fire = _fire_time(run, spec)
     start, end = spec.period_ending(fire)
-    key = period_key(fire)
-    if not await run.leases.claim(JobKind.PERSONAL_DIGEST, member_id, key):
-        logger.info(
-            "personal digest for member %s at %s already claimed by another process",
-            member_id,
-            key,
-        )
-        return False
-    await runner.run_personal_digest(member_id, start, end)
-    await run.leases.finish(JobKind.PERSONAL_DIGEST, member_id, key)
-    return True
+    return await _once(
+        run,
+        JobKind.PERSONAL_DIGEST,
+        member_id,
+        period_key(fire),
+        lambda: runner.run_personal_digest(member_id, start, end),
+    )
 
 
 UPKEEP_ID = 0
@@ -207,9 +209,4 @@ async def run_upkeep(slot: int, spec_json: str, *, context: RunContext | None = 
     run = _context(context)
     runner = RUNNERS.get()
     key = period_key(_fire_time(run, ScheduleSpec.from_json(spec_json)))
-    if not await run.leases.claim(JobKind.UPKEEP, slot, key):
-        logger.info("upkeep at %s already claimed by another process", key)
-        return False
-    await runner.run_upkeep()
-    await run.leases.finish(JobKind.UPKEEP, slot, key)
-    return True
+    return await _once(run, JobKind.UPKEEP, slot, key, runner.run_upkeep)
