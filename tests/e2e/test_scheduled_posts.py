@@ -9,19 +9,15 @@ further restart posts nothing again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bots.app import Hearth, serve
-from bots.platforms import discord_adapter, telegram_adapter
 from bots.settings import HearthSettings
 from jobs.scheduled_runs import JobKind
-from memory.edge_store import EdgeMemoryStore
 from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
+from tests.e2e.two_platforms import running_hearth, two_platform_settings
 from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -60,35 +56,7 @@ BOARD_GAMES = [
 def settings(
     tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord
 ) -> HearthSettings:
-    return HearthSettings(
-        HEARTH_DATA_DIR=tmp_path,
-        TELEGRAM_BOT_TOKEN=fake_telegram.token,
-        TELEGRAM_API_URL=fake_telegram.base_url,
-        TELEGRAM_POLL_TIMEOUT=1,
-        DISCORD_BOT_TOKEN=fake_discord.token,
-    )
-
-
-@asynccontextmanager
-async def running(
-    settings: HearthSettings,
-    embedder,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    fake_discord: FakeDiscord,
-) -> AsyncIterator[Hearth]:
-    """Hearth with both adapters, from start to a clean stop."""
-    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
-    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        serve(hearth, [telegram_adapter(settings), discord_adapter(settings)], stop)
-    )
-    try:
-        yield hearth
-    finally:
-        stop.set()
-        await task
-        await hearth.close()
+    return two_platform_settings(tmp_path, fake_telegram, fake_discord)
 
 
 async def wait_for(condition, what: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]  # noqa: ASYNC109
@@ -110,7 +78,7 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
     telegram = TelegramDriver(fake_telegram)
     discord = DiscordDriver(fake_discord, discord_server)
     fake_telegram.set_member_status(telegram.chat, telegram.users["carol"], "administrator")
-    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+    async with running_hearth(settings, embedder, tmp_path) as hearth:
         await fake_telegram.wait_for_call("getUpdates", timeout=20)
         await fake_discord.wait_until_identified(timeout=20)
         for who, lines in HIKERS.items():
@@ -154,7 +122,7 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
     telegram_before = len(fake_telegram.sent_messages)
     discord_before = len(fake_discord.sent_messages)
 
-    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+    async with running_hearth(settings, embedder, tmp_path) as hearth:
         await wait_for(
             lambda: (
                 len(fake_telegram.sent_messages) >= telegram_before + 2
@@ -177,7 +145,7 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
         telegram_after = len(fake_telegram.sent_messages)
         discord_after = len(fake_discord.sent_messages)
 
-    async with running(settings, embedder, tmp_path, fake_discord):
+    async with running_hearth(settings, embedder, tmp_path):
         await fake_telegram.wait_for_call("getUpdates", count=3, timeout=20)
         await asyncio.sleep(1.0)  # room for a wrongly repeated run to post
     assert len(fake_telegram.sent_messages) == telegram_after
@@ -193,7 +161,7 @@ async def test_discord_members_opt_in_and_an_admin_makes_a_round(
     discord_server: TestServer,
 ) -> None:
     discord = DiscordDriver(fake_discord, discord_server)
-    async with running(settings, embedder, tmp_path, fake_discord) as hearth:
+    async with running_hearth(settings, embedder, tmp_path) as hearth:
         await fake_discord.wait_until_identified(timeout=20)
         for who, lines in HIKERS.items():
             for i, text in enumerate(lines):

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bots.app import Hearth, serve
-from bots.platforms import discord_adapter, telegram_adapter
+from bots.app import Hearth
 from bots.settings import HearthSettings
-from memory.edge_store import EdgeMemoryStore
 from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
+from tests.e2e.two_platforms import running_hearth, two_platform_settings
 from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -26,13 +25,7 @@ pytestmark = pytest.mark.wire
 def settings(
     tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord
 ) -> HearthSettings:
-    return HearthSettings(
-        HEARTH_DATA_DIR=tmp_path,
-        TELEGRAM_BOT_TOKEN=fake_telegram.token,
-        TELEGRAM_API_URL=fake_telegram.base_url,
-        TELEGRAM_POLL_TIMEOUT=1,
-        DISCORD_BOT_TOKEN=fake_discord.token,
-    )
+    return two_platform_settings(tmp_path, fake_telegram, fake_discord)
 
 
 @pytest.fixture
@@ -44,17 +37,10 @@ async def both(
     fake_discord: FakeDiscord,
     discord_server: TestServer,
 ) -> AsyncIterator[tuple[TelegramDriver, DiscordDriver, Hearth]]:
-    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
-    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
-    stop = asyncio.Event()
-    adapters = [telegram_adapter(settings), discord_adapter(settings)]
-    task = asyncio.create_task(serve(hearth, adapters, stop))
-    await fake_telegram.wait_for_call("getUpdates", timeout=20)
-    await fake_discord.wait_until_identified(timeout=20)
-    yield TelegramDriver(fake_telegram), DiscordDriver(fake_discord, discord_server), hearth
-    stop.set()
-    await task
-    await hearth.close()
+    async with running_hearth(settings, embedder, tmp_path) as hearth:
+        await fake_telegram.wait_for_call("getUpdates", timeout=20)
+        await fake_discord.wait_until_identified(timeout=20)
+        yield TelegramDriver(fake_telegram), DiscordDriver(fake_discord, discord_server), hearth
 
 
 async def test_linked_accounts_share_one_twin_switch(
@@ -129,21 +115,11 @@ async def test_one_platform_failing_does_not_stop_the_other(
     discord_server: TestServer,
 ) -> None:
     fake_discord.close_on_identify = 4014  # Discord refuses the privileged intents
-    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
-    hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        serve(hearth, [discord_adapter(settings), telegram_adapter(settings)], stop)
-    )
-    try:
+    async with running_hearth(settings, embedder, tmp_path, discord_first=True):
         telegram = TelegramDriver(fake_telegram)
         await telegram.command("alice", "help")
         [reply] = await telegram.replies(1)
         assert "/twin on" in reply.text
-    finally:
-        stop.set()
-        await task
-        await hearth.close()
 
 
 async def test_admins_get_a_digest_on_both_platforms(
