@@ -28,8 +28,13 @@ class AdminCommands:
             described = _describe(await self._storage.chat_settings(chat_id))
             stored = await self._storage.digest_schedule(chat_id)
             spec = ScheduleSpec.from_json(stored) if stored else None
+            quiet = (
+                "a quiet period gets one line"
+                if await self._storage.digest_quiet_line(chat_id)
+                else "a quiet period gets none"
+            )
             digest = (
-                f"Digest {spec.describe()}."
+                f"Digest {spec.describe()}; {quiet}."
                 if spec is not None and not spec.is_off
                 else "No scheduled digest (/digest daily 09:00 sets one)."
             )

@@ -90,7 +90,10 @@ async def test_admins_schedule_digests_and_they_survive_a_restart(
     await hearth.router.handle(command("alice", "digest", "status"), sender)
     assert "every day at 09:00 (Asia/Shanghai)" in sender.texts()[-1]
     await hearth.router.handle(command("alice", "settings"), sender)
-    assert "Digest every day at 09:00 (Asia/Shanghai)." in sender.texts()[-1]
+    assert (
+        "Digest every day at 09:00 (Asia/Shanghai); a quiet period gets none."
+        in (sender.texts()[-1])
+    )
     await hearth.router.handle(command("alice", "digest", "off"), sender)
     assert "only this chat's admins" in sender.texts()[-1]
     chat_id = 1
