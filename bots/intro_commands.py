@@ -98,7 +98,11 @@ class IntroCommands:
         where = (
             "by direct message" if await self._intros.delivery(chat_id) == "dm" else "in the group"
         )
-        people = f"{taking_part} member{'s' if taking_part != 1 else ''} take part (/intros me on)."
+        people = (
+            "1 member takes part (/intros me on)."
+            if taking_part == 1
+            else f"{taking_part} members take part (/intros me on)."
+        )
         if cadence is None or cadence.is_off:
             return f"No introductions are scheduled (/intros weekly sets them). {people}"
         moment = await self._scheduler.next_run(chat_id, JobKind.INTROS)
