@@ -21,7 +21,7 @@ from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests
 from bots.personas import Personas
 from bots.router import HearthRouter
-from bots.scheduled_digests import ScheduledDigests
+from bots.scheduled_jobs import ScheduledJobs
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 from bots.storage.intro_store import IntroStore
@@ -128,7 +128,7 @@ class Hearth:
             scheduler=scheduler,
         )
         set_runner(
-            ScheduledDigests(
+            ScheduledJobs(
                 storage,
                 digests,
                 senders,

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bots.message_vectors import message_vectors
 from bots.settings import HearthSettings
 from bots.storage.repository import Storage
 from jobs.digest_builder import compose_digest
@@ -101,11 +102,9 @@ class ChatDigests:
         """
         period = DigestPeriod(end - length, end)
         messages = await period_messages(self._storage, chat_id, period)
-        known = await self._memory.vectors([m.message_id for m in messages])
-        missing = [m for m in messages if m.message_id not in known]
-        if missing:  # not embedded yet (just posted): embed those few now
-            fresh = await self._embedder.embed_passages([m.text for m in missing])
-            known.update({m.message_id: v for m, v in zip(missing, fresh, strict=True)})
+        known = await message_vectors(
+            self._memory, self._embedder, [(m.message_id, m.text) for m in messages]
+        )
         vectors = [known[m.message_id] for m in messages] if messages else None
         joined = await self._storage.joined_between(chat_id, period.start, period.end)
         digest = await compose_digest(

@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from adapters.model import Chat, OutgoingReply, Platform
-from adapters.ports import ReplySender
+from adapters.model import Chat, Member, OutgoingReply, Platform
+from adapters.ports import DeliveryError, ReplySender
+from bots.message_vectors import message_vectors
 from bots.storage.intro_store import IntroMessage, IntroParticipant, IntroStore
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.intro_matcher import IntroGroup, IntroOptions, build_interest_profiles, match_members
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 MIN_MESSAGES = 3
 """Members with fewer recent messages have no profile yet and sit the round out."""
+MAX_EMBED_NOW = 500
+"""At most this many messages not yet in memory are embedded for a round (else left out)."""
 REASON_KEYWORDS = 40
 """Key words kept per member when looking for the ones a pair shares."""
 
@@ -71,6 +74,8 @@ class PlannedRound:
     without_profile: int
     unmatched: tuple[int, ...]
     language: Language
+    members: Mapping[int, Member] = field(default_factory=dict)
+    """The introduced members' accounts, by member id (for direct messages)."""
 
 
 class IntroRounds:
@@ -97,7 +102,12 @@ class IntroRounds:
         people = await self._intros.participants(chat_id, now)
         ids = [p.member_id for p in people]
         messages = await self._intros.recent_messages(chat_id, ids, since, settings.per_member)
-        vectors = await self._vectors([m.message_id for m in messages], messages)
+        vectors = await message_vectors(
+            self._memory,
+            self._embedder,
+            [(m.message_id, m.text) for m in messages],
+            max_embed=MAX_EMBED_NOW,
+        )
         messages = [m for m in messages if m.message_id in vectors]
         by_member: dict[int, list[IntroMessage]] = defaultdict(list)
         for message in messages:
@@ -153,8 +163,14 @@ class IntroRounds:
         for group in result.groups:
             reason = explain_intro(group, names, candidates, keywords=keywords, language=language)
             intros.append(PlannedIntro(group, render_intro(group, names, reason, language)))
+        introduced = {m for intro in intros for m in intro.group.member_ids}
         return PlannedRound(
-            tuple(intros), len(people), len(people) - len(profiled), result.unmatched, language
+            tuple(intros),
+            len(people),
+            len(people) - len(profiled),
+            result.unmatched,
+            language,
+            {p.member_id: p.member for p in people if p.member_id in introduced},
         )
 
     async def post(
@@ -169,17 +185,15 @@ class IntroRounds:
             chat_id, now, {i.group.member_ids: i.group.similarity for i in planned.intros}
         )
         if await self._intros.delivery(chat_id) == "dm":
-            await self._send_privately(chat, chat_id, planned, sender, now)
+            await self._send_privately(chat, planned, sender)
         else:
             for part in _parts(_header(planned.language), [i.text for i in planned.intros]):
                 await sender.send(OutgoingReply(chat=chat, text=part))
         log.info("posted %d introductions in chat %s", len(planned.intros), chat_id)
         return planned
 
-    async def _send_privately(
-        self, chat: Chat, chat_id: int, planned: PlannedRound, sender: ReplySender, now: datetime
-    ) -> None:
-        people = {p.member_id: p for p in await self._intros.participants(chat_id, now)}
+    @staticmethod
+    async def _send_privately(chat: Chat, planned: PlannedRound, sender: ReplySender) -> None:
         where = chat.title or "your group"
         head = (
             f"👋 来自「{where}」的介绍："
@@ -188,30 +202,16 @@ class IntroRounds:
         )
         for intro in planned.intros:
             for member_id in intro.group.member_ids:
-                person = people.get(member_id)
-                if person is None:
-                    continue
                 reply = OutgoingReply(
                     chat=chat,
                     text=f"{head}\n{intro.text}",
                     private=True,
-                    recipient=person.member,
+                    recipient=planned.members[member_id],
                 )
                 try:
                     await sender.send(reply)
-                except Exception:  # one closed inbox must not stop the others
+                except DeliveryError:  # one closed inbox must not stop the others
                     log.warning("could not send an introduction to member %s", member_id)
-
-    async def _vectors(
-        self, ids: Sequence[int], messages: Sequence[IntroMessage]
-    ) -> dict[int, list[float]]:
-        """Stored vectors of these messages; the few not embedded yet are embedded now."""
-        known = await self._memory.vectors(list(ids))
-        missing = [m for m in messages if m.message_id not in known]
-        if missing and len(missing) <= 500:
-            fresh = await self._embedder.embed_passages([m.text for m in missing])
-            known.update({m.message_id: v for m, v in zip(missing, fresh, strict=True)})
-        return known
 
     async def _chat_centre(self, chat_id: int, since: datetime) -> list[float] | None:
         """The mean direction of the chat's recent messages: what every profile shares."""

@@ -25,6 +25,7 @@ import numpy as np
 from adapters.model import Chat, Command, Member, OutgoingReply
 from adapters.ports import ReplySender
 from bots.digests import period_messages
+from bots.message_vectors import message_vectors
 from bots.storage.personal_digest_store import MemberChat, PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.digest_model import DigestPeriod
@@ -320,15 +321,9 @@ class PersonalDigests:
         return np.asarray(rows, dtype=np.float32) if rows else None
 
     async def _vectors(self, messages: Sequence[tuple[int, str]]) -> dict[int, list[float]]:
-        """Vectors of these messages from memory; the few not embedded yet are embedded now."""
-        if not messages:
-            return {}
-        known = dict(await self._memory.vectors([i for i, _ in messages]))
-        missing = [(i, text) for i, text in messages if i not in known]
-        if missing and len(missing) <= self._gather.max_embed:
-            fresh = await self._embedder.embed_passages([text for _, text in missing])
-            known.update({i: list(v) for (i, _), v in zip(missing, fresh, strict=True)})
-        return known
+        return await message_vectors(
+            self._memory, self._embedder, messages, max_embed=self._gather.max_embed
+        )
 
 
 def _with_default_time(words: Sequence[str]) -> list[str]:

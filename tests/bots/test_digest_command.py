@@ -117,7 +117,7 @@ async def test_admins_schedule_digests_and_they_survive_a_restart(
 async def test_a_scheduled_digest_is_posted_once_through_the_platform(hearth: Hearth) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bots.scheduled_digests import PlatformUnavailableError
+    from bots.scheduled_jobs import PlatformUnavailableError
     from jobs.clock import ManualClock
     from jobs.schedule_spec import parse_digest_schedule
     from jobs.scheduled_runs import RunContext, run_digest

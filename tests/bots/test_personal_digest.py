@@ -244,7 +244,7 @@ async def test_schedule_status_off_and_bad_input_survive_a_restart(
 
 
 async def test_a_scheduled_personal_digest_is_sent_once(hearth: Hearth) -> None:
-    from bots.scheduled_digests import ScheduledDigests
+    from bots.scheduled_jobs import ScheduledJobs
     from jobs.clock import ManualClock
     from jobs.run_lease import RunLeases
     from jobs.schedule_spec import parse_digest_schedule
@@ -275,9 +275,9 @@ async def test_a_scheduled_personal_digest_is_sent_once(hearth: Hearth) -> None:
     assert not await run_personal_digest(bob, spec.to_json(), context=one)
     sent_before = len(sender.replies)
 
-    # Erin has nothing: no DM at all. The runner is the app's ScheduledDigests.
+    # Erin has nothing: no DM at all. The runner is the app's ScheduledJobs.
     runner = RUNNERS.get()
-    assert isinstance(runner, ScheduledDigests)
+    assert isinstance(runner, ScheduledJobs)
     assert await run_personal_digest(erin, spec.to_json(), context=one)
     assert len(sender.replies) == sent_before
 

@@ -26,11 +26,12 @@ class PlatformUnavailableError(RuntimeError):
     """A scheduled post is due on a platform this process is not connected to."""
 
 
-class ScheduledDigests:
-    """A ``jobs.scheduled_runs.JobRunner`` that posts digests through the platform senders.
+class ScheduledJobs:
+    """The app's ``jobs.scheduled_runs.JobRunner``: digests, introductions, personal digests
+    and upkeep, posted through the platform senders.
 
-    ``senders`` is filled as adapters start, so a job for a platform that is not
-    running fails with a clear error (the run lease records it) instead of posting.
+    ``senders`` is filled as adapters start; a post due on a platform that has not
+    connected within ``connect_wait`` fails with a clear error instead of posting.
     """
 
     def __init__(
@@ -41,8 +42,8 @@ class ScheduledDigests:
         intros: IntroRounds,
         *,
         connect_wait: timedelta = CONNECT_WAIT,
-        personal: PersonalDigests | None = None,
-        upkeep: Upkeep | None = None,
+        personal: PersonalDigests,
+        upkeep: Upkeep,
     ) -> None:
         self._storage = storage
         self._digests = digests
@@ -54,9 +55,6 @@ class ScheduledDigests:
 
     async def run_upkeep(self) -> None:
         """Nightly housekeeping (nothing is posted)."""
-        if self._upkeep is None:
-            log.info("no upkeep configured in this process; skipped")
-            return
         await self._upkeep.run()
 
     async def sender_for(self, platform: Platform) -> ReplySender | None:
@@ -107,8 +105,6 @@ class ScheduledDigests:
 
         Nothing is sent when nothing in the period is for them.
         """
-        if self._personal is None:
-            raise RuntimeError("personal digests are not set up in this process")
         delivery = await self._personal.scheduled(member_id, period_start, period_end)
         if delivery is None:
             return
