@@ -7,9 +7,18 @@ status changes, and the outgoing reply (with optional command buttons).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
+
+
+def utc(moment: datetime | None) -> datetime:
+    """``moment`` as a timezone-aware UTC datetime (now when ``None``)."""
+    if moment is None:
+        return datetime.now(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class Platform(StrEnum):
@@ -182,7 +191,6 @@ class OutgoingReply:
     label: str | None = None
     private: bool = False
     recipient: Member | None = None
-    extra: dict[str, str] = field(default_factory=dict)
     buttons: ButtonRows = ()
     note_if_undeliverable: bool = True
     """When a private reply cannot reach the recipient (DMs closed), leave a short note in

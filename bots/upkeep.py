@@ -10,7 +10,7 @@ from bots.storage.intro_store import IntroStore
 from bots.storage.repository import Storage
 from jobs.run_lease import RunLeases
 from memory.interest_profiles import InterestProfileStore
-from memory.store import Compactable, MemoryStore
+from memory.store import MemoryStore, compact
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,7 @@ class Upkeep:
             leases=await self._leases.prune(LEASE_KEEP),
             link_codes=await self._storage.prune_link_codes(now),
             intro_groups=await self._intros.prune_rounds(now - INTRO_HISTORY_KEEP),
-            memory_compacted=(
-                await self._memory.optimize() if isinstance(self._memory, Compactable) else False
-            ),
+            memory_compacted=await compact(self._memory),
             profiles_compacted=await self._profiles.optimize(),
         )
         log.info("upkeep done: %s", report)

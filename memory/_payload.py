@@ -69,3 +69,11 @@ def as_vector(vector: Sequence[float], dimension: int) -> list[float]:
         raise ValueError(f"expected a vector of {dimension} floats, got shape {array.shape}")
     values: list[float] = array.tolist()
     return values
+
+
+def dense_vector(vector: object) -> list[float] | None:
+    """The unnamed dense vector of a stored point (plain, or under ``""``), if it has one."""
+    dense = vector.get("") if isinstance(vector, dict) else vector
+    if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
+        return [float(x) for x in dense]
+    return None

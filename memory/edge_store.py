@@ -42,6 +42,7 @@ from memory._payload import (
     MEMBER_ID,
     TEXT,
     as_vector,
+    dense_vector,
     to_hit,
     to_payload,
 )
@@ -187,10 +188,9 @@ class EdgeMemoryStore:
         records = await self._run(lambda shard: shard.retrieve(list(ids), False, True))
         found: dict[int, list[float]] = {}
         for record in records:
-            vector = record.vector
-            dense = vector.get("") if isinstance(vector, dict) else vector
-            if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
-                found[int(record.id)] = [float(x) for x in dense]  # type: ignore[arg-type]
+            dense = dense_vector(record.vector)
+            if dense is not None:
+                found[int(record.id)] = dense
         return found
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
@@ -401,9 +401,8 @@ def _sparse(vector: KeywordVector) -> SparseVector:
 
 def _with_keywords(record: Record) -> Point:
     """A stored point of the old layout, with keyword vectors from its payload text."""
-    vector = record.vector
-    dense = vector.get("") if isinstance(vector, dict) else vector
-    if not isinstance(dense, list):
+    dense = dense_vector(record.vector)
+    if dense is None:
         raise MemoryStoreError(f"point {record.id!r} has no dense vector to keep")
     payload = record.payload or {}
     keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))

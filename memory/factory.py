@@ -44,8 +44,14 @@ async def resolve_dimension(embedder: Embedder) -> int:
     return embedder.dimension
 
 
-def build_memory_store(settings: HearthSettings, dimension: int) -> MemoryStore:
-    """A Qdrant server store when ``QDRANT_URL`` is set, else an embedded Qdrant Edge shard."""
+def build_memory_store(
+    settings: HearthSettings, dimension: int, *, suffix: str = ""
+) -> MemoryStore:
+    """A Qdrant server store when ``QDRANT_URL`` is set, else an embedded Qdrant Edge shard.
+
+    ``suffix`` names a sibling store: collection ``<QDRANT_COLLECTION>_<suffix>`` on a
+    server, folder ``<edge path>-<suffix>`` for Edge.
+    """
     if settings.qdrant_url:
         from memory.server_store import ServerMemoryStore  # noqa: PLC0415 - load only the chosen backend
 
@@ -53,31 +59,17 @@ def build_memory_store(settings: HearthSettings, dimension: int) -> MemoryStore:
         return ServerMemoryStore.from_url(
             settings.qdrant_url,
             api_key.get_secret_value() if api_key else None,
-            settings.qdrant_collection,
+            f"{settings.qdrant_collection}_{suffix}" if suffix else settings.qdrant_collection,
             dimension,
         )
     from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
 
-    return EdgeMemoryStore(settings.qdrant_edge_path, dimension)
+    path = settings.qdrant_edge_path
+    return EdgeMemoryStore(path.with_name(f"{path.name}-{suffix}") if suffix else path, dimension)
 
 
 def build_profile_store(settings: HearthSettings, dimension: int) -> InterestProfileStore:
     """Interest profiles beside memory: a sibling Edge shard, or a second server collection."""
     from memory.interest_profiles import InterestProfileStore  # noqa: PLC0415 - keep imports light
 
-    if settings.qdrant_url:
-        from memory.server_store import ServerMemoryStore  # noqa: PLC0415 - load only the chosen backend
-
-        api_key = settings.qdrant_api_key
-        return InterestProfileStore(
-            ServerMemoryStore.from_url(
-                settings.qdrant_url,
-                api_key.get_secret_value() if api_key else None,
-                f"{settings.qdrant_collection}_profiles",
-                dimension,
-            )
-        )
-    from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
-
-    path = settings.qdrant_edge_path
-    return InterestProfileStore(EdgeMemoryStore(path.with_name(f"{path.name}-profiles"), dimension))
+    return InterestProfileStore(build_memory_store(settings, dimension, suffix="profiles"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memory.records import MemoryRecord, MemoryScope
-from memory.store import Compactable, MemoryStore
+from memory.store import MemoryStore, compact
 
 _ID_LIMIT = 1 << 31
 
@@ -103,9 +103,7 @@ class InterestProfileStore:
 
     async def optimize(self) -> bool:
         """Compact the underlying store where it can be; whether anything changed."""
-        if isinstance(self._store, Compactable):
-            return await self._store.optimize()
-        return False
+        return await compact(self._store)
 
     async def count(self, chat_id: int | None = None) -> int:
         """How many profiles are stored (in one chat)."""

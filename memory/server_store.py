@@ -8,7 +8,15 @@ from collections.abc import Sequence
 
 from qdrant_client import AsyncQdrantClient, models
 
-from memory._payload import CHAT_ID, INDEXED_FIELDS, MEMBER_ID, as_vector, to_hit, to_payload
+from memory._payload import (
+    CHAT_ID,
+    INDEXED_FIELDS,
+    MEMBER_ID,
+    as_vector,
+    dense_vector,
+    to_hit,
+    to_payload,
+)
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.store import DimensionMismatchError, MemoryStoreError
@@ -178,10 +186,9 @@ class ServerMemoryStore:
         )
         found: dict[int, list[float]] = {}
         for point in points:
-            vector = point.vector
-            dense = vector.get("") if isinstance(vector, dict) else vector
-            if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
-                found[int(point.id)] = [float(x) for x in dense]  # type: ignore[arg-type]
+            dense = dense_vector(point.vector)
+            if dense is not None:
+                found[int(point.id)] = dense
         return found
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:

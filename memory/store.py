@@ -72,6 +72,11 @@ class Compactable(Protocol):
         ...
 
 
+async def compact(store: object) -> bool:
+    """Compact ``store`` when it can be (see :class:`Compactable`); whether anything changed."""
+    return await store.optimize() if isinstance(store, Compactable) else False
+
+
 class MemoryStoreError(RuntimeError):
     """The vector store could not be opened or used."""
 

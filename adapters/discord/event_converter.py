@@ -23,6 +23,7 @@ from adapters.model import (
     Message,
     MessageDeleted,
     Platform,
+    utc,
 )
 
 PERMALINK = "https://discord.com/channels/{guild}/{channel}/{message}"
@@ -33,15 +34,6 @@ _TEXT_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageTyp
 
 AnyUser = discord.User | discord.Member | discord.ClientUser
 """Whoever discord.py reports as an author or invoker."""
-
-
-def utc(moment: datetime | None) -> datetime:
-    """``moment`` as a timezone-aware UTC datetime (now when ``None``)."""
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def to_member(user: discord.abc.User) -> Member:

@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
-from adapters.discord.event_converter import utc
-from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform, SentReply, utc
 from adapters.ports import DeliveryError
 from adapters.text_split import split_text as split_by_units
 
@@ -176,7 +175,8 @@ class DiscordReplySender:
                 try:
                     return await self._send_direct(reply.recipient, pieces)
                 except discord.Forbidden as exc:
-                    if not reply.note_if_undeliverable:
+                    # Only closed DMs earn a note; other refusals are delivery errors.
+                    if exc.code != CANNOT_MESSAGE_USER or not reply.note_if_undeliverable:
                         raise
                     logger.info(
                         "cannot message user %s privately (%s); leaving a note in channel %s",

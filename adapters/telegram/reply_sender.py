@@ -25,9 +25,16 @@ from telegram.error import (
     TelegramError,
 )
 
-from adapters.model import ButtonRows, Chat, ChatKind, OutgoingReply, Platform, SentReply
+from adapters.model import (
+    ButtonRows,
+    Chat,
+    ChatKind,
+    OutgoingReply,
+    Platform,
+    SentReply,
+    utc,
+)
 from adapters.ports import DeliveryError
-from adapters.telegram.update_converter import utc
 from adapters.text_split import split_text as split_by_units
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import (
     CallbackQuery,
@@ -34,6 +34,7 @@ from adapters.model import (
     Mention,
     Message,
     Platform,
+    utc,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,15 +48,6 @@ _BUTTON_COMMAND = re.compile(
     re.DOTALL,
 )
 """A button's callback data: ``/name``, optionally ``@bot``, then the arguments."""
-
-
-def utc(moment: datetime | None) -> datetime:
-    """``moment`` as a timezone-aware UTC datetime (now when ``None``)."""
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def chat_kind(chat: TgChat) -> ChatKind:

@@ -241,3 +241,21 @@ async def test_sending_after_stop_is_a_delivery_error(
     await adapter.stop()
     with pytest.raises(DeliveryError):
         await sender.send(OutgoingReply(_chat(discord_server.general), "too late"))
+
+
+async def test_a_refused_private_message_other_than_closed_dms_is_an_error(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    fake_discord.inject_error(
+        SEND_MESSAGE, 1, status=403, message="Missing Permissions", code=50013
+    )
+    with pytest.raises(DeliveryError, match="Missing Permissions"):
+        await adapter.sender.send(
+            OutgoingReply(
+                _chat(discord_server.general),
+                "secret settings",
+                private=True,
+                recipient=_person(discord_server.bob),
+            )
+        )
+    assert fake_discord.sent_messages == []  # no note asking to open DMs
