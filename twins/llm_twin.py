@@ -111,7 +111,7 @@ class LLMTwin:
                 self._timeout,
                 question.member_id,
             )
-            return await self._retrieval.answer(question)
+            return await self._retrieval.answer(question, sources)
         except Exception as error:
             log.warning(
                 "chat model %s failed for member %s (%s: %s); quoting instead",
@@ -121,7 +121,7 @@ class LLMTwin:
                 error,
                 exc_info=True,
             )
-            return await self._retrieval.answer(question)
+            return await self._retrieval.answer(question, sources)
         try:
             checked = check_answer(reply.text, prompt, question.member_name)
         except UnusableAnswer as unusable:
@@ -131,7 +131,7 @@ class LLMTwin:
                 question.member_id,
                 unusable.reason,
             )
-            return await self._retrieval.answer(question)
+            return await self._retrieval.answer(question, sources)
         if checked.removed_lines:
             log.info(
                 "removed %d identity line(s) from a twin answer for member %s",

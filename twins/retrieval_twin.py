@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from memory.embedder import Embedder
@@ -110,8 +111,14 @@ class RetrievalTwin:
             return False
         return scope.chat_ids is None or hit.chat_id in scope.chat_ids
 
-    async def answer(self, question: TwinQuestion) -> TwinAnswer:
-        """Quote what the member said that bears on the question, or say nothing was found."""
+    async def answer(
+        self, question: TwinQuestion, sources: Sequence[TwinSource] | None = None
+    ) -> TwinAnswer:
+        """Quote what the member said that bears on the question, or say nothing was found.
+
+        ``sources`` already found for the question (by :meth:`find_sources`) are quoted
+        as they are instead of being searched again.
+        """
         name = question.member_name
         label = twin_label(name)
         away = _ago(question.last_seen_at, question.asked_at)
@@ -124,7 +131,8 @@ class RetrievalTwin:
                 ),
                 abstained=True,
             )
-        sources = await self.find_sources(question)
+        if sources is None:
+            sources = await self.find_sources(question)
         if not sources:
             return TwinAnswer(
                 label=label,

@@ -13,7 +13,8 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from bots.settings import HearthSettings
-from tests.twins.llm_support import ScriptedChatModel, hit, question, retrieval
+from memory.hash_embedder import HashEmbedder
+from tests.twins.llm_support import ListMemory, ScriptedChatModel, hit, question, retrieval
 from twins.chat_models import ChatModelConfigError, build_chat_model, chat_model_name
 from twins.labels import twin_label
 from twins.llm_twin import LLMTwin, twin_from_settings
@@ -102,6 +103,25 @@ async def test_a_failing_model_falls_back_to_quotes(caplog: pytest.LogCaptureFix
         answer = await LLMTwin(retrieval(HITS), model).answer(question("Which trail?"))
     assert answer.model is None and "Fern Creek" in answer.text and answer.sources
     assert "ConnectionError: connection refused" in caplog.text
+
+
+class CountingMemory(ListMemory):
+    """Counts searches, to see how often the twin looks through memory."""
+
+    searches = 0
+
+    async def search(self, vector, scope, limit):  # type: ignore[no-untyped-def]
+        self.searches += 1
+        return await super().search(vector, scope, limit)
+
+
+async def test_a_fallback_quotes_the_sources_already_found() -> None:
+    memory = CountingMemory(HITS)
+    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    model = ScriptedChatModel(error=ConnectionError("connection refused"))
+    answer = await LLMTwin(twin, model).answer(question("Which trail?"))
+    assert "Fern Creek" in answer.text and answer.model is None
+    assert memory.searches == 1  # one retrieval, not a second one for the quotes
 
 
 async def test_an_unusable_draft_falls_back_to_quotes(caplog: pytest.LogCaptureFixture) -> None:
