@@ -26,11 +26,6 @@ _LATIN = re.compile("[A-Za-z]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def is_han(char: str) -> bool:
-    """True for a Chinese (Han) ideograph."""
-    return HAN.fullmatch(char) is not None
-
-
 def count_han(text: str) -> int:
     """How many Han ideographs ``text`` holds."""
     return len(HAN.findall(text))

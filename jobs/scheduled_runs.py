@@ -151,22 +151,33 @@ async def _once(
     return True
 
 
-async def run_digest(chat_id: int, spec_json: str, *, context: RunContext | None = None) -> bool:
-    """The scheduled digest job; ``True`` when this process ran it, ``False`` when another did.
-
-    The period is ``[previous fire time, this fire time)`` of the schedule.
-    """
+async def _run_period(
+    kind: JobKind,
+    slot: int,
+    spec_json: str,
+    context: RunContext | None,
+    work: Callable[[JobRunner, datetime, datetime], Awaitable[None]],
+) -> bool:
+    """Run ``work`` once for ``[previous fire time, this fire time)`` of the schedule."""
     run = _context(context)
     runner = RUNNERS.get()
     spec = ScheduleSpec.from_json(spec_json)
     fire = _fire_time(run, spec)
     start, end = spec.period_ending(fire)
-    return await _once(
-        run,
+    return await _once(run, kind, slot, period_key(fire), lambda: work(runner, start, end))
+
+
+async def run_digest(chat_id: int, spec_json: str, *, context: RunContext | None = None) -> bool:
+    """The scheduled digest job; ``True`` when this process ran it, ``False`` when another did.
+
+    The period is ``[previous fire time, this fire time)`` of the schedule.
+    """
+    return await _run_period(
         JobKind.DIGEST,
         chat_id,
-        period_key(fire),
-        lambda: runner.run_digest(chat_id, start, end),
+        spec_json,
+        context,
+        lambda runner, start, end: runner.run_digest(chat_id, start, end),
     )
 
 
@@ -183,20 +194,14 @@ async def run_personal_digest(
 ) -> bool:
     """The scheduled personal digest job; ``True`` when this process ran it.
 
-    Like :func:`run_digest`, keyed by the member instead of a chat: the period is
-    ``[previous fire time, this fire time)`` of the member's schedule.
+    Like :func:`run_digest`, keyed by the member instead of a chat.
     """
-    run = _context(context)
-    runner = RUNNERS.get()
-    spec = ScheduleSpec.from_json(spec_json)
-    fire = _fire_time(run, spec)
-    start, end = spec.period_ending(fire)
-    return await _once(
-        run,
+    return await _run_period(
         JobKind.PERSONAL_DIGEST,
         member_id,
-        period_key(fire),
-        lambda: runner.run_personal_digest(member_id, start, end),
+        spec_json,
+        context,
+        lambda runner, start, end: runner.run_personal_digest(member_id, start, end),
     )
 
 

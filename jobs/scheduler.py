@@ -214,7 +214,6 @@ class HearthScheduler:
     ) -> None:
         if misfire_grace < timedelta(seconds=1):
             raise ValueError("misfire_grace must be at least one second")
-        self._database_url = database_url
         self._sync_url = sync_database_url(database_url)
         self._own_engine = engine is None
         self._engine = engine or _async_engine(database_url)

@@ -202,7 +202,7 @@ def key_terms(text: str) -> list[str]:
     text = _without_urls(text).lower()
     terms: list[str] = []
     has_han = HAN.search(text) is not None
-    for chunk in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", text) if has_han else [text]:
+    for chunk in re.split(f"({HAN.pattern}+)", text) if has_han else [text]:
         if not chunk:
             continue
         if HAN.match(chunk):

@@ -38,9 +38,7 @@ DEFAULT_MERGE_SPREAD = 0.25
 _SPREAD_SAMPLE = 2000
 
 
-def contextual_vectors(
-    x: FloatMatrix, context: Sequence[tuple[int, float]], *, seed_weight: float = 1.0
-) -> FloatMatrix:
+def contextual_vectors(x: FloatMatrix, context: Sequence[tuple[int, float]]) -> FloatMatrix:
     """Each message's vector blended with the message it follows up.
 
     ``context[i]`` is ``(j, w)``: message ``i`` continues message ``j`` (the
@@ -48,7 +46,7 @@ def contextual_vectors(
     ``j = -1`` for none. Short follow-ups ("yes, Saturday works") then lean
     towards what they answer.
     """
-    blended = x * seed_weight
+    blended = x.copy()
     for index, (parent, weight) in enumerate(context):
         if parent >= 0 and weight > 0:
             blended[index] += weight * x[parent]
@@ -109,19 +107,6 @@ def find_topics(
     remap = np.empty(len(sizes), dtype=np.int64)
     remap[np.asarray(order)] = np.arange(len(order))
     return TopicClusters(remap[labels], centred, merge_similarity)
-
-
-def cluster_topics(
-    x: FloatMatrix,
-    *,
-    merge_spread: float = DEFAULT_MERGE_SPREAD,
-    merge_similarity: float | None = None,
-    seed: int = 0,
-) -> IntArray:
-    """A topic label per row of unit vectors ``x``; label 0 is the largest topic."""
-    return find_topics(
-        x, merge_spread=merge_spread, merge_similarity=merge_similarity, seed=seed
-    ).labels
 
 
 def _reassign(x: FloatMatrix, labels: IntArray, rounds: int = 5) -> IntArray:

@@ -115,3 +115,8 @@ def test_language_detection_by_script_share() -> None:
     assert detect_language(["👍", "123"]) is Language.ENGLISH
     assert script_of("I love 火锅 so much, best food ever") is Language.ENGLISH
     assert script_of("这个 API 的 rate limit 太低了") is Language.CHINESE
+
+
+def test_rare_han_characters_do_not_let_stop_words_through() -> None:
+    # Han ideographs outside the basic block (here CJK Extension B) still split the text.
+    assert key_terms("𠀀𠀁 the hiking trail") == ["hiking", "trail"]
