@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Literal, cast
+from typing import Any, Literal, Self, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
@@ -335,8 +335,47 @@ class FortnightlyTrigger(BaseTrigger):  # type: ignore[misc]
 # --- digest schedules -------------------------------------------------------------------------
 
 
+class _Zoned:
+    """What digest schedules and intro cadences share: a kind, a zone and a trigger."""
+
+    __slots__ = ()
+    kind: str
+    tz: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone as a ``ZoneInfo``."""
+        return ZoneInfo(self.tz)
+
+    @property
+    def is_off(self) -> bool:
+        """Whether nothing is scheduled."""
+        return self.kind == "off"
+
+    def with_tz(self, tz: str) -> Self:
+        """The same schedule in another zone (``tz`` is parsed like ``tz NAME``)."""
+        return cast(Self, replace(cast(Any, self), tz=parse_time_zone(tz)))
+
+    def to_trigger(self) -> BaseTrigger | None:
+        """The APScheduler trigger; ``None`` when off."""
+        raise NotImplementedError
+
+    def next_fire_time(self, after: datetime) -> datetime | None:
+        """The first run at or after ``after``; ``None`` when off."""
+        _require_aware(after)
+        trigger = self.to_trigger()
+        if trigger is None:
+            return None
+        return cast(datetime | None, trigger.get_next_fire_time(None, after))
+
+    def _fixed_days_previous(self, at: datetime) -> datetime | None:
+        """The last run at or before ``at`` when the trigger fires every few days, else None."""
+        trigger = self.to_trigger()
+        return trigger.previous_fire_time(at) if isinstance(trigger, FortnightlyTrigger) else None
+
+
 @dataclass(frozen=True, slots=True)
-class ScheduleSpec:
+class ScheduleSpec(_Zoned):
     """When a chat's digest runs: daily, weekly, every interval, or off; in a time zone.
 
     ``weekday`` is 0 for Monday to 6 for Sunday (weekly only); ``interval`` is whole minutes
@@ -392,20 +431,6 @@ class ScheduleSpec:
     def off(cls, *, tz: str = "UTC") -> ScheduleSpec:
         """No digest; the zone is kept for the next schedule."""
         return cls("off", tz=tz)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The time zone as a ``ZoneInfo``."""
-        return ZoneInfo(self.tz)
-
-    @property
-    def is_off(self) -> bool:
-        """Whether no digest is scheduled."""
-        return self.kind == "off"
-
-    def with_tz(self, tz: str) -> ScheduleSpec:
-        """The same schedule in another zone (``tz`` is parsed like ``tz NAME``)."""
-        return replace(self, tz=parse_time_zone(tz))
 
     def describe(self) -> str:
         """Human text, e.g. ``every day at 09:00 (Asia/Shanghai)``."""
@@ -488,37 +513,17 @@ class ScheduleSpec:
         except (KeyError, TypeError, AttributeError) as error:
             raise ScheduleError("the stored schedule is missing fields") from error
 
-    def next_fire_time(self, after: datetime) -> datetime | None:
-        """The first run at or after ``after`` (in the schedule's zone); ``None`` when off."""
-        _require_aware(after)
-        trigger = self.to_trigger()
-        if trigger is None:
-            return None
-        return cast(datetime | None, trigger.get_next_fire_time(None, after))
-
     def previous_fire_time(self, at: datetime) -> datetime | None:
         """The last run at or before ``at`` (in the schedule's zone); ``None`` when off."""
         _require_aware(at)
-        zone = self.zone
-        day = at.astimezone(zone).date()
-        if self.kind == "daily":
-            candidate = _at_local(day, self.hour, self.minute, zone)
-            if not _not_after(candidate, at):
-                candidate = _at_local(day - timedelta(days=1), self.hour, self.minute, zone)
-            return candidate
-        if self.kind == "weekly":
-            assert self.weekday is not None
-            day -= timedelta(days=(day.weekday() - self.weekday) % 7)
-            candidate = _at_local(day, self.hour, self.minute, zone)
-            if not _not_after(candidate, at):
-                candidate = _at_local(day - timedelta(days=7), self.hour, self.minute, zone)
-            return candidate
+        if self.kind in ("daily", "weekly"):
+            return self._fixed_days_previous(at)
         if self.kind == "interval":
             assert self.interval is not None
             anchor = self._interval_anchor().timestamp()
             seconds = self.interval.total_seconds()
             steps = math.floor((at.timestamp() - anchor) / seconds)
-            return datetime.fromtimestamp(anchor + steps * seconds, UTC).astimezone(zone)
+            return datetime.fromtimestamp(anchor + steps * seconds, UTC).astimezone(self.zone)
         return None
 
     def period_ending(self, end: datetime) -> tuple[datetime, datetime]:
@@ -579,7 +584,7 @@ _CADENCES: dict[str, CadenceKind] = {
 
 
 @dataclass(frozen=True, slots=True)
-class IntroCadence:
+class IntroCadence(_Zoned):
     """How often a chat gets introductions, at 10:00 on a Monday in ``tz`` (see module doc)."""
 
     kind: CadenceKind
@@ -589,20 +594,6 @@ class IntroCadence:
         _checked_zone(self.tz)
         if self.kind not in ("weekly", "biweekly", "monthly", "off"):
             raise ScheduleError(f"unknown cadence {self.kind!r}; try {INTRO_EXAMPLES}")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The time zone as a ``ZoneInfo``."""
-        return ZoneInfo(self.tz)
-
-    @property
-    def is_off(self) -> bool:
-        """Whether no introductions are scheduled."""
-        return self.kind == "off"
-
-    def with_tz(self, tz: str) -> IntroCadence:
-        """The same cadence in another zone (``tz`` is parsed like ``tz NAME``)."""
-        return replace(self, tz=parse_time_zone(tz))
 
     def describe(self) -> str:
         """Human text, e.g. ``every other Monday at 10:00 (Europe/Berlin)``."""
@@ -621,12 +612,11 @@ class IntroCadence:
 
     def to_trigger(self) -> BaseTrigger | None:
         """The APScheduler trigger for this cadence; ``None`` when off."""
-        if self.kind == "weekly":
-            return CronTrigger(
-                day_of_week=INTRO_WEEKDAY, hour=INTRO_HOUR, minute=INTRO_MINUTE, timezone=self.zone
-            )
-        if self.kind == "biweekly":
-            return FortnightlyTrigger(ANCHOR_DATE, INTRO_HOUR, INTRO_MINUTE, self.zone)
+        if self.kind in ("weekly", "biweekly"):
+            # ANCHOR_DATE is a Monday, the intro weekday; a fixed-days trigger keeps the
+            # local time across daylight-saving changes, which cron may skip a day at.
+            days = 7 if self.kind == "weekly" else 14
+            return FortnightlyTrigger(ANCHOR_DATE, INTRO_HOUR, INTRO_MINUTE, self.zone, days=days)
         if self.kind == "monthly":
             return CronTrigger(
                 day=f"1st {WEEKDAY_CODES[INTRO_WEEKDAY]}",
@@ -650,29 +640,13 @@ class IntroCadence:
             raise ScheduleError("the stored cadence is missing fields")
         return cls(cadence, tz=tz)
 
-    def next_fire_time(self, after: datetime) -> datetime | None:
-        """The first run at or after ``after`` (in the cadence's zone); ``None`` when off."""
-        _require_aware(after)
-        trigger = self.to_trigger()
-        if trigger is None:
-            return None
-        return cast(datetime | None, trigger.get_next_fire_time(None, after))
-
     def previous_fire_time(self, at: datetime) -> datetime | None:
         """The last run at or before ``at`` (in the cadence's zone); ``None`` when off."""
         _require_aware(at)
+        if self.kind in ("weekly", "biweekly"):
+            return self._fixed_days_previous(at)
         zone = self.zone
         day = at.astimezone(zone).date()
-        if self.kind == "weekly":
-            day -= timedelta(days=(day.weekday() - INTRO_WEEKDAY) % 7)
-            candidate = _at_local(day, INTRO_HOUR, INTRO_MINUTE, zone)
-            if not _not_after(candidate, at):
-                candidate = _at_local(day - timedelta(days=7), INTRO_HOUR, INTRO_MINUTE, zone)
-            return candidate
-        if self.kind == "biweekly":
-            return FortnightlyTrigger(
-                ANCHOR_DATE, INTRO_HOUR, INTRO_MINUTE, zone
-            ).previous_fire_time(at)
         if self.kind == "monthly":
             candidate = _at_local(
                 _first_monday(day.year, day.month), INTRO_HOUR, INTRO_MINUTE, zone
