@@ -181,9 +181,8 @@ def _jieba_tokenizer() -> object:
     import jieba  # noqa: PLC0415 - slow to load: only when needed
 
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    jieba.initialize()
+    return jieba.dt  # the process-wide tokenizer: one dictionary in memory, shared with twins
 
 
 def _chinese_words(text: str) -> list[str]:
