@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from adapters.model import Command, Member, Platform
+from adapters.model import Command, Event, Member, Platform
 from adapters.ports import EventHandler
 from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
@@ -291,19 +291,8 @@ class TelegramAdapter:
         except Exception:
             logger.exception("could not convert update %s: %s", update.update_id, update.to_dict())
             return
-        for converted in events:
-            event = converted
-            try:
-                if isinstance(event, Command) and event.name in self._admin_commands:
-                    event = await self._with_admin_flag(event, update.effective_message)
-                await handler.handle(event, sender)
-            except Exception:
-                logger.exception(
-                    "handler failed on %s from update %s in chat %s",
-                    type(event).__name__,
-                    update.update_id,
-                    event.chat.platform_chat_id,
-                )
+        for event in events:
+            await self._deliver(event, update.effective_message, update.update_id)
 
     async def _on_callback_query(self, update: Update, _context: object) -> None:
         """A button press: answer it, then hand its command over like a typed one."""
@@ -324,16 +313,23 @@ class TelegramAdapter:
         if handler is None or sender is None:
             logger.warning("dropping button press %s received while stopped", update.update_id)
             return
+        await self._deliver(command, None, update.update_id)
+
+    async def _deliver(self, event: Event, message: TgMessage | None, update_id: int) -> None:
+        """Hand one event to the handler (commands with their admin flag); never raises."""
+        handler, sender = self._handler, self._sender
+        if handler is None or sender is None:
+            return
         try:
-            if command.name in self._admin_commands:
-                command = await self._with_admin_flag(command, None)
-            await handler.handle(command, sender)
+            if isinstance(event, Command) and event.name in self._admin_commands:
+                event = await self._with_admin_flag(event, message)
+            await handler.handle(event, sender)
         except Exception:
             logger.exception(
-                "handler failed on the button /%s from update %s in chat %s",
-                command.name,
-                update.update_id,
-                command.chat.platform_chat_id,
+                "handler failed on %s from update %s in chat %s",
+                type(event).__name__,
+                update_id,
+                event.chat.platform_chat_id,
             )
 
     @staticmethod
