@@ -137,10 +137,7 @@ def build_digest(
     messages carry ``is_newcomer`` are newcomers too.
     """
     options = options or DigestOptions()
-    matrix = None if vectors is None or not messages else unit_rows(vectors)
-    if matrix is not None and len(matrix) != len(messages):
-        raise ValueError("give exactly one vector per message")
-    kept, matrix = _in_period(messages, matrix, period)
+    kept, matrix = _period_rows(messages, vectors, period)
     language = options.language or detect_language(message.text for message in kept)
     members = {message.member_id for message in kept}
     base = Digest(
@@ -155,8 +152,6 @@ def build_digest(
     )
     if base.is_quiet or not kept:
         return base
-    if matrix is None:
-        matrix = lexical_vectors([message.text for message in kept])
     clusters = _find_topics(kept, matrix, options)
     return dataclasses.replace(
         base,
@@ -181,15 +176,27 @@ def find_unanswered(
     ``vectors`` holds one embedding per message (``None``: bag-of-words).
     """
     options = dataclasses.replace(options or DigestOptions(), max_questions=len(messages))
+    kept, matrix = _period_rows(messages, vectors, period)
+    if not kept:
+        return ()
+    return _unanswered(kept, _find_topics(kept, matrix, options), options)
+
+
+def _period_rows(
+    messages: Sequence[DigestMessage], vectors: npt.ArrayLike | None, period: DigestPeriod
+) -> tuple[list[DigestMessage], FloatMatrix]:
+    """The period's messages in time order and their unit vectors (bag-of-words without)."""
     matrix = None if vectors is None or not messages else unit_rows(vectors)
     if matrix is not None and len(matrix) != len(messages):
         raise ValueError("give exactly one vector per message")
     kept, matrix = _in_period(messages, matrix, period)
-    if not kept:
-        return ()
     if matrix is None:
-        matrix = lexical_vectors([message.text for message in kept])
-    return _unanswered(kept, _find_topics(kept, matrix, options), options)
+        matrix = (
+            lexical_vectors([message.text for message in kept])
+            if kept
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+    return kept, matrix
 
 
 def _find_topics(
