@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from jobs.digest_model import Digest
-from jobs.languages import HAN, Language, count_han
+from jobs.languages import Language
+from memory.prompt_tokens import estimate_tokens, truncate_to_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ PROMPT_OVERHEAD_TOKENS = 60
 
 MIN_TEXT_TOKENS = 16
 """A text is shortened to fit what is left of the budget, but never below this many tokens."""
-
-ELLIPSIS = "…"
 
 
 class TopicSummariser(Protocol):
@@ -39,32 +38,6 @@ class TopicSummariser(Protocol):
     ) -> str | None:
         """A short summary of ``topic_texts`` in ``language`` (``en`` or ``zh``), or ``None``."""
         ...
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count: one per Han character, four per three other words."""
-    han = count_han(text)
-    words = len(HAN.sub(" ", text).split())
-    return han + (4 * words + 2) // 3
-
-
-def trim_to_tokens(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` estimated tokens, ending in ``…`` when cut."""
-    if estimate_tokens(text) <= limit:
-        return text
-
-    def fits(length: int) -> bool:
-        return estimate_tokens(text[:length].rstrip() + ELLIPSIS) <= limit
-
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits, with its ellipsis
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
-        else:
-            high = middle - 1
-    cut = text[:low].rstrip()
-    return cut + ELLIPSIS if cut and fits(low) else ""
 
 
 def prompt_overhead(summariser: TopicSummariser) -> int:
@@ -109,7 +82,7 @@ async def summarise_topics(
             room = min(allowance - spent, max_text_tokens)
             if room < MIN_TEXT_TOKENS:
                 break
-            cut = trim_to_tokens(text, room)
+            cut = truncate_to_tokens(text, room)
             if cut.strip():
                 texts.append(cut)
                 spent += estimate_tokens(cut)

@@ -21,8 +21,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 
-from jobs.digest_summaries import estimate_tokens
 from jobs.languages import Language, script_of
+from memory.prompt_tokens import MESSAGE_OVERHEAD_TOKENS, estimate_tokens
 from memory.untrusted_text import (
     BLOCK_TAG,
     URL,
@@ -32,9 +32,6 @@ from memory.untrusted_text import (
 )
 
 log = logging.getLogger(__name__)
-
-MESSAGE_OVERHEAD_TOKENS = 4
-"""Tokens a chat API adds around each message (role markers)."""
 
 MAX_SUMMARY_CHARS = 300
 """A summary longer than this is not the one sentence asked for."""

@@ -11,13 +11,16 @@ sources are dropped first and long ones are shortened.
 from __future__ import annotations
 
 import logging
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from memory.prompt_tokens import (
+    MESSAGE_OVERHEAD_TOKENS,
+    estimate_tokens,
+    truncate_to_tokens,
+)
 from memory.untrusted_text import BLOCK_TAG, neutralise
 from twins.answer import TwinQuestion, TwinSource
 
@@ -26,59 +29,10 @@ log = logging.getLogger(__name__)
 ABSTAIN_TOKEN = "NOT_IN_SOURCES"
 """What the model must answer, alone, when the sources do not answer the question."""
 
-MESSAGE_OVERHEAD_TOKENS = 4
-"""Tokens a chat API adds around each message (role markers)."""
-
 MIN_SOURCE_TOKENS = 40
 """A source is never shortened below this; the best one is kept even over budget."""
 
-ELLIPSIS = "…"
-
-_CJK = (
-    "\u2e80-\u2fff\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\ua000-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    "\U00020000-\U0003134f"
-)
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-
 _NAME_LIMIT = 64
-
-
-def estimate_tokens(text: str) -> int:
-    """A model-agnostic token estimate.
-
-    CJK characters (Chinese, Japanese, Korean, full-width forms) count about
-    one token each, ASCII about four characters per token, and other scripts
-    (Cyrillic, Greek, emoji, …) about two characters per token. Tokenizers of
-    current chat models land at or below this for chat text.
-    """
-    if not text:
-        return 0
-    cjk = len(_CJK_CHAR.findall(text))
-    ascii_chars = len(text.encode("ascii", "ignore"))
-    other = len(text) - cjk - ascii_chars
-    return math.ceil(cjk + ascii_chars / 4 + other / 2)
-
-
-def _char_cost(char: str) -> float:
-    if char < "\x80":
-        return 0.25
-    return 1.0 if _CJK_CHAR.match(char) else 0.5
-
-
-def truncate_to_tokens(text: str, limit: int) -> str:
-    """``text`` cut to about ``limit`` estimated tokens, ending in an ellipsis when cut."""
-    if estimate_tokens(text) <= limit:
-        return text
-    room = max(0.0, limit - 1.0)  # the ellipsis
-    spent = 0.0
-    end = 0
-    for index, char in enumerate(text):
-        spent += _char_cost(char)
-        if spent > room:
-            end = index
-            break
-    return text[:end].rstrip() + ELLIPSIS
 
 
 def prompt_name(display_name: str) -> str:
