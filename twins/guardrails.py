@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from memory.untrusted_text import BLOCK_TAG, URL, repeats_instructions, without_reasoning
 from twins.labels import TWIN_MARK
@@ -120,12 +121,10 @@ def _name_variants(member_name: str) -> list[str]:
     return variants
 
 
-def identity_claim(line: str, member_name: str) -> bool:
-    """True when ``line`` is a label, claims to be the member, or claims to be a person."""
-    if line.lstrip().startswith(TWIN_MARK) or _LABEL_LINE.search(line):
-        return True
-    if _NOT_AUTOMATED.search(line):
-        return True
+@lru_cache(maxsize=256)
+def _claim_patterns(member_name: str) -> tuple[re.Pattern[str], ...]:
+    """The compiled "I am <name>" patterns for a member's name and its first name."""
+    found: list[re.Pattern[str]] = []
     for variant in _name_variants(member_name):
         name = re.escape(variant)
         not_possessive = r"(?![’']s)"
@@ -140,8 +139,18 @@ def identity_claim(line: str, member_name: str) -> bool:
             rf"我(?:就|真的|才|其实)?是\s*{name}",
             rf"{name}\s*本人",
         )
-        if any(re.search(pattern, line, re.IGNORECASE) for pattern in patterns):
-            return True
+        found += [re.compile(pattern, re.IGNORECASE) for pattern in patterns]
+    return tuple(found)
+
+
+def identity_claim(line: str, member_name: str) -> bool:
+    """True when ``line`` is a label, claims to be the member, or claims to be a person."""
+    if line.lstrip().startswith(TWIN_MARK) or _LABEL_LINE.search(line):
+        return True
+    if _NOT_AUTOMATED.search(line):
+        return True
+    if any(pattern.search(line) for pattern in _claim_patterns(member_name)):
+        return True
     return "我本人" in line
 
 
