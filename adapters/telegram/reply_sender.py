@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
 from telegram import (
     Bot,
@@ -77,12 +75,6 @@ def inline_keyboard(buttons: ButtonRows) -> InlineKeyboardMarkup | None:
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split ``text`` into pieces of at most ``limit`` UTF-16 units (see ``text_split``)."""
     return split_by_units(text, limit)
-
-
-@dataclass(frozen=True, slots=True)
-class _Delivered:
-    message_id: int
-    sent_at: datetime
 
 
 class TelegramReplySender:
@@ -209,13 +201,13 @@ class TelegramReplySender:
         if not pieces:
             raise DeliveryError("refusing to send an empty reply")
         reply_parameters = _reply_parameters(reply_to_message_id)
-        delivered: list[_Delivered] = []
+        first: SentReply | None = None
         for number, piece in enumerate(pieces, start=1):
             markup = keyboard if number == len(pieces) else None
             sent, chat_id = await self._send_piece(chat_id, piece, reply_parameters, markup)
-            delivered.append(sent)
-        first = delivered[0]
-        return SentReply(platform_message_id=str(first.message_id), sent_at=first.sent_at)
+            first = first or sent
+        assert first is not None
+        return first
 
     async def _send_piece(
         self,
@@ -223,7 +215,7 @@ class TelegramReplySender:
         text: str,
         reply_parameters: ReplyParameters | None,
         keyboard: InlineKeyboardMarkup | None = None,
-    ) -> tuple[_Delivered, int | str]:
+    ) -> tuple[SentReply, int | str]:
         """Send one message, retrying what is worth retrying; returns it and the chat id used."""
         network_failures = 0
         rate_limited = 0
@@ -270,7 +262,7 @@ class TelegramReplySender:
                 )
                 await asyncio.sleep(pause)
                 continue
-            return _Delivered(sent.message_id, utc(sent.date)), chat_id
+            return SentReply(str(sent.message_id), utc(sent.date)), chat_id
 
 
 def _reply_parameters(reply_to_message_id: str | None) -> ReplyParameters | None:
