@@ -154,6 +154,23 @@ Event = Message | Command | MembershipEvent | BotStatusEvent | MessageDeleted
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableUpdate:
+    """A platform update that could not be turned into events, kept for inspection.
+
+    ``raw`` is the update as received (JSON text, invalid Unicode replaced);
+    ``sender_platform_user_id`` is filled in when it could still be read, so that a
+    member's ``/forget`` also removes the updates of theirs that were kept this way.
+    """
+
+    platform: Platform
+    platform_update_id: str
+    raw: str
+    error: str
+    received_at: datetime
+    sender_platform_user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
     """A button under a reply that sends ``command`` (full text, e.g. ``/settings twins off``).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply
+from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply, UnreadableUpdate
 
 
 class EventHandler(Protocol):
@@ -34,6 +34,41 @@ class ReplySender(Protocol):
 
 class DeliveryError(RuntimeError):
     """A reply could not be delivered after the platform's retries were exhausted."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The handler could not durably take the event now (its database is down or full).
+
+    The adapter must not confirm the update to the platform: it delivers the same event
+    again later, so nothing is lost while storage is out.
+    """
+
+
+class EventRejected(RuntimeError):
+    """The handler can never take this event (retrying would fail the same way).
+
+    The adapter keeps the update as an ``UnreadableUpdate`` and moves on.
+    """
+
+
+class IngestLedger(Protocol):
+    """Where an adapter keeps its place in the platform's update stream, durably.
+
+    ``cursor`` values are the platform's own positions (Telegram: the next update id to
+    ask for), one per ``key`` (the bot's id, so a new token starts afresh).
+    """
+
+    async def load_cursor(self, platform: Platform, key: str) -> int | None:
+        """The saved position, or ``None`` when nothing was saved yet."""
+        ...
+
+    async def save_cursor(self, platform: Platform, key: str, value: int) -> None:
+        """Remember ``value`` as the position (it only ever moves forward)."""
+        ...
+
+    async def record_unreadable(self, update: UnreadableUpdate) -> None:
+        """Keep an update that could not be handled, for inspection."""
+        ...
 
 
 class PlatformAdapter(Protocol):

@@ -13,6 +13,7 @@ from adapters.ports import PlatformAdapter, ReplySender
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
+from bots.ingest_ledger import CountingIngestLedger
 from bots.intro_commands import IntroCommands
 from bots.intro_rounds import IntroRounds
 from bots.member_commands import MemberCommands
@@ -24,6 +25,7 @@ from bots.router import HearthRouter
 from bots.scheduled_jobs import ScheduledJobs
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
+from bots.storage.ingest_ledger_store import IngestLedgerStore
 from bots.storage.intro_store import IntroStore
 from bots.storage.persona_store import PersonaStore
 from bots.storage.personal_digest_store import PersonalDigestStore
@@ -64,6 +66,7 @@ class Hearth:
     scheduler: HearthScheduler
     senders: dict[Platform, ReplySender]
     profiles: InterestProfileStore
+    ledger: CountingIngestLedger
 
     @classmethod
     async def build(
@@ -159,10 +162,21 @@ class Hearth:
             ),
             review=OwnerReview(storage),
             personas=personas,
+            max_message_chars=settings.max_message_chars,
         )
         worker.start()
+        ledger = CountingIngestLedger(IngestLedgerStore(engine))
         return cls(
-            settings, storage, memory, embedder, worker, router, scheduler, senders, profiles
+            settings,
+            storage,
+            memory,
+            embedder,
+            worker,
+            router,
+            scheduler,
+            senders,
+            profiles,
+            ledger,
         )
 
     async def close(self) -> None:

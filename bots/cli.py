@@ -74,8 +74,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int:
-    adapters = [] if playground else platform_adapters(settings)
-    if not adapters:
+    if playground:
         from bots.playground import run_playground  # noqa: PLC0415 - only for the playground
 
         playground_settings = settings.model_copy(
@@ -87,11 +86,11 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
         finally:
             await hearth.close()
         return 0
-    hearth = await Hearth.build(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
+    hearth = await Hearth.build(settings)
     try:
-        await serve(hearth, adapters, stop)
+        await serve(hearth, platform_adapters(settings, hearth.ledger), stop)
     finally:
         await hearth.close()
     return 0

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from adapters.ports import PlatformAdapter
+from adapters.ports import IngestLedger, PlatformAdapter
 from bots.command_catalog import COMMANDS
 from bots.settings import HearthSettings
 
 
-def platform_adapters(settings: HearthSettings) -> list[PlatformAdapter]:
-    """One adapter per platform with a token; an empty list means the playground."""
+def platform_adapters(
+    settings: HearthSettings, ledger: IngestLedger | None = None
+) -> list[PlatformAdapter]:
+    """One adapter per platform with a token; an empty list means the playground.
+
+    ``ledger`` keeps the adapters' positions in their update streams and the updates
+    they had to skip (the application's database; in memory when absent).
+    """
     adapters: list[PlatformAdapter] = []
     if settings.telegram_bot_token is not None:
-        adapters.append(telegram_adapter(settings))
+        adapters.append(telegram_adapter(settings, ledger))
     if settings.discord_bot_token is not None:
         adapters.append(discord_adapter(settings))
     return adapters
 
 
-def telegram_adapter(settings: HearthSettings) -> PlatformAdapter:
+def telegram_adapter(
+    settings: HearthSettings, ledger: IngestLedger | None = None
+) -> PlatformAdapter:
     """The Telegram adapter, configured from the settings."""
     from adapters.telegram import TelegramAdapter  # noqa: PLC0415 - optional platform
 
@@ -36,6 +44,7 @@ def telegram_adapter(settings: HearthSettings) -> PlatformAdapter:
         poll_timeout=settings.telegram_poll_timeout,
         bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
         admin_commands=[spec.name for spec in COMMANDS if spec.checks_admin],
+        ledger=ledger,
     )
 
 

@@ -4,11 +4,19 @@ Group messages are stored (then embedded in the background) and may wake an
 absent member's twin; commands go to their handlers; membership and bot
 status changes update the records. Each event has its own error boundary: a
 failure is logged with its context and never stops the bot.
+
+Two failures are passed back to the adapter, because the platform can deliver the
+update again: ``StoreUnavailable`` when the database cannot be reached or written
+(the adapter keeps the update and retries), and ``EventRejected`` when a message
+could not be stored for a reason that would repeat (the adapter keeps the raw update
+for inspection). A message longer than ``max_message_chars`` is stored cut to that
+length, and the log says so.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from adapters.model import (
     BotStatusEvent,
@@ -20,13 +28,14 @@ from adapters.model import (
     MessageDeleted,
     OutgoingReply,
 )
-from adapters.ports import DeliveryError, ReplySender
+from adapters.ports import DeliveryError, EventRejected, ReplySender, StoreUnavailable
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.storage.repository import Storage
+from bots.store_outages import is_store_outage
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,7 @@ class HearthRouter:
         commands: MemberCommands,
         review: OwnerReview,
         personas: Personas,
+        max_message_chars: int = 16_000,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -53,14 +63,23 @@ class HearthRouter:
         self._commands = commands
         self._review = review
         self._personas = personas
+        self._max_message_chars = max_message_chars
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
-        """Handle one event; never raises, so one bad update cannot stop the bot."""
+        """Handle one event; one bad update cannot stop the bot.
+
+        Raises only ``StoreUnavailable`` (deliver the event again later) and
+        ``EventRejected`` (a message that can never be stored); see the module docstring.
+        """
         try:
             await self._dispatch(event, sender)
         except DeliveryError:
             log.exception("a reply could not be delivered for %s", _describe(event))
-        except Exception:
+        except (StoreUnavailable, EventRejected):
+            raise
+        except Exception as error:
+            if is_store_outage(error):
+                raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
             log.exception("failed to handle %s", _describe(event))
             if isinstance(event, Command):
                 await self._apologise(event, sender)
@@ -98,11 +117,18 @@ class HearthRouter:
             return
         if not message.text.strip():
             return
+        message = self._within_size_limit(message)
         if message.edited_at is not None:
             await self._storage.apply_edit(message)
             self._worker.notify()
             return
-        stored = await self._storage.ingest_message(message)
+        try:
+            stored = await self._storage.ingest_message(message)
+        except Exception as error:
+            if is_store_outage(error):
+                raise
+            log.exception("could not store %s", _describe(message))
+            raise EventRejected(f"{type(error).__name__}: {error}") from error
         if not stored.created:
             log.debug("message %s re-delivered; already stored", message.platform_message_id)
             return
@@ -114,6 +140,20 @@ class HearthRouter:
             await self._review.report_if_back(
                 message.sender, stored.member_id, message.chat, sender
             )
+
+    def _within_size_limit(self, message: Message) -> Message:
+        """``message`` with its text cut to ``max_message_chars`` (logged when cut)."""
+        limit = self._max_message_chars
+        if len(message.text) <= limit:
+            return message
+        log.warning(
+            "message %s in %s has %d characters; storing the first %d",
+            message.platform_message_id,
+            _describe(message),
+            len(message.text),
+            limit,
+        )
+        return replace(message, text=message.text[:limit])
 
     @staticmethod
     async def _apologise(command: Command, sender: ReplySender) -> None:

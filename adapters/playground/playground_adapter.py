@@ -29,7 +29,7 @@ from adapters.model import (
     Platform,
     SentReply,
 )
-from adapters.ports import EventHandler
+from adapters.ports import EventHandler, EventRejected, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -167,5 +167,10 @@ class PlaygroundAdapter:
         if not self._input.isatty():
             self.output.write(f"{speaker} ▸ {parsed.text}\n")
         event = to_event(speaker, parsed.text, f"pg-{time.time_ns()}", datetime.now(UTC))
-        await handler.handle(event, self)
+        try:
+            await handler.handle(event, self)
+        except StoreUnavailable as error:
+            self.output.write(f"  (Hearth could not store that just now: {error}; try again)\n")
+        except EventRejected as error:
+            self.output.write(f"  (Hearth could not store that message: {error})\n")
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -11,19 +12,17 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, CallbackQuery, ChatMember, Update
 from telegram import Message as TgMessage
 from telegram.error import TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    TypeHandler,
-)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from adapters.model import Command, Event, Member, Platform
-from adapters.ports import EventHandler
+from adapters.ingest_ledger import InMemoryIngestLedger
+from adapters.model import Command, Event, Member, Message, Platform, utc
+from adapters.ports import EventHandler, EventRejected, IngestLedger, StoreUnavailable
+from adapters.telegram.raw_updates import sanitise, unreadable_update, update_id_of
 from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
+from adapters.telegram.update_poller import UpdatePoller
+from adapters.telegram.webhook_server import WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +41,7 @@ STALE_BUTTON_ANSWER = "This button no longer works."
 
 Mode = Literal["polling", "webhook"]
 _TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+_RECENT_WEBHOOK_UPDATES = 4096
 
 
 class TelegramAdapter:
@@ -49,9 +49,13 @@ class TelegramAdapter:
 
     Runs on the caller's event loop: ``start`` initialises python-telegram-bot, registers
     the bot commands, and starts long polling (or the webhook listener) in the
-    background, then returns. Every update goes through one error boundary: a failing
-    handler is logged with the update and never stops the flow of updates. Updates are
-    handled one at a time, in order, unless ``concurrent_updates`` says otherwise.
+    background, then returns. Updates are handled one at a time, in order, and an update
+    is confirmed to Telegram only once the handler has taken it (see
+    ``adapters.telegram.update_poller``); while the handler reports ``StoreUnavailable``
+    the update is kept and retried with back-off. An update that cannot be parsed or
+    converted, or that the handler rejects, is logged in one line, kept in the
+    ``IngestLedger`` as raw JSON, and skipped. Any other handler failure is logged with
+    the update and never stops the flow of updates.
 
     A press on an inline keyboard button (a callback query) becomes the ``Command`` its
     callback data would be if the presser typed it in the chat of the message carrying the
@@ -83,7 +87,7 @@ class TelegramAdapter:
         max_network_retries: int = 3,
         retry_backoff: float = 0.5,
         request_timeout: float = 10.0,
-        concurrent_updates: bool | int = False,
+        ledger: IngestLedger | None = None,
     ) -> None:
         """Configure the adapter; nothing connects until ``start``.
 
@@ -98,6 +102,7 @@ class TelegramAdapter:
         ``max_rate_limit_retries`` bounds the waits on HTTP 429; ``max_network_retries``
         and ``retry_backoff`` (seconds, doubling) bound retries of network errors.
         ``request_timeout`` is the connect/read/write timeout of each API request.
+        ``ledger`` keeps the polling position and unreadable updates (in memory if absent).
         """
         if mode not in ("polling", "webhook"):
             raise ValueError(f"unknown Telegram mode {mode!r}")
@@ -125,7 +130,10 @@ class TelegramAdapter:
         self._max_network_retries = max_network_retries
         self._retry_backoff = retry_backoff
         self._request_timeout = request_timeout
-        self._concurrent_updates = concurrent_updates
+        self._ledger: IngestLedger = ledger if ledger is not None else InMemoryIngestLedger()
+        self._poller: UpdatePoller | None = None
+        self._webhook: WebhookServer | None = None
+        self._recent_webhook_updates: OrderedDict[int, None] = OrderedDict()
 
         self._app: _TelegramApp | None = None
         self._requests: tuple[HTTPXRequest, ...] = ()
@@ -170,10 +178,6 @@ class TelegramAdapter:
         if self._app is not None:
             raise RuntimeError("the Telegram adapter is already running")
         app = self._build_application()
-        # Within a group the first matching handler wins: button presses, then the rest.
-        app.add_handler(CallbackQueryHandler(self._on_callback_query))
-        app.add_handler(TypeHandler(Update, self._on_update))
-        app.add_error_handler(self._on_error)
         self._handler = handler
         self._app = app
         try:
@@ -193,26 +197,10 @@ class TelegramAdapter:
                 await app.bot.set_my_commands(
                     [BotCommand(name, description) for name, description in self._bot_commands]
                 )
-            await app.start()
-            updater = app.updater
-            if updater is None:
-                raise RuntimeError("the Telegram application has no updater")
             if self._mode == "polling":
-                await updater.start_polling(
-                    timeout=self._poll_timeout,
-                    allowed_updates=self._allowed_updates,
-                    drop_pending_updates=self._drop_pending_updates,
-                )
+                await self._start_polling(app)
             else:
-                await updater.start_webhook(
-                    listen=self._webhook_listen,
-                    port=self._webhook_port,
-                    url_path=self._webhook_path,
-                    webhook_url=self._webhook_url,
-                    secret_token=self._webhook_secret,
-                    allowed_updates=self._allowed_updates,
-                    drop_pending_updates=self._drop_pending_updates,
-                )
+                await self._start_webhook(app)
         except BaseException:
             logger.exception("starting the Telegram adapter failed")
             await self._teardown(app)
@@ -260,16 +248,49 @@ class TelegramAdapter:
             .get_updates_request(self._requests[1])
             .rate_limiter(AIORateLimiter(max_retries=self._max_rate_limit_retries))
             .job_queue(None)
-            .concurrent_updates(self._concurrent_updates)
+            .updater(None)
             .build()
         )
 
+    async def _start_polling(self, app: _TelegramApp) -> None:
+        # A webhook left from an earlier run would make getUpdates fail with a conflict.
+        await app.bot.delete_webhook(drop_pending_updates=self._drop_pending_updates)
+        assert self._identity is not None
+        self._poller = UpdatePoller(
+            app.bot,
+            self._take,
+            self._ledger,
+            ledger_key=str(self._identity.user_id),
+            timeout=self._poll_timeout,
+            allowed_updates=self._allowed_updates,
+            request_timeout=self._request_timeout,
+        )
+        await self._poller.start()
+
+    async def _start_webhook(self, app: _TelegramApp) -> None:
+        self._webhook = WebhookServer(
+            self._take_webhook,
+            listen=self._webhook_listen,
+            port=self._webhook_port,
+            path=self._webhook_path,
+            secret=self._webhook_secret,
+        )
+        await self._webhook.start()
+        await app.bot.set_webhook(
+            url=str(self._webhook_url),
+            secret_token=self._webhook_secret,
+            allowed_updates=self._allowed_updates,
+            drop_pending_updates=self._drop_pending_updates,
+        )
+
     async def _teardown(self, app: _TelegramApp) -> None:
+        poller, self._poller = self._poller, None
+        webhook, self._webhook = self._webhook, None
         try:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
+            if poller is not None:
+                await poller.stop()
+            if webhook is not None:
+                await webhook.stop()
             await app.shutdown()
         finally:
             for request in self._requests:
@@ -279,26 +300,65 @@ class TelegramAdapter:
             self._handler = None
             self._sender = None
 
-    async def _on_update(self, update: Update, _context: object) -> None:
-        """The single entry point for updates: convert, then hand each event over."""
-        handler = self._handler
-        sender = self._sender
-        if handler is None or sender is None:
-            logger.warning("dropping update %s received while stopped", update.update_id)
+    async def _take_webhook(self, raw: object) -> None:
+        """Take one update POSTed to the webhook, once even if Telegram sends it again."""
+        update_id = update_id_of(raw)
+        if update_id is not None and update_id in self._recent_webhook_updates:
             return
-        try:
-            events = self._converter.convert(update)
-        except Exception:
-            logger.exception("could not convert update %s: %s", update.update_id, update.to_dict())
-            return
-        for event in events:
-            await self._deliver(event, update.effective_message, update.update_id)
+        await self._take(raw)
+        if update_id is not None:
+            self._recent_webhook_updates[update_id] = None
+            if len(self._recent_webhook_updates) > _RECENT_WEBHOOK_UPDATES:
+                self._recent_webhook_updates.popitem(last=False)
 
-    async def _on_callback_query(self, update: Update, _context: object) -> None:
-        """A button press: answer it, then hand its command over like a typed one."""
+    async def _take(self, raw: object) -> bool:
+        """Parse, convert and hand over one raw update.
+
+        Returns whether anything but a message was handed over: the polling position is
+        then saved at once, so that a kill right after cannot run a command twice (a
+        message handed over twice is stored once anyway). Raises ``StoreUnavailable``
+        (from the handler) so that the caller keeps the update; an update that cannot be
+        read, or that the handler rejects, is kept in the ledger and skipped.
+        """
+        raw = sanitise(raw)
+        try:
+            if not isinstance(raw, dict):
+                raise TypeError(f"an update must be a JSON object, not {type(raw).__name__}")
+            update = Update.de_json(raw, self._app.bot if self._app else None)
+            if update.callback_query is not None:
+                return await self._on_callback_query(update)
+            events = self._converter.convert(update)
+            for event in events:
+                await self._deliver(event, update.effective_message, update.update_id)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            await self._keep_unreadable(raw, error)
+            return False
+        return any(not isinstance(event, Message) for event in events)
+
+    async def _keep_unreadable(self, raw: object, error: BaseException) -> None:
+        record = unreadable_update(raw, error, utc(None))
+        logger.warning(
+            "skipped Telegram update %s that could not be handled (%s); kept for inspection",
+            record.platform_update_id or "without an id",
+            record.error,
+        )
+        try:
+            await self._ledger.record_unreadable(record)
+        except Exception as failure:
+            logger.error(
+                "could not keep unreadable update %s: %s", record.platform_update_id, failure
+            )
+
+    async def _on_callback_query(self, update: Update) -> bool:
+        """A button press: answer it, then hand its command over like a typed one.
+
+        Returns whether a command was handed over.
+        """
         query = update.callback_query
         if query is None:
-            return
+            return False
         try:
             command = self._converter.callback_command(query, self._known_commands)
         except Exception:
@@ -309,14 +369,19 @@ class TelegramAdapter:
         sender = self._sender
         if command is None:
             logger.info("ignoring a button with unknown data %r", query.data)
-            return
+            return False
         if handler is None or sender is None:
             logger.warning("dropping button press %s received while stopped", update.update_id)
-            return
+            return False
         await self._deliver(command, None, update.update_id)
+        return True
 
     async def _deliver(self, event: Event, message: TgMessage | None, update_id: int) -> None:
-        """Hand one event to the handler (commands with their admin flag); never raises."""
+        """Hand one event to the handler (commands with their admin flag).
+
+        Only ``StoreUnavailable`` and ``EventRejected`` get through; any other failure of
+        the handler is logged and the next event goes on.
+        """
         handler, sender = self._handler, self._sender
         if handler is None or sender is None:
             return
@@ -324,6 +389,8 @@ class TelegramAdapter:
             if isinstance(event, Command) and event.name in self._admin_commands:
                 event = await self._with_admin_flag(event, message)
             await handler.handle(event, sender)
+        except (StoreUnavailable, EventRejected):
+            raise
         except Exception:
             logger.exception(
                 "handler failed on %s from update %s in chat %s",
@@ -362,12 +429,3 @@ class TelegramAdapter:
             return replace(command, sender_is_admin=None)
         is_admin = member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
         return replace(command, sender_is_admin=is_admin)
-
-    async def _on_error(self, update: object, context: Any) -> None:
-        """Log errors PTB reports outside our own boundary (never raised further)."""
-        update_id = update.update_id if isinstance(update, Update) else None
-        logger.error(
-            "error while processing update %s",
-            update_id,
-            exc_info=getattr(context, "error", None),
-        )

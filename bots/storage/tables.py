@@ -326,3 +326,29 @@ class PersonalDigestRow(Base):
     schedule: Mapped[str] = mapped_column(Text)
     """The schedule as stored by ``jobs.schedule_spec.ScheduleSpec.to_json`` (JSON)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PlatformCursorRow(Base):
+    """Where an adapter is in its platform's update stream (Telegram: the next update id)."""
+
+    __tablename__ = "platform_cursors"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SkippedUpdateRow(Base):
+    """A platform update that could not be handled, kept as received for inspection."""
+
+    __tablename__ = "skipped_updates"
+    __table_args__ = (Index("ix_skipped_updates_sender", "platform", "sender_platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_update_id: Mapped[str] = mapped_column(String(64))
+    sender_platform_user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    raw: Mapped[str] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -243,6 +243,9 @@ class FakeTelegramApi:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_deliveries: list[int] = []
+        """The HTTP status of every webhook POST made for pushed updates (-1: no answer)."""
+        self.webhook_attempts = 6
+        self.webhook_retry_delay = 0.05
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.administrators: dict[int, list[JSON]] = {}
         self.callback_answers: dict[str, JSON] = {}
@@ -310,15 +313,19 @@ class FakeTelegramApi:
 
     # -- test helpers ------------------------------------------------------------------------
 
-    def push_update(self, update: Mapping[str, Any]) -> int:
+    def push_update(self, update: Mapping[str, Any], *, observe: bool = True) -> int:
         """Queue an update (its ``update_id`` is assigned here); returns the id.
 
-        With a webhook set, the update is POSTed to it instead of waiting for getUpdates.
+        With a webhook set, the update is POSTed to it instead of waiting for getUpdates,
+        and POSTed again (up to ``webhook_attempts`` times, waiting longer each time) while
+        the webhook answers anything but 2xx, as Telegram does. ``observe=False`` queues
+        it without learning chats and users from it (for malformed updates).
         """
         payload: JSON = dict(update)
         payload["update_id"] = self._next_update_id
         self._next_update_id += 1
-        self._observe(payload)
+        if observe:
+            self._observe(payload)
         if self.webhook_url:
             task = asyncio.get_running_loop().create_task(self._deliver_webhook(payload))
             self._deliveries.add(task)
@@ -466,13 +473,19 @@ class FakeTelegramApi:
             raise AssertionError(f"timed out after {limit}s waiting for {what}") from None
 
     async def _deliver_webhook(self, update: JSON) -> None:
-        try:
-            status = await self.post_webhook_update(update)
-        except Exception as exc:  # recorded for the test to inspect
-            status = -1
-            self.calls.append(ApiCall("webhook-delivery-failed", {"error": repr(exc)}))
-        self.webhook_deliveries.append(status)
-        await self._notify()
+        delay = self.webhook_retry_delay
+        for _attempt in range(self.webhook_attempts):
+            try:
+                status = await self.post_webhook_update(update)
+            except Exception as exc:  # recorded for the test to inspect
+                status = -1
+                self.calls.append(ApiCall("webhook-delivery-failed", {"error": repr(exc)}))
+            self.webhook_deliveries.append(status)
+            await self._notify()
+            if 200 <= status < 300:
+                return
+            await asyncio.sleep(delay)
+            delay *= 2
 
     def _observe(self, update: JSON) -> None:
         """Learn chats, users, messages and memberships from a pushed update."""
