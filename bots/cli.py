@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-demo", action="store_true", help="playground without the demo conversation"
     )
     sub.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    skipped = sub.add_parser(
+        "skipped", help="list platform updates that could not be handled (kept as raw JSON)"
+    )
+    skipped.add_argument("--limit", type=int, default=20, help="how many, newest last")
+    skipped.add_argument("--full", action="store_true", help="print each raw update whole")
     digest = sub.add_parser("digest", help="print a digest built from a messages.json file")
     digest.add_argument(
         "--from", dest="source", type=Path, required=True, help="a messages.json export"
@@ -114,6 +119,29 @@ async def _digest(source: Path, chat: str | None, fast: bool) -> int:
     return 0
 
 
+async def _skipped(settings: HearthSettings, limit: int, full: bool) -> int:
+    from bots.storage.ingest_ledger_store import IngestLedgerStore  # noqa: PLC0415 - CLI only
+
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await migrate(engine)
+        kept = await IngestLedgerStore(engine).unreadable()
+    finally:
+        await engine.dispose()
+    if not kept:
+        print("no skipped updates")
+        return 0
+    shown = kept[-limit:] if limit > 0 else kept
+    print(f"{len(kept)} skipped updates; the last {len(shown)}:")
+    for update in shown:
+        raw = update.raw if full or len(update.raw) <= 200 else update.raw[:199] + "…"
+        print(
+            f"{update.received_at:%Y-%m-%d %H:%M:%S} {update.platform.value} "
+            f"update {update.platform_update_id or '?'}: {update.error}\n  {raw}"
+        )
+    return 0
+
+
 async def _migrate(settings: HearthSettings) -> int:
     engine = create_engine(settings.resolved_database_url())
     try:
@@ -138,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "skipped":
+            return asyncio.run(_skipped(settings, args.limit, args.full))
         if args.command == "digest":
             if not args.source.is_file():
                 print(f"hearth: no such file: {args.source}", file=sys.stderr)

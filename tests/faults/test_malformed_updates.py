@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,19 @@ async def test_malformed_updates_do_not_stop_the_stream(
         log += hearth_log.read_text(errors="replace")
     assert "Traceback" not in log
     assert log.count("skipped Telegram update") <= len(kept) * 2
+
+    # The operator can list what was kept.
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "hearth"),
+        "skipped",
+        "--limit",
+        "3",
+        env=hearth.env,
+        cwd=hearth.data_dir,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0
+    listing = out.decode()
+    assert listing.startswith(f"{len(kept)} skipped updates; the last 3:")
+    assert listing.count("telegram update") == 3
