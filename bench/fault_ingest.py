@@ -54,26 +54,30 @@ async def run(messages: int, kills: int, seed: int, embedder: str) -> None:
         hearth = HearthProcess(telegram, data, embeddings=embeddings)
         push(telegram, rng, 0, backlog)
         pushed = backlog
-        live_per_run = (messages - backlog) // max(1, kills)
+
+        async def live_traffic() -> None:
+            # The rest arrives while Hearth runs (and while it is down), in small bursts.
+            nonlocal pushed
+            while pushed < messages:
+                burst = min(rng.randint(5, 40), messages - pushed)
+                push(telegram, rng, pushed, burst)
+                pushed += burst
+                await asyncio.sleep(rng.uniform(0.2, 1.0))
+
+        traffic = asyncio.create_task(live_traffic())
         started = time.monotonic()
+        step = messages // (kills + 2)
         for kill in range(kills):
             await hearth.start()
-            # Live traffic in small bursts, then a kill at a random moment.
-            end = pushed + live_per_run if kill < kills - 1 else messages
-            run_for = rng.uniform(2.0, 12.0)
-            deadline = time.monotonic() + run_for
-            while time.monotonic() < deadline:
-                burst = min(rng.randint(5, 40), end - pushed)
-                if burst > 0:
-                    push(telegram, rng, pushed, burst)
-                    pushed += burst
-                await asyncio.sleep(rng.uniform(0.05, 0.5))
+            # Kill in the middle of ingest: after a random amount of progress, at a random
+            # instant (within a batch, between a store and its confirmation, ...).
+            target = hearth.counts().stored + rng.randint(step // 4, step)
+            await hearth.wait_until(lambda c, t=target: c.stored >= min(t, pushed), 600, "progress")
+            await asyncio.sleep(rng.uniform(0.0, 0.5))
             before = hearth.counts()
             await hearth.kill()
-            print(f"kill {kill + 1:2d}: after {run_for:4.1f}s, {before.stored:6d} stored")
-        if pushed < messages:
-            push(telegram, rng, pushed, messages - pushed)
-            pushed = messages
+            print(f"kill {kill + 1:2d}: {before.stored:6d} stored, {pushed:6d} delivered")
+        await traffic
         await hearth.start()
         counts = await hearth.wait_until(
             lambda c: c.stored >= messages and c.embedded >= messages, 3600, "the end"
