@@ -74,8 +74,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int:
-    adapters = [] if playground else platform_adapters(settings)
-    if not adapters:
+    if playground or not (settings.telegram_bot_token or settings.discord_bot_token):
         from bots.playground import run_playground  # noqa: PLC0415 - only for the playground
 
         playground_settings = settings.model_copy(
@@ -91,6 +90,7 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
     stop = asyncio.Event()
     _stop_on_signals(stop)
     try:
+        adapters = platform_adapters(settings, history=hearth.storage)
         await serve(hearth, adapters, stop)
     finally:
         await hearth.close()
