@@ -70,12 +70,15 @@ class HistoryCatchUp:
         self._max_age = max_age
         self._snapshots: dict[int, asyncio.Future[Sequence[ResumePoint]]] = {}
         self._ready: set[int] = set()
+        self._busy: set[int] = set()
+        """Shards whose new session has not been caught up yet."""
         self._task: asyncio.Task[None] | None = None
 
     def snapshot(self, shard_id: int) -> Step:
         """The step that reads where ``shard_id``'s new session resumes each channel."""
         taken: asyncio.Future[Sequence[ResumePoint]] = asyncio.get_running_loop().create_future()
         self._snapshots[shard_id] = taken
+        self._busy.add(shard_id)
 
         async def take() -> None:
             points: Sequence[ResumePoint] = ()
@@ -116,6 +119,7 @@ class HistoryCatchUp:
             taken.cancel()
         self._snapshots.clear()
         self._ready.clear()
+        self._busy.clear()
 
     async def _run(self) -> None:
         while self._ready:
@@ -130,12 +134,21 @@ class HistoryCatchUp:
                 raise
             except Exception:
                 logger.exception("catching up on Discord shard %d failed", shard_id)
+            if self._snapshots.get(shard_id) is taken:  # no newer session meanwhile
+                self._busy.discard(shard_id)
 
     async def _catch_up_shard(self, shard_id: int, points: Sequence[ResumePoint]) -> None:
         checked = recovered = channels = 0
         for point in points:
             channel = await self._channel(point)
-            if channel is None or channel.guild.shard_id != shard_id:
+            if channel is None:
+                continue
+            owner = channel.guild.shard_id
+            if owner != shard_id:
+                # Another shard's channel. Unless that shard is catching up itself, it has
+                # received the channel live since its session began: nothing to keep.
+                if owner not in self._busy:
+                    await self._history.catch_up_done(point.chat)
                 continue
             checked += 1
             count = await self._catch_up_channel(channel, point)

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.discord import DiscordAdapter
+from adapters.model import Platform
 from bots.app import Hearth
 from bots.platforms import discord_adapter
 from bots.settings import HearthSettings
@@ -33,7 +34,7 @@ from tests.fakes.discord_api import (
     hide_from,
     user_mention,
 )
-from tests.fakes.discord_fixtures import AdapterFactory, TestServer
+from tests.fakes.discord_fixtures import AdapterFactory, TestServer, build_test_server
 
 pytestmark = pytest.mark.wire
 
@@ -318,6 +319,41 @@ async def test_archived_threads_are_read_and_hidden_channels_skipped(
     assert [c.path for c in fake.calls_to(CHANNEL_HISTORY)] == [f"/channels/{thread_id}/messages"]
     assert await hearth.storage.count_messages() == 3
     assert any("can no longer read the history" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_shard_that_reconnects_alone_leaves_no_resume_points_behind(
+    hearth: Hearth,
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+    discord_adapter_factory: AdapterFactory,
+) -> None:
+    fake = fake_discord
+    fake.shard_count = 2
+    servers = {fake.shard_of(discord_server.guild_id): discord_server}
+    while len(servers) < 2:  # another server, on the other shard
+        server = build_test_server(fake, "Book Club")
+        servers.setdefault(fake.shard_of(server.guild_id), server)
+    adapter = discord_adapter_factory(history=hearth.storage)
+    await adapter.start(hearth.router)
+    assert fake.gateway_sessions == 2
+    for server in servers.values():
+        await fake.post_message(server.general, server.alice, "hello", at=ago(10))
+    await stored(hearth, 2)
+    await eventually(_idle(adapter), "the first catch-up to finish")
+
+    first = servers[0]
+    missed = await fake.post_message(first.general, first.bob, "missed", deliver=False)
+    assert await fake.drop_gateway(shard=0) == 1
+    await fake.wait_for_identify(3)
+    await stored(hearth, 3)
+    await eventually(_idle(adapter), "the catch-up to finish")
+
+    assert (await stored_ids(hearth, first.general))[-1] == missed["id"]
+    # Shard 1 kept its session: its channels need no resume point any more.
+    assert await hearth.storage.catch_up_points(Platform.DISCORD) == []
+    other = servers[1]
+    await fake.post_message(other.general, other.bob, "still live")
+    await stored(hearth, 4)
 
 
 def _idle(adapter: DiscordAdapter) -> Callable[[], Awaitable[bool]]:

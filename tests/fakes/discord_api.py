@@ -682,12 +682,14 @@ class FakeDiscord:
         self._archived_threads[thread_id] = thread
         return thread
 
-    async def drop_gateway(self, code: int = 4000) -> int:
-        """Close every gateway connection with ``code`` (4000: unknown error, resumable);
-        returns how many were closed. The client reconnects and tries to RESUME, which the
-        fake refuses, so it identifies again and gets a new session (READY)."""
+    async def drop_gateway(self, code: int = 4000, *, shard: int | None = None) -> int:
+        """Close every gateway connection (or only ``shard``'s) with ``code`` (4000: unknown
+        error, resumable); returns how many were closed. The client reconnects and tries to
+        RESUME, which the fake refuses, so it identifies again and gets a new session."""
         dropped = 0
         for session in [s for s in self._sessions if s.identified]:
+            if shard is not None and session.shard[0] != shard:
+                continue
             session.identified = False
             await session.ws.close(code=code, message=b"Unknown error.")
             dropped += 1
