@@ -94,6 +94,9 @@ class Message:
     reply_to_member: Member | None = None
     permalink: str | None = None
     edited_at: datetime | None = None
+    recovered: bool = False
+    """Fetched from the chat's history after Hearth was disconnected, instead of being
+    delivered live; such a message may be hours old when it arrives."""
 
 
 @dataclass(frozen=True, slots=True)

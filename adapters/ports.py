@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply, UnreadableUpdate
@@ -29,6 +32,36 @@ class ReplySender(Protocol):
 
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         """Delete a message Hearth sent; False when the platform refused or it is gone."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where to pick up a chat's history after a time without a connection."""
+
+    chat: Chat
+    after_message_id: str
+    """The platform id of the last message known to be stored; fetch what came after it."""
+    last_stored_at: datetime
+    """When the newest message Hearth stored from this chat was sent."""
+
+
+class StoredHistory(Protocol):
+    """The application's record of which messages it stored, so that an adapter can fetch
+    what its chats said while it was not connected (for platforms that do not redeliver)."""
+
+    async def begin_catch_up(self, platform: Platform, *, since: datetime) -> Sequence[ResumePoint]:
+        """The group chats of ``platform`` whose newest stored message was sent at or after
+        ``since``, each with the message id to resume after.
+
+        Each point is kept until ``catch_up_done`` is called for its chat, and returned again
+        meanwhile, even when newer messages are stored in between: a catch-up cut short (by a
+        crash or a stop) then starts again from the same place instead of leaving a gap.
+        """
+        ...
+
+    async def catch_up_done(self, chat: Chat) -> None:
+        """Everything after the chat's resume point was handed over (or cannot be read)."""
         ...
 
 

@@ -95,7 +95,8 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
     _stop_on_signals(stop)
     hearth = await Hearth.build(settings)
     try:
-        await serve(hearth, platform_adapters(settings, hearth.ledger), stop)
+        adapters = platform_adapters(settings, ledger=hearth.ledger, history=hearth.storage)
+        await serve(hearth, adapters, stop)
     finally:
         await hearth.close()
     return 0

@@ -1,7 +1,8 @@
 """What happens when someone @-mentions a member who is away: their twin may answer.
 
 A twin answers only when all of these hold: the message is new (not an edit
-or a re-delivery), its author is a person and not a bot or another twin, the
+or a re-delivery, nor a message recovered from the chat's history more than a
+few minutes after it was posted), its author is a person and not a bot or another twin, the
 mentioned member opted in to a twin in this chat (and has not switched it off
 since, on any linked account), twins are allowed in the chat, and the member
 has not posted here for the chat's absence time. The twin quotes the member's
@@ -34,6 +35,17 @@ MAX_TWINS_PER_MESSAGE = 3
 
 MAX_QUESTION_CHARS = 2_000
 
+STALE_AFTER = timedelta(minutes=5)
+"""A message recovered from history after downtime older than this wakes no twin: the
+conversation has moved on, and an answer to it would arrive out of the blue."""
+
+
+def is_stale(message: Message, now: datetime | None = None) -> bool:
+    """Whether ``message`` was recovered from history after downtime and is too old to
+    react to now (it is still stored and searchable)."""
+    moment = now or datetime.now(UTC)
+    return message.recovered and moment - message.sent_at > STALE_AFTER
+
 
 class MentionResponder:
     """Finds the absent, opted-in members a message addresses and lets their twins answer."""
@@ -62,7 +74,7 @@ class MentionResponder:
         messages address nobody and cost no query here.
         """
         addresses_someone = message.mentions or message.reply_to_member is not None
-        if not addresses_someone or message.sender.is_bot:
+        if not addresses_someone or message.sender.is_bot or is_stale(message):
             return 0
         if looks_like_twin_message(message.text):
             return 0

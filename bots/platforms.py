@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
-from adapters.ports import IngestLedger, PlatformAdapter
+from adapters.ports import IngestLedger, PlatformAdapter, StoredHistory
 from bots.command_catalog import COMMANDS
 from bots.settings import HearthSettings
 
 
 def platform_adapters(
-    settings: HearthSettings, ledger: IngestLedger | None = None
+    settings: HearthSettings,
+    *,
+    ledger: IngestLedger | None = None,
+    history: StoredHistory | None = None,
 ) -> list[PlatformAdapter]:
     """One adapter per platform with a token; an empty list means the playground.
 
     ``ledger`` keeps the adapters' positions in their update streams and the updates
-    they had to skip (the application's database; in memory when absent).
+    they had to skip, and ``history`` (Hearth's storage) lets adapters recover what was
+    missed while disconnected; both are the application's database (none when absent).
     """
     adapters: list[PlatformAdapter] = []
     if settings.telegram_bot_token is not None:
         adapters.append(telegram_adapter(settings, ledger))
     if settings.discord_bot_token is not None:
-        adapters.append(discord_adapter(settings))
+        adapters.append(discord_adapter(settings, history=history))
     return adapters
 
 
@@ -48,8 +53,11 @@ def telegram_adapter(
     )
 
 
-def discord_adapter(settings: HearthSettings) -> PlatformAdapter:
-    """The Discord adapter with slash commands built from the command catalog."""
+def discord_adapter(
+    settings: HearthSettings, *, history: StoredHistory | None = None
+) -> PlatformAdapter:
+    """The Discord adapter with slash commands built from the command catalog; with
+    ``history``, it recovers messages posted while it was not connected."""
     from adapters.discord import (  # noqa: PLC0415 - optional platform
         AutocompleteQuery,
         AutocompleteSource,
@@ -91,4 +99,7 @@ def discord_adapter(settings: HearthSettings) -> PlatformAdapter:
         command_specs=specs,
         shard_count=settings.discord_shard_count,
         guild_ids_for_commands=settings.discord_guild_ids(),
+        history=history,
+        catch_up_max_messages=settings.discord_recovery_max_messages,
+        catch_up_max_age=timedelta(days=settings.discord_recovery_max_days),
     )

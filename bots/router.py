@@ -1,7 +1,8 @@
 """The router: every neutral event from every platform comes through here.
 
 Group messages are stored (then embedded in the background) and may wake an
-absent member's twin; commands go to their handlers; membership and bot
+absent member's twin (not when recovered from history long after they were
+posted); commands go to their handlers; membership and bot
 status changes update the records. Each event has its own error boundary: a
 failure is logged with its context and never stops the bot.
 
@@ -31,7 +32,7 @@ from adapters.model import (
 from adapters.ports import DeliveryError, EventRejected, ReplySender, StoreUnavailable
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
-from bots.mention_responder import MentionResponder
+from bots.mention_responder import MentionResponder, is_stale
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.storage.repository import Storage
@@ -135,8 +136,9 @@ class HearthRouter:
         self._worker.notify()
         await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
-        if not message.sender.is_bot:
-            # The member is back: tell them what their twin said meanwhile.
+        if not message.sender.is_bot and not is_stale(message):
+            # The member is back: tell them what their twin said meanwhile. (An old message
+            # recovered after downtime does not show they are here now; their next one will.)
             await self._review.report_if_back(
                 message.sender, stored.member_id, message.chat, sender
             )

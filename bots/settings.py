@@ -44,6 +44,15 @@ class HearthSettings(BaseSettings):
     discord_application_id: int | None = Field(default=None, alias="DISCORD_APPLICATION_ID")
     discord_command_guilds: str | None = Field(default=None, alias="DISCORD_COMMAND_GUILDS")
     discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+    discord_recovery_max_messages: int = Field(
+        default=1000, ge=0, le=100_000, alias="DISCORD_RECOVERY_MAX_MESSAGES"
+    )
+    """Most messages fetched per channel when recovering what was missed while disconnected
+    (the oldest first); 0 turns recovery off."""
+    discord_recovery_max_days: float = Field(
+        default=7.0, gt=0, le=365, alias="DISCORD_RECOVERY_MAX_DAYS"
+    )
+    """Only channels whose last stored message is younger than this are recovered."""
 
     twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")
     twin_max_quotes: int = Field(default=3, ge=1, le=10, alias="HEARTH_TWIN_MAX_QUOTES")

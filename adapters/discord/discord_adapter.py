@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
+from adapters.backoff import Backoff
 from adapters.discord.commands import (
     AutocompleteQuery,
     SlashCommandSpec,
@@ -25,6 +28,7 @@ from adapters.discord.event_converter import (
     looks_content_stripped,
     to_member,
 )
+from adapters.discord.history_catch_up import HistoryCatchUp, Step
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
 from adapters.model import (
     Command,
@@ -35,7 +39,7 @@ from adapters.model import (
     MessageDeleted,
     Platform,
 )
-from adapters.ports import EventHandler
+from adapters.ports import EventHandler, EventRejected, StoredHistory, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +51,15 @@ AUTOCOMPLETE_TIMEOUT = 2.5
 
 _Converted = Event | Sequence[Event] | None
 _TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+@dataclass(slots=True)
+class _Delivery:
+    """An event waiting for the handler; ``handled`` is resolved once it was handed over."""
+
+    event: Event
+    interaction_id: str | None = None
+    handled: asyncio.Future[None] | None = None
 
 
 class DiscordStartError(RuntimeError):
@@ -106,6 +119,18 @@ class _HearthClient(discord.AutoShardedClient):
         self.adapter = adapter
         self.tree = _HearthTree(self)
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Discord allows one IDENTIFY per few seconds; discord.py waits 5 s before each new
+        # session after the first.
+        if not initial:
+            await asyncio.sleep(self.adapter._reidentify_delay)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self.adapter._session_started(shard_id)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.adapter._shard_ready(shard_id)
+
     async def on_message(self, message: discord.Message) -> None:
         self.adapter._received_message(message)
 
@@ -148,6 +173,10 @@ class DiscordAdapter:
     off; when the application's settings show them disabled, a start-up warning says where
     to enable them, and when Discord refuses them (close code 4014) ``start`` raises
     ``DiscordIntentsError`` with the same instructions.
+
+    With ``history`` given, messages posted while the bot was not connected are recovered
+    whenever a shard starts a new gateway session (see ``HistoryCatchUp``), in the
+    background and interleaved with live events.
     """
 
     def __init__(
@@ -166,6 +195,10 @@ class DiscordAdapter:
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         max_messages: int | None = 1000,
+        history: StoredHistory | None = None,
+        catch_up_max_messages: int = 1000,
+        catch_up_max_age: timedelta = timedelta(days=7),
+        reidentify_delay: float = 5.0,
     ) -> None:
         """Configure the adapter; nothing connects until ``start``.
 
@@ -176,10 +209,17 @@ class DiscordAdapter:
         ``retry_backoff`` (seconds, doubling) bound the retries of failed sends;
         ``stop_timeout`` how long ``stop`` lets queued events finish. ``max_messages`` is the
         size of discord.py's message cache (used to skip edits that did not change text).
+        ``history`` (what Hearth stored) turns on recovering missed messages: at most
+        ``catch_up_max_messages`` per channel each time (0 turns it off), only in channels
+        whose last stored message is younger than ``catch_up_max_age``.
+        ``reidentify_delay`` is how long a shard waits before starting a new session after a
+        lost one (Discord limits how often a bot may identify).
         """
         names = [spec.name for spec in command_specs]
         if len(set(names)) != len(names):
             raise ValueError("command names must be unique")
+        if catch_up_max_messages < 0:
+            raise ValueError("catch_up_max_messages cannot be negative")
         self._token = token
         self._application_id = application_id
         self._specs = tuple(command_specs)
@@ -193,11 +233,16 @@ class DiscordAdapter:
         self._max_retries = max_retries
         self._retry_backoff = retry_backoff
         self._max_messages = max_messages
+        self._history = history
+        self._catch_up_max_messages = catch_up_max_messages
+        self._catch_up_max_age = catch_up_max_age
+        self._reidentify_delay = reidentify_delay
 
         self._client: _HearthClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._queue: asyncio.Queue[tuple[Event, str | None]] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Delivery | Step] = asyncio.Queue()
+        self._catch_up: HistoryCatchUp | None = None
         self._handler: EventHandler | None = None
         self._sender: DiscordReplySender | None = None
         self._identity: BotIdentity | None = None
@@ -216,6 +261,11 @@ class DiscordAdapter:
     def running(self) -> bool:
         """Whether the adapter has started and not yet stopped."""
         return self._client is not None and self._accepting
+
+    @property
+    def catching_up(self) -> bool:
+        """Whether messages missed while disconnected are being recovered right now."""
+        return self._catch_up is not None and self._catch_up.busy
 
     @property
     def identity(self) -> BotIdentity:
@@ -274,6 +324,15 @@ class DiscordAdapter:
             )
             self._register_commands(client)
             await self._sync_commands(client)
+            if self._history is not None and self._catch_up_max_messages > 0:
+                self._catch_up = HistoryCatchUp(
+                    client,
+                    self._history,
+                    self._converter,
+                    self._hand_over,
+                    max_messages=self._catch_up_max_messages,
+                    max_age=self._catch_up_max_age,
+                )
             self._accepting = True
             self._warned_empty_content = False
             self._worker = asyncio.create_task(self._work(), name="hearth-discord-events")
@@ -437,7 +496,23 @@ class DiscordAdapter:
             return
         events = [converted] if not isinstance(converted, Sequence) else list(converted)
         for event in events:
-            self._queue.put_nowait((event, None))
+            self._queue.put_nowait(_Delivery(event))
+
+    def _session_started(self, shard_id: int) -> None:
+        """A shard began a new gateway session (not a resumed one): note where each channel
+        resumes, in turn with the events of the session that follow."""
+        if self._catch_up is not None and self._accepting:
+            self._queue.put_nowait(self._catch_up.snapshot(shard_id))
+
+    def _shard_ready(self, shard_id: int) -> None:
+        if self._catch_up is not None and self._accepting:
+            self._catch_up.shard_ready(shard_id)
+
+    async def _hand_over(self, message: Message) -> None:
+        """Queue a recovered message behind the live events; return once it was handled."""
+        handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Delivery(message, handled=handled))
+        await handled
 
     def _received_message(self, message: discord.Message) -> None:
         if (
@@ -533,7 +608,7 @@ class DiscordAdapter:
             logger.exception("could not convert /%s (interaction %s)", spec.name, interaction.id)
             await sender.finish_interaction(str(interaction.id))
             return
-        self._queue.put_nowait((command, str(interaction.id)))
+        self._queue.put_nowait(_Delivery(command, str(interaction.id)))
 
     async def _on_autocomplete(
         self, option: SlashOption, interaction: discord.Interaction[Any], current: str
@@ -561,10 +636,17 @@ class DiscordAdapter:
     async def _work(self) -> None:
         """Hand queued events to the handler one at a time, each in its own boundary."""
         while True:
-            event, interaction_id = await self._queue.get()
+            item = await self._queue.get()
             try:
-                await self._deliver(event, interaction_id)
+                if isinstance(item, _Delivery):
+                    await self._deliver(item.event, item.interaction_id)
+                else:
+                    await item()
+            except Exception:
+                logger.exception("a queued Discord step failed")
             finally:
+                if isinstance(item, _Delivery) and item.handled and not item.handled.done():
+                    item.handled.set_result(None)
                 self._queue.task_done()
 
     async def _deliver(self, event: Event, interaction_id: str | None) -> None:
@@ -572,15 +654,37 @@ class DiscordAdapter:
         sender = self._sender
         if handler is None or sender is None:
             return
-        try:
-            await handler.handle(event, sender)
-        except Exception:
-            logger.exception(
-                "handler failed on %s%s in chat %s",
-                type(event).__name__,
-                _event_id(event),
-                event.chat.platform_chat_id,
-            )
+        backoff = Backoff()
+        while True:
+            try:
+                await handler.handle(event, sender)
+            except StoreUnavailable as error:
+                # Wait for storage, in order; if Hearth stops meanwhile, the next start
+                # recovers the message from the channel's history.
+                if not self._accepting:
+                    logger.warning("stopping while storage is down; %s is left", _describe(event))
+                    break
+                delay = backoff.next_delay()
+                if backoff.failures == 1:
+                    logger.error(
+                        "storage is unavailable (%s); retrying %s with back-off",
+                        error,
+                        _describe(event),
+                    )
+                await asyncio.sleep(delay)
+                continue
+            except EventRejected as error:
+                logger.warning("could not store %s: %s", _describe(event), error)
+            except Exception:
+                logger.exception(
+                    "handler failed on %s%s in chat %s",
+                    type(event).__name__,
+                    _event_id(event),
+                    event.chat.platform_chat_id,
+                )
+            if backoff.failures:
+                logger.info("storage is back after %d failed tries", backoff.failures)
+            break
         if interaction_id is not None:
             await sender.finish_interaction(interaction_id)
 
@@ -599,6 +703,9 @@ class DiscordAdapter:
     async def _teardown(self) -> None:
         client = self._client
         self._accepting = False
+        if self._catch_up is not None:
+            await self._catch_up.close()
+            self._catch_up = None
         worker = self._worker
         if worker is not None:
             try:
@@ -628,6 +735,10 @@ class DiscordAdapter:
         self._worker = None
         self._handler = None
         self._sender = None
+
+
+def _describe(event: Event) -> str:
+    return f"{type(event).__name__}{_event_id(event)} in chat {event.chat.platform_chat_id}"
 
 
 def _event_id(event: Event) -> str:

@@ -172,11 +172,14 @@ class EventConverter:
 
     # -- messages ---------------------------------------------------------------------------
 
-    def message(self, message: discord.Message, *, edited: bool = False) -> Message | None:
+    def message(
+        self, message: discord.Message, *, edited: bool = False, recovered: bool = False
+    ) -> Message | None:
         """A text message as a neutral ``Message``; ``None`` for what Hearth ignores.
 
         Ignored: the bot's own messages, system messages (joins, pins, thread starts...),
-        messages without text (attachments or stickers alone).
+        messages without text (attachments or stickers alone). ``recovered`` marks a
+        message fetched from the channel's history rather than received live.
         """
         if message.type not in _TEXT_MESSAGE_TYPES or self.is_self(message.author.id):
             return None
@@ -213,6 +216,7 @@ class EventConverter:
             reply_to_member=reply_to_member,
             permalink=permalink(guild_id, message.channel.id, message.id),
             edited_at=utc(message.edited_at) if edited else None,
+            recovered=recovered,
         )
 
     def edit(self, update: discord.RawMessageUpdateEvent) -> Message | None:

@@ -83,6 +83,9 @@ class ChatRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    catch_up_after: Mapped[str | None] = mapped_column(String(64))
+    """While the adapter catches up on the chat's history after a disconnection: the
+    platform message id it resumes after (cleared once it has caught up)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -170,6 +173,7 @@ class MessageRow(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "platform_message_id"),
         Index("ix_messages_chat_member_sent", "chat_id", "member_id", "sent_at"),
+        Index("ix_messages_chat_sent", "chat_id", "sent_at"),
         Index("ix_messages_pending", "embedded_at", "id"),
     )
 

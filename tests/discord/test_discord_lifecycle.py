@@ -10,7 +10,7 @@ import pytest
 
 from adapters.discord import DiscordIntentsError, DiscordStartError
 from adapters.model import Event, Message
-from adapters.ports import ReplySender
+from adapters.ports import ReplySender, StoreUnavailable
 from tests.fakes.discord_api import (
     DEFAULT_APP_FLAGS,
     FLAG_GATEWAY_GUILD_MEMBERS_LIMITED,
@@ -91,6 +91,35 @@ async def test_handler_failure_does_not_stop_later_events(
     assert boom["id"] in failures[0].getMessage()
     assert str(discord_server.general) in failures[0].getMessage()
     assert adapter.running
+
+
+async def test_messages_wait_in_order_while_storage_is_down(
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+    discord_adapter_factory: AdapterFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    down_for = 3
+
+    async def storage_down(event: Event, _sender: ReplySender) -> None:
+        nonlocal down_for
+        if down_for > 0:
+            down_for -= 1
+            raise StoreUnavailable("database is restarting")
+
+    handler = RecordingHandler(storage_down)
+    adapter = discord_adapter_factory()
+    await adapter.start(handler)
+
+    with caplog.at_level(logging.ERROR, logger="adapters.discord"):
+        await fake_discord.post_message(discord_server.general, discord_server.alice, "first")
+        await fake_discord.post_message(discord_server.general, discord_server.alice, "second")
+        events = await handler.wait_for(5, timeout=15)
+
+    # "first" is handed over until storage takes it, and only then "second".
+    assert [_text(e) for e in events] == ["first"] * 4 + ["second"]
+    errors = [r for r in caplog.records if "storage is unavailable" in r.getMessage()]
+    assert len(errors) == 1
 
 
 async def test_refused_intents_fail_fast_with_instructions(

@@ -36,7 +36,7 @@ async def running_hearth(
     """Hearth with both adapters (memory under ``tmp_path``), from start to a clean stop."""
     memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
     hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
-    adapters = [telegram_adapter(settings), discord_adapter(settings)]
+    adapters = [telegram_adapter(settings), discord_adapter(settings, history=hearth.storage)]
     stop = asyncio.Event()
     task = asyncio.create_task(serve(hearth, adapters[::-1] if discord_first else adapters, stop))
     try:

@@ -21,6 +21,12 @@ Test helpers dispatch gateway events (``post_message``, ``edit_message``,
 ``leave_guild``, ``use_command``, ``dispatch``), record REST calls (``calls``,
 ``sent_messages``, ``interaction_callbacks``, ``followups``, ``command_puts``) and inject
 failures (``inject_rate_limit``, ``inject_error``, ``block_dms``, ``close_on_identify``).
+Channel history is served the way Discord serves it (``GET /channels/{id}/messages`` with
+``before``, ``after``, ``around`` and ``limit``, newest first); ``post_message(...,
+deliver=False)`` adds a message to a channel's history without dispatching it (posted
+while the bot was not connected), ``archive_thread`` takes a thread out of what the
+gateway sends, and ``drop_gateway`` closes the connections so that the client reconnects
+(its RESUME is refused, so it starts a new session).
 Builders (``make_user``, ``make_role``, ``make_text_channel``, ``make_guild``...) make
 realistic payloads with snowflake ids.
 """
@@ -76,6 +82,9 @@ SUPPRESS_EMBEDS = 1 << 2
 MAX_CONTENT_LENGTH = 2000
 
 SEND_MESSAGE = "POST /channels/{channel_id}/messages"
+CHANNEL_HISTORY = "GET /channels/{channel_id}/messages"
+GET_CHANNEL = "GET /channels/{channel_id}"
+MAX_HISTORY_PAGE = 100
 CREATE_DM = "POST /users/@me/channels"
 INTERACTION_CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 FOLLOWUP = "POST /webhooks/{application_id}/{token}"
@@ -459,10 +468,13 @@ class FakeDiscord:
         """Close the gateway with this code instead of answering IDENTIFY."""
         self.enforce_privileged_intents = True
         """Close with 4014 when IDENTIFY asks for a privileged intent the flags do not allow."""
+        self.history_delay = 0.0
+        """Seconds each channel history page takes to answer (to stop a client midway)."""
         self.answer_identify = True
         """Set to ``False`` to leave IDENTIFY unanswered (no READY ever comes)."""
 
         self._channel_guild: dict[int, int] = {}
+        self._archived_threads: dict[int, JSON] = {}
         self._interactions: dict[str, _Interaction] = {}
         self._blocked_dms: set[int] = set()
         self._injected: list[_Injected] = []
@@ -470,7 +482,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
-        self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]] = []
+        self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any], bool]] = []
         self._add_routes()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -584,8 +596,13 @@ class FakeDiscord:
         embeds: Sequence[Mapping[str, Any]] = (),
         message_type: int | None = None,
         at: datetime | None = None,
+        deliver: bool = True,
     ) -> JSON:
-        """Dispatch MESSAGE_CREATE for a message by ``author``; returns its payload."""
+        """Dispatch MESSAGE_CREATE for a message by ``author``; returns its payload.
+
+        With ``deliver=False`` the message only joins the channel's history, as one posted
+        while the bot was not connected (no gateway session needed).
+        """
         message = self.build_message(
             channel_id,
             author,
@@ -598,7 +615,8 @@ class FakeDiscord:
             at=at,
         )
         self.messages[int(message["id"])] = message
-        await self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_of(channel_id))
+        if deliver:
+            await self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_of(channel_id))
         return message
 
     async def edit_message(self, message: Mapping[str, Any], content: str) -> JSON:
@@ -651,6 +669,62 @@ class FakeDiscord:
         self._channel_guild[int(thread["id"])] = guild_id
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild_id=guild_id)
         return thread
+
+    def archive_thread(self, thread_id: int) -> JSON:
+        """Archive a thread (as Discord does after inactivity): it is no longer sent with
+        its server on connect, but can still be fetched and read."""
+        guild_id = self.guild_of(thread_id)
+        assert guild_id is not None, "not a known thread"
+        threads: list[JSON] = self.guilds[guild_id].setdefault("threads", [])
+        thread = next(t for t in threads if int(t["id"]) == thread_id)
+        threads.remove(thread)
+        thread["thread_metadata"]["archived"] = True
+        self._archived_threads[thread_id] = thread
+        return thread
+
+    async def drop_gateway(self, code: int = 4000, *, shard: int | None = None) -> int:
+        """Close every gateway connection (or only ``shard``'s) with ``code`` (4000: unknown
+        error, resumable); returns how many were closed. The client reconnects and tries to
+        RESUME, which the fake refuses, so it identifies again and gets a new session."""
+        dropped = 0
+        for session in [s for s in self._sessions if s.identified]:
+            if shard is not None and session.shard[0] != shard:
+                continue
+            session.identified = False
+            await session.ws.close(code=code, message=b"Unknown error.")
+            dropped += 1
+        await self._notify()
+        return dropped
+
+    async def wait_for_identify(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until IDENTIFY was answered ``count`` times in all (and a session is live)."""
+        await self._wait_until(
+            lambda: len(self.identify_payloads) >= count and self.gateway_sessions >= 1,
+            timeout,
+            f"{count} IDENTIFY",
+        )
+
+    def channel_json(self, channel_id: int) -> JSON | None:
+        """A server channel, thread (archived ones too) or DM channel, as Discord shows it."""
+        dm = self.dm_channels.get(channel_id)
+        if dm is not None:
+            return dict(dm)
+        archived = self._archived_threads.get(channel_id)
+        if archived is not None:
+            return copy.deepcopy(archived)
+        guild_id = self.guild_of(channel_id)
+        if guild_id is None or guild_id not in self.guilds:
+            return None
+        guild = self.guilds[guild_id]
+        for channel in [*guild.get("channels", []), *guild.get("threads", [])]:
+            if int(channel["id"]) == channel_id:
+                return {**copy.deepcopy(channel), "guild_id": str(guild_id)}
+        return None
+
+    def history(self, channel_id: int) -> list[JSON]:
+        """Every message of a channel, oldest first."""
+        found = [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
+        return sorted(found, key=lambda m: int(m["id"]))
 
     async def join_guild(self, guild: JSON) -> None:
         """The bot is added to a server: GUILD_CREATE after READY (without ``unavailable``,
@@ -935,10 +1009,15 @@ class FakeDiscord:
 
     # -- REST --------------------------------------------------------------------------------
 
-    def _route(self, method: str, template: str, handler: Callable[..., Any]) -> None:
+    def _route(
+        self, method: str, template: str, handler: Callable[..., Any], *, query: bool = False
+    ) -> None:
+        """Serve ``method template``; with ``query`` the handler also gets the query string."""
         pattern = re.escape(template)
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", pattern)
-        self._routes.append((method, re.compile(f"^{pattern}$"), f"{method} {template}", handler))
+        self._routes.append(
+            (method, re.compile(f"^{pattern}$"), f"{method} {template}", handler, query)
+        )
 
     def _add_routes(self) -> None:
         self._route("GET", "/users/@me", self._get_me)
@@ -950,6 +1029,8 @@ class FakeDiscord:
         self._route("GET", GUILD_COMMANDS, self._get_commands)
         self._route("PUT", GUILD_COMMANDS, self._put_commands)
         self._route("POST", "/channels/{channel_id}/messages", self._create_message)
+        self._route("GET", "/channels/{channel_id}/messages", self._history, query=True)
+        self._route("GET", "/channels/{channel_id}", self._get_channel)
         self._route(
             "DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_channel_message
         )
@@ -965,7 +1046,7 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        for method, pattern, route, handler in self._routes:
+        for method, pattern, route, handler, wants_query in self._routes:
             match = pattern.match(path)
             if match is None or method != request.method:
                 continue
@@ -983,8 +1064,11 @@ class FakeDiscord:
                 if injected.route == route and injected.remaining > 0:
                     injected.remaining -= 1
                     return injected.respond()
+            params: dict[str, Any] = dict(match.groupdict())
+            if wants_query:
+                params["query"] = dict(request.query)
             try:
-                result = await handler(body, **match.groupdict())
+                result = await handler(body, **params)
             except DiscordHTTPError as error:
                 return _error_response(error)
             if result is None:
@@ -1104,6 +1188,40 @@ class FakeDiscord:
         if self.echo_sent_messages:
             self._spawn(self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_of(channel)))
         return message
+
+    async def _get_channel(self, _body: Any, channel_id: str) -> JSON:
+        channel = self.channel_json(int(channel_id))
+        if channel is None:
+            raise DiscordHTTPError(404, "Unknown Channel", 10003)
+        return channel
+
+    async def _history(self, _body: Any, channel_id: str, query: Mapping[str, str]) -> list[JSON]:
+        """Up to ``limit`` (1-100, default 50) messages, newest first, as Discord answers:
+        the newest ones, the ones right before ``before`` or right after ``after``, or the
+        ones around ``around`` (only one of the three may be given)."""
+        if self.channel_json(int(channel_id)) is None:
+            raise DiscordHTTPError(404, "Unknown Channel", 10003)
+        try:
+            limit = int(query.get("limit", "50"))
+            anchors = {k: int(query[k]) for k in ("before", "after", "around") if k in query}
+        except ValueError:
+            raise DiscordHTTPError(400, "Invalid Form Body", 50035) from None
+        if not 1 <= limit <= MAX_HISTORY_PAGE or len(anchors) > 1:
+            raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+        if self.history_delay:
+            await asyncio.sleep(self.history_delay)
+        messages = self.history(int(channel_id))
+        if "after" in anchors:
+            page = [m for m in messages if int(m["id"]) > anchors["after"]][:limit]
+        elif "before" in anchors:
+            page = [m for m in messages if int(m["id"]) < anchors["before"]][-limit:]
+        elif "around" in anchors:
+            older = [m for m in messages if int(m["id"]) <= anchors["around"]]
+            newer = [m for m in messages if int(m["id"]) > anchors["around"]]
+            page = older[-(limit - limit // 2) :] + newer[: limit // 2]
+        else:
+            page = messages[-limit:]
+        return [copy.deepcopy(m) for m in reversed(page)]
 
     async def _create_dm(self, body: Any) -> JSON:
         recipient = str((body or {}).get("recipient_id"))

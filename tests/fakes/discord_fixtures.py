@@ -157,6 +157,7 @@ async def discord_adapter_factory(
             "guild_ready_timeout": 0.05,
             "stop_timeout": 2.0,
             "retry_backoff": 0.05,
+            "reidentify_delay": 0.05,
         }
         token = overrides.pop("token", fake_discord.token)
         options.update(overrides)
