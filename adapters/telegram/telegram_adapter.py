@@ -134,6 +134,7 @@ class TelegramAdapter:
         self._poller: UpdatePoller | None = None
         self._webhook: WebhookServer | None = None
         self._recent_webhook_updates: OrderedDict[int, None] = OrderedDict()
+        self._started_at = utc(None)
 
         self._app: _TelegramApp | None = None
         self._requests: tuple[HTTPXRequest, ...] = ()
@@ -178,6 +179,7 @@ class TelegramAdapter:
         if self._app is not None:
             raise RuntimeError("the Telegram adapter is already running")
         app = self._build_application()
+        self._started_at = utc(None)
         self._handler = handler
         self._app = app
         try:
@@ -327,7 +329,7 @@ class TelegramAdapter:
             update = Update.de_json(raw, self._app.bot if self._app else None)
             if update.callback_query is not None:
                 return await self._on_callback_query(update)
-            events = self._converter.convert(update)
+            events = [self._mark_backlog(event) for event in self._converter.convert(update)]
             for event in events:
                 await self._deliver(event, update.effective_message, update.update_id)
         except StoreUnavailable:
@@ -336,6 +338,12 @@ class TelegramAdapter:
             await self._keep_unreadable(raw, error)
             return False
         return any(not isinstance(event, Message) for event in events)
+
+    def _mark_backlog(self, event: Event) -> Event:
+        """A message sent before this start waited at Telegram while Hearth was down."""
+        if isinstance(event, Message) and event.sent_at < self._started_at:
+            return replace(event, recovered=True)
+        return event
 
     async def _keep_unreadable(self, raw: object, error: BaseException) -> None:
         record = unreadable_update(raw, error, utc(None))

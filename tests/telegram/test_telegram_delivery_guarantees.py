@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
@@ -214,3 +215,21 @@ async def test_webhook_asks_telegram_to_retry_while_storage_is_down(
 
     assert await fake_telegram.wait_for_webhook_deliveries(3) == [503, 503, 200]
     assert _texts(handler.events) == ["retry me"] * 3
+
+
+async def test_messages_sent_while_hearth_was_down_are_marked_recovered(
+    fake_telegram: FakeTelegramApi, telegram_adapter_factory: AdapterFactory
+) -> None:
+    an_hour_ago = int(time.time()) - 3600
+    fake_telegram.push_update(update_for(make_message(GROUP, ALICE, "old", date=an_hour_ago)))
+    handler = RecordingHandler()
+    adapter = telegram_adapter_factory()
+    await adapter.start(handler)
+    await asyncio.sleep(1.1)  # Telegram dates have whole seconds
+    fake_telegram.push_update(update_for(make_message(GROUP, ALICE, "live")))
+    events = await handler.wait_for(2)
+
+    assert [(e.text, e.recovered) for e in events if isinstance(e, Message)] == [
+        ("old", True),
+        ("live", False),
+    ]
