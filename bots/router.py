@@ -24,6 +24,8 @@ from adapters.ports import DeliveryError, ReplySender
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
+from bots.metered_sender import metered
+from bots.metrics import HearthMetrics
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.storage.repository import Storage
@@ -45,6 +47,7 @@ class HearthRouter:
         commands: MemberCommands,
         review: OwnerReview,
         personas: Personas,
+        metrics: HearthMetrics | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -53,9 +56,12 @@ class HearthRouter:
         self._commands = commands
         self._review = review
         self._personas = personas
+        self._metrics = metrics or HearthMetrics()
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; never raises, so one bad update cannot stop the bot."""
+        self._metrics.update_received(event.chat.platform)
+        sender = metered(sender, self._metrics)
         try:
             await self._dispatch(event, sender)
         except DeliveryError:
@@ -106,6 +112,7 @@ class HearthRouter:
         if not stored.created:
             log.debug("message %s re-delivered; already stored", message.platform_message_id)
             return
+        self._metrics.update_stored(message.chat.platform)
         self._worker.notify()
         await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)

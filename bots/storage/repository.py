@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.storage.base import storable
+from bots.storage.health_queries import HealthQueries
 from bots.storage.profiles import ProfileQueries
 from bots.storage.records import (
     ChatSettings,
@@ -45,7 +46,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage(ProfileQueries, TwinReplyQueries):
+class Storage(ProfileQueries, TwinReplyQueries, HealthQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves
