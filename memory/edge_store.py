@@ -148,8 +148,14 @@ class EdgeMemoryStore:
             executor.shutdown(wait=False)
 
     async def check_writable(self) -> None:
-        """Raise :class:`~memory.store.MemoryNotWritableError` when a write now would be refused."""
-        await self._run(lambda _shard: self._ensure_writable())
+        """Raise :class:`~memory.store.MemoryNotWritableError` when a write now would be refused.
+
+        Only the filesystem is looked at, on a thread of its own: a health check never
+        waits behind a long write or a compaction.
+        """
+        if self._executor is None:
+            raise MemoryStoreError("the memory store is not open")
+        await asyncio.to_thread(self._ensure_writable)
 
     async def upsert(self, records: Sequence[MemoryRecord]) -> None:
         """Store records, replacing any with the same ``message_id``."""
