@@ -13,11 +13,14 @@ from adapters.ports import PlatformAdapter, ReplySender
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
+from bots.health import HealthChecker
 from bots.ingest_ledger import CountingIngestLedger
 from bots.intro_commands import IntroCommands
 from bots.intro_rounds import IntroRounds
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder
+from bots.metrics import HearthMetrics
+from bots.ops_server import OpsServer
 from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests
 from bots.personas import Personas
@@ -66,7 +69,11 @@ class Hearth:
     scheduler: HearthScheduler
     senders: dict[Platform, ReplySender]
     profiles: InterestProfileStore
+    metrics: HearthMetrics
     ledger: CountingIngestLedger
+    health: HealthChecker
+    ops_server: OpsServer | None = None
+    """Serves ``/metrics`` and ``/healthz`` when ``HEARTH_METRICS_PORT`` is set."""
 
     @classmethod
     async def build(
@@ -80,7 +87,9 @@ class Hearth:
         """Connect to the database (migrating it), open memory and wire the router.
 
         ``embedder``, ``memory`` and ``profiles`` override the ones the settings select.
+        With ``HEARTH_METRICS_PORT`` set, ``/metrics`` and ``/healthz`` are served too.
         """
+        metrics = HearthMetrics()
         engine = create_engine(settings.resolved_database_url())
         await migrate(engine)
         storage = Storage(engine, default_absence_minutes=settings.twin_absence_minutes)
@@ -91,7 +100,7 @@ class Hearth:
         profiles = profiles or build_profile_store(settings, dimension)
         await profiles.open()
         worker = EmbeddingWorker(
-            storage, embedder, memory, batch_size=settings.embedding_batch_size
+            storage, embedder, memory, batch_size=settings.embedding_batch_size, metrics=metrics
         )
         retrieval = RetrievalTwin(
             embedder,
@@ -139,6 +148,7 @@ class Hearth:
                 connect_wait=timedelta(seconds=settings.platform_connect_wait_seconds),
                 personal=personal,
                 upkeep=Upkeep(storage, intro_store, scheduler.leases, memory, profiles),
+                metrics=metrics,
             )
         )
         await scheduler.start()
@@ -148,7 +158,12 @@ class Hearth:
             memory,
             worker,
             mentions=MentionResponder(
-                storage, twin, corrections=corrections, limits=limits, personas=personas
+                storage,
+                twin,
+                corrections=corrections,
+                limits=limits,
+                personas=personas,
+                metrics=metrics,
             ),
             commands=MemberCommands(
                 storage,
@@ -163,10 +178,12 @@ class Hearth:
             review=OwnerReview(storage),
             personas=personas,
             max_message_chars=settings.max_message_chars,
+            metrics=metrics,
         )
         worker.start()
-        ledger = CountingIngestLedger(IngestLedgerStore(engine))
-        return cls(
+        health = HealthChecker(storage, memory, worker, metrics)
+        ledger = CountingIngestLedger(IngestLedgerStore(engine), metrics)
+        hearth = cls(
             settings,
             storage,
             memory,
@@ -176,11 +193,26 @@ class Hearth:
             scheduler,
             senders,
             profiles,
-            ledger,
+            metrics=metrics,
+            ledger=ledger,
+            health=health,
         )
+        if settings.metrics_port is not None:
+            server = OpsServer(
+                metrics, health, host=settings.metrics_listen, port=settings.metrics_port
+            )
+            try:
+                await server.start()
+            except BaseException:
+                await hearth.close()
+                raise
+            hearth.ops_server = server
+        return hearth
 
     async def close(self) -> None:
-        """Stop the scheduler and the worker; release memory and database connections."""
+        """Stop serving metrics, the scheduler and the worker; release memory and the database."""
+        if self.ops_server is not None:
+            await self.ops_server.stop()
         await self.scheduler.shutdown()
         await self.worker.stop()
         await self.memory.close()

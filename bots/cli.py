@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bots.app import Hearth, serve
+from bots.log_format import JsonFormatter
 from bots.platforms import platform_adapters
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
@@ -57,17 +58,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: HearthSettings, to_file: bool) -> None:
+    """Log to standard error, or (the playground) to a file with warnings on the console.
+
+    ``HEARTH_LOG_FORMAT=json`` writes one JSON object per line instead of text.
+    """
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    json_lines = settings.log_format == "json"
+    formatter = (
+        JsonFormatter()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler: logging.Handler
     if to_file:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(level=level, format=fmt, filename=settings.data_dir / "hearth.log")
+        handler = logging.FileHandler(settings.data_dir / "hearth.log", encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=level, handlers=[handler])
+    if to_file:
         console = logging.StreamHandler(sys.stderr)
         console.setLevel(logging.WARNING)
-        console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        console.setFormatter(
+            JsonFormatter() if json_lines else logging.Formatter("%(levelname)s: %(message)s")
+        )
         logging.getLogger().addHandler(console)
-    else:
-        logging.basicConfig(level=level, format=fmt)
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 

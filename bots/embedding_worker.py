@@ -4,6 +4,13 @@ Messages are committed to SQL first; this worker embeds whatever is not yet
 in memory, in batches, off the update path. After a crash, a kill or a memory
 outage it simply finds the rows still marked pending and embeds them, once:
 the point id is the message id, so a retry overwrites instead of duplicating.
+
+When memory cannot take writes (a full or read-only disk, a Qdrant server that
+is down) the worker logs one error for the outage, retries with back-off and
+logs again when memory is back; meanwhile new messages are still stored in SQL
+and wait there. A store that can check its disk before writing (Qdrant Edge) is
+checked before each batch is embedded, so no work is thrown away, and polled
+while the worker waits, so a repair is noticed within a second.
 """
 
 from __future__ import annotations
@@ -11,15 +18,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
+from bots.metrics import HearthMetrics
 from bots.storage.records import StoredMessage
 from bots.storage.repository import Storage
 from bots.storage.tables import utcnow
 from memory.embedder import Embedder
 from memory.records import MemoryRecord
-from memory.store import MemoryStore
+from memory.store import MemoryNotWritableError, MemoryStore, check_writable
 
 log = logging.getLogger(__name__)
+
+RECHECK_SECONDS = 1.0
+"""How often a store that can check its disk is checked while the worker waits to retry."""
 
 
 class EmbeddingWorker:
@@ -33,16 +45,25 @@ class EmbeddingWorker:
         *,
         batch_size: int = 16,
         max_backoff: float = 30.0,
+        metrics: HearthMetrics | None = None,
     ) -> None:
         self._storage = storage
         self._embedder = embedder
         self._memory = memory
         self._batch_size = batch_size
         self._max_backoff = max_backoff
+        self._metrics = metrics or HearthMetrics()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._outage: str | None = None
+        self._outage_since = 0.0
         self.embedded_total = 0
+
+    @property
+    def outage(self) -> str | None:
+        """Why messages cannot be embedded now (the last error); ``None`` when they can."""
+        return self._outage
 
     def start(self) -> None:
         """Start the worker; it first catches up on everything still pending."""
@@ -72,6 +93,8 @@ class EmbeddingWorker:
         """Embed everything pending now; returns how many messages were stored."""
         done = 0
         while batch := await self._storage.pending_messages(self._batch_size):
+            # Checked first so that no batch is embedded only to be refused.
+            await check_writable(self._memory)
             await self._embed_batch(batch)
             done += len(batch)
         return done
@@ -85,17 +108,55 @@ class EmbeddingWorker:
                 await self.run_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception(
-                    "embedding failed; pending messages stay queued, retry in %.0fs", backoff
-                )
-                await asyncio.sleep(backoff)
+            except Exception as error:
+                self._failed(error, backoff)
+                await self._wait_to_retry(backoff, error)
                 backoff = min(backoff * 2, self._max_backoff)
                 self._wake.set()
                 continue
+            self._recovered()
             backoff = 1.0
             if not self._wake.is_set():
                 self._idle.set()
+
+    def _failed(self, error: Exception, backoff: float) -> None:
+        """Note a failed attempt; only the first of an outage is logged as an error."""
+        if self._outage is not None:
+            self._outage = str(error) or type(error).__name__
+            log.debug("embedding still failing (retry in %.0fs): %s", backoff, error)
+            return
+        self._outage = str(error) or type(error).__name__
+        self._outage_since = time.monotonic()
+        log.error(
+            "messages cannot be put into vector memory: %s. They stay pending in the database "
+            "and are embedded when memory is back; retrying with back-off (up to every %.0fs)",
+            self._outage,
+            self._max_backoff,
+            exc_info=None if isinstance(error, MemoryNotWritableError) else error,
+        )
+
+    def _recovered(self) -> None:
+        if self._outage is None:
+            return
+        self._outage = None
+        log.info(
+            "vector memory is writable again after %.0fs; pending messages were embedded",
+            time.monotonic() - self._outage_since,
+        )
+
+    async def _wait_to_retry(self, delay: float, error: Exception) -> None:
+        """Sleep ``delay`` seconds; a store whose disk was the problem is rechecked meanwhile."""
+        if not isinstance(error, MemoryNotWritableError):
+            await asyncio.sleep(delay)
+            return
+        deadline = time.monotonic() + delay
+        while (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(RECHECK_SECONDS, left))
+            try:
+                await check_writable(self._memory)
+            except MemoryNotWritableError:
+                continue
+            return
 
     async def _embed_batch(self, batch: list[StoredMessage]) -> None:
         vectors = await self._embedder.embed_passages([m.text for m in batch])
@@ -120,3 +181,4 @@ class EmbeddingWorker:
             await self._memory.delete_messages(gone)
         await self._storage.mark_embedded([m for m in batch if m.id in still_stored], utcnow())
         self.embedded_total += len(batch)
+        self._metrics.messages_embedded.inc(len(batch))

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from adapters.model import Platform, UnreadableUpdate
+from bots.metrics import HearthMetrics
 from bots.storage.ingest_ledger_store import IngestLedgerStore
-
-log = logging.getLogger(__name__)
 
 
 class CountingIngestLedger:
-    """What adapters save of their update streams; counts what it had to skip."""
+    """What adapters save of their update streams; skipped updates are also counted."""
 
-    def __init__(self, store: IngestLedgerStore) -> None:
+    def __init__(self, store: IngestLedgerStore, metrics: HearthMetrics) -> None:
         self._store = store
-        self.skipped_total = 0
+        self._metrics = metrics
 
     async def load_cursor(self, platform: Platform, key: str) -> int | None:
         """The adapter's saved position."""
@@ -26,6 +23,6 @@ class CountingIngestLedger:
         await self._store.save_cursor(platform, key, value)
 
     async def record_unreadable(self, update: UnreadableUpdate) -> None:
-        """Keep a skipped update as received, and count it."""
-        self.skipped_total += 1
+        """Count a skipped update and keep it as received."""
+        self._metrics.update_skipped(update.platform)
         await self._store.record_unreadable(update)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.model import Message, OutgoingReply
 from adapters.ports import DeliveryError, ReplySender
+from bots.metrics import HearthMetrics
 from bots.personas import Personas
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
@@ -58,12 +59,14 @@ class MentionResponder:
         corrections: CorrectionMatcher | None = None,
         limits: TwinRateLimits | None = None,
         personas: Personas | None = None,
+        metrics: HearthMetrics | None = None,
     ) -> None:
         self._storage = storage
         self._personas = personas
         self._twin = twin
         self._corrections = corrections
         self._limits = limits or TwinRateLimits()
+        self._metrics = metrics or HearthMetrics()
 
     async def respond(
         self, message: Message, chat_id: int, asker_id: int, sender: ReplySender
@@ -152,9 +155,22 @@ class MentionResponder:
                 else None
             ),
         )
-        answer = await self._corrected_answer(question, target, chat_id)
-        if answer is None:
-            answer = await self._twin.answer(question)
+        try:
+            answer = await self._corrected_answer(question, target, chat_id)
+            if answer is None:
+                answer = await self._twin.answer(question)
+        except Exception:
+            # Memory (or the embedder) is out of reach: say so instead of staying silent.
+            log.warning(
+                "the twin of member %s could not search memory; it says so instead",
+                target.member_id,
+                exc_info=True,
+            )
+            answer = cannot_search_now(question)
+        if answer.abstained:
+            self._metrics.twin_abstains.inc()
+        else:
+            self._metrics.twin_answers.inc()
         draft = target.profile.twin_mode == "draft"
         reply_id = await self._storage.record_twin_reply(
             chat_id=chat_id,
@@ -218,6 +234,17 @@ class MentionResponder:
             text=f"{name} answered this before: “{match.answer}” "
             f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
         )
+
+
+def cannot_search_now(question: TwinQuestion) -> TwinAnswer:
+    """The answer of a twin that cannot reach the member's memories right now."""
+    name = question.member_name
+    return TwinAnswer(
+        label=twin_label(name),
+        text=f"{name} is away, and I can't look through what {name} said right now. "
+        f"Please ask again later, or {name} can answer when back.",
+        abstained=True,
+    )
 
 
 def question_text(message: Message) -> str:

@@ -33,6 +33,8 @@ from adapters.ports import DeliveryError, EventRejected, ReplySender, StoreUnava
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder, is_stale
+from bots.metered_sender import metered
+from bots.metrics import HearthMetrics
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.storage.repository import Storage
@@ -56,6 +58,7 @@ class HearthRouter:
         review: OwnerReview,
         personas: Personas,
         max_message_chars: int = 16_000,
+        metrics: HearthMetrics | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -65,6 +68,7 @@ class HearthRouter:
         self._review = review
         self._personas = personas
         self._max_message_chars = max_message_chars
+        self._metrics = metrics or HearthMetrics()
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; one bad update cannot stop the bot.
@@ -72,6 +76,8 @@ class HearthRouter:
         Raises only ``StoreUnavailable`` (deliver the event again later) and
         ``EventRejected`` (a message that can never be stored); see the module docstring.
         """
+        self._metrics.update_received(event.chat.platform)
+        sender = metered(sender, self._metrics)
         try:
             await self._dispatch(event, sender)
         except DeliveryError:
@@ -133,6 +139,7 @@ class HearthRouter:
         if not stored.created:
             log.debug("message %s re-delivered; already stored", message.platform_message_id)
             return
+        self._metrics.update_stored(message.chat.platform)
         self._worker.notify()
         await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from adapters.model import Chat, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
 from bots.digests import ChatDigests
 from bots.intro_rounds import IntroRounds
+from bots.metered_sender import metered
+from bots.metrics import HearthMetrics
 from bots.personal_digests import PersonalDigests
 from bots.storage.repository import Storage
 from bots.upkeep import Upkeep
+from jobs.scheduled_runs import JobKind
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ class ScheduledJobs:
 
     ``senders`` is filled as adapters start; a post due on a platform that has not
     connected within ``connect_wait`` fails with a clear error instead of posting.
+    Each run is counted in ``metrics`` by kind, and so is each failed one.
     """
 
     def __init__(
@@ -44,6 +49,7 @@ class ScheduledJobs:
         connect_wait: timedelta = CONNECT_WAIT,
         personal: PersonalDigests,
         upkeep: Upkeep,
+        metrics: HearthMetrics | None = None,
     ) -> None:
         self._storage = storage
         self._digests = digests
@@ -52,10 +58,22 @@ class ScheduledJobs:
         self._connect_wait = connect_wait
         self._personal = personal
         self._upkeep = upkeep
+        self._metrics = metrics or HearthMetrics()
 
     async def run_upkeep(self) -> None:
         """Nightly housekeeping (nothing is posted)."""
-        await self._upkeep.run()
+        with self._counted(JobKind.UPKEEP):
+            await self._upkeep.run()
+
+    @contextmanager
+    def _counted(self, kind: JobKind) -> Iterator[None]:
+        """Count the run of ``kind`` in the block, as failed when it raises."""
+        try:
+            yield
+        except Exception:
+            self._metrics.job_finished(kind, failed=True)
+            raise
+        self._metrics.job_finished(kind, failed=False)
 
     async def sender_for(self, platform: Platform) -> ReplySender | None:
         """The platform's sender, waiting up to ``connect_wait`` for its adapter to connect.
@@ -68,10 +86,14 @@ class ScheduledJobs:
             if asyncio.get_running_loop().time() >= deadline:
                 return None
             await asyncio.sleep(CONNECT_POLL_SECONDS)
-        return sender
+        return metered(sender, self._metrics)
 
     async def run_digest(self, chat_id: int, period_start: datetime, period_end: datetime) -> None:
         """Build the digest of ``[period_start, period_end)`` and post it in the chat."""
+        with self._counted(JobKind.DIGEST):
+            await self._digest(chat_id, period_start, period_end)
+
+    async def _digest(self, chat_id: int, period_start: datetime, period_end: datetime) -> None:
         found = await self._chat_and_sender(chat_id, "digest")
         if found is None:
             return
@@ -92,11 +114,12 @@ class ScheduledJobs:
 
     async def run_intros(self, chat_id: int) -> None:
         """Make this round's introductions in the chat and post them."""
-        found = await self._chat_and_sender(chat_id, "introductions")
-        if found is None:
-            return
-        chat, sender = found
-        await self._intros.post(chat, chat_id, sender, datetime.now(UTC))
+        with self._counted(JobKind.INTROS):
+            found = await self._chat_and_sender(chat_id, "introductions")
+            if found is None:
+                return
+            chat, sender = found
+            await self._intros.post(chat, chat_id, sender, datetime.now(UTC))
 
     async def run_personal_digest(
         self, member_id: int, period_start: datetime, period_end: datetime
@@ -105,6 +128,12 @@ class ScheduledJobs:
 
         Nothing is sent when nothing in the period is for them.
         """
+        with self._counted(JobKind.PERSONAL_DIGEST):
+            await self._personal_digest(member_id, period_start, period_end)
+
+    async def _personal_digest(
+        self, member_id: int, period_start: datetime, period_end: datetime
+    ) -> None:
         delivery = await self._personal.scheduled(member_id, period_start, period_end)
         if delivery is None:
             return

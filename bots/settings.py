@@ -23,6 +23,9 @@ class HearthSettings(BaseSettings):
     qdrant_url: str | None = Field(default=None, alias="QDRANT_URL")
     qdrant_api_key: SecretStr | None = Field(default=None, alias="QDRANT_API_KEY")
     qdrant_collection: str = Field(default="hearth_messages", alias="QDRANT_COLLECTION")
+    memory_min_free_mb: int = Field(default=64, ge=0, alias="HEARTH_MEMORY_MIN_FREE_MB")
+    """Free space (MiB) kept on the Qdrant Edge shard's filesystem; below it memory takes no
+    writes and messages wait in the database."""
 
     embedding_url: str | None = Field(default=None, alias="EMBEDDING_URL")
     embedding_model: str = Field(default="text-embedding-3-small", alias="EMBEDDING_MODEL")
@@ -88,6 +91,10 @@ class HearthSettings(BaseSettings):
     )
 
     log_level: str = Field(default="INFO", alias="HEARTH_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="HEARTH_LOG_FORMAT")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="HEARTH_METRICS_PORT")
+    """Serve ``/metrics`` and ``/healthz`` on this port; off when unset."""
+    metrics_listen: str = Field(default="127.0.0.1", alias="HEARTH_METRICS_LISTEN")
 
     @field_validator("database_url")
     @classmethod
@@ -112,6 +119,22 @@ class HearthSettings(BaseSettings):
         """Accept any case and treat an empty ``LLM_PROVIDER`` as ``none``."""
         if isinstance(value, str):
             return value.strip().lower() or "none"
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_name(cls, value: object) -> object:
+        """Accept any case; an empty ``HEARTH_LOG_FORMAT`` means text."""
+        if isinstance(value, str):
+            return value.strip().lower() or "text"
+        return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        """An empty ``HEARTH_METRICS_PORT`` leaves the endpoint off."""
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("llm_base_url", "llm_model")

@@ -46,9 +46,10 @@ from memory._payload import (
     to_hit,
     to_payload,
 )
+from memory.disk_guard import DEFAULT_MIN_FREE_BYTES, used_bytes, write_blocker
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
-from memory.store import DimensionMismatchError, MemoryStoreError
+from memory.store import DimensionMismatchError, MemoryNotWritableError, MemoryStoreError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -80,6 +81,13 @@ class EdgeMemoryStore:
     The log only shrinks when the shard is flushed, which the store does after
     ``flush_every`` changed points or ``flush_interval`` seconds (checked on
     each write), on :meth:`flush` and on :meth:`close`.
+
+    The engine memory-maps its files, and a full disk under a mapped page kills
+    the process with SIGBUS. So before every write (and before opening, which
+    may replay the log) the store checks its filesystem: writable, not mounted
+    read-only, and at least ``min_free_bytes`` free (compaction also needs room
+    for a copy of the segments). Otherwise it raises
+    :class:`~memory.store.MemoryNotWritableError` and writes nothing; reads go on.
     """
 
     def __init__(
@@ -89,11 +97,15 @@ class EdgeMemoryStore:
         *,
         flush_every: int = 20_000,
         flush_interval: float = 300.0,
+        min_free_bytes: int = DEFAULT_MIN_FREE_BYTES,
     ) -> None:
         if dimension < 1:
             raise ValueError("dimension must be positive")
+        if min_free_bytes < 0:
+            raise ValueError("min_free_bytes cannot be negative")
         self._path = Path(path)
         self._dimension = dimension
+        self._min_free_bytes = min_free_bytes
         self._flush_every = flush_every
         self._flush_interval = flush_interval
         self._executor: ThreadPoolExecutor | None = None
@@ -135,11 +147,21 @@ class EdgeMemoryStore:
         finally:
             executor.shutdown(wait=False)
 
+    async def check_writable(self) -> None:
+        """Raise :class:`~memory.store.MemoryNotWritableError` when a write now would be refused.
+
+        Only the filesystem is looked at, on a thread of its own: a health check never
+        waits behind a long write or a compaction.
+        """
+        if self._executor is None:
+            raise MemoryStoreError("the memory store is not open")
+        await asyncio.to_thread(self._ensure_writable)
+
     async def upsert(self, records: Sequence[MemoryRecord]) -> None:
         """Store records, replacing any with the same ``message_id``."""
         if not records:
             return
-        await self._run(lambda shard: self._upsert_sync(shard, records))
+        await self._run_write(lambda shard: self._upsert_sync(shard, records))
 
     async def search(
         self, vector: Sequence[float], scope: MemoryScope, limit: int
@@ -209,16 +231,35 @@ class EdgeMemoryStore:
         """Merge segments and drop deleted points; returns whether anything changed.
 
         The shard never optimizes on its own. Without a global HNSW graph this
-        is cheap (seconds for a million points), so it suits a nightly job.
+        is cheap (seconds for a million points), so it suits a nightly job. It
+        writes merged segments beside the old ones, so it needs their size free
+        on top of the usual margin.
         """
-        return await self._run(lambda shard: shard.optimize())
+
+        def optimize(shard: EdgeShard) -> bool:
+            self._ensure_writable(headroom=used_bytes(self._path / "segments"))
+            return shard.optimize()
+
+        return await self._run(optimize)
 
     async def flush(self) -> None:
         """Write pending changes into the segments and trim the write-ahead log."""
-        await self._run(self._flush_sync)
+        await self._run_write(self._flush_sync)
 
     async def _write(self, operation: UpdateOperation, changed: int = 1) -> None:
-        await self._run(lambda shard: self._update_sync(shard, operation, changed))
+        await self._run_write(lambda shard: self._update_sync(shard, operation, changed))
+
+    async def _run_write(self, call: Callable[[EdgeShard], T]) -> T:
+        def guarded(shard: EdgeShard) -> T:
+            self._ensure_writable()
+            return call(shard)
+
+        return await self._run(guarded)
+
+    def _ensure_writable(self, headroom: int = 0) -> None:
+        problem = write_blocker(self._path, self._min_free_bytes + headroom)
+        if problem is not None:
+            raise MemoryNotWritableError(f"not writing to the Qdrant Edge shard: {problem}")
 
     async def _run(self, call: Callable[[EdgeShard], T]) -> T:
         executor = self._executor
@@ -234,9 +275,12 @@ class EdgeMemoryStore:
     def _open_sync(self) -> None:
         if self._shard is not None:
             return
+        # Loading replays the write-ahead log into the segments: a write like any other.
+        self._ensure_writable()
         self._recover_upgrade()
         exists = (self._path / _CONFIG_FILE).exists()
         if exists and not self._check_stored_config():
+            self._ensure_writable(headroom=used_bytes(self._path))
             self._add_keyword_vectors()
         config = self._config()
         try:
@@ -385,8 +429,12 @@ class EdgeMemoryStore:
         shard, self._shard = self._shard, None
         if shard is None:
             return
+        problem = write_blocker(self._path, self._min_free_bytes)
         try:
-            shard.flush()
+            if problem is None:
+                shard.flush()
+            else:
+                log.warning("closing the Qdrant Edge shard without a flush: %s", problem)
         finally:
             shard.close()
 

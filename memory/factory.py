@@ -65,7 +65,11 @@ def build_memory_store(
     from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
 
     path = settings.qdrant_edge_path
-    return EdgeMemoryStore(path.with_name(f"{path.name}-{suffix}") if suffix else path, dimension)
+    return EdgeMemoryStore(
+        path.with_name(f"{path.name}-{suffix}") if suffix else path,
+        dimension,
+        min_free_bytes=settings.memory_min_free_mb * 1024 * 1024,
+    )
 
 
 def build_profile_store(settings: HearthSettings, dimension: int) -> InterestProfileStore:

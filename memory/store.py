@@ -77,8 +77,36 @@ async def compact(store: object) -> bool:
     return await store.optimize() if isinstance(store, Compactable) else False
 
 
+@runtime_checkable
+class WriteGuarded(Protocol):
+    """A store that can tell, before writing, that a write would fail (Qdrant Edge).
+
+    An embedded engine that memory-maps its files cannot fail gracefully when the
+    disk fills up under a mapped page: the process gets SIGBUS. Such a store checks
+    its disk before each write and raises :class:`MemoryNotWritableError` instead.
+    """
+
+    async def check_writable(self) -> None:
+        """Raise :class:`MemoryNotWritableError` when a write now would be refused."""
+        ...
+
+
+async def check_writable(store: object) -> None:
+    """Raise :class:`MemoryNotWritableError` when ``store`` can tell a write would fail now.
+
+    Stores that cannot tell in advance (a Qdrant server) always pass; their writes
+    fail with an error of their own instead.
+    """
+    if isinstance(store, WriteGuarded):
+        await store.check_writable()
+
+
 class MemoryStoreError(RuntimeError):
     """The vector store could not be opened or used."""
+
+
+class MemoryNotWritableError(MemoryStoreError):
+    """A write was refused because the store's disk is full or read-only; nothing was written."""
 
 
 class DimensionMismatchError(MemoryStoreError):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.storage.base import storable
 from bots.storage.catch_up import CatchUpQueries
+from bots.storage.health_queries import HealthQueries
 from bots.storage.profiles import ProfileQueries
 from bots.storage.records import (
     ChatSettings,
@@ -46,7 +47,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage(ProfileQueries, TwinReplyQueries, CatchUpQueries):
+class Storage(ProfileQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves

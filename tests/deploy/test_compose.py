@@ -57,3 +57,9 @@ def test_services_are_wired_by_environment(compose: dict[str, Any]) -> None:
     for service in services.values():
         for volume in service.get("volumes", []):
             assert volume.split(":")[0] in named
+
+
+def test_hearths_health_check_asks_healthz(compose: dict[str, Any]) -> None:
+    hearth = compose["services"]["hearth"]
+    port = hearth["environment"]["HEARTH_METRICS_PORT"]
+    assert f"http://127.0.0.1:{port}/healthz" in " ".join(hearth["healthcheck"]["test"])
