@@ -181,8 +181,10 @@ class _StagedClaim:
     kind: str
     chat_id: int
     key: str
+    writing: bool = False
+    """A job-store transaction is inserting this claim now."""
     written: bool = False
-    """The claim was attempted in the job store's transaction."""
+    """The claim was attempted in a committed job-store transaction."""
     claim: Claim | None = None
     """The claim, when that insert went in (``None`` with ``written``: the row existed)."""
 
@@ -198,9 +200,23 @@ class _StagedClaims:
         with self._lock:
             self._by_job.setdefault(job_id, []).extend(staged)
 
-    def unwritten(self, job_id: str) -> list[_StagedClaim]:
+    def begin_write(self, job_id: str) -> list[_StagedClaim]:
+        """The job's claims no transaction has written yet, now marked as being written."""
         with self._lock:
-            return [claim for claim in self._by_job.get(job_id, []) if not claim.written]
+            found = [c for c in self._by_job.get(job_id, []) if not (c.written or c.writing)]
+            for claim in found:
+                claim.writing = True
+            return found
+
+    def end_write(self, staged: list[_StagedClaim], inserted: list[bool] | None) -> None:
+        """Record the transaction's outcome (``None``: it failed and wrote nothing)."""
+        with self._lock:
+            for index, claim in enumerate(staged):
+                claim.writing = False
+                if inserted is not None:
+                    claim.written = True
+                    if inserted[index]:
+                        claim.claim = Claim(claim.kind, claim.chat_id, claim.key)
 
     def take(self, job_id: str, key: str) -> _StagedClaim | None:
         with self._lock:
@@ -232,7 +248,7 @@ class _ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         self._leases = leases
 
     def update_job(self, job: Any) -> None:
-        staged = self._claims.unwritten(job.id)
+        staged = self._claims.begin_write(job.id)
         if not staged:
             super().update_job(job)
             return
@@ -245,23 +261,25 @@ class _ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
             )
             .where(self.jobs_t.c.id == job.id)
         )
-        with self.engine.begin() as connection:
-            won = [
-                insert_claim(
-                    connection,
-                    kind=claim.kind,
-                    chat_id=claim.chat_id,
-                    key=claim.key,
-                    owner=owner,
-                    now=now,
-                )
-                for claim in staged
-            ]
-            if connection.execute(update).rowcount == 0:
-                raise JobLookupError(job.id)
-        for claim, inserted in zip(staged, won, strict=True):
-            claim.claim = Claim(claim.kind, claim.chat_id, claim.key) if inserted else None
-            claim.written = True
+        inserted: list[bool] | None = None
+        try:
+            with self.engine.begin() as connection:
+                won = [
+                    insert_claim(
+                        connection,
+                        kind=claim.kind,
+                        chat_id=claim.chat_id,
+                        key=claim.key,
+                        owner=owner,
+                        now=now,
+                    )
+                    for claim in staged
+                ]
+                if connection.execute(update).rowcount == 0:
+                    raise JobLookupError(job.id)
+            inserted = won
+        finally:
+            self._claims.end_write(staged, inserted)
 
 
 class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
