@@ -219,11 +219,19 @@ class DueDigestRig:
         while True:
             lease = await asyncio.to_thread(self.lease, fire)
             if lease is not None and (lease["finished_at"] or lease["failed_at"]):
-                assert lease["failed_at"] is None, "the digest run failed; see hearth.log"
+                assert lease["failed_at"] is None, f"the digest run failed:\n{self.log_tail()}"
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"the digest due at {fire} did not finish in {timeout}s")
+                raise AssertionError(
+                    f"the digest due at {fire} did not finish in {timeout}s:\n{self.log_tail()}"
+                )
             await asyncio.sleep(0.05)
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the processes' log (all starts append to ``hearth.log``)."""
+        self._log.flush()
+        text = (self.data_dir / "hearth.log").read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def next_whole_second(lead: float) -> datetime:
