@@ -29,10 +29,12 @@ messages the cut-off attempt recorded as delivered.
 What "exactly once" means here: every due run is started by one process at a time, is done
 again after a kill at any instant until it finishes (within the grace window, at most
 :data:`~jobs.run_lease.MAX_ATTEMPTS` times), and never re-sends a message whose delivery was
-recorded. The platforms take no idempotency key, so one window remains: a kill after the
-platform accepted a message and before Hearth committed that it was delivered (one small
-database write, a few milliseconds) sends that one message again on resume. A run that
-raised is not retried: it may have posted part of its output.
+recorded. The platforms take no idempotency key, so one window remains per message: a kill
+after its request left Hearth and before Hearth committed its delivery (one round trip to
+the platform and one small database write: a few milliseconds against a local API, up to a
+few hundred against Telegram's) sends that message again on resume. That errs towards
+"twice" over "never": a missing digest is the worse failure. A run that raised is not
+retried: it may have posted part of its output.
 
 Job ids are ``"<kind>:<chat_id>"``, e.g. ``digest:-1001234``; a personal digest's is
 ``"personal:<member_id>"``.

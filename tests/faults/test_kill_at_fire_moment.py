@@ -7,9 +7,10 @@ starts it again and counts the digests posted. Timing is external (no failpoint)
 kill lands wherever the process happens to be; what the kill left in the database is
 checked too: the job is never advanced past a run without the run being claimed.
 
-The one window where a resumed run repeats a message, a kill after Telegram accepted it
-and before its delivery was committed, is told apart from the database and allowed to
-post twice (it lasts a few milliseconds; see ``jobs.scheduler``).
+The one window where a resumed run repeats a message, a kill after its request left the
+process and before its delivery was committed (a few milliseconds against the fake; see
+``jobs.scheduler``), is told apart by the fake having the message while the database does
+not count it, and is allowed to post twice.
 """
 
 from __future__ import annotations
