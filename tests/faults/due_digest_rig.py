@@ -213,7 +213,7 @@ class DueDigestRig:
             phase = "posted"
         return KillState(phase, consistent=advanced == (lease is not None))
 
-    async def wait_until_done(self, fire: datetime, timeout: float = 60) -> None:  # noqa: ASYNC109
+    async def wait_until_done(self, fire: datetime, timeout: float = 30) -> None:  # noqa: ASYNC109
         """Wait until the run at ``fire`` has finished or failed."""
         deadline = time.monotonic() + timeout
         while True:
