@@ -21,8 +21,8 @@ so the next start need not wait). Any process may take a stale run over (a compa
 on owner and attempt) and resume it after the ``delivered`` messages. An owner is gone when
 its heartbeat is older than the lease's time to live, or at once when it ran on this machine,
 in this process-id namespace, and its process no longer exists (:func:`owner_is_gone`).
-A run is taken over at most :data:`MAX_ATTEMPTS` times in all, so a run that kills its
-process every time does not do so forever.
+A run is started at most :data:`MAX_ATTEMPTS` times in all (its first claim included), so
+a run that kills its process every time does not do so forever.
 
 The table lives in its own :data:`lease_metadata`, using the app's naming convention; it
 belongs in the app's Alembic migrations (:func:`create_lease_table` is for tests and tools).
