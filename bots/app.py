@@ -55,6 +55,9 @@ from twins.retrieval_twin import RetrievalTwin
 
 log = logging.getLogger(__name__)
 
+SCHEDULED_RUN_STOP_WAIT = timedelta(seconds=5)
+"""How long a stop waits for scheduled runs in progress (container stops allow about 10 s)."""
+
 
 @dataclass
 class Hearth:
@@ -128,7 +131,11 @@ class Hearth:
             token_budget=settings.digest_llm_token_budget,
         )
         senders: dict[Platform, ReplySender] = {}
-        scheduler = HearthScheduler(settings.resolved_database_url(), engine=engine)
+        scheduler = HearthScheduler(
+            settings.resolved_database_url(),
+            engine=engine,
+            poll_interval=timedelta(seconds=settings.scheduler_poll_seconds),
+        )
         intro_store = IntroStore(engine)
         rounds = IntroRounds(intro_store, memory, profiles, embedder)
         personal = PersonalDigests(
@@ -242,6 +249,9 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
     try:
         await stop.wait()
     finally:
+        # Scheduled runs in progress finish while their platforms are still connected; one
+        # that cannot finish in time is cut off and resumes on the next start.
+        await hearth.scheduler.shutdown(within=SCHEDULED_RUN_STOP_WAIT)
         for adapter in reversed(started):
             hearth.senders.pop(adapter.platform, None)
             try:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -174,9 +174,18 @@ class IntroRounds:
         )
 
     async def post(
-        self, chat: Chat, chat_id: int, sender: ReplySender, now: datetime
+        self,
+        chat: Chat,
+        chat_id: int,
+        sender: ReplySender,
+        now: datetime,
+        *,
+        sent: Callable[[], Awaitable[None]] | None = None,
     ) -> PlannedRound:
-        """Plan a round, record it, and post it in the group or by DM (per chat setting)."""
+        """Plan a round, record it, and post it in the group or by DM (per chat setting).
+
+        ``sent`` is awaited after each message the platform accepted.
+        """
         planned = await self.plan(chat_id, now)
         if not planned.intros:
             log.info("no introductions in chat %s this round", chat_id)
@@ -185,15 +194,22 @@ class IntroRounds:
             chat_id, now, {i.group.member_ids: i.group.similarity for i in planned.intros}
         )
         if await self._intros.delivery(chat_id) == "dm":
-            await self._send_privately(chat, planned, sender)
+            await self._send_privately(chat, planned, sender, sent)
         else:
             for part in _parts(_header(planned.language), [i.text for i in planned.intros]):
                 await sender.send(OutgoingReply(chat=chat, text=part))
+                if sent is not None:
+                    await sent()
         log.info("posted %d introductions in chat %s", len(planned.intros), chat_id)
         return planned
 
     @staticmethod
-    async def _send_privately(chat: Chat, planned: PlannedRound, sender: ReplySender) -> None:
+    async def _send_privately(
+        chat: Chat,
+        planned: PlannedRound,
+        sender: ReplySender,
+        sent: Callable[[], Awaitable[None]] | None,
+    ) -> None:
         where = chat.title or "your group"
         head = (
             f"👋 来自「{where}」的介绍："
@@ -212,6 +228,9 @@ class IntroRounds:
                     await sender.send(reply)
                 except DeliveryError:  # one closed inbox must not stop the others
                     log.warning("could not send an introduction to member %s", member_id)
+                    continue
+                if sent is not None:
+                    await sent()
 
     async def _chat_centre(self, chat_id: int, since: datetime) -> list[float] | None:
         """The mean direction of the chat's recent messages: what every profile shares."""

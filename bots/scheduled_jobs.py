@@ -1,10 +1,16 @@
-"""The app's side of scheduled jobs: chat digests, introductions and personal digests."""
+"""The app's side of scheduled jobs: chat digests, introductions and personal digests.
+
+Every message a scheduled run sends is recorded as delivered right after the platform
+accepted it (:func:`jobs.scheduled_runs.current_deliveries`). A run that was cut off and is
+taken over rebuilds its output and skips the messages already delivered; a round of
+introductions that was partly posted is not planned again.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +23,7 @@ from bots.metrics import HearthMetrics
 from bots.personal_digests import PersonalDigests
 from bots.storage.repository import Storage
 from bots.upkeep import Upkeep
-from jobs.scheduled_runs import JobKind
+from jobs.scheduled_runs import JobKind, current_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +114,8 @@ class ScheduledJobs:
         if not parts:
             log.info("quiet period in chat %s: no digest posted", chat_id)
             return
-        for part in parts:
-            await sender.send(OutgoingReply(chat=chat, text=part))
-        log.info("posted the digest of chat %s (%d part(s))", chat_id, len(parts))
+        sent = await _send_in_turn(sender, [OutgoingReply(chat=chat, text=p) for p in parts])
+        log.info("posted the digest of chat %s (%d of %d part(s))", chat_id, sent, len(parts))
 
     async def run_intros(self, chat_id: int) -> None:
         """Make this round's introductions in the chat and post them."""
@@ -119,7 +124,17 @@ class ScheduledJobs:
             if found is None:
                 return
             chat, sender = found
-            await self._intros.post(chat, chat_id, sender, datetime.now(UTC))
+            deliveries = current_deliveries()
+            if deliveries.skip:
+                log.warning(
+                    "the introductions of chat %s were partly posted before a stop; "
+                    "the round is not planned again",
+                    chat_id,
+                )
+                return
+            await self._intros.post(
+                chat, chat_id, sender, datetime.now(UTC), sent=deliveries.record
+            )
 
     async def run_personal_digest(
         self, member_id: int, period_start: datetime, period_end: datetime
@@ -144,23 +159,25 @@ class ScheduledJobs:
                 f"a personal digest for {platform.value} member {member_id} is due, "
                 "but that platform is not connected"
             )
-        for part in delivery.parts:
-            reply = OutgoingReply(
+        replies = [
+            OutgoingReply(
                 chat=delivery.chat,
                 text=part,
                 private=True,
                 recipient=delivery.member,
                 note_if_undeliverable=False,  # no note in the group every day
             )
-            try:
-                await sender.send(reply)
-            except DeliveryError:
-                log.warning(
-                    "member %s does not accept direct messages; their digest was not sent",
-                    member_id,
-                )
-                return
-        log.info("sent member %s their digest (%d part(s))", member_id, len(delivery.parts))
+            for part in delivery.parts
+        ]
+        try:
+            sent = await _send_in_turn(sender, replies)
+        except DeliveryError:
+            log.warning(
+                "member %s does not accept direct messages; their digest was not sent",
+                member_id,
+            )
+            return
+        log.info("sent member %s their digest (%d of %d part(s))", member_id, sent, len(replies))
 
     async def _chat_and_sender(self, chat_id: int, what: str) -> tuple[Chat, ReplySender] | None:
         chat = await self._storage.chat(chat_id)
@@ -174,3 +191,16 @@ class ScheduledJobs:
                 "but that platform is not connected"
             )
         return chat, sender
+
+
+async def _send_in_turn(sender: ReplySender, replies: Sequence[OutgoingReply]) -> int:
+    """Send ``replies`` in order, after those an earlier attempt of the run delivered.
+
+    Each delivery is recorded as soon as the platform accepted it. Returns how many were
+    sent now.
+    """
+    deliveries = current_deliveries()
+    for reply in replies[deliveries.skip :]:
+        await sender.send(reply)
+        await deliveries.record()
+    return max(len(replies) - deliveries.skip, 0)

@@ -75,6 +75,10 @@ class HearthSettings(BaseSettings):
         default=120.0, ge=0, le=3600, alias="HEARTH_PLATFORM_CONNECT_WAIT_SECONDS"
     )
     """How long a due scheduled post waits for its platform to connect (after a restart)."""
+    scheduler_poll_seconds: float = Field(
+        default=60.0, gt=0, le=3600, alias="HEARTH_SCHEDULER_POLL_SECONDS"
+    )
+    """How often the scheduler re-reads its job store, to see schedules other processes set."""
 
     llm_provider: Literal["none", "openai", "ollama"] = Field(default="none", alias="LLM_PROVIDER")
     llm_base_url: str | None = Field(default=None, alias="LLM_BASE_URL")

@@ -8,9 +8,17 @@ When one fires it
 1. works out the run's scheduled fire time (given by :class:`~jobs.scheduler.HearthScheduler`
    through a :class:`RunContext`; when called directly, the schedule's last fire time by the
    context's clock),
-2. claims the run in :class:`~jobs.run_lease.RunLeases`, keyed by that fire time (and the
-   chat id, or the member id for a personal digest), and
-3. if this process won, calls the registered :class:`JobRunner`.
+2. holds the run in :class:`~jobs.run_lease.RunLeases`, keyed by that fire time (and the
+   chat id, or the member id for a personal digest): the claim the scheduler wrote with the
+   job's next run time, else a new claim, or a stale run taken over from a gone process,
+3. if this process holds it, calls the registered :class:`JobRunner`, and records the run
+   as finished, or as failed when the runner raised (a failed run is not tried again).
+
+A run cut off (the process killed, or stopped before the run could finish) stays open and
+is taken over later (:meth:`jobs.scheduler.HearthScheduler.recover`). The runner makes that
+safe: it asks :func:`current_deliveries` how many messages an earlier attempt already
+delivered, skips that many, and records each message it delivers right after the platform
+accepted it.
 
 The runner is the app's code that builds and posts digests and introductions. It is set once
 at start-up with :func:`set_runner`; that registry is the only process-wide state here.
@@ -18,6 +26,7 @@ at start-up with :func:`set_runner`; that registry is the only process-wide stat
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +37,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from jobs.clock import SYSTEM_CLOCK, Clock
-from jobs.run_lease import RunLeases, period_key
+from jobs.run_lease import Claim, RunLeases, period_key
 from jobs.schedule_spec import IntroCadence, ScheduleSpec
 
 logger = logging.getLogger(__name__)
@@ -108,9 +117,43 @@ class RunContext:
     clock: Clock = SYSTEM_CLOCK
     scheduled_at: datetime | None = None
     """The fire time APScheduler scheduled this run for; ``None`` when called directly."""
+    claim: Claim | None = None
+    """The run's claim when the scheduler already holds it; ``None``: claim it now."""
+
+
+class Deliveries:
+    """What a scheduled run has delivered, for the runner to resume after a cut-off run.
+
+    The runner skips the first :attr:`skip` messages it would send (an earlier attempt of
+    this run delivered them) and awaits :meth:`record` right after each message the
+    platform accepted. Outside a claimed run (a runner called directly) nothing is skipped
+    and nothing recorded.
+    """
+
+    def __init__(self, leases: RunLeases | None = None, claim: Claim | None = None) -> None:
+        self._leases = leases
+        self._claim = claim
+        self.skip = claim.delivered if claim is not None else 0
+        """Messages an earlier attempt of this run already delivered."""
+
+    async def record(self) -> None:
+        """Count one more delivered message.
+
+        Raises :class:`~jobs.run_lease.LeaseLostError` when another process took the run
+        over meanwhile: the runner must then stop sending.
+        """
+        if self._leases is not None and self._claim is not None:
+            claim = self._claim
+            await self._leases.delivered(claim.kind, claim.chat_id, claim.key)
 
 
 _CONTEXT: ContextVar[RunContext | None] = ContextVar("hearth_run_context", default=None)
+_DELIVERIES: ContextVar[Deliveries | None] = ContextVar("hearth_run_deliveries", default=None)
+
+
+def current_deliveries() -> Deliveries:
+    """The current run's :class:`Deliveries` (a detached one outside a claimed run)."""
+    return _DELIVERIES.get() or Deliveries()
 
 
 @contextmanager
@@ -142,12 +185,40 @@ def _fire_time(context: RunContext, schedule: ScheduleSpec | IntroCadence) -> da
 async def _once(
     run: RunContext, kind: JobKind, slot: int, key: str, work: Callable[[], Awaitable[None]]
 ) -> bool:
-    """Claim the run ``(kind, slot, key)``; if this process won it, do ``work`` and finish."""
-    if not await run.leases.claim(kind, slot, key):
+    """Hold the run ``(kind, slot, key)``; if this process does, do ``work`` and finish.
+
+    A run that raises is recorded as failed; one that is cancelled (a stop that could not
+    wait for it) stays open, to be resumed.
+    """
+    claim = run.claim
+    if claim is None or (claim.kind, claim.chat_id, claim.key) != (kind.value, slot, key):
+        claim = await run.leases.claim(kind.value, slot, key)
+    if claim is None:
         logger.info("%s %s at %s already claimed by another process", kind.value, slot, key)
         return False
-    await work()
-    await run.leases.finish(kind, slot, key)
+    if claim.resumed:
+        logger.info(
+            "resuming %s %s at %s (attempt %d, %d message(s) already delivered)",
+            kind.value,
+            slot,
+            key,
+            claim.attempt,
+            claim.delivered,
+        )
+    token = _DELIVERIES.set(Deliveries(run.leases, claim))
+    try:
+        await work()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        try:
+            await run.leases.fail(kind.value, slot, key)
+        except Exception:
+            logger.exception("could not record that %s %s at %s failed", kind.value, slot, key)
+        raise
+    finally:
+        _DELIVERIES.reset(token)
+    await run.leases.finish(kind.value, slot, key)
     return True
 
 

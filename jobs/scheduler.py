@@ -8,7 +8,7 @@ the database sees the same jobs.
 
 Jobs are :func:`jobs.scheduled_runs.run_digest`, :func:`~jobs.scheduled_runs.run_intros`
 and :func:`~jobs.scheduled_runs.run_personal_digest` with plain arguments; they call the
-runner registered with :func:`jobs.scheduled_runs.set_runner`. Each run first claims a lease
+runner registered with :func:`jobs.scheduled_runs.set_runner`. Each run holds a lease
 (:mod:`jobs.run_lease`) keyed by its scheduled fire time, so with two processes on one
 database only one of them posts.
 
@@ -16,6 +16,25 @@ Missed runs: a run missed while no process was up runs once on start if it is at
 ``misfire_grace`` late (1 hour by default); several missed runs of a job are coalesced into
 one; later than the grace window it is skipped. Either way the job then waits for its next
 fire time.
+
+Runs cut off: APScheduler 3 writes a job's next run time to the store before the job body
+runs. Here the run's lease is claimed in that same transaction (:class:`_ClaimingJobStore`),
+so the store never says "done with this fire time" without a row saying "this run is due and
+held by this process". A run whose process was killed (or stopped before the run could
+finish) is left open; :meth:`HearthScheduler.recover`, at start and every ``lease_ttl / 6``,
+takes such runs over once their owner is gone (:mod:`jobs.run_lease`) and still within the
+grace window, and runs them through the same claim → run → finish path, resuming after the
+messages the cut-off attempt recorded as delivered.
+
+What "exactly once" means here: every due run is started by one process at a time, is done
+again after a kill at any instant until it finishes (within the grace window, at most
+:data:`~jobs.run_lease.MAX_ATTEMPTS` times), and never re-sends a message whose delivery was
+recorded. The platforms take no idempotency key, so one window remains per message: a kill
+after its request left Hearth and before Hearth committed its delivery (one round trip to
+the platform and one small database write: a few milliseconds against a local API, up to a
+few hundred against Telegram's) sends that message again on resume. That errs towards
+"twice" over "never": a missing digest is the worse failure. A run that raised is not
+retried: it may have posted part of its output.
 
 Job ids are ``"<kind>:<chat_id>"``, e.g. ``digest:-1001234``; a personal digest's is
 ``"personal:<member_id>"``.
@@ -26,6 +45,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,13 +63,21 @@ from apscheduler.executors.base import run_coroutine_job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.util import iscoroutinefunction_partial
+from apscheduler.util import datetime_to_utc_timestamp, iscoroutinefunction_partial
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from jobs.clock import SYSTEM_CLOCK, Clock
-from jobs.run_lease import LEASE_TABLE, RunLeases
+from jobs.run_lease import (
+    DEFAULT_TTL,
+    LEASE_TABLE,
+    Claim,
+    RunLeases,
+    insert_claim,
+    key_moment,
+    period_key,
+)
 from jobs.schedule_spec import IntroCadence, ScheduleError, ScheduleSpec
 from jobs.scheduled_runs import (
     UPKEEP_ID,
@@ -128,6 +157,8 @@ class RunReport:
     scheduled_at: datetime
     outcome: RunOutcome
     error: BaseException | None = None
+    recovered: bool = False
+    """The run was taken over from a process that was cut off (:meth:`HearthScheduler.recover`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,26 +176,142 @@ class ScheduledJob:
         return self.schedule.describe()
 
 
+@dataclass(slots=True)
+class _StagedClaim:
+    """A run the executor accepted, to be claimed when APScheduler advances its job."""
+
+    kind: str
+    chat_id: int
+    key: str
+    writing: bool = False
+    """A job-store transaction is inserting this claim now."""
+    written: bool = False
+    """The claim was attempted in a committed job-store transaction."""
+    claim: Claim | None = None
+    """The claim, when that insert went in (``None`` with ``written``: the row existed)."""
+
+
+class _StagedClaims:
+    """Runs submitted and not yet started, by job id (the executor's and the store's)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_job: dict[str, list[_StagedClaim]] = {}
+
+    def stage(self, job_id: str, staged: list[_StagedClaim]) -> None:
+        with self._lock:
+            self._by_job.setdefault(job_id, []).extend(staged)
+
+    def begin_write(self, job_id: str) -> list[_StagedClaim]:
+        """The job's claims no transaction has written yet, now marked as being written."""
+        with self._lock:
+            found = [c for c in self._by_job.get(job_id, []) if not (c.written or c.writing)]
+            for claim in found:
+                claim.writing = True
+            return found
+
+    def end_write(self, staged: list[_StagedClaim], inserted: list[bool] | None) -> None:
+        """Record the transaction's outcome (``None``: it failed and wrote nothing)."""
+        with self._lock:
+            for index, claim in enumerate(staged):
+                claim.writing = False
+                if inserted is not None:
+                    claim.written = True
+                    if inserted[index]:
+                        claim.claim = Claim(claim.kind, claim.chat_id, claim.key)
+
+    def take(self, job_id: str, key: str) -> _StagedClaim | None:
+        with self._lock:
+            staged = self._by_job.get(job_id, [])
+            for index, claim in enumerate(staged):
+                if claim.key == key:
+                    del staged[index]
+                    if not staged:
+                        del self._by_job[job_id]
+                    return claim
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_job.clear()
+
+
+class _ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+    """The SQLAlchemy job store, claiming a due run in the transaction that advances its job.
+
+    APScheduler submits a due run to the executor, then stores the job's next run time.
+    The executor stages the run's claim; :meth:`update_job` inserts it in the same
+    transaction as the new next run time, so a kill leaves either both or neither.
+    """
+
+    def __init__(self, claims: _StagedClaims, leases: RunLeases, **options: Any) -> None:
+        super().__init__(**options)
+        self._claims = claims
+        self._leases = leases
+
+    def update_job(self, job: Any) -> None:
+        staged = self._claims.begin_write(job.id)
+        if not staged:
+            super().update_job(job)
+            return
+        owner, now = self._leases.owner, self._leases.now()
+        update = (
+            self.jobs_t.update()
+            .values(
+                next_run_time=datetime_to_utc_timestamp(job.next_run_time),
+                job_state=pickle.dumps(job.__getstate__(), self.pickle_protocol),
+            )
+            .where(self.jobs_t.c.id == job.id)
+        )
+        inserted: list[bool] | None = None
+        try:
+            with self.engine.begin() as connection:
+                won = [
+                    insert_claim(
+                        connection,
+                        kind=claim.kind,
+                        chat_id=claim.chat_id,
+                        key=claim.key,
+                        owner=owner,
+                        now=now,
+                    )
+                    for claim in staged
+                ]
+                if connection.execute(update).rowcount == 0:
+                    raise JobLookupError(job.id)
+            inserted = won
+        finally:
+            self._claims.end_write(staged, inserted)
+
+
 class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
     """The asyncio executor, running each job run inside a :class:`RunContext`.
 
     APScheduler 3 does not pass a run's scheduled time to the job; this executor sets it,
-    with the scheduler's leases and clock, in a context variable read by the job.
+    with the scheduler's leases and clock, in a context variable read by the job. It also
+    stages each run's claim for :class:`_ClaimingJobStore` (runs already past the grace
+    window are left to APScheduler, which reports them missed).
     """
 
-    def __init__(self, context: Callable[[datetime], RunContext]) -> None:
+    def __init__(
+        self, context: Callable[[datetime, Claim | None], RunContext], claims: _StagedClaims
+    ) -> None:
         super().__init__()
         self._context = context
+        self._claims = claims
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
         if not iscoroutinefunction_partial(job.func):
             super()._do_submit_job(job, run_times)
             return
+        staged = self._stage(job, run_times)
 
         async def run_each() -> list[Any]:
             events: list[Any] = []
             for run_time in run_times:
-                with use_run_context(self._context(run_time)):
+                taken = self._claims.take(job.id, period_key(run_time))
+                claim = taken.claim if taken is not None else None
+                with use_run_context(self._context(run_time, claim)):
                     events.extend(
                         await run_coroutine_job(
                             job, job._jobstore_alias, [run_time], self._logger.name
@@ -184,6 +331,21 @@ class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
         task = self._eventloop.create_task(run_each())
         task.add_done_callback(done)
         self._pending_futures.add(task)
+        self._claims.stage(job.id, staged)
+
+    @staticmethod
+    def _stage(job: Any, run_times: list[datetime]) -> list[_StagedClaim]:
+        parsed = parse_job_id(job.id)
+        if parsed is None:
+            return []
+        kind, slot = parsed
+        now = datetime.now(UTC)
+        grace = job.misfire_grace_time
+        return [
+            _StagedClaim(kind.value, slot, period_key(run_time))
+            for run_time in run_times
+            if grace is None or now - run_time <= timedelta(seconds=grace)
+        ]
 
     def pending(self) -> list[asyncio.Future[Any]]:
         """The runs still in progress."""
@@ -193,13 +355,15 @@ class _RunContextExecutor(AsyncIOExecutor):  # type: ignore[misc]
 class HearthScheduler:
     """Schedules chats' digests and introductions and members' digests, on the app's event loop.
 
-    Schedules are persistent (see the module notes).
+    Schedules are persistent, and runs cut off are taken over (see the module notes).
 
     ``database_url`` is the app's async URL (``sqlite+aiosqlite`` or ``postgresql+asyncpg``).
     ``engine`` is the app's async engine for the lease table (one is made from the URL if
     not given, and disposed on shutdown). ``poll_interval`` makes the scheduler look at the
     job store that often even when it expects nothing, so it notices jobs another process
-    added; ``None`` turns that off.
+    added; ``None`` turns that off. ``lease_ttl`` is how long a process that holds a run may
+    stay silent before another takes the run over; this one renews its runs and looks for
+    runs to take over every ``lease_ttl / 6``.
     """
 
     def __init__(
@@ -210,6 +374,7 @@ class HearthScheduler:
         clock: Clock = SYSTEM_CLOCK,
         misfire_grace: timedelta = DEFAULT_MISFIRE_GRACE,
         poll_interval: timedelta | None = DEFAULT_POLL_INTERVAL,
+        lease_ttl: timedelta = DEFAULT_TTL,
         table_name: str = JOB_TABLE,
     ) -> None:
         if misfire_grace < timedelta(seconds=1):
@@ -221,10 +386,12 @@ class HearthScheduler:
         self._grace_seconds = int(misfire_grace.total_seconds())
         self._poll_interval = poll_interval
         self._table_name = table_name
-        self.leases = RunLeases(self._engine, clock=clock)
+        self.leases = RunLeases(self._engine, clock=clock, ttl=lease_ttl)
+        self._claims = _StagedClaims()
         self._scheduler: Any = None
         self._executor: _RunContextExecutor | None = None
-        self._poll_task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
+        self._recovering: set[asyncio.Task[None]] = set()
         self._listeners: list[Callable[[RunReport], None]] = []
 
     @property
@@ -245,7 +412,8 @@ class HearthScheduler:
         """Open the job store (creating its table if needed) and start firing jobs.
 
         Raises ``RuntimeError`` when the lease table is missing (the app's migrations
-        create it). Due runs missed while no process was up run now, within the grace window.
+        create it). Due runs missed while no process was up run now, within the grace
+        window, and so do runs a stopped or killed process left unfinished (:meth:`recover`).
         """
         if self._scheduler is not None:
             raise RuntimeError("the scheduler was already started")
@@ -255,8 +423,13 @@ class HearthScheduler:
                 "(see jobs.run_lease)"
             )
         loop = asyncio.get_running_loop()
-        self._executor = _RunContextExecutor(self._run_context)
-        store = SQLAlchemyJobStore(engine=_sync_engine(self._sync_url), tablename=self._table_name)
+        self._executor = _RunContextExecutor(self._run_context, self._claims)
+        store = _ClaimingJobStore(
+            self._claims,
+            self.leases,
+            engine=_sync_engine(self._sync_url),
+            tablename=self._table_name,
+        )
         scheduler = AsyncIOScheduler(
             event_loop=loop,
             timezone=UTC,
@@ -273,23 +446,83 @@ class HearthScheduler:
         )
         await asyncio.to_thread(scheduler.start)
         self._scheduler = scheduler
+        await self.recover()
+        tick = max(self.leases.ttl.total_seconds() / 6, 0.01)
+        self._background.append(loop.create_task(self._keep_leases(tick)))
         if self._poll_interval is not None:
-            self._poll_task = loop.create_task(self._poll(self._poll_interval.total_seconds()))
+            seconds = self._poll_interval.total_seconds()
+            self._background.append(loop.create_task(self._poll(seconds)))
 
-    async def shutdown(self, *, wait: bool = True) -> None:
-        """Stop firing jobs; with ``wait``, let runs in progress finish, else cancel them."""
+    async def recover(self) -> int:
+        """Take over, and run once, each run a gone process left unfinished.
+
+        Only runs scheduled within the grace window are taken; the run resumes after the
+        messages the cut-off attempt recorded as delivered. A run whose job no longer
+        exists is closed as failed. Returns how many runs were started.
+        """
+        scheduler = self._require_started()
+        started = 0
+        for lease in await self.leases.stale(self._clock.now() - self.misfire_grace):
+            try:
+                kind = JobKind(lease.kind)
+            except ValueError:
+                continue
+            job = await asyncio.to_thread(scheduler.get_job, job_id(lease.chat_id, kind))
+            claim = await self.leases.take_over(lease)
+            if claim is None:
+                continue
+            if job is None:
+                logger.warning(
+                    "%s %s at %s was cut off and is no longer scheduled: dropped",
+                    lease.kind,
+                    lease.chat_id,
+                    lease.period_key,
+                )
+                await self.leases.fail(lease.kind, lease.chat_id, lease.period_key)
+                continue
+            logger.info(
+                "taking over %s %s at %s from %s",
+                kind.value,
+                lease.chat_id,
+                lease.period_key,
+                lease.owner,
+            )
+            task = asyncio.get_running_loop().create_task(
+                self._run_recovered(job, kind, lease.chat_id, claim)
+            )
+            self._recovering.add(task)
+            task.add_done_callback(self._recovering.discard)
+            started += 1
+        return started
+
+    async def shutdown(self, *, wait: bool = True, within: timedelta | None = None) -> None:
+        """Stop firing jobs; with ``wait``, let runs in progress finish, else cancel them.
+
+        ``within`` bounds the wait. Runs still in progress then are cancelled
+        and their leases released, so the next start (of any process) resumes them at once.
+        """
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is None:
             if self._own_engine:
                 await self._engine.dispose()
             return
-        if self._poll_task is not None:
-            self._poll_task.cancel()
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._poll_task
-            self._poll_task = None
-        if wait and self._executor is not None:
-            await asyncio.gather(*self._executor.pending(), return_exceptions=True)
+                await task
+        self._background.clear()
+        if scheduler.running:
+            scheduler.pause()
+        pending = [*self._recovering, *(self._executor.pending() if self._executor else [])]
+        if wait and pending:
+            seconds = None if within is None else within.total_seconds()
+            _, left = await asyncio.wait(pending, timeout=seconds)
+        else:
+            left = set(pending)
+        for run in left:
+            run.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if scheduler.running:
             scheduler.shutdown(wait=False)
             # AsyncIOScheduler shuts down in a loop callback: let it run.
@@ -298,6 +531,14 @@ class HearthScheduler:
                     break
                 await asyncio.sleep(0)
         self._executor = None
+        self._claims.clear()
+        try:
+            released = await self.leases.release()
+        except Exception:
+            logger.exception("could not release the runs this process was doing")
+        else:
+            if released:
+                logger.info("%d run(s) cut off by the stop will resume on the next start", released)
         if self._own_engine:
             await self._engine.dispose()
 
@@ -395,8 +636,33 @@ class HearthScheduler:
             raise RuntimeError("start() the scheduler first")
         return self._scheduler
 
-    def _run_context(self, scheduled_at: datetime) -> RunContext:
-        return RunContext(leases=self.leases, clock=self._clock, scheduled_at=scheduled_at)
+    def _run_context(self, scheduled_at: datetime, claim: Claim | None = None) -> RunContext:
+        return RunContext(
+            leases=self.leases, clock=self._clock, scheduled_at=scheduled_at, claim=claim
+        )
+
+    async def _run_recovered(self, job: Any, kind: JobKind, slot: int, claim: Claim) -> None:
+        fire = key_moment(claim.key)
+        error: BaseException | None = None
+        with use_run_context(self._run_context(fire, claim)):
+            try:
+                ran = await job.func(*job.args, **job.kwargs)
+            except Exception as raised:
+                logger.exception("the resumed %s %s at %s failed", kind.value, slot, claim.key)
+                outcome, error = RunOutcome.FAILED, raised
+            else:
+                outcome = RunOutcome.RAN if ran else RunOutcome.CLAIMED_ELSEWHERE
+        self._report(RunReport(kind, slot, fire, outcome, error, recovered=True))
+
+    async def _keep_leases(self, seconds: float) -> None:
+        """Renew this process's runs and take over runs left by gone processes."""
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.leases.renew()
+                await self.recover()
+            except Exception:
+                logger.exception("run leases could not be renewed or recovered; trying again")
 
     async def _poll(self, seconds: float) -> None:
         while True:
@@ -416,14 +682,18 @@ class HearthScheduler:
             outcome, error = RunOutcome.FAILED, event.exception
         else:
             outcome = RunOutcome.RAN if event.retval else RunOutcome.CLAIMED_ELSEWHERE
-        report = RunReport(
-            kind, chat_id, _aware(event.scheduled_run_time) or self._clock.now(), outcome, error
+        self._report(
+            RunReport(
+                kind, chat_id, _aware(event.scheduled_run_time) or self._clock.now(), outcome, error
+            )
         )
+
+    def _report(self, report: RunReport) -> None:
         for listener in self._listeners:
             try:
                 listener(report)
             except Exception:
-                logger.exception("run listener failed for %s", event.job_id)
+                logger.exception("run listener failed for %s %s", report.kind, report.chat_id)
 
 
 def _owner(kind: JobKind) -> str:
