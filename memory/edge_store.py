@@ -253,8 +253,11 @@ class EdgeMemoryStore:
         suits a nightly job.
         """
         if await self._run(lambda _shard: self._marker) is not None:
-            await self.purge()
-            return True
+            try:
+                await self.purge()
+                return True
+            except MemoryStoreError as error:
+                log.warning("%s; merging segments instead", error)
         return await self._run(lambda shard: shard.optimize())
 
     async def purge_soon(self) -> None:
@@ -421,6 +424,9 @@ class EdgeMemoryStore:
             raise MemoryStoreError(f"the rewrite of {self._path} was abandoned")
         try:
             copy.finish()
+            owed = self._owed_after_copy  # deleted from during the copy: still owed there
+            if owed is not None:
+                _write_marker(copy.target, owed)
         except BaseException:
             self._abort_copy_sync()
             raise
@@ -437,9 +443,7 @@ class EdgeMemoryStore:
             raise MemoryStoreError(f"cannot swap in the rewritten shard: {error}") from error
         self._shard = self._load_sync(True)
         self._unflushed, self._flushed_at = 0, time.monotonic()
-        self._marker = None
-        if self._owed_after_copy is not None:  # deleted from during the copy: still owed
-            self._mark_sync(self._owed_after_copy)
+        self._marker = owed
         log.info(
             "rewrote the memory shard at %s without its deleted points: %d kept, %.1f s",
             self._path,
@@ -459,11 +463,7 @@ class EdgeMemoryStore:
             self._owed_after_copy = state
         if self._marker in (_REQUESTED, state):
             return
-        marker = self._path / _MARKER
-        with open(marker, "w", encoding="ascii") as file:
-            file.write(state)
-            file.flush()
-            os.fsync(file.fileno())
+        _write_marker(self._path, state)
         self._marker = state
 
     def _read_marker(self) -> str | None:
@@ -563,6 +563,13 @@ class EdgeMemoryStore:
             shard.flush()
         finally:
             shard.close()
+
+
+def _write_marker(folder: Path, state: str) -> None:
+    with open(folder / _MARKER, "w", encoding="ascii") as file:
+        file.write(state)
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def _equals(field: str, value: int) -> FieldCondition:

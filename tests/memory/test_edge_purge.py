@@ -211,6 +211,7 @@ async def test_a_purge_without_disk_room_keeps_the_shard_and_the_debt(
             patch.setattr(memory.edge_rewrite, "SPARE_BYTES", 1 << 60)
             with pytest.raises(MemoryStoreError, match="not enough free disk space"):
                 await store.purge()
+            await store.optimize()  # the nightly run merges segments instead, and goes on
         assert await store.count() == 80
         assert names_in(tmp_path) == ["edge"]
         assert await store.optimize() is True  # still owed: the nightly run does it
