@@ -36,8 +36,8 @@ from memory.store import MemoryStoreError
 BUILDING = ".building"
 PREVIOUS = ".previous"
 CONFIG_FILE = "edge_config.json"
-PAGE = 1000
-"""Points copied per step: about a tenth of a second of work."""
+PAGE = 500
+"""Points copied per step: a few hundredths of a second of work, which a search may wait for."""
 SPARE_BYTES = 64 * 1024 * 1024
 """Free disk space a rewrite leaves, beyond the size of the shard it copies."""
 
