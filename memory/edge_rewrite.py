@@ -127,17 +127,28 @@ class ShardCopy:
         if self._done:
             return True
         request = ScrollRequest(self._offset, page, with_payload=True, with_vector=True)
-        batch, self._offset = self._source.scroll(request)
-        points = [self._point_of(record) for record in batch]
-        if points:
-            shard.update(UpdateOperation.upsert_points(points))
+        try:
+            batch, offset = self._source.scroll(request)
+            points = [self._point_of(record) for record in batch]
+            if points:
+                shard.update(UpdateOperation.upsert_points(points))
+        except MemoryStoreError:
+            raise
+        except Exception as error:  # the engine raises plain Exception
+            raise MemoryStoreError(f"cannot copy points into {self._target}: {error}") from error
+        self._offset = offset
         self.copied += len(points)
-        self._done = self._offset is None
+        self._done = offset is None
         return self._done
 
     def mirror(self, operation: UpdateOperation) -> None:
         """Apply a write that was just made to the source, so the copy misses nothing."""
-        self._open_shard().update(operation)
+        try:
+            self._open_shard().update(operation)
+        except MemoryStoreError:
+            raise
+        except Exception as error:  # the engine raises plain Exception
+            raise MemoryStoreError(f"cannot write to {self._target}: {error}") from error
 
     def finish(self) -> None:
         """Copy what is left, then flush and close the new shard."""
@@ -147,6 +158,8 @@ class ShardCopy:
         self._shard = None
         try:
             shard.flush()
+        except Exception as error:  # the engine raises plain Exception
+            raise MemoryStoreError(f"cannot flush {self._target}: {error}") from error
         finally:
             shard.close()
 

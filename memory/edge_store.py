@@ -312,6 +312,9 @@ class EdgeMemoryStore:
             except MemoryStoreError as error:
                 log.warning("%s; the purge is left for the nightly upkeep or the next start", error)
                 return
+            except Exception:
+                log.exception("the purge of %s failed; it is left for later", self._path)
+                return
             if self._purge_requests == seen:
                 return
 
@@ -336,12 +339,16 @@ class EdgeMemoryStore:
         self._shard = self._load_sync(exists)
         self._marker = self._read_marker()
         if self._marker == _REQUESTED:
-            try:
-                self._begin_copy_sync()
-                self._finish_copy_sync()
-            except MemoryStoreError as error:
-                self._abort_copy_sync()
-                log.warning("%s; the purge is left for later", error)
+            self._purge_now_sync("the next start")
+
+    def _purge_now_sync(self, later: str) -> None:
+        """Rewrite the shard now (finishing a copy under way); a failure is logged, not raised."""
+        try:
+            self._begin_copy_sync()
+            self._finish_copy_sync()
+        except Exception:  # the store goes on with the shard it has
+            self._abort_copy_sync()
+            log.exception("the purge of %s failed; it is left for %s", self._path, later)
 
     def _load_sync(self, exists: bool) -> EdgeShard:
         config = self._config()
@@ -432,13 +439,13 @@ class EdgeMemoryStore:
             raise
         self._copy, self._shard = None, None
         try:
-            shard.flush()
-        finally:
-            shard.close()
-        try:
+            try:
+                shard.flush()
+            finally:
+                shard.close()
             swap_in(self._path, copy.target)
-        except OSError as error:
-            recover_swap(self._path)
+        except Exception as error:  # the engine raises plain Exception
+            recover_swap(self._path)  # back to whichever whole shard is there
             self._shard = self._load_sync(True)
             raise MemoryStoreError(f"cannot swap in the rewritten shard: {error}") from error
         self._shard = self._load_sync(True)
@@ -463,7 +470,10 @@ class EdgeMemoryStore:
             self._owed_after_copy = state
         if self._marker in (_REQUESTED, state):
             return
-        _write_marker(self._path, state)
+        try:
+            _write_marker(self._path, state)
+        except OSError as error:  # the purge still happens while the process lives
+            log.warning("cannot note an owed purge in %s: %s", self._path, error)
         self._marker = state
 
     def _read_marker(self) -> str | None:
@@ -550,12 +560,7 @@ class EdgeMemoryStore:
 
     def _close_sync(self) -> None:
         if self._shard is not None and (self._copy is not None or self._marker == _REQUESTED):
-            try:
-                self._begin_copy_sync()
-                self._finish_copy_sync()
-            except MemoryStoreError as error:
-                self._abort_copy_sync()
-                log.warning("%s; the purge is left for the next start", error)
+            self._purge_now_sync("the next start")
         shard, self._shard = self._shard, None
         if shard is None:
             return

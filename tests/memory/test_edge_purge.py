@@ -218,3 +218,30 @@ async def test_a_purge_without_disk_room_keeps_the_shard_and_the_debt(
         assert files_holding(tmp_path, english, chinese) == []
     finally:
         await store.close()
+
+
+async def test_a_failing_purge_never_stops_the_store_from_opening_or_closing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    english, chinese = secret_words()
+    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
+    await store.open()
+    await alice_and_bob(store, english, chinese)
+    await store.delete_member(BOB, GROUP)
+    await store.purge_soon()
+    with monkeypatch.context() as patch:
+        patch.setattr(memory.edge_rewrite, "SPARE_BYTES", 1 << 60)
+        await store.close()  # logs that the purge is left for the next start
+        again = EdgeMemoryStore(tmp_path / "edge", DIM)
+        await again.open()  # and the next start, still without room, serves the old shard
+        assert await again.count() == 80
+        await again.close()
+    assert "left for the next start" in caplog.text
+    assert files_holding(tmp_path, english, chinese)
+    third = EdgeMemoryStore(tmp_path / "edge", DIM)
+    await third.open()  # with room again, the owed purge runs
+    try:
+        assert files_holding(tmp_path, english, chinese) == []
+        assert await third.count() == 80
+    finally:
+        await third.close()
