@@ -26,7 +26,7 @@ from bots.storage.repository import Storage
 from bots.storage.tables import utcnow
 from memory.embedder import Embedder
 from memory.records import MemoryRecord
-from memory.store import MemoryNotWritableError, MemoryStore, check_writable
+from memory.store import MemoryNotWritableError, MemoryStore, check_writable, purge_soon
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +177,10 @@ class EmbeddingWorker:
         still_stored = await self._storage.existing_message_ids(ids)
         gone = [i for i in ids if i not in still_stored]
         if gone:
-            # Forgotten or deleted while being embedded: take them out again.
+            # Forgotten or deleted while being embedded: take them out again, and out
+            # of the files soon (a /forget may already have had its purge).
             await self._memory.delete_messages(gone)
+            await purge_soon(self._memory)
         await self._storage.mark_embedded([m for m in batch if m.id in still_stored], utcnow())
         self.embedded_total += len(batch)
         self._metrics.messages_embedded.inc(len(batch))

@@ -27,7 +27,7 @@ from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
 from memory.interest_profiles import InterestProfileStore
-from memory.store import MemoryStore
+from memory.store import MemoryStore, purge_soon
 
 log = logging.getLogger(__name__)
 
@@ -282,10 +282,26 @@ class MemberCommands:
         await self._intros.forget(chat_id, member_id)
         result = await self._storage.forget_member(chat_id, member_id)
         await self._memory.delete_messages(result.message_ids)
-        log.info("forgot member %s in chat %s: %d messages", member_id, chat_id, result.messages)
+        # Deleted rows and points stay readable in the files until these run.
+        await self._storage.shred_deleted()
+        await purge_soon(self._memory)
+        await self._profiles.purge_soon()
+        log.info(
+            "forgot member %s in chat %s: %d messages, %d questions erased",
+            member_id,
+            chat_id,
+            result.messages,
+            result.questions_erased,
+        )
+        questions = (
+            f" Your {result.questions_erased} question(s) to other members' twins here are "
+            "erased, with their answers."
+            if result.questions_erased
+            else ""
+        )
         return (
             f"Done: deleted {result.messages} of your messages, {result.twin_replies} twin "
-            "answers and your settings in this chat. Your twin here is off."
+            f"answers and your settings in this chat. Your twin here is off.{questions}"
         )
 
     async def _link(self, command: Command, words: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform
 from adapters.ports import ReplySender
+from bots.storage.forget import ERASED_BY_ASKER, ERASED_SOURCES
 from bots.storage.records import TwinReplyView
 from bots.storage.repository import Storage
 from twins.labels import twin_label
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 REPORT_LIMIT = 5
 SNIPPET = 90
+ASKER_ERASED = "(question removed at the asker's request, with its answer)"
+ANSWER_ERASED = "(answer removed: it quoted messages you deleted with /forget)"
 REVIEW_HINT = (
     "Reply /twin confirm N, /twin correct N <your answer> or /twin delete N "
     "(N is the number before each answer)."
@@ -49,10 +52,13 @@ def describe(view: TwinReplyView) -> str:
         view.status, ""
     )
     review = "" if view.review == "unreviewed" else f" [{view.review}]"
-    return (
-        f"#{view.id} in {_where(view)}, {view.created_at:%Y-%m-%d %H:%M} UTC{state}{review}: "
-        f"{asker} asked “{_snippet(view.question_text)}” → “{_snippet(_answer_body(view.text))}”"
+    head = f"#{view.id} in {_where(view)}, {view.created_at:%Y-%m-%d %H:%M} UTC{state}{review}: "
+    if view.erased == ERASED_BY_ASKER:
+        return head + f"{asker} asked {ASKER_ERASED}"
+    answer = (
+        ANSWER_ERASED if view.erased == ERASED_SOURCES else f"“{_snippet(_answer_body(view.text))}”"
     )
+    return head + f"{asker} asked “{_snippet(view.question_text)}” → {answer}"
 
 
 class OwnerReview:
@@ -116,6 +122,8 @@ class OwnerReview:
             return view
         if not correction.strip():
             return "Usage: /twin correct N <your answer>"
+        if view.erased == ERASED_BY_ASKER:
+            return f"#{view.id}'s question was removed at the asker's request; nothing to correct."
         await self._storage.review_twin_reply(view.id, review="corrected", correction=correction)
         return (
             f"Thanks: #{view.id} is corrected. When someone asks this again, your twin gives "

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import shutil
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
-from uuid import UUID
 
 from qdrant_edge import (
     CountRequest,
@@ -31,7 +31,6 @@ from qdrant_edge import (
     Query,
     QueryRequest,
     Record,
-    ScrollRequest,
     SparseVector,
     UpdateOperation,
 )
@@ -47,6 +46,15 @@ from memory._payload import (
     to_payload,
 )
 from memory.disk_guard import DEFAULT_MIN_FREE_BYTES, used_bytes, write_blocker
+from memory.edge_rewrite import (
+    BUILDING,
+    CONFIG_FILE,
+    ShardCopy,
+    check_room,
+    recover_swap,
+    sibling,
+    swap_in,
+)
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
 from memory.store import DimensionMismatchError, MemoryNotWritableError, MemoryStoreError
@@ -54,9 +62,12 @@ from memory.store import DimensionMismatchError, MemoryNotWritableError, MemoryS
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-_CONFIG_FILE = "edge_config.json"
-_BUILDING = ".building"
-_PREVIOUS = ".previous"
+_MARKER = "hearth_purge"
+"""A file in the shard folder saying that deleted points may still be in its files."""
+_REQUESTED = "requested"
+"""Marker state: a purge was asked for (``/forget``) and is still owed."""
+_DELETED = "deleted"
+"""Marker state: points were deleted since the last rewrite; the nightly job purges them."""
 
 
 class EdgeMemoryStore:
@@ -88,6 +99,13 @@ class EdgeMemoryStore:
     read-only, and at least ``min_free_bytes`` free (compaction also needs room
     for a copy of the segments). Otherwise it raises
     :class:`~memory.store.MemoryNotWritableError` and writes nothing; reads go on.
+
+    A deleted point stays in the shard's files (segments and log) until the
+    shard is rewritten (see :mod:`memory.edge_rewrite`). :meth:`purge_soon`
+    asks for a rewrite ``purge_delay`` seconds later (``/forget`` does);
+    :meth:`optimize` rewrites when anything was deleted since the last
+    rewrite. A marker file in the shard folder keeps an owed purge across a
+    stop or a crash: :meth:`close` and :meth:`open` carry it out.
     """
 
     def __init__(
@@ -98,6 +116,7 @@ class EdgeMemoryStore:
         flush_every: int = 20_000,
         flush_interval: float = 300.0,
         min_free_bytes: int = DEFAULT_MIN_FREE_BYTES,
+        purge_delay: float = 1.0,
     ) -> None:
         if dimension < 1:
             raise ValueError("dimension must be positive")
@@ -108,11 +127,20 @@ class EdgeMemoryStore:
         self._min_free_bytes = min_free_bytes
         self._flush_every = flush_every
         self._flush_interval = flush_interval
+        self._purge_delay = purge_delay
         self._executor: ThreadPoolExecutor | None = None
+        # Only touched on the event loop:
+        self._purge_task: asyncio.Task[None] | None = None
+        self._purge_requests = 0
+        self._purge_lock = asyncio.Lock()
         # Only touched on the worker thread:
         self._shard: EdgeShard | None = None
         self._unflushed = 0
         self._flushed_at = time.monotonic()
+        self._marker: str | None = None
+        self._copy: ShardCopy | None = None
+        self._owed_after_copy: str | None = None
+        self._copy_started = time.monotonic()
 
     @property
     def path(self) -> Path:
@@ -137,10 +165,18 @@ class EdgeMemoryStore:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._open_sync)
 
     async def close(self) -> None:
-        """Flush and close the shard and stop the worker thread; safe to call twice."""
+        """Finish an owed purge, flush and close the shard, stop the worker thread.
+
+        Safe to call twice.
+        """
         executor = self._executor
         if executor is None:
             return
+        task, self._purge_task = self._purge_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self._executor = None
         try:
             await asyncio.get_running_loop().run_in_executor(executor, self._close_sync)
@@ -188,19 +224,21 @@ class EdgeMemoryStore:
         """Remove the given messages; unknown ids are ignored."""
         if not message_ids:
             return
-        await self._write(UpdateOperation.delete_points(list(message_ids)), len(message_ids))
+        operation = UpdateOperation.delete_points(list(message_ids))
+        await self._write(operation, len(message_ids), deleting=True)
 
     async def delete_member(self, member_id: int, chat_id: int | None) -> None:
         """Remove every record of a member, in one chat or (``None``) in all chats."""
         conditions = [_equals(MEMBER_ID, member_id)]
         if chat_id is not None:
             conditions.append(_equals(CHAT_ID, chat_id))
-        await self._write(UpdateOperation.delete_points_by_filter(Filter(must=list(conditions))))
+        operation = UpdateOperation.delete_points_by_filter(Filter(must=list(conditions)))
+        await self._write(operation, deleting=True)
 
     async def delete_chat(self, chat_id: int) -> None:
         """Remove every record of a chat."""
         chat_filter = Filter(must=[_equals(CHAT_ID, chat_id)])
-        await self._write(UpdateOperation.delete_points_by_filter(chat_filter))
+        await self._write(UpdateOperation.delete_points_by_filter(chat_filter), deleting=True)
 
     async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
         """The stored dense vectors of these messages (those not stored are left out)."""
@@ -230,11 +268,19 @@ class EdgeMemoryStore:
     async def optimize(self) -> bool:
         """Merge segments and drop deleted points; returns whether anything changed.
 
-        The shard never optimizes on its own. Without a global HNSW graph this
-        is cheap (seconds for a million points), so it suits a nightly job. It
-        writes merged segments beside the old ones, so it needs their size free
-        on top of the usual margin.
+        When points were deleted since the last rewrite, the shard is rewritten
+        (:meth:`purge`), which leaves nothing of them in its files; otherwise the
+        engine merges segments. The shard never optimizes on its own. Without a
+        global HNSW graph either is cheap (seconds for 100,000 points), so it
+        suits a nightly job. Merging writes segments beside the old ones, so it
+        needs their size free on top of the usual margin.
         """
+        if await self._run(lambda _shard: self._marker) is not None:
+            try:
+                await self.purge()
+                return True
+            except MemoryStoreError as error:
+                log.warning("%s; merging segments instead", error)
 
         def optimize(shard: EdgeShard) -> bool:
             self._ensure_writable(headroom=used_bytes(self._path / "segments"))
@@ -242,12 +288,48 @@ class EdgeMemoryStore:
 
         return await self._run(optimize)
 
+    async def purge_soon(self) -> None:
+        """Have the shard rewritten without its deleted points in ``purge_delay`` seconds.
+
+        Returns at once; requests made before the rewrite starts share it. The
+        request is written down first, so a stop or a crash does not lose it.
+        """
+        await self._run(lambda _shard: self._mark_sync(_REQUESTED))
+        self._purge_requests += 1
+        if self._purge_task is None or self._purge_task.done():
+            self._purge_task = asyncio.get_running_loop().create_task(
+                self._purge_when_due(), name=f"purge {self._path.name}"
+            )
+
+    async def purge(self) -> int:
+        """Rewrite the shard now with only its live points; how many points it kept.
+
+        The copy goes a page at a time, so searches and writes are served from
+        the current shard meanwhile (writes reach both). Raises
+        :class:`~memory.store.MemoryStoreError` when the disk lacks room for a
+        second copy; the old shard then stays as it is.
+        """
+        async with self._purge_lock:
+            await self._run(lambda _shard: self._begin_copy_sync())
+            try:
+                while not await self._run(lambda _shard: self._copy_step_sync()):
+                    pass
+                return await self._run(lambda _shard: self._finish_copy_sync())
+            except asyncio.CancelledError:
+                raise  # the copy stays; close() or the next purge finishes it
+            except BaseException:
+                with contextlib.suppress(MemoryStoreError):
+                    await self._run(lambda _shard: self._abort_copy_sync())
+                raise
+
     async def flush(self) -> None:
         """Write pending changes into the segments and trim the write-ahead log."""
         await self._run_write(self._flush_sync)
 
-    async def _write(self, operation: UpdateOperation, changed: int = 1) -> None:
-        await self._run_write(lambda shard: self._update_sync(shard, operation, changed))
+    async def _write(
+        self, operation: UpdateOperation, changed: int = 1, *, deleting: bool = False
+    ) -> None:
+        await self._run_write(lambda shard: self._update_sync(shard, operation, changed, deleting))
 
     async def _run_write(self, call: Callable[[EdgeShard], T]) -> T:
         def guarded(shard: EdgeShard) -> T:
@@ -260,6 +342,21 @@ class EdgeMemoryStore:
         problem = write_blocker(self._path, self._min_free_bytes + headroom)
         if problem is not None:
             raise MemoryNotWritableError(f"not writing to the Qdrant Edge shard: {problem}")
+
+    async def _purge_when_due(self) -> None:
+        while True:
+            seen = self._purge_requests
+            await asyncio.sleep(self._purge_delay)
+            try:
+                await self.purge()
+            except MemoryStoreError as error:
+                log.warning("%s; the purge is left for the nightly upkeep or the next start", error)
+                return
+            except Exception:
+                log.exception("the purge of %s failed; it is left for later", self._path)
+                return
+            if self._purge_requests == seen:
+                return
 
     async def _run(self, call: Callable[[EdgeShard], T]) -> T:
         executor = self._executor
@@ -277,11 +374,26 @@ class EdgeMemoryStore:
             return
         # Loading replays the write-ahead log into the segments: a write like any other.
         self._ensure_writable()
-        self._recover_upgrade()
-        exists = (self._path / _CONFIG_FILE).exists()
+        recover_swap(self._path)
+        exists = (self._path / CONFIG_FILE).exists()
         if exists and not self._check_stored_config():
             self._ensure_writable(headroom=used_bytes(self._path))
             self._add_keyword_vectors()
+        self._shard = self._load_sync(exists)
+        self._marker = self._read_marker()
+        if self._marker == _REQUESTED:
+            self._purge_now_sync("the next start")
+
+    def _purge_now_sync(self, later: str) -> None:
+        """Rewrite the shard now (finishing a copy under way); a failure is logged, not raised."""
+        try:
+            self._begin_copy_sync()
+            self._finish_copy_sync()
+        except Exception:  # the store goes on with the shard it has
+            self._abort_copy_sync()
+            log.exception("the purge of %s failed; it is left for %s", self._path, later)
+
+    def _load_sync(self, exists: bool) -> EdgeShard:
         config = self._config()
         try:
             if exists:
@@ -302,7 +414,7 @@ class EdgeMemoryStore:
         except BaseException:
             shard.close()
             raise
-        self._shard = shard
+        return shard
 
     def _config(self, *, keywords: bool = True) -> EdgeConfig:
         return EdgeConfig(
@@ -317,53 +429,107 @@ class EdgeMemoryStore:
         """Rebuild a shard made before keyword vectors, keeping every point and vector.
 
         The new shard is written beside the old one and swapped in by renames;
-        :meth:`_recover_upgrade` finishes or discards an upgrade cut short.
+        :func:`~memory.edge_rewrite.recover_swap` finishes or discards an
+        upgrade cut short. Deleted points are left behind, as in any rewrite.
         """
-        building, previous = self._sibling(_BUILDING), self._sibling(_PREVIOUS)
-        shutil.rmtree(building, ignore_errors=True)
         try:
             old = EdgeShard.load(str(self._path), self._config(keywords=False))
         except Exception as error:  # the engine raises plain Exception
             raise MemoryStoreError(
                 f"cannot open the Qdrant Edge shard at {self._path}: {error}"
             ) from error
-        moved = 0
         try:
-            new = EdgeShard.create(str(building), self._config())
+            copy = ShardCopy(
+                old, sibling(self._path, BUILDING), self._config(), INDEXED_FIELDS, _with_keywords
+            )
             try:
-                offset: int | str | UUID | None = None
-                while True:
-                    page = ScrollRequest(offset, 1000, with_payload=True, with_vector=True)
-                    batch, offset = old.scroll(page)
-                    points = [_with_keywords(record) for record in batch]
-                    if points:
-                        new.update(UpdateOperation.upsert_points(points))
-                    moved += len(points)
-                    if offset is None:
-                        break
-                new.flush()
-            finally:
-                new.close()
+                copy.finish()
+            except BaseException:
+                copy.abort()
+                raise
         finally:
             old.close()
-        self._path.rename(previous)
-        building.rename(self._path)
-        shutil.rmtree(previous)
-        log.info("added keyword vectors to %d messages in %s", moved, self._path)
+        swap_in(self._path, copy.target)
+        log.info("added keyword vectors to %d messages in %s", copy.copied, self._path)
 
-    def _recover_upgrade(self) -> None:
-        """Undo the traces of an upgrade that stopped part-way (a crash, a kill)."""
-        previous = self._sibling(_PREVIOUS)
-        if previous.exists():
-            if (self._path / _CONFIG_FILE).exists():
-                shutil.rmtree(previous)  # the new shard is in place
-            else:
-                shutil.rmtree(self._path, ignore_errors=True)
-                previous.rename(self._path)
-        shutil.rmtree(self._sibling(_BUILDING), ignore_errors=True)
+    def _begin_copy_sync(self) -> None:
+        """Start copying the live points into a fresh shard (unless a copy is under way)."""
+        shard = self._open_shard()
+        if self._copy is not None:
+            return
+        check_room(self._path)
+        self._copy = ShardCopy(shard, sibling(self._path, BUILDING), self._config(), INDEXED_FIELDS)
+        self._owed_after_copy = None
+        self._copy_started = time.monotonic()
 
-    def _sibling(self, suffix: str) -> Path:
-        return self._path.with_name(self._path.name + suffix)
+    def _copy_step_sync(self) -> bool:
+        if self._copy is None:
+            raise MemoryStoreError(f"the rewrite of {self._path} was abandoned")
+        return self._copy.step()
+
+    def _finish_copy_sync(self) -> int:
+        """Copy the rest, swap the new shard in and load it; how many points it holds."""
+        copy, shard = self._copy, self._open_shard()
+        if copy is None:
+            raise MemoryStoreError(f"the rewrite of {self._path} was abandoned")
+        try:
+            copy.finish()
+            owed = self._owed_after_copy  # deleted from during the copy: still owed there
+            if owed is not None:
+                _write_marker(copy.target, owed)
+        except BaseException:
+            self._abort_copy_sync()
+            raise
+        self._copy, self._shard = None, None
+        try:
+            try:
+                shard.flush()
+            finally:
+                shard.close()
+            swap_in(self._path, copy.target)
+        except Exception as error:  # the engine raises plain Exception
+            recover_swap(self._path)  # back to whichever whole shard is there
+            self._shard = self._load_sync(True)
+            raise MemoryStoreError(f"cannot swap in the rewritten shard: {error}") from error
+        self._shard = self._load_sync(True)
+        self._unflushed, self._flushed_at = 0, time.monotonic()
+        self._marker = owed
+        log.info(
+            "rewrote the memory shard at %s without its deleted points: %d kept, %.1f s",
+            self._path,
+            copy.copied,
+            time.monotonic() - self._copy_started,
+        )
+        return copy.copied
+
+    def _abort_copy_sync(self) -> None:
+        copy, self._copy = self._copy, None
+        if copy is not None:
+            copy.abort()
+
+    def _mark_sync(self, state: str) -> None:
+        """Note (in the marker file) that deleted points may remain; ``requested`` wins."""
+        if self._copy is not None and self._owed_after_copy != _REQUESTED:
+            self._owed_after_copy = state
+        if self._marker in (_REQUESTED, state):
+            return
+        try:
+            _write_marker(self._path, state)
+        except OSError as error:  # the purge still happens while the process lives
+            log.warning("cannot note an owed purge in %s: %s", self._path, error)
+        self._marker = state
+
+    def _read_marker(self) -> str | None:
+        try:
+            state = (self._path / _MARKER).read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            return None
+        return _REQUESTED if state == _REQUESTED else _DELETED
+
+    def _open_shard(self) -> EdgeShard:
+        if self._shard is None:
+            raise MemoryStoreError("the memory store is not open")
+        return self._shard
 
     def _upsert_sync(self, shard: EdgeShard, records: Sequence[MemoryRecord]) -> None:
         encoder = keyword_encoder()
@@ -394,8 +560,18 @@ class EdgeMemoryStore:
         )
         return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
 
-    def _update_sync(self, shard: EdgeShard, operation: UpdateOperation, changed: int) -> None:
+    def _update_sync(
+        self, shard: EdgeShard, operation: UpdateOperation, changed: int, deleting: bool = False
+    ) -> None:
         shard.update(operation)
+        if self._copy is not None:
+            try:
+                self._copy.mirror(operation)
+            except Exception:  # the engine raises plain Exception
+                log.exception("the rewrite of %s could not follow a write; it stops", self._path)
+                self._abort_copy_sync()
+        if deleting:
+            self._mark_sync(_DELETED)
         self._unflushed += changed
         if (
             self._unflushed >= self._flush_every
@@ -411,7 +587,7 @@ class EdgeMemoryStore:
     def _check_stored_config(self) -> bool:
         """Fail clearly when the shard's vector size differs; whether it has keyword vectors."""
         try:
-            stored = json.loads((self._path / _CONFIG_FILE).read_text(encoding="utf-8"))
+            stored = json.loads((self._path / CONFIG_FILE).read_text(encoding="utf-8"))
             size = stored["vectors"][""]["size"]
         except (OSError, ValueError, KeyError, TypeError):
             return True  # unknown layout: the engine's own compatibility check still applies
@@ -426,6 +602,8 @@ class EdgeMemoryStore:
         return keywords
 
     def _close_sync(self) -> None:
+        if self._shard is not None and (self._copy is not None or self._marker == _REQUESTED):
+            self._purge_now_sync("the next start")
         shard, self._shard = self._shard, None
         if shard is None:
             return
@@ -437,6 +615,13 @@ class EdgeMemoryStore:
                 log.warning("closing the Qdrant Edge shard without a flush: %s", problem)
         finally:
             shard.close()
+
+
+def _write_marker(folder: Path, state: str) -> None:
+    with open(folder / _MARKER, "w", encoding="ascii") as file:
+        file.write(state)
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def _equals(field: str, value: int) -> FieldCondition:

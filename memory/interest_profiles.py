@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memory.records import MemoryRecord, MemoryScope
-from memory.store import MemoryStore, compact
+from memory.store import MemoryStore, compact, purge_soon
 
 _ID_LIMIT = 1 << 31
 
@@ -104,6 +104,10 @@ class InterestProfileStore:
     async def optimize(self) -> bool:
         """Compact the underlying store where it can be; whether anything changed."""
         return await compact(self._store)
+
+    async def purge_soon(self) -> bool:
+        """Have deleted profiles removed from the store's files soon, where it can; whether so."""
+        return await purge_soon(self._store)
 
     async def count(self, chat_id: int | None = None) -> int:
         """How many profiles are stored (in one chat)."""

@@ -101,6 +101,27 @@ async def check_writable(store: object) -> None:
         await store.check_writable()
 
 
+@runtime_checkable
+class Purgeable(Protocol):
+    """A store that keeps deleted points in its files until it is rewritten (Qdrant Edge)."""
+
+    async def purge_soon(self) -> None:
+        """Have deleted points physically removed within seconds; returns at once."""
+        ...
+
+
+async def purge_soon(store: object) -> bool:
+    """Ask ``store`` to remove deleted points from its files soon, if it can; whether it can.
+
+    A Qdrant server manages its own files: deleted points leave them when the
+    server's optimizer vacuums their segments.
+    """
+    if not isinstance(store, Purgeable):
+        return False
+    await store.purge_soon()
+    return True
+
+
 class MemoryStoreError(RuntimeError):
     """The vector store could not be opened or used."""
 

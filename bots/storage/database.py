@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url``, with SQLite tuned for one writer and many readers.
 
-    For SQLite the parent folder is created, foreign keys are enforced and the
-    journal runs in WAL mode so readers never wait for the embedding writer.
+    For SQLite the parent folder is created, foreign keys are enforced, the
+    journal runs in WAL mode so readers never wait for the embedding writer, and
+    deleted content is overwritten with zeros (``secure_delete``) so that a
+    deleted message cannot be read back from the file's free space.
     """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
@@ -40,7 +43,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+async def truncate_sqlite_wal(
+    engine: AsyncEngine, *, attempts: int = 20, pause: float = 0.1
+) -> bool:
+    """Fold SQLite's write-ahead log into the database and cut it to zero bytes.
+
+    The log keeps old copies of changed pages (the text of a deleted row too)
+    until it is checkpointed and reset. A reader in the middle of a
+    transaction blocks the reset; this retries ``attempts`` times, ``pause``
+    seconds apart, and returns whether the log was emptied.
+    """
+    for attempt in range(attempts):
+        async with engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = result.first()
+        if row is not None and int(row[0]) == 0:
+            return True
+        if attempt + 1 < attempts:
+            await asyncio.sleep(pause)
+    return False
 
 
 def alembic_config() -> Config:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from adapters.model import Platform, UnreadableUpdate
 from bots.storage.base import StorageBase, storable
@@ -68,14 +68,3 @@ class IngestLedgerStore(StorageBase):
             )
             for row in rows
         ]
-
-    async def forget_sender(self, platform: Platform, platform_user_id: str) -> int:
-        """Delete the kept updates sent by this user; returns how many."""
-        async with self._sessions.begin() as session:
-            result = await session.execute(
-                delete(SkippedUpdateRow).where(
-                    SkippedUpdateRow.platform == platform.value,
-                    SkippedUpdateRow.sender_platform_user_id == platform_user_id,
-                )
-            )
-        return int(getattr(result, "rowcount", 0) or 0)

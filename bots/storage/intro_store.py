@@ -118,13 +118,28 @@ class IntroStore(StorageBase):
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def forget(self, chat_id: int, member_id: int) -> None:
-        """Remove the member's introductions choice in this chat."""
+        """Remove the member's introductions choice and history in this chat.
+
+        Past introductions keep the other members (so pairs still do not repeat
+        at once); a group left with fewer than two members goes.
+        """
         async with self._sessions.begin() as session:
             await session.execute(
                 delete(IntroMemberRow).where(
                     IntroMemberRow.chat_id == chat_id, IntroMemberRow.member_id == member_id
                 )
             )
+            groups = (
+                await session.scalars(select(IntroGroupRow).where(IntroGroupRow.chat_id == chat_id))
+            ).all()
+            for group in groups:
+                if member_id not in group.member_ids:
+                    continue
+                others = [m for m in group.member_ids if m != member_id]
+                if len(others) < 2:
+                    await session.delete(group)
+                else:
+                    group.member_ids = others
 
     async def participants(self, chat_id: int, now: datetime) -> list[IntroParticipant]:
         """Opted-in, awake, human members still in the chat, by member id."""

@@ -86,11 +86,18 @@ class ChatSettings:
 
 @dataclass(frozen=True, slots=True)
 class ForgetResult:
-    """What ``/forget`` removed from SQL."""
+    """What ``/forget`` removed from SQL.
+
+    ``questions_erased``: the member's questions to other members' twins in the chat,
+    emptied together with the answers to them; ``answers_erased``: the member's twin
+    answers in other chats that quoted a deleted message, emptied.
+    """
 
     messages: int
     twin_replies: int
     message_ids: tuple[int, ...]
+    questions_erased: int = 0
+    answers_erased: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,8 @@ class TwinReplyView:
     correction: str | None
     platform_message_id: str | None
     created_at: datetime
+    erased: str | None = None
+    """Why a ``/forget`` emptied this reply's texts: ``asker`` or ``sources`` (see the table)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,10 @@ from sqlalchemy.orm import aliased
 from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.storage.base import storable
 from bots.storage.catch_up import CatchUpQueries
+from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
-from bots.storage.profiles import ProfileQueries
 from bots.storage.records import (
     ChatSettings,
-    ForgetResult,
     IngestResult,
     KnownMember,
     PeriodMessage,
@@ -29,7 +28,6 @@ from bots.storage.tables import (
     MemberRow,
     MemberSettingsRow,
     MessageRow,
-    TwinReplyRow,
     utcnow,
 )
 from bots.storage.twin_replies import TwinReplyQueries
@@ -47,7 +45,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage(ProfileQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
+class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves
@@ -371,71 +369,6 @@ class Storage(ProfileQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
                 await self._touch_chat_member(session, chat_id, member_id, joined_at=at)
             else:
                 await self._touch_chat_member(session, chat_id, member_id, left_at=at)
-
-    async def forget_member(self, chat_id: int, member_id: int) -> ForgetResult:
-        """Delete everything stored about a member in one chat.
-
-        Removes their messages, settings, presence and what their twin said
-        there. The member row itself goes too once no chat refers to it.
-        """
-        async with self._sessions.begin() as session:
-            message_ids = tuple(
-                await session.scalars(
-                    delete(MessageRow)
-                    .where(MessageRow.chat_id == chat_id, MessageRow.member_id == member_id)
-                    .returning(MessageRow.id)
-                )
-            )
-            replies = await session.scalars(
-                delete(TwinReplyRow)
-                .where(TwinReplyRow.chat_id == chat_id, TwinReplyRow.member_id == member_id)
-                .returning(TwinReplyRow.id)
-            )
-            reply_count = len(list(replies))
-            await session.execute(
-                delete(MemberSettingsRow).where(
-                    MemberSettingsRow.chat_id == chat_id, MemberSettingsRow.member_id == member_id
-                )
-            )
-            await session.execute(
-                delete(ChatMemberRow).where(
-                    ChatMemberRow.chat_id == chat_id, ChatMemberRow.member_id == member_id
-                )
-            )
-            still_used = await session.scalar(
-                select(func.count())
-                .select_from(MessageRow)
-                .where(MessageRow.member_id == member_id)
-            )
-            still_member = await session.scalar(
-                select(func.count())
-                .select_from(ChatMemberRow)
-                .where(ChatMemberRow.member_id == member_id)
-            )
-            if not still_used and not still_member:
-                await session.execute(
-                    update(TwinReplyRow)
-                    .where(TwinReplyRow.asker_member_id == member_id)
-                    .values(asker_member_id=None)
-                )
-                await session.execute(
-                    delete(MemberSettingsRow).where(MemberSettingsRow.member_id == member_id)
-                )
-                remaining_replies = await session.scalar(
-                    select(func.count())
-                    .select_from(TwinReplyRow)
-                    .where(TwinReplyRow.member_id == member_id)
-                )
-                if not remaining_replies:
-                    profile_id = await session.scalar(
-                        select(MemberRow.profile_id).where(MemberRow.id == member_id)
-                    )
-                    await session.execute(delete(MemberRow).where(MemberRow.id == member_id))
-                    if profile_id is not None:
-                        await self._drop_unused_profile(session, profile_id)
-            return ForgetResult(
-                messages=len(message_ids), twin_replies=reply_count, message_ids=message_ids
-            )
 
     async def member_name(self, member_id: int) -> str:
         """A member's display name."""

@@ -233,6 +233,9 @@ class TwinReplyRow(Base):
 
     ``status``: pending, sent, failed, draft (waiting for the owner's approval) or
     discarded. ``review``: unreviewed, confirmed, corrected or deleted.
+    ``erased`` says why a ``/forget`` emptied the row's texts, if one did: ``asker``
+    (the asker forgot the chat: question, answer and correction are gone) or
+    ``sources`` (the answer quoted messages its owner deleted: the answer is gone).
     """
 
     __tablename__ = "twin_replies"
@@ -255,6 +258,7 @@ class TwinReplyRow(Base):
     )
     correction: Mapped[str | None] = mapped_column(Text)
     owner_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased: Mapped[str | None] = mapped_column(String(16))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -94,6 +94,7 @@ class TwinReplyQueries(StorageBase):
             correction=row.correction,
             platform_message_id=row.platform_message_id,
             created_at=row.created_at,
+            erased=row.erased,
         )
 
     async def twin_reply(self, reply_id: int) -> TwinReplyView | None:

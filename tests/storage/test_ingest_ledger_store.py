@@ -36,7 +36,7 @@ async def test_position_only_moves_forward(database_url: str) -> None:
         await store.close()
 
 
-async def test_skipped_updates_are_kept_and_forgotten_per_sender(database_url: str) -> None:
+async def test_skipped_updates_are_kept_as_received(database_url: str) -> None:
     store = IngestLedgerStore(create_engine(database_url))
     try:
         await store.record_unreadable(_unreadable("1", "7", '{"message": "not-a-dict\x00"}'))
@@ -46,9 +46,7 @@ async def test_skipped_updates_are_kept_and_forgotten_per_sender(database_url: s
         assert [u.platform_update_id for u in kept] == ["1", "2", "3"]
         assert kept[0].raw == '{"message": "not-a-dict\ufffd"}'
         assert kept[0].received_at == datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-
-        assert await store.forget_sender(Platform.TELEGRAM, "7") == 1
-        assert await store.forget_sender(Platform.DISCORD, "8") == 0
-        assert [u.platform_update_id for u in await store.unreadable()] == ["2", "3"]
+        assert kept[1].sender_platform_user_id == "8"
+        assert await store.unreadable(Platform.DISCORD) == []
     finally:
         await store.close()
