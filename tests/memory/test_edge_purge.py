@@ -51,6 +51,16 @@ async def alice_and_bob(store: EdgeMemoryStore, english: str, chinese: str) -> N
     await store.flush()
 
 
+async def owing_a_purge(path: Path, english: str, chinese: str) -> EdgeMemoryStore:
+    """An open store where Bob's words were deleted and their purge is owed, not yet run."""
+    store = EdgeMemoryStore(path, DIM, purge_delay=3600)
+    await store.open()
+    await alice_and_bob(store, english, chinese)
+    await store.delete_member(BOB, GROUP)
+    await store.purge_soon()
+    return store
+
+
 async def test_deleted_text_stays_in_the_files_until_the_purge(tmp_path: Path) -> None:
     english, chinese = secret_words()
     async with opened(tmp_path / "edge", purge_delay=60) as store:
@@ -140,11 +150,7 @@ async def test_nightly_optimize_purges_any_delete(tmp_path: Path) -> None:
 
 async def test_close_finishes_an_owed_purge(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
-    await store.open()
-    await alice_and_bob(store, english, chinese)
-    await store.delete_member(BOB, GROUP)
-    await store.purge_soon()
+    store = await owing_a_purge(tmp_path / "edge", english, chinese)
     await store.close()
     assert files_holding(tmp_path, english, chinese) == []
     async with opened(tmp_path / "edge") as again:
@@ -210,11 +216,7 @@ async def test_a_failing_purge_never_stops_the_store_from_opening_or_closing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
-    await store.open()
-    await alice_and_bob(store, english, chinese)
-    await store.delete_member(BOB, GROUP)
-    await store.purge_soon()
+    store = await owing_a_purge(tmp_path / "edge", english, chinese)
     with monkeypatch.context() as patch:
         patch.setattr(memory.edge_rewrite, "SPARE_BYTES", 1 << 60)
         await store.close()  # logs that the purge is left for the next start
