@@ -46,7 +46,7 @@ def write_blocker(folder: Path, min_free_bytes: int) -> str | None:
     for path in _folders(target) if target == folder else [target]:
         if not os.access(path, os.W_OK):
             return f"{path} is not writable"
-    free = stats.f_bavail * stats.f_frsize
+    free = _free(stats)
     if free < min_free_bytes:
         return (
             f"only {_mib(free)} free on the filesystem holding {folder}; "
@@ -55,6 +55,11 @@ def write_blocker(folder: Path, min_free_bytes: int) -> str | None:
     if stats.f_files > 0 and stats.f_favail < MIN_FREE_INODES:
         return f"the filesystem holding {folder} is out of inodes ({stats.f_favail} left)"
     return None
+
+
+def free_bytes(folder: Path) -> int:
+    """Bytes unprivileged writers may still write on the filesystem holding ``folder``."""
+    return _free(os.statvfs(_existing(folder)))
 
 
 def used_bytes(folder: Path) -> int:
@@ -67,6 +72,10 @@ def used_bytes(folder: Path) -> int:
             except OSError:
                 continue  # removed meanwhile
     return total
+
+
+def _free(stats: os.statvfs_result) -> int:
+    return stats.f_bavail * stats.f_frsize
 
 
 def _existing(folder: Path) -> Path:

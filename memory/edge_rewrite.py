@@ -31,6 +31,7 @@ from qdrant_edge import (
     UpdateOperation,
 )
 
+from memory.disk_guard import DEFAULT_MIN_FREE_BYTES, free_bytes, used_bytes
 from memory.store import MemoryStoreError
 
 BUILDING = ".building"
@@ -38,7 +39,7 @@ PREVIOUS = ".previous"
 CONFIG_FILE = "edge_config.json"
 PAGE = 500
 """Points copied per step: a few hundredths of a second of work, which a search may wait for."""
-SPARE_BYTES = 64 * 1024 * 1024
+SPARE_BYTES = DEFAULT_MIN_FREE_BYTES
 """Free disk space a rewrite leaves, beyond the size of the shard it copies."""
 
 PointOf = Callable[[Record], Point]
@@ -55,22 +56,10 @@ def sibling(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
-def used_bytes(folder: Path) -> int:
-    """Disk space the files under ``folder`` take (allocated blocks, not sparse sizes)."""
-    total = 0
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_blocks * 512
-            except OSError:
-                continue
-    return total
-
-
 def check_room(path: Path) -> None:
     """Raise :class:`MemoryStoreError` unless the disk has room for a second copy of ``path``."""
     needed = used_bytes(path) + SPARE_BYTES
-    free = shutil.disk_usage(path.parent).free
+    free = free_bytes(path.parent)
     if free < needed:
         raise MemoryStoreError(
             f"not enough free disk space to rewrite the memory shard at {path}: "

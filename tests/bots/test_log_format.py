@@ -10,9 +10,27 @@ import sys
 from pathlib import Path
 
 from bots.log_format import JsonFormatter
+from tests.fakes.hearth_process import ENV_PREFIXES
 from tests.fakes.telegram_api import free_tcp_port
 
 HEARTH = str(Path(sys.executable).parent / "hearth")
+
+
+def run_hearth(
+    command: str, folder: Path, timeout: float, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """``hearth <command>`` in ``folder`` (also its data folder) with ``settings`` set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
+    env.update(settings, HEARTH_DATA_DIR=str(folder))
+    return subprocess.run(
+        [HEARTH, command],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_a_record_becomes_one_json_line_with_its_exception() -> None:
@@ -44,21 +62,13 @@ def test_a_record_becomes_one_json_line_with_its_exception() -> None:
 
 
 def test_hearth_run_logs_json_lines_when_asked(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env.update(
+    done = run_hearth(
+        "run",
+        tmp_path,
+        timeout=120,
         HEARTH_LOG_FORMAT="JSON",
-        HEARTH_DATA_DIR=str(tmp_path),
         TELEGRAM_BOT_TOKEN="123:unreachable",
         TELEGRAM_API_URL=f"http://127.0.0.1:{free_tcp_port()}/bot",  # nothing listens there
-    )
-    done = subprocess.run(
-        [HEARTH, "run"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.strip()]
@@ -72,15 +82,6 @@ def test_hearth_run_logs_json_lines_when_asked(tmp_path: Path) -> None:
 
 
 def test_an_unknown_log_format_is_a_configuration_error(tmp_path: Path) -> None:
-    env = dict(os.environ, HEARTH_LOG_FORMAT="xml", HEARTH_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [HEARTH, "migrate"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_hearth("migrate", tmp_path, timeout=60, HEARTH_LOG_FORMAT="xml")
     assert done.returncode == 2
     assert "HEARTH_LOG_FORMAT" in done.stderr

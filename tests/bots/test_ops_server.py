@@ -29,6 +29,12 @@ async def client() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
+@pytest.fixture
+def served(settings: HearthSettings) -> HearthSettings:
+    """The test settings with ``/metrics`` and ``/healthz`` served at a free port."""
+    return settings.model_copy(update={"metrics_port": free_tcp_port()})
+
+
 async def test_off_unless_a_port_is_set(settings: HearthSettings, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert settings.metrics_port is None
     hearth = await Hearth.build(
@@ -39,17 +45,15 @@ async def test_off_unless_a_port_is_set(settings: HearthSettings, embedder, tmp_
 
 
 async def test_metrics_and_health_are_served_while_hearth_runs(
-    settings: HearthSettings,
+    served: HearthSettings,
     embedder,  # type: ignore[no-untyped-def]
     tmp_path: Path,
     client: aiohttp.ClientSession,
 ) -> None:
-    port = free_tcp_port()
-    settings = settings.model_copy(update={"metrics_port": port})
     hearth = await Hearth.build(
-        settings, embedder=embedder, memory=make_memory("edge", tmp_path, embedder.dimension)
+        served, embedder=embedder, memory=make_memory("edge", tmp_path, embedder.dimension)
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{served.metrics_port}"
     try:
         async with client.get(f"{base}/healthz") as response:
             assert response.status == 200
@@ -84,16 +88,14 @@ async def test_metrics_and_health_are_served_while_hearth_runs(
 
 
 async def test_healthz_is_503_naming_memory_until_it_takes_writes_again(
-    settings: HearthSettings,
+    served: HearthSettings,
     embedder,  # type: ignore[no-untyped-def]
     tmp_path: Path,
     client: aiohttp.ClientSession,
 ) -> None:
-    port = free_tcp_port()
-    settings = settings.model_copy(update={"metrics_port": port})
     flaky = FlakyMemory(make_memory("edge", tmp_path, embedder.dimension), failures=10**6)
-    hearth = await Hearth.build(settings, embedder=embedder, memory=flaky)
-    url = f"http://127.0.0.1:{port}/healthz"
+    hearth = await Hearth.build(served, embedder=embedder, memory=flaky)
+    url = f"http://127.0.0.1:{served.metrics_port}/healthz"
     try:
         await hearth.router.handle(message("alice", "said while Qdrant is down"), RecordingSender())
         for _ in range(200):

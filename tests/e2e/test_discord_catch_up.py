@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 from sqlalchemy import select
@@ -53,6 +54,16 @@ async def stored(hearth: Hearth, count: int) -> None:
         return await hearth.storage.count_messages() >= count
 
     await eventually(check, f"{count} stored messages")
+
+
+async def caught_up(hearth: Hearth, adapter: DiscordAdapter, count: int) -> None:
+    """Wait until ``count`` messages are stored and ``adapter`` has finished catching up."""
+    await stored(hearth, count)
+
+    async def idle() -> bool:
+        return not adapter.catching_up
+
+    await eventually(idle, "the catch-up to finish")
 
 
 async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
@@ -98,6 +109,24 @@ async def hearth(
     app = await build_hearth(settings, embedder, tmp_path)
     yield app
     await app.close()
+
+
+class Connect(Protocol):
+    """Starts a Discord adapter that catches up from Hearth's storage."""
+
+    async def __call__(self, **options: Any) -> DiscordAdapter: ...
+
+
+@pytest.fixture
+def connect(hearth: Hearth, discord_adapter_factory: AdapterFactory) -> Connect:
+    """Starts adapters (``options`` go to the factory) routed to ``hearth``; stopped after."""
+
+    async def start(**options: Any) -> DiscordAdapter:
+        adapter = discord_adapter_factory(history=hearth.storage, **options)
+        await adapter.start(hearth.router)
+        return adapter
+
+    return start
 
 
 async def test_messages_posted_while_hearth_was_down_are_stored_once_in_order(
@@ -175,11 +204,10 @@ async def test_a_reconnect_with_a_new_session_recovers_what_the_gap_lost(
     hearth: Hearth,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
-    discord_adapter_factory: AdapterFactory,
+    connect: Connect,
 ) -> None:
     fake, server = fake_discord, discord_server
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
+    await connect()
     await fake.post_message(server.general, server.alice, "before the drop", at=ago(1))
     await stored(hearth, 1)
     lost = [
@@ -204,12 +232,11 @@ async def test_the_limit_keeps_the_oldest_and_warns(
     hearth: Hearth,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
-    discord_adapter_factory: AdapterFactory,
+    connect: Connect,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake, server = fake_discord, discord_server
-    adapter = discord_adapter_factory(history=hearth.storage, catch_up_max_messages=5)
-    await adapter.start(hearth.router)
+    adapter = await connect(catch_up_max_messages=5)
     await fake.post_message(server.general, server.alice, "the last one seen", at=ago(60))
     await stored(hearth, 1)
     await adapter.stop()
@@ -221,10 +248,8 @@ async def test_the_limit_keeps_the_oldest_and_warns(
     ]
 
     caplog.set_level(logging.INFO, logger="adapters.discord")
-    adapter = discord_adapter_factory(history=hearth.storage, catch_up_max_messages=5)
-    await adapter.start(hearth.router)
-    await stored(hearth, 6)
-    await eventually(_idle(adapter), "the catch-up to finish")
+    adapter = await connect(catch_up_max_messages=5)
+    await caught_up(hearth, adapter, 6)
 
     recovered = (await stored_ids(hearth, server.general))[1:]
     assert recovered == ids(missed[:5])
@@ -244,11 +269,10 @@ async def test_a_catch_up_cut_short_resumes_where_it_started(
     hearth: Hearth,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
-    discord_adapter_factory: AdapterFactory,
+    connect: Connect,
 ) -> None:
     fake, server = fake_discord, discord_server
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
+    adapter = await connect()
     await fake.post_message(server.general, server.alice, "the last one seen", at=ago(60))
     await stored(hearth, 1)
     await adapter.stop()
@@ -263,8 +287,7 @@ async def test_a_catch_up_cut_short_resumes_where_it_started(
     # Hearth stops before the catch-up is done (as a crash would). The next start must
     # resume from where the first catch-up started, not after the live message.
     fake.history_delay = 2.0
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
+    adapter = await connect()
     await fake.wait_for_call(CHANNEL_HISTORY)
     live = await fake.post_message(server.general, server.carol, "live in between")
     await stored(hearth, 2)
@@ -272,10 +295,8 @@ async def test_a_catch_up_cut_short_resumes_where_it_started(
     assert await hearth.storage.count_messages() == 2
 
     fake.history_delay = 0.0
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
-    await stored(hearth, 7)
-    await eventually(_idle(adapter), "the catch-up to finish")
+    adapter = await connect()
+    await caught_up(hearth, adapter, 7)
 
     order = await stored_ids(hearth, server.general)
     assert len(order) == len(set(order)) == 7
@@ -289,12 +310,11 @@ async def test_archived_threads_are_read_and_hidden_channels_skipped(
     hearth: Hearth,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
-    discord_adapter_factory: AdapterFactory,
+    connect: Connect,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake, server = fake_discord, discord_server
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
+    adapter = await connect()
     thread = await fake.create_thread(server.general, "hikes", owner=server.alice)
     thread_id = int(thread["id"])
     await fake.post_message(thread_id, server.alice, "thread opener", at=ago(30))
@@ -309,10 +329,8 @@ async def test_archived_threads_are_read_and_hidden_channels_skipped(
     lounge["permission_overwrites"].append(hide_from(int(fake.bot_user["id"]), member=True))
 
     caplog.set_level(logging.INFO, logger="adapters.discord")
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
-    await stored(hearth, 3)
-    await eventually(_idle(adapter), "the catch-up to finish")
+    adapter = await connect()
+    await caught_up(hearth, adapter, 3)
 
     assert (await stored_ids(hearth, thread_id))[-1] == missed["id"]
     assert fake.calls_to(GET_CHANNEL)[-1].path == f"/channels/{thread_id}"
@@ -325,7 +343,7 @@ async def test_a_shard_that_reconnects_alone_leaves_no_resume_points_behind(
     hearth: Hearth,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
-    discord_adapter_factory: AdapterFactory,
+    connect: Connect,
 ) -> None:
     fake = fake_discord
     fake.shard_count = 2
@@ -333,20 +351,17 @@ async def test_a_shard_that_reconnects_alone_leaves_no_resume_points_behind(
     while len(servers) < 2:  # another server, on the other shard
         server = build_test_server(fake, "Book Club")
         servers.setdefault(fake.shard_of(server.guild_id), server)
-    adapter = discord_adapter_factory(history=hearth.storage)
-    await adapter.start(hearth.router)
+    adapter = await connect()
     assert fake.gateway_sessions == 2
     for server in servers.values():
         await fake.post_message(server.general, server.alice, "hello", at=ago(10))
-    await stored(hearth, 2)
-    await eventually(_idle(adapter), "the first catch-up to finish")
+    await caught_up(hearth, adapter, 2)
 
     first = servers[0]
     missed = await fake.post_message(first.general, first.bob, "missed", deliver=False)
     assert await fake.drop_gateway(shard=0) == 1
     await fake.wait_for_identify(3)
-    await stored(hearth, 3)
-    await eventually(_idle(adapter), "the catch-up to finish")
+    await caught_up(hearth, adapter, 3)
 
     assert (await stored_ids(hearth, first.general))[-1] == missed["id"]
     # Shard 1 kept its session: its channels need no resume point any more.
@@ -354,10 +369,3 @@ async def test_a_shard_that_reconnects_alone_leaves_no_resume_points_behind(
     other = servers[1]
     await fake.post_message(other.general, other.bob, "still live")
     await stored(hearth, 4)
-
-
-def _idle(adapter: DiscordAdapter) -> Callable[[], Awaitable[bool]]:
-    async def check() -> bool:
-        return not adapter.catching_up
-
-    return check

@@ -1,11 +1,12 @@
 """A real ``hearth run`` process against the Telegram fake, for fault tests and benchmarks.
 
 ``HearthProcess`` starts the installed ``hearth`` command with its own data folder and
-SQLite file, can kill it (SIGKILL) or stop it (SIGTERM) and start it again on the same
-data. ``HashEmbeddingsApi`` is a small OpenAI-compatible ``/v1/embeddings`` endpoint
-over ``HashEmbedder``: the process embeds through its real HTTP embedder, quickly, so
-that a test can push thousands of messages. ``ingest_counts`` reads the SQLite file the
-way an operator would (read-only, while the process runs).
+SQLite file, can kill it (SIGKILL) or stop it (SIGTERM, or any signal at a chosen
+moment) and start it again on the same data. ``HashEmbeddingsApi`` is a small
+OpenAI-compatible ``/v1/embeddings`` endpoint over ``HashEmbedder``: the process embeds
+through its real HTTP embedder, quickly, so that a test can push thousands of messages.
+``ingest_counts`` reads the SQLite file the way an operator would (read-only, while the
+process runs).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -26,6 +29,8 @@ from memory.hash_embedder import HashEmbedder
 from tests.fakes.telegram_api import FakeTelegramApi
 
 HASH_DIMENSION = 64
+ENV_PREFIXES = ("TELEGRAM_", "DISCORD_", "DATABASE_", "EMBEDDING_", "QDRANT_", "LLM_", "HEARTH_")
+"""Settings taken from the test's environment are dropped: the process gets only its own."""
 
 
 class HashEmbeddingsApi:
@@ -80,6 +85,11 @@ class IngestCounts:
     embedded: int
 
     @property
+    def pending(self) -> int:
+        """Stored messages still waiting for their vectors."""
+        return self.stored - self.embedded
+
+    @property
     def doubled(self) -> int:
         """Messages stored more than once (should be 0: the table is unique per chat)."""
         return self.stored - self.distinct
@@ -103,7 +113,12 @@ def ingest_counts(database: Path) -> IngestCounts:
 
 
 class HearthProcess:
-    """``hearth run`` on Telegram (the fake), restartable on the same data folder."""
+    """``hearth run`` on Telegram (the fake), restartable on the same data folder.
+
+    The process runs in ``data_dir`` (SQLite and Qdrant Edge there) and appends its output
+    to ``log_path`` (``process.log`` in the data folder unless given). Used as an async
+    context manager, it is killed on the way out if it still runs.
+    """
 
     def __init__(
         self,
@@ -112,15 +127,13 @@ class HearthProcess:
         *,
         embeddings: HashEmbeddingsApi | None = None,
         extra_env: dict[str, str] | None = None,
+        log_path: Path | None = None,
     ) -> None:
+        self.telegram = telegram
         self.data_dir = data_dir
         self.database = data_dir / "hearth.db"
-        self.log_path = data_dir / "process.log"
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "EMBEDDING_", "HEARTH_"))
-        }
+        self.log_path = log_path or data_dir / "process.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
         env.update(
             TELEGRAM_BOT_TOKEN=telegram.token,
             TELEGRAM_API_URL=telegram.base_url,
@@ -135,10 +148,24 @@ class HearthProcess:
         self.env = env
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self._polls_before_start = 0
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.running:
+            await self.kill()
 
     async def start(self) -> None:
-        """Start the process (appending its output to ``process.log``)."""
+        """Start the process (appending its output to the log)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._polls_before_start = len(self.telegram.calls_to("getUpdates"))
         log = self.log_path.open("ab")
         try:
             self.process = await asyncio.create_subprocess_exec(
@@ -154,25 +181,48 @@ class HearthProcess:
             log.close()
         self.starts += 1
 
+    async def wait_for_poll(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Wait until the process started last asks Telegram for updates (its scheduler
+        runs by then)."""
+        count = self._polls_before_start + 1
+        await self.telegram.wait_for_call("getUpdates", count=count, timeout=timeout)
+
     @property
     def running(self) -> bool:
         """Whether the process has started and not ended."""
         return self.process is not None and self.process.returncode is None
 
+    def check_running(self) -> None:
+        """Fail, with the end of the log, unless the process runs."""
+        if not self.running:
+            code = None if self.process is None else self.process.returncode
+            raise AssertionError(f"hearth is not running (exit code {code}):\n{self.output()}")
+
     async def kill(self) -> int:
         """SIGKILL the process; returns its exit code."""
-        return await self._signal(signal.SIGKILL)
+        return await self.stop(signal.SIGKILL, timeout=30.0)
 
-    async def stop(self, timeout: float = 60.0) -> int:  # noqa: ASYNC109
-        """SIGTERM the process and wait for it; returns its exit code."""
-        return await self._signal(signal.SIGTERM, timeout)
+    async def stop(
+        self,
+        sig: signal.Signals = signal.SIGTERM,
+        *,
+        at: float | None = None,
+        timeout: float = 60.0,  # noqa: ASYNC109
+    ) -> int:
+        """Send ``sig`` (at the wall-clock time ``at``, else now) and wait for the process
+        to end; returns its exit code.
 
-    async def _signal(self, sig: signal.Signals, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+        A timed signal is sent from a thread, so that this event loop, which also serves
+        the fakes, keeps answering the process meanwhile.
+        """
         process = self.process
         if process is None:
             raise RuntimeError("the process was not started")
         if process.returncode is None:
-            process.send_signal(sig)
+            if at is None:
+                process.send_signal(sig)
+            else:
+                await asyncio.to_thread(_signal_at, process.pid, sig, at)
         try:
             return await asyncio.wait_for(process.wait(), timeout)
         except TimeoutError:
@@ -181,11 +231,12 @@ class HearthProcess:
             output = self.output()
             raise AssertionError(f"hearth did not stop after {sig.name}:\n{output}") from None
 
-    def output(self, tail: int = 6000) -> str:
-        """The end of what the process printed (for assertion messages)."""
+    def output(self, tail: int | None = 6000) -> str:
+        """What the process printed, all of it or its last ``tail`` characters."""
         if not self.log_path.exists():
             return ""
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return text if tail is None else text[-tail:]
 
     def counts(self) -> IngestCounts:
         """Messages in the process's SQLite file now."""
@@ -209,3 +260,11 @@ class HearthProcess:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"timed out waiting for {what} ({counts}):\n{self.output()}")
             await asyncio.sleep(poll)
+
+
+def _signal_at(pid: int, sig: signal.Signals, moment: float) -> None:
+    """Send ``sig`` to ``pid`` at the wall-clock time ``moment`` (a thread's precise sleep)."""
+    delay = moment - time.time()
+    if delay > 0:
+        time.sleep(delay)
+    os.kill(pid, sig)

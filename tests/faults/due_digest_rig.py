@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import signal
 import sqlite3
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from jobs.run_lease import LEASE_TABLE, period_key
 from jobs.scheduled_runs import JobKind
 from jobs.scheduler import JOB_TABLE, job_id
+from tests.fakes.hearth_process import HearthProcess
 from tests.fakes.telegram_api import FakeTelegramApi, make_chat, make_message, make_user
 from tests.fakes.telegram_api import message_update as update_of
 
@@ -77,67 +76,36 @@ class DueDigestRig:
 
     def __init__(self, api: FakeTelegramApi, data_dir: Path) -> None:
         self.api = api
-        self.data_dir = data_dir
-        self.process: asyncio.subprocess.Process | None = None
+        self.hearth = HearthProcess(
+            api,
+            data_dir,
+            extra_env={"HEARTH_SCHEDULER_POLL_SECONDS": "0.1", "HEARTH_EMBEDDING_THREADS": "1"},
+            log_path=data_dir / "hearth.log",
+        )
         self.chat_id = 0
         """The chat's id in Hearth's database (found once the digest is scheduled)."""
-        self._log = (data_dir / "hearth.log").open("ab")
 
     @property
     def database(self) -> Path:
-        return self.data_dir / "hearth.db"
+        return self.hearth.database
 
     @property
     def sync_url(self) -> str:
         return f"sqlite:///{self.database}"
 
-    def environment(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "HEARTH_", "LLM_"))
-        }
-        env.update(
-            TELEGRAM_BOT_TOKEN=self.api.token,
-            TELEGRAM_API_URL=self.api.base_url,
-            TELEGRAM_POLL_TIMEOUT="1",
-            HEARTH_DATA_DIR=str(self.data_dir),
-            HEARTH_SCHEDULER_POLL_SECONDS="0.1",
-            HEARTH_EMBEDDING_THREADS="1",
-        )
-        return env
-
     async def start(self) -> None:
         """Start ``hearth run`` and wait until it polls Telegram (the scheduler runs by then)."""
-        polls = len(self.api.calls_to("getUpdates"))
-        self.process = await asyncio.create_subprocess_exec(
-            str(Path(sys.executable).parent / "hearth"),
-            "run",
-            env=self.environment(),
-            cwd=self.data_dir,
-            stdout=self._log,
-            stderr=self._log,
-        )
-        await self.api.wait_for_call("getUpdates", count=polls + 1, timeout=60)
+        await self.hearth.start()
+        await self.hearth.wait_for_poll()
 
     async def stop(self, sig: signal.Signals = signal.SIGKILL, *, at: float | None = None) -> int:
         """Send ``sig`` (at the wall-clock time ``at``, else now) and wait for the process to
-        exit; returns its exit code.
-
-        The signal is timed from a thread, so that this event loop, which also serves the
-        Telegram fake, keeps answering the process meanwhile.
-        """
-        assert self.process is not None
-        if self.process.returncode is None:
-            await asyncio.to_thread(_signal_at, self.process.pid, sig, at or time.time())
-        code = await asyncio.wait_for(self.process.wait(), 60)
-        self.process = None
-        return code
+        exit; returns its exit code."""
+        return await self.hearth.stop(sig, at=at)
 
     async def close(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            await self.stop(signal.SIGKILL)
-        self._log.close()
+        if self.hearth.running:
+            await self.hearth.kill()
 
     async def schedule_digest(self) -> None:
         """Chat a little, then the admin schedules the digest by command."""
@@ -229,22 +197,12 @@ class DueDigestRig:
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of the processes' log (all starts append to ``hearth.log``)."""
-        self._log.flush()
-        text = (self.data_dir / "hearth.log").read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(self.hearth.output(tail=None).splitlines()[-lines:])
 
 
 def next_whole_second(lead: float) -> datetime:
     """The first whole second at least ``lead`` seconds from now (UTC)."""
     return datetime.fromtimestamp(math.ceil(time.time() + lead), UTC)
-
-
-def _signal_at(pid: int, sig: signal.Signals, moment: float) -> None:
-    """Send ``sig`` to ``pid`` at the wall-clock time ``moment`` (a thread's precise sleep)."""
-    delay = moment - time.time()
-    if delay > 0:
-        time.sleep(delay)
-    os.kill(pid, sig)
 
 
 async def restart_around_a_due_run(

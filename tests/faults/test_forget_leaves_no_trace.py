@@ -9,16 +9,13 @@ bytes: first while Hearth still runs, once the promised purge is done, then afte
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.hearth_process import HearthProcess
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
     SentMessage,
@@ -42,33 +39,16 @@ PURGE_LIMIT = 30.0
 
 
 @pytest.fixture
-async def hearth_process(
-    fake_telegram: FakeTelegramApi, tmp_path: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
+async def hearth(fake_telegram: FakeTelegramApi, tmp_path: Path) -> AsyncIterator[HearthProcess]:
     """``hearth run`` on SQLite and Qdrant Edge in ``tmp_path / "data"``; twins answer at once."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    env = {k: v for k, v in env.items() if not k.startswith(("QDRANT_", "EMBEDDING_", "LLM_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=fake_telegram.token,
-        TELEGRAM_API_URL=fake_telegram.base_url,
-        TELEGRAM_POLL_TIMEOUT="1",
-        HEARTH_DATA_DIR=str(tmp_path / "data"),
-        HEARTH_TWIN_ABSENCE_MINUTES="0",
-    )
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "hearth"),
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
+    async with HearthProcess(
+        fake_telegram,
+        tmp_path / "data",
+        extra_env={"HEARTH_TWIN_ABSENCE_MINUTES": "0"},
+        log_path=tmp_path / "hearth.out",
+    ) as process:
+        await process.start()
         yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 def say(api: FakeTelegramApi, who: dict[str, object], text: str, **kwargs: object) -> None:
@@ -87,42 +67,19 @@ async def reply_with(api: FakeTelegramApi, part: str) -> SentMessage:
     raise AssertionError(f"no reply with {part!r}; sent: {api.sent_messages[start:]}")
 
 
-def unembedded(database: Path) -> int:
-    """How many stored messages still wait for their vectors (-1 before any is stored)."""
-    if not database.exists():
-        return -1
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    try:
-        stored, waiting = connection.execute(
-            "SELECT count(*), count(*) - count(embedded_at) FROM messages"
-        ).fetchone()
-    except sqlite3.OperationalError:  # no such table yet
-        return -1
-    finally:
-        connection.close()
-    return int(waiting) if stored else -1
-
-
-async def embedded(database: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(unembedded, database) == 0:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("messages were not embedded within 60 s")
+async def embedded(hearth: HearthProcess) -> None:
+    await hearth.wait_until(lambda c: c.stored > 0 and c.pending == 0, 60, "messages embedded")
 
 
 async def test_forget_leaves_no_trace_in_any_file(
-    fake_telegram: FakeTelegramApi,
-    hearth_process: asyncio.subprocess.Process,
-    tmp_path: Path,
+    fake_telegram: FakeTelegramApi, hearth: HearthProcess
 ) -> None:
-    data = tmp_path / "data"
+    data = hearth.data_dir
     english, chinese = secret_words()
     asked = "zq" + english[::-1]
     for member in (ALICE, BOB):
-        fake_telegram.allow_private(int(member["id"]))  # type: ignore[call-overload]
-    await fake_telegram.wait_for_call("getUpdates", timeout=120)
+        fake_telegram.allow_private(int(member["id"]))
+    await hearth.wait_for_poll(timeout=120)
 
     for text in (
         "For beginners I always recommend the Fern Creek loop: 6 km, flat, with a waterfall.",
@@ -134,14 +91,14 @@ async def test_forget_leaves_no_trace_in_any_file(
     say(fake_telegram, ALICE, f"我把备用钥匙藏在{chinese}石头下面了")
     say(fake_telegram, ALICE, "/twin on")
     await fake_telegram.wait_for_sent(2, timeout=60)
-    await embedded(data / "hearth.db")
+    await embedded(hearth)
 
     say(fake_telegram, CAROL, "@alice_k where did you hide the spare cabin key?")
     quoted = await reply_with(fake_telegram, "Twin of Alice")
     assert english in quoted.text or chinese in quoted.text  # Alice's twin quoted her
     say(fake_telegram, ALICE, f"@bob_t is the {asked} loop good for beginners?")
     await reply_with(fake_telegram, "Twin of Bob")
-    await embedded(data / "hearth.db")
+    await embedded(hearth)
     assert files_holding(data, english, chinese, asked)  # SQLite and the shard hold them
 
     say(fake_telegram, ALICE, "/forget")
@@ -155,10 +112,7 @@ async def test_forget_leaves_no_trace_in_any_file(
     assert "Fern Creek" in (await reply_with(fake_telegram, "Twin of Bob")).text
 
     # (b) After a stop.
-    hearth_process.send_signal(signal.SIGTERM)
-    code = await asyncio.wait_for(hearth_process.wait(), 60)
-    output = (await hearth_process.stdout.read()).decode() if hearth_process.stdout else ""
-    assert code == 0, output
+    assert await hearth.stop() == 0, hearth.output()
     assert files_holding(data, english, chinese, asked) == []
     left = names_in(data)
     assert "qdrant-edge" in left

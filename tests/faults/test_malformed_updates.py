@@ -62,7 +62,7 @@ async def test_malformed_updates_do_not_stop_the_stream(
         kept = db.execute("SELECT raw, error FROM skipped_updates ORDER BY id").fetchall()
     assert len(kept) == 240 // 20
     assert all(raw and error for raw, error in kept)
-    log = (hearth.data_dir / "process.log").read_text(errors="replace")
+    log = hearth.output(tail=None)
     hearth_log = hearth.data_dir / "hearth.log"
     if hearth_log.exists():
         log += hearth_log.read_text(errors="replace")

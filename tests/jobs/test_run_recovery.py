@@ -140,11 +140,38 @@ async def scheduler_started(db: Database, clock: ManualClock | None = None) -> H
     return scheduler
 
 
-async def run_cut_off(db: Database, posting: PostingRunner, *, after_post: bool) -> datetime:
+async def due_job(db: Database, chat_id: int = CHAT, fire: datetime | None = None) -> datetime:
+    """Store ``chat_id``'s digest job, due at ``fire`` (by default :func:`due_now`)."""
+    await stored_job(db, chat_id, SPEC)
+    fire = fire or due_now()
+    set_next_run(db.url, chat_id, JobKind.DIGEST, fire)
+    return fire
+
+
+async def run_until(
+    db: Database, event: asyncio.Event, clock: ManualClock | None = None
+) -> HearthScheduler:
+    """Start a scheduler (a restarted process), wait for ``event``, let the run settle and
+    shut the scheduler down; returns it."""
+    scheduler = await scheduler_started(db, clock)
+    try:
+        await asyncio.wait_for(event.wait(), WAIT)
+        await settle()
+    finally:
+        await scheduler.shutdown()
+    return scheduler
+
+
+async def run_cut_off(
+    db: Database,
+    posting: PostingRunner,
+    *,
+    after_post: bool,
+    chat_id: int = CHAT,
+    fire: datetime | None = None,
+) -> datetime:
     """A scheduler fires a due run and is killed before (or just after) its first post."""
-    await stored_job(db, CHAT, SPEC)
-    fire = due_now()
-    set_next_run(db.url, CHAT, JobKind.DIGEST, fire)
+    fire = await due_job(db, chat_id, fire)
     hold = asyncio.Event()
     if after_post:
         posting.hold_after = hold
@@ -210,12 +237,7 @@ async def test_a_run_killed_before_its_post_runs_once(db: Database, posting: Pos
     assert await second.recover() == 0, "the owner's heartbeat is still fresh"
     await second.shutdown()
 
-    third = await scheduler_started(db, later_clock())
-    try:
-        await asyncio.wait_for(posting.started.wait(), WAIT)
-        await settle()
-    finally:
-        await third.shutdown()
+    await run_until(db, posting.started, later_clock())
     assert posting.ends() == [fire]
 
 
@@ -224,12 +246,7 @@ async def test_a_run_killed_after_its_post_is_not_posted_again(
 ) -> None:
     fire = await run_cut_off(db, posting, after_post=True)
     assert posting.ends() == [fire]
-    second = await scheduler_started(db, later_clock())
-    try:
-        await asyncio.wait_for(posting.started.wait(), WAIT)
-        await settle()
-    finally:
-        await second.shutdown()
+    second = await run_until(db, posting.started, later_clock())
     assert posting.ends() == [fire]
     lease = await second.leases.get(JobKind.DIGEST, CHAT, period_key(fire))
     assert lease is not None and lease.finished_at is not None and lease.delivered == 1
@@ -241,12 +258,7 @@ async def test_a_run_killed_between_its_parts_posts_only_the_rest(
     posting.parts = 3
     fire = await run_cut_off(db, posting, after_post=True)
     assert [index for *_, index in posting.posted] == [0]
-    second = await scheduler_started(db, later_clock())
-    try:
-        await asyncio.wait_for(posting.started.wait(), WAIT)
-        await settle()
-    finally:
-        await second.shutdown()
+    await run_until(db, posting.started, later_clock())
     assert [index for *_, index in posting.posted] == [0, 1, 2]
     assert set(posting.ends()) == {fire}
 
@@ -274,9 +286,7 @@ async def test_two_processes_take_a_cut_off_run_over_once(
 async def test_a_run_of_an_exited_process_on_this_machine_is_taken_at_once(
     db: Database, posting: PostingRunner
 ) -> None:
-    await stored_job(db, CHAT, SPEC)
-    fire = due_now()
-    set_next_run(db.url, CHAT, JobKind.DIGEST, fire)
+    fire = await due_job(db)
     dead_pid = _exited_pid()
     posting.hold_before = asyncio.Event()
     first = HearthScheduler(db.url, engine=db.engine, poll_interval=None)
@@ -287,20 +297,14 @@ async def test_a_run_of_an_exited_process_on_this_machine_is_taken_at_once(
     await crash(first)
     posting.hold_before = None
 
-    second = await scheduler_started(db)  # the real clock: no heartbeat has expired
-    try:
-        await asyncio.wait_for(posting.after_first.wait(), WAIT)
-    finally:
-        await second.shutdown()
+    await run_until(db, posting.after_first)  # the real clock: no heartbeat has expired
     assert posting.ends() == [fire]
 
 
 async def test_a_stop_that_cannot_wait_releases_the_run_for_the_next_start(
     db: Database, posting: PostingRunner
 ) -> None:
-    await stored_job(db, CHAT, SPEC)
-    fire = due_now()
-    set_next_run(db.url, CHAT, JobKind.DIGEST, fire)
+    fire = await due_job(db)
     posting.hold_before = asyncio.Event()
     first = await scheduler_started(db)
     await asyncio.wait_for(posting.started.wait(), WAIT)
@@ -309,11 +313,7 @@ async def test_a_stop_that_cannot_wait_releases_the_run_for_the_next_start(
     assert lease is not None and lease.open and lease.heartbeat_at is None
     posting.hold_before = None
 
-    second = await scheduler_started(db)  # the real clock: released runs need no waiting
-    try:
-        await asyncio.wait_for(posting.after_first.wait(), WAIT)
-    finally:
-        await second.shutdown()
+    await run_until(db, posting.after_first)  # the real clock: released runs need no waiting
     assert posting.ends() == [fire]
 
 
@@ -321,9 +321,7 @@ async def test_a_failed_run_and_a_run_past_the_grace_window_are_left_alone(
     db: Database, posting: PostingRunner
 ) -> None:
     posting.fail = True
-    await stored_job(db, CHAT, SPEC)
-    fire = due_now()
-    set_next_run(db.url, CHAT, JobKind.DIGEST, fire)
+    fire = await due_job(db)
     failing = HearthScheduler(db.url, engine=db.engine, poll_interval=None)
     reports = collect(failing)
     await failing.start()
@@ -338,13 +336,7 @@ async def test_a_failed_run_and_a_run_past_the_grace_window_are_left_alone(
 
     # Cut off, then found only after the grace window: skipped, as a missed run is.
     posting.started.clear()
-    await stored_job(db, CHAT + 1, SPEC)
-    set_next_run(db.url, CHAT + 1, JobKind.DIGEST, fire)
-    posting.hold_before = asyncio.Event()
-    cut = await scheduler_started(db)
-    await asyncio.wait_for(posting.started.wait(), WAIT)
-    await crash(cut)
-    posting.hold_before = None
+    await run_cut_off(db, posting, after_post=False, chat_id=CHAT + 1, fire=fire)
     too_late = await scheduler_started(db, later_clock(timedelta(hours=2)))
     assert await too_late.recover() == 0
     await too_late.shutdown()

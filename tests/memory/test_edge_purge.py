@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,22 @@ from tests.traces import files_holding, names_in, secret_words, until_no_trace
 
 ALICE, BOB = 101, 102
 GROUP, OTHER = 1, 2
+
+
+@contextlib.asynccontextmanager
+async def opened(path: Path, purge_delay: float = 1.0) -> AsyncIterator[EdgeMemoryStore]:
+    """An open Edge store at ``path``, closed on the way out."""
+    store = EdgeMemoryStore(path, DIM, purge_delay=purge_delay)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def many_of_alice(store: EdgeMemoryStore) -> None:
+    """3,000 points of Alice's: copying the shard takes several pages."""
+    await store.upsert([record(i, GROUP, ALICE, axis(i % DIM)) for i in range(1000, 4000)])
 
 
 async def alice_and_bob(store: EdgeMemoryStore, english: str, chinese: str) -> None:
@@ -33,11 +51,19 @@ async def alice_and_bob(store: EdgeMemoryStore, english: str, chinese: str) -> N
     await store.flush()
 
 
+async def owing_a_purge(path: Path, english: str, chinese: str) -> EdgeMemoryStore:
+    """An open store where Bob's words were deleted and their purge is owed, not yet run."""
+    store = EdgeMemoryStore(path, DIM, purge_delay=3600)
+    await store.open()
+    await alice_and_bob(store, english, chinese)
+    await store.delete_member(BOB, GROUP)
+    await store.purge_soon()
+    return store
+
+
 async def test_deleted_text_stays_in_the_files_until_the_purge(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=60)
-    await store.open()
-    try:
+    async with opened(tmp_path / "edge", purge_delay=60) as store:
         await alice_and_bob(store, english, chinese)
         await store.delete_member(BOB, GROUP)
         await store.flush()
@@ -52,32 +78,24 @@ async def test_deleted_text_stays_in_the_files_until_the_purge(tmp_path: Path) -
         [other] = await store.search(axis(3), MemoryScope.member_in_chat(BOB, OTHER), 5)
         assert other.text == "Bob in the other chat"
         assert await store.search_keywords(english, MemoryScope((BOB,), None), 5) == []
-    finally:
-        await store.close()
     assert files_holding(tmp_path, english, chinese) == []
     assert names_in(tmp_path) == ["edge"]
 
 
 async def test_purge_soon_cleans_the_files_within_seconds(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=0.2)
-    await store.open()
-    try:
+    async with opened(tmp_path / "edge", purge_delay=0.2) as store:
         await alice_and_bob(store, english, chinese)
         await store.delete_member(BOB, GROUP)
         assert await purge_soon(store)
         await until_no_trace(tmp_path, english, chinese)
         assert await store.count() == 80
-    finally:
-        await store.close()
 
 
 async def test_searches_and_writes_go_on_during_a_purge(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=60)
-    await store.open()
-    try:
-        await store.upsert([record(i, GROUP, ALICE, axis(i % DIM)) for i in range(1000, 4000)])
+    async with opened(tmp_path / "edge", purge_delay=60) as store:
+        await many_of_alice(store)
         await alice_and_bob(store, english, chinese)
         await store.delete_member(BOB, GROUP)
         purge = asyncio.create_task(store.purge())
@@ -101,16 +119,12 @@ async def test_searches_and_writes_go_on_during_a_purge(tmp_path: Path) -> None:
         assert (edited.message_id, edited.text) == (1000, "edited meanwhile")
         assert (await store.vectors([1000]))[1000] == pytest.approx(axis(6))
         assert files_holding(tmp_path, english, chinese) == []
-    finally:
-        await store.close()
 
 
 async def test_a_delete_during_a_purge_is_purged_later(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=0.1)
-    await store.open()
-    try:
-        await store.upsert([record(i, GROUP, ALICE, axis(i % DIM)) for i in range(1000, 4000)])
+    async with opened(tmp_path / "edge", purge_delay=0.1) as store:
+        await many_of_alice(store)
         await alice_and_bob(store, english, chinese)
         purge = asyncio.create_task(store.purge())
         await asyncio.sleep(0)  # the purge asks its worker thread to start the copy
@@ -121,40 +135,26 @@ async def test_a_delete_during_a_purge_is_purged_later(tmp_path: Path) -> None:
         await purge
         await until_no_trace(tmp_path, english, chinese)
         assert await store.count(member_id=BOB) == 1
-    finally:
-        await store.close()
 
 
 async def test_nightly_optimize_purges_any_delete(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=60)
-    await store.open()
-    try:
+    async with opened(tmp_path / "edge", purge_delay=60) as store:
         await alice_and_bob(store, english, chinese)
         assert await store.optimize() is False  # nothing deleted: the engine's own merge
         await store.delete_messages([100, 101])
         assert await store.optimize() is True
         assert files_holding(tmp_path, english, chinese) == []
         assert await store.count() == 80
-    finally:
-        await store.close()
 
 
 async def test_close_finishes_an_owed_purge(tmp_path: Path) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
-    await store.open()
-    await alice_and_bob(store, english, chinese)
-    await store.delete_member(BOB, GROUP)
-    await store.purge_soon()
+    store = await owing_a_purge(tmp_path / "edge", english, chinese)
     await store.close()
     assert files_holding(tmp_path, english, chinese) == []
-    again = EdgeMemoryStore(tmp_path / "edge", DIM)
-    await again.open()
-    try:
+    async with opened(tmp_path / "edge") as again:
         assert await again.count() == 80
-    finally:
-        await again.close()
 
 
 KILLED_AFTER_FORGET = """
@@ -189,22 +189,16 @@ async def test_a_purge_owed_at_a_crash_runs_on_the_next_open(tmp_path: Path) -> 
     )
     assert await child.wait() == 0
     assert files_holding(tmp_path, english)
-    store = EdgeMemoryStore(path, DIM)
-    await store.open()
-    try:
+    async with opened(path) as store:
         assert files_holding(tmp_path, english) == []
         assert await store.count() == 49
-    finally:
-        await store.close()
 
 
 async def test_a_purge_without_disk_room_keeps_the_shard_and_the_debt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
-    await store.open()
-    try:
+    async with opened(tmp_path / "edge", purge_delay=3600) as store:
         await alice_and_bob(store, english, chinese)
         await store.delete_member(BOB, GROUP)
         with monkeypatch.context() as patch:
@@ -216,32 +210,21 @@ async def test_a_purge_without_disk_room_keeps_the_shard_and_the_debt(
         assert names_in(tmp_path) == ["edge"]
         assert await store.optimize() is True  # still owed: the nightly run does it
         assert files_holding(tmp_path, english, chinese) == []
-    finally:
-        await store.close()
 
 
 async def test_a_failing_purge_never_stops_the_store_from_opening_or_closing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     english, chinese = secret_words()
-    store = EdgeMemoryStore(tmp_path / "edge", DIM, purge_delay=3600)
-    await store.open()
-    await alice_and_bob(store, english, chinese)
-    await store.delete_member(BOB, GROUP)
-    await store.purge_soon()
+    store = await owing_a_purge(tmp_path / "edge", english, chinese)
     with monkeypatch.context() as patch:
         patch.setattr(memory.edge_rewrite, "SPARE_BYTES", 1 << 60)
         await store.close()  # logs that the purge is left for the next start
-        again = EdgeMemoryStore(tmp_path / "edge", DIM)
-        await again.open()  # and the next start, still without room, serves the old shard
-        assert await again.count() == 80
-        await again.close()
+        # and the next start, still without room, serves the old shard
+        async with opened(tmp_path / "edge") as again:
+            assert await again.count() == 80
     assert "left for the next start" in caplog.text
     assert files_holding(tmp_path, english, chinese)
-    third = EdgeMemoryStore(tmp_path / "edge", DIM)
-    await third.open()  # with room again, the owed purge runs
-    try:
+    async with opened(tmp_path / "edge") as third:  # with room again, the owed purge runs
         assert files_holding(tmp_path, english, chinese) == []
         assert await third.count() == 80
-    finally:
-        await third.close()
