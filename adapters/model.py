@@ -216,6 +216,10 @@ class OutgoingReply:
     """When a private reply cannot reach the recipient (DMs closed), leave a short note in
     the chat asking them to open a chat with Hearth; ``False`` raises ``DeliveryError``
     instead (for scheduled messages, where a note every day would be noise)."""
+    idempotency_key: str | None = None
+    """Sent again with the same key within a few minutes, the reply is posted once, where the
+    platform can tell (Discord's enforced message nonce; Telegram cannot). Up to 20
+    characters; scheduled posts set it so that a resumed run does not post a part twice."""
 
     def rendered(self) -> str:
         """The full text as shown in the chat: the label line, then the body."""

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from adapters.model import Chat, OutgoingReply, Platform
@@ -200,7 +201,9 @@ async def _send_in_turn(sender: ReplySender, replies: Sequence[OutgoingReply]) -
     sent now.
     """
     deliveries = current_deliveries()
-    for reply in replies[deliveries.skip :]:
-        await sender.send(reply)
+    for index, reply in enumerate(replies):
+        if index < deliveries.skip:
+            continue
+        await sender.send(replace(reply, idempotency_key=deliveries.idempotency_key(index)))
         await deliveries.record()
     return max(len(replies) - deliveries.skip, 0)

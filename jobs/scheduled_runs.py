@@ -27,6 +27,7 @@ at start-up with :func:`set_runner`; that registry is the only process-wide stat
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -135,6 +136,18 @@ class Deliveries:
         self._claim = claim
         self.skip = claim.delivered if claim is not None else 0
         """Messages an earlier attempt of this run already delivered."""
+
+    def idempotency_key(self, index: int) -> str | None:
+        """A key for the run's ``index``-th message, the same in every attempt of the run.
+
+        A platform that enforces such keys (Discord) posts the message once even when a
+        kill fell between its delivery and :meth:`record`. ``None`` outside a claimed run.
+        """
+        claim = self._claim
+        if claim is None:
+            return None
+        seed = f"{claim.kind}:{claim.chat_id}:{claim.key}:{index}".encode()
+        return hashlib.blake2b(seed, digest_size=10).hexdigest()
 
     async def record(self) -> None:
         """Count one more delivered message.

@@ -173,7 +173,7 @@ class DiscordReplySender:
             private = reply.private or (pending is not None and pending.ephemeral)
             if private and reply.recipient is not None and reply.chat.kind is not ChatKind.PRIVATE:
                 try:
-                    return await self._send_direct(reply.recipient, pieces)
+                    return await self._send_direct(reply.recipient, pieces, reply.idempotency_key)
                 except discord.Forbidden as exc:
                     # Only closed DMs earn a note; other refusals are delivery errors.
                     if exc.code != CANNOT_MESSAGE_USER or not reply.note_if_undeliverable:
@@ -192,7 +192,10 @@ class DiscordReplySender:
                     notify=(recipient_id,),
                 )
             return await self._send_channel(
-                reply.chat.platform_chat_id, pieces, reply.reply_to_message_id
+                reply.chat.platform_chat_id,
+                pieces,
+                reply.reply_to_message_id,
+                idempotency_key=reply.idempotency_key,
             )
         except (
             discord.DiscordException,
@@ -236,13 +239,15 @@ class DiscordReplySender:
         assert first is not None
         return SentReply(platform_message_id=str(first.id), sent_at=utc(first.created_at))
 
-    async def _send_direct(self, recipient: Member, pieces: list[str]) -> SentReply:
+    async def _send_direct(
+        self, recipient: Member, pieces: list[str], idempotency_key: str | None = None
+    ) -> SentReply:
         user = discord.Object(id=int(recipient.platform_user_id))
         channel = await self._attempt(
             f"DM channel with {recipient.platform_user_id}",
             lambda: self._client.create_dm(user),
         )
-        return await self._send_pieces(channel, pieces, None, ())
+        return await self._send_pieces(channel, pieces, None, (), idempotency_key)
 
     async def _send_channel(
         self,
@@ -251,6 +256,7 @@ class DiscordReplySender:
         reply_to: str | None,
         *,
         notify: tuple[int, ...] = (),
+        idempotency_key: str | None = None,
     ) -> SentReply:
         channel_id = int(chat_id)
         channel = self._client.get_partial_messageable(channel_id)
@@ -262,7 +268,7 @@ class DiscordReplySender:
                 )
             else:
                 logger.warning("not replying to non-Discord message id %r", reply_to)
-        return await self._send_pieces(channel, pieces, reference, notify)
+        return await self._send_pieces(channel, pieces, reference, notify, idempotency_key)
 
     async def _send_pieces(
         self,
@@ -270,13 +276,20 @@ class DiscordReplySender:
         pieces: list[str],
         reference: discord.MessageReference | None,
         notify: tuple[int, ...],
+        idempotency_key: str | None = None,
     ) -> SentReply:
         mentions = safe_mentions(*notify)
         first: discord.Message | None = None
         for index, piece in enumerate(pieces):
             message = await self._attempt(
                 "message",
-                _message_sender(channel, piece, reference if index == 0 else None, mentions),
+                _message_sender(
+                    channel,
+                    piece,
+                    reference if index == 0 else None,
+                    mentions,
+                    nonce=f"{idempotency_key}-{index}" if idempotency_key else None,
+                ),
             )
             first = first or message
         assert first is not None
@@ -322,15 +335,23 @@ def _message_sender(
     text: str,
     reference: discord.MessageReference | None,
     mentions: discord.AllowedMentions,
+    *,
+    nonce: str | None = None,
 ) -> Callable[[], Awaitable[discord.Message]]:
-    """One channel message, as a retryable operation."""
+    """One channel message, as a retryable operation.
+
+    With a ``nonce``, Discord enforces it: a second message with the same nonce from the
+    bot within a few minutes is not created again (discord.py sends ``enforce_nonce``).
+    """
+
+    options: dict[str, Any] = {"allowed_mentions": mentions, "suppress_embeds": True}
+    if reference is not None:
+        options["reference"] = reference
+    if nonce is not None:
+        options["nonce"] = nonce
 
     async def send() -> discord.Message:
-        if reference is None:
-            return await channel.send(text, allowed_mentions=mentions, suppress_embeds=True)
-        return await channel.send(
-            text, reference=reference, allowed_mentions=mentions, suppress_embeds=True
-        )
+        return await channel.send(text, **options)
 
     return send
 

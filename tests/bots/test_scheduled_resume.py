@@ -12,12 +12,14 @@ import pytest
 
 from bots.app import Hearth
 from jobs.clock import ManualClock
-from jobs.run_lease import DEFAULT_TTL, RunLeases, period_key
+from jobs.run_lease import DEFAULT_TTL, Claim, RunLeases, period_key
 from jobs.schedule_spec import IntroCadence, parse_digest_schedule
-from jobs.scheduled_runs import JobKind, RunContext, run_digest, run_intros
+from jobs.scheduled_runs import Deliveries, JobKind, RunContext, run_digest, run_intros
 from tests.bots.test_digest_command import chat_about_a_hike
 from tests.bots.test_intros import chat_and_opt_in
 from tests.support import RecordingSender
+
+DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -84,3 +86,27 @@ async def test_introductions_cut_off_count_their_messages_and_are_not_planned_ag
     await cut_off(hearth, JobKind.INTROS, earlier, delivered=1)  # partly posted
     assert await run_intros(1, cadence.to_json(), context=after_the_ttl(hearth, earlier))
     assert len(sender.replies) == posted
+
+
+async def test_a_resumed_digest_resends_a_part_under_the_same_key(hearth: Hearth) -> None:
+    # The kill fell after the platform took the post but before Hearth recorded it: the
+    # resumed run sends it again under the key of the first attempt, so a platform that
+    # enforces keys (Discord's nonce) posts it once.
+    sender = RecordingSender()
+    await chat_about_a_hike(hearth, sender)
+    hearth.senders[sender.platform] = sender
+    fire = datetime.now(UTC).replace(second=0, microsecond=0)
+    spec = parse_digest_schedule(f"daily {fire:%H:%M}")
+    first_attempt = Deliveries(None, Claim(JobKind.DIGEST.value, 1, period_key(fire)))
+
+    other_day = Deliveries(None, Claim(JobKind.DIGEST.value, 1, period_key(fire - DAY)))
+
+    await cut_off(hearth, JobKind.DIGEST, fire, delivered=0)
+    assert await run_digest(1, spec.to_json(), context=after_the_ttl(hearth, fire))
+
+    [resumed] = [reply.idempotency_key for reply in sender.replies]
+    assert resumed == first_attempt.idempotency_key(0)
+    assert resumed is not None and len(resumed) <= 20
+    assert other_day.idempotency_key(0) != resumed
+    assert first_attempt.idempotency_key(1) != resumed
+    assert Deliveries().idempotency_key(0) is None  # outside a claimed run

@@ -132,6 +132,34 @@ async def test_long_reply_is_split(
     assert split_text("a" * 4500) == ["a" * 2000, "a" * 2000, "a" * 500]
 
 
+async def test_a_reply_sent_again_with_its_key_is_posted_once(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    text = "\n\n".join(f"Part {n}: " + "words " * 300 for n in range(2))
+    digest = OutgoingReply(_chat(discord_server.general), text, idempotency_key="a1b2c3")
+    first = await adapter.sender.send(digest)
+    # A resumed scheduled run sends the same part again (the kill fell before its record).
+    again = await adapter.sender.send(digest)
+    other = await adapter.sender.send(
+        OutgoingReply(_chat(discord_server.general), "Next part", idempotency_key="d4e5f6")
+    )
+    unkeyed = await adapter.sender.send(OutgoingReply(_chat(discord_server.general), "Hi"))
+    await adapter.sender.send(OutgoingReply(_chat(discord_server.general), "Hi"))
+
+    posted = [
+        m
+        for m in fake_discord.messages.values()
+        if m["author"]["id"] == str(fake_discord.bot_user["id"])
+    ]
+    assert [m["content"][:6] for m in posted] == ["Part 0", "Part 1", "Next p", "Hi", "Hi"]
+    assert again.platform_message_id == first.platform_message_id
+    assert other.platform_message_id != first.platform_message_id
+    assert unkeyed.platform_message_id is not None
+    nonces = [s.payload.get("nonce") for s in fake_discord.sent_messages[:2]]
+    assert nonces == ["a1b2c3-0", "a1b2c3-1"]
+    assert fake_discord.sent_messages[0].payload.get("enforce_nonce") is True
+
+
 async def test_rate_limited_send_arrives_once(
     fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
 ) -> None:

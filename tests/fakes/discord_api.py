@@ -455,6 +455,7 @@ class FakeDiscord:
         self.commands: dict[int | None, list[JSON]] = {}
         self.calls: list[RestCall] = []
         self.sent_messages: list[SentMessage] = []
+        self._nonced: dict[tuple[int, str], JSON] = {}
         self.interaction_callbacks: list[InteractionCallback] = []
         self.followups: list[Followup] = []
         self.edited_originals: list[tuple[int, JSON]] = []
@@ -1180,9 +1181,18 @@ class FakeDiscord:
             reply_to = self.messages.get(int(reference["message_id"]))
             if reply_to is None and reference.get("fail_if_not_exists", True):
                 raise DiscordHTTPError(400, "Unknown message", 10008)
+        nonce = payload.get("nonce")
+        if nonce is not None and payload.get("enforce_nonce"):
+            # Discord: the same author and nonce within a few minutes gives the earlier message.
+            earlier = self._nonced.get((channel, str(nonce)))
+            if earlier is not None:
+                return earlier
         message = self.build_message(
             channel, self.bot_user, content, reply_to=reply_to, flags=int(payload.get("flags") or 0)
         )
+        if nonce is not None:
+            message["nonce"] = str(nonce)
+            self._nonced[(channel, str(nonce))] = message
         self.messages[int(message["id"])] = message
         self.sent_messages.append(SentMessage(channel, payload, message))
         if self.echo_sent_messages:
