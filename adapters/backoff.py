@@ -1,8 +1,15 @@
-"""Growing waits between retries, with a little jitter so that retries do not align."""
+"""Growing waits between retries (with a little jitter), and retrying while storage is out."""
 
 from __future__ import annotations
 
+import logging
 import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from adapters.ports import StoreUnavailable
+
+T = TypeVar("T")
 
 
 class Backoff:
@@ -28,3 +35,36 @@ class Backoff:
         """Start again from the shortest wait (after a success)."""
         self._next = self._initial
         self.failures = 0
+
+
+async def until_stored(
+    attempt: Callable[[], Awaitable[T]],
+    backoff: Backoff,
+    wait: Callable[[float], Awaitable[None]],
+    what: str,
+    log: logging.Logger,
+) -> T:
+    """Run ``attempt`` until the handler stops raising ``StoreUnavailable``.
+
+    Between tries it awaits ``wait(delay)`` with growing delays (``wait`` may raise to
+    give up, on a stop). One error is logged when storage first fails, naming ``what``,
+    and one line when it is back.
+    """
+    while True:
+        try:
+            result = await attempt()
+        except StoreUnavailable as error:
+            delay = backoff.next_delay()
+            if backoff.failures == 1:
+                log.error(
+                    "storage is unavailable (%s: %s); %s is retried with back-off",
+                    type(error).__name__,
+                    error,
+                    what,
+                )
+            await wait(delay)
+            continue
+        if backoff.failures:
+            log.info("storage is back after %d failed tries", backoff.failures)
+            backoff.reset()
+        return result

@@ -80,7 +80,8 @@ class StoreUnavailable(RuntimeError):
 class EventRejected(RuntimeError):
     """The handler can never take this event (retrying would fail the same way).
 
-    The adapter keeps the update as an ``UnreadableUpdate`` and moves on.
+    The adapter moves on; one that keeps raw updates (Telegram) keeps it as an
+    ``UnreadableUpdate`` first, others log it.
     """
 
 

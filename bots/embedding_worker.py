@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 
+from adapters.backoff import Backoff
 from bots.metrics import HearthMetrics
 from bots.storage.records import StoredMessage
 from bots.storage.repository import Storage
@@ -58,7 +59,6 @@ class EmbeddingWorker:
         self._task: asyncio.Task[None] | None = None
         self._outage: str | None = None
         self._outage_since = 0.0
-        self.embedded_total = 0
 
     @property
     def outage(self) -> str | None:
@@ -92,15 +92,16 @@ class EmbeddingWorker:
     async def run_once(self) -> int:
         """Embed everything pending now; returns how many messages were stored."""
         done = 0
+        # Checked first so that no batch is embedded only to be refused (each write is
+        # checked again by the store itself).
+        await check_writable(self._memory)
         while batch := await self._storage.pending_messages(self._batch_size):
-            # Checked first so that no batch is embedded only to be refused.
-            await check_writable(self._memory)
             await self._embed_batch(batch)
             done += len(batch)
         return done
 
     async def _run(self) -> None:
-        backoff = 1.0
+        backoff = Backoff(initial=1.0, maximum=self._max_backoff, jitter=0.0)
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -109,13 +110,13 @@ class EmbeddingWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                self._failed(error, backoff)
-                await self._wait_to_retry(backoff, error)
-                backoff = min(backoff * 2, self._max_backoff)
+                delay = backoff.next_delay()
+                self._failed(error, delay)
+                await self._wait_to_retry(delay, error)
                 self._wake.set()
                 continue
             self._recovered()
-            backoff = 1.0
+            backoff.reset()
             if not self._wake.is_set():
                 self._idle.set()
 
@@ -182,5 +183,4 @@ class EmbeddingWorker:
             await self._memory.delete_messages(gone)
             await purge_soon(self._memory)
         await self._storage.mark_embedded([m for m in batch if m.id in still_stored], utcnow())
-        self.embedded_total += len(batch)
         self._metrics.messages_embedded.inc(len(batch))

@@ -24,11 +24,6 @@ class MeteredSender:
         """The platform this sender delivers to."""
         return self._sender.platform
 
-    @property
-    def wrapped(self) -> ReplySender:
-        """The platform's own sender."""
-        return self._sender
-
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; a ``DeliveryError`` is counted and raised again."""
         try:

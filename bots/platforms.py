@@ -16,7 +16,7 @@ def platform_adapters(
     ledger: IngestLedger | None = None,
     history: StoredHistory | None = None,
 ) -> list[PlatformAdapter]:
-    """One adapter per platform with a token; an empty list means the playground.
+    """One adapter per platform with a token (none without tokens).
 
     ``ledger`` keeps the adapters' positions in their update streams and the updates
     they had to skip, and ``history`` (Hearth's storage) lets adapters recover what was

@@ -76,8 +76,17 @@ class HearthRouter:
         Raises only ``StoreUnavailable`` (deliver the event again later) and
         ``EventRejected`` (a message that can never be stored); see the module docstring.
         """
-        self._metrics.update_received(event.chat.platform)
-        sender = metered(sender, self._metrics)
+        received = True
+        try:
+            await self._handle_once(event, metered(sender, self._metrics))
+        except StoreUnavailable:
+            received = False  # the adapter delivers it again, and it is counted then
+            raise
+        finally:
+            if received:
+                self._metrics.update_received(event.chat.platform)
+
+    async def _handle_once(self, event: Event, sender: ReplySender) -> None:
         try:
             await self._dispatch(event, sender)
         except DeliveryError:
@@ -86,7 +95,7 @@ class HearthRouter:
             raise
         except Exception as error:
             if is_store_outage(error):
-                raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+                raise _unavailable(error) from error
             log.exception("failed to handle %s", _describe(event))
             if isinstance(event, Command):
                 await self._apologise(event, sender)
@@ -133,7 +142,7 @@ class HearthRouter:
             stored = await self._storage.ingest_message(message)
         except Exception as error:
             if is_store_outage(error):
-                raise
+                raise _unavailable(error) from error
             log.exception("could not store %s", _describe(message))
             raise EventRejected(f"{type(error).__name__}: {error}") from error
         if not stored.created:
@@ -176,6 +185,10 @@ class HearthRouter:
             )
         except Exception:
             log.exception("could not tell the member that /%s failed", command.name)
+
+
+def _unavailable(error: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(f"{type(error).__name__}: {error}")
 
 
 def _describe(event: Event) -> str:

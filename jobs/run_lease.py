@@ -197,11 +197,6 @@ class Lease:
         """Neither finished nor failed."""
         return self.finished_at is None and self.failed_at is None
 
-    @property
-    def fire_time(self) -> datetime:
-        """The run's scheduled fire time."""
-        return key_moment(self.period_key)
-
 
 @dataclass(frozen=True, slots=True)
 class Claim:

@@ -29,7 +29,9 @@ messages the cut-off attempt recorded as delivered.
 What "exactly once" means here: every due run is started by one process at a time, is done
 again after a kill at any instant until it finishes (within the grace window, at most
 :data:`~jobs.run_lease.MAX_ATTEMPTS` times), and never re-sends a message whose delivery was
-recorded. The platforms take no idempotency key, so one window remains per message: a kill
+recorded. Telegram takes no idempotency key, so one window remains per message there (on
+Discord each message carries a per-run key, :meth:`~jobs.scheduled_runs.Deliveries.idempotency_key`,
+sent as an enforced nonce, and the window is closed): a kill
 after its request left Hearth and before Hearth committed its delivery (one round trip to
 the platform and one small database write: a few milliseconds against a local API, up to a
 few hundred against Telegram's) sends that message again on resume. That errs towards

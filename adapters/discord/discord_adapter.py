@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 
-from adapters.backoff import Backoff
+from adapters.backoff import Backoff, until_stored
 from adapters.discord.commands import (
     AutocompleteQuery,
     SlashCommandSpec,
@@ -28,7 +27,7 @@ from adapters.discord.event_converter import (
     looks_content_stripped,
     to_member,
 )
-from adapters.discord.history_catch_up import HistoryCatchUp, Step
+from adapters.discord.history_catch_up import TRANSIENT_ERRORS, HistoryCatchUp, Step
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
 from adapters.model import (
     Command,
@@ -39,7 +38,7 @@ from adapters.model import (
     MessageDeleted,
     Platform,
 )
-from adapters.ports import EventHandler, EventRejected, StoredHistory, StoreUnavailable
+from adapters.ports import EventHandler, EventRejected, StoredHistory
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,6 @@ AUTOCOMPLETE_TIMEOUT = 2.5
 """Seconds an autocomplete source may take (Discord gives up after three)."""
 
 _Converted = Event | Sequence[Event] | None
-_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
 @dataclass(slots=True)
@@ -104,7 +102,7 @@ class _HearthTree(app_commands.CommandTree["_HearthClient"]):
             await interaction.response.send_message(
                 "This command is not available right now.", ephemeral=True
             )
-        except _TRANSIENT as exc:
+        except TRANSIENT_ERRORS as exc:
             logger.warning("could not answer failed interaction %s: %s", interaction.id, exc)
 
 
@@ -477,7 +475,7 @@ class DiscordAdapter:
                     continue
                 synced = await client.tree.sync(guild=guild)
                 logger.info("registered %d slash commands %s", len(synced), where)
-            except (discord.DiscordException, *_TRANSIENT) as exc:
+            except (discord.DiscordException, *TRANSIENT_ERRORS) as exc:
                 logger.error("registering slash commands %s failed: %s", where, exc)
 
     # -- incoming events ---------------------------------------------------------------------
@@ -593,7 +591,7 @@ class DiscordAdapter:
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
             deferred = True
-        except (discord.DiscordException, *_TRANSIENT) as exc:
+        except (discord.DiscordException, *TRANSIENT_ERRORS) as exc:
             logger.warning(
                 "could not acknowledge /%s (interaction %s): %s", spec.name, interaction.id, exc
             )
@@ -654,37 +652,29 @@ class DiscordAdapter:
         sender = self._sender
         if handler is None or sender is None:
             return
-        backoff = Backoff()
-        while True:
-            try:
-                await handler.handle(event, sender)
-            except StoreUnavailable as error:
-                # Wait for storage, in order; if Hearth stops meanwhile, the next start
-                # recovers the message from the channel's history.
-                if not self._accepting:
-                    logger.warning("stopping while storage is down; %s is left", _describe(event))
-                    break
-                delay = backoff.next_delay()
-                if backoff.failures == 1:
-                    logger.error(
-                        "storage is unavailable (%s); retrying %s with back-off",
-                        error,
-                        _describe(event),
-                    )
-                await asyncio.sleep(delay)
-                continue
-            except EventRejected as error:
-                logger.warning("could not store %s: %s", _describe(event), error)
-            except Exception:
-                logger.exception(
-                    "handler failed on %s%s in chat %s",
-                    type(event).__name__,
-                    _event_id(event),
-                    event.chat.platform_chat_id,
-                )
-            if backoff.failures:
-                logger.info("storage is back after %d failed tries", backoff.failures)
-            break
+
+        async def wait(delay: float) -> None:
+            # Wait for storage, in order; if Hearth stops meanwhile, the next start
+            # recovers the message from the channel's history.
+            if not self._accepting:
+                raise _StoppedWaiting
+            await asyncio.sleep(delay)
+
+        try:
+            await until_stored(
+                lambda: handler.handle(event, sender), Backoff(), wait, _describe(event), logger
+            )
+        except _StoppedWaiting:
+            logger.warning("stopping while storage is down; %s is left", _describe(event))
+        except EventRejected as error:
+            logger.warning("could not store %s: %s", _describe(event), error)
+        except Exception:
+            logger.exception(
+                "handler failed on %s%s in chat %s",
+                type(event).__name__,
+                _event_id(event),
+                event.chat.platform_chat_id,
+            )
         if interaction_id is not None:
             await sender.finish_interaction(interaction_id)
 
@@ -735,6 +725,10 @@ class DiscordAdapter:
         self._worker = None
         self._handler = None
         self._sender = None
+
+
+class _StoppedWaiting(Exception):
+    """The adapter is stopping: give up waiting for storage."""
 
 
 def _describe(event: Event) -> str:

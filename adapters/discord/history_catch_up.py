@@ -33,7 +33,8 @@ Deliver = Callable[[Message], Awaitable[None]]
 
 Step = Callable[[], Awaitable[None]]
 
-_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+TRANSIENT_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+"""Errors of a Discord request that may pass if tried again."""
 
 
 class HistoryCatchUp:
@@ -188,7 +189,7 @@ class HistoryCatchUp:
                 )
                 await self._history.catch_up_done(chat)
                 return None
-            except _TRANSIENT as exc:
+            except TRANSIENT_ERRORS as exc:
                 logger.warning(
                     "could not look up channel %s (%s) to recover missed messages: %s",
                     chat.title,
@@ -241,7 +242,7 @@ class HistoryCatchUp:
             )
             await self._history.catch_up_done(point.chat)
             return handed
-        except _TRANSIENT as exc:
+        except TRANSIENT_ERRORS as exc:
             logger.warning(
                 "recovering missed messages of channel %s (%s) stopped after %d: %s; the rest "
                 "is fetched at the next start or reconnect",

@@ -24,9 +24,9 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from adapters.backoff import Backoff
+from adapters.backoff import Backoff, until_stored
 from adapters.model import Platform
-from adapters.ports import IngestLedger, StoreUnavailable
+from adapters.ports import IngestLedger
 from adapters.telegram.raw_updates import describe_error, update_id_of
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,6 @@ class UpdatePoller:
         self._saved: int | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def offset(self) -> int | None:
-        """The next update id to ask for (everything below it has been taken)."""
-        return self._offset
 
     async def start(self) -> None:
         """Load the saved position and start polling in the background."""
@@ -192,24 +187,8 @@ class UpdatePoller:
 
     async def _take_until_stored(self, raw: object, backoff: Backoff) -> bool:
         """Hand ``raw`` over, waiting out storage outages (the update stays unconfirmed)."""
-        while True:
-            try:
-                save_now = await self._take(raw)
-            except StoreUnavailable as error:
-                delay = backoff.next_delay()
-                if backoff.failures == 1:
-                    log.error(
-                        "storage is unavailable (%s); update %s stays unconfirmed and is "
-                        "retried with back-off",
-                        describe_error(error),
-                        update_id_of(raw),
-                    )
-                await self.wait(delay)
-                continue
-            if backoff.failures:
-                log.info("storage is back after %d failed tries", backoff.failures)
-                backoff.reset()
-            return save_now
+        what = f"update {update_id_of(raw)}, unconfirmed,"
+        return await until_stored(lambda: self._take(raw), backoff, self.wait, what, log)
 
     async def _save_position(self) -> None:
         offset = self._offset

@@ -45,6 +45,9 @@ async def test_database_outage_is_passed_back_and_nothing_is_lost(
     (tmp_path / "db-away").rename(tmp_path / "db")
     await sqlite_hearth.router.handle(during, sender)  # the adapter delivers it again
     assert await sqlite_hearth.storage.count_messages() == 2
+    # Received once each: the try that storage refused is not counted.
+    received = sqlite_hearth.metrics.value("hearth_updates_received_total", platform="telegram")
+    assert received == 2
     assert sender.replies == []
 
 
