@@ -141,8 +141,12 @@ class Tally:
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     abstained: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    confidence: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     quoted_recall: list[float] = field(default_factory=list)
+    quotes_hold_evidence: list[bool] = field(default_factory=list)
+    quotes_per_answer: list[int] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
+    twin_ms: list[float] = field(default_factory=list)
     prompt_tokens: list[int] = field(default_factory=list)
 
 
@@ -199,6 +203,25 @@ PROMPTS = PromptBuilder()
 def parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def auc(positive: Sequence[float] | np.ndarray, negative: Sequence[float] | np.ndarray) -> float:
+    """The chance that a random positive scores above a random negative (ties count half)."""
+    pos, neg = np.asarray(positive, dtype=float), np.asarray(negative, dtype=float)
+    if not len(pos) or not len(neg):
+        return float("nan")
+    values = np.concatenate([pos, neg])
+    order = np.argsort(values, kind="mergesort")
+    ranks = np.empty(len(values))
+    start = 0
+    while start < len(values):
+        end = start
+        while end + 1 < len(values) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        ranks[order[start : end + 1]] = (start + end) / 2 + 1
+        start = end + 1
+    wins = ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2
+    return float(wins / (len(pos) * len(neg)))
 
 
 def systems(ablation: bool) -> dict[str, RetrievalSettings]:
@@ -285,7 +308,7 @@ async def ask_all(
     tallies: dict[str, Tally] = {}
     for label, settings in systems(args.ablation).items():
         retriever = HybridRetriever(embedder, store, settings)
-        twin = RetrievalTwin(embedder, store, retrieval=settings, relevance_margin=args.margin)
+        twin = RetrievalTwin(embedder, store, retrieval=settings)
         tally = tallies[label] = Tally()
         counting = len(tallies) == 1  # skips are counted once, for the first system
         await retriever.retrieve("warm up", MemoryScope.member_in_chat(1, 1), top)
@@ -316,13 +339,26 @@ async def ask_all(
                     share = len(evidence & set(ranked[:k])) / len(evidence)
                     tally.recall[k][q["category_name"]].append(share)
                     tally.recall[k]["overall"].append(share)
-            sources = await twin.find_sources(question)
-            tally.abstained["adversarial" if adversarial else "answerable"].append(not sources)
+            started, embedding = time.perf_counter(), embedder.query_seconds
+            assessment = await twin.assess(question)
+            spent = time.perf_counter() - started - (embedder.query_seconds - embedding)
+            tally.twin_ms.append(spent * 1000)
+            sources = assessment.sources
+            kind = "no-answer" if adversarial else "answerable"
+            tally.abstained[kind].append(not sources)
+            tally.confidence[kind].append(assessment.confidence)
+            if adversarial and q.get("no_answer_kind"):
+                tally.abstained[f"no-answer: {q['no_answer_kind']}"].append(not sources)
+            if not adversarial:
+                tally.abstained[f"answerable: {q['category_name']}"].append(not sources)
             if sources:
                 tally.prompt_tokens.append(PROMPTS.build(question, sources).estimated_tokens)
+                tally.quotes_per_answer.append(len(sources))
             if not adversarial:
                 quoted = {s.message_id for s in sources}
                 tally.quoted_recall.append(len(evidence & quoted) / len(evidence))
+                if sources:
+                    tally.quotes_hold_evidence.append(bool(evidence & quoted))
     return tallies, skipped
 
 
@@ -340,12 +376,13 @@ async def off_topic(
         return
     asked = [q for q in questions if q["category"] != ADVERSARIAL and q.get("asked_of_sender_id")]
     for label, settings in systems(args.ablation).items():
-        twin = RetrievalTwin(embedder, store, retrieval=settings, relevance_margin=args.margin)
+        twin = RetrievalTwin(embedder, store, retrieval=settings)
         for i, q in enumerate(asked[:: args.off_topic_every]):
             chat = chats[(chats.index(q["chat_id"]) + 1) % len(chats)]
             member = replay.members_of[chat][i % len(replay.members_of[chat])]
-            sources = await twin.find_sources(replay.question(q["question"], member, chat))
-            tallies[label].abstained["off-topic"].append(not sources)
+            assessment = await twin.assess(replay.question(q["question"], member, chat))
+            tallies[label].abstained["off-topic"].append(not assessment.sources)
+            tallies[label].confidence["off-topic"].append(assessment.confidence)
 
 
 async def query_embedding_ms(questions: list[dict[str, Any]]) -> float:
@@ -385,25 +422,17 @@ def report(
                 f"{label:{width}}"
                 + "".join(f"{np.mean(recall[c]):>12.3f}" for c in [*categories, "overall"])
             )
-    print(f"\nThe twin (relevance margin {args.margin}): share of questions it abstains on")
-    kinds = ["adversarial", "answerable", "off-topic"]
-    print(f"{'':{width}}" + "".join(f"{kind:>13}" for kind in kinds) + f"{'quoted recall':>15}")
-    print(
-        f"{'n':{width}}"
-        + "".join(f"{len(first.abstained[kind]):>13}" for kind in kinds)
-        + f"{len(first.quoted_recall):>15}"
-    )
-    for label in labels:
-        tally = tallies[label]
-        rates = "".join(
-            f"{np.mean(tally.abstained[kind]) if tally.abstained[kind] else float('nan'):>13.3f}"
-            for kind in kinds
-        )
-        print(f"{label:{width}}{rates}{np.mean(tally.quoted_recall):>15.3f}")
-    print("(quoted recall: share of the evidence among the at most 3 messages the twin quotes)")
+    print_twin(tallies, width)
     print("\nRetrieval latency per question, ms (query embedding excluded)")
     for label in labels:
         times = tallies[label].latency_ms
+        print(
+            f"{label:{width}}p50 {np.percentile(times, 50):6.1f}   "
+            f"p99 {np.percentile(times, 99):6.1f}"
+        )
+    print("Twin: retrieval + answerability + quote choice, ms (query embedding excluded)")
+    for label in labels:
+        times = tallies[label].twin_ms
         print(
             f"{label:{width}}p50 {np.percentile(times, 50):6.1f}   "
             f"p99 {np.percentile(times, 99):6.1f}"
@@ -418,6 +447,62 @@ def report(
                 f"   p95 {np.percentile(tokens, 95):6.0f}"
             )
     print("\nSkipped: " + ", ".join(f"{count} ({why})" for why, count in skipped.items()))
+
+
+def share(values: Sequence[bool]) -> str:
+    return f"{np.mean(values):.3f}" if len(values) else "  -  "
+
+
+def print_twin(tallies: dict[str, Tally], width: int) -> None:
+    """Answers and abstentions of the twin, per system, and per question kind for the last."""
+    labels = list(tallies)
+    first = tallies[labels[0]]
+    print("\nThe twin: answered / abstained, and what its quotes hold")
+    columns = [
+        ("answered", "answerable", False),
+        ("no-ans abst", "no-answer", True),
+        ("off-t abst", "off-topic", True),
+    ]
+    header = "".join(f"{name:>13}" for name, _, _ in columns)
+    print(
+        f"{'':{width}}{header}{'AUC no-ans':>12}{'AUC off-t':>11}"
+        f"{'has evid.':>11}{'q. recall':>11}{'quotes':>8}"
+    )
+    print(
+        f"{'n':{width}}"
+        + "".join(f"{len(first.abstained[kind]):>13}" for _, kind, _ in columns)
+        + f"{'':>22}{len(first.quotes_hold_evidence):>11}{len(first.quoted_recall):>11}"
+    )
+    for label in labels:
+        tally = tallies[label]
+        rates = ""
+        for _, kind, abstain in columns:
+            values = [v if abstain else not v for v in tally.abstained[kind]]
+            rates += f"{share(values):>13}"
+        answerable = tally.confidence["answerable"]
+        aucs = "".join(
+            f"{auc(answerable, tally.confidence[kind]):>{w}.3f}"
+            for kind, w in (("no-answer", 12), ("off-topic", 11))
+        )
+        print(
+            f"{label:{width}}{rates}{aucs}{share(tally.quotes_hold_evidence):>11}"
+            f"{np.mean(tally.quoted_recall):>11.3f}"
+            f"{np.mean(tally.quotes_per_answer) if tally.quotes_per_answer else 0:>8.2f}"
+        )
+    print(
+        "(answered: share of answerable questions the twin answers; abst: share abstained; "
+        "AUC: of the twin's confidence, answerable against each kind; has evid.: share of "
+        "answers whose quotes hold evidence; q. recall: evidence among the quotes; quotes: "
+        "mean number per answer)"
+    )
+    last = tallies[labels[-1]]
+    kinds = sorted(k for k in last.abstained if ":" in k)
+    if kinds:
+        print(f"\n{labels[-1]}, per kind of question (answerable: answered; no-answer: abstained)")
+        for kind in kinds:
+            values = last.abstained[kind]
+            rate = np.mean(values) if kind.startswith("no-answer") else 1 - np.mean(values)
+            print(f"  {kind:34}{rate:7.3f}  (n={len(values)})")
 
 
 def normalise_answer(text: str) -> list[str]:
@@ -460,7 +545,7 @@ async def llm_answers(
     if model is None:
         print("--llm: no chat model configured (set LLM_PROVIDER, LLM_BASE_URL, LLM_MODEL)")
         return None
-    retrieval = RetrievalTwin(embedder, store, relevance_margin=args.margin)
+    retrieval = RetrievalTwin(embedder, store)
     twin = LLMTwin(retrieval, model, timeout_seconds=settings.llm_timeout_seconds)
     tally = LlmTally(model=twin.model_name)
     asked = [q for q in questions if q.get("asked_of_sender_id")][: args.llm]
@@ -499,7 +584,6 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10])
     parser.add_argument("--limit-convs", type=int, default=None, help="only the first N chats")
     parser.add_argument("--backend", choices=["edge", "server"], default="edge")
-    parser.add_argument("--margin", type=float, default=0.015, help="the twin's relevance margin")
     parser.add_argument("--ablation", action="store_true", help="also one row per step")
     parser.add_argument(
         "--off-topic-every", type=int, default=2, help="ask every Nth question in another chat"

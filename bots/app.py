@@ -109,7 +109,7 @@ class Hearth:
             embedder,
             memory,
             max_quotes=settings.twin_max_quotes,
-            relevance_margin=settings.twin_relevance_margin,
+            min_confidence=settings.twin_min_confidence,
         )
         # With LLM_PROVIDER set, twins write answers with that model (quoting on failure).
         twin = twin_from_settings(retrieval, settings, persona_lookup=_persona_of)

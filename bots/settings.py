@@ -59,9 +59,10 @@ class HearthSettings(BaseSettings):
 
     twin_absence_minutes: float = Field(default=10.0, ge=0, alias="HEARTH_TWIN_ABSENCE_MINUTES")
     twin_max_quotes: int = Field(default=3, ge=1, le=10, alias="HEARTH_TWIN_MAX_QUOTES")
-    twin_relevance_margin: float = Field(
-        default=0.015, ge=-1, le=1, alias="HEARTH_TWIN_RELEVANCE_MARGIN"
+    twin_min_confidence: float | None = Field(
+        default=None, gt=0, lt=1, alias="HEARTH_TWIN_MIN_CONFIDENCE"
     )
+    """Answerability below which a twin says it does not know; unset: the fitted default."""
     twin_correction_margin: float = Field(
         default=0.05, ge=0, le=1, alias="HEARTH_TWIN_CORRECTION_MARGIN"
     )

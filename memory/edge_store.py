@@ -56,7 +56,7 @@ from memory.edge_rewrite import (
     swap_in,
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
-from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import DimensionMismatchError, MemoryNotWritableError, MemoryStoreError
 
 T = TypeVar("T")
@@ -219,6 +219,26 @@ class EdgeMemoryStore:
         if limit < 1:
             return []
         return await self._run(lambda shard: self._search_keywords_sync(shard, text, scope, limit))
+
+    async def peer_scores(
+        self,
+        vector: Sequence[float],
+        text: str,
+        chat_id: int,
+        member_ids: Sequence[int],
+        limit: int,
+    ) -> PeerScores:
+        """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``.
+
+        Only scores come back (no payload), for both meaning and keywords.
+        """
+        if limit < 1:
+            return PeerScores()
+        return await self._run(
+            lambda shard: self._peer_scores_sync(
+                shard, vector, text, _peer_filter(chat_id, member_ids), limit
+            )
+        )
 
     async def delete_messages(self, message_ids: Sequence[int]) -> None:
         """Remove the given messages; unknown ids are ignored."""
@@ -560,6 +580,34 @@ class EdgeMemoryStore:
         )
         return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
 
+    def _peer_scores_sync(
+        self, shard: EdgeShard, vector: Sequence[float], text: str, peers: Filter, limit: int
+    ) -> PeerScores:
+        dense = shard.query(
+            QueryRequest(
+                limit=limit,
+                query=Query.Nearest(as_vector(vector, self._dimension)),
+                filter=peers,
+                with_payload=False,
+            )
+        )
+        query = keyword_encoder().query(text)
+        keywords = (
+            shard.query(
+                QueryRequest(
+                    limit=limit,
+                    query=Query.Nearest(_sparse(query), using=KEYWORDS),
+                    filter=peers,
+                    with_payload=False,
+                )
+            )
+            if query
+            else []
+        )
+        return PeerScores(
+            tuple(point.score for point in dense), tuple(point.score for point in keywords)
+        )
+
     def _update_sync(
         self, shard: EdgeShard, operation: UpdateOperation, changed: int, deleting: bool = False
     ) -> None:
@@ -640,6 +688,13 @@ def _with_keywords(record: Record) -> Point:
     payload = record.payload or {}
     keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))
     return Point(record.id, {"": dense, KEYWORDS: keywords}, payload)
+
+
+def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:
+    return Filter(
+        must=[_equals(CHAT_ID, chat_id)],
+        must_not=[FieldCondition(MEMBER_ID, match=MatchAny(list(member_ids)))],
+    )
 
 
 def _scope_filter(scope: MemoryScope) -> Filter:

@@ -60,3 +60,16 @@ class MemoryScope:
     def member_in_chat(cls, member_id: int, chat_id: int) -> MemoryScope:
         """One member's messages in one chat: the default twin scope."""
         return cls(member_ids=(member_id,), chat_ids=(chat_id,))
+
+
+@dataclass(frozen=True, slots=True)
+class PeerScores:
+    """How well the other members' messages in a chat match a query: scores only, best first.
+
+    Carries no text, no ids and no authors, so it can inform whether a twin
+    answers without ever letting another member's words into the answer.
+    ``dense`` are similarities on the embedder's scale, ``keywords`` BM25 scores.
+    """
+
+    dense: tuple[float, ...] = ()
+    keywords: tuple[float, ...] = ()

@@ -18,7 +18,7 @@ from memory._payload import (
     to_payload,
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
-from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import DimensionMismatchError, MemoryStoreError
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,47 @@ class ServerMemoryStore:
             with_payload=True,
         )
         return [to_hit(point.id, point.score, point.payload) for point in response.points]
+
+    async def peer_scores(
+        self,
+        vector: Sequence[float],
+        text: str,
+        chat_id: int,
+        member_ids: Sequence[int],
+        limit: int,
+    ) -> PeerScores:
+        """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``.
+
+        Only scores come back (no payload), for both meaning and keywords.
+        """
+        if limit < 1:
+            return PeerScores()
+        peers = models.Filter(
+            must=[_equals(CHAT_ID, chat_id)],
+            must_not=[
+                models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(member_ids)))
+            ],
+        )
+        dense = await self._client.query_points(
+            self._collection,
+            query=as_vector(vector, self._dimension),
+            query_filter=peers,
+            limit=limit,
+            with_payload=False,
+        )
+        keyword_scores: tuple[float, ...] = ()
+        query = await asyncio.to_thread(keyword_encoder().query, text) if self._keywords else None
+        if query:
+            found = await self._client.query_points(
+                self._collection,
+                query=_sparse(query),
+                using=KEYWORDS,
+                query_filter=peers,
+                limit=limit,
+                with_payload=False,
+            )
+            keyword_scores = tuple(point.score for point in found.points)
+        return PeerScores(tuple(point.score for point in dense.points), keyword_scores)
 
     async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
         """The ``limit`` records within ``scope`` that best match ``text``'s words (BM25)."""

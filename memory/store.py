@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 
 
 class MemoryStore(Protocol):
@@ -120,6 +120,37 @@ async def purge_soon(store: object) -> bool:
         return False
     await store.purge_soon()
     return True
+
+
+@runtime_checkable
+class PeerScored(Protocol):
+    """A store that can score the other members' messages of a chat against a query."""
+
+    async def peer_scores(
+        self,
+        vector: Sequence[float],
+        text: str,
+        chat_id: int,
+        member_ids: Sequence[int],
+        limit: int,
+    ) -> PeerScores:
+        """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``."""
+        ...
+
+
+async def peer_scores(
+    store: object,
+    vector: Sequence[float],
+    text: str,
+    *,
+    chat_id: int,
+    member_ids: Sequence[int],
+    limit: int = 5,
+) -> PeerScores:
+    """The other members' best scores in ``chat_id``; empty when ``store`` cannot tell."""
+    if isinstance(store, PeerScored):
+        return await store.peer_scores(vector, text, chat_id, member_ids, limit)
+    return PeerScores()
 
 
 class MemoryStoreError(RuntimeError):

@@ -103,6 +103,10 @@ class Retrieval:
     periods: list[DateWindow] = field(default_factory=list)
     best_similarity: float | None = None
     """The highest dense similarity in the whole pool, ``None`` when nothing was found."""
+    pool: list[MemoryHit] = field(default_factory=list)
+    """Every message searched by meaning (up to ``pool``), best first: the member's vocabulary."""
+    keyword_pool: list[MemoryHit] = field(default_factory=list)
+    """Every message that shares a word with the query, best first."""
 
 
 class HybridRetriever:
@@ -158,7 +162,7 @@ class HybridRetriever:
         periods = date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
         ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings)
         best = max((hit.score for hit in dense), default=None)
-        return Retrieval(query, vector, ranked[:limit], periods, best)
+        return Retrieval(query, vector, ranked[:limit], periods, best, dense, keyword)
 
 
 def strip_names(question: str, names: Sequence[str]) -> str:

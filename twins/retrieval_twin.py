@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from memory.embedder import Embedder
-from memory.records import MemoryHit
-from memory.store import MemoryStore
+from memory.records import MemoryHit, PeerScores
+from memory.store import MemoryStore, peer_scores
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
+from twins.answerability import Judgement, judge
+from twins.answerability_model import QUESTION_MODEL
 from twins.labels import twin_label
-from twins.relevance import KEEP_FRACTION, RelevanceGate
-from twins.retrieval import HybridRetriever, RetrievalSettings
+from twins.relevance import RelevanceGate
+from twins.retrieval import HybridRetriever, Retrieval, RetrievalSettings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,43 @@ def _ago(last_seen: datetime | None, now: datetime) -> str:
     return f"last posted here on {_date(last_seen)}"
 
 
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the twin would quote, and its confidence that the member's messages answer."""
+
+    sources: list[TwinSource]
+    confidence: float
+
+
+def latest_first(sources: Sequence[TwinSource]) -> list[TwinSource]:
+    """``sources`` newest first when they were said on different days, else as ranked.
+
+    What a member says changes ("moving to Hangzhou", later "moved to
+    Shenzhen"): the newest statement leads and the older ones read as earlier.
+    """
+    if len({_date(source.sent_at) for source in sources}) < 2:
+        return list(sources)
+    return sorted(sources, key=lambda source: _utc(source.sent_at), reverse=True)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def quote_lines(sources: Sequence[TwinSource]) -> list[str]:
+    """Numbered quotes with dates; a quote older than the first one's day is marked earlier."""
+    lines = []
+    newest = _date(sources[0].sent_at) if sources else ""
+    for number, source in enumerate(sources, start=1):
+        where = f" {source.permalink}" if source.permalink else ""
+        day = _date(source.sent_at)
+        if number > 1 and day < newest:
+            lines.append(f"{number}. earlier, {day}: “{_quote(source.text)}”{where}")
+        else:
+            lines.append(f"{number}. “{_quote(source.text)}” ({day}){where}")
+    return lines
+
+
 class RetrievalTwin:
     """Answers for an absent member with quotes from their own messages, never guessing.
 
@@ -48,11 +90,13 @@ class RetrievalTwin:
     names). Only memories inside the question's scope are searched, and every
     hit is checked against that scope again before it is shown.
 
-    The twin abstains unless the member's closest message by meaning beats the
-    query's neutral baseline by ``relevance_margin`` (see
-    :class:`~twins.relevance.RelevanceGate`). It then quotes, in ranked order,
-    messages that each pass the same margin and whose fused score is close to
-    the best one.
+    The twin abstains unless its answerability models (see
+    :mod:`twins.answerability`) find that the member's own messages answer the
+    question: the key words of the question in what it would quote, statements
+    rather than questions, no clearly better match among the other members'
+    messages in the chat, and the query's lead over a neutral baseline. It
+    then quotes only the candidates that carry the answer, the latest first
+    when they were said on different days (see :func:`latest_first`).
     """
 
     def __init__(
@@ -61,19 +105,29 @@ class RetrievalTwin:
         memory: MemoryStore,
         *,
         max_quotes: int = 3,
-        relevance_margin: float = 0.015,
         candidates: int = 20,
         retrieval: RetrievalSettings | None = None,
+        min_confidence: float | None = None,
     ) -> None:
         self._max_quotes = max_quotes
-        self._gate = RelevanceGate(embedder, relevance_margin)
+        self._question_model = (
+            QUESTION_MODEL
+            if min_confidence is None
+            else dataclasses.replace(QUESTION_MODEL, threshold=min_confidence)
+        )
+        self._memory = memory
+        self._gate = RelevanceGate(embedder, 0.0)
         self._candidates = max(candidates, max_quotes)
         self._retriever = HybridRetriever(embedder, memory, retrieval)
 
     async def find_sources(self, question: TwinQuestion) -> list[TwinSource]:
-        """The member's messages most relevant to the question, best first."""
+        """The member's messages that answer the question (latest first), or none."""
+        return (await self.assess(question)).sources
+
+    async def assess(self, question: TwinQuestion) -> Assessment:
+        """The sources to quote and how sure the twin is that the member's messages answer."""
         if not question.question.strip():
-            return []
+            return Assessment([], 0.0)
         found = await self._retriever.retrieve(
             question.question,
             question.scope,
@@ -81,28 +135,40 @@ class RetrievalTwin:
             names=(question.member_name,),
             now=question.asked_at,
         )
+        judgement = await self.weigh(found, question)
+        if judgement is None:
+            return Assessment([], 0.0)
+        chosen = judgement.chosen(found.hits, self._max_quotes)
+        sources = [
+            TwinSource(r.hit.message_id, r.hit.text, r.hit.sent_at, r.hit.permalink, r.score)
+            for r in chosen
+        ]
+        return Assessment(latest_first(sources), judgement.answerable)
+
+    async def weigh(self, found: Retrieval, question: TwinQuestion) -> Judgement | None:
+        """The answerability of a retrieval; ``None`` when it holds nothing in scope."""
         ranked = [r for r in found.hits if self._in_scope(r.hit, question)]
         if len(ranked) != len(found.hits):
             log.error(
                 "memory returned %d hits outside the twin's scope", len(found.hits) - len(ranked)
             )
+            return None
         if not ranked or found.best_similarity is None:
-            return []
+            return None
         baseline = await self._gate.baseline(found.vector)
-        if not self._gate.is_relevant(found.best_similarity, baseline):
-            return []
-        floor = ranked[0].score * KEEP_FRACTION
-        chosen = [
-            r
-            for r in ranked
-            if r.score >= floor
-            and r.similarity is not None
-            and self._gate.is_relevant(r.similarity, baseline)
-        ]
-        return [
-            TwinSource(r.hit.message_id, r.hit.text, r.hit.sent_at, r.hit.permalink, r.score)
-            for r in chosen[: self._max_quotes]
-        ]
+        peers = PeerScores()
+        chats = question.scope.chat_ids
+        if chats is not None and len(chats) == 1:
+            peers = await peer_scores(
+                self._memory,
+                found.vector,
+                found.query,
+                chat_id=chats[0],
+                member_ids=question.scope.member_ids,
+            )
+        return await asyncio.to_thread(
+            judge, found, baseline, peers, question_model=self._question_model
+        )
 
     @staticmethod
     def _in_scope(hit: MemoryHit, question: TwinQuestion) -> bool:
@@ -143,7 +209,5 @@ class RetrievalTwin:
                 abstained=True,
             )
         lines = [f"{name} is away ({away}). What {name} said here that may help:"]
-        for number, source in enumerate(sources, start=1):
-            where = f" {source.permalink}" if source.permalink else ""
-            lines.append(f"{number}. “{_quote(source.text)}” ({_date(source.sent_at)}){where}")
+        lines += quote_lines(sources)
         return TwinAnswer(label=label, text="\n".join(lines), sources=tuple(sources))

@@ -1,0 +1,200 @@
+"""The evidence a twin weighs before it answers: numbers that say whether a message answers.
+
+A top similarity score alone cannot tell "Bob said this" from "Bob's messages
+are about the same kind of thing". These features add what a reader would check:
+
+- *coverage*: how much of the question's key words (weighted by how rare they
+  are in the member's own messages) a message, or the member's messages at
+  all, contain; names in the question the member never wrote count apart;
+- *statement or question*: a message that only asks ("what made you start?")
+  or speaks only of "you" does not state the member's own fact;
+- *peers*: whether the other members' messages in the chat match the question
+  clearly better (the fact is someone else's): only their scores are used,
+  never their words;
+- *script*: whether the question and the message are in different scripts
+  (Chinese and English), where words cannot match and meaning must carry it.
+
+:func:`quote_features` describes each candidate message, :func:`question_features`
+the question as a whole; :mod:`twins.answerability` weighs them. The benchmark's
+fitting script computes the very same features.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from memory.keywords import keyword_encoder
+from memory.records import MemoryHit, PeerScores
+from twins.retrieval import Retrieval
+
+QUOTE_FEATURES = (
+    "lead",
+    "coverage",
+    "message_coverage",
+    "asks",
+    "about_you",
+    "about_me",
+    "rank",
+    "peer_gap",
+    "other_script",
+)
+"""The features of one candidate message, in model order."""
+
+QUESTION_FEATURES = (
+    "lead",
+    "coverage",
+    "missing_names",
+    "keyword_share",
+    "peer_gap",
+    "other_script",
+    "best_quote",
+)
+"""The features of a question, in model order (``best_quote``: the best candidate's logit)."""
+
+CANDIDATES = 8
+"""How many of the ranked messages are weighed as possible quotes."""
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
+_ASKS = re.compile(r"(?:[?？]|[吗呢嘛么][\s~～。.!！]*)\s*$")
+_YOU = re.compile(r"\b(?:you|your|yours|you're|you've|you'll|u)\b|你|您", re.IGNORECASE)
+_ME = re.compile(r"\b(?:i|me|my|mine|i'm|i've|i'd|i'll|we|our|us)\b|我", re.IGNORECASE)
+_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """Inverse document frequency of the query's words over the member's messages."""
+
+    terms: frozenset[int]
+    idf: dict[int, float]
+    present: float
+    """IDF-weighted share of the query's words found in any of the member's messages."""
+
+    @classmethod
+    def of(cls, query: str, messages: Sequence[MemoryHit]) -> _Vocabulary:
+        terms = frozenset(keyword_encoder().query(query).indices)
+        count = len(messages)
+        frequency = dict.fromkeys(terms, 0)
+        for hit in messages:
+            for term in terms & _terms(hit.text):
+                frequency[term] += 1
+        idf = {
+            term: math.log(1 + (count - seen + 0.5) / (seen + 0.5))
+            for term, seen in frequency.items()
+        }
+        total = sum(idf.values())
+        present = sum(idf[t] for t in terms if frequency[t]) / total if total else 0.0
+        return cls(terms, idf, present)
+
+    def coverage(self, text: str) -> float:
+        """IDF-weighted share of the query's words in ``text``."""
+        total = sum(self.idf.values())
+        if not total:
+            return 0.0
+        found = self.terms & _terms(text)
+        return sum(self.idf[t] for t in found) / total
+
+
+@lru_cache(maxsize=50_000)
+def _terms(text: str) -> frozenset[int]:
+    return frozenset(keyword_encoder().document(text).indices)
+
+
+def is_cjk(text: str) -> bool:
+    """Whether ``text`` is written mostly in Chinese, Japanese or Korean script."""
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_CJK.findall(text)) / letters >= 0.3
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()] or [text]
+
+
+def _vocabulary_messages(retrieval: Retrieval) -> list[MemoryHit]:
+    seen: dict[int, MemoryHit] = {}
+    for hit in (*retrieval.pool, *retrieval.keyword_pool):
+        seen.setdefault(hit.message_id, hit)
+    return list(seen.values())
+
+
+def _peer_best(peers: PeerScores) -> float | None:
+    return max(peers.dense, default=None)
+
+
+def quote_features(
+    retrieval: Retrieval, baseline: float, peers: PeerScores, vocabulary: _Vocabulary | None = None
+) -> list[list[float]]:
+    """One feature row (see :data:`QUOTE_FEATURES`) for each of the first candidates."""
+    vocabulary = vocabulary or _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))
+    query_cjk = is_cjk(retrieval.query)
+    floor = min((hit.score for hit in retrieval.pool), default=baseline)
+    peer = _peer_best(peers)
+    rows = []
+    for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
+        text = ranked.hit.text
+        similarity = ranked.similarity if ranked.similarity is not None else floor
+        other_script = is_cjk(text) != query_cjk
+        best = max(_sentences(text), key=vocabulary.coverage)
+        same = 0.0 if other_script else 1.0
+        rows.append(
+            [
+                similarity - baseline,
+                same * vocabulary.coverage(best),
+                same * vocabulary.coverage(text),
+                1.0 if _ASKS.search(best) else 0.0,
+                1.0 if _YOU.search(best) and not _ME.search(best) else 0.0,
+                1.0 if _ME.search(best) else 0.0,
+                math.log1p(rank),
+                similarity - peer if peer is not None else 0.0,
+                1.0 - same,
+            ]
+        )
+    return rows
+
+
+def question_features(
+    retrieval: Retrieval,
+    baseline: float,
+    peers: PeerScores,
+    best_quote: float,
+    vocabulary: _Vocabulary | None = None,
+) -> list[float]:
+    """The feature row of the question (see :data:`QUESTION_FEATURES`)."""
+    messages = _vocabulary_messages(retrieval)
+    vocabulary = vocabulary or _Vocabulary.of(retrieval.query, messages)
+    best = retrieval.best_similarity if retrieval.best_similarity is not None else baseline
+    query_cjk = is_cjk(retrieval.query)
+    top = [r.hit.text for r in retrieval.hits[:5]]
+    other_script = sum(is_cjk(text) != query_cjk for text in top) / len(top) if top else 0.0
+    written = " ".join(hit.text for hit in messages).lower()
+    names = {name.lower() for name in _NAME.findall(retrieval.query)}
+    missing = sum(1 for name in names if name not in written)
+    own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
+    peer_keywords = max(peers.keywords, default=0.0)
+    shared = own_keywords + peer_keywords
+    keyword_share = own_keywords / shared if shared else 0.5
+    own_top = sorted((hit.score for hit in retrieval.pool), reverse=True)[:3]
+    peer_top = sorted(peers.dense, reverse=True)[:3]
+    peer_gap = 0.0
+    if own_top and peer_top:
+        peer_gap = sum(own_top) / len(own_top) - sum(peer_top) / len(peer_top)
+    return [
+        best - baseline,
+        (1.0 - other_script) * vocabulary.present,
+        float(missing),
+        keyword_share,
+        peer_gap,
+        other_script,
+        best_quote,
+    ]
+
+
+def vocabulary_of(retrieval: Retrieval) -> _Vocabulary:
+    """The query's word statistics over the member's messages, to share between both rows."""
+    return _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))

@@ -1,0 +1,77 @@
+"""Whether the member's own messages answer a question, and which of them to quote.
+
+Two small logistic models weigh the features of :mod:`twins.answer_features`:
+one scores each candidate message ("does this message carry the answer?"),
+the other the question as a whole, with the best candidate's score among its
+inputs ("did the member ever say this?"). Their weights are fitted offline by
+``bench/fit_answerability.py`` on labelled chats in English and Chinese and
+kept in :mod:`twins.answerability_model`; nothing is learned at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from memory.records import PeerScores
+from twins.answer_features import (
+    QUESTION_FEATURES,
+    QUOTE_FEATURES,
+    question_features,
+    quote_features,
+    vocabulary_of,
+)
+from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
+from twins.linear_model import LinearModel, probability
+from twins.retrieval import RankedHit, Retrieval
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the models found: whether to answer, and each candidate's chance of answering."""
+
+    answerable: float
+    """Probability that the member's messages answer the question."""
+    answers: bool
+    quotes: tuple[float, ...]
+    """For each of the first candidates of the retrieval, the probability it carries the answer."""
+    quote_threshold: float
+
+    def chosen(self, hits: Sequence[RankedHit], limit: int) -> list[RankedHit]:
+        """The candidates worth quoting, best first: none when the question is not answerable.
+
+        The best candidate is always kept when the question is answerable, others only
+        when they too carry the answer.
+        """
+        if not self.answers or not self.quotes:
+            return []
+        order = sorted(range(len(self.quotes)), key=lambda i: -self.quotes[i])
+        keep = [order[0]] + [i for i in order[1:] if self.quotes[i] >= self.quote_threshold]
+        return [hits[i] for i in keep[:limit]]
+
+
+def judge(
+    retrieval: Retrieval,
+    baseline: float,
+    peers: PeerScores,
+    *,
+    quote_model: LinearModel = QUOTE_MODEL,
+    question_model: LinearModel = QUESTION_MODEL,
+) -> Judgement:
+    """Weigh a retrieval: CPU work over the member's pool of messages, run it off the loop."""
+    if not retrieval.hits:
+        return Judgement(0.0, False, (), quote_model.threshold)
+    vocabulary = vocabulary_of(retrieval)
+    rows = quote_features(retrieval, baseline, peers, vocabulary)
+    logits = [quote_model.logit(row) for row in rows]
+    question = question_features(retrieval, baseline, peers, max(logits), vocabulary)
+    answerable = probability(question_model.logit(question))
+    return Judgement(
+        answerable=answerable,
+        answers=answerable >= question_model.threshold,
+        quotes=tuple(probability(logit) for logit in logits),
+        quote_threshold=quote_model.threshold,
+    )
+
+
+__all__ = ["QUESTION_FEATURES", "QUOTE_FEATURES", "Judgement", "LinearModel", "judge"]
