@@ -66,9 +66,12 @@ def judge(
     logits = [quote_model.logit(row) for row in rows]
     question = question_features(retrieval, baseline, peers, max(logits), vocabulary)
     answerable = probability(question_model.logit(question))
+    # No message of the member is closer to the question than topic-free chatter: nothing
+    # can answer it, whatever the words say.
+    beats_chatter = question[QUESTION_FEATURES.index("lead")] >= 0.0
     return Judgement(
         answerable=answerable,
-        answers=answerable >= question_model.threshold,
+        answers=beats_chatter and answerable >= question_model.threshold,
         quotes=tuple(probability(logit) for logit in logits),
         quote_threshold=quote_model.threshold,
     )

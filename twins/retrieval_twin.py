@@ -14,7 +14,8 @@ from memory.records import MemoryHit, PeerScores
 from memory.store import MemoryStore, peer_scores
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
 from twins.answerability import Judgement, judge
-from twins.answerability_model import QUESTION_MODEL
+from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
+from twins.linear_model import LinearModel
 from twins.labels import twin_label
 from twins.relevance import RelevanceGate
 from twins.retrieval import HybridRetriever, Retrieval, RetrievalSettings
@@ -43,6 +44,10 @@ def _ago(last_seen: datetime | None, now: datetime) -> str:
     if minutes < 48 * 60:
         return f"last posted here {minutes // 60} h ago"
     return f"last posted here on {_date(last_seen)}"
+
+
+def _with_threshold(model: LinearModel, threshold: float | None) -> LinearModel:
+    return model if threshold is None else dataclasses.replace(model, threshold=threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +113,11 @@ class RetrievalTwin:
         candidates: int = 20,
         retrieval: RetrievalSettings | None = None,
         min_confidence: float | None = None,
+        min_quote_confidence: float | None = None,
     ) -> None:
         self._max_quotes = max_quotes
-        self._question_model = (
-            QUESTION_MODEL
-            if min_confidence is None
-            else dataclasses.replace(QUESTION_MODEL, threshold=min_confidence)
-        )
+        self._question_model = _with_threshold(QUESTION_MODEL, min_confidence)
+        self._quote_model = _with_threshold(QUOTE_MODEL, min_quote_confidence)
         self._memory = memory
         self._gate = RelevanceGate(embedder, 0.0)
         self._candidates = max(candidates, max_quotes)
@@ -167,7 +170,12 @@ class RetrievalTwin:
                 member_ids=question.scope.member_ids,
             )
         return await asyncio.to_thread(
-            judge, found, baseline, peers, question_model=self._question_model
+            judge,
+            found,
+            baseline,
+            peers,
+            question_model=self._question_model,
+            quote_model=self._quote_model,
         )
 
     @staticmethod

@@ -93,7 +93,11 @@ def question(text: str, *, name: str = "Bob") -> TwinQuestion:
 def retrieval(hits: Sequence[MemoryHit], *, max_quotes: int = 3) -> RetrievalTwin:
     """A retrieval twin over ``hits`` that treats every in-scope hit as relevant."""
     return RetrievalTwin(
-        HashEmbedder(64), ListMemory(hits), max_quotes=max_quotes, relevance_margin=0.0
+        HashEmbedder(64),
+        ListMemory(hits),
+        max_quotes=max_quotes,
+        min_confidence=1e-9,
+        min_quote_confidence=1e-9,
     )
 
 

@@ -117,7 +117,7 @@ class CountingMemory(ListMemory):
 
 async def test_a_fallback_quotes_the_sources_already_found() -> None:
     memory = CountingMemory(HITS)
-    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    twin = RetrievalTwin(HashEmbedder(64), memory, min_confidence=1e-9, min_quote_confidence=1e-9)
     model = ScriptedChatModel(error=ConnectionError("connection refused"))
     answer = await LLMTwin(twin, model).answer(question("Which trail?"))
     assert "Fern Creek" in answer.text and answer.model is None

@@ -61,7 +61,7 @@ async def test_hits_outside_the_scope_are_never_quoted() -> None:
             ),
         ]
     )
-    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    twin = RetrievalTwin(HashEmbedder(64), memory, min_confidence=1e-9, min_quote_confidence=1e-9)
     answer = await twin.answer(question("what is the door code?"))
     assert [s.message_id for s in answer.sources] == [3]
     assert "4711" not in answer.text and "1234" not in answer.text
@@ -78,7 +78,7 @@ async def test_empty_question_invites_a_question() -> None:
 
 async def test_long_quotes_are_shortened() -> None:
     memory = ListMemory([hit(1, 1, 10, "door " * 200, 1.0)])
-    twin = RetrievalTwin(HashEmbedder(64), memory, relevance_margin=0.0)
+    twin = RetrievalTwin(HashEmbedder(64), memory, min_confidence=1e-9, min_quote_confidence=1e-9)
     answer = await twin.answer(question("door"))
     assert "…”" in answer.text
     assert len(answer.text) < 600
