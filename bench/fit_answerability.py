@@ -210,7 +210,7 @@ def report(name: str, samples: list[Sample], scores: np.ndarray, threshold: floa
 
 def write_models(quote: Any, question: Any, question_threshold: float, path: Path) -> None:
     def literal(values: np.ndarray) -> str:
-        return "(" + ", ".join(f"{float(v):.6g}" for v in values) + ",)"
+        return "(\n" + "".join(f"        {float(v):.6g},\n" for v in values) + "    )"
 
     def model(name: str, features: str, fitted: Any, threshold: float) -> str:
         mean, scale, weights, intercept = fitted

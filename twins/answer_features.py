@@ -51,6 +51,7 @@ QUESTION_FEATURES = (
     "keyword_share",
     "peer_gap",
     "other_script",
+    "lead_without_words",
     "best_quote",
 )
 """The features of a question, in model order (``best_quote``: the best candidate's logit)."""
@@ -178,19 +179,21 @@ def question_features(
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
     peer_keywords = max(peers.keywords, default=0.0)
     shared = own_keywords + peer_keywords
-    keyword_share = own_keywords / shared if shared else 0.5
+    keyword_share = own_keywords / shared if shared else 0.0
     own_top = sorted((hit.score for hit in retrieval.pool), reverse=True)[:3]
     peer_top = sorted(peers.dense, reverse=True)[:3]
     peer_gap = 0.0
     if own_top and peer_top:
         peer_gap = sum(own_top) / len(own_top) - sum(peer_top) / len(peer_top)
+    coverage = (1.0 - other_script) * vocabulary.present
     return [
         best - baseline,
-        (1.0 - other_script) * vocabulary.present,
+        coverage,
         float(missing),
         keyword_share,
         peer_gap,
         other_script,
+        (best - baseline) * (1.0 - coverage),
         best_quote,
     ]
 

