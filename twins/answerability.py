@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from memory.records import PeerScores
 from twins.answer_features import (
@@ -24,6 +25,11 @@ from twins.answer_features import (
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
 from twins.retrieval import RankedHit, Retrieval
+
+
+UPDATE_SHARE = 0.5
+"""A candidate newer than the best one is quoted too when it is at least this share as likely
+to answer: it may be the member's later word on the same thing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +46,29 @@ class Judgement:
     def chosen(self, hits: Sequence[RankedHit], limit: int) -> list[RankedHit]:
         """The candidates worth quoting, best first: none when the question is not answerable.
 
-        The best candidate is always kept when the question is answerable, others only
-        when they too carry the answer.
+        The best candidate is always kept when the question is answerable; others when
+        they too carry the answer, or when they are newer than the best one and nearly as
+        likely to answer (what the member said may have changed since).
         """
         if not self.answers or not self.quotes:
             return []
         order = sorted(range(len(self.quotes)), key=lambda i: -self.quotes[i])
-        keep = [order[0]] + [i for i in order[1:] if self.quotes[i] >= self.quote_threshold]
+        best = order[0]
+        newer_floor = self.quotes[best] * UPDATE_SHARE
+        keep = [best] + [
+            i
+            for i in order[1:]
+            if self.quotes[i] >= self.quote_threshold
+            or (
+                self.quotes[i] >= newer_floor
+                and _day(hits[i].hit.sent_at) > _day(hits[best].hit.sent_at)
+            )
+        ]
         return [hits[i] for i in keep[:limit]]
+
+
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
 
 
 def judge(
