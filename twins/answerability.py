@@ -26,7 +26,6 @@ from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
 from twins.retrieval import RankedHit, Retrieval
 
-
 UPDATE_SHARE = 0.5
 """A candidate newer than the best one is quoted too when it is at least this share as likely
 to answer: it may be the member's later word on the same thing."""
