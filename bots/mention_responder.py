@@ -149,6 +149,7 @@ class MentionResponder:
                 chat_ids=None if target.profile.all_chats else (chat_id,),
             ),
             last_seen_at=target.last_message_at,
+            asker_id=asker_id,
             persona=(
                 await self._personas.prompt_text(chat_id, target.member_id)
                 if self._personas is not None

@@ -24,6 +24,9 @@ class TwinQuestion:
     last_seen_at: datetime | None = None
     persona: str | None = None
     """The member's persona (interests, tone, languages, own note), for twins that write."""
+    asker_id: int | None = None
+    """Who asked: their messages (the question itself among them) are no evidence that the
+    fact belongs to someone other than the member."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,7 +167,10 @@ class RetrievalTwin:
                 found.vector,
                 found.query,
                 chat_id=chats[0],
-                member_ids=question.scope.member_ids,
+                member_ids=(
+                    *question.scope.member_ids,
+                    *(() if question.asker_id is None else (question.asker_id,)),
+                ),
             )
         return await asyncio.to_thread(
             judge,
