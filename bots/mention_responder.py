@@ -8,6 +8,10 @@ since, on any linked account), twins are allowed in the chat, and the member
 has not posted here for the chat's absence time. The twin quotes the member's
 own messages (from every linked account) in this chat, or in all their group
 chats when they chose that scope.
+
+When a twin could answer but does not (its member is present, it is paused, or the rate
+limit is reached) and no other twin answered the message, the asker may get one short
+notice instead (see ``bots.twin_notices``); a member without a twin causes none.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bots.personas import Personas
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
+from bots.twin_notices import Silence, TwinNotices, notice_language
 from memory.records import MemoryScope
 from twins.answer import TwinAnswer, TwinQuestion
 from twins.answerer import TwinAnswerer
@@ -60,6 +65,7 @@ class MentionResponder:
         limits: TwinRateLimits | None = None,
         personas: Personas | None = None,
         metrics: HearthMetrics | None = None,
+        notices: TwinNotices | None = None,
     ) -> None:
         self._storage = storage
         self._personas = personas
@@ -67,6 +73,7 @@ class MentionResponder:
         self._corrections = corrections
         self._limits = limits or TwinRateLimits()
         self._metrics = metrics or HearthMetrics()
+        self._notices = notices or TwinNotices()
 
     async def respond(
         self, message: Message, chat_id: int, asker_id: int, sender: ReplySender
@@ -74,7 +81,8 @@ class MentionResponder:
         """Answer ``message`` for each absent twin it addresses; returns how many answered.
 
         ``chat_id`` and ``asker_id`` are the ids the message was stored under. Most
-        messages address nobody and cost no query here.
+        messages address nobody and cost no query here. When no twin answered although
+        one could have, the asker may be told why (see ``bots.twin_notices``).
         """
         addresses_someone = message.mentions or message.reply_to_member is not None
         if not addresses_someone or message.sender.is_bot or is_stale(message):
@@ -85,21 +93,40 @@ class MentionResponder:
         if not settings.twins_enabled:
             return 0
         answered = 0
-        for target in await self._addressed_members(message, chat_id):
+        silence: Silence | None = None
+        for target in await self._addressed_members(message, chat_id, asker_id):
             if answered >= MAX_TWINS_PER_MESSAGE:
                 break
-            if not self._should_answer(target, message, settings.twin_absence_minutes):
+            if not has_twin(target):
                 continue
             now = datetime.now(UTC)
+            held = held_back(target, message, settings.twin_absence_minutes, now)
+            if held is not None:
+                silence = silence or held
+                continue
             if not self._limits.allows(chat_id, asker_id, now):
                 log.info("twin answers rate-limited in chat %s for asker %s", chat_id, asker_id)
+                silence = Silence.busy(self._limits.wait(chat_id, asker_id, now))
                 break
             self._limits.record(chat_id, asker_id, now)
             await self._answer(message, chat_id, asker_id, target, sender)
             answered += 1
+        if answered == 0 and silence is not None:
+            await self._notices.tell(
+                message,
+                silence,
+                sender,
+                chat_id=chat_id,
+                asker_id=asker_id,
+                language=notice_language(question_text(message)),
+                now=datetime.now(UTC),
+            )
         return answered
 
-    async def _addressed_members(self, message: Message, chat_id: int) -> list[KnownMember]:
+    async def _addressed_members(
+        self, message: Message, chat_id: int, asker_id: int
+    ) -> list[KnownMember]:
+        """The members ``message`` mentions or replies to, never its author."""
         platform = message.chat.platform
         found: dict[int, KnownMember] = {}
         targets: list[tuple[str | None, str | None]] = []
@@ -116,20 +143,9 @@ class MentionResponder:
             known = await self._storage.find_chat_member(
                 chat_id, platform, username=username, platform_user_id=user_id
             )
-            if known is not None and known.member_id not in found:
+            if known is not None and known.member_id not in found and known.member_id != asker_id:
                 found[known.member_id] = known
         return list(found.values())
-
-    @staticmethod
-    def _should_answer(target: KnownMember, message: Message, absence_minutes: float) -> bool:
-        if target.is_bot or not target.twin_enabled or not target.profile.twin_active:
-            return False
-        if target.profile.paused(datetime.now(UTC)):
-            return False
-        if target.last_message_at is None:
-            return True
-        reference = max(message.sent_at, datetime.now(UTC))
-        return reference - target.last_message_at >= timedelta(minutes=absence_minutes)
 
     async def _answer(
         self,
@@ -235,6 +251,28 @@ class MentionResponder:
             text=f"{name} answered this before: “{match.answer}” "
             f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
         )
+
+
+def has_twin(target: KnownMember) -> bool:
+    """Whether ``target`` is a person whose twin is on in this chat (paused or not)."""
+    return not target.is_bot and target.twin_enabled and target.profile.twin_active
+
+
+def held_back(
+    target: KnownMember, message: Message, absence_minutes: float, now: datetime
+) -> Silence | None:
+    """Why ``target``'s twin does not answer ``message`` now, or ``None`` when it does.
+
+    A member who posted within the chat's absence time is present and answers
+    themselves; a paused twin is only "not answering" to others.
+    """
+    if target.last_message_at is not None:
+        reference = max(message.sent_at, now)
+        if reference - target.last_message_at < timedelta(minutes=absence_minutes):
+            return Silence.present(target.display_name)
+    if target.profile.paused(now):
+        return Silence.not_answering(target.display_name)
+    return None
 
 
 def cannot_search_now(question: TwinQuestion) -> TwinAnswer:

@@ -17,14 +17,24 @@ class SlidingWindow:
 
     def allows(self, key: Hashable, now: datetime) -> bool:
         """Whether one more event for ``key`` fits in the window now."""
-        events = self._events[key]
-        while events and now - events[0] >= self._window:
-            events.popleft()
-        return len(events) < self._limit
+        return len(self._current(key, now)) < self._limit
+
+    def wait(self, key: Hashable, now: datetime) -> timedelta:
+        """How long until one more event for ``key`` fits (zero when it fits now)."""
+        events = self._current(key, now)
+        if len(events) < self._limit:
+            return timedelta(0)
+        return events[len(events) - self._limit] + self._window - now
 
     def record(self, key: Hashable, now: datetime) -> None:
         """Count one event for ``key``."""
         self._events[key].append(now)
+
+    def _current(self, key: Hashable, now: datetime) -> deque[datetime]:
+        events = self._events[key]
+        while events and now - events[0] >= self._window:
+            events.popleft()
+        return events
 
 
 class TwinRateLimits:
@@ -39,6 +49,10 @@ class TwinRateLimits:
     def allows(self, chat_id: int, asker_id: int, now: datetime) -> bool:
         """Whether a twin may answer this asker in this chat now."""
         return self._chat.allows(chat_id, now) and self._asker.allows((chat_id, asker_id), now)
+
+    def wait(self, chat_id: int, asker_id: int, now: datetime) -> timedelta:
+        """How long until a twin may answer this asker in this chat (zero when it may now)."""
+        return max(self._chat.wait(chat_id, now), self._asker.wait((chat_id, asker_id), now))
 
     def record(self, chat_id: int, asker_id: int, now: datetime) -> None:
         """Count one twin answer."""

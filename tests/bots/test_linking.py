@@ -139,9 +139,10 @@ async def test_settings_need_an_admin(hearth: Hearth) -> None:
     for bad in (("absence", "-5"), ("absence", "soon"), ("twins", "maybe"), ("colour",)):
         await hearth.router.handle(replace(admin, args=bad), sender)
         assert "Saved" not in sender.texts()[-1]
-    # Bob was quiet for 30 minutes: under the new 60-minute absence his twin stays silent.
+    # Bob was quiet for 30 minutes: under the new 60-minute absence his twin stays silent,
+    # and Alice is told he is around (not the absence time).
     await hearth.router.handle(message("bob", "trail tips: Fern Creek", minutes_ago=30), sender)
     await hearth.router.handle(command("bob", "twin", "on"), sender)
     sender.replies.clear()
     await hearth.router.handle(message("alice", "@bob trail?", mentions=("bob",)), sender)
-    assert sender.replies == []
+    assert sender.texts() == ["Bob was here a little while ago and can answer you themselves."]

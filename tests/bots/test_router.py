@@ -84,7 +84,10 @@ async def test_present_member_is_not_answered(hearth: Hearth) -> None:
     await hearth.router.handle(
         message("alice", "@bob which trail for beginners?", mentions=("bob",)), sender
     )
-    assert sender.replies == []
+    # No twin answer: only Hearth's note that Bob is around.
+    [note] = sender.replies
+    assert note.label is None and not note.rendered().startswith(TWIN_MARK)
+    assert note.text.startswith("Bob was here a little while ago")
 
 
 async def test_member_who_did_not_opt_in_is_not_answered(hearth: Hearth) -> None:

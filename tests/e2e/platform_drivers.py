@@ -7,6 +7,7 @@ Hearth's adapter sees ordinary platform traffic.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,29 @@ class Reply:
 
     text: str
     reply_to: str | None
+    may_notify: bool = False
+    """Whether it may ping someone: on Telegram, an @handle or a mention entity in the text
+    (the author of the message it replies to is notified there in any case); on Discord,
+    allowed mentions that let users, roles, @everyone or the replied-to author be pinged."""
+
+
+_TELEGRAM_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,}")
+
+
+def _telegram_may_notify(text: str, params: dict[str, Any]) -> bool:
+    return bool(_TELEGRAM_HANDLE.search(text) or params.get("entities"))
+
+
+def _discord_may_notify(payload: dict[str, Any]) -> bool:
+    mentions = payload.get("allowed_mentions")
+    if mentions is None:
+        return True  # Discord's default: every mention in the text pings
+    return bool(
+        mentions.get("parse")
+        or mentions.get("users")
+        or mentions.get("roles")
+        or mentions.get("replied_user")
+    )
 
 
 class Driver(Protocol):
@@ -104,7 +128,11 @@ class TelegramDriver:
     async def replies(self, count: int) -> list[Reply]:
         sent = await self.api.wait_for_sent(count, timeout=30)
         return [
-            Reply(m.text, str(m.reply_to_message_id) if m.reply_to_message_id else None)
+            Reply(
+                m.text,
+                str(m.reply_to_message_id) if m.reply_to_message_id else None,
+                _telegram_may_notify(m.text, m.params),
+            )
             for m in sent
         ]
 
@@ -173,8 +201,12 @@ class DiscordDriver:
         for sent in self.fake.sent_messages:
             reference = sent.payload.get("message_reference") or {}
             target = reference.get("message_id")
-            timed.append((int(sent.message["id"]), Reply(sent.content, target and str(target))))
-        timed += [(int(f.message["id"]), Reply(f.content, None)) for f in self.fake.followups]
+            reply = Reply(sent.content, target and str(target), _discord_may_notify(sent.payload))
+            timed.append((int(sent.message["id"]), reply))
+        timed += [
+            (int(f.message["id"]), Reply(f.content, None, _discord_may_notify(f.payload)))
+            for f in self.fake.followups
+        ]
         return [reply for _, reply in sorted(timed, key=lambda item: item[0])]
 
     async def replies(self, count: int) -> list[Reply]:

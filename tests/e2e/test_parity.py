@@ -1,7 +1,8 @@
 """One scenario suite, run over the wire on every platform.
 
 The same steps — a stored message, a duplicate delivery, an absent member's twin,
-a present member, a member without a twin, /forget, bad input, a rate limit —
+a present member and a paused twin (one notice to the asker), a member without a twin,
+/forget, bad input, a rate limit —
 must behave the same on Telegram and on Discord.
 """
 
@@ -20,7 +21,7 @@ from bots.app import Hearth
 from bots.platforms import discord_adapter, telegram_adapter
 from bots.settings import HearthSettings
 from memory.edge_store import EdgeMemoryStore
-from tests.e2e.platform_drivers import DiscordDriver, Driver, TelegramDriver
+from tests.e2e.platform_drivers import DiscordDriver, Driver, Reply, TelegramDriver
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
 from tests.fakes.openai_chat import FakeOpenAIChat
@@ -149,14 +150,49 @@ async def test_absent_member_is_answered_by_twin(world: tuple[Driver, Hearth]) -
     assert answer.reply_to == question
 
 
-async def test_present_member_is_not_answered(world: tuple[Driver, Hearth]) -> None:
+def assert_is_a_plain_notice(reply: Reply, question: str) -> None:
+    """Hearth's own short note to the asker: not a twin, pinging no one, no settings."""
+    assert reply.reply_to == question
+    assert not reply.text.startswith(TWIN_MARK) and "Twin of" not in reply.text
+    assert not reply.may_notify
+    assert "\n" not in reply.text
+    for private in ("pause", "until", "minutes", "absence", "10"):
+        assert private not in reply.text
+
+
+async def test_present_member_is_not_answered_and_the_asker_is_told_once(
+    world: tuple[Driver, Hearth],
+) -> None:
     driver, hearth = world
     await bob_has_twin_and_is_away(driver, hearth)
     await driver.post("bob", "back from lunch")
-    await driver.post("alice", "which trail for beginners?", mention="bob")
-    await stored(hearth, len(BOB_SAID) + 2)
+    question = await driver.post("alice", "which trail for beginners?", mention="bob")
+    await driver.post("alice", "and which one for experts?", mention="bob")
+    await stored(hearth, len(BOB_SAID) + 3)
+    replies = await driver.replies(2)
     await asyncio.sleep(0.5)
-    assert driver.reply_count() == 1  # only the /twin on confirmation
+    assert driver.reply_count() == 2  # the /twin on confirmation, then one notice
+    notice = replies[-1]
+    assert notice.text == "Bob was here a little while ago and can answer you themselves."
+    assert_is_a_plain_notice(notice, question)
+
+
+async def test_paused_twin_the_asker_is_told_once_without_the_pause(
+    world: tuple[Driver, Hearth],
+) -> None:
+    driver, hearth = world
+    await bob_has_twin_and_is_away(driver, hearth)
+    await driver.command("bob", "twin", "pause", "2h")
+    await driver.replies(2)
+    question = await driver.post("alice", "is a permit needed for Skyline Ridge?", mention="bob")
+    await driver.post("alice", "anyone know?", mention="bob")
+    await stored(hearth, len(BOB_SAID) + 2)
+    replies = await driver.replies(3)
+    await asyncio.sleep(0.5)
+    assert driver.reply_count() == 3  # /twin on, /twin pause, then one notice
+    notice = replies[-1]
+    assert notice.text == "Bob's twin isn't answering right now."
+    assert_is_a_plain_notice(notice, question)
 
 
 async def test_member_without_twin_is_not_answered(world: tuple[Driver, Hearth]) -> None:
