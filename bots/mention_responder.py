@@ -27,7 +27,7 @@ from bots.personas import Personas
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
-from bots.twin_notices import Silence, TwinNotices, notice_language
+from bots.twin_notices import Silence, SilenceReason, TwinNotices, notice_language
 from memory.records import MemoryScope
 from twins.answer import TwinAnswer, TwinQuestion
 from twins.answerer import TwinAnswerer
@@ -111,7 +111,7 @@ class MentionResponder:
             self._limits.record(chat_id, asker_id, now)
             await self._answer(message, chat_id, asker_id, target, sender)
             answered += 1
-        if answered == 0 and silence is not None:
+        if answered == 0 and silence is not None and worth_a_notice(silence, message):
             await self._notices.tell(
                 message,
                 silence,
@@ -251,6 +251,20 @@ class MentionResponder:
             text=f"{name} answered this before: “{match.answer}” "
             f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
         )
+
+
+_ASKS = re.compile(r"[?？]|[吗呢嘛][\s。.!！~～]*$")
+
+
+def worth_a_notice(silence: Silence, message: Message) -> bool:
+    """Whether the asker should hear why no twin answered ``message``.
+
+    A member who is present is simply in the conversation: a reply to them, or a remark
+    that mentions them, needs no notice. Only a question that @-mentions them gets one.
+    """
+    if silence.reason is not SilenceReason.PRESENT:
+        return True
+    return bool(message.mentions) and _ASKS.search(question_text(message)) is not None
 
 
 def has_twin(target: KnownMember) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.model import Chat, ChatKind, Member, Platform
 from bots.app import Hearth
+from bots.mention_responder import worth_a_notice
 from bots.settings import HearthSettings
 from bots.twin_limits import TwinRateLimits
 from bots.twin_notices import (
@@ -273,3 +274,17 @@ async def test_no_notice_where_twins_are_off_in_the_chat(hearth: Hearth) -> None
     sender.replies.clear()
     await ask(hearth, sender, "which trail?")
     assert sender.replies == []
+
+
+def test_a_present_member_is_only_noticed_for_a_question_that_mentions_them() -> None:
+    present = Silence.present("Bob")
+    paused = Silence.not_answering("Bob")
+    question = message("alice", "@bob which trail is best?", mentions=("bob",))
+    remark = message("alice", "@bob good point", mentions=("bob",))
+    chinese = message("alice", "@bob 你周末去爬山吗", mentions=("bob",))
+    reply = replace(message("alice", "which trail is best?"), reply_to_member=member("bob"))
+
+    assert worth_a_notice(present, question) and worth_a_notice(present, chinese)
+    assert not worth_a_notice(present, remark)
+    assert not worth_a_notice(present, reply)
+    assert worth_a_notice(paused, remark) and worth_a_notice(paused, reply)
