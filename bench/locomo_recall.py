@@ -182,6 +182,22 @@ class Replay:
             members_of=members_of,
         )
 
+    def records(
+        self, messages: list[dict[str, Any]], vectors: Sequence[Sequence[float]]
+    ) -> list[MemoryRecord]:
+        """The messages as memory would store them, with their vectors."""
+        return [
+            MemoryRecord(
+                message_id=self.point_ids[(m["chat_id"], m["message_id"])],
+                chat_id=self.chat_ids[m["chat_id"]],
+                member_id=self.member_ids[m["sender_id"]],
+                sent_at=parse_time(m["timestamp"]),
+                text=m["text"],
+                vector=vector,
+            )
+            for m, vector in zip(messages, vectors, strict=True)
+        ]
+
     def scope(self, member: str, chat: str) -> MemoryScope:
         return MemoryScope.member_in_chat(self.member_ids[member], self.chat_ids[chat])
 
@@ -266,17 +282,7 @@ async def run(args: argparse.Namespace) -> None:
     embed_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         store = await open_store(args.backend, Path(folder), embedder.dimension)
-        records = [
-            MemoryRecord(
-                message_id=replay.point_ids[(m["chat_id"], m["message_id"])],
-                chat_id=replay.chat_ids[m["chat_id"]],
-                member_id=replay.member_ids[m["sender_id"]],
-                sent_at=parse_time(m["timestamp"]),
-                text=m["text"],
-                vector=vector,
-            )
-            for m, vector in zip(messages, vectors, strict=True)
-        ]
+        records = replay.records(messages, vectors)
         started = time.perf_counter()
         for start in range(0, len(records), 256):
             await store.upsert(records[start : start + 256])
