@@ -40,6 +40,7 @@ from twins.answer_features import (
     QUESTION_FEATURES,
     QUOTE_FEATURES,
     question_features,
+    quotable,
     quote_features,
     vocabulary_of,
 )
@@ -115,9 +116,14 @@ async def collect(data: Path, args: argparse.Namespace, embedder: CachedEmbedder
                 if can_answer and chat == q["chat_id"]
                 else set()
             )
+            allowed = quotable(found)
+            if not any(allowed):  # the twin abstains without weighing anything
+                continue
             vocabulary = vocabulary_of(found)
             rows = quote_features(found, baseline, peers, vocabulary)
             labels = [1.0 if r.hit.message_id in evidence else 0.0 for r in found.hits[: len(rows)]]
+            rows = [row for row, ok in zip(rows, allowed, strict=True) if ok]
+            labels = [label for label, ok in zip(labels, allowed, strict=True) if ok]
             row = question_features(found, baseline, peers, 0.0, vocabulary)[:-1]
             kind = (
                 "answerable" if can_answer else "no-answer" if chat == q["chat_id"] else "off-topic"

@@ -41,6 +41,8 @@ QUOTE_FEATURES = (
     "rank",
     "peer_gap",
     "other_script",
+    "words",
+    "cross_lead",
 )
 """The features of one candidate message, in model order."""
 
@@ -52,6 +54,7 @@ QUESTION_FEATURES = (
     "peer_gap",
     "other_script",
     "lead_without_words",
+    "cross_lead",
     "best_quote",
 )
 """The features of a question, in model order (``best_quote``: the best candidate's logit)."""
@@ -113,6 +116,25 @@ def is_cjk(text: str) -> bool:
     return letters > 0 and len(_CJK.findall(text)) / letters >= 0.3
 
 
+def names_in(text: str) -> set[str]:
+    """Names of people and places in ``text``, lower-cased: capitalised words in Latin script
+    (not the first of a sentence) and, in Chinese, the names jieba's tagger finds."""
+    names = {name.lower() for name in _NAME.findall(text)}
+    if _CJK.search(text):
+        names |= {word for word, flag in _tagged(text) if flag in _NAME_TAGS and len(word) > 1}
+    return names
+
+
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns"})
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    import jieba.posseg  # noqa: PLC0415 - slow to load: only for Chinese questions
+
+    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
+
+
 def _sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()] or [text]
 
@@ -154,9 +176,21 @@ def quote_features(
                 math.log1p(rank),
                 similarity - peer if peer is not None else 0.0,
                 1.0 - same,
+                math.log1p(len(_terms(text))),
+                (1.0 - same) * (similarity - baseline),
             ]
         )
     return rows
+
+
+def only_asks(text: str) -> bool:
+    """Whether every sentence of ``text`` is a question: the member asked, they did not tell."""
+    return all(_ASKS.search(sentence) for sentence in _sentences(text))
+
+
+def quotable(retrieval: Retrieval) -> list[bool]:
+    """For each of the first candidates: whether it may be quoted at all (it tells something)."""
+    return [not only_asks(ranked.hit.text) for ranked in retrieval.hits[:CANDIDATES]]
 
 
 def question_features(
@@ -174,8 +208,7 @@ def question_features(
     top = [r.hit.text for r in retrieval.hits[:5]]
     other_script = sum(is_cjk(text) != query_cjk for text in top) / len(top) if top else 0.0
     written = " ".join(hit.text for hit in messages).lower()
-    names = {name.lower() for name in _NAME.findall(retrieval.query)}
-    missing = sum(1 for name in names if name not in written)
+    missing = sum(1 for name in names_in(retrieval.query) if name not in written)
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
     peer_keywords = max(peers.keywords, default=0.0)
     shared = own_keywords + peer_keywords
@@ -194,6 +227,7 @@ def question_features(
         peer_gap,
         other_script,
         (best - baseline) * (1.0 - coverage),
+        (best - baseline) * other_script,
         best_quote,
     ]
 

@@ -19,12 +19,16 @@ from twins.answer_features import (
     QUESTION_FEATURES,
     QUOTE_FEATURES,
     question_features,
+    quotable,
     quote_features,
     vocabulary_of,
 )
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
 from twins.retrieval import RankedHit, Retrieval
+
+NEVER = -50.0
+"""The logit of a candidate that may not be quoted (it only asks)."""
 
 UPDATE_SHARE = 0.5
 """A candidate newer than the best one is quoted too when it is at least this share as likely
@@ -81,9 +85,14 @@ def judge(
     """Weigh a retrieval: CPU work over the member's pool of messages, run it off the loop."""
     if not retrieval.hits:
         return Judgement(0.0, False, (), quote_model.threshold)
+    allowed = quotable(retrieval)
+    if not any(allowed):
+        return Judgement(0.0, False, (), quote_model.threshold)
     vocabulary = vocabulary_of(retrieval)
     rows = quote_features(retrieval, baseline, peers, vocabulary)
-    logits = [quote_model.logit(row) for row in rows]
+    logits = [
+        quote_model.logit(row) if ok else NEVER for row, ok in zip(rows, allowed, strict=True)
+    ]
     question = question_features(retrieval, baseline, peers, max(logits), vocabulary)
     answerable = probability(question_model.logit(question))
     # No message of the member is closer to the question than topic-free chatter: nothing

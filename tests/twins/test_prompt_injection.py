@@ -83,9 +83,10 @@ async def test_injections_in_the_members_messages_stay_data(injection: str) -> N
     sources = await twin.find_sources(asked)
     prompt = PromptBuilder().build(asked, sources)
     assert_contained(prompt, sources=2)
-    first_source = prompt.untrusted_block.split("</source>")[0]
+    blocks = prompt.untrusted_block.split("</source>")
+    injected_source = next(block for block in blocks if "Trail tips" in block)
     for part in injected_parts(injection):
-        assert part in first_source
+        assert part in injected_source
 
 
 @pytest.mark.parametrize("injection", INJECTIONS)
