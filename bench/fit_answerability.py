@@ -103,7 +103,7 @@ async def collect(data: Path, args: argparse.Namespace, embedder: CachedEmbedder
             )
             if not found.hits:
                 continue
-            baseline = await gate.baseline(found.vector)
+            baseline = await gate.baselines(found.vector)
             peers = await peer_scores(
                 store,
                 found.vector,

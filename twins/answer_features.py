@@ -29,7 +29,9 @@ from functools import lru_cache
 
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
+from twins.relevance import Baselines
 from twins.retrieval import Retrieval
+from twins.scripts import CJK, is_cjk
 
 QUOTE_FEATURES = (
     "lead",
@@ -62,8 +64,6 @@ QUESTION_FEATURES = (
 CANDIDATES = 8
 """How many of the ranked messages are weighed as possible quotes."""
 
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
 _ASKS = re.compile(r"(?:[?？]|[吗呢嘛么][\s~～。.!！]*)\s*$")
 _YOU = re.compile(r"\b(?:you|your|yours|you're|you've|you'll|u)\b|你|您", re.IGNORECASE)
@@ -110,17 +110,11 @@ def _terms(text: str) -> frozenset[int]:
     return frozenset(keyword_encoder().document(text).indices)
 
 
-def is_cjk(text: str) -> bool:
-    """Whether ``text`` is written mostly in Chinese, Japanese or Korean script."""
-    letters = len(_LETTER.findall(text))
-    return letters > 0 and len(_CJK.findall(text)) / letters >= 0.3
-
-
 def names_in(text: str) -> set[str]:
     """Names of people and places in ``text``, lower-cased: capitalised words in Latin script
     (not the first of a sentence) and, in Chinese, the names jieba's tagger finds."""
     names = {name.lower() for name in _NAME.findall(text)}
-    if _CJK.search(text):
+    if CJK.search(text):
         names |= {word for word, flag in _tagged(text) if flag in _NAME_TAGS and len(word) > 1}
     return names
 
@@ -151,18 +145,22 @@ def _peer_best(peers: PeerScores) -> float | None:
 
 
 def quote_features(
-    retrieval: Retrieval, baseline: float, peers: PeerScores, vocabulary: _Vocabulary | None = None
+    retrieval: Retrieval,
+    baselines: Baselines,
+    peers: PeerScores,
+    vocabulary: _Vocabulary | None = None,
 ) -> list[list[float]]:
     """One feature row (see :data:`QUOTE_FEATURES`) for each of the first candidates."""
     vocabulary = vocabulary or _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))
     query_cjk = is_cjk(retrieval.query)
-    floor = min((hit.score for hit in retrieval.pool), default=baseline)
+    floor = min((hit.score for hit in retrieval.pool), default=baselines.latin)
     peer = _peer_best(peers)
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
         similarity = ranked.similarity if ranked.similarity is not None else floor
         other_script = is_cjk(text) != query_cjk
+        baseline = baselines.of(text)
         best = max(_sentences(text), key=vocabulary.coverage)
         same = 0.0 if other_script else 1.0
         rows.append(
@@ -183,6 +181,21 @@ def quote_features(
     return rows
 
 
+def best_lead(pool: Sequence[MemoryHit], baselines: Baselines) -> float:
+    """The largest lead of a message over the neutral baseline of its own script.
+
+    ``pool`` is best first, so the best message of each script decides.
+    """
+    leads: dict[bool, float] = {}
+    for hit in pool:
+        script = is_cjk(hit.text)
+        if script not in leads:
+            leads[script] = hit.score - baselines.of(hit.text)
+            if len(leads) == 2:
+                break
+    return max(leads.values(), default=0.0)
+
+
 def only_asks(text: str) -> bool:
     """Whether every sentence of ``text`` is a question: the member asked, they did not tell."""
     return all(_ASKS.search(sentence) for sentence in _sentences(text))
@@ -195,7 +208,7 @@ def quotable(retrieval: Retrieval) -> list[bool]:
 
 def question_features(
     retrieval: Retrieval,
-    baseline: float,
+    baselines: Baselines,
     peers: PeerScores,
     best_quote: float,
     vocabulary: _Vocabulary | None = None,
@@ -203,7 +216,7 @@ def question_features(
     """The feature row of the question (see :data:`QUESTION_FEATURES`)."""
     messages = _vocabulary_messages(retrieval)
     vocabulary = vocabulary or _Vocabulary.of(retrieval.query, messages)
-    best = retrieval.best_similarity if retrieval.best_similarity is not None else baseline
+    lead = best_lead(retrieval.pool, baselines)
     query_cjk = is_cjk(retrieval.query)
     top = [r.hit.text for r in retrieval.hits[:5]]
     other_script = sum(is_cjk(text) != query_cjk for text in top) / len(top) if top else 0.0
@@ -220,14 +233,14 @@ def question_features(
         peer_gap = sum(own_top) / len(own_top) - sum(peer_top) / len(peer_top)
     coverage = (1.0 - other_script) * vocabulary.present
     return [
-        best - baseline,
+        lead,
         coverage,
         float(missing),
         keyword_share,
         peer_gap,
         other_script,
-        (best - baseline) * (1.0 - coverage),
-        (best - baseline) * other_script,
+        lead * (1.0 - coverage),
+        lead * other_script,
         best_quote,
     ]
 

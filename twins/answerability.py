@@ -25,6 +25,7 @@ from twins.answer_features import (
 )
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
+from twins.relevance import Baselines
 from twins.retrieval import RankedHit, Retrieval
 
 NEVER = -50.0
@@ -76,7 +77,7 @@ def _day(moment: datetime) -> str:
 
 def judge(
     retrieval: Retrieval,
-    baseline: float,
+    baselines: Baselines,
     peers: PeerScores,
     *,
     quote_model: LinearModel = QUOTE_MODEL,
@@ -89,11 +90,11 @@ def judge(
     if not any(allowed):
         return Judgement(0.0, False, (), quote_model.threshold)
     vocabulary = vocabulary_of(retrieval)
-    rows = quote_features(retrieval, baseline, peers, vocabulary)
+    rows = quote_features(retrieval, baselines, peers, vocabulary)
     logits = [
         quote_model.logit(row) if ok else NEVER for row, ok in zip(rows, allowed, strict=True)
     ]
-    question = question_features(retrieval, baseline, peers, max(logits), vocabulary)
+    question = question_features(retrieval, baselines, peers, max(logits), vocabulary)
     answerable = probability(question_model.logit(question))
     # No message of the member is closer to the question than topic-free chatter: nothing
     # can answer it, whatever the words say.

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from memory.embedder import Embedder
+from twins.scripts import is_cjk
 
 NEUTRAL_SENTENCES: tuple[str, ...] = (
     "The weather was nice today.",
@@ -33,6 +35,19 @@ NEUTRAL_SENTENCES: tuple[str, ...] = (
 BASELINE_TOP = 3
 KEEP_FRACTION = 0.5
 """A hit is kept only if its lead over the baseline is at least this share of the best lead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baselines:
+    """A query's neutral baseline in each script: similarity is highest within one language,
+    so a message is measured against topic-free chatter in its own script."""
+
+    latin: float
+    cjk: float
+
+    def of(self, text: str) -> float:
+        """The baseline that applies to a message ``text``."""
+        return self.cjk if is_cjk(text) else self.latin
 
 
 class RelevanceGate:
@@ -65,6 +80,21 @@ class RelevanceGate:
         )
         top = scores[:BASELINE_TOP]
         return sum(top) / len(top)
+
+    async def baselines(self, query_vector: Sequence[float]) -> Baselines:
+        """The query's baseline against the neutral sentences of each script apart."""
+        anchors = await self._anchor_vectors()
+        by_script: dict[bool, list[float]] = {True: [], False: []}
+        for sentence, anchor in zip(self._sentences, anchors, strict=True):
+            score = sum(a * q for a, q in zip(anchor, query_vector, strict=True))
+            by_script[is_cjk(sentence)].append(score)
+
+        def top(scores: list[float]) -> float:
+            best = sorted(scores, reverse=True)[:BASELINE_TOP]
+            return sum(best) / len(best)
+
+        latin, cjk = by_script[False], by_script[True]
+        return Baselines(latin=top(latin or cjk), cjk=top(cjk or latin))
 
     def is_relevant(self, score: float, baseline: float) -> bool:
         """True when ``score`` beats the query's baseline by the margin."""

@@ -158,7 +158,7 @@ class RetrievalTwin:
             return None
         if not ranked or found.best_similarity is None:
             return None
-        baseline = await self._gate.baseline(found.vector)
+        baseline = await self._gate.baselines(found.vector)
         peers = PeerScores()
         chats = question.scope.chat_ids
         if chats is not None and len(chats) == 1:

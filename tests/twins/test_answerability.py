@@ -19,11 +19,13 @@ from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore, peer_scores
 from twins.answer import TwinQuestion, TwinSource
-from twins.answer_features import QUOTE_FEATURES, is_cjk, quote_features
+from twins.answer_features import QUOTE_FEATURES, quote_features
 from twins.answerability import Judgement
 from twins.linear_model import LinearModel, probability
+from twins.relevance import Baselines
 from twins.retrieval import RankedHit, Retrieval
 from twins.retrieval_twin import RetrievalTwin, latest_first, quote_lines
+from twins.scripts import is_cjk
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 CHAT, OTHER_CHAT = 10, 20
@@ -148,7 +150,7 @@ def test_questions_and_talk_about_you_are_not_statements() -> None:
     ]
     found = Retrieval("making gaming videos", [1.0], hits, pool=[h.hit for h in hits])
 
-    rows = quote_features(found, 0.7, PeerScores())
+    rows = quote_features(found, Baselines(0.7, 0.7), PeerScores())
     asks, about_you = QUOTE_FEATURES.index("asks"), QUOTE_FEATURES.index("about_you")
 
     assert [row[asks] for row in rows] == [1.0, 0.0, 0.0, 1.0]

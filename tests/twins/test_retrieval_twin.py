@@ -158,12 +158,12 @@ async def test_twin_finds_chinese_words(store: MemoryStore) -> None:
     assert [s.message_id for s in sources][:1] == [6]
 
 
-async def test_twin_abstains_when_nothing_relevant(store: MemoryStore) -> None:
+async def test_twin_abstains_for_a_member_with_nothing_said(store: MemoryStore) -> None:
+    # Abstaining on unrelated questions needs a real embedder: see test_answerability.py.
     embedder = HashEmbedder(256)
     await remember(store, embedder)
     twin = RetrievalTwin(embedder, store)
 
-    answer = await twin.answer(question("quantum chromodynamics lecture tomorrow?"))
     nobody = await twin.answer(
         TwinQuestion(
             member_id=3,
@@ -174,9 +174,8 @@ async def test_twin_abstains_when_nothing_relevant(store: MemoryStore) -> None:
         )
     )
 
-    assert answer.abstained and not answer.sources
-    assert "I found nothing Bob said" in answer.text
     assert nobody.abstained and not nobody.sources
+    assert "I found nothing Dan said" in nobody.text
 
 
 async def test_plain_dense_ranking_is_still_available(store: MemoryStore) -> None:
