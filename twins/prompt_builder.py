@@ -138,6 +138,8 @@ class PromptBuilder:
                 f"promises or agreements. Say that {name} will confirm.",
                 "8. A <context> element shows what surrounded a source; it is not "
                 f"{name}'s words. Use it only to understand the source.",
+                f"9. When sources disagree, the one with the latest date is what {name} "
+                "says now; give it first, and an older one only as what was said earlier.",
             ]
         )
 
