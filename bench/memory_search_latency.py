@@ -205,8 +205,6 @@ async def main(args: argparse.Namespace) -> None:
 
         report("member in chat", *await time_searches(store, args, rng, all_chats=False))
         report("member, all chats", *await time_searches(store, args, rng, all_chats=True))
-        if args.twin:
-            report("twin question, end to end", await time_twin(store, args, rng), 0.0)
 
         if args.optimize:
             started = time.perf_counter()
@@ -226,6 +224,10 @@ async def main(args: argparse.Namespace) -> None:
         await store.open()
         print(f"reopen                       {time.perf_counter() - started:.2f} s")
         report("member in chat (reopened)", *await time_searches(store, args, rng, all_chats=False))
+        if args.twin:
+            # Timed on the reopened shard: right after a bulk fill, the store's background
+            # indexing takes both cores for a while, and the embedder waits behind it.
+            report("twin question, end to end", await time_twin(store, args, rng), 0.0)
         current, peak = rss_mib()
         print(f"RSS at end                   {current:,.0f} MiB (peak {peak:,.0f} MiB)")
     finally:
