@@ -31,7 +31,7 @@ from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
-from twins.scripts import CJK, is_cjk
+from twins.scripts import CJK, cjk_share
 
 QUOTE_FEATURES = (
     "lead",
@@ -152,30 +152,29 @@ def quote_features(
 ) -> list[list[float]]:
     """One feature row (see :data:`QUOTE_FEATURES`) for each of the first candidates."""
     vocabulary = vocabulary or _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))
-    query_cjk = is_cjk(retrieval.query)
+    query_share = cjk_share(retrieval.query)
     floor = min((hit.score for hit in retrieval.pool), default=baselines.latin)
     peer = _peer_best(peers)
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
         similarity = ranked.similarity if ranked.similarity is not None else floor
-        other_script = is_cjk(text) != query_cjk
-        baseline = baselines.of(text)
+        other_script = abs(cjk_share(text) - query_share)
+        lead = similarity - baselines.of(text)
         best = max(_sentences(text), key=vocabulary.coverage)
-        same = 0.0 if other_script else 1.0
         rows.append(
             [
-                similarity - baseline,
-                same * vocabulary.coverage(best),
-                same * vocabulary.coverage(text),
+                lead,
+                vocabulary.coverage(best),
+                vocabulary.coverage(text),
                 1.0 if _ASKS.search(best) else 0.0,
                 1.0 if _YOU.search(best) and not _ME.search(best) else 0.0,
                 1.0 if _ME.search(best) else 0.0,
                 math.log1p(rank),
                 similarity - peer if peer is not None else 0.0,
-                1.0 - same,
+                other_script,
                 math.log1p(len(_terms(text))),
-                (1.0 - same) * (similarity - baseline),
+                other_script * lead,
             ]
         )
     return rows
@@ -184,16 +183,12 @@ def quote_features(
 def best_lead(pool: Sequence[MemoryHit], baselines: Baselines) -> float:
     """The largest lead of a message over the neutral baseline of its own script.
 
-    ``pool`` is best first, so the best message of each script decides.
+    ``pool`` is best first; past its first :data:`LEAD_DEPTH` messages no lead can win.
     """
-    leads: dict[bool, float] = {}
-    for hit in pool:
-        script = is_cjk(hit.text)
-        if script not in leads:
-            leads[script] = hit.score - baselines.of(hit.text)
-            if len(leads) == 2:
-                break
-    return max(leads.values(), default=0.0)
+    return max((hit.score - baselines.of(hit.text) for hit in pool[:LEAD_DEPTH]), default=0.0)
+
+
+LEAD_DEPTH = 50
 
 
 def only_asks(text: str) -> bool:
@@ -217,9 +212,11 @@ def question_features(
     messages = _vocabulary_messages(retrieval)
     vocabulary = vocabulary or _Vocabulary.of(retrieval.query, messages)
     lead = best_lead(retrieval.pool, baselines)
-    query_cjk = is_cjk(retrieval.query)
+    query_share = cjk_share(retrieval.query)
     top = [r.hit.text for r in retrieval.hits[:5]]
-    other_script = sum(is_cjk(text) != query_cjk for text in top) / len(top) if top else 0.0
+    other_script = (
+        sum(abs(cjk_share(text) - query_share) for text in top) / len(top) if top else 0.0
+    )
     written = " ".join(hit.text for hit in messages).lower()
     missing = sum(1 for name in names_in(retrieval.query) if name not in written)
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)

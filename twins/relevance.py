@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memory.embedder import Embedder
-from twins.scripts import is_cjk
+from twins.scripts import cjk_share, is_cjk
 
 NEUTRAL_SENTENCES: tuple[str, ...] = (
     "The weather was nice today.",
@@ -40,14 +40,15 @@ KEEP_FRACTION = 0.5
 @dataclass(frozen=True, slots=True)
 class Baselines:
     """A query's neutral baseline in each script: similarity is highest within one language,
-    so a message is measured against topic-free chatter in its own script."""
+    so a message is measured against topic-free chatter in its own script (a message that
+    mixes scripts, against a blend in proportion)."""
 
     latin: float
     cjk: float
 
     def of(self, text: str) -> float:
         """The baseline that applies to a message ``text``."""
-        return self.cjk if is_cjk(text) else self.latin
+        return self.latin + cjk_share(text) * (self.cjk - self.latin)
 
 
 class RelevanceGate:
