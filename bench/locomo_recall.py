@@ -145,6 +145,7 @@ class Tally:
     quoted_recall: list[float] = field(default_factory=list)
     quotes_hold_evidence: list[bool] = field(default_factory=list)
     quotes_per_answer: list[int] = field(default_factory=list)
+    quote_precision: list[float] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
     twin_ms: list[float] = field(default_factory=list)
     prompt_tokens: list[int] = field(default_factory=list)
@@ -365,6 +366,7 @@ async def ask_all(
                 tally.quoted_recall.append(len(evidence & quoted) / len(evidence))
                 if sources:
                     tally.quotes_hold_evidence.append(bool(evidence & quoted))
+                    tally.quote_precision.append(len(evidence & quoted) / len(quoted))
     return tallies, skipped
 
 
@@ -472,7 +474,7 @@ def print_twin(tallies: dict[str, Tally], width: int) -> None:
     header = "".join(f"{name:>13}" for name, _, _ in columns)
     print(
         f"{'':{width}}{header}{'AUC no-ans':>12}{'AUC off-t':>11}"
-        f"{'has evid.':>11}{'q. recall':>11}{'quotes':>8}"
+        f"{'has evid.':>11}{'q. recall':>11}{'q. prec.':>10}{'quotes':>8}"
     )
     print(
         f"{'n':{width}}"
@@ -493,13 +495,14 @@ def print_twin(tallies: dict[str, Tally], width: int) -> None:
         print(
             f"{label:{width}}{rates}{aucs}{share(tally.quotes_hold_evidence):>11}"
             f"{np.mean(tally.quoted_recall):>11.3f}"
+            f"{np.mean(tally.quote_precision) if tally.quote_precision else 0:>10.3f}"
             f"{np.mean(tally.quotes_per_answer) if tally.quotes_per_answer else 0:>8.2f}"
         )
     print(
         "(answered: share of answerable questions the twin answers; abst: share abstained; "
         "AUC: of the twin's confidence, answerable against each kind; has evid.: share of "
-        "answers whose quotes hold evidence; q. recall: evidence among the quotes; quotes: "
-        "mean number per answer)"
+        "answers whose quotes hold evidence; q. recall: evidence among the quotes; q. prec.: "
+        "share of an answer's quotes that are evidence; quotes: mean number per answer)"
     )
     last = tallies[labels[-1]]
     kinds = sorted(k for k in last.abstained if ":" in k)

@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from memory.keywords import keyword_encoder
@@ -45,6 +46,7 @@ QUOTE_FEATURES = (
     "other_script",
     "words",
     "cross_lead",
+    "context_coverage",
 )
 """The features of one candidate message, in model order."""
 
@@ -155,6 +157,7 @@ def quote_features(
     query_share = cjk_share(retrieval.query)
     floor = min((hit.score for hit in retrieval.pool), default=baselines.latin)
     peer = _peer_best(peers)
+    turns = _Turns(_vocabulary_messages(retrieval))
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
@@ -175,9 +178,40 @@ def quote_features(
                 other_script,
                 math.log1p(len(_terms(text))),
                 other_script * lead,
+                max(map(vocabulary.coverage, turns.beside(ranked.hit)), default=0.0),
             ]
         )
     return rows
+
+
+CONTEXT_GAP = timedelta(minutes=30)
+"""The member's turns at most this far apart belong to one exchange."""
+
+
+class _Turns:
+    """The member's known messages in time order, to find a message's turns before and after."""
+
+    def __init__(self, messages: Sequence[MemoryHit]) -> None:
+        self._order = sorted(messages, key=lambda h: (h.chat_id, h.member_id, _utc(h.sent_at)))
+        self._at = {hit.message_id: i for i, hit in enumerate(self._order)}
+
+    def beside(self, hit: MemoryHit) -> list[str]:
+        """Texts of the same member's turns next to ``hit`` in its chat, within the gap."""
+        at = self._at.get(hit.message_id)
+        if at is None:
+            return []
+        near = []
+        for j in (at - 1, at + 1):
+            if 0 <= j < len(self._order):
+                other = self._order[j]
+                same = other.chat_id == hit.chat_id and other.member_id == hit.member_id
+                if same and abs(_utc(other.sent_at) - _utc(hit.sent_at)) <= CONTEXT_GAP:
+                    near.append(other.text)
+        return near
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def best_lead(pool: Sequence[MemoryHit], baselines: Baselines) -> float:
@@ -192,8 +226,9 @@ LEAD_DEPTH = 50
 
 
 def only_asks(text: str) -> bool:
-    """Whether every sentence of ``text`` is a question: the member asked, they did not tell."""
-    return all(_ASKS.search(sentence) for sentence in _sentences(text))
+    """Whether ``text`` only asks: every sentence is a question and none speaks of the writer
+    ("I play on Tuesdays, anyone want to join?" tells something; "what made you start?" not)."""
+    return not _ME.search(text) and all(_ASKS.search(s) for s in _sentences(text))
 
 
 def quotable(retrieval: Retrieval) -> list[bool]:
