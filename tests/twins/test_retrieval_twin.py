@@ -18,7 +18,7 @@ from tests.twins.llm_support import ListMemory
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
 from twins.relevance import RelevanceGate
-from twins.retrieval import DENSE_ONLY
+from twins.retrieval import DENSE_ONLY, HybridRetriever
 from twins.retrieval_twin import RetrievalTwin
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -149,13 +149,15 @@ async def test_twin_quotes_only_its_members_messages_on_both_backends(store: Mem
     assert "4711" not in answer.text and "closed" not in answer.text
 
 
-async def test_twin_finds_chinese_words(store: MemoryStore) -> None:
+async def test_twin_retrieval_finds_chinese_words(store: MemoryStore) -> None:
+    # Which of them the twin quotes is decided with a real embedder: see test_answerability.py.
     embedder = HashEmbedder(256)
     await remember(store, embedder)
+    asked = question("你对什么过敏？")
 
-    sources = await RetrievalTwin(embedder, store).find_sources(question("你对什么过敏？"))
+    found = await HybridRetriever(embedder, store).retrieve(asked.question, asked.scope, 3)
 
-    assert [s.message_id for s in sources][:1] == [6]
+    assert [r.hit.message_id for r in found.hits][:1] == [6]
 
 
 async def test_twin_abstains_for_a_member_with_nothing_said(store: MemoryStore) -> None:
