@@ -4,17 +4,27 @@ For a question put to a member's twin, :class:`HybridRetriever`
 
 1. takes the member's own name out of the question: every message searched is
    theirs, so the name only adds noise;
-2. asks memory for up to ``pool`` of the member's messages in scope twice: by
-   meaning (the embedder's vectors) and by keywords (BM25 over words, which
-   catches names, places and Chinese terms that embeddings blur);
+2. asks memory for up to ``pool`` of the member's messages in scope by meaning
+   (the embedder's vectors), then by keywords (BM25 over words, which catches
+   names, places and Chinese terms that embeddings blur), leaving out of the
+   keyword search the words the member writes in many of those messages;
 3. gives each message, in each list, a share of its best neighbour's score:
-   the member's own turn just before or after it in the same chat. A chat reply
-   often makes sense only beside the turn next to it. A message with no
-   neighbour is its own context, so it is not held back;
+   the member's own turn just before or after it, in the same chat, a few
+   minutes apart. A chat reply often makes sense only beside the turn next to
+   it. A message with no neighbour is its own context, so it is not held back.
+   A message with no word of its own ("👍", "哈哈哈") is near every question
+   in meaning, so its own similarity is not trusted: it ranks by its
+   neighbours only;
 4. fuses the two lists by reciprocal rank (RRF), which needs no common score
-   scale;
+   scale. A message written in another script than the question that shares
+   no word with it cannot be judged by keywords: instead of counting as a
+   miss, it gets half its dense vote, as if keywords were as likely to agree
+   as not;
 5. when the question names a period ("on 3 June, 2023", "yesterday",
-   "上周"), adds a third RRF term that ranks the messages sent then.
+   "上周六"), adds a third RRF term that ranks the messages sent then.
+
+See :mod:`twins.retrieval_keywords` for scripts, wordless messages and common
+words.
 
 Scores are only for ordering. The dense similarity of each message is kept
 beside it, so the relevance gate can still judge it on the embedder's scale.
@@ -35,10 +45,16 @@ from memory.embedder import Embedder
 from memory.records import MemoryHit, MemoryScope
 from memory.store import MemoryStore
 from twins.retrieval_dates import DateWindow, date_windows
+from twins.retrieval_keywords import (
+    CJK,
+    SPACED_LETTER,
+    Script,
+    is_wordless,
+    script_of,
+    specific_keywords,
+)
 
 log = logging.getLogger(__name__)
-
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,27 +66,42 @@ class RetrievalSettings:
     a candidate; a scope of 10,000 messages costs about 10 ms on one core).
     ``rrf_k``: the RRF constant; small values let a first place count.
     ``context_weight``: share of the best neighbour's score a message gets.
-    ``context_gap``: neighbouring turns are at most this far apart.
+    ``context_gap``: neighbouring turns are at most this far apart (in a group
+    chat, turns further apart usually answer different people).
     ``period_before`` / ``period_after``: how far a named period is widened,
     since people tell of a day in the days after it.
+    ``common_share``: a word found in more than this share of the member's
+    messages searched is left out of the keyword search (1 keeps every word).
     ``keywords``, ``context``, ``dates``, ``strip_names``: each step can be
-    switched off; all off is plain dense search.
+    switched off; all off is plain dense search. ``scripts`` (a message in
+    another script gets half its dense vote for keywords) and ``wordless`` (a
+    message without words ranks by its neighbours) refine the keyword and the
+    dense list.
     """
 
     pool: int = 500
     rrf_k: float = 10.0
     context_weight: float = 0.5
-    context_gap: timedelta = timedelta(minutes=30)
+    context_gap: timedelta = timedelta(minutes=5)
     period_before: timedelta = timedelta(days=1)
     period_after: timedelta = timedelta(days=3)
+    common_share: float = 0.2
     keywords: bool = True
     context: bool = True
     dates: bool = True
     strip_names: bool = True
+    scripts: bool = True
+    wordless: bool = True
 
 
 DENSE_ONLY = RetrievalSettings(
-    pool=20, keywords=False, context=False, dates=False, strip_names=False
+    pool=20,
+    keywords=False,
+    context=False,
+    dates=False,
+    strip_names=False,
+    scripts=False,
+    wordless=False,
 )
 """Plain dense search: the embedder's nearest messages, nothing else (as twins searched before)."""
 
@@ -106,7 +137,9 @@ class Retrieval:
     pool: list[MemoryHit] = field(default_factory=list)
     """Every message searched by meaning (up to ``pool``), best first: the member's vocabulary."""
     keyword_pool: list[MemoryHit] = field(default_factory=list)
-    """Every message that shares a word with the query, best first."""
+    """Every message that shares a word with the keyword query, best first."""
+    keyword_query: str = ""
+    """What keywords searched: the query less the member's common words ("" for nothing)."""
 
 
 class HybridRetriever:
@@ -151,32 +184,38 @@ class HybridRetriever:
         query = strip_names(question, names) if settings.strip_names else question.strip()
         vector = await self._embedder.embed_query(query)
         pool = max(settings.pool, limit)
+        dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
+        words, keyword = (query if settings.keywords else ""), []
         if settings.keywords:
-            dense, keyword = await asyncio.gather(
-                self._memory.search(vector, scope, pool),
-                self._memory.search_keywords(query, scope, pool),
-            )
-        else:
-            dense, keyword = await self._memory.search(vector, scope, pool), []
-        dense, keyword = _in_scope(dense, scope), _in_scope(keyword, scope)
+            if settings.common_share < 1 and dense:
+                texts = [hit.text for hit in dense]
+                specific = await asyncio.to_thread(
+                    specific_keywords, query, texts, settings.common_share
+                )
+                words = query if specific is None else specific
+            if words:
+                keyword = _in_scope(await self._memory.search_keywords(words, scope, pool), scope)
         periods = date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
-        ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings)
+        script = script_of(query) if settings.scripts else None
+        ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings, script)
         best = max((hit.score for hit in dense), default=None)
-        return Retrieval(query, vector, ranked[:limit], periods, best, dense, keyword)
+        return Retrieval(query, vector, ranked[:limit], periods, best, dense, keyword, words)
 
 
 def strip_names(question: str, names: Sequence[str]) -> str:
-    """``question`` without the given names (and their possessive ``'s``), spaces tidied.
+    """``question`` without the given names (and their possessive ``'s`` or ``的``), spaces tidied.
 
-    Returns the question unchanged when nothing would be left of it.
+    A name in a spaced script ends where its letters end, so "Tom是哪里人" and
+    "Tom的猫" lose "Tom" as "Tom, where" does. Returns the question unchanged
+    when nothing would be left of it.
     """
     text = question
     for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
         escaped = re.escape(name)
-        if _CJK.search(name):  # no spaces between words: match anywhere
+        if CJK.search(name):  # no spaces between words: match anywhere
             pattern = rf"@?{escaped}(?:的)?"
         else:
-            pattern = rf"(?<!\w)@?{escaped}(?:['’]s)?(?!\w)"
+            pattern = rf"(?<!{SPACED_LETTER})@?{escaped}(?:['’]s|\s*的)?(?!{SPACED_LETTER})"
         text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+([,.?!;:，。？！])", r"\1", " ".join(text.split()))
     text = re.sub(r"[,，;:]+([.?!。？！])", r"\1", text)  # "which trail, Bob?"
@@ -189,10 +228,13 @@ def fuse(
     keyword: Sequence[MemoryHit],
     periods: Sequence[DateWindow],
     settings: RetrievalSettings,
+    script: Script | None = None,
 ) -> list[RankedHit]:
     """Every hit of either list, ranked by the fused score, best first.
 
-    CPU work over at most two pools of hits: run it off the event loop.
+    ``script`` is the question's (see :func:`~twins.retrieval_keywords.script_of`);
+    ``None`` lets keywords judge every message. CPU work over at most two
+    pools of hits: run it off the event loop.
     """
     hits: dict[int, MemoryHit] = {}
     similarity: dict[int, float] = {}
@@ -215,6 +257,9 @@ def fuse(
     floor = min(similarity.values(), default=0.0)
     dense_scores = np.array([similarity.get(i, floor) for i in ids], dtype=np.float64)
     keyword_scores = np.array([bm25.get(i, 0.0) for i in ids], dtype=np.float64)
+    if settings.wordless:  # near every question in meaning: trust the neighbours only
+        wordless = np.array([is_wordless(hit.text) for hit in order])
+        dense_scores = np.where(wordless, floor, dense_scores)
     if settings.context:
         previous, following = _neighbours(order, settings.context_gap)
         dense_scores = _with_context(dense_scores, previous, following, settings.context_weight)
@@ -222,7 +267,11 @@ def fuse(
     everyone = np.ones(len(ids), dtype=bool)
     fused = _rrf(dense_scores, dense_order, everyone, settings.rrf_k)
     if settings.keywords:
-        fused += _rrf(keyword_scores, keyword_order, keyword_scores > 0, settings.rrf_k)
+        vote = _rrf(keyword_scores, keyword_order, keyword_scores > 0, settings.rrf_k)
+        if script is not None:  # keywords cannot judge it: as likely to agree as not
+            foreign = np.array([script_of(hit.text) not in (None, script) for hit in order])
+            vote = np.where(foreign & (keyword_scores <= 0), fused / 2, vote)
+        fused += vote
     in_period = np.zeros(len(ids), dtype=bool)
     if periods:
         windows = [w.widened(settings.period_before, settings.period_after) for w in periods]

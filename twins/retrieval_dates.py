@@ -1,9 +1,12 @@
-"""Dates named in a question ("on 3 June, 2023", "in May 2023", "yesterday", "2023年6月3日").
+"""Dates named in a question ("on 3 June, 2023", "in May 2023", "yesterday", "上周六", "3天前").
 
 A twin asked about a day or a month should prefer what the member said then.
 :func:`date_windows` finds the periods a question names, in English and
-Chinese, as half-open UTC intervals; dates without a year are the latest such
-day not after ``now``. Bare numbers never count as dates, and a month name
+Chinese, as half-open intervals of days in the asker's time zone (that of
+``now``: "昨天" asked at 00:30 in Beijing is the Beijing day before). Dates
+without a year, and weekdays without a week ("周六", "on Saturday"), are the
+latest such day not after ``now``; "上周六" is the Saturday of last week
+(weeks start on Monday). Bare numbers never count as dates, and a month name
 counts only beside a day, a year or a preposition ("in May").
 """
 
@@ -12,12 +15,12 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 
 @dataclass(frozen=True, slots=True)
 class DateWindow:
-    """A period a question names: ``start`` inclusive, ``end`` exclusive, both UTC."""
+    """A period a question names: ``start`` inclusive, ``end`` exclusive, both time-zone aware."""
 
     start: datetime
     end: datetime
@@ -49,6 +52,7 @@ _PATTERNS = tuple(
         rf"\b{_YEAR}/(?P<month_number>\d{{1,2}})/(?P<day>\d{{1,2}})\b",
         rf"{_YEAR}\s*年\s*(?P<month_number>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*[日号號])?",
         r"(?<!\d)(?P<month_number>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日号號]",
+        r"(?<![\d月])(?P<day>\d{1,2})\s*[日号號](?![线線楼樓门門口房床位车車店桌码碼前后])",
         rf"\b{_MONTH},?\s+{_YEAR}\b",
         rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b",
         rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:%|am|pm|:))",
@@ -70,6 +74,7 @@ _RELATIVE_DAYS = {
     "昨天": 1,
     "昨晚": 1,
     "前天": 2,
+    "大前天": 3,
 }
 _RELATIVE_WEEKS = {
     "this week": 0,
@@ -81,6 +86,9 @@ _RELATIVE_WEEKS = {
     "上星期": 1,
     "上个星期": 1,
     "上个礼拜": 1,
+    "上上周": 2,
+    "上上个星期": 2,
+    "上上个礼拜": 2,
 }
 _RELATIVE_MONTHS = {
     "this month": 0,
@@ -89,6 +97,7 @@ _RELATIVE_MONTHS = {
     "本月": 0,
     "上个月": 1,
     "上月": 1,
+    "上上个月": 2,
 }
 _RELATIVE_YEARS = {"this year": 0, "last year": 1, "今年": 0, "去年": 1}
 
@@ -97,6 +106,37 @@ def _relative(words: dict[str, int]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])", re.IGNORECASE)
 
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CHINESE_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_CHINESE_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+_CHINESE_NUMBERS |= {"六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ENGLISH_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_ENGLISH_NUMBERS |= {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_WEEKS_BACK = {"上上": 2, "上": 1, "这": 0, "本": 0}
+
+_WEEKDAYS = (
+    re.compile(
+        r"(?<![每一二两三四五六七八九十\d])(?P<week>上上|上|这|本)?个?(?:周|星期|礼拜)"
+        r"(?P<weekday>[一二三四五六日天])(?![一二三四五六七八九十])"
+    ),
+    re.compile(
+        rf"\b(?P<week>last|on)\s+(?P<weekday>{'|'.join(_WEEKDAY_NAMES)})\b(?!s)", re.IGNORECASE
+    ),
+)
+_AGO = (
+    re.compile(
+        r"(?P<count>\d{1,3}|[一两二三四五六七八九十]{1,3})\s*个?\s*"
+        r"(?P<unit>天|日|周|星期|礼拜|月|年)\s*(?:以前|之前|前)"
+    ),
+    re.compile(
+        rf"\b(?P<count>\d{{1,3}}|{'|'.join(_ENGLISH_NUMBERS)})\s+"
+        r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b",
+        re.IGNORECASE,
+    ),
+)
+_UNITS = {"天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week"}
+_UNITS |= {"月": "month", "年": "year"}
 
 _RELATIVE = (
     (_relative(_RELATIVE_DAYS), _RELATIVE_DAYS, "day"),
@@ -107,28 +147,39 @@ _RELATIVE = (
 
 
 def date_windows(text: str, now: datetime) -> list[DateWindow]:
-    """The periods ``text`` names, in the order found; ``now`` resolves relative dates."""
-    today = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)).astimezone(UTC).date()
-    windows: list[DateWindow] = []
+    """The periods ``text`` names, in the order found; ``now`` resolves relative dates.
+
+    Days are those of ``now``'s time zone (UTC when ``now`` is naive).
+    """
+    aware = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    zone = aware.tzinfo or UTC
+    today = aware.date()
+    found: list[tuple[date, date]] = []
     taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(start < match.end() and match.start() < end for start, end in taken)
+
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if any(start < match.end() and match.start() < end for start, end in taken):
-                continue
-            window = _absolute(match, today)
-            if window is not None:
+            if free(match) and (days := _absolute(match, today)) is not None:
                 taken.append(match.span())
-                windows.append(window)
+                found.append(days)
+    for passes, resolve in ((_WEEKDAYS, _weekday), (_AGO, _ago)):
+        for pattern in passes:
+            for match in pattern.finditer(text):
+                if free(match) and (days := resolve(match, today)) is not None:
+                    taken.append(match.span())
+                    found.append(days)
     for pattern, words, unit in _RELATIVE:
         for match in pattern.finditer(text):
-            if any(start < match.end() and match.start() < end for start, end in taken):
-                continue
-            taken.append(match.span())
-            windows.append(_relative_window(words[match.group(0).lower()], unit, today))
-    return windows
+            if free(match):
+                taken.append(match.span())
+                found.append(_relative_window(words[match.group(0).lower()], unit, today))
+    return [_span(first, end, zone) for first, end in found]
 
 
-def _absolute(match: re.Match[str], today: date) -> DateWindow | None:
+def _absolute(match: re.Match[str], today: date) -> tuple[date, date] | None:
     groups = match.groupdict()
     month_name = groups.get("month")
     if month_name is not None and month_name.lower() == "may" and "May" not in match.group(0):
@@ -143,6 +194,11 @@ def _absolute(match: re.Match[str], today: date) -> DateWindow | None:
     day = int(groups["day"]) if groups.get("day") else None
     year = int(groups["year"]) if groups.get("year") else None
     try:
+        if day is not None and month is None and year is None:  # "3号": this month or the last
+            first = today.replace(day=1)
+            if day > today.day:
+                first = (first - timedelta(days=1)).replace(day=1)
+            month, year = first.month, first.year
         if year is None and month is not None:
             year = today.year
             if (month, day or 1) > (today.month, today.day):
@@ -150,37 +206,74 @@ def _absolute(match: re.Match[str], today: date) -> DateWindow | None:
         if year is None:
             return None
         if month is None:
-            return _span(date(year, 1, 1), date(year + 1, 1, 1))
+            return date(year, 1, 1), date(year + 1, 1, 1)
         if day is None:
-            return _span(date(year, month, 1), _next_month(date(year, month, 1)))
+            return date(year, month, 1), _next_month(date(year, month, 1))
         first = date(year, month, day)
-        return _span(first, first + timedelta(days=1))
+        return first, first + timedelta(days=1)
     except ValueError:  # "31 June", month 13
         return None
 
 
-def _relative_window(back: int, unit: str, today: date) -> DateWindow:
+def _weekday(match: re.Match[str], today: date) -> tuple[date, date] | None:
+    """ "上周六", "周六", "last Saturday", "on Saturday": one day."""
+    name, week = match.group("weekday"), (match.group("week") or "").lower()
+    weekday = _CHINESE_WEEKDAYS.get(name)
+    if weekday is None:
+        weekday = _WEEKDAY_NAMES.index(name.lower())
+    if week in _WEEKS_BACK:  # a day of a named week: "上周六" is last week's Saturday
+        monday = today - timedelta(days=today.weekday(), weeks=_WEEKS_BACK[week])
+        first = monday + timedelta(days=weekday)
+    else:  # the latest such day: not after today, or before it for "last"
+        back = (today.weekday() - weekday) % 7
+        first = today - timedelta(days=back or (7 if week == "last" else 0))
+    return first, first + timedelta(days=1)
+
+
+def _ago(match: re.Match[str], today: date) -> tuple[date, date] | None:
+    """ "3天前", "两个月前", "two weeks ago": the day, week, month or year that long ago."""
+    count, unit = match.group("count").lower(), match.group("unit").lower()
+    number = _number(count)
+    if number is None:
+        return None
+    return _relative_window(number, _UNITS.get(unit) or unit.rstrip("s"), today)
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in _ENGLISH_NUMBERS:
+        return _ENGLISH_NUMBERS[text]
+    if text == "十":
+        return 10
+    tens, _, units = text.partition("十")
+    if "十" in text:  # 十五, 二十, 二十五
+        return (_CHINESE_NUMBERS.get(tens, 0) if tens else 1) * 10 + _CHINESE_NUMBERS.get(units, 0)
+    return _CHINESE_NUMBERS.get(text) if len(text) == 1 else None
+
+
+def _relative_window(back: int, unit: str, today: date) -> tuple[date, date]:
     if unit == "day":
         first = today - timedelta(days=back)
-        return _span(first, first + timedelta(days=1))
+        return first, first + timedelta(days=1)
     if unit == "week":
         monday = today - timedelta(days=today.weekday()) - timedelta(weeks=back)
-        return _span(monday, monday + timedelta(weeks=1))
+        return monday, monday + timedelta(weeks=1)
     if unit == "month":
         first = today.replace(day=1)
         for _ in range(back):
             first = (first - timedelta(days=1)).replace(day=1)
-        return _span(first, _next_month(first))
+        return first, _next_month(first)
     first = date(today.year - back, 1, 1)
-    return _span(first, date(first.year + 1, 1, 1))
+    return first, date(first.year + 1, 1, 1)
 
 
 def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
-def _span(first: date, end: date) -> DateWindow:
+def _span(first: date, end: date, zone: tzinfo) -> DateWindow:
     return DateWindow(
-        datetime(first.year, first.month, first.day, tzinfo=UTC),
-        datetime(end.year, end.month, end.day, tzinfo=UTC),
+        datetime(first.year, first.month, first.day, tzinfo=zone),
+        datetime(end.year, end.month, end.day, tzinfo=zone),
     )

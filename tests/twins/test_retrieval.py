@@ -22,6 +22,7 @@ from twins.retrieval import (
     strip_names,
 )
 from twins.retrieval_dates import DateWindow
+from twins.retrieval_keywords import Script
 
 DIM = 64
 T0 = datetime(2023, 5, 1, 9, 0, tzinfo=UTC)
@@ -31,11 +32,15 @@ SETTINGS = RetrievalSettings()
 
 
 def hit(
-    message_id: int, score: float, minutes: float = 0.0, member: int = ALICE, chat: int = GROUP
+    message_id: int,
+    score: float,
+    minutes: float = 0.0,
+    member: int = ALICE,
+    chat: int = GROUP,
+    text: str | None = None,
 ) -> MemoryHit:
-    return MemoryHit(
-        message_id, chat, member, T0 + timedelta(minutes=minutes), f"text {message_id}", score
-    )
+    sent = T0 + timedelta(minutes=minutes)
+    return MemoryHit(message_id, chat, member, sent, text or f"text {message_id}", score)
 
 
 def ids(ranked: list[object]) -> list[int]:
@@ -63,6 +68,12 @@ def ids(ranked: list[object]) -> list[int]:
         ("Caroline?", ["Caroline"], "Caroline?"),
         ("Where did Bob go?", [], "Where did Bob go?"),
         ("Where did Bob go?", ["Robert", "Bob"], "Where did go?"),
+        ("Tom是哪里人？", ["Tom"], "是哪里人？"),
+        ("@Tom 你女朋友叫什么？", ["Tom"], "你女朋友叫什么？"),
+        ("Tom的猫叫什么？", ["Tom"], "猫叫什么？"),
+        ("Priya吃素吗？", ["Priya"], "吃素吗？"),
+        ("Tomás是谁？", ["Tom"], "Tomás是谁？"),
+        ("王磊你家狗叫啥名字？", ["王磊"], "你家狗叫啥名字？"),
     ],
 )
 def test_strip_names(question: str, names: list[str], expected: str) -> None:
@@ -124,6 +135,52 @@ def test_neighbours_are_the_same_member_in_the_same_chat() -> None:
     ranked = fuse(dense, [], [], RetrievalSettings(keywords=False))
 
     assert ids(ranked)[2:] == [3, 4]  # no lift for 3 from Bob's or another chat's message
+
+
+def test_turns_further_apart_than_the_gap_are_not_neighbours() -> None:
+    # 3 is 10 minutes after the best message: in a group chat, another conversation
+    dense = [hit(1, 0.9, 0), hit(2, 0.7, 300), hit(3, 0.7, 10), hit(4, 0.5, 600)]
+
+    near = fuse(dense, [], [], RetrievalSettings(keywords=False))
+    wide = fuse(dense, [], [], RetrievalSettings(keywords=False, context_gap=timedelta(hours=1)))
+
+    assert RetrievalSettings().context_gap == timedelta(minutes=5)
+    assert ids(near)[:2] == [1, 2]  # ties kept in the store's order
+    assert ids(wide)[:2] == [1, 3]
+
+
+def test_a_message_without_words_ranks_by_its_neighbours_only() -> None:
+    # "👍" is nearest in meaning, as emoji are to every question; alone it sinks
+    dense = [hit(1, 0.95, 0, text="👍"), hit(2, 0.8, 300), hit(3, 0.75, 600), hit(4, 0.6, 900)]
+    beside = [hit(1, 0.95, 0, text="哈哈哈"), hit(2, 0.8, 1), hit(3, 0.7, 600)]
+    plain = RetrievalSettings(keywords=False, wordless=False)
+
+    # as similar as the least similar message, ties kept in the store's order
+    assert ids(fuse(dense, [], [], RetrievalSettings(keywords=False))) == [2, 3, 1, 4]
+    assert ids(fuse(dense, [], [], plain)) == [1, 2, 3, 4]
+    ranked = fuse(beside, [], [], RetrievalSettings(keywords=False))
+    assert ids(ranked)[:2] == [2, 1]  # next to the best message, it comes with it
+    assert ranked[1].similarity == 0.95  # the embedder's score is still reported
+
+
+def test_keywords_do_not_hold_back_a_message_in_another_script() -> None:
+    # A Chinese question; 1 is English, so it cannot share a word with the question
+    dense = [
+        hit(2, 0.9, 0, text="周末一起去爬山"),
+        hit(1, 0.85, 300, text="I teach English at a school in Binjiang"),
+        hit(3, 0.7, 600, text="我在滨江住"),
+    ]
+    keyword = [hit(3, 2.0, 600, text="我在滨江住")]
+    settings = RetrievalSettings(context=False)
+
+    blind = fuse(dense, keyword, [], settings)
+    judged = fuse(dense, keyword, [], settings, Script.CJK)
+
+    assert ids(blind) == [3, 2, 1]  # 1 and 2 both count as keyword misses
+    assert ids(judged) == [3, 1, 2]  # 2 is a miss; 1 could not have matched
+    assert judged[1].keyword_score == 0.0
+    # in the question's script, a message without a shared word is a miss
+    assert ids(fuse(dense, keyword, [], settings, Script.SPACED)) == [3, 2, 1]
 
 
 def test_a_lone_message_is_not_held_back() -> None:
@@ -205,7 +262,8 @@ async def test_retriever_stays_in_scope_on_both_backends(store: MemoryStore) -> 
     stranger = await retriever.retrieve("Fern Creek", MemoryScope.member_in_chat(99, GROUP), 10)
 
     assert {(r.hit.member_id, r.hit.chat_id) for r in alice.hits} == {(ALICE, GROUP)}
-    assert ids(alice.hits)[:2] == [1, 2]  # the best match, then its neighbouring turn
+    english = [i for i in ids(alice.hits) if i != 6]  # 6 is Chinese: judged by meaning alone
+    assert english[:2] == [1, 2]  # the best match, then its neighbouring turn
     assert alice.query == "Which beginners trail?"
     assert {r.hit.message_id for r in bob.hits} == {4, 7}
     assert ids(other.hits) == [5]
@@ -225,6 +283,36 @@ async def test_retriever_finds_chinese_words_and_dates(store: MemoryStore) -> No
     assert allergy.hits[0].keyword_score > 0
     assert [w.start.date().isoformat() for w in dated.periods] == ["2023-05-01"]
     assert all(r.in_period for r in dated.hits[:3]) and 6 not in ids(dated.hits)[:3]
+
+
+async def test_retriever_leaves_the_members_common_words_out_of_keywords(
+    store: MemoryStore,
+) -> None:
+    embedder = HashEmbedder(DIM)
+    texts = [f"Thanks Gina, day {n} of rehearsals" for n in range(8)]
+    texts += ["Lost my job as a banker", "Opening a dance studio in June"]
+    vectors = await embedder.embed_passages(texts)
+    await store.upsert(
+        [
+            MemoryRecord(100 + n, GROUP, BOB, T0 + timedelta(hours=n), text, vector)
+            for n, (text, vector) in enumerate(zip(texts, vectors, strict=True))
+        ]
+    )
+    scope = MemoryScope.member_in_chat(BOB, GROUP)
+    retriever = HybridRetriever(embedder, store)
+    every_word = HybridRetriever(embedder, store, RetrievalSettings(common_share=1.0))
+
+    found = await retriever.retrieve("Did you tell Gina about the banker job?", scope, 3)
+    all_words = await every_word.retrieve("Did you tell Gina about the banker job?", scope, 3)
+    only_common = await retriever.retrieve("Gina?", scope, 3)
+
+    assert found.keyword_query == "tell banker job"  # "gina" is in 8 of 10 messages
+    assert {h.message_id for h in found.keyword_pool} == {108}
+    assert ids(found.hits)[0] == 108
+    assert all_words.keyword_query == "Did you tell Gina about the banker job?"
+    assert len(all_words.keyword_pool) == 9
+    assert only_common.keyword_query == "" and only_common.keyword_pool == []
+    assert only_common.hits  # still found by meaning
 
 
 async def test_retriever_never_leaks_from_a_store_that_ignores_scope() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -51,10 +51,72 @@ def test_dates_without_a_year_are_the_latest_not_in_the_future() -> None:
         ("昨天去哪了", [("2023-08-19", "2023-08-20")]),
         ("上周你去哪了", [("2023-08-07", "2023-08-14")]),
         ("去年", [("2022-01-01", "2023-01-01")]),
+        ("大前天", [("2023-08-17", "2023-08-18")]),
+        ("上上周", [("2023-07-31", "2023-08-07")]),
+        ("上上个月", [("2023-06-01", "2023-07-01")]),
     ],
 )
 def test_relative_dates(text: str, expected: list[tuple[str, str]]) -> None:
     assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上周六去哪了", [("2023-08-12", "2023-08-13")]),  # Saturday of last week
+        ("上个星期三", [("2023-08-09", "2023-08-10")]),
+        ("上上周五", [("2023-08-04", "2023-08-05")]),
+        ("这周三", [("2023-08-16", "2023-08-17")]),
+        ("周六爬山了吗", [("2023-08-19", "2023-08-20")]),  # the latest Saturday
+        ("星期天", [("2023-08-20", "2023-08-21")]),  # today is Sunday
+        ("礼拜一", [("2023-08-14", "2023-08-15")]),
+        ("last Saturday", [("2023-08-19", "2023-08-20")]),
+        ("last Sunday", [("2023-08-13", "2023-08-14")]),  # not today
+        ("on Sunday", [("2023-08-20", "2023-08-21")]),
+    ],
+)
+def test_weekdays(text: str, expected: list[tuple[str, str]]) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3天前", [("2023-08-17", "2023-08-18")]),
+        ("十五天前", [("2023-08-05", "2023-08-06")]),
+        ("两周前", [("2023-07-31", "2023-08-07")]),
+        ("两个月以前", [("2023-06-01", "2023-07-01")]),
+        ("一年前", [("2022-01-01", "2023-01-01")]),
+        ("3 days ago", [("2023-08-17", "2023-08-18")]),
+        ("two weeks ago", [("2023-07-31", "2023-08-07")]),
+        ("a month ago", [("2023-07-01", "2023-08-01")]),
+    ],
+)
+def test_how_long_ago(text: str, expected: list[tuple[str, str]]) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3号那天你去哪了", [("2023-08-03", "2023-08-04")]),
+        ("25号", [("2023-07-25", "2023-07-26")]),  # not yet this month: last month's
+        ("5月3号", [("2023-05-03", "2023-05-04")]),
+    ],
+)
+def test_a_day_of_the_month(text: str, expected: list[tuple[str, str]]) -> None:
+    assert spans(text) == expected
+
+
+def test_days_are_the_askers() -> None:
+    beijing = timezone(timedelta(hours=8))
+    just_after_midnight = datetime(2023, 8, 21, 0, 30, tzinfo=beijing)  # 20 Aug in UTC
+
+    [yesterday] = date_windows("昨天", just_after_midnight)
+
+    assert yesterday.start == datetime(2023, 8, 20, tzinfo=beijing)
+    assert yesterday.contains(datetime(2023, 8, 20, 12, 0, tzinfo=UTC))  # 20:00 in Beijing
+    assert not yesterday.contains(datetime(2023, 8, 20, 16, 0, tzinfo=UTC))  # 21 Aug there
 
 
 @pytest.mark.parametrize(
@@ -66,6 +128,11 @@ def test_relative_dates(text: str, expected: list[tuple[str, str]]) -> None:
         "Meet at 9 am",
         "the weekend was fun",
         "last weekend",
+        "on Saturdays",  # a habit, not a day
+        "每周三都去",
+        "一周一次",
+        "坐3号线",
+        "8号楼",
         "",
     ],
 )

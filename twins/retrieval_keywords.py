@@ -1,0 +1,121 @@
+"""Where keyword search cannot judge messages: other scripts, wordless messages, common words.
+
+BM25 matches words, so three things common in group chats defeat it:
+
+* a message written in another script than the question (a Chinese question
+  about an English message, or the reverse) shares no word with it, whatever
+  it says: :func:`script_of` tells the two apart;
+* a message with no word of its own ("👍", "+1", "哈哈哈", "收到") matches
+  nothing, and its embedding is close to every question for the same reason:
+  :func:`is_wordless` finds them;
+* a word the member writes in many of their messages (their club, their
+  hobby, the friend they talk to) matches too many of them to tell them apart:
+  :func:`specific_keywords` leaves such words out of the keyword search.
+
+Words are the keyword encoder's own (:mod:`memory.keywords`): stop words do
+not count, and Chinese is segmented with ``jieba``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from enum import Enum
+from functools import lru_cache
+
+import jieba
+
+from memory.keywords import keyword_encoder
+
+jieba.setLogLevel(logging.WARNING)
+
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+CJK = re.compile(f"[{_CJK_CHARS}]")
+"""A character of a script written without spaces between words (Chinese, Japanese, Korean)."""
+SPACED_LETTER = rf"[^\W\d_{_CJK_CHARS}]"
+"""A letter of a script that spaces its words (Latin, Cyrillic, Greek...); CJK is a boundary."""
+_SPACED_WORD = re.compile(rf"{SPACED_LETTER}+")
+_WORD_CHAR = re.compile(rf"[^\W_{_CJK_CHARS}]")
+_RUNS = re.compile(rf"[{_CJK_CHARS}]+|[^\W_{_CJK_CHARS}]+")
+_MIN_COMMON = 2
+"""A word found in this many messages or fewer is always specific, however few the messages."""
+
+
+class Script(Enum):
+    """The two kinds of writing keyword search cannot match across."""
+
+    CJK = "cjk"
+    SPACED = "spaced"
+
+
+def script_of(text: str) -> Script | None:
+    """The script most of ``text`` is in; ``None`` when it has no letters (emoji, numbers).
+
+    A CJK character counts as much as a whole word of a spaced script, so
+    "I'm vegetarian, any veg restaurant near 科技园?" is spaced and
+    "打印机升级了，换了台X1C" is CJK.
+    """
+    return _script(text)
+
+
+@lru_cache(maxsize=65536)
+def _script(text: str) -> Script | None:
+    characters = len(CJK.findall(text))
+    words = len(_SPACED_WORD.findall(text))
+    if not characters and not words:
+        return None
+    return Script.CJK if characters >= words else Script.SPACED
+
+
+def is_wordless(text: str) -> bool:
+    """Whether ``text`` holds no word the keyword encoder keeps: only emoji, stop words, "+1"."""
+    return _wordless(text)
+
+
+@lru_cache(maxsize=65536)
+def _wordless(text: str) -> bool:
+    return not keyword_encoder().document(text)
+
+
+def query_words(query: str) -> list[str]:
+    """The distinct words of ``query`` that keyword search matches, lower-cased, in order."""
+    words: list[str] = []
+    for run in _RUNS.findall(query.lower()):
+        words.extend(jieba.lcut(run) if CJK.match(run) else [run])
+    encoder = keyword_encoder()
+    return [word for word in dict.fromkeys(words) if encoder.query(word)]
+
+
+def specific_keywords(query: str, texts: Sequence[str], share: float) -> str | None:
+    """``query`` without the words found in more than ``share`` of ``texts``, or ``None``.
+
+    ``texts`` are the member's messages searched. ``None`` means no word was
+    left out (search with ``query`` as it is); an empty string means every
+    word was common (the keyword search has nothing to tell).
+    A spaced word counts where a message has a word starting with it
+    ("kid" in "kids"), a Chinese word wherever it occurs.
+    """
+    words = query_words(query)
+    if not words or not texts:
+        return None
+    joined = "\n".join(text.replace("\n", " ") for text in texts).lower()
+    starts = [0]
+    for text in texts[:-1]:
+        starts.append(starts[-1] + len(text) + 1)
+    limit = max(share * len(texts), _MIN_COMMON)
+    kept = [word for word in words if _document_frequency(word, joined, starts) <= limit]
+    return None if len(kept) == len(words) else " ".join(kept)
+
+
+def _document_frequency(word: str, joined: str, starts: Sequence[int]) -> int:
+    """In how many of the texts ``joined`` (one a line, starting at ``starts``) ``word`` occurs."""
+    spaced = not CJK.match(word)
+    found: set[int] = set()
+    at = joined.find(word)
+    while at >= 0:
+        if not (spaced and at and _WORD_CHAR.match(joined, at - 1)):
+            found.add(bisect_right(starts, at))
+        at = joined.find(word, at + 1)
+    return len(found)
