@@ -56,6 +56,8 @@ from twins.retrieval_keywords import (
 
 log = logging.getLogger(__name__)
 
+_LETTER = re.compile(SPACED_LETTER)
+
 
 @dataclass(frozen=True, slots=True)
 class RetrievalSettings:
@@ -213,14 +215,21 @@ def strip_names(question: str, names: Sequence[str]) -> str:
     for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
         escaped = re.escape(name)
         if CJK.search(name):  # no spaces between words: match anywhere
-            pattern = rf"@?{escaped}(?:的)?"
+            text = re.sub(rf"@?{escaped}(?:的)?", " ", text, flags=re.IGNORECASE)
         else:
-            pattern = rf"(?<!{SPACED_LETTER})@?{escaped}(?:['’]s|\s*的)?(?!{SPACED_LETTER})"
-        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+            pattern = rf"@?{escaped}(?:['’]s|\s*的)?"
+            text = re.sub(pattern, _whole_word, text, flags=re.IGNORECASE)
     text = re.sub(r"\s+([,.?!;:，。？！])", r"\1", " ".join(text.split()))
     text = re.sub(r"[,，;:]+([.?!。？！])", r"\1", text)  # "which trail, Bob?"
     text = re.sub(r"^[\s,，;:：]+", "", text)  # "Bob, which trail?"
     return text if re.search(r"\w", text) else question.strip()
+
+
+def _whole_word(match: re.Match[str]) -> str:
+    """A space for a name that stands alone, the name itself when it is part of a longer word."""
+    text, start, end = match.string, match.start(), match.end()
+    inside = (start and _LETTER.match(text, start - 1)) or _LETTER.match(text, end)
+    return match.group(0) if inside else " "
 
 
 def fuse(
@@ -258,7 +267,11 @@ def fuse(
     dense_scores = np.array([similarity.get(i, floor) for i in ids], dtype=np.float64)
     keyword_scores = np.array([bm25.get(i, 0.0) for i in ids], dtype=np.float64)
     if settings.wordless:  # near every question in meaning: trust the neighbours only
-        wordless = np.array([is_wordless(hit.text) for hit in order])
+        # only where it matters (and costs less): above the median similarity
+        high = dense_scores > np.median(dense_scores)
+        wordless = np.array(
+            [bool(up) and is_wordless(hit.text) for up, hit in zip(high, order, strict=True)]
+        )
         dense_scores = np.where(wordless, floor, dense_scores)
     if settings.context:
         previous, following = _neighbours(order, settings.context_gap)

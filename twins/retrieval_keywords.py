@@ -39,6 +39,8 @@ SPACED_LETTER = rf"[^\W\d_{_CJK_CHARS}]"
 _SPACED_WORD = re.compile(rf"{SPACED_LETTER}+")
 _WORD_CHAR = re.compile(rf"[^\W_{_CJK_CHARS}]")
 _RUNS = re.compile(rf"[{_CJK_CHARS}]+|[^\W_{_CJK_CHARS}]+")
+_WORDLESS_LENGTH = 64
+"""Texts longer than this are taken to hold a word (stop words and emoji alone rarely run on)."""
 _MIN_COMMON = 2
 """A word found in this many messages or fewer is always specific, however few the messages."""
 
@@ -62,6 +64,8 @@ def script_of(text: str) -> Script | None:
 
 @lru_cache(maxsize=65536)
 def _script(text: str) -> Script | None:
+    if not CJK.search(text):  # the common case in a spaced-script chat, at one scan
+        return Script.SPACED if _SPACED_WORD.search(text) else None
     characters = len(CJK.findall(text))
     words = len(_SPACED_WORD.findall(text))
     if not characters and not words:
@@ -76,6 +80,8 @@ def is_wordless(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _wordless(text: str) -> bool:
+    if len(text) > _WORDLESS_LENGTH:  # spares the encoder: long texts always hold a word
+        return False
     return not keyword_encoder().document(text)
 
 
