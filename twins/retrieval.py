@@ -46,13 +46,13 @@ from memory.records import MemoryHit, MemoryScope
 from memory.store import MemoryStore
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
-    CJK,
     SPACED_LETTER,
     Script,
     is_wordless,
     script_of,
     specific_keywords,
 )
+from twins.scripts import CJK
 
 log = logging.getLogger(__name__)
 

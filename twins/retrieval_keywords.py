@@ -28,12 +28,11 @@ from functools import lru_cache
 import jieba
 
 from memory.keywords import keyword_encoder
+from twins.scripts import CJK, is_cjk
 
 jieba.setLogLevel(logging.WARNING)
 
-_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-CJK = re.compile(f"[{_CJK_CHARS}]")
-"""A character of a script written without spaces between words (Chinese, Japanese, Korean)."""
+_CJK_CHARS = CJK.pattern.strip("[]")
 SPACED_LETTER = rf"[^\W\d_{_CJK_CHARS}]"
 """A letter of a script that spaces its words (Latin, Cyrillic, Greek...); CJK is a boundary."""
 _SPACED_WORD = re.compile(rf"{SPACED_LETTER}+")
@@ -53,11 +52,10 @@ class Script(Enum):
 
 
 def script_of(text: str) -> Script | None:
-    """The script most of ``text`` is in; ``None`` when it has no letters (emoji, numbers).
+    """The script ``text`` is in (:func:`twins.scripts.is_cjk`); ``None`` without letters.
 
-    A CJK character counts as much as a whole word of a spaced script, so
     "I'm vegetarian, any veg restaurant near 科技园?" is spaced and
-    "打印机升级了，换了台X1C" is CJK.
+    "打印机升级了，换了台X1C" is CJK; "👍" and "12:30" have no script.
     """
     return _script(text)
 
@@ -66,11 +64,7 @@ def script_of(text: str) -> Script | None:
 def _script(text: str) -> Script | None:
     if not CJK.search(text):  # the common case in a spaced-script chat, at one scan
         return Script.SPACED if _SPACED_WORD.search(text) else None
-    characters = len(CJK.findall(text))
-    words = len(_SPACED_WORD.findall(text))
-    if not characters and not words:
-        return None
-    return Script.CJK if characters >= words else Script.SPACED
+    return Script.CJK if is_cjk(text) else Script.SPACED
 
 
 def is_wordless(text: str) -> bool:
