@@ -37,7 +37,6 @@ from twins.retrieval_twin import RetrievalTwin
 
 DIMENSION = 384
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
-TEXT = "A typical chat message of about eighty characters, kept as the payload text."
 WORDS = (
     "trail hike dinner friday cat sourdough lens portrait rust python move city job "
     "allergy peanut shellfish weekend conference lisbon basketball 火锅 篮球 搬家 深圳 杭州 "
@@ -55,9 +54,20 @@ QUESTIONS = (
 )
 
 
+VOCABULARY = 20_000
+"""Distinct words in the synthetic chat; their frequencies follow Zipf's law, as in real text."""
+
+
+COMMON = 50
+"""The most frequent words stand in for everyday words; the questions' words rank after them."""
+
+
 def message_text(rng: np.random.Generator) -> str:
-    """A varied payload text, so keyword statistics are not one text's."""
-    return " ".join(rng.choice(WORDS, size=6)) + " " + TEXT
+    """A varied payload text with realistic word statistics: eight words drawn by Zipf's law
+    from a large vocabulary, the questions' words at ranks just below the everyday ones."""
+    ranks = (rng.zipf(1.2, size=8) - 1) % VOCABULARY
+    words = [WORDS[r - COMMON] if COMMON <= r < COMMON + len(WORDS) else f"w{r}" for r in ranks]
+    return " ".join(words)
 
 
 def rss_mib() -> tuple[float, float]:
@@ -176,11 +186,12 @@ def check(hits: list[MemoryHit], member_id: int, chat_id: int | None) -> None:
         raise AssertionError("hits are not ordered best first")
 
 
-def report(label: str, latencies: list[float], mean_hits: float) -> None:
+def report(label: str, latencies: list[float], mean_hits: float | None) -> None:
+    hits = "" if mean_hits is None else f", {mean_hits:.1f} hits each"
     print(
         f"{label:<28} p50 {percentile(latencies, 50):7.2f} ms   "
         f"p99 {percentile(latencies, 99):7.2f} ms   max {max(latencies):7.2f} ms   "
-        f"({len(latencies)} queries, {mean_hits:.1f} hits each)"
+        f"({len(latencies)} queries{hits})"
     )
 
 
@@ -227,7 +238,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.twin:
             # Timed on the reopened shard: right after a bulk fill, the store's background
             # indexing takes both cores for a while, and the embedder waits behind it.
-            report("twin question, end to end", await time_twin(store, args, rng), 0.0)
+            report("twin question, end to end", await time_twin(store, args, rng), None)
         current, peak = rss_mib()
         print(f"RSS at end                   {current:,.0f} MiB (peak {peak:,.0f} MiB)")
     finally:
