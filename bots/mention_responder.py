@@ -259,12 +259,13 @@ _ASKS = re.compile(r"[?？]|[吗呢嘛][\s。.!！~～]*$")
 def worth_a_notice(silence: Silence, message: Message) -> bool:
     """Whether the asker should hear why no twin answered ``message``.
 
-    A member who is present is simply in the conversation: a reply to them, or a remark
-    that mentions them, needs no notice. Only a question that @-mentions them gets one.
+    Only a question gets a notice: a remark needs no answer. A member who is present is
+    simply in the conversation, so for them only a question that @-mentions them counts,
+    not a reply.
     """
-    if silence.reason is not SilenceReason.PRESENT:
-        return True
-    return bool(message.mentions) and _ASKS.search(question_text(message)) is not None
+    if _ASKS.search(question_text(message)) is None:
+        return False
+    return silence.reason is not SilenceReason.PRESENT or bool(message.mentions)
 
 
 def has_twin(target: KnownMember) -> bool:

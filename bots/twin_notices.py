@@ -106,6 +106,10 @@ def _unmentionable(name: str) -> str:
     return name.replace("@", "@\u2060")
 
 
+WHOLE_CHAT = 0
+"""The throttle key that stands for everyone in a chat (no member has id 0)."""
+
+
 class NoticeThrottle:
     """At most one notice per (chat, asker) within ``window``."""
 
@@ -155,6 +159,10 @@ class TwinNotices:
         """
         if not self._throttle.take(chat_id, asker_id, now):
             return False
+        if silence.reason is SilenceReason.BUSY and not self._throttle.take(
+            chat_id, WHOLE_CHAT, now
+        ):
+            return False  # one "busy" notice per chat and window, however many ask
         reply = OutgoingReply(
             chat=message.chat,
             text=notice_text(silence, language),

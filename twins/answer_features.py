@@ -26,13 +26,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
 from twins.scripts import CJK, cjk_share
+from twins.text_cache import TextCache
 
 QUOTE_FEATURES = (
     "lead",
@@ -107,9 +107,12 @@ class _Vocabulary:
         return sum(self.idf[t] for t in found) / total
 
 
-@lru_cache(maxsize=50_000)
-def _terms(text: str) -> frozenset[int]:
+def _document_terms(text: str) -> frozenset[int]:
     return frozenset(keyword_encoder().document(text).indices)
+
+
+_terms = TextCache(_document_terms, 50_000)
+"""The hashed keyword ids of a message, cached by the message's digest."""
 
 
 def names_in(text: str) -> set[str]:
@@ -124,11 +127,13 @@ def names_in(text: str) -> set[str]:
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns"})
 
 
-@lru_cache(maxsize=4096)
-def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+def _tag(text: str) -> tuple[tuple[str, str], ...]:
     import jieba.posseg  # noqa: PLC0415 - slow to load: only for Chinese questions
 
     return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
+
+
+_tagged = TextCache(_tag, 4096)
 
 
 def _sentences(text: str) -> list[str]:

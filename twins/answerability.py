@@ -34,6 +34,8 @@ NEVER = -50.0
 UPDATE_SHARE = 0.5
 """A candidate newer than the best one is quoted too when it is at least this share as likely
 to answer: it may be the member's later word on the same thing."""
+UPDATE_FLOOR = 0.25
+"""...and never below this probability, however weak the best one is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ class Judgement:
             return []
         order = sorted(range(len(self.quotes)), key=lambda i: -self.quotes[i])
         best = order[0]
-        newer_floor = self.quotes[best] * UPDATE_SHARE
+        newer_floor = max(self.quotes[best] * UPDATE_SHARE, UPDATE_FLOOR)
         keep = [best] + [
             i
             for i in order[1:]
@@ -73,6 +75,15 @@ class Judgement:
 
 def _day(moment: datetime) -> str:
     return moment.date().isoformat()
+
+
+def _neutral(row: list[float], model: LinearModel, names: tuple[str, ...]) -> list[float]:
+    """``row`` with the named features at the model's mean, where they weigh nothing."""
+    neutral = list(row)
+    for name in names:
+        at = model.features.index(name)
+        neutral[at] = model.mean[at]
+    return neutral
 
 
 def judge(
@@ -91,10 +102,15 @@ def judge(
         return Judgement(0.0, False, (), quote_model.threshold)
     vocabulary = vocabulary_of(retrieval)
     rows = quote_features(retrieval, baselines, peers, vocabulary)
+    unknown_peers = not peers.dense  # nobody else's scores are known: they must say nothing
+    if unknown_peers:
+        rows = [_neutral(row, quote_model, ("peer_gap",)) for row in rows]
     logits = [
         quote_model.logit(row) if ok else NEVER for row, ok in zip(rows, allowed, strict=True)
     ]
     question = question_features(retrieval, baselines, peers, max(logits), vocabulary)
+    if unknown_peers:
+        question = _neutral(question, question_model, ("peer_gap", "keyword_share"))
     answerable = probability(question_model.logit(question))
     # No message of the member is closer to the question than topic-free chatter: nothing
     # can answer it, whatever the words say.

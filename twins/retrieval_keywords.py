@@ -23,12 +23,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from enum import Enum
-from functools import lru_cache
 
 import jieba
 
 from memory.keywords import keyword_encoder
 from twins.scripts import CJK, is_cjk
+from twins.text_cache import TextCache
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -60,8 +60,7 @@ def script_of(text: str) -> Script | None:
     return _script(text)
 
 
-@lru_cache(maxsize=65536)
-def _script(text: str) -> Script | None:
+def _script_of(text: str) -> Script | None:
     if not CJK.search(text):  # the common case in a spaced-script chat, at one scan
         return Script.SPACED if _SPACED_WORD.search(text) else None
     return Script.CJK if is_cjk(text) else Script.SPACED
@@ -72,11 +71,14 @@ def is_wordless(text: str) -> bool:
     return _wordless(text)
 
 
-@lru_cache(maxsize=65536)
-def _wordless(text: str) -> bool:
+def _is_wordless(text: str) -> bool:
     if len(text) > _WORDLESS_LENGTH:  # spares the encoder: long texts always hold a word
         return False
     return not keyword_encoder().document(text)
+
+
+_script = TextCache(_script_of, 65_536)
+_wordless = TextCache(_is_wordless, 65_536)
 
 
 def query_words(query: str) -> list[str]:
@@ -100,9 +102,10 @@ def specific_keywords(query: str, texts: Sequence[str], share: float) -> str | N
     words = query_words(query)
     if not words or not texts:
         return None
-    joined = "\n".join(text.replace("\n", " ") for text in texts).lower()
+    lowered = [text.replace("\n", " ").lower() for text in texts]
+    joined = "\n".join(lowered)
     starts = [0]
-    for text in texts[:-1]:
+    for text in lowered[:-1]:
         starts.append(starts[-1] + len(text) + 1)
     limit = max(share * len(texts), _MIN_COMMON)
     kept = [word for word in words if _document_frequency(word, joined, starts) <= limit]

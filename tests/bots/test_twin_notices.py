@@ -19,6 +19,7 @@ from bots.twin_notices import (
     NOTICE_WINDOW,
     NoticeThrottle,
     Silence,
+    TwinNotices,
     notice_language,
     notice_text,
     wait_minutes,
@@ -211,11 +212,12 @@ async def test_rate_limit_the_asker_is_told_when_to_try_again(hearth: Hearth) ->
     # The notice did not count against the chat's limit of two: Carol still gets an answer.
     await ask(hearth, sender, "which trail for beginners?", "carol")
     assert sender.replies[-1].rendered().startswith(TWIN_MARK)
-    # Now the chat is full: Dave hears so, once.
+    # Now the chat is full, and it was told so already: one "busy" notice per chat and
+    # window, so a crowd of askers cannot turn the notices into the flood the limits stop.
     await ask(hearth, sender, "which trail for beginners?", "dave")
     await ask(hearth, sender, "which trail for beginners?", "dave")
-    assert sender.replies[-1].text.startswith("Twins have answered a lot here just now")
-    assert len(sender.replies) == 4
+    assert sender.replies[-1].rendered().startswith(TWIN_MARK)
+    assert len(sender.replies) == 3
 
 
 async def test_a_chinese_question_gets_a_chinese_notice(hearth: Hearth) -> None:
@@ -276,7 +278,7 @@ async def test_no_notice_where_twins_are_off_in_the_chat(hearth: Hearth) -> None
     assert sender.replies == []
 
 
-def test_a_present_member_is_only_noticed_for_a_question_that_mentions_them() -> None:
+def test_only_questions_get_a_notice_and_a_present_member_only_when_mentioned() -> None:
     present = Silence.present("Bob")
     paused = Silence.not_answering("Bob")
     question = message("alice", "@bob which trail is best?", mentions=("bob",))
@@ -287,4 +289,28 @@ def test_a_present_member_is_only_noticed_for_a_question_that_mentions_them() ->
     assert worth_a_notice(present, question) and worth_a_notice(present, chinese)
     assert not worth_a_notice(present, remark)
     assert not worth_a_notice(present, reply)
-    assert worth_a_notice(paused, remark) and worth_a_notice(paused, reply)
+    assert worth_a_notice(paused, reply) and worth_a_notice(paused, question)
+    assert not worth_a_notice(paused, remark)
+
+
+async def test_one_busy_notice_per_chat_however_many_ask() -> None:
+    notices = TwinNotices()
+    sender = RecordingSender()
+    busy = Silence.busy(timedelta(minutes=5))
+    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+    told = [
+        await notices.tell(
+            message(asker, "@bob which trail?", mentions=("bob",)),
+            busy,
+            sender,
+            chat_id=1,
+            asker_id=asker_id,
+            language=Language.ENGLISH,
+            now=now,
+        )
+        for asker_id, asker in enumerate(("alice", "carol", "dave"), start=1)
+    ]
+
+    assert told == [True, False, False]
+    assert len(sender.replies) == 1
