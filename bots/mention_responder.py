@@ -28,6 +28,7 @@ from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from bots.twin_notices import Silence, SilenceReason, TwinNotices, notice_language
+from jobs.text_cues import is_question
 from memory.records import MemoryScope
 from twins.answer import TwinAnswer, TwinQuestion
 from twins.answerer import TwinAnswerer
@@ -253,9 +254,6 @@ class MentionResponder:
         )
 
 
-_ASKS = re.compile(r"[?？]|[吗呢嘛][\s。.!！~～]*$")
-
-
 def worth_a_notice(silence: Silence, message: Message) -> bool:
     """Whether the asker should hear why no twin answered ``message``.
 
@@ -263,7 +261,7 @@ def worth_a_notice(silence: Silence, message: Message) -> bool:
     simply in the conversation, so for them only a question that @-mentions them counts,
     not a reply.
     """
-    if _ASKS.search(question_text(message)) is None:
+    if not is_question(question_text(message)):
         return False
     return silence.reason is not SilenceReason.PRESENT or bool(message.mentions)
 

@@ -77,13 +77,16 @@ _NAME = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b")
 class _Vocabulary:
     """Inverse document frequency of the query's words over the member's messages."""
 
+    messages: list[MemoryHit]
+    """The member's messages the retrieval found (by meaning or by words), each once."""
     terms: frozenset[int]
     idf: dict[int, float]
     present: float
     """IDF-weighted share of the query's words found in any of the member's messages."""
 
     @classmethod
-    def of(cls, query: str, messages: Sequence[MemoryHit]) -> _Vocabulary:
+    def of(cls, retrieval: Retrieval) -> _Vocabulary:
+        query, messages = retrieval.query, _vocabulary_messages(retrieval)
         terms = frozenset(keyword_encoder().query(query).indices)
         count = len(messages)
         frequency = dict.fromkeys(terms, 0)
@@ -96,7 +99,7 @@ class _Vocabulary:
         }
         total = sum(idf.values())
         present = sum(idf[t] for t in terms if frequency[t]) / total if total else 0.0
-        return cls(terms, idf, present)
+        return cls(messages, terms, idf, present)
 
     def coverage(self, text: str) -> float:
         """IDF-weighted share of the query's words in ``text``."""
@@ -147,10 +150,6 @@ def _vocabulary_messages(retrieval: Retrieval) -> list[MemoryHit]:
     return list(seen.values())
 
 
-def _peer_best(peers: PeerScores) -> float | None:
-    return max(peers.dense, default=None)
-
-
 def quote_features(
     retrieval: Retrieval,
     baselines: Baselines,
@@ -158,11 +157,11 @@ def quote_features(
     vocabulary: _Vocabulary | None = None,
 ) -> list[list[float]]:
     """One feature row (see :data:`QUOTE_FEATURES`) for each of the first candidates."""
-    vocabulary = vocabulary or _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))
+    vocabulary = vocabulary or _Vocabulary.of(retrieval)
     query_share = cjk_share(retrieval.query)
     floor = min((hit.score for hit in retrieval.pool), default=baselines.latin)
-    peer = _peer_best(peers)
-    turns = _Turns(_vocabulary_messages(retrieval))
+    peer = max(peers.dense, default=None)
+    turns = _Turns(vocabulary.messages)
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
@@ -249,16 +248,16 @@ def question_features(
     vocabulary: _Vocabulary | None = None,
 ) -> list[float]:
     """The feature row of the question (see :data:`QUESTION_FEATURES`)."""
-    messages = _vocabulary_messages(retrieval)
-    vocabulary = vocabulary or _Vocabulary.of(retrieval.query, messages)
+    vocabulary = vocabulary or _Vocabulary.of(retrieval)
     lead = best_lead(retrieval.pool, baselines)
     query_share = cjk_share(retrieval.query)
     top = [r.hit.text for r in retrieval.hits[:5]]
     other_script = (
         sum(abs(cjk_share(text) - query_share) for text in top) / len(top) if top else 0.0
     )
-    written = " ".join(hit.text for hit in messages).lower()
-    missing = sum(1 for name in names_in(retrieval.query) if name not in written)
+    names = names_in(retrieval.query)
+    written = " ".join(hit.text for hit in vocabulary.messages).lower() if names else ""
+    missing = sum(1 for name in names if name not in written)
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
     peer_keywords = max(peers.keywords, default=0.0)
     shared = own_keywords + peer_keywords
@@ -284,4 +283,4 @@ def question_features(
 
 def vocabulary_of(retrieval: Retrieval) -> _Vocabulary:
     """The query's word statistics over the member's messages, to share between both rows."""
-    return _Vocabulary.of(retrieval.query, _vocabulary_messages(retrieval))
+    return _Vocabulary.of(retrieval)

@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from memory.embedder import Embedder
 from twins.scripts import cjk_share, is_cjk
 
@@ -63,39 +65,30 @@ class RelevanceGate:
         self._embedder = embedder
         self._margin = margin
         self._sentences = tuple(neutral_sentences)
-        self._anchors: list[list[float]] | None = None
+        self._cjk = np.array([is_cjk(sentence) for sentence in self._sentences])
+        self._anchors: np.ndarray | None = None
         self._lock = asyncio.Lock()
 
-    async def _anchor_vectors(self) -> list[list[float]]:
+    async def _similarities(self, query_vector: Sequence[float]) -> np.ndarray:
+        """The query's similarity to each neutral sentence (embedded once, on first use)."""
         async with self._lock:
             if self._anchors is None:
-                self._anchors = await self._embedder.embed_passages(self._sentences)
-            return self._anchors
+                vectors = await self._embedder.embed_passages(self._sentences)
+                self._anchors = np.asarray(vectors, dtype=np.float64)
+        result: np.ndarray = self._anchors @ np.asarray(query_vector, dtype=np.float64)
+        return result
 
     async def baseline(self, query_vector: Sequence[float]) -> float:
         """The query's mean similarity to its closest neutral sentences."""
-        anchors = await self._anchor_vectors()
-        scores = sorted(
-            (sum(a * q for a, q in zip(anchor, query_vector, strict=True)) for anchor in anchors),
-            reverse=True,
-        )
-        top = scores[:BASELINE_TOP]
-        return sum(top) / len(top)
+        return _top_mean(await self._similarities(query_vector))
 
     async def baselines(self, query_vector: Sequence[float]) -> Baselines:
         """The query's baseline against the neutral sentences of each script apart."""
-        anchors = await self._anchor_vectors()
-        by_script: dict[bool, list[float]] = {True: [], False: []}
-        for sentence, anchor in zip(self._sentences, anchors, strict=True):
-            score = sum(a * q for a, q in zip(anchor, query_vector, strict=True))
-            by_script[is_cjk(sentence)].append(score)
-
-        def top(scores: list[float]) -> float:
-            best = sorted(scores, reverse=True)[:BASELINE_TOP]
-            return sum(best) / len(best)
-
-        latin, cjk = by_script[False], by_script[True]
-        return Baselines(latin=top(latin or cjk), cjk=top(cjk or latin))
+        scores = await self._similarities(query_vector)
+        latin, cjk = scores[~self._cjk], scores[self._cjk]
+        return Baselines(
+            latin=_top_mean(latin if latin.size else cjk), cjk=_top_mean(cjk if cjk.size else latin)
+        )
 
     def is_relevant(self, score: float, baseline: float) -> bool:
         """True when ``score`` beats the query's baseline by the margin."""
@@ -108,3 +101,8 @@ class RelevanceGate:
             return []
         floor = max(self._margin, max(leads) * KEEP_FRACTION)
         return [i for i, lead in enumerate(leads) if lead >= floor]
+
+
+def _top_mean(scores: np.ndarray) -> float:
+    """The mean of the :data:`BASELINE_TOP` highest scores."""
+    return float(np.sort(scores)[::-1][:BASELINE_TOP].mean())

