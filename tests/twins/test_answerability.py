@@ -7,6 +7,7 @@ small invented chat in English and Chinese, so they fail when the twin guesses.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from memory.store import MemoryStore, peer_scores
 from tests.bots.conftest import make_memory
 from twins.answer import TwinQuestion, TwinSource
 from twins.answer_features import QUOTE_FEATURES, quote_features
-from twins.answerability import Judgement
+from twins.answerability import Judgement, judge
+from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
 from twins.relevance import Baselines
 from twins.retrieval import RankedHit, Retrieval
@@ -189,3 +191,31 @@ async def test_peer_scores_see_only_other_members_of_the_chat_and_no_text(
     assert len(peers.keywords) == 1  # only Carol's "Our cat Miso…" has the word
     assert alone == PeerScores()  # Bob is alone in the other chat
     assert all(isinstance(score, float) for score in (*peers.dense, *peers.keywords))
+
+
+def test_unknown_peer_scores_weigh_nothing() -> None:
+    hits = [
+        ranked(1, "I started making gaming videos to share my love of games.", 0.85),
+        ranked(2, "Fern Creek is flat and short.", 0.80),
+    ]
+    found = Retrieval(
+        "why did you start making gaming videos", [1.0], hits, pool=[h.hit for h in hits]
+    )
+    baselines = Baselines(0.75, 0.78)
+    blind_quote = _without(QUOTE_MODEL, "peer_gap")
+    blind_question = _without(QUESTION_MODEL, "peer_gap", "keyword_share")
+
+    unknown = judge(found, baselines, PeerScores())
+    blind = judge(
+        found, baselines, PeerScores(), quote_model=blind_quote, question_model=blind_question
+    )
+    clearly_better = judge(found, baselines, PeerScores(dense=(0.95,), keywords=(40.0,)))
+
+    assert unknown.answerable == pytest.approx(blind.answerable)
+    assert unknown.quotes == pytest.approx(blind.quotes)
+    assert clearly_better.answerable < unknown.answerable
+
+
+def _without(model: LinearModel, *names: str) -> LinearModel:
+    weights = [0.0 if f in names else w for f, w in zip(model.features, model.weights, strict=True)]
+    return replace(model, weights=tuple(weights))

@@ -133,6 +133,9 @@ def test_days_are_the_askers() -> None:
         "一周一次",
         "坐3号线",
         "8号楼",
+        "5日元一个",
+        "1号选手上场",
+        "5000天前的事",  # not "000天前", which would be today
         "",
     ],
 )

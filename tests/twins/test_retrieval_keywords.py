@@ -100,3 +100,10 @@ def test_a_word_counts_where_a_word_starts_with_it() -> None:
 
 def test_few_messages_never_make_a_word_common() -> None:
     assert specific_keywords("Gina", ["Hi Gina", "Gina!", "ok"], 0.2) is None
+
+
+def test_common_words_are_counted_where_lower_case_changes_lengths() -> None:
+    # "İ" lower-cases to two characters; the later texts must still be told apart.
+    texts = ["İ" * 20, "kids", "kids", "kids", "x"]
+
+    assert specific_keywords("kids?", texts, 0.2) == ""  # in 3 of 5 texts: common
