@@ -31,6 +31,7 @@ from bots.twin_notices import Silence, SilenceReason, TwinNotices, notice_langua
 from jobs.text_cues import is_question
 from memory.records import MemoryScope
 from twins.answer import TwinAnswer, TwinQuestion
+from twins.answer_wording import wording_for
 from twins.answerer import TwinAnswerer
 from twins.corrections import Correction, CorrectionMatcher
 from twins.labels import looks_like_twin_message, twin_label
@@ -293,8 +294,7 @@ def cannot_search_now(question: TwinQuestion) -> TwinAnswer:
     name = question.member_name
     return TwinAnswer(
         label=twin_label(name),
-        text=f"{name} is away, and I can't look through what {name} said right now. "
-        f"Please ask again later, or {name} can answer when back.",
+        text=wording_for(question.question).cannot_search(name),
         abstained=True,
     )
 

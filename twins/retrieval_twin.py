@@ -13,6 +13,7 @@ from memory.embedder import Embedder
 from memory.records import MemoryHit, PeerScores
 from memory.store import MemoryStore, peer_scores
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
+from twins.answer_wording import Wording, day_of, wording_for
 from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.labels import twin_label
@@ -31,21 +32,6 @@ def _quote(text: str) -> str:
     return flat if len(flat) <= QUOTE_CHARS else flat[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def _date(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
-
-
-def _ago(last_seen: datetime | None, now: datetime) -> str:
-    if last_seen is None:
-        return "has not posted here yet"
-    minutes = max(0, int((now - last_seen).total_seconds() // 60))
-    if minutes < 60:
-        return f"last posted here {minutes} min ago"
-    if minutes < 48 * 60:
-        return f"last posted here {minutes // 60} h ago"
-    return f"last posted here on {_date(last_seen)}"
-
-
 def _with_threshold(model: LinearModel, threshold: float | None) -> LinearModel:
     return model if threshold is None else dataclasses.replace(model, threshold=threshold)
 
@@ -58,13 +44,16 @@ class Assessment:
     confidence: float
 
 
+ENGLISH = Wording(chinese=False)
+
+
 def latest_first(sources: Sequence[TwinSource]) -> list[TwinSource]:
     """``sources`` newest first when they were said on different days, else as ranked.
 
     What a member says changes ("moving to Hangzhou", later "moved to
     Shenzhen"): the newest statement leads and the older ones read as earlier.
     """
-    if len({_date(source.sent_at) for source in sources}) < 2:
+    if len({day_of(source.sent_at) for source in sources}) < 2:
         return list(sources)
     return sorted(sources, key=lambda source: _utc(source.sent_at), reverse=True)
 
@@ -73,15 +62,15 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def quote_lines(sources: Sequence[TwinSource]) -> list[str]:
+def quote_lines(sources: Sequence[TwinSource], wording: Wording = ENGLISH) -> list[str]:
     """Numbered quotes with dates; a quote older than the first one's day is marked earlier."""
     lines = []
-    newest = _date(sources[0].sent_at) if sources else ""
+    newest = day_of(sources[0].sent_at) if sources else ""
     for number, source in enumerate(sources, start=1):
         where = f" {source.permalink}" if source.permalink else ""
-        day = _date(source.sent_at)
+        day = day_of(source.sent_at)
         if number > 1 and day < newest:
-            lines.append(f"{number}. earlier, {day}: “{_quote(source.text)}”{where}")
+            lines.append(f"{number}. {wording.earlier(day)}“{_quote(source.text)}”{where}")
         else:
             lines.append(f"{number}. “{_quote(source.text)}” ({day}){where}")
     return lines
@@ -198,27 +187,15 @@ class RetrievalTwin:
         """
         name = question.member_name
         label = twin_label(name)
-        away = _ago(question.last_seen_at, question.asked_at)
+        wording = wording_for(question.question)
+        away = wording.away(name, question.last_seen_at, question.asked_at)
         if not question.question.strip():
-            return TwinAnswer(
-                label=label,
-                text=(
-                    f"{name} is away ({away}). Mention {name} with a question and I will "
-                    f"look through what {name} said in this chat."
-                ),
-                abstained=True,
-            )
+            return TwinAnswer(label=label, text=f"{away} {wording.invite(name)}", abstained=True)
         if sources is None:
             sources = await self.find_sources(question)
         if not sources:
             return TwinAnswer(
-                label=label,
-                text=(
-                    f"{name} is away ({away}). I found nothing {name} said in this chat "
-                    f"about that, so I won't guess. {name} can answer when back."
-                ),
-                abstained=True,
+                label=label, text=f"{away} {wording.nothing_found(name)}", abstained=True
             )
-        lines = [f"{name} is away ({away}). What {name} said here that may help:"]
-        lines += quote_lines(sources)
+        lines = [f"{away} {wording.quotes_follow(name)}", *quote_lines(sources, wording)]
         return TwinAnswer(label=label, text="\n".join(lines), sources=tuple(sources))

@@ -95,6 +95,10 @@ async def test_twin_answers_what_the_member_said_and_abstains_on_the_rest(
     for answer in (cat, movie, wei_cat):
         assert answer.abstained and not answer.sources, answer.text
         assert "“" not in answer.text
+    # Each in the language it was asked in.
+    assert "I found nothing Bob said" in cat.text
+    assert wei_cat.text.startswith("Wei 不在（") and "我不乱猜" in wei_cat.text
+    assert "Wei 在这里说过的话，也许有用：" in allergy.text
 
 
 async def test_latest_statement_leads_and_older_ones_read_as_earlier(
@@ -109,7 +113,7 @@ async def test_latest_statement_leads_and_older_ones_read_as_earlier(
     if len(answer.sources) > 1:
         assert answer.sources[1].message_id == 7
         earlier = (NOW - timedelta(days=30)).date().isoformat()
-        assert f"2. earlier, {earlier}: “下个月我要搬家到深圳" in answer.text
+        assert f"2. 更早，{earlier}：“下个月我要搬家到深圳" in answer.text
 
 
 def source(message_id: int, days_ago: float, text: str = "x") -> TwinSource:
