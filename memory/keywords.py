@@ -32,6 +32,26 @@ class KeywordVector:
         return bool(self.indices)
 
 
+QUERY_STOP_WORDS = (
+    "吗",
+    "嗎",
+    "呗",
+    "咯",
+    "嘞",
+    "噢",
+    "喔",
+    "诶",
+    "吖",
+    "请问",
+    "谁",
+    "为什么",
+    "有没有",
+)
+"""Chinese question particles and question words the stop word list lets through: in a
+question they say that it asks, not what about, so a query drops them (stored texts keep
+them, so stored vectors stay as they are)."""
+
+
 class KeywordEncoder:
     """Turns texts into :class:`KeywordVector` s with one fixed, stateless recipe.
 
@@ -47,6 +67,9 @@ class KeywordEncoder:
         )
         self._bm25 = Bm25(config)
         self._lock = threading.Lock()
+        self._asking = frozenset(
+            index for word in QUERY_STOP_WORDS for index in self._bm25.embed_query(word).indices
+        )
 
     def document(self, text: str) -> KeywordVector:
         """The weights of a stored text: saturated term frequency with length normalisation."""
@@ -55,10 +78,12 @@ class KeywordEncoder:
         return KeywordVector(tuple(vector.indices), tuple(vector.values))
 
     def query(self, text: str) -> KeywordVector:
-        """The weights of a query: 1 for each distinct word."""
+        """The weights of a query: 1 for each distinct word, question particles left out."""
         with self._lock:
             vector = self._bm25.embed_query(text)
-        return KeywordVector(tuple(vector.indices), tuple(vector.values))
+        pairs = zip(vector.indices, vector.values, strict=True)
+        kept = [(i, v) for i, v in pairs if i not in self._asking]
+        return KeywordVector(tuple(i for i, _ in kept), tuple(v for _, v in kept))
 
 
 @cache

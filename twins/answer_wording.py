@@ -37,6 +37,10 @@ class Wording:
                 when = f"last posted here {when}"
         return f"{name} 不在（{when}）。" if self.chinese else f"{name} is away ({when})."
 
+    def sentences(self, *parts: str) -> str:
+        """Sentences run together as the language writes them: no space after a Chinese stop."""
+        return ("" if self.chinese else " ").join(parts)
+
     def invite(self, name: str) -> str:
         """What to do when the mention asked nothing."""
         if self.chinese:

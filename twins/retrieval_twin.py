@@ -190,12 +190,19 @@ class RetrievalTwin:
         wording = wording_for(question.question)
         away = wording.away(name, question.last_seen_at, question.asked_at)
         if not question.question.strip():
-            return TwinAnswer(label=label, text=f"{away} {wording.invite(name)}", abstained=True)
+            return TwinAnswer(
+                label=label, text=wording.sentences(away, wording.invite(name)), abstained=True
+            )
         if sources is None:
             sources = await self.find_sources(question)
         if not sources:
             return TwinAnswer(
-                label=label, text=f"{away} {wording.nothing_found(name)}", abstained=True
+                label=label,
+                text=wording.sentences(away, wording.nothing_found(name)),
+                abstained=True,
             )
-        lines = [f"{away} {wording.quotes_follow(name)}", *quote_lines(sources, wording)]
+        lines = [
+            wording.sentences(away, wording.quotes_follow(name)),
+            *quote_lines(sources, wording),
+        ]
         return TwinAnswer(label=label, text="\n".join(lines), sources=tuple(sources))

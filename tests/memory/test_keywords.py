@@ -28,6 +28,16 @@ def test_stop_words_alone_make_an_empty_query() -> None:
     assert encoder.query("what did you paint?")
 
 
+def test_a_query_drops_chinese_question_particles_that_stored_texts_keep() -> None:
+    encoder = keyword_encoder()
+    basketball = terms(encoder.document("我每周二打篮球，有人想一起来吗？"))
+
+    assert not encoder.query("吗") and not encoder.query("请问谁有没有")
+    assert terms(encoder.query("你养猫吗？")) == terms(encoder.query("养猫"))
+    assert not terms(encoder.query("你养猫吗？")) & basketball
+    assert terms(encoder.document("吗")) <= basketball  # documents are encoded as before
+
+
 def test_chinese_is_segmented_into_words() -> None:
     encoder = keyword_encoder()
     allergy = terms(encoder.query("过敏"))

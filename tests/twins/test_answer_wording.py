@@ -19,6 +19,7 @@ def test_chinese_questions_get_chinese_sentences() -> None:
     assert "我不乱猜" in zh.nothing_found("Wei")
     assert "查不了" in zh.cannot_search("Wei")
     assert zh.earlier("2026-05-01") == "更早，2026-05-01："
+    assert zh.sentences("Wei 不在。", "我不乱猜。") == "Wei 不在。我不乱猜。"
 
 
 def test_other_questions_get_english_sentences() -> None:
@@ -30,4 +31,5 @@ def test_other_questions_get_english_sentences() -> None:
     assert en.nothing_found("Wei").startswith("I found nothing Wei said")
     assert en.cannot_search("Wei").startswith("Wei is away, and I can't look through")
     assert en.earlier("2026-05-01") == "earlier, 2026-05-01: "
+    assert en.sentences("Wei is away.", "I won't guess.") == "Wei is away. I won't guess."
     assert not wording_for("👍").chinese
