@@ -1,21 +1,22 @@
 """Rounds of introductions in a chat: profiles from memory, matching, reasons, posting.
 
 A round takes the chat's opted-in members who are awake and still present,
-builds each one's interest profile from the vectors of their recent messages
-(kept in Qdrant through :class:`~memory.interest_profiles.InterestProfileStore`),
-counts how often pairs already replied to or mentioned each other, and lets
-:func:`jobs.intro_matcher.match_members` pair them, skipping avoid lists and
-pairs from recent rounds. Every introduction says why in one line, quoting one
-message of each member with its link. The round is recorded before it is posted,
-so a pair never repeats even when a delivery fails.
+reads their recent messages with their vectors, counts how often pairs already
+replied to each other, and hands all of it to
+:func:`jobs.intro_planner.plan_introductions`: members are paired by an interest
+they share (across languages, weighed against what the whole chat talks about),
+skipping avoid lists, pairs from recent rounds and pairs who already talk.
+Every introduction names the shared interest and quotes one message of each
+member on it, with its link. Each member's profile (one vector per member and
+chat) is kept in Qdrant through :class:`~memory.interest_profiles.InterestProfileStore`.
+The round is recorded before it is posted, so a pair never repeats even when a
+delivery fails.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,24 +26,19 @@ import numpy as np
 from adapters.model import Chat, Member, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
 from bots.message_vectors import message_vectors
-from bots.storage.intro_store import IntroMessage, IntroParticipant, IntroStore
+from bots.storage.intro_store import IntroParticipant, IntroStore
 from jobs.digest_render import DISCORD_MAX_CHARS
-from jobs.intro_matcher import IntroGroup, IntroOptions, build_interest_profiles, match_members
-from jobs.intro_reasons import CandidateMessage, explain_intro, member_keywords, render_intro
+from jobs.intro_matcher import IntroGroup, IntroOptions
+from jobs.intro_planner import ChatMessage, plan_introductions
 from jobs.languages import Language, detect_language
-from jobs.vector_math import unit_rows
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfile, InterestProfileStore
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
 
-MIN_MESSAGES = 3
-"""Members with fewer recent messages have no profile yet and sit the round out."""
 MAX_EMBED_NOW = 500
 """At most this many messages not yet in memory are embedded for a round (else left out)."""
-REASON_KEYWORDS = 40
-"""Key words kept per member when looking for the ones a pair shares."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +48,6 @@ class RoundSettings:
     window: timedelta = timedelta(days=90)
     per_member: int = 200
     """Latest messages per member that make their profile."""
-    centre_sample: int = 5000
-    """Latest chat messages (everyone's) whose mean direction is removed from profiles."""
     options: IntroOptions = field(default_factory=IntroOptions)
 
 
@@ -101,74 +95,57 @@ class IntroRounds:
         since = now - settings.window
         people = await self._intros.participants(chat_id, now)
         ids = [p.member_id for p in people]
-        messages = await self._intros.recent_messages(chat_id, ids, since, settings.per_member)
-        vectors = await message_vectors(
+        recent = await self._intros.recent_messages(chat_id, ids, since, settings.per_member)
+        found = await message_vectors(
             self._memory,
             self._embedder,
-            [(m.message_id, m.text) for m in messages],
+            [(m.message_id, m.text) for m in recent],
             max_embed=MAX_EMBED_NOW,
         )
-        messages = [m for m in messages if m.message_id in vectors]
-        by_member: dict[int, list[IntroMessage]] = defaultdict(list)
-        for message in messages:
-            by_member[message.member_id].append(message)
-        language = detect_language(m.text for m in messages)
-        if not messages:
+        recent = [m for m in recent if m.message_id in found]
+        language = detect_language(m.text for m in recent)
+        if not recent:
             return PlannedRound((), len(people), len(people), (), language)
-        profiles = build_interest_profiles(
-            [m.member_id for m in messages],
-            np.asarray([vectors[m.message_id] for m in messages], dtype=np.float32),
-            min_messages=MIN_MESSAGES,
-        )
-        profiled = set(profiles.member_ids.tolist())
-        # A long list per member, so that words two members share make it into both.
-        keywords = member_keywords(
-            {member: [m.text for m in by_member[member]] for member in sorted(profiled)},
-            top=REASON_KEYWORDS,
+        vectors = np.asarray([found.pop(m.message_id) for m in recent], dtype=np.float32)
+        del found
+        messages = [ChatMessage(m.message_id, m.member_id, m.text, m.permalink) for m in recent]
+        profiled = sorted({m.member_id for m in recent})
+        interactions = await self._intros.reply_counts(chat_id, profiled, since)
+        blocked = await self._intros.avoided(profiled)
+        past = await self._intros.past_rounds(chat_id, settings.options.no_repeat_rounds)
+        names = {p.member_id: _display(p) for p in people}
+        handles = {p.member.username: p.member_id for p in people if p.member.username}
+        aliases = {p.member.display_name: p.member_id for p in people}
+        plan = await asyncio.to_thread(
+            plan_introductions,
+            messages,
+            vectors,
+            names,
+            blocked=blocked,
+            interactions=interactions,
+            past_rounds=past,
+            handles=handles,
+            aliases=aliases,
+            language=language,
+            options=settings.options,
         )
         await self._profiles.upsert(
             [
                 InterestProfile(
-                    chat_id, member, vector.tolist(), " ".join(keywords[member][:8]), now
+                    chat_id, member, vector.tolist(), " ".join(plan.keywords.get(member, ())), now
                 )
                 for member, vector in zip(
-                    profiles.member_ids.tolist(), profiles.vectors, strict=True
+                    plan.profiles.member_ids.tolist(), plan.profiles.vectors, strict=True
                 )
             ]
         )
-        interactions = await self._intros.reply_counts(chat_id, sorted(profiled), since)
-        for pair, count in _mention_counts(people, by_member).items():
-            interactions[pair] = interactions.get(pair, 0) + count
-        blocked = await self._intros.avoided(sorted(profiled))
-        past = await self._intros.past_rounds(chat_id, settings.options.no_repeat_rounds)
-        centre = await self._chat_centre(chat_id, since)
-        result = await asyncio.to_thread(
-            match_members,
-            profiles,
-            blocked=blocked,
-            interactions=interactions,
-            past_rounds=past,
-            centre_on=centre,
-            options=settings.options,
-        )
-        names = {p.member_id: _display(p) for p in people}
-        candidates = {
-            member: [
-                CandidateMessage(m.message_id, m.text, vectors[m.message_id], m.permalink)
-                for m in reversed(by_member[member])
-            ]
-            for member in profiled
-        }
-        intros = []
-        for group in result.groups:
-            reason = explain_intro(group, names, candidates, keywords=keywords, language=language)
-            intros.append(PlannedIntro(group, render_intro(group, names, reason, language)))
+        intros = tuple(PlannedIntro(intro.group, intro.text) for intro in plan.intros)
         introduced = {m for intro in intros for m in intro.group.member_ids}
         return PlannedRound(
-            tuple(intros),
+            intros,
             len(people),
-            len(people) - len(profiled),
-            result.unmatched,
+            len(people) - len(plan.profiles),
+            plan.unmatched,
             language,
             {p.member_id: p.member for p in people if p.member_id in introduced},
         )
@@ -232,41 +209,12 @@ class IntroRounds:
                 if sent is not None:
                     await sent()
 
-    async def _chat_centre(self, chat_id: int, since: datetime) -> list[float] | None:
-        """The mean direction of the chat's recent messages: what every profile shares."""
-        ids = await self._intros.chat_message_ids(chat_id, since, self._settings.centre_sample)
-        stored = await self._memory.vectors(ids)
-        if len(stored) < 2 * MIN_MESSAGES:
-            return None
-        mean = unit_rows(np.asarray(list(stored.values()), dtype=np.float32)).mean(axis=0)
-        values: list[float] = mean.tolist()
-        return values
-
 
 def _display(person: IntroParticipant) -> str:
     member = person.member
     if member.platform is Platform.TELEGRAM and member.username:
         return f"{member.display_name} (@{member.username})"
     return member.display_name
-
-
-def _mention_counts(
-    people: Sequence[IntroParticipant], by_member: Mapping[int, Sequence[IntroMessage]]
-) -> dict[tuple[int, int], int]:
-    """How often pairs of participants @-mentioned each other in their recent messages."""
-    handles = {p.member.username.lower(): p.member_id for p in people if p.member.username}
-    if not handles:
-        return {}
-    pattern = re.compile(r"@([\w.]{2,64})")
-    counts: dict[tuple[int, int], int] = {}
-    for author, messages in by_member.items():
-        for message in messages:
-            for handle in pattern.findall(message.text):
-                other = handles.get(handle.lower())
-                if other is not None and other != author:
-                    pair = (min(author, other), max(author, other))
-                    counts[pair] = counts.get(pair, 0) + 1
-    return counts
 
 
 def _header(language: Language) -> str:

@@ -17,7 +17,7 @@ Everything here is synchronous and pure; run it with ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +78,18 @@ class IntroOptions:
 
     min_similarity: float = 0.1
     """Least centred cosine between two profiles worth an introduction."""
+    min_shared_interest: float = 0.1
+    """Least shared-interest score (see :mod:`jobs.member_interests`) worth an introduction."""
+    min_interest_messages: int = 3
+    """A shared interest shows in at least this many messages of the two members together."""
+    min_messages: int = 3
+    """Members with fewer messages have no profile and are not introduced."""
+    interest_merge_spread: float = 0.5
+    """A member's messages join one interest while they are this alike (see ``find_interests``)."""
+    max_interests: int = 8
+    """At most this many interests per member."""
+    keywords: int = 8
+    """Key words kept per member with their stored profile."""
     max_interactions: int = 2
     """Pairs that replied to or mentioned each other more often are not introduced."""
     no_repeat_rounds: int = 4
@@ -308,4 +320,98 @@ def _best_trio(
             mean = (with_a + with_b + float(x[a] @ x[b])) / 3.0
             if best is None or mean > best[1]:
                 best = ((single, min(a, b), max(a, b)), mean)
+    return best
+
+
+Edge = tuple[float, int, int]
+"""A candidate pair ``(score, member_a, member_b)``."""
+
+
+def match_scored_pairs(
+    member_ids: Sequence[int],
+    candidates: Callable[[Sequence[int]], Sequence[Edge]],
+    pair_score: Callable[[int, int], float | None],
+    *,
+    blocked: Mapping[int, Collection[int]] | None = None,
+    interactions: Mapping[Pair, int] | None = None,
+    past_rounds: Sequence[Sequence[Sequence[int]]] = (),
+    min_score: float = 0.0,
+    options: IntroOptions | None = None,
+) -> IntroRound:
+    """One round among ``member_ids`` (all taking part) from scored candidate pairs.
+
+    ``candidates(members)`` lists pairs among ``members`` as ``(score, a, b)``
+    (member ids); only pairs scoring ``min_score`` or more are kept. Pairs are
+    taken greedily, best first, under the same rules as :func:`match_members`
+    (avoid lists, recent rounds, pairs that already talk); members left over
+    are offered their own candidates again. When the number of members is odd,
+    the one left over may join a pair as a trio: ``pair_score(a, b)`` scores any
+    two members (``None`` when they share nothing), and both new pairs must
+    score ``min_score`` or more.
+    """
+    options = options or IntroOptions()
+    ids = sorted(set(member_ids))
+    if len(ids) < 2:
+        return IntroRound(groups=(), unmatched=tuple(ids))
+    rules = _Rules(blocked, interactions, past_rounds, options)
+    partner: dict[int, int] = {}
+    weights: dict[Pair, float] = {}
+    near: dict[int, list[int]] = {}
+    left = ids
+    for attempt in range(4):
+        added = 0
+        for score, a, b in candidates(left):
+            if score < min_score or a == b:
+                continue
+            if attempt == 0:
+                near.setdefault(a, []).append(b)
+                near.setdefault(b, []).append(a)
+            if a in partner or b in partner or not rules.allowed(a, b):
+                continue
+            partner[a], partner[b] = b, a
+            weights[_key(a, b)] = score
+            added += 1
+        left = [member for member in ids if member not in partner]
+        if len(left) < 2 or added == 0:
+            break
+    groups: list[tuple[tuple[int, ...], float]] = list(weights.items())
+    if options.make_trio and len(ids) % 2 == 1 and left:
+        trio = _best_scored_trio(left, partner, near, weights, pair_score, rules, min_score)
+        if trio is not None:
+            (single, a, b), weight = trio
+            groups = [g for g in groups if g[0] != _key(a, b)]
+            groups.append(((a, b, single), weight))
+            left = [member for member in left if member != single]
+    result = [
+        IntroGroup(member_ids=tuple(sorted(group)), similarity=round(float(weight), 6))
+        for group, weight in groups
+    ]
+    result.sort(key=lambda group: (-group.similarity, group.member_ids))
+    return IntroRound(groups=tuple(result), unmatched=tuple(sorted(left)))
+
+
+def _best_scored_trio(  # noqa: PLR0917 - private helper of match_scored_pairs
+    left: Sequence[int],
+    partner: Mapping[int, int],
+    near: Mapping[int, Sequence[int]],
+    weights: Mapping[Pair, float],
+    pair_score: Callable[[int, int], float | None],
+    rules: _Rules,
+    min_score: float,
+) -> tuple[tuple[int, int, int], float] | None:
+    """The leftover member and pair with the best mean score as a trio."""
+    best: tuple[tuple[int, int, int], float] | None = None
+    for single in left:
+        for a in near.get(single, ()):
+            if a not in partner:
+                continue
+            b = partner[a]
+            with_a, with_b = pair_score(single, a), pair_score(single, b)
+            if with_a is None or with_b is None or min(with_a, with_b) < min_score:
+                continue
+            if not (rules.allowed(single, a) and rules.allowed(single, b)):
+                continue
+            mean = (with_a + with_b + weights[_key(a, b)]) / 3.0
+            if best is None or mean > best[1]:
+                best = ((single, *_key(a, b)), mean)
     return best

@@ -1,31 +1,71 @@
-"""Why two (or three) members should meet: shared key words and their closest messages."""
+"""Why two (or three) members should meet: the interest they share, in words, and a message of each.
+
+The reason line names the shared interest by its key terms (the terms the
+members' messages on it have in common, else each member's own most
+distinctive term, e.g. "跑步 / running" across languages), then quotes one
+message of each member on it, attributed and linked:
+``Why: you both talk about running — Ana: “…” (link) · Wei: “…” (link)``.
+Quoted text is the members' own words, never restated in Hearth's voice.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from jobs.intro_matcher import IntroGroup
-from jobs.keywords import distinctive_terms, terms_per_message
-from jobs.languages import Language
-from jobs.text_cues import excerpt
+from jobs.languages import Language, script_of
+from jobs.text_cues import excerpt, key_terms
 from jobs.vector_math import unit_rows
 
-_MAX_CANDIDATES = 100
 _QUOTE_CHARS = 60
+_NAMED_BONUS = 0.5
+"""How much a quote that names the shared interest is preferred (in cosine units)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CandidateMessage:
-    """A message a member wrote that an introduction may quote."""
+    """A message a member wrote on the shared interest, that an introduction may quote.
+
+    ``terms`` are its key terms (computed from ``text`` when not given).
+    """
 
     message_id: int
     text: str
     vector: Sequence[float] | npt.NDArray[np.floating]
     permalink: str | None = None
+    terms: tuple[str, ...] | None = None
+
+    def key_terms(self) -> tuple[str, ...]:
+        """The message's distinct key terms."""
+        if self.terms is not None:
+            return self.terms
+        return tuple(dict.fromkeys(key_terms(self.text)))
+
+
+@dataclass(frozen=True, slots=True)
+class TermFrequencies:
+    """In how many of a chat's ``documents`` messages each term appears."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    documents: int = 0
+
+    @classmethod
+    def of(cls, terms: Sequence[Sequence[str]]) -> TermFrequencies:
+        """Frequencies over messages given as their key terms."""
+        counts: Counter[str] = Counter()
+        for message in terms:
+            counts.update(set(message))
+        return cls(counts, len(terms))
+
+    def weight(self, term: str) -> float:
+        """``log(1 + N / f)``: terms few messages use weigh more."""
+        return math.log(1.0 + max(1, self.documents) / max(1, self.counts[term]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,63 +80,134 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class IntroReason:
-    """The one-line "why" of an introduction and what it is made of."""
+    """The one-line "why" of an introduction and what it is made of.
 
+    ``interest`` are the words that name the shared interest (empty when none
+    was found); ``shared_keywords`` are those the members' messages have in
+    common (a subset).
+    """
+
+    interest: tuple[str, ...]
     shared_keywords: tuple[str, ...]
     quotes: tuple[Quote, ...]
     line: str
 
 
-def member_keywords(
-    texts_by_member: Mapping[int, Sequence[str]], *, top: int = 8
-) -> dict[int, tuple[str, ...]]:
-    """Each member's most distinctive key words among all the members given."""
-    members = list(texts_by_member)
-    groups = [terms_per_message(texts_by_member[member]) for member in members]
-    return dict(zip(members, distinctive_terms(groups, top=top, min_messages=1), strict=True))
+def _fits(
+    messages: Mapping[int, Sequence[CandidateMessage]], *, cross: bool = False
+) -> dict[int, npt.NDArray[np.float32]]:
+    """How close each member's messages are to what the group shares.
 
-
-def _shared_keywords(
-    group: Sequence[int], keywords: Mapping[int, Sequence[str]], limit: int
-) -> tuple[str, ...]:
-    """Key words at least two members share, best ranked first."""
-    ranks: dict[str, list[int]] = {}
-    for member in group:
-        for rank, word in enumerate(keywords.get(member, ())):
-            ranks.setdefault(word, []).append(rank)
-    shared = [(sum(r) / len(r) - len(r), word) for word, r in ranks.items() if len(r) >= 2]
-    shared.sort()
-    return tuple(word for _, word in shared[:limit])
-
-
-def _closest_messages(
-    group: Sequence[int], messages: Mapping[int, Sequence[CandidateMessage]]
-) -> list[tuple[int, CandidateMessage]]:
-    """One message per member, chosen so that together they are as alike as possible."""
-    members = [member for member in group if messages.get(member)]
-    if not members:
-        return []
-    pools = {member: list(messages[member])[:_MAX_CANDIDATES] for member in members}
-    if len(members) == 1:
-        return [(members[0], pools[members[0]][0])]
+    The shared direction is the sum of the members' mean message vectors, so
+    a message on the others' subject as well as its author's scores best;
+    with ``cross``, only the other members' mean vectors count.
+    """
+    members = [member for member in messages if messages[member]]
     vectors = {
-        member: unit_rows(np.stack([np.asarray(m.vector, dtype=np.float32) for m in pools[member]]))
+        member: unit_rows(
+            np.stack([np.asarray(m.vector, dtype=np.float32) for m in messages[member]])
+        )
         for member in members
     }
-    chosen: dict[int, int] = {}
-    if len(members) == 2:
-        a, b = members
-        sims = vectors[a] @ vectors[b].T
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        chosen = {a: int(i), b: int(j)}
-    else:
-        for member in members:
-            total = np.zeros(len(pools[member]), dtype=np.float32)
-            for other in members:
-                if other != member:
-                    total += (vectors[member] @ vectors[other].T).max(axis=1)
-            chosen[member] = int(np.argmax(total))
-    return [(member, pools[member][chosen[member]]) for member in members]
+    centres = {member: unit_rows(vectors[member].mean(axis=0))[0] for member in members}
+    fits = {}
+    for member in members:
+        parts = [centres[other] for other in members if other != member or not cross]
+        if not parts:
+            parts = [centres[member]]
+        target = unit_rows(np.sum(parts, axis=0))[0]
+        fits[member] = (vectors[member] @ target).astype(np.float32)
+    return fits
+
+
+def _term_shares(
+    messages: Sequence[CandidateMessage], fit: npt.NDArray[np.float32]
+) -> tuple[dict[str, float], Counter[str]]:
+    """Each term's share of a member's messages, weighed by how on-topic they are, and counts."""
+    weights = np.maximum(fit, 0.0) + 1e-3
+    total = float(weights.sum())
+    shares: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    for message, weight in zip(messages, weights.tolist(), strict=True):
+        for term in message.key_terms():
+            shares[term] = shares.get(term, 0.0) + weight / total
+            counts[term] += 1
+    return shares, counts
+
+
+def _ranked(scored: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    return sorted(scored, key=lambda item: (-item[0], -len(item[1]), item[1]))
+
+
+def interest_name(
+    messages: Mapping[int, Sequence[CandidateMessage]],
+    frequencies: TermFrequencies | None = None,
+    *,
+    language: Language = Language.ENGLISH,
+    limit: int = 2,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words naming what the members' ``messages`` are about: ``(name, shared)``.
+
+    ``shared`` are key terms the members have in common (every member, or two
+    of a trio), up to ``limit``, weighed against the whole chat by
+    ``frequencies``. When there are none, the name is each member's own most
+    distinctive term on the subject, the chat's language first ("跑步 / running").
+    Messages count more the closer they are to the other members' messages.
+    """
+    fits = _fits(messages, cross=True)
+    members = list(fits)
+    if not members:
+        return (), ()
+    frequencies = frequencies or TermFrequencies.of(
+        [m.key_terms() for member in members for m in messages[member]]
+    )
+    per_member = [_term_shares(messages[member], fits[member]) for member in members]
+    shared: tuple[str, ...] = ()
+    if len(members) >= 2:
+        needed = len(members) if len(members) <= 2 else 2
+        scored = []
+        for term in set().union(*(shares for shares, _ in per_member)):
+            values = sorted((shares.get(term, 0.0) for shares, _ in per_member), reverse=True)
+            if values[needed - 1] > 0:
+                scored.append((values[needed - 1] * frequencies.weight(term), term))
+        ranked = _ranked(scored)
+        if ranked:
+            shared = tuple(term for score, term in ranked[:limit] if score >= ranked[0][0] / 2)
+    if shared:
+        return shared, shared
+    own: list[str] = []
+    for (shares, counts), member in zip(per_member, members, strict=True):
+        needed = min(2, len(messages[member]))
+        scored = [
+            (share * frequencies.weight(term), term)
+            for term, share in shares.items()
+            if counts[term] >= needed
+        ] or [(share * frequencies.weight(term), term) for term, share in shares.items()]
+        ranked = _ranked(scored)
+        if ranked and ranked[0][1] not in own:
+            own.append(ranked[0][1])
+    own.sort(key=lambda term: script_of(term) is not language)
+    return tuple(own[:limit]), ()
+
+
+def _quote_choice(
+    group: Sequence[int],
+    messages: Mapping[int, Sequence[CandidateMessage]],
+    named: Sequence[str],
+) -> list[tuple[int, CandidateMessage]]:
+    """One message per member: on what the group shares, and naming it where one does."""
+    fits = _fits(messages)
+    chosen = []
+    for member in group:
+        if member not in fits:
+            continue
+        names = np.asarray(
+            [any(term in m.key_terms() for term in named) for m in messages[member]],
+            dtype=np.float32,
+        )
+        best = int(np.argmax(fits[member] + _NAMED_BONUS * names))
+        chosen.append((member, messages[member][best]))
+    return chosen
 
 
 def explain_intro(
@@ -104,28 +215,38 @@ def explain_intro(
     names: Mapping[int, str],
     messages: Mapping[int, Sequence[CandidateMessage]],
     *,
-    keywords: Mapping[int, Sequence[str]] | None = None,
+    frequencies: TermFrequencies | None = None,
     language: Language = Language.ENGLISH,
-    max_keywords: int = 3,
+    max_terms: int = 2,
 ) -> IntroReason:
-    """The one-line reason to introduce ``group``, quoting one message of each member.
+    """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
-    ``messages`` gives each member's candidate messages (with vectors and
-    permalinks); the quotes are the messages of each member that are closest
-    to the others'. ``keywords`` (see :func:`member_keywords`) adds the key
-    words the members share.
+    ``messages`` gives each member's messages on the interest they share (with
+    their vectors and permalinks); ``frequencies`` are the chat's term
+    frequencies, so that words everyone uses do not name the interest.
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
-    shared = _shared_keywords(member_ids, keywords or {}, max_keywords)
+    on_topic = {member: messages.get(member, ()) for member in member_ids}
+    interest, shared = interest_name(on_topic, frequencies, language=language, limit=max_terms)
     quotes = tuple(
         Quote(member, message.message_id, message.text, message.permalink)
-        for member, message in _closest_messages(member_ids, messages)
+        for member, message in _quote_choice(member_ids, on_topic, interest)
     )
-    return IntroReason(shared, quotes, _why_line(shared, quotes, names, len(member_ids), language))
+    line = _why_line(
+        interest,
+        shared=bool(shared),
+        quotes=quotes,
+        names=names,
+        size=len(member_ids),
+        language=language,
+    )
+    return IntroReason(interest, shared, quotes, line)
 
 
 def _why_line(
-    shared: Sequence[str],
+    interest: Sequence[str],
+    *,
+    shared: bool,
     quotes: Sequence[Quote],
     names: Mapping[int, str],
     size: int,
@@ -142,14 +263,12 @@ def _why_line(
         parts.append(said)
     evidence = " · ".join(parts)
     if chinese:
-        head = f"为什么：你们都聊到{'、'.join(shared)}" if shared else "为什么：你们聊的话题很接近"
+        joined = ("、" if shared else " / ").join(interest)
+        head = f"为什么：你们都在聊{joined}" if interest else "为什么：你们聊的话题很接近"
         return f"{head} —— {evidence}" if evidence else head
     who = "you both" if size == 2 else "you all"
-    head = (
-        f"Why: {who} talk about {', '.join(shared)}"
-        if shared
-        else "Why: you talk about similar things"
-    )
+    joined = (", " if shared else " / ").join(interest)
+    head = f"Why: {who} talk about {joined}" if interest else "Why: you talk about similar things"
     return f"{head} — {evidence}" if evidence else head
 
 

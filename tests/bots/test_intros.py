@@ -82,8 +82,14 @@ async def test_members_with_shared_interests_are_introduced_with_a_reason(
     assert len(why_lines) == 2
     for line in why_lines:
         assert len(re.findall(r"https://t\.me/c/1/\d+", line)) == 2  # one message of each
-    shared = " ".join(line.split(" — ")[0] for line in why_lines)
-    assert "sourdough" in shared  # a word both bakers use
+    bakers = next(line for line in why_lines if "@carol" in line)
+    named = bakers.split(" — ")[0].removeprefix("Why: you both talk about ").split(", ")
+    # the interest is named by words both bakers use
+    assert named and all(
+        any(word in text.lower() for text in TOPICS["carol"])
+        and any(word in text.lower() for text in TOPICS["dave"])
+        for word in named
+    )
     assert sender.texts()[-1] == "Made 2 introductions."
     assert await hearth.profiles.count(chat_id=1) == 4  # profiles kept in Qdrant
 
