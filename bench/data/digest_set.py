@@ -7,6 +7,7 @@ Chat files, ``chats/<chat_id>.txt`` (the file name is the chat id)::
 
     # a comment
     member KEY NAME              a member: key [a-z0-9]+, display name (may hold spaces)
+    member KEY NAME | 小林, Lin   ... and the names others call them by (counted as mentions)
     ## 2024-09-02 20:15          starts a burst of talk at that minute (+08:00)
     key: text                    a message, 25 to 175 s after the one before (fixed by its text)
     21:03 key: text              a message at 21:03 of the burst's day (never earlier than before)
@@ -104,6 +105,7 @@ class Member:
     key: str
     name: str
     chat_id: str
+    aliases: tuple[str, ...] = ()
 
     @property
     def sender_id(self) -> str:
@@ -163,10 +165,11 @@ def read_chat(
         if not line or line.startswith("# "):
             continue
         if line.startswith("member "):
-            _, key, name = line.split(" ", 2)
+            _, key, rest = line.split(" ", 2)
+            name, _, aliases = (part.strip() for part in rest.partition("|"))
             if key in members:
                 raise SourceError(f"{where}: member {key} defined twice")
-            members[key] = Member(key, name, chat_id)
+            members[key] = Member(key, name, chat_id, tuple(split_list(aliases)))
             continue
         if found := SESSION.match(line):
             start = datetime.strptime(found[1], "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
@@ -431,7 +434,7 @@ class RefsReader:
 
 
 def contacts(rows: list[dict[str, Any]], a: Member, b: Member) -> int:
-    """Replies and mentions (by display name) between two members, both ways."""
+    """Replies and mentions (by display name or alias) between two members, both ways."""
     by_id = {r["message_id"]: r for r in rows}
     count = 0
     for row in rows:
@@ -439,8 +442,8 @@ def contacts(rows: list[dict[str, Any]], a: Member, b: Member) -> int:
             if row["sender_id"] != me.sender_id:
                 continue
             target = by_id.get(row.get("reply_to", -1))
-            if (target is not None and target["sender_id"] == other.sender_id) or (
-                other.name in row["text"]
+            if (target is not None and target["sender_id"] == other.sender_id) or any(
+                name in row["text"] for name in (other.name, *other.aliases)
             ):
                 count += 1
     return count
