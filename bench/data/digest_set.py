@@ -46,7 +46,8 @@ every ``?``-marked message is listed as open or answered in its week, and an ope
 has no reply from another member; injections, distractors and questions are never
 decisions; a newcomer's join or, without one, first message lies in the week and every
 join is listed; an expected pair's members each write at least two messages with one of
-its terms and exchange no more than two replies or mentions; and the counts in the set's
+its terms and exchange no more than two replies or mentions; one do-not pair talks often
+(a pair who need no introduction); and the counts in the set's
 ``Rules``. Each set's ``build.py`` states its rules and calls ``main``.
 """
 
@@ -95,6 +96,7 @@ class Rules:
     min_cross_language_pairs: int = 2
     min_do_not_pairs: int = 3
     max_pair_contacts: int = 2
+    min_busiest_do_not_contacts: int = 6
     min_interest_messages: int = 2
 
 
@@ -318,7 +320,7 @@ class RefsReader:
 
     def on_topic(self, rest: str) -> None:
         title, terms, keys = self.fields(rest, 3)
-        ids = [self.in_week(name)["message_id"] for name in split_list(keys)]
+        ids = sorted(self.in_week(name)["message_id"] for name in split_list(keys))
         if not title or not split_list(terms):
             raise self.fail("a topic needs a title and terms")
         if len(set(ids)) != len(ids):
@@ -566,6 +568,15 @@ def check_pairs(chat: Chat, members: dict[str, Member], rules: Rules) -> list[st
             if showing < rules.min_interest_messages:
                 problems.append(f"pair {a.name}/{b.name}: {member.name} has {showing} on terms")
         crossing += writes_english(chat.messages, a) != writes_english(chat.messages, b)
+    busiest = max(
+        (
+            contacts(chat.messages, *(by_sender[s] for s in pair["members"]))
+            for pair in chat.do_not_pairs
+        ),
+        default=0,
+    )
+    if busiest < rules.min_busiest_do_not_contacts:
+        problems.append(f"{chat.chat_id}: no do-not pair talks often ({busiest} contacts at most)")
     if crossing < rules.min_cross_language_pairs:
         problems.append(f"{chat.chat_id}: {crossing} cross-language pairs")
     return problems
