@@ -85,6 +85,7 @@ def chat_messages(chat: ChatRefs) -> tuple[list[ChatMessage], dict[str, int], di
                 text=row.text,
                 permalink=f"https://t.me/c/{chat.chat_id}/{row.message_id}",
                 reply_to=row.reply_to,
+                sent_at=row.sent_at,
             )
         )
     return messages, ids, names

@@ -108,7 +108,10 @@ class IntroRounds:
             return PlannedRound((), len(people), len(people), (), language)
         vectors = np.asarray([found.pop(m.message_id) for m in recent], dtype=np.float32)
         del found
-        messages = [ChatMessage(m.message_id, m.member_id, m.text, m.permalink) for m in recent]
+        messages = [
+            ChatMessage(m.message_id, m.member_id, m.text, m.permalink, sent_at=m.sent_at)
+            for m in recent
+        ]
         profiled = sorted({m.member_id for m in recent})
         interactions = await self._intros.reply_counts(chat_id, profiled, since)
         blocked = await self._intros.avoided(profiled)

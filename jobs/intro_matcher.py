@@ -18,12 +18,13 @@ Everything here is synchronous and pure; run it with ``asyncio.to_thread``.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from jobs.nearest_neighbours import top_k_neighbours
+from jobs.shared_interests import InterestOptions
 from jobs.vector_math import FloatMatrix, IntArray, centred_unit_rows, cluster_sums, unit_rows
 
 Pair = tuple[int, int]
@@ -78,18 +79,14 @@ class IntroOptions:
 
     min_similarity: float = 0.1
     """Least centred cosine between two profiles worth an introduction."""
-    min_shared_interest: float = 0.1
-    """Least shared-interest score (see :mod:`jobs.member_interests`) worth an introduction."""
-    min_interest_messages: int = 3
-    """A shared interest shows in at least this many messages of the two members together."""
+    min_shared_interest: float = 0.0
+    """Least shared-interest score (see :mod:`jobs.shared_interests`) worth an introduction."""
     min_messages: int = 3
     """Members with fewer messages have no profile and are not introduced."""
-    interest_merge_spread: float = 0.5
-    """A member's messages join one interest while they are this alike (see ``find_interests``)."""
-    max_interests: int = 8
-    """At most this many interests per member."""
     keywords: int = 8
     """Key words kept per member with their stored profile."""
+    interests: InterestOptions = field(default_factory=InterestOptions)
+    """How shared interests are found (see :mod:`jobs.shared_interests`)."""
     max_interactions: int = 2
     """Pairs that replied to or mentioned each other more often are not introduced."""
     no_repeat_rounds: int = 4

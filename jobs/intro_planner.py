@@ -4,23 +4,26 @@
 (:mod:`bots.intro_rounds`) and the quality benchmark (``bench/intro_quality.py``)
 both call it. From the chat's messages and their vectors it
 
-1. keeps the substantive messages (:func:`jobs.member_interests.substantive_terms`)
-   and makes their vectors language-neutral;
-2. groups each member's messages into interests and scores every pair of
-   members by the best interest they share, against what the chat as a whole
-   talks about (:mod:`jobs.member_interests`);
+1. keeps each member's substantive messages, in their own words
+   (:func:`jobs.member_interests.substantive_terms`, ``own_words``), and makes
+   their vectors language-neutral (``neutral_vectors``);
+2. scores every pair of members by what they share: pairs of their messages
+   unusually alike across the chat, and chat topics both write on, on several
+   days, that few others do (:mod:`jobs.shared_interests`);
 3. matches members greedily, best shared interest first, never pairing members
-   below ``min_shared_interest``, members on each other's avoid lists, pairs
-   from recent rounds, or pairs who already reply to or mention each other
-   more than ``max_interactions`` times (:func:`jobs.intro_matcher.match_scored_pairs`);
+   below ``min_shared_interest`` or with nothing linking them, members on each
+   other's avoid lists, pairs from recent rounds, or pairs who already reply to
+   or mention each other more than ``max_interactions`` times
+   (:func:`jobs.intro_matcher.match_scored_pairs`);
 4. says why for each group: the shared interest in words and one message of
    each member on it (:mod:`jobs.intro_reasons`).
 
-It also returns each member's profile for storage: one vector per member, the
-mean of their substantive messages in the embedder's own space (so it stays
-comparable with message vectors, as personal digests need), and their key words.
-Interests themselves are not stored: a round recomputes them from the same
-recent messages it reads anyway.
+It also returns each member's profile for storage (``InterestProfileStore``
+keeps one vector per member and chat): the mean of the member's substantive
+messages in the embedder's own space, so it stays comparable with message
+vectors as personal digests need, with their key words. What members share
+is not stored: a round finds it again from the recent messages it reads
+anyway, holding their vectors as one float32 matrix.
 
 Synchronous and CPU-bound; run it with ``asyncio.to_thread``.
 """
@@ -31,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -51,14 +55,13 @@ from jobs.intro_reasons import (
 )
 from jobs.languages import HAN, Language, detect_language
 from jobs.member_interests import (
-    ChatInterests,
-    SharedInterest,
-    best_shared_interest,
-    find_interests,
+    evidence_weight,
     neutral_vectors,
-    shared_interests,
+    own_words,
+    script_codes,
     substantive_terms,
 )
+from jobs.shared_interests import SharedInterests, find_shared_interests
 from jobs.vector_math import FloatMatrix, unit_rows
 
 _MENTION = re.compile(r"@([^\s@,，。:：!！?？()（）]{1,64})")
@@ -78,6 +81,7 @@ class ChatMessage:
     permalink: str | None = None
     reply_to: int | None = None
     mentions: tuple[int, ...] = ()
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,82 +198,44 @@ def _keywords(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ChatModel:
-    """What a round knows of a chat's members: profiles, key words and interests.
+    """What a round knows of a chat's members: profiles, key words and shared interests.
 
-    ``interests`` are made of the substantive messages of members with enough
-    messages; ``interest_rows[i]`` is the index (in the messages given) of
-    the ``i``-th message the interests were built from, ``owners[i]`` its
-    author, ``neutral[i]`` its language-neutral vector and ``terms[i]`` its
-    key terms (members' names left out).
+    Shared interests are found among the substantive messages of members with
+    enough messages; ``interest_rows[i]`` is the index (in the messages given)
+    of the ``i``-th of them, ``owners[i]`` its author, ``neutral[i]`` its
+    language-neutral vector and ``terms[i]`` its key terms (members' names
+    left out).
     """
 
     messages: Sequence[ChatMessage]
     profiles: InterestProfiles
     keywords: Mapping[int, tuple[str, ...]]
-    interests: ChatInterests
+    shared: SharedInterests
     owners: npt.NDArray[np.int64]
     interest_rows: npt.NDArray[np.int64]
     neutral: FloatMatrix
     terms: tuple[tuple[str, ...], ...]
     frequencies: TermFrequencies
-    min_support: int = 1
-
-    def shared(self, a: int, b: int) -> SharedInterest | None:
-        """The best interest two members share (``None``: none with enough messages)."""
-        return best_shared_interest(self.interests, a, b, min_support=self.min_support)
 
     def pair_score(self, a: int, b: int) -> float | None:
-        """The score of the best interest two members share."""
-        shared = self.shared(a, b)
-        return None if shared is None else shared.score
-
-    def group_interests(self, group: Sequence[int]) -> dict[int, int]:
-        """The interest each member of a group is introduced on (a row of ``interests``).
-
-        A pair shares its best pair of interests. In a trio, the two who share
-        the most keep theirs and the third takes its interest closest to both.
-        """
-        pairs = [
-            shared
-            for i, a in enumerate(group)
-            for b in group[i + 1 :]
-            if (shared := self.shared(a, b)) is not None
-        ]
-        if not pairs:
-            return {}
-        best = max(pairs, key=lambda shared: shared.score)
-        chosen = {best.member_a: best.interest_a, best.member_b: best.interest_b}
-        vectors = self.interests.vectors
-        anchor = unit_rows(vectors[[best.interest_a, best.interest_b]].sum(axis=0))[0]
-        for member in group:
-            own = self.interests.of_member(member)
-            if member not in chosen and len(own):
-                fit = vectors[own] @ anchor - self.interests.baselines[own]
-                chosen[member] = int(own[int(np.argmax(fit))])
-        return chosen
-
-    def messages_on(
-        self, member: int, direction: FloatMatrix, limit: int = 8
-    ) -> list[CandidateMessage]:
-        """A member's substantive messages closest to ``direction`` (a unit vector).
-
-        Up to ``limit`` messages on its side (positive cosine); the closest always.
-        """
-        own = np.flatnonzero(self.owners == member)
-        if len(own) == 0:
-            return []
-        fit = self.neutral[own] @ direction
-        order = np.argsort(-fit, kind="stable")[:limit]
-        keep = [int(own[i]) for i in order.tolist() if i == order[0] or fit[i] > 0]
-        return [self._candidate(local) for local in keep]
+        """The score of the interest two members share (``None``: nothing links them)."""
+        return self.shared.score(a, b)
 
     def group_messages(self, group: Sequence[int]) -> dict[int, list[CandidateMessage]]:
-        """Each member's messages on the interest the group shares, to name it and quote."""
-        chosen = self.group_interests(group)
-        if not chosen:
-            return {}
-        direction = unit_rows(self.interests.vectors[list(chosen.values())].sum(axis=0))[0]
-        return {member: self.messages_on(member, direction) for member in chosen}
+        """Each member's messages on what the group shares, best evidence first."""
+        rows: dict[int, list[int]] = {member: [] for member in group}
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if self.shared.score(a, b) is None:
+                    continue
+                rows_a, rows_b = self.shared.shared_rows(a, b, self.owners)
+                rows[a].extend(rows_a.tolist())
+                rows[b].extend(rows_b.tolist())
+        return {
+            member: [self._candidate(row) for row in dict.fromkeys(found)]
+            for member, found in rows.items()
+            if found
+        }
 
     def _candidate(self, local: int) -> CandidateMessage:
         message = self.messages[int(self.interest_rows[local])]
@@ -295,6 +261,24 @@ def _name_terms(names: Iterable[str]) -> Callable[[str], bool]:
     return is_name
 
 
+def _times(messages: Sequence[ChatMessage], rows: Sequence[int]) -> npt.NDArray[np.float64] | None:
+    """When the messages at ``rows`` were sent, in seconds, if every one says."""
+    moments = [messages[row].sent_at for row in rows]
+    if not moments or any(moment is None for moment in moments):
+        return None
+    return np.asarray([moment.timestamp() for moment in moments if moment], dtype=np.float64)
+
+
+def _links(messages: Sequence[ChatMessage], rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Pairs of positions in ``rows`` where one message answers the other."""
+    position = {messages[row].message_id: index for index, row in enumerate(rows)}
+    return [
+        (index, position[messages[row].reply_to])  # type: ignore[index]
+        for index, row in enumerate(rows)
+        if messages[row].reply_to in position
+    ]
+
+
 def model_chat(
     messages: Sequence[ChatMessage],
     vectors: npt.ArrayLike,
@@ -302,7 +286,7 @@ def model_chat(
     *,
     names: Iterable[str] = (),
 ) -> ChatModel:
-    """Profiles, key words and interests of a chat's members (``vectors[i]`` embeds message i).
+    """Profiles, key words and shared interests of a chat (``vectors[i]`` embeds message i).
 
     ``names`` are what members are called (display names, handles): words of
     them are not key terms.
@@ -319,40 +303,45 @@ def model_chat(
         if count >= max(1, options.min_messages)
     ]
     is_name = _name_terms(list(names))
-    all_terms = [substantive_terms(m.text) for m in messages]
-    substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
-    rows = np.flatnonzero(substantive)
-    message_terms = [
-        tuple(term for term in all_terms[row] or () if not is_name(term)) for row in rows.tolist()
+    texts = [m.text for m in messages]
+    own = own_words(texts, member_of.tolist())
+    all_terms = [
+        found if (found := substantive_terms(text)) is not None and mine else None
+        for text, mine in zip(texts, own, strict=True)
     ]
-    frequencies = TermFrequencies.of(message_terms)
+    substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
-    x = neutral_vectors(raw[rows], [messages[row].text for row in rows.tolist()])
-    del raw
-    in_profile = np.isin(member_of[rows], np.asarray(profiled, dtype=np.int64))
-    interest_rows = rows[in_profile].astype(np.int64)
-    terms = tuple(message_terms[position] for position in np.flatnonzero(in_profile).tolist())
+    in_profile = np.isin(member_of, np.asarray(profiled, dtype=np.int64))
+    interest_rows = np.flatnonzero(substantive & in_profile).astype(np.int64)
+    row_list = interest_rows.tolist()
+    terms = tuple(
+        tuple(term for term in all_terms[row] or () if not is_name(term)) for row in row_list
+    )
+    frequencies = TermFrequencies.of(terms)
     owners = member_of[interest_rows]
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
-    neutral = x[in_profile]
-    interests = find_interests(
+    row_texts = [texts[row] for row in row_list]
+    neutral = neutral_vectors(raw[interest_rows], row_texts)
+    del raw
+    shared = find_shared_interests(
         owners,
         neutral,
-        merge_spread=options.interest_merge_spread,
-        max_interests=options.max_interests,
-        seed=options.seed,
+        script_codes(row_texts),
+        times=_times(messages, row_list),
+        links=_links(messages, row_list),
+        weights=np.asarray([evidence_weight(text) for text in row_texts], dtype=np.float32),
+        options=options.interests,
     )
     return ChatModel(
         messages,
         profiles,
         {member: keywords.get(member, ()) for member in profiled},
-        interests,
+        shared,
         owners,
         interest_rows,
         neutral,
         terms,
         frequencies,
-        options.min_interest_messages,
     )
 
 
@@ -390,17 +379,7 @@ def plan_introductions(
     taking_part = sorted(allowed - set(snoozed))
 
     def candidates(members: Sequence[int]) -> list[tuple[float, int, int]]:
-        found = shared_interests(
-            model.interests,
-            members,
-            min_score=options.min_shared_interest,
-            min_support=options.min_interest_messages,
-            neighbours=options.neighbours,
-            exact_limit=options.exact_limit,
-            probes=options.probes,
-            seed=options.seed,
-        )
-        return [(s.score, s.member_a, s.member_b) for s in found]
+        return model.shared.candidates(members, min_score=options.min_shared_interest)
 
     talked = count_interactions(messages, handles, aliases)
     for pair, count in (interactions or {}).items():

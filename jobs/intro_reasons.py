@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
+from jobs.member_interests import term_rarity
 from jobs.text_cues import excerpt, key_terms
 from jobs.vector_math import unit_rows
 
@@ -148,11 +149,13 @@ def interest_name(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words naming what the members' ``messages`` are about: ``(name, shared)``.
 
-    ``shared`` are key terms the members have in common (every member, or two
-    of a trio), up to ``limit``, weighed against the whole chat by
-    ``frequencies``. When there are none, the name is each member's own most
-    distinctive term on the subject, the chat's language first ("跑步 / running").
-    Messages count more the closer they are to the other members' messages.
+    A term weighs its share of a member's messages (messages closer to the
+    other members' count more) times how rare it is in the chat
+    (``frequencies``) and in the language at large
+    (:func:`jobs.member_interests.term_rarity`). ``shared`` are the best terms
+    every member uses (two of a trio), up to ``limit``; they name the interest
+    unless each member's own best term weighs clearly more, and then the name
+    is those own terms, the chat's language first ("跑步 / running").
     """
     fits = _fits(messages, cross=True)
     members = list(fits)
@@ -162,6 +165,15 @@ def interest_name(
         [m.key_terms() for member in members for m in messages[member]]
     )
     per_member = [_term_shares(messages[member], fits[member]) for member in members]
+
+    def weight(term: str) -> float:
+        return frequencies.weight(term) * term_rarity(term)
+
+    own: list[tuple[float, str]] = []
+    for shares, _ in per_member:
+        ranked = _ranked([(share * weight(term), term) for term, share in shares.items()])
+        if ranked and ranked[0][1] not in {term for _, term in own}:
+            own.append(ranked[0])
     shared: tuple[str, ...] = ()
     if len(members) >= 2:
         needed = len(members) if len(members) <= 2 else 2
@@ -169,25 +181,16 @@ def interest_name(
         for term in set().union(*(shares for shares, _ in per_member)):
             values = sorted((shares.get(term, 0.0) for shares, _ in per_member), reverse=True)
             if values[needed - 1] > 0:
-                scored.append((values[needed - 1] * frequencies.weight(term), term))
+                scored.append((values[needed - 1] * weight(term), term))
         ranked = _ranked(scored)
-        if ranked:
+        weakest_own = min((score for score, _ in own), default=0.0)
+        if ranked and ranked[0][0] >= weakest_own / 2:
             shared = tuple(term for score, term in ranked[:limit] if score >= ranked[0][0] / 2)
     if shared:
         return shared, shared
-    own: list[str] = []
-    for (shares, counts), member in zip(per_member, members, strict=True):
-        needed = min(2, len(messages[member]))
-        scored = [
-            (share * frequencies.weight(term), term)
-            for term, share in shares.items()
-            if counts[term] >= needed
-        ] or [(share * frequencies.weight(term), term) for term, share in shares.items()]
-        ranked = _ranked(scored)
-        if ranked and ranked[0][1] not in own:
-            own.append(ranked[0][1])
-    own.sort(key=lambda term: script_of(term) is not language)
-    return tuple(own[:limit]), ()
+    names = [term for _, term in own]
+    names.sort(key=lambda term: script_of(term) is not language)
+    return tuple(names[:limit]), ()
 
 
 def _quote_choice(

@@ -43,6 +43,7 @@ class IntroMessage:
     member_id: int
     text: str
     permalink: str | None
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +183,14 @@ class IntroStore(StorageBase):
             .label("rank")
         )
         inner = (
-            select(MessageRow.id, MessageRow.member_id, MessageRow.text, MessageRow.permalink, rank)
+            select(
+                MessageRow.id,
+                MessageRow.member_id,
+                MessageRow.text,
+                MessageRow.permalink,
+                MessageRow.sent_at,
+                rank,
+            )
             .where(
                 MessageRow.chat_id == chat_id,
                 MessageRow.member_id.in_(list(member_ids)),
@@ -191,13 +199,13 @@ class IntroStore(StorageBase):
             .subquery()
         )
         stmt = (
-            select(inner.c.id, inner.c.member_id, inner.c.text, inner.c.permalink)
+            select(inner.c.id, inner.c.member_id, inner.c.text, inner.c.permalink, inner.c.sent_at)
             .where(inner.c.rank <= per_member)
             .order_by(inner.c.member_id, inner.c.id)
         )
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).all()
-        return [IntroMessage(int(i), int(m), str(t), p) for i, m, t, p in rows]
+        return [IntroMessage(int(i), int(m), str(t), p, at) for i, m, t, p, at in rows]
 
     async def chat_message_ids(self, chat_id: int, since: datetime, limit: int) -> list[int]:
         """Ids of the chat's latest ``limit`` messages since ``since`` (everyone's)."""

@@ -1,0 +1,371 @@
+"""Which members of a chat share an interest, how strongly, and the messages that show it.
+
+Two kinds of evidence, both from members' substantive messages in the
+language-neutral space of :mod:`jobs.member_interests`:
+
+- **Messages.** A message of A and a message of B that are unusually alike
+  (standard scores per pair of scripts), beyond what each of the two messages
+  is to the closest message of a typical member (its *baseline*: what many
+  members talk about is no reason for two of them to meet). Pairs of messages
+  that are part of one exchange do not count: a reply and what it answers,
+  or two messages within ``same_talk_seconds`` of each other. A pair's
+  message evidence is the mean excess of its ``evidence`` best pairs of
+  messages, each message used once, so one coincidence is not enough.
+- **Topics.** The chat's messages are clustered into topics
+  (:func:`jobs.topic_clustering.find_topics`); a topic is an interest two
+  members share when both write on it on several days, and it counts more the
+  fewer members write on it (``log(members / members on the topic)``).
+
+Each kind is put on a standard scale over the chat's candidate pairs and
+they are added (topics weighted by ``topic_weight``). Last, every member's
+scores are taken relative to that member's usual score with others (half the
+``hub_quantile`` of each member's scores is subtracted), so that a member who
+writes a lot about everything is not everyone's best match, and a member
+whose messages are far from everyone's (another language) still has a best
+match.
+
+Candidates are exact up to ``exact_limit`` messages; above it each message's
+``neighbours`` closest messages are compared (:func:`jobs.nearest_neighbours.top_k_neighbours`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from jobs.member_interests import ScriptCalibration
+from jobs.nearest_neighbours import top_k_neighbours
+from jobs.topic_clustering import find_topics
+from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
+
+Pair = tuple[int, int]
+_BLOCK = 1024
+_EXCLUDED = -1e9
+
+
+@dataclass(frozen=True, slots=True)
+class InterestOptions:
+    """Knobs of :func:`find_shared_interests`."""
+
+    evidence: int = 3
+    """Pairs of messages whose excess makes a pair's message evidence."""
+    min_excess: float = 0.9
+    """Least excess (standard scores) of a pair's best evidence: below it, nothing links them."""
+    same_talk_seconds: float = 120.0
+    """Messages of two members this close in time are one exchange, not shared interest."""
+    topic_weight: float = 0.5
+    topic_spread: float = 1.0
+    """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
+    topic_limit: int = 20000
+    """Above this many messages, topics are found on a sample and the rest assigned."""
+    hub_quantile: float = 0.5
+    baseline_members: int = 256
+    """Members sampled to measure each message's baseline."""
+    baseline_quantile: float = 0.5
+    """A message's baseline: this quantile, over members, of their closest message to it."""
+    exact_limit: int = 6000
+    neighbours: int = 64
+    probes: int = 8
+    seed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A pair of messages showing a shared interest: rows of the first and second member."""
+
+    row_a: int
+    row_b: int
+    excess: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SharedInterests:
+    """Scores of pairs of members ``(a, b)``, ``a < b``, with their evidence and topics."""
+
+    scores: dict[Pair, float]
+    evidence: dict[Pair, tuple[Evidence, ...]]
+    topics: IntArray
+    """The topic of each message row."""
+
+    def score(self, a: int, b: int) -> float | None:
+        """The pair's score, ``None`` when nothing links them."""
+        return self.scores.get((min(a, b), max(a, b)))
+
+    def candidates(
+        self, members: Collection[int] | None = None, *, min_score: float = -math.inf
+    ) -> list[tuple[float, int, int]]:
+        """Pairs among ``members`` (default: all) scoring ``min_score`` or more, best first."""
+        chosen = None if members is None else set(members)
+        found = [
+            (score, a, b)
+            for (a, b), score in self.scores.items()
+            if score >= min_score and (chosen is None or (a in chosen and b in chosen))
+        ]
+        found.sort(key=lambda item: (-item[0], item[1], item[2]))
+        return found
+
+    def shared_rows(self, a: int, b: int, owners: IntArray) -> tuple[IntArray, IntArray]:
+        """Each member's message rows on what the two share (their best topic and evidence)."""
+        key = (min(a, b), max(a, b))
+        proof = self.evidence.get(key, ())
+        first = [e.row_a for e in proof]
+        second = [e.row_b for e in proof]
+        if proof:
+            topic = self.topics[proof[0].row_a]
+            first += np.flatnonzero((owners == key[0]) & (self.topics == topic)).tolist()
+            second += np.flatnonzero((owners == key[1]) & (self.topics == topic)).tolist()
+        rows_a = np.asarray(list(dict.fromkeys(first)), dtype=np.int64)
+        rows_b = np.asarray(list(dict.fromkeys(second)), dtype=np.int64)
+        return (rows_a, rows_b) if a <= b else (rows_b, rows_a)
+
+
+def _baselines(
+    x: FloatMatrix,
+    owners: IntArray,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    *,
+    sample: int,
+    quantile: float,
+    seed: int,
+) -> npt.NDArray[np.float32]:
+    """Each message's ``quantile`` standard score with the closest message of other members.
+
+    Over the other members (up to ``sample`` of them, drawn at random), of
+    each one's message closest to it.
+    """
+    members = np.unique(owners)
+    baselines = np.zeros(len(x), dtype=np.float32)
+    if len(members) < 2:
+        return baselines
+    if len(members) > sample:
+        members = np.sort(np.random.default_rng(seed).choice(members, sample, replace=False))
+    columns = np.flatnonzero(np.isin(owners, members))
+    columns = columns[np.argsort(owners[columns], kind="stable")]
+    column_owners = owners[columns]
+    starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
+    segment_members = column_owners[starts]
+    for start in range(0, len(x), _BLOCK):
+        stop = min(len(x), start + _BLOCK)
+        scores = calibration.standard(
+            x[start:stop] @ x[columns].T, scripts[start:stop, None], scripts[columns][None, :]
+        )
+        best = np.maximum.reduceat(scores, starts, axis=1)
+        own = owners[start:stop, None] == segment_members[None, :]
+        others = np.where(own, np.nan, best)
+        baselines[start:stop] = np.nan_to_num(np.nanquantile(others, quantile, axis=1))
+    return baselines
+
+
+def _message_pairs(
+    x: FloatMatrix,
+    owners: IntArray,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    options: InterestOptions,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """Candidate pairs of messages of different members, ``(rows, columns, standard score)``.
+
+    Each message keeps its ``neighbours`` best-scoring messages of other members
+    (exactly up to ``exact_limit`` messages, among its closest by cosine above).
+    """
+    n = len(x)
+    k = max(1, min(options.neighbours, n - 1))
+    if n <= options.exact_limit:
+        lefts, rights, values = [], [], []
+        for start in range(0, n, _BLOCK):
+            stop = min(n, start + _BLOCK)
+            scores = calibration.standard(
+                x[start:stop] @ x.T, scripts[start:stop, None], scripts[None, :]
+            )
+            scores[owners[start:stop, None] == owners[None, :]] = -np.inf
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            chosen = np.take_along_axis(scores, top, axis=1)
+            keep = np.isfinite(chosen)
+            lefts.append(np.repeat(np.arange(start, stop), k)[keep.ravel()])
+            rights.append(top.ravel()[keep.ravel()])
+            values.append(chosen.ravel()[keep.ravel()])
+        left = np.concatenate(lefts).astype(np.int64)
+        right = np.concatenate(rights).astype(np.int64)
+        flat = np.concatenate(values).astype(np.float32)
+    else:
+        indices, _ = top_k_neighbours(
+            x, options.neighbours, exact_limit=options.exact_limit, probes=options.probes
+        )
+        width = indices.shape[1]
+        left = np.repeat(np.arange(n, dtype=np.int64), width)
+        right = indices.ravel()
+        keep = (right >= 0) & (owners[left] != owners[np.maximum(right, 0)])
+        left, right = left[keep], right[keep]
+        flat = calibration.standard(
+            np.einsum("ij,ij->i", x[left], x[right]), scripts[left], scripts[right]
+        )
+    rows, columns = np.minimum(left, right), np.maximum(left, right)
+    _, first = np.unique(rows * n + columns, return_index=True)
+    return rows[first], columns[first], flat[first]
+
+
+def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
+    """The topic of each message (on a sample and assigned, for many messages)."""
+    n = len(x)
+    if n <= options.topic_limit:
+        return find_topics(x, merge_spread=options.topic_spread, seed=options.seed).labels
+    rng = np.random.default_rng(options.seed)
+    sample = np.sort(rng.choice(n, size=options.topic_limit, replace=False))
+    labels = find_topics(x[sample], merge_spread=options.topic_spread, seed=options.seed).labels
+    sums, _ = cluster_sums(x[sample], labels, int(labels.max()) + 1)
+    return assign(x, unit_rows(sums))
+
+
+def _standard(values: dict[Pair, float]) -> dict[Pair, float]:
+    if not values:
+        return {}
+    array = np.asarray(list(values.values()), dtype=np.float64)
+    spread = float(array.std()) or 1.0
+    mean = float(array.mean())
+    return {pair: (value - mean) / spread for pair, value in values.items()}
+
+
+def find_shared_interests(
+    owners: Sequence[int] | IntArray,
+    x: FloatMatrix,
+    scripts: IntArray,
+    *,
+    times: npt.NDArray[np.float64] | None = None,
+    links: Collection[tuple[int, int]] = (),
+    weights: npt.NDArray[np.float32] | None = None,
+    options: InterestOptions | None = None,
+) -> SharedInterests:
+    """Score every pair of members who may share an interest (see the module docstring).
+
+    Row ``i`` of ``x`` (unit, language-neutral) is a substantive message of
+    ``owners[i]`` in script ``scripts[i]`` (see ``script_codes``), sent at
+    ``times[i]`` seconds (without times, rows next to each other count as one
+    exchange). ``links`` are pairs of rows where one answers the other.
+    ``weights`` (0 to 1) say how much each message can show an interest: a
+    pair of messages' excess, when positive, is scaled by the smaller weight.
+    """
+    options = options or InterestOptions()
+    owner_ids = np.asarray(owners, dtype=np.int64)
+    n = len(owner_ids)
+    if n == 0 or len(np.unique(owner_ids)) < 2:
+        return SharedInterests({}, {}, np.zeros(n, dtype=np.int64))
+    calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
+    baselines = _baselines(
+        x,
+        owner_ids,
+        scripts,
+        calibration,
+        sample=options.baseline_members,
+        quantile=options.baseline_quantile,
+        seed=options.seed,
+    )
+    rows, columns, scores = _message_pairs(x, owner_ids, scripts, calibration, options)
+    excess = scores - np.maximum(baselines[rows], baselines[columns])
+    if weights is not None:
+        scale = np.minimum(weights[rows], weights[columns])
+        excess = np.where(excess > 0, excess * scale, excess).astype(np.float32)
+    if times is not None:
+        together = np.abs(times[rows] - times[columns]) <= options.same_talk_seconds
+    else:
+        together = np.abs(rows - columns) <= 2
+    excess[together] = _EXCLUDED
+    if links:
+        linked = {(min(a, b), max(a, b)) for a, b in links}
+        for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
+            if pair in linked:
+                excess[position] = _EXCLUDED
+    evidence = _best_evidence(owner_ids, rows, columns, excess, options.evidence)
+    evidence = {
+        pair: proof for pair, proof in evidence.items() if proof[0].excess >= options.min_excess
+    }
+    message_scores = {
+        pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
+    }
+    topics = _topic_labels(x, options)
+    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores))
+    standard_messages = _standard(message_scores)
+    standard_topics = _standard(topic_scores)
+    combined = {
+        pair: value + options.topic_weight * standard_topics.get(pair, 0.0)
+        for pair, value in standard_messages.items()
+    }
+    relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
+    return SharedInterests(relative, evidence, topics)
+
+
+def _best_evidence(
+    owners: IntArray,
+    rows: IntArray,
+    columns: IntArray,
+    excess: npt.NDArray[np.float32],
+    wanted: int,
+) -> dict[Pair, tuple[Evidence, ...]]:
+    """For each pair of members, their ``wanted`` best pairs of messages, each message once."""
+    valid = excess > _EXCLUDED / 2
+    order = np.flatnonzero(valid)[np.argsort(-excess[valid], kind="stable")]
+    found: dict[Pair, list[Evidence]] = defaultdict(list)
+    used: dict[Pair, set[int]] = defaultdict(set)
+    for position in order.tolist():
+        row, column = int(rows[position]), int(columns[position])
+        a, b = int(owners[row]), int(owners[column])
+        if a > b:
+            a, b, row, column = b, a, column, row
+        pair = (a, b)
+        if len(found[pair]) >= wanted or row in used[pair] or column in used[pair]:
+            continue
+        found[pair].append(Evidence(row, column, float(excess[position])))
+        used[pair].update((row, column))
+    return {pair: tuple(proof) for pair, proof in found.items()}
+
+
+def _topic_scores(
+    owners: IntArray,
+    topics: IntArray,
+    times: npt.NDArray[np.float64] | None,
+    pairs: set[Pair],
+) -> dict[Pair, float]:
+    """For each pair, its best shared topic: days both write on it, weighed by its rarity."""
+    moments = (times // 86400).astype(np.int64) if times is not None else np.arange(len(owners))
+    days: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for member, topic, day in zip(owners.tolist(), topics.tolist(), moments.tolist(), strict=True):
+        days[member][topic].add(day)
+    writers: dict[int, int] = defaultdict(int)
+    for by_topic in days.values():
+        for topic in by_topic:
+            writers[topic] += 1
+    everyone = len(days)
+    scores: dict[Pair, float] = {}
+    for a, b in pairs:
+        best = 0.0
+        for topic in days[a].keys() & days[b].keys():
+            rarity = math.log(everyone / max(1, writers[topic]))
+            best = max(best, min(len(days[a][topic]), len(days[b][topic])) * rarity)
+        scores[(a, b)] = best
+    return scores
+
+
+def _relative(scores: dict[Pair, float], quantile: float, members: int) -> dict[Pair, float]:
+    """Scores less half of each member's ``quantile`` score with the ``members - 1`` others.
+
+    A member's pairs without any evidence count as the lowest score of the chat.
+    """
+    if not scores:
+        return {}
+    floor = min(scores.values())
+    per_member: dict[int, list[float]] = defaultdict(list)
+    for (a, b), value in scores.items():
+        per_member[a].append(value)
+        per_member[b].append(value)
+    usual = {
+        member: float(
+            np.quantile([*values, *([floor] * max(0, members - 1 - len(values)))], quantile)
+        )
+        for member, values in per_member.items()
+    }
+    return {(a, b): value - 0.5 * (usual[a] + usual[b]) for (a, b), value in scores.items()}
