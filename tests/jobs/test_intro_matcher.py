@@ -15,6 +15,7 @@ from jobs.intro_matcher import (
     IntroRound,
     build_interest_profiles,
     match_members,
+    match_scored_pairs,
 )
 from jobs.vector_math import unit_rows
 
@@ -205,3 +206,49 @@ def test_profiles_accept_plain_lists() -> None:
     assert round_.unmatched == (3,)  # too unlike anyone for a trio
     with pytest.raises(ValueError):
         InterestProfiles(np.asarray([1, 1]), np.zeros((2, 3), dtype=np.float32))
+
+
+def scored(edges: dict[tuple[int, int], float]):  # type: ignore[no-untyped-def]
+    """Candidates and pair scores from a fixed table of pair scores."""
+
+    def candidates(members):  # type: ignore[no-untyped-def]
+        chosen = set(members)
+        found = [(s, a, b) for (a, b), s in edges.items() if a in chosen and b in chosen]
+        return sorted(found, key=lambda item: -item[0])
+
+    def pair_score(a: int, b: int) -> float | None:
+        return edges.get((min(a, b), max(a, b)))
+
+    return candidates, pair_score
+
+
+def test_scored_pairs_are_matched_best_first_under_the_same_rules() -> None:
+    candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.0, (3, 4): 1.0, (2, 4): 0.5})
+    round_ = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, min_score=0.0)
+    assert [g.member_ids for g in round_.groups] == [(1, 2), (3, 4)]
+    blocked = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, blocked={2: [1]}, min_score=0.0
+    )
+    assert [g.member_ids for g in blocked.groups] == [(1, 3), (2, 4)]
+    talked = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, interactions={(2, 1): 3}, min_score=0.0
+    )
+    assert (1, 2) not in [g.member_ids for g in talked.groups]
+    recent = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, past_rounds=[[(1, 2)]], min_score=0.0
+    )
+    assert (1, 2) not in [g.member_ids for g in recent.groups]
+    picky = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, min_score=1.5)
+    assert [g.member_ids for g in picky.groups] == [(1, 2)]
+    assert picky.unmatched == (3, 4)
+
+
+def test_the_odd_member_joins_a_scored_pair_only_with_something_shared() -> None:
+    candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.0, (2, 3): 1.0})
+    round_ = match_scored_pairs([1, 2, 3], candidates, pair_score, min_score=0.0)
+    assert [g.member_ids for g in round_.groups] == [(1, 2, 3)]
+    assert round_.groups[0].similarity == 2.0
+    candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.0})
+    alone = match_scored_pairs([1, 2, 3], candidates, pair_score, min_score=0.0)
+    assert [g.member_ids for g in alone.groups] == [(1, 2)] and alone.unmatched == (3,)
+    assert match_scored_pairs([1], candidates, pair_score).groups == ()

@@ -1,9 +1,15 @@
-"""The "why" line of an introduction: shared key words and one message of each member."""
+"""The "why" line of an introduction: the shared interest in words, a message of each member."""
 
 from __future__ import annotations
 
 from jobs.intro_matcher import IntroGroup
-from jobs.intro_reasons import CandidateMessage, explain_intro, member_keywords, render_intro
+from jobs.intro_reasons import (
+    CandidateMessage,
+    TermFrequencies,
+    explain_intro,
+    interest_name,
+    render_intro,
+)
 from jobs.languages import Language
 from memory.hash_embedder import HashEmbedder
 
@@ -12,17 +18,23 @@ EMBED = HashEmbedder(256)
 TEXTS = {
     1: [
         "my sourdough starter loves rye flour",
+        "sourdough baking every weekend with rye",
         "went to the cinema yesterday",
-        "sourdough baking every weekend",
     ],
     2: [
         "any tips for a sourdough starter with rye flour?",
-        "football tonight",
-        "I bake bread on sundays",
+        "I bake sourdough bread on sundays",
     ],
-    3: ["the sourdough crumb was dense", "my cat is asleep", "rye flour is hard to find"],
+    3: ["the sourdough crumb was dense", "rye flour is hard to find in town"],
     4: ["linux kernels and compilers", "football is great", "weather is cold"],
 }
+CHAT = TermFrequencies.of(
+    [
+        m.key_terms()
+        for member in TEXTS
+        for m in (CandidateMessage(0, t, [0.0]) for t in TEXTS[member])
+    ]
+)
 
 
 def candidates(member: int) -> list[CandidateMessage]:
@@ -41,54 +53,59 @@ NAMES = {1: "Alice", 2: "Bob", 3: "Wei", 4: "Dan"}
 MESSAGES = {member: candidates(member) for member in TEXTS}
 
 
-def test_why_line_quotes_the_closest_message_of_each_member() -> None:
-    keywords = member_keywords(TEXTS)
-    reason = explain_intro(IntroGroup((1, 2), 0.5), NAMES, MESSAGES, keywords=keywords)
+def test_why_line_names_the_shared_words_and_quotes_each_member() -> None:
+    reason = explain_intro(IntroGroup((1, 2), 0.5), NAMES, MESSAGES, frequencies=CHAT)
     assert [q.member_id for q in reason.quotes] == [1, 2]
-    assert reason.quotes[0].message_id == 100
-    assert reason.quotes[1].message_id == 200
     assert reason.shared_keywords
-    assert set(reason.shared_keywords) <= {"sourdough", "starter", "rye", "flour"}
-    assert reason.line.startswith(f"Why: you both talk about {reason.shared_keywords[0]}")
-    assert "https://t.me/c/1/100" in reason.line and "https://t.me/c/1/200" in reason.line
+    for word in reason.shared_keywords:  # words both members use
+        assert any(word in t for t in TEXTS[1]) and any(word in t for t in TEXTS[2])
+    assert reason.interest == reason.shared_keywords
+    assert reason.line.startswith(f"Why: you both talk about {reason.interest[0]}")
+    for quote in reason.quotes:
+        assert "sourdough" in quote.text or "rye" in quote.text  # on the interest
+        assert f"({quote.permalink})" in reason.line
+    assert "Alice: “" in reason.line and "Bob: “" in reason.line
     assert "\n" not in reason.line
 
 
 def test_trio_quotes_each_member_once() -> None:
-    reason = explain_intro((1, 2, 3), NAMES, MESSAGES, keywords=member_keywords(TEXTS))
+    reason = explain_intro((1, 2, 3), NAMES, MESSAGES, frequencies=CHAT)
     assert sorted(q.member_id for q in reason.quotes) == [1, 2, 3]
     assert len({q.message_id for q in reason.quotes}) == 3
     assert reason.line.startswith("Why: you all talk about")
 
 
-def test_without_shared_keywords_the_messages_explain() -> None:
-    reason = explain_intro((1, 4), NAMES, MESSAGES)
-    assert reason.shared_keywords == ()
-    assert reason.line.startswith("Why: you talk about similar things — Alice: “")
-    assert len(reason.quotes) == 2
-
-
-def test_chinese_why_line_and_intro() -> None:
+def test_across_languages_each_side_names_it_in_its_own_words() -> None:
     texts = {
-        1: ["周末去爬山，山顶风景很好", "今天加班"],
-        2: ["有人一起爬山吗？想去看山顶日出", "晚饭吃什么"],
+        1: ["周末去跑步，江边跑了十公里", "跑步的时候听播客，配速稳定多了"],
+        2: ["Went running by the river, ten kilometres", "Running with a podcast keeps my pace"],
     }
     messages = {
         member: [
-            CandidateMessage(member * 10 + i, text, EMBED.embed(text), f"https://t.me/c/2/{i}")
+            CandidateMessage(member * 10 + i, text, [1.0, 0.0], f"https://t.me/c/2/{i}")
             for i, text in enumerate(items)
         ]
         for member, items in texts.items()
     }
-    names = {1: "小王", 2: "小李"}
-    reason = explain_intro(
-        (1, 2), names, messages, keywords=member_keywords(texts), language=Language.CHINESE
-    )
-    assert reason.line.startswith("为什么：你们都聊到")
-    assert "爬山" in reason.shared_keywords
-    assert "小王：“周末去爬山，山顶风景很好”（https://t.me/c/2/0）" in reason.line
+    name, shared = interest_name(messages, language=Language.CHINESE)
+    assert name == ("跑步", "running") and shared == ()
+    assert interest_name(messages, language=Language.ENGLISH)[0] == ("running", "跑步")
+    names = {1: "小王", 2: "Ana"}
+    reason = explain_intro((1, 2), names, messages, language=Language.CHINESE)
+    assert reason.line.startswith("为什么：你们都在聊跑步 / running —— 小王：“")
+    assert "（https://t.me/c/2/0）" in reason.line or "（https://t.me/c/2/1）" in reason.line
     intro = render_intro((1, 2), names, reason, Language.CHINESE)
-    assert intro.startswith("👋 认识一下：小王、小李！\n为什么")
+    assert intro.startswith("👋 认识一下：小王、Ana！\n为什么")
+
+
+def test_without_words_the_messages_explain() -> None:
+    messages = {
+        1: [CandidateMessage(1, "🙂🙂", [1.0])],
+        2: [CandidateMessage(2, "👍", [1.0])],
+    }
+    reason = explain_intro((1, 2), NAMES, messages)
+    assert reason.interest == ()
+    assert reason.line.startswith("Why: you talk about similar things — Alice: “")
 
 
 def test_english_intro_and_missing_messages() -> None:

@@ -1,0 +1,77 @@
+"""Which pairs of members share an interest: evidence, baselines, exchanges and scale."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jobs.member_interests import neutral_vectors, script_codes
+from jobs.shared_interests import InterestOptions, find_shared_interests
+from jobs.vector_math import unit_rows
+from tests.jobs.intro_chat import ANA, BO, CY, DEE, EVE, WEI, chat
+
+
+def shared(**options: object):  # type: ignore[no-untyped-def]
+    messages, vectors = chat()
+    texts = [m.text for m in messages]
+    owners = np.asarray([m.member_id for m in messages])
+    times = np.asarray([m.sent_at.timestamp() for m in messages if m.sent_at])
+    x = neutral_vectors(vectors, texts)
+    return (
+        find_shared_interests(
+            owners, x, script_codes(texts), times=times, options=InterestOptions(**options)
+        ),
+        owners,
+        texts,
+    )
+
+
+def test_the_best_pairs_are_those_who_share_a_subject() -> None:
+    found, owners, texts = shared()
+    best = found.candidates(min_score=0.0)
+    assert {(a, b) for _, a, b in best[:2]} == {(ANA, WEI), (BO, EVE)}
+    assert found.score(WEI, ANA) == found.score(ANA, WEI)
+    assert found.score(CY, DEE) is None or found.score(CY, DEE) < 0
+    rows_a, rows_b = found.shared_rows(WEI, ANA, owners)
+    assert set(owners[rows_a]) == {WEI} and set(owners[rows_b]) == {ANA}
+    assert all("跑步" in texts[row] for row in rows_a[:3])
+
+
+def test_what_everyone_talks_about_is_no_reason_to_meet() -> None:
+    rng = np.random.default_rng(0)
+    everyone, two = np.eye(16)[0], np.eye(16)[1]
+    owners = np.r_[np.repeat(np.arange(1, 9), 3), [1, 1, 2, 2]]
+    subjects = np.vstack([np.tile(everyone, (24, 1)), np.tile(two, (4, 1))])
+    raw = unit_rows(subjects + 0.05 * rng.standard_normal((28, 16)))
+    x = unit_rows(raw - raw.mean(axis=0)).astype(np.float32)
+    times = np.arange(28, dtype=np.float64) * 86400
+    found = find_shared_interests(owners, x, np.ones(28, dtype=np.int64), times=times)
+    assert [(a, b) for _, a, b in found.candidates(min_score=0.0)] == [(1, 2)]
+
+
+def test_an_exchange_is_no_evidence_of_a_shared_interest() -> None:
+    messages, vectors = chat()
+    texts = [m.text for m in messages]
+    owners = np.asarray([m.member_id for m in messages])
+    x = neutral_vectors(vectors, texts)
+    ana = [i for i, m in enumerate(messages) if m.member_id == ANA][:3]
+    wei = [i for i, m in enumerate(messages) if m.member_id == WEI][:3]
+    links = [(a, w) for a in ana for w in wei]
+    found = find_shared_interests(owners, x, script_codes(texts), links=links)
+    assert found.score(ANA, WEI) is None or found.score(ANA, WEI) < 0
+    together = np.zeros(len(texts))  # everything said at once: one long exchange
+    found = find_shared_interests(owners, x, script_codes(texts), times=together)
+    assert found.candidates(min_score=0.0) == []
+
+
+def test_many_messages_take_the_approximate_path_to_the_same_pairs() -> None:
+    exact, _, _ = shared()
+    approximate, _, _ = shared(exact_limit=10, neighbours=8, topic_limit=20)
+    first = {(a, b) for _, a, b in exact.candidates(min_score=0.0)[:2]}
+    assert first == {(a, b) for _, a, b in approximate.candidates(min_score=0.0)[:2]}
+
+
+def test_a_chat_of_one_member_shares_nothing() -> None:
+    found = find_shared_interests(
+        [1, 1], unit_rows(np.eye(2)).astype(np.float32), np.ones(2, dtype=np.int64)
+    )
+    assert found.scores == {} and found.candidates() == []
