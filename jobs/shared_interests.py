@@ -157,9 +157,27 @@ def _baselines(
         )
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
-        others = np.where(own, np.nan, best)
-        baselines[start:stop] = np.nan_to_num(np.nanquantile(others, quantile, axis=1))
+        baselines[start:stop] = _quantile_of_others(best, own, quantile)
     return baselines
+
+
+def _quantile_of_others(
+    values: npt.NDArray[np.float32], own: npt.NDArray[np.bool_], quantile: float
+) -> npt.NDArray[np.float32]:
+    """Each row's ``quantile`` of ``values``, leaving out the entries marked ``own``."""
+    ordered = np.sort(np.where(own, -np.inf, values), axis=1)
+    width = values.shape[1]
+    counted = width - own.sum(axis=1)
+    position = (width - counted) + quantile * np.maximum(counted - 1, 0)
+    low = np.clip(np.floor(position).astype(np.int64), 0, width - 1)
+    high = np.clip(low + 1, 0, width - 1)
+    fraction = (position - low).astype(np.float32)
+    rows = np.arange(len(values))
+    below, above = ordered[rows, low], ordered[rows, high]
+    above = np.where(np.isfinite(above), above, below)
+    result = below + fraction * (above - below)
+    result = np.where(counted > 0, result, 0.0)
+    return np.nan_to_num(result, neginf=0.0).astype(np.float32)
 
 
 def _message_pairs(
@@ -194,7 +212,7 @@ def _message_pairs(
         right = np.concatenate(rights).astype(np.int64)
         flat = np.concatenate(values).astype(np.float32)
     else:
-        indices, _ = top_k_neighbours(
+        indices, sims = top_k_neighbours(
             x, options.neighbours, exact_limit=options.exact_limit, probes=options.probes
         )
         width = indices.shape[1]
@@ -202,9 +220,7 @@ def _message_pairs(
         right = indices.ravel()
         keep = (right >= 0) & (owners[left] != owners[np.maximum(right, 0)])
         left, right = left[keep], right[keep]
-        flat = calibration.standard(
-            np.einsum("ij,ij->i", x[left], x[right]), scripts[left], scripts[right]
-        )
+        flat = calibration.standard(sims.ravel()[keep], scripts[left], scripts[right])
     rows, columns = np.minimum(left, right), np.maximum(left, right)
     _, first = np.unique(rows * n + columns, return_index=True)
     return rows[first], columns[first], flat[first]
@@ -307,8 +323,14 @@ def _best_evidence(
     wanted: int,
 ) -> dict[Pair, tuple[Evidence, ...]]:
     """For each pair of members, their ``wanted`` best pairs of messages, each message once."""
-    valid = excess > _EXCLUDED / 2
-    order = np.flatnonzero(valid)[np.argsort(-excess[valid], kind="stable")]
+    valid = np.flatnonzero(excess > _EXCLUDED / 2)
+    first, second = owners[rows[valid]], owners[columns[valid]]
+    key = np.minimum(first, second) * (int(owners.max()) + 1) + np.maximum(first, second)
+    grouped = np.lexsort((-excess[valid], key))
+    starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
+    rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+    kept = valid[grouped[rank < 4 * wanted]]  # enough to find ``wanted`` with distinct messages
+    order = kept[np.argsort(-excess[kept], kind="stable")]
     found: dict[Pair, list[Evidence]] = defaultdict(list)
     used: dict[Pair, set[int]] = defaultdict(set)
     for position in order.tolist():
