@@ -106,22 +106,46 @@ class IntroPlan:
     """Each profiled member's most distinctive key words in the chat."""
 
 
+_LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]")
+
+
 def _alias_finder(aliases: Mapping[str, int]) -> Callable[[str], list[int]]:
-    """Who of ``aliases`` a text names: Chinese names anywhere, others as whole words."""
-    usable = {
-        alias.lower(): member
-        for alias, member in aliases.items()
-        if len(alias) >= (2 if HAN.search(alias) else 3)
-    }
-    if not usable:
-        return lambda text: []
-    pattern = re.compile(
-        "|".join(
-            re.escape(alias) if HAN.search(alias) else rf"(?<!\w){re.escape(alias)}(?!\w)"
-            for alias in sorted(usable, key=len, reverse=True)
-        )
-    )
-    return lambda text: [usable[found] for found in pattern.findall(text.lower())]
+    """Who of ``aliases`` a text names: Chinese names anywhere, others as whole words.
+
+    Looked up by the text's word sequences and character runs, so thousands of
+    names cost no more than a few.
+    """
+    words: dict[str, int] = {}
+    han: dict[str, int] = {}
+    for alias, member in aliases.items():
+        lowered = " ".join(alias.lower().split())
+        if HAN.search(lowered):
+            if len(lowered) >= 2:
+                han[lowered] = member
+        elif len(lowered) >= 3:
+            words[" ".join(_LATIN_TOKEN.findall(lowered))] = member
+    longest = max((key.count(" ") + 1 for key in words), default=0)
+    lengths = sorted({len(key) for key in han})
+
+    def named(text: str) -> list[int]:
+        lowered = text.lower()
+        found = set()
+        if words:
+            tokens = _LATIN_TOKEN.findall(lowered)
+            for start in range(len(tokens)):
+                for size in range(1, longest + 1):
+                    member = words.get(" ".join(tokens[start : start + size]))
+                    if member is not None:
+                        found.add(member)
+        if han and HAN.search(lowered):
+            for start in range(len(lowered)):
+                for size in lengths:
+                    member = han.get(lowered[start : start + size])
+                    if member is not None:
+                        found.add(member)
+        return sorted(found)
+
+    return named
 
 
 def count_interactions(
