@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import dataclasses
-import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 
+from jobs.conversation_threads import ThreadWeights
 from jobs.digest_model import (
     Digest,
     DigestMessage,
@@ -41,25 +41,17 @@ from jobs.digest_model import (
     MessageRef,
     Newcomer,
     SharedLink,
-    Topic,
 )
 from jobs.digest_summaries import TopicSummariser, summarise_topics
-from jobs.keywords import distinctive_terms, terms_per_message
+from jobs.digest_topics import conversation_topics, main_topics
 from jobs.languages import Language, detect_language
 from jobs.text_cues import (
     content_length,
     find_urls,
     is_decision,
     is_question,
-    key_terms,
-    title_of,
 )
-from jobs.topic_clustering import (
-    DEFAULT_MERGE_SPREAD,
-    TopicClusters,
-    contextual_vectors,
-    find_topics,
-)
+from jobs.topic_clustering import DEFAULT_APART_SPREAD, DEFAULT_MERGE_SPREAD, TopicClusters
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
@@ -73,21 +65,33 @@ class DigestOptions:
     """Below this many messages the period is quiet: counts only, no sections."""
     language: Language | None = None
     """The language to write in; ``None`` detects the chat's main language."""
-    max_topics: int = 5
-    min_topic_share: float = 0.02
-    """A topic needs this share of the period's messages (and at least 2 messages)."""
+    max_topics: int = 12
+    """At most this many topics, however busy the period, so a digest stays readable."""
+    topics_per_sqrt_message: float = 0.75
+    """Quieter periods have fewer: at most this times the square root of the message count."""
+    min_topic_messages: int = 3
+    """A topic needs this many messages, at least 2 of them more than small talk."""
+    min_topic_share: float = 0.01
+    """A topic needs this share of the period's messages too."""
     merge_spread: float = DEFAULT_MERGE_SPREAD
-    """Topics merge while alike by this many standard deviations of chance similarity."""
+    """Parts of one conversation merge into a topic while alike by this many standard
+    deviations of chance similarity (see :mod:`jobs.topic_clustering`)."""
+    apart_spread: float = DEFAULT_APART_SPREAD
+    """Topics that do not carry on from each other (the same subject on two days) need this many."""
+    thread_affinity: float = 2.0
+    """What a link of the conversation (a reply, a turn) adds to two messages' similarity,
+    in standard deviations of chance similarity."""
     merge_similarity: float | None = None
-    """A fixed merge threshold (centred cosine) instead of ``merge_spread``."""
-    reply_weight: float = 0.5
-    """How much a reply leans towards the message it answers when clustering."""
-    follow_weight: float = 0.5
-    """How much a short message leans towards the one just before it (within ``follow_gap``)."""
+    """A fixed merge threshold (centred cosine) instead of ``merge_spread`` and ``apart_spread``;
+    also the likeness threshold of unanswered questions."""
+    threads: ThreadWeights = field(default_factory=ThreadWeights)
+    """How replies, turns and bursts of talk shape what a message is about."""
     short_message: int = 5
     """Messages with fewer content words (or Han characters) than this are short."""
     follow_gap: timedelta = timedelta(minutes=5)
     key_messages: int = 3
+    title_terms: int = 3
+    """A topic's subject line names up to this many key words."""
     title_chars: int = 80
     sample_texts: int = 20
     keywords: int = 4
@@ -152,10 +156,10 @@ def build_digest(
     )
     if base.is_quiet or not kept:
         return base
-    clusters = _find_topics(kept, matrix, options)
+    clusters, weights = conversation_topics(kept, matrix, options)
     return dataclasses.replace(
         base,
-        topics=_topics(kept, matrix, clusters.labels, options),
+        topics=main_topics(kept, matrix, clusters, weights, language=language, options=options),
         decisions=_decisions(kept, options.max_decisions),
         unanswered_questions=_unanswered(kept, clusters, options),
         links=_links(kept, options.max_links),
@@ -202,112 +206,8 @@ def _period_rows(
 def _find_topics(
     messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
 ) -> TopicClusters:
-    position = {message.message_id: i for i, message in enumerate(messages)}
-    context: list[tuple[int, float]] = []
-    for i, message in enumerate(messages):
-        reply_to = message.reply_to_message_id
-        parent = position.get(reply_to, -1) if reply_to is not None else -1
-        if 0 <= parent < i:
-            context.append((parent, options.reply_weight))
-        elif (
-            i > 0
-            and message.sent_at - messages[i - 1].sent_at <= options.follow_gap
-            and content_length(message.text) < options.short_message
-        ):
-            context.append((i - 1, options.follow_weight))
-        else:
-            context.append((-1, 0.0))
-    blended = contextual_vectors(x, context)
-    return find_topics(
-        blended,
-        merge_spread=options.merge_spread,
-        merge_similarity=options.merge_similarity,
-        seed=options.seed,
-    )
-
-
-def _topics(
-    messages: Sequence[DigestMessage],
-    x: FloatMatrix,
-    labels: npt.NDArray[np.int64],
-    options: DigestOptions,
-) -> tuple[Topic, ...]:
-    n = len(messages)
-    min_size = max(2, math.ceil(options.min_topic_share * n))
-    sizes = np.bincount(labels)
-    chosen = [c for c in range(len(sizes)) if sizes[c] >= min_size][: options.max_topics]
-    if not chosen:
-        return ()
-    terms = terms_per_message([message.text for message in messages])
-    name_terms = {part for m in messages for part in key_terms(m.member_name)}
-    stop = options.extra_stop_terms | name_terms
-    if stop:
-        terms = [frozenset(t - stop) for t in terms]
-    groups = [[terms[i] for i in np.flatnonzero(labels == c)] for c in range(len(sizes))]
-    keywords = distinctive_terms(groups, top=max(8, options.keywords))
-    topics = []
-    for cluster in chosen:
-        members = np.flatnonzero(labels == cluster)
-        rows: list[int] = members.tolist()
-        centroid = x[members].sum(axis=0)
-        norm = float(np.linalg.norm(centroid))
-        centrality = x[members] @ (centroid / norm if norm > 0 else centroid)
-        ranked = [int(members[i]) for i in np.argsort(-centrality, kind="stable")]
-        substantive = [i for i in ranked if content_length(messages[i].text) >= 4] or ranked
-        key = _key_messages(messages, substantive, options.key_messages)
-        title_row = _title_message(substantive, terms, keywords[cluster], key[0])
-        speakers = Counter(messages[i].member_id for i in rows)
-        names = {messages[i].member_id: messages[i].member_name for i in rows}
-        participant_ids = tuple(
-            member for member, _ in sorted(speakers.items(), key=lambda kv: (-kv[1], names[kv[0]]))
-        )
-        topics.append(
-            Topic(
-                title=title_of(messages[title_row].text, options.title_chars),
-                keywords=keywords[cluster][: options.keywords],
-                size=len(members),
-                participants=tuple(names[m] for m in participant_ids),
-                participant_ids=participant_ids,
-                key_messages=tuple(messages[i].ref() for i in key),
-                first_at=messages[rows[0]].sent_at,
-                last_at=messages[rows[-1]].sent_at,
-                message_ids=tuple(messages[i].message_id for i in rows),
-                sample_texts=tuple(messages[i].text for i in ranked[: options.sample_texts]),
-            )
-        )
-    return tuple(topics)
-
-
-def _title_message(
-    ranked: Sequence[int], terms: Sequence[frozenset[str]], keywords: Sequence[str], default: int
-) -> int:
-    """Among the most central messages, the one naming most of the topic's key words."""
-    if not keywords:
-        return default
-    wanted = set(keywords)
-    shortlist = ranked[: max(5, len(ranked) // 10)]
-    best = max(shortlist, key=lambda i: (len(terms[i] & wanted), -shortlist.index(i)))
-    return best if terms[best] & wanted else default
-
-
-def _key_messages(
-    messages: Sequence[DigestMessage], ranked: Sequence[int], count: int
-) -> list[int]:
-    """The most central messages, different members first."""
-    chosen: list[int] = []
-    speakers: set[int] = set()
-    for i in ranked:
-        if len(chosen) >= count:
-            break
-        if messages[i].member_id not in speakers:
-            chosen.append(i)
-            speakers.add(messages[i].member_id)
-    for i in ranked:
-        if len(chosen) >= count:
-            break
-        if i not in chosen:
-            chosen.append(i)
-    return chosen
+    """Topics of the period's messages (see :func:`jobs.digest_topics.conversation_topics`)."""
+    return conversation_topics(messages, x, options)[0]
 
 
 def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:

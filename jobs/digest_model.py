@@ -90,10 +90,14 @@ class MessageRef:
 class Topic:
     """A main topic of the period: a cluster of messages about one thing.
 
-    ``title`` is extractive (the most central short message, trimmed);
-    ``summary`` is set only when a summariser wrote one. ``key_messages`` are
-    the 1-3 most central messages; ``sample_texts`` the texts a summariser
-    reads, most central first.
+    ``title`` is its subject in key words ("部署 · Docker · 镜像"), empty when
+    it has none; ``quote`` the sentence that best names the subject, with its
+    author and link (its ``text`` is that sentence only). Both come from
+    messages with substance, never from small talk. ``first_message`` is
+    where the conversation starts. ``summary`` is set only when a summariser
+    wrote one. ``key_messages`` are the 1-3 most central messages;
+    ``sample_texts`` the texts a summariser reads, most central first, and
+    ``sample_authors`` who wrote each.
     """
 
     title: str
@@ -107,6 +111,9 @@ class Topic:
     message_ids: tuple[int, ...] = ()
     sample_texts: tuple[str, ...] = ()
     summary: str | None = None
+    sample_authors: tuple[str, ...] = ()
+    first_message: MessageRef | None = None
+    quote: MessageRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
