@@ -28,12 +28,15 @@ import asyncio
 import importlib
 import importlib.util
 import inspect
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.digest_scoring import (
     DigestView,
