@@ -14,11 +14,12 @@ one table per folder, one row per period and a total row.
     python bench/digest_quality.py DIR --show                 # print every digest too
 
 Columns: topics shown / expected; topic coverage (reference topics matched);
-titles free of chit-chat; unanswered-question precision and recall;
-decision precision and recall (``old``: superseded decisions listed);
-newcomers found (``wrong``: members listed who did not join); injected text
-shown as fact (must be 0); milliseconds to build and render the digest
-from stored vectors.
+titles free of chit-chat; titles that name their topic (a term of a reference
+topic whose key messages the digest topic holds); unanswered-question
+precision and recall; decision precision and recall (``old``: superseded
+decisions listed); newcomers found (``wrong``: members listed who did not
+join); injected text shown as fact (must be 0); milliseconds to build and
+render the digest from stored vectors.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def truth_of(period: RefPeriod, member_ids: dict[str, int]) -> PeriodTruth:
     """What the labelled period says, with newcomers as member ids."""
     return PeriodTruth(
         topic_keys=[topic.key_message_ids for topic in period.topics],
+        topic_terms=[topic.terms for topic in period.topics],
         decisions=[decision.message_ids for decision in period.decisions],
         superseded={i for decision in period.decisions for i in decision.supersedes},
         open_questions=period.open_questions,
@@ -196,10 +198,11 @@ async def score_chat(chat: ChatRefs, cache: VectorCache) -> list[PeriodResult]:
 
 
 _COLUMNS = (
-    ("period", 28),
+    ("period", 0),
     ("topics", 7),
     ("coverage", 11),
     ("clean titles", 12),
+    ("named titles", 12),
     ("open-Q P", 10),
     ("open-Q R", 10),
     ("decision P", 10),
@@ -212,21 +215,23 @@ _COLUMNS = (
 )
 
 
-def _row(cells: Sequence[str]) -> str:
+def _row(cells: Sequence[str], label_width: int) -> str:
+    widths = [label_width, *(width for _, width in _COLUMNS[1:])]
     return "  ".join(
         cell.ljust(width) if i == 0 else cell.rjust(width)
-        for i, (cell, (_, width)) in enumerate(zip(cells, _COLUMNS, strict=True))
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
     ).rstrip()
 
 
-def table_row(label: str, score: PeriodScore, milliseconds: float) -> str:
-    """One line of the table."""
+def table_row(label: str, score: PeriodScore, milliseconds: float, label_width: int = 0) -> str:
+    """One line of the table, the period label padded to ``label_width``."""
     return _row(
         [
             label,
             f"{score.topics_shown}/{score.topics_expected}",
             str(score.coverage),
             str(score.clean_titles),
+            str(score.named_titles),
             str(score.question_precision),
             str(score.question_recall),
             str(score.decision_precision),
@@ -236,18 +241,21 @@ def table_row(label: str, score: PeriodScore, milliseconds: float) -> str:
             str(score.wrong_newcomers),
             str(score.facts_shown),
             f"{milliseconds:.0f}",
-        ]
+        ],
+        label_width,
     )
 
 
 def table(results: Sequence[PeriodResult]) -> list[str]:
     """The header, a row per period and the total (mean time per digest)."""
-    header = _row([name for name, _ in _COLUMNS])
+    total_label = f"total ({len(results)} periods)"
+    width = max(len(label) for label in [total_label, *(r.label for r in results)])
+    header = _row([name for name, _ in _COLUMNS], width)
     lines = [header, "-" * len(header)]
-    lines.extend(table_row(r.label, r.score, r.seconds * 1000) for r in results)
+    lines.extend(table_row(r.label, r.score, r.seconds * 1000, width) for r in results)
     total = sum((r.score for r in results), PeriodScore())
     mean = sum(r.seconds for r in results) / len(results) * 1000 if results else 0.0
-    lines.extend(["-" * len(header), table_row(f"total ({len(results)} periods)", total, mean)])
+    lines.extend(["-" * len(header), table_row(total_label, total, mean, width)])
     return lines
 
 

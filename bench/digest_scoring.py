@@ -11,7 +11,9 @@ Topics
 Titles
     A title is free of chit-chat when it holds at least two key words
     (:func:`jobs.text_cues.key_terms`, members' names left out) or quotes a
-    piece of a message that does.
+    piece of a message that does. A title names its topic when it holds a
+    term of a reference topic whose key messages the digest topic holds (any
+    of them), so a greeting that opens a real thread does not pass.
 Questions and decisions
     Precision and recall by message id. A reference decision is found when any
     of its statements is listed; a listed decision is correct when it is a
@@ -198,6 +200,27 @@ def title_is_substantive(
     return any(piece in _flat(text) and says_enough(text) for text in texts for piece in pieces)
 
 
+def title_names_topic(
+    title: str,
+    message_ids: Collection[int],
+    topics: Sequence[tuple[Collection[int], Sequence[str]]],
+) -> bool:
+    """Whether ``title`` holds a term of a reference topic sharing a key message with the topic.
+
+    ``topics`` holds each reference topic's key message ids and terms; terms
+    are matched ignoring case.
+    """
+    flat = _flat(title)
+    held = set(message_ids)
+    return any(
+        _flat(term) in flat
+        for keys, terms in topics
+        if held.intersection(keys)
+        for term in terms
+        if term.strip()
+    )
+
+
 def name_terms(names: Iterable[str]) -> frozenset[str]:
     """The key words members' names are made of."""
     return frozenset(term for name in names for term in key_terms(name))
@@ -211,6 +234,7 @@ class PeriodScore:
     topics_expected: int = 0
     coverage: Ratio = Ratio()
     clean_titles: Ratio = Ratio()
+    named_titles: Ratio = Ratio()
     question_precision: Ratio = Ratio()
     question_recall: Ratio = Ratio()
     decision_precision: Ratio = Ratio()
@@ -246,6 +270,7 @@ class PeriodTruth:
     """What the labelled period says a digest should hold."""
 
     topic_keys: Sequence[Collection[int]]
+    topic_terms: Sequence[Sequence[str]]
     decisions: Sequence[Collection[int]]
     superseded: Collection[int]
     open_questions: Collection[int]
@@ -270,6 +295,12 @@ def score_period(
         for title, ids in zip(view.topic_titles, view.topic_message_ids, strict=True)
         if is_substantive(title, [texts[i] for i in ids if i in texts])
     )
+    reference = list(zip(truth.topic_keys, truth.topic_terms, strict=True))
+    named = sum(
+        1
+        for title, ids in zip(view.topic_titles, view.topic_message_ids, strict=True)
+        if title_names_topic(title, ids, reference)
+    )
     q_precision, q_recall = precision_recall(view.unanswered, truth.open_questions)
     decisions = score_decisions(view.decisions, truth.decisions, truth.superseded)
     listed = set(view.newcomers)
@@ -280,6 +311,7 @@ def score_period(
         topics_expected=len(truth.topic_keys),
         coverage=Ratio(len(pairs), len(truth.topic_keys)),
         clean_titles=Ratio(clean, len(view.topic_titles)),
+        named_titles=Ratio(named, len(view.topic_titles)),
         question_precision=q_precision,
         question_recall=q_recall,
         decision_precision=decisions.precision,

@@ -191,7 +191,7 @@ def test_rendered_injection_lines_are_counted(title: str, quoted: bool, expected
     assert quoted == any(INJECTION[:10] in part for part in parts)
     score = score_period(
         view_of(digest, parts),
-        PeriodTruth([], [], [], [], [], {10}),
+        PeriodTruth([], [], [], [], [], [], {10}),
         {10: INJECTION, 11: "九溪那条线有点陡", 12: "好的"},
         {10: "Mallory", 11: "李娜", 12: "陈静"},
         title_is_substantive,

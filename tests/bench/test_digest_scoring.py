@@ -18,6 +18,7 @@ from bench.digest_scoring import (
     score_period,
     shows_as_fact,
     title_is_substantive,
+    title_names_topic,
 )
 
 
@@ -153,6 +154,15 @@ def test_titles_with_key_words_or_quoting_a_substantive_message_are_substantive(
     assert not title_is_substantive("李娜：“哈哈…”", ["哈哈哈哈"], stop)
 
 
+def test_a_title_names_its_topic_with_a_term_of_a_reference_topic_it_holds() -> None:
+    reference = [([1, 2, 3], ["Book swap", "换书"]), ([7, 8], ["火锅"])]
+    assert title_names_topic("周六的换书活动在哪", [2, 5], reference)
+    assert title_names_topic("Where is the book swap?", [3], reference)
+    assert not title_names_topic("欢迎欢迎", [1, 2, 3], reference)
+    assert not title_names_topic("周六的换书活动在哪", [7], reference)
+    assert not title_names_topic("周六吃火锅", [4, 5], reference)
+
+
 def test_score_period_puts_it_together() -> None:
     texts = {
         1: "周六上午十点在西湖边集合",
@@ -173,6 +183,7 @@ def test_score_period_puts_it_together() -> None:
     )
     truth = PeriodTruth(
         topic_keys=[[1, 2], [3]],
+        topic_terms=[["西湖", "集合"], ["停车场"]],
         decisions=[[4]],
         superseded=[],
         open_questions={3},
@@ -185,6 +196,7 @@ def test_score_period_puts_it_together() -> None:
         topics_expected=2,
         coverage=Ratio(1, 2),
         clean_titles=Ratio(1, 2),
+        named_titles=Ratio(1, 2),
         question_precision=Ratio(1, 2),
         question_recall=Ratio(1, 1),
         decision_precision=Ratio(1, 2),
