@@ -41,10 +41,10 @@ from jobs.conversation_threads import (
     thread_vectors,
 )
 from jobs.digest_model import DigestMessage, MessageRef, Topic
-from jobs.keywords import TIME_WORDS, distinctive_terms, terms_per_message
+from jobs.keywords import TIME_WORDS, distinctive_terms, names_a_subject, terms_per_message
 from jobs.languages import Language, script_of
 from jobs.quoting import quoted
-from jobs.small_talk import MIN_SUBSTANCE, substance
+from jobs.small_talk import MIN_SUBSTANCE, substance, without_placeholders
 from jobs.text_cues import excerpt, key_terms
 from jobs.topic_clustering import (
     DEFAULT_ALIKE_SPREAD,
@@ -66,6 +66,10 @@ MIN_QUOTE_SUBSTANCE = 6
 """A sentence quoted for a topic says at least this much (see :mod:`jobs.small_talk`)."""
 _QUOTE_CANDIDATES = 15
 """How many of a topic's most central messages may give its quote."""
+_KEYWORD_SHARE = 0.2
+"""A topic's key word is used by at least this share of its messages (and by two)."""
+_OPENING_BONUS = 1.0
+"""What opening a conversation adds to a sentence's claim to name it (half for the reply)."""
 TERM_SEPARATOR = " · "
 _URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
 _SENTENCE_BREAK = re.compile(r"(?<=[。！？!?…；;])|(?<=\.)\s+|\n")
@@ -179,7 +183,7 @@ def _topic_terms(
     messages: Sequence[DigestMessage], names: frozenset[str], extra_stop: frozenset[str]
 ) -> list[frozenset[str]]:
     """Each message's key terms, without names, small talk ("收到", "thanks") and ``extra_stop``."""
-    terms = terms_per_message([message.text for message in messages])
+    terms = terms_per_message([without_placeholders(message.text) for message in messages])
     stop = extra_stop | {part for name in names for part in key_terms(name)}
     vocabulary = {term for found in terms for term in found} - stop
     kept = {term for term in vocabulary if substance(term, names) > 0}
@@ -195,10 +199,14 @@ def _topic(period: _Period, cluster: int, keywords: Sequence[str]) -> Topic:
     norm = float(np.linalg.norm(centroid))
     centrality = period.x[members] @ (centroid / norm if norm > 0 else centroid)
     ranked = [int(members[i]) for i in np.argsort(-centrality, kind="stable")]
-    quote = _quote(period, ranked, keywords)
-    title = subject_line(keywords, options.title_terms, options.title_chars)
-    if TERM_SEPARATOR not in title and quote is not None:
+    quote = _quote(period, ranked, members.tolist(), keywords)
+    used = Counter(term for i in members.tolist() for term in period.terms[i])
+    enough = max(2, math.ceil(_KEYWORD_SHARE * len(members)))
+    keywords = [term for term in keywords if used[term] >= enough and names_a_subject(term)]
+    if quote is not None:
         title = quoted(quote.member_name, quote.text, period.language)
+    else:
+        title = subject_line(keywords, options.title_terms, options.title_chars)
     speakers = Counter(messages[i].member_id for i in rows)
     people = {messages[i].member_id: messages[i].member_name for i in rows}
     participant_ids = tuple(
@@ -235,21 +243,31 @@ def subject_line(keywords: Sequence[str], count: int, limit: int) -> str:
     return line
 
 
-def _quote(period: _Period, ranked: Sequence[int], keywords: Sequence[str]) -> MessageRef | None:
-    """The sentence that best names the topic's subject, from one of its most central messages.
+def _quote(
+    period: _Period, ranked: Sequence[int], in_order: Sequence[int], keywords: Sequence[str]
+) -> MessageRef | None:
+    """The sentence that best names the topic's subject.
 
-    Each sentence of the most central messages scores for the topic's key
-    words it names, for naming two key words of its own, for what it says
-    (its substance, up to a point) and for how central its message is. Its
-    ``text`` is that sentence without links, cut to ``title_chars``. Small
+    Each sentence of the most central messages (``ranked``) and of the
+    messages that open the conversation (``in_order``: the topic's messages
+    with substance, in time order) scores for the topic's key words it
+    names, for naming two key words of its own, for what it says (its
+    substance, up to a point), for how central its message is, and for
+    opening the conversation, where the subject is usually stated. Its
+    ``text`` is that sentence without links or media placeholders, cut to
+    ``title_chars``. Small
     talk is never chosen; a sentence needs :data:`MIN_QUOTE_SUBSTANCE`
     unless none has it.
     """
     wanted = set(keywords)
-    shortlist = ranked[: min(_QUOTE_CANDIDATES, max(5, len(ranked) // 3))]
+    shortlist = list(ranked[: min(_QUOTE_CANDIDATES, max(5, len(ranked) // 3))])
+    opening = {row: _OPENING_BONUS / (place + 1) for place, row in enumerate(in_order[:2])}
+    shortlist += [row for row in opening if row not in shortlist]
+    central = {row: rank / len(shortlist) for rank, row in enumerate(ranked)}
     best: tuple[float, int, str] | None = None
-    for rank, i in enumerate(shortlist):
-        for part in _SENTENCE_BREAK.split(_URL.sub(" ", period.messages[i].text)):
+    for i in shortlist:
+        shown = without_placeholders(_URL.sub(" ", period.messages[i].text))
+        for part in _SENTENCE_BREAK.split(shown):
             sentence = " ".join(part.split())
             weight = substance(sentence, period.names)
             if weight < MIN_SUBSTANCE:
@@ -260,7 +278,8 @@ def _quote(period: _Period, ranked: Sequence[int], keywords: Sequence[str]) -> M
                 + (1.0 if len(own) >= 2 else 0.0)
                 + (1.0 if weight >= MIN_QUOTE_SUBSTANCE else -2.0)
                 + min(weight, MAX_MESSAGE_WEIGHT) / 10.0
-                - 1.5 * rank / len(shortlist)
+                - 1.5 * min(central.get(i, 1.0), 1.0)
+                + opening.get(i, 0.0)
             )
             if best is None or score > best[0]:
                 best = (score, i, sentence)

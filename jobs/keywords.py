@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
+from jobs.languages import HAN
 from jobs.text_cues import key_terms
 
 TIME_WORDS = frozenset(
@@ -18,6 +22,37 @@ TIME_WORDS = frozenset(
     mon tue wed thu fri sat sun""".split()
 )
 """Words of time: part of a plan, but never what a topic is about."""
+
+_NOT_SUBJECT_TAGS = frozenset("m q t r d c u p y e o f".split())
+"""Parts of speech that never name a subject: numbers and measures (一碗, 七岁), time,
+pronouns, adverbs, conjunctions, particles, prepositions, interjections, directions."""
+_EITHER_OR = re.compile(r"(.)[不没]\1|^没|^不")
+
+
+@cache
+def _tagger() -> object:
+    import jieba  # noqa: PLC0415 - slow to load: only when needed
+    import jieba.posseg  # noqa: PLC0415
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg.dt
+
+
+def names_a_subject(term: str) -> bool:
+    """Whether a key term can name what a topic is about.
+
+    Not a word of time, nor a Chinese word that is a number or measure,
+    a pronoun, an adverb or another function word (by its part of speech),
+    nor a question or negation (需不需要, 没定).
+    """
+    if term in TIME_WORDS:
+        return False
+    if not HAN.search(term):
+        return True
+    if _EITHER_OR.search(term):
+        return False
+    pairs = list(_tagger().cut(term))  # type: ignore[attr-defined]
+    return bool(pairs) and pairs[0].flag[:1] not in _NOT_SUBJECT_TAGS
 
 
 def terms_per_message(texts: Sequence[str]) -> list[frozenset[str]]:

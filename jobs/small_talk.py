@@ -125,6 +125,11 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
 
 
+def without_placeholders(text: str) -> str:
+    """``text`` without the placeholders chat exports put for media ("[图片]", "<sticker>")."""
+    return _PLACEHOLDER.sub(" ", text)
+
+
 def substance(text: str, names: Iterable[str] = ()) -> float:
     """How much a message says beyond small talk (see the module notes for the weights).
 

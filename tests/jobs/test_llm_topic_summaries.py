@@ -121,10 +121,8 @@ async def test_summaries_appear_in_the_rendered_digest() -> None:
     assert [topic.summary for topic in digest.topics] == summaries
     text = render_digest(digest)[0]
     for topic, summary in zip(extractive.topics, summaries, strict=True):
-        assert f"{topic.title} (8 messages" in text
-        assert f"\n   {summary}\n" in text
-        # the summary stands for the quote
-        assert topic.quote is not None and f"“{topic.quote.text}”" not in text
+        start = text.index(f"{topic.title} (8 messages")
+        assert text[start:].split("\n")[1] == f"   {summary}"
 
 
 async def test_the_prompt_keeps_chat_text_in_one_data_block_and_bounds_the_call() -> None:
