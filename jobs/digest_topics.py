@@ -68,7 +68,7 @@ _QUOTE_CANDIDATES = 15
 """How many of a topic's most central messages may give its quote."""
 _KEYWORD_SHARE = 0.2
 """A topic's key word is used by at least this share of its messages (and by two)."""
-_OPENING_BONUS = 1.0
+_OPENING_BONUS = 2.0
 """What opening a conversation adds to a sentence's claim to name it (half for the reply)."""
 TERM_SEPARATOR = " · "
 _URL = re.compile(r"(?i)(?:https?://|www\.)\S+")

@@ -26,6 +26,12 @@ TIME_WORDS = frozenset(
 _NOT_SUBJECT_TAGS = frozenset("m q t r d c u p y e o f".split())
 """Parts of speech that never name a subject: numbers and measures (一碗, 七岁), time,
 pronouns, adverbs, conjunctions, particles, prepositions, interjections, directions."""
+_EN_NOT_SUBJECT = frozenset(
+    """anyone anybody someone somebody everyone everybody nobody people person guys folks
+    thing stuff kind sort bit way lot lots one ones other others else ever never always
+    usually often sometimes probably maybe almost already quite rather enough""".split()
+)
+"""English words that point at someone or something without naming it."""
 _EITHER_OR = re.compile(r"(.)[不没]\1|^没|^不")
 
 
@@ -41,11 +47,12 @@ def _tagger() -> object:
 def names_a_subject(term: str) -> bool:
     """Whether a key term can name what a topic is about.
 
-    Not a word of time, nor a Chinese word that is a number or measure,
+    Not a word of time, nor an English word that only points ("anyone",
+    "stuff"), nor a Chinese word that is a number or measure,
     a pronoun, an adverb or another function word (by its part of speech),
     nor a question or negation (需不需要, 没定).
     """
-    if term in TIME_WORDS:
+    if term in TIME_WORDS or term in _EN_NOT_SUBJECT:
         return False
     if not HAN.search(term):
         return True

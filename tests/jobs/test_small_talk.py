@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.keywords import names_a_subject
 from jobs.small_talk import MIN_SUBSTANCE, is_small_talk, substance
 
 NAMES = ("王磊", "陈静", "何志远", "Tom", "Ana Lima")
@@ -74,3 +75,21 @@ def test_substance_grows_with_what_is_said() -> None:
     assert substance("deploy fails", NAMES) < substance("deploy fails on the arm64 runner", NAMES)
     # laughter and thanks around a statement do not add to it
     assert substance("哈哈哈哈部署失败了谢谢", NAMES) == substance("部署失败了", NAMES)
+
+
+@pytest.mark.parametrize(
+    ("term", "names_it"),
+    [
+        ("镜像", True),
+        ("搬家", True),
+        ("docker", True),
+        ("一碗", False),
+        ("七岁", False),
+        ("周六", False),
+        ("需不需要", False),
+        ("anyone", False),
+        ("weekend", False),
+    ],
+)
+def test_only_some_key_words_can_name_a_subject(term: str, names_it: bool) -> None:
+    assert names_a_subject(term) is names_it
