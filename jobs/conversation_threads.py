@@ -3,8 +3,8 @@
 What a message is about is not only in its own words. "Saturday works" is
 about the hike proposed a minute earlier; a burst of messages within an hour
 is mostly one conversation, while the same words the next day may start
-another. :func:`thread_vectors` blends each message's vector with those of
-the messages around it in the conversation:
+another. :func:`thread_edges` links each message to the messages around it
+in the conversation, each link with a weight:
 
 * the message it replies to, and the replies it gets (weight ``reply``);
 * up to ``neighbours`` messages before and after it, within ``burst_gap``,
@@ -22,9 +22,13 @@ the messages around it in the conversation:
   ``small_talk_self``) and lends little to its neighbours
   (``small_talk_lend``).
 
-The context is a weighted mean of the neighbours' vectors, added to the
+:func:`thread_vectors` blends each message's vector with those it is
+linked to: the context is a weighted mean of their vectors, added to the
 message's own vector with weight ``context``; a message with few or distant
-neighbours keeps most of its own meaning. All of it is linear in the number
+neighbours keeps most of its own meaning. Topic clustering also counts the
+links themselves (:mod:`jobs.topic_clustering`). :func:`bursts` splits a
+period at its silences, and :func:`attach_to_threads` gives small talk the
+topic of the conversation it is part of. All of it is linear in the number
 of messages.
 """
 

@@ -90,14 +90,15 @@ class MessageRef:
 class Topic:
     """A main topic of the period: a cluster of messages about one thing.
 
-    ``title`` is its subject in key words ("部署 · Docker · 镜像"), empty when
-    it has none; ``quote`` the sentence that best names the subject, with its
-    author and link (its ``text`` is that sentence only). Both come from
-    messages with substance, never from small talk. ``first_message`` is
-    where the conversation starts. ``summary`` is set only when a summariser
-    wrote one. ``key_messages`` are the 1-3 most central messages;
-    ``sample_texts`` the texts a summariser reads, most central first, and
-    ``sample_authors`` who wrote each.
+    ``quote`` is the sentence that best names the subject, with its author
+    and link (its ``text`` is that sentence only); ``title`` shows it quoted
+    after its author (``王磊：“…”``), or, without a quote, the subject in key
+    words ("部署 · Docker · 镜像"). Both come from messages with substance,
+    never from small talk. ``first_message`` is where the conversation
+    starts. ``summary`` is set only when a summariser wrote one.
+    ``key_messages`` are the 1-3 most central messages; ``sample_texts`` the
+    texts a summariser reads, most central first, and ``sample_authors`` who
+    wrote each.
     """
 
     title: str

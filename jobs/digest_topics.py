@@ -14,10 +14,12 @@ shown, at most ``topics_per_sqrt_message`` times the square root of the
 number of messages and never more than ``max_topics`` (a day of 20 messages
 has 2 or 3, a week of 150 about 9).
 
-A topic's title is its subject in key words ("部署 · Docker · 镜像"), or,
-when fewer than two key words stand out, the sentence that best names it,
-quoted and attributed (``王磊：“…”``): a piece of a message is never shown
-in Hearth's own voice.
+A topic's title is the sentence that best names it, quoted after its author
+(``王磊：“…”``): usually the one that opens the conversation, or its most
+central message; a piece of a message is never shown in Hearth's own voice.
+Its key words go with it (words that can name a subject, used by at least a
+fifth of its messages); they make the title ("部署 · Docker · 镜像") only
+when no sentence says enough.
 """
 
 from __future__ import annotations
