@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from jobs.digest_model import Digest, DigestPeriod, MessageRef
+from jobs.digest_model import Digest, DigestDecision, DigestPeriod, MessageRef
 from jobs.languages import Language
 from jobs.text_cues import excerpt
 
@@ -177,6 +177,24 @@ def _quote_item(ref: MessageRef, t: _Templates, link: Callable[[str], str]) -> s
     return f"{line} {link(ref.permalink)}" if ref.permalink else line
 
 
+_REPLACED_CHARS = 60
+
+
+def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
+    """A decision quoted from its author, with who agreed and what it changed."""
+    line = _quote_item(decision.ref, t, link)
+    chinese = t is _CHINESE
+    if decision.agreed_by:
+        names = t.list_separator.join(decision.agreed_by)
+        line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+    if decision.replaces is not None:
+        earlier = t.quote(
+            decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
+        )
+        line += f"\n   ↺ 改自 {earlier}" if chinese else f"\n   ↺ changed from {earlier}"
+    return line
+
+
 def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, list[str]]]:
     t = _templates(digest.language)
     sections: list[tuple[str, list[str]]] = []
@@ -193,7 +211,9 @@ def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, lis
             items.append("\n".join(lines))
         sections.append((t.topics, items))
     if digest.decisions:
-        sections.append((t.decisions, [_quote_item(ref, t, link) for ref in digest.decisions]))
+        sections.append(
+            (t.decisions, [_decision_item(decision, t, link) for decision in digest.decisions])
+        )
     if digest.unanswered_questions:
         sections.append(
             (t.questions, [_quote_item(ref, t, link) for ref in digest.unanswered_questions])
