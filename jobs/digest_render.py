@@ -182,11 +182,14 @@ _REPLACED_CHARS = 60
 
 def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
     """A decision quoted from its author, with who agreed and what it changed."""
-    line = _quote_item(decision.ref, t, link)
+    ref = decision.ref
+    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
     chinese = t is _CHINESE
     if decision.agreed_by:
         names = t.list_separator.join(decision.agreed_by)
         line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+    if ref.permalink:
+        line += f" {link(ref.permalink)}"
     if decision.replaces is not None:
         earlier = t.quote(
             decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)

@@ -168,10 +168,9 @@ def _asks_only(text: str) -> bool:
 def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
     """Whether the message after question ``i`` reads as its answer in turn.
 
-    It must come from another member within ``follow_gap`` and be short, or
-    alike to the question, or come from whoever spoke just before the question
-    (a back-and-forth between two members), or follow a question that broke a
-    silence of more than ``follow_gap`` (nothing else was going on).
+    It must come from another member within ``follow_gap``, ask nothing new,
+    and be short, or alike to the question, or come from whoever spoke just
+    before the question (a back-and-forth between two members).
     """
     messages = chat.messages
     if i + 1 >= len(messages):
@@ -179,16 +178,10 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
     question, after = messages[i], messages[i + 1]
     if after.member_id == question.member_id or chat.replies_to_third(i + 1, question.member_id):
         return False
-    if after.sent_at - question.sent_at > rules.follow_gap:
+    if after.sent_at - question.sent_at > rules.follow_gap or _asks_only(after.text):
         return False
-    opens = i == 0 or question.sent_at - messages[i - 1].sent_at > rules.follow_gap
     exchange = i > 0 and messages[i - 1].member_id == after.member_id
-    return (
-        opens
-        or exchange
-        or content_length(after.text) < rules.short_message
-        or chat.alike(i, i + 1)
-    )
+    return exchange or content_length(after.text) < rules.short_message or chat.alike(i, i + 1)
 
 
 def _settled_in_message(text: str, asking: Sequence[str]) -> bool:

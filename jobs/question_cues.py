@@ -239,10 +239,18 @@ _RHETORICAL = re.compile(
 )
 
 
+_TAG_CLAUSE = re.compile(
+    r"(?i)^(?:难道不是吗|不是吗|对吧|是吧|对不对|是不是|right|isn'?t\s+it)[\s\W_]*$"
+)
+
+
 def is_small_talk(sentence: str) -> bool:
     """Whether a question sentence is a greeting, a tag or rhetorical: nothing to answer."""
     core = sentence.strip()
-    return bool(_SMALL_TALK.match(core) or _RHETORICAL.search(core))
+    if _SMALL_TALK.match(core) or _RHETORICAL.search(core):
+        return True
+    last = _CLAUSE.split(core)[-1].strip()
+    return last != core and bool(_RHETORICAL.search(last) or _TAG_CLAUSE.match(last))
 
 
 _SETTLED = re.compile(

@@ -1,0 +1,133 @@
+"""Open questions in a digest: which questions count, and what answers them."""
+
+from __future__ import annotations
+
+from jobs.digest_builder import build_digest, find_unanswered
+from jobs.digest_model import DigestMessage
+from jobs.open_questions import addressees, asking_part
+from tests.jobs.helpers import DAY, message
+
+FILLER_ZH = [
+    (7, "今天食堂的红烧肉不错"),
+    (8, "下午的例会取消了"),
+    (7, "外面下大雨了，记得带伞"),
+]
+
+
+def _open(messages: list[DigestMessage]) -> list[int]:
+    return [ref.message_id for ref in find_unanswered(messages, None, DAY)]
+
+
+def test_a_question_before_its_context_is_listed_with_the_asking_part() -> None:
+    messages = [
+        message(1, "有人用过 Tauri 吗？图标在 Safari 上显示不出来，很奇怪", 0, message_id=11),
+        *(message(m, t, 20 + 20 * k) for k, (m, t) in enumerate(FILLER_ZH)),
+        message(2, "Anyone tried Bun in production? Curious how it scales.", 200, message_id=12),
+        message(3, "the football match last night went to penalties again", 220),
+        message(4, "my cat knocked the plant off the shelf", 240),
+    ]
+    digest = build_digest(messages, None, DAY)
+    listed = {ref.message_id: ref.text for ref in digest.unanswered_questions}
+    assert listed == {11: "有人用过 Tauri 吗？", 12: "Anyone tried Bun in production?"}
+    assert [ref.message_id for ref in digest.unanswered_questions] == [12, 11]  # latest first
+
+
+def test_statements_with_question_words_are_not_listed() -> None:
+    messages = [
+        message(1, "我只关心文档好不好读", 0),
+        message(2, "不知道为什么就好了", 20),
+        message(3, "我也不知道谁会来。", 40),
+        message(4, "I know how it works now", 60),
+        message(5, "whatever works for the team", 80),
+    ]
+    assert _open(messages) == []
+
+
+def test_an_answer_a_few_messages_later_while_other_talk_goes_on() -> None:
+    messages = [
+        message(1, "What connection pool do you use with Postgres?", 0, message_id=21),
+        message(2, "lunch at the noodle bar today?", 1),
+        message(3, "the noodle bar sounds good to me", 2),
+        message(4, "pgbouncer in transaction mode works well with Postgres", 4),
+        message(5, "有没有人知道 Vite 怎么配置代理？", 100, message_id=22),
+        message(6, "今天的周会改到下午了", 101),
+        message(7, "收到", 102),
+        message(8, "Vite 的代理在 server.proxy 里配，文档有例子", 105),
+    ]
+    assert _open(messages) == []
+    # without the answers both stay open
+    assert _open([messages[i] for i in (0, 1, 2, 4, 5, 6)]) == [22, 21]
+
+
+def test_an_addressee_who_speaks_later_answers() -> None:
+    messages = [
+        message(1, "@xiaolin 你上次说的那个教程叫什么？", 0, name="mei", message_id=31),
+        message(2, "今天食堂的红烧肉不错", 5, name="wang"),
+        message(3, "就是官方那本，网上有中文版", 50, name="xiaolin"),
+        message(1, "Ana, which hotel did you book in Porto?", 120, name="mei", message_id=32),
+        message(4, "the football match last night went to penalties again", 122, name="tom"),
+    ]
+    assert _open(messages) == [32]
+    assert addressees("@xiaolin 你好？", {"xiaolin": 3}) == {3}
+    assert addressees("Ana, which hotel?", {"ana": 5}) == {5}
+
+
+def test_questions_the_asker_settles_are_answered() -> None:
+    messages = [
+        message(1, "Webpack 为什么这么慢？算了我自己查到了，是 source map 的问题", 0),
+        message(2, "anyone know why CI is red on main?", 60, message_id=41),
+        message(2, "nvm, found it: a flaky test", 62),
+        message(3, "周末有人去徒步吗？", 120, message_id=42),
+        message(3, "有人吗", 125),
+    ]
+    assert _open(messages) == [42]
+
+
+def test_thanks_right_after_another_member_answers() -> None:
+    messages = [
+        message(1, "公司 VPN 怎么连？", 0, message_id=51),
+        message(2, "今天食堂的红烧肉不错", 2),
+        message(3, "设置里找网络那一栏，选第二个节点", 60),
+        message(1, "谢谢，连上了", 61),
+    ]
+    assert _open(messages) == []
+    assert _open(messages[:3]) == [51]
+
+
+def test_a_quote_answers_even_hours_later() -> None:
+    messages = [
+        message(1, "which port does the dev server use", 0, message_id=61),
+        message(2, "the football match last night went to penalties again", 2),
+        message(3, "> which port does the dev server use\n5173 unless you change it", 300),
+    ]
+    assert _open(messages) == []
+
+
+def test_greetings_and_rhetorical_questions_are_not_open() -> None:
+    messages = [
+        message(1, "Morning everyone! How are you all?", 0),
+        message(2, "大家好吗？", 30),
+        message(3, "这不是挺好的，难道不是吗？", 60),
+        message(4, "Hearth, what did we decide yesterday?", 90),
+        message(5, "the football match last night went to penalties again", 120),
+    ]
+    assert _open(messages) == []
+
+
+def test_a_reply_to_a_third_member_or_a_new_question_answers_nothing() -> None:
+    messages = [
+        message(1, "the football match last night went to penalties again", 0, message_id=70),
+        message(2, "Which museum has the best dinosaur exhibit in town?", 10, message_id=71),
+        message(3, "yes, penalties again, what a night", 11, reply_to=70),
+        message(4, "Does anyone have a spare HDMI cable?", 12, message_id=72),
+    ]
+    assert _open(messages) == [72, 71]
+
+
+def test_the_asking_part_keeps_a_short_question_with_its_context() -> None:
+    assert asking_part("We could self-host the docs. Thoughts?") == (
+        "We could self-host the docs. Thoughts?"
+    )
+    text = "Build is green. Release notes are done. Who tags the release?"
+    assert asking_part(text) == "Who tags the release?"
+    assert asking_part("no question here") == "no question here"
