@@ -17,27 +17,41 @@ from collections.abc import Iterable
 from jobs.question_cues import question_sentences, split_sentences
 from jobs.web_links import without_urls
 
-_ZH_ACT = re.compile(
+_ZH_SETTLE = re.compile(
     r"决定|(?<![一肯否稳固规鉴判认设不没未待再])定(?:了|在|下|好|为|成|于)"
-    r"|改(?:为|到|成|在)|换成|换到|推迟到|延期到|延后到|提前到|挪到|调整(?:为|到)"
-    r"|(?:那|我们|咱们|大家)就用|^就用|[，,]就用|就用(?:这|那)个"
+    r"|(?:那|我们|咱们|大家)就用|^就用|[：:\s]就用|就用(?:这|那)个"
     r"|(?:那|我们|咱们|大家)就选|^就选|就按(?:这|那)个|就按"
-    r"|确定(?:了|在|为|下来)|已(?:经)?确定|敲定|拍板|就这么(?:定|办)|就这样定|说定了"
+    r"|确定(?:了|在|为|下来|[：:])|已(?:经)?确定|确认(?:了|[：:])|已(?:经)?确认|敲定|拍板"
+    r"|就这么(?:定|办)|就这样定|说定了"
     r"|一致(?:认为|同意|决定)|达成(?:共识|一致)|那就这样|最终(?:方案|决定|版本|结果)?[是：:]"
     r"|结论(?:是|[：:])"
 )
+_ZH_CHANGE_ACT = re.compile(
+    r"改(?:为|到|成|在)|换成|换到|推迟到|延期到|延后到|提前到(?![来达了场])|挪到|调整(?:为|到)"
+)
 _ZH_NOT_DECIDED = re.compile(
     r"(?:还没有?|没有?|未|尚未|不|别|待|再|先别)(?:有)?(?:决定|定|确定|敲定|拍板|说定|商量好)"
-    r"|你(?:们)?(?:来)?决定|由[^，。]{0,4}决定|自己决定|决定权|等[^，。]{0,8}定|如果[^，。]{0,10}(?:决定|定)"
-    r"|再说吧|再议|待定|看情况"
+    r"|你(?:们)?(?:来)?决定|由[^，。]{0,4}决定|自己决定|决定权|等[^，。]{0,8}定"
+    r"|如果[^，。]{0,10}(?:决定|定|改)|再说吧|再议|待定|看情况"
+    r"|(?:别|不要|不能|不会|没有?|不)[^，。！？]{0,6}?(?:改|换|推迟|延期|提前|挪)"
+    r"|(?:(?<!想了)想(?!了)|打算|准备|考虑|可能|也许|或许)[^，。！？]{0,4}?(?:定|改|换|决定)"
 )
+_ZH_PERSONAL = re.compile(r"^(?:我(?!们)|俺)")
+_ZH_OWN_AFFAIRS = re.compile(r"^定")
+"""``我…定了``: one's own affairs settled (``我新房子定了``), unlike ``我决定…``."""
+_EN_BARE_CHANGE = re.compile(
+    r"(?i)^(?:(?:update|change|correction)\s*[:：-]\s*)?(?:now\s+)?(?:moved|changed|switched"
+    r"|rescheduled|pushed|postponed|bumped)\s+(?:it\s+)?(?:back\s+)?(?:to|until)\b"
+)
+_ZH_FILLER = re.compile(r"^[\s好的嗯哦那就吧啊ok，,]*", re.IGNORECASE)
+_ZH_CLAUSE = re.compile(r"[，,；;。！!]")
 _EN_ACT = re.compile(
     r"(?i)\bwe(?:'ve|\s+have)?\s+(?:all\s+|finally\s+)?(?:decided|settled|chose|picked"
     r"|agreed\s+(?:on|to|that))\b"
     r"|\bwe\s+(?:all\s+)?agreed\b"
     r"|\b(?:it'?s|it\s+is)\s+(?:decided|settled|official|final|confirmed)\b"
     r"|\bdecision\s*(?:is|was|:)|\bfinal\s+(?:decision|answer|call|plan)\b"
-    r"|\bsettled\s+on\b|\bdecided\s+(?:on|to)\b"
+    r"|\bsettled\s+on\b|(?<!\bI\s)(?<!\bi\s)\bdecided\s+(?:on|to)\b"
     r"|\blet'?s\s+(?:go\s+with|make\s+it|stick\s+with|lock\s+(?:it\s+)?in|settle\s+on|book)\b"
     r"|\bwe(?:'ll|\s+will|'re|\s+are)\s+(?:go(?:ing)?\s+with|stick(?:ing)?\s+with"
     r"|switch(?:ing)?\s+to|mov(?:e|ing)\s+(?:it\s+)?to)\b"
@@ -60,10 +74,51 @@ _EN_NOT_DECIDED = re.compile(
 )
 
 
+def _zh_acts(sentence: str) -> bool:
+    """A Chinese decision act: settling (``定了``, ``就用``) or changing with a subject or a time.
+
+    ``我…定了`` (one's own affairs), negated, prohibited (``别改到``) and
+    tentative (``我想定在``) acts do not count; a change with neither subject
+    nor time (``改成 activeTab 就行``) is advice, and one of one's own without a
+    time (``我刚换到一本书``) is no group matter.
+    """
+    masked = _ZH_NOT_DECIDED.sub("＿", sentence)
+    for clause in _ZH_CLAUSE.split(masked):
+        body = clause.strip()
+        if not body:
+            continue
+        settle = _ZH_SETTLE.search(body)
+        if settle is not None and not (
+            _ZH_PERSONAL.match(body) and _ZH_OWN_AFFAIRS.match(settle.group(0))
+        ):
+            return True
+        change = _ZH_CHANGE_ACT.search(body)
+        if change is not None:
+            subject = _ZH_FILLER.sub("", body[: change.start()])
+            timed = names_a_time(body[change.end() :])
+            if timed or (subject and not _ZH_PERSONAL.match(subject)):
+                return True
+    return False
+
+
+def changes_without_subject(text: str) -> bool:
+    """Whether a change leaves its subject out (``那改到周日吧``, ``Moved to Friday``).
+
+    Such a change refers to the plan just settled.
+    """
+    text = without_urls(text).strip()
+    if _EN_BARE_CHANGE.match(text):
+        return True
+    for clause in _ZH_CLAUSE.split(text):
+        change = _ZH_CHANGE_ACT.search(clause)
+        if change is not None and not _ZH_FILLER.sub("", clause[: change.start()]):
+            return True
+    return False
+
+
 def _acts(sentence: str) -> bool:
-    chinese = bool(_ZH_ACT.search(_ZH_NOT_DECIDED.sub("＿", sentence)))
     english = bool(_EN_ACT.search(sentence)) and not _EN_NOT_DECIDED.search(sentence)
-    return chinese or english
+    return english or _zh_acts(sentence)
 
 
 _CLAUSE = re.compile(r"[，,；;]")
@@ -109,10 +164,21 @@ _PROPOSAL = re.compile(
 )
 
 
+_EN_PROPOSED_ACT = re.compile(
+    r"(?i)\b(?:go\s+with|move\s+(?:it\s+)?to|switch\s+to|stick\s+with|make\s+it|book|pick|choose)\b"
+)
+
+
 def is_proposal(text: str) -> bool:
-    """Whether a message proposes a choice (``要不要定在周六？``, ``how about Friday?``)."""
+    """Whether a message proposes a definite choice (``要不要定在周六？``, ``how about Friday?``).
+
+    The proposal must carry a decision act or name a day or time: ``要不要搞个
+    聚会？`` is an idea, not yet a choice.
+    """
     text = without_urls(text).strip()
-    return bool(_PROPOSAL.search(text)) and not is_instruction_like(text)
+    if not _PROPOSAL.search(text) or is_instruction_like(text):
+        return False
+    return _acts(text) or bool(_EN_PROPOSED_ACT.search(text)) or names_a_time(text)
 
 
 _AGREEMENT = re.compile(
@@ -146,24 +212,31 @@ _CHANGE = re.compile(
 )
 
 
+_ADDITIVE = re.compile(r"(?i)也(?:改|换|定|调整)|\b(?:also|too|as\s+well)\b")
+
+
+def adds_to_earlier(text: str) -> bool:
+    """Whether a decision adds to earlier ones rather than replacing them (``也改成``, ``also``)."""
+    return bool(_ADDITIVE.search(text))
+
+
 def marks_change(text: str) -> bool:
     """Whether a message changes an earlier plan (``改到``, ``推迟``, ``moved to``, ``instead``)."""
     return bool(_CHANGE.search(text))
 
 
 _TIME_SLOT = re.compile(
-    r"(?i)周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]"
-    r"|\d{1,2}\s*[点号日月]|[一二三四五六七八九十两]{1,3}[点号]|明天|后天|下周|本周|这周|周末"
-    r"|上午|下午|晚上|早上|中午"
-    r"|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b"
-    r"|\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d"
+    r"(?i)周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]"
+    r"|\d{1,2}\s*[点号日]|\d{1,2}\s*月\s*\d|[一二三四五六七八九十两]{1,3}[点号]"
+    r"|明天|后天|今晚|明晚"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\s+\d"
     r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\btomorrow\b|\btonight\b"
-    r"|\bnext\s+week\b|\bweekend\b"
 )
 
 
 def names_a_time(text: str) -> bool:
-    """Whether a message names a day or a time (``周六``, ``下午三点``, ``Friday``, ``7pm``)."""
+    """Whether a message names a definite day or time (``周六``, ``三点``, ``Friday``, ``7pm``)."""
     return bool(_TIME_SLOT.search(text))
 
 
@@ -181,8 +254,12 @@ _EN_COMMITMENT = (
 )
 _MENTION_BINDS = re.compile(rf"@\S+\s*(?:{_ZH_COMMITMENT})|(?i:@\S+\s+{_EN_COMMITMENT})")
 _ZH_OTHER_BINDS = re.compile(
-    r"([\u4e00-\u9fff]{1,3}?)(?:已经|都)?(?:同意|答应|承诺|说好)(?:了)?"
-    r"(?:请|付|出钱|买单|包|负责|承担|报销)"
+    r"([\u4e00-\u9fff]{1,3}?)(?:已经|都)?(?:同意|答应|承诺|说好|说了|说过)(?:了)?"
+    r"[^，。！？!?]{0,10}?(?:请|付|出钱|买单|包|负责|承担|报销)"
+)
+_ZH_THIRD_PERSON_BINDS = re.compile(
+    r"(?<!其)[他她](?:们)?(?:会|要|来|说)?[^，。！？!?]{0,4}?"
+    r"(?:请大家|请客|请全|买单|出钱|付钱|全包|包了|负责)"
 )
 _ZH_SELF = re.compile(r"(?:我|我们|咱们|大家|俺)$")
 _EN_OTHER_BINDS = re.compile(
@@ -199,7 +276,7 @@ def binds_someone_else(text: str, names: Iterable[str] = (), author: str | None 
     names (``author``'s own is left out), matched as they are written.
     """
     text = without_urls(text)
-    if _MENTION_BINDS.search(text):
+    if _MENTION_BINDS.search(text) or _ZH_THIRD_PERSON_BINDS.search(text):
         return True
     own = set((author or "").lower().split())
     for found in _EN_OTHER_BINDS.finditer(text):
@@ -249,6 +326,6 @@ def is_instruction_like(text: str, bot_names: Iterable[str] = ("hearth",)) -> bo
         return True
     for name in bot_names:
         escaped = re.escape(name)
-        if re.search(rf"(?i)^\s*@?{escaped}\b\s*[,:，：]|@{escaped}\b", text):
+        if re.search(rf"(?i)^\s*@?{escaped}\b|@{escaped}\b", text):
             return True
     return False

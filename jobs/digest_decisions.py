@@ -2,22 +2,28 @@
 
 A message states a decision when :func:`jobs.decision_cues.is_decision` says
 so and it says enough (``min_length``). A proposal (``要不要定在周六？``, ``how
-about Friday?``) becomes a decision when, within ``agreement_gap`` and the
+about Friday?``; it must carry a decision act or name a day or time) becomes
+a decision when, within ``agreement_gap`` and the
 next ``agreement_messages`` messages, other members agree (``同意``, ``+1``, a
-short ``定了！``) and fewer object, unless one of those messages states the
-decision itself; it is attributed to the proposer with who agreed. A claim
-that binds someone else (``@小林 已经同意请大家吃饭了``) and anything addressed to
-the bot or worded as an instruction never count.
+short ``定了！``) and fewer object, unless one of those messages (the
+proposer's too) states the decision itself; it is attributed to the proposer
+with who agreed. A claim that binds someone else (``@小林 已经同意请大家吃饭了``)
+and anything addressed to the bot or worded as an instruction never count.
 
-A later decision on the same subject replaces an earlier one: with a change
-cue (``改到``, ``moved to``, ``instead``) when both are in one topic, share a key
-term, are somewhat alike or both name a time; without one when both are in
-one topic, alike or sharing a key term, and both name a time or neither does.
-Only the latest of a chain is listed, marked with what it replaced.
+A later decision on the same subject replaces an earlier one. With a change
+cue (``改到``, ``moved to``, ``instead``) the two must share a subject term
+(a key term that is no day, time, number or decision word), or the change
+leaves its subject out (``那改到周日吧``) and both name a time; without a cue
+they must share a subject term, be in one topic, and both name a time or
+neither. Among several earlier candidates the one sharing most terms, then
+the most alike by vectors, is replaced. One that adds to earlier ones
+(``也改成``, ``also``) replaces nothing. Only the
+latest of a chain is listed, marked with what it replaced.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +32,9 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.decision_cues import (
+    adds_to_earlier,
     binds_someone_else,
+    changes_without_subject,
     is_agreement,
     is_decision,
     is_disagreement,
@@ -99,11 +107,13 @@ def _agreement(
     stated = False
     for j in _followers(messages, by_id, i, rules):
         later = messages[j]
-        if later.member_id == author or _excluded(later, names, rules):
+        if _excluded(later, names, rules):
             continue
         short = content_length(later.text) < rules.min_length
         if states_decision(later.text) and not short:
             stated = True
+        elif later.member_id == author:
+            continue
         elif is_agreement(later.text) or (short and states_decision(later.text)):
             agreed.setdefault(later.member_id, later.member_name)
             objected.discard(later.member_id)
@@ -122,21 +132,44 @@ class _Subjects:
     threshold: float
     labels: npt.NDArray[np.int64]
 
-    def same(self, earlier: int, later: int) -> bool:
-        """Whether decision ``later`` is about the subject of decision ``earlier``."""
+    def affinity(self, earlier: int, later: int) -> tuple[int, float] | None:
+        """How surely decision ``later`` is about the subject of ``earlier``; ``None``: not.
+
+        Shared subject terms first, then vector similarity.
+        """
         a, b = self.messages[earlier].text, self.messages[later].text
-        same_topic = int(self.labels[earlier]) == int(self.labels[later])
+        if adds_to_earlier(b):
+            return None
+        shared = len(_subject_terms(a) & _subject_terms(b))
         similarity = float(self.centred[earlier] @ self.centred[later])
-        shared = bool(set(key_terms(a)) & set(key_terms(b)))
+        same_topic = int(self.labels[earlier]) == int(self.labels[later])
         if marks_change(b):
-            return (
-                same_topic
-                or shared
-                or similarity >= self.threshold / 2
-                or (names_a_time(a) and names_a_time(b))
-            )
-        same_kind = names_a_time(a) == names_a_time(b)
-        return same_topic and same_kind and (shared or similarity >= self.threshold)
+            timed = names_a_time(a) and names_a_time(b)
+            if shared or (timed and changes_without_subject(b)):
+                return shared, similarity
+            return None
+        if shared and same_topic and names_a_time(a) == names_a_time(b):
+            return shared, similarity
+        return None
+
+
+def _subject_terms(text: str) -> set[str]:
+    """Key terms that say what a decision is about: no days, times, numbers or decision words."""
+    return {
+        term
+        for term in key_terms(text)
+        if not names_a_time(term)
+        and not any(ch.isdigit() for ch in term)
+        and term not in _TIME_WORDS
+        and not _DECISION_WORD.search(term)
+    }
+
+
+_DECISION_WORD = re.compile(r"[定改换确认]|decid|settl|mov|chang|switch|resched|final|confirm")
+_TIME_WORDS = frozenset(
+    "周末 上午 下午 晚上 早上 中午 今天 明天 后天 今晚 下周 本周 这周 月底 月初 weekend morning "
+    "afternoon evening night week month".split()
+)
 
 
 def find_decisions(
@@ -168,13 +201,16 @@ def find_decisions(
     subjects = _Subjects(messages, centred, threshold, labels)
     kept: list[_Found] = []
     for item in found:
-        for index in range(len(kept) - 1, -1, -1):
-            earlier = kept[index]
-            if subjects.same(earlier.row, item.row):
-                item.decision = DigestDecision(
-                    item.decision.ref, earlier.decision.ref, item.decision.agreed_by
-                )
-                del kept[index]
-                break
+        scored = [
+            (score, index)
+            for index, earlier in enumerate(kept)
+            if (score := subjects.affinity(earlier.row, item.row)) is not None
+        ]
+        if scored:
+            _, index = max(scored)
+            item.decision = DigestDecision(
+                item.decision.ref, kept[index].decision.ref, item.decision.agreed_by
+            )
+            del kept[index]
         kept.append(item)
     return [item.decision for item in kept]

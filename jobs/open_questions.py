@@ -13,14 +13,17 @@ bot. A question counts as answered when:
 - the very next message answers in turn (see :func:`answers_in_turn`);
 - within the next ``nearby_messages`` messages and ``nearby_gap``, another
   member's message shares a key term with the asking part or is alike to it;
-- the first other member to speak after it, within ``follow_gap``, opens
-  like an answer (``yes, …``, ``用过，…``);
+- the first other member to speak after it, within ``follow_gap``, answers
+  in the shape the question calls for (where: ``在…``; when: a time; how
+  many: a number; yes or no: ``用过，…``, ``还没定``, agreement), or the
+  asker speaks right after them (a turn taken);
 - another member posts in the same topic within ``answer_window`` a message
-  alike to the question ("alike": a centred cosine of at least the topic
-  merge threshold).
+  alike to the question.
 
-A later message that replies to a third member's message answers nothing,
-and neither does a message that only asks. The digest lists the asking part
+"Alike" means a centred cosine clearly above chance for a pair of messages
+of the period (see :func:`pair_threshold`). A later message that replies to
+a third member's message answers nothing, and neither does a message that
+only asks or says it cannot answer (``我不懂这个``, ``no idea``). The digest lists the asking part
 of each open question (the question sentences, with the sentence before them
 when they say little on their own).
 """
@@ -39,10 +42,12 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from jobs.decision_cues import is_instruction_like
+from jobs.decision_cues import is_agreement, is_instruction_like, names_a_time
 from jobs.digest_model import DigestMessage, MessageRef
 from jobs.question_cues import (
     acknowledges,
+    is_banter,
+    is_non_answer,
     is_small_talk,
     opens_like_answer,
     question_sentences,
@@ -66,9 +71,40 @@ class AnswerRules:
     nearby_gap: timedelta = timedelta(minutes=30)
 
 
+def pair_threshold(
+    centred: FloatMatrix,
+    floor: float,
+    *,
+    spread: float = 2.0,
+    min_rows: int = 30,
+    sample: int = 1500,
+    seed: int = 0,
+) -> float:
+    """How alike two messages must be to be alike as a pair, not by chance.
+
+    The mean plus ``spread`` standard deviations of the similarities between
+    different messages of the period (a sample of ``sample`` rows at most),
+    and at least ``floor`` (the topic merge threshold). Below ``min_rows``
+    messages chance is not measured: ``floor`` it is.
+    """
+    rows = len(centred)
+    if rows < min_rows:
+        return floor
+    if rows > sample:
+        chosen = np.random.default_rng(seed).choice(rows, size=sample, replace=False)
+        centred = centred[np.sort(chosen)]
+        rows = sample
+    sims = centred @ centred.T
+    off = sims[~np.eye(rows, dtype=bool)]
+    return max(floor, float(off.mean() + spread * off.std()))
+
+
 @dataclass(frozen=True)
 class _Chat:
-    """The period's messages with what the rules look up about them."""
+    """The period's messages with what the rules look up about them.
+
+    ``threshold`` is the pair threshold (:func:`pair_threshold`).
+    """
 
     messages: Sequence[DigestMessage]
     centred: FloatMatrix
@@ -169,8 +205,9 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
     """Whether the message after question ``i`` reads as its answer in turn.
 
     It must come from another member within ``follow_gap``, ask nothing new,
-    and be short, or alike to the question, or come from whoever spoke just
-    before the question (a back-and-forth between two members).
+    not say it cannot answer (``我不懂``), and be short (and no laugh), or
+    alike to the question, or come from whoever spoke just before the
+    question (a back-and-forth between two members).
     """
     messages = chat.messages
     if i + 1 >= len(messages):
@@ -180,8 +217,11 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
         return False
     if after.sent_at - question.sent_at > rules.follow_gap or _asks_only(after.text):
         return False
+    if is_non_answer(after.text):
+        return False
     exchange = i > 0 and messages[i - 1].member_id == after.member_id
-    return exchange or content_length(after.text) < rules.short_message or chat.alike(i, i + 1)
+    short = content_length(after.text) < rules.short_message and not is_banter(after.text)
+    return exchange or short or chat.alike(i, i + 1)
 
 
 def _settled_in_message(text: str, asking: Sequence[str]) -> bool:
@@ -205,7 +245,11 @@ class _Terms:
 
 
 def _answered(
-    chat: _Chat, i: int, asking_terms: frozenset[str], terms: _Terms, rules: AnswerRules
+    chat: _Chat,
+    i: int,
+    asking: Sequence[str],
+    terms: _Terms,
+    rules: AnswerRules,
 ) -> bool:
     messages = chat.messages
     question = messages[i]
@@ -216,6 +260,7 @@ def _answered(
         return True
     end = question.sent_at + rules.answer_window
     stop = bisect.bisect_right(chat.times, end.timestamp())
+    asking_terms = frozenset(term for sentence in asking for term in key_terms(sentence))
     named = addressees(question.text, chat.member_by_name) - {asker}
     label = int(chat.labels[i])
     responders: set[int] = set()
@@ -242,15 +287,61 @@ def _answered(
         responders.add(later.message_id)
         if _quotes(later.text, question.text) or later.member_id in named:
             return True
-        if _asks_only(later.text):
+        if _asks_only(later.text) or is_non_answer(later.text):
             continue
         if near and (asking_terms & terms.of(j) or chat.alike(i, j)):
             return True
-        if first_turn and gap <= rules.follow_gap and opens_like_answer(later.text):
+        in_turn = first_turn and gap <= rules.follow_gap
+        if in_turn and (_fits(asking, later.text) or _answered_back(chat, j, asker, rules)):
             return True
         if int(chat.labels[j]) == label and chat.alike(i, j):
             return True
     return False
+
+
+_WHERE = re.compile(r"(?i)哪里|哪儿|在哪|哪边|哪家|什么地方|\bwhere\b")
+_WHEN = re.compile(r"(?i)几点|什么时候|啥时候|哪天|几号|\bwhen\b|\bwhat\s+time\b")
+_HOW_MANY = re.compile(r"(?i)多少|几[个位次天人]|多久|多长|多远|\bhow\s+(?:many|much|long|far)\b")
+_YES_NO = re.compile(
+    r"(?i)[吗么]|有没有|是不是|能不能|会不会|要不要|可不可以|([\u4e00-\u9fff])不\1"
+    r"|^(?:do|does|did|is|are|was|were|can|could|will|would|should|have|has|any(?:one|body))\b"
+    r"|^what\s+if\b|^how\s+about\b|^shall\b"
+)
+_PLACE_ANSWER = re.compile(r"(?i)^(?:在|去|到|就在|(?:at|in|near|on|try)\b)")
+_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万半]")
+
+
+def _fits(asking: Sequence[str], answer: str) -> bool:
+    """Whether ``answer`` has the shape the question calls for.
+
+    Where → a place (``在…``), when → a day or time, how many → a number,
+    yes or no (or a proposal) → an answer-like opening or agreement.
+    """
+    answer = answer.strip()
+    for sentence in asking:
+        if _WHERE.search(sentence) and _PLACE_ANSWER.match(answer):
+            return True
+        if _WHEN.search(sentence) and names_a_time(answer):
+            return True
+        if _HOW_MANY.search(sentence) and _NUMBER.search(answer):
+            return True
+        if _YES_NO.search(sentence.strip()) and (opens_like_answer(answer) or is_agreement(answer)):
+            return True
+    return False
+
+
+def _answered_back(chat: _Chat, j: int, asker: int, rules: AnswerRules) -> bool:
+    """Whether the asker speaks right after message ``j`` (a turn taken with its author)."""
+    if j + 1 >= len(chat.messages):
+        return False
+    after = chat.messages[j + 1]
+    return (
+        after.member_id == asker
+        and after.sent_at - chat.messages[j].sent_at <= rules.follow_gap
+        and not _asks_only(after.text)
+        and not settles_own_question(after.text)
+        and not is_banter(after.text)
+    )
 
 
 def _asker_closes(
@@ -290,11 +381,12 @@ def unanswered_questions(
     """Every open question of ``messages`` (in time order), the latest first.
 
     ``centred`` and ``threshold`` are the topic clustering's centred vectors
-    and merge threshold, ``labels`` its topic per message. Each reference
+    and merge threshold (the least a pair must be alike), ``labels`` its topic
+    per message. Each reference
     carries the asking part of its message as its text.
     """
     rules = rules or AnswerRules()
-    chat = _Chat(messages, centred, threshold, labels)
+    chat = _Chat(messages, centred, pair_threshold(centred, threshold), labels)
     terms = _Terms(messages)
     found: list[MessageRef] = []
     for i, message in enumerate(messages):
@@ -303,8 +395,7 @@ def unanswered_questions(
             continue
         if is_instruction_like(message.text) or _settled_in_message(message.text, asking):
             continue
-        asking_terms = frozenset(term for s in asking for term in key_terms(s))
-        if _answered(chat, i, asking_terms, terms, rules):
+        if _answered(chat, i, asking, terms, rules):
             continue
         found.append(dataclasses.replace(message.ref(), text=asking_part(message.text)))
     found.reverse()

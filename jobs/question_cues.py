@@ -22,8 +22,10 @@ from jobs.web_links import without_urls
 
 # --- sentences ------------------------------------------------------------------------------
 
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
 _BREAK = re.compile(
     r"[？?！!。；;…]+[\"'”’)）」』]*"  # strong ends, with closing quotes
+    rf"|[{_EMOJI}]+\s*"  # emoji close a sentence in chat
     r"|\n+"
     r"|(?<![.\d])\.(?:\s+|$)"  # a full stop before a space, not in numbers or "..."
     r"|\.{2,}\s*"
@@ -64,11 +66,12 @@ _ZH_NE_END = re.compile(r"呢$")
 _ZH_PROGRESSIVE = re.compile(r"[在正还着]")
 _ZH_ASKING_PHRASE = re.compile(
     r"请问|想问一下|想问问|问一下|问下|求推荐|求助|请教|求问|求教"
-    r"|不知道(?:有没有人|有人|大家|各位|你们)"
+    r"|不知道(?:有没有人|有人|大家|各位|你们)|想知道|好奇"
 )
 _ZH_INTERROGATIVE = re.compile(
-    r"为什么|为啥|干嘛|干吗|干什么|怎么|怎样|咋|什么|啥|哪(?!怕)|谁|多少|是否"
-    r"|(?<![十好这那前后过头最近第零一二三四五六七八九两\d有])几(?=[点个号天位次岁时分块本张人月年周遍种样])"
+    r"为什么|为啥|干嘛|干吗|干什么|怎么|怎样|咋|什么|啥|哪(?!怕)|谁|多少|多久|多长|多远|是否"
+    r"|(?<![十好这那前后过头最近第零一二三四五六七八九两\d有搞买拍来做写聊吃喝看玩带拿找请送发加用试等了])"
+    r"几(?=[点个号天位次岁时分块本张人月年周遍种样])"
     r"|([\u4e00-\u9fff])[不没]\1"  # A-not-A: 好不好, 有没有, 去不去
 )
 _ZH_REPEATABLE = re.compile(r"[不没一]")
@@ -80,7 +83,8 @@ _ZH_INDEFINITE = re.compile(
 _ZH_EMBEDDING = re.compile(
     r"关心|在乎|在意|不管|无论|不论|取决于|看情况|看看|再看|要看|得看|就看|研究|了解了|学会"
     r"|教你|分享|记录|总结|说明|解释|讲了|发现|想通|搞懂|弄懂|搞清楚|弄清楚|明白了|懂了|知道了"
-    r"|查到|找到|随便|只要|想知道|好奇"
+    r"|查到|找到|随便|只要|在想|还在想|想想|纠结|琢磨|测试|试试|试一下|检查|验证|看下|看一下"
+    r"|还是看|看你|看他|看她|看大家|我觉得|我感觉|我认为"
     r"|(?:[不没我他她都也]|我们|他们|她们)(?:知道|清楚|确定|记得|明白|懂|晓得)"
     r"|忘了"
 )
@@ -91,15 +95,34 @@ def _mask(match: re.Match[str]) -> str:
     return "＿" * len(match.group(0))
 
 
+_ZH_LEAD_FILLER = re.compile(r"^[\s＿对了还有那就是另外顺便话说]*$")
+
+
+def _wonders(before: str, embedding: re.Match[str], word: str) -> bool:
+    """``不知道…多久`` opening a sentence asks (not ``不知道为什么``, not ``我不知道``)."""
+    return (
+        embedding.group(0) == "不知道"
+        and word not in _ZH_NO_EMBED_WORDS
+        and bool(_ZH_LEAD_FILLER.match(before[: embedding.start()]))
+    )
+
+
+_QUOTED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」")
+
+
 def _zh_interrogative(clause: str) -> bool:
-    """Whether a Chinese clause uses a question word as a question, not embedded or indefinite."""
-    masked = _ZH_INDEFINITE.sub(_mask, clause)
+    """Whether a Chinese clause uses a question word as a question, not embedded or indefinite.
+
+    Titles and quotations (``《当我谈跑步时我谈些什么》``) are left out.
+    """
+    masked = _ZH_INDEFINITE.sub(_mask, _QUOTED.sub(_mask, clause))
     for match in _ZH_INTERROGATIVE.finditer(masked):
         word = match.group(0)
         if match.group(1) and _ZH_REPEATABLE.match(match.group(1)):
             continue
         before = masked[: match.start()]
-        if _ZH_EMBEDDING.search(before):
+        embedding = _ZH_EMBEDDING.search(before)
+        if embedding is not None and not _wonders(before, embedding, word):
             continue
         indefinite = word not in _ZH_NO_EMBED_WORDS and match.group(1) is None
         if indefinite and word != "是否" and _ZH_INDEFINITE_AFTER.match(masked[match.end() :]):
@@ -109,6 +132,7 @@ def _zh_interrogative(clause: str) -> bool:
 
 
 def _zh_asks(sentence: str, statement_end: bool) -> bool:
+    sentence = _QUOTED.sub(_mask, sentence)
     if _ZH_PARTICLE_ANYWHERE.search(sentence) or _ZH_ASKING_PHRASE.search(sentence):
         return True
     for raw in _CLAUSE.split(sentence):
@@ -235,7 +259,13 @@ _SMALL_TALK = re.compile(
     r")[\s\W_哈啊呀]*$"
 )
 _RHETORICAL = re.compile(
-    r"^(?:难道|岂不|何必|何苦)|有什么好[^，。？?]{1,6}的|(?i:^who\s+doesn'?t\b)"
+    r"^(?:难道|岂不|何必|何苦)|有什么好[^，。？?]{1,6}的|谁知道呢|谁晓得呢|天知道"
+    r"|^我(?:什么时候|啥时候|哪里|哪儿|哪)(?:说|同意|答应|讲|去)|哪(?:天|次|回)不是"
+    r"|^(?:你|这|那|他|她)?不是[^，。？?]{0,20}吗[\s\W_哈]*$"
+    r"|这(?:是|叫)什么|什么鬼|搞什么|^(?:急|怕|慌|吵|笑|哭|装)什么"
+    r"|(?i:^who\s+doesn'?t\b|\bwho\s+knows[\s\W_]*$)"
+    r"|(?i:did\s+i\s+miss\s+anything|what\s+did\s+i\s+miss)"
+    r"|我错过了什么"
 )
 
 
@@ -244,10 +274,22 @@ _TAG_CLAUSE = re.compile(
 )
 
 
+def _echo(sentence: str) -> bool:
+    """A word or two repeated with a question mark (``桐梓林？``, ``Tomorrow?``)."""
+    core, _ = _tail_marks(sentence)
+    han = len(HAN.findall(core))
+    words = len(re.findall(r"[A-Za-z]+", HAN.sub(" ", core)))
+    if han > 4 or words > 2 or han + words == 0:
+        return False
+    if han:
+        return not (_ZH_PARTICLE_ANYWHERE.search(core) or _zh_interrogative(core))
+    return not (_EN_WH.match(core) or _EN_AUX.match(core))
+
+
 def is_small_talk(sentence: str) -> bool:
-    """Whether a question sentence is a greeting, a tag or rhetorical: nothing to answer."""
+    """Whether a question sentence is a greeting, tag, echo or rhetorical: nothing to answer."""
     core = sentence.strip()
-    if _SMALL_TALK.match(core) or _RHETORICAL.search(core):
+    if _SMALL_TALK.match(core) or _RHETORICAL.search(core) or _echo(core):
         return True
     last = _CLAUSE.split(core)[-1].strip()
     return last != core and bool(_RHETORICAL.search(last) or _TAG_CLAUSE.match(last))
@@ -289,9 +331,25 @@ _ANSWER_OPENING = re.compile(
     r"|it(?:'s|\s+is|\s+was|\s+depends)\b|not\s+sure\b|in\s+my\s+experience\b"
     r"|是的|对的|对啊|不是|没有|有的|可以|不行|不能|能的|会的|不会|用过|没用过|我用|我们用|我在用"
     r"|试试|建议|推荐|应该|好像|据我所知|一般|大概|差不多|可能|不用|需要|不需要|我觉得|我感觉"
-    r"|我试过|之前|我记得|我知道|你可以|可以试试|直接"
+    r"|我试过|之前|我记得|我知道|你可以|可以试试|直接|还没|还不|没|已经|有|是"
     r")"
 )
+_NON_ANSWER = re.compile(
+    r"(?i)我也不知道|我不知道|不懂|不清楚|帮不了|不了解|没研究过|没玩过|没试过|不太会"
+    r"|\b(?:i\s+don'?t\s+know|no\s+idea|not\s+sure|can'?t\s+help|dunno|no\s+clue"
+    r"|never\s+(?:used|tried))\b"
+)
+_BANTER = re.compile(r"(?i)哈{2,}|[😂🤣😆😅]|\b(?:lol|lmao|haha+)\b")
+
+
+def is_non_answer(text: str) -> bool:
+    """Whether a reply says it cannot answer (``我不懂这个``, ``no idea``, ``never used it``)."""
+    return bool(_NON_ANSWER.search(text))
+
+
+def is_banter(text: str) -> bool:
+    """Whether a message laughs (``哈哈``, ``😂``, ``lol``): a joke, not an answer, when short."""
+    return bool(_BANTER.search(text))
 
 
 def opens_like_answer(text: str) -> bool:
