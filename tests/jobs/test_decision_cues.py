@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from jobs.decision_cues import (
+    adds_to_earlier,
     binds_someone_else,
+    changes_without_subject,
     is_agreement,
     is_decision,
     is_instruction_like,
@@ -116,3 +118,54 @@ def test_proposals_agreement_changes_and_times() -> None:
     assert not marks_change("周六见")
     assert names_a_time("周六下午三点") and names_a_time("Friday 7pm")
     assert not names_a_time("用蓝色主题")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "改成 activeTab，用户点图标的时候才拿权限",  # advice, no subject or time
+        "我新房子今天也定了，离地铁五分钟",  # one's own affairs
+        "我刚换到一本摄影书，值了",
+        "你周六可别又加班改到周日了",  # prohibited
+        "我想定在下个月第一个周末",  # tentative
+        "明天又周一了，周一 mood 提前到来",
+        "I decided to learn the guitar",
+    ],
+)
+def test_advice_own_affairs_and_tentative_plans_are_no_decisions(text: str) -> None:
+    assert not is_decision(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "确定：10月17日周四晚8点，线上分享",
+        "刚跟老板确认了：就用拾光书咖，周六下午两点",
+        "想了想还是决定先只卖次卡",
+        "我决定了，就租玉林北路那套",
+        "改到周日晚上七点了",
+    ],
+)
+def test_settled_confirmed_and_subjectless_timed_changes_are_decisions(text: str) -> None:
+    assert is_decision(text)
+
+
+def test_claims_with_words_between_or_through_a_pronoun() -> None:
+    assert binds_someone_else("@所有人 老周已经同意聚会那天请大家吃晚饭了")
+    assert binds_someone_else("@大熊 刚才说了，下次结束他请大家吃火锅")
+    assert not binds_someone_else("下次我请大家吃火锅")
+
+
+def test_a_proposal_needs_a_definite_choice() -> None:
+    assert not is_proposal("月底要不要搞个小聚会？")
+    assert not is_proposal("下次聚会要不要搞成每季度一次？")
+    assert is_proposal("要不要改到周日？")
+    assert is_proposal("Shall we go with the blue logo?")
+
+
+def test_changes_that_leave_the_subject_out_or_add() -> None:
+    assert changes_without_subject("那改到周日吧")
+    assert changes_without_subject("Moved to Saturday, same place")
+    assert not changes_without_subject("聚会改到周日")
+    assert adds_to_earlier("海外也改成$5/month了")
+    assert not adds_to_earlier("价格改为每月9元")

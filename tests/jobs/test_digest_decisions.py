@@ -107,3 +107,33 @@ def test_a_proposal_settled_by_someone_elses_statement_is_listed_once() -> None:
     ]
     digest = _digest(messages)
     assert [(d.ref.member_name, d.agreed_by) for d in digest.decisions] == [("小李", ("小张",))]
+
+
+def test_a_subjectless_change_replaces_the_timed_plan_and_days_do_not_join_subjects() -> None:
+    messages = [
+        message(1, "要不要定在周六下午？", 0, name="小王", message_id=1),
+        message(2, "同意", 1, name="小李"),
+        message(3, "拾光书咖定了，11月9号周六下午两点换书", 30, name="婷婷", message_id=2),
+        message(1, "周六有人加班，那改到周日下午吧，大家看行吗", 90, name="小王", message_id=3),
+        message(4, "可以", 91, name="小张"),
+    ]
+    digest = _digest(messages)
+    current = {d.ref.message_id: d for d in digest.decisions}
+    assert 1 not in current
+    assert current[3].replaces is not None and current[3].replaces.message_id in (1, 2)
+    # a later decision about another subject that names the same day replaces nothing
+    other = [
+        message(1, "桌游夜定在周六晚上七点", 0, name="小鹿", message_id=11),
+        message(2, "换书活动定在周六下午两点", 30, name="婷婷", message_id=12),
+    ]
+    found = _digest(other).decisions
+    assert [(d.ref.message_id, d.replaces) for d in found] == [(11, None), (12, None)]
+
+
+def test_a_stated_decision_after_a_proposal_lists_once() -> None:
+    messages = [
+        message(1, "28号周六下午两点到六点，大家看行不行？", 0, name="老周"),
+        message(2, "行", 1, name="小林"),
+        message(1, "好，那就敲定了：28号周六下午两点，木星咖啡二楼", 5, name="老周", message_id=7),
+    ]
+    assert [d.ref.message_id for d in _digest(messages).decisions] == [7]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from jobs.digest_builder import build_digest, find_unanswered
 from jobs.digest_model import DigestMessage
-from jobs.open_questions import addressees, asking_part
+from jobs.open_questions import addressees, asking_part, pair_threshold
 from tests.jobs.helpers import DAY, message
 
 FILLER_ZH = [
@@ -131,3 +133,58 @@ def test_the_asking_part_keeps_a_short_question_with_its_context() -> None:
     text = "Build is green. Release notes are done. Who tags the release?"
     assert asking_part(text) == "Who tags the release?"
     assert asking_part("no question here") == "no question here"
+
+
+def test_the_first_reply_in_the_shape_the_question_asks_for_answers() -> None:
+    messages = [
+        message(1, "书咖在哪，我想顺便去喝咖啡", 0, message_id=81),
+        message(2, "在倪家桥，离地铁站五分钟", 1),
+        message(3, "银杏定了吗", 60, message_id=82),
+        message(4, "还没，看下周天气", 61),
+        message(5, "What time does the market open on Sunday?", 120, message_id=83),
+        message(6, "8am I think, earlier for the bakery stall", 121),
+        message(7, "团体讲解要多少人起", 180, message_id=84),
+        message(8, "十个人就可以约", 181),
+        message(9, "What if I run a storytime for the kids at the swap?", 240, message_id=85),
+        message(10, "好呀！小朋友肯定喜欢", 241),
+    ]
+    assert _open(messages) == []
+    # replies of another shape leave them open
+    others = [
+        message(1, "书咖在哪，我想顺便去喝咖啡", 0, message_id=91),
+        message(2, "今天好冷，记得多穿点衣服", 1),
+        message(5, "What time does the market open on Sunday?", 120, message_id=92),
+        message(6, "the football match went to penalties again", 121),
+    ]
+    assert _open(others) == [92, 91]
+
+
+def test_a_turn_taken_with_the_first_responder_answers() -> None:
+    messages = [
+        message(1, "平时大家都在哪跑步？我住在软件园附近", 0, message_id=95),
+        message(2, "桂溪生态公园，一圈五公里左右，晚上跑的人很多", 3),
+        message(1, "好嘞，离我就两站地铁", 5),
+    ]
+    assert _open(messages) == []
+    assert _open([*messages[:2], message(1, "哈哈哈好吧", 5)]) == [95]
+
+
+def test_saying_one_cannot_help_or_laughing_answers_nothing() -> None:
+    messages = [
+        message(1, "有没有人知道哪里能买到小包装的淡奶油", 0, message_id=97),
+        message(2, "我只会吃😂", 1),
+        message(3, "我不懂这个，帮不了你哈哈", 2),
+    ]
+    assert _open(messages) == [97]
+
+
+def test_alike_pairs_must_stand_out_from_chance_in_a_busy_period() -> None:
+    rng = np.random.default_rng(5)
+    noise = rng.standard_normal((200, 32)).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    threshold = pair_threshold(noise, 0.01)
+    sims = noise @ noise.T
+    chance = sims[~np.eye(200, dtype=bool)]
+    assert 0.01 < threshold < 1.0
+    assert (chance >= threshold).mean() < 0.05
+    assert pair_threshold(noise[:10], 0.2) == 0.2  # too few messages to measure chance

@@ -6,6 +6,8 @@ import pytest
 
 from jobs.question_cues import (
     acknowledges,
+    is_banter,
+    is_non_answer,
     is_question,
     is_small_talk,
     opens_like_answer,
@@ -132,3 +134,59 @@ def test_settled_thanked_and_answer_shaped() -> None:
     assert opens_like_answer("用过，图标要用 icns 格式")
     assert opens_like_answer("yes, we run it in production")
     assert not opens_like_answer("the football match went to penalties")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不知道复审一般要多久，学期中间事情好多",
+        "不知道二手相机在哪买比较靠谱",
+        "想知道大家的小程序有没有做过地推 效果怎么样",
+    ],
+)
+def test_wondering_aloud_asks_the_others(text: str) -> None:
+    assert is_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有投影的话还能搞几个 lightning talk",
+        "换到了一本《当我谈跑步时我谈些什么》，应景",
+        "我觉得还是看你想不想学东西",
+        "测试一下机器人会不会当真",
+        "我还在想做什么菜",
+    ],
+)
+def test_titles_a_few_and_embedded_choices_ask_nothing(text: str) -> None:
+    assert not is_question(text)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "也是，谁知道呢哈哈",
+        "我什么时候说过",
+        "上一天班放三天，这是什么逻辑",
+        "急什么，周五给你看",
+        "你不是说周末要补觉吗",
+        "你哪天不是周一 mood",
+        "桐梓林？",
+        "Tomorrow?",
+        "Did I miss anything?",
+    ],
+)
+def test_rhetorical_forms_and_echoes_are_small_talk(sentence: str) -> None:
+    assert is_small_talk(sentence)
+
+
+def test_emoji_close_a_sentence() -> None:
+    assert split_sentences("别造谣啊😂 我什么时候说过") == ["别造谣啊😂", "我什么时候说过"]
+
+
+def test_non_answers_and_banter() -> None:
+    assert is_non_answer("我不懂这个，帮不了你哈哈")
+    assert is_non_answer("no idea, never used it")
+    assert not is_non_answer("用过，挺稳定的")
+    assert is_banter("我只会吃😂") and is_banter("lol same")
+    assert not is_banter("在倪家桥，离地铁站五分钟")
