@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from jobs.question_cues import question_sentences, split_sentences
 from jobs.web_links import without_urls
@@ -32,7 +33,7 @@ _ZH_CHANGE_ACT = re.compile(
 _ZH_NOT_DECIDED = re.compile(
     r"(?:还没有?|没有?|未|尚未|不|别|待|再|先别)(?:有)?(?:决定|定|确定|敲定|拍板|说定|商量好)"
     r"|你(?:们)?(?:来)?决定|由[^，。]{0,4}决定|自己决定|决定权|等[^，。]{0,8}定"
-    r"|如果[^，。]{0,10}(?:决定|定|改)|再说吧|再议|待定|看情况"
+    r"|如果[^，。]{0,10}(?:决定|定|改)|(?:决定|确定|定)了?再|再说吧|再议|待定|看情况"
     r"|(?:别|不要|不能|不会|没有?|不)[^，。！？]{0,6}?(?:改|换|推迟|延期|提前|挪)"
     r"|(?:(?<!想了)想(?!了)|打算|准备|考虑|可能|也许|或许)[^，。！？]{0,4}?(?:定|改|换|决定)"
 )
@@ -285,14 +286,17 @@ def binds_someone_else(text: str, names: Iterable[str] = (), author: str | None 
     for found in _ZH_OTHER_BINDS.finditer(text):
         if not _ZH_SELF.search(text[: found.start(1)] + found.group(1)):
             return True
-    for name in names:
-        if not name or name == author or len(name.strip()) < 2:
-            continue
-        escaped = re.escape(name.strip())
-        pattern = rf"{escaped}\s*(?:{_ZH_COMMITMENT})|(?i:{escaped}\s+{_EN_COMMITMENT})"
-        if re.search(pattern, text):
-            return True
-    return False
+    others = tuple(sorted({n.strip() for n in names if len(n.strip()) >= 2} - {author or ""}))
+    return bool(others) and _named_commitment(others).search(text) is not None
+
+
+@cache
+def _named_commitment(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for any of ``names`` followed by a commitment."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(
+        rf"(?:{alternatives})\s*(?:{_ZH_COMMITMENT})|(?i:(?:{alternatives})\s+{_EN_COMMITMENT})"
+    )
 
 
 _INSTRUCTION = re.compile(

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -153,16 +154,19 @@ class _Subjects:
         return None
 
 
-def _subject_terms(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _subject_terms(text: str) -> frozenset[str]:
     """Key terms that say what a decision is about: no days, times, numbers or decision words."""
-    return {
-        term
-        for term in key_terms(text)
-        if not names_a_time(term)
-        and not any(ch.isdigit() for ch in term)
-        and term not in _TIME_WORDS
-        and not _DECISION_WORD.search(term)
-    }
+    return frozenset(
+        {
+            term
+            for term in key_terms(text)
+            if not names_a_time(term)
+            and not any(ch.isdigit() for ch in term)
+            and term not in _TIME_WORDS
+            and not _DECISION_WORD.search(term)
+        }
+    )
 
 
 _DECISION_WORD = re.compile(r"[定改换确认]|decid|settl|mov|chang|switch|resched|final|confirm")

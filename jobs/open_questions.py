@@ -37,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -195,6 +195,7 @@ def _quotes(text: str, question: str) -> bool:
     return any(len(piece) >= 4 and " ".join(piece.split()) in flat for piece in pieces)
 
 
+@lru_cache(maxsize=8192)
 def _asks_only(text: str) -> bool:
     """Whether every sentence of a message asks (a new question, not an answer)."""
     sentences = split_sentences(without_urls(text))
@@ -303,7 +304,7 @@ _WHERE = re.compile(r"(?i)哪里|哪儿|在哪|哪边|哪家|什么地方|\bwher
 _WHEN = re.compile(r"(?i)几点|什么时候|啥时候|哪天|几号|\bwhen\b|\bwhat\s+time\b")
 _HOW_MANY = re.compile(r"(?i)多少|几[个位次天人]|多久|多长|多远|\bhow\s+(?:many|much|long|far)\b")
 _YES_NO = re.compile(
-    r"(?i)[吗么]|有没有|是不是|能不能|会不会|要不要|可不可以|([\u4e00-\u9fff])不\1"
+    r"(?i)[吗么]|有没有|是不是|能不能|会不会|要不要|可不可以|([\u4e00-\u9fff])不\1|不[\s\W_]*$"
     r"|^(?:do|does|did|is|are|was|were|can|could|will|would|should|have|has|any(?:one|body))\b"
     r"|^what\s+if\b|^how\s+about\b|^shall\b"
 )
@@ -315,7 +316,8 @@ def _fits(asking: Sequence[str], answer: str) -> bool:
     """Whether ``answer`` has the shape the question calls for.
 
     Where → a place (``在…``), when → a day or time, how many → a number,
-    yes or no (or a proposal) → an answer-like opening or agreement.
+    yes or no (or a proposal) → an answer-like opening, agreement, or the
+    question's own verb echoed (``去不去？`` → ``去！``).
     """
     answer = answer.strip()
     for sentence in asking:
@@ -325,9 +327,32 @@ def _fits(asking: Sequence[str], answer: str) -> bool:
             return True
         if _HOW_MANY.search(sentence) and _NUMBER.search(answer):
             return True
-        if _YES_NO.search(sentence.strip()) and (opens_like_answer(answer) or is_agreement(answer)):
+        yes_no = _YES_NO.search(sentence.strip()) is not None
+        if yes_no and (
+            opens_like_answer(answer) or is_agreement(answer) or _echoes(sentence, answer)
+        ):
             return True
     return False
+
+
+_PRONOUN = re.compile(r"[我你他她它这那谁]")
+
+
+_ASKED_VERB = re.compile(
+    r"([\u4e00-\u9fff])(?:[不没]\1|不[\s\W_]*$)|([\u4e00-\u9fff])了?[吗么][\s\W_]*$"
+)
+
+
+def _echoes(question: str, answer: str) -> bool:
+    """Whether a Chinese answer opens with the verb asked about (``搞起来不？`` → ``来！``)."""
+    asked = {
+        verb
+        for found in _ASKED_VERB.finditer(question.strip())
+        for verb in found.groups()
+        if verb and not _PRONOUN.match(verb)
+    }
+    opening = re.match(r"\s*(?:还没|没|不)?([\u4e00-\u9fff])", answer)
+    return opening is not None and opening.group(1) in asked
 
 
 def _answered_back(chat: _Chat, j: int, asker: int, rules: AnswerRules) -> bool:

@@ -209,7 +209,7 @@ _STATEMENT_MARK = re.compile(r"[.!。！]")
 
 
 def _asks(sentence: str) -> bool:
-    core, marks = _tail_marks(sentence)
+    core, marks = _tail_marks(_QUOTED.sub(_mask, sentence))
     if not core:
         return False
     if "?" in marks or "？" in marks:

@@ -169,3 +169,7 @@ def test_changes_that_leave_the_subject_out_or_add() -> None:
     assert not changes_without_subject("聚会改到周日")
     assert adds_to_earlier("海外也改成$5/month了")
     assert not adds_to_earlier("价格改为每月9元")
+
+
+def test_settling_later_is_no_decision_now() -> None:
+    assert not is_decision("我看下那周去不去深圳，还没定，定了再接")

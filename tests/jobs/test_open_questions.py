@@ -188,3 +188,13 @@ def test_alike_pairs_must_stand_out_from_chance_in_a_busy_period() -> None:
     assert 0.01 < threshold < 1.0
     assert (chance >= threshold).mean() < 0.05
     assert pair_threshold(noise[:10], 0.2) == 0.2  # too few messages to measure chance
+
+
+def test_an_echoed_verb_answers_a_yes_or_no_question() -> None:
+    messages = [
+        message(1, "桌游夜搞起来不？上次玩得很开心", 0, message_id=99),
+        message(2, "来！我刚买了新的扩展", 2),
+        message(3, "斑头雁这个季节来是不是有点早", 60, message_id=98),
+        message(4, "早上好唐哥，又去蹲点了", 62),
+    ]
+    assert _open(messages) == [98]

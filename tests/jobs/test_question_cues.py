@@ -190,3 +190,8 @@ def test_non_answers_and_banter() -> None:
     assert not is_non_answer("用过，挺稳定的")
     assert is_banter("我只会吃😂") and is_banter("lol same")
     assert not is_banter("在倪家桥，离地铁站五分钟")
+
+
+def test_a_title_at_the_end_of_a_sentence_asks_nothing() -> None:
+    assert not is_question("确定：周四晚8点，大川讲《AI 工具怎么搭配用》")
+    assert is_question("你看过《谁动了我的奶酪》吗")
