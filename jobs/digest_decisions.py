@@ -1,14 +1,16 @@
 """The decisions of a period: stated ones, proposals others agreed to, and what changed.
 
 A message states a decision when :func:`jobs.decision_cues.is_decision` says
-so and it says enough (``min_length``). A proposal (``要不要定在周六？``, ``how
-about Friday?``; it must carry a decision act or name a day or time) becomes
-a decision when, within ``agreement_gap`` and the
-next ``agreement_messages`` messages, other members agree (``同意``, ``+1``, a
-short ``定了！``) and fewer object, unless one of those messages (the
-proposer's too) states the decision itself; it is attributed to the proposer
-with who agreed. A claim that binds someone else (``@小林 已经同意请大家吃饭了``)
-and anything addressed to the bot or worded as an instruction never count.
+so and it says enough (``min_length``). A proposal (``要不要定在周六？``,
+``how about Friday?``; it must carry a decision act or name a day or time)
+becomes a decision when, within ``agreement_gap`` and the next
+``agreement_messages`` messages, other members agree (``同意``, ``+1``, a short
+``定了！``) and fewer object, unless one of those messages (the proposer's
+too) states the decision itself; it is attributed to the proposer with who
+agreed. A statement that opens with agreement and restates the decision just
+made (``Sounds good, moved to … then``) adds its author to those who agreed.
+A claim that binds someone else (``@小林 已经同意请大家吃饭了``) and anything
+addressed to the bot or worded as an instruction never count.
 
 A later decision on the same subject replaces an earlier one. With a change
 cue (``改到``, ``moved to``, ``instead``) the two must share a subject term
@@ -17,8 +19,8 @@ leaves its subject out (``那改到周日吧``) and both name a time; without a 
 they must share a subject term, be in one topic, and both name a time or
 neither. Among several earlier candidates the one sharing most terms, then
 the most alike by vectors, is replaced. One that adds to earlier ones
-(``也改成``, ``also``) replaces nothing. Only the
-latest of a chain is listed, marked with what it replaced.
+(``也改成``, ``also``) replaces nothing. Only the latest of a chain is listed,
+marked with what it replaced.
 """
 
 from __future__ import annotations
@@ -176,6 +178,17 @@ _TIME_WORDS = frozenset(
 )
 
 
+def _seconds(earlier: _Found, later: _Found, subjects: _Subjects, rules: DecisionRules) -> bool:
+    """Whether ``later`` agrees with ``earlier`` and restates it (``Sounds good, moved to…``)."""
+    first, second = earlier.decision.ref, later.decision.ref
+    if second.member_id == first.member_id or second.sent_at - first.sent_at > rules.agreement_gap:
+        return False
+    if not is_agreement(second.text):
+        return False
+    same_topic = int(subjects.labels[earlier.row]) == int(subjects.labels[later.row])
+    return same_topic or subjects.affinity(earlier.row, later.row) is not None
+
+
 def find_decisions(
     messages: Sequence[DigestMessage],
     centred: FloatMatrix,
@@ -205,6 +218,11 @@ def find_decisions(
     subjects = _Subjects(messages, centred, threshold, labels)
     kept: list[_Found] = []
     for item in found:
+        if kept and _seconds(kept[-1], item, subjects, rules):
+            earlier = kept[-1].decision
+            agreed = tuple(dict.fromkeys((*earlier.agreed_by, item.decision.ref.member_name)))
+            kept[-1].decision = DigestDecision(earlier.ref, earlier.replaces, agreed)
+            continue
         scored = [
             (score, index)
             for index, earlier in enumerate(kept)

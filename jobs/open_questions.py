@@ -168,8 +168,16 @@ def addressees(text: str, member_by_name: dict[str, int]) -> set[int]:
     return found
 
 
+_REFERS_BACK = re.compile(
+    r"(?i)\b(?:it|this|that|these|those|them|there)\b|这个|那个|它|这样|那样|这些|那些"
+)
+
+
 def asking_part(text: str, min_length: int = 4) -> str:
     """The sentences of ``text`` that ask, with the one before when they say little alone.
+
+    Little alone: fewer than ``min_length`` words, or a word that points back
+    (``it``, ``这个``).
 
     The whole text when every sentence is part of it (or none asks).
     """
@@ -180,7 +188,8 @@ def asking_part(text: str, min_length: int = 4) -> str:
     if not rows:
         return text
     chosen = set(rows)
-    if content_length(" ".join(sentences[i] for i in rows)) < min_length and rows[0] > 0:
+    asked = " ".join(sentences[i] for i in rows)
+    if rows[0] > 0 and (content_length(asked) < min_length or _REFERS_BACK.search(asked)):
         chosen.add(rows[0] - 1)
     if len(chosen) == len(sentences):
         return text

@@ -137,3 +137,14 @@ def test_a_stated_decision_after_a_proposal_lists_once() -> None:
         message(1, "好，那就敲定了：28号周六下午两点，木星咖啡二楼", 5, name="老周", message_id=7),
     ]
     assert [d.ref.message_id for d in _digest(messages).decisions] == [7]
+
+
+def test_agreeing_and_restating_adds_to_who_agreed() -> None:
+    messages = [
+        message(1, "那场地改到星河 coworking，时间不变，还是周六下午两点", 0, name="老周"),
+        message(2, "Sounds good 👍 Moved to the coworking space then, noted.", 2, name="Mark"),
+    ]
+    [decision] = _digest(messages).decisions
+    assert decision.ref.member_name == "老周"
+    assert decision.agreed_by == ("Mark",)
+    assert decision.replaces is None

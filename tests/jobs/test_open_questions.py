@@ -198,3 +198,10 @@ def test_an_echoed_verb_answers_a_yes_or_no_question() -> None:
         message(4, "早上好唐哥，又去蹲点了", 62),
     ]
     assert _open(messages) == [98]
+
+
+def test_a_question_that_points_back_keeps_the_sentence_it_points_to() -> None:
+    text = "Signed up for the half marathon in December! Anyone else doing it?"
+    assert asking_part(text) == text
+    assert asking_part("装了新的键盘。这个轴适合打字吗？") == "装了新的键盘。这个轴适合打字吗？"
+    assert asking_part("装了新的键盘。周六几点集合？") == "周六几点集合？"
