@@ -52,17 +52,16 @@ _EN_ACT = re.compile(
     r"|\bwe\s+(?:all\s+)?agreed\b"
     r"|\b(?:it'?s|it\s+is)\s+(?:decided|settled|official|final|confirmed)\b"
     r"|\bdecision\s*(?:is|was|:)|\bfinal\s+(?:decision|answer|call|plan)\b"
-    r"|\bsettled\s+on\b|(?<!\bI\s)(?<!\bi\s)\bdecided\s+(?:on|to)\b"
+    r"|\bsettled\s+on\b|(?<!\bi\s)(?<!\bhe\s)(?<!\bshe\s)\bdecided\s+(?:on|to)\b"
     r"|\blet'?s\s+(?:go\s+with|make\s+it|stick\s+with|lock\s+(?:it\s+)?in|settle\s+on|book)\b"
     r"|\bwe(?:'ll|\s+will|'re|\s+are)\s+(?:go(?:ing)?\s+with|stick(?:ing)?\s+with"
     r"|switch(?:ing)?\s+to|mov(?:e|ing)\s+(?:it\s+)?to)\b"
-    r"|\bgoing\s+with\b"
     r"|\b(?:is|are|was|has\s+been|have\s+been|'s)\s+(?:now\s+)?(?:moved|changed|switched"
     r"|rescheduled|pushed|postponed|bumped)\s+(?:back\s+)?(?:to|until)\b"
     r"|^(?:update\s*:\s*)?(?:moved|changed|rescheduled|pushed|postponed)\s+(?:it\s+)?(?:to|until)\b"
     r"|\b(?:moving|changing|switching)\s+(?:it|the\s+\w+)\s+to\b"
-    r"|\b(?:is|are)\s+(?:now\s+)?(?:set|confirmed|booked|locked(?:\s+in)?|scheduled|fixed"
-    r"|finali[sz]ed)\b"
+    r"|\b(?:is|are)\s+(?:now\s+)?(?:set\s+(?:for|on|at)|confirmed|booked|locked(?:\s+in)?"
+    r"|scheduled|finali[sz]ed)\b"
     r"|^(?:final|decision|decided|confirmed|conclusion)\s*[:：]"
     r"|\bit'?s\s+a\s+(?:plan|deal)\b|\bdone\s+deal\b|\bconsensus\s+is\b"
 )
@@ -183,11 +182,12 @@ def is_proposal(text: str) -> bool:
 
 
 _AGREEMENT = re.compile(
-    r"(?i)^(?:@\S+\s*)*(?:同意|赞成|附议|支持|\+1|＋1|好的?|好啊|好呀|好滴|可以|行|没问题|ok|okay|okk"
-    r"|👍|👌|🙋|🙆|✅|就这样|没意见|我也行|我都行|都行|我也是|算我一个|同上|赞|妥|没毛病"
+    r"(?i)^(?:@\S+\s*)*(?:(?:同意|赞成|附议|支持|\+1|＋1|好的?|好啊|好呀|好滴|可以|行|没问题|ok|okay"
+    r"|okk|👍|👌|🙋|🙆|✅|就这样|没意见|我也行|我都行|都行|我也是|算我一个|同上|赞|妥|没毛病"
     r"|agreed?|sounds\s+(?:good|great|perfect|like\s+a\s+plan)|works\s+for\s+me|fine\s+by\s+me"
     r"|deal|yes|yep|yeah|sure|same|count\s+me\s+in|i'?m\s+in|me\s+too|perfect|great"
-    r"|let'?s\s+do\s+it|love\s+it|good\s+idea|好主意|好办法)"
+    r"|let'?s\s+do\s+it|love\s+it|good\s+idea|好主意|好办法)[\s,，!！~～]*)+"
+    r"(?=$|\W|[啊呀哈呢吧的滴嘞了])"  # a whole cue: not 好久, not greatest
 )
 _DISAGREEMENT = re.compile(
     r"(?i)不同意|反对|不行|不好|不太|不要|算了|不去|没空|不方便|来不了|去不了"

@@ -173,3 +173,22 @@ def test_changes_that_leave_the_subject_out_or_add() -> None:
 
 def test_settling_later_is_no_decision_now() -> None:
     assert not is_decision("我看下那周去不去深圳，还没定，定了再接")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm going with my sister to the concert",
+        "the login bug is fixed now",
+        "She decided to leave the company",
+        "I decided to learn the guitar",
+        "the table is set, come eat",
+    ],
+)
+def test_everyday_english_is_no_decision(text: str) -> None:
+    assert not is_decision(text)
+
+
+def test_agreement_is_a_whole_cue() -> None:
+    assert all(is_agreement(t) for t in ["可以可以", "行吧", "sure thing", "同意+1", "好"])
+    assert not any(is_agreement(t) for t in ["好久不见", "好累啊", "greatest hits", "yesterday"])

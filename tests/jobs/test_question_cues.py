@@ -195,3 +195,8 @@ def test_non_answers_and_banter() -> None:
 def test_a_title_at_the_end_of_a_sentence_asks_nothing() -> None:
     assert not is_question("确定：周四晚8点，大川讲《AI 工具怎么搭配用》")
     assert is_question("你看过《谁动了我的奶酪》吗")
+
+
+def test_single_characters_do_not_open_answers() -> None:
+    assert opens_like_answer("有啊，我用过") and opens_like_answer("没去过")
+    assert not opens_like_answer("有点饿了") and not opens_like_answer("没想到你也在")
