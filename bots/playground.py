@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -21,6 +22,8 @@ Type a message as a member with `name: text`, e.g.
 Bob and Wei have switched their twins on and have been away for two days, so their
 twins answer @-mentions by quoting what they said here. Commands work as in a group:
   bob: /twin status    alice: /twin on    carol: /forget    /help
+Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`
+introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).
 `/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.
 """
 
@@ -37,6 +40,12 @@ class _SilentSender:
         return False
 
 
+def _demo_id(item: dict[str, Any]) -> str:
+    """A demo message's platform id, the same on every run while its author and text are."""
+    digest = hashlib.sha256(f"{item['from']}\n{item['text']}".encode()).hexdigest()
+    return f"demo-{digest[:16]}"
+
+
 def load_demo() -> dict[str, Any]:
     """The demo conversation shipped with Hearth."""
     text = resources.files("bots.demo").joinpath("conversation.json").read_text("utf-8")
@@ -50,16 +59,21 @@ async def seed_demo(hearth: Hearth, now: datetime | None = None) -> int:
     demo = load_demo()
     silent = _SilentSender()
     replayed = 0
-    for index, item in enumerate(demo["messages"]):
+    for item in demo["messages"]:
         at = now - timedelta(minutes=float(item["minutes_ago"]))
         message = Message(
-            DEMO_CHAT, playground_member(item["from"]), f"demo-{index}", item["text"], at
+            DEMO_CHAT, playground_member(item["from"]), _demo_id(item), item["text"], at
         )
         await hearth.router.handle(message, silent)
         replayed += 1
     for name in demo["twins_on"]:
         command = Command(
             DEMO_CHAT, playground_member(name), "twin", ("on",), f"demo-twin-{name}", now
+        )
+        await hearth.router.handle(command, silent)
+    for name in demo.get("intros_on", ()):
+        command = Command(
+            DEMO_CHAT, playground_member(name), "intros", ("me", "on"), f"demo-intros-{name}", now
         )
         await hearth.router.handle(command, silent)
     await hearth.worker.drain()
