@@ -2,8 +2,8 @@
 
 Each data folder is a labelled set (see ``bench/digest_sets.py``). Every
 reference period of every chat gets the digest Hearth would post: the
-period's messages with their vectors, the members who joined in the period,
-:func:`jobs.digest_builder.compose_digest`, then
+period's messages with their vectors, the members who joined in the period
+and those who posted before it, :func:`jobs.digest_builder.compose_digest`, then
 :func:`jobs.digest_render.render_digest` at the Discord size limit, as
 ``bots/digests.py`` does. The scores are those of ``bench/digest_scoring.py``;
 one table per folder, one row per period and a total row.
@@ -80,6 +80,12 @@ def chat_messages(chat: ChatRefs) -> tuple[list[DigestMessage], dict[str, int]]:
     return messages, member_ids
 
 
+def seen_before(messages: Sequence[DigestMessage], period: DigestPeriod) -> set[int] | None:
+    """Members who posted before ``period``; ``None`` when the set holds no earlier message."""
+    earlier = {message.member_id for message in messages if message.sent_at < period.start}
+    return earlier or None
+
+
 def joined_in(chat: ChatRefs, member_ids: dict[str, int], period: DigestPeriod) -> dict[int, str]:
     """Members who joined the chat within ``period``: ``member_id -> name``."""
     return {
@@ -136,7 +142,7 @@ def view_of(digest: Digest, parts: Sequence[str]) -> DigestView:
     return DigestView(
         topic_titles=[topic.title for topic in digest.topics],
         topic_message_ids=[topic.message_ids for topic in digest.topics],
-        decisions=[ref.message_id for ref in digest.decisions],
+        decisions=[decision.ref.message_id for decision in digest.decisions],
         unanswered=[ref.message_id for ref in digest.unanswered_questions],
         newcomers={newcomer.member_id for newcomer in digest.newcomers},
         lines=[line for part in parts for line in part.splitlines()],
@@ -181,6 +187,7 @@ async def score_chat(chat: ChatRefs, cache: VectorCache) -> list[PeriodResult]:
             vectors=matrix[inside] if inside else None,
             chat_title=chat.chat_id,
             joined=joined_in(chat, member_ids, period),
+            seen_before=seen_before(messages, period),
         )
         parts = render_digest(digest, max_chars=DISCORD_MAX_CHARS)
         seconds = time.perf_counter() - started

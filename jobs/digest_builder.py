@@ -5,27 +5,22 @@
 :class:`~memory.embedder.Embedder` when no vectors are at hand, builds the
 digest off the event loop and lets an optional summariser word the topics.
 
-Unanswered questions
-    A message is a question when :func:`jobs.text_cues.is_question` says so
-    and it says enough (``min_question_length`` content words or Han
-    characters). It counts as answered when another member replies to it;
-    when the very next message of the chat comes from another member within
-    ``follow_gap`` and is short, or alike to the question, or from whoever
-    spoke just before the question, or the question broke a silence (an
-    answer in turn); or when another member posts in the same topic within
-    ``answer_window`` a message alike to the question. "Alike" means a
-    centred cosine of at least the topic merge threshold. In the last two
-    cases the later message must not be a reply to a third member's message.
-    Every other question is listed as unanswered, the latest first.
+Decisions, open questions and newcomers
+    Decisions are stated (a decision act) or proposed and agreed to; a
+    later decision on the same subject replaces an earlier one (see
+    :mod:`jobs.digest_decisions`). A question is open unless a reply, a
+    quote, the asker, an addressee, an answer in turn or a nearby or
+    alike message of another member answers it (see
+    :mod:`jobs.open_questions`). Newcomers come from joins,
+    self-introductions and welcomes (see :mod:`jobs.digest_newcomers`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,24 +28,22 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.conversation_threads import ThreadWeights
+from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import (
     Digest,
+    DigestDecision,
     DigestMessage,
     DigestPeriod,
     MemberActivity,
     MessageRef,
-    Newcomer,
     SharedLink,
 )
+from jobs.digest_newcomers import find_newcomers
 from jobs.digest_summaries import TopicSummariser, summarise_topics
 from jobs.digest_topics import conversation_topics, main_topics
 from jobs.languages import Language, detect_language
-from jobs.text_cues import (
-    content_length,
-    find_urls,
-    is_decision,
-    is_question,
-)
+from jobs.open_questions import AnswerRules, unanswered_questions
+from jobs.text_cues import find_urls
 from jobs.topic_clustering import DEFAULT_APART_SPREAD, DEFAULT_MERGE_SPREAD, TopicClusters
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
@@ -99,6 +92,13 @@ class DigestOptions:
     max_questions: int = 5
     min_question_length: int = 3
     answer_window: timedelta = timedelta(hours=6)
+    nearby_messages: int = 8
+    """A message this close after a question may answer it by sharing a key term."""
+    nearby_gap: timedelta = timedelta(minutes=30)
+    agreement_gap: timedelta = timedelta(minutes=30)
+    """Agreement to a proposal counts within this time after it."""
+    bot_names: tuple[str, ...] = ("hearth",)
+    """Names that address the bot: such messages are never decisions or open questions."""
     max_links: int = 8
     max_active_members: int = 5
     seed: int = 0
@@ -131,6 +131,7 @@ def build_digest(
     options: DigestOptions | None = None,
     chat_title: str | None = None,
     joined: Mapping[int, str] | None = None,
+    seen_before: Collection[int] | None = None,
 ) -> Digest:
     """The digest of ``messages`` sent within ``period``.
 
@@ -138,7 +139,9 @@ def build_digest(
     ``messages`` (``None`` falls back to bag-of-words vectors). Messages
     outside the period are ignored. ``joined`` names members who joined
     during the period (``member_id -> name``), posting or not; members whose
-    messages carry ``is_newcomer`` are newcomers too.
+    messages carry ``is_newcomer`` are newcomers too. ``seen_before`` holds
+    the period's members who posted before it (``None``: unknown); with it,
+    members who introduce themselves or are welcomed are newcomers too.
     """
     options = options or DigestOptions()
     kept, matrix = _period_rows(messages, vectors, period)
@@ -150,7 +153,7 @@ def build_digest(
         message_count=len(kept),
         member_count=len(members),
         is_quiet=len(kept) < options.min_messages,
-        newcomers=_newcomers(kept, joined or {}),
+        newcomers=find_newcomers(kept, joined or {}, seen_before),
         active_members=_active_members(kept, options.max_active_members),
         chat_title=chat_title,
     )
@@ -160,7 +163,7 @@ def build_digest(
     return dataclasses.replace(
         base,
         topics=main_topics(kept, matrix, clusters, weights, language=language, options=options),
-        decisions=_decisions(kept, options.max_decisions),
+        decisions=_decisions(kept, clusters, options),
         unanswered_questions=_unanswered(kept, clusters, options),
         links=_links(kept, options.max_links),
     )
@@ -210,90 +213,33 @@ def _find_topics(
     return conversation_topics(messages, x, options)[0]
 
 
-def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:
-    found = [
-        message.ref()
-        for message in messages
-        if content_length(message.text) >= 4 and is_decision(message.text)
-    ]
-    return tuple(found[-limit:]) if limit > 0 else ()
+def _decisions(
+    messages: Sequence[DigestMessage], clusters: TopicClusters, options: DigestOptions
+) -> tuple[DigestDecision, ...]:
+    """The current decisions of the period, the latest ``max_decisions`` in time order."""
+    if options.max_decisions <= 0:
+        return ()
+    rules = DecisionRules(agreement_gap=options.agreement_gap, bot_names=options.bot_names)
+    found = find_decisions(messages, clusters.centred, clusters.threshold, clusters.labels, rules)
+    return tuple(found[-options.max_decisions :])
 
 
 def _unanswered(
     messages: Sequence[DigestMessage], clusters: TopicClusters, options: DigestOptions
 ) -> tuple[MessageRef, ...]:
-    """Questions nobody answered, the latest first (see the module notes for the rule)."""
-    labels = clusters.labels
-    by_id = {message.message_id: message for message in messages}
-    replied_by: defaultdict[int, set[int]] = defaultdict(set)
-    for message in messages:
-        if message.reply_to_message_id is not None:
-            replied_by[message.reply_to_message_id].add(message.member_id)
-    topic_rows: defaultdict[int, list[int]] = defaultdict(list)
-    for i, label in enumerate(labels.tolist()):
-        topic_rows[label].append(i)
-    topic_times = {label: [messages[i].sent_at for i in rows] for label, rows in topic_rows.items()}
-    open_questions: list[MessageRef] = []
-    for i, message in enumerate(messages):
-        if content_length(message.text) < options.min_question_length:
-            continue
-        if not is_question(message.text):
-            continue
-        if replied_by[message.message_id] - {message.member_id}:
-            continue
-        label = int(labels[i])
-        rows = topic_rows[label]
-        times = topic_times[label]
-        start = bisect.bisect_right(times, message.sent_at)
-        stop = bisect.bisect_right(times, message.sent_at + options.answer_window)
-        later = [j for j in rows[start:stop] if j > i]
-        centred = clusters.centred
-        alike = (centred[later] @ centred[i]) >= clusters.threshold if later else []
-        candidates = [j for j, close in zip(later, alike, strict=True) if close]
-        if _answers_in_turn(messages, i, clusters, options):
-            candidates.insert(0, i + 1)
-        answered = any(_answers(messages[j], message, by_id) for j in candidates)
-        if not answered:
-            open_questions.append(message.ref())
-    open_questions.reverse()
-    return tuple(open_questions[: options.max_questions])
-
-
-def _answers_in_turn(
-    messages: Sequence[DigestMessage], i: int, clusters: TopicClusters, options: DigestOptions
-) -> bool:
-    """Whether the message after question ``i`` reads as its answer in turn.
-
-    It must come within ``follow_gap`` and be short, or alike to the question
-    (as alike as the topic merge threshold), or come from whoever spoke just
-    before the question (a back-and-forth between two members), or follow a
-    question that broke a silence of more than ``follow_gap`` (nothing else
-    was going on).
-    """
-    if i + 1 >= len(messages):
-        return False
-    question, after = messages[i], messages[i + 1]
-    if after.sent_at - question.sent_at > options.follow_gap:
-        return False
-    opens = i == 0 or question.sent_at - messages[i - 1].sent_at > options.follow_gap
-    exchange = i > 0 and messages[i - 1].member_id == after.member_id
-    return (
-        opens
-        or exchange
-        or content_length(after.text) < options.short_message
-        or float(clusters.centred[i + 1] @ clusters.centred[i]) >= clusters.threshold
+    """Questions nobody answered, the latest first (see :mod:`jobs.open_questions`)."""
+    rules = AnswerRules(
+        follow_gap=options.follow_gap,
+        short_message=options.short_message,
+        min_question_length=options.min_question_length,
+        answer_window=options.answer_window,
+        nearby_messages=options.nearby_messages,
+        nearby_gap=options.nearby_gap,
     )
-
-
-def _answers(
-    other: DigestMessage, question: DigestMessage, by_id: Mapping[int, DigestMessage]
-) -> bool:
-    """Whether ``other`` can answer ``question``: another member, not replying to a third."""
-    if other.member_id == question.member_id:
-        return False
-    reply_to = other.reply_to_message_id
-    target = by_id.get(reply_to) if reply_to is not None else None
-    return target is None or target.member_id == question.member_id
+    found = unanswered_questions(
+        messages, clusters.centred, clusters.threshold, clusters.labels, rules
+    )
+    return tuple(found[: options.max_questions])
 
 
 def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, ...]:
@@ -314,20 +260,6 @@ def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, .
     )
 
 
-def _newcomers(
-    messages: Sequence[DigestMessage], joined: Mapping[int, str]
-) -> tuple[Newcomer, ...]:
-    found: dict[int, Newcomer] = {}
-    for message in messages:
-        if (message.is_newcomer or message.member_id in joined) and message.member_id not in found:
-            found[message.member_id] = Newcomer(
-                message.member_id, message.member_name, message.ref()
-            )
-    for member_id, name in joined.items():
-        found.setdefault(member_id, Newcomer(member_id, name))
-    return tuple(found.values())
-
-
 def _active_members(messages: Sequence[DigestMessage], limit: int) -> tuple[MemberActivity, ...]:
     counts = Counter(message.member_id for message in messages)
     names = {message.member_id: message.member_name for message in messages}
@@ -346,6 +278,7 @@ async def compose_digest(
     options: DigestOptions | None = None,
     chat_title: str | None = None,
     joined: Mapping[int, str] | None = None,
+    seen_before: Collection[int] | None = None,
 ) -> Digest:
     """Build a digest without blocking the event loop.
 
@@ -366,6 +299,7 @@ async def compose_digest(
         options=options,
         chat_title=chat_title,
         joined=joined,
+        seen_before=seen_before,
     )
     if summariser is not None and digest.topics:
         digest = await summarise_topics(digest, summariser, token_budget=token_budget)

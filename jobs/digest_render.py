@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from jobs.digest_model import Digest, DigestPeriod, MessageRef, Topic
+from jobs.digest_model import Digest, DigestDecision, DigestPeriod, MessageRef, Topic
 from jobs.languages import Language
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
@@ -204,6 +204,27 @@ def _topic_item(number: int, topic: Topic, t: _Templates, link: Callable[[str], 
     return "\n".join(lines)
 
 
+_REPLACED_CHARS = 60
+
+
+def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
+    """A decision quoted from its author, with who agreed and what it changed."""
+    ref = decision.ref
+    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    chinese = t is _CHINESE
+    if decision.agreed_by:
+        names = t.list_separator.join(decision.agreed_by)
+        line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+    if ref.permalink:
+        line += f" {link(ref.permalink)}"
+    if decision.replaces is not None:
+        earlier = t.quote(
+            decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
+        )
+        line += f"\n   ↺ 改自 {earlier}" if chinese else f"\n   ↺ changed from {earlier}"
+    return line
+
+
 def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, list[str]]]:
     t = _templates(digest.language)
     sections: list[tuple[str, list[str]]] = []
@@ -214,7 +235,9 @@ def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, lis
         ]
         sections.append((t.topics, items))
     if digest.decisions:
-        sections.append((t.decisions, [_quote_item(ref, t, link) for ref in digest.decisions]))
+        sections.append(
+            (t.decisions, [_decision_item(decision, t, link) for decision in digest.decisions])
+        )
     if digest.unanswered_questions:
         sections.append(
             (t.questions, [_quote_item(ref, t, link) for ref in digest.unanswered_questions])

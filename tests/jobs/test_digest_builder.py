@@ -129,7 +129,7 @@ def test_decisions_in_english_and_chinese() -> None:
         message(3, "did we decide on the time?", 5),
     ]
     digest = build_digest(messages, None, DAY)
-    assert [ref.text for ref in digest.decisions] == [
+    assert [decision.ref.text for decision in digest.decisions] == [
         "OK we decided: the cafe on Thursday",
         "就这么定了，周六早上八点出发",
     ]
@@ -292,7 +292,7 @@ def test_chinese_chat_digest() -> None:
     digest = build_digest(messages, hash_vectors(messages), DAY)
     assert digest.language is Language.CHINESE
     assert any("咖啡机" in topic.keywords for topic in digest.topics)
-    assert [ref.text for ref in digest.decisions] == [texts[3][1]]
+    assert [decision.ref.text for decision in digest.decisions] == [texts[3][1]]
     # later messages of the coffee talk do not answer an unrelated question
     assert texts[8][1] in [ref.text for ref in digest.unanswered_questions]
     assert [link.url for link in digest.links] == [

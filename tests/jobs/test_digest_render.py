@@ -11,6 +11,7 @@ import pytest
 from jobs.digest_builder import build_digest
 from jobs.digest_model import (
     Digest,
+    DigestDecision,
     DigestMessage,
     DigestPeriod,
     MemberActivity,
@@ -59,7 +60,9 @@ def _big_digest(language: Language, topics: int = 5, items: int = 40) -> Digest:
             )
             for t in range(topics)
         ),
-        decisions=tuple(_ref(200 + i, f"decision {i}: {long_text}") for i in range(items)),
+        decisions=tuple(
+            DigestDecision(_ref(200 + i, f"decision {i}: {long_text}")) for i in range(items)
+        ),
         unanswered_questions=tuple(
             _ref(300 + i, f"question {i}? {long_text}") for i in range(items)
         ),
