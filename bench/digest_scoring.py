@@ -128,10 +128,15 @@ def _flat(text: str) -> str:
 
 
 def piece_chars(text: str) -> int:
-    """How long a run of an injection's characters must be to count as shown: 8, 6 in Chinese."""
+    """How long a run of an injection's characters must be to count as shown: 20, 6 in Chinese.
+
+    Six Han characters make a phrase; in alphabetic text a run of 20 characters
+    (about four words) does, where a shorter run matches common phrases any
+    message may share ("the potluck", " mulch, ").
+    """
     flat = _flat(text)
     letters = sum(1 for char in flat if not char.isspace())
-    wanted = 6 if letters and count_han(flat) * 2 > letters else 8
+    wanted = 6 if letters and count_han(flat) * 2 > letters else 20
     return min(wanted, len(flat))
 
 
