@@ -116,8 +116,17 @@ def changes_without_subject(text: str) -> bool:
     return False
 
 
+_EN_SO_THEN = re.compile(
+    r"(?i)\bso\s+(?:it'?s|it\s+is|that'?s|we'?re\s+on\s+for)\s+[^.!?]{1,60}?\bthen\b"
+)
+"""``ok, so it's Saturday the 21st then``: settling a plan, when a day or time is named."""
+
+
 def _acts(sentence: str) -> bool:
-    english = bool(_EN_ACT.search(sentence)) and not _EN_NOT_DECIDED.search(sentence)
+    english = (
+        bool(_EN_ACT.search(sentence))
+        or bool(_EN_SO_THEN.search(sentence) and names_a_time(sentence))
+    ) and not _EN_NOT_DECIDED.search(sentence)
     return english or _zh_acts(sentence)
 
 

@@ -192,3 +192,11 @@ def test_everyday_english_is_no_decision(text: str) -> None:
 def test_agreement_is_a_whole_cue() -> None:
     assert all(is_agreement(t) for t in ["可以可以", "行吧", "sure thing", "同意+1", "好"])
     assert not any(is_agreement(t) for t in ["好久不见", "好累啊", "greatest hits", "yesterday"])
+
+
+def test_so_it_is_a_day_then_settles_a_plan_when_it_names_the_day() -> None:
+    assert is_decision("Ok, so it's Saturday the 21st then, 4pm in the garden.")
+    assert is_decision("Great, so that's Friday at 7 then. See you all there")
+    assert not is_decision("so it's raining then")
+    assert not is_decision("So it's Friday then?")
+    assert not is_decision("so it's not Friday then, we haven't decided")
