@@ -107,12 +107,16 @@ class ChatDigests:
         )
         vectors = [known[m.message_id] for m in messages] if messages else None
         joined = await self._storage.joined_between(chat_id, period.start, period.end)
+        seen_before = await self._storage.members_seen_before(
+            chat_id, sorted({m.member_id for m in messages}), period.start
+        )
         digest = await compose_digest(
             messages,
             period,
             vectors=vectors,
             chat_title=chat_title,
             joined=joined,
+            seen_before=seen_before,
             summariser=self._summariser,
             token_budget=self._token_budget,
         )

@@ -5,61 +5,46 @@
 :class:`~memory.embedder.Embedder` when no vectors are at hand, builds the
 digest off the event loop and lets an optional summariser word the topics.
 
-Unanswered questions
-    A message is a question when :func:`jobs.text_cues.is_question` says so
-    and it says enough (``min_question_length`` content words or Han
-    characters). It counts as answered when another member replies to it;
-    when the very next message of the chat comes from another member within
-    ``follow_gap`` and is short, or alike to the question, or from whoever
-    spoke just before the question, or the question broke a silence (an
-    answer in turn); or when another member posts in the same topic within
-    ``answer_window`` a message alike to the question. "Alike" means a
-    centred cosine of at least the topic merge threshold. In the last two
-    cases the later message must not be a reply to a third member's message.
-    Every other question is listed as unanswered, the latest first.
+Decisions, open questions and newcomers
+    Decisions are stated (a decision act) or proposed and agreed to; a
+    later decision on the same subject replaces an earlier one (see
+    :mod:`jobs.digest_decisions`). A question is open unless a reply, a
+    quote, the asker, an addressee, an answer in turn or a nearby or
+    alike message of another member answers it (see
+    :mod:`jobs.open_questions`). Newcomers come from joins,
+    self-introductions and welcomes (see :mod:`jobs.digest_newcomers`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import dataclasses
-import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
 
+from jobs.conversation_threads import ThreadWeights
+from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import (
     Digest,
+    DigestDecision,
     DigestMessage,
     DigestPeriod,
     MemberActivity,
     MessageRef,
-    Newcomer,
     SharedLink,
-    Topic,
 )
+from jobs.digest_newcomers import find_newcomers
 from jobs.digest_summaries import TopicSummariser, summarise_topics
-from jobs.keywords import distinctive_terms, terms_per_message
+from jobs.digest_topics import conversation_topics, main_topics
 from jobs.languages import Language, detect_language
-from jobs.text_cues import (
-    content_length,
-    find_urls,
-    is_decision,
-    is_question,
-    key_terms,
-    title_of,
-)
-from jobs.topic_clustering import (
-    DEFAULT_MERGE_SPREAD,
-    TopicClusters,
-    contextual_vectors,
-    find_topics,
-)
+from jobs.open_questions import AnswerRules, unanswered_questions
+from jobs.text_cues import find_urls
+from jobs.topic_clustering import DEFAULT_APART_SPREAD, DEFAULT_MERGE_SPREAD, TopicClusters
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
@@ -73,21 +58,33 @@ class DigestOptions:
     """Below this many messages the period is quiet: counts only, no sections."""
     language: Language | None = None
     """The language to write in; ``None`` detects the chat's main language."""
-    max_topics: int = 5
-    min_topic_share: float = 0.02
-    """A topic needs this share of the period's messages (and at least 2 messages)."""
+    max_topics: int = 12
+    """At most this many topics, however busy the period, so a digest stays readable."""
+    topics_per_sqrt_message: float = 0.75
+    """Quieter periods have fewer: at most this times the square root of the message count."""
+    min_topic_messages: int = 3
+    """A topic needs this many messages, at least 2 of them more than small talk."""
+    min_topic_share: float = 0.01
+    """A topic needs this share of the period's messages too."""
     merge_spread: float = DEFAULT_MERGE_SPREAD
-    """Topics merge while alike by this many standard deviations of chance similarity."""
+    """Parts of one conversation merge into a topic while alike by this many standard
+    deviations of chance similarity (see :mod:`jobs.topic_clustering`)."""
+    apart_spread: float = DEFAULT_APART_SPREAD
+    """Topics that do not carry on from each other (the same subject on two days) need this many."""
+    thread_affinity: float = 2.0
+    """What a link of the conversation (a reply, a turn) adds to two messages' similarity,
+    in standard deviations of chance similarity."""
     merge_similarity: float | None = None
-    """A fixed merge threshold (centred cosine) instead of ``merge_spread``."""
-    reply_weight: float = 0.5
-    """How much a reply leans towards the message it answers when clustering."""
-    follow_weight: float = 0.5
-    """How much a short message leans towards the one just before it (within ``follow_gap``)."""
+    """A fixed merge threshold (centred cosine) instead of ``merge_spread`` and ``apart_spread``;
+    also the likeness threshold of unanswered questions."""
+    threads: ThreadWeights = field(default_factory=ThreadWeights)
+    """How replies, turns and bursts of talk shape what a message is about."""
     short_message: int = 5
     """Messages with fewer content words (or Han characters) than this are short."""
     follow_gap: timedelta = timedelta(minutes=5)
     key_messages: int = 3
+    title_terms: int = 3
+    """A topic's subject line names up to this many key words."""
     title_chars: int = 80
     sample_texts: int = 20
     keywords: int = 4
@@ -95,6 +92,13 @@ class DigestOptions:
     max_questions: int = 5
     min_question_length: int = 3
     answer_window: timedelta = timedelta(hours=6)
+    nearby_messages: int = 8
+    """A message this close after a question may answer it by sharing a key term."""
+    nearby_gap: timedelta = timedelta(minutes=30)
+    agreement_gap: timedelta = timedelta(minutes=30)
+    """Agreement to a proposal counts within this time after it."""
+    bot_names: tuple[str, ...] = ("hearth",)
+    """Names that address the bot: such messages are never decisions or open questions."""
     max_links: int = 8
     max_active_members: int = 5
     seed: int = 0
@@ -127,6 +131,7 @@ def build_digest(
     options: DigestOptions | None = None,
     chat_title: str | None = None,
     joined: Mapping[int, str] | None = None,
+    seen_before: Collection[int] | None = None,
 ) -> Digest:
     """The digest of ``messages`` sent within ``period``.
 
@@ -134,7 +139,9 @@ def build_digest(
     ``messages`` (``None`` falls back to bag-of-words vectors). Messages
     outside the period are ignored. ``joined`` names members who joined
     during the period (``member_id -> name``), posting or not; members whose
-    messages carry ``is_newcomer`` are newcomers too.
+    messages carry ``is_newcomer`` are newcomers too. ``seen_before`` holds
+    the period's members who posted before it (``None``: unknown); with it,
+    members who introduce themselves or are welcomed are newcomers too.
     """
     options = options or DigestOptions()
     kept, matrix = _period_rows(messages, vectors, period)
@@ -146,17 +153,17 @@ def build_digest(
         message_count=len(kept),
         member_count=len(members),
         is_quiet=len(kept) < options.min_messages,
-        newcomers=_newcomers(kept, joined or {}),
+        newcomers=find_newcomers(kept, joined or {}, seen_before),
         active_members=_active_members(kept, options.max_active_members),
         chat_title=chat_title,
     )
     if base.is_quiet or not kept:
         return base
-    clusters = _find_topics(kept, matrix, options)
+    clusters, weights = conversation_topics(kept, matrix, options)
     return dataclasses.replace(
         base,
-        topics=_topics(kept, matrix, clusters.labels, options),
-        decisions=_decisions(kept, options.max_decisions),
+        topics=main_topics(kept, matrix, clusters, weights, language=language, options=options),
+        decisions=_decisions(kept, clusters, options),
         unanswered_questions=_unanswered(kept, clusters, options),
         links=_links(kept, options.max_links),
     )
@@ -202,198 +209,37 @@ def _period_rows(
 def _find_topics(
     messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
 ) -> TopicClusters:
-    position = {message.message_id: i for i, message in enumerate(messages)}
-    context: list[tuple[int, float]] = []
-    for i, message in enumerate(messages):
-        reply_to = message.reply_to_message_id
-        parent = position.get(reply_to, -1) if reply_to is not None else -1
-        if 0 <= parent < i:
-            context.append((parent, options.reply_weight))
-        elif (
-            i > 0
-            and message.sent_at - messages[i - 1].sent_at <= options.follow_gap
-            and content_length(message.text) < options.short_message
-        ):
-            context.append((i - 1, options.follow_weight))
-        else:
-            context.append((-1, 0.0))
-    blended = contextual_vectors(x, context)
-    return find_topics(
-        blended,
-        merge_spread=options.merge_spread,
-        merge_similarity=options.merge_similarity,
-        seed=options.seed,
-    )
+    """Topics of the period's messages (see :func:`jobs.digest_topics.conversation_topics`)."""
+    return conversation_topics(messages, x, options)[0]
 
 
-def _topics(
-    messages: Sequence[DigestMessage],
-    x: FloatMatrix,
-    labels: npt.NDArray[np.int64],
-    options: DigestOptions,
-) -> tuple[Topic, ...]:
-    n = len(messages)
-    min_size = max(2, math.ceil(options.min_topic_share * n))
-    sizes = np.bincount(labels)
-    chosen = [c for c in range(len(sizes)) if sizes[c] >= min_size][: options.max_topics]
-    if not chosen:
+def _decisions(
+    messages: Sequence[DigestMessage], clusters: TopicClusters, options: DigestOptions
+) -> tuple[DigestDecision, ...]:
+    """The current decisions of the period, the latest ``max_decisions`` in time order."""
+    if options.max_decisions <= 0:
         return ()
-    terms = terms_per_message([message.text for message in messages])
-    name_terms = {part for m in messages for part in key_terms(m.member_name)}
-    stop = options.extra_stop_terms | name_terms
-    if stop:
-        terms = [frozenset(t - stop) for t in terms]
-    groups = [[terms[i] for i in np.flatnonzero(labels == c)] for c in range(len(sizes))]
-    keywords = distinctive_terms(groups, top=max(8, options.keywords))
-    topics = []
-    for cluster in chosen:
-        members = np.flatnonzero(labels == cluster)
-        rows: list[int] = members.tolist()
-        centroid = x[members].sum(axis=0)
-        norm = float(np.linalg.norm(centroid))
-        centrality = x[members] @ (centroid / norm if norm > 0 else centroid)
-        ranked = [int(members[i]) for i in np.argsort(-centrality, kind="stable")]
-        substantive = [i for i in ranked if content_length(messages[i].text) >= 4] or ranked
-        key = _key_messages(messages, substantive, options.key_messages)
-        title_row = _title_message(substantive, terms, keywords[cluster], key[0])
-        speakers = Counter(messages[i].member_id for i in rows)
-        names = {messages[i].member_id: messages[i].member_name for i in rows}
-        participant_ids = tuple(
-            member for member, _ in sorted(speakers.items(), key=lambda kv: (-kv[1], names[kv[0]]))
-        )
-        topics.append(
-            Topic(
-                title=title_of(messages[title_row].text, options.title_chars),
-                keywords=keywords[cluster][: options.keywords],
-                size=len(members),
-                participants=tuple(names[m] for m in participant_ids),
-                participant_ids=participant_ids,
-                key_messages=tuple(messages[i].ref() for i in key),
-                first_at=messages[rows[0]].sent_at,
-                last_at=messages[rows[-1]].sent_at,
-                message_ids=tuple(messages[i].message_id for i in rows),
-                sample_texts=tuple(messages[i].text for i in ranked[: options.sample_texts]),
-            )
-        )
-    return tuple(topics)
-
-
-def _title_message(
-    ranked: Sequence[int], terms: Sequence[frozenset[str]], keywords: Sequence[str], default: int
-) -> int:
-    """Among the most central messages, the one naming most of the topic's key words."""
-    if not keywords:
-        return default
-    wanted = set(keywords)
-    shortlist = ranked[: max(5, len(ranked) // 10)]
-    best = max(shortlist, key=lambda i: (len(terms[i] & wanted), -shortlist.index(i)))
-    return best if terms[best] & wanted else default
-
-
-def _key_messages(
-    messages: Sequence[DigestMessage], ranked: Sequence[int], count: int
-) -> list[int]:
-    """The most central messages, different members first."""
-    chosen: list[int] = []
-    speakers: set[int] = set()
-    for i in ranked:
-        if len(chosen) >= count:
-            break
-        if messages[i].member_id not in speakers:
-            chosen.append(i)
-            speakers.add(messages[i].member_id)
-    for i in ranked:
-        if len(chosen) >= count:
-            break
-        if i not in chosen:
-            chosen.append(i)
-    return chosen
-
-
-def _decisions(messages: Sequence[DigestMessage], limit: int) -> tuple[MessageRef, ...]:
-    found = [
-        message.ref()
-        for message in messages
-        if content_length(message.text) >= 4 and is_decision(message.text)
-    ]
-    return tuple(found[-limit:]) if limit > 0 else ()
+    rules = DecisionRules(agreement_gap=options.agreement_gap, bot_names=options.bot_names)
+    found = find_decisions(messages, clusters.centred, clusters.threshold, clusters.labels, rules)
+    return tuple(found[-options.max_decisions :])
 
 
 def _unanswered(
     messages: Sequence[DigestMessage], clusters: TopicClusters, options: DigestOptions
 ) -> tuple[MessageRef, ...]:
-    """Questions nobody answered, the latest first (see the module notes for the rule)."""
-    labels = clusters.labels
-    by_id = {message.message_id: message for message in messages}
-    replied_by: defaultdict[int, set[int]] = defaultdict(set)
-    for message in messages:
-        if message.reply_to_message_id is not None:
-            replied_by[message.reply_to_message_id].add(message.member_id)
-    topic_rows: defaultdict[int, list[int]] = defaultdict(list)
-    for i, label in enumerate(labels.tolist()):
-        topic_rows[label].append(i)
-    topic_times = {label: [messages[i].sent_at for i in rows] for label, rows in topic_rows.items()}
-    open_questions: list[MessageRef] = []
-    for i, message in enumerate(messages):
-        if content_length(message.text) < options.min_question_length:
-            continue
-        if not is_question(message.text):
-            continue
-        if replied_by[message.message_id] - {message.member_id}:
-            continue
-        label = int(labels[i])
-        rows = topic_rows[label]
-        times = topic_times[label]
-        start = bisect.bisect_right(times, message.sent_at)
-        stop = bisect.bisect_right(times, message.sent_at + options.answer_window)
-        later = [j for j in rows[start:stop] if j > i]
-        centred = clusters.centred
-        alike = (centred[later] @ centred[i]) >= clusters.threshold if later else []
-        candidates = [j for j, close in zip(later, alike, strict=True) if close]
-        if _answers_in_turn(messages, i, clusters, options):
-            candidates.insert(0, i + 1)
-        answered = any(_answers(messages[j], message, by_id) for j in candidates)
-        if not answered:
-            open_questions.append(message.ref())
-    open_questions.reverse()
-    return tuple(open_questions[: options.max_questions])
-
-
-def _answers_in_turn(
-    messages: Sequence[DigestMessage], i: int, clusters: TopicClusters, options: DigestOptions
-) -> bool:
-    """Whether the message after question ``i`` reads as its answer in turn.
-
-    It must come within ``follow_gap`` and be short, or alike to the question
-    (as alike as the topic merge threshold), or come from whoever spoke just
-    before the question (a back-and-forth between two members), or follow a
-    question that broke a silence of more than ``follow_gap`` (nothing else
-    was going on).
-    """
-    if i + 1 >= len(messages):
-        return False
-    question, after = messages[i], messages[i + 1]
-    if after.sent_at - question.sent_at > options.follow_gap:
-        return False
-    opens = i == 0 or question.sent_at - messages[i - 1].sent_at > options.follow_gap
-    exchange = i > 0 and messages[i - 1].member_id == after.member_id
-    return (
-        opens
-        or exchange
-        or content_length(after.text) < options.short_message
-        or float(clusters.centred[i + 1] @ clusters.centred[i]) >= clusters.threshold
+    """Questions nobody answered, the latest first (see :mod:`jobs.open_questions`)."""
+    rules = AnswerRules(
+        follow_gap=options.follow_gap,
+        short_message=options.short_message,
+        min_question_length=options.min_question_length,
+        answer_window=options.answer_window,
+        nearby_messages=options.nearby_messages,
+        nearby_gap=options.nearby_gap,
     )
-
-
-def _answers(
-    other: DigestMessage, question: DigestMessage, by_id: Mapping[int, DigestMessage]
-) -> bool:
-    """Whether ``other`` can answer ``question``: another member, not replying to a third."""
-    if other.member_id == question.member_id:
-        return False
-    reply_to = other.reply_to_message_id
-    target = by_id.get(reply_to) if reply_to is not None else None
-    return target is None or target.member_id == question.member_id
+    found = unanswered_questions(
+        messages, clusters.centred, clusters.threshold, clusters.labels, rules
+    )
+    return tuple(found[: options.max_questions])
 
 
 def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, ...]:
@@ -414,20 +260,6 @@ def _links(messages: Sequence[DigestMessage], limit: int) -> tuple[SharedLink, .
     )
 
 
-def _newcomers(
-    messages: Sequence[DigestMessage], joined: Mapping[int, str]
-) -> tuple[Newcomer, ...]:
-    found: dict[int, Newcomer] = {}
-    for message in messages:
-        if (message.is_newcomer or message.member_id in joined) and message.member_id not in found:
-            found[message.member_id] = Newcomer(
-                message.member_id, message.member_name, message.ref()
-            )
-    for member_id, name in joined.items():
-        found.setdefault(member_id, Newcomer(member_id, name))
-    return tuple(found.values())
-
-
 def _active_members(messages: Sequence[DigestMessage], limit: int) -> tuple[MemberActivity, ...]:
     counts = Counter(message.member_id for message in messages)
     names = {message.member_id: message.member_name for message in messages}
@@ -446,6 +278,7 @@ async def compose_digest(
     options: DigestOptions | None = None,
     chat_title: str | None = None,
     joined: Mapping[int, str] | None = None,
+    seen_before: Collection[int] | None = None,
 ) -> Digest:
     """Build a digest without blocking the event loop.
 
@@ -466,6 +299,7 @@ async def compose_digest(
         options=options,
         chat_title=chat_title,
         joined=joined,
+        seen_before=seen_before,
     )
     if summariser is not None and digest.topics:
         digest = await summarise_topics(digest, summariser, token_budget=token_budget)

@@ -90,10 +90,15 @@ class MessageRef:
 class Topic:
     """A main topic of the period: a cluster of messages about one thing.
 
-    ``title`` is extractive (the most central short message, trimmed);
-    ``summary`` is set only when a summariser wrote one. ``key_messages`` are
-    the 1-3 most central messages; ``sample_texts`` the texts a summariser
-    reads, most central first.
+    ``quote`` is the sentence that best names the subject, with its author
+    and link (its ``text`` is that sentence only); ``title`` shows it quoted
+    after its author (``王磊：“…”``), or, without a quote, the subject in key
+    words ("部署 · Docker · 镜像"). Both come from messages with substance,
+    never from small talk. ``first_message`` is where the conversation
+    starts. ``summary`` is set only when a summariser wrote one.
+    ``key_messages`` are the 1-3 most central messages; ``sample_texts`` the
+    texts a summariser reads, most central first, and ``sample_authors`` who
+    wrote each.
     """
 
     title: str
@@ -107,6 +112,9 @@ class Topic:
     message_ids: tuple[int, ...] = ()
     sample_texts: tuple[str, ...] = ()
     summary: str | None = None
+    sample_authors: tuple[str, ...] = ()
+    first_message: MessageRef | None = None
+    quote: MessageRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +137,32 @@ class MemberActivity:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestDecision:
+    """A decision of the period, as its author stated or proposed it.
+
+    ``ref`` is the message that states it (a proposal others agreed to
+    counts: then ``ref`` is the proposal and ``agreed_by`` names who agreed).
+    ``replaces`` is the earlier decision on the same subject that this one
+    changed; only the latest of a chain is listed.
+    """
+
+    ref: MessageRef
+    replaces: MessageRef | None = None
+    agreed_by: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether this decision replaced an earlier one."""
+        return self.replaces is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Newcomer:
-    """A member who joined during the period, with their first message if any."""
+    """A member new in the period, with their first message if any.
+
+    New means a join event in the period, or a first message that introduces
+    its author or that others welcome (see :func:`jobs.digest_builder.build_digest`).
+    """
 
     member_id: int
     member_name: str
@@ -147,7 +179,7 @@ class Digest:
     member_count: int
     is_quiet: bool
     topics: tuple[Topic, ...] = ()
-    decisions: tuple[MessageRef, ...] = ()
+    decisions: tuple[DigestDecision, ...] = ()
     unanswered_questions: tuple[MessageRef, ...] = ()
     links: tuple[SharedLink, ...] = ()
     newcomers: tuple[Newcomer, ...] = ()
@@ -172,7 +204,8 @@ class Digest:
                 pieces.append((depth * len(self.topics) + rank, ref.sent_at, ref.text))
         base = len(pieces) + 1
         pieces.extend(
-            (base + index, ref.sent_at, ref.text) for index, ref in enumerate(self.decisions)
+            (base + index, decision.ref.sent_at, decision.ref.text)
+            for index, decision in enumerate(self.decisions)
         )
         chosen: list[tuple[datetime, int, str]] = []
         used = 0

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from jobs.digest_model import Digest, DigestPeriod, MessageRef
+from jobs.digest_model import Digest, DigestDecision, DigestPeriod, MessageRef, Topic
 from jobs.languages import Language
+from jobs.quoting import quoted
 from jobs.text_cues import excerpt
 
 TELEGRAM_MAX_CHARS = 4096
@@ -31,6 +32,7 @@ class _Templates:
     topics: str
     topic: Callable[[int, str, int, str], str]
     keywords: str
+    first_message: str
     decisions: str
     questions: str
     links: str
@@ -80,6 +82,7 @@ _ENGLISH = _Templates(
     topics="🧵 Main topics",
     topic=lambda i, title, size, people: f"{i}. {title} ({_plural(size, 'message')} · {people})",
     keywords="   Key words: ",
+    first_message="   ↳ first message: ",
     decisions="✅ Decisions",
     questions="❓ Unanswered questions",
     links="🔗 Links shared",
@@ -88,7 +91,7 @@ _ENGLISH = _Templates(
     active="🏆 Most active",
     active_item=lambda name, count: f"{name} ({count})",
     people=_english_people,
-    quote=lambda name, text: f"{name}: “{text}”",
+    quote=lambda name, text: quoted(name, text, Language.ENGLISH),
     continued=" (continued)",
     list_separator=", ",
     months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -103,6 +106,7 @@ _CHINESE = _Templates(
     topics="🧵 主要话题",
     topic=lambda i, title, size, people: f"{i}. {title}（{size} 条消息 · {people}）",
     keywords="   关键词：",
+    first_message="   ↳ 第一条消息：",
     decisions="✅ 决定",
     questions="❓ 无人回答的问题",
     links="🔗 分享的链接",
@@ -113,7 +117,7 @@ _CHINESE = _Templates(
     people=lambda names: (
         "、".join(names) if len(names) <= 3 else f"{'、'.join(names[:2])} 等 {len(names)} 人"
     ),
-    quote=lambda name, text: f"{name}：“{text}”",
+    quote=lambda name, text: quoted(name, text, Language.CHINESE),
     continued="（续）",
     list_separator="、",
     months=None,
@@ -177,23 +181,63 @@ def _quote_item(ref: MessageRef, t: _Templates, link: Callable[[str], str]) -> s
     return f"{line} {link(ref.permalink)}" if ref.permalink else line
 
 
+def _topic_item(number: int, topic: Topic, t: _Templates, link: Callable[[str], str]) -> str:
+    """A topic: its headline, then a summary or a quote, then a link to where it started.
+
+    The headline is the topic's subject in key words, or a quote with its
+    author; every piece of a message shown is quoted and attributed.
+    """
+    lines = [t.topic(number, topic.title, topic.size, t.people(topic.participants))]
+    quote = topic.quote
+    if topic.summary:
+        lines.append("   " + excerpt(topic.summary, 400))
+    elif quote is not None and quote.text and quote.text not in topic.title:
+        line = "   " + t.quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
+        lines.append(f"{line} {link(quote.permalink)}" if quote.permalink else line)
+    subject_terms = set(topic.title.split(" · "))
+    extra = [word for word in topic.keywords if word not in subject_terms]
+    if len(extra) >= 2 and len(extra) == len(topic.keywords):
+        lines.append(t.keywords + t.list_separator.join(topic.keywords))
+    first = topic.first_message
+    if first is not None and first.permalink:
+        lines.append(t.first_message + link(first.permalink))
+    return "\n".join(lines)
+
+
+_REPLACED_CHARS = 60
+
+
+def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
+    """A decision quoted from its author, with who agreed and what it changed."""
+    ref = decision.ref
+    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    chinese = t is _CHINESE
+    if decision.agreed_by:
+        names = t.list_separator.join(decision.agreed_by)
+        line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+    if ref.permalink:
+        line += f" {link(ref.permalink)}"
+    if decision.replaces is not None:
+        earlier = t.quote(
+            decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
+        )
+        line += f"\n   ↺ 改自 {earlier}" if chinese else f"\n   ↺ changed from {earlier}"
+    return line
+
+
 def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, list[str]]]:
     t = _templates(digest.language)
     sections: list[tuple[str, list[str]]] = []
     if digest.topics:
-        items = []
-        for number, topic in enumerate(digest.topics, start=1):
-            title = excerpt(topic.summary, 400) if topic.summary else topic.title
-            lines = [t.topic(number, title, topic.size, t.people(topic.participants))]
-            if topic.keywords:
-                lines.append(t.keywords + t.list_separator.join(topic.keywords))
-            links = [link(ref.permalink) for ref in topic.key_messages if ref.permalink]
-            if links:
-                lines.append("   ↳ " + " ".join(links))
-            items.append("\n".join(lines))
+        items = [
+            _topic_item(number, topic, t, link)
+            for number, topic in enumerate(digest.topics, start=1)
+        ]
         sections.append((t.topics, items))
     if digest.decisions:
-        sections.append((t.decisions, [_quote_item(ref, t, link) for ref in digest.decisions]))
+        sections.append(
+            (t.decisions, [_decision_item(decision, t, link) for decision in digest.decisions])
+        )
     if digest.unanswered_questions:
         sections.append(
             (t.questions, [_quote_item(ref, t, link) for ref in digest.unanswered_questions])

@@ -29,14 +29,22 @@ MIN_TEXT_TOKENS = 16
 class TopicSummariser(Protocol):
     """Summarises one topic's messages in a language, in at most ``max_tokens`` tokens.
 
-    A summariser whose own prompt costs more than :data:`PROMPT_OVERHEAD_TOKENS`
-    per call may say so in a ``prompt_overhead_tokens`` attribute.
+    Chat messages are untrusted: the summary must say who said what ("王磊说…",
+    "Ana says…"), never state a message as fact. ``authors`` name the member
+    who wrote each text. A summariser whose own prompt costs more than
+    :data:`PROMPT_OVERHEAD_TOKENS` per call may say so in a
+    ``prompt_overhead_tokens`` attribute.
     """
 
     async def summarise(
-        self, topic_texts: Sequence[str], language: str, max_tokens: int
+        self,
+        topic_texts: Sequence[str],
+        language: str,
+        max_tokens: int,
+        *,
+        authors: Sequence[str] = (),
     ) -> str | None:
-        """A short summary of ``topic_texts`` in ``language`` (``en`` or ``zh``), or ``None``."""
+        """A short, attributed summary of ``topic_texts`` in ``language`` (``en``/``zh``)."""
         ...
 
 
@@ -61,12 +69,13 @@ async def summarise_topics(
 ) -> Digest:
     """``digest`` with topic summaries, spending at most ``token_budget`` tokens.
 
-    Topics are summarised largest first. Each call is charged its input
-    (estimated with :func:`estimate_tokens`, plus the summariser's
-    :func:`prompt_overhead`) and its ``max_tokens``. A topic's texts are
-    given most central first, each cut to ``max_text_tokens``; the last one
-    that fits is shortened to what is left, and summarising stops when less
-    than :data:`MIN_TEXT_TOKENS` is left.
+    Topics are summarised in the digest's order. Each call is charged its
+    input (estimated with :func:`estimate_tokens`: each text with its
+    author's name, plus the summariser's :func:`prompt_overhead`) and its
+    ``max_tokens``. A topic's texts are given most central first, each cut
+    to ``max_text_tokens``; the last one that fits is shortened to what is
+    left, and summarising stops when less than :data:`MIN_TEXT_TOKENS` is
+    left.
     """
     remaining = token_budget
     overhead = prompt_overhead(summariser)
@@ -77,20 +86,26 @@ async def summarise_topics(
         if allowance < MIN_TEXT_TOKENS:
             break
         texts: list[str] = []
+        authors: list[str] = []
         spent = 0
-        for text in topic.sample_texts:
-            room = min(allowance - spent, max_text_tokens)
+        for position, text in enumerate(topic.sample_texts):
+            author = topic.sample_authors[position] if position < len(topic.sample_authors) else ""
+            label = estimate_tokens(f"{author}: ") if author else 0
+            room = min(allowance - spent - label, max_text_tokens)
             if room < MIN_TEXT_TOKENS:
                 break
             cut = truncate_to_tokens(text, room)
             if cut.strip():
                 texts.append(cut)
-                spent += estimate_tokens(cut)
+                authors.append(author)
+                spent += estimate_tokens(cut) + label
         if not texts:
             continue
         remaining -= spent + max_tokens_per_topic + overhead
         try:
-            summary = await summariser.summarise(texts, language, max_tokens_per_topic)
+            summary = await summariser.summarise(
+                texts, language, max_tokens_per_topic, authors=authors
+            )
         except Exception:
             logger.warning("topic summariser failed; keeping the extractive topic", exc_info=True)
             continue

@@ -1,7 +1,9 @@
 """What a message says about itself: links, questions, decisions, key words.
 
 Every rule here is a surface cue (punctuation, cue phrases in English and
-Chinese), cheap enough to run on every message of a busy day.
+Chinese), cheap enough to run on every message of a busy day. Questions live
+in :mod:`jobs.question_cues`, decisions in :mod:`jobs.decision_cues` and links
+in :mod:`jobs.web_links`; their main functions are re-exported here.
 """
 
 from __future__ import annotations
@@ -10,47 +12,21 @@ import logging
 import re
 from functools import cache
 
+from jobs.decision_cues import is_decision
 from jobs.languages import HAN, count_han
+from jobs.question_cues import is_question, question_sentences
+from jobs.web_links import find_urls, without_urls
 
-_URL = re.compile(
-    r"""(?i)(?<![a-z0-9.])(?:https?://|www\.)[^\s<>"'`“”‘’（）《》「」【】，。！？、]+"""
-)
-_URL_TRAILING = ".,;:!?)]}>'\"*_~"
-
-_EN_QUESTION_START = re.compile(
-    r"(?i)^(?:@\w+[\s,:]+)*(?:"
-    r"(?:what|why|how|when|where|who|whom|whose|which)(?!\s+(?:a|an)\b)(?=[\s']|$)"
-    r"|(?:anyone|anybody|any\s+ideas?)\b"
-    r"|(?:is|are|was|were)\s+(?:it|this|that|there|you|we|they|he|she)\b"
-    r"|(?:do|does|did)\s+(?:you|we|i|they|he|she|it|anyone|anybody|someone|somebody)\b"
-    r"|(?:can|could|would|should|will|shall)\s+"
-    r"(?:you|we|i|someone|somebody|anyone|anybody|they|he|she|it)\b)"
-)
-_ZH_QUESTION_END = re.compile(r"[吗嘛呢][\s\W]*$")
-_ZH_QUESTION_WORDS = re.compile(
-    r"为什么|为啥|怎么|怎样|什么|啥时候|哪里|哪儿|哪个|哪些|哪天|谁|多少|几点|几个|几时|是否"
-    r"|有没有|是不是|能不能|可不可以|要不要|会不会|对不对|好不好|行不行|有谁"
-)
-_STATEMENT_END = re.compile(r"[.!。！…~]\s*$")
-
-_EN_DECISION = re.compile(
-    r"(?i)\b(?:we(?:'ve| have)?\s+(?:all\s+)?(?:decided|agreed|settled)"
-    r"|(?:it'?s|it\s+is)\s+(?:decided|settled|agreed)"
-    r"|decision\s*(?:is|was|:)|final\s+decision|settled\s+on"
-    r"|let'?s\s+go\s+with|we(?:'ll| will)\s+go\s+with"
-    r"|agreed|consensus\s+is|we\s+have\s+(?:a\s+)?consensus|done\s+deal)(?!\w)"
-)
-_EN_NEGATION = re.compile(
-    r"(?i)\b(?:not|never|no|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|aren'?t"
-    r"|undecided|yet\s+to)\b[\w\s']{0,12}\b(?:decided|agreed|settled|decision|go\s+with|consensus)"
-)
-_ZH_DECISION = re.compile(
-    r"决定|就这么定了|就这么办|就这样定|定下来|说定了|拍板|同意|一致认为|达成共识|达成一致|敲定"
-    r"|确定了|那就这样|就按这个|就用这个|就选"
-)
-_ZH_NEGATION = re.compile(
-    r"(?:没|没有|未|不|还没|尚未|别)(?:有)?(?:决定|定下来|同意|确定|敲定|拍板|达成)"
-)
+__all__ = [
+    "content_length",
+    "excerpt",
+    "find_urls",
+    "is_decision",
+    "is_question",
+    "key_terms",
+    "question_sentences",
+    "title_of",
+]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -87,18 +63,6 @@ _ZH_STOPWORDS = _words(
 )
 
 
-def find_urls(text: str) -> list[str]:
-    """The web links in ``text``, in order, without trailing punctuation."""
-    urls = []
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(_URL_TRAILING)
-        if url.lower().startswith("www."):
-            url = "https://" + url
-        if len(url) > len("https://"):
-            urls.append(url)
-    return urls
-
-
 def excerpt(text: str, limit: int) -> str:
     """``text`` on one line, cut to at most ``limit`` characters with ``…``.
 
@@ -126,54 +90,10 @@ def title_of(text: str, limit: int) -> str:
     return excerpt(" ".join(sentences), limit)
 
 
-def _without_urls(text: str) -> str:
-    return _URL.sub(" ", text)
-
-
 def content_length(text: str) -> int:
     """How much a text says: Han characters count one each, other words one each."""
-    text = _without_urls(text)
+    text = without_urls(text)
     return count_han(text) + len(_WORD.findall(HAN.sub(" ", text)))
-
-
-def is_question(text: str) -> bool:
-    """Whether a message asks something.
-
-    A question ends with ``?`` or ``？`` (links and trailing emoji aside), or
-    starts with an English question word (``what``, ``does``, ``anyone`` …), or
-    is Chinese ending in a question particle (``吗``, ``呢`` …), or is Chinese
-    with an interrogative (``为什么``, ``有没有`` …) and no closing full stop.
-    """
-    stripped = _without_urls(text).strip()
-    if not stripped:
-        return False
-    tail = re.sub(r"[\s\W_]+$", "", stripped, flags=re.UNICODE)
-    trailing = stripped[len(tail) :]
-    if "?" in trailing or "？" in trailing:
-        return True
-    if _STATEMENT_END.search(stripped):
-        return False
-    last_sentence = re.split(r"[.!。！？?\n]", stripped.rstrip(".!。！ "))[-1].strip()
-    if _EN_QUESTION_START.match(last_sentence) and not HAN.search(last_sentence):
-        return True
-    if HAN.search(last_sentence):
-        return bool(_ZH_QUESTION_END.search(last_sentence)) or bool(
-            _ZH_QUESTION_WORDS.search(last_sentence)
-        )
-    return False
-
-
-def is_decision(text: str) -> bool:
-    """Whether a message states a decision (``we decided``, ``let's go with``, ``决定`` …).
-
-    Questions (``did we decide?``) and negated cues (``haven't decided``,
-    ``还没决定``, ``不同意``) do not count.
-    """
-    if is_question(text):
-        return False
-    english = bool(_EN_DECISION.search(text)) and not _EN_NEGATION.search(text)
-    chinese = bool(_ZH_DECISION.search(_ZH_NEGATION.sub("", text)))
-    return english or chinese
 
 
 @cache
@@ -198,7 +118,7 @@ def key_terms(text: str) -> list[str]:
     words of two characters or more (segmented with ``jieba``) that are not
     stop words. Links are left out.
     """
-    text = _without_urls(text).lower()
+    text = without_urls(text).lower()
     terms: list[str] = []
     has_han = HAN.search(text) is not None
     for chunk in re.split(f"({HAN.pattern}+)", text) if has_han else [text]:

@@ -1,56 +1,98 @@
-"""Group a period's messages into topics by their embeddings.
+"""Group a period's messages into topics by their embeddings and their conversation.
 
-Two steps, both deterministic. First spherical k-means over-segments the
-messages into about ``sqrt(2n)`` small clusters. Then average-linkage
-agglomeration merges the two clusters whose messages are most alike on
-average, again and again, while that average cosine stays at or above a
-threshold. Average linkage needs only each cluster's vector sum: the mean
-cosine between the messages of A and B is ``sum_A·sum_B / (|A| |B|)``, so
-merging costs ``k^2`` dot products, not ``n^2``. Each message then moves to
-the topic it is most alike on average (a stray message of the first step
-finds its way back), and merging runs again, until the topics settle.
+Average-linkage agglomeration merges the two clusters whose messages are
+most alike on average, again and again, while that average clears a
+threshold. It starts from single messages (or, past ``_EXACT_ROWS``
+messages, from the small clusters of a spherical k-means over-segmentation
+into about ``sqrt(2n)`` clusters). Average linkage needs only each
+cluster's vector sum: the mean cosine between the messages of A and B is
+``sum_A·sum_B / (|A| |B|)``, so a merge costs ``k`` dot products. Each
+message then moves to the topic it is most alike on average (a stray
+message finds its way back), and merging runs again, until the topics
+settle.
 
-Vectors are centred first (the period's mean direction removed), so a
-cosine of 0 means "as alike as two random messages of this period". The
-threshold is ``merge_spread`` standard deviations of the cosine between
-random pairs of the period's messages, which adapts it to how spread out
-each embedding model's vectors are.
+The similarity of two messages is their cosine plus what the conversation
+says: each link between them (a reply, a turn of talk;
+:mod:`jobs.conversation_threads`) adds its weight times ``affinity_weight``
+standard deviations. The threshold depends on the conversation too: two
+clusters that carry on from each other merge while more alike than
+``merge_spread`` standard deviations; two clusters that do not (the same
+subject on two days, or two conversations interleaved in a busy chat) only
+while alike by ``apart_spread``. Clusters carry on from each other when
+they share a burst of talk (messages without a long silence between them)
+of at most ``_CONVERSATION_ROWS`` messages, or when their links add up to
+at least ``link_share`` per message of the smaller one; a longer burst is
+a busy chat where several conversations run at once, and only links
+tell them apart.
+
+Vectors are centred first (the mean direction of the clustered rows
+removed), so a cosine of 0 means "as alike as two random messages of this
+period", and thresholds are counted in standard deviations of the cosine
+between random pairs of the clustered messages, which adapts them to how
+spread out each embedding model's vectors are.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
+from jobs.conversation_threads import ThreadEdges
 from jobs.vector_math import (
     FloatMatrix,
     IntArray,
-    centred_unit_rows,
     cluster_sums,
     spherical_kmeans,
     unit_rows,
 )
 
-DEFAULT_MERGE_SPREAD = 0.25
+DEFAULT_MERGE_SPREAD = 0.0
+"""Parts of one conversation more alike than chance are one topic."""
+DEFAULT_APART_SPREAD = 1.0
+"""Topics that do not carry on from each other must be clearly alike to be one."""
+DEFAULT_ALIKE_SPREAD = 0.25
+"""Two messages this alike (in standard deviations of chance) are about the same thing."""
+DEFAULT_LINK_SHARE = 0.25
+"""Clusters carry on from each other when linked by this much per message of the smaller."""
 _SPREAD_SAMPLE = 2000
+_MIN_SCRIPT_ROWS = 5
+_CONVERSATION_ROWS = 100
+"""A burst of talk longer than this holds several conversations at once."""
+_EXACT_ROWS = 1000
+"""Up to this many messages, merging starts from single messages (else from k-means)."""
 
 
-def contextual_vectors(x: FloatMatrix, context: Sequence[tuple[int, float]]) -> FloatMatrix:
-    """Each message's vector blended with the message it follows up.
+def centre_by_script(
+    x: FloatMatrix, scripts: Sequence[Hashable], rows: npt.ArrayLike | None = None
+) -> FloatMatrix:
+    """Unit rows less the mean of the rows written in the same script.
 
-    ``context[i]`` is ``(j, w)``: message ``i`` continues message ``j`` (the
-    message it replies to, or the one just before it) with weight ``w``;
-    ``j = -1`` for none. Short follow-ups ("yes, Saturday works") then lean
-    towards what they answer.
+    A multilingual model puts all English messages a little apart from all
+    Chinese ones, whatever they talk about; taking each script's own mean
+    direction away lets topics form across languages. Only ``rows`` (all
+    when ``None``) count towards the means; a script with fewer than
+    ``_MIN_SCRIPT_ROWS`` of them, and rows without letters, use the mean of all.
     """
-    blended = x.copy()
-    for index, (parent, weight) in enumerate(context):
-        if parent >= 0 and weight > 0:
-            blended[index] += weight * x[parent]
-    return unit_rows(blended)
+    n = len(x)
+    chosen = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
+    if len(chosen) < 2:
+        return x.copy()
+    overall = x[chosen].mean(axis=0, dtype=np.float64)
+    means = np.broadcast_to(overall, x.shape).copy()
+    groups: dict[Hashable, list[int]] = {}
+    for i in chosen.tolist():
+        if scripts[i] is not None:
+            groups.setdefault(scripts[i], []).append(i)
+    for script, members in groups.items():
+        if len(members) < _MIN_SCRIPT_ROWS:
+            continue
+        same = [i for i in range(n) if scripts[i] == script]
+        means[same] = x[members].mean(axis=0, dtype=np.float64)
+    return unit_rows((x - means).astype(np.float32))
 
 
 def similarity_spread(x: FloatMatrix, *, seed: int = 0) -> float:
@@ -68,34 +110,155 @@ def similarity_spread(x: FloatMatrix, *, seed: int = 0) -> float:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TopicClusters:
-    """Topic labels (0 is the largest topic), the centred vectors and the merge threshold."""
+    """Topic labels (0 is the largest topic), the centred vectors and a likeness threshold.
+
+    ``threshold`` is the centred cosine from which two messages count as
+    alike (about the same thing). ``core`` marks the rows the topics were
+    found from; a row left out of clustering has label ``-1`` until a caller
+    gives it one.
+    """
 
     labels: IntArray
     centred: FloatMatrix
     threshold: float
+    core: npt.NDArray[np.bool_]
 
 
 def find_topics(
     x: FloatMatrix,
     *,
+    rows: npt.ArrayLike | None = None,
+    bursts: npt.ArrayLike | None = None,
+    affinity: ThreadEdges | None = None,
+    affinity_weight: float = 0.0,
     merge_spread: float = DEFAULT_MERGE_SPREAD,
+    apart_spread: float = DEFAULT_APART_SPREAD,
+    alike_spread: float = DEFAULT_ALIKE_SPREAD,
+    link_share: float = DEFAULT_LINK_SHARE,
     merge_similarity: float | None = None,
+    spread: float | None = None,
     seed: int = 0,
 ) -> TopicClusters:
     """Cluster unit rows ``x`` into topics (see the module notes for the method).
 
-    ``merge_similarity`` sets the threshold directly instead of ``merge_spread``.
+    Only ``rows`` (indices; all rows when ``None``) are clustered and set the
+    centre and the thresholds; the others get label ``-1``. ``bursts`` gives
+    each row its burst of talk (``None``: none); ``affinity`` holds the links
+    of the conversation between rows (``None``: no links). ``spread`` is the
+    standard deviation of chance similarity the thresholds count in (``None``:
+    that of ``x``; give that of the messages' own vectors when ``x`` blends
+    them with their context, which makes them more alike). ``merge_similarity``
+    sets the merge threshold (centred cosine) directly, linked clusters or
+    not, and the likeness threshold.
     """
     n = len(x)
-    centred = centred_unit_rows(x) if n > 1 else x.copy()
+    chosen = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
+    core = np.zeros(n, dtype=bool)
+    core[chosen] = True
+    labels = np.full(n, -1, dtype=np.int64)
+    if len(chosen) > 1:
+        mean = x[chosen].mean(axis=0, dtype=np.float64).astype(np.float32)
+        centred = unit_rows(x - mean)
+    else:
+        centred = x.copy()
+    part = centred[chosen]
+    if spread is None:
+        spread = similarity_spread(part, seed=seed)
     if merge_similarity is None:
-        merge_similarity = merge_spread * similarity_spread(centred, seed=seed)
+        together, apart = merge_spread * spread, apart_spread * spread
+        alike = alike_spread * spread
+    else:
+        together = apart = alike = merge_similarity
+    links = (
+        affinity.among(chosen, n)
+        if affinity is not None
+        else ThreadEdges(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    )
+    talk = _conversation_bursts(bursts, chosen)
+    linkage = _Linkage(
+        together, max(together, apart), links, affinity_weight * spread, link_share, talk
+    )
+    labels[chosen] = _cluster(part, linkage, seed)
+    return TopicClusters(labels, centred, alike, core)
+
+
+def _conversation_bursts(bursts: npt.ArrayLike | None, chosen: IntArray) -> IntArray:
+    """Each chosen row's burst, numbered from 0, or -1 when none or a busy one."""
+    if bursts is None:
+        return np.full(len(chosen), -1, dtype=np.int64)
+    every = np.asarray(bursts, dtype=np.int64)
+    _, dense, counts = np.unique(every, return_inverse=True, return_counts=True)
+    part = dense[chosen]
+    return np.where(counts[part] <= _CONVERSATION_ROWS, part, -1).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Linkage:
+    """What makes two clusters one topic (see the module notes).
+
+    The merge threshold for clusters that carry on from each other and for
+    those that do not; the conversation's links between rows, what a link
+    of weight 1 adds to a pair's similarity, and the link weight per message
+    of the smaller cluster from which two clusters carry on from each other;
+    each row's burst of conversation (-1: none).
+    """
+
+    together: float
+    apart: float
+    links: ThreadEdges
+    link_value: float
+    link_share: float
+    bursts: IntArray
+
+    def burst_members(self, labels: IntArray, k: int) -> npt.NDArray[np.float64]:
+        """``(k, bursts)``: 1 where cluster ``c`` has a message in burst ``b``."""
+        members = np.zeros((k, int(self.bursts.max(initial=-1)) + 2), dtype=np.float64)
+        inside = self.bursts >= 0
+        members[labels[inside], self.bursts[inside]] = 1.0
+        return members[:, :-1]
+
+    def cluster_links(self, labels: IntArray, k: int) -> npt.NDArray[np.float64]:
+        """``(k, k)``: the summed link weight between the rows of two clusters."""
+        total = np.zeros((k, k), dtype=np.float64)
+        if len(self.links.weight):
+            a, b = labels[self.links.earlier], labels[self.links.later]
+            np.add.at(total, (a, b), self.links.weight)
+            np.add.at(total, (b, a), self.links.weight)
+        return total
+
+    def row_links(self, labels: IntArray, k: int) -> npt.NDArray[np.float64]:
+        """``(rows, k)``: the summed link weight between each row and each cluster."""
+        total = np.zeros((len(labels), k), dtype=np.float64)
+        if len(self.links.weight):
+            earlier, later, w = self.links.earlier, self.links.later, self.links.weight
+            np.add.at(total, (earlier, labels[later]), w)
+            np.add.at(total, (later, labels[earlier]), w)
+        return total
+
+    def bar(
+        self, links: npt.ArrayLike, smaller: npt.ArrayLike, shared: npt.ArrayLike
+    ) -> npt.NDArray[np.float64]:
+        """The threshold for clusters linked by ``links``, the smaller of ``smaller`` rows.
+
+        ``shared`` tells whether they share a burst of conversation.
+        """
+        weight = np.asarray(links)
+        linked = (weight > 0) & (weight >= self.link_share * np.asarray(smaller))
+        return np.where(linked | np.asarray(shared, dtype=bool), self.together, self.apart)
+
+
+def _cluster(centred: FloatMatrix, linkage: _Linkage, seed: int) -> IntArray:
+    """Labels of centred rows, 0 for the largest topic (see the module notes)."""
+    n = len(centred)
     if n <= 1:
-        return TopicClusters(np.zeros(n, dtype=np.int64), centred, merge_similarity)
-    k = min(n, max(2, math.ceil(math.sqrt(2 * n))))
-    _, labels = spherical_kmeans(centred, k, seed=seed)
+        return np.zeros(n, dtype=np.int64)
+    if n <= _EXACT_ROWS:
+        labels = np.arange(n, dtype=np.int64)
+    else:
+        k = min(n, max(2, math.ceil(math.sqrt(2 * n))))
+        _, labels = spherical_kmeans(centred, k, seed=seed)
     for _ in range(3):
-        merged = _reassign(centred, _merge_average_linkage(centred, labels, merge_similarity))
+        merged = _reassign(centred, _merge_average_linkage(centred, labels, linkage), linkage)
         if len(np.unique(merged)) == len(np.unique(labels)):
             labels = merged
             break
@@ -106,28 +269,38 @@ def find_topics(
     order = sorted(range(len(sizes)), key=lambda c: (-sizes[c], first_seen[c]))
     remap = np.empty(len(sizes), dtype=np.int64)
     remap[np.asarray(order)] = np.arange(len(order))
-    return TopicClusters(remap[labels], centred, merge_similarity)
+    ordered: IntArray = remap[labels]
+    return ordered
 
 
-def _reassign(x: FloatMatrix, labels: IntArray, rounds: int = 5) -> IntArray:
+def _reassign(x: FloatMatrix, labels: IntArray, linkage: _Linkage, rounds: int = 5) -> IntArray:
     """Move each row to the cluster it is most alike on average (itself left out).
 
     Over-segmentation can put a stray message in a cluster of another topic;
-    a few rounds of this put it back where it belongs.
+    a few rounds of this put it back where it belongs. A cluster the row has
+    no link to must be alike by the higher threshold.
     """
     n = len(x)
     rows = np.arange(n)
+    handicap = linkage.apart - linkage.together
     for _ in range(rounds):
         present, dense = np.unique(labels, return_inverse=True)
         k = len(present)
         sums, sizes = cluster_sums(x, dense.astype(np.int64), k)
-        scores = x @ sums.T
+        links = linkage.row_links(dense, k)
+        scores = x @ sums.T + linkage.link_value * links
         own = dense
         scores[rows, own] -= 1.0  # leave the row itself out of its own cluster
         counts = np.broadcast_to(sizes.astype(np.float32), (n, k)).copy()
         counts[rows, own] -= 1
         with np.errstate(divide="ignore", invalid="ignore"):
             means = np.where(counts > 0, scores / np.maximum(counts, 1), -np.inf)
+        if handicap > 0:
+            members = linkage.burst_members(dense, k)
+            shared = np.zeros((n, k), dtype=bool)
+            inside = linkage.bursts >= 0
+            shared[inside] = members[:, linkage.bursts[inside]].T > 0
+            means = means - (linkage.bar(links, 1.0, shared) - linkage.together)
         new = np.argmax(means, axis=1)
         if np.array_equal(new, dense):
             return dense.astype(np.int64)
@@ -135,8 +308,8 @@ def _reassign(x: FloatMatrix, labels: IntArray, rounds: int = 5) -> IntArray:
     return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
 
-def _merge_average_linkage(x: FloatMatrix, labels: IntArray, threshold: float) -> IntArray:
-    """Merge clusters while the best average-linkage cosine is at least ``threshold``."""
+def _merge_average_linkage(x: FloatMatrix, labels: IntArray, linkage: _Linkage) -> IntArray:
+    """Merge clusters while the best average-linkage similarity clears its threshold."""
     present = np.unique(labels)
     dense = np.searchsorted(present, labels)
     k = len(present)
@@ -145,24 +318,32 @@ def _merge_average_linkage(x: FloatMatrix, labels: IntArray, threshold: float) -
     sizes = np.bincount(dense, minlength=k).astype(np.float64)
     alive = np.ones(k, dtype=bool)
     parent = np.arange(k)
-    linkage = (sums @ sums.T) / np.outer(sizes, sizes)
-    np.fill_diagonal(linkage, -np.inf)
+    links = linkage.cluster_links(dense, k)
+    members = linkage.burst_members(dense, k)
+    smaller = np.minimum.outer(sizes, sizes)
+    margin = (sums @ sums.T + linkage.link_value * links) / np.outer(sizes, sizes)
+    margin -= linkage.bar(links, smaller, members @ members.T > 0)
+    np.fill_diagonal(margin, -np.inf)
     while alive.sum() > 1:
-        flat = int(np.argmax(linkage))
+        flat = int(np.argmax(margin))
         a, b = divmod(flat, k)
-        if linkage[a, b] < threshold:
+        if margin[a, b] < 0:
             break
         sums[a] += sums[b]
         sizes[a] += sizes[b]
+        links[a] += links[b]
+        links[:, a] = links[a]
+        members[a] = np.maximum(members[a], members[b])
         alive[b] = False
         parent[b] = a
-        row = (sums @ sums[a]) / (sizes * sizes[a])
+        row = (sums @ sums[a] + linkage.link_value * links[a]) / (sizes * sizes[a])
+        row -= linkage.bar(links[a], np.minimum(sizes, sizes[a]), members @ members[a] > 0)
         row[~alive] = -np.inf
         row[a] = -np.inf
-        linkage[a, :] = row
-        linkage[:, a] = row
-        linkage[b, :] = -np.inf
-        linkage[:, b] = -np.inf
+        margin[a, :] = row
+        margin[:, a] = row
+        margin[b, :] = -np.inf
+        margin[:, b] = -np.inf
     for cluster in range(k):
         root = cluster
         while parent[root] != root:

@@ -443,6 +443,25 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
             rows = (await session.execute(stmt)).all()
         return {int(member_id): str(name) for member_id, name in rows}
 
+    async def members_seen_before(
+        self, chat_id: int, member_ids: Sequence[int], before: datetime
+    ) -> set[int]:
+        """Which of ``member_ids`` posted in the chat before ``before``."""
+        if not member_ids:
+            return set()
+        stmt = (
+            select(MessageRow.member_id)
+            .where(
+                MessageRow.chat_id == chat_id,
+                MessageRow.member_id.in_(sorted(set(member_ids))),
+                MessageRow.sent_at < before,
+            )
+            .distinct()
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).scalars().all()
+        return {int(member_id) for member_id in rows}
+
     async def digest_schedule(self, chat_id: int) -> str | None:
         """The chat's stored digest schedule (JSON), or None."""
         async with self._sessions() as session:

@@ -205,3 +205,27 @@ async def test_quiet_periods_post_nothing_unless_asked(hearth: Hearth) -> None:
     )
     assert await run_digest(1, spec.to_json(), context=next_day)
     assert len(sender.replies) == 1 and "Quiet" in sender.texts()[0]
+
+
+async def test_newcomers_are_told_from_introductions_and_earlier_messages(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    lines = [
+        ("dave", "Morning all, the coffee machine on floor two works again", 60 * 24 * 9),
+        ("alice", "Shall we hike Fern Creek on Saturday?", 300),
+        ("bob", "Yes! Fern Creek hike on Saturday works for me", 290),
+        ("dave", "Hi all, I'm Dave, a designer from Lisbon", 280),
+        ("erin", "Hi all, I'm Erin, a backend developer from Porto", 270),
+        ("carol", "We decided: Fern Creek hike, meet at the trailhead at 8am", 260),
+    ]
+    for who, text, minutes in lines:
+        await hearth.router.handle(message(who, text, minutes_ago=minutes), sender)
+    async with asyncio.timeout(60):
+        await hearth.worker.drain()
+    sender.replies.clear()
+    await hearth.router.handle(
+        replace(command("carol", "digest", "now"), sender_is_admin=True), sender
+    )
+    text = "\n".join(sender.texts())
+    newcomers = text.split("👋 New members", 1)[1].split("\n\n", 1)[0]
+    assert "I'm Erin" in newcomers
+    assert "Dave" not in newcomers  # he posted nine days ago

@@ -128,3 +128,23 @@ def test_hearth_digest_from_a_messages_file(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+async def test_playground_demo_digest_shows_the_day(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
+    hearth = await Hearth.build(settings, embedder=embedder)
+    out = io.StringIO()
+    try:
+        await run_playground(
+            hearth, demo=True, input_stream=io.StringIO("alice: /digest now\n"), output=out
+        )
+    finally:
+        await hearth.close()
+    digest = out.getvalue().split("alice ▸ /digest now\n")[1]
+    assert "Quiet day" not in digest
+    topics = digest.split("🧵 Main topics")[1].split("✅ Decisions")[0]
+    assert topics.count(". ") >= 3 and "Chengdu Taste" in topics
+    decisions = digest.split("✅ Decisions")[1].split("❓")[0]
+    assert "Alice: “Friday dinner: let's go with Chengdu Taste" in decisions
+    assert "Dan: “Does anyone know a good physio for runners?”" in digest
+    assert "👋 New members\n    • Mei: “大家好，我是美玲" in digest

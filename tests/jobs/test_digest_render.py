@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from jobs.digest_builder import build_digest
 from jobs.digest_model import (
     Digest,
+    DigestDecision,
+    DigestMessage,
     DigestPeriod,
     MemberActivity,
     MessageRef,
@@ -23,7 +27,8 @@ from jobs.digest_render import (
     render_quiet_line,
 )
 from jobs.languages import Language
-from tests.jobs.helpers import DAY, DAY_START, message
+from tests.jobs.helpers import DAY, DAY_START, hash_vectors, message
+from tests.jobs.topic_chat import MEMBERS, WEEK, chat_messages
 
 
 def _ref(i: int, text: str, name: str = "Alice") -> MessageRef:
@@ -50,10 +55,14 @@ def _big_digest(language: Language, topics: int = 5, items: int = 40) -> Digest:
                 key_messages=(_ref(t, "x"), _ref(t + 100, "y")),
                 first_at=DAY_START,
                 last_at=DAY_START,
+                first_message=_ref(600 + t, "who is in for the trip?"),
+                quote=_ref(700 + t, "the trail closes at six", "Bob"),
             )
             for t in range(topics)
         ),
-        decisions=tuple(_ref(200 + i, f"decision {i}: {long_text}") for i in range(items)),
+        decisions=tuple(
+            DigestDecision(_ref(200 + i, f"decision {i}: {long_text}")) for i in range(items)
+        ),
         unanswered_questions=tuple(
             _ref(300 + i, f"question {i}? {long_text}") for i in range(items)
         ),
@@ -82,7 +91,8 @@ def test_parts_respect_max_chars_and_keep_everything(language: Language, max_cha
 
 def test_parts_break_between_sections_when_they_fit() -> None:
     digest = _big_digest(Language.ENGLISH, items=3)
-    parts = render_digest(digest, max_chars=900)
+    parts = render_digest(digest, max_chars=1500)
+    assert len(parts) > 1
     headings = ["🧵 Main topics", "✅ Decisions", "❓ Unanswered questions", "🔗 Links shared"]
     for part in parts:
         blocks = part.split("\n\n")
@@ -112,9 +122,12 @@ def test_english_template() -> None:
     assert len(parts) == 1
     text = parts[0]
     assert text.startswith("📰 Daily digest · Tue 3 Nov 2026\n1234 messages from 56 members")
-    assert "1. Topic number 0 about the trip (100 messages · Alice, Bob and 3 others)" in text
-    assert "   Key words: trail, summit, tent" in text
-    assert "   ↳ https://t.me/c/1/0 https://t.me/c/1/100" in text
+    assert (
+        "1. Topic number 0 about the trip (100 messages · Alice, Bob and 3 others)\n"
+        "   Bob: “the trail closes at six” https://t.me/c/1/700\n"
+        "   Key words: trail, summit, tent\n"
+        "   ↳ first message: https://t.me/c/1/600\n"
+    ) in text
     assert "🔗 Links shared\n• https://example.com/0 — Alice, Bob (×2)" in text
     assert "👋 New members\n• Alice: “hi all” https://t.me/c/1/500\n• Eve" in text
     assert "🏆 Most active\nAlice (300) · Bob (200)" in text
@@ -123,21 +136,86 @@ def test_english_template() -> None:
 def test_chinese_template() -> None:
     text = render_digest(_big_digest(Language.CHINESE, topics=1, items=1))[0]
     assert text.startswith("📰 每日摘要 · 2026年11月3日\n56 位成员发了 1234 条消息")
-    assert "1. Topic number 0 about the trip（100 条消息 · Alice、Bob 等 5 人）" in text
-    assert "   关键词：trail、summit、tent" in text
+    assert (
+        "1. Topic number 0 about the trip（100 条消息 · Alice、Bob 等 5 人）\n"
+        "   Bob：“the trail closes at six” https://t.me/c/1/700\n"
+        "   关键词：trail、summit、tent\n"
+        "   ↳ 第一条消息：https://t.me/c/1/600"
+    ) in text
     assert "✅ 决定" in text and "❓ 无人回答的问题" in text and "🔗 分享的链接" in text
     assert "🏆 最活跃\nAlice（300） · Bob（200）" in text
 
 
-def test_summaries_replace_titles_and_links_can_be_wrapped() -> None:
+def test_summaries_stand_under_titles_and_links_can_be_wrapped() -> None:
     digest = _big_digest(Language.ENGLISH, topics=1, items=1)
     topic = digest.topics[0]
-    from dataclasses import replace
-
-    digest = replace(digest, topics=(replace(topic, summary="Everyone planned the hike."),))
+    summary = "Alice says the hike starts at eight; Bob says the trail closes at six."
+    digest = replace(digest, topics=(replace(topic, summary=summary),))
     text = render_digest(digest, link_format=lambda url: f"<{url}>")[0]
-    assert "1. Everyone planned the hike. (100 messages" in text
-    assert "<https://t.me/c/1/0>" in text and " https://t.me" not in text
+    assert (
+        f"1. Topic number 0 about the trip (100 messages · Alice, Bob and 3 others)\n   {summary}\n"
+        in text
+    )
+    assert "the trail closes at six”" not in text  # the summary stands for the quote
+    assert "↳ first message: <https://t.me/c/1/600>" in text and " https://t.me" not in text
+
+
+def test_a_quote_title_is_not_repeated_and_key_words_are_not_either() -> None:
+    digest = _big_digest(Language.ENGLISH, topics=1, items=1)
+    topic = digest.topics[0]
+    quote = topic.quote
+    assert quote is not None
+    as_quote = replace(topic, title=f"Bob: “{quote.text}”", keywords=("trail",))
+    text = render_digest(replace(digest, topics=(as_quote,)))[0]
+    assert text.count("the trail closes at six") == 1
+    assert "Key words" not in text
+    as_terms = replace(topic, title="trail · summit · tent")
+    text = render_digest(replace(digest, topics=(as_terms,)))[0]
+    assert "Key words" not in text and "Bob: “the trail closes at six”" in text
+
+
+def test_every_line_that_shows_a_message_quotes_it_after_its_author() -> None:
+    messages = chat_messages()
+    planted = DigestMessage(
+        message_id=99,
+        member_id=3,
+        member_name=MEMBERS[3],
+        text="定了：以后部署Docker镜像统一用root账号，密码公开在群公告里",
+        sent_at=messages[4].sent_at + timedelta(seconds=30),
+        permalink="https://t.me/c/7/99",
+    )
+    messages.insert(5, planted)
+    digest = build_digest(messages, hash_vectors(messages), WEEK)
+    lines = [line for part in render_digest(digest) for line in part.splitlines()]
+    said = {(m.member_name, m.text.replace("“", "‘").replace("”", "’")) for m in messages}
+    shown = 0
+    for line in lines:
+        if not any(_shows(line, m.text) for m in messages):
+            continue
+        shown += 1
+        outside = _QUOTE.sub("\x00", line)
+        assert not any(piece in outside for m in messages for piece in _pieces(m.text)), line
+        for name, words in _ATTRIBUTED.findall(line):
+            assert any(author == name and words.rstrip("…") in text for author, text in said), line
+        assert _ATTRIBUTED.search(line), line
+    assert shown >= len(digest.topics)
+
+
+_QUOTE = re.compile(r"“[^”]*”")
+_ATTRIBUTED = re.compile(r"(\S+)[:：] ?“([^”]*)”")
+
+
+def _pieces(text: str) -> list[str]:
+    """Runs of a message's words long enough to say something (one key word says nothing)."""
+    flat = " ".join(re.sub(r"https?://\S+", " ", text).split())
+    han = re.compile("[\u4e00-\u9fff]")
+    size = 6 if han.search(flat) else 12
+    runs = [flat[i : i + size] for i in range(len(flat) - size + 1)]
+    return [run for run in runs if len(han.findall(run)) >= 3 or " " in run.strip()]
+
+
+def _shows(line: str, text: str) -> bool:
+    return any(piece in line for piece in _pieces(text))
 
 
 def test_quiet_period_one_line_or_nothing() -> None:

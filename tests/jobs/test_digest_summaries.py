@@ -16,13 +16,20 @@ from tests.jobs.test_digest_builder import BAKING, HIKING, LAPTOPS
 class RecordingSummariser:
     def __init__(self, answer: str | None = "A short summary.", fail: bool = False) -> None:
         self.calls: list[tuple[list[str], str, int]] = []
+        self.authors: list[list[str]] = []
         self.answer = answer
         self.fail = fail
 
     async def summarise(
-        self, topic_texts: Sequence[str], language: str, max_tokens: int
+        self,
+        topic_texts: Sequence[str],
+        language: str,
+        max_tokens: int,
+        *,
+        authors: Sequence[str] = (),
     ) -> str | None:
         self.calls.append((list(topic_texts), language, max_tokens))
+        self.authors.append(list(authors))
         if self.fail:
             raise RuntimeError("model unavailable")
         return self.answer
@@ -42,7 +49,13 @@ async def test_embeds_with_the_embedder_and_summarises_topics() -> None:
     assert len(summariser.calls) == 3
     assert all(topic.summary == "A short summary." for topic in digest.topics)
     assert all(language == "en" for _, language, _ in summariser.calls)
-    assert "1. A short summary. (8 messages" in render_digest(digest)[0]
+    # each text comes with its author, so the summary can say who said what
+    by_text = {m.text: m.member_name for m in _messages()}
+    for (texts, _, _), authors in zip(summariser.calls, summariser.authors, strict=True):
+        assert authors == [by_text[text] for text in texts]
+    rendered = render_digest(digest)[0]
+    assert rendered.count("\n   A short summary.\n") == 3
+    assert "messages · member" in rendered
 
 
 async def test_budget_limits_the_calls_and_their_input() -> None:
@@ -54,7 +67,9 @@ async def test_budget_limits_the_calls_and_their_input() -> None:
     assert len(summariser.calls) == 1
     texts, _, max_tokens = summariser.calls[0]
     assert max_tokens == 100
-    assert sum(estimate_tokens(t) for t in texts) <= 300 - 100 - 60
+    authors = summariser.authors[0]
+    lines = [f"{author}: {text}" for author, text in zip(authors, texts, strict=True)]
+    assert sum(estimate_tokens(line) for line in lines) <= 300 - 100 - 60
     assert summarised.topics[0].summary is not None
     assert summarised.topics[1].summary is None
 

@@ -59,11 +59,9 @@ def test_not_questions(text: str) -> None:
     [
         "OK we decided: the meetup moves to Thursday",
         "Let's go with the Fern Creek loop then",
-        "Agreed, Saturday 9am at the station",
         "Final decision is the blue logo",
         "我们决定下周五聚餐",
         "就这么定了，周六早上八点出发",
-        "我同意这个方案",
         "那就这样，用第二个版本",
     ],
 )
@@ -81,6 +79,9 @@ def test_decisions(text: str) -> None:
         "我不同意",
         "大家同意吗？",
         "Nice photo of the lake",
+        # bare agreement is no decision act by itself
+        "Agreed, Saturday 9am at the station",
+        "我同意这个方案",
     ],
 )
 def test_not_decisions(text: str) -> None:

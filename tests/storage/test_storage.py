@@ -116,3 +116,19 @@ async def test_membership_and_bot_status(storage: Storage) -> None:
     assert found is not None and found.last_message_at is None
     settings = await storage.update_chat_settings(chat_id, twin_absence_minutes=30)
     assert settings.twin_absence_minutes == 30 and settings.twins_enabled
+
+
+async def test_members_seen_before_a_period(storage: Storage) -> None:
+    old = await storage.ingest_message(message("alice", "hello from last week", minutes_ago=3000))
+    await storage.ingest_message(message("bob", "first words today", minutes_ago=10))
+    today = await storage.ingest_message(message("alice", "and again today", minutes_ago=5))
+    bob = (await storage.ingest_message(message("bob", "more", minutes_ago=1))).member_id
+    start = datetime.now(UTC) - timedelta(days=1)
+    members = [old.member_id, bob]
+    assert await storage.members_seen_before(old.chat_id, members, start) == {old.member_id}
+    assert await storage.members_seen_before(old.chat_id, [], start) == set()
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert await storage.members_seen_before(today.chat_id, members, later) == {
+        old.member_id,
+        bob,
+    }
