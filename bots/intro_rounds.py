@@ -103,6 +103,7 @@ class IntroRounds:
             max_embed=MAX_EMBED_NOW,
         )
         recent = [m for m in recent if m.message_id in found]
+        recent.sort(key=lambda m: (m.sent_at or now, m.message_id))  # in the chat's order
         language = detect_language(m.text for m in recent)
         if not recent:
             return PlannedRound((), len(people), len(people), (), language)

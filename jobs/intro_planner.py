@@ -330,8 +330,7 @@ def model_chat(
     texts = [m.text for m in messages]
     own = own_words(texts, member_of.tolist())
     all_terms = [
-        found if (found := substantive_terms(text)) is not None and mine else None
-        for text, mine in zip(texts, own, strict=True)
+        substantive_terms(text) if mine else None for text, mine in zip(texts, own, strict=True)
     ]
     substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
@@ -352,6 +351,7 @@ def model_chat(
         neutral,
         script_codes(row_texts),
         times=_times(messages, row_list),
+        positions=interest_rows,
         links=_links(messages, row_list),
         weights=np.asarray([evidence_weight(text) for text in row_texts], dtype=np.float32),
         options=options.interests,

@@ -8,7 +8,8 @@ language-neutral space of :mod:`jobs.member_interests`:
   is to the closest message of a typical member (its *baseline*: what many
   members talk about is no reason for two of them to meet). Pairs of messages
   that are part of one exchange do not count: a reply and what it answers,
-  or two messages within ``same_talk_seconds`` of each other. A pair's
+  or two messages within ``same_talk_seconds`` of each other, or within
+  ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time. A pair's
   message evidence is the mean excess of its ``evidence`` best pairs of
   messages, each message used once, so one coincidence is not enough.
 - **Topics.** The chat's messages are clustered into topics
@@ -57,6 +58,9 @@ class InterestOptions:
     min_excess: float = 0.9
     """Least excess (standard scores) of a pair's best evidence: below it, nothing links them."""
     same_talk_seconds: float = 120.0
+    same_talk_messages: int = 6
+    """... or this few messages apart in the chat (anyone's counted) within ``turn_seconds``."""
+    turn_seconds: float = 3600.0
     """Messages of two members this close in time are one exchange, not shared interest."""
     topic_weight: float = 0.5
     topic_spread: float = 1.0
@@ -253,6 +257,7 @@ def find_shared_interests(
     scripts: IntArray,
     *,
     times: npt.NDArray[np.float64] | None = None,
+    positions: IntArray | None = None,
     links: Collection[tuple[int, int]] = (),
     weights: npt.NDArray[np.float32] | None = None,
     options: InterestOptions | None = None,
@@ -261,8 +266,9 @@ def find_shared_interests(
 
     Row ``i`` of ``x`` (unit, language-neutral) is a substantive message of
     ``owners[i]`` in script ``scripts[i]`` (see ``script_codes``), sent at
-    ``times[i]`` seconds (without times, rows next to each other count as one
-    exchange). ``links`` are pairs of rows where one answers the other.
+    ``times[i]`` seconds, the ``positions[i]``-th message of the chat (rows
+    stand for their positions when not given). ``links`` are pairs of rows
+    where one answers the other.
     ``weights`` (0 to 1) say how much each message can show an interest: a
     pair of messages' excess, when positive, is scaled by the smaller weight.
     """
@@ -286,10 +292,13 @@ def find_shared_interests(
     if weights is not None:
         scale = np.minimum(weights[rows], weights[columns])
         excess = np.where(excess > 0, excess * scale, excess).astype(np.float32)
+    places = positions if positions is not None else np.arange(n, dtype=np.int64)
+    together = np.abs(places[rows] - places[columns]) <= options.same_talk_messages
     if times is not None:
-        together = np.abs(times[rows] - times[columns]) <= options.same_talk_seconds
-    else:
-        together = np.abs(rows - columns) <= 2
+        apart = np.abs(times[rows] - times[columns])
+        together = (together & (apart <= options.turn_seconds)) | (
+            apart <= options.same_talk_seconds
+        )
     excess[together] = _EXCLUDED
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}

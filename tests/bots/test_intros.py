@@ -52,9 +52,11 @@ def admin(who: str, *args: str):  # type: ignore[no-untyped-def]
 async def chat_and_opt_in(
     hearth: Hearth, sender: RecordingSender, people: dict[str, list[str]] = TOPICS
 ) -> None:
-    for who, lines in people.items():
-        for minutes, text in enumerate(lines):
-            await hearth.router.handle(message(who, text, minutes_ago=600 - minutes * 7), sender)
+    # one message a day each, members an hour and a half apart: interests, not one exchange
+    for position, (who, lines) in enumerate(people.items()):
+        for day, text in enumerate(lines):
+            ago = (len(lines) - day) * 24 * 60 + position * 90
+            await hearth.router.handle(message(who, text, minutes_ago=ago), sender)
         await hearth.router.handle(command(who, "intros", "me", "on"), sender)
     async with asyncio.timeout(60):
         await hearth.worker.drain()
