@@ -22,10 +22,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.digest_sets import ChatRefs, RefPair, load_set
 from jobs.intro_matcher import IntroOptions
