@@ -32,7 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.digest_sets import ChatRefs, RefPair, load_set
 from jobs.intro_matcher import IntroOptions
-from jobs.intro_planner import ChatMessage, IntroPlan, model_chat, plan_introductions
+from jobs.intro_planner import (
+    ChatMessage,
+    IntroPlan,
+    model_chat,
+    plan_introductions,
+    with_word_vectors,
+)
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
 
@@ -108,15 +114,22 @@ def _names_interest(line: str, pair: RefPair) -> bool:
 
 
 def chat_table(
-    chat: ChatRefs, vectors: np.ndarray, options: IntroOptions | None = None
+    chat: ChatRefs,
+    vectors: np.ndarray,
+    options: IntroOptions | None = None,
+    embedder: Embedder | None = None,
 ) -> list[str]:
-    """The report lines of one chat."""
+    """The report lines of one chat (``embedder`` embeds the words naming interests)."""
     options = options or IntroOptions()
     messages, ids, names = chat_messages(chat)
     handles = {name: member for member, name in names.items()}
     plan = plan_introductions(
         messages, vectors, names, handles=handles, aliases=handles, options=options
     )
+    words = plan.naming_words()
+    if embedder is not None and words:
+        found = asyncio.run(embedder.embed_passages(words))
+        plan = with_word_vectors(plan, names, dict(zip(words, found, strict=True)))
     model = model_chat(messages, vectors, options, names=names.values())
     lines = [
         f"{chat.chat_id}: {len(messages)} messages, {len(plan.profiles)} members, "
@@ -182,10 +195,11 @@ def intro_table(
     texts = [m.text for chat in chats for m in chat.messages if not m.is_join and m.text.strip()]
     vectors = set_vectors(folder, texts, embedder, cache)
     lines = [f"introductions, {folder.name} ({embedder})"]
+    words = _embedder(embedder)
     start = 0
     for chat in chats:
         count = sum(1 for m in chat.messages if not m.is_join and m.text.strip())
-        lines.extend(chat_table(chat, vectors[start : start + count]))
+        lines.extend(chat_table(chat, vectors[start : start + count], embedder=words))
         start += count
     return lines
 

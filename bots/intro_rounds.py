@@ -29,7 +29,7 @@ from bots.message_vectors import message_vectors
 from bots.storage.intro_store import IntroParticipant, IntroStore
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.intro_matcher import IntroGroup, IntroOptions
-from jobs.intro_planner import ChatMessage, plan_introductions
+from jobs.intro_planner import ChatMessage, plan_introductions, with_word_vectors
 from jobs.languages import Language, detect_language
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfile, InterestProfileStore
@@ -133,6 +133,10 @@ class IntroRounds:
             language=language,
             options=settings.options,
         )
+        words = plan.naming_words()
+        if words:  # words of two languages name an interest together by their vectors
+            embedded = await self._embedder.embed_passages(words)
+            plan = with_word_vectors(plan, names, dict(zip(words, embedded, strict=True)))
         await self._profiles.upsert(
             [
                 InterestProfile(

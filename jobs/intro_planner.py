@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -48,9 +48,12 @@ from jobs.intro_matcher import (
 )
 from jobs.intro_reasons import (
     CandidateMessage,
+    EvidencePair,
     IntroReason,
     TermFrequencies,
+    TermVectors,
     explain_intro,
+    naming_candidates,
     render_intro,
 )
 from jobs.languages import HAN, Language, detect_language
@@ -86,11 +89,18 @@ class ChatMessage:
 
 @dataclass(frozen=True, slots=True)
 class PlannedIntro:
-    """One introduction: who, why, and the message that introduces them."""
+    """One introduction: who, why, and the message that introduces them.
+
+    ``evidence`` and ``messages`` are what the reason was made from (see
+    :func:`jobs.intro_reasons.explain_intro`), kept to name it again with
+    word vectors (:func:`with_word_vectors`).
+    """
 
     group: IntroGroup
     reason: IntroReason
     text: str
+    evidence: tuple[EvidencePair, ...] = ()
+    messages: Mapping[int, Sequence[CandidateMessage]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -104,6 +114,16 @@ class IntroPlan:
     """One vector per member with enough messages (in the embedder's space)."""
     keywords: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     """Each profiled member's most distinctive key words in the chat."""
+    frequencies: TermFrequencies = field(default_factory=TermFrequencies)
+    """The chat's term frequencies (over its substantive messages)."""
+
+    def naming_words(self) -> list[str]:
+        """The words that may name the introductions' interests: embed them for
+        :func:`with_word_vectors` (as passages, like the messages)."""
+        words: dict[str, None] = {}
+        for intro in self.intros:
+            words.update(dict.fromkeys(naming_candidates(intro.evidence, self.frequencies)))
+        return list(words)
 
 
 _LATIN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'_.-]*[a-z0-9]|[a-z0-9]")
@@ -261,6 +281,20 @@ class ChatModel:
             if found
         }
 
+    def group_evidence(self, group: Sequence[int]) -> list[EvidencePair]:
+        """The group's pairs of messages showing best what they share, best first."""
+        found: list[tuple[float, EvidencePair]] = []
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                first, second = min(a, b), max(a, b)
+                for proof in self.shared.evidence.get((first, second), ()):
+                    pair = EvidencePair(
+                        first, self._candidate(proof.row_a), second, self._candidate(proof.row_b)
+                    )
+                    found.append((proof.excess, pair))
+        found.sort(key=lambda item: -item[0])
+        return [pair for _, pair in found]
+
     def _candidate(self, local: int) -> CandidateMessage:
         message = self.messages[int(self.interest_rows[local])]
         return CandidateMessage(
@@ -383,6 +417,7 @@ def plan_introductions(
     aliases: Mapping[str, int] | None = None,
     language: Language | None = None,
     options: IntroOptions | None = None,
+    word_vectors: TermVectors | None = None,
 ) -> IntroPlan:
     """One round of introductions in a chat (see the module docstring).
 
@@ -392,6 +427,8 @@ def plan_introductions(
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and
     ``aliases`` the names members call each other by (see :func:`count_interactions`).
     ``language`` is the chat's (detected from the messages when not given).
+    ``word_vectors`` embed words that may name the interests (see
+    :meth:`IntroPlan.naming_words` and :func:`with_word_vectors`).
     """
     options = options or IntroOptions()
     language = language or detect_language(m.text for m in messages)
@@ -422,8 +459,46 @@ def plan_introductions(
     intros = []
     for group in result.groups:
         on_topic = model.group_messages(group.member_ids)
+        evidence = tuple(model.group_evidence(group.member_ids))
         reason = explain_intro(
-            group, names, on_topic, frequencies=model.frequencies, language=language
+            group,
+            names,
+            on_topic,
+            frequencies=model.frequencies,
+            language=language,
+            evidence=evidence,
+            term_vectors=word_vectors,
         )
-        intros.append(PlannedIntro(group, reason, render_intro(group, names, reason, language)))
-    return IntroPlan(tuple(intros), result.unmatched, language, model.profiles, model.keywords)
+        text = render_intro(group, names, reason, language)
+        intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
+    return IntroPlan(
+        tuple(intros),
+        result.unmatched,
+        language,
+        model.profiles,
+        model.keywords,
+        model.frequencies,
+    )
+
+
+def with_word_vectors(
+    plan: IntroPlan, names: Mapping[int, str], word_vectors: TermVectors
+) -> IntroPlan:
+    """The plan with its reasons named again, words of two languages matched by their vectors.
+
+    ``word_vectors`` embed (some of) :meth:`IntroPlan.naming_words`.
+    """
+    intros = []
+    for intro in plan.intros:
+        reason = explain_intro(
+            intro.group,
+            names,
+            intro.messages,
+            frequencies=plan.frequencies,
+            language=plan.language,
+            evidence=intro.evidence,
+            term_vectors=word_vectors,
+        )
+        text = render_intro(intro.group, names, reason, plan.language)
+        intros.append(replace(intro, reason=reason, text=text))
+    return replace(plan, intros=tuple(intros))

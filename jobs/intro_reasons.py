@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from jobs.interest_words import (
+    WordMatch,
+    centred_vectors,
+    evidence_words,
+    is_content_word,
+    is_distinctive,
+)
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
 from jobs.member_interests import term_rarity
@@ -47,6 +54,19 @@ class CandidateMessage:
         if self.terms is not None:
             return self.terms
         return tuple(dict.fromkeys(key_terms(self.text)))
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePair:
+    """Two members' messages that show best what they share (best pairs come first)."""
+
+    first_member: int
+    first: CandidateMessage
+    second_member: int
+    second: CandidateMessage
+
+
+TermVectors = Mapping[str, Sequence[float] | npt.NDArray[np.floating]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +219,7 @@ def _quote_choice(
     named: Sequence[str],
 ) -> list[tuple[int, CandidateMessage]]:
     """One message per member: on what the group shares, and naming it where one does."""
-    fits = _fits(messages)
+    fits = _fits({member: found for member, found in messages.items() if found})
     chosen = []
     for member in group:
         if member not in fits:
@@ -213,6 +233,55 @@ def _quote_choice(
     return chosen
 
 
+EVIDENCE_NAMED = 3
+"""How many of a group's best pairs of evidence messages may give the interest its name."""
+
+
+def naming_candidates(
+    evidence: Sequence[EvidencePair], frequencies: TermFrequencies
+) -> dict[str, float]:
+    """The words of the ``evidence`` messages that may name an interest, with their weight.
+
+    Content words (:func:`jobs.interest_words.is_content_word`) few messages
+    of the chat use, weighed by their rarity in the chat and in the language.
+    """
+    weights: dict[str, float] = {}
+    for pair in evidence[:EVIDENCE_NAMED]:
+        for term in (*pair.first.key_terms(), *pair.second.key_terms()):
+            if term in weights or not is_content_word(term):
+                continue
+            if is_distinctive(term, frequencies.counts, frequencies.documents):
+                weights[term] = frequencies.weight(term) * term_rarity(term)
+    return weights
+
+
+def _evidence_name(
+    evidence: Sequence[EvidencePair],
+    frequencies: TermFrequencies,
+    term_vectors: TermVectors | None,
+    language: Language,
+    limit: int,
+) -> tuple[int, WordMatch | None]:
+    """Which evidence pair names the interest best, and its words (``None``: none does)."""
+    weights = naming_candidates(evidence, frequencies)
+    vectors = centred_vectors(
+        {term: vector for term, vector in (term_vectors or {}).items() if term in weights}
+    )
+    best: tuple[int, WordMatch | None] = (0, None)
+    for index, pair in enumerate(evidence[:EVIDENCE_NAMED]):
+        match = evidence_words(
+            pair.first.key_terms(),
+            pair.second.key_terms(),
+            weights,
+            vectors,
+            language=language,
+            limit=limit,
+        )
+        if match is not None and (best[1] is None or match.score > best[1].score):
+            best = (index, match)
+    return best
+
+
 def explain_intro(
     group: IntroGroup | Sequence[int],
     names: Mapping[int, str],
@@ -221,20 +290,44 @@ def explain_intro(
     frequencies: TermFrequencies | None = None,
     language: Language = Language.ENGLISH,
     max_terms: int = 2,
+    evidence: Sequence[EvidencePair] = (),
+    term_vectors: TermVectors | None = None,
 ) -> IntroReason:
     """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
     ``messages`` gives each member's messages on the interest they share (with
     their vectors and permalinks); ``frequencies`` are the chat's term
     frequencies, so that words everyone uses do not name the interest.
+    With ``evidence`` (the members' best pairs of messages on it, best
+    first), the words naming the interest come from one such pair, and that
+    pair is quoted; ``term_vectors`` (embedded words of those messages) let
+    words of two languages name it together ("跑步 / running"). When no pair
+    has such words, the line says the members write about similar things.
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
     on_topic = {member: messages.get(member, ()) for member in member_ids}
-    interest, shared = interest_name(on_topic, frequencies, language=language, limit=max_terms)
-    quotes = tuple(
-        Quote(member, message.message_id, message.text, message.permalink)
-        for member, message in _quote_choice(member_ids, on_topic, interest)
-    )
+    if evidence:
+        frequencies = frequencies or TermFrequencies.of(
+            [m.key_terms() for pair in evidence for m in (pair.first, pair.second)]
+        )
+        index, match = _evidence_name(evidence, frequencies, term_vectors, language, max_terms)
+        interest = match.words if match else ()
+        shared = interest if match and match.shared else ()
+        chosen = evidence[index]
+        picked = {chosen.first_member: chosen.first, chosen.second_member: chosen.second}
+        rest = [member for member in member_ids if member not in picked]
+        picked.update(_quote_choice(rest, on_topic, interest))
+        quotes = tuple(
+            Quote(member, picked[member].message_id, picked[member].text, picked[member].permalink)
+            for member in member_ids
+            if member in picked
+        )
+    else:
+        interest, shared = interest_name(on_topic, frequencies, language=language, limit=max_terms)
+        quotes = tuple(
+            Quote(member, message.message_id, message.text, message.permalink)
+            for member, message in _quote_choice(member_ids, on_topic, interest)
+        )
     line = _why_line(
         interest,
         shared=bool(shared),
@@ -267,11 +360,13 @@ def _why_line(
     evidence = " · ".join(parts)
     if chinese:
         joined = ("、" if shared else " / ").join(interest)
-        head = f"为什么：你们都在聊{joined}" if interest else "为什么：你们聊的话题很接近"
+        head = f"为什么：你们都在聊{joined}" if interest else "为什么：你们都写过相近的事"
         return f"{head} —— {evidence}" if evidence else head
     who = "you both" if size == 2 else "you all"
     joined = (", " if shared else " / ").join(interest)
-    head = f"Why: {who} talk about {joined}" if interest else "Why: you talk about similar things"
+    head = (
+        f"Why: {who} talk about {joined}" if interest else f"Why: {who} wrote about similar things"
+    )
     return f"{head} — {evidence}" if evidence else head
 
 

@@ -7,7 +7,12 @@ from dataclasses import replace
 import numpy as np
 
 from jobs.intro_matcher import InterestProfiles, match_members
-from jobs.intro_planner import ChatMessage, count_interactions, plan_introductions
+from jobs.intro_planner import (
+    ChatMessage,
+    count_interactions,
+    plan_introductions,
+    with_word_vectors,
+)
 from jobs.languages import Language
 from jobs.vector_math import unit_rows
 from tests.jobs.intro_chat import ANA, BO, CY, DEE, EVE, NAMES, TALK, WEI, chat
@@ -42,6 +47,14 @@ def test_mean_profiles_keep_the_language_apart() -> None:
 def test_the_why_line_names_the_interest_and_quotes_each_member_on_it() -> None:
     messages, vectors = chat()
     plan = plan_introductions(messages, vectors, NAMES)
+    plain = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
+    assert plain.reason.line.startswith("为什么：你们都写过相近的事 —— ")  # no words to match
+    words = plan.naming_words()
+    assert "跑步" in words and "running" in words
+    basis = np.eye(len(words) + 1, dtype=np.float32)
+    word_vectors = {word: basis[i] for i, word in enumerate(words)}
+    word_vectors["running"] = unit_rows(basis[words.index("跑步")] + basis[-1])[0]
+    plan = with_word_vectors(plan, NAMES, word_vectors)
     intro = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
     line = intro.reason.line
     assert line.startswith("为什么：你们都在聊跑步 / running —— ")
@@ -59,6 +72,11 @@ def test_the_why_line_names_the_interest_and_quotes_each_member_on_it() -> None:
 def test_an_english_chat_says_why_in_english() -> None:
     messages, vectors = chat()
     plan = plan_introductions(messages, vectors, NAMES, language=Language.ENGLISH)
+    words = plan.naming_words()
+    basis = np.eye(len(words) + 1, dtype=np.float32)
+    word_vectors = {word: basis[i] for i, word in enumerate(words)}
+    word_vectors["running"] = unit_rows(basis[words.index("跑步")] + basis[-1])[0]
+    plan = with_word_vectors(plan, NAMES, word_vectors)
     intro = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
     assert intro.reason.line.startswith("Why: you both talk about running / 跑步 — Ana: “")
     assert intro.text.startswith("👋 Meet Ana and 王伟!\nWhy:")

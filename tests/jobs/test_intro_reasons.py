@@ -105,7 +105,7 @@ def test_without_words_the_messages_explain() -> None:
     }
     reason = explain_intro((1, 2), NAMES, messages)
     assert reason.interest == ()
-    assert reason.line.startswith("Why: you talk about similar things — Alice: “")
+    assert reason.line.startswith("Why: you both wrote about similar things — Alice: “")
 
 
 def test_english_intro_and_missing_messages() -> None:

@@ -1,0 +1,123 @@
+"""Words that can name a shared interest, and the pair of them two messages have in common.
+
+An introduction names what two members share with words taken from the very
+messages it quotes (:func:`evidence_words`). A word qualifies when it is a
+content word (not a grammatical piece such as "放在" or "开了个", not a time,
+quantity or place name, see :func:`is_content_word`) and distinctive in the
+chat (few of its messages use it). Two messages in different languages (or
+with different words for one thing) are matched by their words' vectors:
+the vectors of all the words considered are centred per script, so that
+"跑步" is closest to "running" rather than to any other Chinese word, and a
+pair of words counts when each is the other's best match and close enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from jobs.languages import HAN, Language, script_of
+
+_FUNCTION_CHARACTERS = frozenset("了个在着过的得地不没吗呢吧啊把被给点些就都也又还很太去来")
+"""Grammatical characters: a word holding one is a phrase piece, not a thing (放在, 开了个)."""
+_NON_CONTENT_TAGS = ("a", "ns", "t", "m", "q", "r", "p", "c", "u", "d", "f", "y", "e", "o")
+"""Part-of-speech tags (of the segmenter's dictionary) of words that name no interest:
+adjectives, places, times, numbers, measures, pronouns, prepositions, conjunctions,
+particles, adverbs, directions, interjections."""
+
+MAX_SHARE = 0.03
+"""A distinctive word is used by at most this share of the chat's messages (and at least 8)."""
+MIN_MATCH = 0.4
+"""Least cosine of two different words' centred vectors for them to name one interest."""
+
+
+@cache
+def _tags() -> Mapping[str, str]:
+    import jieba.posseg  # noqa: PLC0415 - slow to load: only when needed
+
+    tags: Mapping[str, str] = jieba.posseg.dt.word_tag_tab
+    return tags
+
+
+def is_content_word(term: str) -> bool:
+    """Whether a key term can name an interest: a content word, not a phrase piece or a place."""
+    if HAN.search(term):
+        if len(term) < 2 or any(char in _FUNCTION_CHARACTERS for char in term):
+            return False
+        return not _tags().get(term, "n").startswith(_NON_CONTENT_TAGS)
+    return len(term) >= 3 and not any(char.isdigit() for char in term)
+
+
+def is_distinctive(term: str, counts: Mapping[str, int], documents: int) -> bool:
+    """Whether few of the chat's ``documents`` messages use ``term`` (``counts``: per term)."""
+    return counts.get(term, 0) <= max(8.0, MAX_SHARE * documents)
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    """The words naming what two messages share: one word, or one of each ("跑步 / running")."""
+
+    words: tuple[str, ...]
+    shared: bool
+    """Both messages use the words themselves (else each has its own, matched by vectors)."""
+    score: float
+
+
+def centred_vectors(
+    term_vectors: Mapping[str, Sequence[float] | npt.NDArray[np.floating]],
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Unit word vectors with each script's mean taken out (needs a few words per script)."""
+    terms = list(term_vectors)
+    if not terms:
+        return {}
+    x = np.asarray([np.asarray(term_vectors[t], dtype=np.float32) for t in terms])
+    scripts = np.asarray([str(script_of(t) or "") for t in terms])
+    for script in set(scripts.tolist()):
+        rows = scripts == script
+        if int(rows.sum()) >= 3:
+            x[rows] -= x[rows].mean(axis=0)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+    return {term: x[i] for i, term in enumerate(terms)}
+
+
+def evidence_words(
+    first: Sequence[str],
+    second: Sequence[str],
+    weight: Mapping[str, float],
+    vectors: Mapping[str, npt.NDArray[np.float32]] | None = None,
+    *,
+    language: Language = Language.ENGLISH,
+    limit: int = 2,
+) -> WordMatch | None:
+    """The words two messages (given by their key terms) share, best first, or ``None``.
+
+    ``weight`` holds the candidate words (content words, distinctive in the
+    chat) and how much each says; words not in it are passed over. Words both
+    messages use come first; else, with ``vectors`` (see
+    :func:`centred_vectors`), the best mutual match of a word of each.
+    """
+    left = [t for t in dict.fromkeys(first) if t in weight]
+    right = [t for t in dict.fromkeys(second) if t in weight]
+    common = sorted((t for t in left if t in right), key=lambda t: (-weight[t], t))
+    if common:
+        best = weight[common[0]]
+        chosen = tuple(t for t in common[:limit] if weight[t] >= best / 2)
+        return WordMatch(chosen, True, best)
+    if not vectors:
+        return None
+    left = [t for t in left if t in vectors]
+    right = [t for t in right if t in vectors]
+    if not left or not right:
+        return None
+    sims = np.asarray([[float(vectors[a] @ vectors[b]) for b in right] for a in left])
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    if sims[i, j] < MIN_MATCH or int(np.argmax(sims[:, j])) != i:
+        return None
+    pair = [left[int(i)], right[int(j)]]
+    pair.sort(key=lambda term: script_of(term) is not language)
+    score = float(sims[i, j]) * min(weight[pair[0]], weight[pair[1]])
+    return WordMatch(tuple(pair), False, score)
