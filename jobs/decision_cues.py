@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 from jobs.question_cues import question_sentences, split_sentences
 from jobs.web_links import without_urls
@@ -133,6 +133,7 @@ def _acts(sentence: str) -> bool:
 _CLAUSE = re.compile(r"[，,；;]")
 
 
+@lru_cache(maxsize=8192)
 def states_decision(text: str) -> bool:
     """Whether a sentence or clause that asks nothing carries a decision act, not negated.
 
@@ -295,16 +296,29 @@ def binds_someone_else(text: str, names: Iterable[str] = (), author: str | None 
     for found in _ZH_OTHER_BINDS.finditer(text):
         if not _ZH_SELF.search(text[: found.start(1)] + found.group(1)):
             return True
-    others = tuple(sorted({n.strip() for n in names if len(n.strip()) >= 2} - {author or ""}))
-    return bool(others) and _named_commitment(others).search(text) is not None
+    pattern = _named_commitment(names if isinstance(names, frozenset) else frozenset(names))
+    if pattern is None:
+        return False
+    return any(
+        (found.group("zh") or found.group("en")).lower() != (author or "").lower()
+        for found in pattern.finditer(text)
+    )
 
 
-@cache
-def _named_commitment(names: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for any of ``names`` followed by a commitment."""
+@lru_cache(maxsize=64)
+def _named_commitment(everyone: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for any of the names followed by a commitment; the name is captured.
+
+    Compiled once per chat's set of names (not once per author), so a busy
+    day with many members costs one compilation; ``None`` without names.
+    """
+    names = {name.strip() for name in everyone if len(name.strip()) >= 2}
+    if not names:
+        return None
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"(?:{alternatives})\s*(?:{_ZH_COMMITMENT})|(?i:(?:{alternatives})\s+{_EN_COMMITMENT})"
+        rf"(?P<zh>{alternatives})\s*(?:{_ZH_COMMITMENT})"
+        rf"|(?i:(?P<en>{alternatives})\s+{_EN_COMMITMENT})"
     )
 
 

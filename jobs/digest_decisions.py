@@ -26,7 +26,7 @@ marked with what it replaced.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -63,16 +63,26 @@ class DecisionRules:
     bot_names: tuple[str, ...] = ("hearth",)
 
 
+_CHANGE_LOOKBACK = 64
+"""A decision may change one of the latest this many decisions of the period."""
+
+
 @dataclass(slots=True)
 class _Found:
     row: int
     decision: DigestDecision
 
 
-def _excluded(message: DigestMessage, names: Iterable[str], rules: DecisionRules) -> bool:
-    return is_instruction_like(message.text, rules.bot_names) or binds_someone_else(
-        message.text, names, message.member_name
-    )
+def _excluded(message: DigestMessage, names: frozenset[str], rules: DecisionRules) -> bool:
+    """Whether a message can never decide (an instruction, a claim binding someone else)."""
+    return _excluded_text(message.text, message.member_name, names, rules.bot_names)
+
+
+@lru_cache(maxsize=4096)
+def _excluded_text(
+    text: str, author: str, names: frozenset[str], bot_names: tuple[str, ...]
+) -> bool:
+    return is_instruction_like(text, bot_names) or binds_someone_else(text, names, author)
 
 
 def _followers(
@@ -101,7 +111,7 @@ def _agreement(
     by_id: Mapping[int, DigestMessage],
     i: int,
     rules: DecisionRules,
-    names: Sequence[str],
+    names: frozenset[str],
 ) -> tuple[tuple[str, ...], int, bool]:
     """Who agreed with message ``i``, how many objected, and whether a follower decided it."""
     author = messages[i].member_id
@@ -201,7 +211,7 @@ def find_decisions(
     ``centred``, ``threshold`` and ``labels`` come from the topic clustering.
     """
     rules = rules or DecisionRules()
-    names = sorted({message.member_name for message in messages})
+    names = frozenset(message.member_name for message in messages)
     by_id = {message.message_id: message for message in messages}
     found: list[_Found] = []
     for i, message in enumerate(messages):
@@ -223,10 +233,11 @@ def find_decisions(
             agreed = tuple(dict.fromkeys((*earlier.agreed_by, item.decision.ref.member_name)))
             kept[-1].decision = DigestDecision(earlier.ref, earlier.replaces, agreed)
             continue
+        recent = range(max(0, len(kept) - _CHANGE_LOOKBACK), len(kept))
         scored = [
             (score, index)
-            for index, earlier in enumerate(kept)
-            if (score := subjects.affinity(earlier.row, item.row)) is not None
+            for index in recent
+            if (score := subjects.affinity(kept[index].row, item.row)) is not None
         ]
         if scored:
             _, index = max(scored)

@@ -29,13 +29,13 @@ def _welcomed(
     for message in messages:
         if not is_welcome(message.text):
             continue
-        for name in welcomed_names(message.text, names):
-            found.add(names[name])
+        welcomed = {names[name] for name in welcomed_names(message.text, names)}
         reply_to = message.reply_to_message_id
         target = by_id.get(reply_to) if reply_to is not None else None
         if target is not None and target.member_id in candidates:
-            found.add(target.member_id)
-        found.discard(message.member_id)
+            welcomed.add(target.member_id)
+        welcomed.discard(message.member_id)  # welcoming someone else says nothing of oneself
+        found |= welcomed
     return found
 
 

@@ -160,6 +160,8 @@ def main_topics(
     ``weights`` is how much each message says (:func:`jobs.small_talk.substance`).
     """
     labels, core = clusters.labels, clusters.core
+    if not (weights >= MIN_SUBSTANCE).any():
+        return ()  # only small talk, links or emoji: nothing makes a topic
     n = len(messages)
     min_size = max(options.min_topic_messages, math.ceil(options.min_topic_share * n))
     sizes = np.bincount(labels)
@@ -175,10 +177,11 @@ def main_topics(
     groups = [[terms[i] for i in np.flatnonzero((labels == c) & core)] for c in range(len(sizes))]
     keywords = distinctive_terms(groups, top=max(8, options.keywords, options.title_terms))
     period = _Period(messages, x, labels, core, terms, names, language, options)
-    return tuple(
+    topics = (
         _topic(period, cluster, [term for term in keywords[cluster] if term not in TIME_WORDS])
         for cluster in chosen
     )
+    return tuple(topic for topic in topics if topic.title.strip())
 
 
 def _topic_terms(

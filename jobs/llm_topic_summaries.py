@@ -137,9 +137,16 @@ def names_a_member(text: str, authors: Sequence[str]) -> bool:
         if not name:
             continue
         parts = {name, *(part for part in name.split() if len(part) >= 2)}
-        if any(part in lowered for part in parts):
+        if any(_names(lowered, part) for part in parts):
             return True
     return False
+
+
+def _names(text: str, part: str) -> bool:
+    """Whether ``part`` of a name stands in ``text`` as a word of its own ("Al" not in "hall")."""
+    if not part.isascii():
+        return part in text
+    return re.search(rf"(?<![\w]){re.escape(part)}(?![\w])", text, re.ASCII) is not None
 
 
 def unusable_reason(

@@ -135,8 +135,9 @@ async def test_the_report_holds_a_row_per_period_a_total_and_the_digests(tmp_pat
     shown = [line for line in lines if line.startswith("==== c1 ")]
     rows = [line for line in lines if line.startswith("c1 ")]
     assert len(shown) == len(rows) == 2
-    assert lines[-1].startswith("total (2 periods)")
-    assert any("📰" in line for line in lines)
+    total = next(i for i, line in enumerate(lines) if line.startswith("total (2 periods)"))
+    assert any("📰" in line for line in lines[:total])
+    assert lines[total + 2].startswith("introductions, set")
 
 
 async def test_vectors_are_embedded_once_and_kept_between_runs(tmp_path: Path) -> None:

@@ -57,3 +57,14 @@ def test_joins_stay_newcomers_and_the_digest_takes_seen_before() -> None:
     assert found == [("小林", True), ("阿杰", True), ("Ana", True), ("Bob", True), ("Gus", False)]
     first = digest.newcomers[0].first_message
     assert first is not None and first.text.startswith("大家好，我是小林")
+
+
+def test_a_welcomed_newcomer_who_welcomes_the_next_one_stays_a_newcomer() -> None:
+    messages = [
+        message(3, "the beds look great this morning", 0, name="Carol"),
+        message(1, "good morning everyone, glad to have a plot here", 1, name="Ana"),
+        message(3, "Welcome Ana!", 2, name="Carol"),
+        message(2, "hello all, happy to join the garden", 3, name="Bo"),
+        message(1, "Welcome Bo!", 4, name="Ana"),
+    ]
+    assert _names(messages, {3}) == ["Ana", "Bo"]

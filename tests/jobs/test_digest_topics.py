@@ -149,3 +149,24 @@ def test_the_topic_limit_follows_the_message_count() -> None:
     assert 8 <= topic_limit(150, options) <= 10
     assert topic_limit(10_000, options) == options.max_topics
     assert topic_limit(1, options) == 1
+
+
+def test_a_period_of_only_small_talk_links_and_emoji_has_no_topics() -> None:
+    texts = [
+        "哈哈哈哈",
+        "👍👍",
+        "https://example.com/a",
+        "thanks!",
+        "+1",
+        "😂😂😂",
+        "收到",
+        "ok",
+    ] * 3
+    messages = [
+        _message(i + 1, i % 3, text, DAY_START + timedelta(minutes=i))
+        for i, text in enumerate(texts)
+    ]
+    digest = build_digest(messages, hash_vectors(messages), WEEK)
+    assert not digest.is_quiet
+    assert digest.topics == ()
+    assert all("1.  (" not in part for part in render_digest(digest))

@@ -20,7 +20,7 @@ from jobs.digest_builder import compose_digest
 from jobs.digest_model import Digest, DigestMessage
 from jobs.digest_render import render_digest
 from jobs.digest_summaries import estimate_tokens
-from jobs.llm_topic_summaries import MESSAGE_OVERHEAD_TOKENS, LLMTopicSummariser
+from jobs.llm_topic_summaries import MESSAGE_OVERHEAD_TOKENS, LLMTopicSummariser, names_a_member
 from memory.hash_embedder import HashEmbedder
 from tests.fakes.llm_server import FakeOllama
 from tests.jobs.helpers import DAY, message
@@ -265,3 +265,10 @@ async def test_ollama_gets_its_own_output_limit(ollama: tuple[FakeOllama, str]) 
     [request] = fake.requests
     assert request["options"]["num_predict"] == 90
     assert model.num_predict == 400
+
+
+def test_a_short_name_counts_only_as_a_word_of_its_own() -> None:
+    assert not names_a_member("The hall is booked for Friday", ["Al"])
+    assert not names_a_member("It was confirmed last night", ["Ed"])
+    assert names_a_member("Al booked the hall for Friday", ["Al"])
+    assert names_a_member("王磊说周六集合", ["王磊"])
