@@ -135,8 +135,8 @@ async def chat_table(
     )
     words = plan.naming_words()
     if embedder is not None and words:
-        found = await embedder.embed_passages(words)
-        plan = with_word_vectors(plan, names, dict(zip(words, found, strict=True)))
+        word_vectors = await embedder.embed_passages(words)
+        plan = with_word_vectors(plan, names, dict(zip(words, word_vectors, strict=True)))
     model = model_chat(messages, vectors, options, names=names.values())
     lines = [
         f"{chat.chat_id}: {len(messages)} messages, {len(plan.profiles)} members, "
