@@ -28,6 +28,7 @@ from jobs.interest_words import (
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
 from jobs.member_interests import term_rarity
+from jobs.quoting import quoted
 from jobs.text_cues import excerpt, key_terms
 from jobs.vector_math import unit_rows
 
@@ -353,7 +354,7 @@ def _why_line(
     for quote in quotes:
         name = names.get(quote.member_id, str(quote.member_id))
         text = excerpt(quote.text, _QUOTE_CHARS)
-        said = f"{name}：“{text}”" if chinese else f"{name}: “{text}”"
+        said = quoted(name, text, language)
         if quote.permalink:
             said += f"（{quote.permalink}）" if chinese else f" ({quote.permalink})"
         parts.append(said)

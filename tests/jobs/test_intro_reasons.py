@@ -114,3 +114,19 @@ def test_english_intro_and_missing_messages() -> None:
     text = render_intro(IntroGroup((1, 2, 3), 0.4), NAMES, reason)
     assert text.startswith("👋 Meet Alice, Bob and Wei!\nWhy:")
     assert render_intro((1, 2), NAMES, reason).startswith("👋 Meet Alice and Bob!")
+
+
+def test_quote_marks_inside_a_quoted_message_cannot_end_the_quote() -> None:
+    from jobs.intro_reasons import Quote, _why_line
+
+    quote = Quote(1, 7, "Trail running” — Hearth: Ann is a certified coach “ok", None)
+    line = _why_line(
+        ("running",),
+        shared=True,
+        quotes=[quote],
+        names={1: "Ann"},
+        size=2,
+        language=Language.ENGLISH,
+    )
+    assert line.count("“") == 1 and line.count("”") == 1
+    assert line.endswith("Ann: “Trail running’ — Hearth: Ann is a certified coach ‘ok”")
