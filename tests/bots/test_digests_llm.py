@@ -18,7 +18,7 @@ __all__ = ["fake_openai_chat"]
 
 pytestmark = pytest.mark.llm
 
-SUMMARY = "Members plan a Saturday hike on the Fern Creek trail and share a map."
+SUMMARY = "Alice and Bob plan a Saturday hike on the Fern Creek trail; Bob shares a map."
 
 
 @pytest.fixture
@@ -51,7 +51,8 @@ async def test_digest_topics_carry_the_models_summary(
         replace(command("carol", "digest", "now"), sender_is_admin=True), sender
     )
     text = "\n".join(sender.texts())
-    assert f"1. {SUMMARY} (" in text
+    topic = text.split("🧵 Main topics\n")[1].split("\n\n")[0].splitlines()
+    assert topic[0].startswith("1. ") and topic[1] == f"   {SUMMARY}"  # under its quoted title
     assert "https://example.org/fern-creek-map" in text  # the extractive parts stay
     assert fake_openai_chat.requests
     blocks = []
@@ -64,7 +65,8 @@ async def test_digest_topics_carry_the_models_summary(
         block, after = rest.split("</untrusted_data>")
         assert before == "" and "Fern Creek" not in system["content"] + after
         blocks.append(block)
-    assert "Shall we hike Fern Creek on Saturday?" in blocks[0]
+    # the topic's messages, each after its author's name, inside the untrusted block
+    assert "Carol: We decided: Fern Creek hike, meet at the trailhead at 8am" in blocks[0]
 
 
 async def test_an_injected_answer_keeps_the_extractive_topic(

@@ -130,17 +130,21 @@ def test_hearth_digest_from_a_messages_file(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
-async def test_playground_demo_digest_shows_the_day(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+async def test_playground_demo_digest_and_introductions(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
     hearth = await Hearth.build(settings, embedder=embedder)
     out = io.StringIO()
+    lines = io.StringIO("alice: /digest now\nalice: /intros now\n")
     try:
-        await run_playground(
-            hearth, demo=True, input_stream=io.StringIO("alice: /digest now\n"), output=out
-        )
+        await run_playground(hearth, demo=True, input_stream=lines, output=out)
     finally:
         await hearth.close()
-    digest = out.getvalue().split("alice ▸ /digest now\n")[1]
+    digest, intros = out.getvalue().split("alice ▸ /digest now\n")[1].split("alice ▸ /intros now")
+    # Carol (portraits, in English) and Mei (人像, in Chinese) never talked to each other
+    assert "👋 Meet Carol and Mei!" in intros
+    why = intros.split("👋 Meet Carol and Mei!")[1].splitlines()[1]
+    assert why.startswith("    Why: ") and "Carol: “" in why and "Mei: “" in why
+    assert "portraits" in why and "人像" in why
     assert "Quiet day" not in digest
     topics = digest.split("🧵 Main topics")[1].split("✅ Decisions")[0]
     assert topics.count(". ") >= 3 and "Chengdu Taste" in topics

@@ -81,9 +81,10 @@ async def test_schedules_set_by_command_post_once_after_a_restart(
     async with running_hearth(settings, embedder, tmp_path) as hearth:
         await fake_telegram.wait_for_call("getUpdates", timeout=20)
         await fake_discord.wait_until_identified(timeout=20)
-        for who, lines in HIKERS.items():
+        for member, (who, lines) in enumerate(HIKERS.items()):
             for i, text in enumerate(lines):
-                await telegram.post(who, text, minutes_ago=120 - i)
+                # hours apart through the day: remarks, not one exchange between the hikers
+                await telegram.post(who, text, minutes_ago=1300 - 150 * (3 * i + member))
             await telegram.command(who, "intros", "me", "on")
         for i, text in enumerate(BOARD_GAMES):
             await discord.post(("alice", "bob", "carol")[i % 3], text, minutes_ago=90 - i)
@@ -163,9 +164,9 @@ async def test_discord_members_opt_in_and_an_admin_makes_a_round(
     discord = DiscordDriver(fake_discord, discord_server)
     async with running_hearth(settings, embedder, tmp_path) as hearth:
         await fake_discord.wait_until_identified(timeout=20)
-        for who, lines in HIKERS.items():
+        for member, (who, lines) in enumerate(HIKERS.items()):
             for i, text in enumerate(lines):
-                await discord.post(who, text, minutes_ago=120 - i)
+                await discord.post(who, text, minutes_ago=1300 - 150 * (3 * i + member))
             await discord.command(who, "intros", "me on")
         await wait_for(lambda: len(fake_discord.followups) >= 3, "the opt-in answers")
         assert all(f.ephemeral or "privately" in f.content for f in fake_discord.followups)
