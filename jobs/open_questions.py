@@ -206,9 +206,16 @@ def _quotes(text: str, question: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _asks_only(text: str) -> bool:
-    """Whether every sentence of a message asks (a new question, not an answer)."""
+    """Whether every sentence of a message asks (a new question, not an answer).
+
+    A message that opens by agreeing or answering (``好啊，几点出发？``, ``Sure,
+    what time?``) answers first and asks on.
+    """
     sentences = split_sentences(without_urls(text))
-    return bool(sentences) and len(question_sentences(text)) == len(sentences)
+    if not sentences or len(question_sentences(text)) != len(sentences):
+        return False
+    opening = re.split(r"[，,:：]", without_urls(text).strip(), maxsplit=1)
+    return len(opening) < 2 or not is_agreement(opening[0])
 
 
 def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:

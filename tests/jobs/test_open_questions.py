@@ -205,3 +205,17 @@ def test_a_question_that_points_back_keeps_the_sentence_it_points_to() -> None:
     assert asking_part(text) == text
     assert asking_part("装了新的键盘。这个轴适合打字吗？") == "装了新的键盘。这个轴适合打字吗？"
     assert asking_part("装了新的键盘。周六几点集合？") == "周六几点集合？"
+
+
+def test_a_reply_that_agrees_and_then_asks_answers_the_question() -> None:
+    messages = [
+        message(1, "周六有人一起去爬青城山吗？", 0, message_id=80),
+        message(2, "好啊，几点出发？", 2, message_id=81),
+        message(3, "Anyone up for a bike ride along the river on Sunday?", 30, message_id=82),
+        message(4, "Sure, what time?", 32, message_id=83),
+        message(5, "有人知道哪里修相机靠谱吗？", 60, message_id=84),
+        message(6, "几点关门？", 62, message_id=85),
+    ]
+    open_ids = _open(messages)
+    assert 80 not in open_ids and 82 not in open_ids
+    assert 84 in open_ids  # a new question of its own answers nothing
