@@ -186,7 +186,7 @@ def find_unanswered(
     kept, matrix = _period_rows(messages, vectors, period)
     if not kept:
         return ()
-    return _unanswered(kept, _find_topics(kept, matrix, options), options)
+    return _unanswered(kept, conversation_topics(kept, matrix, options)[0], options)
 
 
 def _period_rows(
@@ -204,13 +204,6 @@ def _period_rows(
             else np.zeros((0, 0), dtype=np.float32)
         )
     return kept, matrix
-
-
-def _find_topics(
-    messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
-) -> TopicClusters:
-    """Topics of the period's messages (see :func:`jobs.digest_topics.conversation_topics`)."""
-    return conversation_topics(messages, x, options)[0]
 
 
 def _decisions(

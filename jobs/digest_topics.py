@@ -56,6 +56,7 @@ from jobs.topic_clustering import (
     similarity_spread,
 )
 from jobs.vector_math import FloatMatrix, centred_unit_rows
+from jobs.web_links import without_urls
 
 if TYPE_CHECKING:
     from jobs.digest_builder import DigestOptions
@@ -73,7 +74,6 @@ _KEYWORD_SHARE = 0.2
 _OPENING_BONUS = 2.0
 """What opening a conversation adds to a sentence's claim to name it (half for the reply)."""
 TERM_SEPARATOR = " · "
-_URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
 _SENTENCE_BREAK = re.compile(r"(?<=[。！？!?…；;])|(?<=\.)\s+|\n")
 
 
@@ -271,7 +271,7 @@ def _quote(
     central = {row: rank / len(shortlist) for rank, row in enumerate(ranked)}
     best: tuple[float, int, str] | None = None
     for i in shortlist:
-        shown = without_placeholders(_URL.sub(" ", period.messages[i].text))
+        shown = without_placeholders(without_urls(period.messages[i].text))
         for part in _SENTENCE_BREAK.split(shown):
             sentence = " ".join(part.split())
             weight = substance(sentence, period.names)

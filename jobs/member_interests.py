@@ -31,6 +31,7 @@ import numpy.typing as npt
 from jobs.languages import HAN, Language, count_han, script_of
 from jobs.text_cues import key_terms
 from jobs.vector_math import FloatMatrix, IntArray, unit_rows
+from jobs.web_links import without_urls
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -93,11 +94,8 @@ _NUMBER = re.compile(r"\d+")
 
 def _content(text: str) -> int:
     """How much a text says: Han characters and numbers 1 each, other words 2 each."""
-    rest = HAN.sub(" ", _URL_LIKE.sub(" ", text))
+    rest = HAN.sub(" ", without_urls(text))
     return count_han(text) + len(_NUMBER.findall(rest)) + 2 * len(_LATIN_WORD.findall(rest))
-
-
-_URL_LIKE = re.compile(r"\S+://\S+|www\.\S+")
 
 
 def substantive_terms(text: str) -> list[str] | None:

@@ -20,11 +20,11 @@ from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 from jobs.languages import HAN
+from jobs.web_links import without_urls
 
 MIN_SUBSTANCE = 4
 """A message needs this much substance (see the module notes) not to be small talk."""
 
-_URL = re.compile(r"(?i)(?:https?://|www\.)\S+")
 _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,12}\]|<[^<>\n]{1,24}>|【[^【】\n]{1,12}】")
 _LAUGHTER = re.compile(
     r"[哈呵嘿嘻嘎]{2,}|(?i:\b(?:a?(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}|lo+l|lmf?ao+|rofl|xd+)\b)"
@@ -136,7 +136,7 @@ def substance(text: str, names: Iterable[str] = ()) -> float:
     ``names`` are the chat members' names: a name, its parts and Chinese forms
     of address built on it ("老何", "静姐") say nothing about a subject.
     """
-    text = _PLACEHOLDER.sub(" ", _URL.sub(" ", text.lower()))
+    text = _PLACEHOLDER.sub(" ", without_urls(text).lower())
     text = _LAUGHTER.sub(" ", text)
     text = _without_names(text, frozenset(names))
     text = _zh_cue_pattern().sub(" ", text)

@@ -25,7 +25,6 @@ __all__ = [
     "is_question",
     "key_terms",
     "question_sentences",
-    "title_of",
 ]
 
 
@@ -79,15 +78,6 @@ def excerpt(text: str, limit: int) -> str:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？…])\s*")
-
-
-def title_of(text: str, limit: int) -> str:
-    """A title made of a message: leading small talk ("Wow, Mel!") dropped, then cut."""
-    sentences = [part for part in _SENTENCE_END.split(" ".join(text.split())) if part]
-    while len(sentences) > 1 and len(key_terms(sentences[0])) < 2:
-        sentences.pop(0)
-    return excerpt(" ".join(sentences), limit)
 
 
 def content_length(text: str) -> int:

@@ -228,7 +228,7 @@ def read_questions(
 
 
 def is_english(text: str) -> bool:
-    """Whether a question is written in English (no Chinese characters beyond names)."""
+    """Whether a text is mainly English (Latin letters outweigh Chinese characters twice)."""
     han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return latin > 2 * han
@@ -326,6 +326,21 @@ def dump(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
 
 
+def write_or_check(folder: Path, outputs: dict[str, str], *, check: bool) -> None:
+    """Write the built files into ``folder``, or with ``check`` exit if any is stale."""
+    if not check:
+        for name, text in outputs.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return
+    stale = [
+        name
+        for name, text in outputs.items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
+    ]
+    if stale:
+        sys.exit(f"stale: {', '.join(stale)} (run build.py)")
+
+
 def main(folder: Path, rules: Rules, description: str) -> None:
     """The command line of a set's ``build.py``: write the JSON, or ``--check`` / ``--show``."""
     parser = argparse.ArgumentParser(description=description)
@@ -339,15 +354,5 @@ def main(folder: Path, rules: Rules, description: str) -> None:
     outputs = {"messages.json": dump(messages), "qa.json": dump(questions)}
     if args.show:
         show(messages, questions)
-    if args.check:
-        stale = [
-            name
-            for name, text in outputs.items()
-            if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
-        ]
-        if stale:
-            sys.exit(f"stale: {', '.join(stale)} (run build.py)")
-    else:
-        for name, text in outputs.items():
-            (folder / name).write_text(text, encoding="utf-8")
+    write_or_check(folder, outputs, check=args.check)
     print(summary(messages, questions, rules))

@@ -54,23 +54,30 @@ its terms and exchange no more than two replies or mentions; one do-not pair tal
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-TZ = timezone(timedelta(hours=8))
-SENDER_PREFIX = "zh:"
+# TZ and SENDER_PREFIX are this module's names too: a set's build.py may set others here.
+from bench.data.chat_set import (
+    SENDER_PREFIX,
+    SESSION,
+    TZ,
+    SourceError,
+    gap,
+    is_english,
+    write_or_check,
+)
+
 WEEK = timedelta(days=7)
 
-SESSION = re.compile(r"^## (\d{4}-\d{2}-\d{2} \d{2}:\d{2})$")
 MESSAGE = re.compile(
     r"^(?:(\d{2}:\d{2}) )?([a-z0-9]+)(?:>([a-z0-9_]+))?: (.+?)(?: \^([?!~]?)([a-z0-9_]+))?$"
 )
@@ -133,24 +140,8 @@ class Chat:
     do_not_pairs: list[dict[str, Any]] = field(default_factory=list)
 
 
-class SourceError(ValueError):
-    """A line of the hand-written sources that does not hold together."""
-
-
-def gap(text: str) -> timedelta:
-    """The pause before an untimed message: 25 to 175 s, fixed by its text."""
-    return timedelta(seconds=25 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 151)
-
-
 def moment(row: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(row["timestamp"])
-
-
-def is_english(text: str) -> bool:
-    """Whether a text is mainly English (Latin letters outweigh Chinese characters)."""
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return latin > 2 * han
 
 
 def read_chat(
@@ -691,15 +682,5 @@ def main(folder: Path, rules: Rules, description: str) -> None:
     outputs = {"messages.json": dump(rows), "refs.json": dump(refs_json(chats))}
     if args.show:
         show(chats)
-    if args.check:
-        stale = [
-            name
-            for name, text in outputs.items()
-            if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
-        ]
-        if stale:
-            sys.exit(f"stale: {', '.join(stale)} (run build.py)")
-    else:
-        for name, text in outputs.items():
-            (folder / name).write_text(text, encoding="utf-8")
+    write_or_check(folder, outputs, check=args.check)
     print(summary(rows, chats))

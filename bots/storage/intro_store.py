@@ -207,17 +207,6 @@ class IntroStore(StorageBase):
             rows = (await session.execute(stmt)).all()
         return [IntroMessage(int(i), int(m), str(t), p, at) for i, m, t, p, at in rows]
 
-    async def chat_message_ids(self, chat_id: int, since: datetime, limit: int) -> list[int]:
-        """Ids of the chat's latest ``limit`` messages since ``since`` (everyone's)."""
-        stmt = (
-            select(MessageRow.id)
-            .where(MessageRow.chat_id == chat_id, MessageRow.sent_at >= since)
-            .order_by(MessageRow.id.desc())
-            .limit(limit)
-        )
-        async with self._sessions() as session:
-            return [int(i) for i in await session.scalars(stmt)]
-
     async def reply_counts(
         self, chat_id: int, member_ids: Sequence[int], since: datetime
     ) -> dict[tuple[int, int], int]:
