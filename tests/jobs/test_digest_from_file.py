@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from jobs.digest_builder import DigestOptions
 from jobs.digest_from_file import digest_from_messages_json, read_messages_json, span_of
 from tests.jobs.test_digest_builder import BAKING, HIKING
@@ -121,3 +123,12 @@ async def test_newcomers_of_a_later_day_know_who_posted_before(tmp_path: Path) -
     newcomers = text.split("👋 新成员", 1)[1].split("\n\n", 1)[0]
     assert "Ana" in newcomers and "Gus" in newcomers
     assert "小林" not in newcomers  # posted the day before
+
+
+def test_a_reply_link_that_is_not_a_message_id_is_refused_clearly(tmp_path: Path) -> None:
+    source = tmp_path / "messages.json"
+    row = {"chat_id": "c", "message_id": 1, "sender_id": "a", "text": "hi"}
+    row |= {"timestamp": "2024-01-01T10:00:00", "reply_to": "oops"}
+    source.write_text(json.dumps([row]), encoding="utf-8")
+    with pytest.raises(ValueError, match="oops"):
+        read_messages_json(source)
