@@ -97,6 +97,10 @@ class Message:
     recovered: bool = False
     """Fetched from the chat's history after Hearth was disconnected, instead of being
     delivered live; such a message may be hours old when it arrives."""
+    addressed_to_hearth: bool = False
+    """Said to Hearth itself: it @-mentions the bot, replies to one of the bot's messages,
+    or was sent in a private chat with the bot. Adapters set it and leave the bot's own
+    mention out of ``mentions``."""
 
 
 @dataclass(frozen=True, slots=True)

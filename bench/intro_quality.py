@@ -79,6 +79,7 @@ async def set_vectors(
         return loaded
     vectors = np.asarray(await _embedder(embedder).embed_passages(texts), dtype=np.float32)
     if path is not None and stamp is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, vectors)
         stamp.write_text(fingerprint)
     return vectors
