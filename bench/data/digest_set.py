@@ -443,7 +443,9 @@ class RefsReader:
         kind, asker = parts[0], self.member(parts[1])
         fields = [part.strip() for part in tail.split("|")]
         if len(fields) != (1 if kind == "unknown" else 2) or not fields[0]:
-            raise self.fail(f"ask {kind} takes {'a question' if kind == 'unknown' else 'a question | expected'}")
+            raise self.fail(
+                f"ask {kind} takes {'a question' if kind == 'unknown' else 'a question | expected'}"
+            )
         text = fields[0]
         if any(q["text"] == text for q in self.chat.questions):
             raise self.fail(f"question asked twice: {text}")

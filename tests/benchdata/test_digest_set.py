@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.data.digest_set import Rules, SourceError, build, dump, refs_json
+from bench.data.chat_set import SourceError
+from bench.data.digest_set import Rules, build, dump, refs_json
 from bench.digest_sets import load_set
 
 LOOSE = Rules(
@@ -119,7 +120,11 @@ def test_a_set_builds_and_reads_back(tmp_path: Path) -> None:
         (None, ("跑步？ | ana, li", "跑步？ | li2"), "members other than its asker"),
         (None, ("跑步？ | ana, li", "跑步？ | ana, bob"), "bob is not a member"),
         (None, ("ask unknown wang", "ask unknown bob"), "bob is not a member"),
-        (None, ("ask unknown wang | 有人养过乌龟吗？", "ask maybe wang | 乌龟？"), "ask who|decide"),
+        (
+            None,
+            ("ask unknown wang | 有人养过乌龟吗？", "ask maybe wang | 乌龟？"),
+            "ask who|decide",
+        ),
         (None, ("有人养过乌龟吗？", "谁喜欢跑步？"), "question asked twice"),
         (None, ("ask unknown wang | 有人养过乌龟吗？\n", ""), "unknown questions: 0 not in"),
     ],
