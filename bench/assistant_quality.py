@@ -55,7 +55,12 @@ class Assistant(Protocol):
 
 def build_assistant(storage: Storage, memory: MemoryStore, embedder: Embedder) -> Assistant:
     """The assistant as the bot builds it, without an LLM (the one place to adapt)."""
-    service = importlib.import_module("bots.assistant.service")
+    try:
+        service = importlib.import_module("bots.assistant.service")
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("bots.assistant"):
+            raise
+        sys.exit("error: the assistant (bots/assistant/service.py) is not on this branch")
     return cast(Assistant, service.AssistantService(storage, memory, embedder))
 
 
