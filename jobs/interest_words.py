@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.languages import HAN, Language, script_of
+from jobs.member_interests import term_rarity
 
 _FUNCTION_CHARACTERS = frozenset("了个在着过的得地不没吗呢吧啊把被给点些就都也又还很太去来")
 """Grammatical characters: a word holding one is a phrase piece, not a thing (放在, 开了个)."""
@@ -43,10 +44,48 @@ def _tags() -> Mapping[str, str]:
     return tags
 
 
+_NOUN_TAGS = ("n", "zg")
+MIN_SINGLE_RARITY = 0.65
+"""Least rarity in the language (``term_rarity``) of a one-character noun that may name
+an interest: 猫, 狗, 鸟 may, 人, 事, 钱 may not."""
+
+
+def is_single_noun(term: str) -> bool:
+    """Whether a one-character Chinese word is a particular enough noun to name an interest."""
+    return (
+        len(term) == 1
+        and HAN.match(term) is not None
+        and _tags().get(term, "") in _NOUN_TAGS
+        and term_rarity(term) >= MIN_SINGLE_RARITY
+    )
+
+
+def single_nouns(text: str) -> list[str]:
+    """The particular one-character nouns of a text (see :func:`is_single_noun`), in order.
+
+    Key terms leave one-character words out; "我家猫" or "奶牛猫" are about 猫.
+    """
+    found: dict[str, None] = {}
+    for chunk in HAN.findall(text):
+        for word in _segment(chunk):
+            if is_single_noun(word):
+                found[word] = None
+    return list(found)
+
+
+def _segment(chunk: str) -> list[str]:
+    import jieba  # noqa: PLC0415 - slow to load: only when needed
+
+    words: list[str] = list(jieba.dt.cut(chunk))
+    return words
+
+
 def is_content_word(term: str) -> bool:
     """Whether a key term can name an interest: a content word, not a phrase piece or a place."""
     if HAN.search(term):
-        if len(term) < 2 or any(char in _FUNCTION_CHARACTERS for char in term):
+        if len(term) == 1:
+            return is_single_noun(term)
+        if any(char in _FUNCTION_CHARACTERS for char in term):
             return False
         return not _tags().get(term, "n").startswith(_NON_CONTENT_TAGS)
     return len(term) >= 3 and not any(char.isdigit() for char in term)

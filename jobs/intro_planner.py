@@ -56,6 +56,7 @@ from jobs.intro_reasons import (
     naming_candidates,
     render_intro,
 )
+from jobs.interest_words import single_nouns
 from jobs.languages import HAN, Language, detect_language
 from jobs.member_interests import (
     evidence_weight,
@@ -66,6 +67,9 @@ from jobs.member_interests import (
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests
 from jobs.vector_math import FloatMatrix, unit_rows
+
+SAME_INTEREST = 0.5
+"""Cosine of two sets of a member's messages (language-neutral means) showing one interest."""
 
 _MENTION = re.compile(r"@([^\s@,，。:：!！?？()（）]{1,64})")
 
@@ -265,6 +269,27 @@ class ChatModel:
         """The score of the interest two members share (``None``: nothing links them)."""
         return self.shared.score(a, b)
 
+    def evidence_rows(self, member: int, partner: int) -> list[int]:
+        """The rows of ``member``'s messages in the best evidence of what they share with ``partner``."""
+        key = (min(member, partner), max(member, partner))
+        proof = self.shared.evidence.get(key, ())
+        return [e.row_a if member == key[0] else e.row_b for e in proof]
+
+    def same_interest(self, member: int, one: int, other: int) -> bool:
+        """Whether what ``member`` shares with ``one`` is what they share with ``other``.
+
+        It is when the member's messages showing the two overlap, their best ones
+        are on one topic, or the two sets of messages are alike on the whole
+        (``SAME_INTEREST`` cosine of their language-neutral means).
+        """
+        first, second = self.evidence_rows(member, one), self.evidence_rows(member, other)
+        if not first or not second:
+            return False
+        if set(first) & set(second) or self.shared.topics[first[0]] == self.shared.topics[second[0]]:
+            return True
+        means = unit_rows(np.stack([self.neutral[first].mean(axis=0), self.neutral[second].mean(axis=0)]))
+        return float(means[0] @ means[1]) >= SAME_INTEREST
+
     def group_messages(self, group: Sequence[int]) -> dict[int, list[CandidateMessage]]:
         """Each member's messages on what the group shares, best evidence first."""
         rows: dict[int, list[int]] = {member: [] for member in group}
@@ -372,7 +397,12 @@ def model_chat(
     interest_rows = np.flatnonzero(substantive & in_profile).astype(np.int64)
     row_list = interest_rows.tolist()
     terms = tuple(
-        tuple(term for term in all_terms[row] or () if not is_name(term)) for row in row_list
+        tuple(
+            term
+            for term in dict.fromkeys([*(all_terms[row] or ()), *single_nouns(texts[row])])
+            if not is_name(term)
+        )
+        for row in row_list
     )
     frequencies = TermFrequencies.of(terms)
     owners = member_of[interest_rows]
@@ -455,6 +485,7 @@ def plan_introductions(
         past_rounds=past_rounds,
         min_score=options.min_shared_interest,
         options=options,
+        same_interest=model.same_interest,
     )
     intros = []
     for group in result.groups:

@@ -263,7 +263,10 @@ def _evidence_name(
     language: Language,
     limit: int,
 ) -> tuple[int, WordMatch | None]:
-    """Which evidence pair names the interest best, and its words (``None``: none does)."""
+    """The best evidence pair with words naming what it shares, and its words (``None``: none has).
+
+    Pairs come best first: the words of a weaker pair may name another subject.
+    """
     weights = naming_candidates(evidence, frequencies)
     vectors = centred_vectors(
         {term: vector for term, vector in (term_vectors or {}).items() if term in weights}
@@ -278,8 +281,8 @@ def _evidence_name(
             language=language,
             limit=limit,
         )
-        if match is not None and (best[1] is None or match.score > best[1].score):
-            best = (index, match)
+        if match is not None:
+            return index, match
     return best
 
 

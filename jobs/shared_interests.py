@@ -47,6 +47,8 @@ from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_r
 Pair = tuple[int, int]
 _BLOCK = 1024
 _EXCLUDED = -1e9
+_CROWD = 16
+"""Members' best scores kept per message to count how many write alike."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,10 @@ class InterestOptions:
     """... or this few messages apart in the chat (anyone's counted) within ``turn_seconds``."""
     turn_seconds: float = 3600.0
     """Messages of two members this close in time are one exchange, not shared interest."""
+    conversation_seconds: float = 3600.0
+    conversation_messages: int = 20
+    """Two members' messages on one topic at most this many substantive messages and
+    ``conversation_seconds`` apart are one conversation: they have talked it over."""
     topic_weight: float = 0.5
     topic_spread: float = 1.0
     """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
@@ -137,16 +143,18 @@ def _baselines(
     sample: int,
     quantile: float,
     seed: int,
-) -> npt.NDArray[np.float32]:
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Each message's ``quantile`` standard score with the closest message of other members.
 
     Over the other members (up to ``sample`` of them, drawn at random), of
-    each one's message closest to it.
+    each one's message closest to it. Also each message's ``_CROWD`` best such
+    scores (one per member, best first), to tell how many members write alike.
     """
     members = np.unique(owners)
     baselines = np.zeros(len(x), dtype=np.float32)
+    closest = np.full((len(x), _CROWD), -np.inf, dtype=np.float32)
     if len(members) < 2:
-        return baselines
+        return baselines, closest
     if len(members) > sample:
         members = np.sort(np.random.default_rng(seed).choice(members, sample, replace=False))
     columns = np.flatnonzero(np.isin(owners, members))
@@ -162,7 +170,23 @@ def _baselines(
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
         baselines[start:stop] = _quantile_of_others(best, own, quantile)
-    return baselines
+        others = np.where(own, -np.inf, best)
+        width = min(_CROWD, others.shape[1])
+        top = -np.sort(-others, axis=1)[:, :width]
+        closest[start:stop, :width] = top
+    return baselines, closest
+
+
+def _crowd(
+    closest: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], members: int, sampled: int
+) -> npt.NDArray[np.float64]:
+    """How many members besides the pair write as alike a message as ``scores`` (estimated).
+
+    ``closest`` are the message's best scores per member (best first): those at
+    least ``scores`` count, less the partner's own, scaled up from the sample.
+    """
+    count = (closest >= scores[:, None]).sum(axis=1).astype(np.float64)
+    return np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
 
 
 def _quantile_of_others(
@@ -278,7 +302,9 @@ def find_shared_interests(
     if n == 0 or len(np.unique(owner_ids)) < 2:
         return SharedInterests({}, {}, np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
-    baselines = _baselines(
+    members = len(np.unique(owner_ids))
+    sampled = min(members, options.baseline_members)
+    baselines, closest = _baselines(
         x,
         owner_ids,
         scripts,
@@ -299,20 +325,36 @@ def find_shared_interests(
         together = (together & (apart <= options.turn_seconds)) | (
             apart <= options.same_talk_seconds
         )
-    excess[together] = _EXCLUDED
+    topics = _topic_labels(x, options)
+    met = _met_over(owner_ids, topics, places, times, links, options)
+    if len(met):
+        together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[rows], topics), met)
+        together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met)
+    crowd = np.maximum(
+        _crowd(closest[rows], scores, members, sampled),
+        _crowd(closest[columns], scores, members, sampled),
+    )
+    share = np.clip(np.log(members / (2.0 + crowd)) / math.log(max(members, 3) / 2.0), 0.0, 1.0)
+    plain = excess.copy()
+    excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
         for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
             if pair in linked:
-                excess[position] = _EXCLUDED
-    evidence = _best_evidence(owner_ids, rows, columns, excess, options.evidence)
+                together[position] = True
+    excess[together] = _EXCLUDED
+    plain[together] = _EXCLUDED
+    days = (times // 86400).astype(np.int64) if times is not None else None
+    evidence = _best_evidence(owner_ids, rows, columns, excess, options.evidence, days)
+    linked_pairs = _best_evidence(owner_ids, rows, columns, plain, 1, days)
     evidence = {
-        pair: proof for pair, proof in evidence.items() if proof[0].excess >= options.min_excess
+        pair: proof
+        for pair, proof in evidence.items()
+        if linked_pairs[pair][0].excess >= options.min_excess
     }
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
-    topics = _topic_labels(x, options)
     topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores))
     standard_messages = _standard(message_scores)
     standard_topics = _standard(topic_scores)
@@ -324,24 +366,103 @@ def find_shared_interests(
     return SharedInterests(relative, evidence, topics)
 
 
+def _topic_rarity(owners: IntArray, topics: IntArray) -> npt.NDArray[np.float32]:
+    """How few members write on each topic, 1 (two of them) to 0 (everyone).
+
+    ``log(members / writers) / log(members / 2)``: what most of the chat talks
+    about shows no interest of two members in particular.
+    """
+    members = len(np.unique(owners))
+    count = int(topics.max()) + 1
+    pairs = np.unique(np.stack([topics, owners]), axis=1)
+    writers = np.bincount(pairs[0], minlength=count).astype(np.float64)
+    if members <= 2:
+        return np.ones(count, dtype=np.float32)
+    rarity = np.log(members / np.maximum(writers, 2.0)) / math.log(members / 2.0)
+    result: npt.NDArray[np.float32] = np.clip(rarity, 0.0, 1.0).astype(np.float32)
+    return result
+
+
+def _pair_topic_keys(
+    owners: IntArray, rows: IntArray, columns: IntArray, topic: IntArray, topics: IntArray
+) -> IntArray:
+    """One integer per (pair of members, topic): the pair of ``rows[i]``'s and ``columns[i]``'s
+    authors with ``topic[i]``."""
+    size = int(owners.max()) + 1
+    first, second = owners[rows], owners[columns]
+    pair = np.minimum(first, second) * size + np.maximum(first, second)
+    keys: IntArray = pair * (int(topics.max()) + 2) + topic + 1
+    return keys
+
+
+def _met_over(
+    owners: IntArray,
+    topics: IntArray,
+    places: IntArray,
+    times: npt.NDArray[np.float64] | None,
+    links: Collection[tuple[int, int]],
+    options: InterestOptions,
+) -> IntArray:
+    """The (pair of members, topic) keys of the subjects two members have already talked over.
+
+    Two members met over a topic when both wrote on it in one conversation: one
+    answered the other, or their messages on it are at most ``conversation_messages``
+    substantive messages and ``conversation_seconds`` apart.
+    """
+    order = np.argsort(places, kind="stable")
+    lefts, rights = [], []
+    for step in range(1, options.conversation_messages + 1):
+        first, second = order[:-step], order[step:]
+        near = (owners[first] != owners[second]) & (topics[first] == topics[second])
+        if times is not None:
+            near &= np.abs(times[second] - times[first]) <= options.conversation_seconds
+        lefts.append(first[near])
+        rights.append(second[near])
+    if links:
+        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
+        for column in (0, 1):
+            keep = owners[linked[:, 0]] != owners[linked[:, 1]]
+            lefts.append(linked[keep, 0])
+            rights.append(linked[keep, 1])
+            del column
+            break
+    left = np.concatenate(lefts) if lefts else np.zeros(0, dtype=np.int64)
+    right = np.concatenate(rights) if rights else np.zeros(0, dtype=np.int64)
+    if not len(left):
+        return np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(
+        [
+            _pair_topic_keys(owners, left, right, topics[left], topics),
+            _pair_topic_keys(owners, left, right, topics[right], topics),
+        ]
+    )
+    unique: IntArray = np.unique(keys)
+    return unique
+
+
 def _best_evidence(
     owners: IntArray,
     rows: IntArray,
     columns: IntArray,
     excess: npt.NDArray[np.float32],
     wanted: int,
+    days: IntArray | None = None,
 ) -> dict[Pair, tuple[Evidence, ...]]:
-    """For each pair of members, their ``wanted`` best pairs of messages, each message once."""
+    """For each pair of members, their ``wanted`` best pairs of messages, each message once.
+
+    With ``days`` (of each row), each member's messages in them are from different days.
+    """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
     first, second = owners[rows[valid]], owners[columns[valid]]
     key = np.minimum(first, second) * (int(owners.max()) + 1) + np.maximum(first, second)
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-    kept = valid[grouped[rank < 4 * wanted]]  # enough to find ``wanted`` with distinct messages
+    kept = valid[grouped[rank < 8 * wanted]]  # enough to find ``wanted`` with distinct messages
     order = kept[np.argsort(-excess[kept], kind="stable")]
     found: dict[Pair, list[Evidence]] = defaultdict(list)
     used: dict[Pair, set[int]] = defaultdict(set)
+    used_days: dict[Pair, set[tuple[int, int]]] = defaultdict(set)
     for position in order.tolist():
         row, column = int(rows[position]), int(columns[position])
         a, b = int(owners[row]), int(owners[column])
@@ -350,6 +471,11 @@ def _best_evidence(
         pair = (a, b)
         if len(found[pair]) >= wanted or row in used[pair] or column in used[pair]:
             continue
+        if days is not None:
+            day_a, day_b = int(days[row]), int(days[column])
+            if (a, day_a) in used_days[pair] or (b, day_b) in used_days[pair]:
+                continue
+            used_days[pair].update(((a, day_a), (b, day_b)))
         found[pair].append(Evidence(row, column, float(excess[position])))
         used[pair].update((row, column))
     return {pair: tuple(proof) for pair, proof in found.items()}
