@@ -13,6 +13,7 @@ pair of words counts when each is the other's best match and close enough.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,7 +33,7 @@ particles, adverbs, directions, interjections."""
 
 MAX_SHARE = 0.03
 """A distinctive word is used by at most this share of the chat's messages (and at least 8)."""
-MIN_MATCH = 0.4
+MIN_MATCH = 0.3
 """Least cosine of two different words' centred vectors for them to name one interest."""
 
 
@@ -66,11 +67,14 @@ def single_nouns(text: str) -> list[str]:
     Key terms leave one-character words out; "我家猫" or "奶牛猫" are about 猫.
     """
     found: dict[str, None] = {}
-    for chunk in HAN.findall(text):
+    for chunk in _HAN_RUN.findall(text):
         for word in _segment(chunk):
             if is_single_noun(word):
                 found[word] = None
     return list(found)
+
+
+_HAN_RUN = re.compile(f"(?:{HAN.pattern})+")
 
 
 def _segment(chunk: str) -> list[str]:
@@ -108,13 +112,30 @@ class WordMatch:
 
 def centred_vectors(
     term_vectors: Mapping[str, Sequence[float] | npt.NDArray[np.floating]],
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Unit word vectors with each script's mean taken out (needs a few words per script)."""
+    """Unit word vectors with each script's mean taken out (needs a few words per script).
+
+    With ``script_directions`` (from the mean of all the words to each script's,
+    measured on many messages, see ``IntroPlan.script_directions``), the
+    words' mean and their script's direction are taken out instead: a few
+    words on one subject have that subject in their mean. (Directions of
+    another width than the word vectors' are not used.)
+    """
     terms = list(term_vectors)
     if not terms:
         return {}
     x = np.asarray([np.asarray(term_vectors[t], dtype=np.float32) for t in terms])
     scripts = np.asarray([str(script_of(t) or "") for t in terms])
+    widths = {len(direction) for direction in (script_directions or {}).values()}
+    if script_directions and widths == {x.shape[1]}:
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        x -= x.mean(axis=0)
+        for i, script in enumerate(scripts.tolist()):
+            if script in script_directions:
+                x[i] -= script_directions[script]
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        return {term: x[i] for i, term in enumerate(terms)}
     for script in set(scripts.tolist()):
         rows = scripts == script
         if int(rows.sum()) >= 3:

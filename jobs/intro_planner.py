@@ -57,7 +57,7 @@ from jobs.intro_reasons import (
     render_intro,
 )
 from jobs.interest_words import single_nouns
-from jobs.languages import HAN, Language, detect_language
+from jobs.languages import HAN, Language, detect_language, script_of
 from jobs.member_interests import (
     evidence_weight,
     neutral_vectors,
@@ -67,6 +67,8 @@ from jobs.member_interests import (
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests
 from jobs.vector_math import FloatMatrix, unit_rows
+
+FloatVector = npt.NDArray[np.float32]
 
 SAME_INTEREST = 0.5
 """Cosine of two sets of a member's messages (language-neutral means) showing one interest."""
@@ -120,6 +122,8 @@ class IntroPlan:
     """Each profiled member's most distinctive key words in the chat."""
     frequencies: TermFrequencies = field(default_factory=TermFrequencies)
     """The chat's term frequencies (over its substantive messages)."""
+    script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
+    """From the mean of the chat's messages to the mean of those in each script."""
 
     def naming_words(self) -> list[str]:
         """The words that may name the introductions' interests: embed them for
@@ -264,6 +268,9 @@ class ChatModel:
     neutral: FloatMatrix
     terms: tuple[tuple[str, ...], ...]
     frequencies: TermFrequencies
+    script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
+    """From the mean of the messages to the mean of those in each script (see
+    :func:`jobs.interest_words.centred_vectors`)."""
 
     def pair_score(self, a: int, b: int) -> float | None:
         """The score of the interest two members share (``None``: nothing links them)."""
@@ -314,7 +321,11 @@ class ChatModel:
                 first, second = min(a, b), max(a, b)
                 for proof in self.shared.evidence.get((first, second), ()):
                     pair = EvidencePair(
-                        first, self._candidate(proof.row_a), second, self._candidate(proof.row_b)
+                        first,
+                        self._candidate(proof.row_a),
+                        second,
+                        self._candidate(proof.row_b),
+                        max(proof.excess, 0.0),
                     )
                     found.append((proof.excess, pair))
         found.sort(key=lambda item: -item[0])
@@ -409,6 +420,7 @@ def model_chat(
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     neutral = neutral_vectors(raw[interest_rows], row_texts)
+    directions = _script_directions(raw, texts)
     del raw
     shared = find_shared_interests(
         owners,
@@ -430,7 +442,24 @@ def model_chat(
         neutral,
         terms,
         frequencies,
+        directions,
     )
+
+
+def _script_directions(
+    raw: FloatMatrix, texts: Sequence[str], *, min_per_script: int = 5
+) -> dict[str, FloatVector]:
+    """From the mean of the messages to the mean of those in each script written enough."""
+    if len(raw) < 2:
+        return {}
+    mean = raw.mean(axis=0, dtype=np.float64)
+    scripts = [str(script_of(text) or "") for text in texts]
+    found = {}
+    for script in set(scripts) - {""}:
+        rows = np.asarray([s == script for s in scripts])
+        if int(rows.sum()) >= min_per_script:
+            found[script] = (raw[rows].mean(axis=0, dtype=np.float64) - mean).astype(np.float32)
+    return found
 
 
 def plan_introductions(
@@ -499,6 +528,7 @@ def plan_introductions(
             language=language,
             evidence=evidence,
             term_vectors=word_vectors,
+            script_directions=model.script_directions,
         )
         text = render_intro(group, names, reason, language)
         intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
@@ -509,6 +539,7 @@ def plan_introductions(
         model.profiles,
         model.keywords,
         model.frequencies,
+        model.script_directions,
     )
 
 
@@ -529,6 +560,7 @@ def with_word_vectors(
             language=plan.language,
             evidence=intro.evidence,
             term_vectors=word_vectors,
+            script_directions=plan.script_directions,
         )
         text = render_intro(intro.group, names, reason, plan.language)
         intros.append(replace(intro, reason=reason, text=text))

@@ -65,6 +65,8 @@ class EvidencePair:
     first: CandidateMessage
     second_member: int
     second: CandidateMessage
+    strength: float = 1.0
+    """How strongly the two messages show a shared interest (their excess likeness)."""
 
 
 TermVectors = Mapping[str, Sequence[float] | npt.NDArray[np.floating]]
@@ -262,16 +264,22 @@ def _evidence_name(
     term_vectors: TermVectors | None,
     language: Language,
     limit: int,
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> tuple[int, WordMatch | None]:
-    """The best evidence pair with words naming what it shares, and its words (``None``: none has).
+    """The evidence pair whose words name what it shares best, and its words (``None``: none has).
 
-    Pairs come best first: the words of a weaker pair may name another subject.
+    Words weigh as much as the pair shows a shared interest (its ``strength``):
+    the words of a weak pair may name another subject.
     """
     weights = naming_candidates(evidence, frequencies)
-    vectors = centred_vectors(
-        {term: vector for term, vector in (term_vectors or {}).items() if term in weights}
-    )
+    # centred over all the words given (a round's), not only this pair's few
+    vectors = {
+        term: vector
+        for term, vector in centred_vectors(term_vectors or {}, script_directions).items()
+        if term in weights
+    }
     best: tuple[int, WordMatch | None] = (0, None)
+    strongest = 0.0
     for index, pair in enumerate(evidence[:EVIDENCE_NAMED]):
         match = evidence_words(
             pair.first.key_terms(),
@@ -281,8 +289,10 @@ def _evidence_name(
             language=language,
             limit=limit,
         )
-        if match is not None:
-            return index, match
+        if match is None:
+            continue
+        if best[1] is None or match.score * pair.strength > best[1].score * strongest:
+            best, strongest = (index, match), pair.strength
     return best
 
 
@@ -296,6 +306,7 @@ def explain_intro(
     max_terms: int = 2,
     evidence: Sequence[EvidencePair] = (),
     term_vectors: TermVectors | None = None,
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> IntroReason:
     """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
@@ -305,8 +316,10 @@ def explain_intro(
     With ``evidence`` (the members' best pairs of messages on it, best
     first), the words naming the interest come from one such pair, and that
     pair is quoted; ``term_vectors`` (embedded words of those messages) let
-    words of two languages name it together ("跑步 / running"). When no pair
-    has such words, the line says the members write about similar things.
+    words of two languages name it together ("跑步 / running"), compared
+    without their languages' directions (``script_directions``, see
+    :func:`jobs.interest_words.centred_vectors`). When no pair has such
+    words, the line says the members write about similar things.
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
     on_topic = {member: messages.get(member, ()) for member in member_ids}
@@ -314,7 +327,9 @@ def explain_intro(
         frequencies = frequencies or TermFrequencies.of(
             [m.key_terms() for pair in evidence for m in (pair.first, pair.second)]
         )
-        index, match = _evidence_name(evidence, frequencies, term_vectors, language, max_terms)
+        index, match = _evidence_name(
+            evidence, frequencies, term_vectors, language, max_terms, script_directions
+        )
         interest = match.words if match else ()
         shared = interest if match and match.shared else ()
         chosen = evidence[index]

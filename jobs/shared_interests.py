@@ -49,6 +49,8 @@ _BLOCK = 1024
 _EXCLUDED = -1e9
 _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
+_LEAST_RECURRENCE = 0.5
+"""How much a message its author never comes back to counts (see ``_recurrence``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,10 @@ class InterestOptions:
     """... or this few messages apart in the chat (anyone's counted) within ``turn_seconds``."""
     turn_seconds: float = 3600.0
     """Messages of two members this close in time are one exchange, not shared interest."""
-    conversation_seconds: float = 3600.0
+    apart_seconds: float = 12 * 3600.0
+    """A member's messages this far apart are on different occasions: the evidence of an
+    interest comes from different occasions of each member, and it recurs for them."""
+    conversation_seconds: float = 3 * 3600.0
     conversation_messages: int = 20
     """Two members' messages on one topic at most this many substantive messages and
     ``conversation_seconds`` apart are one conversation: they have talked it over."""
@@ -175,6 +180,43 @@ def _baselines(
         top = -np.sort(-others, axis=1)[:, :width]
         closest[start:stop, :width] = top
     return baselines, closest
+
+
+def _recurrence(
+    x: FloatMatrix,
+    owners: IntArray,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    moments: npt.NDArray[np.float64],
+    apart: float,
+) -> npt.NDArray[np.float64]:
+    """How much each message's subject recurs for its author, ``_LEAST_RECURRENCE`` to 1.
+
+    From a message's best standard score with its author's messages sent
+    ``apart`` seconds or more before or after it (other days), relative to the chat's median of that: what a member returns to on
+    several days is theirs; what they say once (a sandwich for the hike) is
+    less so. A member who wrote on one day only counts as usual.
+    """
+    best = np.full(len(x), -np.inf, dtype=np.float64)
+    order = np.argsort(owners, kind="stable")
+    starts = np.flatnonzero(np.r_[True, owners[order][1:] != owners[order][:-1]])
+    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        own = order[start:stop]
+        if len(own) < 2:
+            continue
+        for first in range(0, len(own), _BLOCK):
+            part = own[first : first + _BLOCK]
+            scores = calibration.standard(
+                x[part] @ x[own].T, scripts[part][:, None], scripts[own][None, :]
+            )
+            near = np.abs(moments[part][:, None] - moments[own][None, :]) < apart
+            scores[near] = -np.inf
+            best[part] = scores.max(axis=1)
+    known = np.isfinite(best)
+    usual = max(float(np.median(best[known])), 1e-6) if known.any() else 1.0
+    share = np.clip(np.where(known, best, usual) / usual, 0.0, 1.0)
+    result: npt.NDArray[np.float64] = _LEAST_RECURRENCE + (1.0 - _LEAST_RECURRENCE) * share
+    return result
 
 
 def _crowd(
@@ -336,6 +378,10 @@ def find_shared_interests(
     )
     share = np.clip(np.log(members / (2.0 + crowd)) / math.log(max(members, 3) / 2.0), 0.0, 1.0)
     plain = excess.copy()
+    # when: without times, every message is an occasion of its own
+    moments = times if times is not None else places.astype(np.float64) * options.apart_seconds
+    recurring = _recurrence(x, owner_ids, scripts, calibration, moments, options.apart_seconds)
+    share = share * np.minimum(recurring[rows], recurring[columns])
     excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
@@ -344,9 +390,10 @@ def find_shared_interests(
                 together[position] = True
     excess[together] = _EXCLUDED
     plain[together] = _EXCLUDED
-    days = (times // 86400).astype(np.int64) if times is not None else None
-    evidence = _best_evidence(owner_ids, rows, columns, excess, options.evidence, days)
-    linked_pairs = _best_evidence(owner_ids, rows, columns, plain, 1, days)
+    evidence = _best_evidence(
+        owner_ids, rows, columns, excess, options.evidence, moments, options.apart_seconds
+    )
+    linked_pairs = _best_evidence(owner_ids, rows, columns, plain, 1)
     evidence = {
         pair: proof
         for pair, proof in evidence.items()
@@ -446,11 +493,13 @@ def _best_evidence(
     columns: IntArray,
     excess: npt.NDArray[np.float32],
     wanted: int,
-    days: IntArray | None = None,
+    moments: npt.NDArray[np.float64] | None = None,
+    apart: float = 0.0,
 ) -> dict[Pair, tuple[Evidence, ...]]:
     """For each pair of members, their ``wanted`` best pairs of messages, each message once.
 
-    With ``days`` (of each row), each member's messages in them are from different days.
+    With ``moments`` (when each row was sent, in seconds), each member's messages
+    in them are at least ``apart`` seconds from each other: from different days.
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
     first, second = owners[rows[valid]], owners[columns[valid]]
@@ -462,7 +511,7 @@ def _best_evidence(
     order = kept[np.argsort(-excess[kept], kind="stable")]
     found: dict[Pair, list[Evidence]] = defaultdict(list)
     used: dict[Pair, set[int]] = defaultdict(set)
-    used_days: dict[Pair, set[tuple[int, int]]] = defaultdict(set)
+    sent: dict[Pair, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for position in order.tolist():
         row, column = int(rows[position]), int(columns[position])
         a, b = int(owners[row]), int(owners[column])
@@ -471,11 +520,14 @@ def _best_evidence(
         pair = (a, b)
         if len(found[pair]) >= wanted or row in used[pair] or column in used[pair]:
             continue
-        if days is not None:
-            day_a, day_b = int(days[row]), int(days[column])
-            if (a, day_a) in used_days[pair] or (b, day_b) in used_days[pair]:
+        if moments is not None:
+            when_a, when_b = float(moments[row]), float(moments[column])
+            if any(abs(when_a - t) < apart for t in sent[pair][0]) or any(
+                abs(when_b - t) < apart for t in sent[pair][1]
+            ):
                 continue
-            used_days[pair].update(((a, day_a), (b, day_b)))
+            sent[pair][0].append(when_a)
+            sent[pair][1].append(when_b)
         found[pair].append(Evidence(row, column, float(excess[position])))
         used[pair].update((row, column))
     return {pair: tuple(proof) for pair, proof in found.items()}
