@@ -103,6 +103,8 @@ class IntroOptions:
     over a strong interest (``strong_shared_interest``) different from the earlier ones."""
     strong_shared_interest: float = 1.5
     """Least shared-interest score of a member's second (or later) introduction in a round."""
+    second_intro_share: float = 0.75
+    """... which must also score this share of the round's median first introduction."""
     exact_limit: int = 6000
     """Up to this many members neighbours are found exactly, above it approximately."""
     probes: int = 8
@@ -355,7 +357,8 @@ def match_scored_pairs(
     With ``same_interest(member, one, other)`` (whether what ``member`` shares
     with ``one`` is what they share with ``other``), a member may then meet up
     to ``max_intros_per_member`` partners, each later one over a different
-    interest scoring ``strong_shared_interest`` or more; no pair meets twice.
+    interest scoring ``strong_shared_interest`` or more and at least
+    ``second_intro_share`` of the median first introduction; no pair meets twice.
     """
     options = options or IntroOptions()
     ids = sorted(set(member_ids))
@@ -390,14 +393,18 @@ def match_scored_pairs(
             groups = [g for g in groups if g[0] != _key(a, b)]
             groups.append(((a, b, single), weight))
             left = [member for member in left if member != single]
-    if options.max_intros_per_member > 1 and same_interest is not None:
+    if options.max_intros_per_member > 1 and same_interest is not None and weights:
         groups += _more_intros(
             ids,
             [group for group, _ in groups],
             candidates,
             same_interest,
             rules,
-            max(min_score, options.strong_shared_interest),
+            max(
+                min_score,
+                options.strong_shared_interest,
+                options.second_intro_share * float(np.median(list(weights.values()))),
+            ),
             options.max_intros_per_member,
         )
         grouped = {member for group, _ in groups for member in group}

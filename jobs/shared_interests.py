@@ -389,16 +389,15 @@ def find_shared_interests(
             if pair in linked:
                 together[position] = True
     excess[together] = _EXCLUDED
-    plain[together] = _EXCLUDED
+    # members are linked by a pair of messages alike enough, however many write alike
+    size = int(owner_ids.max()) + 1
+    first, second = owner_ids[rows], owner_ids[columns]
+    pair_keys = np.minimum(first, second) * size + np.maximum(first, second)
+    linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
+    excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
     evidence = _best_evidence(
         owner_ids, rows, columns, excess, options.evidence, moments, options.apart_seconds
     )
-    linked_pairs = _best_evidence(owner_ids, rows, columns, plain, 1)
-    evidence = {
-        pair: proof
-        for pair, proof in evidence.items()
-        if linked_pairs[pair][0].excess >= options.min_excess
-    }
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
@@ -507,30 +506,34 @@ def _best_evidence(
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-    kept = valid[grouped[rank < 8 * wanted]]  # enough to find ``wanted`` with distinct messages
+    kept = valid[grouped[rank < 6 * wanted]]  # enough to find ``wanted`` apart
     order = kept[np.argsort(-excess[kept], kind="stable")]
-    found: dict[Pair, list[Evidence]] = defaultdict(list)
-    used: dict[Pair, set[int]] = defaultdict(set)
-    sent: dict[Pair, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    for position in order.tolist():
-        row, column = int(rows[position]), int(columns[position])
-        a, b = int(owners[row]), int(owners[column])
-        if a > b:
-            a, b, row, column = b, a, column, row
-        pair = (a, b)
-        if len(found[pair]) >= wanted or row in used[pair] or column in used[pair]:
+    left, right = rows[order], columns[order]
+    swap = owners[left] > owners[right]
+    left, right = np.where(swap, right, left), np.where(swap, left, right)
+    when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
+    found: dict[Pair, list[Evidence]] = {}
+    for row, column, a, b, when_a, when_b, value in zip(
+        left.tolist(),
+        right.tolist(),
+        owners[left].tolist(),
+        owners[right].tolist(),
+        when[left].tolist(),
+        when[right].tolist(),
+        excess[order].tolist(),
+        strict=True,
+    ):
+        proof = found.setdefault((a, b), [])
+        if len(proof) >= wanted or any(
+            row == e.row_a
+            or column == e.row_b
+            or abs(when_a - when[e.row_a]) < apart
+            or abs(when_b - when[e.row_b]) < apart
+            for e in proof
+        ):
             continue
-        if moments is not None:
-            when_a, when_b = float(moments[row]), float(moments[column])
-            if any(abs(when_a - t) < apart for t in sent[pair][0]) or any(
-                abs(when_b - t) < apart for t in sent[pair][1]
-            ):
-                continue
-            sent[pair][0].append(when_a)
-            sent[pair][1].append(when_b)
-        found[pair].append(Evidence(row, column, float(excess[position])))
-        used[pair].update((row, column))
-    return {pair: tuple(proof) for pair, proof in found.items()}
+        proof.append(Evidence(row, column, value))
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _topic_scores(
