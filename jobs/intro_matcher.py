@@ -444,7 +444,7 @@ def _best_scored_trio(  # noqa: PLR0917 - private helper of match_scored_pairs
     return best
 
 
-def _more_intros(  # noqa: PLR0913, PLR0917 - private helper of match_scored_pairs
+def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
     ids: Sequence[int],
     groups: Sequence[tuple[int, ...]],
     candidates: Callable[[Sequence[int]], Sequence[Edge]],

@@ -39,6 +39,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from jobs.interest_words import single_nouns
 from jobs.intro_matcher import (
     InterestProfiles,
     IntroGroup,
@@ -56,7 +57,6 @@ from jobs.intro_reasons import (
     naming_candidates,
     render_intro,
 )
-from jobs.interest_words import single_nouns
 from jobs.languages import HAN, Language, detect_language, script_of
 from jobs.member_interests import (
     evidence_weight,
@@ -277,7 +277,7 @@ class ChatModel:
         return self.shared.score(a, b)
 
     def evidence_rows(self, member: int, partner: int) -> list[int]:
-        """The rows of ``member``'s messages in the best evidence of what they share with ``partner``."""
+        """``member``'s message rows in the best evidence of what they share with ``partner``."""
         key = (min(member, partner), max(member, partner))
         proof = self.shared.evidence.get(key, ())
         return [e.row_a if member == key[0] else e.row_b for e in proof]
@@ -292,9 +292,14 @@ class ChatModel:
         first, second = self.evidence_rows(member, one), self.evidence_rows(member, other)
         if not first or not second:
             return False
-        if set(first) & set(second) or self.shared.topics[first[0]] == self.shared.topics[second[0]]:
+        if (
+            set(first) & set(second)
+            or self.shared.topics[first[0]] == self.shared.topics[second[0]]
+        ):
             return True
-        means = unit_rows(np.stack([self.neutral[first].mean(axis=0), self.neutral[second].mean(axis=0)]))
+        means = unit_rows(
+            np.stack([self.neutral[first].mean(axis=0), self.neutral[second].mean(axis=0)])
+        )
         return float(means[0] @ means[1]) >= SAME_INTEREST
 
     def group_messages(self, group: Sequence[int]) -> dict[int, list[CandidateMessage]]:

@@ -264,6 +264,7 @@ def _evidence_name(
     term_vectors: TermVectors | None,
     language: Language,
     limit: int,
+    *,
     script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> tuple[int, WordMatch | None]:
     """The evidence pair whose words name what it shares best, and its words (``None``: none has).
@@ -328,7 +329,12 @@ def explain_intro(
             [m.key_terms() for pair in evidence for m in (pair.first, pair.second)]
         )
         index, match = _evidence_name(
-            evidence, frequencies, term_vectors, language, max_terms, script_directions
+            evidence,
+            frequencies,
+            term_vectors,
+            language,
+            max_terms,
+            script_directions=script_directions,
         )
         interest = match.words if match else ()
         shared = interest if match and match.shared else ()

@@ -188,14 +188,16 @@ def _recurrence(
     scripts: IntArray,
     calibration: ScriptCalibration,
     moments: npt.NDArray[np.float64],
+    *,
     apart: float,
 ) -> npt.NDArray[np.float64]:
     """How much each message's subject recurs for its author, ``_LEAST_RECURRENCE`` to 1.
 
     From a message's best standard score with its author's messages sent
-    ``apart`` seconds or more before or after it (other days), relative to the chat's median of that: what a member returns to on
-    several days is theirs; what they say once (a sandwich for the hike) is
-    less so. A member who wrote on one day only counts as usual.
+    ``apart`` seconds or more before or after it (other days), relative to
+    the chat's median of that: what a member returns to on several days is
+    theirs; what they say once (a sandwich for the hike) is less so. A member
+    who wrote on one day only counts as usual.
     """
     best = np.full(len(x), -np.inf, dtype=np.float64)
     order = np.argsort(owners, kind="stable")
@@ -228,7 +230,8 @@ def _crowd(
     least ``scores`` count, less the partner's own, scaled up from the sample.
     """
     count = (closest >= scores[:, None]).sum(axis=1).astype(np.float64)
-    return np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
+    crowd: npt.NDArray[np.float64] = np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
+    return crowd
 
 
 def _quantile_of_others(
@@ -368,10 +371,12 @@ def find_shared_interests(
             apart <= options.same_talk_seconds
         )
     topics = _topic_labels(x, options)
-    met = _met_over(owner_ids, topics, places, times, links, options)
+    met = _met_over(owner_ids, topics, places, times, links=links, options=options)
     if len(met):
         together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[rows], topics), met)
-        together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met)
+        together |= np.isin(
+            _pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met
+        )
     crowd = np.maximum(
         _crowd(closest[rows], scores, members, sampled),
         _crowd(closest[columns], scores, members, sampled),
@@ -380,7 +385,9 @@ def find_shared_interests(
     plain = excess.copy()
     # when: without times, every message is an occasion of its own
     moments = times if times is not None else places.astype(np.float64) * options.apart_seconds
-    recurring = _recurrence(x, owner_ids, scripts, calibration, moments, options.apart_seconds)
+    recurring = _recurrence(
+        x, owner_ids, scripts, calibration, moments, apart=options.apart_seconds
+    )
     share = share * np.minimum(recurring[rows], recurring[columns])
     excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
     if links:
@@ -396,7 +403,13 @@ def find_shared_interests(
     linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
     excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
     evidence = _best_evidence(
-        owner_ids, rows, columns, excess, options.evidence, moments, options.apart_seconds
+        owner_ids,
+        rows,
+        columns,
+        excess,
+        options.evidence,
+        moments=moments,
+        apart=options.apart_seconds,
     )
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
@@ -446,6 +459,7 @@ def _met_over(
     topics: IntArray,
     places: IntArray,
     times: npt.NDArray[np.float64] | None,
+    *,
     links: Collection[tuple[int, int]],
     options: InterestOptions,
 ) -> IntArray:
@@ -492,6 +506,7 @@ def _best_evidence(
     columns: IntArray,
     excess: npt.NDArray[np.float32],
     wanted: int,
+    *,
     moments: npt.NDArray[np.float64] | None = None,
     apart: float = 0.0,
 ) -> dict[Pair, tuple[Evidence, ...]]:

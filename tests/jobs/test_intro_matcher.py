@@ -259,9 +259,10 @@ def test_a_member_meets_a_second_partner_only_over_a_strong_different_interest()
     subjects = {(1, 2): "cats", (1, 3): "running", (3, 4): "chess", (2, 4): "cats"}
 
     def same_subject(member: int, one: int, other: int) -> bool:
-        return subjects[(min(member, one), max(member, one))] == subjects[
-            (min(member, other), max(member, other))
-        ]
+        return (
+            subjects[(min(member, one), max(member, one))]
+            == subjects[(min(member, other), max(member, other))]
+        )
 
     twice = match_scored_pairs(
         [1, 2, 3, 4], candidates, pair_score, min_score=0.0, same_interest=same_subject
@@ -272,7 +273,9 @@ def test_a_member_meets_a_second_partner_only_over_a_strong_different_interest()
     def always_same(member: int, one: int, other: int) -> bool:
         return True
 
-    once = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, min_score=0.0, same_interest=always_same)
+    once = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, min_score=0.0, same_interest=always_same
+    )
     assert [g.member_ids for g in once.groups] == [(1, 2), (3, 4)]
     single = match_scored_pairs(
         [1, 2, 3, 4],
@@ -299,7 +302,11 @@ def test_a_second_introduction_keeps_the_rules_and_never_repeats_a_pair() -> Non
         return False
 
     base = {"min_score": 0.0, "same_interest": never_same}
-    for rules in ({"blocked": {3: [1]}}, {"past_rounds": [[(1, 3)]]}, {"interactions": {(3, 1): 5}}):
+    for rules in (
+        {"blocked": {3: [1]}},
+        {"past_rounds": [[(1, 3)]]},
+        {"interactions": {(3, 1): 5}},
+    ):
         round_ = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, **base, **rules)  # type: ignore[arg-type]
         assert (1, 3) not in [g.member_ids for g in round_.groups]
     round_ = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, **base)  # type: ignore[arg-type]
