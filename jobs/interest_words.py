@@ -84,6 +84,38 @@ def _segment(chunk: str) -> list[str]:
     return words
 
 
+_NOT_A_PREFIX = frozenset("我你他她它这那每各某本该其此哪谁几一二三四五六七八九十两")
+"""Characters that do not join a word beside them: pronouns, demonstratives, numbers."""
+
+
+def whole_word(term: str, texts: Sequence[str]) -> str:
+    """``term`` with the one character the segmenter left beside it in every one of ``texts``.
+
+    "黑神话" is cut into "黑" and "神话": when each text has the same lone
+    character (a content character, not a pronoun, number or grammatical one)
+    just before, or just after, every ``term``, it belongs to the word.
+    """
+    if not HAN.match(term) or not texts:
+        return term
+    before: set[str | None] = set()
+    after: set[str | None] = set()
+    for text in texts:
+        words = [word for chunk in _HAN_RUN.findall(text) for word in [*_segment(chunk), ""]]
+        places = [i for i, word in enumerate(words) if word == term]
+        if not places:
+            return term
+        before.update(words[i - 1] if i > 0 else None for i in places)
+        after.update(words[i + 1] if i + 1 < len(words) else None for i in places)
+
+    def joins(found: set[str | None]) -> str:
+        char = next(iter(found)) if len(found) == 1 else None
+        if not char or len(char) != 1 or char in _FUNCTION_CHARACTERS or char in _NOT_A_PREFIX:
+            return ""
+        return char
+
+    return joins(before) + term + joins(after)
+
+
 def is_content_word(term: str) -> bool:
     """Whether a key term can name an interest: a content word, not a phrase piece or a place."""
     if HAN.search(term):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ from jobs.interest_words import (
     evidence_words,
     is_content_word,
     is_distinctive,
+    whole_word,
 )
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
@@ -292,6 +293,9 @@ def _evidence_name(
         )
         if match is None:
             continue
+        if match.shared:
+            texts = (pair.first.text, pair.second.text)
+            match = replace(match, words=tuple(whole_word(word, texts) for word in match.words))
         if best[1] is None or match.score * pair.strength > best[1].score * strongest:
             best, strongest = (index, match), pair.strength
     return best

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from jobs.interest_words import is_content_word, single_nouns
+from jobs.interest_words import is_content_word, single_nouns, whole_word
 from jobs.intro_matcher import IntroGroup
 from jobs.intro_reasons import (
     CandidateMessage,
@@ -162,3 +162,21 @@ def test_a_one_character_noun_can_name_the_interest() -> None:
     )
     # the strongest evidence names it, not the rarer words of a weaker pair
     assert reason.line.startswith("为什么：你们都在聊猫 —— 小鱼：“我家猫")
+
+
+def test_a_character_the_segmenter_leaves_beside_a_shared_word_belongs_to_it() -> None:
+    first, second = "黑神话终于打到第三回了，黄眉真的恶心", "黑神话终于全成就了，一百多个小时"
+    assert whole_word("神话", [first, second]) == "黑神话"
+    assert whole_word("神话", [first, "神话故事里的孙悟空"]) == "神话"  # not in both
+    assert whole_word("猫", ["我家猫今天去绝育了", "奶牛猫昨晚把发圈吞了"]) == "猫"
+    one = CandidateMessage(1, first, [1.0, 0.0])
+    two = CandidateMessage(2, second, [1.0, 0.0])
+    reason = explain_intro(
+        (1, 2),
+        {1: "阿杰", 2: "鹏哥"},
+        {1: [one], 2: [two]},
+        frequencies=TermFrequencies.of([one.key_terms(), two.key_terms(), *[("别的",)] * 40]),
+        language=Language.CHINESE,
+        evidence=[EvidencePair(1, one, 2, two)],
+    )
+    assert reason.line.startswith("为什么：你们都在聊黑神话 —— ")
