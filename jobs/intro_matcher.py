@@ -10,7 +10,9 @@ over those candidate pairs. Pairs that may not meet are skipped: a member's
 ``no_repeat_rounds`` rounds, and pairs that already talked more than
 ``max_interactions`` times. Members left over are matched again among
 themselves; when the number of members is odd, the last one joins the pair
-it fits best, as a trio.
+it fits best, as a trio. With scored pairs (:func:`match_scored_pairs`), a
+member may then meet a second partner over a strong, different interest
+(``max_intros_per_member``).
 
 Everything here is synchronous and pure; run it with ``asyncio.to_thread``.
 """

@@ -14,7 +14,9 @@ both call it. From the chat's messages and their vectors it
    below ``min_shared_interest`` or with nothing linking them, members on each
    other's avoid lists, pairs from recent rounds, or pairs who already reply to
    or mention each other more than ``max_interactions`` times
-   (:func:`jobs.intro_matcher.match_scored_pairs`);
+   (:func:`jobs.intro_matcher.match_scored_pairs`); then a member may meet a
+   second partner over a strong interest unlike the first
+   (:meth:`ChatModel.same_interest`);
 4. says why for each group: the shared interest in words and one message of
    each member on it (:mod:`jobs.intro_reasons`).
 

@@ -9,9 +9,19 @@ language-neutral space of :mod:`jobs.member_interests`:
   members talk about is no reason for two of them to meet). Pairs of messages
   that are part of one exchange do not count: a reply and what it answers,
   or two messages within ``same_talk_seconds`` of each other, or within
-  ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time. A pair's
-  message evidence is the mean excess of its ``evidence`` best pairs of
-  messages, each message used once, so one coincidence is not enough.
+  ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time.
+  Nor does a subject the two already talked over together: when both wrote
+  on a topic in one conversation (``conversation_messages`` and
+  ``conversation_seconds``), none of their messages on that topic counts, as
+  they have met over it. What is left weighs less the more other members
+  write as alike a message (the *crowd*: the common subject of a developers'
+  group, the hike everyone goes on) and the less its author comes back to
+  its subject on other days (:func:`_recurrence`: an interest recurs, a
+  sandwich for the hike does not). A pair's message evidence is the mean
+  excess of its ``evidence`` best pairs of messages, each member's messages
+  in them ``apart_seconds`` apart (different days), so one coincidence or
+  one afternoon is not enough; members are linked at all only when one pair
+  of their messages is ``min_excess`` alike, however crowded its subject.
 - **Topics.** The chat's messages are clustered into topics
   (:func:`jobs.topic_clustering.find_topics`); a topic is an interest two
   members share when both write on it on several days, and it counts more the
@@ -414,7 +424,7 @@ def find_shared_interests(
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
-    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores))
+    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores), met)
     standard_messages = _standard(message_scores)
     standard_topics = _standard(topic_scores)
     combined = {
@@ -423,23 +433,6 @@ def find_shared_interests(
     }
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
     return SharedInterests(relative, evidence, topics)
-
-
-def _topic_rarity(owners: IntArray, topics: IntArray) -> npt.NDArray[np.float32]:
-    """How few members write on each topic, 1 (two of them) to 0 (everyone).
-
-    ``log(members / writers) / log(members / 2)``: what most of the chat talks
-    about shows no interest of two members in particular.
-    """
-    members = len(np.unique(owners))
-    count = int(topics.max()) + 1
-    pairs = np.unique(np.stack([topics, owners]), axis=1)
-    writers = np.bincount(pairs[0], minlength=count).astype(np.float64)
-    if members <= 2:
-        return np.ones(count, dtype=np.float32)
-    rarity = np.log(members / np.maximum(writers, 2.0)) / math.log(members / 2.0)
-    result: npt.NDArray[np.float32] = np.clip(rarity, 0.0, 1.0).astype(np.float32)
-    return result
 
 
 def _pair_topic_keys(
@@ -556,8 +549,15 @@ def _topic_scores(
     topics: IntArray,
     times: npt.NDArray[np.float64] | None,
     pairs: set[Pair],
+    met: IntArray,
 ) -> dict[Pair, float]:
-    """For each pair, its best shared topic: days both write on it, weighed by its rarity."""
+    """For each pair, its best shared topic: days both write on it, weighed by its rarity.
+
+    Topics the pair talked over together (``met``, see :func:`_met_over`) do not count.
+    """
+    size = int(owners.max()) + 1
+    width = int(topics.max()) + 2
+    talked_over = set(met.tolist())
     moments = (times // 86400).astype(np.int64) if times is not None else np.arange(len(owners))
     days: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for member, topic, day in zip(owners.tolist(), topics.tolist(), moments.tolist(), strict=True):
@@ -571,6 +571,8 @@ def _topic_scores(
     for a, b in pairs:
         best = 0.0
         for topic in days[a].keys() & days[b].keys():
+            if (a * size + b) * width + topic + 1 in talked_over:
+                continue
             rarity = math.log(everyone / max(1, writers[topic]))
             best = max(best, min(len(days[a][topic]), len(days[b][topic])) * rarity)
         scores[(a, b)] = best
