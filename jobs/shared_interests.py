@@ -473,14 +473,11 @@ def _met_over(
         rights.append(second[near])
     if links:
         linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
-        for column in (0, 1):
-            keep = owners[linked[:, 0]] != owners[linked[:, 1]]
-            lefts.append(linked[keep, 0])
-            rights.append(linked[keep, 1])
-            del column
-            break
-    left = np.concatenate(lefts) if lefts else np.zeros(0, dtype=np.int64)
-    right = np.concatenate(rights) if rights else np.zeros(0, dtype=np.int64)
+        keep = owners[linked[:, 0]] != owners[linked[:, 1]]
+        lefts.append(linked[keep, 0])
+        rights.append(linked[keep, 1])
+    left = np.concatenate(lefts).astype(np.int64)
+    right = np.concatenate(rights).astype(np.int64)
     if not len(left):
         return np.zeros(0, dtype=np.int64)
     keys = np.concatenate(
