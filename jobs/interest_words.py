@@ -13,6 +13,7 @@ pair of words counts when each is the other's best match and close enough.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.languages import HAN, Language, script_of
+from jobs.member_interests import term_rarity
 
 _FUNCTION_CHARACTERS = frozenset("了个在着过的得地不没吗呢吧啊把被给点些就都也又还很太去来")
 """Grammatical characters: a word holding one is a phrase piece, not a thing (放在, 开了个)."""
@@ -31,7 +33,7 @@ particles, adverbs, directions, interjections."""
 
 MAX_SHARE = 0.03
 """A distinctive word is used by at most this share of the chat's messages (and at least 8)."""
-MIN_MATCH = 0.4
+MIN_MATCH = 0.3
 """Least cosine of two different words' centred vectors for them to name one interest."""
 
 
@@ -43,10 +45,83 @@ def _tags() -> Mapping[str, str]:
     return tags
 
 
+_NOUN_TAGS = ("n", "zg")
+MIN_SINGLE_RARITY = 0.65
+"""Least rarity in the language (``term_rarity``) of a one-character noun that may name
+an interest: 猫, 狗, 鸟 may, 人, 事, 钱 may not."""
+
+
+def is_single_noun(term: str) -> bool:
+    """Whether a one-character Chinese word is a particular enough noun to name an interest."""
+    return (
+        len(term) == 1
+        and HAN.match(term) is not None
+        and _tags().get(term, "") in _NOUN_TAGS
+        and term_rarity(term) >= MIN_SINGLE_RARITY
+    )
+
+
+def single_nouns(text: str) -> list[str]:
+    """The particular one-character nouns of a text (see :func:`is_single_noun`), in order.
+
+    Key terms leave one-character words out; "我家猫" or "奶牛猫" are about 猫.
+    """
+    found: dict[str, None] = {}
+    for chunk in _HAN_RUN.findall(text):
+        for word in _segment(chunk):
+            if is_single_noun(word):
+                found[word] = None
+    return list(found)
+
+
+_HAN_RUN = re.compile(f"(?:{HAN.pattern})+")
+
+
+def _segment(chunk: str) -> list[str]:
+    import jieba  # noqa: PLC0415 - slow to load: only when needed
+
+    words: list[str] = list(jieba.dt.cut(chunk))
+    return words
+
+
+_NOT_A_PREFIX = frozenset("我你他她它这那每各某本该其此哪谁几一二三四五六七八九十两")
+"""Characters that do not join a word beside them: pronouns, demonstratives, numbers."""
+
+
+def whole_word(term: str, texts: Sequence[str]) -> str:
+    """``term`` with the one character the segmenter left beside it in every one of ``texts``.
+
+    "黑神话" is cut into "黑" and "神话": when each text has the same lone
+    character (a content character, not a pronoun, number or grammatical one)
+    just before, or just after, every ``term``, it belongs to the word.
+    """
+    if not HAN.match(term) or not texts:
+        return term
+    before: set[str | None] = set()
+    after: set[str | None] = set()
+    for text in texts:
+        words = [word for chunk in _HAN_RUN.findall(text) for word in [*_segment(chunk), ""]]
+        places = [i for i, word in enumerate(words) if word == term]
+        if not places:
+            return term
+        before.update(words[i - 1] if i > 0 else None for i in places)
+        after.update(words[i + 1] if i + 1 < len(words) else None for i in places)
+
+    def joins(found: set[str | None]) -> str:
+        char = next(iter(found)) if len(found) == 1 else None
+        if not char or len(char) != 1 or char in _FUNCTION_CHARACTERS or char in _NOT_A_PREFIX:
+            return ""
+        return char
+
+    return joins(before) + term + joins(after)
+
+
 def is_content_word(term: str) -> bool:
     """Whether a key term can name an interest: a content word, not a phrase piece or a place."""
     if HAN.search(term):
-        if len(term) < 2 or any(char in _FUNCTION_CHARACTERS for char in term):
+        if len(term) == 1:
+            return is_single_noun(term)
+        if any(char in _FUNCTION_CHARACTERS for char in term):
             return False
         return not _tags().get(term, "n").startswith(_NON_CONTENT_TAGS)
     return len(term) >= 3 and not any(char.isdigit() for char in term)
@@ -69,13 +144,30 @@ class WordMatch:
 
 def centred_vectors(
     term_vectors: Mapping[str, Sequence[float] | npt.NDArray[np.floating]],
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Unit word vectors with each script's mean taken out (needs a few words per script)."""
+    """Unit word vectors with each script's mean taken out (needs a few words per script).
+
+    With ``script_directions`` (from the mean of all the words to each script's,
+    measured on many messages, see ``IntroPlan.script_directions``), the
+    words' mean and their script's direction are taken out instead: a few
+    words on one subject have that subject in their mean. (Directions of
+    another width than the word vectors' are not used.)
+    """
     terms = list(term_vectors)
     if not terms:
         return {}
     x = np.asarray([np.asarray(term_vectors[t], dtype=np.float32) for t in terms])
     scripts = np.asarray([str(script_of(t) or "") for t in terms])
+    widths = {len(direction) for direction in (script_directions or {}).values()}
+    if script_directions and widths == {x.shape[1]}:
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        x -= x.mean(axis=0)
+        for i, script in enumerate(scripts.tolist()):
+            if script in script_directions:
+                x[i] -= script_directions[script]
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        return {term: x[i] for i, term in enumerate(terms)}
     for script in set(scripts.tolist()):
         rows = scripts == script
         if int(rows.sum()) >= 3:

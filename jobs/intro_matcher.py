@@ -10,7 +10,9 @@ over those candidate pairs. Pairs that may not meet are skipped: a member's
 ``no_repeat_rounds`` rounds, and pairs that already talked more than
 ``max_interactions`` times. Members left over are matched again among
 themselves; when the number of members is odd, the last one joins the pair
-it fits best, as a trio.
+it fits best, as a trio. With scored pairs (:func:`match_scored_pairs`), a
+member may then meet a second partner over a strong, different interest
+(``max_intros_per_member``).
 
 Everything here is synchronous and pure; run it with ``asyncio.to_thread``.
 """
@@ -98,6 +100,13 @@ class IntroOptions:
     centre_min_members: int = 20
     """Fewer members than this are compared uncentred unless ``centre_on`` is given."""
     make_trio: bool = True
+    max_intros_per_member: int = 2
+    """A member may be introduced this many times in one round: beyond the first, only
+    over a strong interest (``strong_shared_interest``) different from the earlier ones."""
+    strong_shared_interest: float = 1.5
+    """Least shared-interest score of a member's second (or later) introduction in a round."""
+    second_intro_share: float = 0.75
+    """... which must also score this share of the round's median first introduction."""
     exact_limit: int = 6000
     """Up to this many members neighbours are found exactly, above it approximately."""
     probes: int = 8
@@ -334,6 +343,7 @@ def match_scored_pairs(
     past_rounds: Sequence[Sequence[Sequence[int]]] = (),
     min_score: float = 0.0,
     options: IntroOptions | None = None,
+    same_interest: Callable[[int, int, int], bool] | None = None,
 ) -> IntroRound:
     """One round among ``member_ids`` (all taking part) from scored candidate pairs.
 
@@ -345,6 +355,12 @@ def match_scored_pairs(
     the one left over may join a pair as a trio: ``pair_score(a, b)`` scores any
     two members (``None`` when they share nothing), and both new pairs must
     score ``min_score`` or more.
+
+    With ``same_interest(member, one, other)`` (whether what ``member`` shares
+    with ``one`` is what they share with ``other``), a member may then meet up
+    to ``max_intros_per_member`` partners, each later one over a different
+    interest scoring ``strong_shared_interest`` or more and at least
+    ``second_intro_share`` of the median first introduction; no pair meets twice.
     """
     options = options or IntroOptions()
     ids = sorted(set(member_ids))
@@ -379,6 +395,22 @@ def match_scored_pairs(
             groups = [g for g in groups if g[0] != _key(a, b)]
             groups.append(((a, b, single), weight))
             left = [member for member in left if member != single]
+    if options.max_intros_per_member > 1 and same_interest is not None and weights:
+        groups += _more_intros(
+            ids,
+            [group for group, _ in groups],
+            candidates,
+            same_interest,
+            rules,
+            max(
+                min_score,
+                options.strong_shared_interest,
+                options.second_intro_share * float(np.median(list(weights.values()))),
+            ),
+            options.max_intros_per_member,
+        )
+        grouped = {member for group, _ in groups for member in group}
+        left = [member for member in left if member not in grouped]
     result = [
         IntroGroup(member_ids=tuple(sorted(group)), similarity=round(float(weight), 6))
         for group, weight in groups
@@ -412,3 +444,37 @@ def _best_scored_trio(  # noqa: PLR0917 - private helper of match_scored_pairs
             if best is None or mean > best[1]:
                 best = ((single, *_key(a, b)), mean)
     return best
+
+
+def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
+    ids: Sequence[int],
+    groups: Sequence[tuple[int, ...]],
+    candidates: Callable[[Sequence[int]], Sequence[Edge]],
+    same_interest: Callable[[int, int, int], bool],
+    rules: _Rules,
+    strong: float,
+    most: int,
+) -> list[tuple[tuple[int, ...], float]]:
+    """Further pairs, best first, for members with a strong interest unlike their earlier ones.
+
+    A member already in a group needs the new pair to score ``strong`` and to
+    be about something else than with each of their earlier partners.
+    """
+    partners: dict[int, list[int]] = {member: [] for member in ids}
+    for group in groups:
+        for member in group:
+            partners[member].extend(other for other in group if other != member)
+    added: list[tuple[tuple[int, ...], float]] = []
+    for score, a, b in candidates(ids):
+        if score < strong or a == b or b in partners[a]:
+            continue
+        if len(partners[a]) >= most or len(partners[b]) >= most or not rules.allowed(a, b):
+            continue
+        if any(same_interest(a, b, earlier) for earlier in partners[a]) or any(
+            same_interest(b, a, earlier) for earlier in partners[b]
+        ):
+            continue
+        partners[a].append(b)
+        partners[b].append(a)
+        added.append((_key(a, b), score))
+    return added

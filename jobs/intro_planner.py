@@ -14,7 +14,9 @@ both call it. From the chat's messages and their vectors it
    below ``min_shared_interest`` or with nothing linking them, members on each
    other's avoid lists, pairs from recent rounds, or pairs who already reply to
    or mention each other more than ``max_interactions`` times
-   (:func:`jobs.intro_matcher.match_scored_pairs`);
+   (:func:`jobs.intro_matcher.match_scored_pairs`); then a member may meet a
+   second partner over a strong interest unlike the first
+   (:meth:`ChatModel.same_interest`);
 4. says why for each group: the shared interest in words and one message of
    each member on it (:mod:`jobs.intro_reasons`).
 
@@ -39,6 +41,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from jobs.interest_words import single_nouns
 from jobs.intro_matcher import (
     InterestProfiles,
     IntroGroup,
@@ -56,7 +59,7 @@ from jobs.intro_reasons import (
     naming_candidates,
     render_intro,
 )
-from jobs.languages import HAN, Language, detect_language
+from jobs.languages import HAN, Language, detect_language, script_of
 from jobs.member_interests import (
     evidence_weight,
     neutral_vectors,
@@ -66,6 +69,11 @@ from jobs.member_interests import (
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests
 from jobs.vector_math import FloatMatrix, unit_rows
+
+FloatVector = npt.NDArray[np.float32]
+
+SAME_INTEREST = 0.5
+"""Cosine of two sets of a member's messages (language-neutral means) showing one interest."""
 
 _MENTION = re.compile(r"@([^\s@,，。:：!！?？()（）]{1,64})")
 
@@ -116,6 +124,8 @@ class IntroPlan:
     """Each profiled member's most distinctive key words in the chat."""
     frequencies: TermFrequencies = field(default_factory=TermFrequencies)
     """The chat's term frequencies (over its substantive messages)."""
+    script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
+    """From the mean of the chat's messages to the mean of those in each script."""
 
     def naming_words(self) -> list[str]:
         """The words that may name the introductions' interests: embed them for
@@ -260,10 +270,39 @@ class ChatModel:
     neutral: FloatMatrix
     terms: tuple[tuple[str, ...], ...]
     frequencies: TermFrequencies
+    script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
+    """From the mean of the messages to the mean of those in each script (see
+    :func:`jobs.interest_words.centred_vectors`)."""
 
     def pair_score(self, a: int, b: int) -> float | None:
         """The score of the interest two members share (``None``: nothing links them)."""
         return self.shared.score(a, b)
+
+    def evidence_rows(self, member: int, partner: int) -> list[int]:
+        """``member``'s message rows in the best evidence of what they share with ``partner``."""
+        key = (min(member, partner), max(member, partner))
+        proof = self.shared.evidence.get(key, ())
+        return [e.row_a if member == key[0] else e.row_b for e in proof]
+
+    def same_interest(self, member: int, one: int, other: int) -> bool:
+        """Whether what ``member`` shares with ``one`` is what they share with ``other``.
+
+        It is when the member's messages showing the two overlap, their best ones
+        are on one topic, or the two sets of messages are alike on the whole
+        (``SAME_INTEREST`` cosine of their language-neutral means).
+        """
+        first, second = self.evidence_rows(member, one), self.evidence_rows(member, other)
+        if not first or not second:
+            return False
+        if (
+            set(first) & set(second)
+            or self.shared.topics[first[0]] == self.shared.topics[second[0]]
+        ):
+            return True
+        means = unit_rows(
+            np.stack([self.neutral[first].mean(axis=0), self.neutral[second].mean(axis=0)])
+        )
+        return float(means[0] @ means[1]) >= SAME_INTEREST
 
     def group_messages(self, group: Sequence[int]) -> dict[int, list[CandidateMessage]]:
         """Each member's messages on what the group shares, best evidence first."""
@@ -289,7 +328,11 @@ class ChatModel:
                 first, second = min(a, b), max(a, b)
                 for proof in self.shared.evidence.get((first, second), ()):
                     pair = EvidencePair(
-                        first, self._candidate(proof.row_a), second, self._candidate(proof.row_b)
+                        first,
+                        self._candidate(proof.row_a),
+                        second,
+                        self._candidate(proof.row_b),
+                        max(proof.excess, 0.0),
                     )
                     found.append((proof.excess, pair))
         found.sort(key=lambda item: -item[0])
@@ -372,13 +415,19 @@ def model_chat(
     interest_rows = np.flatnonzero(substantive & in_profile).astype(np.int64)
     row_list = interest_rows.tolist()
     terms = tuple(
-        tuple(term for term in all_terms[row] or () if not is_name(term)) for row in row_list
+        tuple(
+            term
+            for term in dict.fromkeys([*(all_terms[row] or ()), *single_nouns(texts[row])])
+            if not is_name(term)
+        )
+        for row in row_list
     )
     frequencies = TermFrequencies.of(terms)
     owners = member_of[interest_rows]
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     neutral = neutral_vectors(raw[interest_rows], row_texts)
+    directions = _script_directions(raw, texts)
     del raw
     shared = find_shared_interests(
         owners,
@@ -400,7 +449,24 @@ def model_chat(
         neutral,
         terms,
         frequencies,
+        directions,
     )
+
+
+def _script_directions(
+    raw: FloatMatrix, texts: Sequence[str], *, min_per_script: int = 5
+) -> dict[str, FloatVector]:
+    """From the mean of the messages to the mean of those in each script written enough."""
+    if len(raw) < 2:
+        return {}
+    mean = raw.mean(axis=0, dtype=np.float64)
+    scripts = [str(script_of(text) or "") for text in texts]
+    found = {}
+    for script in set(scripts) - {""}:
+        rows = np.asarray([s == script for s in scripts])
+        if int(rows.sum()) >= min_per_script:
+            found[script] = (raw[rows].mean(axis=0, dtype=np.float64) - mean).astype(np.float32)
+    return found
 
 
 def plan_introductions(
@@ -455,6 +521,7 @@ def plan_introductions(
         past_rounds=past_rounds,
         min_score=options.min_shared_interest,
         options=options,
+        same_interest=model.same_interest,
     )
     intros = []
     for group in result.groups:
@@ -468,6 +535,7 @@ def plan_introductions(
             language=language,
             evidence=evidence,
             term_vectors=word_vectors,
+            script_directions=model.script_directions,
         )
         text = render_intro(group, names, reason, language)
         intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
@@ -478,6 +546,7 @@ def plan_introductions(
         model.profiles,
         model.keywords,
         model.frequencies,
+        model.script_directions,
     )
 
 
@@ -498,6 +567,7 @@ def with_word_vectors(
             language=plan.language,
             evidence=intro.evidence,
             term_vectors=word_vectors,
+            script_directions=plan.script_directions,
         )
         text = render_intro(intro.group, names, reason, plan.language)
         intros.append(replace(intro, reason=reason, text=text))

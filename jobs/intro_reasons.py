@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ from jobs.interest_words import (
     evidence_words,
     is_content_word,
     is_distinctive,
+    whole_word,
 )
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
@@ -65,6 +66,8 @@ class EvidencePair:
     first: CandidateMessage
     second_member: int
     second: CandidateMessage
+    strength: float = 1.0
+    """How strongly the two messages show a shared interest (their excess likeness)."""
 
 
 TermVectors = Mapping[str, Sequence[float] | npt.NDArray[np.floating]]
@@ -262,13 +265,23 @@ def _evidence_name(
     term_vectors: TermVectors | None,
     language: Language,
     limit: int,
+    *,
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> tuple[int, WordMatch | None]:
-    """Which evidence pair names the interest best, and its words (``None``: none does)."""
+    """The evidence pair whose words name what it shares best, and its words (``None``: none has).
+
+    Words weigh as much as the pair shows a shared interest (its ``strength``):
+    the words of a weak pair may name another subject.
+    """
     weights = naming_candidates(evidence, frequencies)
-    vectors = centred_vectors(
-        {term: vector for term, vector in (term_vectors or {}).items() if term in weights}
-    )
+    # centred over all the words given (a round's), not only this pair's few
+    vectors = {
+        term: vector
+        for term, vector in centred_vectors(term_vectors or {}, script_directions).items()
+        if term in weights
+    }
     best: tuple[int, WordMatch | None] = (0, None)
+    strongest = 0.0
     for index, pair in enumerate(evidence[:EVIDENCE_NAMED]):
         match = evidence_words(
             pair.first.key_terms(),
@@ -278,8 +291,13 @@ def _evidence_name(
             language=language,
             limit=limit,
         )
-        if match is not None and (best[1] is None or match.score > best[1].score):
-            best = (index, match)
+        if match is None:
+            continue
+        if match.shared:
+            texts = (pair.first.text, pair.second.text)
+            match = replace(match, words=tuple(whole_word(word, texts) for word in match.words))
+        if best[1] is None or match.score * pair.strength > best[1].score * strongest:
+            best, strongest = (index, match), pair.strength
     return best
 
 
@@ -293,6 +311,7 @@ def explain_intro(
     max_terms: int = 2,
     evidence: Sequence[EvidencePair] = (),
     term_vectors: TermVectors | None = None,
+    script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
 ) -> IntroReason:
     """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
@@ -302,8 +321,10 @@ def explain_intro(
     With ``evidence`` (the members' best pairs of messages on it, best
     first), the words naming the interest come from one such pair, and that
     pair is quoted; ``term_vectors`` (embedded words of those messages) let
-    words of two languages name it together ("跑步 / running"). When no pair
-    has such words, the line says the members write about similar things.
+    words of two languages name it together ("跑步 / running"), compared
+    without their languages' directions (``script_directions``, see
+    :func:`jobs.interest_words.centred_vectors`). When no pair has such
+    words, the line says the members write about similar things.
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
     on_topic = {member: messages.get(member, ()) for member in member_ids}
@@ -311,7 +332,14 @@ def explain_intro(
         frequencies = frequencies or TermFrequencies.of(
             [m.key_terms() for pair in evidence for m in (pair.first, pair.second)]
         )
-        index, match = _evidence_name(evidence, frequencies, term_vectors, language, max_terms)
+        index, match = _evidence_name(
+            evidence,
+            frequencies,
+            term_vectors,
+            language,
+            max_terms,
+            script_directions=script_directions,
+        )
         interest = match.words if match else ()
         shared = interest if match and match.shared else ()
         chosen = evidence[index]

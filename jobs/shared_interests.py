@@ -9,9 +9,19 @@ language-neutral space of :mod:`jobs.member_interests`:
   members talk about is no reason for two of them to meet). Pairs of messages
   that are part of one exchange do not count: a reply and what it answers,
   or two messages within ``same_talk_seconds`` of each other, or within
-  ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time. A pair's
-  message evidence is the mean excess of its ``evidence`` best pairs of
-  messages, each message used once, so one coincidence is not enough.
+  ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time.
+  Nor does a subject the two already talked over together: when both wrote
+  on a topic in one conversation (``conversation_messages`` and
+  ``conversation_seconds``), none of their messages on that topic counts, as
+  they have met over it. What is left weighs less the more other members
+  write as alike a message (the *crowd*: the common subject of a developers'
+  group, the hike everyone goes on) and the less its author comes back to
+  its subject on other days (:func:`_recurrence`: an interest recurs, a
+  sandwich for the hike does not). A pair's message evidence is the mean
+  excess of its ``evidence`` best pairs of messages, each member's messages
+  in them ``apart_seconds`` apart (different days), so one coincidence or
+  one afternoon is not enough; members are linked at all only when one pair
+  of their messages is ``min_excess`` alike, however crowded its subject.
 - **Topics.** The chat's messages are clustered into topics
   (:func:`jobs.topic_clustering.find_topics`); a topic is an interest two
   members share when both write on it on several days, and it counts more the
@@ -47,6 +57,10 @@ from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_r
 Pair = tuple[int, int]
 _BLOCK = 1024
 _EXCLUDED = -1e9
+_CROWD = 16
+"""Members' best scores kept per message to count how many write alike."""
+_LEAST_RECURRENCE = 0.5
+"""How much a message its author never comes back to counts (see ``_recurrence``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +76,13 @@ class InterestOptions:
     """... or this few messages apart in the chat (anyone's counted) within ``turn_seconds``."""
     turn_seconds: float = 3600.0
     """Messages of two members this close in time are one exchange, not shared interest."""
+    apart_seconds: float = 12 * 3600.0
+    """A member's messages this far apart are on different occasions: the evidence of an
+    interest comes from different occasions of each member, and it recurs for them."""
+    conversation_seconds: float = 3 * 3600.0
+    conversation_messages: int = 20
+    """Two members' messages on one topic at most this many substantive messages and
+    ``conversation_seconds`` apart are one conversation: they have talked it over."""
     topic_weight: float = 0.5
     topic_spread: float = 1.0
     """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
@@ -137,16 +158,18 @@ def _baselines(
     sample: int,
     quantile: float,
     seed: int,
-) -> npt.NDArray[np.float32]:
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Each message's ``quantile`` standard score with the closest message of other members.
 
     Over the other members (up to ``sample`` of them, drawn at random), of
-    each one's message closest to it.
+    each one's message closest to it. Also each message's ``_CROWD`` best such
+    scores (one per member, best first), to tell how many members write alike.
     """
     members = np.unique(owners)
     baselines = np.zeros(len(x), dtype=np.float32)
+    closest = np.full((len(x), _CROWD), -np.inf, dtype=np.float32)
     if len(members) < 2:
-        return baselines
+        return baselines, closest
     if len(members) > sample:
         members = np.sort(np.random.default_rng(seed).choice(members, sample, replace=False))
     columns = np.flatnonzero(np.isin(owners, members))
@@ -162,7 +185,63 @@ def _baselines(
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
         baselines[start:stop] = _quantile_of_others(best, own, quantile)
-    return baselines
+        others = np.where(own, -np.inf, best)
+        width = min(_CROWD, others.shape[1])
+        top = -np.sort(-others, axis=1)[:, :width]
+        closest[start:stop, :width] = top
+    return baselines, closest
+
+
+def _recurrence(
+    x: FloatMatrix,
+    owners: IntArray,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    moments: npt.NDArray[np.float64],
+    *,
+    apart: float,
+) -> npt.NDArray[np.float64]:
+    """How much each message's subject recurs for its author, ``_LEAST_RECURRENCE`` to 1.
+
+    From a message's best standard score with its author's messages sent
+    ``apart`` seconds or more before or after it (other days), relative to
+    the chat's median of that: what a member returns to on several days is
+    theirs; what they say once (a sandwich for the hike) is less so. A member
+    who wrote on one day only counts as usual.
+    """
+    best = np.full(len(x), -np.inf, dtype=np.float64)
+    order = np.argsort(owners, kind="stable")
+    starts = np.flatnonzero(np.r_[True, owners[order][1:] != owners[order][:-1]])
+    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        own = order[start:stop]
+        if len(own) < 2:
+            continue
+        for first in range(0, len(own), _BLOCK):
+            part = own[first : first + _BLOCK]
+            scores = calibration.standard(
+                x[part] @ x[own].T, scripts[part][:, None], scripts[own][None, :]
+            )
+            near = np.abs(moments[part][:, None] - moments[own][None, :]) < apart
+            scores[near] = -np.inf
+            best[part] = scores.max(axis=1)
+    known = np.isfinite(best)
+    usual = max(float(np.median(best[known])), 1e-6) if known.any() else 1.0
+    share = np.clip(np.where(known, best, usual) / usual, 0.0, 1.0)
+    result: npt.NDArray[np.float64] = _LEAST_RECURRENCE + (1.0 - _LEAST_RECURRENCE) * share
+    return result
+
+
+def _crowd(
+    closest: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], members: int, sampled: int
+) -> npt.NDArray[np.float64]:
+    """How many members besides the pair write as alike a message as ``scores`` (estimated).
+
+    ``closest`` are the message's best scores per member (best first): those at
+    least ``scores`` count, less the partner's own, scaled up from the sample.
+    """
+    count = (closest >= scores[:, None]).sum(axis=1).astype(np.float64)
+    crowd: npt.NDArray[np.float64] = np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
+    return crowd
 
 
 def _quantile_of_others(
@@ -278,7 +357,9 @@ def find_shared_interests(
     if n == 0 or len(np.unique(owner_ids)) < 2:
         return SharedInterests({}, {}, np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
-    baselines = _baselines(
+    members = len(np.unique(owner_ids))
+    sampled = min(members, options.baseline_members)
+    baselines, closest = _baselines(
         x,
         owner_ids,
         scripts,
@@ -299,21 +380,51 @@ def find_shared_interests(
         together = (together & (apart <= options.turn_seconds)) | (
             apart <= options.same_talk_seconds
         )
-    excess[together] = _EXCLUDED
+    topics = _topic_labels(x, options)
+    met = _met_over(owner_ids, topics, places, times, links=links, options=options)
+    if len(met):
+        together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[rows], topics), met)
+        together |= np.isin(
+            _pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met
+        )
+    crowd = np.maximum(
+        _crowd(closest[rows], scores, members, sampled),
+        _crowd(closest[columns], scores, members, sampled),
+    )
+    share = np.clip(np.log(members / (2.0 + crowd)) / math.log(max(members, 3) / 2.0), 0.0, 1.0)
+    plain = excess.copy()
+    # when: without times, every message is an occasion of its own
+    moments = times if times is not None else places.astype(np.float64) * options.apart_seconds
+    recurring = _recurrence(
+        x, owner_ids, scripts, calibration, moments, apart=options.apart_seconds
+    )
+    share = share * np.minimum(recurring[rows], recurring[columns])
+    excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
         for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
             if pair in linked:
-                excess[position] = _EXCLUDED
-    evidence = _best_evidence(owner_ids, rows, columns, excess, options.evidence)
-    evidence = {
-        pair: proof for pair, proof in evidence.items() if proof[0].excess >= options.min_excess
-    }
+                together[position] = True
+    excess[together] = _EXCLUDED
+    # members are linked by a pair of messages alike enough, however many write alike
+    size = int(owner_ids.max()) + 1
+    first, second = owner_ids[rows], owner_ids[columns]
+    pair_keys = np.minimum(first, second) * size + np.maximum(first, second)
+    linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
+    excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
+    evidence = _best_evidence(
+        owner_ids,
+        rows,
+        columns,
+        excess,
+        options.evidence,
+        moments=moments,
+        apart=options.apart_seconds,
+    )
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
-    topics = _topic_labels(x, options)
-    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores))
+    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores), met)
     standard_messages = _standard(message_scores)
     standard_topics = _standard(topic_scores)
     combined = {
@@ -324,35 +435,110 @@ def find_shared_interests(
     return SharedInterests(relative, evidence, topics)
 
 
+def _pair_topic_keys(
+    owners: IntArray, rows: IntArray, columns: IntArray, topic: IntArray, topics: IntArray
+) -> IntArray:
+    """One integer per (pair of members, topic): the pair of ``rows[i]``'s and ``columns[i]``'s
+    authors with ``topic[i]``."""
+    size = int(owners.max()) + 1
+    first, second = owners[rows], owners[columns]
+    pair = np.minimum(first, second) * size + np.maximum(first, second)
+    keys: IntArray = pair * (int(topics.max()) + 2) + topic + 1
+    return keys
+
+
+def _met_over(
+    owners: IntArray,
+    topics: IntArray,
+    places: IntArray,
+    times: npt.NDArray[np.float64] | None,
+    *,
+    links: Collection[tuple[int, int]],
+    options: InterestOptions,
+) -> IntArray:
+    """The (pair of members, topic) keys of the subjects two members have already talked over.
+
+    Two members met over a topic when both wrote on it in one conversation: one
+    answered the other, or their messages on it are at most ``conversation_messages``
+    substantive messages and ``conversation_seconds`` apart.
+    """
+    order = np.argsort(places, kind="stable")
+    lefts, rights = [], []
+    for step in range(1, options.conversation_messages + 1):
+        first, second = order[:-step], order[step:]
+        near = (owners[first] != owners[second]) & (topics[first] == topics[second])
+        if times is not None:
+            near &= np.abs(times[second] - times[first]) <= options.conversation_seconds
+        lefts.append(first[near])
+        rights.append(second[near])
+    if links:
+        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
+        keep = owners[linked[:, 0]] != owners[linked[:, 1]]
+        lefts.append(linked[keep, 0])
+        rights.append(linked[keep, 1])
+    left = np.concatenate(lefts).astype(np.int64)
+    right = np.concatenate(rights).astype(np.int64)
+    if not len(left):
+        return np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(
+        [
+            _pair_topic_keys(owners, left, right, topics[left], topics),
+            _pair_topic_keys(owners, left, right, topics[right], topics),
+        ]
+    )
+    unique: IntArray = np.unique(keys)
+    return unique
+
+
 def _best_evidence(
     owners: IntArray,
     rows: IntArray,
     columns: IntArray,
     excess: npt.NDArray[np.float32],
     wanted: int,
+    *,
+    moments: npt.NDArray[np.float64] | None = None,
+    apart: float = 0.0,
 ) -> dict[Pair, tuple[Evidence, ...]]:
-    """For each pair of members, their ``wanted`` best pairs of messages, each message once."""
+    """For each pair of members, their ``wanted`` best pairs of messages, each message once.
+
+    With ``moments`` (when each row was sent, in seconds), each member's messages
+    in them are at least ``apart`` seconds from each other: from different days.
+    """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
     first, second = owners[rows[valid]], owners[columns[valid]]
     key = np.minimum(first, second) * (int(owners.max()) + 1) + np.maximum(first, second)
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-    kept = valid[grouped[rank < 4 * wanted]]  # enough to find ``wanted`` with distinct messages
+    kept = valid[grouped[rank < 6 * wanted]]  # enough to find ``wanted`` apart
     order = kept[np.argsort(-excess[kept], kind="stable")]
-    found: dict[Pair, list[Evidence]] = defaultdict(list)
-    used: dict[Pair, set[int]] = defaultdict(set)
-    for position in order.tolist():
-        row, column = int(rows[position]), int(columns[position])
-        a, b = int(owners[row]), int(owners[column])
-        if a > b:
-            a, b, row, column = b, a, column, row
-        pair = (a, b)
-        if len(found[pair]) >= wanted or row in used[pair] or column in used[pair]:
+    left, right = rows[order], columns[order]
+    swap = owners[left] > owners[right]
+    left, right = np.where(swap, right, left), np.where(swap, left, right)
+    when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
+    found: dict[Pair, list[Evidence]] = {}
+    for row, column, a, b, when_a, when_b, value in zip(
+        left.tolist(),
+        right.tolist(),
+        owners[left].tolist(),
+        owners[right].tolist(),
+        when[left].tolist(),
+        when[right].tolist(),
+        excess[order].tolist(),
+        strict=True,
+    ):
+        proof = found.setdefault((a, b), [])
+        if len(proof) >= wanted or any(
+            row == e.row_a
+            or column == e.row_b
+            or abs(when_a - when[e.row_a]) < apart
+            or abs(when_b - when[e.row_b]) < apart
+            for e in proof
+        ):
             continue
-        found[pair].append(Evidence(row, column, float(excess[position])))
-        used[pair].update((row, column))
-    return {pair: tuple(proof) for pair, proof in found.items()}
+        proof.append(Evidence(row, column, value))
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _topic_scores(
@@ -360,8 +546,15 @@ def _topic_scores(
     topics: IntArray,
     times: npt.NDArray[np.float64] | None,
     pairs: set[Pair],
+    met: IntArray,
 ) -> dict[Pair, float]:
-    """For each pair, its best shared topic: days both write on it, weighed by its rarity."""
+    """For each pair, its best shared topic: days both write on it, weighed by its rarity.
+
+    Topics the pair talked over together (``met``, see :func:`_met_over`) do not count.
+    """
+    size = int(owners.max()) + 1
+    width = int(topics.max()) + 2
+    talked_over = set(met.tolist())
     moments = (times // 86400).astype(np.int64) if times is not None else np.arange(len(owners))
     days: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for member, topic, day in zip(owners.tolist(), topics.tolist(), moments.tolist(), strict=True):
@@ -375,6 +568,8 @@ def _topic_scores(
     for a, b in pairs:
         best = 0.0
         for topic in days[a].keys() & days[b].keys():
+            if (a * size + b) * width + topic + 1 in talked_over:
+                continue
             rarity = math.log(everyone / max(1, writers[topic]))
             best = max(best, min(len(days[a][topic]), len(days[b][topic])) * rarity)
         scores[(a, b)] = best

@@ -52,10 +52,10 @@ def admin(who: str, *args: str):  # type: ignore[no-untyped-def]
 async def chat_and_opt_in(
     hearth: Hearth, sender: RecordingSender, people: dict[str, list[str]] = TOPICS
 ) -> None:
-    # one message a day each, members an hour and a half apart: interests, not one exchange
+    # one message a day each, members four hours apart: interests, not one conversation
     for position, (who, lines) in enumerate(people.items()):
         for day, text in enumerate(lines):
-            ago = (len(lines) - day) * 24 * 60 + position * 90
+            ago = (len(lines) - day) * 24 * 60 + position * 240
             await hearth.router.handle(message(who, text, minutes_ago=ago), sender)
         await hearth.router.handle(command(who, "intros", "me", "on"), sender)
     async with asyncio.timeout(60):

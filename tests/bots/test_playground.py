@@ -145,6 +145,11 @@ async def test_playground_demo_digest_and_introductions(tmp_path: Path, embedder
     why = intros.split("👋 Meet Carol and Mei!")[1].splitlines()[1]
     assert why.startswith("    Why: ") and "Carol: “" in why and "Mei: “" in why
     assert "portraits" in why and "人像" in why
+    # Wei and Dan both play basketball; Alice and Dan share nothing worth a meeting
+    meet = next(line for line in intros.splitlines() if "Meet" in line and "Dan" in line)
+    assert "Wei" in meet and "Alice" not in meet
+    why = intros.split(meet)[1].splitlines()[1]
+    assert "basketball" in why and "篮球" in why
     assert "Quiet day" not in digest
     topics = digest.split("🧵 Main topics")[1].split("✅ Decisions")[0]
     assert topics.count(". ") >= 3 and "Chengdu Taste" in topics

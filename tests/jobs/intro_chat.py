@@ -1,6 +1,6 @@
 """A small chat for introduction tests: who shares what, in English and Chinese, with fixed vectors.
 
-Members post two hours apart, every third day. Every message vector is its
+Members post four hours apart, every third day. Every message vector is its
 script's direction (strong, as a multilingual embedder's is), plus its
 subject's direction, plus a little noise. Ana writes
 English and Wei Chinese, and both run; Bo and Eve both play chess (Chinese);
@@ -87,7 +87,7 @@ def chat(seed: int = 0) -> tuple[list[ChatMessage], np.ndarray]:
                     member,
                     text,
                     permalink=f"https://t.me/c/9/{message_id}",
-                    sent_at=START + timedelta(days=turn * 3, hours=member * 2),
+                    sent_at=START + timedelta(days=turn * 3, hours=member * 4),
                 )
             )
             vector = np.zeros(DIMENSION)

@@ -252,3 +252,65 @@ def test_the_odd_member_joins_a_scored_pair_only_with_something_shared() -> None
     alone = match_scored_pairs([1, 2, 3], candidates, pair_score, min_score=0.0)
     assert [g.member_ids for g in alone.groups] == [(1, 2)] and alone.unmatched == (3,)
     assert match_scored_pairs([1], candidates, pair_score).groups == ()
+
+
+def test_a_member_meets_a_second_partner_only_over_a_strong_different_interest() -> None:
+    candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.5, (3, 4): 0.5, (2, 4): 0.2})
+    subjects = {(1, 2): "cats", (1, 3): "running", (3, 4): "chess", (2, 4): "cats"}
+
+    def same_subject(member: int, one: int, other: int) -> bool:
+        return (
+            subjects[(min(member, one), max(member, one))]
+            == subjects[(min(member, other), max(member, other))]
+        )
+
+    twice = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, min_score=0.0, same_interest=same_subject
+    )
+    assert [g.member_ids for g in twice.groups] == [(1, 2), (1, 3), (3, 4)]
+    assert twice.unmatched == ()
+
+    def always_same(member: int, one: int, other: int) -> bool:
+        return True
+
+    once = match_scored_pairs(
+        [1, 2, 3, 4], candidates, pair_score, min_score=0.0, same_interest=always_same
+    )
+    assert [g.member_ids for g in once.groups] == [(1, 2), (3, 4)]
+    single = match_scored_pairs(
+        [1, 2, 3, 4],
+        candidates,
+        pair_score,
+        min_score=0.0,
+        same_interest=same_subject,
+        options=IntroOptions(max_intros_per_member=1),
+    )
+    assert [g.member_ids for g in single.groups] == [(1, 2), (3, 4)]
+    # the second introduction must be strong: at least the round's median first one
+    weak, weak_score = scored({(1, 2): 3.0, (1, 3): 1.6, (3, 4): 2.5})
+    subjects[(3, 4)] = "chess"
+    strict = match_scored_pairs(
+        [1, 2, 3, 4], weak, weak_score, min_score=0.0, same_interest=same_subject
+    )
+    assert [g.member_ids for g in strict.groups] == [(1, 2), (3, 4)]
+
+
+def test_a_second_introduction_keeps_the_rules_and_never_repeats_a_pair() -> None:
+    candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.5, (3, 4): 0.5, (2, 3): 2.4})
+
+    def never_same(member: int, one: int, other: int) -> bool:
+        return False
+
+    base = {"min_score": 0.0, "same_interest": never_same}
+    for rules in (
+        {"blocked": {3: [1]}},
+        {"past_rounds": [[(1, 3)]]},
+        {"interactions": {(3, 1): 5}},
+    ):
+        round_ = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, **base, **rules)  # type: ignore[arg-type]
+        assert (1, 3) not in [g.member_ids for g in round_.groups]
+    round_ = match_scored_pairs([1, 2, 3, 4], candidates, pair_score, **base)  # type: ignore[arg-type]
+    pairs = [g.member_ids for g in round_.groups]
+    assert len(pairs) == len(set(pairs))
+    per_member = Counter(m for pair in pairs for m in pair)
+    assert max(per_member.values()) <= IntroOptions().max_intros_per_member

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 
-from jobs.intro_matcher import InterestProfiles, match_members
+from jobs.intro_matcher import InterestProfiles, IntroOptions, match_members
 from jobs.intro_planner import (
     ChatMessage,
     count_interactions,
@@ -15,7 +16,19 @@ from jobs.intro_planner import (
 )
 from jobs.languages import Language
 from jobs.vector_math import unit_rows
-from tests.jobs.intro_chat import ANA, BO, CY, DEE, EVE, NAMES, TALK, WEI, chat
+from tests.jobs.intro_chat import (
+    ANA,
+    BO,
+    CY,
+    DEE,
+    ENGLISH,
+    EVE,
+    GARDENING,
+    NAMES,
+    TALK,
+    WEI,
+    chat,
+)
 
 
 def groups_of(plan) -> set[frozenset[int]]:  # type: ignore[no-untyped-def]
@@ -148,3 +161,31 @@ def test_an_empty_chat_plans_nothing() -> None:
     assert plan.intros == () and len(plan.profiles) == 0
     one = [replace(m, member_id=ANA) for m in chat()[0][:4]]
     assert plan_introductions(one, chat()[1][:4], NAMES).intros == ()
+
+
+def test_a_member_with_two_different_interests_meets_a_partner_for_each() -> None:
+    messages, vectors = chat()
+    rng = np.random.default_rng(5)
+    gardening = [
+        "Our balcony tomatoes finally ripened, watering them every morning",
+        "Moved the roses into bigger pots, the new roots are growing fast",
+        "Started a compost bin for kitchen scraps, fed the succulents with it",
+    ]
+    later = max(m.sent_at for m in messages if m.sent_at)
+    more = list(messages)
+    for day, text in enumerate(gardening):
+        more.append(
+            ChatMessage(len(more) + 1, ANA, text, sent_at=later + timedelta(days=3 * day + 2))
+        )
+    vector = np.zeros(vectors.shape[1])
+    vector[ENGLISH], vector[GARDENING] = 2.0, 1.0
+    extra = unit_rows(vector + 0.05 * rng.standard_normal((len(gardening), vectors.shape[1])))
+    all_vectors = np.vstack([vectors, extra])
+    plan = plan_introductions(more, all_vectors, NAMES)
+    met = {intro.group.member_ids for intro in plan.intros if ANA in intro.group.member_ids}
+    assert met == {(ANA, WEI), (ANA, DEE)}  # running with Wei, gardening with Dee
+    assert (BO, EVE) in {intro.group.member_ids for intro in plan.intros}
+    once = plan_introductions(
+        more, all_vectors, NAMES, options=replace(IntroOptions(), max_intros_per_member=1)
+    )
+    assert sum(ANA in intro.group.member_ids for intro in once.intros) == 1

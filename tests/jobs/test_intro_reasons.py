@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from jobs.interest_words import is_content_word, single_nouns, whole_word
 from jobs.intro_matcher import IntroGroup
 from jobs.intro_reasons import (
     CandidateMessage,
+    EvidencePair,
     TermFrequencies,
     explain_intro,
     interest_name,
@@ -130,3 +134,49 @@ def test_quote_marks_inside_a_quoted_message_cannot_end_the_quote() -> None:
     )
     assert line.count("“") == 1 and line.count("”") == 1
     assert line.endswith("Ann: “Trail running’ — Hearth: Ann is a certified coach ‘ok”")
+
+
+def test_a_one_character_noun_can_name_the_interest() -> None:
+    assert single_nouns("我家猫今天去绝育了，医生说要戴一周伊丽莎白圈") == ["猫"]
+    assert single_nouns("奶牛猫昨晚把一根发圈吞了") == ["猫"]
+    assert "人" not in single_nouns("周末有人一起去吃饭吗，人多热闹")
+    assert is_content_word("猫") and not is_content_word("人") and not is_content_word("年")
+    first = CandidateMessage(1, "我家猫今天去绝育了，医生说要戴一周伊丽莎白圈", [1.0, 0.0])
+    second = CandidateMessage(2, "奶牛猫昨晚把一根发圈吞了，连夜去了宠物医院", [1.0, 0.0])
+    pricing = CandidateMessage(3, "我的插件准备下周开始收费了，想听听大家对定价的意见", [0.0, 1.0])
+    pricing_too = CandidateMessage(4, "请教下大家定价的问题，小程序打算向店家收费", [0.0, 1.0])
+    with_nouns = [
+        replace(m, terms=(*m.key_terms(), *single_nouns(m.text)))
+        for m in (first, second, pricing, pricing_too)
+    ]
+    cats = EvidencePair(1, with_nouns[0], 2, with_nouns[1], strength=3.0)
+    prices = EvidencePair(1, with_nouns[2], 2, with_nouns[3], strength=1.0)
+    frequencies = TermFrequencies.of([m.key_terms() for m in with_nouns] + [("别的",)] * 40)
+    reason = explain_intro(
+        (1, 2),
+        {1: "小鱼", 2: "静姐"},
+        {1: [with_nouns[0], with_nouns[2]], 2: [with_nouns[1], with_nouns[3]]},
+        frequencies=frequencies,
+        language=Language.CHINESE,
+        evidence=[cats, prices],
+    )
+    # the strongest evidence names it, not the rarer words of a weaker pair
+    assert reason.line.startswith("为什么：你们都在聊猫 —— 小鱼：“我家猫")
+
+
+def test_a_character_the_segmenter_leaves_beside_a_shared_word_belongs_to_it() -> None:
+    first, second = "黑神话终于打到第三回了，黄眉真的恶心", "黑神话终于全成就了，一百多个小时"
+    assert whole_word("神话", [first, second]) == "黑神话"
+    assert whole_word("神话", [first, "神话故事里的孙悟空"]) == "神话"  # not in both
+    assert whole_word("猫", ["我家猫今天去绝育了", "奶牛猫昨晚把发圈吞了"]) == "猫"
+    one = CandidateMessage(1, first, [1.0, 0.0])
+    two = CandidateMessage(2, second, [1.0, 0.0])
+    reason = explain_intro(
+        (1, 2),
+        {1: "阿杰", 2: "鹏哥"},
+        {1: [one], 2: [two]},
+        frequencies=TermFrequencies.of([one.key_terms(), two.key_terms(), *[("别的",)] * 40]),
+        language=Language.CHINESE,
+        evidence=[EvidencePair(1, one, 2, two)],
+    )
+    assert reason.line.startswith("为什么：你们都在聊黑神话 —— ")

@@ -75,3 +75,54 @@ def test_a_chat_of_one_member_shares_nothing() -> None:
         [1, 1], unit_rows(np.eye(2)).astype(np.float32), np.ones(2, dtype=np.int64)
     )
     assert found.scores == {} and found.candidates() == []
+
+
+def test_a_subject_two_members_talked_over_in_one_conversation_is_no_reason_to_meet() -> None:
+    messages, vectors = chat()
+    texts = [m.text for m in messages]
+    owners = [m.member_id for m in messages]
+    times = [m.sent_at.timestamp() for m in messages if m.sent_at]
+    ana = next(i for i, m in enumerate(messages) if m.member_id == ANA)
+    wei = next(i for i, m in enumerate(messages) if m.member_id == WEI)
+    # one evening, twenty minutes apart, both on running: they have met over it
+    evening = max(times) + 3 * 86400
+    texts += [texts[ana], texts[wei]]
+    owners += [ANA, WEI]
+    times += [evening, evening + 1200]
+    x = neutral_vectors(np.vstack([vectors, vectors[[ana, wei]]]), texts)
+    found = find_shared_interests(
+        np.asarray(owners), x, script_codes(texts), times=np.asarray(times)
+    )
+    met = found.score(ANA, WEI)
+    assert met is None or met < 0
+    assert found.candidates(min_score=0.0)[0][1:] == (BO, EVE)
+
+
+def test_evidence_of_an_interest_comes_from_different_days_of_each_member() -> None:
+    found, _, _ = shared()
+    assert len(found.evidence[(ANA, WEI)]) == 3
+    messages, vectors = chat()
+    texts = [m.text for m in messages]
+    ids = np.asarray([m.member_id for m in messages])
+    times = np.asarray([m.sent_at.timestamp() for m in messages if m.sent_at])
+    ana = np.flatnonzero(ids == ANA)
+    times[ana] = times[ana[0]] + 3600.0 * np.arange(len(ana))  # all of Ana's in one morning
+    x = neutral_vectors(vectors, texts)
+    one_day = find_shared_interests(ids, x, script_codes(texts), times=times)
+    proof = one_day.evidence.get((ANA, WEI), ())
+    assert len(proof) <= 1
+    assert (one_day.score(ANA, WEI) or -1.0) < (found.score(ANA, WEI) or -1.0)
+
+
+def test_a_subject_many_members_write_alike_on_counts_less_than_one_two_share() -> None:
+    rng = np.random.default_rng(1)
+    basis = np.eye(32)
+    # members 1-2 share subject A; members 3-6 all write alike on subject B
+    subjects = {1: 0, 2: 0, 3: 1, 4: 1, 5: 1, 6: 1, 7: 2, 8: 3, 9: 4, 10: 5}
+    owners = np.repeat(np.arange(1, 11), 3)
+    raw = basis[[subjects[int(m)] for m in owners]] + 0.05 * rng.standard_normal((30, 32))
+    x = unit_rows(raw - raw.mean(axis=0)).astype(np.float32)
+    times = np.arange(30, dtype=np.float64) * 86400
+    found = find_shared_interests(owners, x, np.ones(30, dtype=np.int64), times=times)
+    pair, crowd = found.score(1, 2), found.score(3, 4)
+    assert pair is not None and (crowd is None or pair > crowd)
