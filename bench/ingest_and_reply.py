@@ -71,6 +71,9 @@ class RecordingSender:
         self.replies.append(reply)
         return SentReply(str(len(self.replies)), datetime.now(UTC))
 
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        return True
+
 
 def load_texts(path: Path) -> list[str]:
     if path.exists():
