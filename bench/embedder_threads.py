@@ -145,7 +145,7 @@ def main() -> None:
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg()[:2])
     print(f"{os.cpu_count()} cores, load {load} (1 / 5 min) at start; query ms p50 / p99")
     heads = ["idle", "beside ingest", "busy machine"]
-    print(f"{'setting':26s} | " + " | ".join(f"{h:15s}" for h in heads) + " | passages/s")
+    print(f"{'setting':28s} | " + " | ".join(f"{h:15s}" for h in heads) + " | passages/s")
     for mode, wait, threads in SETTINGS:
         env = dict(os.environ)
         env.pop("OMP_WAIT_POLICY", None)
@@ -163,7 +163,7 @@ def main() -> None:
             check=True,
         )
         label = f"{mode}, {wait}, {threads or os.cpu_count()} thread(s)"
-        print(f"{label:26s} | {result.stdout.strip()}", flush=True)
+        print(f"{label:28s} | {result.stdout.strip()}", flush=True)
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg()[:2])
     print(f"load {load} (1 / 5 min) at the end")
 
