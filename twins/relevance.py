@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memory.embedder import Embedder
+from memory.embedding_lanes import for_reply
 from twins.scripts import cjk_share, is_cjk
 
 NEUTRAL_SENTENCES: tuple[str, ...] = (
@@ -73,7 +74,8 @@ class RelevanceGate:
         """The query's similarity to each neutral sentence (embedded once, on first use)."""
         async with self._lock:
             if self._anchors is None:
-                vectors = await self._embedder.embed_passages(self._sentences)
+                with for_reply():
+                    vectors = await self._embedder.embed_passages(self._sentences)
                 self._anchors = np.asarray(vectors, dtype=np.float64)
         result: np.ndarray = self._anchors @ np.asarray(query_vector, dtype=np.float64)
         return result
