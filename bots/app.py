@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from adapters.model import Platform
 from adapters.ports import PlatformAdapter, ReplySender
+from bots.assistant.limits import AssistantLimits
+from bots.assistant.service import AssistantService
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
@@ -47,6 +49,7 @@ from memory.factory import (
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
 from twins.answer import TwinQuestion
+from twins.answerer import TwinAnswerer
 from twins.chat_models import build_chat_model
 from twins.corrections import CorrectionMatcher
 from twins.llm_twin import twin_from_settings
@@ -186,6 +189,7 @@ class Hearth:
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,
+            assistant=build_assistant(settings, storage, memory, embedder, twin),
         )
         worker.start()
         health = HealthChecker(storage, memory, worker, metrics)
@@ -225,6 +229,26 @@ class Hearth:
         await self.memory.close()
         await self.profiles.close()
         await self.storage.close()
+
+
+def build_assistant(
+    settings: HearthSettings,
+    storage: Storage,
+    memory: MemoryStore,
+    embedder: Embedder,
+    twin: TwinAnswerer,
+) -> AssistantService:
+    """The assistant that answers when Hearth is addressed, with the configured limits.
+
+    It answers extractively (quotes with authors and links); ``twin`` answers "what did
+    Ana say" questions under Ana's twin rules.
+    """
+    limits = AssistantLimits(
+        per_chat=settings.assistant_chat_limit,
+        per_asker=settings.assistant_asker_limit,
+        window=timedelta(minutes=settings.twin_limit_window_minutes),
+    )
+    return AssistantService(storage, memory, embedder, twin, limits=limits)
 
 
 async def _persona_of(question: TwinQuestion) -> str | None:

@@ -70,7 +70,8 @@ _MEMBER_SAID_EN = re.compile(
     r"(?:say|said|think|thought|write|wrote|mention|mentioned|suggest|suggested|recommend|"
     r"recommended|post|posted|feel)(?: about| of| on| regarding)?\s+(?P<topic>.+)"
     r"|\bwhat(?:'s| is| was) (?P<name2>@?[\w][\w.'’ -]{0,40}?)(?:'s|’s) "
-    r"(?:take|view|opinion|advice|thought|thoughts|recommendation) (?:on|about|of)\s+(?P<topic2>.+)",
+    r"(?:take|view|opinion|advice|thought|thoughts|recommendation) (?:on|about|of)"
+    r"\s+(?P<topic2>.+)",
     _I,
 )
 _MEMBER_SAID_ZH = re.compile(
@@ -94,7 +95,8 @@ _DECISION = re.compile(
     r"|\bwhat (?:was|has been|is) (?:decided|agreed|settled|planned|the plan|the decision)\b"
     r"|\bdid (?:we|you guys|everyone|people) (?:decide|agree|settle|pick|choose)\b"
     r"|\bdecision (?:on|about)\b|\bwhat(?:'s| is) the plan\b"
-    r"|\b(?:is|are|was|were) .{1,60}? (?:decided|settled|confirmed|final|fixed|on|still on)\s*\??\s*$"
+    r"|\b(?:is|are|was|were) .{1,60}? "
+    r"(?:decided|settled|confirmed|final|fixed|on|still on)\s*\??\s*$"
     r"|\bwhen(?:'s| is| are| was| will)\b|\bwhat time(?:'s| is| are| was)?\b|\bwhat day\b"
     r"|定了吗|定了没|定下来了?吗|定好了?吗|决定了?(?:什么|吗|没)|怎么定的|定的(?:什么|啥|哪)"
     r"|定在(?:哪|什么|几)|商量(?:好|出)?了?(?:什么|吗)|什么时候|几点|哪天|哪一天|几号|星期几|周几",

@@ -29,6 +29,8 @@ class ChatPerson:
     username: str | None
     is_bot: bool
     suggestable: bool
+    platform: str
+    platform_user_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +96,15 @@ class AssistantQueries(StorageBase):
                 username=member.username,
                 is_bot=member.is_bot,
                 suggestable=suggestable is not False,
+                platform=member.platform,
+                platform_user_id=member.platform_user_id,
             )
             for member, suggestable in rows
         }
 
-    async def replies_to(self, chat_id: int, message_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+    async def replies_to(
+        self, chat_id: int, message_ids: Sequence[int]
+    ) -> list[tuple[int, int, str]]:
         """Replies in the chat to the given messages: (replied-to id, replier id, reply text)."""
         if not message_ids:
             return []
@@ -145,6 +151,6 @@ class AssistantQueries(StorageBase):
             .group_by(ChatRow.id, ChatRow.title)
         )
         async with self._sessions() as session:
-            rows = (await session.execute(stmt)).all()
-        rows.sort(key=lambda row: (row[2] is None, -(row[2].timestamp() if row[2] else 0)))
+            rows = list((await session.execute(stmt)).all())
+        rows.sort(key=lambda row: -(row[2].timestamp() if row[2] is not None else 0.0))
         return [MemberChat(int(chat_id), title) for chat_id, title, _ in rows]

@@ -46,9 +46,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage(
-    ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, AssistantQueries
-):
+class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, AssistantQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves

@@ -228,9 +228,7 @@ class ChatSettingsRow(Base):
     """The chat's introduction cadence as stored by ``jobs.schedule_spec`` (JSON), if any."""
     intro_delivery: Mapped[str] = mapped_column(String(8), default="group", server_default="group")
     """Where introductions go: ``group`` (one post in the chat) or ``dm`` (to each member)."""
-    assistant_enabled: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default=sa_true()
-    )
+    assistant_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     """Whether Hearth answers when it is addressed (``@hearth …``) in this chat."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -185,7 +185,7 @@ async def test_settings_buttons_work_for_admins_only(
     [shown] = await fake_telegram.wait_for_sent(1, timeout=20)
     assert shown.text.startswith("Twins in this chat: on.")
     assert shown.buttons == [
-        [("Twins off", "/settings twins off")],
+        [("Twins off", "/settings twins off"), ("Assistant off", "/settings assistant off")],
         [
             ("Digest daily 09:00", "/digest daily 09:00"),
             ("Digest weekly Mon 18:00", "/digest weekly mon 18:00"),
