@@ -91,6 +91,7 @@ class Words:
     catch_up_for_you: str
     catch_up_decided: str
     catch_up_talked: str
+    catch_up_said: str
     help: str
     busy: str
     no_chats: str
@@ -120,6 +121,7 @@ ENGLISH = Words(
     catch_up_for_you="For you:",
     catch_up_decided="Decided:",
     catch_up_talked="Talked about:",
+    catch_up_said="Latest messages:",
     help=(
         "I answer from this chat's messages, quoting who said what (never from other chats "
         "or DMs). Ask me, for example:\n"
@@ -156,6 +158,7 @@ CHINESE = Words(
     catch_up_for_you="和你有关：",
     catch_up_decided="决定：",
     catch_up_talked="聊了：",
+    catch_up_said="最新消息：",
     help=(
         "我根据本群的消息回答，并注明是谁说的（不看其他群或私聊）。比如可以问：\n"
         "• @hearth 我错过了什么？\n"

@@ -102,6 +102,14 @@ class CatchUp:
                 lines.append("• " + title)
                 if topic.key_messages:
                     shown.append(topic.key_messages[0].message_id)
+        elif not decided:
+            # Too little for topics: the latest few messages themselves.
+            latest = [m for m in others if m.message_id not in shown][-TOPICS:]
+            if latest:
+                lines.append(words.catch_up_said)
+                for m in latest:
+                    lines.append("• " + quote_line(_quote(m.ref()), language))
+                    shown.append(m.message_id)
         return AssistantAnswer(Intent.CATCH_UP, "\n".join(lines), True, tuple(shown))
 
     async def _for_you(
