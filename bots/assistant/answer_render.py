@@ -95,6 +95,18 @@ class Words:
     help: str
     busy: str
     no_chats: str
+    message_one: str
+    message_many: str
+    person_one: str
+    person_many: str
+
+    def count_messages(self, count: int) -> str:
+        """``1 message`` / ``3 messages`` / ``3条消息``."""
+        return (self.message_one if count == 1 else self.message_many).format(count=count)
+
+    def count_people(self, count: int) -> str:
+        """``1 person`` / ``3 people`` / ``3人``."""
+        return (self.person_one if count == 1 else self.person_many).format(count=count)
 
 
 ENGLISH = Words(
@@ -105,7 +117,7 @@ ENGLISH = Words(
     changed_from="changed from",
     no_decision_but="I found no decision on that, but this was said:",
     who_knows="People here who talked about {topic}:",
-    who_knows_line="{rank}. {line} · {count} message(s) on it",
+    who_knows_line="{rank}. {line} · {count} on it",
     nobody_knows="I don't know who here knows about {topic}: nobody I may suggest talked about it.",
     not_opted_in="{name} has not switched on a twin in this chat, so I don't quote them. "
     "You could ask {name} directly.",
@@ -115,8 +127,8 @@ ENGLISH = Words(
     unknown_member="I don't know who {name} is in this chat.",
     member_said="What {name} said here:",
     member_silent="{name} hasn't talked about that here (that I can see).",
-    catch_up_head="Since your last message ({since}): {count} message(s) from {people} people.",
-    catch_up_first="In the last day: {count} message(s) from {people} people.",
+    catch_up_head="Since your last message ({since}): {count} from {people}.",
+    catch_up_first="In the last day: {count} from {people}.",
     catch_up_nothing="Nothing new here since your last message.",
     catch_up_for_you="For you:",
     catch_up_decided="Decided:",
@@ -134,6 +146,10 @@ ENGLISH = Words(
     ),
     busy="I've answered a lot here just now; please ask again in a few minutes.",
     no_chats="I don't know any group chat of yours yet: I answer from the groups we share.",
+    message_one="{count} message",
+    message_many="{count} messages",
+    person_one="{count} person",
+    person_many="{count} people",
 )
 
 CHINESE = Words(
@@ -144,7 +160,7 @@ CHINESE = Words(
     changed_from="之前是",
     no_decision_but="没找到相关决定，但群里有人说过：",
     who_knows="群里聊过{topic}的人：",
-    who_knows_line="{rank}. {line} · 相关消息{count}条",
+    who_knows_line="{rank}. {line} · 相关{count}",
     nobody_knows="我不知道群里谁懂{topic}：可以推荐的人里没人聊过。",
     not_opted_in="{name}没有在本群开启分身，所以我不引用TA的话。可以直接问{name}。",
     twins_off="本群关闭了分身功能，所以我不引用成员说过的话。可以直接问本人。",
@@ -152,8 +168,8 @@ CHINESE = Words(
     unknown_member="我不知道本群里谁是{name}。",
     member_said="{name}在群里说过：",
     member_silent="{name}好像没在群里聊过这个。",
-    catch_up_head="自你上次发言（{since}）以来：{people}人发了{count}条消息。",
-    catch_up_first="过去一天：{people}人发了{count}条消息。",
+    catch_up_head="自你上次发言（{since}）以来：{people}发了{count}。",
+    catch_up_first="过去一天：{people}发了{count}。",
     catch_up_nothing="自你上次发言以来，群里没有新消息。",
     catch_up_for_you="和你有关：",
     catch_up_decided="决定：",
@@ -170,6 +186,10 @@ CHINESE = Words(
     ),
     busy="我刚在群里回答了很多问题，请过几分钟再问。",
     no_chats="我还不知道你在哪个群：我只根据我们共同所在的群回答。",
+    message_one="{count}条消息",
+    message_many="{count}条消息",
+    person_one="{count}人",
+    person_many="{count}人",
 )
 
 

@@ -1,4 +1,4 @@
-""" "What did I miss?": a short personal catch-up since the asker's last message here.
+"""What did I miss? A short personal catch-up since the asker's last message here.
 
 Built with the digest engines: the personal digest's mentions of the asker and replies to
 them (:func:`jobs.personal_digest.build_personal_digest`), then the period's decisions
@@ -16,6 +16,7 @@ import numpy as np
 
 from bots.assistant.answer import AssistantAnswer
 from bots.assistant.answer_render import Quote, Words, day_label, excerpt, quote_line
+from bots.assistant.chat_search import is_chat_talk
 from bots.assistant.intents import Intent
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
@@ -63,6 +64,7 @@ class CatchUp:
         start = max(last, now - LONGEST) if last is not None else now - FIRST_TIME
         period = DigestPeriod(start, now)
         messages = (await period_messages(self.storage, chat_id, period))[-MAX_MESSAGES:]
+        messages = [m for m in messages if is_chat_talk(m.text)]
         others = [m for m in messages if m.member_id != asker_id]
         if not others:
             return AssistantAnswer(Intent.CATCH_UP, words.catch_up_nothing, True)
@@ -70,11 +72,13 @@ class CatchUp:
         head = (
             words.catch_up_head.format(
                 since=f"{day_label(start, language)} {start:%H:%M} UTC",
-                count=len(others),
-                people=people,
+                count=words.count_messages(len(others)),
+                people=words.count_people(people),
             )
             if last is not None
-            else words.catch_up_first.format(count=len(others), people=people)
+            else words.catch_up_first.format(
+                count=words.count_messages(len(others)), people=words.count_people(people)
+            )
         )
         lines = [head]
         shown: list[int] = []

@@ -1,11 +1,12 @@
-""" "What did we decide about X?": the digest's decision engine over the talk around X.
+"""What did we decide about X? The digest's decision engine over the talk around X.
 
 The chat is searched for the topic; around each of the best matching messages the talk of
 a few hours is read back from storage, clustered into topics and given to
 :func:`jobs.digest_decisions.find_decisions` (stated decisions, proposals others agreed
 to, and what changed what). A decision counts when it, or the one it changed, carries a
-key term of the topic, or when it is in the same conversation topic as a message that
-does. Without a topic, the decisions of the last week are listed. Latest first.
+key term of the topic, or is clearly closer to the question in meaning than topic-free
+chatter (which also finds decisions written in the other language). Without a topic,
+the decisions of the last week are listed. Latest first.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bots.storage.repository import Storage
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.topic_clustering import find_topics
-from jobs.vector_math import unit_rows
+from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
 from memory.store import MemoryStore
 
@@ -37,6 +38,9 @@ RECENT = timedelta(days=7)
 """Without a topic, decisions of this long before the question are listed."""
 MAX_MESSAGES = 1500
 """At most this many messages go to the decision engine (the newest are kept)."""
+MARGIN = 0.03
+"""A message without a key term of the topic is about it when its similarity to the
+question beats the question's baseline of topic-free chatter by this much."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +61,27 @@ class DecisionLookup:
         if not terms:
             return await self._recent(chat_id, moment)
         found = await self.search.retrieve(chat_id, topic or question, 30, moment)
+        if not found.hits:
+            return []
+        baselines = await self.search.baselines(found)
+        query = np.asarray(found.vector, dtype=np.float32)
+
+        def about(text: str, vector: Sequence[float] | None) -> bool:
+            if covers(terms, text):
+                return True
+            if vector is None:
+                return False
+            lead = float(np.dot(np.asarray(vector, dtype=np.float32), query))
+            return lead - baselines.of(text) >= MARGIN
+
         anchors = [
-            r.hit for r in found.hits if is_chat_talk(r.hit.text) and covers(terms, r.hit.text)
+            r.hit
+            for r in found.hits
+            if is_chat_talk(r.hit.text)
+            and (
+                covers(terms, r.hit.text)
+                or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
+            )
         ][:ANCHORS]
         if not anchors:
             return []
@@ -68,59 +91,44 @@ class DecisionLookup:
             for message in await period_messages(self.storage, chat_id, DigestPeriod(start, end)):
                 messages[message.message_id] = message
         ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
-        anchor_ids = {a.message_id for a in anchors}
-        decisions = await self._decisions(ordered, anchor_ids)
-        about = [
-            placed.decision
-            for placed in decisions
-            if placed.in_anchor_topic
-            or covers(terms, placed.decision.ref.text)
+        decisions, vectors = await self._decisions(ordered)
+        kept = [
+            d
+            for d in decisions
+            if about(d.ref.text, vectors.get(d.ref.message_id))
             or (
-                placed.decision.replaces is not None
-                and covers(terms, placed.decision.replaces.text)
+                d.replaces is not None
+                and about(d.replaces.text, vectors.get(d.replaces.message_id))
             )
         ]
-        return sorted(about, key=lambda d: d.ref.sent_at, reverse=True)
+        return sorted(kept, key=lambda d: d.ref.sent_at, reverse=True)
 
     async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
         messages = await period_messages(self.storage, chat_id, DigestPeriod(now - RECENT, now))
-        found = await self._decisions(messages[-MAX_MESSAGES:], set())
-        return sorted((d.decision for d in found), key=lambda d: d.ref.sent_at, reverse=True)
+        found, _ = await self._decisions(messages[-MAX_MESSAGES:])
+        return sorted(found, key=lambda d: d.ref.sent_at, reverse=True)
 
     async def _decisions(
-        self, messages: Sequence[DigestMessage], anchor_ids: set[int]
-    ) -> list[_Placed]:
+        self, messages: Sequence[DigestMessage]
+    ) -> tuple[list[DigestDecision], dict[int, list[float]]]:
+        """The decisions among ``messages`` (in time order), and the messages' vectors."""
         if not messages:
-            return []
+            return [], {}
         known = await message_vectors(
             self.memory, self.embedder, [(m.message_id, m.text) for m in messages], max_embed=64
         )
         kept = [m for m in messages if m.message_id in known]
         if not kept:
-            return []
+            return [], known
         matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
-        return await asyncio.to_thread(_place, kept, matrix, anchor_ids)
+        return await asyncio.to_thread(_decided, kept, matrix), known
 
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    decision: DigestDecision
-    in_anchor_topic: bool
-    """Whether the decision is in the same conversation topic as a matching message."""
-
-
-def _place(
-    messages: Sequence[DigestMessage], matrix: np.ndarray, anchor_ids: set[int]
-) -> list[_Placed]:
+def _decided(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list[DigestDecision]:
     clusters = find_topics(matrix)
-    found = find_decisions(
+    return find_decisions(
         messages, clusters.centred, clusters.threshold, clusters.labels, DecisionRules()
     )
-    row_of = {m.message_id: i for i, m in enumerate(messages)}
-    anchor_labels = {int(clusters.labels[row_of[i]]) for i in anchor_ids if i in row_of} - {-1}
-    return [
-        _Placed(d, int(clusters.labels[row_of[d.ref.message_id]]) in anchor_labels) for d in found
-    ]
 
 
 def _merged(windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

@@ -1,4 +1,4 @@
-""" "What did Ana say about X?": answered through Ana's twin, under her twin's rules.
+"""What did Ana say about X? Answered through Ana's twin, under her twin's rules.
 
 Hearth does not search around a member's choices: the question goes to her twin (the same
 answering path as an @-mention), so it is answered only when her twin is on in this chat,
@@ -81,7 +81,7 @@ async def member_said(
         return AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
     lines = [words.member_said.format(name=shown)]
     lines += [
-        quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
+        "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
         for source in answer.sources
     ]
     return AssistantAnswer(

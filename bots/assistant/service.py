@@ -240,7 +240,7 @@ class AssistantService:
         if not hits:
             return AssistantAnswer(intent, asking.words.dont_know, False)
         lines = [intro or asking.words.said_here]
-        lines += [quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
+        lines += ["• " + quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
         return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
@@ -291,7 +291,8 @@ class AssistantService:
             assert best is not None
             name = people[candidate.member_id].display_name
             line = quote_line(Quote(name, best.text, best.sent_at, best.permalink), asking.language)
-            lines.append(words.who_knows_line.format(rank=rank, line=line, count=candidate.count))
+            count = words.count_messages(candidate.count)
+            lines.append(words.who_knows_line.format(rank=rank, line=line, count=count))
             sources.append(best.message_id)
         return AssistantAnswer(
             Intent.WHO_KNOWS,

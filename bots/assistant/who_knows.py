@@ -1,4 +1,4 @@
-""" "Who here knows about X?": members ranked by their own messages about X in this chat.
+"""Who here knows about X? Members ranked by their own messages about X in this chat.
 
 A member's messages that bear on the topic (carry one of its key terms, or are clearly
 closer to it in meaning than topic-free chatter) each count, newer ones more; a message
@@ -19,7 +19,7 @@ from bots.assistant.chat_search import ChatSearch, covers, ranked_evidence, subj
 from bots.storage.assistant_queries import ChatPerson
 from memory.records import MemoryHit
 
-SEMANTIC_MARGIN = 0.06
+SEMANTIC_MARGIN = 0.045
 """A message without a key term of the topic counts when its similarity beats the
 baseline of topic-free chatter by this much (half weight)."""
 HALF_LIFE_DAYS = 120.0
