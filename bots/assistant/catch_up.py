@@ -1,8 +1,9 @@
 """What did I miss? A short personal catch-up since the asker's last message here.
 
 Built with the digest engines: the personal digest's mentions of the asker and replies to
-them (:func:`jobs.personal_digest.build_personal_digest`), then the period's decisions
-and main topics (:func:`jobs.digest_builder.build_digest`). Only this chat is read, and
+them (:func:`jobs.personal_digest.build_personal_digest`), the decisions of the newest
+messages (:func:`jobs.digest_decisions.find_decisions`) and the main topics of the newest
+few (:func:`jobs.digest_builder.build_digest`). Only this chat is read, and
 at most a week back.
 """
 
@@ -17,13 +18,14 @@ import numpy as np
 from bots.assistant.answer import AssistantAnswer
 from bots.assistant.answer_render import Quote, Words, day_label, excerpt, quote_line
 from bots.assistant.chat_search import is_chat_talk
+from bots.assistant.decisions_lookup import decisions_in
 from bots.assistant.intents import Intent
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.digest_builder import DigestOptions, build_digest
-from jobs.digest_model import Digest, DigestMessage, DigestPeriod, MessageRef
+from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod, MessageRef, Topic
 from jobs.languages import Language
 from jobs.personal_digest import ChatActivity, build_personal_digest
 from jobs.vector_math import unit_rows
@@ -38,6 +40,10 @@ MAX_MESSAGES = 1500
 """At most the newest this many messages are read."""
 FOR_YOU, DECIDED, TOPICS = 3, 2, 3
 """Lines shown per section."""
+DECISION_MESSAGES = 400
+"""Decisions are looked for among the newest this many messages."""
+TOPIC_MESSAGES = 120
+"""Main topics are found among the newest this many (topic clustering is the costly part)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +94,16 @@ class CatchUp:
             for ref in for_you[:FOR_YOU]:
                 lines.append("• " + quote_line(_quote(ref), language))
                 shown.append(ref.message_id)
-        digest = await self._digest(messages, period, language)
-        decided = [d.ref for d in digest.decisions if d.ref.message_id not in shown][-DECIDED:]
+        decisions, topics = await self._digest(messages, period, language)
+        decided = [d.ref for d in decisions if d.ref.message_id not in shown][-DECIDED:]
         if decided:
             lines.append(words.catch_up_decided)
             for ref in reversed(decided):
                 lines.append("• " + quote_line(_quote(ref), language))
                 shown.append(ref.message_id)
-        topics = digest.topics[:TOPICS]
         if topics:
             lines.append(words.catch_up_talked)
-            for topic in topics:
+            for topic in topics[:TOPICS]:
                 link = topic.key_messages[0].permalink if topic.key_messages else None
                 title = excerpt(topic.title, 160)
                 if link:
@@ -138,18 +143,25 @@ class CatchUp:
 
     async def _digest(
         self, messages: list[DigestMessage], period: DigestPeriod, language: Language
-    ) -> Digest:
+    ) -> tuple[list[DigestDecision], tuple[Topic, ...]]:
+        """The decisions among the newest messages, and the main topics of the newest few."""
+        recent = messages[-DECISION_MESSAGES:]
         known = await message_vectors(
-            self.memory, self.embedder, [(m.message_id, m.text) for m in messages], max_embed=64
+            self.memory, self.embedder, [(m.message_id, m.text) for m in recent], max_embed=64
         )
-        kept = [m for m in messages if m.message_id in known]
-        vectors = (
-            unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
-            if kept
-            else None
-        )
-        options = DigestOptions(language=language, max_topics=TOPICS, max_decisions=DECIDED)
-        return await asyncio.to_thread(build_digest, kept, vectors, period, options=options)
+        kept = [m for m in recent if m.message_id in known]
+        if not kept:
+            return [], ()
+        matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
+        options = DigestOptions(language=language, max_topics=TOPICS, max_decisions=0)
+
+        def build() -> tuple[list[DigestDecision], tuple[Topic, ...]]:
+            decided = decisions_in(kept, matrix)
+            newest = slice(-TOPIC_MESSAGES, None)
+            digest = build_digest(kept[newest], matrix[newest], period, options=options)
+            return decided, digest.topics
+
+        return await asyncio.to_thread(build)
 
 
 def _quote(ref: MessageRef) -> Quote:

@@ -1,7 +1,7 @@
 """What did we decide about X? The digest's decision engine over the talk around X.
 
 The chat is searched for the topic; around each of the best matching messages the talk of
-a few hours is read back from storage, clustered into topics and given to
+a few hours is read back from storage and given, as one topic, to
 :func:`jobs.digest_decisions.find_decisions` (stated decisions, proposals others agreed
 to, and what changed what). A decision counts when it, or the one it changed, carries a
 key term of the topic, or is clearly closer to the question in meaning than topic-free
@@ -24,19 +24,19 @@ from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
-from jobs.topic_clustering import find_topics
-from jobs.vector_math import FloatMatrix, unit_rows
+from jobs.topic_clustering import DEFAULT_ALIKE_SPREAD, similarity_spread
+from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
 from memory.store import MemoryStore
 
-BEFORE = timedelta(hours=3)
-AFTER = timedelta(hours=12)
+BEFORE = timedelta(hours=2)
+AFTER = timedelta(hours=8)
 """The talk read around a matching message: decisions follow proposals, often hours later."""
 ANCHORS = 6
 """How many of the best matching messages the talk is read around."""
 RECENT = timedelta(days=7)
 """Without a topic, decisions of this long before the question are listed."""
-MAX_MESSAGES = 1500
+MAX_MESSAGES = 600
 """At most this many messages go to the decision engine (the newest are kept)."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
@@ -121,14 +121,20 @@ class DecisionLookup:
         if not kept:
             return [], known
         matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
-        return await asyncio.to_thread(_decided, kept, matrix), known
+        return await asyncio.to_thread(decisions_in, kept, matrix), known
 
 
-def _decided(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list[DigestDecision]:
-    clusters = find_topics(matrix)
-    return find_decisions(
-        messages, clusters.centred, clusters.threshold, clusters.labels, DecisionRules()
-    )
+def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list[DigestDecision]:
+    """The decisions among ``messages`` (in time order; ``matrix`` holds their unit vectors).
+
+    The digest's decision engine, with the talk taken as one topic and the likeness
+    threshold the topic clustering would set: clustering costs more than the rest
+    together, and a change must still share a subject term with what it changes.
+    """
+    centred = centred_unit_rows(matrix) if len(matrix) > 1 else matrix
+    threshold = DEFAULT_ALIKE_SPREAD * similarity_spread(centred)
+    labels = np.zeros(len(messages), dtype=np.int64)
+    return find_decisions(messages, centred, threshold, labels, DecisionRules())
 
 
 def _merged(windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
