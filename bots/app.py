@@ -80,6 +80,8 @@ class Hearth:
     health: HealthChecker
     ops_server: OpsServer | None = None
     """Serves ``/metrics`` and ``/healthz`` when ``HEARTH_METRICS_PORT`` is set."""
+    assistant: AssistantService | None = None
+    """Answers when Hearth itself is addressed (the router hands it those messages)."""
 
     @classmethod
     async def build(
@@ -163,6 +165,7 @@ class Hearth:
         )
         await scheduler.start()
         await scheduler.schedule_upkeep()
+        assistant = build_assistant(settings, storage, memory, embedder, twin)
         router = HearthRouter(
             storage,
             memory,
@@ -189,7 +192,7 @@ class Hearth:
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,
-            assistant=build_assistant(settings, storage, memory, embedder, twin),
+            assistant=assistant,
         )
         worker.start()
         health = HealthChecker(storage, memory, worker, metrics)
@@ -207,6 +210,7 @@ class Hearth:
             metrics=metrics,
             ledger=ledger,
             health=health,
+            assistant=assistant,
         )
         if settings.metrics_port is not None:
             server = OpsServer(

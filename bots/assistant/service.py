@@ -43,6 +43,7 @@ from memory.embedder import Embedder
 from memory.records import MemoryHit
 from memory.store import MemoryStore
 from twins.answerer import TwinAnswerer
+from twins.retrieval_twin import RetrievalTwin
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,14 @@ class AssistantService:
         storage: Storage,
         memory: MemoryStore,
         embedder: Embedder,
-        twin: TwinAnswerer,
+        twin: TwinAnswerer | None = None,
         *,
         limits: AssistantLimits | None = None,
     ) -> None:
+        """``twin`` answers "what did Ana say" questions under Ana's twin rules (the
+        retrieval-only twin when none is given)."""
         self._storage = storage
-        self._twin = twin
+        self._twin = twin or RetrievalTwin(embedder, memory)
         self._limits = limits or AssistantLimits()
         self._search = ChatSearch(embedder, memory)
         self._decisions = DecisionLookup(storage, memory, embedder, self._search)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from adapters.model import Chat, ChatKind, Mention, Platform
 from bots.app import Hearth
 from bots.assistant.intents import Intent
-from bots.assistant.service import HEARTH_LABEL
+from bots.assistant.service import HEARTH_LABEL, AssistantService
 from tests.bots.assistant_chat import ZH_GROUP, chinese_chat, english_chat, settle, to_hearth
-from tests.support import GROUP, RecordingSender, command, message
+from tests.support import RecordingSender, command, message
 
 
 @pytest.fixture
@@ -17,7 +20,9 @@ def memory_kind() -> str:
     return "edge"
 
 
-async def ask(hearth: Hearth, sender: RecordingSender, who: str, text: str, **kwargs: object) -> str:
+async def ask(
+    hearth: Hearth, sender: RecordingSender, who: str, text: str, **kwargs: object
+) -> str:
     before = len(sender.replies)
     question = to_hearth(who, text, **kwargs)  # type: ignore[arg-type]
     await hearth.router.handle(question, sender)
@@ -131,7 +136,9 @@ async def test_what_a_member_said_in_chinese_respects_consent(hearth: Hearth) ->
 async def test_catch_up_since_the_askers_last_message(hearth: Hearth) -> None:
     sender = RecordingSender()
     await english_chat(hearth, sender)
-    await hearth.router.handle(message("bob", "@alice are you coming on Friday?", minutes_ago=20), sender)
+    await hearth.router.handle(
+        message("bob", "@alice are you coming on Friday?", minutes_ago=20), sender
+    )
     await settle(hearth)
     text = await ask(hearth, sender, "alice", "@hearth what did I miss?")
     assert text.startswith("Since your last message (")
@@ -151,8 +158,6 @@ async def test_assistant_off_means_no_reply(hearth: Hearth) -> None:
     sender = RecordingSender()
     await english_chat(hearth, sender)
     admin = command("alice", "settings", "assistant", "off")
-    from dataclasses import replace
-
     await hearth.router.handle(replace(admin, sender_is_admin=True), sender)
     assert "Hearth does not answer when addressed" in sender.replies[-1].text
     sender.replies.clear()
@@ -178,8 +183,6 @@ async def test_limits_say_try_again_later_once_then_stay_silent(hearth: Hearth) 
 async def test_private_question_is_answered_over_the_askers_groups_and_not_stored(
     hearth: Hearth,
 ) -> None:
-    from adapters.model import Chat, ChatKind, Platform
-
     sender = RecordingSender()
     await english_chat(hearth, sender)
     stored = await hearth.storage.count_messages()
@@ -193,7 +196,9 @@ async def test_private_question_is_answered_over_the_askers_groups_and_not_store
     assert "Sakura" in text
     assert await hearth.storage.count_messages() == stored
     stranger = Chat(Platform.TELEGRAM, "id-zoe", ChatKind.PRIVATE)
-    none = await ask(hearth, sender, "zoe", "what did we decide about friday dinner?", chat=stranger)
+    none = await ask(
+        hearth, sender, "zoe", "what did we decide about friday dinner?", chat=stranger
+    )
     assert none.startswith("I don't know any group chat of yours yet")
 
 
@@ -220,26 +225,14 @@ async def test_a_message_to_hearth_that_mentions_a_member_wakes_no_twin(hearth: 
     await english_chat(hearth, sender)
     await hearth.router.handle(command("bob", "twin", "on"), sender)
     sender.replies.clear()
-    question = to_hearth("erin", "@hearth which trail did @bob recommend?")
-    question = type(question)(**{**_fields(question), "mentions": (_mention("bob"),)})
+    question = replace(
+        to_hearth("erin", "@hearth which trail did @bob recommend?"),
+        mentions=(Mention(username="bob"),),
+    )
     await hearth.router.handle(question, sender)
     assert [reply.label for reply in sender.replies] == [HEARTH_LABEL]
 
 
-def hearth_assistant(hearth: Hearth):  # type: ignore[no-untyped-def]
-    assistant = hearth.router._assistant  # noqa: SLF001
-    assert assistant is not None
-    return assistant
-
-
-def _fields(question):  # type: ignore[no-untyped-def]
-    return {name: getattr(question, name) for name in question.__slots__}
-
-
-def _mention(username: str):  # type: ignore[no-untyped-def]
-    from adapters.model import Mention
-
-    return Mention(username=username)
-
-
-_ = GROUP
+def hearth_assistant(hearth: Hearth) -> AssistantService:
+    assert hearth.assistant is not None
+    return hearth.assistant
