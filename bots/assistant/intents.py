@@ -37,8 +37,8 @@ class Asked:
 _I = re.IGNORECASE
 
 _HELP = re.compile(
-    r"^\W*(?:(?:hi|hello|hey)\W*)?(?:help|what can you do|what do you do|what are you|"
-    r"who are you|how do(?:es)? (?:i|you|this) (?:use|work)|how can you help|commands)\b"
+    r"^\W*(?:(?:hi|hello|hey)\W*)?(?:help\W*$|what can you do|what do you do|what are you|"
+    r"who are you|how do(?:es)? (?:i|you|this) (?:use|work)|how can you help|commands\W*$)"
     r"|\bwhat can you do\b|\bhow do i use you\b"
     r"|你能做什么|你会做什么|你会什么|你可以做什么|你能干什么|你能干嘛|怎么用你|你是谁|^\W*帮助\W*$",
     _I,
