@@ -82,6 +82,7 @@ class Words:
     not_opted_in: str
     twins_off: str
     paused: str
+    reviews: str
     unknown_member: str
     member_said: str
     member_silent: str
@@ -124,6 +125,8 @@ ENGLISH = Words(
     twins_off="Twins are off in this chat, so I don't quote what members said. "
     "You could ask them directly.",
     paused="{name} has paused their twin, so I don't quote them now.",
+    reviews="{name} reviews what their twin says before it is posted, so I don't quote them "
+    "here. You could ask {name} directly.",
     unknown_member="I don't know who {name} is in this chat.",
     member_said="What {name} said here:",
     member_silent="{name} hasn't talked about that here (that I can see).",
@@ -165,6 +168,7 @@ CHINESE = Words(
     not_opted_in="{name}没有在本群开启分身，所以我不引用TA的话。可以直接问{name}。",
     twins_off="本群关闭了分身功能，所以我不引用成员说过的话。可以直接问本人。",
     paused="{name}暂停了分身，所以我现在不引用TA的话。",
+    reviews="{name}会先审核分身的回答再发出，所以我在这里不引用TA的话。可以直接问{name}。",
     unknown_member="我不知道本群里谁是{name}。",
     member_said="{name}在群里说过：",
     member_silent="{name}好像没在群里聊过这个。",

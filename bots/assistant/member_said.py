@@ -2,7 +2,8 @@
 
 Hearth does not search around a member's choices: the question goes to her twin (the same
 answering path as an @-mention), so it is answered only when her twin is on in this chat,
-within the scope she chose, and not while she paused it. Otherwise Hearth says why and
+within the scope she chose, not while she paused it, and not while she reviews her twin's
+answers before they are posted (draft mode). Otherwise Hearth says why and
 quotes nothing.
 """
 
@@ -75,6 +76,8 @@ async def member_said(
         return AssistantAnswer(Intent.MEMBER_SAID, words.not_opted_in.format(name=shown), False)
     if target.profile.paused(now):
         return AssistantAnswer(Intent.MEMBER_SAID, words.paused.format(name=shown), False)
+    if target.profile.twin_mode == "draft":
+        return AssistantAnswer(Intent.MEMBER_SAID, words.reviews.format(name=shown), False)
     asked = twin_question(target, question, chat_id=chat_id, asker_id=asker_id, now=now)
     answer = await twin.answer(asked)
     if answer.abstained or not answer.sources:

@@ -35,6 +35,7 @@ from bots.assistant.limits import AssistantLimits, Verdict
 from bots.assistant.member_said import member_said
 from bots.assistant.who_knows import TOP, rank_members, thanked_counts
 from bots.mention_responder import is_stale
+from bots.storage.assistant_queries import ChatPerson
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.digest_model import MessageRef
@@ -69,7 +70,12 @@ class _Asking:
     words: Words
     language: Language
     now: datetime
-    names: dict[int, str]
+    people: dict[int, ChatPerson]
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Display names by member id."""
+        return {member_id: person.display_name for member_id, person in self.people.items()}
 
 
 class AssistantService:
@@ -141,7 +147,7 @@ class AssistantService:
             words=words,
             language=language,
             now=moment,
-            names={member_id: person.display_name for member_id, person in people.items()},
+            people=people,
         )
         if asked.intent is Intent.WHO_KNOWS:
             return await self._who_knows(asking)
@@ -267,8 +273,7 @@ class AssistantService:
         return AssistantAnswer(Intent.DECISION, "\n".join(lines), True, tuple(shown))
 
     async def _who_knows(self, asking: _Asking) -> AssistantAnswer:
-        chat_id, words = asking.chat_id, asking.words
-        people = await self._storage.chat_people(chat_id)
+        chat_id, words, people = asking.chat_id, asking.words, asking.people
 
         async def thanks(hits: Sequence[MemoryHit]) -> dict[int, int]:
             replies = await self._storage.replies_to(chat_id, [hit.message_id for hit in hits])

@@ -236,3 +236,17 @@ async def test_a_message_to_hearth_that_mentions_a_member_wakes_no_twin(hearth: 
 def hearth_assistant(hearth: Hearth) -> AssistantService:
     assert hearth.assistant is not None
     return hearth.assistant
+
+
+async def test_a_paused_twin_or_one_in_draft_mode_is_not_quoted(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await english_chat(hearth, sender)
+    await hearth.router.handle(command("bob", "twin", "on"), sender)
+    await hearth.router.handle(command("bob", "twin", "mode", "draft"), sender)
+    draft = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails?")
+    assert draft.startswith("Bob reviews what their twin says before it is posted")
+    await hearth.router.handle(command("bob", "twin", "mode", "auto"), sender)
+    await hearth.router.handle(command("bob", "twin", "pause", "2h"), sender)
+    paused = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails?")
+    assert paused == "Bob has paused their twin, so I don't quote them now."
+    assert "Fern Creek" not in draft + paused
