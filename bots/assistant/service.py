@@ -199,7 +199,9 @@ class AssistantService:
             if not (await self._storage.chat_settings(chat.chat_id)).assistant_enabled:
                 continue
             try:
-                answer = await self.ask(chat.chat_id, asker_id, message.text, now=message.sent_at)
+                answer = await self.ask(
+                    chat.chat_id, chat.member_id, message.text, now=message.sent_at
+                )
             except Exception:
                 log.warning("the assistant could not search chat %s", chat.chat_id, exc_info=True)
                 continue

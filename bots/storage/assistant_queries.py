@@ -35,10 +35,11 @@ class ChatPerson:
 
 @dataclass(frozen=True, slots=True)
 class MemberChat:
-    """A group chat a member posted in, with its title."""
+    """A group chat a member is in, with its title and the member's account there."""
 
     chat_id: int
     title: str | None
+    member_id: int
 
 
 class AssistantQueries(StorageBase):
@@ -140,7 +141,12 @@ class AssistantQueries(StorageBase):
         if not member_ids:
             return []
         stmt = (
-            select(ChatRow.id, ChatRow.title, func.max(ChatMemberRow.last_message_at))
+            select(
+                ChatRow.id,
+                ChatRow.title,
+                func.max(ChatMemberRow.last_message_at),
+                func.max(ChatMemberRow.member_id),
+            )
             .join(ChatMemberRow, ChatMemberRow.chat_id == ChatRow.id)
             .where(
                 ChatMemberRow.member_id.in_(sorted(set(member_ids))),
@@ -153,4 +159,4 @@ class AssistantQueries(StorageBase):
         async with self._sessions() as session:
             rows = list((await session.execute(stmt)).all())
         rows.sort(key=lambda row: -(row[2].timestamp() if row[2] is not None else 0.0))
-        return [MemberChat(int(chat_id), title) for chat_id, title, _ in rows]
+        return [MemberChat(int(chat_id), title, int(member)) for chat_id, title, _, member in rows]
