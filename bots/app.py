@@ -11,6 +11,7 @@ from datetime import timedelta
 from adapters.model import Platform
 from adapters.ports import PlatformAdapter, ReplySender
 from bots.assistant.limits import AssistantLimits
+from bots.assistant.llm_answer import AnswerWriter
 from bots.assistant.service import AssistantService
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
@@ -244,15 +245,22 @@ def build_assistant(
 ) -> AssistantService:
     """The assistant that answers when Hearth is addressed, with the configured limits.
 
-    It answers extractively (quotes with authors and links); ``twin`` answers "what did
-    Ana say" questions under Ana's twin rules.
+    It answers with quotes (author, day, link); with ``LLM_PROVIDER`` set, the chat model
+    may word answers to plain questions from those quotes. ``twin`` answers "what did Ana
+    say" questions under Ana's twin rules.
     """
     limits = AssistantLimits(
         per_chat=settings.assistant_chat_limit,
         per_asker=settings.assistant_asker_limit,
         window=timedelta(minutes=settings.twin_limit_window_minutes),
     )
-    return AssistantService(storage, memory, embedder, twin, limits=limits)
+    model = build_chat_model(settings)
+    writer = (
+        AnswerWriter(model, timeout_seconds=settings.llm_timeout_seconds)
+        if model is not None
+        else None
+    )
+    return AssistantService(storage, memory, embedder, twin, limits=limits, writer=writer)
 
 
 async def _persona_of(question: TwinQuestion) -> str | None:

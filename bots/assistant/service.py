@@ -4,9 +4,10 @@
 and answers from this chat's messages only, every claim quoted with its author, day and
 link, or says it does not know. ``handle`` is the router's entry: it keeps to the chat's
 switch and the rate limits, answers in the asker's language and threads the reply under
-the question. Answers are extractive: nothing in a message is ever followed as an
-instruction, and a question naming another chat or DMs still gets only this chat's
-messages.
+the question. Answers are extractive (with a chat model configured, a plain question may
+be worded by it from the same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
+nothing in a message is ever followed as an instruction, and a question naming another
+chat or DMs still gets only this chat's messages.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from bots.assistant.chat_search import ChatSearch
 from bots.assistant.decisions_lookup import DecisionLookup
 from bots.assistant.intents import Intent, classify, without_lead
 from bots.assistant.limits import AssistantLimits, Verdict
+from bots.assistant.llm_answer import AnswerWriter, Cited
 from bots.assistant.member_said import member_said
 from bots.assistant.who_knows import TOP, rank_members, thanked_counts
 from bots.mention_responder import is_stale
@@ -89,12 +91,15 @@ class AssistantService:
         twin: TwinAnswerer | None = None,
         *,
         limits: AssistantLimits | None = None,
+        writer: AnswerWriter | None = None,
     ) -> None:
         """``twin`` answers "what did Ana say" questions under Ana's twin rules (the
-        retrieval-only twin when none is given)."""
+        retrieval-only twin when none is given); with a ``writer`` (a chat model) plain
+        questions are worded by the model from the quotes found, else answered by them."""
         self._storage = storage
         self._twin = twin or RetrievalTwin(embedder, memory)
         self._limits = limits or AssistantLimits()
+        self._writer = writer
         self._search = ChatSearch(embedder, memory)
         self._decisions = DecisionLookup(storage, memory, embedder, self._search)
         self._catch_up = CatchUp(storage, memory, embedder, PersonalDigestStore(storage.engine))
@@ -250,6 +255,11 @@ class AssistantService:
         )
         if not hits:
             return AssistantAnswer(intent, asking.words.dont_know, False)
+        if self._writer is not None and intro is None:
+            found = [Cited(hit.message_id, _quote(hit, asking.names)) for hit in hits]
+            written = await self._writer.write(asking.question, found, asking.language)
+            if written is not None:
+                return AssistantAnswer(intent, written.text, True, written.message_ids)
         lines = [intro or asking.words.said_here]
         lines += ["• " + quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
         return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
