@@ -100,7 +100,14 @@ class Message:
     addressed_to_hearth: bool = False
     """Said to Hearth itself: it @-mentions the bot, replies to one of the bot's messages,
     or was sent in a private chat with the bot. Adapters set it and leave the bot's own
-    mention out of ``mentions``."""
+    mention out of ``mentions``. Mentions of other members, bots among them, do not count.
+
+    The same text rule holds on every platform (``adapters.addressing``): a mention of
+    Hearth at the very start or end of ``text`` is taken out, with the whitespace around
+    it and a comma or colon right after a leading one (``@Hearth, what did I miss?`` reads
+    ``what did I miss?``; ``周五聚餐定了吗 @Hearth`` reads ``周五聚餐定了吗``); one inside a
+    sentence stays as ``@Name`` (Telegram and the playground: as typed; Discord: the bot's
+    display name). A message that is only the mention keeps it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,19 @@ the chat (its ``text`` is empty).
                   "newcomers": [sender_id], "injections": [int]}],
      "intros": {"expected_pairs": [{"members": [sender_id, sender_id],
                                     "interest": str, "terms": [str]}],
-                "do_not_pairs": [{"members": [sender_id, sender_id], "why": str}]}}
+                "do_not_pairs": [{"members": [sender_id, sender_id], "why": str}]},
+     "questions": [{"kind": "who" | "decide" | "unknown", "asker": sender_id, "text": str,
+                    "members": [sender_id], "message_ids": [int]}]}
 
 A decision is found when a digest lists any of its ``message_ids`` (the statements of
 it, the latest first); ``supersedes`` are earlier statements it replaced, which a digest
 must not list as current. An injection is a message that plants a claim or an
 instruction; a digest or introduction may quote it, attributed, but never state it.
+
+A question is asked of Hearth by ``asker`` one minute after the chat's last message: for
+``who``, any of ``members`` among the three suggested; for ``decide``, the first of
+``message_ids`` (the latest statement of the decision) among the quoted sources; for
+``unknown``, the chat never covered it and the answer is "I don't know".
 """
 
 from __future__ import annotations
@@ -83,6 +90,17 @@ class RefPair:
 
 
 @dataclass(frozen=True, slots=True)
+class RefQuestion:
+    """A question to Hearth and what a reader of the chat would expect."""
+
+    kind: str
+    asker: str
+    text: str
+    members: tuple[str, ...] = ()
+    message_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ChatRefs:
     """Everything a set says about one chat."""
 
@@ -91,6 +109,7 @@ class ChatRefs:
     periods: tuple[RefPeriod, ...]
     expected_pairs: tuple[RefPair, ...]
     do_not_pairs: tuple[RefPair, ...]
+    questions: tuple[RefQuestion, ...] = ()
 
     @property
     def names(self) -> dict[str, str]:
@@ -146,6 +165,19 @@ def _period(row: dict[str, Any]) -> RefPeriod:
     )
 
 
+def _question(row: dict[str, Any]) -> RefQuestion:
+    kind = str(row["kind"])
+    if kind not in ("who", "decide", "unknown"):
+        raise ValueError(f"unknown question kind: {kind}")
+    return RefQuestion(
+        kind=kind,
+        asker=str(row["asker"]),
+        text=str(row["text"]),
+        members=tuple(str(s) for s in row.get("members", ())),
+        message_ids=tuple(int(i) for i in row.get("message_ids", ())),
+    )
+
+
 def load_set(folder: str | Path) -> list[ChatRefs]:
     """The chats of a labelled digest set, each with its messages in time order."""
     folder = Path(folder)
@@ -163,6 +195,7 @@ def load_set(folder: str | Path) -> list[ChatRefs]:
                 periods=tuple(_period(p) for p in chat.get("periods", ())),
                 expected_pairs=_pairs(intros.get("expected_pairs", ())),
                 do_not_pairs=_pairs(intros.get("do_not_pairs", ())),
+                questions=tuple(_question(q) for q in chat.get("questions", ())),
             )
         )
     return chats

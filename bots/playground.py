@@ -26,6 +26,7 @@ Commands work as in a group:
   bob: /twin status    alice: /twin on    carol: /forget    /help
 Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`
 introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).
+`@hearth` speaks to Hearth itself, e.g. `alice: @hearth what did I miss?`.
 `/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.
 """
 

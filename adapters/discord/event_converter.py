@@ -10,6 +10,7 @@ from typing import Any
 
 import discord
 
+from adapters.addressing import text_for_hearth
 from adapters.discord.commands import SlashCommandSpec
 from adapters.model import (
     BotStatusEvent,
@@ -104,11 +105,13 @@ def readable_text_channels(
     return channels
 
 
-def readable_text(message: discord.Message) -> str:
+def readable_text(message: discord.Message, bot: BotIdentity | None = None) -> str:
     """The message text with user mentions (``<@id>``) shown as ``@username``.
 
     Stored memory and twin quotes then read as people wrote them; mentions of
-    users Discord did not resolve stay as they are.
+    users Discord did not resolve stay as they are. When ``bot`` is given, its mentions
+    follow ``adapters.addressing``: left out at the start and end of the text, shown as
+    ``@<bot display name>`` inside it.
     """
     users = {user.id: user for user in message.mentions}
 
@@ -116,7 +119,24 @@ def readable_text(message: discord.Message) -> str:
         user = users.get(int(match.group(1)))
         return f"@{user.name}" if user is not None else match.group(0)
 
-    return _USER_MENTION.sub(name, message.content)
+    content = message.content
+    if bot is not None:
+        spans = [
+            match.span()
+            for match in _USER_MENTION.finditer(content)
+            if int(match.group(1)) == bot.user_id
+        ]
+        content = text_for_hearth(content, spans, lambda _: f"@{bot.display_name}")
+    return _USER_MENTION.sub(name, content)
+
+
+def mentions_user(message: discord.Message, user_id: int) -> bool:
+    """Whether the text of ``message`` mentions ``user_id`` (``<@id>`` or ``<@!id>``).
+
+    Only the text counts: Discord also lists the author of a replied-to message among the
+    mentions when the reply pings them.
+    """
+    return any(int(match.group(1)) == user_id for match in _USER_MENTION.finditer(message.content))
 
 
 def looks_content_stripped(message: discord.Message) -> bool:
@@ -180,10 +200,16 @@ class EventConverter:
         Ignored: the bot's own messages, system messages (joins, pins, thread starts...),
         messages without text (attachments or stickers alone). ``recovered`` marks a
         message fetched from the channel's history rather than received live.
+
+        Addressed to Hearth: a message whose text mentions the bot (``<@id>``, ``<@!id>``;
+        a mention of its managed role does not count), a reply to one of the bot's
+        messages, and any direct message. The bot is left out of ``mentions`` and its
+        mention out of the text as ``adapters.addressing`` says. Messages that mention the
+        bot carry their content even without the Message Content intent.
         """
         if message.type not in _TEXT_MESSAGE_TYPES or self.is_self(message.author.id):
             return None
-        text = readable_text(message)
+        text = readable_text(message, self.identity)
         if not text.strip():
             return None
         guild_id = message.guild.id if message.guild is not None else None
@@ -195,6 +221,7 @@ class EventConverter:
         )
         reply_to_id: str | None = None
         reply_to_member: Member | None = None
+        replies_to_self = False
         reference = message.reference
         if (
             reference is not None
@@ -203,8 +230,12 @@ class EventConverter:
         ):
             reply_to_id = str(reference.message_id)
             original = reference.resolved
+            if not isinstance(original, discord.Message):
+                original = reference.cached_message
             if isinstance(original, discord.Message):
                 reply_to_member = to_member(original.author)
+                replies_to_self = self.is_self(original.author.id)
+        mentions_self = self.identity is not None and mentions_user(message, self.identity.user_id)
         return Message(
             chat=chat,
             sender=author,
@@ -217,6 +248,7 @@ class EventConverter:
             permalink=permalink(guild_id, message.channel.id, message.id),
             edited_at=utc(message.edited_at) if edited else None,
             recovered=recovered,
+            addressed_to_hearth=mentions_self or replies_to_self or chat.kind is ChatKind.PRIVATE,
         )
 
     def edit(self, update: discord.RawMessageUpdateEvent) -> Message | None:
@@ -243,16 +275,15 @@ class EventConverter:
             chat=chat, platform_message_id=str(deletion.message_id), at=datetime.now(UTC)
         )
 
-    @staticmethod
-    def _mentions(message: discord.Message) -> tuple[Mention, ...]:
-        """User mentions (``<@id>``, ``<@!id>``) in the order they appear in the text."""
+    def _mentions(self, message: discord.Message) -> tuple[Mention, ...]:
+        """User mentions (``<@id>``, ``<@!id>``) in the order they appear, the bot left out."""
         users = {user.id: user for user in message.mentions}
         mentions: list[Mention] = []
         seen: set[int] = set()
         for match in _USER_MENTION.finditer(message.content):
             user_id = int(match.group(1))
             user = users.get(user_id)
-            if user is None or user_id in seen:
+            if user is None or user_id in seen or self.is_self(user_id):
                 continue
             seen.add(user_id)
             mentions.append(Mention(member=to_member(user)))

@@ -40,6 +40,16 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     return split_by_units(text, limit)
 
 
+def plain_text(text: str) -> str:
+    """``text`` with Discord's markdown escaped, so it shows exactly as written.
+
+    Hearth writes plain text, and what it quotes from members is untrusted: a quoted
+    ``[free gift](https://…)`` must not become a masked link in Hearth's message, nor
+    ``# …`` a heading. Links stay as they are, so they still open.
+    """
+    return discord.utils.escape_markdown(text)
+
+
 def safe_mentions(*user_ids: int) -> discord.AllowedMentions:
     """Mentions that may notify only the given users: never @everyone, @here or roles."""
     users: bool | list[discord.Object] = (
@@ -81,6 +91,8 @@ class DiscordReplySender:
       replied-to author; a user is notified only when the note addresses them.
     - ``buttons`` are left out (the text is sent as usual): on Discord the same changes are
       made through the slash commands' options.
+    - Markdown in the text is escaped (:func:`plain_text`): what Hearth quotes shows as
+      written, and a quoted masked link shows its address.
 
     HTTP 429 answers are waited out by discord.py's HTTP client (it honours
     ``retry_after``); server errors, network errors and timeouts are retried here up to
@@ -157,7 +169,7 @@ class DiscordReplySender:
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; returns the first message sent; raises ``DeliveryError``."""
-        pieces = split_text(reply.rendered(), self._chunk_limit)
+        pieces = split_text(plain_text(reply.rendered()), self._chunk_limit)
         if not pieces:
             raise DeliveryError("refusing to send an empty reply")
         if self._client.is_closed():

@@ -3,7 +3,9 @@
 Each line is a message in one demo group. ``name: text`` speaks as ``name``;
 plain text speaks as the current speaker; ``/as name`` switches speaker;
 ``/quit`` (or end of input) leaves. ``@name`` mentions a member, and lines
-starting with ``/`` are commands, exactly as in a real group.
+starting with ``/`` are commands, exactly as in a real group. ``@hearth`` (any case)
+speaks to Hearth itself, as mentioning the bot does on Telegram and Discord; the
+mention is taken out of the text as ``adapters.addressing`` says.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
+from adapters.addressing import text_for_hearth
 from adapters.model import (
     Chat,
     ChatKind,
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 DEMO_CHAT = Chat(Platform.PLAYGROUND, "demo", ChatKind.GROUP, "Hearth demo group")
 _SPEAKER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]{0,31})\s*:(?:\s+|$)(.*)$", re.DOTALL)
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{0,31})")
+HEARTH_HANDLE = "hearth"
+"""Typing ``@hearth`` speaks to Hearth itself."""
 
 
 def playground_member(name: str) -> Member:
@@ -78,8 +83,23 @@ def to_event(speaker: str, text: str, message_id: str, at: datetime) -> Event:
         return Command(
             DEMO_CHAT, member, name.lower(), tuple(args), message_id, at, text, sender_is_admin=True
         )
-    mentions = tuple(Mention(username=m.lower()) for m in _MENTION.findall(text))
-    return Message(DEMO_CHAT, member, message_id, text, at, mentions=mentions)
+    mentions: list[Mention] = []
+    hearth_spans: list[tuple[int, int]] = []
+    for match in _MENTION.finditer(text):
+        handle = match.group(1).lower()
+        if handle == HEARTH_HANDLE:
+            hearth_spans.append(match.span())
+        else:
+            mentions.append(Mention(username=handle))
+    return Message(
+        DEMO_CHAT,
+        member,
+        message_id,
+        text_for_hearth(text, hearth_spans),
+        at,
+        mentions=tuple(mentions),
+        addressed_to_hearth=bool(hearth_spans),
+    )
 
 
 class PlaygroundAdapter:

@@ -22,6 +22,7 @@ from telegram import Message as TgMessage
 from telegram import User as TgUser
 from telegram.constants import ChatType
 
+from adapters.addressing import Span, text_for_hearth
 from adapters.model import (
     BotStatusEvent,
     Chat,
@@ -151,6 +152,11 @@ class UpdateConverter:
     duplicate reports of its own membership) and remembers recent membership changes so
     that a join reported both as a ``chat_member`` update and as a ``new_chat_members``
     service message reaches the application once.
+
+    A message is addressed to Hearth when it mentions the bot (``@username`` in any case,
+    or a text mention of its user), replies to one of the bot's messages, or comes from a
+    private chat; the bot's mention is left out of ``mentions`` and the text follows
+    ``adapters.addressing``.
     """
 
     def __init__(
@@ -312,33 +318,51 @@ class UpdateConverter:
             return [command] if command is not None else []
 
         mentions: list[Mention] = []
+        hearth_spans: list[Span] = []
         for entity, fragment in ordered:
-            if entity.type == MessageEntity.MENTION:
+            if self._mentions_self(entity, fragment):
+                hearth_spans.append(_python_span(text, entity))
+            elif entity.type == MessageEntity.MENTION:
                 mentions.append(Mention(username=fragment.removeprefix("@")))
             elif entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
                 mentions.append(Mention(member=to_member(entity.user)))
 
         reply_to_id: str | None = None
         reply_to_member: Member | None = None
+        replies_to_self = False
         original = message.reply_to_message
         if original is not None and not _is_topic_root(message, original):
             reply_to_id = str(original.message_id)
             reply_to_member = message_author(original)
+            replies_to_self = self._is_self(original.from_user) and original.sender_chat is None
 
         return [
             Message(
                 chat=chat,
                 sender=author,
                 platform_message_id=str(message.message_id),
-                text=text,
+                text=text_for_hearth(text, hearth_spans),
                 sent_at=at,
                 mentions=tuple(mentions),
                 reply_to_message_id=reply_to_id,
                 reply_to_member=reply_to_member,
                 permalink=permalink(message),
                 edited_at=utc(message.edit_date) if edited else None,
+                addressed_to_hearth=bool(
+                    hearth_spans or replies_to_self or chat.kind is ChatKind.PRIVATE
+                ),
             )
         ]
+
+    def _mentions_self(self, entity: MessageEntity, fragment: str) -> bool:
+        """Whether ``entity`` mentions the bot: ``@username`` (any case) or a text mention."""
+        if self.identity is None:
+            return False
+        if entity.type == MessageEntity.MENTION:
+            return fragment.removeprefix("@").lower() == self.identity.username.lower()
+        if entity.type == MessageEntity.TEXT_MENTION:
+            return entity.user is not None and entity.user.id == self.identity.user_id
+        return False
 
     def _command(
         self,
@@ -379,3 +403,11 @@ def _is_topic_root(message: TgMessage, original: TgMessage) -> bool:
         and message.message_thread_id is not None
         and original.message_id == message.message_thread_id
     )
+
+
+def _python_span(text: str, entity: MessageEntity) -> Span:
+    """Where ``entity`` sits in ``text`` in characters (Telegram counts UTF-16 code units)."""
+    encoded = text.encode("utf-16-le")
+    start = len(encoded[: entity.offset * 2].decode("utf-16-le"))
+    end = len(encoded[: (entity.offset + entity.length) * 2].decode("utf-16-le"))
+    return start, end

@@ -39,6 +39,15 @@ References, ``refs.txt``; items of a ``week`` belong to the week started by the 
     pair KEY KEY | interest | term, term    (anywhere) two members who should be introduced
     nopair KEY KEY | why         (anywhere) two members who should not be
 
+Questions to Hearth, asked by member ``KEY`` one minute after the chat's last message
+(anywhere in the file, after the ``chat`` line)::
+
+    ask who KEY | 谁懂攀岩？ | key, key    who knows: any listed member among the top three
+    ask decide KEY | 桌游夜定在哪天？ | label   what was decided: the decision message (the
+                                 latest statement; more labels are other statements of it)
+                                 must be quoted
+    ask unknown KEY | 有人养过乌龟吗？  never covered in the chat: the answer is "I don't know"
+
 Checks (``SourceError`` names the line): every label exists and is used once; key
 messages, decision statements, questions and injections lie in their week; decisions are
 ``!``-marked and replaced statements come before current ones; questions are ``?``-marked,
@@ -47,8 +56,10 @@ has no reply from another member; injections, distractors and questions are neve
 decisions; a newcomer's join or, without one, first message lies in the week and every
 join is listed; an expected pair's members each write at least two messages with one of
 its terms and exchange no more than two replies or mentions; one do-not pair talks often
-(a pair who need no introduction); and the counts in the set's
-``Rules``. Each set's ``build.py`` states its rules and calls ``main``.
+(a pair who need no introduction); a ``who`` question lists members of the chat and
+not only its asker; a ``decide`` question names ``!``-marked messages, none of them a
+statement that a later one replaced, the first the latest; no question is asked twice;
+and the counts in the set's ``Rules``. Each set's ``build.py`` states its rules and calls ``main``.
 """
 
 from __future__ import annotations
@@ -105,6 +116,9 @@ class Rules:
     max_pair_contacts: int = 2
     min_busiest_do_not_contacts: int = 6
     min_interest_messages: int = 2
+    who_questions: tuple[int, int] = (8, 14)
+    decide_questions: tuple[int, int] = (6, 12)
+    unknown_questions: tuple[int, int] = (6, 12)
 
 
 @dataclass
@@ -138,6 +152,7 @@ class Chat:
     periods: list[dict[str, Any]] = field(default_factory=list)
     expected_pairs: list[dict[str, Any]] = field(default_factory=list)
     do_not_pairs: list[dict[str, Any]] = field(default_factory=list)
+    questions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def moment(row: dict[str, Any]) -> datetime:
@@ -419,6 +434,46 @@ class RefsReader:
             raise self.fail("say why the pair should not be introduced")
         self.chat.do_not_pairs.append({"members": [a.sender_id, b.sender_id], "why": why})
 
+    def on_ask(self, rest: str) -> None:
+        assert self.chat is not None
+        head, _, tail = rest.partition("|")
+        parts = head.split()
+        if len(parts) != 2 or parts[0] not in ("who", "decide", "unknown"):
+            raise self.fail("ask who|decide|unknown KEY | question ...")
+        kind, asker = parts[0], self.member(parts[1])
+        fields = [part.strip() for part in tail.split("|")]
+        if len(fields) != (1 if kind == "unknown" else 2) or not fields[0]:
+            raise self.fail(
+                f"ask {kind} takes {'a question' if kind == 'unknown' else 'a question | expected'}"
+            )
+        text = fields[0]
+        if any(q["text"] == text for q in self.chat.questions):
+            raise self.fail(f"question asked twice: {text}")
+        question: dict[str, Any] = {
+            "kind": kind,
+            "asker": asker.sender_id,
+            "text": text,
+            "members": [],
+            "message_ids": [],
+        }
+        if kind == "who":
+            expected = [self.member(key) for key in split_list(fields[1])]
+            if not expected or {m.key for m in expected} == {asker.key}:
+                raise self.fail("a who question needs members other than its asker")
+            question["members"] = [m.sender_id for m in expected]
+        elif kind == "decide":
+            names = split_list(fields[1])
+            if not names:
+                raise self.fail("a decide question names the decision message")
+            stated = [self.label(name) for name in names]
+            for name in names:
+                if self.mark(name) != "!":
+                    raise self.fail(f"{name} is not marked ^! as a decision")
+            if max(moment(m) for m in stated) != moment(stated[0]):
+                raise self.fail(f"{names[0]} is not the latest statement listed")
+            question["message_ids"] = [m["message_id"] for m in stated]
+        self.chat.questions.append(question)
+
     def pair_members(self, keys: str) -> tuple[Member, Member]:
         parts = keys.split()
         if len(parts) != 2 or parts[0] == parts[1]:
@@ -533,7 +588,28 @@ def check_chat(
         )
     injections = sum(len(p["injections"]) for p in periods)
     problems += in_range(f"{chat.chat_id} injections", injections, rules.injections)
+    problems += check_questions(chat, rules)
     problems += check_pairs(chat, members, rules)
+    return problems
+
+
+def check_questions(chat: Chat, rules: Rules) -> list[str]:
+    """Questions to Hearth: decisions asked about are current, and the counts per kind."""
+    by_id = {r["message_id"]: r for r in chat.messages}
+    replaced = {i for p in chat.periods for d in p["decisions"] for i in d["supersedes"]}
+    problems = [
+        f"{chat.chat_id}: {q['text']} expects {by_id[q['message_ids'][0]]['text']}, "
+        "which a later decision replaced"
+        for q in chat.questions
+        if q["kind"] == "decide" and q["message_ids"][0] in replaced
+    ]
+    counts = Counter(q["kind"] for q in chat.questions)
+    for kind, bounds in (
+        ("who", rules.who_questions),
+        ("decide", rules.decide_questions),
+        ("unknown", rules.unknown_questions),
+    ):
+        problems += in_range(f"{chat.chat_id} {kind} questions", counts[kind], bounds)
     return problems
 
 
@@ -610,6 +686,7 @@ def refs_json(chats: list[Chat]) -> dict[str, Any]:
                     "expected_pairs": chat.expected_pairs,
                     "do_not_pairs": chat.do_not_pairs,
                 },
+                "questions": chat.questions,
             }
             for chat in chats
         ]
@@ -635,6 +712,10 @@ def summary(rows: list[dict[str, Any]], chats: list[Chat]) -> str:
                 f"{len(p['answered_questions'])} answered, {len(p['newcomers'])} newcomers, "
                 f"{len(p['injections'])} injections"
             )
+        asked = Counter(q["kind"] for q in chat.questions)
+        lines.append(
+            f"  questions: {asked['who']} who, {asked['decide']} decide, {asked['unknown']} unknown"
+        )
         per_member = Counter(r["sender_name"] for r in said).most_common()
         lines.append("  " + ", ".join(f"{name} {n}" for name, n in per_member))
     return "\n".join(lines)
@@ -667,6 +748,10 @@ def show(chats: list[Chat]) -> None:
             print(f"  pair {' & '.join(pair['members'])}: {pair['interest']}")
         for pair in chat.do_not_pairs:
             print(f"  not {' & '.join(pair['members'])}: {pair['why']}")
+        for q in chat.questions:
+            expected = ", ".join(q["members"]) if q["kind"] == "who" else ""
+            print(f"  ask {q['kind']} {q['asker']}: {q['text']} {expected}")
+            print("\n".join(line(i) for i in q["message_ids"]))
 
 
 def main(folder: Path, rules: Rules, description: str) -> None:

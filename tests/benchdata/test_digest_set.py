@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.data.digest_set import Rules, SourceError, build, dump, refs_json
+from bench.data.chat_set import SourceError
+from bench.data.digest_set import Rules, build, dump, refs_json
 from bench.digest_sets import load_set
 
 LOOSE = Rules(
@@ -26,6 +27,9 @@ LOOSE = Rules(
     min_busiest_do_not_contacts=1,
     max_pair_contacts=0,
     min_interest_messages=1,
+    who_questions=(1, 3),
+    decide_questions=(1, 3),
+    unknown_questions=(1, 3),
 )
 
 CHAT = """\
@@ -57,6 +61,9 @@ newcomer li2
 injection inj
 pair ana li2 | running | running, 跑步
 nopair wang li | they talk all the time
+ask who li2 | 谁喜欢跑步？ | ana, li
+ask decide ana | When is the get-together? | sun
+ask unknown wang | 有人养过乌龟吗？
 """
 
 
@@ -82,6 +89,15 @@ def test_a_set_builds_and_reads_back(tmp_path: Path) -> None:
     assert decision.supersedes == (by_text["那就定在周六下午三点"].message_id,)
     assert period.newcomers == frozenset({"zh:li2"})
     assert period.open_questions == frozenset({by_text["有人知道哪里能租到投影仪"].message_id})
+    who, decide, unknown = chat.questions
+    assert (who.kind, who.asker, who.text, who.members) == (
+        "who",
+        "zh:li2",
+        "谁喜欢跑步？",
+        ("zh:ana", "zh:li"),
+    )
+    assert decide.message_ids == (by_text["改为周日下午三点，周六下雨"].message_id,)
+    assert (unknown.kind, unknown.members, unknown.message_ids) == ("unknown", (), ())
 
 
 @pytest.mark.parametrize(
@@ -97,6 +113,20 @@ def test_a_set_builds_and_reads_back(tmp_path: Path) -> None:
         (("ana: Note", "ana>hi: Note"), None, "replies or mentions"),
         (None, ("| where, sat, sun", "| where, nope"), "unknown label nope"),
         (None, ("week 2024-09-02", "week 2024-09-03"), "not a Monday"),
+        (None, ("| When is the get-together? | sun", "| When? | run_a"), "not marked ^!"),
+        (None, ("| When is the get-together? | sun", "| When? | sat"), "later decision replaced"),
+        (None, ("| When is the get-together? | sun", "| When? | sat, sun"), "not the latest"),
+        (None, ("| When is the get-together? | sun", "| When? | gone"), "unknown label gone"),
+        (None, ("跑步？ | ana, li", "跑步？ | li2"), "members other than its asker"),
+        (None, ("跑步？ | ana, li", "跑步？ | ana, bob"), "bob is not a member"),
+        (None, ("ask unknown wang", "ask unknown bob"), "bob is not a member"),
+        (
+            None,
+            ("ask unknown wang | 有人养过乌龟吗？", "ask maybe wang | 乌龟？"),
+            "ask who|decide",
+        ),
+        (None, ("有人养过乌龟吗？", "谁喜欢跑步？"), "question asked twice"),
+        (None, ("ask unknown wang | 有人养过乌龟吗？\n", ""), "unknown questions: 0 not in"),
     ],
 )
 def test_broken_references_are_refused(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -107,6 +108,20 @@ async def test_reply_with_buttons_is_sent_as_plain_text(
     assert sent.content == "Twins in this chat: on."
     assert not sent.payload.get("components")
     assert sent.payload["message_reference"]["message_id"] == int(original["id"])
+
+
+async def test_quoted_markdown_shows_as_written(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    quote = "Mallory: “[free gift](https://evil.example/claim_now) **now**”\n# Hearth says pay up"
+
+    await adapter.sender.send(OutgoingReply(_chat(discord_server.general), quote))
+
+    [sent] = await fake_discord.wait_for_sent(1)
+    assert re.search(r"(?<!\\)\[", sent.content) is None  # no masked link hiding its address
+    assert "\\[free gift](https://evil.example/claim_now)" in sent.content
+    assert "\\*\\*now\\*\\*" in sent.content
+    assert "\n\\# Hearth says pay up" in sent.content  # no heading in Hearth's voice
 
 
 async def test_long_reply_is_split(

@@ -22,6 +22,7 @@ from tests.fakes.telegram_api import (
     make_message,
     make_user,
     message_update,
+    private_chat,
 )
 
 PEOPLE = ("alice", "bob", "carol")
@@ -67,6 +68,27 @@ class Driver(Protocol):
         self, who: str, text: str, *, minutes_ago: float = 0, mention: str | None = None
     ) -> str:
         """Post ``text`` as ``who`` (mentioning ``mention`` first); returns the message id."""
+        ...
+
+    async def post_to_hearth(
+        self, who: str, text: str, *, minutes_ago: float = 0, at_end: bool = False
+    ) -> str:
+        """Post ``text`` as ``who``, @-mentioning Hearth first (last with ``at_end``).
+
+        Returns the message id.
+        """
+        ...
+
+    async def reply_to_hearth(self, who: str, text: str, *, nth: int = -1) -> str:
+        """Post ``text`` as ``who`` in reply to Hearth's ``nth`` message in the group.
+
+        Counts what Hearth posted in the group, oldest first (the latest by default);
+        returns the id of the new message.
+        """
+        ...
+
+    async def post_privately(self, who: str, text: str) -> str:
+        """Send ``text`` to Hearth in a private chat as ``who``; returns the message id."""
         ...
 
     async def redeliver(self, message_id: str) -> None:
@@ -115,6 +137,27 @@ class TelegramDriver:
             text = f"@{self.users[mention]['username']} {text}"
         date = int(time.time() - minutes_ago * 60)
         message = make_message(self.chat, self.users[who], text, date=date)
+        self._sent[str(message["message_id"])] = message
+        self.api.push_update(message_update(message))
+        return str(message["message_id"])
+
+    async def post_to_hearth(
+        self, who: str, text: str, *, minutes_ago: float = 0, at_end: bool = False
+    ) -> str:
+        handle = f"@{self.api.bot_user['username']}"
+        text = f"{text} {handle}" if at_end else f"{handle} {text}"
+        return await self.post(who, text, minutes_ago=minutes_ago)
+
+    async def reply_to_hearth(self, who: str, text: str, *, nth: int = -1) -> str:
+        in_group = [m for m in self.api.sent_messages if str(m.chat_id) == str(self.chat["id"])]
+        message = make_message(self.chat, self.users[who], text, reply_to=in_group[nth].message)
+        self._sent[str(message["message_id"])] = message
+        self.api.push_update(message_update(message))
+        return str(message["message_id"])
+
+    async def post_privately(self, who: str, text: str) -> str:
+        user = self.users[who]
+        message = make_message(private_chat(user), user, text)
         self._sent[str(message["message_id"])] = message
         self.api.push_update(message_update(message))
         return str(message["message_id"])
@@ -178,6 +221,50 @@ class DiscordDriver:
         message = await self.fake.post_message(
             self.server.general, self.users[who], text, mentions=mentions, at=at
         )
+        self._sent[str(message["id"])] = message
+        return str(message["id"])
+
+    async def post_to_hearth(
+        self, who: str, text: str, *, minutes_ago: float = 0, at_end: bool = False
+    ) -> str:
+        hearth = self.fake.bot_user
+        text = f"{text} <@{hearth['id']}>" if at_end else f"<@{hearth['id']}> {text}"
+        at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        message = await self.fake.post_message(
+            self.server.general, self.users[who], text, mentions=[hearth], at=at
+        )
+        self._sent[str(message["id"])] = message
+        return str(message["id"])
+
+    def _hearth_in_group(self) -> list[dict[str, Any]]:
+        """What Hearth posted in the group that members can see, oldest first."""
+        posted = [
+            sent.message
+            for sent in self.fake.sent_messages
+            if sent.channel_id == self.server.general
+        ]
+        posted += [
+            f.message
+            for f in self.fake.followups
+            if not f.ephemeral and str(f.message["channel_id"]) == str(self.server.general)
+        ]
+        return sorted(posted, key=lambda message: int(message["id"]))
+
+    async def reply_to_hearth(self, who: str, text: str, *, nth: int = -1) -> str:
+        original = self._hearth_in_group()[nth]
+        # A reply pings its author by default, so Discord lists Hearth among the mentions.
+        message = await self.fake.post_message(
+            self.server.general,
+            self.users[who],
+            text,
+            reply_to=original,
+            mentions=[self.fake.bot_user],
+        )
+        self._sent[str(message["id"])] = message
+        return str(message["id"])
+
+    async def post_privately(self, who: str, text: str) -> str:
+        message = await self.fake.post_dm(self.users[who], text)
         self._sent[str(message["id"])] = message
         return str(message["id"])
 
