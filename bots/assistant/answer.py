@@ -11,7 +11,7 @@ from bots.assistant.intents import Intent
 class AssistantAnswer:
     """An answer to a question put to Hearth.
 
-    ``text`` is the body posted in the chat (the service adds the label); ``known`` is
+    ``text`` is the body posted in the chat (as is, with no label line); ``known`` is
     false when the chat never covered the question ("I don't know"). ``source_message_ids``
     are the stored messages quoted, in the order shown; ``suggested_member_ids`` the
     members named for a "who knows" question, best first.

@@ -4,7 +4,7 @@
 and answers from this chat's messages only, every claim quoted with its author, day and
 link, or says it does not know. ``handle`` is the router's entry: it keeps to the chat's
 switch and the rate limits, answers in the asker's language and threads the reply under
-the question. Answers are extractive (with a chat model configured, a plain question may
+the question (without a label line: the platform shows Hearth as the sender). Answers are extractive (with a chat model configured, a plain question may
 be worded by it from the same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
 nothing in a message is ever followed as an instruction, and a question naming another
 chat or DMs still gets only this chat's messages.
@@ -50,8 +50,9 @@ from twins.retrieval_twin import RetrievalTwin
 
 log = logging.getLogger(__name__)
 
-HEARTH_LABEL = "Hearth"
-"""The first line of every assistant reply, so it reads apart from twins and members."""
+HEARTH_LABEL: str | None = None
+"""Hearth's own answers carry no label line: every platform (and the playground) shows them
+as sent by Hearth, like its answers to commands; twin answers carry their twin label."""
 MAX_QUESTION_CHARS = 1_000
 MAX_PRIVATE_CHATS = 5
 """A private question is answered over at most this many of the asker's groups."""
