@@ -2,7 +2,8 @@
 
 Retrieval is the twins' hybrid search (meaning and keywords fused) over a whole-chat
 scope; whether the chat answers at all is weighed by the twins' answerability models
-(:mod:`twins.answerability`), and a quote must also carry a key term of the question.
+(:mod:`twins.answerability`), and a quote must also carry at least half of the key terms of
+the question's asking sentence.
 Questions put to Hearth itself and twin answers are never evidence.
 """
 
@@ -34,6 +35,7 @@ _GENERIC = frozenset(
         "what", "when", "where", "which", "who", "whom", "why", "how", "time", "day", "date",
         "place", "plan", "plans", "decide", "decided", "decision", "say", "said", "think",
         "know", "knows", "talk", "talked", "anyone", "someone", "people", "chat", "group",
+        "good", "best", "here", "anybody", "somebody", "thinking", "actually", "really",
         "什么", "时候", "什么时候", "哪里", "在哪", "哪儿", "怎么", "为什么", "决定", "知道",
         "大家", "群里", "有人", "几点", "哪天",
     }
@@ -51,6 +53,25 @@ def covers(terms: frozenset[str], text: str) -> bool:
         return True
     lowered = text.lower()
     return any(term in lowered for term in terms)
+
+
+def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
+    """Whether ``text`` carries at least ``share`` of ``terms`` (and one at least)."""
+    if not terms:
+        return True
+    lowered = text.lower()
+    found = sum(1 for term in terms if term in lowered)
+    return found >= 1 and found >= share * len(terms)
+
+
+def first_sentence(text: str) -> str:
+    """The asking part of a question: up to its first question mark or full stop.
+
+    "anyone good with sourdough? my starter is sluggish" asks about sourdough; what follows
+    is the asker's own situation, not the subject.
+    """
+    parts = re.split(r"(?<=[?？!！。])\s*|(?<=\.)\s+", text.strip(), maxsplit=1)
+    return parts[0].strip() if parts and parts[0].strip() else text.strip()
 
 
 def is_chat_talk(text: str) -> bool:
@@ -110,8 +131,10 @@ class ChatSearch:
         found = dataclasses.replace(found, hits=hits)
         baselines = await self.baselines(found)
         judgement = await asyncio.to_thread(judge, found, baselines, PeerScores())
-        terms = subject_terms(topic or question)
-        chosen = [r.hit for r in judgement.chosen(found.hits, limit) if covers(terms, r.hit.text)]
+        terms = subject_terms(first_sentence(topic or question))
+        chosen = [
+            r.hit for r in judgement.chosen(found.hits, limit) if covers_most(terms, r.hit.text)
+        ]
         return latest_first(chosen)
 
 

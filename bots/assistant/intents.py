@@ -56,12 +56,20 @@ _WHO_KNOWS = re.compile(
     r"(?:knows?(?: (?:about|anything about|a lot about|much about|of))?|can help(?: me)?(?: with)?|"
     r"(?:is|'s) (?:good at|an expert (?:in|on|at)|into|familiar with|experienced (?:in|with))|"
     r"understands|has experience (?:with|in)|could help(?: me)?(?: with)?|should i ask about)\s+"
+    r"|\bwho(?:'s| is)? (?:here |in here )?(?:actually |really |else )?"
+    r"(?:good|great|handy|experienced|familiar|an expert|a pro|into|knows?|understands|can)\b"
+    r"(?: (?:with|at|in|on|about|enough to|how to))?\s+"
+    r"|\bwho (?:here|in here|in this (?:group|chat)) (?=\w)"
+    r"|\b(?:does |is there )?any(?:one|body) (?:here |in here )?(?:good|handy|experienced)"
+    r"(?: (?:with|at|in|on))?\s+"
+    r"|\b(?:has |have )?any(?:one|body) (?:here |in here )?(?:ever )?(?:done|tried|been to)\s+"
     r"|\b(?:does |is there )?any(?:one|body) (?:here |in here )?"
     r"(?:know(?:s)? (?:about|anything about|a lot about|much about)|familiar with|good at|"
     r"an expert (?:in|on|at)|experienced (?:in|with)|understand|who knows about|"
     r"(?:can|could) help(?: me)? with)\s+"
     r"|谁(?:比较|最|更)?(?:懂|会|了解|熟悉|擅长|精通|能帮(?:我|忙)?(?:看看|解决)?|可以帮(?:我|忙)?|知道(?:关于)?)"
     r"|有(?:没有)?人(?:比较)?(?:懂|会|了解|熟悉|擅长|精通)"
+    r"|谁家(?:也|还)?|谁(?:也|还)(?=\S)"
     r"|问谁",
     _I,
 )
@@ -152,13 +160,18 @@ def classify(question: str) -> Asked:
         return said
     who = _WHO_KNOWS.search(text)
     if who is not None:
-        topic = _clean(text[who.end() :]) or _clean(text[: who.start()])
+        topic = _clean(_asking_part(text[who.end() :])) or _clean(text[: who.start()])
         topic = re.sub(r"^(?:吗|呢)|(?:吗|呢|的人)$", "", topic)
         return Asked(Intent.WHO_KNOWS, _clean(topic))
     if _DECISION.search(text):
         topic = _clean(_TOPIC_CUES.sub(" ", text))
         return Asked(Intent.DECISION, topic)
     return Asked(Intent.QUESTION, _clean(text))
+
+
+def _asking_part(text: str) -> str:
+    """Up to the first question mark: what follows is the asker's situation, not the topic."""
+    return re.split(r"[?？]", text, maxsplit=1)[0]
 
 
 def _member_said(text: str) -> Asked | None:

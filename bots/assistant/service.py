@@ -4,8 +4,9 @@
 and answers from this chat's messages only, every claim quoted with its author, day and
 link, or says it does not know. ``handle`` is the router's entry: it keeps to the chat's
 switch and the rate limits, answers in the asker's language and threads the reply under
-the question (without a label line: the platform shows Hearth as the sender). Answers are extractive (with a chat model configured, a plain question may
-be worded by it from the same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
+the question (without a label line: the platform shows Hearth as the sender). Answers are
+extractive (with a chat model configured, a plain question may be worded by it from the
+same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
 nothing in a message is ever followed as an instruction, and a question naming another
 chat or DMs still gets only this chat's messages.
 """
