@@ -47,12 +47,19 @@ def subject_terms(topic: str) -> frozenset[str]:
     return frozenset(term for term in key_terms(topic) if term not in _GENERIC)
 
 
+def _stem(term: str) -> str:
+    """A long English term without its ending ("composting" finds "compost")."""
+    if term.isascii() and len(term) >= 6:
+        return term[: max(4, len(term) - 3)]
+    return term
+
+
 def covers(terms: frozenset[str], text: str) -> bool:
     """Whether ``text`` carries one of ``terms`` (always, when there are none)."""
     if not terms:
         return True
     lowered = text.lower()
-    return any(term in lowered for term in terms)
+    return any(_stem(term) in lowered for term in terms)
 
 
 def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
@@ -60,7 +67,7 @@ def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
     if not terms:
         return True
     lowered = text.lower()
-    found = sum(1 for term in terms if term in lowered)
+    found = sum(1 for term in terms if _stem(term) in lowered)
     return found >= 1 and found >= share * len(terms)
 
 

@@ -63,6 +63,7 @@ _WHO_KNOWS = re.compile(
     r"|\b(?:does |is there )?any(?:one|body) (?:here |in here )?(?:good|handy|experienced)"
     r"(?: (?:with|at|in|on))?\s+"
     r"|\b(?:has |have )?any(?:one|body) (?:here |in here )?(?:ever )?(?:done|tried|been to)\s+"
+    r"|\bany(?:one|body) (?:here |in here )?who\s+(?:\w+\s+)??(?:about\s+)?"
     r"|\b(?:does |is there )?any(?:one|body) (?:here |in here )?"
     r"(?:know(?:s)? (?:about|anything about|a lot about|much about)|familiar with|good at|"
     r"an expert (?:in|on|at)|experienced (?:in|with)|understand|who knows about|"
@@ -70,8 +71,13 @@ _WHO_KNOWS = re.compile(
     r"|谁(?:比较|最|更)?(?:懂|会|了解|熟悉|擅长|精通|能帮(?:我|忙)?(?:看看|解决)?|可以帮(?:我|忙)?|知道(?:关于)?)"
     r"|有(?:没有)?人(?:比较)?(?:懂|会|了解|熟悉|擅长|精通)"
     r"|谁家(?:也|还)?|谁(?:也|还)(?=\S)"
+    r"|谁(?:玩|玩过|去过|用过|做过|试过|养过?|清楚|搞过|学过)"
+    r"|有没有(?:人)?(?:养|玩|去过|用过|做过|试过|搞过|学过)"
     r"|问谁",
     _I,
+)
+_TRAILING_WHO = re.compile(
+    r"[，,\s]*(?:有)?谁(?:清楚|知道|用过|懂|了解|会|试过|去过)(?:吗|呢|啊)?[？?。!！\s]*$"
 )
 _MEMBER_SAID_EN = re.compile(
     r"\bwhat (?:did|does|has|do) (?P<name>@?[\w][\w.'’ -]{0,40}?) "
@@ -158,6 +164,9 @@ def classify(question: str) -> Asked:
     said = _member_said(text)
     if said is not None:
         return said
+    trailing = _TRAILING_WHO.search(text)
+    if trailing is not None:
+        return Asked(Intent.WHO_KNOWS, _clean(text[: trailing.start()]))
     who = _WHO_KNOWS.search(text)
     if who is not None:
         topic = _clean(_asking_part(text[who.end() :])) or _clean(text[: who.start()])

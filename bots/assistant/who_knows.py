@@ -17,11 +17,15 @@ from datetime import UTC, datetime
 
 from bots.assistant.chat_search import ChatSearch, covers, ranked_evidence, subject_terms
 from bots.storage.assistant_queries import ChatPerson
+from jobs.languages import script_of
 from memory.records import MemoryHit
 
 SEMANTIC_MARGIN = 0.045
 """A message without a key term of the topic counts when its similarity beats the
 baseline of topic-free chatter by this much (half weight)."""
+CROSS_MARGIN = SEMANTIC_MARGIN
+"""A message in another language than the question names its author on its own when its
+similarity beats the baseline by this much."""
 HALF_LIFE_DAYS = 120.0
 """A message this old counts half as much as one from today."""
 THANKED_BONUS = 1.0
@@ -52,6 +56,9 @@ class Candidate:
     count: int = 0
     best: MemoryHit | None = None
     best_score: float = -1.0
+    on_topic: bool = False
+    """Whether one of their messages carries a key term of the topic."""
+    best_on_topic: bool = False
     message_ids: list[int] = field(default_factory=list)
 
 
@@ -84,33 +91,39 @@ async def rank_members(
         return []
     baselines = await search.baselines(found)
     terms = subject_terms(topic)
-    relevant: list[tuple[MemoryHit, float]] = []
+    asked_in = script_of(topic)
+    relevant: list[tuple[MemoryHit, float, bool]] = []
     for ranked in ranked_evidence(found):
         hit = ranked.hit
         person = people.get(hit.member_id)
         if person is None or person.is_bot or not person.suggestable or hit.member_id == asker_id:
             continue
+        lead = ranked.similarity - baselines.of(hit.text) if ranked.similarity is not None else 0.0
         if terms and covers(terms, hit.text):
             weight = 1.0
-        elif (
-            ranked.similarity is not None
-            and ranked.similarity - baselines.of(hit.text) >= SEMANTIC_MARGIN
-        ):
+        elif lead >= SEMANTIC_MARGIN:
             weight = 0.5
         else:
             continue
-        relevant.append((hit, weight * _recency(hit.sent_at, moment)))
-    thanked = await thanks([hit for hit, _ in relevant]) if thanks and relevant else {}
+        # Key terms cannot match across languages: there, clear closeness in meaning counts.
+        on_topic = weight == 1.0 or (script_of(hit.text) != asked_in and lead >= CROSS_MARGIN)
+        relevant.append((hit, weight * _recency(hit.sent_at, moment), on_topic))
+    thanked = await thanks([hit for hit, _, _ in relevant]) if thanks and relevant else {}
     by_member: dict[int, Candidate] = {}
-    for hit, base in relevant:
+    for hit, base, on_topic in relevant:
         weight = base + THANKED_BONUS * min(2, thanked.get(hit.message_id, 0))
         candidate = by_member.setdefault(hit.member_id, Candidate(hit.member_id))
         candidate.weight += weight
         candidate.count += 1
+        candidate.on_topic = candidate.on_topic or on_topic
         candidate.message_ids.append(hit.message_id)
-        if weight > candidate.best_score:
+        if (on_topic, weight) > (candidate.best_on_topic, candidate.best_score):
             candidate.best, candidate.best_score = hit, weight
-    return sorted(by_member.values(), key=lambda c: (-c.weight, -c.count))
+            candidate.best_on_topic = on_topic
+    # A member is named only for something they said on the topic in so many words (or in
+    # another language); messages merely close in meaning add to that, never stand alone.
+    named = [c for c in by_member.values() if c.on_topic]
+    return sorted(named, key=lambda c: (-c.weight, -c.count))
 
 
 def thanked_counts(
