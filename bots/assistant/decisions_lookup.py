@@ -18,7 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from bots.assistant.chat_search import ChatSearch, covers, is_chat_talk, subject_terms
+from bots.assistant.chat_search import (
+    ChatSearch,
+    covers,
+    covers_most,
+    is_chat_talk,
+    subject_terms,
+)
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
@@ -38,6 +44,8 @@ RECENT = timedelta(days=7)
 """Without a topic, decisions of this long before the question are listed."""
 MAX_MESSAGES = 600
 """At most this many messages go to the decision engine (the newest are kept)."""
+CONVERSATION_GAP = timedelta(minutes=90)
+"""A pause longer than this between two messages starts another conversation."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -101,7 +109,12 @@ class DecisionLookup:
                 and about(d.replaces.text, vectors.get(d.replaces.message_id))
             )
         ]
-        return sorted(kept, key=lambda d: d.ref.sent_at, reverse=True)
+        # Decisions that carry most of the topic's terms first, then the latest first.
+        return sorted(
+            kept,
+            key=lambda d: (covers_most(terms, d.ref.text), d.ref.sent_at),
+            reverse=True,
+        )
 
     async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
         messages = await period_messages(self.storage, chat_id, DigestPeriod(now - RECENT, now))
@@ -127,13 +140,16 @@ class DecisionLookup:
 def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list[DigestDecision]:
     """The decisions among ``messages`` (in time order; ``matrix`` holds their unit vectors).
 
-    The digest's decision engine, with the talk taken as one topic and the likeness
-    threshold the topic clustering would set: clustering costs more than the rest
-    together, and a change must still share a subject term with what it changes.
+    The digest's decision engine, with each stretch of talk (no pause longer than
+    ``CONVERSATION_GAP``) taken as one topic and the likeness threshold the topic
+    clustering would set: clustering costs more than the rest together.
     """
     centred = centred_unit_rows(matrix) if len(matrix) > 1 else matrix
     threshold = DEFAULT_ALIKE_SPREAD * similarity_spread(centred)
     labels = np.zeros(len(messages), dtype=np.int64)
+    for row in range(1, len(messages)):
+        pause = messages[row].sent_at - messages[row - 1].sent_at
+        labels[row] = labels[row - 1] + (1 if pause > CONVERSATION_GAP else 0)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
 
 
