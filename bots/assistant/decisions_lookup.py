@@ -5,7 +5,8 @@ a few hours is read back from storage and given, as one topic, to
 :func:`jobs.digest_decisions.find_decisions` (stated decisions, proposals others agreed
 to, and what changed what). A decision counts when it, or the one it changed, carries a
 key term of the topic, or is clearly closer to the question in meaning than topic-free
-chatter (which also finds decisions written in the other language). Without a topic,
+chatter (which also finds decisions written in the other language), or was made in the
+same conversation as a message on the topic. Without a topic,
 the decisions of the last week are listed. Latest first.
 """
 
@@ -100,6 +101,8 @@ class DecisionLookup:
                 messages[message.message_id] = message
         ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
         decisions, vectors = await self._decisions(ordered)
+        talk = conversations(ordered)
+        on_topic_talk = {talk[a.message_id] for a in anchors if covers(terms, a.text)}
         kept = [
             d
             for d in decisions
@@ -108,11 +111,17 @@ class DecisionLookup:
                 d.replaces is not None
                 and about(d.replaces.text, vectors.get(d.replaces.message_id))
             )
+            or talk.get(d.ref.message_id) in on_topic_talk
         ]
-        # Decisions that carry most of the topic's terms first, then the latest first.
+        # Decisions that carry most of the topic's terms first, then those close to it in
+        # meaning, then the rest of the conversations about it; the latest first in each.
         return sorted(
             kept,
-            key=lambda d: (covers_most(terms, d.ref.text), d.ref.sent_at),
+            key=lambda d: (
+                covers_most(terms, d.ref.text),
+                about(d.ref.text, vectors.get(d.ref.message_id)),
+                d.ref.sent_at,
+            ),
             reverse=True,
         )
 
@@ -146,11 +155,21 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     """
     centred = centred_unit_rows(matrix) if len(matrix) > 1 else matrix
     threshold = DEFAULT_ALIKE_SPREAD * similarity_spread(centred)
-    labels = np.zeros(len(messages), dtype=np.int64)
-    for row in range(1, len(messages)):
-        pause = messages[row].sent_at - messages[row - 1].sent_at
-        labels[row] = labels[row - 1] + (1 if pause > CONVERSATION_GAP else 0)
+    talk = conversations(messages)
+    labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
+
+
+def conversations(messages: Sequence[DigestMessage]) -> dict[int, int]:
+    """Each message's conversation (numbered from 0), by message id: messages in time
+    order, a new conversation after each pause longer than ``CONVERSATION_GAP``."""
+    talk: dict[int, int] = {}
+    number = 0
+    for row, message in enumerate(messages):
+        if row and message.sent_at - messages[row - 1].sent_at > CONVERSATION_GAP:
+            number += 1
+        talk[message.message_id] = number
+    return talk
 
 
 def _merged(windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
