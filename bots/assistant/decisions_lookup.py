@@ -102,7 +102,9 @@ class DecisionLookup:
         ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
         decisions, vectors = await self._decisions(ordered)
         talk = conversations(ordered)
-        on_topic_talk = {talk[a.message_id] for a in anchors if covers(terms, a.text)}
+        on_topic_talk = {
+            talk[a.message_id] for a in anchors if a.message_id in talk and covers(terms, a.text)
+        }
         kept = [
             d
             for d in decisions
