@@ -1,4 +1,5 @@
-"""Chat admin commands: /settings shows a chat's settings and changes its twin settings."""
+"""Chat admin commands: /settings shows a chat's settings and changes its twin and
+assistant settings."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ class AdminCommands:
         if setting == "twins" and value in ("on", "off"):
             updated = await self._storage.update_chat_settings(chat_id, twins_enabled=value == "on")
             return "Saved. " + _describe(updated)
+        if setting == "assistant" and value in ("on", "off"):
+            updated = await self._storage.update_chat_settings(
+                chat_id, assistant_enabled=value == "on"
+            )
+            return "Saved. " + _describe(updated)
         if setting == "absence":
             try:
                 minutes = float(value)
@@ -66,7 +72,12 @@ class AdminCommands:
 
 def _describe(settings: ChatSettings) -> str:
     state = "on" if settings.twins_enabled else "off"
+    assistant = (
+        "Hearth answers when addressed (@hearth …)."
+        if settings.assistant_enabled
+        else "Hearth does not answer when addressed (/settings assistant on)."
+    )
     return (
         f"Twins in this chat: {state}. A twin answers after {settings.twin_absence_minutes:g} "
-        "minutes of quiet."
+        f"minutes of quiet. {assistant}"
     )

@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from adapters.model import Platform
 from adapters.ports import PlatformAdapter, ReplySender
+from bots.assistant.limits import AssistantLimits
+from bots.assistant.llm_answer import AnswerWriter
+from bots.assistant.service import AssistantService
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
@@ -47,6 +50,7 @@ from memory.factory import (
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
 from twins.answer import TwinQuestion
+from twins.answerer import TwinAnswerer
 from twins.chat_models import build_chat_model
 from twins.corrections import CorrectionMatcher
 from twins.llm_twin import twin_from_settings
@@ -77,6 +81,8 @@ class Hearth:
     health: HealthChecker
     ops_server: OpsServer | None = None
     """Serves ``/metrics`` and ``/healthz`` when ``HEARTH_METRICS_PORT`` is set."""
+    assistant: AssistantService | None = None
+    """Answers when Hearth itself is addressed (the router hands it those messages)."""
 
     @classmethod
     async def build(
@@ -160,6 +166,7 @@ class Hearth:
         )
         await scheduler.start()
         await scheduler.schedule_upkeep()
+        assistant = build_assistant(settings, storage, memory, embedder, twin)
         router = HearthRouter(
             storage,
             memory,
@@ -186,6 +193,7 @@ class Hearth:
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,
+            assistant=assistant,
         )
         worker.start()
         health = HealthChecker(storage, memory, worker, metrics)
@@ -203,6 +211,7 @@ class Hearth:
             metrics=metrics,
             ledger=ledger,
             health=health,
+            assistant=assistant,
         )
         if settings.metrics_port is not None:
             server = OpsServer(
@@ -225,6 +234,33 @@ class Hearth:
         await self.memory.close()
         await self.profiles.close()
         await self.storage.close()
+
+
+def build_assistant(
+    settings: HearthSettings,
+    storage: Storage,
+    memory: MemoryStore,
+    embedder: Embedder,
+    twin: TwinAnswerer,
+) -> AssistantService:
+    """The assistant that answers when Hearth is addressed, with the configured limits.
+
+    It answers with quotes (author, day, link); with ``LLM_PROVIDER`` set, the chat model
+    may word answers to plain questions from those quotes. ``twin`` answers "what did Ana
+    say" questions under Ana's twin rules.
+    """
+    limits = AssistantLimits(
+        per_chat=settings.assistant_chat_limit,
+        per_asker=settings.assistant_asker_limit,
+        window=timedelta(minutes=settings.twin_limit_window_minutes),
+    )
+    model = build_chat_model(settings)
+    writer = (
+        AnswerWriter(model, timeout_seconds=settings.llm_timeout_seconds)
+        if model is not None
+        else None
+    )
+    return AssistantService(storage, memory, embedder, twin, limits=limits, writer=writer)
 
 
 async def _persona_of(question: TwinQuestion) -> str | None:

@@ -51,14 +51,14 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "twin",
-        "Your twin: on/off, status, pause, draft mode, scope, and review its answers",
+        "Your twin: on/off, status, pause, draft mode, scope, being suggested, its answers",
         "/twin on | off | status | profile [set <about you>|reset] | log | pause 2h | resume | "
-        "mode draft|auto | scope chat|all | confirm N | correct N <answer> | delete N | "
-        "approve N | discard N",
+        "mode draft|auto | scope chat|all | suggest on|off | confirm N | correct N <answer> | "
+        "delete N | approve N | discard N",
         options=(
             OptionSpec(
                 "action",
-                "on, off, status, log, pause 2h, resume, mode draft, scope all, confirm N…",
+                "on, off, status, log, pause 2h, resume, mode draft, scope all, suggest off…",
             ),
         ),
     ),
@@ -72,10 +72,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("unlink", "Unlink this account from your other platforms", "/unlink"),
     CommandSpec(
         "settings",
-        "Admins: show or change this chat's twin settings",
-        "/settings | /settings twins on|off | /settings absence MINUTES",
+        "Admins: show or change this chat's twin and assistant settings",
+        "/settings | /settings twins on|off | /settings absence MINUTES | "
+        "/settings assistant on|off",
         options=(
-            OptionSpec("setting", "twins or absence", ("twins", "absence"), required=False),
+            OptionSpec(
+                "setting",
+                "twins, absence or assistant",
+                ("twins", "absence", "assistant"),
+                required=False,
+            ),
             OptionSpec("value", "on/off, or minutes of quiet before twins answer", required=False),
         ),
         admin_only=True,
@@ -122,7 +128,9 @@ def help_text() -> str:
     """The text of /help."""
     lines = [
         "Hearth remembers this group's messages. If you opt in, your twin answers "
-        "@-mentions while you are away, clearly labelled, quoting only what you said here.",
+        "@-mentions while you are away, clearly labelled, quoting only what you said here. "
+        'Ask Hearth itself with @hearth: "@hearth what did we decide about friday dinner?", '
+        '"@hearth who here knows about sourdough?", "@hearth what did I miss?"',
         "",
     ]
     lines += [f"{spec.usage} — {spec.description}" for spec in COMMANDS]

@@ -217,10 +217,20 @@ class MemberCommands:
 
     async def _twin(self, command: Command, words: tuple[str, ...]) -> str:
         action = " ".join(words).lower()
-        if action not in ("on", "off", "status", "scope chat", "scope all"):
+        if action not in (
+            "on",
+            "off",
+            "status",
+            "scope chat",
+            "scope all",
+            "suggest on",
+            "suggest off",
+        ):
             return usage_hint("twin")
         chat_id = await self._storage.ensure_chat(command.chat)
         member_id = await self._storage.ensure_member(command.sender)
+        if action.startswith("suggest"):
+            return await self._suggest(chat_id, member_id, action == "suggest on")
         settings = await self._storage.chat_settings(chat_id)
         minutes = _minutes(settings.twin_absence_minutes)
         if action == "on":
@@ -267,6 +277,19 @@ class MemberCommands:
         return (
             f"Your twin is {state} in this chat. {' '.join(notes)} Stored: {stored} of your "
             f"messages here, {in_memory} of them searchable. It answers after {minutes} of quiet."
+        )
+
+    async def _suggest(self, chat_id: int, member_id: int, suggestable: bool) -> str:
+        """``/twin suggest on|off``: whether Hearth may name the member as someone who knows."""
+        await self._storage.set_suggestable(chat_id, member_id, suggestable)
+        if suggestable:
+            return (
+                "Hearth may now suggest you here when someone asks who knows about a topic "
+                "you talked about. /twin suggest off stops it."
+            )
+        return (
+            "Hearth will not suggest you here when someone asks who knows about a topic. "
+            "/twin suggest on allows it again."
         )
 
     async def _forget(self, command: Command, words: tuple[str, ...]) -> str:

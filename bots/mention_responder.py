@@ -157,16 +157,10 @@ class MentionResponder:
         target: KnownMember,
         sender: ReplySender,
     ) -> None:
-        question = TwinQuestion(
-            member_id=target.member_id,
-            member_name=target.display_name,
-            question=question_text(message)[:MAX_QUESTION_CHARS],
-            asked_at=datetime.now(UTC),
-            scope=MemoryScope(
-                member_ids=target.profile.member_ids,
-                chat_ids=None if target.profile.all_chats else (chat_id,),
-            ),
-            last_seen_at=target.last_message_at,
+        question = twin_question(
+            target,
+            question_text(message),
+            chat_id=chat_id,
             asker_id=asker_id,
             persona=(
                 await self._personas.prompt_text(chat_id, target.member_id)
@@ -253,6 +247,35 @@ class MentionResponder:
             text=f"{name} answered this before: “{match.answer}” "
             f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
         )
+
+
+def twin_question(
+    target: KnownMember,
+    text: str,
+    *,
+    chat_id: int,
+    asker_id: int,
+    persona: str | None = None,
+    now: datetime | None = None,
+) -> TwinQuestion:
+    """The question for ``target``'s twin, asked in ``chat_id``, within the scope they chose.
+
+    Their twin quotes their messages (from every linked account) in this chat, or in all
+    their group chats when they chose that scope.
+    """
+    return TwinQuestion(
+        member_id=target.member_id,
+        member_name=target.display_name,
+        question=text[:MAX_QUESTION_CHARS],
+        asked_at=now or datetime.now(UTC),
+        scope=MemoryScope(
+            member_ids=target.profile.member_ids,
+            chat_ids=None if target.profile.all_chats else (chat_id,),
+        ),
+        last_seen_at=target.last_message_at,
+        asker_id=asker_id,
+        persona=persona,
+    )
 
 
 def worth_a_notice(silence: Silence, message: Message) -> bool:

@@ -20,7 +20,9 @@ Type a message as a member with `name: text`, e.g.
   alice: @bob which trail do you recommend for beginners?
   carol: @wei 你对什么过敏？
 Bob and Wei have switched their twins on and have been away for two days, so their
-twins answer @-mentions by quoting what they said here. Commands work as in a group:
+twins answer @-mentions by quoting what they said here. Ask Hearth itself, e.g.
+  alice: @hearth what did we decide about friday dinner?
+Commands work as in a group:
   bob: /twin status    alice: /twin on    carol: /forget    /help
 Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`
 introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).

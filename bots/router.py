@@ -2,7 +2,9 @@
 
 Group messages are stored (then embedded in the background) and may wake an
 absent member's twin (not when recovered from history long after they were
-posted); commands go to their handlers; membership and bot
+posted); a message addressed to Hearth itself (an @-mention of the bot, a reply to
+it, a private chat) is answered by the assistant instead, and a private one is never
+stored; commands go to their handlers; membership and bot
 status changes update the records. Each event has its own error boundary: a
 failure is logged with its context and never stops the bot.
 
@@ -30,6 +32,7 @@ from adapters.model import (
     OutgoingReply,
 )
 from adapters.ports import DeliveryError, EventRejected, ReplySender, StoreUnavailable
+from bots.assistant.service import AssistantService
 from bots.embedding_worker import EmbeddingWorker
 from bots.member_commands import MemberCommands
 from bots.mention_responder import MentionResponder, is_stale
@@ -59,6 +62,7 @@ class HearthRouter:
         personas: Personas,
         max_message_chars: int = 16_000,
         metrics: HearthMetrics | None = None,
+        assistant: AssistantService | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -69,6 +73,7 @@ class HearthRouter:
         self._personas = personas
         self._max_message_chars = max_message_chars
         self._metrics = metrics or HearthMetrics()
+        self._assistant = assistant
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; one bad update cannot stop the bot.
@@ -129,7 +134,10 @@ class HearthRouter:
 
     async def _on_message(self, message: Message, sender: ReplySender) -> None:
         if not message.chat.is_group:
-            # Direct messages are never remembered and never reach a twin.
+            # Direct messages are never remembered and never reach a twin; Hearth answers
+            # them over the groups the sender is in.
+            if message.addressed_to_hearth and self._assistant is not None:
+                await self._assistant.handle(message, sender)
             return
         if not message.text.strip():
             return
@@ -151,7 +159,12 @@ class HearthRouter:
         self._metrics.update_stored(message.chat.platform)
         self._worker.notify()
         await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
-        await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
+        if message.addressed_to_hearth:
+            # Said to Hearth itself: the assistant answers, not the twins of members named.
+            if self._assistant is not None:
+                await self._assistant.handle(message, sender)
+        else:
+            await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
         if not message.sender.is_bot and not is_stale(message):
             # The member is back: tell them what their twin said meanwhile. (An old message
             # recovered after downtime does not show they are here now; their next one will.)

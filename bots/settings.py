@@ -71,6 +71,8 @@ class HearthSettings(BaseSettings):
     twin_limit_window_minutes: float = Field(
         default=10.0, gt=0, alias="HEARTH_TWIN_LIMIT_WINDOW_MINUTES"
     )
+    assistant_chat_limit: int = Field(default=20, ge=1, alias="HEARTH_ASSISTANT_CHAT_LIMIT")
+    assistant_asker_limit: int = Field(default=5, ge=1, alias="HEARTH_ASSISTANT_ASKER_LIMIT")
     max_message_chars: int = Field(default=16_000, ge=1, alias="HEARTH_MAX_MESSAGE_CHARS")
     platform_connect_wait_seconds: float = Field(
         default=120.0, ge=0, le=3600, alias="HEARTH_PLATFORM_CONNECT_WAIT_SECONDS"

@@ -24,16 +24,21 @@ INTRO_CADENCES = ("weekly", "biweekly", "monthly")
 def settings_keyboard(settings: ChatSettings, *, intro_cadence: str | None = None) -> ButtonRows:
     """The /settings buttons for a chat with ``settings``, one row per topic.
 
-    Twins get the one button that changes their state; the digest its quick picks. With
-    ``intro_cadence`` (the current cadence kind: ``weekly``, ``biweekly``, ``monthly`` or
-    ``off``) intros get a row that changes it.
+    Twins and the assistant get the one button that changes each one's state; the digest
+    its quick picks. With ``intro_cadence`` (the current cadence kind: ``weekly``,
+    ``biweekly``, ``monthly`` or ``off``) intros get a row that changes it.
     """
     twins = (
         Button("Twins off", "/settings twins off")
         if settings.twins_enabled
         else Button("Twins on", "/settings twins on")
     )
-    rows: list[tuple[Button, ...]] = [(twins,), *DIGEST_BUTTONS]
+    assistant = (
+        Button("Assistant off", "/settings assistant off")
+        if settings.assistant_enabled
+        else Button("Assistant on", "/settings assistant on")
+    )
+    rows: list[tuple[Button, ...]] = [(twins, assistant), *DIGEST_BUTTONS]
     if intro_cadence is not None:
         intros = [
             Button(f"Intros {kind}", f"/intros {kind}")

@@ -698,7 +698,9 @@ def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:
 
 
 def _scope_filter(scope: MemoryScope) -> Filter:
-    conditions = [FieldCondition(MEMBER_ID, match=MatchAny(list(scope.member_ids)))]
+    conditions = []
+    if not scope.every_member:
+        conditions.append(FieldCondition(MEMBER_ID, match=MatchAny(list(scope.member_ids))))
     if scope.chat_ids is not None:
         conditions.append(FieldCondition(CHAT_ID, match=MatchAny(list(scope.chat_ids))))
     return Filter(must=list(conditions))

@@ -42,17 +42,18 @@ class MemoryHit:
 class MemoryScope:
     """Which memories a search may see.
 
-    ``member_ids`` must be non-empty: memory is always searched on behalf of
-    specific members. ``chat_ids`` of ``None`` means every chat those members
-    are in (only when the member allowed it); otherwise only the chats listed.
+    ``member_ids`` names the members searched on behalf of. ``chat_ids`` of ``None``
+    means every chat those members are in (only when the member allowed it);
+    otherwise only the chats listed. Empty ``member_ids`` means every member of the
+    listed chats (see :meth:`whole_chat`); it is refused without listed chats.
     """
 
     member_ids: tuple[int, ...]
     chat_ids: tuple[int, ...] | None
 
     def __post_init__(self) -> None:
-        if not self.member_ids:
-            raise ValueError("a memory scope needs at least one member")
+        if not self.member_ids and self.chat_ids is None:
+            raise ValueError("a memory scope needs at least one member, or its chats")
         if self.chat_ids is not None and not self.chat_ids:
             raise ValueError("chat_ids must be None (all chats) or non-empty")
 
@@ -60,6 +61,22 @@ class MemoryScope:
     def member_in_chat(cls, member_id: int, chat_id: int) -> MemoryScope:
         """One member's messages in one chat: the default twin scope."""
         return cls(member_ids=(member_id,), chat_ids=(chat_id,))
+
+    @classmethod
+    def whole_chat(cls, chat_id: int) -> MemoryScope:
+        """Every member's messages in one chat: what Hearth itself answers from."""
+        return cls(member_ids=(), chat_ids=(chat_id,))
+
+    @property
+    def every_member(self) -> bool:
+        """Whether the scope holds the messages of every member of its chats."""
+        return not self.member_ids
+
+    def allows(self, member_id: int, chat_id: int) -> bool:
+        """Whether a message of ``member_id`` in ``chat_id`` is inside the scope."""
+        if self.member_ids and member_id not in self.member_ids:
+            return False
+        return self.chat_ids is None or chat_id in self.chat_ids
 
 
 @dataclass(frozen=True, slots=True)

@@ -286,9 +286,13 @@ def _sparse(vector: KeywordVector) -> models.SparseVector:
 
 
 def _scope_filter(scope: MemoryScope) -> models.Filter:
-    conditions: list[models.Condition] = [
-        models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
-    ]
+    conditions: list[models.Condition] = []
+    if not scope.every_member:
+        conditions.append(
+            models.FieldCondition(
+                key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids))
+            )
+        )
     if scope.chat_ids is not None:
         conditions.append(
             models.FieldCondition(key=CHAT_ID, match=models.MatchAny(any=list(scope.chat_ids)))

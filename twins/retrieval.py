@@ -343,12 +343,7 @@ def _with_context(
 
 
 def _in_scope(hits: Sequence[MemoryHit], scope: MemoryScope) -> list[MemoryHit]:
-    allowed = [
-        hit
-        for hit in hits
-        if hit.member_id in scope.member_ids
-        and (scope.chat_ids is None or hit.chat_id in scope.chat_ids)
-    ]
+    allowed = [hit for hit in hits if scope.allows(hit.member_id, hit.chat_id)]
     if len(allowed) != len(hits):
         log.error("memory returned %d hits outside the scope", len(hits) - len(allowed))
     return allowed

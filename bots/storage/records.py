@@ -82,6 +82,7 @@ class ChatSettings:
     chat_id: int
     twins_enabled: bool
     twin_absence_minutes: float
+    assistant_enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)

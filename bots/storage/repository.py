@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from adapters.model import Chat, ChatKind, Member, Message, Platform
+from bots.storage.assistant_queries import AssistantQueries
 from bots.storage.base import storable
 from bots.storage.catch_up import CatchUpQueries
 from bots.storage.forget import ForgetQueries
@@ -45,7 +46,7 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
+class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, AssistantQueries):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves
@@ -328,6 +329,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
             chat_id=chat_id,
             twins_enabled=True if row is None else row.twins_enabled,
             twin_absence_minutes=absence,
+            assistant_enabled=True if row is None else row.assistant_enabled is not False,
         )
 
     async def update_chat_settings(
@@ -336,6 +338,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
         *,
         twins_enabled: bool | None = None,
         twin_absence_minutes: float | None = None,
+        assistant_enabled: bool | None = None,
     ) -> ChatSettings:
         """Change a chat's settings; fields left as None keep their value."""
         async with self._sessions.begin() as session:
@@ -347,6 +350,8 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries):
                 row.twins_enabled = twins_enabled
             if twin_absence_minutes is not None:
                 row.twin_absence_minutes = twin_absence_minutes
+            if assistant_enabled is not None:
+                row.assistant_enabled = assistant_enabled
         return await self.chat_settings(chat_id)
 
     async def set_chat_active(self, chat: Chat, active: bool) -> int:

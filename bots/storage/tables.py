@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -202,6 +203,8 @@ class MemberSettingsRow(Base):
         ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
     )
     twin_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggestable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    """Whether Hearth may name the member when someone asks who here knows about a topic."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -225,6 +228,8 @@ class ChatSettingsRow(Base):
     """The chat's introduction cadence as stored by ``jobs.schedule_spec`` (JSON), if any."""
     intro_delivery: Mapped[str] = mapped_column(String(8), default="group", server_default="group")
     """Where introductions go: ``group`` (one post in the chat) or ``dm`` (to each member)."""
+    assistant_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    """Whether Hearth answers when it is addressed (``@hearth …``) in this chat."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

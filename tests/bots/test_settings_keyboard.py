@@ -24,9 +24,17 @@ def test_twins_button_changes_the_current_state() -> None:
     assert settings_keyboard(TWINS_OFF)[0][0].label == "Twins on"
 
 
+def test_assistant_button_changes_the_current_state() -> None:
+    off = ChatSettings(
+        chat_id=1, twins_enabled=True, twin_absence_minutes=30, assistant_enabled=False
+    )
+    assert settings_keyboard(TWINS_ON)[0][1] == Button("Assistant off", "/settings assistant off")
+    assert settings_keyboard(off)[0][1] == Button("Assistant on", "/settings assistant on")
+
+
 def test_digest_quick_picks_and_status() -> None:
     assert _commands(settings_keyboard(TWINS_OFF)) == [
-        ["/settings twins on"],
+        ["/settings twins on", "/settings assistant off"],
         ["/digest daily 09:00", "/digest weekly mon 18:00"],
         ["/digest off", "/digest status"],
     ]

@@ -185,7 +185,7 @@ async def test_settings_buttons_work_for_admins_only(
     [shown] = await fake_telegram.wait_for_sent(1, timeout=20)
     assert shown.text.startswith("Twins in this chat: on.")
     assert shown.buttons == [
-        [("Twins off", "/settings twins off")],
+        [("Twins off", "/settings twins off"), ("Assistant off", "/settings assistant off")],
         [
             ("Digest daily 09:00", "/digest daily 09:00"),
             ("Digest weekly Mon 18:00", "/digest weekly mon 18:00"),
@@ -219,4 +219,7 @@ async def test_settings_buttons_work_for_admins_only(
     assert scheduled.startswith("Digest scheduled")
     fake_telegram.push_update(message_update(make_message(CHAT, ALICE, "/settings")))
     sent = await fake_telegram.wait_for_sent(6, timeout=20)
-    assert sent[5].buttons[0] == [("Twins on", "/settings twins on")]
+    assert sent[5].buttons[0] == [
+        ("Twins on", "/settings twins on"),
+        ("Assistant off", "/settings assistant off"),
+    ]

@@ -72,6 +72,32 @@ async def test_search_never_leaks_other_members_or_chats(store: MemoryStore) -> 
     assert stranger == []
 
 
+async def test_whole_chat_scope_sees_every_member_of_that_chat_only(store: MemoryStore) -> None:
+    await seed(store)
+    await store.upsert(
+        [
+            record(7, GROUP, CAROL, unit(0.0, 1.0), "carol knows the Fern Creek trail"),
+            record(8, OTHER, BOB, unit(0.0, 1.0), "bob talks Fern Creek elsewhere"),
+        ]
+    )
+    scope = MemoryScope.whole_chat(GROUP)
+
+    dense = await store.search(axis(0), scope, 10)
+    words = await store.search_keywords("Fern Creek", scope, 10)
+
+    assert {h.message_id for h in dense} == {1, 2, 3, 6, 7}
+    assert {h.chat_id for h in dense} == {GROUP}
+    assert [h.message_id for h in words] == [7]
+
+
+def test_a_scope_without_members_needs_its_chats() -> None:
+    with pytest.raises(ValueError):
+        MemoryScope((), None)
+    assert MemoryScope.whole_chat(GROUP).allows(CAROL, GROUP)
+    assert not MemoryScope.whole_chat(GROUP).allows(CAROL, OTHER)
+    assert not MemoryScope.member_in_chat(ALICE, GROUP).allows(BOB, GROUP)
+
+
 async def test_search_across_all_chats_and_several_members(store: MemoryStore) -> None:
     await seed(store)
 

@@ -1,0 +1,168 @@
+"""What did I miss? A short personal catch-up since the asker's last message here.
+
+Built with the digest engines: the personal digest's mentions of the asker and replies to
+them (:func:`jobs.personal_digest.build_personal_digest`), the decisions of the newest
+messages (:func:`jobs.digest_decisions.find_decisions`) and the main topics of the newest
+few (:func:`jobs.digest_builder.build_digest`). Only this chat is read, and
+at most a week back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from bots.assistant.answer import AssistantAnswer
+from bots.assistant.answer_render import Quote, Words, day_label, excerpt, quote_line
+from bots.assistant.chat_search import is_chat_talk
+from bots.assistant.decisions_lookup import decisions_in
+from bots.assistant.intents import Intent
+from bots.digests import period_messages
+from bots.message_vectors import message_vectors
+from bots.storage.personal_digest_store import PersonalDigestStore
+from bots.storage.repository import Storage
+from jobs.digest_builder import DigestOptions, build_digest
+from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod, MessageRef, Topic
+from jobs.languages import Language
+from jobs.personal_digest import ChatActivity, build_personal_digest
+from jobs.vector_math import unit_rows
+from memory.embedder import Embedder
+from memory.store import MemoryStore
+
+FIRST_TIME = timedelta(days=1)
+"""A member who never posted here gets the last day."""
+LONGEST = timedelta(days=7)
+"""A catch-up reaches back at most this far."""
+MAX_MESSAGES = 1500
+"""At most the newest this many messages are read."""
+FOR_YOU, DECIDED, TOPICS = 3, 2, 3
+"""Lines shown per section."""
+DECISION_MESSAGES = 400
+"""Decisions are looked for among the newest this many messages."""
+TOPIC_MESSAGES = 120
+"""Main topics are found among the newest this many (topic clustering is the costly part)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """Builds the catch-up of one member in one chat."""
+
+    storage: Storage
+    memory: MemoryStore
+    embedder: Embedder
+    authors: PersonalDigestStore
+
+    async def answer(
+        self,
+        chat_id: int,
+        asker_id: int,
+        *,
+        words: Words,
+        language: Language,
+        now: datetime,
+        chat_title: str | None = None,
+    ) -> AssistantAnswer:
+        """The catch-up since the asker's last message before ``now``."""
+        last = await self.storage.last_message_before(chat_id, asker_id, now)
+        start = max(last, now - LONGEST) if last is not None else now - FIRST_TIME
+        period = DigestPeriod(start, now)
+        messages = (await period_messages(self.storage, chat_id, period))[-MAX_MESSAGES:]
+        messages = [m for m in messages if is_chat_talk(m.text)]
+        others = [m for m in messages if m.member_id != asker_id]
+        if not others:
+            return AssistantAnswer(Intent.CATCH_UP, words.catch_up_nothing, True)
+        people = len({m.member_id for m in others})
+        head = (
+            words.catch_up_head.format(
+                since=f"{day_label(start, language)} {start:%H:%M} UTC",
+                count=words.count_messages(len(others)),
+                people=words.count_people(people),
+            )
+            if last is not None
+            else words.catch_up_first.format(
+                count=words.count_messages(len(others)), people=words.count_people(people)
+            )
+        )
+        lines = [head]
+        shown: list[int] = []
+        for_you = await self._for_you(chat_id, asker_id, messages, period, chat_title)
+        if for_you:
+            lines.append(words.catch_up_for_you)
+            for ref in for_you[:FOR_YOU]:
+                lines.append("• " + quote_line(_quote(ref), language))
+                shown.append(ref.message_id)
+        decisions, topics = await self._digest(messages, period, language)
+        decided = [d.ref for d in decisions if d.ref.message_id not in shown][-DECIDED:]
+        if decided:
+            lines.append(words.catch_up_decided)
+            for ref in reversed(decided):
+                lines.append("• " + quote_line(_quote(ref), language))
+                shown.append(ref.message_id)
+        if topics:
+            lines.append(words.catch_up_talked)
+            for topic in topics[:TOPICS]:
+                link = topic.key_messages[0].permalink if topic.key_messages else None
+                title = excerpt(topic.title, 160)
+                if link:
+                    title += f"（{link}）" if language is Language.CHINESE else f" ({link})"
+                lines.append("• " + title)
+                if topic.key_messages:
+                    shown.append(topic.key_messages[0].message_id)
+        elif not decided:
+            # Too little for topics: the latest few messages themselves.
+            latest = [m for m in others if m.message_id not in shown][-TOPICS:]
+            if latest:
+                lines.append(words.catch_up_said)
+                for m in latest:
+                    lines.append("• " + quote_line(_quote(m.ref()), language))
+                    shown.append(m.message_id)
+        return AssistantAnswer(Intent.CATCH_UP, "\n".join(lines), True, tuple(shown))
+
+    async def _for_you(
+        self,
+        chat_id: int,
+        asker_id: int,
+        messages: list[DigestMessage],
+        period: DigestPeriod,
+        chat_title: str | None,
+    ) -> list[MessageRef]:
+        inside = {m.message_id for m in messages}
+        earlier = {m.reply_to_message_id for m in messages} - inside - {None}
+        authors = await self.authors.authors(sorted(i for i in earlier if i is not None))
+        people = await self.storage.chat_people(chat_id)
+        asker = people.get(asker_id)
+        activity = ChatActivity(chat_id, chat_title or "", messages, authors=authors)
+        digest = build_personal_digest(
+            asker_id, asker.username if asker else None, [activity], period
+        )
+        items = sorted((*digest.mentions, *digest.replies), key=lambda i: i.message.sent_at)
+        return [item.message for item in reversed(items)]
+
+    async def _digest(
+        self, messages: list[DigestMessage], period: DigestPeriod, language: Language
+    ) -> tuple[list[DigestDecision], tuple[Topic, ...]]:
+        """The decisions among the newest messages, and the main topics of the newest few."""
+        recent = messages[-DECISION_MESSAGES:]
+        known = await message_vectors(
+            self.memory, self.embedder, [(m.message_id, m.text) for m in recent], max_embed=64
+        )
+        kept = [m for m in recent if m.message_id in known]
+        if not kept:
+            return [], ()
+        matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
+        options = DigestOptions(language=language, max_topics=TOPICS, max_decisions=0)
+
+        def build() -> tuple[list[DigestDecision], tuple[Topic, ...]]:
+            decided = decisions_in(kept, matrix)
+            newest = slice(-TOPIC_MESSAGES, None)
+            digest = build_digest(kept[newest], matrix[newest], period, options=options)
+            return decided, digest.topics
+
+        return await asyncio.to_thread(build)
+
+
+def _quote(ref: MessageRef) -> Quote:
+    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)

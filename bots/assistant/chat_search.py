@@ -1,0 +1,155 @@
+"""Searching one chat's messages (every member's) for a question, and judging the result.
+
+Retrieval is the twins' hybrid search (meaning and keywords fused) over a whole-chat
+scope; whether the chat answers at all is weighed by the twins' answerability models
+(:mod:`twins.answerability`), and a quote must also carry at least half of the key terms of
+the question's asking sentence.
+Questions put to Hearth itself and twin answers are never evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from jobs.question_cues import is_question
+from jobs.text_cues import key_terms
+from memory.embedder import Embedder
+from memory.records import MemoryHit, MemoryScope, PeerScores
+from memory.store import MemoryStore
+from twins.answerability import judge
+from twins.labels import looks_like_twin_message
+from twins.relevance import Baselines, RelevanceGate
+from twins.retrieval import HybridRetriever, RankedHit, Retrieval, RetrievalSettings
+
+_TO_HEARTH = re.compile(r"(?<!\w)@hearth", re.IGNORECASE)
+
+SEARCH_SETTINGS = RetrievalSettings(pool=200, strip_names=False)
+"""Hybrid retrieval over a whole chat: a smaller pool than a twin's (a chat is larger)."""
+
+_GENERIC = frozenset(
+    {
+        "what", "when", "where", "which", "who", "whom", "why", "how", "time", "day", "date",
+        "place", "plan", "plans", "decide", "decided", "decision", "say", "said", "think",
+        "know", "knows", "talk", "talked", "anyone", "someone", "people", "chat", "group",
+        "good", "best", "here", "anybody", "somebody", "thinking", "actually", "really",
+        "什么", "时候", "什么时候", "哪里", "在哪", "哪儿", "怎么", "为什么", "决定", "知道",
+        "大家", "群里", "有人", "几点", "哪天",
+    }
+)  # fmt: skip
+
+
+def subject_terms(topic: str) -> frozenset[str]:
+    """The key terms of a topic that name its subject (question words left out)."""
+    return frozenset(term for term in key_terms(topic) if term not in _GENERIC)
+
+
+def _stem(term: str) -> str:
+    """A long English term without its ending ("composting" finds "compost")."""
+    if term.isascii() and len(term) >= 6:
+        return term[: max(4, len(term) - 3)]
+    return term
+
+
+def covers(terms: frozenset[str], text: str) -> bool:
+    """Whether ``text`` carries one of ``terms`` (always, when there are none)."""
+    if not terms:
+        return True
+    lowered = text.lower()
+    return any(_stem(term) in lowered for term in terms)
+
+
+def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
+    """Whether ``text`` carries at least ``share`` of ``terms`` (and one at least)."""
+    if not terms:
+        return True
+    lowered = text.lower()
+    found = sum(1 for term in terms if _stem(term) in lowered)
+    return found >= 1 and found >= share * len(terms)
+
+
+def first_sentence(text: str) -> str:
+    """The asking part of a question: up to its first question mark or full stop.
+
+    "anyone good with sourdough? my starter is sluggish" asks about sourdough; what follows
+    is the asker's own situation, not the subject.
+    """
+    parts = re.split(r"(?<=[?？!！。])\s*|(?<=\.)\s+", text.strip(), maxsplit=1)
+    return parts[0].strip() if parts and parts[0].strip() else text.strip()
+
+
+def is_chat_talk(text: str) -> bool:
+    """Whether a message is members talking: not a question to Hearth, not a twin's answer."""
+    return not (_TO_HEARTH.search(text) or looks_like_twin_message(text))
+
+
+def is_evidence(text: str) -> bool:
+    """Whether a message can back an answer: members' talk that states rather than asks."""
+    return is_chat_talk(text) and not is_question(text)
+
+
+class ChatSearch:
+    """Finds and weighs the messages of one chat that bear on a question."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        memory: MemoryStore,
+        settings: RetrievalSettings = SEARCH_SETTINGS,
+    ) -> None:
+        self._retriever = HybridRetriever(embedder, memory, settings)
+        self._gate = RelevanceGate(embedder, 0.0)
+
+    async def retrieve(
+        self, chat_id: int, query: str, limit: int, now: datetime | None = None
+    ) -> Retrieval:
+        """The ``limit`` best messages of the chat for ``query``, best first (not judged)."""
+        return await self._retriever.retrieve(
+            query, MemoryScope.whole_chat(chat_id), limit, now=now
+        )
+
+    async def baselines(self, found: Retrieval) -> Baselines:
+        """How close the query is to topic-free chatter, per script."""
+        return await self._gate.baselines(found.vector)
+
+    async def answers(
+        self,
+        chat_id: int,
+        question: str,
+        topic: str,
+        *,
+        limit: int = 3,
+        now: datetime | None = None,
+        candidates: int = 20,
+    ) -> list[MemoryHit]:
+        """The chat's messages that answer ``question`` (at most ``limit``), or none.
+
+        ``topic`` is the subject in the question; a quote must carry one of its key terms.
+        """
+        if not question.strip():
+            return []
+        found = await self.retrieve(chat_id, question, candidates, now)
+        hits = [r for r in found.hits if is_evidence(r.hit.text)]
+        if not hits or found.best_similarity is None:
+            return []
+        found = dataclasses.replace(found, hits=hits)
+        baselines = await self.baselines(found)
+        judgement = await asyncio.to_thread(judge, found, baselines, PeerScores())
+        terms = subject_terms(first_sentence(topic or question))
+        chosen = [
+            r.hit for r in judgement.chosen(found.hits, limit) if covers_most(terms, r.hit.text)
+        ]
+        return latest_first(chosen)
+
+
+def latest_first(hits: Sequence[MemoryHit]) -> list[MemoryHit]:
+    """``hits`` newest first (what was said last may have replaced what came before)."""
+    return sorted(hits, key=lambda hit: hit.sent_at, reverse=True)
+
+
+def ranked_evidence(found: Retrieval) -> list[RankedHit]:
+    """The retrieved messages that can back an answer, in rank order."""
+    return [r for r in found.hits if is_evidence(r.hit.text)]

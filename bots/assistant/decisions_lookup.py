@@ -1,0 +1,184 @@
+"""What did we decide about X? The digest's decision engine over the talk around X.
+
+The chat is searched for the topic; around each of the best matching messages the talk of
+a few hours is read back from storage and given, as one topic, to
+:func:`jobs.digest_decisions.find_decisions` (stated decisions, proposals others agreed
+to, and what changed what). A decision counts when it, or the one it changed, carries a
+key term of the topic, or is clearly closer to the question in meaning than topic-free
+chatter (which also finds decisions written in the other language), or was made in the
+same conversation as a message on the topic. Without a topic,
+the decisions of the last week are listed. Latest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from bots.assistant.chat_search import (
+    ChatSearch,
+    covers,
+    covers_most,
+    is_chat_talk,
+    subject_terms,
+)
+from bots.digests import period_messages
+from bots.message_vectors import message_vectors
+from bots.storage.repository import Storage
+from jobs.digest_decisions import DecisionRules, find_decisions
+from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
+from jobs.topic_clustering import DEFAULT_ALIKE_SPREAD, similarity_spread
+from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
+from memory.embedder import Embedder
+from memory.store import MemoryStore
+
+BEFORE = timedelta(hours=2)
+AFTER = timedelta(hours=8)
+"""The talk read around a matching message: decisions follow proposals, often hours later."""
+ANCHORS = 6
+"""How many of the best matching messages the talk is read around."""
+RECENT = timedelta(days=7)
+"""Without a topic, decisions of this long before the question are listed."""
+MAX_MESSAGES = 600
+"""At most this many messages go to the decision engine (the newest are kept)."""
+CONVERSATION_GAP = timedelta(minutes=90)
+"""A pause longer than this between two messages starts another conversation."""
+MARGIN = 0.03
+"""A message without a key term of the topic is about it when its similarity to the
+question beats the question's baseline of topic-free chatter by this much."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionLookup:
+    """Finds the decisions a chat made about a topic."""
+
+    storage: Storage
+    memory: MemoryStore
+    embedder: Embedder
+    search: ChatSearch
+
+    async def find(
+        self, chat_id: int, topic: str, question: str, now: datetime | None = None
+    ) -> list[DigestDecision]:
+        """Decisions about ``topic`` in the chat, the latest first (none when there are none)."""
+        moment = now or datetime.now(UTC)
+        terms = subject_terms(topic)
+        if not terms:
+            return await self._recent(chat_id, moment)
+        found = await self.search.retrieve(chat_id, topic or question, 30, moment)
+        if not found.hits:
+            return []
+        baselines = await self.search.baselines(found)
+        query = np.asarray(found.vector, dtype=np.float32)
+
+        def about(text: str, vector: Sequence[float] | None) -> bool:
+            if covers(terms, text):
+                return True
+            if vector is None:
+                return False
+            lead = float(np.dot(np.asarray(vector, dtype=np.float32), query))
+            return lead - baselines.of(text) >= MARGIN
+
+        anchors = [
+            r.hit
+            for r in found.hits
+            if is_chat_talk(r.hit.text)
+            and (
+                covers(terms, r.hit.text)
+                or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
+            )
+        ][:ANCHORS]
+        if not anchors:
+            return []
+        windows = _merged([(a.sent_at - BEFORE, min(a.sent_at + AFTER, moment)) for a in anchors])
+        messages: dict[int, DigestMessage] = {}
+        for start, end in windows:
+            for message in await period_messages(self.storage, chat_id, DigestPeriod(start, end)):
+                messages[message.message_id] = message
+        ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
+        decisions, vectors = await self._decisions(ordered)
+        talk = conversations(ordered)
+        on_topic_talk = {
+            talk[a.message_id] for a in anchors if a.message_id in talk and covers(terms, a.text)
+        }
+        kept = [
+            d
+            for d in decisions
+            if about(d.ref.text, vectors.get(d.ref.message_id))
+            or (
+                d.replaces is not None
+                and about(d.replaces.text, vectors.get(d.replaces.message_id))
+            )
+            or talk.get(d.ref.message_id) in on_topic_talk
+        ]
+        # Decisions that carry most of the topic's terms first, then those close to it in
+        # meaning, then the rest of the conversations about it; the latest first in each.
+        return sorted(
+            kept,
+            key=lambda d: (
+                covers_most(terms, d.ref.text),
+                about(d.ref.text, vectors.get(d.ref.message_id)),
+                d.ref.sent_at,
+            ),
+            reverse=True,
+        )
+
+    async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
+        messages = await period_messages(self.storage, chat_id, DigestPeriod(now - RECENT, now))
+        found, _ = await self._decisions(messages[-MAX_MESSAGES:])
+        return sorted(found, key=lambda d: d.ref.sent_at, reverse=True)
+
+    async def _decisions(
+        self, messages: Sequence[DigestMessage]
+    ) -> tuple[list[DigestDecision], dict[int, list[float]]]:
+        """The decisions among ``messages`` (in time order), and the messages' vectors."""
+        if not messages:
+            return [], {}
+        known = await message_vectors(
+            self.memory, self.embedder, [(m.message_id, m.text) for m in messages], max_embed=64
+        )
+        kept = [m for m in messages if m.message_id in known]
+        if not kept:
+            return [], known
+        matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
+        return await asyncio.to_thread(decisions_in, kept, matrix), known
+
+
+def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list[DigestDecision]:
+    """The decisions among ``messages`` (in time order; ``matrix`` holds their unit vectors).
+
+    The digest's decision engine, with each stretch of talk (no pause longer than
+    ``CONVERSATION_GAP``) taken as one topic and the likeness threshold the topic
+    clustering would set: clustering costs more than the rest together.
+    """
+    centred = centred_unit_rows(matrix) if len(matrix) > 1 else matrix
+    threshold = DEFAULT_ALIKE_SPREAD * similarity_spread(centred)
+    talk = conversations(messages)
+    labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
+    return find_decisions(messages, centred, threshold, labels, DecisionRules())
+
+
+def conversations(messages: Sequence[DigestMessage]) -> dict[int, int]:
+    """Each message's conversation (numbered from 0), by message id: messages in time
+    order, a new conversation after each pause longer than ``CONVERSATION_GAP``."""
+    talk: dict[int, int] = {}
+    number = 0
+    for row, message in enumerate(messages):
+        if row and message.sent_at - messages[row - 1].sent_at > CONVERSATION_GAP:
+            number += 1
+        talk[message.message_id] = number
+    return talk
+
+
+def _merged(windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

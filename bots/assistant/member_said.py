@@ -1,0 +1,95 @@
+"""What did Ana say about X? Answered through Ana's twin, under her twin's rules.
+
+Hearth does not search around a member's choices: the question goes to her twin (the same
+answering path as an @-mention), so it is answered only when her twin is on in this chat,
+within the scope she chose, not while she paused it, and not while she reviews her twin's
+answers before they are posted (draft mode). Otherwise Hearth says why and
+quotes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from adapters.model import Platform
+from bots.assistant.answer import AssistantAnswer
+from bots.assistant.answer_render import Quote, Words, quote_line
+from bots.assistant.intents import Intent
+from bots.mention_responder import has_twin, twin_question
+from bots.storage.assistant_queries import ChatPerson
+from bots.storage.repository import Storage
+from jobs.languages import Language
+from twins.answerer import TwinAnswerer
+
+
+def find_person(people: Mapping[int, ChatPerson], name: str) -> ChatPerson | None:
+    """The chat member ``name`` refers to: by full name, handle, then first name."""
+    wanted = name.casefold().lstrip("@").strip()
+    humans = [p for p in people.values() if not p.is_bot]
+    for key in (_full_name, _handle, _first_name):
+        found = [p for p in humans if key(p) == wanted]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _full_name(person: ChatPerson) -> str:
+    return person.display_name.casefold()
+
+
+def _handle(person: ChatPerson) -> str:
+    return (person.username or "").casefold()
+
+
+def _first_name(person: ChatPerson) -> str:
+    words = person.display_name.casefold().split()
+    return words[0] if words else ""
+
+
+async def member_said(
+    storage: Storage,
+    twin: TwinAnswerer,
+    *,
+    chat_id: int,
+    asker_id: int,
+    name: str,
+    question: str,
+    words: Words,
+    language: Language,
+    now: datetime,
+    people: Mapping[int, ChatPerson],
+) -> AssistantAnswer:
+    """What the named member said about the question, quoted by their twin's rules."""
+    person = find_person(people, name)
+    if person is None:
+        return AssistantAnswer(Intent.MEMBER_SAID, words.unknown_member.format(name=name), False)
+    shown = person.display_name
+    target = await storage.find_chat_member(
+        chat_id, Platform(person.platform), platform_user_id=person.platform_user_id
+    )
+    if target is None:
+        return AssistantAnswer(Intent.MEMBER_SAID, words.unknown_member.format(name=name), False)
+    if not (await storage.chat_settings(chat_id)).twins_enabled:
+        return AssistantAnswer(Intent.MEMBER_SAID, words.twins_off, False)
+    if not has_twin(target):
+        return AssistantAnswer(Intent.MEMBER_SAID, words.not_opted_in.format(name=shown), False)
+    if target.profile.paused(now):
+        return AssistantAnswer(Intent.MEMBER_SAID, words.paused.format(name=shown), False)
+    if target.profile.twin_mode == "draft":
+        return AssistantAnswer(Intent.MEMBER_SAID, words.reviews.format(name=shown), False)
+    asked = twin_question(target, question, chat_id=chat_id, asker_id=asker_id, now=now)
+    answer = await twin.answer(asked)
+    if answer.abstained or not answer.sources:
+        return AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
+    lines = [words.member_said.format(name=shown)]
+    lines += [
+        "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
+        for source in answer.sources
+    ]
+    return AssistantAnswer(
+        Intent.MEMBER_SAID,
+        "\n".join(lines),
+        True,
+        source_message_ids=tuple(source.message_id for source in answer.sources),
+    )

@@ -1,0 +1,333 @@
+"""The assistant: Hearth's own answers when a member addresses it.
+
+``ask`` is the core: it tells what the question asks for (:mod:`bots.assistant.intents`)
+and answers from this chat's messages only, every claim quoted with its author, day and
+link, or says it does not know. ``handle`` is the router's entry: it keeps to the chat's
+switch and the rate limits, answers in the asker's language and threads the reply under
+the question (without a label line: the platform shows Hearth as the sender). Answers are
+extractive (with a chat model configured, a plain question may be worded by it from the
+same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
+nothing in a message is ever followed as an instruction, and a question naming another
+chat or DMs still gets only this chat's messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from adapters.model import Message, OutgoingReply
+from adapters.ports import ReplySender
+from bots.assistant.answer import AssistantAnswer
+from bots.assistant.answer_render import (
+    Quote,
+    Words,
+    answer_language,
+    quote_line,
+    topic_shown,
+    words_for,
+)
+from bots.assistant.catch_up import CatchUp
+from bots.assistant.chat_search import ChatSearch
+from bots.assistant.decisions_lookup import DecisionLookup
+from bots.assistant.intents import Intent, classify, without_lead
+from bots.assistant.limits import AssistantLimits, Verdict
+from bots.assistant.llm_answer import AnswerWriter, Cited
+from bots.assistant.member_said import member_said
+from bots.assistant.who_knows import TOP, rank_members, thanked_counts
+from bots.mention_responder import is_stale
+from bots.storage.assistant_queries import ChatPerson
+from bots.storage.personal_digest_store import PersonalDigestStore
+from bots.storage.repository import Storage
+from jobs.digest_model import MessageRef
+from jobs.languages import Language
+from memory.embedder import Embedder
+from memory.records import MemoryHit
+from memory.store import MemoryStore
+from twins.answerer import TwinAnswerer
+from twins.retrieval_twin import RetrievalTwin
+
+log = logging.getLogger(__name__)
+
+HEARTH_LABEL: str | None = None
+"""Hearth's own answers carry no label line: every platform (and the playground) shows them
+as sent by Hearth, like its answers to commands; twin answers carry their twin label."""
+MAX_QUESTION_CHARS = 1_000
+MAX_PRIVATE_CHATS = 5
+"""A private question is answered over at most this many of the asker's groups."""
+UNAVAILABLE = {
+    Language.ENGLISH: "I can't search this chat's messages right now; please try again later.",
+    Language.CHINESE: "我现在搜不了群里的消息，请稍后再试。",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Asking:
+    """One question being answered: where, by whom, about what, in which words."""
+
+    chat_id: int
+    asker_id: int
+    question: str
+    topic: str
+    words: Words
+    language: Language
+    now: datetime
+    people: dict[int, ChatPerson]
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Display names by member id."""
+        return {member_id: person.display_name for member_id, person in self.people.items()}
+
+
+class AssistantService:
+    """Answers questions put to Hearth itself (see the module notes)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        memory: MemoryStore,
+        embedder: Embedder,
+        twin: TwinAnswerer | None = None,
+        *,
+        limits: AssistantLimits | None = None,
+        writer: AnswerWriter | None = None,
+    ) -> None:
+        """``twin`` answers "what did Ana say" questions under Ana's twin rules (the
+        retrieval-only twin when none is given); with a ``writer`` (a chat model) plain
+        questions are worded by the model from the quotes found, else answered by them."""
+        self._storage = storage
+        self._twin = twin or RetrievalTwin(embedder, memory)
+        self._limits = limits or AssistantLimits()
+        self._writer = writer
+        self._search = ChatSearch(embedder, memory)
+        self._decisions = DecisionLookup(storage, memory, embedder, self._search)
+        self._catch_up = CatchUp(storage, memory, embedder, PersonalDigestStore(storage.engine))
+
+    async def ask(
+        self,
+        chat_id: int,
+        asker_member_id: int,
+        question: str,
+        *,
+        now: datetime | None = None,
+    ) -> AssistantAnswer:
+        """Answer ``question`` from the chat's messages (no sending, no limits)."""
+        moment = now or datetime.now(UTC)
+        text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        asked = classify(text)
+        language = answer_language(without_lead(text) or text)
+        words = words_for(language)
+        if asked.intent is Intent.HELP:
+            return AssistantAnswer(Intent.HELP, words.help, True)
+        if asked.intent is Intent.CATCH_UP:
+            title = (chat.title if (chat := await self._storage.chat(chat_id)) else None) or None
+            return await self._catch_up.answer(
+                chat_id,
+                asker_member_id,
+                words=words,
+                language=language,
+                now=moment,
+                chat_title=title,
+            )
+        people = await self._storage.chat_people(chat_id)
+        if asked.intent is Intent.MEMBER_SAID and asked.member_name:
+            return await member_said(
+                self._storage,
+                self._twin,
+                chat_id=chat_id,
+                asker_id=asker_member_id,
+                name=asked.member_name,
+                question=without_lead(text),
+                words=words,
+                language=language,
+                now=moment,
+                people=people,
+            )
+        asking = _Asking(
+            chat_id=chat_id,
+            asker_id=asker_member_id,
+            question=without_lead(text),
+            topic=asked.topic,
+            words=words,
+            language=language,
+            now=moment,
+            people=people,
+        )
+        if asked.intent is Intent.WHO_KNOWS:
+            return await self._who_knows(asking)
+        if asked.intent is Intent.DECISION:
+            return await self._decision(asking)
+        return await self._question(asking, Intent.QUESTION)
+
+    async def handle(self, message: Message, sender: ReplySender) -> None:
+        """Answer a message addressed to Hearth, within the chat's switch and the limits."""
+        if message.sender.is_bot or message.edited_at is not None or is_stale(message):
+            return
+        if not message.text.strip():
+            return
+        if message.chat.is_group:
+            await self._in_group(message, sender)
+        else:
+            await self._in_private(message, sender)
+
+    async def _in_group(self, message: Message, sender: ReplySender) -> None:
+        chat_id = await self._storage.ensure_chat(message.chat)
+        if not (await self._storage.chat_settings(chat_id)).assistant_enabled:
+            return
+        asker_id = await self._storage.ensure_member(message.sender)
+        language = answer_language(without_lead(message.text) or message.text)
+        if not await self._allowed(chat_id, asker_id, message, sender, language):
+            return
+        try:
+            answer = await self.ask(chat_id, asker_id, message.text, now=message.sent_at)
+            text = answer.text
+        except Exception:
+            log.warning("the assistant could not answer in chat %s", chat_id, exc_info=True)
+            text = UNAVAILABLE[language]
+        await self._reply(message, sender, text)
+
+    async def _in_private(self, message: Message, sender: ReplySender) -> None:
+        asker_id = await self._storage.ensure_member(message.sender)
+        language = answer_language(without_lead(message.text) or message.text)
+        words = words_for(language)
+        if not await self._allowed(("private", asker_id), asker_id, message, sender, language):
+            return
+        if classify(message.text).intent is Intent.HELP:
+            await self._reply(message, sender, words.help)
+            return
+        profile = await self._storage.profile(asker_id)
+        chats = await self._storage.member_group_chats(profile.member_ids)
+        parts: list[str] = []
+        first: AssistantAnswer | None = None
+        for chat in chats[:MAX_PRIVATE_CHATS]:
+            if not (await self._storage.chat_settings(chat.chat_id)).assistant_enabled:
+                continue
+            try:
+                answer = await self.ask(
+                    chat.chat_id, chat.member_id, message.text, now=message.sent_at
+                )
+            except Exception:
+                log.warning("the assistant could not search chat %s", chat.chat_id, exc_info=True)
+                continue
+            first = first or answer
+            if answer.known:
+                parts.append(f"[{chat.title or chat.chat_id}]\n{answer.text}")
+        if not chats:
+            text = words.no_chats
+        elif parts:
+            text = "\n\n".join(parts)
+        elif first is not None and first.intent is Intent.MEMBER_SAID:
+            text = first.text
+        else:
+            text = words.dont_know
+        await self._reply(message, sender, text)
+
+    async def _allowed(
+        self,
+        key: Hashable,
+        asker_id: int,
+        message: Message,
+        sender: ReplySender,
+        language: Language,
+    ) -> bool:
+        verdict = self._limits.check(key, asker_id, datetime.now(UTC))
+        if verdict is Verdict.TELL_BUSY:
+            await self._reply(message, sender, words_for(language).busy)
+        return verdict is Verdict.ANSWER
+
+    @staticmethod
+    async def _reply(message: Message, sender: ReplySender, text: str) -> None:
+        await sender.send(
+            OutgoingReply(
+                chat=message.chat,
+                text=text,
+                reply_to_message_id=message.platform_message_id,
+                label=HEARTH_LABEL,
+            )
+        )
+
+    async def _question(
+        self, asking: _Asking, intent: Intent, intro: str | None = None
+    ) -> AssistantAnswer:
+        hits = await self._search.answers(
+            asking.chat_id, asking.question, asking.topic, now=asking.now
+        )
+        if not hits:
+            return AssistantAnswer(intent, asking.words.dont_know, False)
+        if self._writer is not None and intro is None:
+            found = [Cited(hit.message_id, _quote(hit, asking.names)) for hit in hits]
+            written = await self._writer.write(asking.question, found, asking.language)
+            if written is not None:
+                return AssistantAnswer(intent, written.text, True, written.message_ids)
+        lines = [intro or asking.words.said_here]
+        lines += ["• " + quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
+        return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
+
+    async def _decision(self, asking: _Asking) -> AssistantAnswer:
+        decisions = await self._decisions.find(
+            asking.chat_id, asking.topic, asking.question, asking.now
+        )
+        words, language = asking.words, asking.language
+        if not decisions:
+            return await self._question(asking, Intent.DECISION, intro=words.no_decision_but)
+        lines = [words.decision_latest]
+        shown: list[int] = []
+        for number, decision in enumerate(decisions[:3]):
+            if number == 1:
+                lines.append(words.decision_earlier)
+            lines.append("• " + quote_line(_ref_quote(decision.ref), language))
+            shown.append(decision.ref.message_id)
+            if decision.replaces is not None:
+                earlier = quote_line(_ref_quote(decision.replaces), language)
+                lines.append(f"  ({words.changed_from} {earlier})")
+                shown.append(decision.replaces.message_id)
+        return AssistantAnswer(Intent.DECISION, "\n".join(lines), True, tuple(shown))
+
+    async def _who_knows(self, asking: _Asking) -> AssistantAnswer:
+        chat_id, words, people = asking.chat_id, asking.words, asking.people
+
+        async def thanks(hits: Sequence[MemoryHit]) -> dict[int, int]:
+            replies = await self._storage.replies_to(chat_id, [hit.message_id for hit in hits])
+            return thanked_counts(replies, {hit.message_id: hit.member_id for hit in hits})
+
+        ranked = await rank_members(
+            self._search,
+            chat_id,
+            asking.topic,
+            people=people,
+            asker_id=asking.asker_id,
+            now=asking.now,
+            thanks=thanks,
+        )
+        top = [c for c in ranked if c.best is not None][:TOP]
+        shown = topic_shown(asking.topic) if asking.topic else ""
+        if not top:
+            return AssistantAnswer(Intent.WHO_KNOWS, words.nobody_knows.format(topic=shown), False)
+        lines = [words.who_knows.format(topic=shown)]
+        sources: list[int] = []
+        for rank, candidate in enumerate(top, start=1):
+            best = candidate.best
+            assert best is not None
+            name = people[candidate.member_id].display_name
+            line = quote_line(Quote(name, best.text, best.sent_at, best.permalink), asking.language)
+            count = words.count_messages(candidate.count)
+            lines.append(words.who_knows_line.format(rank=rank, line=line, count=count))
+            sources.append(best.message_id)
+        return AssistantAnswer(
+            Intent.WHO_KNOWS,
+            "\n".join(lines),
+            True,
+            source_message_ids=tuple(sources),
+            suggested_member_ids=tuple(c.member_id for c in top),
+        )
+
+
+def _ref_quote(ref: MessageRef) -> Quote:
+    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)
+
+
+def _quote(hit: MemoryHit, names: dict[int, str]) -> Quote:
+    return Quote(names.get(hit.member_id, "?"), hit.text, hit.sent_at, hit.permalink)
