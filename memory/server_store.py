@@ -289,9 +289,7 @@ def _scope_filter(scope: MemoryScope) -> models.Filter:
     conditions: list[models.Condition] = []
     if not scope.every_member:
         conditions.append(
-            models.FieldCondition(
-                key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids))
-            )
+            models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
         )
     if scope.chat_ids is not None:
         conditions.append(
