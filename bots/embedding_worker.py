@@ -4,6 +4,8 @@ Messages are committed to SQL first; this worker embeds whatever is not yet
 in memory, in batches, off the update path. After a crash, a kill or a memory
 outage it simply finds the rows still marked pending and embeds them, once:
 the point id is the message id, so a retry overwrites instead of duplicating.
+Messages said to Hearth itself are marked done without entering memory, so no
+twin, search or digest built on memory ever treats them as the members' talk.
 
 When memory cannot take writes (a full or read-only disk, a Qdrant server that
 is down) the worker logs one error for the outage, retries with back-off and
@@ -160,7 +162,8 @@ class EmbeddingWorker:
             return
 
     async def _embed_batch(self, batch: list[StoredMessage]) -> None:
-        vectors = await self._embedder.embed_passages([m.text for m in batch])
+        talk = [m for m in batch if not m.to_hearth]
+        vectors = await self._embedder.embed_passages([m.text for m in talk]) if talk else []
         records = [
             MemoryRecord(
                 message_id=m.id,
@@ -171,9 +174,15 @@ class EmbeddingWorker:
                 vector=vector,
                 permalink=m.permalink,
             )
-            for m, vector in zip(batch, vectors, strict=True)
+            for m, vector in zip(talk, vectors, strict=True)
         ]
-        await self._memory.upsert(records)
+        if records:
+            await self._memory.upsert(records)
+        asked = [m.id for m in batch if m.to_hearth]
+        if asked:
+            # Said to Hearth itself: never in memory (an edit may have made an earlier
+            # version of the message part of the talk, so any old point goes).
+            await self._memory.delete_messages(asked)
         ids = [m.id for m in batch]
         still_stored = await self._storage.existing_message_ids(ids)
         gone = [i for i in ids if i not in still_stored]

@@ -158,7 +158,8 @@ class HearthRouter:
             return
         self._metrics.update_stored(message.chat.platform)
         self._worker.notify()
-        await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
+        if not message.addressed_to_hearth:
+            await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         if message.addressed_to_hearth:
             # Said to Hearth itself: the assistant answers, not the twins of members named.
             if self._assistant is not None:

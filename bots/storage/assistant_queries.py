@@ -106,7 +106,10 @@ class AssistantQueries(StorageBase):
     async def replies_to(
         self, chat_id: int, message_ids: Sequence[int]
     ) -> list[tuple[int, int, str]]:
-        """Replies in the chat to the given messages: (replied-to id, replier id, reply text)."""
+        """Replies in the chat to the given messages: (replied-to id, replier id, reply text).
+
+        A reply said to Hearth itself is not an answer to the member, so it is left out.
+        """
         if not message_ids:
             return []
         original = aliased(MessageRow)
@@ -117,7 +120,11 @@ class AssistantQueries(StorageBase):
                 (original.chat_id == MessageRow.chat_id)
                 & (original.platform_message_id == MessageRow.reply_to_platform_id),
             )
-            .where(MessageRow.chat_id == chat_id, original.id.in_(sorted(set(message_ids))))
+            .where(
+                MessageRow.chat_id == chat_id,
+                original.id.in_(sorted(set(message_ids))),
+                MessageRow.to_hearth.is_(False),
+            )
         )
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).all()

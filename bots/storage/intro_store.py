@@ -174,7 +174,7 @@ class IntroStore(StorageBase):
     async def recent_messages(
         self, chat_id: int, member_ids: Sequence[int], since: datetime, per_member: int
     ) -> list[IntroMessage]:
-        """Each member's latest ``per_member`` messages in the chat since ``since``."""
+        """Each member's latest ``per_member`` messages in the chat since ``since`` (not to Hearth)."""
         if not member_ids:
             return []
         rank = (
@@ -195,6 +195,7 @@ class IntroStore(StorageBase):
                 MessageRow.chat_id == chat_id,
                 MessageRow.member_id.in_(list(member_ids)),
                 MessageRow.sent_at >= since,
+                MessageRow.to_hearth.is_(False),
             )
             .subquery()
         )
@@ -228,6 +229,7 @@ class IntroStore(StorageBase):
                 MessageRow.member_id.in_(ids),
                 target.member_id.in_(ids),
                 MessageRow.member_id != target.member_id,
+                MessageRow.to_hearth.is_(False),
             )
             .group_by(MessageRow.member_id, target.member_id)
         )

@@ -92,9 +92,14 @@ class PersonalDigestStore(StorageBase):
     async def member_messages(
         self, member_id: int, since: datetime, limit: int, chat_id: int | None = None
     ) -> list[TextMessage]:
-        """The member's latest ``limit`` messages since ``since`` (in one chat), newest first."""
+        """The member's latest ``limit`` messages since ``since`` (in one chat), newest first.
+
+        Messages said to Hearth itself are left out, as everywhere the members' talk is read.
+        """
         stmt = select(MessageRow.id, MessageRow.text).where(
-            MessageRow.member_id == member_id, MessageRow.sent_at >= since
+            MessageRow.member_id == member_id,
+            MessageRow.sent_at >= since,
+            MessageRow.to_hearth.is_(False),
         )
         if chat_id is not None:
             stmt = stmt.where(MessageRow.chat_id == chat_id)
@@ -106,7 +111,7 @@ class PersonalDigestStore(StorageBase):
     async def others_message_ids(
         self, chat_id: int, member_id: int, since: datetime, before: datetime, limit: int
     ) -> list[int]:
-        """Ids of the chat's latest ``limit`` messages by people other than the member."""
+        """Ids of the chat's latest ``limit`` messages by people other than the member (not to Hearth)."""
         stmt = (
             select(MessageRow.id)
             .join(MemberRow, MemberRow.id == MessageRow.member_id)
@@ -116,6 +121,7 @@ class PersonalDigestStore(StorageBase):
                 MessageRow.sent_at >= since,
                 MessageRow.sent_at < before,
                 MemberRow.is_bot.is_(False),
+                MessageRow.to_hearth.is_(False),
             )
             .order_by(MessageRow.sent_at.desc(), MessageRow.id.desc())
             .limit(limit)

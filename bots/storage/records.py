@@ -18,6 +18,8 @@ class StoredMessage:
     text: str
     sent_at: datetime
     permalink: str | None
+    to_hearth: bool = False
+    """Said to Hearth itself: kept apart from the members' talk (never in memory)."""
 
 
 @dataclass(frozen=True, slots=True)

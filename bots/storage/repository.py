@@ -43,6 +43,7 @@ def _stored(row: MessageRow) -> StoredMessage:
         text=row.text,
         sent_at=row.sent_at,
         permalink=row.permalink,
+        to_hearth=row.to_hearth,
     )
 
 
@@ -146,6 +147,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                     edited_at=message.edited_at,
                     reply_to_platform_id=message.reply_to_message_id,
                     permalink=message.permalink,
+                    to_hearth=message.addressed_to_hearth,
                     created_at=utcnow(),
                 )
                 .on_conflict_do_nothing(
@@ -166,7 +168,9 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
     async def apply_edit(self, message: Message) -> IngestResult:
         """Replace a stored message's text after an edit and queue it for re-embedding.
 
-        An edit of a message Hearth never saw is stored as a new message.
+        An edit that starts or stops addressing Hearth moves the message out of or
+        back into the members' talk. An edit of a message Hearth never saw is stored
+        as a new message.
         """
         async with self._sessions.begin() as session:
             chat_id = await self._upsert_chat(session, message.chat)
@@ -177,8 +181,13 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                 )
             )
             if row is not None:
-                if row.text != storable(message.text):
+                if (
+                    row.text != storable(message.text)
+                    or row.to_hearth != message.addressed_to_hearth
+                ):
+                    # Re-embedded, or taken out of memory when it now addresses Hearth.
                     row.text = storable(message.text)
+                    row.to_hearth = message.addressed_to_hearth
                     row.embedded_at = None
                 row.edited_at = message.edited_at or utcnow()
                 await session.flush()
@@ -210,17 +219,26 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
             return [_stored(row) for row in rows]
 
     async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> None:
-        """Record that ``messages`` are in memory, unless their text changed meanwhile."""
+        """Record that ``messages`` are in memory (or kept out of it, if said to Hearth).
+
+        A message whose text or addressing changed meanwhile stays pending.
+        """
         if not messages:
             return
         stmt = (
             update(MessageRow)
-            .where(MessageRow.id == bindparam("mid"), MessageRow.text == bindparam("mtext"))
+            .where(
+                MessageRow.id == bindparam("mid"),
+                MessageRow.text == bindparam("mtext"),
+                MessageRow.to_hearth == bindparam("mhearth"),
+            )
             .values(embedded_at=at)
         )
         async with self._sessions.begin() as session:
             conn = await session.connection()
-            await conn.execute(stmt, [{"mid": m.id, "mtext": m.text} for m in messages])
+            await conn.execute(
+                stmt, [{"mid": m.id, "mtext": m.text, "mhearth": m.to_hearth} for m in messages]
+            )
 
     async def existing_message_ids(self, ids: Sequence[int]) -> set[int]:
         """Which of ``ids`` are still stored (the rest were deleted or forgotten)."""
@@ -386,11 +404,15 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
         return name
 
     async def member_texts(self, chat_id: int, member_id: int, limit: int = 2000) -> list[str]:
-        """The member's newest stored message texts in a chat, oldest first."""
+        """The member's newest stored message texts in a chat, oldest first (not those to Hearth)."""
         async with self._sessions() as session:
             texts = await session.scalars(
                 select(MessageRow.text)
-                .where(MessageRow.chat_id == chat_id, MessageRow.member_id == member_id)
+                .where(
+                    MessageRow.chat_id == chat_id,
+                    MessageRow.member_id == member_id,
+                    MessageRow.to_hearth.is_(False),
+                )
                 .order_by(MessageRow.id.desc())
                 .limit(limit)
             )
@@ -399,7 +421,11 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
     async def period_messages(
         self, chat_id: int, start: datetime, end: datetime, limit: int = 20_000
     ) -> list[PeriodMessage]:
-        """People's messages in a chat within ``[start, end)``, oldest first."""
+        """People's messages in a chat within ``[start, end)``, oldest first.
+
+        Messages said to Hearth itself are left out: they are questions to the bot,
+        not to the group.
+        """
         original = aliased(MessageRow)
         stmt = (
             select(MessageRow, MemberRow.display_name, original.id)
@@ -414,6 +440,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                 MessageRow.sent_at >= start,
                 MessageRow.sent_at < end,
                 MemberRow.is_bot.is_(False),
+                MessageRow.to_hearth.is_(False),
             )
             .order_by(MessageRow.sent_at, MessageRow.id)
             .limit(limit)

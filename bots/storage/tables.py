@@ -168,6 +168,9 @@ class MessageRow(Base):
 
     ``embedded_at`` is empty until the message is in vector memory; the
     embedding worker picks up every row where it is empty, after a crash too.
+    ``to_hearth`` marks a message said to Hearth itself (an @-mention of the bot or a
+    reply to it): kept for re-delivery checks and ``/forget``, but never in vector
+    memory, digests, personas or introductions, as it is not part of the members' talk.
     """
 
     __tablename__ = "messages"
@@ -188,6 +191,7 @@ class MessageRow(Base):
     reply_to_platform_id: Mapped[str | None] = mapped_column(String(64))
     permalink: Mapped[str | None] = mapped_column(String(512))
     embedded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    to_hearth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
