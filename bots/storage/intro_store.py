@@ -174,7 +174,10 @@ class IntroStore(StorageBase):
     async def recent_messages(
         self, chat_id: int, member_ids: Sequence[int], since: datetime, per_member: int
     ) -> list[IntroMessage]:
-        """Each member's latest ``per_member`` messages in the chat since ``since`` (not to Hearth)."""
+        """Each member's latest ``per_member`` messages in the chat since ``since``.
+
+        Messages said to Hearth itself are left out: they are not the member's talk.
+        """
         if not member_ids:
             return []
         rank = (

@@ -111,7 +111,10 @@ class PersonalDigestStore(StorageBase):
     async def others_message_ids(
         self, chat_id: int, member_id: int, since: datetime, before: datetime, limit: int
     ) -> list[int]:
-        """Ids of the chat's latest ``limit`` messages by people other than the member (not to Hearth)."""
+        """Ids of the chat's latest ``limit`` messages by people other than the member.
+
+        Messages said to Hearth itself are left out.
+        """
         stmt = (
             select(MessageRow.id)
             .join(MemberRow, MemberRow.id == MessageRow.member_id)

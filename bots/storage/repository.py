@@ -404,7 +404,10 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
         return name
 
     async def member_texts(self, chat_id: int, member_id: int, limit: int = 2000) -> list[str]:
-        """The member's newest stored message texts in a chat, oldest first (not those to Hearth)."""
+        """The member's newest stored message texts in a chat, oldest first.
+
+        Messages said to Hearth itself are left out: a persona learns from the member's talk.
+        """
         async with self._sessions() as session:
             texts = await session.scalars(
                 select(MessageRow.text)

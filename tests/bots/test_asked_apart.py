@@ -16,7 +16,7 @@ BOB_SAYS = [
     "For beginners I always recommend the Fern Creek loop: 6 km, flat, and a waterfall.",
     "My sourdough uses 75% hydration and an overnight cold proof in the fridge.",
 ]
-BOB_ASKS = "what is the wifi password for the cabin?"
+BOB_TELLS_HEARTH = "please note for everyone: the cabin wifi password is pinecone42"
 
 
 async def settle(hearth: Hearth) -> None:
@@ -42,12 +42,12 @@ async def test_a_question_to_hearth_is_stored_once_marked_and_never_in_memory(
     assert [hit.text for hit in hits] == ["Sakura at 8pm on Friday"]
 
 
-async def test_a_twin_never_quotes_what_its_member_asked_hearth(hearth: Hearth) -> None:
+async def test_a_twin_never_quotes_what_its_member_said_to_hearth(hearth: Hearth) -> None:
     sender = RecordingSender()
     for text in BOB_SAYS:
         await hearth.router.handle(message("bob", text, minutes_ago=120), sender)
     await hearth.router.handle(command("bob", "twin", "on"), sender)
-    await hearth.router.handle(to_hearth("bob", BOB_ASKS, minutes_ago=90), sender)
+    await hearth.router.handle(to_hearth("bob", BOB_TELLS_HEARTH, minutes_ago=90), sender)
     await settle(hearth)
     sender.replies.clear()
     await hearth.router.handle(
@@ -57,7 +57,7 @@ async def test_a_twin_never_quotes_what_its_member_asked_hearth(hearth: Hearth) 
     [reply] = sender.replies
     assert reply.label == twin_label("Bob")
     assert "found nothing" in reply.text
-    assert "“" not in reply.text  # nothing quoted, least of all Bob's own question to Hearth
+    assert "pinecone42" not in reply.text  # said to Hearth, not to the group
     # Nor does the twin's persona learn from it.
     await hearth.router.handle(command("bob", "twin", "profile"), sender)
     assert "from 2 of your messages" in sender.texts()[-1]
@@ -104,3 +104,23 @@ async def test_intro_rounds_read_no_question_to_hearth(hearth: Hearth) -> None:
         chat_id, [erin.member_id], since, 5
     )
     assert [m.text for m in recent] == ["I paint watercolours of the harbour"]
+
+
+async def test_an_edit_that_addresses_hearth_takes_the_message_out_of_memory(
+    hearth: Hearth,
+) -> None:
+    sender = RecordingSender()
+    first = message("carol", "the cabin key is under the mat", minutes_ago=10, message_id="k1")
+    await hearth.router.handle(first, sender)
+    await settle(hearth)
+    assert await hearth.memory.count() == 1
+    edited = message(
+        "carol", "the cabin key is under the mat", minutes_ago=10, message_id="k1", edited=True
+    )
+    await hearth.router.handle(replace(edited, addressed_to_hearth=True), sender)
+    await settle(hearth)
+    assert await hearth.memory.count() == 0
+    assert await hearth.storage.count_messages() == 1
+    await hearth.router.handle(edited, sender)  # the mention of Hearth edited out again
+    await settle(hearth)
+    assert await hearth.memory.count() == 1
