@@ -123,3 +123,11 @@ async def test_migration_keeps_stored_messages_as_talk_on_both_databases(
     question = await storage.ingest_message(asked("alice", "what did I miss?"))
     assert question.message.to_hearth
     await storage.close()
+
+
+async def test_forget_deletes_what_the_member_said_to_hearth_too(storage: Storage) -> None:
+    await storage.ingest_message(message("alice", "see you at the lake", minutes_ago=5))
+    question = await storage.ingest_message(asked("alice", "when is the lake trip?"))
+    result = await storage.forget_member(question.chat_id, question.member_id)
+    assert result.messages == 2
+    assert await storage.existing_message_ids([question.message.id]) == set()
