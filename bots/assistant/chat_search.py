@@ -104,12 +104,22 @@ class ChatSearch:
         self._gate = RelevanceGate(embedder, 0.0)
 
     async def retrieve(
-        self, chat_id: int, query: str, limit: int, now: datetime | None = None
+        self,
+        chat_id: int,
+        query: str,
+        limit: int,
+        now: datetime | None = None,
+        *,
+        member_id: int | None = None,
     ) -> Retrieval:
-        """The ``limit`` best messages of the chat for ``query``, best first (not judged)."""
-        return await self._retriever.retrieve(
-            query, MemoryScope.whole_chat(chat_id), limit, now=now
+        """The ``limit`` best messages of the chat for ``query``, best first (not judged);
+        with ``member_id``, only that member's messages."""
+        scope = (
+            MemoryScope.whole_chat(chat_id)
+            if member_id is None
+            else MemoryScope.member_in_chat(member_id, chat_id)
         )
+        return await self._retriever.retrieve(query, scope, limit, now=now)
 
     async def baselines(self, found: Retrieval) -> Baselines:
         """How close the query is to topic-free chatter, per script."""

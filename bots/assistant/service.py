@@ -268,7 +268,7 @@ class AssistantService:
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
-            asking.chat_id, asking.topic, asking.question, asking.now
+            asking.chat_id, asking.topic, asking.question, asking.now, asking.names
         )
         words, language = asking.words, asking.language
         if not decisions:
@@ -301,6 +301,7 @@ class AssistantService:
             asker_id=asking.asker_id,
             now=asking.now,
             thanks=thanks,
+            language=asking.language,
         )
         top = [c for c in ranked if c.best is not None][:TOP]
         shown = topic_shown(asking.topic) if asking.topic else ""
