@@ -148,7 +148,8 @@ class DecisionLookup:
             kept,
             key=lambda d: (
                 covers_most(terms, signed(d.ref.text, d.ref.member_id)),
-                not covers(terms, d.ref.text) and covers(terms, signed(d.ref.text, d.ref.member_id)),
+                not covers(terms, d.ref.text)
+                and covers(terms, signed(d.ref.text, d.ref.member_id)),
                 about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)),
                 d.ref.sent_at,
             ),
@@ -186,12 +187,16 @@ class DecisionLookup:
     ) -> list[MemoryHit]:
         """The best messages on the rest of the topic of each member the topic names."""
         named = [m for m, name in names.items() if _names(terms, name)]
-        rest = " ".join(t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named))
+        rest = " ".join(
+            t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named)
+        )
         if not rest or len(named) > 2:
             return []
         found: list[MemoryHit] = []
         for member_id in named:
-            hits = await self.search.retrieve(chat_id, rest, NAMED_ANCHORS, now, member_id=member_id)
+            hits = await self.search.retrieve(
+                chat_id, rest, NAMED_ANCHORS, now, member_id=member_id
+            )
             found += [r.hit for r in hits.hits if is_chat_talk(r.hit.text)]
         return found
 

@@ -126,6 +126,30 @@ async def test_what_a_member_said_goes_through_their_twin(hearth: Hearth) -> Non
     assert "Fern Creek" in on
 
 
+async def test_what_a_member_said_is_in_their_twin_log(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await english_chat(hearth, sender)
+    bob = await hearth.storage.find_chat_member(1, Platform.TELEGRAM, username="bob")
+    assert bob is not None
+    off = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails for beginners?")
+    assert off.startswith("Bob has not switched on a twin")
+    assert await hearth.storage.twin_replies(bob.member_id) == []  # his twin was never asked
+    await hearth.router.handle(command("bob", "twin", "on"), sender)
+    question = to_hearth("erin", "@hearth what did Bob say about trails for beginners?")
+    await hearth.router.handle(question, sender)
+    answer = sender.replies[-1].text
+    assert "Fern Creek" in answer
+    assert await hearth.storage.twin_replies(bob.member_id) == [answer]
+    (logged,) = await hearth.storage.recent_twin_replies([bob.member_id])
+    assert logged.status == "sent"
+    assert logged.question_platform_id == question.platform_message_id
+    assert logged.asker_name == "Erin"
+    assert logged.question_text is not None and "trails for beginners" in logged.question_text
+    assert [r.id for r in await hearth.storage.replies_to_report([bob.member_id])] == [logged.id]
+    await hearth.router.handle(command("bob", "twin", "log"), sender)
+    assert "trails for beginners" in sender.replies[-1].text
+
+
 async def test_what_a_member_said_in_chinese_respects_consent(hearth: Hearth) -> None:
     sender = RecordingSender()
     await chinese_chat(hearth, sender)
