@@ -149,6 +149,7 @@ def _clean(text: str) -> str:
     while before != words:
         before = words
         words = _TRAILING.sub("", words).strip()
+        words = re.sub(r"^[,，:：;；.。!！?？、]+\s*", "", words)
         words = re.sub(r"^(?:about|on|with|in|of|for|regarding|关于|对于)\s+", "", words, flags=_I)
         words = re.sub(r"^(?:关于|对于)", "", words)
         words = re.sub(r"^(?:here|in here)\b\s*", "", words, flags=_I)

@@ -9,7 +9,7 @@ import pytest
 from bots.assistant.answer_render import Quote, answer_language, quote_line, topic_shown
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
-from bots.assistant.who_knows import is_thanks, thanked_counts
+from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
 from jobs.languages import Language
 
 
@@ -26,6 +26,13 @@ from jobs.languages import Language
         ("@hearth 谁懂 Rust？", Intent.WHO_KNOWS, "Rust"),
         ("@hearth 谁会修自行车", Intent.WHO_KNOWS, "修自行车"),
         ("@hearth 有人了解Kubernetes吗", Intent.WHO_KNOWS, "Kubernetes"),
+        ("@hearth so in the end, which venue?", Intent.DECISION, "which venue"),
+        ("@hearth 年会最后定在哪？", Intent.DECISION, "年会 定在哪"),
+        ("@hearth 团建定了几个人？", Intent.DECISION, "团建定了几个人"),
+        ("@hearth 有人用过飞书吗", Intent.WHO_KNOWS, "飞书"),
+        ("@hearth 谁带孩子去过动物园？", Intent.WHO_KNOWS, "动物园"),
+        ("@hearth 下个月搬家，谁懂这个", Intent.WHO_KNOWS, "下个月搬家"),
+        ("@hearth 想学烘焙，谁最懂？", Intent.WHO_KNOWS, "想学烘焙"),
         ("@hearth what did I miss?", Intent.CATCH_UP, ""),
         ("@hearth catch me up please", Intent.CATCH_UP, ""),
         ("@Hearth 我错过了什么？", Intent.CATCH_UP, ""),
@@ -104,3 +111,12 @@ def test_limits_answer_then_tell_once_then_stay_silent() -> None:
     assert verdicts == [Verdict.ANSWER, Verdict.ANSWER, Verdict.TELL_BUSY, Verdict.SILENT]
     assert limits.check(1, 8, now) is Verdict.ANSWER
     assert limits.check(1, 7, now.replace(hour=1)) is Verdict.ANSWER
+
+
+def test_only_a_message_of_substance_in_the_other_language_stands_across_languages() -> None:
+    asked_in = Language.CHINESE
+    assert is_cross_language("I ride to work every day, about 20 km each way", asked_in)
+    assert not is_cross_language("👍", asked_in)
+    assert not is_cross_language("noted, thank you!", asked_in)  # a thanks shows no knowledge
+    assert not is_cross_language("录屏发了：https://example.com/share?id=7f3a", asked_in)
+    assert not is_cross_language("我每天骑车上班，单程二十公里", asked_in)  # the same language
