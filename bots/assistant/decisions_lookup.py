@@ -142,14 +142,19 @@ class DecisionLookup:
             or talk.get(d.ref.message_id) in on_topic_talk
         ]
         # Decisions that carry most of the topic's terms first, then those of a member the
-        # topic names, then those close to it in meaning, then the rest of the
-        # conversations about it; the latest first in each.
+        # topic names, then those whose conversation carries more of the topic (a decision
+        # in the other language is found by the talk around it), then those close to it in
+        # meaning; the latest first in each.
+        said_in: dict[int, list[str]] = {}
+        for m in ordered:
+            said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
         return sorted(
             kept,
             key=lambda d: (
                 covers_most(terms, signed(d.ref.text, d.ref.member_id)),
                 not covers(terms, d.ref.text)
                 and covers(terms, signed(d.ref.text, d.ref.member_id)),
+                share_covered(terms, said_in.get(talk.get(d.ref.message_id, -1), [])),
                 about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)),
                 d.ref.sent_at,
             ),
@@ -188,7 +193,7 @@ class DecisionLookup:
         """The best messages on the rest of the topic of each member the topic names."""
         named = [m for m, name in names.items() if _names(terms, name)]
         rest = " ".join(
-            t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named)
+            sorted(t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named))
         )
         if not rest or len(named) > 2:
             return []
@@ -233,6 +238,15 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
+
+
+def share_covered(terms: frozenset[str], texts: Sequence[str]) -> float:
+    """The share of ``terms`` that ``texts`` carry between them, in steps of a quarter (a
+    decision's conversation says what it decided about; near ties go to the latest)."""
+    if not terms:
+        return 0.0
+    found = sum(1 for term in terms if any(covers(frozenset({term}), text) for text in texts))
+    return round(4 * found / len(terms)) / 4
 
 
 def _names(terms: frozenset[str], name: str) -> bool:
