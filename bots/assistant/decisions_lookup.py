@@ -29,6 +29,7 @@ from bots.assistant.chat_search import (
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
+from jobs.decision_cues import is_decision
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.topic_clustering import DEFAULT_ALIKE_SPREAD, similarity_spread
@@ -51,6 +52,8 @@ CONVERSATION_GAP = timedelta(minutes=90)
 NAMED_ANCHORS = 3
 """How many of a member's own messages on the topic the talk is also read around, when
 the topic names the member."""
+NAMED_CANDIDATES = 30
+"""Of so many of their messages closest to the topic, those stating a decision count too."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -190,7 +193,8 @@ class DecisionLookup:
     async def _named_anchors(
         self, chat_id: int, terms: frozenset[str], names: Mapping[int, str], now: datetime
     ) -> list[MemoryHit]:
-        """The best messages on the rest of the topic of each member the topic names."""
+        """The best messages on the rest of the topic of each member the topic names, and
+        those among their closest that state a decision (found in either language)."""
         named = [m for m, name in names.items() if _names(terms, name)]
         rest = " ".join(
             sorted(t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named))
@@ -200,9 +204,11 @@ class DecisionLookup:
         found: list[MemoryHit] = []
         for member_id in named:
             hits = await self.search.retrieve(
-                chat_id, rest, NAMED_ANCHORS, now, member_id=member_id
+                chat_id, rest, NAMED_CANDIDATES, now, member_id=member_id
             )
-            found += [r.hit for r in hits.hits if is_chat_talk(r.hit.text)]
+            talk = [r.hit for r in hits.hits if is_chat_talk(r.hit.text)]
+            found += talk[:NAMED_ANCHORS]
+            found += [hit for hit in talk[NAMED_ANCHORS:] if is_decision(hit.text)]
         return found
 
     async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
