@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bots.assistant.answer_render import Quote, answer_language, quote_line, topic_shown
+from bots.assistant.chat_search import covers
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
 from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
@@ -120,3 +121,13 @@ def test_only_a_message_of_substance_in_the_other_language_stands_across_languag
     assert not is_cross_language("noted, thank you!", asked_in)  # a thanks shows no knowledge
     assert not is_cross_language("录屏发了：https://example.com/share?id=7f3a", asked_in)
     assert not is_cross_language("我每天骑车上班，单程二十公里", asked_in)  # the same language
+
+
+def test_months_and_weekdays_match_across_languages() -> None:
+    assert covers(frozenset({"october"}), "确定：10月17日周四晚8点")
+    assert covers(frozenset({"10月"}), "the October session is on the 17th")
+    assert not covers(frozenset({"october"}), "确定：1月17日")
+    assert covers(frozenset({"friday"}), "那就周五见") and covers(
+        frozenset({"周五"}), "see you Friday"
+    )
+    assert covers(frozenset({"星期日"}), "Sunday works") and not covers(frozenset({"周一"}), "周二")
