@@ -96,6 +96,8 @@ def test_quotes_carry_author_day_and_link_in_each_language() -> None:
 def test_answers_follow_the_askers_language() -> None:
     assert answer_language("谁懂 Rust？") is Language.CHINESE
     assert answer_language("who knows Rust?") is Language.ENGLISH
+    assert answer_language("有人跑 Toronto Waterfront Marathon 吗？") is Language.CHINESE
+    assert answer_language("Which flat did 周周 end up renting?") is Language.ENGLISH
 
 
 def test_thanks_count_once_per_person_and_never_from_the_author() -> None:
