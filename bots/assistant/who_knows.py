@@ -43,7 +43,7 @@ _THANKS = re.compile(
 
 
 _LINK = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-MIN_CROSS_SUBSTANCE = 5.0
+MIN_CROSS_SUBSTANCE = 8.0
 """A message stands for its author across languages only with this much to say: Han
 characters plus Latin words (links left out); "👍" or "ok, noted!" says nothing."""
 
