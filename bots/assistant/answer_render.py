@@ -7,10 +7,11 @@ Every claim from the chat is a quote with its author, day and link
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from jobs.languages import Language, script_of
+from jobs.languages import Language, count_han, script_of
 from jobs.quoting import quoted
 
 QUOTE_CHARS = 220
@@ -19,9 +20,17 @@ TOPIC_CHARS = 60
 """Longest part of the asker's topic echoed back."""
 
 
+_CHINESE_FRAME = re.compile(r"[吗呢吧嘛？，。]|什么|怎么|哪|谁|几|有没有|有人|是不是")
+
+
 def answer_language(question: str) -> Language:
-    """The language to answer ``question`` in: Chinese when it is written in Chinese."""
-    return Language.CHINESE if script_of(question) is Language.CHINESE else Language.ENGLISH
+    """The language to answer ``question`` in: Chinese when it is written in Chinese, or
+    asked in Chinese around English names ("有人跑 Toronto Waterfront Marathon 吗？")."""
+    if script_of(question) is Language.CHINESE:
+        return Language.CHINESE
+    if count_han(question) >= 2 and _CHINESE_FRAME.search(question):
+        return Language.CHINESE
+    return Language.ENGLISH
 
 
 def excerpt(text: str, limit: int = QUOTE_CHARS) -> str:

@@ -54,12 +54,50 @@ def _stem(term: str) -> str:
     return term
 
 
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_CN_NUMBERS = "一二三四五六七八九十"
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _time_forms() -> dict[str, re.Pattern[str]]:
+    """Months and weekdays in both languages: "October" and "10月" name the same month."""
+    forms: dict[str, re.Pattern[str]] = {}
+    for number, month in enumerate(_MONTHS, start=1):
+        chinese = _CN_NUMBERS[number - 1] if number <= 10 else "十" + _CN_NUMBERS[number - 11]
+        pattern = re.compile(
+            rf"\b(?:{month}|{month[:3]})\b|(?<!\d){number}月|(?<![一二三四五六七八九十]){chinese}月",
+            re.IGNORECASE,
+        )
+        for key in (month, f"{number}月", f"{chinese}月"):
+            forms[key] = pattern
+    for number, day in enumerate(_WEEKDAYS, start=1):
+        chinese = "日天" if number == 7 else _CN_NUMBERS[number - 1]
+        pattern = re.compile(rf"\b{day}s?\b|(?:周|星期|礼拜)[{chinese}]", re.IGNORECASE)
+        for key in (day, *(f"{lead}{c}" for lead in ("周", "星期", "礼拜") for c in chinese)):
+            forms[key] = pattern
+    return forms
+
+
+_TIME_FORMS = _time_forms()
+
+
+def _carries(term: str, lowered: str) -> bool:
+    """Whether ``lowered`` carries ``term``: a month or weekday in either language."""
+    form = _TIME_FORMS.get(term)
+    if form is not None:
+        return form.search(lowered) is not None
+    return _stem(term) in lowered
+
+
 def covers(terms: frozenset[str], text: str) -> bool:
     """Whether ``text`` carries one of ``terms`` (always, when there are none)."""
     if not terms:
         return True
     lowered = text.lower()
-    return any(_stem(term) in lowered for term in terms)
+    return any(_carries(term, lowered) for term in terms)
 
 
 def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
@@ -67,7 +105,7 @@ def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
     if not terms:
         return True
     lowered = text.lower()
-    found = sum(1 for term in terms if _stem(term) in lowered)
+    found = sum(1 for term in terms if _carries(term, lowered))
     return found >= 1 and found >= share * len(terms)
 
 
@@ -104,12 +142,22 @@ class ChatSearch:
         self._gate = RelevanceGate(embedder, 0.0)
 
     async def retrieve(
-        self, chat_id: int, query: str, limit: int, now: datetime | None = None
+        self,
+        chat_id: int,
+        query: str,
+        limit: int,
+        now: datetime | None = None,
+        *,
+        member_id: int | None = None,
     ) -> Retrieval:
-        """The ``limit`` best messages of the chat for ``query``, best first (not judged)."""
-        return await self._retriever.retrieve(
-            query, MemoryScope.whole_chat(chat_id), limit, now=now
+        """The ``limit`` best messages of the chat for ``query``, best first (not judged);
+        with ``member_id``, only that member's messages."""
+        scope = (
+            MemoryScope.whole_chat(chat_id)
+            if member_id is None
+            else MemoryScope.member_in_chat(member_id, chat_id)
         )
+        return await self._retriever.retrieve(query, scope, limit, now=now)
 
     async def baselines(self, found: Retrieval) -> Baselines:
         """How close the query is to topic-free chatter, per script."""

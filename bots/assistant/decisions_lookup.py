@@ -13,7 +13,7 @@ the decisions of the last week are listed. Latest first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,15 +29,17 @@ from bots.assistant.chat_search import (
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
+from jobs.decision_cues import is_decision
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.topic_clustering import DEFAULT_ALIKE_SPREAD, similarity_spread
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
+from memory.records import MemoryHit
 from memory.store import MemoryStore
 
 BEFORE = timedelta(hours=2)
-AFTER = timedelta(hours=8)
+AFTER = timedelta(days=3)
 """The talk read around a matching message: decisions follow proposals, often hours later."""
 ANCHORS = 6
 """How many of the best matching messages the talk is read around."""
@@ -47,6 +49,11 @@ MAX_MESSAGES = 600
 """At most this many messages go to the decision engine (the newest are kept)."""
 CONVERSATION_GAP = timedelta(minutes=90)
 """A pause longer than this between two messages starts another conversation."""
+NAMED_ANCHORS = 3
+"""How many of a member's own messages on the topic the talk is also read around, when
+the topic names the member."""
+NAMED_CANDIDATES = 30
+"""Of so many of their messages closest to the topic, those stating a decision count too."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -62,10 +69,24 @@ class DecisionLookup:
     search: ChatSearch
 
     async def find(
-        self, chat_id: int, topic: str, question: str, now: datetime | None = None
+        self,
+        chat_id: int,
+        topic: str,
+        question: str,
+        now: datetime | None = None,
+        names: Mapping[int, str] | None = None,
     ) -> list[DigestDecision]:
-        """Decisions about ``topic`` in the chat, the latest first (none when there are none)."""
+        """Decisions about ``topic`` in the chat, the latest first (none when there are none).
+
+        ``names`` (display names by member id) lets a topic name a member: "which flat did
+        Zhou end up renting" is about what Zhou said, whether or not it names Zhou.
+        """
         moment = now or datetime.now(UTC)
+        authors = names or {}
+
+        def signed(text: str, member_id: int) -> str:
+            return f"{authors.get(member_id, '')}: {text}"
+
         terms = subject_terms(topic)
         if not terms:
             return await self._recent(chat_id, moment)
@@ -88,10 +109,11 @@ class DecisionLookup:
             for r in found.hits
             if is_chat_talk(r.hit.text)
             and (
-                covers(terms, r.hit.text)
+                covers(terms, signed(r.hit.text, r.hit.member_id))
                 or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
             )
         ][:ANCHORS]
+        anchors += await self._named_anchors(chat_id, terms, authors, moment)
         if not anchors:
             return []
         windows = _merged([(a.sent_at - BEFORE, min(a.sent_at + AFTER, moment)) for a in anchors])
@@ -101,31 +123,93 @@ class DecisionLookup:
                 messages[message.message_id] = message
         ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
         decisions, vectors = await self._decisions(ordered)
+        decisions += await self._apart(ordered, windows, decisions, vectors)
         talk = conversations(ordered)
+        # A conversation is about the topic when anyone in it names it.
         on_topic_talk = {
-            talk[a.message_id] for a in anchors if a.message_id in talk and covers(terms, a.text)
+            talk[m.message_id]
+            for m in ordered
+            if is_chat_talk(m.text) and covers(terms, signed(m.text, m.member_id))
         }
         kept = [
             d
             for d in decisions
-            if about(d.ref.text, vectors.get(d.ref.message_id))
+            if about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id))
             or (
                 d.replaces is not None
-                and about(d.replaces.text, vectors.get(d.replaces.message_id))
+                and about(
+                    signed(d.replaces.text, d.replaces.member_id),
+                    vectors.get(d.replaces.message_id),
+                )
             )
             or talk.get(d.ref.message_id) in on_topic_talk
         ]
-        # Decisions that carry most of the topic's terms first, then those close to it in
-        # meaning, then the rest of the conversations about it; the latest first in each.
+        # Decisions that carry most of the topic's terms first, then those of a member the
+        # topic names, then those whose conversation carries more of the topic (a decision
+        # in the other language is found by the talk around it), then those close to it in
+        # meaning; the latest first in each.
+        said_in: dict[int, list[str]] = {}
+        for m in ordered:
+            said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
         return sorted(
             kept,
             key=lambda d: (
-                covers_most(terms, d.ref.text),
-                about(d.ref.text, vectors.get(d.ref.message_id)),
+                covers_most(terms, signed(d.ref.text, d.ref.member_id)),
+                not covers(terms, d.ref.text)
+                and covers(terms, signed(d.ref.text, d.ref.member_id)),
+                share_covered(terms, said_in.get(talk.get(d.ref.message_id, -1), [])),
+                about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)),
                 d.ref.sent_at,
             ),
             reverse=True,
         )
+
+    async def _apart(
+        self,
+        ordered: Sequence[DigestMessage],
+        windows: Sequence[tuple[datetime, datetime]],
+        found: Sequence[DigestDecision],
+        vectors: dict[int, list[float]],
+    ) -> list[DigestDecision]:
+        """Decisions of each window read on its own that reading them all together lost
+        (the engine takes a decision for a second to the one before it when the two are
+        alike, and windows days apart end up side by side)."""
+        if len(windows) < 2:
+            return []
+        seen = {d.ref.message_id for d in found}
+        seen |= {d.replaces.message_id for d in found if d.replaces is not None}
+        extra: list[DigestDecision] = []
+        for start, end in windows:
+            part = [m for m in ordered if start <= m.sent_at <= end and m.message_id in vectors]
+            if not part:
+                continue
+            matrix = unit_rows(np.asarray([vectors[m.message_id] for m in part], dtype=np.float32))
+            for decision in await asyncio.to_thread(decisions_in, part, matrix):
+                if decision.ref.message_id not in seen:
+                    seen.add(decision.ref.message_id)
+                    extra.append(decision)
+        return extra
+
+    async def _named_anchors(
+        self, chat_id: int, terms: frozenset[str], names: Mapping[int, str], now: datetime
+    ) -> list[MemoryHit]:
+        """The best messages on the rest of the topic of each member the topic names, and
+        those among their closest that state a decision (found in either language)."""
+        named = [m for m, name in names.items() if _names(terms, name)]
+        rest = " ".join(
+            sorted(t for t in terms if not any(_names(frozenset({t}), names[m]) for m in named))
+        )
+        if not rest or len(named) > 2:
+            return []
+        found: list[MemoryHit] = []
+        for member_id in named:
+            hits = await self.search.retrieve(
+                chat_id, rest, NAMED_CANDIDATES, now, member_id=member_id
+            )
+            talk = [r.hit for r in hits.hits if is_chat_talk(r.hit.text)]
+            found += talk[:NAMED_ANCHORS]
+            found += [hit for hit in talk[NAMED_ANCHORS:] if is_decision(hit.text)]
+        return found
 
     async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
         messages = await period_messages(self.storage, chat_id, DigestPeriod(now - RECENT, now))
@@ -160,6 +244,21 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
+
+
+def share_covered(terms: frozenset[str], texts: Sequence[str]) -> float:
+    """The share of ``terms`` that ``texts`` carry between them, in steps of a quarter (a
+    decision's conversation says what it decided about; near ties go to the latest)."""
+    if not terms:
+        return 0.0
+    found = sum(1 for term in terms if any(covers(frozenset({term}), text) for text in texts))
+    return round(4 * found / len(terms)) / 4
+
+
+def _names(terms: frozenset[str], name: str) -> bool:
+    """Whether one of ``terms`` is ``name``, or its first word (a member named in a topic)."""
+    full = name.casefold().strip()
+    return bool(full) and any(t == full or t == full.split()[0] for t in terms)
 
 
 def conversations(messages: Sequence[DigestMessage]) -> dict[int, int]:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bots.assistant.chat_search import subject_terms
+
 
 class Intent(StrEnum):
     """What a member asks Hearth for."""
@@ -70,6 +72,7 @@ _WHO_KNOWS = re.compile(
     r"(?:can|could) help(?: me)? with)\s+"
     r"|谁(?:比较|最|更)?(?:懂|会|了解|熟悉|擅长|精通|能帮(?:我|忙)?(?:看看|解决)?|可以帮(?:我|忙)?|知道(?:关于)?)"
     r"|有(?:没有)?人(?:比较)?(?:懂|会|了解|熟悉|擅长|精通)"
+    r"|(?:有(?:没有)?人|谁)(?:[\u4e00-\u9fff]{1,4}?)过(?=\S)"
     r"|谁家(?:也|还)?|谁(?:也|还)(?=\S)"
     r"|谁(?:玩|玩过|去过|用过|做过|试过|养过?|清楚|搞过|学过)"
     r"|有没有(?:人)?(?:养|玩|去过|用过|做过|试过|搞过|学过)"
@@ -113,7 +116,8 @@ _DECISION = re.compile(
     r"(?:decided|settled|confirmed|final|fixed|on|still on)\s*\??\s*$"
     r"|\bwhen(?:'s| is| are| was| will)\b|\bwhat time(?:'s| is| are| was)?\b|\bwhat day\b"
     r"|定了吗|定了没|定下来了?吗|定好了?吗|决定了?(?:什么|吗|没)|怎么定的|定的(?:什么|啥|哪)"
-    r"|定在(?:哪|什么|几)|商量(?:好|出)?了?(?:什么|吗)|什么时候|几点|哪天|哪一天|几号|星期几|周几",
+    r"|定在(?:哪|什么|几)|定了(?:几|多少|哪)|商量(?:好|出)?了?(?:什么|吗)|什么时候|几点|哪天|哪一天|几号|星期几|周几"
+    r"|\b(?:end(?:s|ed)? up|in the end|finally|eventually)\b|最后|最终|到底",
     _I,
 )
 _LEAD = re.compile(
@@ -128,9 +132,13 @@ _TOPIC_CUES = re.compile(
     r"(?: on| about| for| regarding)?|what (?:was|has been|is) (?:decided|agreed|settled|planned)"
     r"(?: on| about| for)?|did (?:we|you guys|everyone|people) (?:decide|agree|settle|pick|choose)"
     r"(?: on| about)?|decision (?:on|about)|what(?:'s| is) the plan (?:for|with)|"
-    r"decided|settled|confirmed|final|still on)\b"
+    r"decided|settled|confirmed|final|still on|end(?:s|ed)? up|in the end|finally|eventually)\b"
+    r"|最后|最终|到底"
     r"|定了吗|定了没|定下来了?吗|定好了?吗|决定了?(?:什么|吗|没)|怎么定的|定的(?:什么|啥)|商量(?:好|出)?了?(?:什么|吗)",
     _I,
+)
+_PRONOUN = re.compile(
+    r"(?:this|that|it|these|those|this stuff|that stuff|这个|这些|这方面|这种事|这事|这块|这)?", _I
 )
 _TRAILING = re.compile(r"[\s?？!！.。,，:：~～]+$|(?<=[\u4e00-\u9fff])(?:吗|呢|呀|啊|吧|嘛)$")
 
@@ -141,6 +149,7 @@ def _clean(text: str) -> str:
     while before != words:
         before = words
         words = _TRAILING.sub("", words).strip()
+        words = re.sub(r"^[,，:：;；.。!！?？、]+\s*", "", words)
         words = re.sub(r"^(?:about|on|with|in|of|for|regarding|关于|对于)\s+", "", words, flags=_I)
         words = re.sub(r"^(?:关于|对于)", "", words)
         words = re.sub(r"^(?:here|in here)\b\s*", "", words, flags=_I)
@@ -169,9 +178,14 @@ def classify(question: str) -> Asked:
         return Asked(Intent.WHO_KNOWS, _clean(text[: trailing.start()]))
     who = _WHO_KNOWS.search(text)
     if who is not None:
-        topic = _clean(_asking_part(text[who.end() :])) or _clean(text[: who.start()])
-        topic = re.sub(r"^(?:吗|呢)|(?:吗|呢|的人)$", "", topic)
-        return Asked(Intent.WHO_KNOWS, _clean(topic))
+        after = _clean(_asking_part(text[who.end() :]))
+        after = _clean(re.sub(r"^(?:吗|呢)|(?:吗|呢|的人)$", "", after))
+        before = _clean(text[: who.start()])
+        # "满月送什么，谁懂这个" and "哪里好吃，谁最懂吃": when the words after the cue
+        # name no subject of their own, the subject came before it.
+        if before and not subject_terms(after):
+            after = f"{before} {after}".strip() if not _PRONOUN.fullmatch(after) else before
+        return Asked(Intent.WHO_KNOWS, after)
     if _DECISION.search(text):
         topic = _clean(_TOPIC_CUES.sub(" ", text))
         return Asked(Intent.DECISION, topic)

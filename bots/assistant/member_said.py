@@ -9,6 +9,7 @@ quotes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -59,8 +60,14 @@ async def member_said(
     language: Language,
     now: datetime,
     people: Mapping[int, ChatPerson],
+    question_id: str | None = None,
 ) -> AssistantAnswer:
-    """What the named member said about the question, quoted by their twin's rules."""
+    """What the named member said about the question, quoted by their twin's rules.
+
+    With ``question_id`` (the platform id of the message asking), what Hearth answers for
+    the member's twin is recorded in the member's twin log, as an @-mention of the twin is,
+    so that they can review it (``/twin log``, the welcome-back report).
+    """
     person = find_person(people, name)
     if person is None:
         return AssistantAnswer(Intent.MEMBER_SAID, words.unknown_member.format(name=name), False)
@@ -81,15 +88,58 @@ async def member_said(
     asked = twin_question(target, question, chat_id=chat_id, asker_id=asker_id, now=now)
     answer = await twin.answer(asked)
     if answer.abstained or not answer.sources:
-        return AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
+        silent = AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
+        return await _logged(
+            storage,
+            silent,
+            target.member_id,
+            asked.question,
+            question_id,
+            chat_id=chat_id,
+            asker_id=asker_id,
+        )
     lines = [words.member_said.format(name=shown)]
     lines += [
         "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
         for source in answer.sources
     ]
-    return AssistantAnswer(
+    said = AssistantAnswer(
         Intent.MEMBER_SAID,
         "\n".join(lines),
         True,
         source_message_ids=tuple(source.message_id for source in answer.sources),
     )
+    return await _logged(
+        storage,
+        said,
+        target.member_id,
+        asked.question,
+        question_id,
+        chat_id=chat_id,
+        asker_id=asker_id,
+    )
+
+
+async def _logged(
+    storage: Storage,
+    answer: AssistantAnswer,
+    member_id: int,
+    question: str,
+    question_id: str | None,
+    *,
+    chat_id: int,
+    asker_id: int,
+) -> AssistantAnswer:
+    """``answer``, recorded in the member's twin log (pending until it is delivered)."""
+    if question_id is None:
+        return answer
+    reply_id = await storage.record_twin_reply(
+        chat_id=chat_id,
+        member_id=member_id,
+        asker_member_id=asker_id,
+        question_platform_id=question_id,
+        question_text=question,
+        text=answer.text,
+        source_message_ids=answer.source_message_ids,
+    )
+    return dataclasses.replace(answer, twin_reply_id=reply_id)

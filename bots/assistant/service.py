@@ -18,8 +18,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.model import Message, OutgoingReply
-from adapters.ports import ReplySender
+from adapters.model import Message, OutgoingReply, SentReply
+from adapters.ports import DeliveryError, ReplySender
 from bots.assistant.answer import AssistantAnswer
 from bots.assistant.answer_render import (
     Quote,
@@ -113,8 +113,13 @@ class AssistantService:
         question: str,
         *,
         now: datetime | None = None,
+        question_id: str | None = None,
     ) -> AssistantAnswer:
-        """Answer ``question`` from the chat's messages (no sending, no limits)."""
+        """Answer ``question`` from the chat's messages (no sending, no limits).
+
+        ``question_id`` is the platform id of the message asking, when it will be answered
+        in a chat: a "what did Ana say" answer is then recorded in Ana's twin log.
+        """
         moment = now or datetime.now(UTC)
         text = " ".join(question.split())[:MAX_QUESTION_CHARS]
         asked = classify(text)
@@ -145,6 +150,7 @@ class AssistantService:
                 language=language,
                 now=moment,
                 people=people,
+                question_id=question_id,
             )
         asking = _Asking(
             chat_id=chat_id,
@@ -182,12 +188,18 @@ class AssistantService:
         if not await self._allowed(chat_id, asker_id, message, sender, language):
             return
         try:
-            answer = await self.ask(chat_id, asker_id, message.text, now=message.sent_at)
-            text = answer.text
+            answer = await self.ask(
+                chat_id,
+                asker_id,
+                message.text,
+                now=message.sent_at,
+                question_id=message.platform_message_id,
+            )
         except Exception:
             log.warning("the assistant could not answer in chat %s", chat_id, exc_info=True)
-            text = UNAVAILABLE[language]
-        await self._reply(message, sender, text)
+            await self._reply(message, sender, UNAVAILABLE[language])
+            return
+        await self._deliver(message, sender, answer.text, [answer])
 
     async def _in_private(self, message: Message, sender: ReplySender) -> None:
         asker_id = await self._storage.ensure_member(message.sender)
@@ -201,29 +213,36 @@ class AssistantService:
         profile = await self._storage.profile(asker_id)
         chats = await self._storage.member_group_chats(profile.member_ids)
         parts: list[str] = []
+        answers: list[AssistantAnswer] = []
         first: AssistantAnswer | None = None
         for chat in chats[:MAX_PRIVATE_CHATS]:
             if not (await self._storage.chat_settings(chat.chat_id)).assistant_enabled:
                 continue
             try:
                 answer = await self.ask(
-                    chat.chat_id, chat.member_id, message.text, now=message.sent_at
+                    chat.chat_id,
+                    chat.member_id,
+                    message.text,
+                    now=message.sent_at,
+                    question_id=message.platform_message_id,
                 )
             except Exception:
                 log.warning("the assistant could not search chat %s", chat.chat_id, exc_info=True)
                 continue
             first = first or answer
             if answer.known:
+                answers.append(answer)
                 parts.append(f"[{chat.title or chat.chat_id}]\n{answer.text}")
         if not chats:
             text = words.no_chats
         elif parts:
             text = "\n\n".join(parts)
         elif first is not None and first.intent is Intent.MEMBER_SAID:
-            text = first.text
+            text, answers = first.text, [first]
         else:
             text = words.dont_know
-        await self._reply(message, sender, text)
+        # Only the answers shown are marked sent in their member's twin log.
+        await self._deliver(message, sender, text, answers)
 
     async def _allowed(
         self,
@@ -238,9 +257,29 @@ class AssistantService:
             await self._reply(message, sender, words_for(language).busy)
         return verdict is Verdict.ANSWER
 
+    async def _deliver(
+        self,
+        message: Message,
+        sender: ReplySender,
+        text: str,
+        answers: Sequence[AssistantAnswer],
+    ) -> None:
+        """Send ``text`` and mark the twin log entries of ``answers`` sent (or failed)."""
+        logged = [a.twin_reply_id for a in answers if a.twin_reply_id is not None]
+        try:
+            sent = await self._reply(message, sender, text)
+        except DeliveryError:
+            for reply_id in logged:
+                await self._storage.mark_twin_reply(reply_id, status="failed")
+            raise
+        for reply_id in logged:
+            await self._storage.mark_twin_reply(
+                reply_id, status="sent", platform_message_id=sent.platform_message_id
+            )
+
     @staticmethod
-    async def _reply(message: Message, sender: ReplySender, text: str) -> None:
-        await sender.send(
+    async def _reply(message: Message, sender: ReplySender, text: str) -> SentReply:
+        return await sender.send(
             OutgoingReply(
                 chat=message.chat,
                 text=text,
@@ -268,7 +307,7 @@ class AssistantService:
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
-            asking.chat_id, asking.topic, asking.question, asking.now
+            asking.chat_id, asking.topic, asking.question, asking.now, asking.names
         )
         words, language = asking.words, asking.language
         if not decisions:
@@ -301,6 +340,7 @@ class AssistantService:
             asker_id=asking.asker_id,
             now=asking.now,
             thanks=thanks,
+            language=asking.language,
         )
         top = [c for c in ranked if c.best is not None][:TOP]
         shown = topic_shown(asking.topic) if asking.topic else ""

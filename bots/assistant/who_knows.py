@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from bots.assistant.chat_search import ChatSearch, covers, ranked_evidence, subject_terms
 from bots.storage.assistant_queries import ChatPerson
-from jobs.languages import script_of
+from jobs.languages import Language, count_han, script_of
 from memory.records import MemoryHit
 
 SEMANTIC_MARGIN = 0.045
@@ -40,6 +40,23 @@ _THANKS = re.compile(
     r"life ?saver|appreciate it)\b|谢谢|多谢|感谢|谢啦|有用|管用|解决了|好使|学到了",
     re.IGNORECASE,
 )
+
+
+_LINK = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+MIN_CROSS_SUBSTANCE = 8.0
+"""A message stands for its author across languages only with this much to say: Han
+characters plus Latin words (links left out); "👍" or "ok, noted!" says nothing."""
+
+
+def is_cross_language(text: str, asked_in: Language | None) -> bool:
+    """Whether ``text`` is a message of substance in another language than the question,
+    and not a thanks (thanking someone shows no knowledge of one's own)."""
+    plain = _LINK.sub(" ", text)
+    written_in = script_of(plain)
+    if written_in is None or written_in == asked_in or is_thanks(plain):
+        return False
+    substance = count_han(plain) + len(re.findall(r"[A-Za-z]{2,}", plain))
+    return substance >= MIN_CROSS_SUBSTANCE
 
 
 def is_thanks(text: str) -> bool:
@@ -77,11 +94,12 @@ async def rank_members(
     now: datetime | None = None,
     thanks: ThanksLookup | None = None,
     candidates: int = 120,
+    language: Language | None = None,
 ) -> list[Candidate]:
     """Members who may be suggested, ranked by what they said about ``topic`` (best first).
 
     ``thanks`` tells how many others thanked each of the relevant messages (``None``: none
-    counts as thanked).
+    counts as thanked). ``language`` is the question's (by default, the topic's script).
     """
     moment = now or datetime.now(UTC)
     if not topic.strip():
@@ -91,7 +109,10 @@ async def rank_members(
         return []
     baselines = await search.baselines(found)
     terms = subject_terms(topic)
-    asked_in = script_of(topic)
+    asked_in = language or script_of(topic)
+    # A term written in the other script than the question ("谁懂 Rust", "写Unity") is a
+    # name, written the same way in either language: only a message that carries it counts.
+    translatable = all(script_of(term) in (asked_in, None) for term in terms)
     relevant: list[tuple[MemoryHit, float, bool]] = []
     for ranked in ranked_evidence(found):
         hit = ranked.hit
@@ -106,7 +127,9 @@ async def rank_members(
         else:
             continue
         # Key terms cannot match across languages: there, clear closeness in meaning counts.
-        on_topic = weight == 1.0 or (script_of(hit.text) != asked_in and lead >= CROSS_MARGIN)
+        on_topic = weight == 1.0 or (
+            translatable and lead >= CROSS_MARGIN and is_cross_language(hit.text, asked_in)
+        )
         relevant.append((hit, weight * _recency(hit.sent_at, moment), on_topic))
     thanked = await thanks([hit for hit, _, _ in relevant]) if thanks and relevant else {}
     by_member: dict[int, Candidate] = {}

@@ -10,7 +10,14 @@ from adapters.model import Chat, ChatKind, Mention, Platform
 from bots.app import Hearth
 from bots.assistant.intents import Intent
 from bots.assistant.service import HEARTH_LABEL, AssistantService
-from tests.bots.assistant_chat import ZH_GROUP, chinese_chat, english_chat, settle, to_hearth
+from tests.bots.assistant_chat import (
+    DAY,
+    ZH_GROUP,
+    chinese_chat,
+    english_chat,
+    settle,
+    to_hearth,
+)
 from tests.support import RecordingSender, command, message
 
 
@@ -60,6 +67,29 @@ async def test_decision_in_chinese(hearth: Hearth) -> None:
     assert text.startswith("最新决定：")
     assert "小张，" in text and "火锅" in text
     assert f"（{said['zhang_dinner'].permalink}）" in text
+
+
+async def test_a_members_own_decision_days_after_the_talk(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    script = [
+        (
+            "zoe",
+            "Flat hunting update: saw three places, the one on Elm Street has the best light",
+            9,
+        ),
+        ("alice", "ooh Elm Street is a nice area", 9),
+        ("bob", "Hike on Saturday? The north trail should be dry by then", 8),
+        ("zoe", "Decided: I'm taking the Elm Street place, signing the lease on Saturday", 7),
+        ("carol", "congrats!!", 7),
+        ("alice", "ok it's decided: the hike is Saturday 9am at the north gate", 2),
+    ]
+    for who, text, days in script:
+        await hearth.router.handle(message(who, text, minutes_ago=days * DAY), sender)
+    await settle(hearth)
+    text = await ask(hearth, sender, "erin", "@hearth which flat did Zoe end up renting?")
+    lines = text.splitlines()
+    assert lines[0] == "Latest decision:"
+    assert lines[1].startswith("• Zoe, ") and "Elm Street place" in lines[1]
 
 
 async def test_who_knows_ranks_people_by_what_they_said(hearth: Hearth) -> None:
@@ -124,6 +154,30 @@ async def test_what_a_member_said_goes_through_their_twin(hearth: Hearth) -> Non
     on = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails for beginners?")
     assert on.startswith("What Bob said here:")
     assert "Fern Creek" in on
+
+
+async def test_what_a_member_said_is_in_their_twin_log(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await english_chat(hearth, sender)
+    bob = await hearth.storage.find_chat_member(1, Platform.TELEGRAM, username="bob")
+    assert bob is not None
+    off = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails for beginners?")
+    assert off.startswith("Bob has not switched on a twin")
+    assert await hearth.storage.twin_replies(bob.member_id) == []  # his twin was never asked
+    await hearth.router.handle(command("bob", "twin", "on"), sender)
+    question = to_hearth("erin", "@hearth what did Bob say about trails for beginners?")
+    await hearth.router.handle(question, sender)
+    answer = sender.replies[-1].text
+    assert "Fern Creek" in answer
+    assert await hearth.storage.twin_replies(bob.member_id) == [answer]
+    (logged,) = await hearth.storage.recent_twin_replies([bob.member_id])
+    assert logged.status == "sent"
+    assert logged.question_platform_id == question.platform_message_id
+    assert logged.asker_name == "Erin"
+    assert logged.question_text is not None and "trails for beginners" in logged.question_text
+    assert [r.id for r in await hearth.storage.replies_to_report([bob.member_id])] == [logged.id]
+    await hearth.router.handle(command("bob", "twin", "log"), sender)
+    assert "trails for beginners" in sender.replies[-1].text
 
 
 async def test_what_a_member_said_in_chinese_respects_consent(hearth: Hearth) -> None:

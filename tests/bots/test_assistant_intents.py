@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bots.assistant.answer_render import Quote, answer_language, quote_line, topic_shown
+from bots.assistant.chat_search import covers
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
-from bots.assistant.who_knows import is_thanks, thanked_counts
+from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
 from jobs.languages import Language
 
 
@@ -26,6 +27,13 @@ from jobs.languages import Language
         ("@hearth 谁懂 Rust？", Intent.WHO_KNOWS, "Rust"),
         ("@hearth 谁会修自行车", Intent.WHO_KNOWS, "修自行车"),
         ("@hearth 有人了解Kubernetes吗", Intent.WHO_KNOWS, "Kubernetes"),
+        ("@hearth so in the end, which venue?", Intent.DECISION, "which venue"),
+        ("@hearth 年会最后定在哪？", Intent.DECISION, "年会 定在哪"),
+        ("@hearth 团建定了几个人？", Intent.DECISION, "团建定了几个人"),
+        ("@hearth 有人用过飞书吗", Intent.WHO_KNOWS, "飞书"),
+        ("@hearth 谁带孩子去过动物园？", Intent.WHO_KNOWS, "动物园"),
+        ("@hearth 下个月搬家，谁懂这个", Intent.WHO_KNOWS, "下个月搬家"),
+        ("@hearth 想学烘焙，谁最懂？", Intent.WHO_KNOWS, "想学烘焙"),
         ("@hearth what did I miss?", Intent.CATCH_UP, ""),
         ("@hearth catch me up please", Intent.CATCH_UP, ""),
         ("@Hearth 我错过了什么？", Intent.CATCH_UP, ""),
@@ -88,6 +96,8 @@ def test_quotes_carry_author_day_and_link_in_each_language() -> None:
 def test_answers_follow_the_askers_language() -> None:
     assert answer_language("谁懂 Rust？") is Language.CHINESE
     assert answer_language("who knows Rust?") is Language.ENGLISH
+    assert answer_language("有人跑 Toronto Waterfront Marathon 吗？") is Language.CHINESE
+    assert answer_language("Which flat did 周周 end up renting?") is Language.ENGLISH
 
 
 def test_thanks_count_once_per_person_and_never_from_the_author() -> None:
@@ -104,3 +114,22 @@ def test_limits_answer_then_tell_once_then_stay_silent() -> None:
     assert verdicts == [Verdict.ANSWER, Verdict.ANSWER, Verdict.TELL_BUSY, Verdict.SILENT]
     assert limits.check(1, 8, now) is Verdict.ANSWER
     assert limits.check(1, 7, now.replace(hour=1)) is Verdict.ANSWER
+
+
+def test_only_a_message_of_substance_in_the_other_language_stands_across_languages() -> None:
+    asked_in = Language.CHINESE
+    assert is_cross_language("I ride to work every day, about 20 km each way", asked_in)
+    assert not is_cross_language("👍", asked_in)
+    assert not is_cross_language("noted, thank you!", asked_in)  # a thanks shows no knowledge
+    assert not is_cross_language("录屏发了：https://example.com/share?id=7f3a", asked_in)
+    assert not is_cross_language("我每天骑车上班，单程二十公里", asked_in)  # the same language
+
+
+def test_months_and_weekdays_match_across_languages() -> None:
+    assert covers(frozenset({"october"}), "确定：10月17日周四晚8点")
+    assert covers(frozenset({"10月"}), "the October session is on the 17th")
+    assert not covers(frozenset({"october"}), "确定：1月17日")
+    assert covers(frozenset({"friday"}), "那就周五见") and covers(
+        frozenset({"周五"}), "see you Friday"
+    )
+    assert covers(frozenset({"星期日"}), "Sunday works") and not covers(frozenset({"周一"}), "周二")
