@@ -47,10 +47,24 @@ def digest_summariser(
 
 
 async def period_messages(
-    storage: Storage, chat_id: int, period: DigestPeriod
+    storage: Storage,
+    chat_id: int,
+    period: DigestPeriod,
+    *,
+    limit: int | None = None,
+    newest: bool = False,
 ) -> list[DigestMessage]:
-    """The chat's messages in ``period``, as digests read them."""
-    stored = await storage.period_messages(chat_id, period.start, period.end)
+    """The chat's messages in ``period``, as digests read them (oldest first).
+
+    With ``limit``, at most that many: the first ones of the period, or with ``newest``
+    the last ones.
+    """
+    if limit is None:
+        stored = await storage.period_messages(chat_id, period.start, period.end)
+    else:
+        stored = await storage.period_messages(
+            chat_id, period.start, period.end, limit, newest=newest
+        )
     return [
         DigestMessage(
             message_id=m.id,

@@ -69,7 +69,9 @@ class CatchUp:
         last = await self.storage.last_message_before(chat_id, asker_id, now)
         start = max(last, now - LONGEST) if last is not None else now - FIRST_TIME
         period = DigestPeriod(start, now)
-        messages = (await period_messages(self.storage, chat_id, period))[-MAX_MESSAGES:]
+        messages = await period_messages(
+            self.storage, chat_id, period, limit=MAX_MESSAGES, newest=True
+        )
         messages = [m for m in messages if is_chat_talk(m.text)]
         others = [m for m in messages if m.member_id != asker_id]
         if not others:

@@ -47,6 +47,8 @@ RECENT = timedelta(days=7)
 """Without a topic, decisions of this long before the question are listed."""
 MAX_MESSAGES = 600
 """At most this many messages go to the decision engine (the newest are kept)."""
+MIN_WINDOW_MESSAGES = 120
+"""Each stretch of talk read around a match keeps at least this many of its first messages."""
 CONVERSATION_GAP = timedelta(minutes=90)
 """A pause longer than this between two messages starts another conversation."""
 NAMED_ANCHORS = 3
@@ -118,8 +120,13 @@ class DecisionLookup:
             return []
         windows = _merged([(a.sent_at - BEFORE, min(a.sent_at + AFTER, moment)) for a in anchors])
         messages: dict[int, DigestMessage] = {}
+        # Each stretch is read forward from its start (decisions follow what they settle),
+        # within a share of the budget, so a busy chat cannot crowd out older talk.
+        share = max(MIN_WINDOW_MESSAGES, MAX_MESSAGES // len(windows))
         for start, end in windows:
-            for message in await period_messages(self.storage, chat_id, DigestPeriod(start, end)):
+            for message in await period_messages(
+                self.storage, chat_id, DigestPeriod(start, end), limit=share
+            ):
                 messages[message.message_id] = message
         ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
         decisions, vectors = await self._decisions(ordered)
@@ -212,8 +219,10 @@ class DecisionLookup:
         return found
 
     async def _recent(self, chat_id: int, now: datetime) -> list[DigestDecision]:
-        messages = await period_messages(self.storage, chat_id, DigestPeriod(now - RECENT, now))
-        found, _ = await self._decisions(messages[-MAX_MESSAGES:])
+        messages = await period_messages(
+            self.storage, chat_id, DigestPeriod(now - RECENT, now), limit=MAX_MESSAGES, newest=True
+        )
+        found, _ = await self._decisions(messages)
         return sorted(found, key=lambda d: d.ref.sent_at, reverse=True)
 
     async def _decisions(

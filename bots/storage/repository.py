@@ -422,12 +422,19 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
             return list(reversed(list(texts)))
 
     async def period_messages(
-        self, chat_id: int, start: datetime, end: datetime, limit: int = 20_000
+        self,
+        chat_id: int,
+        start: datetime,
+        end: datetime,
+        limit: int = 20_000,
+        *,
+        newest: bool = False,
     ) -> list[PeriodMessage]:
         """People's messages in a chat within ``[start, end)``, oldest first.
 
-        Messages said to Hearth itself are left out: they are questions to the bot,
-        not to the group.
+        At most ``limit`` of them: the first ones of the period, or with ``newest`` the
+        last ones. Messages said to Hearth itself are left out: they are questions to
+        the bot, not to the group.
         """
         original = aliased(MessageRow)
         stmt = (
@@ -445,11 +452,19 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                 MemberRow.is_bot.is_(False),
                 MessageRow.to_hearth.is_(False),
             )
-            .order_by(MessageRow.sent_at, MessageRow.id)
+            .order_by(
+                *(
+                    (MessageRow.sent_at.desc(), MessageRow.id.desc())
+                    if newest
+                    else (MessageRow.sent_at, MessageRow.id)
+                )
+            )
             .limit(limit)
         )
         async with self._sessions() as session:
-            rows = (await session.execute(stmt)).all()
+            rows = list((await session.execute(stmt)).all())
+        if newest:
+            rows.reverse()
         return [
             PeriodMessage(
                 id=row.id,

@@ -132,3 +132,19 @@ async def test_members_seen_before_a_period(storage: Storage) -> None:
         old.member_id,
         bob,
     }
+
+
+async def test_a_period_is_read_from_its_start_or_its_end_within_a_limit(storage: Storage) -> None:
+    for minutes_ago in range(10, 0, -1):
+        await storage.ingest_message(
+            message("alice", f"note {minutes_ago}", minutes_ago=minutes_ago)
+        )
+    chat = await storage.ensure_chat(GROUP)
+    now = datetime.now(UTC)
+    start, end = now - timedelta(hours=1), now + timedelta(minutes=1)
+
+    first = await storage.period_messages(chat, start, end, 3)
+    last = await storage.period_messages(chat, start, end, 3, newest=True)
+
+    assert [m.text for m in first] == ["note 10", "note 9", "note 8"]
+    assert [m.text for m in last] == ["note 3", "note 2", "note 1"]  # still oldest first
