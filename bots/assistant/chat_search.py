@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from jobs.question_cues import is_question
-from jobs.text_cues import key_terms
+from jobs.question_cues import is_question, split_sentences
+from jobs.text_cues import content_length, key_terms
 from memory.embedder import Embedder
 from memory.records import MemoryHit, MemoryScope, PeerScores
 from memory.store import MemoryStore
@@ -124,9 +124,42 @@ def is_chat_talk(text: str) -> bool:
     return not (_TO_HEARTH.search(text) or looks_like_twin_message(text))
 
 
+_CLAUSE = re.compile(r"[，,；;]\s*")
+MIN_STATED = 3
+"""A message states something when its parts that do not ask say at least this much."""
+
+
+def stated_part(text: str) -> str:
+    """What a message states: its sentences, and clauses of its questions, that do not ask
+    ("I play on Tuesdays, anyone want to join?" states "I play on Tuesdays")."""
+    kept: list[str] = []
+    for sentence in split_sentences(text):
+        if not is_question(sentence):
+            kept.append(sentence)
+            continue
+        kept.extend(c for c in _CLAUSE.split(sentence) if c.strip() and not is_question(c))
+    return " ".join(kept)
+
+
+_NEGATED = re.compile(
+    r"(?i)\b(?:no|not|never|hardly|isn't|aren't|wasn't|don't|doesn't|didn't|can't|cannot|won't)"
+    r"\s+(?:(?:a|an|the|any|really|much|very|big|good|great|of|into|about|like|know|"
+    r"play|do|use|own|have|enjoy|care|been|tried|to|go|went|idea|clue|experience|with)\s+)*[\w'-]+"
+    r"|(?:不会|不懂|不太懂|不熟|不了解|不喜欢|没玩过|没用过|没去过|没学过|没试过|从来没|从没)"
+    r"[\u4e00-\u9fff]{1,4}"
+)
+
+
+def without_negated(text: str) -> str:
+    """``text`` without what it denies ("I'm no photographer", "我不会滑雪"): naming a
+    subject only to say one does not do it is no sign of knowing it."""
+    return _NEGATED.sub(" ", text)
+
+
 def is_evidence(text: str) -> bool:
-    """Whether a message can back an answer: members' talk that states rather than asks."""
-    return is_chat_talk(text) and not is_question(text)
+    """Whether a message can back an answer: members' talk that states something, not only
+    asks."""
+    return is_chat_talk(text) and content_length(stated_part(text)) >= MIN_STATED
 
 
 class ChatSearch:

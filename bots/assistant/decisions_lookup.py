@@ -98,13 +98,14 @@ class DecisionLookup:
         baselines = await self.search.baselines(found)
         query = np.asarray(found.vector, dtype=np.float32)
 
-        def about(text: str, vector: Sequence[float] | None) -> bool:
-            if covers(terms, text):
-                return True
+        def lead(text: str, vector: Sequence[float] | None) -> float:
+            """How much closer to the question ``text`` is than topic-free chatter."""
             if vector is None:
-                return False
-            lead = float(np.dot(np.asarray(vector, dtype=np.float32), query))
-            return lead - baselines.of(text) >= MARGIN
+                return 0.0
+            return float(np.dot(np.asarray(vector, dtype=np.float32), query)) - baselines.of(text)
+
+        def about(text: str, vector: Sequence[float] | None) -> bool:
+            return covers(terms, text) or (vector is not None and lead(text, vector) >= MARGIN)
 
         anchors = [
             r.hit
@@ -138,18 +139,27 @@ class DecisionLookup:
             for m in ordered
             if is_chat_talk(m.text) and covers(terms, signed(m.text, m.member_id))
         }
-        kept = [
-            d
-            for d in decisions
-            if about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id))
-            or (
+
+        def direct(d: DigestDecision) -> bool:
+            return about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)) or (
                 d.replaces is not None
                 and about(
                     signed(d.replaces.text, d.replaces.member_id),
                     vectors.get(d.replaces.message_id),
                 )
             )
-            or talk.get(d.ref.message_id) in on_topic_talk
+
+        kept = [d for d in decisions if direct(d)]
+        # Decisions made in a conversation on the topic (written in the other language, or
+        # without its words) count too; beside decisions that are plainly about it, only
+        # those at least as close to the question as topic-free chatter.
+        floor = 0.0 if kept else -MARGIN
+        kept += [
+            d
+            for d in decisions
+            if not direct(d)
+            and talk.get(d.ref.message_id) in on_topic_talk
+            and lead(d.ref.text, vectors.get(d.ref.message_id)) > floor
         ]
         # Decisions that carry most of the topic's terms first, then those of a member the
         # topic names, then those whose conversation carries more of the topic (a decision

@@ -15,7 +15,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bots.assistant.chat_search import ChatSearch, covers, ranked_evidence, subject_terms
+from bots.assistant.chat_search import (
+    ChatSearch,
+    covers,
+    ranked_evidence,
+    stated_part,
+    subject_terms,
+    without_negated,
+)
 from bots.storage.assistant_queries import ChatPerson
 from jobs.languages import Language, count_han, script_of
 from memory.records import MemoryHit
@@ -120,7 +127,9 @@ async def rank_members(
         if person is None or person.is_bot or not person.suggestable or hit.member_id == asker_id:
             continue
         lead = ranked.similarity - baselines.of(hit.text) if ranked.similarity is not None else 0.0
-        if terms and covers(terms, hit.text):
+        # What they asked or denied is no sign that they know: the term must be in what
+        # they stated.
+        if terms and covers(terms, without_negated(stated_part(hit.text))):
             weight = 1.0
         elif lead >= SEMANTIC_MARGIN:
             weight = 0.5

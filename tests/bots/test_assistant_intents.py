@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bots.assistant.answer_render import Quote, answer_language, quote_line, topic_shown
-from bots.assistant.chat_search import covers
+from bots.assistant.chat_search import covers, is_evidence, stated_part, without_negated
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
 from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
@@ -133,3 +133,38 @@ def test_months_and_weekdays_match_across_languages() -> None:
         frozenset({"周五"}), "see you Friday"
     )
     assert covers(frozenset({"星期日"}), "Sunday works") and not covers(frozenset({"周一"}), "周二")
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("我每周二和周四晚上在体育馆打篮球，有人想一起来吗？", "我每周二和周四晚上在体育馆打篮球"),
+        ("Which lens do people use for portraits? I keep going back to my 50mm.",
+         "I keep going back to my 50mm."),
+        ("有人用过 Tauri 吗？", ""),
+        ("Anyone tried Rust in production?", ""),
+    ],
+)  # fmt: skip
+def test_what_a_message_states_leaves_its_questions_out(text: str, stated: str) -> None:
+    assert stated_part(text) == stated
+    assert is_evidence(text) == bool(stated)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("I'm no photographer, but my sourdough starter is alive", "photographer"),
+        ("I don't really know much about Rust", "rust"),
+        ("I have no idea about Kubernetes, but Go is fine", "kubernetes"),
+        ("我不会滑雪，但是很想学", "滑雪"),
+    ],
+)
+def test_a_subject_named_only_to_deny_it_is_no_evidence(text: str, subject: str) -> None:
+    assert covers(frozenset({subject}), text)
+    assert not covers(frozenset({subject}), without_negated(text))
+
+
+def test_what_is_not_denied_stays() -> None:
+    kept = without_negated("Not bad at all, I shoot film every weekend. 这家店不错，我常去拍照")
+    assert covers(frozenset({"film"}), kept)
+    assert covers(frozenset({"拍照"}), kept)
