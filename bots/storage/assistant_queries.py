@@ -13,7 +13,6 @@ from bots.storage.base import StorageBase
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
-    ChatSettingsRow,
     MemberRow,
     MemberSettingsRow,
     MessageRow,
@@ -48,10 +47,7 @@ class AssistantQueries(StorageBase):
     async def set_assistant_enabled(self, chat_id: int, enabled: bool) -> None:
         """Switch the assistant on or off in a chat."""
         async with self._sessions.begin() as session:
-            row = await session.get(ChatSettingsRow, chat_id)
-            if row is None:
-                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-                session.add(row)
+            row = await self._chat_settings_row(session, chat_id)
             row.assistant_enabled = enabled
 
     async def set_suggestable(self, chat_id: int, member_id: int, suggestable: bool) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bots.storage.tables import ChatSettingsRow
 
 
 def storable(text: str) -> str:
@@ -28,6 +30,15 @@ class StorageBase:
     async def close(self) -> None:
         """Release all database connections."""
         await self._engine.dispose()
+
+    @staticmethod
+    async def _chat_settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:
+        """The chat's settings row in ``session``, added with the defaults if it has none."""
+        row = await session.get(ChatSettingsRow, chat_id)
+        if row is None:
+            row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
+            session.add(row)
+        return row
 
     def _insert(self, table: Any) -> Any:
         """An INSERT for ``table`` that supports ON CONFLICT on this database."""

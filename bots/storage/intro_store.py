@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from adapters.model import Member, Platform
@@ -72,7 +71,7 @@ class IntroStore(StorageBase):
     async def set_cadence(self, chat_id: int, cadence: str | None) -> None:
         """Store the chat's introduction cadence (JSON), or clear it."""
         async with self._sessions.begin() as session:
-            row = await self._settings_row(session, chat_id)
+            row = await self._chat_settings_row(session, chat_id)
             row.intro_cadence = cadence
 
     async def delivery(self, chat_id: int) -> str:
@@ -86,7 +85,7 @@ class IntroStore(StorageBase):
         if delivery not in DELIVERIES:
             raise ValueError(f"delivery is one of {', '.join(DELIVERIES)}")
         async with self._sessions.begin() as session:
-            row = await self._settings_row(session, chat_id)
+            row = await self._chat_settings_row(session, chat_id)
             row.intro_delivery = delivery
 
     async def state(self, chat_id: int, member_id: int) -> IntroState:
@@ -346,11 +345,3 @@ class IntroStore(StorageBase):
                 delete(IntroGroupRow).where(IntroGroupRow.round_at < before)
             )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    @staticmethod
-    async def _settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:
-        row = await session.get(ChatSettingsRow, chat_id)
-        if row is None:
-            row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-            session.add(row)
-        return row

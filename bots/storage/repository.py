@@ -360,10 +360,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
     ) -> ChatSettings:
         """Change a chat's settings; fields left as None keep their value."""
         async with self._sessions.begin() as session:
-            row = await session.get(ChatSettingsRow, chat_id)
-            if row is None:
-                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-                session.add(row)
+            row = await self._chat_settings_row(session, chat_id)
             if twins_enabled is not None:
                 row.twins_enabled = twins_enabled
             if twin_absence_minutes is not None:
@@ -521,10 +518,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
     async def set_digest_schedule(self, chat_id: int, schedule: str | None) -> None:
         """Store the chat's digest schedule (JSON), or clear it."""
         async with self._sessions.begin() as session:
-            row = await session.get(ChatSettingsRow, chat_id)
-            if row is None:
-                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-                session.add(row)
+            row = await self._chat_settings_row(session, chat_id)
             row.digest_schedule = schedule
 
     async def chat(self, chat_id: int) -> Chat | None:
@@ -544,8 +538,5 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
     async def set_digest_quiet_line(self, chat_id: int, post_line: bool) -> None:
         """Choose what a quiet scheduled digest does: one line, or nothing."""
         async with self._sessions.begin() as session:
-            row = await session.get(ChatSettingsRow, chat_id)
-            if row is None:
-                row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-                session.add(row)
+            row = await self._chat_settings_row(session, chat_id)
             row.digest_quiet_line = post_line
