@@ -92,6 +92,21 @@ def _carries(term: str, lowered: str) -> bool:
     return _stem(term) in lowered
 
 
+_TIME_WORDS = re.compile(
+    r"(?<!\d)1[0-2]月|(?<!\d)[1-9]月|十[一二]?月|[一二三四五六七八九]月|(?:周|星期|礼拜)[一二三四五六日天]|"
+    r"\b(?:" + "|".join((*_MONTHS, *_WEEKDAYS)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def time_terms(topic: str) -> frozenset[str]:
+    """The months and weekdays a topic names ("10月分享会" is about October), which key
+    terms leave out when written with digits."""
+    return frozenset(
+        found.lower() for found in _TIME_WORDS.findall(topic) if found.lower() in _TIME_FORMS
+    )
+
+
 def covers(terms: frozenset[str], text: str) -> bool:
     """Whether ``text`` carries one of ``terms`` (always, when there are none)."""
     if not terms:

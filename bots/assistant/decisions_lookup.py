@@ -22,9 +22,16 @@ import numpy as np
 from bots.assistant.chat_search import (
     ChatSearch,
     covers,
-    covers_most,
     is_chat_talk,
     subject_terms,
+    time_terms,
+)
+from bots.assistant.decision_ranking import (
+    MEANING_WEIGHT,
+    TALK_WEIGHT,
+    TermWeights,
+    in_other_script,
+    ranked,
 )
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
@@ -161,25 +168,25 @@ class DecisionLookup:
             and talk.get(d.ref.message_id) in on_topic_talk
             and lead(d.ref.text, vectors.get(d.ref.message_id)) > floor
         ]
-        # Decisions that carry most of the topic's terms first, then those of a member the
-        # topic names, then those whose conversation carries more of the topic (a decision
-        # in the other language is found by the talk around it), then those close to it in
-        # meaning; the latest first in each.
+        # Each decision weighed by the topic's terms it and its conversation carry (rare
+        # terms count most) and by its closeness to the question in meaning.
         said_in: dict[int, list[str]] = {}
         for m in ordered:
             said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
-        return sorted(
-            kept,
-            key=lambda d: (
-                covers_most(terms, signed(d.ref.text, d.ref.member_id)),
-                not covers(terms, d.ref.text)
-                and covers(terms, signed(d.ref.text, d.ref.member_id)),
-                share_covered(terms, said_in.get(talk.get(d.ref.message_id, -1), [])),
-                about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)),
-                d.ref.sent_at,
-            ),
-            reverse=True,
-        )
+        weights = TermWeights.of(terms | time_terms(topic), [text for said in said_in.values() for text in said])
+
+        def weight(d: DigestDecision) -> float:
+            own = [signed(d.ref.text, d.ref.member_id)]
+            if d.replaces is not None:
+                own.append(signed(d.replaces.text, d.replaces.member_id))
+            near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
+            around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), []))
+            carried = weights.share(own)
+            if in_other_script(terms, d.ref.text):
+                carried = max(carried, around)
+            return carried + TALK_WEIGHT * around + MEANING_WEIGHT * near
+
+        return ranked(kept, weight)
 
     async def _apart(
         self,

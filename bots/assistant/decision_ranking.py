@@ -1,0 +1,106 @@
+"""Which of the decisions found around a topic are about it, the best first.
+
+A decision is weighed by the topic's terms it carries (itself, or the decision it changed)
+and those its conversation carries, each term weighted by how rare it is in the talk read
+(a word like 集合 or "meet" that many messages carry says little), and by how much closer
+to the question it is in meaning than topic-free chatter. The best decision leads, or the
+later one that changed it; beside it only decisions weighed nearly as well are listed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bots.assistant.chat_search import covers
+from jobs.digest_model import DigestDecision
+from jobs.languages import HAN
+
+TALK_WEIGHT = 0.5
+"""What the topic's terms in a decision's conversation count for, against the decision's own."""
+MEANING_WEIGHT = 4.0
+"""What closeness in meaning counts for: a lead of 0.05 over chatter is worth a fifth of the
+topic's terms."""
+ALSO_SHARE = 0.75
+"""Beside the lead, a decision is listed when it weighs at least this share of the lead's."""
+TIE = 0.1
+"""Weights within this of each other are a tie, which the latest decision wins."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermWeights:
+    """The topic's terms, each weighted by how rare it is among the messages read."""
+
+    weights: Mapping[str, float]
+
+    @classmethod
+    def of(cls, terms: frozenset[str], texts: Sequence[str]) -> TermWeights:
+        """Weights of ``terms`` over ``texts``: the log of how many texts per text carrying it."""
+        total = len(texts)
+        weights: dict[str, float] = {}
+        for term in terms:
+            carrying = sum(1 for text in texts if _carries(term, text))
+            weights[term] = math.log((1 + total) / (1 + carrying)) + 0.1
+        return cls(weights)
+
+    def share(self, texts: Sequence[str]) -> float:
+        """The weighted share of the topic's terms that ``texts`` carry between them."""
+        whole = sum(self.weights.values())
+        if whole <= 0:
+            return 0.0
+        found = sum(
+            weight
+            for term, weight in self.weights.items()
+            if any(_carries(term, text) for text in texts)
+        )
+        return found / whole
+
+
+def _carries(term: str, text: str) -> bool:
+    """Whether ``text`` carries ``term``, or an English plural its singular ("keys": "key")."""
+    if covers(frozenset({term}), text):
+        return True
+    single = term[:-1] if term.isascii() and len(term) >= 4 and term.endswith("s") else ""
+    return bool(single) and covers(frozenset({single}), text)
+
+
+def in_other_script(terms: frozenset[str], text: str) -> bool:
+    """Whether ``text`` is written in another script than all of the topic's terms (then it
+    cannot carry them, and what its conversation carries stands in)."""
+    han = HAN.search(text) is not None
+    return bool(terms) and all((HAN.search(term) is not None) != han for term in terms)
+
+
+def ranked(
+    decisions: Sequence[DigestDecision], weight: Callable[[DigestDecision], float]
+) -> list[DigestDecision]:
+    """The decisions about the topic, best first: the best weighed one (or the latest that
+    changed it), then only those weighed nearly as well; none when none weighs anything."""
+    weighed = {id(d): weight(d) for d in decisions}
+    order = sorted(
+        decisions,
+        key=lambda d: (round(weighed[id(d)] / TIE), d.ref.sent_at),
+        reverse=True,
+    )
+    if not order or weighed[id(order[0])] <= 0:
+        return []
+    lead = order[0]
+    # The latest of the lead's chain leads: a later decision that changed it.
+    while True:
+        later = [
+            d
+            for d in order
+            if d.replaces is not None
+            and d.replaces.message_id == lead.ref.message_id
+            and d.ref.sent_at > lead.ref.sent_at
+        ]
+        if not later:
+            break
+        lead = max(later, key=lambda d: d.ref.sent_at)
+    best = weighed[id(order[0])]
+    shown = {lead.ref.message_id} | ({lead.replaces.message_id} if lead.replaces else set())
+    also = [
+        d for d in order if d.ref.message_id not in shown and weighed[id(d)] >= ALSO_SHARE * best
+    ]
+    return [lead, *also]
