@@ -173,7 +173,8 @@ class DecisionLookup:
         said_in: dict[int, list[str]] = {}
         for m in ordered:
             said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
-        weights = TermWeights.of(terms | time_terms(topic), [text for said in said_in.values() for text in said])
+        read = [text for said in said_in.values() for text in said]
+        weights = TermWeights.of(terms | time_terms(topic), read)
 
         def weight(d: DigestDecision) -> float:
             own = [signed(d.ref.text, d.ref.member_id)]
