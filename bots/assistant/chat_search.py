@@ -115,6 +115,18 @@ def covers(terms: frozenset[str], text: str) -> bool:
     return any(_carries(term, lowered) for term in terms)
 
 
+def carried(terms: frozenset[str], text: str) -> frozenset[str]:
+    """The ``terms`` that ``text`` carries; an English plural also by its singular ("keys"
+    in "the spare key")."""
+    lowered = text.lower()
+    return frozenset(
+        term
+        for term in terms
+        if _carries(term, lowered)
+        or (term.isascii() and len(term) >= 4 and term.endswith("s") and term[:-1] in lowered)
+    )
+
+
 def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:
     """Whether ``text`` carries at least ``share`` of ``terms`` (and one at least)."""
     if not terms:

@@ -10,10 +10,9 @@ later one that changed it; beside it only decisions weighed nearly as well are l
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bots.assistant.chat_search import covers
 from jobs.digest_model import DigestDecision
 from jobs.languages import HAN
 
@@ -35,34 +34,23 @@ class TermWeights:
     weights: Mapping[str, float]
 
     @classmethod
-    def of(cls, terms: frozenset[str], texts: Sequence[str]) -> TermWeights:
-        """Weights of ``terms`` over ``texts``: the log of how many texts per text carrying it."""
-        total = len(texts)
-        weights: dict[str, float] = {}
-        for term in terms:
-            carrying = sum(1 for text in texts if _carries(term, text))
-            weights[term] = math.log((1 + total) / (1 + carrying)) + 0.1
-        return cls(weights)
+    def of(cls, terms: frozenset[str], found: Sequence[frozenset[str]]) -> TermWeights:
+        """Weights of ``terms`` given the terms each message read carries (``found``): the
+        log of how many messages per message carrying the term."""
+        total = len(found)
+        return cls(
+            {
+                term: math.log((1 + total) / (1 + sum(1 for f in found if term in f))) + 0.1
+                for term in terms
+            }
+        )
 
-    def share(self, texts: Sequence[str]) -> float:
-        """The weighted share of the topic's terms that ``texts`` carry between them."""
+    def share(self, found: Iterable[str]) -> float:
+        """The weighted share of the topic's terms among ``found``."""
         whole = sum(self.weights.values())
         if whole <= 0:
             return 0.0
-        found = sum(
-            weight
-            for term, weight in self.weights.items()
-            if any(_carries(term, text) for text in texts)
-        )
-        return found / whole
-
-
-def _carries(term: str, text: str) -> bool:
-    """Whether ``text`` carries ``term``, or an English plural its singular ("keys": "key")."""
-    if covers(frozenset({term}), text):
-        return True
-    single = term[:-1] if term.isascii() and len(term) >= 4 and term.endswith("s") else ""
-    return bool(single) and covers(frozenset({single}), text)
+        return sum(self.weights.get(term, 0.0) for term in set(found)) / whole
 
 
 def in_other_script(terms: frozenset[str], text: str) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 
 from bots.assistant.chat_search import (
     ChatSearch,
+    carried,
     covers,
     is_chat_talk,
     subject_terms,
@@ -170,22 +171,23 @@ class DecisionLookup:
         ]
         # Each decision weighed by the topic's terms it and its conversation carry (rare
         # terms count most) and by its closeness to the question in meaning.
-        said_in: dict[int, list[str]] = {}
+        all_terms = terms | time_terms(topic)
+        found_in = {m.message_id: carried(all_terms, signed(m.text, m.member_id)) for m in ordered}
+        weights = TermWeights.of(all_terms, list(found_in.values()))
+        said_in: dict[int, set[str]] = {}
         for m in ordered:
-            said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
-        read = [text for said in said_in.values() for text in said]
-        weights = TermWeights.of(terms | time_terms(topic), read)
+            said_in.setdefault(talk[m.message_id], set()).update(found_in[m.message_id])
 
         def weight(d: DigestDecision) -> float:
-            own = [signed(d.ref.text, d.ref.member_id)]
+            own = carried(all_terms, signed(d.ref.text, d.ref.member_id))
             if d.replaces is not None:
-                own.append(signed(d.replaces.text, d.replaces.member_id))
+                own |= carried(all_terms, signed(d.replaces.text, d.replaces.member_id))
             near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
-            around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), []))
-            carried = weights.share(own)
+            around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), set()))
+            share = weights.share(own)
             if in_other_script(terms, d.ref.text):
-                carried = max(carried, around)
-            return carried + TALK_WEIGHT * around + MEANING_WEIGHT * near
+                share = max(share, around)
+            return share + TALK_WEIGHT * around + MEANING_WEIGHT * near
 
         return ranked(kept, weight)
 
@@ -271,15 +273,6 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
-
-
-def share_covered(terms: frozenset[str], texts: Sequence[str]) -> float:
-    """The share of ``terms`` that ``texts`` carry between them, in steps of a quarter (a
-    decision's conversation says what it decided about; near ties go to the latest)."""
-    if not terms:
-        return 0.0
-    found = sum(1 for term in terms if any(covers(frozenset({term}), text) for text in texts))
-    return round(4 * found / len(terms)) / 4
 
 
 def _names(terms: frozenset[str], name: str) -> bool:

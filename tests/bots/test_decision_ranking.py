@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bots.assistant.chat_search import carried
 from bots.assistant.decision_ranking import TermWeights, in_other_script, ranked
 from jobs.digest_model import DigestDecision, MessageRef
 
@@ -22,15 +23,15 @@ def decision(number: int, text: str, replaces: DigestDecision | None = None) -> 
 
 
 def test_a_term_many_messages_carry_weighs_less_than_a_rare_one() -> None:
+    terms = frozenset({"集合", "龙泉山"})
     talk = ["东门集合", "正门集合", "B口集合", "龙泉山徒步", "吃火锅"]
-    weights = TermWeights.of(frozenset({"集合", "龙泉山"}), talk)
+    weights = TermWeights.of(terms, [carried(terms, text) for text in talk])
     assert weights.weights["龙泉山"] > 2 * weights.weights["集合"]
-    assert weights.share(["龙泉山那边见"]) > 0.6 > weights.share(["东门集合"])
+    assert weights.share(carried(terms, "龙泉山那边见")) > 0.6 > weights.share({"集合"})
 
 
 def test_an_english_plural_finds_its_singular() -> None:
-    weights = TermWeights.of(frozenset({"keys"}), ["the spare key lives inside", "hello"])
-    assert weights.share(["the spare key lives inside"]) == 1.0
+    assert carried(frozenset({"keys", "door"}), "the spare key lives inside") == {"keys"}
 
 
 def test_the_latest_of_the_chain_leads_and_weak_matches_are_left_out() -> None:
