@@ -24,7 +24,7 @@ topic's terms."""
 ALSO_SHARE = 0.75
 """Beside the lead, a decision is listed when it weighs at least this share of the lead's."""
 TIE = 0.1
-"""Weights within this of each other are a tie, which the latest decision wins."""
+"""Decisions weighed within this share of the best tie with it, and the latest wins."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +66,14 @@ def ranked(
     """The decisions about the topic, best first: the best weighed one (or the latest that
     changed it), then only those weighed nearly as well; none when none weighs anything."""
     weighed = {id(d): weight(d) for d in decisions}
-    order = sorted(
-        decisions,
-        key=lambda d: (round(weighed[id(d)] / TIE), d.ref.sent_at),
-        reverse=True,
-    )
+    order = sorted(decisions, key=lambda d: (weighed[id(d)], d.ref.sent_at), reverse=True)
     if not order or weighed[id(order[0])] <= 0:
         return []
-    lead = order[0]
+    best = weighed[id(order[0])]
+    # Of the decisions weighed within a tie of the best, the latest leads.
+    lead = max(
+        (d for d in order if weighed[id(d)] >= (1 - TIE) * best), key=lambda d: d.ref.sent_at
+    )
     # The latest of the lead's chain leads: a later decision that changed it.
     while True:
         later = [
@@ -86,7 +86,6 @@ def ranked(
         if not later:
             break
         lead = max(later, key=lambda d: d.ref.sent_at)
-    best = weighed[id(order[0])]
     shown = {lead.ref.message_id} | ({lead.replaces.message_id} if lead.replaces else set())
     also = [
         d for d in order if d.ref.message_id not in shown and weighed[id(d)] >= ALSO_SHARE * best
