@@ -159,15 +159,9 @@ class DecisionLookup:
 
         kept = [d for d in decisions if direct(d)]
         # Decisions made in a conversation on the topic (written in the other language, or
-        # without its words) count too; beside decisions that are plainly about it, only
-        # those at least as close to the question as topic-free chatter.
-        floor = 0.0 if kept else -MARGIN
+        # without its words) count too; the weighing below says whether they are listed.
         kept += [
-            d
-            for d in decisions
-            if not direct(d)
-            and talk.get(d.ref.message_id) in on_topic_talk
-            and lead(d.ref.text, vectors.get(d.ref.message_id)) > floor
+            d for d in decisions if not direct(d) and talk.get(d.ref.message_id) in on_topic_talk
         ]
         # Each decision weighed by the topic's terms it and its conversation carry (rare
         # terms count most) and by its closeness to the question in meaning.
