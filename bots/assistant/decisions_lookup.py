@@ -6,8 +6,10 @@ a few hours is read back from storage and given, as one topic, to
 to, and what changed what). A decision counts when it, or the one it changed, carries a
 key term of the topic, or is clearly closer to the question in meaning than topic-free
 chatter (which also finds decisions written in the other language), or was made in the
-same conversation as a message on the topic. Without a topic,
-the decisions of the last week are listed. Latest first.
+same conversation as a message on the topic. They are then weighed
+(:mod:`bots.assistant.decision_ranking`): the one about the topic leads (the latest of its
+chain), and only those weighed nearly as well are listed beside it. Without a topic, the
+decisions of the last week are listed, latest first.
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ async def test_a_members_own_decision_days_after_the_talk(hearth: Hearth) -> Non
     lines = text.splitlines()
     assert lines[0] == "Latest decision:"
     assert lines[1].startswith("• Zoe, ") and "Elm Street place" in lines[1]
+    assert "hike" not in text  # another subject is not "also decided"
 
 
 async def test_who_knows_ranks_people_by_what_they_said(hearth: Hearth) -> None:
