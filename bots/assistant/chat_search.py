@@ -92,12 +92,39 @@ def _carries(term: str, lowered: str) -> bool:
     return _stem(term) in lowered
 
 
+_TIME_WORDS = re.compile(
+    r"(?<!\d)1[0-2]月|(?<!\d)[1-9]月|十[一二]?月|[一二三四五六七八九]月|(?:周|星期|礼拜)[一二三四五六日天]|"
+    r"\b(?:" + "|".join((*_MONTHS, *_WEEKDAYS)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def time_terms(topic: str) -> frozenset[str]:
+    """The months and weekdays a topic names ("10月分享会" is about October), which key
+    terms leave out when written with digits."""
+    return frozenset(
+        found.lower() for found in _TIME_WORDS.findall(topic) if found.lower() in _TIME_FORMS
+    )
+
+
 def covers(terms: frozenset[str], text: str) -> bool:
     """Whether ``text`` carries one of ``terms`` (always, when there are none)."""
     if not terms:
         return True
     lowered = text.lower()
     return any(_carries(term, lowered) for term in terms)
+
+
+def carried(terms: frozenset[str], text: str) -> frozenset[str]:
+    """The ``terms`` that ``text`` carries; an English plural also by its singular ("keys"
+    in "the spare key")."""
+    lowered = text.lower()
+    return frozenset(
+        term
+        for term in terms
+        if _carries(term, lowered)
+        or (term.isascii() and len(term) >= 4 and term.endswith("s") and term[:-1] in lowered)
+    )
 
 
 def covers_most(terms: frozenset[str], text: str, share: float = 0.5) -> bool:

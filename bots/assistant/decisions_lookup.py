@@ -6,8 +6,10 @@ a few hours is read back from storage and given, as one topic, to
 to, and what changed what). A decision counts when it, or the one it changed, carries a
 key term of the topic, or is clearly closer to the question in meaning than topic-free
 chatter (which also finds decisions written in the other language), or was made in the
-same conversation as a message on the topic. Without a topic,
-the decisions of the last week are listed. Latest first.
+same conversation as a message on the topic. They are then weighed
+(:mod:`bots.assistant.decision_ranking`): the one about the topic leads (the latest of its
+chain), and only those weighed nearly as well are listed beside it. Without a topic, the
+decisions of the last week are listed, latest first.
 """
 
 from __future__ import annotations
@@ -21,10 +23,18 @@ import numpy as np
 
 from bots.assistant.chat_search import (
     ChatSearch,
+    carried,
     covers,
-    covers_most,
     is_chat_talk,
     subject_terms,
+    time_terms,
+)
+from bots.assistant.decision_ranking import (
+    MEANING_WEIGHT,
+    TALK_WEIGHT,
+    TermWeights,
+    in_other_script,
+    ranked,
 )
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
@@ -151,35 +161,31 @@ class DecisionLookup:
 
         kept = [d for d in decisions if direct(d)]
         # Decisions made in a conversation on the topic (written in the other language, or
-        # without its words) count too; beside decisions that are plainly about it, only
-        # those at least as close to the question as topic-free chatter.
-        floor = 0.0 if kept else -MARGIN
+        # without its words) count too; the weighing below says whether they are listed.
         kept += [
-            d
-            for d in decisions
-            if not direct(d)
-            and talk.get(d.ref.message_id) in on_topic_talk
-            and lead(d.ref.text, vectors.get(d.ref.message_id)) > floor
+            d for d in decisions if not direct(d) and talk.get(d.ref.message_id) in on_topic_talk
         ]
-        # Decisions that carry most of the topic's terms first, then those of a member the
-        # topic names, then those whose conversation carries more of the topic (a decision
-        # in the other language is found by the talk around it), then those close to it in
-        # meaning; the latest first in each.
-        said_in: dict[int, list[str]] = {}
+        # Each decision weighed by the topic's terms it and its conversation carry (rare
+        # terms count most) and by its closeness to the question in meaning.
+        all_terms = terms | time_terms(topic)
+        found_in = {m.message_id: carried(all_terms, signed(m.text, m.member_id)) for m in ordered}
+        weights = TermWeights.of(all_terms, list(found_in.values()))
+        said_in: dict[int, set[str]] = {}
         for m in ordered:
-            said_in.setdefault(talk[m.message_id], []).append(signed(m.text, m.member_id))
-        return sorted(
-            kept,
-            key=lambda d: (
-                covers_most(terms, signed(d.ref.text, d.ref.member_id)),
-                not covers(terms, d.ref.text)
-                and covers(terms, signed(d.ref.text, d.ref.member_id)),
-                share_covered(terms, said_in.get(talk.get(d.ref.message_id, -1), [])),
-                about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)),
-                d.ref.sent_at,
-            ),
-            reverse=True,
-        )
+            said_in.setdefault(talk[m.message_id], set()).update(found_in[m.message_id])
+
+        def weight(d: DigestDecision) -> float:
+            own = carried(all_terms, signed(d.ref.text, d.ref.member_id))
+            if d.replaces is not None:
+                own |= carried(all_terms, signed(d.replaces.text, d.replaces.member_id))
+            near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
+            around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), set()))
+            share = weights.share(own)
+            if in_other_script(terms, d.ref.text):
+                share = max(share, around)
+            return share + TALK_WEIGHT * around + MEANING_WEIGHT * near
+
+        return ranked(kept, weight)
 
     async def _apart(
         self,
@@ -263,15 +269,6 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, threshold, labels, DecisionRules())
-
-
-def share_covered(terms: frozenset[str], texts: Sequence[str]) -> float:
-    """The share of ``terms`` that ``texts`` carry between them, in steps of a quarter (a
-    decision's conversation says what it decided about; near ties go to the latest)."""
-    if not terms:
-        return 0.0
-    found = sum(1 for term in terms if any(covers(frozenset({term}), text) for text in texts))
-    return round(4 * found / len(terms)) / 4
 
 
 def _names(terms: frozenset[str], name: str) -> bool:

@@ -90,6 +90,7 @@ async def test_a_members_own_decision_days_after_the_talk(hearth: Hearth) -> Non
     lines = text.splitlines()
     assert lines[0] == "Latest decision:"
     assert lines[1].startswith("• Zoe, ") and "Elm Street place" in lines[1]
+    assert "hike" not in text  # another subject is not "also decided"
 
 
 async def test_who_knows_ranks_people_by_what_they_said(hearth: Hearth) -> None:
@@ -304,3 +305,27 @@ async def test_a_paused_twin_or_one_in_draft_mode_is_not_quoted(hearth: Hearth) 
     paused = await ask(hearth, sender, "erin", "@hearth what did Bob say about trails?")
     assert paused == "Bob has paused their twin, so I don't quote them now."
     assert "Fern Creek" not in draft + paused
+
+
+async def test_a_decision_sharing_only_a_common_word_is_not_shown(hearth: Hearth) -> None:
+    """ "集合" is in many decisions; the hike's meeting time leads, the night run is left out."""
+    sender = RecordingSender()
+    script = [
+        ("阿杰", "这周六去龙泉山徒步吧，山上桃花开了", 10 * DAY),
+        ("小鹿", "好呀，龙泉山徒步算我一个", 10 * DAY - 5),
+        ("阿杰", "定了：周六早上8点，龙泉驿站B口集合，有车的帮忙拉一下人", 10 * DAY - 30),
+        ("王蕾", "周日带娃去科学馆吗？", 6 * DAY),
+        ("老唐", "可以啊", 6 * DAY - 4),
+        ("王蕾", "确定了：周日上午9点半，科学馆正门集合，门票各自预约", 6 * DAY - 10),
+        ("阿杰", "有人想每周三一起夜跑吗？", 3 * DAY),
+        ("小鹿", "我！", 3 * DAY - 3),
+        ("阿杰", "那就这么定，每周三晚8点东门集合，第一次就这周三", 3 * DAY - 20),
+    ]
+    for who, text, minutes in script:
+        await hearth.router.handle(message(who, text, chat=ZH_GROUP, minutes_ago=minutes), sender)
+    await settle(hearth)
+    text = await ask(hearth, sender, "小陈", "@hearth 龙泉山徒步最后几点集合？", chat=ZH_GROUP)
+    lines = text.splitlines()
+    assert lines[0] == "最新决定："
+    assert "龙泉驿站B口" in lines[1]
+    assert "东门" not in text and "科学馆" not in text
