@@ -181,7 +181,9 @@ class DecisionLookup:
             near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
             around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), set()))
             share = weights.share(own)
-            if in_other_script(terms, d.ref.text):
+            if in_other_script(terms, d.ref.text) and near > 0:
+                # Its conversation stands in for the words it cannot carry, when it is at
+                # least somewhat closer to the question than topic-free chatter.
                 share = max(share, around)
             return share + TALK_WEIGHT * around + MEANING_WEIGHT * near
 

@@ -307,6 +307,28 @@ async def test_a_paused_twin_or_one_in_draft_mode_is_not_quoted(hearth: Hearth) 
     assert "Fern Creek" not in draft + paused
 
 
+async def test_a_decision_in_the_other_language_on_another_subject_is_not_listed(
+    hearth: Hearth,
+) -> None:
+    """Wei's move was decided in the middle of the dinner talk, in Chinese: not about dinner."""
+    sender = RecordingSender()
+    script = [
+        ("alice", "Team dinner next Friday? I can book somewhere.", 2 * DAY),
+        ("bob", "Friday works for me. Anything but sushi please.", 2 * DAY - 5),
+        ("wei", "周五我可以，想吃川菜。", 2 * DAY - 10),
+        ("carol", "Friday is fine. Vegetarian options would be great.", 2 * DAY - 20),
+        ("wei", "更新一下：深圳的工作最后没去，定了杭州，下周就搬过去。", 2 * DAY - 60),
+        ("alice", "Friday dinner: let's go with Chengdu Taste on Main Street, 7pm.", DAY),
+        ("carol", "Perfect, see you all there", DAY - 5),
+    ]
+    for who, text, minutes in script:
+        await hearth.router.handle(message(who, text, minutes_ago=minutes), sender)
+    await settle(hearth)
+    text = await ask(hearth, sender, "dan", "@hearth what did we decide about friday dinner?")
+    assert "Chengdu Taste" in text.splitlines()[1]
+    assert "杭州" not in text
+
+
 async def test_a_decision_sharing_only_a_common_word_is_not_shown(hearth: Hearth) -> None:
     """ "集合" is in many decisions; the hike's meeting time leads, the night run is left out."""
     sender = RecordingSender()
