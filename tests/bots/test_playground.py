@@ -47,6 +47,25 @@ async def test_playground_demo_twin_answers(tmp_path: Path, embedder) -> None:  
     assert "Your twin is on in this chat" in text
 
 
+async def test_playground_demo_answers_questions_to_hearth(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
+    hearth = await Hearth.build(settings, embedder=embedder)
+    lines = io.StringIO(
+        "bob: @hearth what did we decide about friday dinner?\n"
+        "mei: @hearth 有人养过乌龟吗？\n"
+        "dan: @hearth what can you do?\n"
+    )
+    out = io.StringIO()
+    try:
+        await run_playground(hearth, demo=True, input_stream=lines, output=out)
+    finally:
+        await hearth.close()
+    dinner, turtle, help_ = out.getvalue().split(" ▸ @hearth ")[1:]
+    assert "Latest decision:" in dinner and "Chengdu Taste" in dinner
+    assert "Hearth ▸ 我不知道" in turtle
+    assert "who here knows" in help_
+
+
 async def test_playground_prints_buttons_as_commands_to_type(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = HearthSettings(HEARTH_DATA_DIR=tmp_path)
     hearth = await Hearth.build(settings, embedder=embedder)
