@@ -97,7 +97,12 @@ class CatchUp:
                 lines.append("• " + quote_line(_quote(ref), language))
                 shown.append(ref.message_id)
         decisions, topics = await self._digest(messages, period, language)
-        decided = [d.ref for d in decisions if d.ref.message_id not in shown][-DECIDED:]
+        # Nobody missed what they said themselves.
+        decided = [
+            d.ref
+            for d in decisions
+            if d.ref.message_id not in shown and d.ref.member_id != asker_id
+        ][-DECIDED:]
         if decided:
             lines.append(words.catch_up_decided)
             for ref in reversed(decided):

@@ -201,6 +201,23 @@ async def test_catch_up_since_the_askers_last_message(hearth: Hearth) -> None:
     assert "Luigi's it is" not in text  # before Alice's last message
 
 
+async def test_a_catch_up_leaves_out_what_the_asker_decided_themselves(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    script = [
+        ("wei", "周五我可以，想吃川菜。", 300),
+        ("wei", "更新一下：深圳的工作最后没去，定了杭州，下周就搬过去。", 240),
+        ("alice", "Friday dinner: let's go with Chengdu Taste on Main Street, 7pm.", 120),
+        ("carol", "Perfect, see you all there", 115),
+        ("dan", "Great, count me in for Chengdu Taste", 110),
+    ]
+    for who, text, minutes in script:
+        await hearth.router.handle(message(who, text, minutes_ago=minutes), sender)
+    await settle(hearth)
+    text = await ask(hearth, sender, "wei", "@hearth 我错过了什么？")
+    assert "Chengdu Taste" in text
+    assert "杭州" not in text
+
+
 async def test_catch_up_in_chinese(hearth: Hearth) -> None:
     sender = RecordingSender()
     await chinese_chat(hearth, sender)
