@@ -44,8 +44,7 @@ def text_for_hearth(
         end = starts.get(position)
         if end is None or end > high:
             break
-        low = end
-        low = _skip_space(text, low, high)
+        low = _skip_space(text, end, high)
         if low < high and text[low] in _AFTER_LEADING:
             low += 1
     while True:

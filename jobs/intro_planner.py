@@ -483,7 +483,6 @@ def plan_introductions(
     aliases: Mapping[str, int] | None = None,
     language: Language | None = None,
     options: IntroOptions | None = None,
-    word_vectors: TermVectors | None = None,
 ) -> IntroPlan:
     """One round of introductions in a chat (see the module docstring).
 
@@ -493,8 +492,8 @@ def plan_introductions(
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and
     ``aliases`` the names members call each other by (see :func:`count_interactions`).
     ``language`` is the chat's (detected from the messages when not given).
-    ``word_vectors`` embed words that may name the interests (see
-    :meth:`IntroPlan.naming_words` and :func:`with_word_vectors`).
+    Words of two languages name an interest together once the plan's
+    :meth:`IntroPlan.naming_words` are embedded (:func:`with_word_vectors`).
     """
     options = options or IntroOptions()
     language = language or detect_language(m.text for m in messages)
@@ -534,8 +533,6 @@ def plan_introductions(
             frequencies=model.frequencies,
             language=language,
             evidence=evidence,
-            term_vectors=word_vectors,
-            script_directions=model.script_directions,
         )
         text = render_intro(group, names, reason, language)
         intros.append(PlannedIntro(group, reason, text, evidence, on_topic))

@@ -407,9 +407,7 @@ def find_shared_interests(
                 together[position] = True
     excess[together] = _EXCLUDED
     # members are linked by a pair of messages alike enough, however many write alike
-    size = int(owner_ids.max()) + 1
-    first, second = owner_ids[rows], owner_ids[columns]
-    pair_keys = np.minimum(first, second) * size + np.maximum(first, second)
+    pair_keys = _pair_keys(owner_ids, rows, columns)
     linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
     excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
     evidence = _best_evidence(
@@ -440,10 +438,15 @@ def _pair_topic_keys(
 ) -> IntArray:
     """One integer per (pair of members, topic): the pair of ``rows[i]``'s and ``columns[i]``'s
     authors with ``topic[i]``."""
+    keys: IntArray = _pair_keys(owners, rows, columns) * (int(topics.max()) + 2) + topic + 1
+    return keys
+
+
+def _pair_keys(owners: IntArray, rows: IntArray, columns: IntArray) -> IntArray:
+    """One integer per pair of members: the authors of ``rows[i]`` and ``columns[i]``."""
     size = int(owners.max()) + 1
     first, second = owners[rows], owners[columns]
-    pair = np.minimum(first, second) * size + np.maximum(first, second)
-    keys: IntArray = pair * (int(topics.max()) + 2) + topic + 1
+    keys: IntArray = np.minimum(first, second) * size + np.maximum(first, second)
     return keys
 
 
@@ -506,8 +509,7 @@ def _best_evidence(
     in them are at least ``apart`` seconds from each other: from different days.
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
-    first, second = owners[rows[valid]], owners[columns[valid]]
-    key = np.minimum(first, second) * (int(owners.max()) + 1) + np.maximum(first, second)
+    key = _pair_keys(owners, rows[valid], columns[valid])
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
