@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from jobs.digest_model import Digest, DigestDecision, DigestPeriod, MessageRef, Topic
+from jobs.digest_model import (
+    TERM_SEPARATOR,
+    Digest,
+    DigestDecision,
+    DigestPeriod,
+    MessageRef,
+    Topic,
+)
 from jobs.languages import Language
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
@@ -176,8 +183,13 @@ def render_quiet_line(digest: Digest) -> str:
     )
 
 
+def _quoted_bullet(ref: MessageRef, t: _Templates) -> str:
+    """A list item quoting ``ref``'s text after its author."""
+    return f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+
+
 def _quote_item(ref: MessageRef, t: _Templates, link: Callable[[str], str]) -> str:
-    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    line = _quoted_bullet(ref, t)
     return f"{line} {link(ref.permalink)}" if ref.permalink else line
 
 
@@ -194,7 +206,7 @@ def _topic_item(number: int, topic: Topic, t: _Templates, link: Callable[[str], 
     elif quote is not None and quote.text and quote.text not in topic.title:
         line = "   " + t.quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
         lines.append(f"{line} {link(quote.permalink)}" if quote.permalink else line)
-    subject_terms = set(topic.title.split(" · "))
+    subject_terms = set(topic.title.split(TERM_SEPARATOR))
     extra = [word for word in topic.keywords if word not in subject_terms]
     if len(extra) >= 2 and len(extra) == len(topic.keywords):
         lines.append(t.keywords + t.list_separator.join(topic.keywords))
@@ -210,7 +222,7 @@ _REPLACED_CHARS = 60
 def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
     """A decision quoted from its author, with who agreed and what it changed."""
     ref = decision.ref
-    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    line = _quoted_bullet(ref, t)
     chinese = t is _CHINESE
     if decision.agreed_by:
         names = t.list_separator.join(decision.agreed_by)
