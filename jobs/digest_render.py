@@ -41,6 +41,8 @@ class _Templates:
     keywords: str
     first_message: str
     decisions: str
+    agreed: Callable[[str], str]
+    changed_from: str
     questions: str
     links: str
     link: Callable[[str, str, int], str]
@@ -91,6 +93,8 @@ _ENGLISH = _Templates(
     keywords="   Key words: ",
     first_message="   ↳ first message: ",
     decisions="✅ Decisions",
+    agreed=lambda names: f" (agreed: {names})",
+    changed_from="\n   ↺ changed from ",
     questions="❓ Unanswered questions",
     links="🔗 Links shared",
     link=lambda url, names, times: f"• {url} — {names}" + (f" (×{times})" if times > 1 else ""),
@@ -115,6 +119,8 @@ _CHINESE = _Templates(
     keywords="   关键词：",
     first_message="   ↳ 第一条消息：",
     decisions="✅ 决定",
+    agreed=lambda names: f"（{names} 同意）",
+    changed_from="\n   ↺ 改自 ",
     questions="❓ 无人回答的问题",
     links="🔗 分享的链接",
     link=lambda url, names, times: f"• {url} —— {names}" + (f"（{times} 次）" if times > 1 else ""),
@@ -223,17 +229,15 @@ def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str]
     """A decision quoted from its author, with who agreed and what it changed."""
     ref = decision.ref
     line = _quoted_bullet(ref, t)
-    chinese = t is _CHINESE
     if decision.agreed_by:
-        names = t.list_separator.join(decision.agreed_by)
-        line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+        line += t.agreed(t.list_separator.join(decision.agreed_by))
     if ref.permalink:
         line += f" {link(ref.permalink)}"
     if decision.replaces is not None:
         earlier = t.quote(
             decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
         )
-        line += f"\n   ↺ 改自 {earlier}" if chinese else f"\n   ↺ changed from {earlier}"
+        line += t.changed_from + earlier
     return line
 
 
