@@ -213,7 +213,7 @@ def _decisions(
     if options.max_decisions <= 0:
         return ()
     rules = DecisionRules(agreement_gap=options.agreement_gap, bot_names=options.bot_names)
-    found = find_decisions(messages, clusters.centred, clusters.threshold, clusters.labels, rules)
+    found = find_decisions(messages, clusters.centred, clusters.labels, rules)
     return tuple(found[-options.max_decisions :])
 
 

@@ -142,7 +142,6 @@ class _Subjects:
 
     messages: Sequence[DigestMessage]
     centred: FloatMatrix
-    threshold: float
     labels: npt.NDArray[np.int64]
 
     def affinity(self, earlier: int, later: int) -> tuple[int, float] | None:
@@ -202,13 +201,12 @@ def _seconds(earlier: _Found, later: _Found, subjects: _Subjects, rules: Decisio
 def find_decisions(
     messages: Sequence[DigestMessage],
     centred: FloatMatrix,
-    threshold: float,
     labels: npt.NDArray[np.int64],
     rules: DecisionRules | None = None,
 ) -> list[DigestDecision]:
     """The period's current decisions in time order (see the module notes).
 
-    ``centred``, ``threshold`` and ``labels`` come from the topic clustering.
+    ``centred`` and ``labels`` come from the topic clustering.
     """
     rules = rules or DecisionRules()
     names = frozenset(message.member_name for message in messages)
@@ -225,7 +223,7 @@ def find_decisions(
             agreed, objected, stated = _agreement(messages, by_id, i, rules, names)
             if agreed and len(agreed) > objected and not stated:
                 found.append(_Found(i, DigestDecision(message.ref(), agreed_by=agreed)))
-    subjects = _Subjects(messages, centred, threshold, labels)
+    subjects = _Subjects(messages, centred, labels)
     kept: list[_Found] = []
     for item in found:
         if kept and _seconds(kept[-1], item, subjects, rules):

@@ -86,6 +86,10 @@ class MessageRef:
     permalink: str | None = None
 
 
+TERM_SEPARATOR = " · "
+"""Between the key words of a topic's subject line ("部署 · Docker · 镜像")."""
+
+
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A main topic of the period: a cluster of messages about one thing.

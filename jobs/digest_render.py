@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from jobs.digest_model import Digest, DigestDecision, DigestPeriod, MessageRef, Topic
+from jobs.digest_model import (
+    TERM_SEPARATOR,
+    Digest,
+    DigestDecision,
+    DigestPeriod,
+    MessageRef,
+    Topic,
+)
 from jobs.languages import Language
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
@@ -34,6 +41,8 @@ class _Templates:
     keywords: str
     first_message: str
     decisions: str
+    agreed: Callable[[str], str]
+    changed_from: str
     questions: str
     links: str
     link: Callable[[str, str, int], str]
@@ -84,6 +93,8 @@ _ENGLISH = _Templates(
     keywords="   Key words: ",
     first_message="   ↳ first message: ",
     decisions="✅ Decisions",
+    agreed=lambda names: f" (agreed: {names})",
+    changed_from="\n   ↺ changed from ",
     questions="❓ Unanswered questions",
     links="🔗 Links shared",
     link=lambda url, names, times: f"• {url} — {names}" + (f" (×{times})" if times > 1 else ""),
@@ -108,6 +119,8 @@ _CHINESE = _Templates(
     keywords="   关键词：",
     first_message="   ↳ 第一条消息：",
     decisions="✅ 决定",
+    agreed=lambda names: f"（{names} 同意）",
+    changed_from="\n   ↺ 改自 ",
     questions="❓ 无人回答的问题",
     links="🔗 分享的链接",
     link=lambda url, names, times: f"• {url} —— {names}" + (f"（{times} 次）" if times > 1 else ""),
@@ -176,8 +189,13 @@ def render_quiet_line(digest: Digest) -> str:
     )
 
 
+def _quoted_bullet(ref: MessageRef, t: _Templates) -> str:
+    """A list item quoting ``ref``'s text after its author."""
+    return f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+
+
 def _quote_item(ref: MessageRef, t: _Templates, link: Callable[[str], str]) -> str:
-    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    line = _quoted_bullet(ref, t)
     return f"{line} {link(ref.permalink)}" if ref.permalink else line
 
 
@@ -194,7 +212,7 @@ def _topic_item(number: int, topic: Topic, t: _Templates, link: Callable[[str], 
     elif quote is not None and quote.text and quote.text not in topic.title:
         line = "   " + t.quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
         lines.append(f"{line} {link(quote.permalink)}" if quote.permalink else line)
-    subject_terms = set(topic.title.split(" · "))
+    subject_terms = set(topic.title.split(TERM_SEPARATOR))
     extra = [word for word in topic.keywords if word not in subject_terms]
     if len(extra) >= 2 and len(extra) == len(topic.keywords):
         lines.append(t.keywords + t.list_separator.join(topic.keywords))
@@ -210,18 +228,16 @@ _REPLACED_CHARS = 60
 def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
     """A decision quoted from its author, with who agreed and what it changed."""
     ref = decision.ref
-    line = f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
-    chinese = t is _CHINESE
+    line = _quoted_bullet(ref, t)
     if decision.agreed_by:
-        names = t.list_separator.join(decision.agreed_by)
-        line += f"（{names} 同意）" if chinese else f" (agreed: {names})"
+        line += t.agreed(t.list_separator.join(decision.agreed_by))
     if ref.permalink:
         line += f" {link(ref.permalink)}"
     if decision.replaces is not None:
         earlier = t.quote(
             decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
         )
-        line += f"\n   ↺ 改自 {earlier}" if chinese else f"\n   ↺ changed from {earlier}"
+        line += t.changed_from + earlier
     return line
 
 

@@ -42,7 +42,7 @@ from jobs.conversation_threads import (
     thread_edges,
     thread_vectors,
 )
-from jobs.digest_model import DigestMessage, MessageRef, Topic
+from jobs.digest_model import TERM_SEPARATOR, DigestMessage, MessageRef, Topic
 from jobs.keywords import TIME_WORDS, distinctive_terms, names_a_subject, terms_per_message
 from jobs.languages import Language, script_of
 from jobs.quoting import quoted
@@ -73,7 +73,6 @@ _KEYWORD_SHARE = 0.2
 """A topic's key word is used by at least this share of its messages (and by two)."""
 _OPENING_BONUS = 2.0
 """What opening a conversation adds to a sentence's claim to name it (half for the reply)."""
-TERM_SEPARATOR = " · "
 _SENTENCE_BREAK = re.compile(r"(?<=[。！？!?…；;])|(?<=\.)\s+|\n")
 
 

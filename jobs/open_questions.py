@@ -47,8 +47,8 @@ from jobs.digest_model import DigestMessage, MessageRef
 from jobs.question_cues import (
     acknowledges,
     is_banter,
+    is_idle_question,
     is_non_answer,
-    is_small_talk,
     opens_like_answer,
     question_sentences,
     settles_own_question,
@@ -183,7 +183,7 @@ def asking_part(text: str, min_length: int = 4) -> str:
     """
     sentences = split_sentences(without_urls(text))
     questions = question_sentences(text)
-    asking = {s for s in questions if not is_small_talk(s)} or set(questions)
+    asking = {s for s in questions if not is_idle_question(s)} or set(questions)
     rows = [i for i, sentence in enumerate(sentences) if sentence in asking]
     if not rows:
         return text
@@ -431,7 +431,7 @@ def unanswered_questions(
     terms = _Terms(messages)
     found: list[MessageRef] = []
     for i, message in enumerate(messages):
-        asking = [s for s in question_sentences(message.text) if not is_small_talk(s)]
+        asking = [s for s in question_sentences(message.text) if not is_idle_question(s)]
         if not asking or content_length(message.text) < rules.min_question_length:
             continue
         if is_instruction_like(message.text) or _settled_in_message(message.text, asking):

@@ -8,7 +8,7 @@ preceded by it counts. A question word used as an indefinite ("谁都可以",
 it works") does not.
 
 Besides :func:`is_question` and :func:`question_sentences`, the module tells
-small talk and rhetorical questions (:func:`is_small_talk`), an asker settling
+small talk and rhetorical questions (:func:`is_idle_question`), an asker settling
 their own question (:func:`settles_own_question`), an asker's thanks
 (:func:`acknowledges`) and messages shaped like an answer (:func:`opens_like_answer`).
 """
@@ -286,7 +286,7 @@ def _echo(sentence: str) -> bool:
     return not (_EN_WH.match(core) or _EN_AUX.match(core))
 
 
-def is_small_talk(sentence: str) -> bool:
+def is_idle_question(sentence: str) -> bool:
     """Whether a question sentence is a greeting, tag, echo or rhetorical: nothing to answer."""
     core = sentence.strip()
     if _SMALL_TALK.match(core) or _RHETORICAL.search(core) or _echo(core):

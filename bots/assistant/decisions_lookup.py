@@ -42,7 +42,6 @@ from bots.storage.repository import Storage
 from jobs.decision_cues import is_decision
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
-from jobs.topic_clustering import DEFAULT_ALIKE_SPREAD, similarity_spread
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
 from memory.records import MemoryHit
@@ -263,14 +262,12 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     """The decisions among ``messages`` (in time order; ``matrix`` holds their unit vectors).
 
     The digest's decision engine, with each stretch of talk (no pause longer than
-    ``CONVERSATION_GAP``) taken as one topic and the likeness threshold the topic
-    clustering would set: clustering costs more than the rest together.
+    ``CONVERSATION_GAP``) taken as one topic: clustering costs more than the rest together.
     """
     centred = centred_unit_rows(matrix) if len(matrix) > 1 else matrix
-    threshold = DEFAULT_ALIKE_SPREAD * similarity_spread(centred)
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
-    return find_decisions(messages, centred, threshold, labels, DecisionRules())
+    return find_decisions(messages, centred, labels, DecisionRules())
 
 
 def _names(terms: frozenset[str], name: str) -> bool:

@@ -7,9 +7,9 @@ import pytest
 from jobs.question_cues import (
     acknowledges,
     is_banter,
+    is_idle_question,
     is_non_answer,
     is_question,
-    is_small_talk,
     opens_like_answer,
     question_sentences,
     settles_own_question,
@@ -113,7 +113,7 @@ def test_sentences_keep_their_marks_and_numbers() -> None:
     ["How are you all?", "how's it going?", "大家好吗？", "在吗？", "对吧？", "谁知道呢", "right?"],
 )
 def test_greetings_tags_and_rhetorical_questions_are_small_talk(sentence: str) -> None:
-    assert is_small_talk(sentence)
+    assert is_idle_question(sentence)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_greetings_tags_and_rhetorical_questions_are_small_talk(sentence: str) -
     ["How are we getting to the trailhead?", "在哪里集合？", "Who knows the wifi password?"],
 )
 def test_real_questions_are_not_small_talk(sentence: str) -> None:
-    assert not is_small_talk(sentence)
+    assert not is_idle_question(sentence)
 
 
 def test_settled_thanked_and_answer_shaped() -> None:
@@ -177,7 +177,7 @@ def test_titles_a_few_and_embedded_choices_ask_nothing(text: str) -> None:
     ],
 )
 def test_rhetorical_forms_and_echoes_are_small_talk(sentence: str) -> None:
-    assert is_small_talk(sentence)
+    assert is_idle_question(sentence)
 
 
 def test_emoji_close_a_sentence() -> None:
