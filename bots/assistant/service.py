@@ -168,22 +168,37 @@ class AssistantService:
             return await self._decision(asking)
         return await self._question(asking, Intent.QUESTION)
 
-    async def handle(self, message: Message, sender: ReplySender) -> None:
-        """Answer a message addressed to Hearth, within the chat's switch and the limits."""
+    async def handle(
+        self,
+        message: Message,
+        sender: ReplySender,
+        *,
+        chat_id: int | None = None,
+        asker_id: int | None = None,
+    ) -> None:
+        """Answer a message addressed to Hearth, within the chat's switch and the limits.
+
+        ``chat_id`` and ``asker_id`` are Hearth's ids for a group message already stored
+        (looked up when not given).
+        """
         if message.sender.is_bot or message.edited_at is not None or is_stale(message):
             return
         if not message.text.strip():
             return
-        if message.chat.is_group:
-            await self._in_group(message, sender)
-        else:
+        if not message.chat.is_group:
             await self._in_private(message, sender)
+            return
+        if chat_id is None:
+            chat_id = await self._storage.ensure_chat(message.chat)
+        if asker_id is None:
+            asker_id = await self._storage.ensure_member(message.sender)
+        await self._in_group(message, sender, chat_id, asker_id)
 
-    async def _in_group(self, message: Message, sender: ReplySender) -> None:
-        chat_id = await self._storage.ensure_chat(message.chat)
+    async def _in_group(
+        self, message: Message, sender: ReplySender, chat_id: int, asker_id: int
+    ) -> None:
         if not (await self._storage.chat_settings(chat_id)).assistant_enabled:
             return
-        asker_id = await self._storage.ensure_member(message.sender)
         language = answer_language(without_lead(message.text) or message.text)
         if not await self._allowed(chat_id, asker_id, message, sender, language):
             return
@@ -296,13 +311,14 @@ class AssistantService:
         )
         if not hits:
             return AssistantAnswer(intent, asking.words.dont_know, False)
+        names = asking.names
         if self._writer is not None and intro is None:
-            found = [Cited(hit.message_id, _quote(hit, asking.names)) for hit in hits]
+            found = [Cited(hit.message_id, _quote(hit, names)) for hit in hits]
             written = await self._writer.write(asking.question, found, asking.language)
             if written is not None:
                 return AssistantAnswer(intent, written.text, True, written.message_ids)
         lines = [intro or asking.words.said_here]
-        lines += ["• " + quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
+        lines += ["• " + quote_line(_quote(hit, names), asking.language) for hit in hits]
         return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
