@@ -94,14 +94,14 @@ class CatchUp:
         if for_you:
             lines.append(words.catch_up_for_you)
             for ref in for_you[:FOR_YOU]:
-                lines.append("• " + quote_line(_quote(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), language))
                 shown.append(ref.message_id)
         decisions, topics = await self._digest(messages, period, language)
         decided = [d.ref for d in decisions if d.ref.message_id not in shown][-DECIDED:]
         if decided:
             lines.append(words.catch_up_decided)
             for ref in reversed(decided):
-                lines.append("• " + quote_line(_quote(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), language))
                 shown.append(ref.message_id)
         if topics:
             lines.append(words.catch_up_talked)
@@ -119,7 +119,7 @@ class CatchUp:
             if latest:
                 lines.append(words.catch_up_said)
                 for m in latest:
-                    lines.append("• " + quote_line(_quote(m.ref()), language))
+                    lines.append("• " + quote_line(Quote.of_ref(m.ref()), language))
                     shown.append(m.message_id)
         return AssistantAnswer(Intent.CATCH_UP, "\n".join(lines), True, tuple(shown))
 
@@ -164,7 +164,3 @@ class CatchUp:
             return decided, digest.topics
 
         return await asyncio.to_thread(build)
-
-
-def _quote(ref: MessageRef) -> Quote:
-    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)

@@ -41,7 +41,6 @@ from bots.mention_responder import is_stale
 from bots.storage.assistant_queries import ChatPerson
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
-from jobs.digest_model import MessageRef
 from jobs.languages import Language
 from memory.embedder import Embedder
 from memory.records import MemoryHit
@@ -333,10 +332,10 @@ class AssistantService:
         for number, decision in enumerate(decisions[:3]):
             if number == 1:
                 lines.append(words.decision_earlier)
-            lines.append("• " + quote_line(_ref_quote(decision.ref), language))
+            lines.append("• " + quote_line(Quote.of_ref(decision.ref), language))
             shown.append(decision.ref.message_id)
             if decision.replaces is not None:
-                earlier = quote_line(_ref_quote(decision.replaces), language)
+                earlier = quote_line(Quote.of_ref(decision.replaces), language)
                 lines.append(f"  ({words.changed_from} {earlier})")
                 shown.append(decision.replaces.message_id)
         return AssistantAnswer(Intent.DECISION, "\n".join(lines), True, tuple(shown))
@@ -379,10 +378,6 @@ class AssistantService:
             source_message_ids=tuple(sources),
             suggested_member_ids=tuple(c.member_id for c in top),
         )
-
-
-def _ref_quote(ref: MessageRef) -> Quote:
-    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)
 
 
 def _quote(hit: MemoryHit, names: dict[int, str]) -> Quote:
