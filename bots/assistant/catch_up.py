@@ -134,8 +134,7 @@ class CatchUp:
         inside = {m.message_id for m in messages}
         earlier = {m.reply_to_message_id for m in messages} - inside - {None}
         authors = await self.authors.authors(sorted(i for i in earlier if i is not None))
-        people = await self.storage.chat_people(chat_id)
-        asker = people.get(asker_id)
+        asker = await self.authors.member(asker_id)
         activity = ChatActivity(chat_id, chat_title or "", messages, authors=authors)
         digest = build_personal_digest(
             asker_id, asker.username if asker else None, [activity], period
