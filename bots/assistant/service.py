@@ -322,7 +322,7 @@ class AssistantService:
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
-            asking.chat_id, asking.topic, asking.question, asking.now, asking.names
+            asking.chat_id, asking.topic, asking.now, asking.names
         )
         words, language = asking.words, asking.language
         if not decisions:
