@@ -158,13 +158,14 @@ class HearthRouter:
             return
         self._metrics.update_stored(message.chat.platform)
         self._worker.notify()
-        if not message.addressed_to_hearth:
-            await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
         if message.addressed_to_hearth:
             # Said to Hearth itself: the assistant answers, not the twins of members named.
             if self._assistant is not None:
-                await self._assistant.handle(message, sender)
+                await self._assistant.handle(
+                    message, sender, chat_id=stored.chat_id, asker_id=stored.member_id
+                )
         else:
+            await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
             await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
         if not message.sender.is_bot and not is_stale(message):
             # The member is back: tell them what their twin said meanwhile. (An old message

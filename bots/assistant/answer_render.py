@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from jobs.digest_model import MessageRef
 from jobs.languages import Language, count_han, script_of
 from jobs.quoting import quoted
 
@@ -55,6 +56,11 @@ class Quote:
     sent_at: datetime
     permalink: str | None = None
     chat_title: str | None = None
+
+    @classmethod
+    def of_ref(cls, ref: MessageRef) -> Quote:
+        """A digest's message reference as an answer quotes it."""
+        return cls(ref.member_name, ref.text, ref.sent_at, ref.permalink)
 
 
 def quote_line(quote: Quote, language: Language) -> str:

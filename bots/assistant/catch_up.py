@@ -94,7 +94,7 @@ class CatchUp:
         if for_you:
             lines.append(words.catch_up_for_you)
             for ref in for_you[:FOR_YOU]:
-                lines.append("• " + quote_line(_quote(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), language))
                 shown.append(ref.message_id)
         decisions, topics = await self._digest(messages, period, language)
         # Nobody missed what they said themselves.
@@ -106,7 +106,7 @@ class CatchUp:
         if decided:
             lines.append(words.catch_up_decided)
             for ref in reversed(decided):
-                lines.append("• " + quote_line(_quote(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), language))
                 shown.append(ref.message_id)
         if topics:
             lines.append(words.catch_up_talked)
@@ -124,7 +124,7 @@ class CatchUp:
             if latest:
                 lines.append(words.catch_up_said)
                 for m in latest:
-                    lines.append("• " + quote_line(_quote(m.ref()), language))
+                    lines.append("• " + quote_line(Quote.of_ref(m.ref()), language))
                     shown.append(m.message_id)
         return AssistantAnswer(Intent.CATCH_UP, "\n".join(lines), True, tuple(shown))
 
@@ -139,8 +139,7 @@ class CatchUp:
         inside = {m.message_id for m in messages}
         earlier = {m.reply_to_message_id for m in messages} - inside - {None}
         authors = await self.authors.authors(sorted(i for i in earlier if i is not None))
-        people = await self.storage.chat_people(chat_id)
-        asker = people.get(asker_id)
+        asker = await self.authors.member(asker_id)
         activity = ChatActivity(chat_id, chat_title or "", messages, authors=authors)
         digest = build_personal_digest(
             asker_id, asker.username if asker else None, [activity], period
@@ -169,7 +168,3 @@ class CatchUp:
             return decided, digest.topics
 
         return await asyncio.to_thread(build)
-
-
-def _quote(ref: MessageRef) -> Quote:
-    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)

@@ -240,7 +240,7 @@ class ChatSearch:
         if not question.strip():
             return []
         found = await self.retrieve(chat_id, question, candidates, now)
-        hits = [r for r in found.hits if is_evidence(r.hit.text)]
+        hits = ranked_evidence(found)
         if not hits or found.best_similarity is None:
             return []
         found = dataclasses.replace(found, hits=hits)

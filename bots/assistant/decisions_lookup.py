@@ -83,7 +83,6 @@ class DecisionLookup:
         self,
         chat_id: int,
         topic: str,
-        question: str,
         now: datetime | None = None,
         names: Mapping[int, str] | None = None,
     ) -> list[DigestDecision]:
@@ -101,7 +100,7 @@ class DecisionLookup:
         terms = subject_terms(topic)
         if not terms:
             return await self._recent(chat_id, moment)
-        found = await self.search.retrieve(chat_id, topic or question, 30, moment)
+        found = await self.search.retrieve(chat_id, topic, 30, moment)
         if not found.hits:
             return []
         baselines = await self.search.baselines(found)

@@ -88,27 +88,19 @@ async def member_said(
     asked = twin_question(target, question, chat_id=chat_id, asker_id=asker_id, now=now)
     answer = await twin.answer(asked)
     if answer.abstained or not answer.sources:
-        silent = AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
-        return await _logged(
-            storage,
-            silent,
-            target.member_id,
-            asked.question,
-            question_id,
-            chat_id=chat_id,
-            asker_id=asker_id,
+        said = AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
+    else:
+        lines = [words.member_said.format(name=shown)]
+        lines += [
+            "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
+            for source in answer.sources
+        ]
+        said = AssistantAnswer(
+            Intent.MEMBER_SAID,
+            "\n".join(lines),
+            True,
+            source_message_ids=tuple(source.message_id for source in answer.sources),
         )
-    lines = [words.member_said.format(name=shown)]
-    lines += [
-        "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
-        for source in answer.sources
-    ]
-    said = AssistantAnswer(
-        Intent.MEMBER_SAID,
-        "\n".join(lines),
-        True,
-        source_message_ids=tuple(source.message_id for source in answer.sources),
-    )
     return await _logged(
         storage,
         said,

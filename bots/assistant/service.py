@@ -41,7 +41,6 @@ from bots.mention_responder import is_stale
 from bots.storage.assistant_queries import ChatPerson
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
-from jobs.digest_model import MessageRef
 from jobs.languages import Language
 from memory.embedder import Embedder
 from memory.records import MemoryHit
@@ -168,22 +167,37 @@ class AssistantService:
             return await self._decision(asking)
         return await self._question(asking, Intent.QUESTION)
 
-    async def handle(self, message: Message, sender: ReplySender) -> None:
-        """Answer a message addressed to Hearth, within the chat's switch and the limits."""
+    async def handle(
+        self,
+        message: Message,
+        sender: ReplySender,
+        *,
+        chat_id: int | None = None,
+        asker_id: int | None = None,
+    ) -> None:
+        """Answer a message addressed to Hearth, within the chat's switch and the limits.
+
+        ``chat_id`` and ``asker_id`` are Hearth's ids for a group message already stored
+        (looked up when not given).
+        """
         if message.sender.is_bot or message.edited_at is not None or is_stale(message):
             return
         if not message.text.strip():
             return
-        if message.chat.is_group:
-            await self._in_group(message, sender)
-        else:
+        if not message.chat.is_group:
             await self._in_private(message, sender)
+            return
+        if chat_id is None:
+            chat_id = await self._storage.ensure_chat(message.chat)
+        if asker_id is None:
+            asker_id = await self._storage.ensure_member(message.sender)
+        await self._in_group(message, sender, chat_id, asker_id)
 
-    async def _in_group(self, message: Message, sender: ReplySender) -> None:
-        chat_id = await self._storage.ensure_chat(message.chat)
+    async def _in_group(
+        self, message: Message, sender: ReplySender, chat_id: int, asker_id: int
+    ) -> None:
         if not (await self._storage.chat_settings(chat_id)).assistant_enabled:
             return
-        asker_id = await self._storage.ensure_member(message.sender)
         language = answer_language(without_lead(message.text) or message.text)
         if not await self._allowed(chat_id, asker_id, message, sender, language):
             return
@@ -296,18 +310,19 @@ class AssistantService:
         )
         if not hits:
             return AssistantAnswer(intent, asking.words.dont_know, False)
+        names = asking.names
         if self._writer is not None and intro is None:
-            found = [Cited(hit.message_id, _quote(hit, asking.names)) for hit in hits]
+            found = [Cited(hit.message_id, _quote(hit, names)) for hit in hits]
             written = await self._writer.write(asking.question, found, asking.language)
             if written is not None:
                 return AssistantAnswer(intent, written.text, True, written.message_ids)
         lines = [intro or asking.words.said_here]
-        lines += ["• " + quote_line(_quote(hit, asking.names), asking.language) for hit in hits]
+        lines += ["• " + quote_line(_quote(hit, names), asking.language) for hit in hits]
         return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
-            asking.chat_id, asking.topic, asking.question, asking.now, asking.names
+            asking.chat_id, asking.topic, asking.now, asking.names
         )
         words, language = asking.words, asking.language
         if not decisions:
@@ -317,10 +332,10 @@ class AssistantService:
         for number, decision in enumerate(decisions[:3]):
             if number == 1:
                 lines.append(words.decision_earlier)
-            lines.append("• " + quote_line(_ref_quote(decision.ref), language))
+            lines.append("• " + quote_line(Quote.of_ref(decision.ref), language))
             shown.append(decision.ref.message_id)
             if decision.replaces is not None:
-                earlier = quote_line(_ref_quote(decision.replaces), language)
+                earlier = quote_line(Quote.of_ref(decision.replaces), language)
                 lines.append(f"  ({words.changed_from} {earlier})")
                 shown.append(decision.replaces.message_id)
         return AssistantAnswer(Intent.DECISION, "\n".join(lines), True, tuple(shown))
@@ -363,10 +378,6 @@ class AssistantService:
             source_message_ids=tuple(sources),
             suggested_member_ids=tuple(c.member_id for c in top),
         )
-
-
-def _ref_quote(ref: MessageRef) -> Quote:
-    return Quote(ref.member_name, ref.text, ref.sent_at, ref.permalink)
 
 
 def _quote(hit: MemoryHit, names: dict[int, str]) -> Quote:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bots.assistant.chat_search import (
@@ -83,7 +83,6 @@ class Candidate:
     on_topic: bool = False
     """Whether one of their messages carries a key term of the topic."""
     best_on_topic: bool = False
-    message_ids: list[int] = field(default_factory=list)
 
 
 def _recency(sent_at: datetime, now: datetime) -> float:
@@ -148,7 +147,6 @@ async def rank_members(
         candidate.weight += weight
         candidate.count += 1
         candidate.on_topic = candidate.on_topic or on_topic
-        candidate.message_ids.append(hit.message_id)
         if (on_topic, weight) > (candidate.best_on_topic, candidate.best_score):
             candidate.best, candidate.best_score = hit, weight
             candidate.best_on_topic = on_topic

@@ -44,12 +44,6 @@ class MemberChat:
 class AssistantQueries(StorageBase):
     """Reads and switches for the assistant (see ``bots.assistant``)."""
 
-    async def set_assistant_enabled(self, chat_id: int, enabled: bool) -> None:
-        """Switch the assistant on or off in a chat."""
-        async with self._sessions.begin() as session:
-            row = await self._chat_settings_row(session, chat_id)
-            row.assistant_enabled = enabled
-
     async def set_suggestable(self, chat_id: int, member_id: int, suggestable: bool) -> None:
         """Whether the member may be named when someone asks who here knows about a topic."""
         async with self._sessions.begin() as session:
@@ -65,12 +59,6 @@ class AssistantQueries(StorageBase):
                 )
             else:
                 row.suggestable = suggestable
-
-    async def suggestable(self, chat_id: int, member_id: int) -> bool:
-        """Whether the member may be suggested in this chat (yes unless they said no)."""
-        async with self._sessions() as session:
-            row = await session.get(MemberSettingsRow, (member_id, chat_id))
-            return row is None or row.suggestable is not False
 
     async def chat_people(self, chat_id: int) -> dict[int, ChatPerson]:
         """Everyone who posted in or joined the chat, by member id."""

@@ -31,7 +31,7 @@ async def test_assistant_is_on_until_an_admin_switches_it_off(storage: Storage) 
     await storage.update_chat_settings(chat_id, assistant_enabled=False)
     settings = await storage.chat_settings(chat_id)
     assert not settings.assistant_enabled and settings.twins_enabled
-    await storage.set_assistant_enabled(chat_id, True)
+    await storage.update_chat_settings(chat_id, assistant_enabled=True)
     assert (await storage.chat_settings(chat_id)).assistant_enabled
 
 
@@ -39,13 +39,13 @@ async def test_members_may_be_suggested_until_they_say_no_per_chat(storage: Stor
     stored = await storage.ingest_message(message("bob", "hello"))
     other = await storage.ingest_message(message("bob", "hi", chat=OTHER_GROUP))
     chat_id, bob = stored.message.chat_id, stored.message.member_id
-    assert await storage.suggestable(chat_id, bob)
+    assert (await storage.chat_people(chat_id))[bob].suggestable
     await storage.set_suggestable(chat_id, bob, False)
-    assert not await storage.suggestable(chat_id, bob)
+    assert not (await storage.chat_people(chat_id))[bob].suggestable
     assert not (await storage.chat_people(chat_id))[bob].suggestable
     assert (await storage.chat_people(other.message.chat_id))[bob].suggestable
     await storage.set_twin_enabled(chat_id, bob, True)  # consent and the switch live together
-    assert not await storage.suggestable(chat_id, bob)
+    assert not (await storage.chat_people(chat_id))[bob].suggestable
     assert await storage.twin_enabled(chat_id, bob)
 
 
