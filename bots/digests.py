@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bots.message_vectors import message_vectors
 from bots.settings import HearthSettings
-from bots.storage.repository import Storage
+from bots.storage.repository import PERIOD_MESSAGES_LIMIT, Storage
 from jobs.digest_builder import compose_digest
 from jobs.digest_model import DigestMessage, DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS, render_digest
@@ -51,7 +51,7 @@ async def period_messages(
     chat_id: int,
     period: DigestPeriod,
     *,
-    limit: int | None = None,
+    limit: int = PERIOD_MESSAGES_LIMIT,
     newest: bool = False,
 ) -> list[DigestMessage]:
     """The chat's messages in ``period``, as digests read them (oldest first).
@@ -59,12 +59,7 @@ async def period_messages(
     With ``limit``, at most that many: the first ones of the period, or with ``newest``
     the last ones.
     """
-    if limit is None:
-        stored = await storage.period_messages(chat_id, period.start, period.end)
-    else:
-        stored = await storage.period_messages(
-            chat_id, period.start, period.end, limit, newest=newest
-        )
+    stored = await storage.period_messages(chat_id, period.start, period.end, limit, newest=newest)
     return [
         DigestMessage(
             message_id=m.id,

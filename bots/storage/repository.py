@@ -47,6 +47,10 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
+PERIOD_MESSAGES_LIMIT = 20_000
+"""At most this many messages of a period are read back at once."""
+
+
 class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, AssistantQueries):
     """Async access to chats, members, messages and settings.
 
@@ -423,7 +427,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
         chat_id: int,
         start: datetime,
         end: datetime,
-        limit: int = 20_000,
+        limit: int = PERIOD_MESSAGES_LIMIT,
         *,
         newest: bool = False,
     ) -> list[PeriodMessage]:
