@@ -7,7 +7,7 @@ status changes, and the outgoing reply (with optional command buttons).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -61,6 +61,9 @@ class Member:
     display_name: str
     username: str | None = None
     is_bot: bool = False
+    locale: str | None = field(default=None, compare=False)
+    """The language the member's app is set to, where the platform tells (Telegram
+    ``language_code``, Discord ``locale`` of an interaction); not part of who they are."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ import math
 from adapters.model import Command
 from bots.command_catalog import usage_hint
 from bots.intro_commands import IntroCommands
+from bots.reply_languages import SETTINGS, ReplyLanguages
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleSpec
+from locales import using
 
 MAX_ABSENCE_MINUTES = 7 * 24 * 60
 
@@ -18,9 +20,10 @@ MAX_ABSENCE_MINUTES = 7 * 24 * 60
 class AdminCommands:
     """Commands that change a chat for everyone; only its admins may use them."""
 
-    def __init__(self, storage: Storage, intros: IntroCommands) -> None:
+    def __init__(self, storage: Storage, intros: IntroCommands, languages: ReplyLanguages) -> None:
         self._storage = storage
         self._intros = intros
+        self._languages = languages
 
     async def settings(self, command: Command, words: tuple[str, ...]) -> str:
         """``/settings`` shows the chat's settings; with arguments, changes one."""
@@ -53,6 +56,11 @@ class AdminCommands:
                 chat_id, assistant_enabled=value == "on"
             )
             return "Saved. " + _describe(updated)
+        if setting == "language" and value in SETTINGS:
+            updated = await self._storage.update_chat_settings(chat_id, language=value)
+            self._languages.forget(command.chat)
+            with using(await self._languages.for_chat(command.chat)):
+                return "Saved. " + _describe(updated)
         if setting == "absence":
             try:
                 minutes = float(value)
@@ -77,7 +85,12 @@ def _describe(settings: ChatSettings) -> str:
         if settings.assistant_enabled
         else "Hearth does not answer when addressed (/settings assistant on)."
     )
+    language = {
+        "auto": "Language: auto (what the chat mostly writes).",
+        "en": "Language: English.",
+        "zh": "Language: Chinese.",
+    }.get(settings.language, "Language: auto (what the chat mostly writes).")
     return (
         f"Twins in this chat: {state}. A twin answers after {settings.twin_absence_minutes:g} "
-        f"minutes of quiet. {assistant}"
+        f"minutes of quiet. {assistant} {language}"
     )

@@ -27,6 +27,7 @@ from bots.ops_server import OpsServer
 from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests
 from bots.personas import Personas
+from bots.reply_languages import ReplyLanguages
 from bots.router import HearthRouter
 from bots.scheduled_jobs import ScheduledJobs
 from bots.settings import HearthSettings
@@ -167,6 +168,7 @@ class Hearth:
         await scheduler.start()
         await scheduler.schedule_upkeep()
         assistant = build_assistant(settings, storage, memory, embedder, twin)
+        languages = ReplyLanguages(storage)
         router = HearthRouter(
             storage,
             memory,
@@ -188,12 +190,14 @@ class Hearth:
                 intros=IntroCommands(storage, intro_store, rounds, scheduler),
                 profiles=profiles,
                 personal=personal,
+                languages=languages,
             ),
             review=OwnerReview(storage),
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,
             assistant=assistant,
+            languages=languages,
         )
         worker.start()
         health = HealthChecker(storage, memory, worker, metrics)

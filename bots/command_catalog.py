@@ -74,15 +74,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "settings",
         "Admins: show or change this chat's twin and assistant settings",
         "/settings | /settings twins on|off | /settings absence MINUTES | "
-        "/settings assistant on|off",
+        "/settings assistant on|off | /settings language auto|en|zh",
         options=(
             OptionSpec(
                 "setting",
-                "twins, absence or assistant",
-                ("twins", "absence", "assistant"),
+                "twins, absence, assistant or language",
+                ("twins", "absence", "assistant", "language"),
                 required=False,
             ),
-            OptionSpec("value", "on/off, or minutes of quiet before twins answer", required=False),
+            OptionSpec(
+                "value",
+                "on/off, minutes of quiet before twins answer, or auto/en/zh",
+                required=False,
+            ),
         ),
         admin_only=True,
         personal=False,

@@ -23,6 +23,7 @@ from bots.intro_commands import IntroCommands
 from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests, is_personal_digest
 from bots.personas import Personas
+from bots.reply_languages import ReplyLanguages
 from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
@@ -58,6 +59,7 @@ class MemberCommands:
         intros: IntroCommands,
         profiles: InterestProfileStore,
         personal: PersonalDigests,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -67,7 +69,7 @@ class MemberCommands:
         self._intros = intros
         self._profiles = profiles
         self._personal = personal
-        self._admin = AdminCommands(storage, intros)
+        self._admin = AdminCommands(storage, intros, languages or ReplyLanguages(storage))
         self._review = OwnerReview(storage)
         self._attempts = AttemptLimiter()
 

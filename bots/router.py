@@ -40,8 +40,10 @@ from bots.metered_sender import metered
 from bots.metrics import HearthMetrics
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
+from bots.reply_languages import ReplyLanguages
 from bots.storage.repository import Storage
 from bots.store_outages import is_store_outage
+from locales import tr, using
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class HearthRouter:
         max_message_chars: int = 16_000,
         metrics: HearthMetrics | None = None,
         assistant: AssistantService | None = None,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -74,6 +77,7 @@ class HearthRouter:
         self._max_message_chars = max_message_chars
         self._metrics = metrics or HearthMetrics()
         self._assistant = assistant
+        self._languages = languages or ReplyLanguages(storage)
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; one bad update cannot stop the bot.
@@ -93,7 +97,8 @@ class HearthRouter:
 
     async def _handle_once(self, event: Event, sender: ReplySender) -> None:
         try:
-            await self._dispatch(event, sender)
+            with using(await self._reply_language(event)):
+                await self._dispatch(event, sender)
         except DeliveryError:
             log.exception("a reply could not be delivered for %s", _describe(event))
         except (StoreUnavailable, EventRejected):
@@ -104,6 +109,30 @@ class HearthRouter:
             log.exception("failed to handle %s", _describe(event))
             if isinstance(event, Command):
                 await self._apologise(event, sender)
+
+    async def _reply_language(self, event: Event) -> str | None:
+        """The language of any reply to ``event``; None for events that get none (a
+        plain group message without mentions: no lookup on the ingest path). A lookup
+        that fails for any reason but an outage falls back to English rather than lose
+        the event."""
+        replies = isinstance(event, Command) or (
+            isinstance(event, Message)
+            and (
+                event.addressed_to_hearth
+                or bool(event.mentions)
+                or event.reply_to_member is not None
+                or not event.chat.is_group
+            )
+        )
+        if not replies:
+            return None
+        try:
+            return await self._languages.for_event(event)
+        except Exception as error:
+            if is_store_outage(error):
+                raise
+            log.exception("could not tell the reply language for %s", _describe(event))
+            return None
 
     async def _dispatch(self, event: Event, sender: ReplySender) -> None:
         match event:
@@ -194,7 +223,10 @@ class HearthRouter:
             await sender.send(
                 OutgoingReply(
                     chat=command.chat,
-                    text=f"Sorry, /{command.name} did not finish. Please try again in a moment.",
+                    text=tr(
+                        "Sorry, /{command} did not finish. Please try again in a moment.",
+                        command=command.name,
+                    ),
                     reply_to_message_id=command.platform_message_id,
                 )
             )

@@ -85,6 +85,8 @@ class ChatSettings:
     twins_enabled: bool
     twin_absence_minutes: float
     assistant_enabled: bool = True
+    language: str = "auto"
+    """``auto``, ``en`` or ``zh``: see ``bots.reply_languages``."""
 
 
 @dataclass(frozen=True, slots=True)

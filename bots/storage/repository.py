@@ -15,6 +15,7 @@ from bots.storage.base import storable
 from bots.storage.catch_up import CatchUpQueries
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
+from bots.storage.language_queries import LanguageQueries
 from bots.storage.records import (
     ChatSettings,
     IngestResult,
@@ -51,7 +52,14 @@ PERIOD_MESSAGES_LIMIT = 20_000
 """At most this many messages of a period are read back at once."""
 
 
-class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, AssistantQueries):
+class Storage(
+    ForgetQueries,
+    TwinReplyQueries,
+    CatchUpQueries,
+    HealthQueries,
+    AssistantQueries,
+    LanguageQueries,
+):
     """Async access to chats, members, messages and settings.
 
     Each public method runs in its own transaction, so a failure never leaves
@@ -86,6 +94,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
             display_name=storable(member.display_name)[:256],
             username=username,
             is_bot=member.is_bot,
+            locale=member.locale[:16] if member.locale else None,
             created_at=utcnow(),
             updated_at=utcnow(),
         )
@@ -95,6 +104,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                 "display_name": stmt.excluded.display_name,
                 "username": func.coalesce(stmt.excluded.username, MemberRow.username),
                 "is_bot": stmt.excluded.is_bot,
+                "locale": func.coalesce(stmt.excluded.locale, MemberRow.locale),
             },
         ).returning(MemberRow.id)
         return int((await session.execute(stmt)).scalar_one())
@@ -352,6 +362,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
             twins_enabled=True if row is None else row.twins_enabled,
             twin_absence_minutes=absence,
             assistant_enabled=True if row is None else row.assistant_enabled is not False,
+            language="auto" if row is None or not row.language else row.language,
         )
 
     async def update_chat_settings(
@@ -361,6 +372,7 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
         twins_enabled: bool | None = None,
         twin_absence_minutes: float | None = None,
         assistant_enabled: bool | None = None,
+        language: str | None = None,
     ) -> ChatSettings:
         """Change a chat's settings; fields left as None keep their value."""
         async with self._sessions.begin() as session:
@@ -371,6 +383,8 @@ class Storage(ForgetQueries, TwinReplyQueries, CatchUpQueries, HealthQueries, As
                 row.twin_absence_minutes = twin_absence_minutes
             if assistant_enabled is not None:
                 row.assistant_enabled = assistant_enabled
+            if language is not None:
+                row.language = language
         return await self.chat_settings(chat_id)
 
     async def set_chat_active(self, chat: Chat, active: bool) -> int:

@@ -125,6 +125,8 @@ class MemberRow(Base):
     display_name: Mapped[str] = mapped_column(String(256))
     username: Mapped[str | None] = mapped_column(String(64))
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    """The language of the member's app as the platform last reported it (``zh-hans``…)."""
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
@@ -234,6 +236,8 @@ class ChatSettingsRow(Base):
     """Where introductions go: ``group`` (one post in the chat) or ``dm`` (to each member)."""
     assistant_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     """Whether Hearth answers when it is addressed (``@hearth …``) in this chat."""
+    language: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
+    """The language Hearth writes in: ``auto`` (what the chat mostly writes), ``en``, ``zh``."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -1,0 +1,203 @@
+"""Command words in Chinese or English: ``/digest 每周一 18:00`` reads as ``weekly mon 18:00``.
+
+Handlers match English keywords; :func:`canonical_words` turns the words a member typed
+into those keywords first. Only whole words (or a word made entirely of known parts,
+such as ``每周一`` or ``暂停2小时``) are changed; anything else is kept as typed, so free
+text (an answer to correct, a note about oneself) must still be read from the raw args.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+WORDS: dict[str, tuple[str, ...]] = {
+    # switches and common actions
+    "开": ("on",),
+    "打开": ("on",),
+    "开启": ("on",),
+    "启用": ("on",),
+    "关": ("off",),
+    "关闭": ("off",),
+    "停用": ("off",),
+    "状态": ("status",),
+    "现在": ("now",),
+    "立即": ("now",),
+    "马上": ("now",),
+    "预览": ("preview",),
+    "我": ("me",),
+    "时区": ("tz",),
+    "暂停": ("pause",),
+    "恢复": ("resume",),
+    "继续": ("resume",),
+    "记录": ("log",),
+    "日志": ("log",),
+    "确认": ("confirm",),
+    "更正": ("correct",),
+    "纠正": ("correct",),
+    "删除": ("delete",),
+    "批准": ("approve",),
+    "发布": ("approve",),
+    "丢弃": ("discard",),
+    "模式": ("mode",),
+    "草稿": ("draft",),
+    "自动": ("auto",),
+    "范围": ("scope",),
+    "本群": ("chat",),
+    "所有群": ("all",),
+    "全部": ("all",),
+    "推荐": ("suggest",),
+    "资料": ("profile",),
+    "设置": ("set",),
+    "重置": ("reset",),
+    "安静": ("quiet",),
+    "跳过": ("skip",),
+    "一行": ("line",),
+    # schedules
+    "每天": ("daily",),
+    "每日": ("daily",),
+    "每周": ("weekly",),
+    "每两周": ("biweekly",),
+    "隔周": ("biweekly",),
+    "双周": ("biweekly",),
+    "每月": ("monthly",),
+    "每个月": ("monthly",),
+    "每周一": ("weekly", "mon"),
+    "每周二": ("weekly", "tue"),
+    "每周三": ("weekly", "wed"),
+    "每周四": ("weekly", "thu"),
+    "每周五": ("weekly", "fri"),
+    "每周六": ("weekly", "sat"),
+    "每周日": ("weekly", "sun"),
+    "每周天": ("weekly", "sun"),
+    "周一": ("mon",),
+    "周二": ("tue",),
+    "周三": ("wed",),
+    "周四": ("thu",),
+    "周五": ("fri",),
+    "周六": ("sat",),
+    "周日": ("sun",),
+    "周天": ("sun",),
+    "星期一": ("mon",),
+    "星期二": ("tue",),
+    "星期三": ("wed",),
+    "星期四": ("thu",),
+    "星期五": ("fri",),
+    "星期六": ("sat",),
+    "星期日": ("sun",),
+    "星期天": ("sun",),
+    "每": ("every",),
+    # introductions
+    "参加": ("on",),
+    "退出": ("off",),
+    "稍后": ("snooze",),
+    "推迟": ("snooze",),
+    "唤醒": ("wake",),
+    "避开": ("avoid",),
+    "允许": ("allow",),
+    "群里": ("group",),
+    "群内": ("group",),
+    "私信": ("dm",),
+    "发到": ("post",),
+    # settings
+    "分身": ("twins",),
+    "助手": ("assistant",),
+    "安静时间": ("absence",),
+    "语言": ("language",),
+    "中文": ("zh",),
+    "英文": ("en",),
+    "英语": ("en",),
+}
+"""Chinese command words and the English words they stand for."""
+
+_UNITS = {
+    "分钟": "m",
+    "分": "m",
+    "小时": "h",
+    "个小时": "h",
+    "钟头": "h",
+    "天": "d",
+    "日": "d",
+    "周": "w",
+    "星期": "w",
+    "个星期": "w",
+    "礼拜": "w",
+    "个礼拜": "w",
+}
+_NUMERALS = {
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "半": 0,
+}
+_DURATION = re.compile(
+    r"^(\d{1,4}|[一两二三四五六七八九十])("
+    + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r")$"
+)
+_CLOCK = re.compile(r"^(早上|上午|中午|下午|晚上)?(\d{1,2})[点點:：](半|(\d{1,2})分?)?$")
+_AFTERNOON = {"下午", "晚上"}
+
+
+def canonical_words(words: Sequence[str]) -> tuple[str, ...]:
+    """``words`` with Chinese command words, durations (``2小时`` → ``2h``) and clock times
+    (``晚上8点`` → ``20:00``) turned into the English forms the handlers read."""
+    result: list[str] = []
+    for word in words:
+        result.extend(_canonical(word) or (word,))
+    return tuple(result)
+
+
+def _canonical(word: str) -> tuple[str, ...] | None:
+    """The English words for ``word``, or None when it is not made of known parts."""
+    if word in WORDS:
+        return WORDS[word]
+    if word in ("半小时", "半个小时"):
+        return ("30m",)
+    single = _duration(word) or _clock(word)
+    if single is not None:
+        return (single,)
+    # A word made of known parts, longest known prefix first: 每周一18:00, 暂停2小时.
+    for end in range(len(word) - 1, 0, -1):
+        head, tail = word[:end], word[end:]
+        first = WORDS.get(head) or ((d,) if (d := _duration(head) or _clock(head)) else None)
+        if first is None:
+            continue
+        rest = _canonical(tail) or (
+            (tail,) if re.fullmatch(r"[\w:/.+-]+", tail, re.ASCII) else None
+        )
+        if rest is not None:
+            return first + rest
+    return None
+
+
+def _duration(word: str) -> str | None:
+    match = _DURATION.match(word)
+    if match is None:
+        return None
+    amount = match.group(1)
+    number = int(amount) if amount.isdigit() else _NUMERALS[amount]
+    return f"{number}{_UNITS[match.group(2)]}" if number else None
+
+
+def _clock(word: str) -> str | None:
+    match = _CLOCK.match(word)
+    if match is None:
+        return None
+    part, hour = match.group(1), int(match.group(2))
+    minute = 30 if match.group(3) == "半" else int(match.group(4) or 0)
+    if part in _AFTERNOON and hour < 12:
+        hour += 12
+    if part == "中午" and hour < 11:
+        hour += 12
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
