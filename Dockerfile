@@ -6,6 +6,7 @@ COPY bots bots
 COPY twins twins
 COPY memory memory
 COPY jobs jobs
+COPY locales locales
 RUN pip install --no-cache-dir .
 USER nobody
 CMD ["hearth", "run"]
