@@ -93,16 +93,24 @@ def trn(singular: str, plural: str, count: int, /, **values: object) -> str:
 
 @cache
 def _translations(language: Language) -> Translations:
-    """All catalog files of ``language`` merged into one ``Translations`` (cached)."""
-    merged = Translations()
+    """All catalog files of ``language`` merged into one ``Translations`` (cached).
+
+    The first file is the base, so its ``Plural-Forms`` header rules the plurals (an
+    empty ``Translations`` would keep the English rule).
+    """
+    merged: Translations | None = None
     for path in catalog_files(language):
         with path.open("rb") as file:
             catalog = read_po(file, locale=_BABEL_LOCALES[language])
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(fp=buffer))
-    return merged
+        loaded = Translations(fp=buffer)
+        if merged is None:
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    return merged if merged is not None else Translations()
 
 
 def catalog_files(language: Language) -> list[Path]:

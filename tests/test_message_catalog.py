@@ -62,8 +62,15 @@ def test_a_message_is_written_in_the_language_in_use() -> None:
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("zh-CN", "zh"), ("zh_Hans", "zh"), ("zh-TW", "zh"), ("en-US", "en"), ("de", "en"),
-     ("", None), (None, None)],
+    [
+        ("zh-CN", "zh"),
+        ("zh_Hans", "zh"),
+        ("zh-TW", "zh"),
+        ("en-US", "en"),
+        ("de", "en"),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_platform_locales_map_to_a_language(code: str | None, expected: str | None) -> None:
     assert language_of_locale(code) == expected
@@ -72,6 +79,36 @@ def test_platform_locales_map_to_a_language(code: str | None, expected: str | No
 def test_plurals_in_both_languages() -> None:
     assert trn("{count} member", "{count} members", 1) == "1 member"
     assert trn("{count} member", "{count} members", 2) == "2 members"
+
+
+def test_chinese_has_one_form_for_every_count(tmp_path: Path) -> None:
+    from locales import catalog
+
+    (tmp_path / "zh").mkdir()
+    header = (CATALOG_HEADER).replace("{plural}", "nplurals=1; plural=0;")
+    (tmp_path / "zh" / "a.po").write_text(
+        header + '\nmsgid "{count} cat"\nmsgid_plural "{count} cats"\nmsgstr[0] "{count} 只猫"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "zh" / "b.po").write_text(
+        header + '\nmsgid "a dog"\nmsgstr "一只狗"\n', encoding="utf-8"
+    )
+    original = catalog.CATALOG_DIR
+    catalog.CATALOG_DIR = tmp_path
+    catalog._translations.cache_clear()
+    try:
+        with using("zh"):
+            assert [trn("{count} cat", "{count} cats", n) for n in (1, 3)] == ["1 只猫", "3 只猫"]
+            assert tr("a dog") == "一只狗"
+    finally:
+        catalog.CATALOG_DIR = original
+        catalog._translations.cache_clear()
+
+
+CATALOG_HEADER = (
+    'msgid ""\nmsgstr ""\n"Language: zh_Hans_CN\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    '"Plural-Forms: {plural}\\n"\n'
+)
 
 
 def test_dates_durations_and_lists_as_readers_write_them() -> None:
