@@ -16,7 +16,15 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from bots.assistant.answer import AssistantAnswer
-from bots.assistant.answer_render import Quote, Words, day_label, excerpt, quote_line
+from bots.assistant.answer_render import (
+    Quote,
+    day_label,
+    excerpt,
+    from_people,
+    quote_line,
+    with_link,
+    writing_in,
+)
 from bots.assistant.chat_search import is_chat_talk
 from bots.assistant.decisions_lookup import decisions_in
 from bots.assistant.intents import Intent
@@ -26,9 +34,9 @@ from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.digest_builder import DigestOptions, build_digest
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod, MessageRef, Topic
-from jobs.languages import Language
 from jobs.personal_digest import ChatActivity, build_personal_digest
 from jobs.vector_math import unit_rows
+from locales import format_time, tr, trn
 from memory.embedder import Embedder
 from memory.store import MemoryStore
 
@@ -60,12 +68,11 @@ class CatchUp:
         chat_id: int,
         asker_id: int,
         *,
-        words: Words,
-        language: Language,
         now: datetime,
         chat_title: str | None = None,
     ) -> AssistantAnswer:
-        """The catch-up since the asker's last message before ``now``."""
+        """The catch-up since the asker's last message before ``now``, in the current
+        reply language."""
         last = await self.storage.last_message_before(chat_id, asker_id, now)
         start = max(last, now - LONGEST) if last is not None else now - FIRST_TIME
         period = DigestPeriod(start, now)
@@ -75,28 +82,35 @@ class CatchUp:
         messages = [m for m in messages if is_chat_talk(m.text)]
         others = [m for m in messages if m.member_id != asker_id]
         if not others:
-            return AssistantAnswer(Intent.CATCH_UP, words.catch_up_nothing, True)
+            nothing = tr("Nothing new here since your last message.")
+            return AssistantAnswer(Intent.CATCH_UP, nothing, True)
         people = len({m.member_id for m in others})
-        head = (
-            words.catch_up_head.format(
-                since=f"{day_label(start, language)} {start:%H:%M} UTC",
-                count=words.count_messages(len(others)),
-                people=words.count_people(people),
+        written_by = from_people(people)
+        if last is not None:
+            since = tr("{day} {time} UTC", day=day_label(start, now), time=format_time(start))
+            head = trn(
+                "Since your last message ({since}): {count} message {people}.",
+                "Since your last message ({since}): {count} messages {people}.",
+                len(others),
+                since=since,
+                people=written_by,
             )
-            if last is not None
-            else words.catch_up_first.format(
-                count=words.count_messages(len(others)), people=words.count_people(people)
+        else:
+            head = trn(
+                "In the last day: {count} message {people}.",
+                "In the last day: {count} messages {people}.",
+                len(others),
+                people=written_by,
             )
-        )
         lines = [head]
         shown: list[int] = []
         for_you = await self._for_you(chat_id, asker_id, messages, period, chat_title)
         if for_you:
-            lines.append(words.catch_up_for_you)
+            lines.append(tr("For you:"))
             for ref in for_you[:FOR_YOU]:
-                lines.append("• " + quote_line(Quote.of_ref(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), now=now))
                 shown.append(ref.message_id)
-        decisions, topics = await self._digest(messages, period, language)
+        decisions, topics = await self._digest(messages, period)
         # Nobody missed what they said themselves.
         decided = [
             d.ref
@@ -104,27 +118,24 @@ class CatchUp:
             if d.ref.message_id not in shown and d.ref.member_id != asker_id
         ][-DECIDED:]
         if decided:
-            lines.append(words.catch_up_decided)
+            lines.append(tr("Decided:"))
             for ref in reversed(decided):
-                lines.append("• " + quote_line(Quote.of_ref(ref), language))
+                lines.append("• " + quote_line(Quote.of_ref(ref), now=now))
                 shown.append(ref.message_id)
         if topics:
-            lines.append(words.catch_up_talked)
+            lines.append(tr("Talked about:"))
             for topic in topics[:TOPICS]:
                 link = topic.key_messages[0].permalink if topic.key_messages else None
-                title = excerpt(topic.title, 160)
-                if link:
-                    title += f"（{link}）" if language is Language.CHINESE else f" ({link})"
-                lines.append("• " + title)
+                lines.append("• " + with_link(excerpt(topic.title, 160), link))
                 if topic.key_messages:
                     shown.append(topic.key_messages[0].message_id)
         elif not decided:
             # Too little for topics: the latest few messages themselves.
             latest = [m for m in others if m.message_id not in shown][-TOPICS:]
             if latest:
-                lines.append(words.catch_up_said)
+                lines.append(tr("Latest messages:"))
                 for m in latest:
-                    lines.append("• " + quote_line(Quote.of_ref(m.ref()), language))
+                    lines.append("• " + quote_line(Quote.of_ref(m.ref()), now=now))
                     shown.append(m.message_id)
         return AssistantAnswer(Intent.CATCH_UP, "\n".join(lines), True, tuple(shown))
 
@@ -148,7 +159,7 @@ class CatchUp:
         return [item.message for item in reversed(items)]
 
     async def _digest(
-        self, messages: list[DigestMessage], period: DigestPeriod, language: Language
+        self, messages: list[DigestMessage], period: DigestPeriod
     ) -> tuple[list[DigestDecision], tuple[Topic, ...]]:
         """The decisions among the newest messages, and the main topics of the newest few."""
         recent = messages[-DECISION_MESSAGES:]
@@ -159,7 +170,7 @@ class CatchUp:
         if not kept:
             return [], ()
         matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
-        options = DigestOptions(language=language, max_topics=TOPICS, max_decisions=0)
+        options = DigestOptions(language=writing_in(), max_topics=TOPICS, max_decisions=0)
 
         def build() -> tuple[list[DigestDecision], tuple[Topic, ...]]:
             decided = decisions_in(kept, matrix)

@@ -15,12 +15,13 @@ from datetime import datetime
 
 from adapters.model import Platform
 from bots.assistant.answer import AssistantAnswer
-from bots.assistant.answer_render import Quote, Words, quote_line
+from bots.assistant.answer_render import Quote, quote_line
 from bots.assistant.intents import Intent
 from bots.mention_responder import has_twin, twin_question
 from bots.storage.assistant_queries import ChatPerson
+from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
-from jobs.languages import Language
+from locales import tr
 from twins.answerer import TwinAnswerer
 
 
@@ -56,8 +57,6 @@ async def member_said(
     asker_id: int,
     name: str,
     question: str,
-    words: Words,
-    language: Language,
     now: datetime,
     people: Mapping[int, ChatPerson],
     question_id: str | None = None,
@@ -69,30 +68,27 @@ async def member_said(
     so that they can review it (``/twin log``, the welcome-back report).
     """
     person = find_person(people, name)
+    unknown = tr("I don't know who {name} is in this chat.", name=name)
     if person is None:
-        return AssistantAnswer(Intent.MEMBER_SAID, words.unknown_member.format(name=name), False)
+        return AssistantAnswer(Intent.MEMBER_SAID, unknown, False)
     shown = person.display_name
     target = await storage.find_chat_member(
         chat_id, Platform(person.platform), platform_user_id=person.platform_user_id
     )
     if target is None:
-        return AssistantAnswer(Intent.MEMBER_SAID, words.unknown_member.format(name=name), False)
-    if not (await storage.chat_settings(chat_id)).twins_enabled:
-        return AssistantAnswer(Intent.MEMBER_SAID, words.twins_off, False)
-    if not has_twin(target):
-        return AssistantAnswer(Intent.MEMBER_SAID, words.not_opted_in.format(name=shown), False)
-    if target.profile.paused(now):
-        return AssistantAnswer(Intent.MEMBER_SAID, words.paused.format(name=shown), False)
-    if target.profile.twin_mode == "draft":
-        return AssistantAnswer(Intent.MEMBER_SAID, words.reviews.format(name=shown), False)
+        return AssistantAnswer(Intent.MEMBER_SAID, unknown, False)
+    refusal = await _refusal(storage, chat_id, target, shown, now)
+    if refusal is not None:
+        return AssistantAnswer(Intent.MEMBER_SAID, refusal, False)
     asked = twin_question(target, question, chat_id=chat_id, asker_id=asker_id, now=now)
     answer = await twin.answer(asked)
     if answer.abstained or not answer.sources:
-        said = AssistantAnswer(Intent.MEMBER_SAID, words.member_silent.format(name=shown), False)
+        silent = tr("{name} hasn't talked about that here (that I can see).", name=shown)
+        said = AssistantAnswer(Intent.MEMBER_SAID, silent, False)
     else:
-        lines = [words.member_said.format(name=shown)]
+        lines = [tr("What {name} said here:", name=shown)]
         lines += [
-            "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), language)
+            "• " + quote_line(Quote(shown, source.text, source.sent_at, source.permalink), now=now)
             for source in answer.sources
         ]
         said = AssistantAnswer(
@@ -110,6 +106,32 @@ async def member_said(
         chat_id=chat_id,
         asker_id=asker_id,
     )
+
+
+async def _refusal(
+    storage: Storage, chat_id: int, target: KnownMember, shown: str, now: datetime
+) -> str | None:
+    """Why the member's words are not quoted (their twin's rules), or ``None``."""
+    if not (await storage.chat_settings(chat_id)).twins_enabled:
+        return tr(
+            "Twins are off in this chat, so I don't quote what members said. "
+            "You could ask them directly."
+        )
+    if not has_twin(target):
+        return tr(
+            "{name} has not switched on a twin in this chat, so I don't quote them. "
+            "You could ask {name} directly.",
+            name=shown,
+        )
+    if target.profile.paused(now):
+        return tr("{name} has paused their twin, so I don't quote them now.", name=shown)
+    if target.profile.twin_mode == "draft":
+        return tr(
+            "{name} reviews what their twin says before it is posted, so I don't quote them "
+            "here. You could ask {name} directly.",
+            name=shown,
+        )
+    return None
 
 
 async def _logged(

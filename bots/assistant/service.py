@@ -3,7 +3,9 @@
 ``ask`` is the core: it tells what the question asks for (:mod:`bots.assistant.intents`)
 and answers from this chat's messages only, every claim quoted with its author, day and
 link, or says it does not know. ``handle`` is the router's entry: it keeps to the chat's
-switch and the rate limits, answers in the asker's language and threads the reply under
+switch and the rate limits, answers in the reply language (in a group the language an admin
+set for the chat, else the question's; in private the question's, else the member's app
+language: :class:`bots.reply_languages.ReplyLanguages`) and threads the reply under
 the question (without a label line: the platform shows Hearth as the sender). Answers are
 extractive (with a chat model configured, a plain question may be worded by it from the
 same quotes, under guardrails: see :mod:`bots.assistant.llm_answer`);
@@ -18,16 +20,21 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.model import Message, OutgoingReply, SentReply
+from adapters.model import Chat, Message, OutgoingReply, SentReply
 from adapters.ports import DeliveryError, ReplySender
 from bots.assistant.answer import AssistantAnswer
 from bots.assistant.answer_render import (
     Quote,
-    Words,
     answer_language,
+    busy,
+    chat_heading,
+    dont_know,
+    help_text,
+    no_chats,
     quote_line,
+    reply_language_of,
     topic_shown,
-    words_for,
+    unavailable,
 )
 from bots.assistant.catch_up import CatchUp
 from bots.assistant.chat_search import ChatSearch
@@ -38,10 +45,13 @@ from bots.assistant.llm_answer import AnswerWriter, Cited
 from bots.assistant.member_said import member_said
 from bots.assistant.who_knows import TOP, rank_members, thanked_counts
 from bots.mention_responder import is_stale
+from bots.reply_languages import ReplyLanguages
 from bots.storage.assistant_queries import ChatPerson
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.languages import Language
+from locales import Language as ReplyLanguage
+from locales import tr, trn, using
 from memory.embedder import Embedder
 from memory.records import MemoryHit
 from memory.store import MemoryStore
@@ -56,22 +66,17 @@ as sent by Hearth, like its answers to commands; twin answers carry their twin l
 MAX_QUESTION_CHARS = 1_000
 MAX_PRIVATE_CHATS = 5
 """A private question is answered over at most this many of the asker's groups."""
-UNAVAILABLE = {
-    Language.ENGLISH: "I can't search this chat's messages right now; please try again later.",
-    Language.CHINESE: "我现在搜不了群里的消息，请稍后再试。",
-}
 
 
 @dataclass(frozen=True, slots=True)
 class _Asking:
-    """One question being answered: where, by whom, about what, in which words."""
+    """One question being answered: where, by whom, about what, asked in which script."""
 
     chat_id: int
     asker_id: int
     question: str
     topic: str
-    words: Words
-    language: Language
+    asked_in: Language
     now: datetime
     people: dict[int, ChatPerson]
 
@@ -93,11 +98,15 @@ class AssistantService:
         *,
         limits: AssistantLimits | None = None,
         writer: AnswerWriter | None = None,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         """``twin`` answers "what did Ana say" questions under Ana's twin rules (the
         retrieval-only twin when none is given); with a ``writer`` (a chat model) plain
-        questions are worded by the model from the quotes found, else answered by them."""
+        questions are worded by the model from the quotes found, else answered by them.
+        ``languages`` tells the reply language (share the router's, so that a changed
+        ``/settings language`` is seen at once)."""
         self._storage = storage
+        self._languages = languages or ReplyLanguages(storage)
         self._twin = twin or RetrievalTwin(embedder, memory)
         self._limits = limits or AssistantLimits()
         self._writer = writer
@@ -113,28 +122,43 @@ class AssistantService:
         *,
         now: datetime | None = None,
         question_id: str | None = None,
+        language: ReplyLanguage | None = None,
     ) -> AssistantAnswer:
         """Answer ``question`` from the chat's messages (no sending, no limits).
 
         ``question_id`` is the platform id of the message asking, when it will be answered
         in a chat: a "what did Ana say" answer is then recorded in Ana's twin log.
+        ``language`` is the answer's (``en``/``zh``); by default the question's.
         """
-        moment = now or datetime.now(UTC)
         text = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        asked_in = answer_language(without_lead(text) or text)
+        with using(language or asked_in.value):
+            return await self._answer(
+                chat_id,
+                asker_member_id,
+                text,
+                asked_in=asked_in,
+                moment=now or datetime.now(UTC),
+                question_id=question_id,
+            )
+
+    async def _answer(
+        self,
+        chat_id: int,
+        asker_member_id: int,
+        text: str,
+        *,
+        asked_in: Language,
+        moment: datetime,
+        question_id: str | None,
+    ) -> AssistantAnswer:
         asked = classify(text)
-        language = answer_language(without_lead(text) or text)
-        words = words_for(language)
         if asked.intent is Intent.HELP:
-            return AssistantAnswer(Intent.HELP, words.help, True)
+            return AssistantAnswer(Intent.HELP, help_text(), True)
         if asked.intent is Intent.CATCH_UP:
             title = (chat.title if (chat := await self._storage.chat(chat_id)) else None) or None
             return await self._catch_up.answer(
-                chat_id,
-                asker_member_id,
-                words=words,
-                language=language,
-                now=moment,
-                chat_title=title,
+                chat_id, asker_member_id, now=moment, chat_title=title
             )
         people = await self._storage.chat_people(chat_id)
         if asked.intent is Intent.MEMBER_SAID and asked.member_name:
@@ -145,8 +169,6 @@ class AssistantService:
                 asker_id=asker_member_id,
                 name=asked.member_name,
                 question=without_lead(text),
-                words=words,
-                language=language,
                 now=moment,
                 people=people,
                 question_id=question_id,
@@ -156,8 +178,7 @@ class AssistantService:
             asker_id=asker_member_id,
             question=without_lead(text),
             topic=asked.topic,
-            words=words,
-            language=language,
+            asked_in=asked_in,
             now=moment,
             people=people,
         )
@@ -196,33 +217,59 @@ class AssistantService:
     async def _in_group(
         self, message: Message, sender: ReplySender, chat_id: int, asker_id: int
     ) -> None:
-        if not (await self._storage.chat_settings(chat_id)).assistant_enabled:
+        settings = await self._storage.chat_settings(chat_id)
+        if not settings.assistant_enabled:
             return
-        language = answer_language(without_lead(message.text) or message.text)
-        if not await self._allowed(chat_id, asker_id, message, sender, language):
-            return
-        try:
-            answer = await self.ask(
-                chat_id,
-                asker_id,
-                message.text,
-                now=message.sent_at,
-                question_id=message.platform_message_id,
-            )
-        except Exception:
-            log.warning("the assistant could not answer in chat %s", chat_id, exc_info=True)
-            await self._reply(message, sender, UNAVAILABLE[language])
-            return
-        await self._deliver(message, sender, answer.text, [answer])
+        language = await self._group_language(message.chat, message.text, settings.language)
+        with using(language):
+            if not await self._allowed(chat_id, asker_id, message, sender):
+                return
+            try:
+                answer = await self.ask(
+                    chat_id,
+                    asker_id,
+                    message.text,
+                    now=message.sent_at,
+                    question_id=message.platform_message_id,
+                    language=language,
+                )
+            except Exception:
+                log.warning("the assistant could not answer in chat %s", chat_id, exc_info=True)
+                await self._reply(message, sender, unavailable())
+                return
+            await self._deliver(message, sender, answer.text, [answer])
+
+    async def _group_language(self, chat: Chat, text: str, setting: str) -> ReplyLanguage:
+        """The language an admin set for the chat, else the question's, else the chat's.
+
+        ``setting`` is the chat's stored one, read just now (a cached one may lag a change
+        made through another :class:`ReplyLanguages`); a question asked in Chinese around
+        English names reads Chinese.
+        """
+        if setting in ("en", "zh"):
+            return "zh" if setting == "zh" else "en"
+        question = without_lead(text) or text
+        if reply_language_of(question) == "zh":
+            return "zh"
+        return await self._languages.for_question(chat, question)
+
+    async def _private_language(self, message: Message) -> ReplyLanguage:
+        """The question's language, else the member's (app language, what they write)."""
+        asked = reply_language_of(without_lead(message.text) or message.text)
+        return asked or await self._languages.for_member(message.sender)
 
     async def _in_private(self, message: Message, sender: ReplySender) -> None:
+        with using(await self._private_language(message)) as language:
+            await self._answer_privately(message, sender, language)
+
+    async def _answer_privately(
+        self, message: Message, sender: ReplySender, language: ReplyLanguage
+    ) -> None:
         asker_id = await self._storage.ensure_member(message.sender)
-        language = answer_language(without_lead(message.text) or message.text)
-        words = words_for(language)
-        if not await self._allowed(("private", asker_id), asker_id, message, sender, language):
+        if not await self._allowed(("private", asker_id), asker_id, message, sender):
             return
         if classify(message.text).intent is Intent.HELP:
-            await self._reply(message, sender, words.help)
+            await self._reply(message, sender, help_text())
             return
         profile = await self._storage.profile(asker_id)
         chats = await self._storage.member_group_chats(profile.member_ids)
@@ -239,6 +286,7 @@ class AssistantService:
                     message.text,
                     now=message.sent_at,
                     question_id=message.platform_message_id,
+                    language=language,
                 )
             except Exception:
                 log.warning("the assistant could not search chat %s", chat.chat_id, exc_info=True)
@@ -246,15 +294,16 @@ class AssistantService:
             first = first or answer
             if answer.known:
                 answers.append(answer)
-                parts.append(f"[{chat.title or chat.chat_id}]\n{answer.text}")
+                title = chat.title or tr("Group {number}", number=str(chat.chat_id))
+                parts.append(f"{chat_heading(title)}\n{answer.text}")
         if not chats:
-            text = words.no_chats
+            text = no_chats()
         elif parts:
             text = "\n\n".join(parts)
         elif first is not None and first.intent is Intent.MEMBER_SAID:
             text, answers = first.text, [first]
         else:
-            text = words.dont_know
+            text = dont_know()
         # Only the answers shown are marked sent in their member's twin log.
         await self._deliver(message, sender, text, answers)
 
@@ -264,11 +313,10 @@ class AssistantService:
         asker_id: int,
         message: Message,
         sender: ReplySender,
-        language: Language,
     ) -> bool:
         verdict = self._limits.check(key, asker_id, datetime.now(UTC))
         if verdict is Verdict.TELL_BUSY:
-            await self._reply(message, sender, words_for(language).busy)
+            await self._reply(message, sender, busy())
         return verdict is Verdict.ANSWER
 
     async def _deliver(
@@ -309,39 +357,39 @@ class AssistantService:
             asking.chat_id, asking.question, asking.topic, now=asking.now
         )
         if not hits:
-            return AssistantAnswer(intent, asking.words.dont_know, False)
+            return AssistantAnswer(intent, dont_know(), False)
         names = asking.names
         if self._writer is not None and intro is None:
             found = [Cited(hit.message_id, _quote(hit, names)) for hit in hits]
-            written = await self._writer.write(asking.question, found, asking.language)
+            written = await self._writer.write(asking.question, found, now=asking.now)
             if written is not None:
                 return AssistantAnswer(intent, written.text, True, written.message_ids)
-        lines = [intro or asking.words.said_here]
-        lines += ["• " + quote_line(_quote(hit, names), asking.language) for hit in hits]
+        lines = [intro or tr("From this chat:")]
+        lines += ["• " + quote_line(_quote(hit, names), now=asking.now) for hit in hits]
         return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
             asking.chat_id, asking.topic, asking.now, asking.names
         )
-        words, language = asking.words, asking.language
         if not decisions:
-            return await self._question(asking, Intent.DECISION, intro=words.no_decision_but)
-        lines = [words.decision_latest]
+            intro = tr("I found no decision on that, but this was said:")
+            return await self._question(asking, Intent.DECISION, intro=intro)
+        lines = [tr("Latest decision:")]
         shown: list[int] = []
         for number, decision in enumerate(decisions[:3]):
             if number == 1:
-                lines.append(words.decision_earlier)
-            lines.append("• " + quote_line(Quote.of_ref(decision.ref), language))
+                lines.append(tr("Also decided:"))
+            lines.append("• " + quote_line(Quote.of_ref(decision.ref), now=asking.now))
             shown.append(decision.ref.message_id)
             if decision.replaces is not None:
-                earlier = quote_line(Quote.of_ref(decision.replaces), language)
-                lines.append(f"  ({words.changed_from} {earlier})")
+                earlier = quote_line(Quote.of_ref(decision.replaces), now=asking.now)
+                lines.append("  " + tr("(changed from {earlier})", earlier=earlier))
                 shown.append(decision.replaces.message_id)
         return AssistantAnswer(Intent.DECISION, "\n".join(lines), True, tuple(shown))
 
     async def _who_knows(self, asking: _Asking) -> AssistantAnswer:
-        chat_id, words, people = asking.chat_id, asking.words, asking.people
+        chat_id, people = asking.chat_id, asking.people
 
         async def thanks(hits: Sequence[MemoryHit]) -> dict[int, int]:
             replies = await self._storage.replies_to(chat_id, [hit.message_id for hit in hits])
@@ -355,21 +403,32 @@ class AssistantService:
             asker_id=asking.asker_id,
             now=asking.now,
             thanks=thanks,
-            language=asking.language,
+            language=asking.asked_in,
         )
         top = [c for c in ranked if c.best is not None][:TOP]
         shown = topic_shown(asking.topic) if asking.topic else ""
         if not top:
-            return AssistantAnswer(Intent.WHO_KNOWS, words.nobody_knows.format(topic=shown), False)
-        lines = [words.who_knows.format(topic=shown)]
+            nobody = tr(
+                "I don't know who here knows about {topic}: nobody I may suggest talked about it.",
+                topic=shown,
+            )
+            return AssistantAnswer(Intent.WHO_KNOWS, nobody, False)
+        lines = [tr("People here who talked about {topic}:", topic=shown)]
         sources: list[int] = []
         for rank, candidate in enumerate(top, start=1):
             best = candidate.best
             assert best is not None
             name = people[candidate.member_id].display_name
-            line = quote_line(Quote(name, best.text, best.sent_at, best.permalink), asking.language)
-            count = words.count_messages(candidate.count)
-            lines.append(words.who_knows_line.format(rank=rank, line=line, count=count))
+            line = quote_line(Quote(name, best.text, best.sent_at, best.permalink), now=asking.now)
+            lines.append(
+                trn(
+                    "{rank}. {line} · {count} message on it",
+                    "{rank}. {line} · {count} messages on it",
+                    candidate.count,
+                    rank=rank,
+                    line=line,
+                )
+            )
             sources.append(best.message_id)
         return AssistantAnswer(
             Intent.WHO_KNOWS,

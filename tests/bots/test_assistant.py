@@ -11,6 +11,7 @@ from bots.app import Hearth
 from bots.assistant.intents import Intent
 from bots.assistant.service import HEARTH_LABEL, AssistantService
 from tests.bots.assistant_chat import (
+    DAVE_CHANGE,
     DAY,
     ZH_GROUP,
     chinese_chat,
@@ -18,7 +19,7 @@ from tests.bots.assistant_chat import (
     settle,
     to_hearth,
 )
-from tests.support import RecordingSender, command, message
+from tests.support import GROUP, RecordingSender, command, message
 
 
 @pytest.fixture
@@ -368,3 +369,51 @@ async def test_a_decision_sharing_only_a_common_word_is_not_shown(hearth: Hearth
     assert lines[0] == "最新决定："
     assert "龙泉驿站B口" in lines[1]
     assert "东门" not in text and "科学馆" not in text
+
+
+async def set_language(hearth: Hearth, sender: RecordingSender, chat: Chat, value: str) -> None:
+    admin = command("alice", "settings", "language", value, chat=chat)
+    await hearth.router.handle(replace(admin, sender_is_admin=True), sender)
+    sender.replies.clear()
+
+
+async def test_an_english_question_in_a_chat_set_to_chinese_gets_chinese(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    said = await english_chat(hearth, sender)
+    await set_language(hearth, sender, GROUP, "zh")
+    text = await ask(hearth, sender, "erin", "@hearth what did we decide about friday dinner?")
+    lines = text.splitlines()
+    assert lines[0] == "最新决定："
+    assert lines[1].startswith("• Dave，") and DAVE_CHANGE in lines[1]  # quoted as written
+    assert f"（{said['dave_change'].permalink}）" in lines[1]
+    assert "（之前是" in text and "Luigi" in text
+    unknown = await ask(hearth, sender, "erin", "@hearth what is the wifi password?")
+    assert unknown == "我不知道：群里好像没聊过这个。"
+
+
+async def test_a_chinese_question_in_a_chat_set_to_english_gets_english(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await chinese_chat(hearth, sender)
+    await set_language(hearth, sender, ZH_GROUP, "en")
+    text = await ask(hearth, sender, "小陈", "@hearth 周五聚餐定了吗？", chat=ZH_GROUP)
+    assert text.startswith("Latest decision:\n• 小张, ")
+    assert "“周五聚餐定了：晚上7点在老地方吃火锅。”" in text
+    unknown = await ask(hearth, sender, "小陈", "@hearth 停车场在哪里？", chat=ZH_GROUP)
+    assert unknown == "I don't know: this chat hasn't talked about that (that I can see)."
+    await set_language(hearth, sender, ZH_GROUP, "auto")
+    again = await ask(hearth, sender, "小陈", "@hearth 停车场在哪里？", chat=ZH_GROUP)
+    assert again == "我不知道：群里好像没聊过这个。"
+
+
+async def test_help_in_private_follows_the_question_then_the_members_app(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    dm = Chat(Platform.TELEGRAM, "id-erin", ChatKind.PRIVATE)
+    english = await ask(hearth, sender, "erin", "what can you do?", chat=dm)
+    chinese = await ask(hearth, sender, "erin", "你能做什么？", chat=dm)
+    assert english.startswith("I answer from this chat's messages")
+    assert chinese.startswith("我根据本群的消息回答") and "@hearth 我错过了什么？" in chinese
+    question = to_hearth("zoe", "???", chat=Chat(Platform.TELEGRAM, "id-zoe", ChatKind.PRIVATE))
+    await hearth.router.handle(
+        replace(question, sender=replace(question.sender, locale="zh-hans")), sender
+    )
+    assert sender.replies[-1].text == chinese  # no letters: the member's app language

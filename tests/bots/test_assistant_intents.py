@@ -6,12 +6,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bots.assistant.answer_render import Quote, answer_language, quote_line, topic_shown
+from bots.assistant.answer_render import (
+    Quote,
+    answer_language,
+    from_people,
+    help_text,
+    quote_line,
+    reply_language_of,
+    topic_shown,
+)
 from bots.assistant.chat_search import covers, is_evidence, stated_part, without_negated
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
 from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
 from jobs.languages import Language
+from locales import using
 
 
 @pytest.mark.parametrize(
@@ -82,15 +91,45 @@ def test_an_instruction_is_only_a_question() -> None:
 def test_quotes_carry_author_day_and_link_in_each_language() -> None:
     moment = datetime(2026, 3, 3, 12, tzinfo=UTC)
     quote = Quote("Ana", "Dinner is at “Sakura”", moment, "https://t.me/c/1/9")
-    assert quote_line(quote, Language.ENGLISH) == (
-        "Ana, 3 Mar: “Dinner is at ‘Sakura’” (https://t.me/c/1/9)"
-    )
-    assert quote_line(quote, Language.CHINESE) == (
-        "Ana，3月3日：“Dinner is at ‘Sakura’”（https://t.me/c/1/9）"
+    assert quote_line(quote, now=moment) == (
+        "Ana, Tue 3 Mar: “Dinner is at ‘Sakura’” (https://t.me/c/1/9)"
     )
     titled = Quote("Ana", "hi", moment, None, chat_title="Hikers")
-    assert quote_line(titled, Language.ENGLISH) == "[Hikers] Ana, 3 Mar: “hi”"
+    assert quote_line(titled, now=moment) == "[Hikers] Ana, Tue 3 Mar: “hi”"
+    assert quote_line(titled, now=moment.replace(year=2027)) == "[Hikers] Ana, Tue 3 Mar 2026: “hi”"
+    with using("zh"):
+        assert quote_line(quote, now=moment) == (
+            "Ana，3月3日 周二：“Dinner is at ‘Sakura’”（https://t.me/c/1/9）"
+        )
+        assert quote_line(titled, now=moment) == "【Hikers】 Ana，3月3日 周二：“hi”"
     assert topic_shown("x" * 100).endswith("…”")
+
+
+def test_the_help_overview_in_each_language() -> None:
+    english = help_text()
+    assert "@hearth who here knows about sourdough?" in english
+    assert "/twin suggest off" in english
+    with using("zh"):
+        chinese = help_text()
+    assert chinese.startswith("我根据本群的消息回答")
+    assert "@hearth 谁懂 Rust？" in chinese and "/twin suggest off" in chinese
+    assert "sourdough" not in chinese
+
+
+def test_counts_in_each_language() -> None:
+    assert (from_people(1), from_people(2)) == ("from 1 person", "from 2 people")
+    with using("zh"):
+        assert from_people(1) == "1人"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="locales.catalog merges the .po files into a Translations() that keeps the "
+    "English plural rule (n != 1), so Chinese plurals above 1 fall back to English",
+)
+def test_chinese_counts_above_one() -> None:
+    with using("zh"):
+        assert from_people(2) == "2人"
 
 
 def test_answers_follow_the_askers_language() -> None:
@@ -98,6 +137,9 @@ def test_answers_follow_the_askers_language() -> None:
     assert answer_language("who knows Rust?") is Language.ENGLISH
     assert answer_language("有人跑 Toronto Waterfront Marathon 吗？") is Language.CHINESE
     assert answer_language("Which flat did 周周 end up renting?") is Language.ENGLISH
+    assert reply_language_of("有人跑 Toronto Waterfront Marathon 吗？") == "zh"
+    assert reply_language_of("who knows Rust?") == "en"
+    assert reply_language_of("???") is None
 
 
 def test_thanks_count_once_per_person_and_never_from_the_author() -> None:

@@ -39,9 +39,13 @@ INJECTED = Cited(
 )
 
 
-async def written(draft: str, sources: list[Cited] | None = None) -> str | None:
+async def written(
+    draft: str, sources: list[Cited] | None = None, language: Language = Language.ENGLISH
+) -> str | None:
     writer = AnswerWriter(FakeListChatModel(responses=[draft]))
-    result = await writer.write("which trail for beginners?", sources or [TRAIL], Language.ENGLISH)
+    result = await writer.write(
+        "which trail for beginners?", sources or [TRAIL], language, now=WHEN
+    )
     return None if result is None else result.text
 
 
@@ -49,8 +53,19 @@ async def test_a_checked_draft_names_the_author_and_lists_the_quote_with_its_lin
     text = await written("Bob recommends the Fern Creek loop for beginners [1].")
     assert text == (
         "Bob recommends the Fern Creek loop for beginners [1].\n"
-        "• Bob, 3 Mar: “For beginners I always recommend the Fern Creek loop.” "
+        "• Bob, Tue 3 Mar: “For beginners I always recommend the Fern Creek loop.” "
         "(https://t.me/c/1/11)"
+    )
+
+
+async def test_a_chinese_answer_is_asked_for_and_lists_its_quotes_in_chinese() -> None:
+    _, data = prompt_messages("哪条路线适合新手？", [TRAIL], "zh")
+    assert str(data.content).endswith("Write the answer in Simplified Chinese.")
+    text = await written("Bob 推荐新手走 Fern Creek 环线 [1]。", language=Language.CHINESE)
+    assert text == (
+        "Bob 推荐新手走 Fern Creek 环线 [1]。\n"
+        "• Bob，3月3日 周二：“For beginners I always recommend the Fern Creek loop.”"
+        "（https://t.me/c/1/11）"
     )
 
 
