@@ -1,4 +1,8 @@
-"""/intros: admins set the cadence and delivery; members opt in, snooze and avoid people."""
+"""/intros: admins set the cadence and delivery; members opt in, snooze and avoid people.
+
+Command words may be Chinese (``/intros 我 稍后 2周``, ``/intros 每周``): the keyword
+words go through :func:`bots.command_words.canonical_words`; @names are read as typed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import UTC, datetime
 
 from adapters.model import Command, OutgoingReply, Platform
 from adapters.ports import ReplySender
+from bots.command_words import canonical_words
 from bots.durations import DurationError, parse_duration
 from bots.intro_rounds import IntroRounds
 from bots.storage.intro_store import IntroStore
@@ -15,8 +20,9 @@ from bots.storage.repository import Storage
 from jobs.schedule_spec import IntroCadence, ScheduleError, parse_intro_cadence
 from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
+from locales import N_, format_day, format_list, format_time, tr, tr_marked, trn
 
-USAGE = (
+USAGE = N_(
     "Usage: /intros status | weekly | biweekly | monthly | off | now | tz ZONE | "
     "post group|dm (admins) — /intros me on|off|status|snooze 2w|wake|avoid @name|allow @name"
 )
@@ -64,21 +70,27 @@ class IntroCommands:
 
     async def answer(self, command: Command, sender: ReplySender) -> IntroAnswer:
         """The answer to ``command`` (and its effect)."""
-        words = tuple(" ".join(command.args).split())
-        lowered = tuple(word.lower() for word in words)
-        if lowered[:1] == ("me",):
-            return IntroAnswer(await self._personal(command, words[1:]), private=True)
+        raw = tuple(" ".join(command.args).split())
+        head = canonical_words(raw[:1])  # 我 → me, 我开 → me on
+        if tuple(word.lower() for word in head[:1]) == ("me",):
+            personal = (*head[1:], *raw[1:])
+            return IntroAnswer(await self._personal(command, personal), private=True)
         if not command.chat.is_group:
             return IntroAnswer(
-                "/intros works in a group chat; here only /intros me … works.", private=False
+                tr("/intros works in a group chat; here only /intros me … works."),
+                private=False,
             )
+        words = canonical_words(raw)  # no free text here: a cadence, tz ZONE, post group|dm
+        lowered = tuple(word.lower() for word in words)
         chat_id = await self._storage.ensure_chat(command.chat)
         if lowered in ((), ("status",)):
             return IntroAnswer(await self.status(chat_id), private=False)
         if command.sender_is_admin is not True:
             return IntroAnswer(
-                "Sorry, only this chat's admins can change introductions. "
-                "/intros me on takes part in them.",
+                tr(
+                    "Sorry, only this chat's admins can change introductions. "
+                    "/intros me on takes part in them."
+                ),
                 private=False,
             )
         if lowered == ("now",):
@@ -95,19 +107,30 @@ class IntroCommands:
         """The chat's cadence, next round, delivery and how many members take part."""
         cadence = await self.current(chat_id)
         taking_part = len(await self._intros.participants(chat_id, datetime.now(UTC)))
-        where = (
-            "by direct message" if await self._intros.delivery(chat_id) == "dm" else "in the group"
-        )
-        people = (
-            "1 member takes part (/intros me on)."
-            if taking_part == 1
-            else f"{taking_part} members take part (/intros me on)."
+        people = trn(
+            "{count} member takes part (/intros me on).",
+            "{count} members take part (/intros me on).",
+            taking_part,
         )
         if cadence is None or cadence.is_off:
-            return f"No introductions are scheduled (/intros weekly sets them). {people}"
-        moment = await self._scheduler.next_run(chat_id, JobKind.INTROS)
-        following = f" Next: {moment:%Y-%m-%d %H:%M} UTC." if moment else ""
-        return f"Introductions {cadence.describe()}, posted {where}.{following} {people}"
+            return tr(
+                "No introductions are scheduled (/intros weekly sets them). {people}",
+                people=people,
+            )
+        following = _next_line(await self._scheduler.next_run(chat_id, JobKind.INTROS))
+        if await self._intros.delivery(chat_id) == "dm":
+            return tr(
+                "Introductions {cadence}, posted by direct message.{next} {people}",
+                cadence=cadence.describe(),
+                next=following,
+                people=people,
+            )
+        return tr(
+            "Introductions {cadence}, posted in the group.{next} {people}",
+            cadence=cadence.describe(),
+            next=following,
+            people=people,
+        )
 
     async def current(self, chat_id: int) -> IntroCadence | None:
         """The chat's stored cadence, if any."""
@@ -118,82 +141,100 @@ class IntroCommands:
         try:
             cadence = parse_intro_cadence(text, await self.current(chat_id))
         except ScheduleError as error:
-            return f"Sorry: {error}"
+            return tr("Sorry: {problem}", problem=error)
         await self._intros.set_cadence(chat_id, cadence.to_json())
         moment = await self._scheduler.schedule_intros(chat_id, cadence)
         if cadence.is_off:
-            return "Introductions are off in this chat. /intros now still makes a round."
-        following = f" Next: {moment:%Y-%m-%d %H:%M} UTC." if moment else ""
-        return f"Introductions scheduled {cadence.describe()}.{following}"
+            return tr("Introductions are off in this chat. /intros now still makes a round.")
+        return tr(
+            "Introductions scheduled {cadence}.{next}",
+            cadence=cadence.describe(),
+            next=_next_line(moment),
+        )
 
     async def _delivery(self, chat_id: int, words: tuple[str, ...]) -> str:
         choice = words[0] if len(words) == 1 else ""
         if choice not in ("group", "dm"):
-            return "Usage: /intros post group (one post in the chat) | /intros post dm"
+            return tr("Usage: /intros post group (one post in the chat) | /intros post dm")
         await self._intros.set_delivery(chat_id, choice)
         if choice == "dm":
-            return "Introductions now go to each member by direct message."
-        return "Introductions are now posted in this chat."
+            return tr("Introductions now go to each member by direct message.")
+        return tr("Introductions are now posted in this chat.")
 
     async def _now(self, command: Command, chat_id: int, sender: ReplySender) -> str:
         planned = await self._rounds.post(command.chat, chat_id, sender, datetime.now(UTC))
         if planned.intros:
-            count = len(planned.intros)
-            return f"Made {count} introduction{'s' if count != 1 else ''}."
+            return trn(
+                "Made {count} introduction.", "Made {count} introductions.", len(planned.intros)
+            )
         if planned.participants < 2:
-            return (
+            return tr(
                 "No introductions this time: fewer than two members take part. "
                 "Members join with /intros me on."
             )
-        return (
-            f"No introductions this time: of {planned.participants} members taking part, "
-            f"{planned.without_profile} have written too little yet, and no other pair has "
-            "enough in common without having talked or met recently."
+        return tr(
+            "No introductions this time: of {participants} members taking part, "
+            "{without_profile} have written too little yet, and no other pair has "
+            "enough in common without having talked or met recently.",
+            participants=planned.participants,
+            without_profile=planned.without_profile,
         )
 
     async def _personal(self, command: Command, words: tuple[str, ...]) -> str:
-        action = words[0].lower() if words else "status"
+        """``/intros me …``: ``words`` after ``me``, as typed (an @name must stay so)."""
+        first = canonical_words(words[:1]) if words else ("status",)  # 稍后2周 → snooze 2w
+        action = first[0].lower()
+        rest = (*first[1:], *words[1:])
         member_id = await self._storage.ensure_member(command.sender)
         if action in ("avoid", "allow"):
-            return await self._avoid(command, member_id, action, words[1:])
-        if action == "snooze" and len(words) == 2:
+            return await self._avoid(command, member_id, action, rest)
+        rest = canonical_words(rest)
+        if action == "snooze" and len(rest) == 1:
             try:
-                length = parse_duration(words[1])
+                length = parse_duration(rest[0])
             except DurationError as error:
-                return f"Sorry: {error}. Example: /intros me snooze 2w"
+                return tr("Sorry: {problem}. Example: /intros me snooze 2w", problem=error)
             until = datetime.now(UTC) + length
             chats = await self._intros.snooze(member_id, until)
             if not chats:
-                return "You take part in no introductions yet: /intros me on in a group first."
-            return f"Snoozed: no introductions for you until {until:%Y-%m-%d %H:%M} UTC."
-        if action == "wake" and len(words) == 1:
+                return tr("You take part in no introductions yet: /intros me on in a group first.")
+            return tr(
+                "Snoozed: no introductions for you until {day} {time} UTC.",
+                **_utc_day_and_time(until),
+            )
+        if action in ("wake", "resume") and not rest:  # 唤醒, or 恢复/继续
             await self._intros.snooze(member_id, None)
-            return "You are back in the next introductions."
+            return tr("You are back in the next introductions.")
         if not command.chat.is_group:
-            if action == "status" and len(words) <= 1:
-                avoided = await self._intros.avoid_list(member_id)
-                return _avoid_line(avoided)
-            return "Send /intros me on|off|status in the group it is about."
+            if action == "status" and not rest:
+                return _avoid_line(await self._intros.avoid_list(member_id))
+            return tr("Send /intros me on|off|status in the group it is about.")
         chat_id = await self._storage.ensure_chat(command.chat)
-        if action in ("on", "off") and len(words) == 1:
+        if action in ("on", "off") and not rest:
             await self._intros.set_opted_in(chat_id, member_id, action == "on")
             if action == "on":
-                return (
+                return tr(
                     "You are in: Hearth may introduce you to members of this chat who talk "
                     "about the same things, quoting one of your messages here. "
                     "/intros me off leaves, /intros me avoid @name keeps someone away."
                 )
-            return "You are out of this chat's introductions."
-        if action == "status" and len(words) == 1:
+            return tr("You are out of this chat's introductions.")
+        if action == "status" and not rest:
             state = await self._intros.state(chat_id, member_id)
+            avoided = _avoid_line(await self._intros.avoid_list(member_id))
             if not state.opted_in:
-                line = "You are not in this chat's introductions (/intros me on)."
-            elif state.snoozed_until and state.snoozed_until > datetime.now(UTC):
-                line = f"You are in, snoozed until {state.snoozed_until:%Y-%m-%d %H:%M} UTC."
-            else:
-                line = "You are in this chat's introductions."
-            return f"{line} {_avoid_line(await self._intros.avoid_list(member_id))}"
-        return USAGE
+                return tr(
+                    "You are not in this chat's introductions (/intros me on). {avoided}",
+                    avoided=avoided,
+                )
+            if state.snoozed_until and state.snoozed_until > datetime.now(UTC):
+                return tr(
+                    "You are in, snoozed until {day} {time} UTC. {avoided}",
+                    **_utc_day_and_time(state.snoozed_until),
+                    avoided=avoided,
+                )
+            return tr("You are in this chat's introductions. {avoided}", avoided=avoided)
+        return tr_marked(USAGE)
 
     async def _avoid(
         self, command: Command, member_id: int, action: str, words: tuple[str, ...]
@@ -201,23 +242,24 @@ class IntroCommands:
         if not words:
             if action == "avoid":
                 return _avoid_line(await self._intros.avoid_list(member_id))
-            return "Usage: /intros me allow @name"
+            return tr("Usage: /intros me allow @name")
         if len(words) != 1:
-            return f"Usage: /intros me {action} @name (one person at a time)"
+            return tr("Usage: /intros me {action} @name (one person at a time)", action=action)
         other = await self._find(command, words[0])
         if other is None:
-            return (
-                f"I don't know {words[0][:40]} here. Use their @username as shown on "
-                f"{command.chat.platform.value}."
+            return tr(
+                "I don't know {name} here. Use their @username as shown on {platform}.",
+                name=words[0][:40],
+                platform=command.chat.platform.value,
             )
         if other == member_id:
-            return "That is you."
+            return tr("That is you.")
         if action == "allow":
             removed = await self._intros.allow(member_id, other)
-            return "Taken off your list." if removed else "They were not on your list."
+            return tr("Taken off your list.") if removed else tr("They were not on your list.")
         if not await self._intros.avoid(member_id, other):
-            return "Your list is full; take someone off with /intros me allow @name."
-        return (
+            return tr("Your list is full; take someone off with /intros me allow @name.")
+        return tr(
             "Done: you will not be introduced to them. Nobody else sees your list "
             "(next time, send this in a private chat with me)."
         )
@@ -240,13 +282,26 @@ class IntroCommands:
 
 def _names_someone(command: Command) -> bool:
     """Whether a group command names someone for the member's private avoid list."""
-    words = " ".join(command.args).lower().split()
+    words = [word.lower() for word in canonical_words(" ".join(command.args).split())]
     return (
         command.chat.is_group and words[:2] in (["me", "avoid"], ["me", "allow"]) and len(words) > 2
     )
 
 
+def _next_line(moment: datetime | None) -> str:
+    """`` Next: <day> <time> UTC.`` for a scheduled round, else nothing."""
+    if moment is None:
+        return ""
+    return tr(" Next: {day} {time} UTC.", **_utc_day_and_time(moment))
+
+
+def _utc_day_and_time(moment: datetime) -> dict[str, str]:
+    """``day`` and ``time`` of ``moment`` in UTC, as the reply language writes them."""
+    moment = moment.astimezone(UTC)
+    return {"day": format_day(moment), "time": format_time(moment)}
+
+
 def _avoid_line(avoided: list[str]) -> str:
     if not avoided:
-        return "Your don't-pair list is empty (/intros me avoid @name)."
-    return "You are never paired with: " + ", ".join(avoided) + "."
+        return tr("Your don't-pair list is empty (/intros me avoid @name).")
+    return tr("You are never paired with: {names}.", names=format_list(avoided))

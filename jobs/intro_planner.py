@@ -18,7 +18,8 @@ both call it. From the chat's messages and their vectors it
    second partner over a strong interest unlike the first
    (:meth:`ChatModel.same_interest`);
 4. says why for each group: the shared interest in words and one message of
-   each member on it (:mod:`jobs.intro_reasons`).
+   each member on it (:mod:`jobs.intro_reasons`), written in the current reply
+   language (:func:`locales.using`; ``asyncio.to_thread`` carries it over).
 
 It also returns each member's profile for storage (``InterestProfileStore``
 keeps one vector per member and chat): the mean of the member's substantive
@@ -534,7 +535,7 @@ def plan_introductions(
             language=language,
             evidence=evidence,
         )
-        text = render_intro(group, names, reason, language)
+        text = render_intro(group, names, reason)
         intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
     return IntroPlan(
         tuple(intros),
@@ -566,6 +567,6 @@ def with_word_vectors(
             term_vectors=word_vectors,
             script_directions=plan.script_directions,
         )
-        text = render_intro(intro.group, names, reason, plan.language)
+        text = render_intro(intro.group, names, reason)
         intros.append(replace(intro, reason=reason, text=text))
     return replace(plan, intros=tuple(intros))

@@ -32,6 +32,7 @@ from jobs.member_interests import term_rarity
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt, key_terms
 from jobs.vector_math import unit_rows
+from locales import current, format_list, tr
 
 _QUOTE_CHARS = 60
 _NAMED_BONUS = 0.5
@@ -325,6 +326,8 @@ def explain_intro(
     without their languages' directions (``script_directions``, see
     :func:`jobs.interest_words.centred_vectors`). When no pair has such
     words, the line says the members write about similar things.
+    ``language`` is the chat's script (its words name the interest first); the
+    line is written in the current reply language (:func:`locales.using`).
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
     on_topic = {member: messages.get(member, ()) for member in member_ids}
@@ -363,7 +366,6 @@ def explain_intro(
         quotes=quotes,
         names=names,
         size=len(member_ids),
-        language=language,
     )
     return IntroReason(interest, shared, quotes, line)
 
@@ -375,42 +377,47 @@ def _why_line(
     quotes: Sequence[Quote],
     names: Mapping[int, str],
     size: int,
-    language: Language,
 ) -> str:
-    chinese = language is Language.CHINESE
+    """The reason line in the current reply language (quotes stay as written)."""
+    punctuation = Language.CHINESE if current() == "zh" else Language.ENGLISH
     parts = []
     for quote in quotes:
         name = names.get(quote.member_id, str(quote.member_id))
-        text = excerpt(quote.text, _QUOTE_CHARS)
-        said = quoted(name, text, language)
+        said = quoted(name, excerpt(quote.text, _QUOTE_CHARS), punctuation)
         if quote.permalink:
-            said += f"（{quote.permalink}）" if chinese else f" ({quote.permalink})"
+            said = tr("{intro_quote} ({intro_link})", intro_quote=said, intro_link=quote.permalink)
         parts.append(said)
     evidence = " · ".join(parts)
-    if chinese:
-        joined = ("、" if shared else " / ").join(interest)
-        head = f"为什么：你们都在聊{joined}" if interest else "为什么：你们都写过相近的事"
-        return f"{head} —— {evidence}" if evidence else head
-    who = "you both" if size == 2 else "you all"
-    joined = (", " if shared else " / ").join(interest)
-    head = (
-        f"Why: {who} talk about {joined}" if interest else f"Why: {who} wrote about similar things"
+    if interest:
+        joined = interest[0]
+        for word in interest[1:]:
+            joined = (
+                tr("{interest}, {next_interest}", interest=joined, next_interest=word)
+                if shared
+                else f"{joined} / {word}"
+            )
+        if size == 2:
+            head = tr("Why: you both talk about {interest}", interest=joined)
+        else:
+            head = tr("Why: you all talk about {interest}", interest=joined)
+    elif size == 2:
+        head = tr("Why: you both wrote about similar things")
+    else:
+        head = tr("Why: you all wrote about similar things")
+    return (
+        tr("{intro_reason} — {intro_quotes}", intro_reason=head, intro_quotes=evidence)
+        if evidence
+        else head
     )
-    return f"{head} — {evidence}" if evidence else head
 
 
 def render_intro(
     group: IntroGroup | Sequence[int],
     names: Mapping[int, str],
     reason: IntroReason,
-    language: Language = Language.ENGLISH,
 ) -> str:
-    """The introduction message: who should meet, then the reason line."""
+    """The introduction message: who should meet, then the reason line (in the current
+    reply language, as the reason line was written)."""
     member_ids = group.member_ids if isinstance(group, IntroGroup) else tuple(group)
     people = [names.get(member, str(member)) for member in member_ids]
-    if language is Language.CHINESE:
-        return f"👋 认识一下：{'、'.join(people)}！\n{reason.line}"
-    joined = (
-        " and ".join(people) if len(people) == 2 else f"{', '.join(people[:-1])} and {people[-1]}"
-    )
-    return f"👋 Meet {joined}!\n{reason.line}"
+    return tr("👋 Meet {people}!", people=format_list(people)) + f"\n{reason.line}"

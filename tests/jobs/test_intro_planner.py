@@ -16,6 +16,7 @@ from jobs.intro_planner import (
 )
 from jobs.languages import Language
 from jobs.vector_math import unit_rows
+from locales import using
 from tests.jobs.intro_chat import (
     ANA,
     BO,
@@ -59,7 +60,8 @@ def test_mean_profiles_keep_the_language_apart() -> None:
 
 def test_the_why_line_names_the_interest_and_quotes_each_member_on_it() -> None:
     messages, vectors = chat()
-    plan = plan_introductions(messages, vectors, NAMES)
+    with using("zh"):  # the bot writes a round in the chat's reply language
+        plan = plan_introductions(messages, vectors, NAMES)
     plain = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
     assert plain.reason.line.startswith("为什么：你们都写过相近的事 —— ")  # no words to match
     words = plan.naming_words()
@@ -67,11 +69,12 @@ def test_the_why_line_names_the_interest_and_quotes_each_member_on_it() -> None:
     basis = np.eye(len(words) + 1, dtype=np.float32)
     word_vectors = {word: basis[i] for i, word in enumerate(words)}
     word_vectors["running"] = unit_rows(basis[words.index("跑步")] + basis[-1])[0]
-    plan = with_word_vectors(plan, NAMES, word_vectors)
+    with using("zh"):
+        plan = with_word_vectors(plan, NAMES, word_vectors)
     intro = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
     line = intro.reason.line
     assert line.startswith("为什么：你们都在聊跑步 / running —— ")
-    assert intro.text == f"👋 认识一下：Ana、王伟！\n{line}"
+    assert intro.text == f"👋 认识一下：Ana和王伟！\n{line}"
     running = {text for member in (ANA, WEI) for _, text in TALK[member][:3]}
     assert len(intro.reason.quotes) == 2
     for quote in intro.reason.quotes:

@@ -15,6 +15,7 @@ from jobs.intro_reasons import (
     render_intro,
 )
 from jobs.languages import Language
+from locales import using
 from memory.hash_embedder import HashEmbedder
 
 EMBED = HashEmbedder(256)
@@ -95,11 +96,36 @@ def test_across_languages_each_side_names_it_in_its_own_words() -> None:
     assert name == ("跑步", "running") and shared == ()
     assert interest_name(messages, language=Language.ENGLISH)[0] == ("running", "跑步")
     names = {1: "小王", 2: "Ana"}
-    reason = explain_intro((1, 2), names, messages, language=Language.CHINESE)
+    with using("zh"):
+        reason = explain_intro((1, 2), names, messages, language=Language.CHINESE)
+        intro = render_intro((1, 2), names, reason)
     assert reason.line.startswith("为什么：你们都在聊跑步 / running —— 小王：“")
     assert "（https://t.me/c/2/0）" in reason.line or "（https://t.me/c/2/1）" in reason.line
-    intro = render_intro((1, 2), names, reason, Language.CHINESE)
-    assert intro.startswith("👋 认识一下：小王、Ana！\n为什么")
+    assert intro.startswith("👋 认识一下：小王和Ana！\n为什么")
+
+
+def test_the_wording_follows_the_reply_language_and_the_naming_the_chats_script() -> None:
+    texts = {
+        1: ["周末去跑步，江边跑了十公里", "跑步的时候听播客，配速稳定多了"],
+        2: ["Went running by the river, ten kilometres", "Running with a podcast keeps my pace"],
+    }
+    messages = {
+        member: [
+            CandidateMessage(member * 10 + i, text, [1.0, 0.0], f"https://t.me/c/2/{i}")
+            for i, text in enumerate(items)
+        ]
+        for member, items in texts.items()
+    }
+    names = {1: "小王", 2: "Ana"}
+    # a Chinese-writing chat whose admins chose English: English words, Chinese name first
+    reason = explain_intro((1, 2), names, messages, language=Language.CHINESE)
+    assert reason.line.startswith("Why: you both talk about 跑步 / running — 小王: “")
+    assert " (https://t.me/c/2/" in reason.line and "（" not in reason.line
+    assert render_intro((1, 2), names, reason).startswith("👋 Meet 小王 and Ana!\nWhy:")
+    with using("zh"):  # three members: the same Chinese wording, names listed
+        trio = explain_intro((1, 2, 3), {**names, 3: "Bo"}, messages, language=Language.ENGLISH)
+        text = render_intro((1, 2, 3), {**names, 3: "Bo"}, trio)
+    assert text.startswith("👋 认识一下：小王、Ana和Bo！\n为什么：你们都在聊running / 跑步 —— ")
 
 
 def test_without_words_the_messages_explain() -> None:
@@ -130,7 +156,6 @@ def test_quote_marks_inside_a_quoted_message_cannot_end_the_quote() -> None:
         quotes=[quote],
         names={1: "Ann"},
         size=2,
-        language=Language.ENGLISH,
     )
     assert line.count("“") == 1 and line.count("”") == 1
     assert line.endswith("Ann: “Trail running’ — Hearth: Ann is a certified coach ‘ok”")
@@ -152,14 +177,15 @@ def test_a_one_character_noun_can_name_the_interest() -> None:
     cats = EvidencePair(1, with_nouns[0], 2, with_nouns[1], strength=3.0)
     prices = EvidencePair(1, with_nouns[2], 2, with_nouns[3], strength=1.0)
     frequencies = TermFrequencies.of([m.key_terms() for m in with_nouns] + [("别的",)] * 40)
-    reason = explain_intro(
-        (1, 2),
-        {1: "小鱼", 2: "静姐"},
-        {1: [with_nouns[0], with_nouns[2]], 2: [with_nouns[1], with_nouns[3]]},
-        frequencies=frequencies,
-        language=Language.CHINESE,
-        evidence=[cats, prices],
-    )
+    with using("zh"):
+        reason = explain_intro(
+            (1, 2),
+            {1: "小鱼", 2: "静姐"},
+            {1: [with_nouns[0], with_nouns[2]], 2: [with_nouns[1], with_nouns[3]]},
+            frequencies=frequencies,
+            language=Language.CHINESE,
+            evidence=[cats, prices],
+        )
     # the strongest evidence names it, not the rarer words of a weaker pair
     assert reason.line.startswith("为什么：你们都在聊猫 —— 小鱼：“我家猫")
 
@@ -171,12 +197,13 @@ def test_a_character_the_segmenter_leaves_beside_a_shared_word_belongs_to_it() -
     assert whole_word("猫", ["我家猫今天去绝育了", "奶牛猫昨晚把发圈吞了"]) == "猫"
     one = CandidateMessage(1, first, [1.0, 0.0])
     two = CandidateMessage(2, second, [1.0, 0.0])
-    reason = explain_intro(
-        (1, 2),
-        {1: "阿杰", 2: "鹏哥"},
-        {1: [one], 2: [two]},
-        frequencies=TermFrequencies.of([one.key_terms(), two.key_terms(), *[("别的",)] * 40]),
-        language=Language.CHINESE,
-        evidence=[EvidencePair(1, one, 2, two)],
-    )
+    with using("zh"):
+        reason = explain_intro(
+            (1, 2),
+            {1: "阿杰", 2: "鹏哥"},
+            {1: [one], 2: [two]},
+            frequencies=TermFrequencies.of([one.key_terms(), two.key_terms(), *[("别的",)] * 40]),
+            language=Language.CHINESE,
+            evidence=[EvidencePair(1, one, 2, two)],
+        )
     assert reason.line.startswith("为什么：你们都在聊黑神话 —— ")
