@@ -107,5 +107,8 @@ class ReplyLanguages:
         )
         if len(self._chats) > 10_000:
             self._chats.clear()
-        self._chats[key] = (now, clues.setting, detected)
+        if detected is not None or clues.setting != "auto":
+            # A chat with too little talk yet is asked again next time: it is cheap to read,
+            # and its language settles within its first few messages.
+            self._chats[key] = (now, clues.setting, detected)
         return clues.setting, detected

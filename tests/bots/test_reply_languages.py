@@ -74,6 +74,13 @@ async def test_a_new_chat_follows_the_app_language_of_who_asks(storage: Storage)
     assert await languages.for_event(asked) == "zh"
 
 
+async def test_a_new_chat_takes_its_language_once_it_has_talked(storage: Storage) -> None:
+    languages = ReplyLanguages(storage)
+    assert await languages.for_chat(GROUP) == "en"
+    await _say(storage, CHINESE)
+    assert await languages.for_chat(GROUP) == "zh"
+
+
 async def test_a_private_reply_follows_the_member(storage: Storage) -> None:
     languages = ReplyLanguages(storage)
     dm = Chat(Platform.TELEGRAM, "id-wei", ChatKind.PRIVATE, None)
