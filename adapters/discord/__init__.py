@@ -3,8 +3,10 @@
 from adapters.discord.commands import (
     AutocompleteQuery,
     AutocompleteSource,
+    SlashChoice,
     SlashCommandSpec,
     SlashOption,
+    SpecTranslator,
     build_app_command,
     commands_match,
 )
@@ -26,8 +28,10 @@ __all__ = [
     "DiscordReplySender",
     "DiscordStartError",
     "EventConverter",
+    "SlashChoice",
     "SlashCommandSpec",
     "SlashOption",
+    "SpecTranslator",
     "build_app_command",
     "commands_match",
     "hearth_intents",

@@ -18,14 +18,16 @@ from adapters.discord.commands import (
     AutocompleteQuery,
     SlashCommandSpec,
     SlashOption,
+    SpecTranslator,
     build_app_command,
     commands_match,
+    has_localizations,
 )
 from adapters.discord.event_converter import (
     BotIdentity,
     EventConverter,
+    interaction_member,
     looks_content_stripped,
-    to_member,
 )
 from adapters.discord.history_catch_up import TRANSIENT_ERRORS, HistoryCatchUp, Step
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
@@ -39,6 +41,7 @@ from adapters.model import (
     Platform,
 )
 from adapters.ports import EventHandler, EventRejected, StoredHistory
+from locales import N_, tr_marked, using
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ MESSAGE_CONTENT_HELP = f"{PORTAL_INTENTS} -> Message Content Intent"
 MEMBERS_HELP = f"{PORTAL_INTENTS} -> Server Members Intent"
 AUTOCOMPLETE_TIMEOUT = 2.5
 """Seconds an autocomplete source may take (Discord gives up after three)."""
+COMMAND_UNAVAILABLE = N_("This command is not available right now.")
+"""The answer to a slash command that failed before Hearth could take it."""
 
 _Converted = Event | Sequence[Event] | None
 
@@ -99,9 +104,10 @@ class _HearthTree(app_commands.CommandTree["_HearthClient"]):
         if interaction.response.is_done():
             return
         try:
-            await interaction.response.send_message(
-                "This command is not available right now.", ephemeral=True
-            )
+            # Outside the router: answer in the member's app language.
+            with using(interaction.locale.value):
+                text = tr_marked(COMMAND_UNAVAILABLE)
+            await interaction.response.send_message(text, ephemeral=True)
         except TRANSIENT_ERRORS as exc:
             logger.warning("could not answer failed interaction %s: %s", interaction.id, exc)
 
@@ -320,7 +326,7 @@ class DiscordAdapter:
             self._sender = DiscordReplySender(
                 client, max_retries=self._max_retries, retry_backoff=self._retry_backoff
             )
-            self._register_commands(client)
+            await self._register_commands(client)
             await self._sync_commands(client)
             if self._history is not None and self._catch_up_max_messages > 0:
                 self._catch_up = HistoryCatchUp(
@@ -435,7 +441,10 @@ class DiscordAdapter:
             f"the Discord gateway was not ready within {self._ready_timeout:g}s"
         )
 
-    def _register_commands(self, client: _HearthClient) -> None:
+    async def _register_commands(self, client: _HearthClient) -> None:
+        """Add the slash commands to the tree, with the translator that localises them."""
+        if has_localizations(self._specs):
+            await client.tree.set_translator(SpecTranslator())
         guilds = [discord.Object(id=guild_id) for guild_id in self._command_guilds]
         for spec in self._specs:
             command = build_app_command(spec, self._on_slash_command, self._on_autocomplete)
@@ -461,15 +470,12 @@ class DiscordAdapter:
             where = "globally" if guild is None else f"in guild {guild.id}"
             try:
                 wanted = [
-                    command.to_dict(client.tree)
+                    await self._payload(client.tree, command)
                     for command in client.tree.get_commands(
                         guild=guild, type=discord.AppCommandType.chat_input
                     )
                 ]
-                if guild is None:
-                    registered = await client.http.get_global_commands(application_id)
-                else:
-                    registered = await client.http.get_guild_commands(application_id, guild.id)
+                registered = await self._registered_commands(client, application_id, guild)
                 if commands_match(wanted, registered):
                     logger.info("slash commands %s are up to date", where)
                     continue
@@ -477,6 +483,38 @@ class DiscordAdapter:
                 logger.info("registered %d slash commands %s", len(synced), where)
             except (discord.DiscordException, *TRANSIENT_ERRORS) as exc:
                 logger.error("registering slash commands %s failed: %s", where, exc)
+
+    @staticmethod
+    async def _payload(
+        tree: app_commands.CommandTree[Any],
+        command: app_commands.Command[Any, ..., Any]
+        | app_commands.ContextMenu
+        | app_commands.Group,
+    ) -> dict[str, Any]:
+        """What ``tree.sync`` would send for ``command`` (translated when localised)."""
+        translator = tree.translator
+        if translator is None:
+            return dict(command.to_dict(tree))
+        return dict(await command.get_translated_payload(tree, translator))
+
+    @staticmethod
+    async def _registered_commands(
+        client: discord.Client, application_id: int, guild: discord.Object | None
+    ) -> list[dict[str, Any]]:
+        """The commands Discord has, with their full localisation dicts."""
+        if guild is None:
+            route = discord.http.Route(
+                "GET", "/applications/{application_id}/commands", application_id=application_id
+            )
+        else:
+            route = discord.http.Route(
+                "GET",
+                "/applications/{application_id}/guilds/{guild_id}/commands",
+                application_id=application_id,
+                guild_id=guild.id,
+            )
+        found = await client.http.request(route, params={"with_localizations": "true"})
+        return list(found)
 
     # -- incoming events ---------------------------------------------------------------------
 
@@ -618,7 +656,7 @@ class DiscordAdapter:
             query = AutocompleteQuery(
                 current=current,
                 chat=self._converter.interaction_chat(interaction),
-                member=to_member(interaction.user),
+                member=interaction_member(interaction),
             )
             async with asyncio.timeout(AUTOCOMPLETE_TIMEOUT):
                 values = await source(query)

@@ -37,15 +37,25 @@ AnyUser = discord.User | discord.Member | discord.ClientUser
 """Whoever discord.py reports as an author or invoker."""
 
 
-def to_member(user: discord.abc.User) -> Member:
-    """The neutral member: the name shown in the server, and the unique account username."""
+def to_member(user: discord.abc.User, *, locale: str | None = None) -> Member:
+    """The neutral member: the name shown in the server, and the unique account username.
+
+    ``locale`` is the member's app language where Discord tells it (interactions).
+    """
     return Member(
         platform=Platform.DISCORD,
         platform_user_id=str(user.id),
         display_name=user.display_name,
         username=user.name,
         is_bot=user.bot,
+        locale=locale,
     )
+
+
+def interaction_member(interaction: discord.Interaction[Any]) -> Member:
+    """Who used an interaction, with the language their Discord app is set to."""
+    locale = interaction.locale
+    return to_member(interaction.user, locale=locale.value if locale is not None else None)
 
 
 def permalink(guild_id: int | None, channel_id: int, message_id: int) -> str:
@@ -380,7 +390,7 @@ class EventConverter:
         raw_text = " ".join([f"/{spec.name}", *(f"{name}:{value}" for name, value in given)])
         return Command(
             chat=self.interaction_chat(interaction),
-            sender=to_member(interaction.user),
+            sender=interaction_member(interaction),
             name=spec.name,
             args=tuple(value for _, value in given),
             platform_message_id=str(interaction.id),

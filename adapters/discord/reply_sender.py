@@ -16,6 +16,7 @@ import discord
 from adapters.model import Chat, ChatKind, Member, OutgoingReply, Platform, SentReply, utc
 from adapters.ports import DeliveryError
 from adapters.text_split import split_text as split_by_units
+from locales import N_, tr, tr_marked
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ INTERACTION_LIFETIME = 15 * 60.0
 CANNOT_MESSAGE_USER = 50007
 """Discord's error code when a member does not accept direct messages from the bot."""
 
-PRIVATE_ANSWER_NOTE = "Answered privately."
+PRIVATE_ANSWER_NOTE = N_("Answered privately.")
+"""Fills a public "thinking" placeholder whose answer went privately (in the reply's
+language: the one in use when ``send`` is called)."""
 
 
 _T = TypeVar("_T")
@@ -229,7 +232,8 @@ class DiscordReplySender:
                 await self._attempt(
                     f"note for command {interaction.id}",
                     lambda: interaction.edit_original_response(
-                        content=PRIVATE_ANSWER_NOTE, allowed_mentions=safe_mentions()
+                        content=tr_marked(PRIVATE_ANSWER_NOTE),
+                        allowed_mentions=safe_mentions(),
                     ),
                 )
                 pending.answered += 1
@@ -369,7 +373,10 @@ def _message_sender(
 
 
 def _private_note(user_id: int) -> str:
-    return (
-        f"<@{user_id}>, I couldn't message you privately. Allow direct messages from this "
-        "server's members (server menu → Privacy Settings), then use the command again."
+    """The note left in the channel when a private answer cannot be sent (in the language
+    in use: the router sets it around handling)."""
+    return tr(
+        "{member}, I couldn't message you privately. Allow direct messages from this "
+        "server's members (server menu → Privacy Settings), then use the command again.",
+        member=f"<@{user_id}>",
     )

@@ -34,6 +34,7 @@ from adapters.model import (
 )
 from adapters.ports import DeliveryError
 from adapters.text_split import split_text as split_by_units
+from locales import tr
 
 logger = logging.getLogger(__name__)
 
@@ -171,14 +172,23 @@ class TelegramReplySender:
             return False
 
     def _private_note(self, reply: OutgoingReply) -> str:
+        """The note sent to the group instead of a private reply, in the language in use
+        (the router sets it around handling)."""
         recipient = reply.recipient
         who = ""
         if recipient is not None:
             who = f"@{recipient.username}" if recipient.username else recipient.display_name
-        start = f"@{self._bot_username}" if self._bot_username else "me"
-        return (
-            f"{who}, I couldn't message you privately. Open a chat with {start}, press "
-            "Start, then send the command there again."
+        if self._bot_username:
+            return tr(
+                "{member}, I couldn't message you privately. Open a chat with {bot}, press "
+                "Start, then send the command there again.",
+                member=who,
+                bot=f"@{self._bot_username}",
+            )
+        return tr(
+            "{member}, I couldn't message you privately. Open a chat with me, press Start, "
+            "then send the command there again.",
+            member=who,
         )
 
     def _failed(self, reply: OutgoingReply, exc: TelegramError) -> DeliveryError:

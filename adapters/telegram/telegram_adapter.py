@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
 from adapters.telegram.update_poller import UpdatePoller
 from adapters.telegram.webhook_server import WebhookServer
+from locales import N_, tr_marked, using
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,9 @@ ALLOWED_UPDATES: tuple[str, ...] = (
 )
 """The update types Hearth asks for (``chat_member`` must be requested explicitly)."""
 
-STALE_BUTTON_ANSWER = "This button no longer works."
-"""Shown to whoever presses a button whose data is not one of Hearth's commands."""
+STALE_BUTTON_ANSWER = N_("This button no longer works.")
+"""Shown to whoever presses a button whose data is not one of Hearth's commands (in the
+language of their app)."""
 
 Mode = Literal["polling", "webhook"]
 _TelegramApp = Application[Any, Any, Any, Any, Any, Any]
@@ -60,7 +62,8 @@ class TelegramAdapter:
     A press on an inline keyboard button (a callback query) becomes the ``Command`` its
     callback data would be if the presser typed it in the chat of the message carrying the
     keyboard. The query is always answered, first, so the client's spinner stops; data
-    that is not one of the bot's commands is answered with ``STALE_BUTTON_ANSWER`` only.
+    that is not one of the bot's commands is answered with ``STALE_BUTTON_ANSWER`` only
+    (in the language of the presser's app).
 
     Outgoing messages pass through PTB's ``AIORateLimiter`` (about 30 messages a second
     overall and 20 a minute per group), which waits out HTTP 429 answers up to
@@ -80,6 +83,7 @@ class TelegramAdapter:
         webhook_path: str | None = None,
         webhook_secret: str | None = None,
         bot_commands: Sequence[tuple[str, str]] = (),
+        bot_commands_by_language: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         admin_commands: Collection[str] = (),
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
         drop_pending_updates: bool = False,
@@ -95,9 +99,12 @@ class TelegramAdapter:
         ``webhook_listen:webhook_port`` at ``webhook_path`` (default: the path of
         ``webhook_url``) and Telegram is told to call ``webhook_url`` with
         ``webhook_secret`` in the ``X-Telegram-Bot-Api-Secret-Token`` header.
-        ``bot_commands`` are ``(name, description)`` pairs registered on start; for the
-        names in ``admin_commands`` the sender's admin right is looked up (getChatMember)
-        and passed on as ``Command.sender_is_admin``. Buttons may only send the commands in
+        ``bot_commands`` are ``(name, description)`` pairs registered on start as the
+        default menu; ``bot_commands_by_language`` adds the menu members whose app is in
+        one language see (keyed by Telegram ``language_code``, e.g. ``zh``; the names
+        should be the same as in the default menu). For the names in ``admin_commands``
+        the sender's admin right is looked up (getChatMember) and passed on as
+        ``Command.sender_is_admin``. Buttons may only send the commands in
         ``bot_commands`` (any command when it is empty).
         ``max_rate_limit_retries`` bounds the waits on HTTP 429; ``max_network_retries``
         and ``retry_backoff`` (seconds, doubling) bound retries of network errors.
@@ -122,6 +129,10 @@ class TelegramAdapter:
         )
         self._webhook_secret = webhook_secret
         self._bot_commands = tuple(bot_commands)
+        self._bot_commands_by_language = {
+            language: tuple(commands)
+            for language, commands in (bot_commands_by_language or {}).items()
+        }
         self._known_commands = frozenset(name for name, _ in self._bot_commands)
         self._admin_commands = frozenset(admin_commands)
         self._allowed_updates = list(allowed_updates)
@@ -195,10 +206,7 @@ class TelegramAdapter:
                 max_network_retries=self._max_network_retries,
                 retry_backoff=self._retry_backoff,
             )
-            if self._bot_commands:
-                await app.bot.set_my_commands(
-                    [BotCommand(name, description) for name, description in self._bot_commands]
-                )
+            await self._set_commands(app)
             if self._mode == "polling":
                 await self._start_polling(app)
             else:
@@ -253,6 +261,19 @@ class TelegramAdapter:
             .updater(None)
             .build()
         )
+
+    async def _set_commands(self, app: _TelegramApp) -> None:
+        """Register the default command menu, then one per language (setMyCommands)."""
+        if self._bot_commands:
+            await app.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in self._bot_commands]
+            )
+        for language, commands in self._bot_commands_by_language.items():
+            if commands:
+                await app.bot.set_my_commands(
+                    [BotCommand(name, description) for name, description in commands],
+                    language_code=language,
+                )
 
     async def _start_polling(self, app: _TelegramApp) -> None:
         # A webhook left from an earlier run would make getUpdates fail with a conflict.
@@ -372,7 +393,11 @@ class TelegramAdapter:
         except Exception:
             logger.exception("could not convert callback query %s", update.update_id)
             command = None
-        await self._answer(query, None if command is not None else STALE_BUTTON_ANSWER)
+        stale: str | None = None
+        if command is None:
+            with using(query.from_user.language_code):
+                stale = tr_marked(STALE_BUTTON_ANSWER)
+        await self._answer(query, stale)
         handler = self._handler
         sender = self._sender
         if command is None:

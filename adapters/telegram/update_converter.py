@@ -71,13 +71,15 @@ def to_chat(chat: TgChat) -> Chat:
 
 
 def to_member(user: TgUser) -> Member:
-    """The neutral member for a Telegram user (username without the ``@``)."""
+    """The neutral member for a Telegram user (username without the ``@``), with the
+    language of their app (``language_code``) where Telegram sends it."""
     return Member(
         platform=Platform.TELEGRAM,
         platform_user_id=str(user.id),
         display_name=user.full_name,
         username=user.username,
         is_bot=user.is_bot,
+        locale=user.language_code or None,
     )
 
 

@@ -768,13 +768,15 @@ class FakeDiscord:
         permissions: int = MEMBER_PERMISSIONS,
         command_guild_id: int | None = None,
         autocomplete_focus: str | None = None,
+        locale: str = "en-US",
     ) -> JSON:
         """Dispatch INTERACTION_CREATE for ``/name`` with ``options`` used in a channel.
 
         In a server channel the invoker is sent as a member whose resolved permissions are
         ``permissions``; in a DM channel as a user. Set ``command_guild_id`` for commands
         registered in that guild only. With ``autocomplete_focus`` the interaction is an
-        autocomplete request for that option instead.
+        autocomplete request for that option instead. ``locale`` is the language of the
+        invoker's Discord app (the interaction's ``locale``).
         """
         guild_id = self.guild_of(channel_id)
         interaction_id = snowflake()
@@ -806,7 +808,7 @@ class FakeDiscord:
             "channel_id": str(channel_id),
             "token": token,
             "version": 1,
-            "locale": "en-US",
+            "locale": locale,
             "app_permissions": str(MEMBER_PERMISSIONS),
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
@@ -1025,9 +1027,9 @@ class FakeDiscord:
         self._route("GET", "/oauth2/applications/@me", self._get_application)
         self._route("GET", "/gateway/bot", self._get_gateway_bot)
         self._route("GET", "/gateway", self._get_gateway)
-        self._route("GET", GLOBAL_COMMANDS, self._get_commands)
+        self._route("GET", GLOBAL_COMMANDS, self._get_commands, query=True)
         self._route("PUT", GLOBAL_COMMANDS, self._put_commands)
-        self._route("GET", GUILD_COMMANDS, self._get_commands)
+        self._route("GET", GUILD_COMMANDS, self._get_commands, query=True)
         self._route("PUT", GUILD_COMMANDS, self._put_commands)
         self._route("POST", "/channels/{channel_id}/messages", self._create_message)
         self._route("GET", "/channels/{channel_id}/messages", self._history, query=True)
@@ -1121,11 +1123,21 @@ class FakeDiscord:
         return [call for call in self.calls if call.method == "PUT" and "commands" in call.path]
 
     async def _get_commands(
-        self, _body: Any, application_id: str, guild_id: str | None = None
+        self,
+        _body: Any,
+        application_id: str,
+        guild_id: str | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> list[JSON]:
+        """The registered commands; like Discord, the localisation dicts only
+        ``with_localizations=true`` (otherwise none are returned)."""
         self._check_application(application_id)
         key = int(guild_id) if guild_id is not None else None
-        return copy.deepcopy(self.commands.get(key, []))
+        commands = copy.deepcopy(self.commands.get(key, []))
+        if (query or {}).get("with_localizations", "").lower() != "true":
+            for command in commands:
+                _drop_localizations(command)
+        return commands
 
     async def _put_commands(
         self, body: Any, application_id: str, guild_id: str | None = None
@@ -1138,6 +1150,7 @@ class FakeDiscord:
         for command in body:
             if not re.fullmatch(r"[-_a-z0-9]{1,32}", str(command.get("name", ""))):
                 raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+            _check_localizations(command)
             entry = copy.deepcopy(command)
             entry.update(
                 id=str(snowflake()), application_id=application_id, version=str(snowflake())
@@ -1379,6 +1392,55 @@ class FakeDiscord:
             referenced.pop("member", None)
             message["referenced_message"] = referenced
         return message
+
+
+DISCORD_LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el "
+    "bg ru uk hi th zh-CN ja zh-TW ko".split()
+)
+"""The locale codes Discord accepts in localisation dicts."""
+
+
+def _localized_name_ok(name: Any) -> bool:
+    """Discord's rule for (localised) names: 1-32 letters, digits, ``-``, ``_`` or ``'``,
+    lower case where the script has cases."""
+    return (
+        isinstance(name, str)
+        and 1 <= len(name) <= 32
+        and all(char.isalnum() or char in "-_'" for char in name)
+        and name == name.lower()
+    )
+
+
+def _check_localizations(entry: Mapping[str, Any], *, choice: bool = False) -> None:
+    """Refuse localisation dicts Discord would refuse (bad locale, name or length)."""
+    for key, limit in (
+        ("name_localizations", 32 if not choice else 100),
+        ("description_localizations", 100),
+    ):
+        texts = entry.get(key)
+        if texts is None:
+            continue
+        if not isinstance(texts, dict) or not set(texts) <= DISCORD_LOCALES:
+            raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+        for text in texts.values():
+            if not isinstance(text, str) or not 1 <= len(text) <= limit:
+                raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+            if key == "name_localizations" and not choice and not _localized_name_ok(text):
+                raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+    for option in entry.get("options") or []:
+        _check_localizations(option)
+    for item in entry.get("choices") or []:
+        _check_localizations(item, choice=True)
+
+
+def _drop_localizations(entry: JSON) -> None:
+    entry.pop("name_localizations", None)
+    entry.pop("description_localizations", None)
+    for option in entry.get("options") or []:
+        _drop_localizations(option)
+    for item in entry.get("choices") or []:
+        _drop_localizations(item)
 
 
 def user_mention(user: Mapping[str, Any], *, nickname_form: bool = False) -> str:

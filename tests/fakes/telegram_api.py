@@ -240,6 +240,11 @@ class FakeTelegramApi:
         self.sent_messages: list[SentMessage] = []
         self.deleted_messages: list[tuple[int, int]] = []
         self.commands: list[JSON] = []
+        """The default command list (``setMyCommands`` without a ``language_code``)."""
+        self.commands_by_language: dict[str, list[JSON]] = {}
+        """The command lists set for one ``language_code`` each."""
+        self.command_settings: list[tuple[str | None, list[JSON]]] = []
+        """Every ``setMyCommands`` call in order: its ``language_code`` and its list."""
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_deliveries: list[int] = []
@@ -681,14 +686,32 @@ class FakeTelegramApi:
             name = str(command.get("command", ""))
             if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
                 raise TelegramApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-        self.commands = [dict(command) for command in commands]
+            description = str(command.get("description", ""))
+            if not 1 <= len(description) <= 256:
+                raise TelegramApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        language = params.get("language_code") or None
+        if language is not None and not re.fullmatch(r"[a-z]{2}", str(language)):
+            raise TelegramApiError(400, "Bad Request: LANG_CODE_INVALID")
+        listed = [dict(command) for command in commands]
+        self.command_settings.append((language, listed))
+        if language is None:
+            self.commands = listed
+        else:
+            self.commands_by_language[str(language)] = listed
         return True
 
-    async def _api_getmycommands(self, _params: JSON) -> list[JSON]:
-        return list(self.commands)
+    async def _api_getmycommands(self, params: JSON) -> list[JSON]:
+        language = params.get("language_code") or None
+        if language is None:
+            return list(self.commands)
+        return list(self.commands_by_language.get(str(language), []))
 
-    async def _api_deletemycommands(self, _params: JSON) -> bool:
-        self.commands = []
+    async def _api_deletemycommands(self, params: JSON) -> bool:
+        language = params.get("language_code") or None
+        if language is None:
+            self.commands = []
+        else:
+            self.commands_by_language.pop(str(language), None)
         return True
 
     async def _api_sendchataction(self, params: JSON) -> bool:
