@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bots.command_words import canonical_words
 from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleError, ScheduleSpec, parse_digest_schedule
 from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
+from locales import tr
 
 
 class DigestSchedules:
-    """Changes and describes a chat's digest schedule."""
+    """Changes and describes a chat's digest schedule, in the current reply language.
+
+    What admins type may use Chinese command words (``每天 09:00``, ``每周一 18:00``,
+    ``时区 Asia/Shanghai``, ``安静 跳过``…); they read as the English keywords.
+    """
 
     def __init__(self, storage: Storage, scheduler: HearthScheduler) -> None:
         self._storage = storage
@@ -25,39 +31,49 @@ class DigestSchedules:
     async def change(self, chat_id: int, text: str) -> str:
         """Apply what an admin typed (``daily 09:00``, ``tz Asia/Shanghai``, ``off``…)."""
         try:
-            spec = parse_digest_schedule(text, await self.current(chat_id))
+            spec = parse_digest_schedule(
+                " ".join(canonical_words(text.split())), await self.current(chat_id)
+            )
         except ScheduleError as error:
-            return f"Sorry: {error}"
+            return tr("Sorry: {error}", error=error)
         await self._storage.set_digest_schedule(chat_id, spec.to_json())
         next_run = await self._scheduler.schedule_digest(chat_id, spec)
         if spec.is_off:
-            return "Scheduled digests are off in this chat. /digest now still works."
-        return f"Digest scheduled {spec.describe()}. {_next(next_run)}"
+            return tr("Scheduled digests are off in this chat. /digest now still works.")
+        return _joined(tr("Digest scheduled {when}.", when=spec.describe()), _next(next_run))
 
     async def quiet(self, chat_id: int, choice: str) -> str:
         """``quiet skip`` posts nothing for a quiet period; ``quiet line`` posts one line."""
+        choice = " ".join(canonical_words(choice.split())).lower()
         if choice not in ("skip", "line"):
-            return "Usage: /digest quiet skip | /digest quiet line"
+            return tr("Usage: /digest quiet skip | /digest quiet line")
         await self._storage.set_digest_quiet_line(chat_id, choice == "line")
         return (
-            "A quiet period now gets a one-line digest."
+            tr("A quiet period now gets a one-line digest.")
             if choice == "line"
-            else "A quiet period now gets no digest at all."
+            else tr("A quiet period now gets no digest at all.")
         )
 
     async def status(self, chat_id: int) -> str:
         """The schedule and the next run, in words."""
         spec = await self.current(chat_id)
         if spec is None or spec.is_off:
-            return "No digest is scheduled in this chat. Example: /digest daily 09:00"
+            return tr("No digest is scheduled in this chat. Example: /digest daily 09:00")
         next_run = await self._scheduler.next_run(chat_id, JobKind.DIGEST)
         quiet = (
-            "Quiet periods get one line."
+            tr("Quiet periods get one line.")
             if await self._storage.digest_quiet_line(chat_id)
-            else "Quiet periods get no digest."
+            else tr("Quiet periods get no digest.")
         )
-        return f"Digest {spec.describe()}. {_next(next_run)} {quiet}"
+        return _joined(tr("Digest {when}.", when=spec.describe()), _next(next_run), quiet)
+
+
+def _joined(*sentences: str) -> str:
+    """Sentences in one message, without the gap an empty one would leave."""
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def _next(moment: datetime | None) -> str:
-    return f"Next: {moment:%Y-%m-%d %H:%M} UTC." if moment else ""
+    if moment is None:
+        return ""
+    return tr("Next: {moment} UTC.", moment=f"{moment:%Y-%m-%d %H:%M}")

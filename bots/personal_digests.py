@@ -24,13 +24,15 @@ import numpy as np
 
 from adapters.model import Chat, Command, Member, OutgoingReply
 from adapters.ports import ReplySender
+from bots.command_words import canonical_words
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
+from bots.reply_languages import ReplyLanguages
 from bots.storage.personal_digest_store import MemberChat, PersonalDigestStore
 from bots.storage.repository import Storage
 from jobs.digest_model import DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS
-from jobs.languages import Language, detect_language
+from jobs.languages import Language as Script
 from jobs.personal_digest import (
     ChatActivity,
     PersonalDigest,
@@ -43,6 +45,7 @@ from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
 from jobs.text_cues import is_question
 from jobs.vector_math import FloatMatrix, unit_rows
+from locales import N_, Language, tr, tr_marked, using
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
@@ -52,12 +55,13 @@ log = logging.getLogger(__name__)
 DEFAULT_TIME = "08:00"
 """``/digest me daily`` without a time sends the digest at this time (UTC unless set)."""
 NOW_PERIOD = timedelta(hours=24)
-EXAMPLE = "/digest me daily 07:30"
-USAGE = (
+EXAMPLE = N_("/digest me daily 07:30")
+"""An example of a personal schedule, for messages (translate with ``tr_marked``)."""
+USAGE = N_(
     "Usage: /digest me daily [07:30] | /digest me tz Asia/Shanghai | /digest me off | "
     "/digest me now | /digest me status"
 )
-NOTHING = "Nothing for you in the last 24 hours."
+NOTHING = N_("Nothing for you in the last 24 hours.")
 MAX_CHARS = DISCORD_MAX_CHARS
 """Every part fits the smallest platform limit."""
 _SCHEDULE_WORDS = frozenset({"daily", "weekly", "every", "off", "tz"})
@@ -73,8 +77,6 @@ class GatherSettings:
     baseline_window: timedelta = timedelta(days=30)
     baseline_messages: int = 200
     """The chat's latest messages by others that show its typical similarity."""
-    language_messages: int = 200
-    """The member's latest messages (any chat) that tell their language."""
     max_embed: int = 500
     """At most this many messages missing from memory are embedded for one chat; with more
     missing, that chat gives no questions this time (mentions and replies still count)."""
@@ -90,8 +92,8 @@ class PersonalDelivery:
 
 
 def is_personal_digest(command: Command) -> bool:
-    """Whether ``command`` is ``/digest me …`` (any member, any chat)."""
-    words = " ".join(command.args).split()
+    """Whether ``command`` is ``/digest me …`` (or ``/digest 我 …``; any member, any chat)."""
+    words = canonical_words(" ".join(command.args).split())
     return command.name.lower() == "digest" and bool(words) and words[0].lower() == "me"
 
 
@@ -109,6 +111,7 @@ class PersonalDigests:
         scheduler: HearthScheduler,
         options: PersonalDigestOptions | None = None,
         gather: GatherSettings | None = None,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._store = store
@@ -118,6 +121,7 @@ class PersonalDigests:
         self._scheduler = scheduler
         self._options = options or PersonalDigestOptions()
         self._gather = gather or GatherSettings()
+        self._languages = languages or ReplyLanguages(storage)
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -135,21 +139,35 @@ class PersonalDigests:
             )
 
     async def answer(self, command: Command) -> list[str]:
-        """The answer to ``/digest me …`` (and its effect), as messages."""
-        words = tuple(" ".join(command.args).split())[1:]
+        """The answer to ``/digest me …`` (and its effect), as messages in the member's
+        language (the answer is private, wherever it was asked)."""
+        language = await self._languages.for_member(command.sender)
+        with using(language):
+            return await self._answer(command, language)
+
+    async def _answer(self, command: Command, language: Language) -> list[str]:
+        raw = " ".join(command.args).split()
+        words = canonical_words(raw)[1:]
         member_id = await self._storage.ensure_member(command.sender)
         action = words[0].lower() if words else ""
         if action == "status" and len(words) == 1:
             return [await self.status(member_id)]
         if action == "now" and len(words) == 1:
             end = datetime.now(UTC)
-            return await self.render(member_id, end - NOW_PERIOD, end) or [NOTHING]
+            found = await self.render(member_id, end - NOW_PERIOD, end, language=language)
+            return found or [tr_marked(NOTHING)]
         if action in _SCHEDULE_WORDS:
             return [await self.change(member_id, words)]
         if not words:
-            return [USAGE]
-        shown = " ".join(words)[:40]
-        return [f"Sorry: “{shown}” is not something /digest me knows. Example: {EXAMPLE}"]
+            return [tr_marked(USAGE)]
+        shown = " ".join(raw[1:])[:40]
+        return [
+            tr(
+                "Sorry: “{text}” is not something /digest me knows. Example: {example}",
+                text=shown,
+                example=tr_marked(EXAMPLE),
+            )
+        ]
 
     async def current(self, member_id: int) -> ScheduleSpec | None:
         """The member's stored schedule, or None when they never set one."""
@@ -164,46 +182,62 @@ class PersonalDigests:
 
     async def change(self, member_id: int, words: Sequence[str]) -> str:
         """Apply ``daily 07:30``, ``tz ZONE``, ``off``… to the member's schedule."""
+        words = canonical_words(words)
         current = await self.current(member_id)
         try:
             spec = parse_digest_schedule(" ".join(_with_default_time(words)), current)
         except ScheduleError as error:
             if words and words[0].lower() == "every":
                 return _too_often()
-            return f"Sorry: {error}. Example: {EXAMPLE}"
+            return tr("Sorry: {error}. Example: {example}", error=error, example=tr_marked(EXAMPLE))
         if spec.interval is not None and spec.interval < timedelta(days=1):
             return _too_often()
         await self._store.set_schedule(member_id, spec.to_json())
         next_run = await self._scheduler.schedule_personal_digest(member_id, spec)
         if spec.is_off:
             if current is None or current.is_off:
-                return (
-                    f"Your time zone for digests is now {spec.tz}. No personal digest is "
-                    f"scheduled; example: {EXAMPLE}"
+                return tr(
+                    "Your time zone for digests is now {tz}. No personal digest is "
+                    "scheduled; example: {example}",
+                    tz=spec.tz,
+                    example=tr_marked(EXAMPLE),
                 )
-            return "Your personal digest is off. /digest me now still sends one."
-        return (
-            f"Your personal digest comes by direct message {spec.describe()}: mentions of "
-            "you, replies to you and open questions about what you talk about, from the "
-            f"groups you are in. {_next(next_run, spec)} /digest me off stops it."
+            return tr("Your personal digest is off. /digest me now still sends one.")
+        return _joined(
+            tr(
+                "Your personal digest comes by direct message {when}: mentions of "
+                "you, replies to you and open questions about what you talk about, from the "
+                "groups you are in.",
+                when=spec.describe(),
+            ),
+            _next(next_run, spec),
+            tr("/digest me off stops it."),
         )
 
     async def status(self, member_id: int) -> str:
         """The member's schedule and next digest, in words."""
         spec = await self.current(member_id)
         if spec is None or spec.is_off:
-            return (
+            return tr(
                 "You get no personal digest. It brings mentions of you, replies to you and "
-                f"open questions about what you talk about, by direct message: {EXAMPLE}"
+                "open questions about what you talk about, by direct message: {example}",
+                example=tr_marked(EXAMPLE),
             )
         next_run = await self._scheduler.next_run(member_id, JobKind.PERSONAL_DIGEST)
-        return f"Your personal digest comes {spec.describe()}. {_next(next_run, spec)}"
+        return _joined(
+            tr("Your personal digest comes {when}.", when=spec.describe()), _next(next_run, spec)
+        )
 
     # --- building ---------------------------------------------------------------------------
 
-    async def render(self, member_id: int, start: datetime, end: datetime) -> list[str]:
-        """The member's digest of ``[start, end)`` as messages; none when nothing is for them."""
-        digest, _ = await self.build(member_id, DigestPeriod(start, end))
+    async def render(
+        self, member_id: int, start: datetime, end: datetime, *, language: Language | None = None
+    ) -> list[str]:
+        """The member's digest of ``[start, end)`` as messages; none when nothing is for them.
+
+        In ``language``, else the member's (see ``ReplyLanguages.for_member``).
+        """
+        digest, _ = await self.build(member_id, DigestPeriod(start, end), language=language)
         spec = await self.current(member_id)
         zone = spec.zone if spec is not None else UTC
         return render_personal_digest(digest, max_chars=MAX_CHARS, zone=zone)
@@ -230,9 +264,13 @@ class PersonalDigests:
         return PersonalDelivery(member, chats[0].chat, tuple(parts))
 
     async def build(
-        self, member_id: int, period: DigestPeriod
+        self, member_id: int, period: DigestPeriod, *, language: Language | None = None
     ) -> tuple[PersonalDigest, list[MemberChat]]:
-        """The member's digest of ``period``, and the group chats it was gathered from."""
+        """The member's digest of ``period``, and the group chats it was gathered from.
+
+        Written in ``language``, else in the member's own language: their app language,
+        else what they write, else English.
+        """
         member = await self._store.member(member_id)
         chats = await self._store.member_chats(member_id) if member is not None else []
         activity = [
@@ -240,17 +278,14 @@ class PersonalDigests:
             for chat in chats
             if (found := await self._chat_activity(member_id, chat, period)) is not None
         ]
-        own = await self._store.member_messages(
-            member_id, period.end - self._gather.interest_window, self._gather.language_messages
-        )
-        language = detect_language(m.text for m in own) if own else Language.ENGLISH
+        chosen = language or await self._languages.for_member(member_id)
         digest = await asyncio.to_thread(
             build_personal_digest,
             member_id,
             member.username if member is not None else None,
             activity,
             period,
-            language=language,
+            language=Script.CHINESE if chosen == "zh" else Script.ENGLISH,
             options=self._options,
         )
         return digest, chats
@@ -264,7 +299,7 @@ class PersonalDigests:
         inside = {m.message_id for m in messages}
         earlier = {m.reply_to_message_id for m in messages} - inside - {None}
         authors = await self._store.authors(sorted(i for i in earlier if i is not None))
-        title = chat.chat.title or "a group"
+        title = chat.chat.title or tr("a group")
         asked = any(m.member_id != member_id and is_question(m.text) for m in messages)
         interest = await self._interest(member_id, chat.chat_id, period.end) if asked else None
         if interest is None:
@@ -335,14 +370,20 @@ def _with_default_time(words: Sequence[str]) -> list[str]:
 
 
 def _too_often() -> str:
-    return (
+    return tr(
         "Sorry: a personal digest comes at most once a day. "
-        f"Example: {EXAMPLE} (or /digest me every 2d)"
+        "Example: {example} (or /digest me every 2d)",
+        example=tr_marked(EXAMPLE),
     )
+
+
+def _joined(*sentences: str) -> str:
+    """Sentences in one message, without the gap an empty one would leave."""
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def _next(moment: datetime | None, spec: ScheduleSpec) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(spec.zone)
-    return f"Next: {local:%Y-%m-%d %H:%M} ({spec.tz})."
+    return tr("Next: {moment} ({tz}).", moment=f"{local:%Y-%m-%d %H:%M}", tz=spec.tz)

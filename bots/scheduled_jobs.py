@@ -22,9 +22,11 @@ from bots.intro_rounds import IntroRounds
 from bots.metered_sender import metered
 from bots.metrics import HearthMetrics
 from bots.personal_digests import PersonalDigests
+from bots.reply_languages import ReplyLanguages
 from bots.storage.repository import Storage
 from bots.upkeep import Upkeep
 from jobs.scheduled_runs import JobKind, current_deliveries
+from locales import using
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,10 @@ class ScheduledJobs:
 
     ``senders`` is filled as adapters start; a post due on a platform that has not
     connected within ``connect_wait`` fails with a clear error instead of posting.
-    Each run is counted in ``metrics`` by kind, and so is each failed one.
+    Each run is counted in ``metrics`` by kind, and so is each failed one. Runs are
+    not inside the router, so each sets its reply language itself: a chat's posts follow
+    the chat (``languages.for_chat``: its setting, else what it writes), a personal digest
+    follows the member.
     """
 
     def __init__(
@@ -57,6 +62,7 @@ class ScheduledJobs:
         personal: PersonalDigests,
         upkeep: Upkeep,
         metrics: HearthMetrics | None = None,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._digests = digests
@@ -66,6 +72,7 @@ class ScheduledJobs:
         self._personal = personal
         self._upkeep = upkeep
         self._metrics = metrics or HearthMetrics()
+        self._languages = languages or ReplyLanguages(storage)
 
     async def run_upkeep(self) -> None:
         """Nightly housekeeping (nothing is posted)."""
@@ -105,13 +112,14 @@ class ScheduledJobs:
         if found is None:
             return
         chat, sender = found
-        parts = await self._digests.render(
-            chat_id,
-            period_end,
-            period_end - period_start,
-            chat_title=chat.title,
-            quiet_line=await self._storage.digest_quiet_line(chat_id),
-        )
+        with using(await self._languages.for_chat(chat)):
+            parts = await self._digests.render(
+                chat_id,
+                period_end,
+                period_end - period_start,
+                chat_title=chat.title,
+                quiet_line=await self._storage.digest_quiet_line(chat_id),
+            )
         if not parts:
             log.info("quiet period in chat %s: no digest posted", chat_id)
             return
@@ -133,9 +141,10 @@ class ScheduledJobs:
                     chat_id,
                 )
                 return
-            await self._intros.post(
-                chat, chat_id, sender, datetime.now(UTC), sent=deliveries.record
-            )
+            with using(await self._languages.for_chat(chat)):
+                await self._intros.post(
+                    chat, chat_id, sender, datetime.now(UTC), sent=deliveries.record
+                )
 
     async def run_personal_digest(
         self, member_id: int, period_start: datetime, period_end: datetime
@@ -150,7 +159,8 @@ class ScheduledJobs:
     async def _personal_digest(
         self, member_id: int, period_start: datetime, period_end: datetime
     ) -> None:
-        delivery = await self._personal.scheduled(member_id, period_start, period_end)
+        with using(await self._languages.for_member(member_id)):
+            delivery = await self._personal.scheduled(member_id, period_start, period_end)
         if delivery is None:
             return
         platform = delivery.member.platform

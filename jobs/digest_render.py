@@ -1,15 +1,15 @@
 """Render a digest as plain-text chat messages, in English or Chinese, within a size limit.
 
-The text uses no markup, so it reads the same on every platform. Each part
-stays within ``max_chars`` (Telegram allows 4096 characters, Discord 2000)
-and parts break between sections; a section too long for one part goes on in
-the next with its heading repeated.
+Every word Hearth writes goes through the message catalog (``locales``), in the
+digest's language. The text uses no markup, so it reads the same on every
+platform. Each part stays within ``max_chars`` (Telegram allows 4096
+characters, Discord 2000) and parts break between sections; a section too long
+for one part goes on in the next with its heading repeated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from jobs.digest_model import (
@@ -23,123 +23,75 @@ from jobs.digest_model import (
 from jobs.languages import Language
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
+from locales import N_, current, format_day, format_day_short, tr, tr_marked, trn, using
 
 TELEGRAM_MAX_CHARS = 4096
 DISCORD_MAX_CHARS = 2000
 _MIN_MAX_CHARS = 200
 _EXCERPT_CHARS = 140
 
-
-@dataclass(frozen=True, slots=True)
-class _Templates:
-    kinds: tuple[str, str, str]
-    quiet: tuple[str, str, str]
-    stats: Callable[[int, int], str]
-    quiet_line: Callable[[str, str, int, int], str]
-    topics: str
-    topic: Callable[[int, str, int, str], str]
-    keywords: str
-    first_message: str
-    decisions: str
-    agreed: Callable[[str], str]
-    changed_from: str
-    questions: str
-    links: str
-    link: Callable[[str, str, int], str]
-    newcomers: str
-    active: str
-    active_item: Callable[[str, int], str]
-    people: Callable[[Sequence[str]], str]
-    quote: Callable[[str, str], str]
-    continued: str
-    list_separator: str
-    months: tuple[str, ...] | None
-    weekdays: tuple[str, ...] | None
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _english_people(names: Sequence[str]) -> str:
-    if len(names) <= 3:
-        return ", ".join(names) if len(names) < 3 else f"{names[0]}, {names[1]} and {names[2]}"
-    return f"{names[0]}, {names[1]} and {len(names) - 2} others"
-
-
-def _english_quiet(kind: str, chat: str, messages: int, members: int) -> str:
-    where = f" in {chat}" if chat else ""
-    if messages == 0:
-        return f"📰 {kind}{where}: no messages."
-    return f"📰 {kind}{where}: {_plural(messages, 'message')} from {_plural(members, 'member')}."
-
-
-def _chinese_quiet(kind: str, chat: str, messages: int, members: int) -> str:
-    where = f"「{chat}」" if chat else ""
-    if messages == 0:
-        return f"📰 {where}{kind}：没有消息。"
-    return f"📰 {where}{kind}：{members} 位成员发了 {messages} 条消息。"
-
-
-_ENGLISH = _Templates(
-    kinds=("Daily digest", "Weekly digest", "Digest"),
-    quiet=("Quiet day", "Quiet week", "Quiet period"),
-    stats=lambda messages, members: (
-        f"{_plural(messages, 'message')} from {_plural(members, 'member')}"
-    ),
-    quiet_line=_english_quiet,
-    topics="🧵 Main topics",
-    topic=lambda i, title, size, people: f"{i}. {title} ({_plural(size, 'message')} · {people})",
-    keywords="   Key words: ",
-    first_message="   ↳ first message: ",
-    decisions="✅ Decisions",
-    agreed=lambda names: f" (agreed: {names})",
-    changed_from="\n   ↺ changed from ",
-    questions="❓ Unanswered questions",
-    links="🔗 Links shared",
-    link=lambda url, names, times: f"• {url} — {names}" + (f" (×{times})" if times > 1 else ""),
-    newcomers="👋 New members",
-    active="🏆 Most active",
-    active_item=lambda name, count: f"{name} ({count})",
-    people=_english_people,
-    quote=lambda name, text: quoted(name, text, Language.ENGLISH),
-    continued=" (continued)",
-    list_separator=", ",
-    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    weekdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+_HEADERS = (
+    N_("📰 Daily digest{chat} · {period}"),
+    N_("📰 Weekly digest{chat} · {period}"),
+    N_("📰 Digest{chat} · {period}"),
 )
-
-_CHINESE = _Templates(
-    kinds=("每日摘要", "每周摘要", "摘要"),
-    quiet=("今天很安静", "本周很安静", "这段时间很安静"),
-    stats=lambda messages, members: f"{members} 位成员发了 {messages} 条消息",
-    quiet_line=_chinese_quiet,
-    topics="🧵 主要话题",
-    topic=lambda i, title, size, people: f"{i}. {title}（{size} 条消息 · {people}）",
-    keywords="   关键词：",
-    first_message="   ↳ 第一条消息：",
-    decisions="✅ 决定",
-    agreed=lambda names: f"（{names} 同意）",
-    changed_from="\n   ↺ 改自 ",
-    questions="❓ 无人回答的问题",
-    links="🔗 分享的链接",
-    link=lambda url, names, times: f"• {url} —— {names}" + (f"（{times} 次）" if times > 1 else ""),
-    newcomers="👋 新成员",
-    active="🏆 最活跃",
-    active_item=lambda name, count: f"{name}（{count}）",
-    people=lambda names: (
-        "、".join(names) if len(names) <= 3 else f"{'、'.join(names[:2])} 等 {len(names)} 人"
-    ),
-    quote=lambda name, text: quoted(name, text, Language.CHINESE),
-    continued="（续）",
-    list_separator="、",
-    months=None,
-    weekdays=None,
-)
+_QUIET = (N_("Quiet day"), N_("Quiet week"), N_("Quiet period"))
+_QUIET_IN = (N_("Quiet day in {chat}"), N_("Quiet week in {chat}"), N_("Quiet period in {chat}"))
 
 
-def _templates(language: Language) -> _Templates:
-    return _CHINESE if language is Language.CHINESE else _ENGLISH
+def reply_language(language: Language) -> str:
+    """The catalog language a digest in ``language`` is written in (``other`` reads English)."""
+    return "zh" if language is Language.CHINESE else "en"
+
+
+def _script() -> Language:
+    """The current catalog language as a script, for quote punctuation."""
+    return Language.CHINESE if current() == "zh" else Language.ENGLISH
+
+
+def _quote(name: str, text: str) -> str:
+    return quoted(name, text, _script())
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``a, b, c`` / ``a、b、c``: a plain list, without a final "and"."""
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = tr("{before}, {after}", before=text, after=item)
+    return text
+
+
+def _messages(count: int) -> str:
+    return trn("{count} message", "{count} messages", count)
+
+
+def _stats(messages: int, members: int) -> str:
+    return tr(
+        "{messages} from {members}",
+        messages=_messages(messages),
+        members=trn("{count} member", "{count} members", members),
+    )
+
+
+def _people(names: Sequence[str]) -> str:
+    """Who took part: up to three names, else two and how many others."""
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return _listed(names)
+    if len(names) == 3:
+        return tr("{first}, {second} and {third}", first=names[0], second=names[1], third=names[2])
+    if not names:
+        return ""
+    return trn(
+        "{first}, {second} and {count} other",
+        "{first}, {second} and {count} others",
+        len(names) - 2,
+        first=names[0],
+        second=names[1],
+    )
 
 
 def _kind_index(period: DigestPeriod) -> int:
@@ -150,120 +102,140 @@ def _kind_index(period: DigestPeriod) -> int:
     return 2
 
 
-def _date(moment: datetime, t: _Templates, *, with_year: bool = True) -> str:
-    if t.months is None or t.weekdays is None:
-        return (
-            f"{moment.year}年{moment.month}月{moment.day}日"
-            if with_year
-            else (f"{moment.month}月{moment.day}日")
-        )
-    text = f"{t.weekdays[moment.weekday()]} {moment.day} {t.months[moment.month - 1]}"
-    return f"{text} {moment.year}" if with_year else text
+def _date(moment: datetime, *, with_year: bool = True) -> str:
+    return format_day(moment) if with_year else format_day_short(moment)
 
 
-def period_label(period: DigestPeriod, language: Language) -> str:
-    """The period in words: a date, a range of dates, or a range of times."""
-    t = _templates(language)
+def period_label(period: DigestPeriod, language: Language | None = None) -> str:
+    """The period in words: a date, a range of dates, or a range of times.
+
+    In ``language`` when given, else in the current reply language.
+    """
+    if language is not None:
+        with using(reply_language(language)):
+            return period_label(period)
     start, end = period.start, period.end.astimezone(period.start.tzinfo)
     midnight = time(0, 0)
     if start.time() == midnight and end.time() == midnight:
         last = end - timedelta(days=1)
         if last.date() == start.date():
-            return _date(start, t)
-        return f"{_date(start, t, with_year=start.year != last.year)} – {_date(last, t)}"
+            return _date(start)
+        return f"{_date(start, with_year=start.year != last.year)} – {_date(last)}"
     same_day = start.date() == end.date()
     clock = "%H:%M"
     if same_day:
-        return f"{_date(start, t)} {start.strftime(clock)}–{end.strftime(clock)}"
-    return f"{_date(start, t)} {start.strftime(clock)} – {_date(end, t)} {end.strftime(clock)}"
+        return f"{_date(start)} {start.strftime(clock)}–{end.strftime(clock)}"
+    return f"{_date(start)} {start.strftime(clock)} – {_date(end)} {end.strftime(clock)}"
 
 
 def render_quiet_line(digest: Digest) -> str:
-    """The one-line note for a quiet period."""
-    t = _templates(digest.language)
-    return t.quiet_line(
-        t.quiet[_kind_index(digest.period)],
-        digest.chat_title or "",
-        digest.message_count,
-        digest.member_count,
-    )
+    """The one-line note for a quiet period, in the digest's language."""
+    with using(reply_language(digest.language)):
+        index = _kind_index(digest.period)
+        quiet = (
+            tr_marked(_QUIET_IN[index], chat=digest.chat_title)
+            if digest.chat_title
+            else tr_marked(_QUIET[index])
+        )
+        if digest.message_count == 0:
+            return tr("📰 {quiet}: no messages.", quiet=quiet)
+        return tr(
+            "📰 {quiet}: {stats}.",
+            quiet=quiet,
+            stats=_stats(digest.message_count, digest.member_count),
+        )
 
 
-def _quoted_bullet(ref: MessageRef, t: _Templates) -> str:
+def _quoted_bullet(ref: MessageRef) -> str:
     """A list item quoting ``ref``'s text after its author."""
-    return f"• {t.quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    return f"• {_quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
 
 
-def _quote_item(ref: MessageRef, t: _Templates, link: Callable[[str], str]) -> str:
-    line = _quoted_bullet(ref, t)
+def _quote_item(ref: MessageRef, link: Callable[[str], str]) -> str:
+    line = _quoted_bullet(ref)
     return f"{line} {link(ref.permalink)}" if ref.permalink else line
 
 
-def _topic_item(number: int, topic: Topic, t: _Templates, link: Callable[[str], str]) -> str:
+def _topic_item(number: int, topic: Topic, link: Callable[[str], str]) -> str:
     """A topic: its headline, then a summary or a quote, then a link to where it started.
 
     The headline is the topic's subject in key words, or a quote with its
     author; every piece of a message shown is quoted and attributed.
     """
-    lines = [t.topic(number, topic.title, topic.size, t.people(topic.participants))]
+    lines = [
+        tr(
+            "{number}. {title} ({size} · {people})",
+            number=number,
+            title=topic.title,
+            size=_messages(topic.size),
+            people=_people(topic.participants),
+        )
+    ]
     quote = topic.quote
     if topic.summary:
         lines.append("   " + excerpt(topic.summary, 400))
     elif quote is not None and quote.text and quote.text not in topic.title:
-        line = "   " + t.quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
+        line = "   " + _quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
         lines.append(f"{line} {link(quote.permalink)}" if quote.permalink else line)
     subject_terms = set(topic.title.split(TERM_SEPARATOR))
     extra = [word for word in topic.keywords if word not in subject_terms]
     if len(extra) >= 2 and len(extra) == len(topic.keywords):
-        lines.append(t.keywords + t.list_separator.join(topic.keywords))
+        lines.append(tr("   Key words: {words}", words=_listed(topic.keywords)))
     first = topic.first_message
     if first is not None and first.permalink:
-        lines.append(t.first_message + link(first.permalink))
+        lines.append(tr("   ↳ first message: {link}", link=link(first.permalink)))
     return "\n".join(lines)
 
 
 _REPLACED_CHARS = 60
 
 
-def _decision_item(decision: DigestDecision, t: _Templates, link: Callable[[str], str]) -> str:
+def _decision_item(decision: DigestDecision, link: Callable[[str], str]) -> str:
     """A decision quoted from its author, with who agreed and what it changed."""
     ref = decision.ref
-    line = _quoted_bullet(ref, t)
+    line = _quoted_bullet(ref)
     if decision.agreed_by:
-        line += t.agreed(t.list_separator.join(decision.agreed_by))
+        line += tr(" (agreed: {names})", names=_listed(decision.agreed_by))
     if ref.permalink:
         line += f" {link(ref.permalink)}"
     if decision.replaces is not None:
-        earlier = t.quote(
+        earlier = _quote(
             decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
         )
-        line += t.changed_from + earlier
+        line += "\n" + tr("   ↺ changed from {earlier}", earlier=earlier)
     return line
 
 
+def _link_item(url: str, names: Sequence[str], times: int) -> str:
+    if times > 1:
+        return tr("• {url} — {names} (×{times})", url=url, names=_listed(names), times=times)
+    return tr("• {url} — {names}", url=url, names=_listed(names))
+
+
 def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, list[str]]]:
-    t = _templates(digest.language)
     sections: list[tuple[str, list[str]]] = []
     if digest.topics:
         items = [
-            _topic_item(number, topic, t, link)
-            for number, topic in enumerate(digest.topics, start=1)
+            _topic_item(number, topic, link) for number, topic in enumerate(digest.topics, start=1)
         ]
-        sections.append((t.topics, items))
+        sections.append((tr("🧵 Main topics"), items))
     if digest.decisions:
         sections.append(
-            (t.decisions, [_decision_item(decision, t, link) for decision in digest.decisions])
+            (tr("✅ Decisions"), [_decision_item(decision, link) for decision in digest.decisions])
         )
     if digest.unanswered_questions:
         sections.append(
-            (t.questions, [_quote_item(ref, t, link) for ref in digest.unanswered_questions])
+            (
+                tr("❓ Unanswered questions"),
+                [_quote_item(ref, link) for ref in digest.unanswered_questions],
+            )
         )
     if digest.links:
         sections.append(
             (
-                t.links,
+                tr("🔗 Links shared"),
                 [
-                    t.link(link(shared.url), t.list_separator.join(shared.shared_by), shared.times)
+                    _link_item(link(shared.url), shared.shared_by, shared.times)
                     for shared in digest.links
                 ],
             )
@@ -274,11 +246,14 @@ def _sections(digest: Digest, link: Callable[[str], str]) -> list[tuple[str, lis
             if newcomer.first_message is None:
                 items.append(f"• {newcomer.member_name}")
             else:
-                items.append(_quote_item(newcomer.first_message, t, link))
-        sections.append((t.newcomers, items))
+                items.append(_quote_item(newcomer.first_message, link))
+        sections.append((tr("👋 New members"), items))
     if digest.active_members:
-        line = " · ".join(t.active_item(a.member_name, a.messages) for a in digest.active_members)
-        sections.append((t.active, [line]))
+        line = " · ".join(
+            tr("{member} ({messages})", member=a.member_name, messages=a.messages)
+            for a in digest.active_members
+        )
+        sections.append((tr("🏆 Most active"), [line]))
     return sections
 
 
@@ -291,23 +266,30 @@ def render_digest(
 ) -> list[str]:
     """The digest as chat messages, each at most ``max_chars`` characters.
 
-    A quiet period renders as one line (or nothing with ``quiet_line=False``).
-    ``link_format`` rewrites every link, e.g. ``lambda url: f"<{url}>"`` to
-    keep Discord from unfurling them.
+    Written in the digest's language. A quiet period renders as one line (or
+    nothing with ``quiet_line=False``). ``link_format`` rewrites every link,
+    e.g. ``lambda url: f"<{url}>"`` to keep Discord from unfurling them.
     """
     if max_chars < _MIN_MAX_CHARS:
         raise ValueError(f"max_chars must be at least {_MIN_MAX_CHARS}")
     if digest.is_quiet:
         return [excerpt(render_quiet_line(digest), max_chars)] if quiet_line else []
-    t = _templates(digest.language)
-    link = link_format or (lambda url: url)
-    chat = f" · {excerpt(digest.chat_title, 80)}" if digest.chat_title else ""
-    header = (
-        f"📰 {t.kinds[_kind_index(digest.period)]}{chat} · "
-        f"{period_label(digest.period, digest.language)}\n"
-        f"{t.stats(digest.message_count, digest.member_count)}"
-    )
-    return pack_sections(header, _sections(digest, link), max_chars, continued=t.continued)
+    with using(reply_language(digest.language)):
+        link = link_format or (lambda url: url)
+        chat = f" · {excerpt(digest.chat_title, 80)}" if digest.chat_title else ""
+        header = (
+            tr_marked(
+                _HEADERS[_kind_index(digest.period)], chat=chat, period=period_label(digest.period)
+            )
+            + "\n"
+            + _stats(digest.message_count, digest.member_count)
+        )
+        return pack_sections(header, _sections(digest, link), max_chars, continued=continued())
+
+
+def continued() -> str:
+    """What a section's heading gets when it goes on in the next part."""
+    return tr(" (continued)")
 
 
 def pack_sections(

@@ -42,10 +42,17 @@ import numpy.typing as npt
 
 from jobs.digest_builder import find_unanswered
 from jobs.digest_model import DigestMessage, DigestPeriod, MessageRef
-from jobs.digest_render import DISCORD_MAX_CHARS, pack_sections, period_label
+from jobs.digest_render import (
+    DISCORD_MAX_CHARS,
+    continued,
+    pack_sections,
+    period_label,
+    reply_language,
+)
 from jobs.languages import Language
 from jobs.text_cues import excerpt
 from jobs.vector_math import unit_rows
+from locales import tr, using
 
 
 class ItemKind(StrEnum):
@@ -225,41 +232,13 @@ def _questions(
 # --- rendering ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Words:
-    title: str
-    mentions: str
-    replies: str
-    questions: str
-    item: str
-    more: str
-    continued: str
-
-
-_ENGLISH = _Words(
-    title="📬 Your digest",
-    mentions="💬 Mentions of you",
-    replies="↩️ Replies to you",
-    questions="❓ Open questions you may know about",
-    item="• {chat} · {name}: “{text}”",
-    more="…and {count} more",
-    continued=" (continued)",
-)
-_CHINESE = _Words(
-    title="📬 你的个人摘要",
-    mentions="💬 提到你的消息",
-    replies="↩️ 回复你的消息",
-    questions="❓ 你也许能回答的问题",
-    item="• 「{chat}」{name}：“{text}”",
-    more="……还有 {count} 条",
-    continued="（续）",
-)
 _EXCERPT_CHARS = 160
 _TITLE_CHARS = 60
 
 
-def _line(item: PersonalItem, words: _Words) -> str:
-    text = words.item.format(
+def _line(item: PersonalItem) -> str:
+    text = tr(
+        "• {chat} · {name}: “{text}”",
         chat=excerpt(item.chat_title, _TITLE_CHARS),
         name=excerpt(item.message.member_name, _TITLE_CHARS),
         text=excerpt(item.message.text, _EXCERPT_CHARS),
@@ -277,21 +256,21 @@ def render_personal_digest(
     """
     if digest.is_empty:
         return []
-    words = _CHINESE if digest.language is Language.CHINESE else _ENGLISH
     period = digest.period
     if zone is not None:
         period = DigestPeriod(period.start.astimezone(zone), period.end.astimezone(zone))
-    header = f"{words.title} · {period_label(period, digest.language)}"
-    sections: list[tuple[str, list[str]]] = []
-    for heading, items, more in (
-        (words.mentions, digest.mentions, digest.more_mentions),
-        (words.replies, digest.replies, digest.more_replies),
-        (words.questions, digest.questions, 0),
-    ):
-        if not items:
-            continue
-        lines = [_line(item, words) for item in items]
-        if more:
-            lines.append(words.more.format(count=more))
-        sections.append((heading, lines))
-    return pack_sections(header, sections, max_chars, continued=words.continued)
+    with using(reply_language(digest.language)):
+        header = tr("📬 Your digest · {period}", period=period_label(period))
+        sections: list[tuple[str, list[str]]] = []
+        for heading, items, more in (
+            (tr("💬 Mentions of you"), digest.mentions, digest.more_mentions),
+            (tr("↩️ Replies to you"), digest.replies, digest.more_replies),
+            (tr("❓ Open questions you may know about"), digest.questions, 0),
+        ):
+            if not items:
+                continue
+            lines = [_line(item) for item in items]
+            if more:
+                lines.append(tr("…and {count} more", count=more))
+            sections.append((heading, lines))
+        return pack_sections(header, sections, max_chars, continued=continued())

@@ -35,6 +35,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from locales import N_, tr, tr_marked, trn
+
 ScheduleKind = Literal["daily", "weekly", "interval", "off"]
 CadenceKind = Literal["weekly", "biweekly", "monthly", "off"]
 
@@ -66,8 +68,19 @@ _UNIT_MINUTES: dict[str, int] = {
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _INTERVAL = re.compile(r"(\d+)([a-z]+)")
 
-DIGEST_EXAMPLES = "daily 09:00, weekly mon 18:00, every 12h or off"
-INTRO_EXAMPLES = "weekly, biweekly, monthly or off"
+DIGEST_EXAMPLES = N_("daily 09:00, weekly mon 18:00, every 12h or off")
+"""Examples of digest schedules, for messages (translate with ``tr_marked``)."""
+INTRO_EXAMPLES = N_("weekly, biweekly, monthly or off")
+"""Examples of introduction cadences, for messages (translate with ``tr_marked``)."""
+_EVERY_WEEKDAY = (
+    N_("every Monday at {clock} ({tz})"),
+    N_("every Tuesday at {clock} ({tz})"),
+    N_("every Wednesday at {clock} ({tz})"),
+    N_("every Thursday at {clock} ({tz})"),
+    N_("every Friday at {clock} ({tz})"),
+    N_("every Saturday at {clock} ({tz})"),
+    N_("every Sunday at {clock} ({tz})"),
+)
 
 
 class ScheduleError(ValueError):
@@ -119,10 +132,13 @@ def parse_time_zone(text: str) -> str:
     if words and words[0].lower() == "tz":
         words = words[1:]
     if not words:
-        raise ScheduleError("give a time zone, e.g. tz Asia/Shanghai or tz UTC")
+        raise ScheduleError(tr("give a time zone, e.g. tz Asia/Shanghai or tz UTC"))
     if len(words) > 1:
         raise ScheduleError(
-            f"“{' '.join(words)[:40]}” is not one time zone name; use e.g. tz America/New_York"
+            tr(
+                "“{text}” is not one time zone name; use e.g. tz America/New_York",
+                text=" ".join(words)[:40],
+            )
         )
     name = words[0]
     canonical = _zone_names().get(name.lower())
@@ -131,9 +147,15 @@ def parse_time_zone(text: str) -> str:
     suggestions = _suggest_zones(name)
     shown = name if len(name) <= 40 else name[:40] + "…"
     if suggestions:
-        options = " or ".join(f"tz {suggestion}" for suggestion in suggestions)
-        raise ScheduleError(f"unknown time zone “{shown}”; did you mean {options}?")
-    raise ScheduleError(f"unknown time zone “{shown}”; use an IANA name, e.g. tz Asia/Shanghai")
+        options = f"tz {suggestions[0]}"
+        for suggestion in suggestions[1:]:
+            options = tr("{before} or {after}", before=options, after=f"tz {suggestion}")
+        raise ScheduleError(
+            tr("unknown time zone “{zone}”; did you mean {options}?", zone=shown, options=options)
+        )
+    raise ScheduleError(
+        tr("unknown time zone “{zone}”; use an IANA name, e.g. tz Asia/Shanghai", zone=shown)
+    )
 
 
 def _checked_zone(tz: str) -> str:
@@ -166,12 +188,14 @@ def _first_monday(year: int, month: int) -> date:
 
 def _tokens(text: str, examples: str) -> list[str]:
     if not isinstance(text, str):
-        raise ScheduleError(f"say when, e.g. {examples}")
+        raise ScheduleError(tr("say when, e.g. {examples}", examples=tr_marked(examples)))
     if len(text) > MAX_INPUT_CHARS:
-        raise ScheduleError(f"that is too long for a schedule; try {examples}")
+        raise ScheduleError(
+            tr("that is too long for a schedule; try {examples}", examples=tr_marked(examples))
+        )
     tokens = text.split()
     if not tokens:
-        raise ScheduleError(f"say when, e.g. {examples}")
+        raise ScheduleError(tr("say when, e.g. {examples}", examples=tr_marked(examples)))
     return tokens
 
 
@@ -188,11 +212,16 @@ def _parse_time(token: str) -> tuple[int, int]:
     match = _TIME.fullmatch(token)
     if match is None:
         raise ScheduleError(
-            f"“{token[:20]}” is not a time; use HH:MM from 00:00 to 23:59, e.g. daily 09:00"
+            tr(
+                "“{text}” is not a time; use HH:MM from 00:00 to 23:59, e.g. daily 09:00",
+                text=token[:20],
+            )
         )
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"“{token}” is not a time of day; use 00:00 to 23:59, e.g. daily 18:30")
+        raise ScheduleError(
+            tr("“{text}” is not a time of day; use 00:00 to 23:59, e.g. daily 18:30", text=token)
+        )
     return hour, minute
 
 
@@ -200,8 +229,11 @@ def _parse_weekday(token: str) -> int:
     weekday = _WEEKDAYS.get(token.lower())
     if weekday is None:
         raise ScheduleError(
-            f"“{token[:20]}” is not a day; use mon, tue, wed, thu, fri, sat or sun, "
-            "e.g. weekly fri 17:00"
+            tr(
+                "“{text}” is not a day; use mon, tue, wed, thu, fri, sat or sun, "
+                "e.g. weekly fri 17:00",
+                text=token[:20],
+            )
         )
     return weekday
 
@@ -211,8 +243,11 @@ def _parse_interval(words: list[str]) -> timedelta:
     match = _INTERVAL.fullmatch(joined)
     if match is None or match.group(2) not in _UNIT_MINUTES:
         raise ScheduleError(
-            f"“{' '.join(words)[:30]}” is not an interval; use minutes, hours or days, "
-            "e.g. every 12h or every 90m"
+            tr(
+                "“{text}” is not an interval; use minutes, hours or days, "
+                "e.g. every 12h or every 90m",
+                text=" ".join(words)[:30],
+            )
         )
     minutes = int(match.group(1)) * _UNIT_MINUTES[match.group(2)]
     _check_interval_minutes(minutes)
@@ -223,7 +258,7 @@ def _check_interval_minutes(minutes: int) -> None:
     low, high = MIN_INTERVAL // timedelta(minutes=1), MAX_INTERVAL // timedelta(minutes=1)
     if not low <= minutes <= high:
         raise ScheduleError(
-            "the interval must be between 30 minutes and 7 days, e.g. every 30m or every 7d"
+            tr("the interval must be between 30 minutes and 7 days, e.g. every 30m or every 7d")
         )
 
 
@@ -393,7 +428,7 @@ class ScheduleSpec(_Zoned):
     def __post_init__(self) -> None:
         _checked_zone(self.tz)
         if self.kind not in ("daily", "weekly", "interval", "off"):
-            raise ScheduleError(f"unknown schedule kind {self.kind!r}; try {DIGEST_EXAMPLES}")
+            raise ScheduleError(f"unknown schedule kind {self.kind!r}")
         for value, high, what in ((self.hour, 23, "hour"), (self.minute, 59, "minute")):
             if type(value) is not int or not 0 <= value <= high:
                 raise ScheduleError(f"the {what} must be 0 to {high}, e.g. daily 09:00")
@@ -433,19 +468,30 @@ class ScheduleSpec(_Zoned):
         return cls("off", tz=tz)
 
     def describe(self) -> str:
-        """Human text, e.g. ``every day at 09:00 (Asia/Shanghai)``."""
+        """Human text in the current reply language, e.g. ``every day at 09:00
+        (Asia/Shanghai)`` / ``每天 09:00（Asia/Shanghai）``."""
         clock = f"{self.hour:02d}:{self.minute:02d}"
         if self.kind == "daily":
-            return f"every day at {clock} ({self.tz})"
+            return tr("every day at {clock} ({tz})", clock=clock, tz=self.tz)
         if self.kind == "weekly":
             assert self.weekday is not None
-            return f"every {WEEKDAY_NAMES[self.weekday]} at {clock} ({self.tz})"
+            return tr_marked(_EVERY_WEEKDAY[self.weekday], clock=clock, tz=self.tz)
         if self.kind == "interval":
             assert self.interval is not None
             amount, unit = _interval_words(self.interval)
-            word = {"m": "minute", "h": "hour", "d": "day"}[unit]
-            return f"every {amount} {word}{'s' if amount != 1 else ''} ({self.tz})"
-        return "off"
+            if unit == "m":
+                return trn(
+                    "every {count} minute ({tz})",
+                    "every {count} minutes ({tz})",
+                    amount,
+                    tz=self.tz,
+                )
+            if unit == "h":
+                return trn(
+                    "every {count} hour ({tz})", "every {count} hours ({tz})", amount, tz=self.tz
+                )
+            return trn("every {count} day ({tz})", "every {count} days ({tz})", amount, tz=self.tz)
+        return tr("off")
 
     def to_command(self) -> str:
         """The canonical text that parses back to this spec, e.g. ``daily 09:00 tz UTC``."""
@@ -563,13 +609,18 @@ def parse_digest_schedule(text: str, current: ScheduleSpec | None = None) -> Sch
     if head == "every" and 1 <= len(rest) <= 2:
         return ScheduleSpec.every(_parse_interval(rest), tz=tz)
     if head == "daily":
-        raise ScheduleError("say the time, e.g. daily 09:00")
+        raise ScheduleError(tr("say the time, e.g. daily 09:00"))
     if head == "weekly":
-        raise ScheduleError("say the day and time, e.g. weekly mon 18:00")
+        raise ScheduleError(tr("say the day and time, e.g. weekly mon 18:00"))
     if head == "every":
-        raise ScheduleError("say the interval, e.g. every 12h or every 90m")
-    shown = " ".join(body)[:40]
-    raise ScheduleError(f"“{shown}” is not a digest schedule; try {DIGEST_EXAMPLES}")
+        raise ScheduleError(tr("say the interval, e.g. every 12h or every 90m"))
+    raise ScheduleError(
+        tr(
+            "“{text}” is not a digest schedule; try {examples}",
+            text=" ".join(body)[:40],
+            examples=tr_marked(DIGEST_EXAMPLES),
+        )
+    )
 
 
 # --- introduction cadences --------------------------------------------------------------------
@@ -593,18 +644,21 @@ class IntroCadence(_Zoned):
     def __post_init__(self) -> None:
         _checked_zone(self.tz)
         if self.kind not in ("weekly", "biweekly", "monthly", "off"):
-            raise ScheduleError(f"unknown cadence {self.kind!r}; try {INTRO_EXAMPLES}")
+            raise ScheduleError(f"unknown cadence {self.kind!r}")
 
     def describe(self) -> str:
-        """Human text, e.g. ``every other Monday at 10:00 (Europe/Berlin)``."""
-        clock = f"{INTRO_HOUR:02d}:{INTRO_MINUTE:02d} ({self.tz})"
+        """Human text in the current reply language, e.g. ``every other Monday at 10:00
+        (Europe/Berlin)``."""
+        clock = f"{INTRO_HOUR:02d}:{INTRO_MINUTE:02d}"
         if self.kind == "weekly":
-            return f"every Monday at {clock}"
+            return tr_marked(_EVERY_WEEKDAY[INTRO_WEEKDAY], clock=clock, tz=self.tz)
         if self.kind == "biweekly":
-            return f"every other Monday at {clock}"
+            return tr("every other Monday at {clock} ({tz})", clock=clock, tz=self.tz)
         if self.kind == "monthly":
-            return f"on the first Monday of each month at {clock}"
-        return "off"
+            return tr(
+                "on the first Monday of each month at {clock} ({tz})", clock=clock, tz=self.tz
+            )
+        return tr("off")
 
     def to_command(self) -> str:
         """The canonical text that parses back to this cadence, e.g. ``monthly tz UTC``."""
@@ -668,6 +722,11 @@ def parse_intro_cadence(text: str, current: IntroCadence | None = None) -> Intro
         return replace(base, tz=tz)
     kind = _CADENCES.get(body[0].lower()) if len(body) == 1 else None
     if kind is None:
-        shown = " ".join(body)[:40]
-        raise ScheduleError(f"“{shown}” is not an introduction cadence; try {INTRO_EXAMPLES}")
+        raise ScheduleError(
+            tr(
+                "“{text}” is not an introduction cadence; try {examples}",
+                text=" ".join(body)[:40],
+                examples=tr_marked(INTRO_EXAMPLES),
+            )
+        )
     return IntroCadence(kind, tz=tz)

@@ -169,12 +169,18 @@ async def test_in_a_private_chat_and_when_there_is_nothing(hearth: Hearth) -> No
 async def test_the_digest_speaks_the_members_language(hearth: Hearth) -> None:
     sender = RecordingSender()
     for i, text in enumerate(
-        ["我周末去爬山了，风景很好", "这家面包店的面包很好吃", "明天一起喝咖啡吧"]
+        [
+            "我周末去爬山了，风景很好",
+            "这家面包店的面包很好吃",
+            "明天一起喝咖啡吧",
+            "下雨了，记得带伞",
+            "晚上一起吃火锅怎么样",
+        ]
     ):
         await post(hearth, sender, message("wei", text, minutes_ago=300 - i))
     await post(hearth, sender, message("alice", "@wei 你对什么过敏？", minutes_ago=10))
     sender.replies.clear()
-    await hearth.router.handle(command("wei", "digest", "me", "now"), sender)
+    await hearth.router.handle(command("wei", "digest", "我", "现在"), sender)
     text = "\n".join(sender.texts())
     assert text.startswith("📬 你的个人摘要")
     assert "「Test group」Alice：“@wei 你对什么过敏？”" in text
@@ -332,3 +338,38 @@ async def test_a_closed_inbox_gets_no_daily_note_in_the_group(hearth: Hearth) ->
     context = RunContext(hearth.scheduler.leases, clock=clock)
     assert await run_personal_digest(bob, spec.to_json(), context=context)
     assert sender.replies == []
+
+
+async def test_chinese_words_set_the_schedule_and_the_answer_follows_the_member(
+    hearth: Hearth,
+) -> None:
+    """``/digest 我 每天 07:30`` in a group that writes English, from a member whose app
+    is in Chinese: the private answer is Chinese, and so is the digest."""
+    sender = RecordingSender()
+    for i, text in enumerate(CHATTER):
+        await post(hearth, sender, message(text[0], text[1], minutes_ago=300 - i))
+    wei = replace(member("wei"), locale="zh-hans")
+    await post(hearth, sender, message(wei, "Hi all, I am back in town", minutes_ago=60))
+    await post(hearth, sender, message("alice", "@wei are you coming tonight?", minutes_ago=5))
+    sender.replies.clear()
+
+    async def say(*words: str) -> str:
+        event = replace(command("wei", "digest", *words), sender=wei)
+        await hearth.router.handle(event, sender)
+        return sender.replies[-1].text
+
+    changed = await say("我", "每天", "07:30")
+    assert "每天 07:30（UTC）" in changed and "下次：" in changed
+    assert (await say("我", "状态")).startswith("你的个人摘要：每天 07:30（UTC）。")
+    assert "每天 07:30（Asia/Shanghai）" in await say("我", "时区", "Asia/Shanghai")
+    assert (await say("我", "关")).startswith("你的个人摘要已关闭")
+    assert (await say("我", "每", "12小时")).startswith("抱歉：个人摘要最多每天发一次")
+    digest = await say("我", "现在")
+    assert digest.startswith("📬 你的个人摘要 · ") and "💬 提到你的消息" in digest
+    assert "Alice：“@wei are you coming tonight?”" in digest  # quoted as written
+
+
+async def test_an_english_member_gets_english_from_chinese_words(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await hearth.router.handle(command("bob", "digest", "我", "每天", "07:30"), sender)
+    assert "every day at 07:30 (UTC)" in sender.replies[-1].text

@@ -135,9 +135,9 @@ def test_english_template() -> None:
 
 def test_chinese_template() -> None:
     text = render_digest(_big_digest(Language.CHINESE, topics=1, items=1))[0]
-    assert text.startswith("📰 每日摘要 · 2026年11月3日\n56 位成员发了 1234 条消息")
+    assert text.startswith("📰 每日摘要 · 2026年11月3日 周二\n56 位成员发了 1234 条消息")
     assert (
-        "1. Topic number 0 about the trip（100 条消息 · Alice、Bob 等 5 人）\n"
+        "1. Topic number 0 about the trip（100 条消息 · Alice、Bob和另外 3 人）\n"
         "   Bob：“the trail closes at six” https://t.me/c/1/700\n"
         "   关键词：trail、summit、tent\n"
         "   ↳ 第一条消息：https://t.me/c/1/600"
@@ -234,7 +234,7 @@ def test_period_labels() -> None:
     assert period_label(DAY, Language.ENGLISH) == "Tue 3 Nov 2026"
     week = DigestPeriod(DAY_START, DAY_START + timedelta(days=7))
     assert period_label(week, Language.ENGLISH) == "Tue 3 Nov – Mon 9 Nov 2026"
-    assert period_label(week, Language.CHINESE) == "11月3日 – 2026年11月9日"
+    assert period_label(week, Language.CHINESE) == "11月3日 周二 – 2026年11月9日 周一"
     evening = DigestPeriod(
         datetime(2026, 11, 3, 18, tzinfo=UTC), datetime(2026, 11, 4, 9, tzinfo=UTC)
     )
