@@ -30,17 +30,20 @@ class DigestSchedules:
 
     async def change(self, chat_id: int, text: str) -> str:
         """Apply what an admin typed (``daily 09:00``, ``tz Asia/Shanghai``, ``off``…)."""
+        words = canonical_words(text.split())
+        if words and words[0].lower() == "quiet":
+            return await self.quiet(chat_id, " ".join(words[1:]))
         try:
-            spec = parse_digest_schedule(
-                " ".join(canonical_words(text.split())), await self.current(chat_id)
-            )
+            spec = parse_digest_schedule(" ".join(words), await self.current(chat_id))
         except ScheduleError as error:
             return tr("Sorry: {error}", error=error)
         await self._storage.set_digest_schedule(chat_id, spec.to_json())
         next_run = await self._scheduler.schedule_digest(chat_id, spec)
         if spec.is_off:
             return tr("Scheduled digests are off in this chat. /digest now still works.")
-        return _joined(tr("Digest scheduled {when}.", when=spec.describe()), _next(next_run))
+        return joined_sentences(
+            tr("Digest scheduled {when}.", when=spec.describe()), _next(next_run)
+        )
 
     async def quiet(self, chat_id: int, choice: str) -> str:
         """``quiet skip`` posts nothing for a quiet period; ``quiet line`` posts one line."""
@@ -65,12 +68,17 @@ class DigestSchedules:
             if await self._storage.digest_quiet_line(chat_id)
             else tr("Quiet periods get no digest.")
         )
-        return _joined(tr("Digest {when}.", when=spec.describe()), _next(next_run), quiet)
+        return joined_sentences(tr("Digest {when}.", when=spec.describe()), _next(next_run), quiet)
 
 
-def _joined(*sentences: str) -> str:
-    """Sentences in one message, without the gap an empty one would leave."""
-    return " ".join(sentence for sentence in sentences if sentence)
+def joined_sentences(*sentences: str) -> str:
+    """Sentences in one message (a space between them in English, none in Chinese),
+    without the gap an empty one would leave."""
+    text = ""
+    for sentence in sentences:
+        if sentence:
+            text = tr("{earlier} {later}", earlier=text, later=sentence) if text else sentence
+    return text
 
 
 def _next(moment: datetime | None) -> str:

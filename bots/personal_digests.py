@@ -25,6 +25,7 @@ import numpy as np
 from adapters.model import Chat, Command, Member, OutgoingReply
 from adapters.ports import ReplySender
 from bots.command_words import canonical_words
+from bots.digest_schedules import joined_sentences
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.reply_languages import ReplyLanguages
@@ -203,7 +204,7 @@ class PersonalDigests:
                     example=tr_marked(EXAMPLE),
                 )
             return tr("Your personal digest is off. /digest me now still sends one.")
-        return _joined(
+        return joined_sentences(
             tr(
                 "Your personal digest comes by direct message {when}: mentions of "
                 "you, replies to you and open questions about what you talk about, from the "
@@ -224,7 +225,7 @@ class PersonalDigests:
                 example=tr_marked(EXAMPLE),
             )
         next_run = await self._scheduler.next_run(member_id, JobKind.PERSONAL_DIGEST)
-        return _joined(
+        return joined_sentences(
             tr("Your personal digest comes {when}.", when=spec.describe()), _next(next_run, spec)
         )
 
@@ -375,11 +376,6 @@ def _too_often() -> str:
         "Example: {example} (or /digest me every 2d)",
         example=tr_marked(EXAMPLE),
     )
-
-
-def _joined(*sentences: str) -> str:
-    """Sentences in one message, without the gap an empty one would leave."""
-    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def _next(moment: datetime | None, spec: ScheduleSpec) -> str:
