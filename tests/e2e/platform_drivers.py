@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from adapters.model import Platform
-from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
@@ -97,6 +97,11 @@ class Driver(Protocol):
 
     async def command(self, who: str, name: str, *args: str) -> None:
         """Use Hearth's command ``name`` as ``who``."""
+        ...
+
+    def make_admin(self, who: str) -> None:
+        """Give ``who`` the platform's admin right in the group (Telegram administrator,
+        Discord Manage Server)."""
         ...
 
     async def replies(self, count: int) -> list[Reply]:
@@ -188,6 +193,9 @@ class TelegramDriver:
     def user_id(self, who: str) -> str:
         return str(self.users[who]["id"])
 
+    def make_admin(self, who: str) -> None:
+        self.api.set_member_status(self.chat, self.users[who], "administrator")
+
 
 COMMAND_OPTIONS = {
     "twin": ("action",),
@@ -208,6 +216,7 @@ class DiscordDriver:
         self.server = server
         self.users = {"alice": server.alice, "bob": server.bob, "carol": server.carol}
         self._sent: dict[str, dict[str, Any]] = {}
+        self._admins: set[str] = set()
 
     async def post(
         self, who: str, text: str, *, minutes_ago: float = 0, mention: str | None = None
@@ -279,8 +288,15 @@ class DiscordDriver:
             # Slash commands take typed options; the first option takes every word.
             options[names[0]] = " ".join(args)
         await self.fake.use_command(
-            name, options, user=self.users[who], channel_id=self.server.general
+            name,
+            options,
+            user=self.users[who],
+            channel_id=self.server.general,
+            permissions=MEMBER_PERMISSIONS | (MANAGE_GUILD if who in self._admins else 0),
         )
+
+    def make_admin(self, who: str) -> None:
+        self._admins.add(who)
 
     def _all(self) -> list[Reply]:
         """Channel messages and command followups, in the order they were sent."""
