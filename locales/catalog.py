@@ -101,7 +101,9 @@ def _translations(language: Language) -> Translations:
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(fp=buffer))
+        loaded = Translations(fp=buffer)
+        merged.merge(loaded)
+        merged.plural = loaded.plural  # merge() keeps the empty base's English plural rule
     return merged
 
 
