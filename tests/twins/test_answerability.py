@@ -136,6 +136,10 @@ def test_latest_first_orders_by_day_and_marks_older_quotes() -> None:
     assert lines[1].startswith(f"2. earlier, {(NOW - timedelta(days=30)).date()}: “moving")
     assert [s.message_id for s in latest_first(same_day)] == [3, 4]
     assert "earlier" not in " ".join(quote_lines(same_day))
+    with using("zh"):
+        chinese = quote_lines(ordered)
+    assert chinese[0] == lines[0]  # the quote and its day stay as written
+    assert chinese[1].startswith(f"2. 更早，{(NOW - timedelta(days=30)).date()}：“moving")
 
 
 def ranked(message_id: int, text: str, similarity: float) -> RankedHit:
