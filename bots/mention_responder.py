@@ -117,8 +117,8 @@ class MentionResponder:
                 log.info("twin answers rate-limited in chat %s for asker %s", chat_id, asker_id)
                 silence = Silence.busy(self._limits.wait(chat_id, asker_id, now))
                 break
-            self._limits.record(chat_id, asker_id, now)
             language = language or await self._language(message)
+            self._limits.record(chat_id, asker_id, now)
             with using(language):
                 await self._answer(message, chat_id, asker_id, target, sender)
             answered += 1
