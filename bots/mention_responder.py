@@ -24,14 +24,17 @@ from adapters.model import Message, OutgoingReply
 from adapters.ports import DeliveryError, ReplySender
 from bots.metrics import HearthMetrics
 from bots.personas import Personas
+from bots.reply_languages import ReplyLanguages
 from bots.storage.records import KnownMember
 from bots.storage.repository import Storage
+from bots.store_outages import is_store_outage
 from bots.twin_limits import TwinRateLimits
-from bots.twin_notices import Silence, SilenceReason, TwinNotices, notice_language
+from bots.twin_notices import Silence, SilenceReason, TwinNotices
 from jobs.text_cues import is_question
+from locales import current, tr, using
 from memory.records import MemoryScope
 from twins.answer import TwinAnswer, TwinQuestion
-from twins.answer_wording import wording_for
+from twins.answer_wording import cannot_search
 from twins.answerer import TwinAnswerer
 from twins.corrections import Correction, CorrectionMatcher
 from twins.labels import looks_like_twin_message, twin_label
@@ -68,6 +71,7 @@ class MentionResponder:
         personas: Personas | None = None,
         metrics: HearthMetrics | None = None,
         notices: TwinNotices | None = None,
+        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._personas = personas
@@ -76,6 +80,7 @@ class MentionResponder:
         self._limits = limits or TwinRateLimits()
         self._metrics = metrics or HearthMetrics()
         self._notices = notices or TwinNotices()
+        self._languages = languages or ReplyLanguages(storage)
 
     async def respond(
         self, message: Message, chat_id: int, asker_id: int, sender: ReplySender
@@ -84,7 +89,8 @@ class MentionResponder:
 
         ``chat_id`` and ``asker_id`` are the ids the message was stored under. Most
         messages address nobody and cost no query here. When no twin answered although
-        one could have, the asker may be told why (see ``bots.twin_notices``).
+        one could have, the asker may be told why (see ``bots.twin_notices``). Answers and
+        notices are in the chat's language when an admin chose one, else in the question's.
         """
         addresses_someone = message.mentions or message.reply_to_member is not None
         if not addresses_someone or message.sender.is_bot or is_stale(message):
@@ -96,6 +102,7 @@ class MentionResponder:
             return 0
         answered = 0
         silence: Silence | None = None
+        language: str | None = None
         for target in await self._addressed_members(message, chat_id, asker_id):
             if answered >= MAX_TWINS_PER_MESSAGE:
                 break
@@ -110,8 +117,10 @@ class MentionResponder:
                 log.info("twin answers rate-limited in chat %s for asker %s", chat_id, asker_id)
                 silence = Silence.busy(self._limits.wait(chat_id, asker_id, now))
                 break
+            language = language or await self._language(message)
             self._limits.record(chat_id, asker_id, now)
-            await self._answer(message, chat_id, asker_id, target, sender)
+            with using(language):
+                await self._answer(message, chat_id, asker_id, target, sender)
             answered += 1
         if answered == 0 and silence is not None and worth_a_notice(silence, message):
             await self._notices.tell(
@@ -120,10 +129,22 @@ class MentionResponder:
                 sender,
                 chat_id=chat_id,
                 asker_id=asker_id,
-                language=notice_language(question_text(message)),
                 now=datetime.now(UTC),
+                language=await self._language(message),
             )
         return answered
+
+    async def _language(self, message: Message) -> str:
+        """The language of a twin's answer to ``message`` and of a notice about it: the
+        chat's setting when an admin chose one, else the question's script. A lookup that
+        fails for any reason but a store outage keeps the current language."""
+        try:
+            return await self._languages.for_question(message.chat, question_text(message))
+        except Exception as error:
+            if is_store_outage(error):
+                raise
+            log.exception("could not tell the language of a twin answer; keeping the current")
+            return current()
 
     async def _addressed_members(
         self, message: Message, chat_id: int, asker_id: int
@@ -200,8 +221,11 @@ class MentionResponder:
             await sender.send(
                 OutgoingReply(
                     chat=message.chat,
-                    text=f"{name} reviews twin answers before they are posted; a draft is "
-                    f"waiting for {name}'s approval.",
+                    text=tr(
+                        "{name} reviews twin answers before they are posted; a draft is "
+                        "waiting for {name}'s approval.",
+                        name=name,
+                    ),
                     reply_to_message_id=message.platform_message_id,
                     label=answer.label,
                 )
@@ -244,8 +268,12 @@ class MentionResponder:
         name = target.display_name
         return TwinAnswer(
             label=twin_label(name),
-            text=f"{name} answered this before: “{match.answer}” "
-            f"(corrected by {name}, {match.corrected_at:%Y-%m-%d})",
+            text=tr(
+                "{name} answered this before: “{answer}” (corrected by {name}, {day})",
+                name=name,
+                answer=match.answer,
+                day=f"{match.corrected_at:%Y-%m-%d}",
+            ),
         )
 
 
@@ -313,11 +341,12 @@ def held_back(
 
 
 def cannot_search_now(question: TwinQuestion) -> TwinAnswer:
-    """The answer of a twin that cannot reach the member's memories right now."""
+    """The answer of a twin that cannot reach the member's memories right now (in the
+    current reply language)."""
     name = question.member_name
     return TwinAnswer(
         label=twin_label(name),
-        text=wording_for(question.question).cannot_search(name),
+        text=cannot_search(name),
         abstained=True,
     )
 

@@ -3,9 +3,10 @@
 Someone who @-mentions (or replies to) a member with a twin and hears nothing cannot tell
 why. When the twin would answer but does not right now (the member is present, the twin
 is paused, or twins answered too much here just now), Hearth says so once, in a reply to
-the asker, in English or Simplified Chinese. The notice is Hearth's own message (no twin
-label), names no one with an @, reveals no private setting (neither a pause nor its end,
-nor the chat's absence time), and does not count against the twin rate limits. An asker
+the asker, in the language a twin would answer in (the chat's setting when an admin chose
+one, else the question's script). The notice is Hearth's own message (no twin label),
+names no one with an @, reveals no private setting (neither a pause nor its end, nor the
+chat's absence time), and does not count against the twin rate limits. An asker
 hears at most one notice per chat in ``NOTICE_WINDOW``, so a chatty asker is not answered
 with a stream of them. Members without a twin never cause a notice.
 """
@@ -20,7 +21,7 @@ from enum import StrEnum
 
 from adapters.model import Message, OutgoingReply
 from adapters.ports import DeliveryError, ReplySender
-from jobs.languages import Language, script_of
+from locales import tr, trn, using
 
 log = logging.getLogger(__name__)
 
@@ -69,35 +70,30 @@ class Silence:
         return cls(SilenceReason.BUSY, wait=wait)
 
 
-def notice_language(question: str) -> Language:
-    """Chinese when the question is written mostly in Chinese, else English."""
-    return Language.CHINESE if script_of(question) is Language.CHINESE else Language.ENGLISH
-
-
 def wait_minutes(wait: timedelta) -> int:
     """``wait`` in whole minutes, rounded up, and at least one."""
     return max(1, math.ceil(wait.total_seconds() / 60))
 
 
-def notice_text(silence: Silence, language: Language) -> str:
-    """The notice's text for ``silence``, in ``language`` (Chinese or else English)."""
+def notice_text(silence: Silence, language: str | None = None) -> str:
+    """The notice's text for ``silence``, in ``language`` (``en``/``zh``; by default the
+    current reply language)."""
     name = _unmentionable(silence.name)
-    chinese = language is Language.CHINESE
-    match silence.reason:
-        case SilenceReason.PRESENT:
-            if chinese:
-                return f"{name} 刚才还在这里，可以亲自回答你。"
-            return f"{name} was here a little while ago and can answer you themselves."
-        case SilenceReason.NOT_ANSWERING:
-            if chinese:
-                return f"{name} 的分身现在不回答。"
-            return f"{name}'s twin isn't answering right now."
-        case SilenceReason.BUSY:
-            minutes = wait_minutes(silence.wait)
-            if chinese:
-                return f"分身们刚在这里回答了很多问题，请 {minutes} 分钟后再试。"
-            unit = "minute" if minutes == 1 else "minutes"
-            return f"Twins have answered a lot here just now; try again in {minutes} {unit}."
+    with using(language):
+        match silence.reason:
+            case SilenceReason.PRESENT:
+                return tr(
+                    "{name} was here a little while ago and can answer you themselves.",
+                    name=name,
+                )
+            case SilenceReason.NOT_ANSWERING:
+                return tr("{name}'s twin isn't answering right now.", name=name)
+            case SilenceReason.BUSY:
+                return trn(
+                    "Twins have answered a lot here just now; try again in {count} minute.",
+                    "Twins have answered a lot here just now; try again in {count} minutes.",
+                    wait_minutes(silence.wait),
+                )
 
 
 def _unmentionable(name: str) -> str:
@@ -147,15 +143,16 @@ class TwinNotices:
         *,
         chat_id: int,
         asker_id: int,
-        language: Language,
         now: datetime,
+        language: str | None = None,
     ) -> bool:
         """Reply to ``message`` with the notice for ``silence`` unless this asker had one
         in this chat within the window; returns whether it was sent.
 
         ``chat_id`` and ``asker_id`` are the stored ids of the chat and of the message's
-        author. A notice that cannot be delivered is logged and not retried (the window
-        still counts it).
+        author; the notice is in ``language`` (by default the current reply language). A
+        notice that cannot be delivered is logged and not retried (the window still counts
+        it).
         """
         if not self._throttle.take(chat_id, asker_id, now):
             return False

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from locales import tr, using
 from memory.untrusted_text import BLOCK_TAG, URL, repeats_instructions, without_reasoning
 from twins.labels import TWIN_MARK
 from twins.prompt_builder import BuiltPrompt
@@ -169,8 +170,10 @@ def detects_commitment(text: str) -> bool:
 
 
 def confirmation_line(member_name: str, chinese: bool) -> str:
-    """The line added to an answer that commits the member to something."""
-    return f"{member_name}本人会确认。" if chinese else f"{member_name} will confirm."
+    """The line added to an answer that commits the member to something, in the answer's
+    own language (Chinese or else English)."""
+    with using("zh" if chinese else "en"):
+        return tr("{name} will confirm.", name=member_name)
 
 
 def _known_urls(prompt: BuiltPrompt) -> set[str]:

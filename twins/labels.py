@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from locales import tr
+
 TWIN_MARK = "🪞"
 """The mark that starts every twin message, so people and bots can tell twins apart."""
 
 
 def twin_label(display_name: str) -> str:
-    """The first line of every twin message: whose twin it is, and that it is not them."""
-    return f"{TWIN_MARK} Twin of {display_name} · automated reply, not {display_name}"
+    """The first line of every twin message, in the current reply language: whose twin it
+    is, and that it is not them."""
+    return TWIN_MARK + " " + tr("Twin of {name} · automated reply, not {name}", name=display_name)
 
 
 def looks_like_twin_message(text: str) -> bool:

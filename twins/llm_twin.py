@@ -15,9 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from locales import tr
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
 from twins.chat_models import build_chat_model, chat_model_name
-from twins.guardrails import UnusableAnswer, check_answer, mostly_cjk
+from twins.guardrails import UnusableAnswer, check_answer
 from twins.labels import twin_label
 from twins.prompt_builder import PromptBuilder
 from twins.retrieval_twin import RetrievalTwin
@@ -42,17 +43,13 @@ class Twin(Protocol):
 
 
 def dont_know(question: TwinQuestion) -> str:
-    """The reply when nothing the member said answers the question."""
-    name = question.member_name
-    if mostly_cjk(question.question):
-        return f"我不知道——{name} 回来后可以回答。"
-    return f"I don't know — {name} can answer when back."
+    """The reply when nothing the member said answers the question (current language)."""
+    return tr("I don't know — {name} can answer when back.", name=question.member_name)
 
 
 def with_source_list(answer: str, sources: Sequence[tuple[int, TwinSource]]) -> str:
     """``answer`` followed by a numbered list of its sources (date and link)."""
-    heading = "来源：" if mostly_cjk(answer) else "Sources:"
-    lines = [answer, "", heading]
+    lines = [answer, "", tr("Sources:")]
     for number, source in sources:
         where = f" {source.permalink}" if source.permalink else ""
         lines.append(f"[{number}] {source.sent_at.strftime('%Y-%m-%d')}{where}")

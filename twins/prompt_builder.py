@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from locales import current
 from memory.prompt_tokens import (
     MESSAGE_OVERHEAD_TOKENS,
     estimate_tokens,
@@ -25,6 +26,17 @@ from memory.untrusted_text import BLOCK_TAG, neutralise
 from twins.answer import TwinQuestion, TwinSource
 
 log = logging.getLogger(__name__)
+
+QUESTION_LANGUAGE = "the language of the question"
+"""What the model answers in when the reply language is English: a question in another
+language is answered in that language."""
+
+
+def reply_language() -> str:
+    """The language the model is told to answer in, from the current reply language: a
+    Chinese reply (the chat's setting, or a Chinese question) is in Simplified Chinese."""
+    return "Simplified Chinese" if current() == "zh" else QUESTION_LANGUAGE
+
 
 ABSTAIN_TOKEN = "NOT_IN_SOURCES"
 """What the model must answer, alone, when the sources do not answer the question."""
@@ -106,8 +118,13 @@ class PromptBuilder:
         return self._abstain
 
     def system_text(self, member_name: str) -> str:
-        """The system message: every instruction the model gets, and nothing from a chat."""
+        """The system message: every instruction the model gets, and nothing from a chat.
+
+        The model is told to answer in the current reply language (see
+        :func:`reply_language`).
+        """
         name = prompt_name(member_name)
+        language = reply_language()
         return "\n".join(
             [
                 f'You write replies for the automated twin of the chat member "{name}". '
@@ -125,7 +142,10 @@ class PromptBuilder:
                 "statement, like [1] or [1][2]. Never cite a number that is not a source.",
                 f"2. If the sources do not answer the question, reply with exactly "
                 f"{self._abstain} and nothing else.",
-                "3. Reply in the language of the question, even when the sources use another.",
+                f"3. Reply in {language}, even when the sources use another."
+                if language == QUESTION_LANGUAGE
+                else f"3. Reply in {language}, even when the question or the sources use "
+                "another language.",
                 f"4. Write as {name} would say it (tone from the persona note, if any), in "
                 "at most three short sentences. Never claim to be "
                 f"{name} or a person, and never write a label, signature or name line.",
@@ -164,11 +184,11 @@ class PromptBuilder:
         head = f"<{BLOCK_TAG}>\n"
         if note:
             head += f"<persona>\n{note}\n</persona>\n"
+        language = reply_language()
         tail = (
             f"<question>\n{asked}\n</question>\n</{BLOCK_TAG}>\n\n"
             "Answer the question above by the rules of the system message: only from the "
-            f"sources, citing them as [n], in the question's language, or reply exactly "
-            f"{self._abstain}."
+            f"sources, citing them as [n], in {language}, or reply exactly {self._abstain}."
         )
         fixed = (
             estimate_tokens(system)

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from memory.embedder import Embedder
 from memory.records import MemoryHit, PeerScores
 from memory.store import MemoryStore, peer_scores
+from twins import answer_wording as wording
 from twins.answer import TwinAnswer, TwinQuestion, TwinSource
-from twins.answer_wording import Wording, day_of, wording_for
+from twins.answer_wording import day_of
 from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.labels import twin_label
@@ -44,9 +45,6 @@ class Assessment:
     confidence: float
 
 
-ENGLISH = Wording(chinese=False)
-
-
 def latest_first(sources: Sequence[TwinSource]) -> list[TwinSource]:
     """``sources`` newest first when they were said on different days, else as ranked.
 
@@ -62,8 +60,9 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def quote_lines(sources: Sequence[TwinSource], wording: Wording = ENGLISH) -> list[str]:
-    """Numbered quotes with dates; a quote older than the first one's day is marked earlier."""
+def quote_lines(sources: Sequence[TwinSource]) -> list[str]:
+    """Numbered quotes with dates; a quote older than the first one's day is marked earlier
+    (in the current reply language)."""
     lines = []
     newest = day_of(sources[0].sent_at) if sources else ""
     for number, source in enumerate(sources, start=1):
@@ -180,14 +179,14 @@ class RetrievalTwin:
     async def answer(
         self, question: TwinQuestion, sources: Sequence[TwinSource] | None = None
     ) -> TwinAnswer:
-        """Quote what the member said that bears on the question, or say nothing was found.
+        """Quote what the member said that bears on the question, or say nothing was found,
+        in the current reply language (``locales.using``).
 
         ``sources`` already found for the question (by :meth:`find_sources`) are quoted
         as they are instead of being searched again.
         """
         name = question.member_name
         label = twin_label(name)
-        wording = wording_for(question.question)
         away = wording.away(name, question.last_seen_at, question.asked_at)
         if not question.question.strip():
             return TwinAnswer(
@@ -203,6 +202,6 @@ class RetrievalTwin:
             )
         lines = [
             wording.sentences(away, wording.quotes_follow(name)),
-            *quote_lines(sources, wording),
+            *quote_lines(sources),
         ]
         return TwinAnswer(label=label, text="\n".join(lines), sources=tuple(sources))

@@ -42,7 +42,7 @@ async def test_playground_demo_twin_answers(tmp_path: Path, embedder) -> None:  
         await hearth.close()
     text = out.getvalue()
     assert "Twin of Bob" in text and "Fern Creek" in text
-    assert "Twin of Wei" in text and "花生" in text
+    assert "Wei 的分身 · 自动回复" in text and "花生" in text  # a Chinese question, in Chinese
     assert "now typing as dave" in text
     assert "Your twin is on in this chat" in text
 

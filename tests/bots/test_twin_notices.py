@@ -20,11 +20,11 @@ from bots.twin_notices import (
     NoticeThrottle,
     Silence,
     TwinNotices,
-    notice_language,
     notice_text,
     wait_minutes,
 )
 from jobs.languages import Language
+from locales import using
 from tests.support import RecordingSender, command, member, message
 from twins.labels import TWIN_MARK, looks_like_twin_message
 
@@ -70,12 +70,11 @@ def test_notices_are_not_twin_messages_and_cannot_mention() -> None:
                 assert private not in text
 
 
-def test_language_follows_the_question() -> None:
-    assert notice_language("你周末去哪里徒步？") is Language.CHINESE
-    assert notice_language("这个 trail 适合新手吗") is Language.CHINESE
-    assert notice_language("which trail for beginners?") is Language.ENGLISH
-    assert notice_language("この道はどう？") is Language.ENGLISH
-    assert notice_language("👍") is Language.ENGLISH
+def test_wording_follows_the_current_reply_language() -> None:
+    with using("zh"):
+        assert notice_text(Silence.not_answering("Bob")) == "Bob 的分身现在不回答。"
+        assert notice_text(Silence.not_answering("Bob"), "en") == NOT_ANSWERING_EN
+    assert notice_text(Silence.not_answering("Bob")) == NOT_ANSWERING_EN
 
 
 def test_wait_is_whole_minutes_rounded_up() -> None:
@@ -225,6 +224,27 @@ async def test_a_chinese_question_gets_a_chinese_notice(hearth: Hearth) -> None:
     await twin_on(hearth, sender, "bob", minutes_ago=2)
     await ask(hearth, sender, "你推荐哪条适合新手的步道？")
     assert sender.texts() == ["Bob 刚才还在这里，可以亲自回答你。"]
+
+
+async def test_a_question_in_english_in_a_chat_set_to_chinese_gets_a_chinese_notice(
+    hearth: Hearth,
+) -> None:
+    sender = RecordingSender()
+    admin = replace(command("alice", "settings", "language", "zh"), sender_is_admin=True)
+    await hearth.router.handle(admin, sender)
+    await twin_on(hearth, sender, "bob", minutes_ago=120)
+    await hearth.router.handle(replace(command("bob", "twin", "pause", "2h"), chat=DM_BOB), sender)
+    sender.replies.clear()
+    await ask(hearth, sender, "which trail for beginners?")
+    assert sender.texts() == ["Bob 的分身现在不回答。"]
+
+
+async def test_an_automatic_chat_answers_the_language_of_each_question(hearth: Hearth) -> None:
+    sender = RecordingSender()
+    await twin_on(hearth, sender, "bob", minutes_ago=2)
+    await ask(hearth, sender, "which trail for beginners?")
+    await ask(hearth, sender, "你推荐哪条适合新手的步道？", "carol")
+    assert sender.texts() == [PRESENT_EN, "Bob 刚才还在这里，可以亲自回答你。"]
 
 
 async def test_no_notice_when_another_twin_answered(hearth: Hearth) -> None:

