@@ -129,6 +129,7 @@ class Hearth:
             window=timedelta(minutes=settings.twin_limit_window_minutes),
         )
         personas = Personas(storage, PersonaStore(engine))
+        languages = ReplyLanguages(storage)  # one cache, told when /settings language changes
         # With a chat model and DIGEST_LLM_TOKEN_BUDGET > 0, the model words digest topics.
         digests = ChatDigests(
             storage,
@@ -144,7 +145,7 @@ class Hearth:
             poll_interval=timedelta(seconds=settings.scheduler_poll_seconds),
         )
         intro_store = IntroStore(engine)
-        rounds = IntroRounds(intro_store, memory, profiles, embedder)
+        rounds = IntroRounds(intro_store, memory, profiles, embedder, storage=storage)
         personal = PersonalDigests(
             storage,
             PersonalDigestStore(engine),
@@ -152,6 +153,7 @@ class Hearth:
             embedder,
             profiles=profiles,
             scheduler=scheduler,
+            languages=languages,
         )
         set_runner(
             ScheduledJobs(
@@ -163,12 +165,12 @@ class Hearth:
                 personal=personal,
                 upkeep=Upkeep(storage, intro_store, scheduler.leases, memory, profiles),
                 metrics=metrics,
+                languages=languages,
             )
         )
         await scheduler.start()
         await scheduler.schedule_upkeep()
-        assistant = build_assistant(settings, storage, memory, embedder, twin)
-        languages = ReplyLanguages(storage)
+        assistant = build_assistant(settings, storage, memory, embedder, twin, languages=languages)
         router = HearthRouter(
             storage,
             memory,
@@ -180,6 +182,7 @@ class Hearth:
                 limits=limits,
                 personas=personas,
                 metrics=metrics,
+                languages=languages,
             ),
             commands=MemberCommands(
                 storage,
@@ -192,7 +195,7 @@ class Hearth:
                 personal=personal,
                 languages=languages,
             ),
-            review=OwnerReview(storage),
+            review=OwnerReview(storage, languages),
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,
@@ -246,6 +249,8 @@ def build_assistant(
     memory: MemoryStore,
     embedder: Embedder,
     twin: TwinAnswerer,
+    *,
+    languages: ReplyLanguages | None = None,
 ) -> AssistantService:
     """The assistant that answers when Hearth is addressed, with the configured limits.
 
@@ -264,7 +269,9 @@ def build_assistant(
         if model is not None
         else None
     )
-    return AssistantService(storage, memory, embedder, twin, limits=limits, writer=writer)
+    return AssistantService(
+        storage, memory, embedder, twin, limits=limits, writer=writer, languages=languages
+    )
 
 
 async def _persona_of(question: TwinQuestion) -> str | None:
