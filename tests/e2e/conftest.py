@@ -11,6 +11,7 @@ with warnings.catch_warnings():
         discord_server,
         fake_discord,
     )
+from tests.e2e.worlds import world
 from tests.fakes.openai_chat import fake_openai_chat
 from tests.fakes.telegram_fixtures import fake_telegram, telegram_adapter_factory
 
@@ -21,4 +22,5 @@ __all__ = [
     "fake_openai_chat",
     "fake_telegram",
     "telegram_adapter_factory",
+    "world",
 ]
