@@ -4,17 +4,26 @@ assistant settings."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from adapters.model import Command
 from bots.command_catalog import usage_hint
+from bots.durations import DurationError, parse_duration
 from bots.intro_commands import IntroCommands
 from bots.reply_languages import SETTINGS, ReplyLanguages
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleSpec
-from locales import using
+from locales import N_, current, tr, tr_marked, using
 
 MAX_ABSENCE_MINUTES = 7 * 24 * 60
+
+LANGUAGE_LINES = {
+    "auto": N_("Language: auto (what the chat mostly writes)."),
+    "en": N_("Language: English."),
+    "zh": N_("Language: Chinese."),
+}
+"""The ``/settings`` line for each ``/settings language`` value."""
 
 
 class AdminCommands:
@@ -32,65 +41,84 @@ class AdminCommands:
             described = _describe(await self._storage.chat_settings(chat_id))
             stored = await self._storage.digest_schedule(chat_id)
             spec = ScheduleSpec.from_json(stored) if stored else None
-            quiet = (
-                "a quiet period gets one line"
-                if await self._storage.digest_quiet_line(chat_id)
-                else "a quiet period gets none"
-            )
-            digest = (
-                f"Digest {spec.describe()}; {quiet}."
-                if spec is not None and not spec.is_off
-                else "No scheduled digest (/digest daily 09:00 sets one)."
-            )
-            return f"{described} {digest} {await self._intros.status(chat_id)}"
+            if spec is None or spec.is_off:
+                digest = tr("No scheduled digest (/digest daily 09:00 sets one).")
+            elif await self._storage.digest_quiet_line(chat_id):
+                digest = tr(
+                    "Digest {schedule}; a quiet period gets one line.", schedule=spec.describe()
+                )
+            else:
+                digest = tr(
+                    "Digest {schedule}; a quiet period gets none.", schedule=spec.describe()
+                )
+            return join_sentences([described, digest, await self._intros.status(chat_id)])
         if command.sender_is_admin is not True:
-            return "Sorry, only this chat's admins can change its settings."
+            return tr("Sorry, only this chat's admins can change its settings.")
         if len(words) != 2:
             return usage_hint("settings")
         setting, value = words[0].lower(), words[1].lower()
         if setting == "twins" and value in ("on", "off"):
             updated = await self._storage.update_chat_settings(chat_id, twins_enabled=value == "on")
-            return "Saved. " + _describe(updated)
+            return _saved(updated)
         if setting == "assistant" and value in ("on", "off"):
             updated = await self._storage.update_chat_settings(
                 chat_id, assistant_enabled=value == "on"
             )
-            return "Saved. " + _describe(updated)
+            return _saved(updated)
         if setting == "language" and value in SETTINGS:
             updated = await self._storage.update_chat_settings(chat_id, language=value)
             self._languages.forget(command.chat)
             with using(await self._languages.for_chat(command.chat)):
-                return "Saved. " + _describe(updated)
+                return _saved(updated)
         if setting == "absence":
-            try:
-                minutes = float(value)
-            except ValueError:
-                minutes = math.nan
+            minutes = _absence_minutes(value)
             if not 0 <= minutes <= MAX_ABSENCE_MINUTES:
-                return (
-                    f"Absence is minutes of quiet from 0 to {MAX_ABSENCE_MINUTES}, "
-                    "for example: /settings absence 30"
+                return tr(
+                    "Absence is minutes of quiet from 0 to {most}, for example: "
+                    "/settings absence 30",
+                    most=MAX_ABSENCE_MINUTES,
                 )
             updated = await self._storage.update_chat_settings(
                 chat_id, twin_absence_minutes=minutes
             )
-            return "Saved. " + _describe(updated)
+            return _saved(updated)
         return usage_hint("settings")
 
 
+def _absence_minutes(value: str) -> float:
+    """Minutes typed as ``30``, or as a duration (``2h``, ``30分钟``); NaN when neither."""
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        length = parse_duration(value, maximum=timedelta(minutes=MAX_ABSENCE_MINUTES))
+    except DurationError:
+        return math.nan
+    return length.total_seconds() / 60
+
+
+def _saved(settings: ChatSettings) -> str:
+    return join_sentences([tr("Saved."), _describe(settings)])
+
+
 def _describe(settings: ChatSettings) -> str:
-    state = "on" if settings.twins_enabled else "off"
+    twins = (
+        tr("Twins in this chat: on.") if settings.twins_enabled else tr("Twins in this chat: off.")
+    )
+    quiet = tr(
+        "A twin answers after {minutes} minutes of quiet.",
+        minutes=f"{settings.twin_absence_minutes:g}",
+    )
     assistant = (
-        "Hearth answers when addressed (@hearth …)."
+        tr("Hearth answers when addressed (@hearth …).")
         if settings.assistant_enabled
-        else "Hearth does not answer when addressed (/settings assistant on)."
+        else tr("Hearth does not answer when addressed (/settings assistant on).")
     )
-    language = {
-        "auto": "Language: auto (what the chat mostly writes).",
-        "en": "Language: English.",
-        "zh": "Language: Chinese.",
-    }.get(settings.language, "Language: auto (what the chat mostly writes).")
-    return (
-        f"Twins in this chat: {state}. A twin answers after {settings.twin_absence_minutes:g} "
-        f"minutes of quiet. {assistant} {language}"
-    )
+    language = tr_marked(LANGUAGE_LINES.get(settings.language, LANGUAGE_LINES["auto"]))
+    return join_sentences([twins, quiet, assistant, language])
+
+
+def join_sentences(parts: list[str]) -> str:
+    """Sentences as one paragraph: spaced in English, run together in Chinese."""
+    return ("" if current() == "zh" else " ").join(part for part in parts if part)

@@ -201,3 +201,18 @@ def _clock(word: str) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def free_text(text: str, keywords: int) -> str:
+    """What follows the first ``keywords`` command words of ``text``, exactly as typed.
+
+    ``free_text("更正 3 周五 见", 2)`` is ``"周五 见"``: the keywords are counted in their
+    English forms (``更正3`` counts as two); the rest is not translated.
+    """
+    rest = text.strip()
+    covered = 0
+    while covered < keywords and rest:
+        parts = rest.split(None, 1)
+        covered += len(canonical_words(parts[:1]))
+        rest = parts[1] if len(parts) > 1 else ""
+    return rest.strip()

@@ -14,8 +14,9 @@ from bots.account_links import (
     looks_like_code,
     new_code,
 )
-from bots.admin_commands import AdminCommands
+from bots.admin_commands import AdminCommands, join_sentences
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
+from bots.command_words import canonical_words, free_text
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
@@ -27,6 +28,7 @@ from bots.reply_languages import ReplyLanguages
 from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
+from locales import N_, format_day_short, format_time, tr, tr_marked, trn
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore, purge_soon
 
@@ -38,11 +40,14 @@ PROFILE_ACTIONS = frozenset(
 """``/twin`` actions about the person (all chats, all linked accounts), allowed in private."""
 
 LINK_FAILURES = {
-    LinkOutcome.UNKNOWN: "That code is not valid. Check it, or ask for a new one with /link.",
-    LinkOutcome.USED: "That code was already used. Get a new one with /link.",
-    LinkOutcome.EXPIRED: "That code has expired (codes last 10 minutes). Get a new one with /link.",
-    LinkOutcome.SAME_ACCOUNT: "Enter the code on your other platform, not where you got it.",
+    LinkOutcome.UNKNOWN: N_("That code is not valid. Check it, or ask for a new one with /link."),
+    LinkOutcome.USED: N_("That code was already used. Get a new one with /link."),
+    LinkOutcome.EXPIRED: N_(
+        "That code has expired (codes last 10 minutes). Get a new one with /link."
+    ),
+    LinkOutcome.SAME_ACCOUNT: N_("Enter the code on your other platform, not where you got it."),
 }
+"""Why a code did not link, in English; shown with ``tr_marked``."""
 
 
 class MemberCommands:
@@ -109,7 +114,7 @@ class MemberCommands:
 
     async def _run(self, command: Command, sender: ReplySender) -> tuple[str, bool]:
         name = command.name.lower()
-        words = tuple(" ".join(command.args).split())
+        words = canonical_words(" ".join(command.args).split())
         spec = COMMANDS_BY_NAME.get(name)
         if name in ("help", "start"):
             return help_text(), False
@@ -122,16 +127,17 @@ class MemberCommands:
         if name == "twin" and words and words[0].lower() in PROFILE_ACTIONS:
             return await self._twin_profile(command, words, sender), True
         if not command.chat.is_group:
-            return f"/{name} works in a group chat: send it in the group it is about.", False
+            return tr(
+                "/{command} works in a group chat: send it in the group it is about.",
+                command=name,
+            ), False
         if name == "settings":
             return await self._admin.settings(command, words), False
         if name == "twin" and words and words[0].lower() == "profile":
             chat_id = await self._storage.ensure_chat(command.chat)
             member_id = await self._storage.ensure_member(command.sender)
-            raw = " ".join(command.args).split(None, 1)
-            return await self._personas.command(
-                chat_id, member_id, words[1:], raw[1] if len(raw) > 1 else ""
-            ), True
+            note = free_text(" ".join(command.args), 2)  # after "profile set", as typed
+            return await self._personas.command(chat_id, member_id, words[1:], note), True
         if name == "twin":
             return await self._twin(command, words), False
         if name == "forget":
@@ -140,7 +146,7 @@ class MemberCommands:
 
     async def _digest(self, command: Command, sender: ReplySender) -> None:
         """``/digest now|preview|status`` and schedule changes (``daily 09:00``, ``off``…)."""
-        words = tuple(w.lower() for w in " ".join(command.args).split())
+        words = tuple(w.lower() for w in canonical_words(" ".join(command.args).split()))
 
         async def reply(text: str, *, private: bool) -> None:
             await sender.send(
@@ -161,7 +167,7 @@ class MemberCommands:
             await reply(usage_hint("digest"), private=False)
             return
         if command.sender_is_admin is not True:
-            await reply("Sorry, only this chat's admins can manage digests.", private=False)
+            await reply(tr("Sorry, only this chat's admins can manage digests."), private=False)
             return
         if words[0] == "quiet":
             await reply(await self._schedules.quiet(chat_id, " ".join(words[1:])), private=False)
@@ -192,29 +198,33 @@ class MemberCommands:
                 return await self._review.approve(member_id, rest[0], sender)
             return await self._review.discard(member_id, rest[0])
         if action == "correct" and len(rest) >= 2:
-            correction = " ".join(command.args).split(None, 2)[2:]
-            text = correction[0] if correction else " ".join(rest[1:])
+            text = free_text(" ".join(command.args), 2) or " ".join(rest[1:])
             return await self._review.correct(member_id, rest[0], text)
-        if action == "pause" and len(rest) == 1:
+        if action == "pause" and rest:
             try:
-                length = parse_duration(rest[0])
+                # As typed ("2 小时", "半小时"), so a wrong one is shown the way it was written.
+                length = parse_duration(free_text(" ".join(command.args), 1) or "".join(rest))
             except DurationError as error:
-                return f"Sorry, {error}. Example: /twin pause 2h"
+                return tr("Sorry, {error}. Example: /twin pause 2h", error=str(error))
             until = datetime.now(UTC) + length
             await self._storage.update_profile(member_id, pause_until=until)
-            return f"Your twin is paused until {until:%Y-%m-%d %H:%M} UTC. /twin resume ends it."
+            return tr(
+                "Your twin is paused until {day} {time} UTC. /twin resume ends it.",
+                day=format_day_short(until),
+                time=format_time(until),
+            )
         if action == "resume" and not rest:
             await self._storage.update_profile(member_id, resume=True)
-            return "Your twin is no longer paused."
+            return tr("Your twin is no longer paused.")
         if action == "mode" and len(rest) == 1 and rest[0].lower() in ("draft", "auto"):
             mode = rest[0].lower()
             await self._storage.update_profile(member_id, twin_mode=mode)
             if mode == "draft":
-                return (
+                return tr(
                     "Draft mode: your twin's answers now wait for your approval. When you are "
                     "back you get the drafts; /twin approve N posts one."
                 )
-            return "Auto mode: your twin answers straight away."
+            return tr("Auto mode: your twin answers straight away.")
         return usage_hint("twin")
 
     async def _twin(self, command: Command, words: tuple[str, ...]) -> str:
@@ -239,57 +249,80 @@ class MemberCommands:
             await self._storage.set_twin_enabled(chat_id, member_id, True)
             await self._storage.update_profile(member_id, twin_active=True)
             await self._personas.ensure(chat_id, member_id)
-            return (
-                f"Your twin is on in this chat. When you have been quiet here for {minutes} "
+            return tr(
+                "Your twin is on in this chat. When you have been quiet here for {minutes} "
                 "and someone @-mentions you, it answers with quotes of what you said here, "
-                "labelled as your twin. /twin off stops it everywhere; /forget deletes your data."
+                "labelled as your twin. /twin off stops it everywhere; /forget deletes your data.",
+                minutes=minutes,
             )
         if action == "off":
             profile = await self._storage.update_profile(member_id, twin_active=False)
             chats = await self._storage.disable_twin_everywhere(profile.member_ids)
-            where = "on all your linked accounts" if len(profile.member_ids) > 1 else "everywhere"
-            return (
-                f"Your twin is off {where} ({chats} chat(s)). Your messages stay stored; "
-                "/forget deletes them. /twin on turns it back on in a chat."
+            if len(profile.member_ids) > 1:
+                return tr(
+                    "Your twin is off on all your linked accounts ({chats} chat(s)). Your "
+                    "messages stay stored; /forget deletes them. /twin on turns it back on in "
+                    "a chat.",
+                    chats=chats,
+                )
+            return tr(
+                "Your twin is off everywhere ({chats} chat(s)). Your messages stay stored; "
+                "/forget deletes them. /twin on turns it back on in a chat.",
+                chats=chats,
             )
         if action.startswith("scope"):
             scope = action.split()[1]
             await self._storage.update_profile(member_id, twin_scope=scope)
             if scope == "all":
-                return (
+                return tr(
                     "Your twin may now quote what you said in any group chat where Hearth "
                     "sees you (never direct messages). /twin scope chat limits it to the chat "
                     "where it is asked."
                 )
-            return "Your twin now quotes only what you said in the chat where it is asked."
+            return tr("Your twin now quotes only what you said in the chat where it is asked.")
         enabled = await self._storage.twin_enabled(chat_id, member_id)
         profile = await self._storage.profile(member_id)
         stored = await self._storage.count_messages(chat_id=chat_id, member_id=member_id)
         in_memory = await self._memory.count(member_id=member_id, chat_id=chat_id)
-        state = "on" if enabled and profile.twin_active else "off"
-        notes = []
+        lines = [
+            tr("Your twin is on in this chat.")
+            if enabled and profile.twin_active
+            else tr("Your twin is off in this chat.")
+        ]
         now = datetime.now(UTC)
         if profile.paused(now) and profile.twin_paused_until is not None:
-            notes.append(f"It is paused until {profile.twin_paused_until:%Y-%m-%d %H:%M} UTC.")
+            until = profile.twin_paused_until
+            lines.append(
+                tr(
+                    "It is paused until {day} {time} UTC.",
+                    day=format_day_short(until),
+                    time=format_time(until),
+                )
+            )
         if profile.twin_mode == "draft":
-            notes.append("Draft mode: answers wait for your approval.")
+            lines.append(tr("Draft mode: answers wait for your approval."))
         if not settings.twins_enabled:
-            notes.append("Admins have turned twins off in this chat.")
-        notes.append(_scope_line(profile))
-        return (
-            f"Your twin is {state} in this chat. {' '.join(notes)} Stored: {stored} of your "
-            f"messages here, {in_memory} of them searchable. It answers after {minutes} of quiet."
+            lines.append(tr("Admins have turned twins off in this chat."))
+        lines.append(_scope_line(profile))
+        lines.append(
+            tr(
+                "Stored: {stored} of your messages here, {searchable} of them searchable.",
+                stored=stored,
+                searchable=in_memory,
+            )
         )
+        lines.append(tr("It answers after {minutes} of quiet.", minutes=minutes))
+        return join_sentences(lines)
 
     async def _suggest(self, chat_id: int, member_id: int, suggestable: bool) -> str:
         """``/twin suggest on|off``: whether Hearth may name the member as someone who knows."""
         await self._storage.set_suggestable(chat_id, member_id, suggestable)
         if suggestable:
-            return (
+            return tr(
                 "Hearth may now suggest you here when someone asks who knows about a topic "
                 "you talked about. /twin suggest off stops it."
             )
-        return (
+        return tr(
             "Hearth will not suggest you here when someone asks who knows about a topic. "
             "/twin suggest on allows it again."
         )
@@ -318,16 +351,19 @@ class MemberCommands:
             result.messages,
             result.questions_erased,
         )
-        questions = (
-            f" Your {result.questions_erased} question(s) to other members' twins here are "
-            "erased, with their answers."
-            if result.questions_erased
-            else ""
+        done = tr(
+            "Done: deleted {messages} of your messages, {answers} twin answers and your "
+            "settings in this chat. Your twin here is off.",
+            messages=result.messages,
+            answers=result.twin_replies,
         )
-        return (
-            f"Done: deleted {result.messages} of your messages, {result.twin_replies} twin "
-            f"answers and your settings in this chat. Your twin here is off.{questions}"
+        if not result.questions_erased:
+            return done
+        questions = tr(
+            "Your {count} question(s) to other members' twins here are erased, with their answers.",
+            count=result.questions_erased,
         )
+        return join_sentences([done, questions])
 
     async def _link(self, command: Command, words: tuple[str, ...]) -> str:
         member_id = await self._storage.ensure_member(command.sender)
@@ -335,26 +371,28 @@ class MemberCommands:
         if not words:
             code = new_code()
             await self._storage.create_link_code(member_id, code_hash(code), now + CODE_TTL)
-            return (
-                f"Your link code: {code}\nWithin 10 minutes, send /link {code} to Hearth "
-                "from your account on the other platform. The code works once; never share it."
+            return tr(
+                "Your link code: {code}\nWithin 10 minutes, send /link {code} to Hearth "
+                "from your account on the other platform. The code works once; never share it.",
+                code=code,
             )
         typed = "".join(words)
         if len(words) > 2:
             return usage_hint("link")
         if self._attempts.blocked(member_id, now):
-            return "Too many wrong codes. Wait ten minutes, then get a fresh code with /link."
+            return tr("Too many wrong codes. Wait ten minutes, then get a fresh code with /link.")
         if not looks_like_code(typed):
             self._attempts.failed(member_id, now)
-            return LINK_FAILURES[LinkOutcome.UNKNOWN]
+            return tr_marked(LINK_FAILURES[LinkOutcome.UNKNOWN])
         outcome, profile = await self._storage.redeem_link_code(code_hash(typed), member_id, now)
         if outcome is not LinkOutcome.LINKED or profile is None:
             self._attempts.failed(member_id, now)
-            return LINK_FAILURES[outcome]
+            return tr_marked(LINK_FAILURES[outcome])
         platforms = ", ".join(sorted(set(profile.platforms)))
-        return (
-            f"Linked: your accounts ({platforms}) now share one twin and one set of settings. "
-            "/unlink undoes it."
+        return tr(
+            "Linked: your accounts ({platforms}) now share one twin and one set of settings. "
+            "/unlink undoes it.",
+            platforms=platforms,
         )
 
     async def _unlink(self, command: Command, words: tuple[str, ...]) -> str:
@@ -363,19 +401,29 @@ class MemberCommands:
         member_id = await self._storage.ensure_member(command.sender)
         before = await self._storage.profile(member_id)
         if len(before.member_ids) < 2:
-            return "This account is not linked to another one."
+            return tr("This account is not linked to another one.")
         await self._storage.unlink(member_id)
-        return "Unlinked: this account now has its own twin settings again."
+        return tr("Unlinked: this account now has its own twin settings again.")
 
 
 def _scope_line(profile: Profile) -> str:
     linked = len(profile.member_ids)
-    accounts = f" across {linked} linked accounts" if linked > 1 else ""
     if profile.all_chats:
-        return f"It may quote you from any group chat{accounts}."
-    return f"It quotes only what you said in the chat where it is asked{accounts}."
+        if linked > 1:
+            return tr(
+                "It may quote you from any group chat across {count} linked accounts.",
+                count=linked,
+            )
+        return tr("It may quote you from any group chat.")
+    if linked > 1:
+        return tr(
+            "It quotes only what you said in the chat where it is asked across {count} linked "
+            "accounts.",
+            count=linked,
+        )
+    return tr("It quotes only what you said in the chat where it is asked.")
 
 
 def _minutes(value: float) -> str:
     whole = round(value)
-    return "1 minute" if whole == 1 else f"{whole:g} minutes"
+    return trn("{count} minute", "{count} minutes", whole)

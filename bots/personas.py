@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from bots.storage.persona_store import MAX_NOTE_CHARS, PersonaStore
 from bots.storage.repository import Storage
+from locales import N_, current, format_list, tr, tr_marked
 from twins.persona import PersonaSummary, summarise
+
+PERSONA_WORDS = {
+    "not enough messages yet": N_("not enough messages yet"),
+    "short messages": N_("short messages"),
+    "detailed messages": N_("detailed messages"),
+    "medium-length messages": N_("medium-length messages"),
+    "uses emoji often": N_("uses emoji often"),
+    "enthusiastic": N_("enthusiastic"),
+    "asks many questions": N_("asks many questions"),
+    "Chinese": N_("Chinese"),
+    "English": N_("English"),
+}
+"""The words of a persona summary (tone, languages) as members read them; the language
+model reads the English."""
 
 
 class Personas:
@@ -38,22 +53,28 @@ class Personas:
             return None
         return summarise(stats, note, await self._store.term_spread(chat_id)).prompt_text()
 
-    async def command(self, chat_id: int, member_id: int, words: tuple[str, ...], raw: str) -> str:
-        """``/twin profile``, ``/twin profile set TEXT`` and ``/twin profile reset``."""
+    async def command(
+        self, chat_id: int, member_id: int, words: tuple[str, ...], note_text: str
+    ) -> str:
+        """``/twin profile``, ``/twin profile set TEXT`` and ``/twin profile reset``.
+
+        ``words`` are the command words after ``profile`` (in English); ``note_text`` is
+        what the member typed after ``profile set``, as typed.
+        """
         if not words:
             await self.ensure(chat_id, member_id)
             return _describe(await self.summary(chat_id, member_id))
         action = words[0].lower()
         if action == "reset" and len(words) == 1:
             await self._store.set_note(member_id, chat_id, None)
-            return "Your own note is cleared; the profile comes from your messages alone."
+            return tr("Your own note is cleared; the profile comes from your messages alone.")
         if action == "set" and len(words) > 1:
-            note = raw.split("set", 1)[1].strip() if "set" in raw else " ".join(words[1:])
+            note = note_text or " ".join(words[1:])
             if len(note) > MAX_NOTE_CHARS:
-                return f"Please keep your note under {MAX_NOTE_CHARS} characters."
+                return tr("Please keep your note under {count} characters.", count=MAX_NOTE_CHARS)
             await self._store.set_note(member_id, chat_id, note)
-            return "Saved. Your twin will keep your note in mind when it writes answers."
-        return "Usage: /twin profile | /twin profile set <about you> | /twin profile reset"
+            return tr("Saved. Your twin will keep your note in mind when it writes answers.")
+        return tr("Usage: /twin profile | /twin profile set <about you> | /twin profile reset")
 
     async def forget(self, member_id: int, chat_id: int) -> None:
         """Delete the member's persona in the chat."""
@@ -61,15 +82,31 @@ class Personas:
 
 
 def _describe(summary: PersonaSummary) -> str:
-    interests = ", ".join(summary.interests) or "not enough messages yet"
-    languages = ", ".join(summary.languages) or "not known yet"
+    interests = _comma().join(summary.interests) or tr("not enough messages yet")
+    languages = format_list([_word(name) for name in summary.languages]) or tr("not known yet")
+    tone = _comma().join(_word(part) for part in summary.tone.split(", "))
     lines = [
-        f"Your twin's profile in this chat, from {summary.messages} of your messages:",
-        f"Talks about: {interests}",
-        f"Tone: {summary.tone}",
-        f"Writes in: {languages}",
+        tr(
+            "Your twin's profile in this chat, from {count} of your messages:",
+            count=summary.messages,
+        ),
+        tr("Talks about: {interests}", interests=interests),
+        tr("Tone: {tone}", tone=tone),
+        tr("Writes in: {languages}", languages=languages),
     ]
     if summary.owner_note:
-        lines.append(f"Your note: {summary.owner_note}")
-    lines.append("/twin profile set <about you> adds your own note; /twin profile reset clears it.")
+        lines.append(tr("Your note: {note}", note=summary.owner_note))
+    lines.append(
+        tr("/twin profile set <about you> adds your own note; /twin profile reset clears it.")
+    )
     return "\n".join(lines)
+
+
+def _word(english: str) -> str:
+    """A word of the persona summary in the reply language (unknown ones as they are)."""
+    marked = PERSONA_WORDS.get(english)
+    return tr_marked(marked) if marked is not None else english
+
+
+def _comma() -> str:
+    return "、" if current() == "zh" else ", "
