@@ -13,22 +13,26 @@ from adapters.model import Chat, Command, Message, OutgoingReply, Platform, Sent
 from adapters.playground import PlaygroundAdapter
 from adapters.playground.playground_adapter import DEMO_CHAT, playground_member
 from bots.app import Hearth, serve
+from locales import tr, trn, using
 
-BANNER = """\
-Hearth playground: a demo group on this machine, no Telegram needed.
-Type a message as a member with `name: text`, e.g.
-  alice: @bob which trail do you recommend for beginners?
-  carol: @wei 你对什么过敏？
-Bob and Wei have switched their twins on and have been away for two days, so their
-twins answer @-mentions by quoting what they said here. Ask Hearth itself, e.g.
-  alice: @hearth what did we decide about friday dinner?
-Commands work as in a group:
-  bob: /twin status    alice: /twin on    carol: /forget    /help
-Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`
-introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).
-`@hearth` speaks to Hearth itself, e.g. `alice: @hearth what did I miss?`.
-`/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.
-"""
+
+def banner() -> str:
+    """What the playground says first: how to speak as members and to Hearth."""
+    return tr(
+        "Hearth playground: a demo group on this machine, no Telegram needed.\n"
+        "Type a message as a member with `name: text`, e.g.\n"
+        "  alice: @bob which trail do you recommend for beginners?\n"
+        "  carol: @wei 你对什么过敏？\n"
+        "Bob and Wei have switched their twins on and have been away for two days, so their\n"
+        "twins answer @-mentions by quoting what they said here. Ask Hearth itself, e.g.\n"
+        "  alice: @hearth what did we decide about friday dinner?\n"
+        "Commands work as in a group:\n"
+        "  bob: /twin status    alice: /twin on    carol: /forget    /help\n"
+        "Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`\n"
+        "introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).\n"
+        "`@hearth` speaks to Hearth itself, e.g. `alice: @hearth what did I miss?`.\n"
+        "`/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.\n"
+    )
 
 
 class _SilentSender:
@@ -93,12 +97,17 @@ async def run_playground(
     """Seed the demo (optionally) and run the terminal playground until input ends."""
     adapter = PlaygroundAdapter(input_stream, output)
     out = adapter.output
-    out.write(BANNER)
+    with using(adapter.language):
+        out.write(banner())
     if demo:
-        out.write("Loading the demo conversation… ")
+        with using(adapter.language):
+            out.write(tr("Loading the demo conversation… "))
         out.flush()
         count = await seed_demo(hearth)
-        out.write(f"{count} messages remembered.\n\n")
+        with using(adapter.language):
+            out.write(
+                trn("{count} message remembered.", "{count} messages remembered.", count) + "\n\n"
+            )
         out.flush()
     stop = asyncio.Event()
 

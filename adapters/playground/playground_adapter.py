@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sys
 import time
@@ -33,6 +34,7 @@ from adapters.model import (
     SentReply,
 )
 from adapters.ports import EventHandler, EventRejected, StoreUnavailable
+from locales import Language, language_of_locale, tr, using
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,16 @@ _SPEAKER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]{0,31})\s*:(?:\s+|$)(.*)$", re.
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{0,31})")
 HEARTH_HANDLE = "hearth"
 """Typing ``@hearth`` speaks to Hearth itself."""
+
+
+def terminal_language() -> Language:
+    """The language of the playground's own lines: ``HEARTH_LANGUAGE`` (``en``, ``zh``),
+    else the terminal's ``LANG`` (``zh_CN.UTF-8`` reads Chinese), else English."""
+    for name in ("HEARTH_LANGUAGE", "LANG"):
+        language = language_of_locale(os.environ.get(name, "").split(".", 1)[0])
+        if language is not None:
+            return language
+    return "en"
 
 
 def playground_member(name: str) -> Member:
@@ -110,8 +122,11 @@ class PlaygroundAdapter:
         input_stream: TextIO | None = None,
         output: TextIO | None = None,
         speaker: str = "alice",
+        language: Language | None = None,
     ) -> None:
         self._input = input_stream or sys.stdin
+        self.language: Language = language or terminal_language()
+        """The language of the playground's own lines (Hearth's replies choose their own)."""
         self.output = output or sys.stdout
         self.speaker = speaker
         self.finished = asyncio.Event()
@@ -151,7 +166,9 @@ class PlaygroundAdapter:
 
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         """Show that a reply was taken back."""
-        self.output.write(f"  Hearth ▸ (deleted its message {platform_message_id})\n")
+        with using(self.language):
+            note = tr("(deleted its message {id})", id=platform_message_id)
+        self.output.write(f"  Hearth ▸ {note}\n")
         self.output.flush()
         return True
 
@@ -178,7 +195,8 @@ class PlaygroundAdapter:
             return False
         if parsed.switch_to:
             self.speaker = parsed.switch_to
-            self.output.write(f"  (now typing as {self.speaker})\n")
+            with using(self.language):
+                self.output.write("  " + tr("(now typing as {name})", name=self.speaker) + "\n")
             return True
         if not parsed.text:
             return True
@@ -190,7 +208,13 @@ class PlaygroundAdapter:
         try:
             await handler.handle(event, self)
         except StoreUnavailable as error:
-            self.output.write(f"  (Hearth could not store that just now: {error}; try again)\n")
+            with using(self.language):
+                note = tr(
+                    "(Hearth could not store that just now: {error}; try again)", error=str(error)
+                )
+            self.output.write(f"  {note}\n")
         except EventRejected as error:
-            self.output.write(f"  (Hearth could not store that message: {error})\n")
+            with using(self.language):
+                note = tr("(Hearth could not store that message: {error})", error=str(error))
+            self.output.write(f"  {note}\n")
         return True

@@ -9,10 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from adapters.playground import parse_line
+from adapters.playground.playground_adapter import terminal_language
 from bots.app import Hearth
 from bots.playground import run_playground
 from bots.settings import HearthSettings
+
+
+@pytest.fixture(autouse=True)
+def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The playground's own lines follow the terminal; these tests read them in English."""
+    monkeypatch.setenv("HEARTH_LANGUAGE", "en")
 
 
 def test_parse_line_speakers_and_instructions() -> None:
@@ -88,6 +97,7 @@ async def test_playground_prints_buttons_as_commands_to_type(tmp_path: Path, emb
 def test_hearth_run_without_token_starts_the_playground(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     env["HEARTH_DATA_DIR"] = str(tmp_path)
+    env["HEARTH_LANGUAGE"] = "en"
     result = subprocess.run(
         [str(Path(sys.executable).parent / "hearth"), "run"],
         input="alice: @bob any tips for sourdough hydration?\n",
@@ -176,3 +186,30 @@ async def test_playground_demo_digest_and_introductions(tmp_path: Path, embedder
     assert "Alice: “Friday dinner: let's go with Chengdu Taste" in decisions
     assert "Dan: “Does anyone know a good physio for runners?”" in digest
     assert "👋 New members\n    • Mei: “大家好，我是美玲" in digest
+
+
+def test_the_terminal_language_comes_from_hearth_language_then_lang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HEARTH_LANGUAGE")
+    for lang, expected in (("zh_CN.UTF-8", "zh"), ("en_GB.UTF-8", "en"), ("C.UTF-8", "en")):
+        monkeypatch.setenv("LANG", lang)
+        assert terminal_language() == expected
+    monkeypatch.setenv("HEARTH_LANGUAGE", "zh")
+    assert terminal_language() == "zh"
+
+
+async def test_the_playground_speaks_chinese_in_a_chinese_terminal(  # type: ignore[no-untyped-def]
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEARTH_LANGUAGE", "zh")
+    hearth = await Hearth.build(HearthSettings(HEARTH_DATA_DIR=tmp_path), embedder=embedder)
+    out = io.StringIO()
+    try:
+        await run_playground(hearth, demo=False, input_stream=io.StringIO("/as dave\n"), output=out)
+    finally:
+        await hearth.close()
+    text = out.getvalue()
+    assert text.startswith("Hearth 体验场：在本机运行的演示群，不需要 Telegram。")
+    assert "（现在以 dave 的身份输入）" in text
+    assert "Hearth playground" not in text
