@@ -19,6 +19,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "启用": ("on",),
     "关": ("off",),
     "关闭": ("off",),
+    "关掉": ("off",),
     "停用": ("off",),
     "状态": ("status",),
     "现在": ("now",),
@@ -103,6 +104,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "分身": ("twins",),
     "助手": ("assistant",),
     "安静时间": ("absence",),
+    "安静时长": ("absence",),
     "语言": ("language",),
     "中文": ("zh",),
     "英文": ("en",),
@@ -138,12 +140,21 @@ _NUMERALS = {
     "十": 10,
     "半": 0,
 }
+_SPECIAL_DURATIONS = {
+    "半小时": "30m",
+    "半个小时": "30m",
+    "半个钟头": "30m",
+    "一刻钟": "15m",
+    "半天": "12h",
+}
 _DURATION = re.compile(
-    r"^(\d{1,4}|[一两二三四五六七八九十])("
+    r"^(\d{1,4}|[一两二三四五六七八九十]{1,3})("
     + "|".join(sorted(_UNITS, key=len, reverse=True))
     + r")$"
 )
-_CLOCK = re.compile(r"^(早上|上午|中午|下午|晚上)?(\d{1,2})[点點:：](半|(\d{1,2})分?)?$")
+_CLOCK = re.compile(
+    r"^(早上|上午|中午|下午|晚上)?(\d{1,2}|[一两二三四五六七八九十]{1,3})[点點:：](半|(\d{1,2})分?)?$"
+)
 _AFTERNOON = {"下午", "晚上"}
 
 
@@ -160,8 +171,8 @@ def _canonical(word: str) -> tuple[str, ...] | None:
     """The English words for ``word``, or None when it is not made of known parts."""
     if word in WORDS:
         return WORDS[word]
-    if word in ("半小时", "半个小时"):
-        return ("30m",)
+    if word in _SPECIAL_DURATIONS:
+        return (_SPECIAL_DURATIONS[word],)
     single = _duration(word) or _clock(word)
     if single is not None:
         return (single,)
@@ -184,15 +195,32 @@ def _duration(word: str) -> str | None:
     if match is None:
         return None
     amount = match.group(1)
-    number = int(amount) if amount.isdigit() else _NUMERALS[amount]
+    number = int(amount) if amount.isdigit() else _chinese_number(amount)
     return f"{number}{_UNITS[match.group(2)]}" if number else None
+
+
+def _chinese_number(text: str) -> int | None:
+    """``两`` → 2, ``十五`` → 15, ``二十`` → 20, ``九十九`` → 99; None when not a number."""
+    if len(text) == 1:
+        return _NUMERALS.get(text) or None
+    tens, ten, ones = text.partition("十")
+    if not ten or "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    high = _NUMERALS.get(tens, 0) if tens else 1
+    low = _NUMERALS.get(ones, 0) if ones else 0
+    if (tens and not high) or (ones and not low) or high >= 10 or low >= 10:
+        return None
+    return high * 10 + low
 
 
 def _clock(word: str) -> str | None:
     match = _CLOCK.match(word)
     if match is None:
         return None
-    part, hour = match.group(1), int(match.group(2))
+    part, typed = match.group(1), match.group(2)
+    hour = int(typed) if typed.isdigit() else _chinese_number(typed)
+    if hour is None:
+        return None
     minute = 30 if match.group(3) == "半" else int(match.group(4) or 0)
     if part in _AFTERNOON and hour < 12:
         hour += 12

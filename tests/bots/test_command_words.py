@@ -39,6 +39,11 @@ def test_a_word_or_a_compound_of_known_parts(typed: str, read: tuple[str, ...]) 
         ("两周", "2w"),
         ("三天", "3d"),
         ("1星期", "1w"),
+        ("十五分钟", "15m"),
+        ("二十分钟", "20m"),
+        ("两个小时", "2h"),
+        ("一刻钟", "15m"),
+        ("半天", "12h"),
     ],
 )
 def test_durations(typed: str, read: str) -> None:
@@ -53,6 +58,9 @@ def test_durations(typed: str, read: str) -> None:
         ("下午3点15分", "15:15"),
         ("早上7点", "07:00"),
         ("中午12点", "12:00"),
+        ("晚上八点", "20:00"),
+        ("十一点", "11:00"),
+        ("9:00", "09:00"),
     ],
 )
 def test_clock_times(typed: str, read: str) -> None:
@@ -60,8 +68,8 @@ def test_clock_times(typed: str, read: str) -> None:
 
 
 def test_free_text_and_english_stay_as_typed() -> None:
-    words = ["daily", "09:00", "我们周末去爬山", "Fern", "Creek", "25点"]
-    assert canonical_words(words) == ("daily", "09:00", "我们周末去爬山", "Fern", "Creek", "25点")
+    words = ["daily", "09:00", "我们周末去爬山", "Fern", "Creek", "25点", "十十天", "2小时后"]
+    assert canonical_words(words) == tuple(words)
 
 
 def test_free_text_follows_the_command_words_untranslated() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.model import Chat, ChatKind, Platform
 from bots.app import Hearth
 from tests.support import GROUP, RecordingSender, command, member, message
 
@@ -122,3 +123,18 @@ async def test_twin_on_and_profile_note_in_chinese_keep_the_note_as_typed(
     assert profile.startswith("你在本群的分身资料（来自你的 ")
     assert "你的备注：我 每天 跑步" in profile
     assert "使用语言：中文" in profile
+
+
+async def test_private_replies_follow_the_members_app_language(hearth: Hearth) -> None:
+    private = Chat(Platform.TELEGRAM, "id-bob", ChatKind.PRIVATE, None)
+    bob = replace(member("bob"), locale="zh-hans")
+    sender = RecordingSender()
+    await hearth.router.handle(
+        replace(command("bob", "settings"), chat=private, sender=bob), sender
+    )
+    assert sender.texts()[-1] == "/settings 要在群里使用：请在相关的群里发送。"
+    wrong = replace(command("bob", "link", "ABCDE-FGHJK"), chat=private, sender=bob)
+    await hearth.router.handle(wrong, sender)
+    assert sender.texts()[-1] == "这个代码无效。请检查一下，或用 /link 获取新代码。"
+    await hearth.router.handle(replace(command("bob", "link"), chat=private, sender=bob), sender)
+    assert sender.texts()[-1].startswith("你的关联代码：")
