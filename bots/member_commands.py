@@ -14,10 +14,10 @@ from bots.account_links import (
     looks_like_code,
     new_code,
 )
-from bots.admin_commands import AdminCommands, join_sentences
+from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
 from bots.command_words import canonical_words, free_text
-from bots.digest_schedules import DigestSchedules
+from bots.digest_schedules import DigestSchedules, joined_sentences
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
 from bots.intro_commands import IntroCommands
@@ -312,7 +312,7 @@ class MemberCommands:
             )
         )
         lines.append(tr("It answers after {minutes} of quiet.", minutes=minutes))
-        return join_sentences(lines)
+        return joined_sentences(*lines)
 
     async def _suggest(self, chat_id: int, member_id: int, suggestable: bool) -> str:
         """``/twin suggest on|off``: whether Hearth may name the member as someone who knows."""
@@ -363,7 +363,7 @@ class MemberCommands:
             "Your {count} question(s) to other members' twins here are erased, with their answers.",
             count=result.questions_erased,
         )
-        return join_sentences([done, questions])
+        return joined_sentences(done, questions)
 
     async def _link(self, command: Command, words: tuple[str, ...]) -> str:
         member_id = await self._storage.ensure_member(command.sender)

@@ -138,3 +138,15 @@ async def test_private_replies_follow_the_members_app_language(hearth: Hearth) -
     assert sender.texts()[-1] == "这个代码无效。请检查一下，或用 /link 获取新代码。"
     await hearth.router.handle(replace(command("bob", "link"), chat=private, sender=bob), sender)
     assert sender.texts()[-1].startswith("你的关联代码：")
+
+
+async def test_digest_schedule_in_chinese_words(hearth: Hearth) -> None:
+    chat_id = await chinese_chat(hearth)
+    sender = RecordingSender()
+    digest = replace(command("alice", "digest", "每周一", "晚上6点"), sender_is_admin=True)
+    await hearth.router.handle(digest, sender)
+    stored = await hearth.storage.digest_schedule(chat_id)
+    assert stored is not None
+    assert "18:00" in str(stored) and "mon" in str(stored).lower()
+    await hearth.router.handle(command("bob", "digest", "关"), sender)
+    assert sender.texts()[-1] == "抱歉，只有本群管理员可以管理摘要。"
