@@ -6,12 +6,10 @@ import pytest
 
 from bots.app import Hearth
 from tests.e2e.platform_drivers import Driver
-from tests.e2e.test_parity import settled, stored, world
+from tests.e2e.worlds import settled, stored
 from twins.labels import TWIN_MARK
 
 pytestmark = pytest.mark.wire
-
-__all__ = ["world"]
 
 SAID = (
     ("carol", "My sourdough uses 75% hydration and an overnight cold proof in the fridge.", 600),

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from adapters.model import Platform, UnreadableUpdate
-from bots.owner_review import ASKER_ERASED, describe
+from bots.owner_review import describe
 from bots.storage.database import create_engine, migrate
 from bots.storage.ingest_ledger_store import IngestLedgerStore
 from bots.storage.records import TwinReplyView
@@ -70,7 +70,9 @@ async def test_forget_erases_the_members_questions_and_the_answers_to_them(
     assert (erased.question_text, erased.text, erased.correction) == (None, "", None)
     assert (erased.asker_name, erased.erased, erased.status) == (None, "asker", "sent")
     assert (await view(storage, to_carol)).status == "discarded"  # nothing left to approve
-    assert describe(erased).endswith(f"someone asked {ASKER_ERASED}")
+    assert describe(erased).endswith(
+        "someone asked (question removed at the asker's request, with its answer)"
+    )
     # Other members' questions, and Alice's in another chat, are untouched.
     kept = await view(storage, bobs_question)
     assert (kept.question_text, kept.asker_name) == ("@carol which trail?", "Bob")
