@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import discord
 
-from adapters.addressing import text_for_hearth
+from adapters.addressing import Span, text_for_hearth
 from adapters.discord.commands import SlashCommandSpec
 from adapters.model import (
     BotStatusEvent,
@@ -54,8 +54,7 @@ def to_member(user: discord.abc.User, *, locale: str | None = None) -> Member:
 
 def interaction_member(interaction: discord.Interaction[Any]) -> Member:
     """Who used an interaction, with the language their Discord app is set to."""
-    locale = interaction.locale
-    return to_member(interaction.user, locale=locale.value if locale is not None else None)
+    return to_member(interaction.user, locale=interaction.locale.value)
 
 
 def permalink(guild_id: int | None, channel_id: int, message_id: int) -> str:
@@ -115,13 +114,15 @@ def readable_text_channels(
     return channels
 
 
-def readable_text(message: discord.Message, bot: BotIdentity | None = None) -> str:
+def readable_text(
+    message: discord.Message, bot: BotIdentity | None = None, bot_spans: Sequence[Span] = ()
+) -> str:
     """The message text with user mentions (``<@id>``) shown as ``@username``.
 
     Stored memory and twin quotes then read as people wrote them; mentions of
-    users Discord did not resolve stay as they are. When ``bot`` is given, its mentions
-    follow ``adapters.addressing``: left out at the start and end of the text, shown as
-    ``@<bot display name>`` inside it.
+    users Discord did not resolve stay as they are. ``bot_spans`` are where ``bot`` is
+    mentioned in the content; those follow ``adapters.addressing``: left out at the start
+    and end of the text, shown as ``@<bot display name>`` inside it.
     """
     users = {user.id: user for user in message.mentions}
 
@@ -130,23 +131,9 @@ def readable_text(message: discord.Message, bot: BotIdentity | None = None) -> s
         return f"@{user.name}" if user is not None else match.group(0)
 
     content = message.content
-    if bot is not None:
-        spans = [
-            match.span()
-            for match in _USER_MENTION.finditer(content)
-            if int(match.group(1)) == bot.user_id
-        ]
-        content = text_for_hearth(content, spans, lambda _: f"@{bot.display_name}")
+    if bot is not None and bot_spans:
+        content = text_for_hearth(content, bot_spans, lambda _: f"@{bot.display_name}")
     return _USER_MENTION.sub(name, content)
-
-
-def mentions_user(message: discord.Message, user_id: int) -> bool:
-    """Whether the text of ``message`` mentions ``user_id`` (``<@id>`` or ``<@!id>``).
-
-    Only the text counts: Discord also lists the author of a replied-to message among the
-    mentions when the reply pings them.
-    """
-    return any(int(match.group(1)) == user_id for match in _USER_MENTION.finditer(message.content))
 
 
 def looks_content_stripped(message: discord.Message) -> bool:
@@ -219,7 +206,12 @@ class EventConverter:
         """
         if message.type not in _TEXT_MESSAGE_TYPES or self.is_self(message.author.id):
             return None
-        text = readable_text(message, self.identity)
+        # One scan of the user mentions: the text, the addressing and ``mentions`` read it.
+        # Only the text counts for the addressing: Discord also lists the author of a
+        # replied-to message among the mentions when the reply pings them.
+        found = list(_USER_MENTION.finditer(message.content))
+        bot_spans = [match.span() for match in found if self.is_self(int(match.group(1)))]
+        text = readable_text(message, self.identity, bot_spans)
         if not text.strip():
             return None
         guild_id = message.guild.id if message.guild is not None else None
@@ -245,20 +237,19 @@ class EventConverter:
             if isinstance(original, discord.Message):
                 reply_to_member = to_member(original.author)
                 replies_to_self = self.is_self(original.author.id)
-        mentions_self = self.identity is not None and mentions_user(message, self.identity.user_id)
         return Message(
             chat=chat,
             sender=author,
             platform_message_id=str(message.id),
             text=text,
             sent_at=utc(message.created_at),
-            mentions=self._mentions(message),
+            mentions=self._mentions(message, found),
             reply_to_message_id=reply_to_id,
             reply_to_member=reply_to_member,
             permalink=permalink(guild_id, message.channel.id, message.id),
             edited_at=utc(message.edited_at) if edited else None,
             recovered=recovered,
-            addressed_to_hearth=mentions_self or replies_to_self or chat.kind is ChatKind.PRIVATE,
+            addressed_to_hearth=bool(bot_spans) or replies_to_self or chat.kind is ChatKind.PRIVATE,
         )
 
     def edit(self, update: discord.RawMessageUpdateEvent) -> Message | None:
@@ -285,12 +276,15 @@ class EventConverter:
             chat=chat, platform_message_id=str(deletion.message_id), at=datetime.now(UTC)
         )
 
-    def _mentions(self, message: discord.Message) -> tuple[Mention, ...]:
-        """User mentions (``<@id>``, ``<@!id>``) in the order they appear, the bot left out."""
+    def _mentions(
+        self, message: discord.Message, found: Sequence[re.Match[str]]
+    ) -> tuple[Mention, ...]:
+        """The user mentions ``found`` in the text (``<@id>``, ``<@!id>``), in order, each
+        once, the bot left out."""
         users = {user.id: user for user in message.mentions}
         mentions: list[Mention] = []
         seen: set[int] = set()
-        for match in _USER_MENTION.finditer(message.content):
+        for match in found:
             user_id = int(match.group(1))
             user = users.get(user_id)
             if user is None or user_id in seen or self.is_self(user_id):
