@@ -277,22 +277,6 @@ def build_app_command(
     return command
 
 
-def has_localizations(specs: Sequence[SlashCommandSpec]) -> bool:
-    """Whether any of ``specs`` carries a localised text (then a translator is needed)."""
-    for spec in specs:
-        if spec.description_localizations:
-            return True
-        for option in spec.options:
-            if option.name_localizations or option.description_localizations:
-                return True
-            if any(
-                isinstance(choice, SlashChoice) and choice.name_localizations
-                for choice in option.choices
-            ):
-                return True
-    return False
-
-
 class SpecTranslator(app_commands.Translator):
     """Gives discord.py the localised texts the specs carry (in ``locale_str`` extras)."""
 

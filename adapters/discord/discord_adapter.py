@@ -21,7 +21,6 @@ from adapters.discord.commands import (
     SpecTranslator,
     build_app_command,
     commands_match,
-    has_localizations,
 )
 from adapters.discord.event_converter import (
     BotIdentity,
@@ -443,8 +442,7 @@ class DiscordAdapter:
 
     async def _register_commands(self, client: _HearthClient) -> None:
         """Add the slash commands to the tree, with the translator that localises them."""
-        if has_localizations(self._specs):
-            await client.tree.set_translator(SpecTranslator())
+        await client.tree.set_translator(SpecTranslator())
         guilds = [discord.Object(id=guild_id) for guild_id in self._command_guilds]
         for spec in self._specs:
             command = build_app_command(spec, self._on_slash_command, self._on_autocomplete)
@@ -461,6 +459,8 @@ class DiscordAdapter:
         if application_id is None:
             logger.error("cannot register slash commands: the application id is unknown")
             return
+        translator = client.tree.translator
+        assert translator is not None, "set by _register_commands"
         targets: list[discord.Object | None] = (
             [discord.Object(id=guild_id) for guild_id in self._command_guilds]
             if self._command_guilds
@@ -469,8 +469,9 @@ class DiscordAdapter:
         for guild in targets:
             where = "globally" if guild is None else f"in guild {guild.id}"
             try:
+                # What ``tree.sync`` sends: the payloads run through the translator.
                 wanted = [
-                    await self._payload(client.tree, command)
+                    await command.get_translated_payload(client.tree, translator)
                     for command in client.tree.get_commands(
                         guild=guild, type=discord.AppCommandType.chat_input
                     )
@@ -483,19 +484,6 @@ class DiscordAdapter:
                 logger.info("registered %d slash commands %s", len(synced), where)
             except (discord.DiscordException, *TRANSIENT_ERRORS) as exc:
                 logger.error("registering slash commands %s failed: %s", where, exc)
-
-    @staticmethod
-    async def _payload(
-        tree: app_commands.CommandTree[Any],
-        command: app_commands.Command[Any, ..., Any]
-        | app_commands.ContextMenu
-        | app_commands.Group,
-    ) -> dict[str, Any]:
-        """What ``tree.sync`` would send for ``command`` (translated when localised)."""
-        translator = tree.translator
-        if translator is None:
-            return dict(command.to_dict(tree))
-        return dict(await command.get_translated_payload(tree, translator))
 
     @staticmethod
     async def _registered_commands(
