@@ -23,15 +23,15 @@ if TYPE_CHECKING:
 DEFAULT_MENU_LANGUAGE: Language = "en"
 """The language of the menus shown where no localised one fits."""
 
-TELEGRAM_MENU_LANGUAGES: Mapping[str, Language] = {"zh": "zh"}
-"""Telegram ``language_code`` → the language of its own command list (beside the
-default, English). Telegram matches the two-letter code, so ``zh-hans`` and ``zh-hant``
-apps both get it."""
+TELEGRAM_MENU_LANGUAGES: tuple[str, ...] = ("zh",)
+"""Telegram ``language_code``s with a command list of their own (beside the default,
+English). Telegram matches the two-letter code, so ``zh-hans`` and ``zh-hant`` apps both
+get it."""
 
-DISCORD_LOCALES: Mapping[str, Language] = {"zh-CN": "zh", "zh-TW": "zh"}
-"""Discord locale → the language of its localised command texts. Traditional Chinese
-apps (``zh-TW``) get the Simplified texts too, as Hearth's replies to them are in
-Simplified Chinese as well."""
+DISCORD_LOCALES: tuple[str, ...] = ("zh-CN", "zh-TW")
+"""Discord locales that get localised command texts (in ``language_of_locale``'s
+language). Traditional Chinese apps (``zh-TW``) get the Simplified texts too, as Hearth's
+replies to them are in Simplified Chinese as well."""
 
 DISCORD_OPTION_NAMES: Mapping[Language, Mapping[str, str]] = {
     "zh": {"action": "操作", "code": "代码", "setting": "设置项", "value": "值"},
@@ -40,15 +40,16 @@ DISCORD_OPTION_NAMES: Mapping[Language, Mapping[str, str]] = {
 arrives under its English name)."""
 
 
-def telegram_menu(language: Language = DEFAULT_MENU_LANGUAGE) -> list[tuple[str, str]]:
-    """The ``(name, description)`` pairs of Telegram's command list in ``language``."""
+def telegram_menu(language: str = DEFAULT_MENU_LANGUAGE) -> list[tuple[str, str]]:
+    """The ``(name, description)`` pairs of Telegram's command list in ``language`` (a
+    ``Language`` or a Telegram ``language_code``)."""
     with using(language):
         return [(spec.name, tr_marked(spec.description)) for spec in COMMANDS]
 
 
 def telegram_menus_by_language() -> dict[str, list[tuple[str, str]]]:
     """The command lists for ``setMyCommands`` with a ``language_code``."""
-    return {code: telegram_menu(language) for code, language in TELEGRAM_MENU_LANGUAGES.items()}
+    return {code: telegram_menu(code) for code in TELEGRAM_MENU_LANGUAGES}
 
 
 def platform_adapters(
@@ -122,8 +123,8 @@ def _localized(message: str) -> tuple[str, dict[str, str]]:
     with using(DEFAULT_MENU_LANGUAGE):
         default = tr_marked(message)
     localized: dict[str, str] = {}
-    for locale, language in DISCORD_LOCALES.items():
-        with using(language):
+    for locale in DISCORD_LOCALES:
+        with using(locale):
             text = tr_marked(message)
         if text != default:
             localized[locale] = text
@@ -131,11 +132,13 @@ def _localized(message: str) -> tuple[str, dict[str, str]]:
 
 
 def _option_names(name: str) -> dict[str, str]:
-    return {
-        locale: DISCORD_OPTION_NAMES[language][name]
-        for locale, language in DISCORD_LOCALES.items()
-        if name in DISCORD_OPTION_NAMES.get(language, {})
-    }
+    localized: dict[str, str] = {}
+    for locale in DISCORD_LOCALES:
+        with using(locale) as language:
+            names = DISCORD_OPTION_NAMES.get(language, {})
+        if name in names:
+            localized[locale] = names[name]
+    return localized
 
 
 def discord_command_specs() -> list[SlashCommandSpec]:
