@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,6 +26,7 @@ from bots.settings import HearthSettings
 from bots.storage.tables import ChatRow, MessageRow
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
+from tests.e2e.worlds import eventually, settled, stored
 from tests.fakes.discord_api import (
     CHANNEL_HISTORY,
     GET_CHANNEL,
@@ -38,22 +38,6 @@ from tests.fakes.discord_api import (
 from tests.fakes.discord_fixtures import AdapterFactory, TestServer, build_test_server
 
 pytestmark = pytest.mark.wire
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: float = 20) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def stored(hearth: Hearth, count: int) -> None:
-    async def check() -> bool:
-        return await hearth.storage.count_messages() >= count
-
-    await eventually(check, f"{count} stored messages")
 
 
 async def caught_up(hearth: Hearth, adapter: DiscordAdapter, count: int) -> None:
@@ -178,8 +162,7 @@ async def test_messages_posted_while_hearth_was_down_are_stored_once_in_order(
         await adapter.start(second.router)
         live = await fake.post_message(general, server.carol, "Live again")
         await stored(second, 6)
-        async with asyncio.timeout(30):
-            await second.worker.drain()
+        await settled(second)
 
         assert await second.storage.count_messages() == 6
         assert await second.memory.count() == 6

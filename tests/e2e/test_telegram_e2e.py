@@ -6,9 +6,8 @@ router, SQL storage, Qdrant Edge memory and the offline embedder do the rest.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,10 @@ from adapters.model import Chat, ChatKind, Platform
 from adapters.telegram.telegram_adapter import STALE_BUTTON_ANSWER
 from bots.app import Hearth
 from bots.command_catalog import COMMANDS
+from bots.platforms import telegram_menu
 from bots.settings import HearthSettings
 from memory.edge_store import EdgeMemoryStore
+from tests.e2e.worlds import settled, stored
 from tests.fakes.telegram_api import (
     FakeTelegramApi,
     callback_query_update,
@@ -38,16 +39,6 @@ CAROL = make_user(5003, "Carol", username="carol_p")
 TWO_HOURS_AGO = int(time.time()) - 7200
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: float = 30) -> None:
-    """Wait until ``check`` holds (the bot works in the background)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 async def running(
     tmp_path: Path,
@@ -59,20 +50,13 @@ async def running(
     memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
     hearth = await Hearth.build(settings, embedder=embedder, memory=memory)
     adapter = telegram_adapter_factory(
-        bot_commands=[(spec.name, spec.description) for spec in COMMANDS],
+        bot_commands=telegram_menu(),
         admin_commands=[spec.name for spec in COMMANDS if spec.checks_admin],
     )
     await adapter.start(hearth.router)
     yield hearth
     await adapter.stop()
     await hearth.close()
-
-
-async def stored(hearth: Hearth, count: int) -> None:
-    async def check() -> bool:
-        return await hearth.storage.count_messages() >= count
-
-    await eventually(check, f"{count} stored messages")
 
 
 async def bob_has_twin_and_is_away(api: FakeTelegramApi, hearth: Hearth) -> None:
@@ -84,8 +68,7 @@ async def bob_has_twin_and_is_away(api: FakeTelegramApi, hearth: Hearth) -> None
     api.push_update(message_update(make_message(CHAT, BOB, "/twin on", date=TWO_HOURS_AGO)))
     await api.wait_for_sent(1, timeout=20)
     await stored(hearth, 2)
-    async with asyncio.timeout(30):
-        await hearth.worker.drain()
+    await settled(hearth)
 
 
 async def test_commands_are_registered_with_telegram(
