@@ -74,8 +74,9 @@ class MemberCommands:
         self._intros = intros
         self._profiles = profiles
         self._personal = personal
-        self._admin = AdminCommands(storage, intros, languages or ReplyLanguages(storage))
-        self._review = OwnerReview(storage)
+        languages = languages or ReplyLanguages(storage)
+        self._admin = AdminCommands(storage, intros, languages)
+        self._review = OwnerReview(storage, languages)
         self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:

@@ -31,7 +31,7 @@ _REVIEWS = {
     "corrected": N_(" [corrected]"),
     "deleted": N_(" [deleted]"),
 }
-"""The mark after a reply the owner reviewed."""
+"""The mark after a reply the owner reviewed (an unreviewed one has none)."""
 
 
 def review_hint() -> str:
@@ -63,11 +63,7 @@ def describe(view: TwinReplyView) -> str:
     """One line about one twin reply, for the owner (in the current reply language)."""
     asker = view.asker_name or tr("someone")
     state = tr_marked(_STATES[view.status]) if view.status in _STATES else ""
-    review = ""
-    if view.review in _REVIEWS:
-        review = tr_marked(_REVIEWS[view.review])
-    elif view.review != "unreviewed":
-        review = f" [{view.review}]"
+    review = tr_marked(_REVIEWS[view.review]) if view.review in _REVIEWS else ""
     head = tr(
         "#{number} in {where}, {when} UTC",
         number=view.id,

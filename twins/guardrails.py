@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from locales import tr, using
 from memory.untrusted_text import BLOCK_TAG, URL, repeats_instructions, without_reasoning
-from twins.labels import TWIN_MARK
+from twins.labels import looks_like_twin_message
 from twins.prompt_builder import BuiltPrompt
 
 _CITATION = re.compile(r"\[\s*(\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*)\s*\]")
@@ -146,7 +146,7 @@ def _claim_patterns(member_name: str) -> tuple[re.Pattern[str], ...]:
 
 def identity_claim(line: str, member_name: str) -> bool:
     """True when ``line`` is a label, claims to be the member, or claims to be a person."""
-    if line.lstrip().startswith(TWIN_MARK) or _LABEL_LINE.search(line):
+    if looks_like_twin_message(line) or _LABEL_LINE.search(line):
         return True
     if _NOT_AUTOMATED.search(line):
         return True
