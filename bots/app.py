@@ -171,6 +171,7 @@ class Hearth:
         await scheduler.start()
         await scheduler.schedule_upkeep()
         assistant = build_assistant(settings, storage, memory, embedder, twin, languages=languages)
+        review = OwnerReview(storage, languages)
         router = HearthRouter(
             storage,
             memory,
@@ -193,9 +194,10 @@ class Hearth:
                 intros=IntroCommands(storage, intro_store, rounds, scheduler),
                 profiles=profiles,
                 personal=personal,
+                review=review,
                 languages=languages,
             ),
-            review=OwnerReview(storage, languages),
+            review=review,
             personas=personas,
             max_message_chars=settings.max_message_chars,
             metrics=metrics,

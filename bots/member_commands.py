@@ -64,7 +64,8 @@ class MemberCommands:
         intros: IntroCommands,
         profiles: InterestProfileStore,
         personal: PersonalDigests,
-        languages: ReplyLanguages | None = None,
+        review: OwnerReview,
+        languages: ReplyLanguages,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -74,9 +75,8 @@ class MemberCommands:
         self._intros = intros
         self._profiles = profiles
         self._personal = personal
-        languages = languages or ReplyLanguages(storage)
         self._admin = AdminCommands(storage, intros, languages)
-        self._review = OwnerReview(storage, languages)
+        self._review = review
         self._attempts = AttemptLimiter()
 
     async def handle(self, command: Command, sender: ReplySender) -> None:

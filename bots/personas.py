@@ -7,17 +7,19 @@ from bots.storage.repository import Storage
 from locales import N_, current, format_list, tr, tr_marked
 from twins.persona import PersonaSummary, summarise
 
-PERSONA_WORDS = {
-    "not enough messages yet": N_("not enough messages yet"),
-    "short messages": N_("short messages"),
-    "detailed messages": N_("detailed messages"),
-    "medium-length messages": N_("medium-length messages"),
-    "uses emoji often": N_("uses emoji often"),
-    "enthusiastic": N_("enthusiastic"),
-    "asks many questions": N_("asks many questions"),
-    "Chinese": N_("Chinese"),
-    "English": N_("English"),
-}
+PERSONA_WORDS = frozenset(
+    {
+        N_("not enough messages yet"),
+        N_("short messages"),
+        N_("detailed messages"),
+        N_("medium-length messages"),
+        N_("uses emoji often"),
+        N_("enthusiastic"),
+        N_("asks many questions"),
+        N_("Chinese"),
+        N_("English"),
+    }
+)
 """The words of a persona summary (tone, languages) as members read them; the language
 model reads the English."""
 
@@ -104,8 +106,7 @@ def _describe(summary: PersonaSummary) -> str:
 
 def _word(english: str) -> str:
     """A word of the persona summary in the reply language (unknown ones as they are)."""
-    marked = PERSONA_WORDS.get(english)
-    return tr_marked(marked) if marked is not None else english
+    return tr_marked(english) if english in PERSONA_WORDS else english
 
 
 def _comma() -> str:

@@ -30,7 +30,6 @@ def banner() -> str:
         "  bob: /twin status    alice: /twin on    carol: /forget    /help\n"
         "Alice is an admin: `alice: /digest now` shows today's digest, `alice: /intros now`\n"
         "introduces members who share an interest (Alice, Carol, Dan, Mei and Wei take part).\n"
-        "`@hearth` speaks to Hearth itself, e.g. `alice: @hearth what did I miss?`.\n"
         "`/as NAME` switches who you type as; /quit (or Ctrl-D) leaves.\n"
     )
 

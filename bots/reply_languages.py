@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from adapters.model import Chat, Command, Event, Member, Message
+from adapters.model import Chat, Command, Member
 from bots.storage.repository import Storage
 from jobs.languages import Language as Script
 from jobs.languages import detect_language, script_of
@@ -34,6 +34,11 @@ def language_of_script(script: Script | None) -> Language | None:
     return "zh" if script is Script.CHINESE else "en"
 
 
+def chosen_language(setting: str) -> Language | None:
+    """The language an admin chose with ``/settings language``; None for ``auto``."""
+    return "zh" if setting == "zh" else "en" if setting == "en" else None
+
+
 class ReplyLanguages:
     """Resolves and caches the reply language of chats and members."""
 
@@ -51,28 +56,33 @@ class ReplyLanguages:
         self._clock = clock
         self._chats: dict[tuple[str, str], tuple[float, str, Language | None]] = {}
 
-    async def for_event(self, event: Event) -> Language:
-        """The language to answer ``event`` in (a command, a message, any other event)."""
-        locale = event.sender.locale if isinstance(event, (Message, Command)) else None
-        if not event.chat.is_group and isinstance(event, (Message, Command)):
-            return await self.for_member(event.sender)
-        return await self.for_chat(event.chat, fallback_locale=locale)
+    async def for_command(self, command: Command) -> Language:
+        """The language to answer ``command`` in: the member's in private, else the chat's
+        (a new chat: the sender's app language)."""
+        if not command.chat.is_group:
+            return await self.for_member(command.sender)
+        return await self.for_chat(command.chat, fallback_locale=command.sender.locale)
 
     async def for_chat(self, chat: Chat, *, fallback_locale: str | None = None) -> Language:
         """The chat's language: its setting, else what it mostly writes, else the
         fallback locale (a new chat), else English."""
         setting, detected = await self._chat(chat)
-        if setting in ("en", "zh"):
-            return "zh" if setting == "zh" else "en"
-        return detected or language_of_locale(fallback_locale) or "en"
+        return chosen_language(setting) or detected or language_of_locale(fallback_locale) or "en"
 
     async def for_question(self, chat: Chat, question: str) -> Language:
         """An answer's language: the chat's setting when an admin chose one, else the
         question's own script, else the chat's language."""
         setting, _ = await self._chat(chat)
-        if setting in ("en", "zh"):
-            return "zh" if setting == "zh" else "en"
-        return language_of_script(script_of(question)) or await self.for_chat(chat)
+        return (
+            chosen_language(setting)
+            or language_of_script(script_of(question))
+            or await self.for_chat(chat)
+        )
+
+    async def setting(self, chat_id: int) -> Language | None:
+        """The language an admin chose for the chat stored as ``chat_id``, or None under
+        ``auto`` (read fresh: for scheduled posts, which then judge their own texts)."""
+        return chosen_language((await self._storage.chat_settings(chat_id)).language)
 
     async def for_member(self, member: Member | int) -> Language:
         """A private reply's language: the app language the event carries or the platform

@@ -64,8 +64,8 @@ class HearthRouter:
         personas: Personas,
         max_message_chars: int = 16_000,
         metrics: HearthMetrics | None = None,
+        languages: ReplyLanguages,
         assistant: AssistantService | None = None,
-        languages: ReplyLanguages | None = None,
     ) -> None:
         self._storage = storage
         self._memory = memory
@@ -77,7 +77,7 @@ class HearthRouter:
         self._max_message_chars = max_message_chars
         self._metrics = metrics or HearthMetrics()
         self._assistant = assistant
-        self._languages = languages or ReplyLanguages(storage)
+        self._languages = languages
 
     async def handle(self, event: Event, sender: ReplySender) -> None:
         """Handle one event; one bad update cannot stop the bot.
@@ -111,23 +111,14 @@ class HearthRouter:
                 await self._apologise(event, sender)
 
     async def _reply_language(self, event: Event) -> str | None:
-        """The language of any reply to ``event``; None for events that get none (a
-        plain group message without mentions: no lookup on the ingest path). A lookup
-        that fails for any reason but an outage falls back to English rather than lose
-        the event."""
-        replies = isinstance(event, Command) or (
-            isinstance(event, Message)
-            and (
-                event.addressed_to_hearth
-                or bool(event.mentions)
-                or event.reply_to_member is not None
-                or not event.chat.is_group
-            )
-        )
-        if not replies:
+        """The language of a command's reply; None for other events. A message gets no
+        lookup here (the ingest path stays free of it): whatever answers one (a twin, the
+        assistant, the owner's report) chooses its own language. A lookup that fails for
+        any reason but an outage falls back to English rather than lose the command."""
+        if not isinstance(event, Command):
             return None
         try:
-            return await self._languages.for_event(event)
+            return await self._languages.for_command(event)
         except Exception as error:
             if is_store_outage(error):
                 raise

@@ -48,13 +48,23 @@ async def test_a_chat_follows_what_it_mostly_writes_until_an_admin_chooses(
     chat_id = await _say(storage, CHINESE + ENGLISH[:2])
     languages = ReplyLanguages(storage)
     assert await languages.for_chat(GROUP) == "zh"
-    assert await languages.for_event(command("ana", "help")) == "zh"
+    assert await languages.for_command(command("ana", "help")) == "zh"
     await storage.update_chat_settings(chat_id, language="en")
     # Cached until told: an admin's change calls forget().
     assert await languages.for_chat(GROUP) == "zh"
     languages.forget(GROUP)
     assert await languages.for_chat(GROUP) == "en"
     assert await languages.for_question(GROUP, "你们周六去哪") == "en"
+
+
+async def test_the_setting_of_a_stored_chat_is_read_fresh(storage: Storage) -> None:
+    chat_id = await _say(storage, CHINESE)
+    languages = ReplyLanguages(storage)
+    assert await languages.setting(chat_id) is None
+    await storage.update_chat_settings(chat_id, language="zh")
+    assert await languages.setting(chat_id) == "zh"
+    await storage.update_chat_settings(chat_id, language="en")
+    assert await languages.setting(chat_id) == "en"
 
 
 async def test_an_answer_follows_its_question_under_auto(storage: Storage) -> None:
@@ -71,7 +81,7 @@ async def test_a_new_chat_follows_the_app_language_of_who_asks(storage: Storage)
     assert await languages.for_chat(new) == "en"
     assert await languages.for_chat(new, fallback_locale="zh-hans") == "zh"
     asked = replace(command("ana", "help", chat=new), sender=replace(member("ana"), locale="zh"))
-    assert await languages.for_event(asked) == "zh"
+    assert await languages.for_command(asked) == "zh"
 
 
 async def test_a_new_chat_takes_its_language_once_it_has_talked(storage: Storage) -> None:
@@ -85,12 +95,12 @@ async def test_a_private_reply_follows_the_member(storage: Storage) -> None:
     languages = ReplyLanguages(storage)
     dm = Chat(Platform.TELEGRAM, "id-wei", ChatKind.PRIVATE, None)
     # Unknown member, no locale: English.
-    assert await languages.for_event(command("wei", "help", chat=dm)) == "en"
+    assert await languages.for_command(command("wei", "help", chat=dm)) == "en"
     # What they write in their groups decides when the app language is unknown.
     await _say(storage, CHINESE, who="wei")
-    assert await languages.for_event(command("wei", "help", chat=dm)) == "zh"
+    assert await languages.for_command(command("wei", "help", chat=dm)) == "zh"
     # The app language wins, and is remembered from the last event that carried it.
     english_app = replace(member("wei"), locale="en-US")
     await storage.ensure_member(english_app)
-    assert await languages.for_event(command("wei", "help", chat=dm)) == "en"
+    assert await languages.for_command(command("wei", "help", chat=dm)) == "en"
     assert member("wei") == english_app  # the locale is not part of who they are

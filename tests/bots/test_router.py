@@ -250,3 +250,28 @@ async def test_deleted_message_leaves_sql_and_memory(hearth: Hearth) -> None:
     await hearth.router.handle(MessageDeleted(GROUP, "never-seen", gone.sent_at), sender)
     assert await hearth.storage.count_messages() == 1
     assert await hearth.memory.count() == 1
+
+
+async def test_a_message_that_gets_no_answer_reads_no_language_clues(
+    hearth: Hearth, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    clues = hearth.storage.chat_language_clues
+    member_clues = hearth.storage.member_language_clues
+
+    async def chat_clues(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append("chat")
+        return await clues(*args, **kwargs)
+
+    async def member_language(*args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append("member")
+        return await member_clues(*args, **kwargs)
+
+    monkeypatch.setattr(hearth.storage, "chat_language_clues", chat_clues)
+    monkeypatch.setattr(hearth.storage, "member_language_clues", member_language)
+    sender = RecordingSender()
+    await hearth.router.handle(message("alice", "Morning all"), sender)
+    await hearth.router.handle(message("alice", "@carol lunch?", mentions=("carol",)), sender)
+    assert asked == []
+    await hearth.router.handle(command("alice", "help"), sender)
+    assert asked == ["chat"]
