@@ -1,8 +1,8 @@
 """The decisions of a period: stated ones, proposals others agreed to, and what changed.
 
-A message states a decision when :func:`jobs.decision_cues.is_decision` says
-so and it says enough (``min_length``). A proposal (``要不要定在周六？``,
-``how about Friday?``; it must carry a decision act or name a day or time)
+A message states a decision when :func:`jobs.decision_cues.states_decision` says
+so, it says enough (``min_length``) and it is not excluded (below). A proposal
+(``要不要定在周六？``, ``how about Friday?``; it must carry a decision act or name a day or time)
 becomes a decision when, within ``agreement_gap`` and the next
 ``agreement_messages`` messages, other members agree (``同意``, ``+1``, a short
 ``定了！``) and fewer object, unless one of those messages (the proposer's
@@ -39,7 +39,6 @@ from jobs.decision_cues import (
     binds_someone_else,
     changes_without_subject,
     is_agreement,
-    is_decision,
     is_disagreement,
     is_instruction_like,
     is_proposal,
@@ -216,7 +215,9 @@ def find_decisions(
         if _excluded(message, names, rules):
             continue
         long_enough = content_length(message.text) >= rules.min_length
-        if long_enough and is_decision(message.text):
+        # ``_excluded`` has told instructions and claims about others (the author's own
+        # name is theirs to use), so the statement alone decides here.
+        if long_enough and states_decision(message.text):
             agreed, _, _ = _agreement(messages, by_id, i, rules, names)
             found.append(_Found(i, DigestDecision(message.ref(), agreed_by=agreed)))
         elif content_length(message.text) >= 3 and is_proposal(message.text):
