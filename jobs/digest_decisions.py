@@ -47,6 +47,7 @@ from jobs.decision_cues import (
     states_decision,
 )
 from jobs.digest_model import DigestDecision, DigestMessage
+from jobs.keywords import TIME_WORDS
 from jobs.question_cues import is_question
 from jobs.text_cues import content_length, key_terms
 from jobs.vector_math import FloatMatrix
@@ -173,17 +174,13 @@ def _subject_terms(text: str) -> frozenset[str]:
             for term in key_terms(text)
             if not names_a_time(term)
             and not any(ch.isdigit() for ch in term)
-            and term not in _TIME_WORDS
+            and term not in TIME_WORDS
             and not _DECISION_WORD.search(term)
         }
     )
 
 
 _DECISION_WORD = re.compile(r"[定改换确认]|decid|settl|mov|chang|switch|resched|final|confirm")
-_TIME_WORDS = frozenset(
-    "周末 上午 下午 晚上 早上 中午 今天 明天 后天 今晚 下周 本周 这周 月底 月初 weekend morning "
-    "afternoon evening night week month".split()
-)
 
 
 def _seconds(earlier: _Found, later: _Found, subjects: _Subjects, rules: DecisionRules) -> bool:
