@@ -145,7 +145,7 @@ class Hearth:
             poll_interval=timedelta(seconds=settings.scheduler_poll_seconds),
         )
         intro_store = IntroStore(engine)
-        rounds = IntroRounds(intro_store, memory, profiles, embedder, storage=storage)
+        rounds = IntroRounds(intro_store, memory, profiles, embedder)
         personal = PersonalDigests(
             storage,
             PersonalDigestStore(engine),

@@ -13,7 +13,7 @@ from jobs.digest_builder import DigestOptions, compose_digest
 from jobs.digest_model import DigestMessage, DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS, render_digest
 from jobs.digest_summaries import TopicSummariser
-from jobs.languages import Language, script_of
+from jobs.languages import Language
 from jobs.llm_topic_summaries import LLMTopicSummariser
 from locales import current
 from memory.embedder import Embedder
@@ -83,7 +83,8 @@ class ChatDigests:
     tokens per chat and digest; without one (or with a budget of 0) digests
     stay extractive.
 
-    A digest is written in the chat's language (see :meth:`language`).
+    A digest is written in the current reply language, which its caller sets from the
+    chat (:meth:`bots.reply_languages.ReplyLanguages.for_chat`).
     """
 
     def __init__(
@@ -115,7 +116,6 @@ class ChatDigests:
         """
         period = DigestPeriod(end - length, end)
         messages = await period_messages(self._storage, chat_id, period)
-        language = await self.language(chat_id, messages)
         known = await message_vectors(
             self._memory, self._embedder, [(m.message_id, m.text) for m in messages]
         )
@@ -133,20 +133,6 @@ class ChatDigests:
             seen_before=seen_before,
             summariser=self._summariser,
             token_budget=self._token_budget,
-            options=DigestOptions(language=language),
+            options=DigestOptions(language=Language(current())),
         )
         return render_digest(digest, max_chars=MAX_CHARS, quiet_line=quiet_line)
-
-    async def language(self, chat_id: int, messages: list[DigestMessage]) -> Language | None:
-        """The language of the chat's digest of ``messages``.
-
-        The chat's ``/settings language`` when an admin chose one; else ``None`` (the
-        period's own messages decide); for a period without any words, the current
-        reply language (the chat's, set by the caller).
-        """
-        setting = (await self._storage.chat_settings(chat_id)).language
-        if setting in ("en", "zh"):
-            return Language(setting)
-        if any(script_of(m.text) is not None for m in messages):
-            return None
-        return Language(current())

@@ -9,10 +9,11 @@ skipping avoid lists, pairs from recent rounds and pairs who already talk.
 Every introduction names the shared interest and quotes one message of each
 member on it, with its link. Each member's profile (one vector per member and
 chat) is kept in Qdrant through :class:`~memory.interest_profiles.InterestProfileStore`.
-A round is written in the chat's language: the admins' ``/settings language en|zh``
-when set, else (``auto``) the language its members' recent messages are mostly in.
-Its direct messages are in that language too (an introduction quotes the group, and
-both members read the same text), not in each member's own app language.
+A round is written in the current reply language, which its caller sets from the
+chat (:meth:`bots.reply_languages.ReplyLanguages.for_chat`: the admins' setting, else
+what the chat mostly writes). Its direct messages are in that language too (an
+introduction quotes the group, and both members read the same text), not in each
+member's own app language.
 The round is recorded before it is posted, so a pair never repeats even when a
 delivery fails.
 """
@@ -30,15 +31,11 @@ import numpy as np
 from adapters.model import Chat, Member, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
 from bots.message_vectors import message_vectors
-from bots.reply_languages import language_of_script
 from bots.storage.intro_store import IntroParticipant, IntroStore
-from bots.storage.repository import Storage
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.intro_matcher import IntroGroup, IntroOptions
 from jobs.intro_planner import ChatMessage, plan_introductions, with_word_vectors
-from jobs.languages import Language, detect_language
-from locales import Language as ReplyLanguage
-from locales import tr, using
+from locales import tr
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfile, InterestProfileStore
 from memory.store import MemoryStore
@@ -75,11 +72,8 @@ class PlannedRound:
     participants: int
     without_profile: int
     unmatched: tuple[int, ...]
-    language: Language
     members: Mapping[int, Member] = field(default_factory=dict)
     """The introduced members' accounts, by member id (for direct messages)."""
-    reply_language: ReplyLanguage = "en"
-    """The language the round is written in (the chat's setting, else ``language``)."""
 
 
 class IntroRounds:
@@ -92,11 +86,8 @@ class IntroRounds:
         profiles: InterestProfileStore,
         embedder: Embedder,
         settings: RoundSettings | None = None,
-        *,
-        storage: Storage | None = None,
     ) -> None:
         self._intros = intros
-        self._storage = storage or Storage(intros.engine)
         self._memory = memory
         self._profiles = profiles
         self._embedder = embedder
@@ -117,10 +108,8 @@ class IntroRounds:
         )
         recent = [m for m in recent if m.message_id in found]
         recent.sort(key=lambda m: (m.sent_at or now, m.message_id))  # in the chat's order
-        language = detect_language(m.text for m in recent)
-        reply_language = await self.language(chat_id, language)
         if not recent:
-            return PlannedRound((), len(people), len(people), (), language, {}, reply_language)
+            return PlannedRound((), len(people), len(people), ())
         vectors = np.asarray([found.pop(m.message_id) for m in recent], dtype=np.float32)
         del found
         messages = [
@@ -134,24 +123,22 @@ class IntroRounds:
         names = {p.member_id: _display(p) for p in people}
         handles = {p.member.username: p.member_id for p in people if p.member.username}
         aliases = {p.member.display_name: p.member_id for p in people}
-        with using(reply_language):  # the thread runs in a copy of this context
-            plan = await asyncio.to_thread(
-                plan_introductions,
-                messages,
-                vectors,
-                names,
-                blocked=blocked,
-                interactions=interactions,
-                past_rounds=past,
-                handles=handles,
-                aliases=aliases,
-                language=language,
-                options=settings.options,
-            )
-            words = plan.naming_words()
-            if words:  # words of two languages name an interest together by their vectors
-                embedded = await self._embedder.embed_passages(words)
-                plan = with_word_vectors(plan, names, dict(zip(words, embedded, strict=True)))
+        plan = await asyncio.to_thread(  # the thread runs in a copy of the reply language
+            plan_introductions,
+            messages,
+            vectors,
+            names,
+            blocked=blocked,
+            interactions=interactions,
+            past_rounds=past,
+            handles=handles,
+            aliases=aliases,
+            options=settings.options,
+        )
+        words = plan.naming_words()
+        if words:  # words of two languages name an interest together by their vectors
+            embedded = await self._embedder.embed_passages(words)
+            plan = with_word_vectors(plan, names, dict(zip(words, embedded, strict=True)))
         await self._profiles.upsert(
             [
                 InterestProfile(
@@ -169,20 +156,8 @@ class IntroRounds:
             len(people),
             len(people) - len(plan.profiles),
             plan.unmatched,
-            language,
             {p.member_id: p.member for p in people if p.member_id in introduced},
-            reply_language,
         )
-
-    async def language(self, chat_id: int, detected: Language) -> ReplyLanguage:
-        """The language of the chat's round: the admins' setting (``en``/``zh``), else
-        (``auto``) the one ``detected`` in its members' recent messages."""
-        setting = (await self._storage.chat_settings(chat_id)).language
-        if setting == "zh":
-            return "zh"
-        if setting == "en":
-            return "en"
-        return language_of_script(detected) or "en"
 
     async def post(
         self,
@@ -204,14 +179,13 @@ class IntroRounds:
         await self._intros.record_round(
             chat_id, now, {i.group.member_ids: i.group.similarity for i in planned.intros}
         )
-        with using(planned.reply_language):
-            if await self._intros.delivery(chat_id) == "dm":
-                await self._send_privately(chat, planned, sender, sent)
-            else:
-                for part in _parts(_header(), [i.text for i in planned.intros]):
-                    await sender.send(OutgoingReply(chat=chat, text=part))
-                    if sent is not None:
-                        await sent()
+        if await self._intros.delivery(chat_id) == "dm":
+            await self._send_privately(chat, planned, sender, sent)
+        else:
+            for part in _parts(_header(), [i.text for i in planned.intros]):
+                await sender.send(OutgoingReply(chat=chat, text=part))
+                if sent is not None:
+                    await sent()
         log.info("posted %d introductions in chat %s", len(planned.intros), chat_id)
         return planned
 

@@ -46,7 +46,7 @@ from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
 from jobs.text_cues import is_question
 from jobs.vector_math import FloatMatrix, unit_rows
-from locales import N_, Language, tr, tr_marked, using
+from locales import N_, current, tr, tr_marked, using
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
@@ -142,11 +142,10 @@ class PersonalDigests:
     async def answer(self, command: Command) -> list[str]:
         """The answer to ``/digest me …`` (and its effect), as messages in the member's
         language (the answer is private, wherever it was asked)."""
-        language = await self._languages.for_member(command.sender)
-        with using(language):
-            return await self._answer(command, language)
+        with using(await self._languages.for_member(command.sender)):
+            return await self._answer(command)
 
-    async def _answer(self, command: Command, language: Language) -> list[str]:
+    async def _answer(self, command: Command) -> list[str]:
         raw = " ".join(command.args).split()
         words = canonical_words(raw)[1:]
         member_id = await self._storage.ensure_member(command.sender)
@@ -155,7 +154,7 @@ class PersonalDigests:
             return [await self.status(member_id)]
         if action == "now" and len(words) == 1:
             end = datetime.now(UTC)
-            found = await self.render(member_id, end - NOW_PERIOD, end, language=language)
+            found = await self.render(member_id, end - NOW_PERIOD, end)
             return found or [tr_marked(NOTHING)]
         if action in _SCHEDULE_WORDS:
             return [await self.change(member_id, words)]
@@ -231,14 +230,9 @@ class PersonalDigests:
 
     # --- building ---------------------------------------------------------------------------
 
-    async def render(
-        self, member_id: int, start: datetime, end: datetime, *, language: Language | None = None
-    ) -> list[str]:
-        """The member's digest of ``[start, end)`` as messages; none when nothing is for them.
-
-        In ``language``, else the member's (see ``ReplyLanguages.for_member``).
-        """
-        digest, _ = await self.build(member_id, DigestPeriod(start, end), language=language)
+    async def render(self, member_id: int, start: datetime, end: datetime) -> list[str]:
+        """The member's digest of ``[start, end)`` as messages; none when nothing is for them."""
+        digest, _ = await self.build(member_id, DigestPeriod(start, end))
         spec = await self.current(member_id)
         zone = spec.zone if spec is not None else UTC
         return render_personal_digest(digest, max_chars=MAX_CHARS, zone=zone)
@@ -265,12 +259,12 @@ class PersonalDigests:
         return PersonalDelivery(member, chats[0].chat, tuple(parts))
 
     async def build(
-        self, member_id: int, period: DigestPeriod, *, language: Language | None = None
+        self, member_id: int, period: DigestPeriod
     ) -> tuple[PersonalDigest, list[MemberChat]]:
         """The member's digest of ``period``, and the group chats it was gathered from.
 
-        Written in ``language``, else in the member's own language: their app language,
-        else what they write, else English.
+        Written in the current reply language, which the caller sets from the member
+        (:meth:`bots.reply_languages.ReplyLanguages.for_member`).
         """
         member = await self._store.member(member_id)
         chats = await self._store.member_chats(member_id) if member is not None else []
@@ -279,14 +273,13 @@ class PersonalDigests:
             for chat in chats
             if (found := await self._chat_activity(member_id, chat, period)) is not None
         ]
-        chosen = language or await self._languages.for_member(member_id)
         digest = await asyncio.to_thread(
             build_personal_digest,
             member_id,
             member.username if member is not None else None,
             activity,
             period,
-            language=Script.CHINESE if chosen == "zh" else Script.ENGLISH,
+            language=Script(current()),
             options=self._options,
         )
         return digest, chats

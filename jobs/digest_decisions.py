@@ -1,8 +1,8 @@
 """The decisions of a period: stated ones, proposals others agreed to, and what changed.
 
-A message states a decision when :func:`jobs.decision_cues.is_decision` says
-so and it says enough (``min_length``). A proposal (``要不要定在周六？``,
-``how about Friday?``; it must carry a decision act or name a day or time)
+A message states a decision when :func:`jobs.decision_cues.states_decision` says
+so, it says enough (``min_length``) and it is not excluded (below). A proposal
+(``要不要定在周六？``, ``how about Friday?``; it must carry a decision act or name a day or time)
 becomes a decision when, within ``agreement_gap`` and the next
 ``agreement_messages`` messages, other members agree (``同意``, ``+1``, a short
 ``定了！``) and fewer object, unless one of those messages (the proposer's
@@ -39,7 +39,6 @@ from jobs.decision_cues import (
     binds_someone_else,
     changes_without_subject,
     is_agreement,
-    is_decision,
     is_disagreement,
     is_instruction_like,
     is_proposal,
@@ -48,6 +47,7 @@ from jobs.decision_cues import (
     states_decision,
 )
 from jobs.digest_model import DigestDecision, DigestMessage
+from jobs.keywords import TIME_WORDS
 from jobs.question_cues import is_question
 from jobs.text_cues import content_length, key_terms
 from jobs.vector_math import FloatMatrix
@@ -174,17 +174,13 @@ def _subject_terms(text: str) -> frozenset[str]:
             for term in key_terms(text)
             if not names_a_time(term)
             and not any(ch.isdigit() for ch in term)
-            and term not in _TIME_WORDS
+            and term not in TIME_WORDS
             and not _DECISION_WORD.search(term)
         }
     )
 
 
 _DECISION_WORD = re.compile(r"[定改换确认]|decid|settl|mov|chang|switch|resched|final|confirm")
-_TIME_WORDS = frozenset(
-    "周末 上午 下午 晚上 早上 中午 今天 明天 后天 今晚 下周 本周 这周 月底 月初 weekend morning "
-    "afternoon evening night week month".split()
-)
 
 
 def _seconds(earlier: _Found, later: _Found, subjects: _Subjects, rules: DecisionRules) -> bool:
@@ -216,7 +212,9 @@ def find_decisions(
         if _excluded(message, names, rules):
             continue
         long_enough = content_length(message.text) >= rules.min_length
-        if long_enough and is_decision(message.text):
+        # ``_excluded`` has told instructions and claims about others (the author's own
+        # name is theirs to use), so the statement alone decides here.
+        if long_enough and states_decision(message.text):
             agreed, _, _ = _agreement(messages, by_id, i, rules, names)
             found.append(_Found(i, DigestDecision(message.ref(), agreed_by=agreed)))
         elif content_length(message.text) >= 3 and is_proposal(message.text):

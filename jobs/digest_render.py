@@ -23,7 +23,7 @@ from jobs.digest_model import (
 from jobs.languages import Language
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
-from locales import N_, current, format_day, format_day_short, tr, tr_marked, trn, using
+from locales import N_, format_day, format_day_short, tr, tr_marked, trn, using
 
 TELEGRAM_MAX_CHARS = 4096
 DISCORD_MAX_CHARS = 2000
@@ -42,15 +42,6 @@ _QUIET_IN = (N_("Quiet day in {chat}"), N_("Quiet week in {chat}"), N_("Quiet pe
 def reply_language(language: Language) -> str:
     """The catalog language a digest in ``language`` is written in (``other`` reads English)."""
     return "zh" if language is Language.CHINESE else "en"
-
-
-def _script() -> Language:
-    """The current catalog language as a script, for quote punctuation."""
-    return Language.CHINESE if current() == "zh" else Language.ENGLISH
-
-
-def _quote(name: str, text: str) -> str:
-    return quoted(name, text, _script())
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -148,7 +139,7 @@ def render_quiet_line(digest: Digest) -> str:
 
 def _quoted_bullet(ref: MessageRef) -> str:
     """A list item quoting ``ref``'s text after its author."""
-    return f"• {_quote(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
+    return f"• {quoted(ref.member_name, excerpt(ref.text, _EXCERPT_CHARS))}"
 
 
 def _quote_item(ref: MessageRef, link: Callable[[str], str]) -> str:
@@ -175,7 +166,7 @@ def _topic_item(number: int, topic: Topic, link: Callable[[str], str]) -> str:
     if topic.summary:
         lines.append("   " + excerpt(topic.summary, 400))
     elif quote is not None and quote.text and quote.text not in topic.title:
-        line = "   " + _quote(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
+        line = "   " + quoted(quote.member_name, excerpt(quote.text, _EXCERPT_CHARS))
         lines.append(f"{line} {link(quote.permalink)}" if quote.permalink else line)
     subject_terms = set(topic.title.split(TERM_SEPARATOR))
     extra = [word for word in topic.keywords if word not in subject_terms]
@@ -199,7 +190,7 @@ def _decision_item(decision: DigestDecision, link: Callable[[str], str]) -> str:
     if ref.permalink:
         line += f" {link(ref.permalink)}"
     if decision.replaces is not None:
-        earlier = _quote(
+        earlier = quoted(
             decision.replaces.member_name, excerpt(decision.replaces.text, _REPLACED_CHARS)
         )
         line += "\n" + tr("   ↺ changed from {earlier}", earlier=earlier)

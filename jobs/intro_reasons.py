@@ -32,7 +32,7 @@ from jobs.member_interests import term_rarity
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt, key_terms
 from jobs.vector_math import unit_rows
-from locales import current, format_list, tr
+from locales import format_list, tr
 
 _QUOTE_CHARS = 60
 _NAMED_BONUS = 0.5
@@ -379,11 +379,10 @@ def _why_line(
     size: int,
 ) -> str:
     """The reason line in the current reply language (quotes stay as written)."""
-    punctuation = Language.CHINESE if current() == "zh" else Language.ENGLISH
     parts = []
     for quote in quotes:
         name = names.get(quote.member_id, str(quote.member_id))
-        said = quoted(name, excerpt(quote.text, _QUOTE_CHARS), punctuation)
+        said = quoted(name, excerpt(quote.text, _QUOTE_CHARS))
         if quote.permalink:
             said = tr("{intro_quote} ({intro_link})", intro_quote=said, intro_link=quote.permalink)
         parts.append(said)

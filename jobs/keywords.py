@@ -14,11 +14,11 @@ from jobs.text_cues import key_terms
 
 TIME_WORDS = frozenset(
     """周一 周二 周三 周四 周五 周六 周日 周天 周末 星期一 星期二 星期三 星期四 星期五 星期六
-    星期日 星期天 礼拜天 下周 上周 本周 这周 下次 上次 这次 下回 每次 今晚 明晚 昨晚 今早 明早
-    早上 上午 中午 下午 晚上 傍晚 凌晨 半夜 最近 刚才 刚刚 待会 等会 回头 马上 以后 之后 之前
-    月初 月底 年底 年初 今年 明年 去年 这个月 下个月 上个月
+    星期日 星期天 礼拜天 下周 上周 本周 这周 下次 上次 这次 下回 每次 今天 明天 后天 今晚 明晚 昨晚
+    今早 明早 早上 上午 中午 下午 晚上 傍晚 凌晨 半夜 最近 刚才 刚刚 待会 等会 回头 马上
+    以后 之后 之前 月初 月底 年底 年初 今年 明年 去年 这个月 下个月 上个月
     monday tuesday wednesday thursday friday saturday sunday weekend weekday weekdays tonight
-    morning afternoon evening week weeks month months year years later soon earlier next last
+    morning afternoon evening night week weeks month months year years later soon earlier next last
     mon tue wed thu fri sat sun""".split()
 )
 """Words of time: part of a plan, but never what a topic is about."""

@@ -9,13 +9,16 @@ always ends where it seems to.
 from __future__ import annotations
 
 from jobs.languages import Language
+from locales import current
 
 _INNER = str.maketrans({"“": "‘", "”": "’"})
 
 
-def quoted(name: str, text: str, language: Language) -> str:
-    """``text`` quoted as ``name``'s, in the punctuation of ``language``."""
+def quoted(name: str, text: str, language: Language | None = None) -> str:
+    """``text`` quoted as ``name``'s, in the punctuation of ``language``, else of the
+    current reply language (:func:`locales.current`)."""
     words = text.translate(_INNER)
-    if language is Language.CHINESE:
+    chinese = current() == "zh" if language is None else language is Language.CHINESE
+    if chinese:
         return f"{name}：“{words}”"
     return f"{name}: “{words}”"

@@ -111,7 +111,7 @@ async def test_a_quiet_scheduled_digest_of_a_chinese_chat_is_chinese(hearth: Hea
     await chinese_talk(hearth, sender, days_ago=3)
     await hearth.storage.set_digest_quiet_line(await hearth.storage.ensure_chat(GROUP), True)
     [text] = await scheduled_digest(hearth, sender)
-    assert text == "📰 「Test group」今天很安静：没有消息。"
+    assert text == "📰 「Test group」这一天很安静：没有消息。"
 
 
 async def test_chinese_schedule_words_through_the_router(hearth: Hearth) -> None:
@@ -132,7 +132,7 @@ async def test_chinese_schedule_words_through_the_router(hearth: Hearth) -> None
     assert "每天 09:00（Asia/Shanghai）" in await say("每天", "09:00", "时区", "Asia/Shanghai")
     assert await say("安静", "一行") == "以后冷清的时段只发一行摘要。"
     assert (await say("每天", "25:00")).startswith("抱歉：“25:00”不是一天中的时间")
-    assert await say("关") == "本群的定时摘要已关闭，/digest 现在 仍可随时生成摘要。"
+    assert await say("关") == "本群的定时摘要已关闭，仍可随时发送 /digest 现在 生成一份。"
 
 
 @pytest.mark.parametrize(

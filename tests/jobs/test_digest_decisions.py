@@ -148,3 +148,14 @@ def test_agreeing_and_restating_adds_to_who_agreed() -> None:
     assert decision.ref.member_name == "老周"
     assert decision.agreed_by == ("Mark",)
     assert decision.replaces is None
+
+
+def test_a_member_may_state_their_own_commitment() -> None:
+    """Only a claim about someone else is planted; the author's own word decides."""
+    messages = [
+        message(1, "Where do we have dinner on Friday?", 0, name="Bob"),
+        message(2, "Decided: Ana will host the dinner on Friday at 7.", 1, name="Ana"),
+        message(1, "Decided: Ana will host the dinner on Friday at 7.", 2, name="Bob"),
+    ]
+    digest = _digest(messages)
+    assert [d.ref.member_name for d in digest.decisions] == ["Ana"]

@@ -227,7 +227,7 @@ def test_quiet_period_one_line_or_nothing() -> None:
     empty = build_digest([], None, week, chat_title="Hikers")
     assert render_quiet_line(empty) == "📰 Quiet week in Hikers: no messages."
     zh = build_digest([message(1, "有人吗", 1)], None, DAY)
-    assert render_digest(zh) == ["📰 今天很安静：1 位成员发了 1 条消息。"]
+    assert render_digest(zh) == ["📰 这一天很安静：1 位成员发了 1 条消息。"]
 
 
 def test_period_labels() -> None:
