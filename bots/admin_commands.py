@@ -8,14 +8,13 @@ from datetime import timedelta
 
 from adapters.model import Command
 from bots.command_catalog import usage_hint
-from bots.digest_schedules import joined_sentences
 from bots.durations import DurationError, parse_duration
 from bots.intro_commands import IntroCommands
 from bots.reply_languages import SETTINGS, ReplyLanguages
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleSpec
-from locales import N_, tr, tr_marked, using
+from locales import N_, join_sentences, tr, tr_marked, using
 
 MAX_ABSENCE_MINUTES = 7 * 24 * 60
 
@@ -52,7 +51,7 @@ class AdminCommands:
                 digest = tr(
                     "Digest {schedule}; a quiet period gets none.", schedule=spec.describe()
                 )
-            return joined_sentences(described, digest, await self._intros.status(chat_id))
+            return join_sentences(described, digest, await self._intros.status(chat_id))
         if command.sender_is_admin is not True:
             return tr("Sorry, only this chat's admins can change its settings.")
         if len(words) != 2:
@@ -100,7 +99,7 @@ def _absence_minutes(value: str) -> float:
 
 
 def _saved(settings: ChatSettings) -> str:
-    return joined_sentences(tr("Saved."), _describe(settings))
+    return join_sentences(tr("Saved."), _describe(settings))
 
 
 def _describe(settings: ChatSettings) -> str:
@@ -117,4 +116,4 @@ def _describe(settings: ChatSettings) -> str:
         else tr("Hearth does not answer when addressed (/settings assistant on).")
     )
     language = tr_marked(LANGUAGE_LINES.get(settings.language, LANGUAGE_LINES["auto"]))
-    return joined_sentences(twins, quiet, assistant, language)
+    return join_sentences(twins, quiet, assistant, language)

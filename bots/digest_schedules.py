@@ -9,7 +9,7 @@ from bots.storage.repository import Storage
 from jobs.schedule_spec import ScheduleError, ScheduleSpec, parse_digest_schedule
 from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
-from locales import tr
+from locales import format_moment, join_sentences, tr
 
 
 class DigestSchedules:
@@ -41,9 +41,7 @@ class DigestSchedules:
         next_run = await self._scheduler.schedule_digest(chat_id, spec)
         if spec.is_off:
             return tr("Scheduled digests are off in this chat. /digest now still works.")
-        return joined_sentences(
-            tr("Digest scheduled {when}.", when=spec.describe()), _next(next_run)
-        )
+        return join_sentences(tr("Digest scheduled {when}.", when=spec.describe()), _next(next_run))
 
     async def quiet(self, chat_id: int, choice: str) -> str:
         """``quiet skip`` posts nothing for a quiet period; ``quiet line`` posts one line."""
@@ -68,20 +66,10 @@ class DigestSchedules:
             if await self._storage.digest_quiet_line(chat_id)
             else tr("Quiet periods get no digest.")
         )
-        return joined_sentences(tr("Digest {when}.", when=spec.describe()), _next(next_run), quiet)
-
-
-def joined_sentences(*sentences: str) -> str:
-    """Sentences in one message (a space between them in English, none in Chinese),
-    without the gap an empty one would leave."""
-    text = ""
-    for sentence in sentences:
-        if sentence:
-            text = tr("{earlier} {later}", earlier=text, later=sentence) if text else sentence
-    return text
+        return join_sentences(tr("Digest {when}.", when=spec.describe()), _next(next_run), quiet)
 
 
 def _next(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return tr("Next: {moment} UTC.", moment=f"{moment:%Y-%m-%d %H:%M}")
+    return tr("Next: {moment} UTC.", moment=format_moment(moment))

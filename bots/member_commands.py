@@ -17,7 +17,7 @@ from bots.account_links import (
 from bots.admin_commands import AdminCommands
 from bots.command_catalog import COMMANDS_BY_NAME, help_text, usage_hint
 from bots.command_words import canonical_words, free_text
-from bots.digest_schedules import DigestSchedules, joined_sentences
+from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
 from bots.intro_commands import IntroCommands
@@ -28,7 +28,7 @@ from bots.reply_languages import ReplyLanguages
 from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
-from locales import N_, format_day_short, format_time, tr, tr_marked, trn
+from locales import N_, format_day_short, format_time, join_sentences, tr, tr_marked, trn
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore, purge_soon
 
@@ -313,7 +313,7 @@ class MemberCommands:
             )
         )
         lines.append(tr("It answers after {minutes} of quiet.", minutes=minutes))
-        return joined_sentences(*lines)
+        return join_sentences(*lines)
 
     async def _suggest(self, chat_id: int, member_id: int, suggestable: bool) -> str:
         """``/twin suggest on|off``: whether Hearth may name the member as someone who knows."""
@@ -364,7 +364,7 @@ class MemberCommands:
             "Your {count} question(s) to other members' twins here are erased, with their answers.",
             count=result.questions_erased,
         )
-        return joined_sentences(done, questions)
+        return join_sentences(done, questions)
 
     async def _link(self, command: Command, words: tuple[str, ...]) -> str:
         member_id = await self._storage.ensure_member(command.sender)

@@ -25,7 +25,6 @@ import numpy as np
 from adapters.model import Chat, Command, Member, OutgoingReply
 from adapters.ports import ReplySender
 from bots.command_words import canonical_words
-from bots.digest_schedules import joined_sentences
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.reply_languages import ReplyLanguages
@@ -46,7 +45,7 @@ from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
 from jobs.text_cues import is_question
 from jobs.vector_math import FloatMatrix, unit_rows
-from locales import N_, current, tr, tr_marked, using
+from locales import N_, current, format_moment, join_sentences, tr, tr_marked, using
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
@@ -203,7 +202,7 @@ class PersonalDigests:
                     example=tr_marked(EXAMPLE),
                 )
             return tr("Your personal digest is off. /digest me now still sends one.")
-        return joined_sentences(
+        return join_sentences(
             tr(
                 "Your personal digest comes by direct message {when}: mentions of "
                 "you, replies to you and open questions about what you talk about, from the "
@@ -224,7 +223,7 @@ class PersonalDigests:
                 example=tr_marked(EXAMPLE),
             )
         next_run = await self._scheduler.next_run(member_id, JobKind.PERSONAL_DIGEST)
-        return joined_sentences(
+        return join_sentences(
             tr("Your personal digest comes {when}.", when=spec.describe()), _next(next_run, spec)
         )
 
@@ -375,4 +374,4 @@ def _next(moment: datetime | None, spec: ScheduleSpec) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(spec.zone)
-    return tr("Next: {moment} ({tz}).", moment=f"{local:%Y-%m-%d %H:%M}", tz=spec.tz)
+    return tr("Next: {moment} ({tz}).", moment=format_moment(local), tz=spec.tz)

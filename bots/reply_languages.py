@@ -16,8 +16,7 @@ from collections.abc import Callable
 
 from adapters.model import Chat, Command, Member
 from bots.storage.repository import Storage
-from jobs.languages import Language as Script
-from jobs.languages import detect_language, script_of
+from jobs.languages import detect_language, language_of_script, script_of
 from locales import Language, language_of_locale
 
 SETTINGS: tuple[str, ...] = ("auto", "en", "zh")
@@ -25,13 +24,6 @@ SETTINGS: tuple[str, ...] = ("auto", "en", "zh")
 
 _MIN_TEXTS = 5
 """Messages a chat (or member) needs before its own talk decides ``auto``."""
-
-
-def language_of_script(script: Script | None) -> Language | None:
-    """The reply language for a detected script (``other`` reads English)."""
-    if script is None:
-        return None
-    return "zh" if script is Script.CHINESE else "en"
 
 
 def chosen_language(setting: str) -> Language | None:

@@ -20,7 +20,7 @@ from jobs.digest_model import (
     MessageRef,
     Topic,
 )
-from jobs.languages import Language
+from jobs.languages import Language, language_of_script
 from jobs.quoting import quoted
 from jobs.text_cues import excerpt
 from locales import N_, format_day, format_day_short, tr, tr_marked, trn, using
@@ -37,11 +37,6 @@ _HEADERS = (
 )
 _QUIET = (N_("Quiet day"), N_("Quiet week"), N_("Quiet period"))
 _QUIET_IN = (N_("Quiet day in {chat}"), N_("Quiet week in {chat}"), N_("Quiet period in {chat}"))
-
-
-def reply_language(language: Language) -> str:
-    """The catalog language a digest in ``language`` is written in (``other`` reads English)."""
-    return "zh" if language is Language.CHINESE else "en"
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -103,7 +98,7 @@ def period_label(period: DigestPeriod, language: Language | None = None) -> str:
     In ``language`` when given, else in the current reply language.
     """
     if language is not None:
-        with using(reply_language(language)):
+        with using(language_of_script(language)):
             return period_label(period)
     start, end = period.start, period.end.astimezone(period.start.tzinfo)
     midnight = time(0, 0)
@@ -121,7 +116,7 @@ def period_label(period: DigestPeriod, language: Language | None = None) -> str:
 
 def render_quiet_line(digest: Digest) -> str:
     """The one-line note for a quiet period, in the digest's language."""
-    with using(reply_language(digest.language)):
+    with using(language_of_script(digest.language)):
         index = _kind_index(digest.period)
         quiet = (
             tr_marked(_QUIET_IN[index], chat=digest.chat_title)
@@ -265,7 +260,7 @@ def render_digest(
         raise ValueError(f"max_chars must be at least {_MIN_MAX_CHARS}")
     if digest.is_quiet:
         return [excerpt(render_quiet_line(digest), max_chars)] if quiet_line else []
-    with using(reply_language(digest.language)):
+    with using(language_of_script(digest.language)):
         link = link_format or (lambda url: url)
         chat = f" · {excerpt(digest.chat_title, 80)}" if digest.chat_title else ""
         header = (

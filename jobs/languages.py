@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
+import locales
+
 
 class Language(StrEnum):
     """A language Hearth writes digests and introductions in.
@@ -68,3 +70,11 @@ def detect_language(texts: Iterable[str]) -> Language:
             votes[script] += 1
     order = (Language.ENGLISH, Language.CHINESE, Language.OTHER)
     return max(order, key=lambda language: votes[language])
+
+
+def language_of_script(script: Language | None) -> locales.Language | None:
+    """The language Hearth writes in for a detected script: Chinese for Chinese, English
+    for any other (``None`` stays ``None``: nothing was detected)."""
+    if script is None:
+        return None
+    return "zh" if script is Language.CHINESE else "en"

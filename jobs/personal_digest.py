@@ -47,9 +47,8 @@ from jobs.digest_render import (
     continued,
     pack_sections,
     period_label,
-    reply_language,
 )
-from jobs.languages import Language
+from jobs.languages import Language, language_of_script
 from jobs.text_cues import excerpt
 from jobs.vector_math import unit_rows
 from locales import tr, using
@@ -259,7 +258,7 @@ def render_personal_digest(
     period = digest.period
     if zone is not None:
         period = DigestPeriod(period.start.astimezone(zone), period.end.astimezone(zone))
-    with using(reply_language(digest.language)):
+    with using(language_of_script(digest.language)):
         header = tr("📬 Your digest · {period}", period=period_label(period))
         sections: list[tuple[str, list[str]]] = []
         for heading, items, more in (

@@ -21,7 +21,9 @@ from locales.formats import (
     format_day_short,
     format_duration,
     format_list,
+    format_moment,
     format_time,
+    join_sentences,
 )
 
 __all__ = [
@@ -33,7 +35,9 @@ __all__ = [
     "format_day_short",
     "format_duration",
     "format_list",
+    "format_moment",
     "format_time",
+    "join_sentences",
     "language_of_locale",
     "tr",
     "tr_marked",

@@ -40,6 +40,17 @@ def format_duration(length: timedelta) -> str:
     return format_timedelta(length, threshold=1.0, locale=_LOCALE[language])
 
 
+def join_sentences(*sentences: str) -> str:
+    """Sentences in one message: a space between them in English, none after a Chinese
+    stop; empty ones leave no gap."""
+    return ("" if current() == "zh" else " ").join(s for s in sentences if s)
+
+
+def format_moment(moment: datetime) -> str:
+    """``Sat 15 Jun 2024 09:05`` / ``2024年6月15日 周六 09:05``."""
+    return f"{format_day(moment)} {format_time(moment)}"
+
+
 def format_list(items: Sequence[str]) -> str:
     """``a, b and c`` / ``a、b和c``."""
     language = current()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from locales import current, tr
+from locales import tr
 
 
 def day_of(moment: datetime) -> str:
@@ -30,11 +30,6 @@ def away(name: str, last_seen: datetime | None, now: datetime) -> str:
             "{name} is away (last posted here {hours} h ago).", name=name, hours=minutes // 60
         )
     return tr("{name} is away (last posted here on {day}).", name=name, day=day_of(last_seen))
-
-
-def sentences(*parts: str) -> str:
-    """Sentences run together as the language writes them: no space after a Chinese stop."""
-    return ("" if current() == "zh" else " ").join(parts)
 
 
 def invite(name: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from locales import join_sentences
 from memory.embedder import Embedder
 from memory.records import MemoryHit, PeerScores
 from memory.store import MemoryStore, peer_scores
@@ -190,18 +191,18 @@ class RetrievalTwin:
         away = wording.away(name, question.last_seen_at, question.asked_at)
         if not question.question.strip():
             return TwinAnswer(
-                label=label, text=wording.sentences(away, wording.invite(name)), abstained=True
+                label=label, text=join_sentences(away, wording.invite(name)), abstained=True
             )
         if sources is None:
             sources = await self.find_sources(question)
         if not sources:
             return TwinAnswer(
                 label=label,
-                text=wording.sentences(away, wording.nothing_found(name)),
+                text=join_sentences(away, wording.nothing_found(name)),
                 abstained=True,
             )
         lines = [
-            wording.sentences(away, wording.quotes_follow(name)),
+            join_sentences(away, wording.quotes_follow(name)),
             *quote_lines(sources),
         ]
         return TwinAnswer(label=label, text="\n".join(lines), sources=tuple(sources))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from locales import using
+from locales import join_sentences, using
 from twins import answer_wording as wording
 from twins.labels import twin_label
 
@@ -31,7 +31,7 @@ def test_chinese_replies_get_chinese_sentences() -> None:
         assert wording.quotes_follow("Wei") == "Wei 在这里说过的话，也许有用："
         assert wording.invite("Wei").startswith("@Wei")
         assert wording.earlier("2026-05-01") == "更早，2026-05-01："
-        assert wording.sentences("Wei 不在。", "我不乱猜。") == "Wei 不在。我不乱猜。"
+        assert join_sentences("Wei 不在。", "我不乱猜。") == "Wei 不在。我不乱猜。"
         assert twin_label("王伟") == "🪞 王伟 的分身 · 自动回复，不是 王伟 本人"
 
 
@@ -50,7 +50,7 @@ def test_english_is_the_default() -> None:
     assert wording.nothing_found("Wei").startswith("I found nothing Wei said")
     assert wording.cannot_search("Wei").startswith("Wei is away, and I can't look through")
     assert wording.earlier("2026-05-01") == "earlier, 2026-05-01: "
-    assert wording.sentences("Wei is away.", "I won't guess.") == "Wei is away. I won't guess."
+    assert join_sentences("Wei is away.", "I won't guess.") == "Wei is away. I won't guess."
     assert twin_label("Wei") == "🪞 Twin of Wei · automated reply, not Wei"
     with using("en"):
         assert wording.quotes_follow("王伟") == "What 王伟 said here that may help:"
