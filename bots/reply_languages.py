@@ -17,7 +17,7 @@ from collections.abc import Callable
 from adapters.model import Chat, Command, Event, Member, Message
 from bots.storage.repository import Storage
 from jobs.languages import Language as Script
-from jobs.languages import detect_language, script_of
+from jobs.languages import detect_language, question_script
 from locales import Language, language_of_locale
 
 SETTINGS: tuple[str, ...] = ("auto", "en", "zh")
@@ -68,11 +68,12 @@ class ReplyLanguages:
 
     async def for_question(self, chat: Chat, question: str) -> Language:
         """An answer's language: the chat's setting when an admin chose one, else the
-        question's own script, else the chat's language."""
+        question's own (Chinese too when asked in Chinese around English names: see
+        :func:`jobs.languages.question_script`), else the chat's language."""
         setting, _ = await self._chat(chat)
         if setting in ("en", "zh"):
             return "zh" if setting == "zh" else "en"
-        return language_of_script(script_of(question)) or await self.for_chat(chat)
+        return language_of_script(question_script(question)) or await self.for_chat(chat)
 
     async def for_member(self, member: Member | int) -> Language:
         """A private reply's language: the app language the event carries or the platform
