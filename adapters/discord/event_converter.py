@@ -115,38 +115,49 @@ def readable_text_channels(
     return channels
 
 
-def readable_text(message: discord.Message, bot: BotIdentity | None = None) -> str:
-    """The message text with user mentions (``<@id>``) shown as ``@username``.
+@dataclass(frozen=True, slots=True)
+class _ReadText:
+    """A message's text as Hearth reads it, and who it mentions."""
 
-    Stored memory and twin quotes then read as people wrote them; mentions of
-    users Discord did not resolve stay as they are. When ``bot`` is given, its mentions
-    follow ``adapters.addressing``: left out at the start and end of the text, shown as
-    ``@<bot display name>`` inside it.
+    text: str
+    mentions: tuple[Mention, ...]
+    """User mentions in the order they appear, each once, the bot left out."""
+    mentions_bot: bool
+
+
+def read_text(message: discord.Message, bot: BotIdentity | None = None) -> _ReadText:
+    """The message text with user mentions (``<@id>``, ``<@!id>``) shown as ``@username``,
+    and those mentions, from one pass over the text.
+
+    Stored memory and twin quotes then read as people wrote them; mentions of users
+    Discord did not resolve stay as they are. The bot's own mentions follow
+    ``adapters.addressing``: left out at the start and end of the text, shown as
+    ``@<bot display name>`` inside it. Only the text counts as a mention: Discord also
+    lists the author of a replied-to message among the mentions when the reply pings them.
     """
     users = {user.id: user for user in message.mentions}
-
-    def name(match: re.Match[str]) -> str:
-        user = users.get(int(match.group(1)))
-        return f"@{user.name}" if user is not None else match.group(0)
-
     content = message.content
-    if bot is not None:
-        spans = [
-            match.span()
-            for match in _USER_MENTION.finditer(content)
-            if int(match.group(1)) == bot.user_id
-        ]
-        content = text_for_hearth(content, spans, lambda _: f"@{bot.display_name}")
-    return _USER_MENTION.sub(name, content)
-
-
-def mentions_user(message: discord.Message, user_id: int) -> bool:
-    """Whether the text of ``message`` mentions ``user_id`` (``<@id>`` or ``<@!id>``).
-
-    Only the text counts: Discord also lists the author of a replied-to message among the
-    mentions when the reply pings them.
-    """
-    return any(int(match.group(1)) == user_id for match in _USER_MENTION.finditer(message.content))
+    pieces: list[str] = []
+    bot_spans: list[tuple[int, int]] = []
+    mentions: dict[int, Mention] = {}
+    cursor = length = 0
+    for match in _USER_MENTION.finditer(content):
+        user_id = int(match.group(1))
+        user = users.get(user_id)
+        piece = match.group(0)
+        if bot is not None and user_id == bot.user_id:
+            bot_spans.append((length + match.start() - cursor, length + match.end() - cursor))
+        elif user is not None:
+            piece = f"@{user.name}"
+            mentions.setdefault(user_id, Mention(member=to_member(user)))
+        pieces += [content[cursor : match.start()], piece]
+        length += match.start() - cursor + len(piece)
+        cursor = match.end()
+    pieces.append(content[cursor:])
+    text = "".join(pieces)
+    if bot is not None and bot_spans:
+        text = text_for_hearth(text, bot_spans, lambda _: f"@{bot.display_name}")
+    return _ReadText(text, tuple(mentions.values()), bool(bot_spans))
 
 
 def looks_content_stripped(message: discord.Message) -> bool:
@@ -219,8 +230,8 @@ class EventConverter:
         """
         if message.type not in _TEXT_MESSAGE_TYPES or self.is_self(message.author.id):
             return None
-        text = readable_text(message, self.identity)
-        if not text.strip():
+        read = read_text(message, self.identity)
+        if not read.text.strip():
             return None
         guild_id = message.guild.id if message.guild is not None else None
         author = to_member(message.author)
@@ -245,20 +256,20 @@ class EventConverter:
             if isinstance(original, discord.Message):
                 reply_to_member = to_member(original.author)
                 replies_to_self = self.is_self(original.author.id)
-        mentions_self = self.identity is not None and mentions_user(message, self.identity.user_id)
+        addressed = read.mentions_bot or replies_to_self or chat.kind is ChatKind.PRIVATE
         return Message(
             chat=chat,
             sender=author,
             platform_message_id=str(message.id),
-            text=text,
+            text=read.text,
             sent_at=utc(message.created_at),
-            mentions=self._mentions(message),
+            mentions=read.mentions,
             reply_to_message_id=reply_to_id,
             reply_to_member=reply_to_member,
             permalink=permalink(guild_id, message.channel.id, message.id),
             edited_at=utc(message.edited_at) if edited else None,
             recovered=recovered,
-            addressed_to_hearth=mentions_self or replies_to_self or chat.kind is ChatKind.PRIVATE,
+            addressed_to_hearth=addressed,
         )
 
     def edit(self, update: discord.RawMessageUpdateEvent) -> Message | None:
@@ -284,20 +295,6 @@ class EventConverter:
         return MessageDeleted(
             chat=chat, platform_message_id=str(deletion.message_id), at=datetime.now(UTC)
         )
-
-    def _mentions(self, message: discord.Message) -> tuple[Mention, ...]:
-        """User mentions (``<@id>``, ``<@!id>``) in the order they appear, the bot left out."""
-        users = {user.id: user for user in message.mentions}
-        mentions: list[Mention] = []
-        seen: set[int] = set()
-        for match in _USER_MENTION.finditer(message.content):
-            user_id = int(match.group(1))
-            user = users.get(user_id)
-            if user is None or user_id in seen or self.is_self(user_id):
-                continue
-            seen.add(user_id)
-            mentions.append(Mention(member=to_member(user)))
-        return tuple(mentions)
 
     # -- membership -------------------------------------------------------------------------
 
