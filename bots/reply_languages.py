@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from adapters.model import Chat, Command, Member
 from bots.storage.repository import Storage
-from jobs.languages import detect_language, language_of_script, script_of
+from jobs.languages import detect_language, language_of_script, question_script
 from locales import Language, language_of_locale
 
 SETTINGS: tuple[str, ...] = ("auto", "en", "zh")
@@ -63,18 +63,14 @@ class ReplyLanguages:
 
     async def for_question(self, chat: Chat, question: str) -> Language:
         """An answer's language: the chat's setting when an admin chose one, else the
-        question's own script, else the chat's language."""
+        question's own (Chinese too when asked in Chinese around English names: see
+        :func:`jobs.languages.question_script`), else the chat's language."""
         setting, _ = await self._chat(chat)
         return (
             chosen_language(setting)
-            or language_of_script(script_of(question))
+            or language_of_script(question_script(question))
             or await self.for_chat(chat)
         )
-
-    async def setting(self, chat_id: int) -> Language | None:
-        """The language an admin chose for the chat stored as ``chat_id``, or None under
-        ``auto`` (read fresh: for scheduled posts, which then judge their own texts)."""
-        return chosen_language((await self._storage.chat_settings(chat_id)).language)
 
     async def for_member(self, member: Member | int) -> Language:
         """A private reply's language: the app language the event carries or the platform

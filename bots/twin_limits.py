@@ -1,4 +1,5 @@
-"""Rate limits on twin answers, per chat and per asker, so twins cannot be used to flood."""
+"""Rate limits on answers (twins', Hearth's own), per chat and per asker, so they cannot be
+used to flood."""
 
 from __future__ import annotations
 
@@ -38,7 +39,10 @@ class SlidingWindow:
 
 
 class TwinRateLimits:
-    """At most ``per_chat`` twin answers per chat and ``per_asker`` per asker in a chat."""
+    """At most ``per_chat`` answers per chat and ``per_asker`` per asker in a chat.
+
+    ``chat_id`` is any key of the conversation (the assistant keys a private chat by its asker).
+    """
 
     def __init__(
         self, per_chat: int = 10, per_asker: int = 3, window: timedelta = timedelta(minutes=10)
@@ -46,15 +50,15 @@ class TwinRateLimits:
         self._chat = SlidingWindow(per_chat, window)
         self._asker = SlidingWindow(per_asker, window)
 
-    def allows(self, chat_id: int, asker_id: int, now: datetime) -> bool:
-        """Whether a twin may answer this asker in this chat now."""
+    def allows(self, chat_id: Hashable, asker_id: int, now: datetime) -> bool:
+        """Whether this asker may be answered in this chat now."""
         return self._chat.allows(chat_id, now) and self._asker.allows((chat_id, asker_id), now)
 
-    def wait(self, chat_id: int, asker_id: int, now: datetime) -> timedelta:
-        """How long until a twin may answer this asker in this chat (zero when it may now)."""
+    def wait(self, chat_id: Hashable, asker_id: int, now: datetime) -> timedelta:
+        """How long until this asker may be answered in this chat (zero when they may now)."""
         return max(self._chat.wait(chat_id, now), self._asker.wait((chat_id, asker_id), now))
 
-    def record(self, chat_id: int, asker_id: int, now: datetime) -> None:
-        """Count one twin answer."""
+    def record(self, chat_id: Hashable, asker_id: int, now: datetime) -> None:
+        """Count one answer."""
         self._chat.record(chat_id, now)
         self._asker.record((chat_id, asker_id), now)

@@ -57,6 +57,23 @@ def script_of(text: str) -> Language | None:
     return best
 
 
+_CHINESE_FRAME = re.compile(r"[吗呢吧嘛？，。]|什么|怎么|哪|谁|几|有没有|有人|是不是")
+
+
+def question_script(question: str) -> Language | None:
+    """The script ``question`` is asked in: as :func:`script_of`, but Chinese too when it
+    is asked in Chinese around English names ("有人跑 Toronto Waterfront Marathon 吗？");
+    ``None`` when it has no letters."""
+    script = script_of(question)
+    if (
+        script is not Language.CHINESE
+        and count_han(question) >= 2
+        and _CHINESE_FRAME.search(question)
+    ):
+        return Language.CHINESE
+    return script
+
+
 def detect_language(texts: Iterable[str]) -> Language:
     """The chat's main language: the script most of its messages are written in.
 

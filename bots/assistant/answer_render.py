@@ -8,12 +8,11 @@ The fixed phrases are in the message catalog (``locales/zh/assistant.po``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from jobs.digest_model import MessageRef
-from jobs.languages import Language, count_han, script_of
+from jobs.languages import Language, question_script
 from jobs.quoting import quoted
 from locales import Language as ReplyLanguage
 from locales import current, format_day, format_day_short, tr, trn
@@ -24,24 +23,9 @@ TOPIC_CHARS = 60
 """Longest part of the asker's topic echoed back."""
 
 
-_CHINESE_FRAME = re.compile(r"[吗呢吧嘛？，。]|什么|怎么|哪|谁|几|有没有|有人|是不是")
-
-
-def question_script(question: str) -> Language | None:
-    """The script ``question`` is asked in: Chinese when it is written in Chinese, or
-    asked in Chinese around English names ("有人跑 Toronto Waterfront Marathon 吗？");
-    ``None`` when it has no letters."""
-    script = script_of(question)
-    if script is Language.CHINESE:
-        return Language.CHINESE
-    if count_han(question) >= 2 and _CHINESE_FRAME.search(question):
-        return Language.CHINESE
-    return script
-
-
 def answer_language(question: str) -> Language:
     """The language the question is asked in: Chinese or English (any other reads
-    English); see :func:`question_script`."""
+    English); see :func:`jobs.languages.question_script`."""
     if question_script(question) is Language.CHINESE:
         return Language.CHINESE
     return Language.ENGLISH
@@ -90,7 +74,6 @@ class Quote:
     text: str
     sent_at: datetime
     permalink: str | None = None
-    chat_title: str | None = None
 
     @classmethod
     def of_ref(cls, ref: MessageRef) -> Quote:
@@ -99,13 +82,10 @@ class Quote:
 
 
 def quote_line(quote: Quote, *, now: datetime | None = None) -> str:
-    """``Ana, Tue 3 Mar: “…” (link)``; with a chat title (private answers) ``[Title] ``
-    first. In the current reply language; the quoted text stays as written."""
+    """``Ana, Tue 3 Mar: “…” (link)``, in the current reply language; the quoted text stays
+    as written."""
     who = tr("{name}, {day}", name=quote.name, day=day_label(quote.sent_at, now))
-    line = with_link(quoted(who, excerpt(quote.text), writing_in()), quote.permalink)
-    if quote.chat_title:
-        line = f"{chat_heading(quote.chat_title)} {line}"
-    return line
+    return with_link(quoted(who, excerpt(quote.text), writing_in()), quote.permalink)
 
 
 def topic_shown(topic: str) -> str:

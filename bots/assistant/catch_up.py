@@ -69,7 +69,6 @@ class CatchUp:
         asker_id: int,
         *,
         now: datetime,
-        chat_title: str | None = None,
     ) -> AssistantAnswer:
         """The catch-up since the asker's last message before ``now``, in the current
         reply language."""
@@ -104,7 +103,7 @@ class CatchUp:
             )
         lines = [head]
         shown: list[int] = []
-        for_you = await self._for_you(chat_id, asker_id, messages, period, chat_title)
+        for_you = await self._for_you(chat_id, asker_id, messages, period)
         if for_you:
             lines.append(tr("For you:"))
             for ref in for_you[:FOR_YOU]:
@@ -145,13 +144,12 @@ class CatchUp:
         asker_id: int,
         messages: list[DigestMessage],
         period: DigestPeriod,
-        chat_title: str | None,
     ) -> list[MessageRef]:
         inside = {m.message_id for m in messages}
         earlier = {m.reply_to_message_id for m in messages} - inside - {None}
         authors = await self.authors.authors(sorted(i for i in earlier if i is not None))
         asker = await self.authors.member(asker_id)
-        activity = ChatActivity(chat_id, chat_title or "", messages, authors=authors)
+        activity = ChatActivity(chat_id, "", messages, authors=authors)  # no title shown
         digest = build_personal_digest(
             asker_id, asker.username if asker else None, [activity], period
         )

@@ -20,7 +20,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.model import Chat, Message, OutgoingReply, SentReply
+from adapters.model import Message, OutgoingReply, SentReply
 from adapters.ports import DeliveryError, ReplySender
 from bots.assistant.answer import AssistantAnswer
 from bots.assistant.answer_render import (
@@ -156,10 +156,7 @@ class AssistantService:
         if asked.intent is Intent.HELP:
             return AssistantAnswer(Intent.HELP, help_text(), True)
         if asked.intent is Intent.CATCH_UP:
-            title = (chat.title if (chat := await self._storage.chat(chat_id)) else None) or None
-            return await self._catch_up.answer(
-                chat_id, asker_member_id, now=moment, chat_title=title
-            )
+            return await self._catch_up.answer(chat_id, asker_member_id, now=moment)
         people = await self._storage.chat_people(chat_id)
         if asked.intent is Intent.MEMBER_SAID and asked.member_name:
             return await member_said(
@@ -220,7 +217,8 @@ class AssistantService:
         settings = await self._storage.chat_settings(chat_id)
         if not settings.assistant_enabled:
             return
-        language = await self._group_language(message.chat, message.text, settings.language)
+        question = without_lead(message.text) or message.text
+        language = await self._languages.for_question(message.chat, question)
         with using(language):
             if not await self._allowed(chat_id, asker_id, message, sender):
                 return
@@ -238,20 +236,6 @@ class AssistantService:
                 await self._reply(message, sender, unavailable())
                 return
             await self._deliver(message, sender, answer.text, [answer])
-
-    async def _group_language(self, chat: Chat, text: str, setting: str) -> ReplyLanguage:
-        """The language an admin set for the chat, else the question's, else the chat's.
-
-        ``setting`` is the chat's stored one, read just now (a cached one may lag a change
-        made through another :class:`ReplyLanguages`); a question asked in Chinese around
-        English names reads Chinese.
-        """
-        if setting in ("en", "zh"):
-            return "zh" if setting == "zh" else "en"
-        question = without_lead(text) or text
-        if reply_language_of(question) == "zh":
-            return "zh"
-        return await self._languages.for_question(chat, question)
 
     async def _private_language(self, message: Message) -> ReplyLanguage:
         """The question's language, else the member's (app language, what they write)."""

@@ -143,7 +143,7 @@ class AssistantQueries(StorageBase):
                 ChatMemberRow.member_id.in_(sorted(set(member_ids))),
                 ChatRow.kind == "group",
                 ChatRow.active.is_(True),
-                ChatMemberRow.left_at.is_(None),
+                ChatMemberRow.present(),
             )
             .group_by(ChatRow.id, ChatRow.title)
         )

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from adapters.model import Member, Platform
@@ -143,13 +143,6 @@ class IntroStore(StorageBase):
 
     async def participants(self, chat_id: int, now: datetime) -> list[IntroParticipant]:
         """Opted-in, awake, human members still in the chat, by member id."""
-        present = or_(
-            ChatMemberRow.left_at.is_(None),
-            and_(
-                ChatMemberRow.joined_at.is_not(None),
-                ChatMemberRow.joined_at > ChatMemberRow.left_at,
-            ),
-        )
         stmt = (
             select(MemberRow)
             .join(IntroMemberRow, IntroMemberRow.member_id == MemberRow.id)
@@ -162,7 +155,7 @@ class IntroStore(StorageBase):
                 IntroMemberRow.opted_in.is_(True),
                 or_(IntroMemberRow.snoozed_until.is_(None), IntroMemberRow.snoozed_until <= now),
                 MemberRow.is_bot.is_(False),
-                present,
+                ChatMemberRow.present(),
             )
             .order_by(MemberRow.id)
         )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from adapters.model import Chat, ChatKind, Member, Platform
 from bots.storage.base import StorageBase
@@ -59,13 +59,6 @@ class PersonalDigestStore(StorageBase):
 
     async def member_chats(self, member_id: int) -> list[MemberChat]:
         """The active group chats the member is in, where they posted last first."""
-        present = or_(
-            ChatMemberRow.left_at.is_(None),
-            and_(
-                ChatMemberRow.joined_at.is_not(None),
-                ChatMemberRow.joined_at > ChatMemberRow.left_at,
-            ),
-        )
         stmt = (
             select(ChatRow, ChatMemberRow.last_message_at)
             .join(ChatMemberRow, ChatMemberRow.chat_id == ChatRow.id)
@@ -73,7 +66,7 @@ class PersonalDigestStore(StorageBase):
                 ChatMemberRow.member_id == member_id,
                 ChatRow.kind == ChatKind.GROUP.value,
                 ChatRow.active.is_(True),
-                present,
+                ChatMemberRow.present(),
             )
         )
         async with self._sessions() as session:

@@ -19,11 +19,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -163,6 +166,14 @@ class ChatMemberRow(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def present(cls) -> ColumnElement[bool]:
+        """Still in the chat: never left, or joined again after leaving."""
+        return or_(
+            cls.left_at.is_(None),
+            and_(cls.joined_at.is_not(None), cls.joined_at > cls.left_at),
+        )
 
 
 class MessageRow(Base):

@@ -9,6 +9,8 @@ import pytest
 from bots.assistant.answer_render import (
     Quote,
     answer_language,
+    busy,
+    chat_heading,
     from_people,
     help_text,
     quote_line,
@@ -94,14 +96,17 @@ def test_quotes_carry_author_day_and_link_in_each_language() -> None:
     assert quote_line(quote, now=moment) == (
         "Ana, Tue 3 Mar: “Dinner is at ‘Sakura’” (https://t.me/c/1/9)"
     )
-    titled = Quote("Ana", "hi", moment, None, chat_title="Hikers")
-    assert quote_line(titled, now=moment) == "[Hikers] Ana, Tue 3 Mar: “hi”"
-    assert quote_line(titled, now=moment.replace(year=2027)) == "[Hikers] Ana, Tue 3 Mar 2026: “hi”"
+    plain = Quote("Ana", "hi", moment, None)
+    assert quote_line(plain, now=moment) == "Ana, Tue 3 Mar: “hi”"
+    assert quote_line(plain, now=moment.replace(year=2027)) == "Ana, Tue 3 Mar 2026: “hi”"
+    assert chat_heading("Hikers") == "[Hikers]"
     with using("zh"):
         assert quote_line(quote, now=moment) == (
             "Ana，3月3日 周二：“Dinner is at ‘Sakura’”（https://t.me/c/1/9）"
         )
-        assert quote_line(titled, now=moment) == "【Hikers】 Ana，3月3日 周二：“hi”"
+        assert quote_line(plain, now=moment) == "Ana，3月3日 周二：“hi”"
+        assert chat_heading("Hikers") == "【Hikers】"
+        assert "群" not in busy()  # also said in a private chat
     assert topic_shown("x" * 100).endswith("…”")
 
 

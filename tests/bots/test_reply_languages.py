@@ -57,16 +57,6 @@ async def test_a_chat_follows_what_it_mostly_writes_until_an_admin_chooses(
     assert await languages.for_question(GROUP, "你们周六去哪") == "en"
 
 
-async def test_the_setting_of_a_stored_chat_is_read_fresh(storage: Storage) -> None:
-    chat_id = await _say(storage, CHINESE)
-    languages = ReplyLanguages(storage)
-    assert await languages.setting(chat_id) is None
-    await storage.update_chat_settings(chat_id, language="zh")
-    assert await languages.setting(chat_id) == "zh"
-    await storage.update_chat_settings(chat_id, language="en")
-    assert await languages.setting(chat_id) == "en"
-
-
 async def test_an_answer_follows_its_question_under_auto(storage: Storage) -> None:
     await _say(storage, ENGLISH * 2)
     languages = ReplyLanguages(storage)

@@ -73,3 +73,19 @@ async def test_replies_last_message_and_a_members_groups(storage: Storage) -> No
     assert [c.title for c in chats] == ["Other group", "Test group"]  # latest activity first
     await storage.ingest_message(message("alice", "a private word", chat=DM))
     assert len(await storage.member_group_chats([alice])) == 2  # never a private chat
+
+
+async def test_a_members_groups_are_those_they_are_still_in(storage: Storage) -> None:
+    await storage.ingest_message(message("alice", "hello", minutes_ago=30))
+    await storage.ingest_message(message("alice", "elsewhere", chat=OTHER_GROUP, minutes_ago=20))
+    alice = await storage.ensure_member(member("alice"))
+    now = datetime.now(UTC)
+    await storage.record_membership(OTHER_GROUP, member("alice"), joined=False, at=now)
+    assert [c.title for c in await storage.member_group_chats([alice])] == ["Test group"]
+    # Back in the group: a leave that arrives after the rejoin it preceded leaves her in.
+    await storage.record_membership(OTHER_GROUP, member("alice"), joined=True, at=now)
+    await storage.record_membership(
+        OTHER_GROUP, member("alice"), joined=False, at=now - timedelta(minutes=1)
+    )
+    chats = await storage.member_group_chats([alice])
+    assert sorted(c.title for c in chats) == ["Other group", "Test group"]
