@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 
 from jobs.languages import Language, script_of
+from locales import LANGUAGE_NAMES
 from memory.prompt_tokens import MESSAGE_OVERHEAD_TOKENS, estimate_tokens
 from memory.untrusted_text import (
     BLOCK_TAG,
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 MAX_SUMMARY_CHARS = 300
 """A summary longer than this is not the one sentence asked for."""
 
-LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
 
 _WWW_OR_DOMAIN = re.compile(
     r"\bwww\.|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|me|dev|app|ai|co|cn|xyz|info|ly|gg|"

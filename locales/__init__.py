@@ -6,6 +6,7 @@ message. The language of the reply being written is set once per event with
 """
 
 from locales.catalog import (
+    LANGUAGE_NAMES,
     LANGUAGES,
     N_,
     Language,
@@ -28,6 +29,7 @@ from locales.formats import (
 
 __all__ = [
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "N_",
     "Language",
     "current",

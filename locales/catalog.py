@@ -24,6 +24,9 @@ Language = Literal["en", "zh"]
 
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Simplified Chinese"}
+"""Each language's English name, for telling a chat model which language to write in."""
+
 CATALOG_DIR = Path(__file__).parent
 """``<language>/*.po`` below this folder are the catalogs (one file per capability)."""
 

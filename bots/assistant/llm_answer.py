@@ -23,7 +23,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from bots.assistant.answer_render import Quote, excerpt, quote_line
-from locales import using
+from locales import LANGUAGE_NAMES, using
 from memory.untrusted_text import BLOCK_TAG, URL, neutralise, repeats_instructions
 from twins.chat_models import chat_model_name
 from twins.guardrails import (
@@ -87,7 +87,6 @@ class Written:
     message_ids: tuple[int, ...]
 
 
-LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese"}
 """How the prompt names each reply language."""
 
 
