@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 RECHECK_SECONDS = 1.0
 """How often a store that can check its disk is checked while the worker waits to retry."""
 
+POLL_SECONDS = 5.0
+"""How often an idle worker looks for pending messages nobody told it about (stored by
+another process, such as ``hearth import``)."""
+
 
 class EmbeddingWorker:
     """A background task that embeds pending messages and stores them in memory."""
@@ -49,8 +53,10 @@ class EmbeddingWorker:
         batch_size: int = 16,
         max_backoff: float = 30.0,
         metrics: HearthMetrics | None = None,
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._storage = storage
+        self._poll_seconds = poll_seconds
         self._embedder = embedder
         self._memory = memory
         self._batch_size = batch_size
@@ -105,7 +111,8 @@ class EmbeddingWorker:
     async def _run(self) -> None:
         backoff = Backoff(initial=1.0, maximum=self._max_backoff, jitter=0.0)
         while True:
-            await self._wake.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             self._wake.clear()
             try:
                 await self.run_once()

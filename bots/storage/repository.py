@@ -221,16 +221,24 @@ class Storage(
                 .returning(MessageRow.id)
             )
 
-    async def pending_messages(self, limit: int, after_id: int = 0) -> list[StoredMessage]:
-        """Messages not yet in vector memory, oldest first, with ids above ``after_id``."""
+    async def pending_messages(self, limit: int) -> list[StoredMessage]:
+        """Messages not yet in vector memory, oldest first: live ones before imported ones.
+
+        A large import therefore never holds up what members say meanwhile.
+        """
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(MessageRow)
-                .where(MessageRow.embedded_at.is_(None), MessageRow.id > after_id)
-                .order_by(MessageRow.id)
-                .limit(limit)
-            )
-            return [_stored(row) for row in rows]
+            for imported in (False, True):
+                rows = (
+                    await session.scalars(
+                        select(MessageRow)
+                        .where(MessageRow.embedded_at.is_(None), MessageRow.imported == imported)
+                        .order_by(MessageRow.id)
+                        .limit(limit)
+                    )
+                ).all()
+                if rows:
+                    return [_stored(row) for row in rows]
+            return []
 
     async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> None:
         """Record that ``messages`` are in memory (or kept out of it, if said to Hearth).

@@ -184,6 +184,8 @@ class MessageRow(Base):
     ``to_hearth`` marks a message said to Hearth itself (an @-mention of the bot or a
     reply to it): kept for re-delivery checks and ``/forget``, but never in vector
     memory, digests, personas or introductions, as it is not part of the members' talk.
+    ``imported`` marks a message read from an export or a channel's history rather than
+    received live; the embedding worker takes live messages first.
     """
 
     __tablename__ = "messages"
@@ -191,7 +193,7 @@ class MessageRow(Base):
         UniqueConstraint("chat_id", "platform_message_id"),
         Index("ix_messages_chat_member_sent", "chat_id", "member_id", "sent_at"),
         Index("ix_messages_chat_sent", "chat_id", "sent_at"),
-        Index("ix_messages_pending", "embedded_at", "id"),
+        Index("ix_messages_pending", "embedded_at", "imported", "id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -205,7 +207,43 @@ class MessageRow(Base):
     permalink: Mapped[str | None] = mapped_column(String(512))
     embedded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     to_hearth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HistoryImportRow(Base):
+    """One run that imports a chat's history (an export file or a channel's backfill).
+
+    ``source`` is ``telegram-export``, ``discord-export`` or ``discord-backfill``;
+    ``source_key`` tells runs of the same source apart (a file's fingerprint, or the
+    start of the period read), so that a run cut short is continued, not started again.
+    ``resume_after`` is the platform id of the last message handled in reading order,
+    written in the same transaction as the messages, so a kill loses nothing.
+    ``status``: running, done, failed or cancelled.
+    """
+
+    __tablename__ = "history_imports"
+    __table_args__ = (
+        Index("ix_history_imports_chat_source_key", "chat_id", "source", "source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(24))
+    source_key: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resume_after: Mapped[str | None] = mapped_column(String(64))
+    stored: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duplicates: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    skipped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    """How many messages were left out, by reason (service, empty, deleted account...)."""
+    note: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MemberSettingsRow(Base):

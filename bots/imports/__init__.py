@@ -1,0 +1,1 @@
+"""Importing a chat's history: export files and Discord channel backfill."""
