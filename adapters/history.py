@@ -33,6 +33,10 @@ class SkipReason(StrEnum):
     """A record the reader could not make sense of."""
 
 
+class ExportError(ValueError):
+    """An export file that cannot be imported, with a message that says why."""
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryBatch:
     """Consecutive messages of one chat's history, in the order they were posted."""
