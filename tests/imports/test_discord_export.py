@@ -292,5 +292,5 @@ def test_memory_stays_flat_however_long_the_export(tmp_path: Path) -> None:
     small_count, small_peak = _peak_kib(small)
     large_count, large_peak = _peak_kib(large)
     assert (small_count, large_count) == (200, 20_000)
-    # The large file is tens of MiB; reading it must not hold more than a few batches.
+    # The large file is about 14 MB; reading it must not hold more than a few batches.
     assert large_peak - small_peak < 16 * 1024, (small_peak, large_peak)
