@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from adapters.discord import DiscordAdapter
-
 from adapters.model import Event, Message, Platform
 from adapters.ports import PlatformAdapter, ReplySender
 from bots.app import Hearth
