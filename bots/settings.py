@@ -13,10 +13,11 @@ class HearthSettings(BaseSettings):
     """Settings from the environment (and an optional ``.env`` file).
 
     Every field maps to an upper-case environment variable of the same name,
-    for example ``database_url`` to ``DATABASE_URL``.
+    for example ``database_url`` to ``DATABASE_URL``. An empty variable counts as unset
+    (compose.yaml passes every setting, empty where the operator set none).
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(default=Path(".hearth"), alias="HEARTH_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")

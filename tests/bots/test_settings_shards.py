@@ -50,3 +50,24 @@ def test_bad_shard_settings_are_refused_clearly(env: dict[str, str], says: str) 
 
 def test_the_members_intent_can_be_turned_off() -> None:
     assert settings(DISCORD_MEMBERS_INTENT="false").discord_members_intent is False
+
+
+def test_empty_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """compose.yaml passes every setting, empty when the operator left it out."""
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "EMBEDDING_DIMENSION",
+        "LLM_TEMPERATURE",
+        "HEARTH_TWIN_MIN_CONFIDENCE",
+        "DISCORD_SHARD_COUNT",
+        "HEARTH_EMBEDDING_BATCH",
+    ):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "discord-token")
+    loaded = HearthSettings(_env_file=None)  # type: ignore[call-arg]
+    assert loaded.telegram_bot_token is None
+    assert loaded.discord_bot_token is not None
+    assert loaded.embedding_dimension is None
+    assert loaded.llm_temperature is None
+    assert loaded.twin_min_confidence is None
+    assert loaded.embedding_batch_size == 32
