@@ -110,6 +110,8 @@ def discord_adapter(
         application_id=settings.discord_application_id,
         command_specs=specs,
         shard_count=settings.discord_shard_count,
+        shard_ids=settings.discord_shards(),
+        members_intent=settings.discord_members_intent,
         guild_ids_for_commands=settings.discord_guild_ids(),
         history=history,
         catch_up_max_messages=settings.discord_recovery_max_messages,

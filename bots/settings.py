@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,10 +13,11 @@ class HearthSettings(BaseSettings):
     """Settings from the environment (and an optional ``.env`` file).
 
     Every field maps to an upper-case environment variable of the same name,
-    for example ``database_url`` to ``DATABASE_URL``.
+    for example ``database_url`` to ``DATABASE_URL``. An empty variable counts as unset
+    (compose.yaml passes every setting, empty where the operator set none).
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(default=Path(".hearth"), alias="HEARTH_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
@@ -47,6 +48,11 @@ class HearthSettings(BaseSettings):
     discord_application_id: int | None = Field(default=None, alias="DISCORD_APPLICATION_ID")
     discord_command_guilds: str | None = Field(default=None, alias="DISCORD_COMMAND_GUILDS")
     discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+    discord_shard_ids: str | None = Field(default=None, alias="DISCORD_SHARD_IDS")
+    """The shards this process runs, comma-separated (``0,1``); with ``DISCORD_SHARD_COUNT``,
+    several processes split a bot's shards between them. Unset: all of them."""
+    discord_members_intent: bool = Field(default=True, alias="DISCORD_MEMBERS_INTENT")
+    """Ask for the privileged Server Members intent (members joining and leaving)."""
     discord_recovery_max_messages: int = Field(
         default=1000, ge=0, le=100_000, alias="DISCORD_RECOVERY_MAX_MESSAGES"
     )
@@ -151,6 +157,55 @@ class HearthSettings(BaseSettings):
         if value is None:
             return None
         return value.strip() or None
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _blank_shard_count(cls, value: object) -> object:
+        """An empty ``DISCORD_SHARD_COUNT`` means Discord's recommended count."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_id_list(cls, value: str | None) -> str | None:
+        """``DISCORD_SHARD_IDS`` is a comma-separated list of distinct shard numbers."""
+        if value is None or not value.strip():
+            return None
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError(
+                f"DISCORD_SHARD_IDS must be comma-separated shard numbers, e.g. 0,1 (got {value!r})"
+            )
+        if len(set(map(int, parts))) != len(parts):
+            raise ValueError(f"DISCORD_SHARD_IDS lists a shard twice: {value!r}")
+        return ",".join(str(int(part)) for part in parts)
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> HearthSettings:
+        """Shard ids need the total count, and each must be below it."""
+        if self.discord_shard_ids is None:
+            return self
+        if self.discord_shard_count is None:
+            raise ValueError(
+                "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT: set the total number of shards "
+                "all processes share (e.g. DISCORD_SHARD_COUNT=4 with DISCORD_SHARD_IDS=0,1 "
+                "here and 2,3 in the other process)"
+            )
+        outside = [i for i in self.discord_shards() or () if i >= self.discord_shard_count]
+        if outside:
+            raise ValueError(
+                f"DISCORD_SHARD_IDS {outside} are not below DISCORD_SHARD_COUNT="
+                f"{self.discord_shard_count} (shards are numbered 0 to "
+                f"{self.discord_shard_count - 1})"
+            )
+        return self
+
+    def discord_shards(self) -> list[int] | None:
+        """The Discord shards this process runs (``DISCORD_SHARD_IDS``); ``None``: all."""
+        if self.discord_shard_ids is None:
+            return None
+        return [int(part) for part in self.discord_shard_ids.split(",")]
 
     def resolved_database_url(self) -> str:
         """The database URL to use: ``DATABASE_URL``, else a SQLite file in the data dir."""

@@ -161,7 +161,8 @@ class DiscordAdapter:
 
     Runs on the caller's event loop: ``start`` logs in, registers the slash commands (only
     when they differ from what Discord has), connects the gateway (``AutoShardedClient``:
-    Discord's recommended shard count unless ``shard_count`` is given) and returns once
+    Discord's recommended shard count unless ``shard_count`` is given; with ``shard_ids``
+    only those shards, so several processes can split a bot's shards) and returns once
     the client is ready. Events are handed over one at a time in the order they arrived,
     each inside its own error boundary: a failing handler is logged with the event and
     never stops the client.
@@ -189,6 +190,7 @@ class DiscordAdapter:
         application_id: int | None = None,
         command_specs: Sequence[SlashCommandSpec] = (),
         shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
         guild_ids_for_commands: Sequence[int] | None = None,
         message_content_intent: bool = True,
         members_intent: bool = True,
@@ -216,8 +218,15 @@ class DiscordAdapter:
         ``catch_up_max_messages`` per channel each time (0 turns it off), only in channels
         whose last stored message is younger than ``catch_up_max_age``.
         ``reidentify_delay`` is how long a shard waits before starting a new session after a
-        lost one (Discord limits how often a bot may identify).
+        lost one (Discord limits how often a bot may identify). ``shard_ids`` (with
+        ``shard_count``) are the shards this process connects; each gets only its own
+        servers' events (direct messages come to shard 0).
         """
+        if shard_ids is not None:
+            if shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total number of shards)")
+            if not shard_ids or any(not 0 <= i < shard_count for i in shard_ids):
+                raise ValueError(f"shard_ids must be between 0 and {shard_count - 1}")
         names = [spec.name for spec in command_specs]
         if len(set(names)) != len(names):
             raise ValueError("command names must be unique")
@@ -227,6 +236,7 @@ class DiscordAdapter:
         self._application_id = application_id
         self._specs = tuple(command_specs)
         self._shard_count = shard_count
+        self._shard_ids = list(shard_ids) if shard_ids is not None else None
         self._command_guilds = tuple(guild_ids_for_commands or ())
         self._message_content = message_content_intent
         self._members = members_intent
@@ -349,10 +359,11 @@ class DiscordAdapter:
             raise
         self._connect_task.add_done_callback(self._connection_ended)
         logger.info(
-            "Discord adapter running as %s (%s) in %d servers on %s shard(s)",
+            "Discord adapter running as %s (%s) in %d servers on shard(s) %s of %s",
             self._identity.username,
             self._identity.user_id,
             len(client.guilds),
+            ",".join(map(str, sorted(client.shards))),
             client.shard_count,
         )
 
@@ -369,6 +380,7 @@ class DiscordAdapter:
         options: dict[str, Any] = {
             "intents": hearth_intents(message_content=self._message_content, members=self._members),
             "shard_count": self._shard_count,
+            "shard_ids": self._shard_ids,
             "chunk_guilds_at_startup": False,
             "guild_ready_timeout": self._guild_ready_timeout,
             "max_messages": self._max_messages,
@@ -403,8 +415,8 @@ class DiscordAdapter:
         ):
             logger.warning(
                 "the Server Members intent is not enabled for this Discord application: "
-                "Discord will refuse the connection and joins/leaves go unnoticed. "
-                "Enable it: %s.",
+                "Discord will refuse the connection. Enable it (%s), or turn it off in "
+                "Hearth's Discord settings (joins and leaves then go unnoticed).",
                 MEMBERS_HELP,
             )
 
