@@ -13,6 +13,12 @@ the share of introduced pairs (pairs inside a trio too) whose members share a gr
 
     python bench/intro_round.py                     # 500 then 2,000 members
     python bench/intro_round.py --members 5000 --messages 20
+    python bench/intro_round.py --bulk --members 10000 --members 100000
+
+``--bulk`` loads the chat as an imported history (SQL rows in batches, vectors
+upserted thousands at a time), which takes minutes instead of hours for 100,000
+members; the round itself is the same. Each member then writes between
+``--messages`` and ``--max-messages`` messages.
 """
 
 from __future__ import annotations
@@ -26,12 +32,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.intro_rounds import IntroRounds
 from bots.storage.database import create_engine, migrate
+from bots.storage.history_import_store import HistoryImportStore
 from bots.storage.intro_store import IntroStore
 from bots.storage.repository import Storage
+from bots.storage.tables import IntroMemberRow, MessageRow
 from jobs.vector_math import unit_rows
 from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
@@ -46,27 +57,21 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(members: int, messages: int, group_size: int, seed: int, folder: Path) -> None:
-    """Load one synthetic chat and time a round of introductions in it."""
-    rng = np.random.default_rng(seed)
-    groups = -(-members // group_size)
-    centres = unit_rows(rng.standard_normal((groups, DIMENSION), dtype=np.float32))
-    vocabulary = [[f"g{g}w{w}" for w in range(12)] for g in range(groups)]
-    group_of = rng.permutation(np.repeat(np.arange(groups), group_size)[:members])
-
-    engine = create_engine(f"sqlite+aiosqlite:///{folder / 'hearth.db'}")
-    await migrate(engine)
-    storage = Storage(engine)
-    intros = IntroStore(engine)
-    memory = EdgeMemoryStore(folder / "edge", DIMENSION)
-    profiles = InterestProfileStore(EdgeMemoryStore(folder / "profiles", DIMENSION))
-    await memory.open()
-    await profiles.open()
-    started = time.perf_counter()
+async def _load(
+    storage: Storage,
+    intros: IntroStore,
+    memory: EdgeMemoryStore,
+    rng: np.random.Generator,
+    centres: npt.NDArray[np.float32],
+    vocabulary: list[list[str]],
+    group_of: npt.NDArray[np.int64],
+    messages: int,
+    member_ids: dict[int, int],
+) -> int:
+    """Store the chat message by message, as live messages arrive; its chat id."""
     now = datetime.now(UTC)
     records: list[MemoryRecord] = []
-    member_ids: dict[int, int] = {}
-    for person in range(members):
+    for person in range(len(group_of)):
         member = Member(Platform.TELEGRAM, str(10_000 + person), f"Member {person}", f"m{person}")
         group = int(group_of[person])
         noise = rng.standard_normal((messages, DIMENSION), dtype=np.float32)
@@ -93,8 +98,134 @@ async def run(members: int, messages: int, group_size: int, seed: int, folder: P
             await memory.upsert(records)
             records.clear()
     await memory.upsert(records)
-    chat_id = stored.chat_id
+    return stored.chat_id
+
+
+async def _bulk_load(
+    engine: AsyncEngine,
+    memory: EdgeMemoryStore,
+    rng: np.random.Generator,
+    centres: npt.NDArray[np.float32],
+    vocabulary: list[list[str]],
+    group_of: npt.NDArray[np.int64],
+    messages: tuple[int, int],
+    groups: dict[int, int],
+) -> int:
+    """Store the chat as an imported history: SQL in batches, vectors in bulk; its chat id.
+
+    ``groups`` is filled with each member's planted group, by member id.
+    """
+    history = HistoryImportStore(engine)
+    chat_id = await history.chat_id(CHAT)
+    run, _ = await history.start_run(
+        chat_id, platform="telegram", source="telegram-export", source_key="bench"
+    )
+    now = datetime.now(UTC)
+    batch: list[Message] = []
+    pending: list[tuple[str, int, datetime, str, npt.NDArray[np.float32]]] = []
+
+    async def flush() -> None:
+        if batch:
+            await history.store_batch(run.id, chat_id, batch)
+            batch.clear()
+        if not pending:
+            return
+        keys = [p[0] for p in pending]
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(MessageRow.platform_message_id, MessageRow.id, MessageRow.member_id).where(
+                    MessageRow.chat_id == chat_id, MessageRow.platform_message_id.in_(keys)
+                )
+            )
+            found = {str(key): (int(ident), int(member)) for key, ident, member in rows}
+        for key, person, *_ in pending:
+            groups[found[key][1]] = int(group_of[person])
+        await memory.upsert(
+            [
+                MemoryRecord(found[key][0], chat_id, found[key][1], sent, text, vector)
+                for key, _, sent, text, vector in pending
+            ]
+        )
+        pending.clear()
+
+    for person in range(members := len(group_of)):
+        member = Member(Platform.TELEGRAM, str(10_000 + person), f"Member {person}", f"m{person}")
+        group = int(group_of[person])
+        count = int(rng.integers(messages[0], messages[1] + 1))
+        noise = rng.standard_normal((count, DIMENSION), dtype=np.float32)
+        vectors = unit_rows(centres[group] + 1.2 * noise / np.sqrt(DIMENSION))
+        for n in range(count):
+            text = " ".join([*rng.choice(vocabulary[group], size=6).tolist(), "today", "really"])
+            sent = now - timedelta(hours=float(rng.uniform(1, 24 * 60)))
+            key = f"p{person}-{n}"
+            batch.append(Message(CHAT, member, key, text, sent))
+            pending.append((key, person, sent, text, vectors[n]))
+        if len(pending) >= 2000:
+            await flush()
+        if person % 10_000 == 9_999:
+            print(f"  loaded {person + 1} of {members} members", flush=True)
+    await flush()
+    await history.finish_run(run.id, "done")
+    async with engine.begin() as connection:
+        member_ids = (
+            (
+                await connection.execute(
+                    select(MessageRow.member_id).where(MessageRow.chat_id == chat_id).distinct()
+                )
+            )
+            .scalars()
+            .all()
+        )
+        rows = [{"chat_id": chat_id, "member_id": m, "opted_in": True} for m in member_ids]
+        for start in range(0, len(rows), 5000):
+            await connection.execute(insert(IntroMemberRow), rows[start : start + 5000])
+    return chat_id
+
+
+async def run(
+    members: int,
+    messages: int,
+    group_size: int,
+    seed: int,
+    folder: Path,
+    *,
+    bulk: bool = False,
+    max_messages: int | None = None,
+) -> None:
+    """Load one synthetic chat and time a round of introductions in it."""
+    rng = np.random.default_rng(seed)
+    groups = -(-members // group_size)
+    centres = unit_rows(rng.standard_normal((groups, DIMENSION), dtype=np.float32))
+    vocabulary = [[f"g{g}w{w}" for w in range(12)] for g in range(groups)]
+    group_of = rng.permutation(np.repeat(np.arange(groups), group_size)[:members])
+
+    engine = create_engine(f"sqlite+aiosqlite:///{folder / 'hearth.db'}")
+    await migrate(engine)
+    storage = Storage(engine)
+    intros = IntroStore(engine)
+    memory = EdgeMemoryStore(folder / "edge", DIMENSION)
+    profiles = InterestProfileStore(EdgeMemoryStore(folder / "profiles", DIMENSION))
+    await memory.open()
+    await profiles.open()
+    started = time.perf_counter()
+    member_ids: dict[int, int] = {}
+    if bulk:
+        chat_id = await _bulk_load(
+            engine,
+            memory,
+            rng,
+            centres,
+            vocabulary,
+            group_of,
+            (messages, max(messages, max_messages or messages)),
+            member_ids,
+        )
+    else:
+        chat_id = await _load(
+            storage, intros, memory, rng, centres, vocabulary, group_of, messages, member_ids
+        )
     loaded = time.perf_counter() - started
+    stored_messages = await memory.count(chat_id=chat_id)
 
     rounds = IntroRounds(intros, memory, profiles, HashEmbedder(DIMENSION))
     rss_before = _rss_mib()
@@ -110,7 +241,7 @@ async def run(members: int, messages: int, group_size: int, seed: int, folder: P
                 same += member_ids[a] == member_ids[b]
     matched = sum(len(intro.group.member_ids) for intro in planned.intros)
     print(
-        f"members {members:>6}  messages {members * messages:>8}  load {loaded:6.1f} s  "
+        f"members {members:>6}  messages {stored_messages:>8}  load {loaded:6.1f} s  "
         f"round {elapsed:6.2f} s  introduced {matched}/{members}  "
         f"precision {same / max(1, pairs):.3f}  RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
     )
@@ -126,10 +257,21 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--group-size", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--bulk", action="store_true", help="load as an imported history")
+    parser.add_argument("--max-messages", type=int, help="with --bulk: messages vary up to this")
+    parser.add_argument("--folder", type=Path, help="where the store goes (default: a temp dir)")
     args = parser.parse_args()
     for members in args.members or [500, 2000]:
-        with tempfile.TemporaryDirectory() as folder:
-            await run(members, args.messages, args.group_size, args.seed, Path(folder))
+        with tempfile.TemporaryDirectory(dir=args.folder) as folder:
+            await run(
+                members,
+                args.messages,
+                args.group_size,
+                args.seed,
+                Path(folder),
+                bulk=args.bulk,
+                max_messages=args.max_messages,
+            )
 
 
 if __name__ == "__main__":

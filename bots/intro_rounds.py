@@ -26,11 +26,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-
 from adapters.model import Chat, Member, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
-from bots.message_vectors import message_vectors
+from bots.message_vectors import message_matrix
 from bots.storage.intro_store import IntroParticipant, IntroStore
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.intro_matcher import IntroGroup, IntroOptions
@@ -100,18 +98,18 @@ class IntroRounds:
         people = await self._intros.participants(chat_id, now)
         ids = [p.member_id for p in people]
         recent = await self._intros.recent_messages(chat_id, ids, since, settings.per_member)
-        found = await message_vectors(
+        recent.sort(key=lambda m: (m.sent_at or now, m.message_id))  # in the chat's order
+        found, vectors = await message_matrix(
             self._memory,
             self._embedder,
             [(m.message_id, m.text) for m in recent],
             max_embed=MAX_EMBED_NOW,
         )
-        recent = [m for m in recent if m.message_id in found]
-        recent.sort(key=lambda m: (m.sent_at or now, m.message_id))  # in the chat's order
+        if not found.all():
+            recent = [m for m, kept in zip(recent, found.tolist(), strict=True) if kept]
+            vectors = vectors[found]
         if not recent:
             return PlannedRound((), len(people), len(people), ())
-        vectors = np.asarray([found.pop(m.message_id) for m in recent], dtype=np.float32)
-        del found
         messages = [
             ChatMessage(m.message_id, m.member_id, m.text, m.permalink, sent_at=m.sent_at)
             for m in recent
@@ -142,7 +140,7 @@ class IntroRounds:
         await self._profiles.upsert(
             [
                 InterestProfile(
-                    chat_id, member, vector.tolist(), " ".join(plan.keywords.get(member, ())), now
+                    chat_id, member, vector, " ".join(plan.keywords.get(member, ())), now
                 )
                 for member, vector in zip(
                     plan.profiles.member_ids.tolist(), plan.profiles.vectors, strict=True

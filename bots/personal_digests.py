@@ -48,7 +48,7 @@ from jobs.vector_math import FloatMatrix, unit_rows
 from locales import N_, current, format_moment, join_sentences, tr, tr_marked, using
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfileStore
-from memory.store import MemoryStore
+from memory.store import FloatVector, MemoryStore
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ class PersonalDigests:
         return values
 
     async def _baseline(
-        self, member_id: int, chat_id: int, end: datetime, known: dict[int, list[float]]
+        self, member_id: int, chat_id: int, end: datetime, known: dict[int, FloatVector]
     ) -> FloatMatrix | None:
         """Vectors of the chat's recent messages by others (those in memory)."""
         ids = await self._store.others_message_ids(
@@ -348,7 +348,7 @@ class PersonalDigests:
         rows = [known[i] if i in known else found[i] for i in ids if i in known or i in found]
         return np.asarray(rows, dtype=np.float32) if rows else None
 
-    async def _vectors(self, messages: Sequence[tuple[int, str]]) -> dict[int, list[float]]:
+    async def _vectors(self, messages: Sequence[tuple[int, str]]) -> dict[int, FloatVector]:
         return await message_vectors(
             self._memory, self._embedder, messages, max_embed=self._gather.max_embed
         )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from memory.records import MemoryHit, MemoryRecord
 
@@ -62,7 +63,7 @@ def to_hit(point_id: object, score: float, payload: Mapping[str, Any] | None) ->
     )
 
 
-def as_vector(vector: Sequence[float], dimension: int) -> list[float]:
+def as_vector(vector: Sequence[float] | npt.NDArray[np.float32], dimension: int) -> list[float]:
     """``vector`` as a list of floats, checked to have ``dimension`` entries."""
     array = np.asarray(vector, dtype=np.float32)
     if array.shape != (dimension,):
@@ -77,3 +78,26 @@ def dense_vector(vector: object) -> list[float] | None:
     if isinstance(dense, list) and all(isinstance(x, float | int) for x in dense):
         return [float(x) for x in dense]
     return None
+
+
+def dense_rows(
+    points: Sequence[tuple[object, object]], dimension: int
+) -> tuple[list[int], npt.NDArray[np.float32]]:
+    """The ids and unnamed dense vectors of stored ``(id, vector)`` points, as one float32 matrix.
+
+    Points without a dense vector of ``dimension`` numbers are left out. The
+    vectors go straight from the client's lists into the matrix: no Python
+    float is made per number.
+    """
+    ids: list[int] = []
+    matrix = np.empty((len(points), dimension), dtype=np.float32)
+    for point_id, vector in points:
+        dense = vector.get("") if isinstance(vector, dict) else vector
+        if not isinstance(dense, list | tuple | np.ndarray) or len(dense) != dimension:
+            continue
+        try:
+            matrix[len(ids)] = dense
+        except (TypeError, ValueError):
+            continue
+        ids.append(int(point_id))  # type: ignore[call-overload]
+    return ids, matrix[: len(ids)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -12,7 +13,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+from uuid import UUID
 
+import numpy as np
+import numpy.typing as npt
 from qdrant_edge import (
     CountRequest,
     Distance,
@@ -41,6 +45,7 @@ from memory._payload import (
     MEMBER_ID,
     TEXT,
     as_vector,
+    dense_rows,
     dense_vector,
     to_hit,
     to_payload,
@@ -57,7 +62,13 @@ from memory.edge_rewrite import (
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
-from memory.store import DimensionMismatchError, MemoryNotWritableError, MemoryStoreError
+from memory.store import (
+    VECTOR_PAGE,
+    DimensionMismatchError,
+    FloatVector,
+    MemoryNotWritableError,
+    MemoryStoreError,
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -260,18 +271,26 @@ class EdgeMemoryStore:
         chat_filter = Filter(must=[_equals(CHAT_ID, chat_id)])
         await self._write(UpdateOperation.delete_points_by_filter(chat_filter), deleting=True)
 
-    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
-        """The stored dense vectors of these messages (those not stored are left out)."""
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, FloatVector]:
+        """The stored dense vectors of these messages (those not stored are left out).
+
+        Read ``VECTOR_PAGE`` at a time; each page's vectors are rows of one float32 matrix.
+        """
         if not message_ids:
             return {}
         ids = list(dict.fromkeys(int(i) for i in message_ids))
-        records = await self._run(lambda shard: shard.retrieve(list(ids), False, True))
-        found: dict[int, list[float]] = {}
-        for record in records:
-            dense = dense_vector(record.vector)
-            if dense is not None:
-                found[int(record.id)] = dense
+        found: dict[int, FloatVector] = {}
+        for start in range(0, len(ids), VECTOR_PAGE):
+            read = functools.partial(self._vectors_sync, ids=ids[start : start + VECTOR_PAGE])
+            rows, matrix = await self._run(read)
+            found.update(zip(rows, matrix, strict=True))
         return found
+
+    def _vectors_sync(
+        self, shard: EdgeShard, ids: list[int]
+    ) -> tuple[list[int], npt.NDArray[np.float32]]:
+        records = shard.retrieve(list[int | UUID | str](ids), False, True)
+        return dense_rows([(record.id, record.vector) for record in records], self._dimension)
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memory.records import MemoryRecord, MemoryScope
-from memory.store import MemoryStore, compact, purge_soon
+from memory.store import FloatVector, MemoryStore, compact, purge_soon
 
 _ID_LIMIT = 1 << 31
 
@@ -32,7 +32,7 @@ class InterestProfile:
 
     chat_id: int
     member_id: int
-    vector: Sequence[float]
+    vector: Sequence[float] | FloatVector
     keywords: str
     updated_at: datetime
 
@@ -76,7 +76,7 @@ class InterestProfileStore:
             ]
         )
 
-    async def vectors(self, chat_id: int, member_ids: Sequence[int]) -> dict[int, list[float]]:
+    async def vectors(self, chat_id: int, member_ids: Sequence[int]) -> dict[int, FloatVector]:
         """The stored profile vectors of these members in the chat (missing ones left out)."""
         ids = {profile_point_id(chat_id, member): member for member in member_ids}
         found = await self._store.vectors(list(ids))

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True, slots=True)
 class MemoryRecord:
@@ -21,7 +24,7 @@ class MemoryRecord:
     member_id: int
     sent_at: datetime
     text: str
-    vector: Sequence[float]
+    vector: Sequence[float] | npt.NDArray[np.float32]
     permalink: str | None = None
 
 

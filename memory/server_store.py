@@ -13,13 +13,13 @@ from memory._payload import (
     INDEXED_FIELDS,
     MEMBER_ID,
     as_vector,
-    dense_vector,
+    dense_rows,
     to_hit,
     to_payload,
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
-from memory.store import DimensionMismatchError, MemoryStoreError
+from memory.store import VECTOR_PAGE, DimensionMismatchError, FloatVector, MemoryStoreError
 
 log = logging.getLogger(__name__)
 
@@ -217,19 +217,24 @@ class ServerMemoryStore:
         """Remove every record of a chat."""
         await self._delete_where([_equals(CHAT_ID, chat_id)])
 
-    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
-        """The stored dense vectors of these messages (those not stored are left out)."""
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, FloatVector]:
+        """The stored dense vectors of these messages (those not stored are left out).
+
+        Read ``VECTOR_PAGE`` at a time; each page's vectors are rows of one float32 matrix.
+        """
         if not message_ids:
             return {}
         ids = list(dict.fromkeys(int(i) for i in message_ids))
-        points = await self._client.retrieve(
-            self._collection, ids, with_vectors=True, with_payload=False
-        )
-        found: dict[int, list[float]] = {}
-        for point in points:
-            dense = dense_vector(point.vector)
-            if dense is not None:
-                found[int(point.id)] = dense
+        found: dict[int, FloatVector] = {}
+        for start in range(0, len(ids), VECTOR_PAGE):
+            points = await self._client.retrieve(
+                self._collection,
+                ids[start : start + VECTOR_PAGE],
+                with_vectors=True,
+                with_payload=False,
+            )
+            rows, matrix = dense_rows([(p.id, p.vector) for p in points], self._dimension)
+            found.update(zip(rows, matrix, strict=True))
         return found
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:

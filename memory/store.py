@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 
 
@@ -54,13 +57,51 @@ class MemoryStore(Protocol):
         """Remove every record of a chat."""
         ...
 
-    async def vectors(self, message_ids: Sequence[int]) -> dict[int, list[float]]:
-        """The stored dense vectors of these messages (those not stored are left out)."""
+    async def vectors(self, message_ids: Sequence[int]) -> dict[int, FloatVector]:
+        """The stored dense vectors of these messages (those not stored are left out).
+
+        Each vector is a float32 row of one matrix per page read (``VECTOR_PAGE``
+        ids at a time), never a list of Python floats: read many vectors through
+        :func:`vector_matrix`, which keeps one page at a time.
+        """
         ...
 
     async def count(self, member_id: int | None = None, chat_id: int | None = None) -> int:
         """How many records match the optional member and chat filters."""
         ...
+
+
+FloatVector = npt.NDArray[np.float32]
+"""One stored vector: a 1-d float32 array."""
+FloatMatrix = npt.NDArray[np.float32]
+"""Stored vectors, one per row: a 2-d float32 array."""
+
+VECTOR_PAGE = 1024
+"""How many vectors a store reads from its engine at once."""
+
+
+async def vector_matrix(
+    store: MemoryStore, message_ids: Sequence[int], dimension: int, *, page: int = VECTOR_PAGE
+) -> tuple[npt.NDArray[np.bool_], FloatMatrix]:
+    """The stored vectors of ``message_ids`` as one float32 matrix, row ``i`` for id ``i``.
+
+    Reads ``page`` ids at a time, so only one page of the engine's own vectors is
+    held besides the matrix. Returns which rows were found too; rows of messages
+    not stored are zero.
+    """
+    if page < 1:
+        raise ValueError("page must be positive")
+    found = np.zeros(len(message_ids), dtype=bool)
+    matrix = np.zeros((len(message_ids), dimension), dtype=np.float32)
+    for start in range(0, len(message_ids), page):
+        ids = message_ids[start : start + page]
+        stored = await store.vectors(ids)
+        for offset, message_id in enumerate(ids):
+            vector = stored.get(int(message_id))
+            if vector is not None:
+                matrix[start + offset] = vector
+                found[start + offset] = True
+    return found, matrix
 
 
 @runtime_checkable

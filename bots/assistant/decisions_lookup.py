@@ -45,7 +45,7 @@ from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
 from memory.records import MemoryHit
-from memory.store import MemoryStore
+from memory.store import FloatVector, MemoryStore
 
 BEFORE = timedelta(hours=2)
 AFTER = timedelta(days=3)
@@ -106,13 +106,13 @@ class DecisionLookup:
         baselines = await self.search.baselines(found)
         query = np.asarray(found.vector, dtype=np.float32)
 
-        def lead(text: str, vector: Sequence[float] | None) -> float:
+        def lead(text: str, vector: FloatVector | None) -> float:
             """How much closer to the question ``text`` is than topic-free chatter."""
             if vector is None:
                 return 0.0
             return float(np.dot(np.asarray(vector, dtype=np.float32), query)) - baselines.of(text)
 
-        def about(text: str, vector: Sequence[float] | None) -> bool:
+        def about(text: str, vector: FloatVector | None) -> bool:
             return covers(terms, text) or (vector is not None and lead(text, vector) >= MARGIN)
 
         anchors = [
@@ -192,7 +192,7 @@ class DecisionLookup:
         ordered: Sequence[DigestMessage],
         windows: Sequence[tuple[datetime, datetime]],
         found: Sequence[DigestDecision],
-        vectors: dict[int, list[float]],
+        vectors: dict[int, FloatVector],
     ) -> list[DigestDecision]:
         """Decisions of each window read on its own that reading them all together lost
         (the engine takes a decision for a second to the one before it when the two are
@@ -243,7 +243,7 @@ class DecisionLookup:
 
     async def _decisions(
         self, messages: Sequence[DigestMessage]
-    ) -> tuple[list[DigestDecision], dict[int, list[float]]]:
+    ) -> tuple[list[DigestDecision], dict[int, FloatVector]]:
         """The decisions among ``messages`` (in time order), and the messages' vectors."""
         if not messages:
             return [], {}

@@ -15,7 +15,13 @@ from qdrant_client import AsyncQdrantClient
 from memory.edge_store import EdgeMemoryStore
 from memory.records import MemoryScope
 from memory.server_store import ServerMemoryStore
-from memory.store import DimensionMismatchError, MemoryStore, MemoryStoreError
+from memory.store import (
+    VECTOR_PAGE,
+    DimensionMismatchError,
+    MemoryStore,
+    MemoryStoreError,
+    vector_matrix,
+)
 from tests.memory.conftest import DIM, EPOCH, axis, record, unit
 
 pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
@@ -236,6 +242,36 @@ async def test_vectors_are_returned_by_message_id(store: MemoryStore) -> None:
     assert found[10] == pytest.approx(axis(0))
     assert found[11] == pytest.approx(axis(1))
     assert await store.vectors([]) == {}
+
+
+async def test_vectors_are_float32_rows_over_several_pages(store: MemoryStore) -> None:
+    rng = np.random.default_rng(3)
+    stored = rng.standard_normal((VECTOR_PAGE + 7, DIM)).astype(np.float32)
+    await store.upsert([record(i + 1, GROUP, ALICE, row.tolist()) for i, row in enumerate(stored)])
+    stored /= np.linalg.norm(stored, axis=1, keepdims=True)  # cosine stores unit vectors
+
+    found = await store.vectors([i + 1 for i in range(len(stored))])
+
+    assert len(found) == len(stored)
+    last = found[len(stored)]
+    assert isinstance(last, np.ndarray) and last.dtype == np.float32 and last.shape == (DIM,)
+    for i in (0, VECTOR_PAGE - 1, VECTOR_PAGE, len(stored) - 1):
+        np.testing.assert_allclose(found[i + 1], stored[i], rtol=1e-5, atol=1e-6)
+
+
+async def test_vector_matrix_reads_pages_into_rows_in_the_order_asked(store: MemoryStore) -> None:
+    await store.upsert([record(i, GROUP, BOB, axis(i % DIM)) for i in range(1, 6)])
+
+    found, matrix = await vector_matrix(store, [5, 99, 2, 3, 1], DIM, page=2)
+
+    assert found.tolist() == [True, False, True, True, True]
+    assert matrix.dtype == np.float32 and matrix.shape == (5, DIM)
+    np.testing.assert_allclose(
+        matrix[[0, 2, 3, 4]], np.stack([axis(5 % DIM), axis(2), axis(3), axis(1)])
+    )
+    assert not matrix[1].any()
+    with pytest.raises(ValueError, match="page"):
+        await vector_matrix(store, [1], DIM, page=0)
 
 
 async def test_count_filters(store: MemoryStore) -> None:
