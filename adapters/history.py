@@ -31,6 +31,13 @@ class SkipReason(StrEnum):
     """Older than the period asked for."""
     UNREADABLE = "unreadable"
     """A record the reader could not make sense of."""
+    COMMAND = "command"
+    """A bot command (``/start``...): live ones are run, not kept as conversation."""
+
+
+class ExportError(Exception):
+    """An export file that cannot be imported: not an export, a private chat or a
+    channel, cut short, or holding several groups when none was chosen."""
 
 
 @dataclass(frozen=True, slots=True)
