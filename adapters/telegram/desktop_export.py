@@ -29,6 +29,7 @@ however large the export. Facts of the format, as Telegram Desktop writes it:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections import Counter
@@ -131,7 +132,7 @@ class TelegramExportReader:
         Raises ``ExportError`` for a file that is not a Telegram export, is cut short,
         or whose chat is a private chat or a channel.
         """
-        found = _choose(path, find_chats(path), chat)
+        found = _choose(path, await asyncio.to_thread(find_chats, path), chat)
         return cls(
             path, found, hearth_user_id=hearth_user_id, max_chars=max_chars, batch_size=batch_size
         )

@@ -319,10 +319,7 @@ async def _stored_checker(settings: HearthSettings, chat: Chat) -> StoredCheck |
     """A read-only count of stored messages among given ids (``None`` closes it); ``None``
     when there is no database yet, or no row for the chat (nothing can be stored)."""
     url = settings.resolved_database_url()
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not (
-        parsed.database and Path(parsed.database).is_file()
-    ):
+    if _no_sqlite_file(url):
         return None  # no database yet: nothing is stored, and none is created
     engine = create_engine(url)
     preview = ImportPreview(engine)
@@ -378,6 +375,14 @@ async def import_status(settings: HearthSettings, out: TextIO | None = None) -> 
             file=out,
         )
     return EXIT_DONE
+
+
+def _no_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite database whose file does not exist (yet)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return not (parsed.database and Path(parsed.database).is_file())
 
 
 def _telegram_bot_id(settings: HearthSettings) -> str | None:

@@ -165,7 +165,7 @@ async def test_a_full_export_imports_the_chosen_group_only(storage: Storage) -> 
 async def test_a_file_cut_short_keeps_what_was_read_and_continues_when_fixed(
     storage: Storage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.imports.test_telegram_export import write_export  # noqa: PLC0415
+    from tests.imports.test_telegram_export import write_export
 
     whole = tmp_path / "whole.json"
     importable = write_export(whole, 1500)
@@ -187,7 +187,7 @@ async def test_discord_says_so_when_its_reader_is_missing(
     storage: Storage, capsys: pytest.CaptureFixture[str]
 ) -> None:
     try:
-        import adapters.discord.chat_exporter  # noqa: F401, PLC0415
+        import adapters.discord.chat_exporter  # noqa: F401
     except ModuleNotFoundError:
         assert await hearth("import", "discord", str(DATA / "forum.json")) == 1
         assert "not available" in capsys.readouterr().err
