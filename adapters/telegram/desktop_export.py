@@ -20,9 +20,9 @@ however large the export. Facts of the format, as Telegram Desktop writes it:
   message (``topic_created``) as ``reply_to_message_id``; that is not a reply.
 - Supergroup message ids are the chat's own, the same the bot sees live. Basic group
   ids are counted per account, so they are not the bot's ids: they are stored as
-  ``export:<id>`` and cannot be matched with messages the bot saw live. Messages of
-  a basic group that became a supergroup are exported with ids shifted below zero and
-  are treated the same way.
+  ``export:<id>``, and whoever stores them matches them with live messages by sender,
+  text and moment instead. Messages of a basic group that became a supergroup are
+  exported with ids shifted below zero (``-1000000000``) and are treated the same way.
 - A forwarded message is stored as said by the member who forwarded it (what they
   chose to share), not by its original author, who may not be in the group.
 """
@@ -41,7 +41,7 @@ from typing import IO, Any, Self
 
 import ijson
 
-from adapters.history import ExportError, HistoryBatch, SkipReason
+from adapters.history import EXPORT_ID_PREFIX, ExportError, HistoryBatch, SkipReason
 from adapters.model import Chat, ChatKind, Member, Mention, Message, Platform
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,6 @@ _DELETED_NAME = "Deleted Account"
 _FINGERPRINT_BYTES = 1 << 20
 _TICK_RECORDS = 5_000
 """Records read without a message to store before a progress tick is handed over."""
-EXPORT_ID_PREFIX = "export:"
-"""Prefix of message ids that are an account's own numbering (basic groups)."""
 
 
 @dataclass(frozen=True, slots=True)

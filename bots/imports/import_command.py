@@ -15,8 +15,8 @@ import inspect
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,8 +34,8 @@ from rich.progress import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.history import ExportError, HistoryBatch, HistoryReader
-from adapters.model import Chat
+from adapters.history import EXPORT_ID_PREFIX, ExportError, HistoryBatch, HistoryReader, SkipReason
+from adapters.model import Chat, Message
 from bots.imports.history_import import HistoryImporter
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
@@ -106,6 +106,38 @@ class _Tallied:
         async for batch in self._reader.batches(resume_after=resume_after):
             self._tally.add(batch)
             yield batch
+
+
+class _SkipSeenLive:
+    """Leaves out messages with export-only ids (basic groups) that were stored live under
+    the bot's ids: the same sender, text and moment (counted as ``seen live``)."""
+
+    def __init__(self, reader: HistoryReader, preview: ImportPreview, chat_id: int) -> None:
+        self._reader = reader
+        self._preview = preview
+        self._chat_id = chat_id
+
+    @property
+    def chat(self) -> Chat:
+        return self._reader.chat
+
+    async def batches(self, *, resume_after: str | None = None) -> AsyncIterator[HistoryBatch]:
+        async for batch in self._reader.batches(resume_after=resume_after):
+            own_ids = [
+                m for m in batch.messages if m.platform_message_id.startswith(EXPORT_ID_PREFIX)
+            ]
+            seen = await self._preview.seen_live(self._chat_id, own_ids)
+            if not seen:
+                yield batch
+                continue
+            drop = {id(own_ids[place]) for place in seen}
+            skipped = Counter(batch.skipped)
+            skipped[SkipReason.SEEN_LIVE] += len(drop)
+            yield replace(
+                batch,
+                messages=tuple(m for m in batch.messages if id(m) not in drop),
+                skipped=dict(skipped),
+            )
 
 
 class _Meter:
@@ -224,9 +256,10 @@ async def _import(settings: HearthSettings, reader: Any, source: str, out: TextI
         async def progress(run: ImportRun, done: float | None) -> None:
             shown.update(tally.messages + sum(tally.skipped.values()), done)
 
+        chat_id = known.id if known is not None else await store.chat_id(reader.chat)
         try:
             run = await importer.run(
-                _Tallied(reader, tally),
+                _Tallied(_SkipSeenLive(reader, preview, chat_id), tally),
                 source=source,
                 source_key=reader.source_key,
                 progress=progress,
@@ -284,7 +317,7 @@ async def _dry_run(settings: HearthSettings, reader: Any, out: TextIO) -> int:
         async for batch in reader.batches():
             tally.add(batch)
             if check is not None and tally.already_stored is not None:
-                found = await check([m.platform_message_id for m in batch.messages])
+                found = await check(batch.messages)
                 tally.already_stored = None if found is None else tally.already_stored + found
             meter.update(tally.messages + sum(tally.skipped.values()), batch.done)
     except ExportError as error:
@@ -312,7 +345,7 @@ async def _dry_run(settings: HearthSettings, reader: Any, out: TextIO) -> int:
     return EXIT_DONE
 
 
-StoredCheck = Callable[[list[str] | None], Any]
+StoredCheck = Callable[[Sequence[Message] | None], Any]
 
 
 async def _stored_checker(settings: HearthSettings, chat: Chat) -> StoredCheck | None:
@@ -333,12 +366,14 @@ async def _stored_checker(settings: HearthSettings, chat: Chat) -> StoredCheck |
         return None
     chat_id = known.id
 
-    async def check(ids: list[str] | None) -> int | None:
-        if ids is None:
+    async def check(messages: Sequence[Message] | None) -> int | None:
+        if messages is None:
             await engine.dispose()
             return None
+        own_ids = [m for m in messages if m.platform_message_id.startswith(EXPORT_ID_PREFIX)]
         try:
-            return await preview.stored_count(chat_id, ids)
+            by_id = await preview.stored_count(chat_id, [m.platform_message_id for m in messages])
+            return by_id + len(await preview.seen_live(chat_id, own_ids))
         except SQLAlchemyError:
             return None
 

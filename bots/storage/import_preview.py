@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from adapters.model import Chat
-from bots.storage.base import StorageBase
-from bots.storage.tables import ChatRow, MessageRow
+from adapters.model import Chat, Message
+from bots.storage.base import StorageBase, storable
+from bots.storage.tables import ChatRow, MemberRow, MessageRow
+
+SAME_MOMENT = timedelta(seconds=1)
+"""How far apart an exported and a live copy of one message may be dated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,36 @@ class ImportPreview(StorageBase):
                 )
             )
         return int(found or 0)
+
+    async def seen_live(self, chat_id: int, messages: Sequence[Message]) -> set[int]:
+        """Which of ``messages`` (by place) were stored live under other ids: the same
+        sender and text, dated within a second of each other."""
+        if not messages:
+            return set()
+        earliest = min(m.sent_at for m in messages) - SAME_MOMENT
+        latest = max(m.sent_at for m in messages) + SAME_MOMENT
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(MemberRow.platform_user_id, MessageRow.text, MessageRow.sent_at)
+                    .join(MemberRow, MemberRow.id == MessageRow.member_id)
+                    .where(
+                        MessageRow.chat_id == chat_id,
+                        MessageRow.imported.is_(False),
+                        MessageRow.sent_at >= earliest,
+                        MessageRow.sent_at <= latest,
+                    )
+                )
+            ).all()
+        live: dict[tuple[str, str], list[datetime]] = {}
+        for user_id, text, sent_at in rows:
+            live.setdefault((user_id, text), []).append(sent_at)
+        found: set[int] = set()
+        for place, message in enumerate(messages):
+            moments = live.get((message.sender.platform_user_id, storable(message.text)), [])
+            if any(abs(at - message.sent_at) <= SAME_MOMENT for at in moments):
+                found.add(place)
+        return found
 
 
 def _known(row: ChatRow) -> KnownChat:

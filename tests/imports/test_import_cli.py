@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,20 @@ async def test_discord_says_so_when_its_reader_is_missing(
         assert "not available" in capsys.readouterr().err
     else:
         pytest.skip("the Discord export reader is present")
+
+
+async def test_a_basic_group_skips_messages_seen_live_under_the_bots_ids(
+    storage: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    family = Chat(Platform.TELEGRAM, "-4815162342", ChatKind.GROUP, "Family")
+    mum = Member(Platform.TELEGRAM, "3001", "Mum")
+    at = datetime.fromtimestamp(1703440800, UTC) + timedelta(milliseconds=400)
+    seen = await storage.ingest_message(Message(family, mum, "57", "Dinner at 7", at))
+    path = str(DATA / "basic_group.json")
+    assert await hearth("import", "telegram", path, "--dry-run") == 0
+    assert "of these already stored: 1" in capsys.readouterr().out
+    assert await hearth("import", "telegram", path) == 0
+    out = capsys.readouterr().out
+    assert "messages stored: 1" in out and "seen live 1" in out
+    assert await storage.count_messages(chat_id=seen.chat_id) == 2
+    assert await storage.count_messages(member_id=seen.member_id) == 1
