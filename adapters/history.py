@@ -42,9 +42,8 @@ class SkipReason(StrEnum):
     """A bot command (``/start``...): live ones are run, not kept as conversation."""
 
 
-class ExportError(Exception):
-    """An export file that cannot be imported: not an export, a private chat or a
-    channel, cut short, or holding several groups when none was chosen."""
+class ExportError(ValueError):
+    """An export file that cannot be imported, with a message that says why."""
 
 
 @dataclass(frozen=True, slots=True)
