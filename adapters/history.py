@@ -31,15 +31,15 @@ class SkipReason(StrEnum):
     """Written by an account that no longer exists (it can never consent or forget)."""
     HEARTH = "hearth"
     """Written by Hearth itself."""
-    OUT_OF_RANGE = "out of range"
-    """Older than the period asked for."""
-    UNREADABLE = "unreadable"
-    """A record the reader could not make sense of."""
     SEEN_LIVE = "seen live"
     """Already stored as Hearth saw it live, under the id the bot was given (a basic
     group's export numbers messages per account, so only the sender, moment and text match)."""
     COMMAND = "command"
     """A bot command (``/start``...): live ones are run, not kept as conversation."""
+    OUT_OF_RANGE = "out of range"
+    """Older than the period asked for."""
+    UNREADABLE = "unreadable"
+    """A record the reader could not make sense of."""
 
 
 class ExportError(ValueError):
