@@ -210,7 +210,9 @@ async def open_reader(
     reader_class = module.DiscordExportReader
     hearth_id = _discord_bot_id(settings)
     if isinstance(inspect.getattr_static(reader_class, "open"), classmethod):
-        return await reader_class.open(path, hearth_user_id=hearth_id)
+        return await reader_class.open(
+            path, hearth_user_id=hearth_id, max_chars=settings.max_message_chars
+        )
     reader = reader_class(path, hearth_user_id=hearth_id)
     opened = await reader.open()
     return reader if opened is None else opened

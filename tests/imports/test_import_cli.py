@@ -211,3 +211,23 @@ async def test_a_basic_group_skips_messages_seen_live_under_the_bots_ids(
     assert "messages stored: 1" in out and "seen live 1" in out
     assert await storage.count_messages(chat_id=seen.chat_id) == 2
     assert await storage.count_messages(member_id=seen.member_id) == 1
+
+
+async def test_a_discord_export_is_imported_through_the_same_command(
+    storage: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    channel = DATA / "discord" / "channel.json"
+    if not channel.is_file():
+        pytest.skip("the Discord export reader and its fixtures are not here yet")
+    assert await hearth("import", "discord", str(channel), "--dry-run") == 0
+    assert "nothing written" in capsys.readouterr().out
+    assert await storage.count_messages() == 0
+    assert await hearth("import", "discord", str(channel)) == 0
+    out = capsys.readouterr().out
+    stored = await storage.count_messages()
+    assert stored > 0 and f"messages stored: {stored}" in out
+    assert await hearth("import", "discord", str(channel)) == 0
+    assert f"already stored (duplicates): {stored}" in capsys.readouterr().out
+    dm = DATA / "discord" / "dm.json"
+    assert await hearth("import", "discord", str(dm)) == 1
+    assert "direct messages" in capsys.readouterr().err
