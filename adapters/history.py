@@ -15,6 +15,10 @@ from typing import Protocol
 
 from adapters.model import Chat, Message
 
+EXPORT_ID_PREFIX = "export:"
+"""Starts message ids of an export's own numbering where it is not the platform's (a
+Telegram basic group numbers messages per account): they never match live messages' ids."""
+
 
 class SkipReason(StrEnum):
     """Why a record of the history was not imported as a message."""
@@ -27,6 +31,11 @@ class SkipReason(StrEnum):
     """Written by an account that no longer exists (it can never consent or forget)."""
     HEARTH = "hearth"
     """Written by Hearth itself."""
+    SEEN_LIVE = "seen live"
+    """Already stored as Hearth saw it live, under the id the bot was given (a basic
+    group's export numbers messages per account, so only the sender, moment and text match)."""
+    COMMAND = "command"
+    """A bot command (``/start``...): live ones are run, not kept as conversation."""
     OUT_OF_RANGE = "out of range"
     """Older than the period asked for."""
     UNREADABLE = "unreadable"

@@ -54,7 +54,41 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="group topics by shared words instead of the embedding model (quicker, rougher)",
     )
+    imports = sub.add_parser(
+        "import", help="import a chat's history from an export file (resumable)"
+    )
+    what = imports.add_subparsers(dest="source", required=True)
+    telegram = what.add_parser(
+        "telegram", help="a Telegram Desktop export (Export chat history, format JSON)"
+    )
+    telegram.add_argument("file", type=Path, help="the export's result.json")
+    telegram.add_argument(
+        "--chat", help="the group's id or exact name, when the export holds several"
+    )
+    telegram.add_argument(
+        "--dry-run", action="store_true", help="report what would be imported, write nothing"
+    )
+    discord = what.add_parser("discord", help="a DiscordChatExporter JSON export of a channel")
+    discord.add_argument("file", type=Path, help="the export's .json file")
+    discord.add_argument(
+        "--dry-run", action="store_true", help="report what would be imported, write nothing"
+    )
+    what.add_parser("status", help="list import runs with their counts")
     return parser
+
+
+async def _import(settings: HearthSettings, args: argparse.Namespace) -> int:
+    from bots.imports import import_command  # noqa: PLC0415 - CLI only
+
+    if args.source == "status":
+        return await import_command.import_status(settings)
+    return await import_command.import_history(
+        settings,
+        args.source,
+        args.file,
+        chat=getattr(args, "chat", None),
+        dry_run=args.dry_run,
+    )
 
 
 def _configure_logging(settings: HearthSettings, to_file: bool) -> None:
@@ -185,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "skipped":
             return asyncio.run(_skipped(settings, args.limit, args.full))
+        if args.command == "import":
+            return asyncio.run(_import(settings, args))
         if args.command == "digest":
             if not args.source.is_file():
                 print(f"hearth: no such file: {args.source}", file=sys.stderr)
