@@ -71,3 +71,12 @@ class HistoryReader(Protocol):
     def batches(self, *, resume_after: str | None = None) -> AsyncIterator[HistoryBatch]:
         """The history in batches, starting after the record ``resume_after`` when given."""
         ...
+
+
+class ExportReader(HistoryReader, Protocol):
+    """A reader of an export file, which it can tell apart from other files."""
+
+    @property
+    def source_key(self) -> str:
+        """A fingerprint of the file, so that a run cut short is continued on the same file."""
+        ...

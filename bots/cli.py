@@ -214,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     has_platform = settings.telegram_bot_token or settings.discord_bot_token
     playground = args.command == "run" and (args.playground or not has_platform)
     _configure_logging(settings, to_file=playground)
+    if args.command in ("import", "skipped"):
+        # The schema upgrade's step-by-step lines would bury the command's own output.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import importlib
-import inspect
 import sys
 import time
 from collections import Counter
@@ -34,7 +32,14 @@ from rich.progress import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.history import EXPORT_ID_PREFIX, ExportError, HistoryBatch, HistoryReader, SkipReason
+from adapters.history import (
+    EXPORT_ID_PREFIX,
+    ExportError,
+    ExportReader,
+    HistoryBatch,
+    HistoryReader,
+    SkipReason,
+)
 from adapters.model import Chat, Message
 from bots.imports.history_import import HistoryImporter
 from bots.settings import HearthSettings
@@ -190,7 +195,7 @@ class _Meter:
 
 async def open_reader(
     platform: str, path: Path, *, chat: str | None, settings: HearthSettings
-) -> Any:
+) -> ExportReader:
     """The history reader for ``platform``'s export at ``path`` (raises ``ExportError``)."""
     if platform == "telegram":
         from adapters.telegram.desktop_export import TelegramExportReader  # noqa: PLC0415
@@ -201,21 +206,11 @@ async def open_reader(
             hearth_user_id=_telegram_bot_id(settings),
             max_chars=settings.max_message_chars,
         )
-    try:
-        module = importlib.import_module("adapters.discord.chat_exporter")
-    except ModuleNotFoundError as error:
-        raise ExportError(
-            "importing Discord exports is not available in this version of Hearth"
-        ) from error
-    reader_class = module.DiscordExportReader
-    hearth_id = _discord_bot_id(settings)
-    if isinstance(inspect.getattr_static(reader_class, "open"), classmethod):
-        return await reader_class.open(
-            path, hearth_user_id=hearth_id, max_chars=settings.max_message_chars
-        )
-    reader = reader_class(path, hearth_user_id=hearth_id)
-    opened = await reader.open()
-    return reader if opened is None else opened
+    from adapters.discord.chat_exporter import DiscordExportReader  # noqa: PLC0415
+
+    return await DiscordExportReader.open(
+        path, hearth_user_id=_discord_bot_id(settings), max_chars=settings.max_message_chars
+    )
 
 
 async def import_history(
@@ -239,7 +234,7 @@ async def import_history(
     return await _import(settings, reader, SOURCES[platform], out)
 
 
-async def _import(settings: HearthSettings, reader: Any, source: str, out: TextIO) -> int:
+async def _import(settings: HearthSettings, reader: ExportReader, source: str, out: TextIO) -> int:
     engine = create_engine(settings.resolved_database_url())
     tally = Tally()
     started = time.monotonic()
@@ -310,7 +305,7 @@ def _summary(run: ImportRun, tally: Tally, seconds: float, out: TextIO) -> None:
     )
 
 
-async def _dry_run(settings: HearthSettings, reader: Any, out: TextIO) -> int:
+async def _dry_run(settings: HearthSettings, reader: ExportReader, out: TextIO) -> int:
     tally = Tally()
     check = await _stored_checker(settings, reader.chat)
     started = time.monotonic()

@@ -184,18 +184,6 @@ async def test_a_file_cut_short_keeps_what_was_read_and_continues_when_fixed(
     assert await storage.count_messages() == importable
 
 
-async def test_discord_says_so_when_its_reader_is_missing(
-    storage: Storage, capsys: pytest.CaptureFixture[str]
-) -> None:
-    try:
-        import adapters.discord.chat_exporter  # noqa: F401
-    except ModuleNotFoundError:
-        assert await hearth("import", "discord", str(DATA / "forum.json")) == 1
-        assert "not available" in capsys.readouterr().err
-    else:
-        pytest.skip("the Discord export reader is present")
-
-
 async def test_a_basic_group_skips_messages_seen_live_under_the_bots_ids(
     storage: Storage, capsys: pytest.CaptureFixture[str]
 ) -> None:
