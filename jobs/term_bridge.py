@@ -76,10 +76,11 @@ def _ing_stems(word: str) -> Iterator[str]:
 def _gloss_words(gloss: str) -> tuple[list[str], bool] | None:
     """The content words of one gloss (lemmatised) and whether it is a verb ("to ..."),
     or ``None`` when the gloss is a cross-reference, a classifier, a name or too long."""
-    gloss = _PHRASE_END.split(_ASIDE.sub(" ", gloss.strip()), maxsplit=1)[0].strip()
-    lowered = gloss.lower()
-    if not gloss or _SKIPPED.match(lowered) or HAN.search(gloss):
+    gloss = gloss.strip()
+    if not gloss or _SKIPPED.match(gloss.lower()) or HAN.search(gloss):
         return None
+    gloss = _PHRASE_END.split(_ASIDE.sub(" ", gloss), maxsplit=1)[0].strip()
+    lowered = gloss.lower()
     found = _WORD.findall(lowered)
     if len(found) > 1 and any(w[:1].isupper() for w in gloss.split()):
         return None  # a name: "Honghe county", "Kangxi dictionary"

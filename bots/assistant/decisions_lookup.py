@@ -123,7 +123,7 @@ class DecisionLookup:
             for r in found.hits
             if is_chat_talk(r.hit.text)
             and (
-                covers(terms, signed(r.hit.text, r.hit.member_id))
+                either.covers(signed(r.hit.text, r.hit.member_id))
                 or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
             )
         ][:ANCHORS]
