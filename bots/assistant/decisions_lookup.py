@@ -24,7 +24,6 @@ import numpy as np
 from bots.assistant.bilingual_terms import BilingualTerms
 from bots.assistant.chat_search import (
     ChatSearch,
-    covers,
     is_chat_talk,
     subject_terms,
     time_terms,

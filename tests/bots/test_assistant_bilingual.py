@@ -21,7 +21,7 @@ async def test_an_english_decision_is_found_for_a_chinese_question(hearth: Heart
         ("alice", "Hike this weekend? The north trail is open again.", 9 * DAY),
         ("bob", "ok it's decided: the hike is Saturday 9am at the north gate", 9 * DAY - 20),
         ("carol", "The compost bins are overflowing, we need a plan.", 6 * DAY),
-        ("dave", "Done: we're going with two new bins by the shed, Dave builds them.", 6 * DAY - 30),
+        ("dave", "Done: two new bins by the shed, Dave builds them.", 6 * DAY - 30),
         ("erin", "Movie night at mine this week?", 3 * DAY),
         ("bob", "Yes! Spirited Away maybe?", 3 * DAY - 5),
         ("erin", "Decided: the film is Spirited Away, Friday 8pm at my place.", 3 * DAY - 20),
