@@ -95,7 +95,8 @@ def _jieba_tokenizer() -> object:
     return jieba.dt  # the process-wide tokenizer: one dictionary in memory, shared with twins
 
 
-def _chinese_words(text: str) -> list[str]:
+def chinese_words(text: str) -> list[str]:
+    """The words of a Chinese text, as jieba segments it."""
     tokenizer = _jieba_tokenizer()
     words: list[str] = list(tokenizer.cut(text))  # type: ignore[attr-defined]
     return words
@@ -117,7 +118,7 @@ def key_terms(text: str) -> list[str]:
         if HAN.match(chunk):
             terms.extend(
                 word
-                for word in _chinese_words(chunk)
+                for word in chinese_words(chunk)
                 if len(word) >= 2 and word not in _ZH_STOPWORDS
             )
         else:

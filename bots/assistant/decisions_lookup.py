@@ -21,10 +21,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from bots.assistant.bilingual_terms import BilingualTerms
 from bots.assistant.chat_search import (
     ChatSearch,
-    carried,
-    covers,
     is_chat_talk,
     subject_terms,
     time_terms,
@@ -42,6 +41,7 @@ from bots.storage.repository import Storage
 from jobs.decision_cues import is_decision
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
+from jobs.term_bridge import term_bridge
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
 from memory.records import MemoryHit
@@ -105,6 +105,8 @@ class DecisionLookup:
             return []
         baselines = await self.search.baselines(found)
         query = np.asarray(found.vector, dtype=np.float32)
+        bridge = await asyncio.to_thread(term_bridge)
+        either = BilingualTerms.of(terms, bridge)
 
         def lead(text: str, vector: FloatVector | None) -> float:
             """How much closer to the question ``text`` is than topic-free chatter."""
@@ -113,14 +115,14 @@ class DecisionLookup:
             return float(np.dot(np.asarray(vector, dtype=np.float32), query)) - baselines.of(text)
 
         def about(text: str, vector: FloatVector | None) -> bool:
-            return covers(terms, text) or (vector is not None and lead(text, vector) >= MARGIN)
+            return either.covers(text) or (vector is not None and lead(text, vector) >= MARGIN)
 
         anchors = [
             r.hit
             for r in found.hits
             if is_chat_talk(r.hit.text)
             and (
-                covers(terms, signed(r.hit.text, r.hit.member_id))
+                either.covers(signed(r.hit.text, r.hit.member_id))
                 or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
             )
         ][:ANCHORS]
@@ -145,7 +147,7 @@ class DecisionLookup:
         on_topic_talk = {
             talk[m.message_id]
             for m in ordered
-            if is_chat_talk(m.text) and covers(terms, signed(m.text, m.member_id))
+            if is_chat_talk(m.text) and either.covers(signed(m.text, m.member_id))
         }
 
         def direct(d: DigestDecision) -> bool:
@@ -165,17 +167,17 @@ class DecisionLookup:
         ]
         # Each decision weighed by the topic's terms it and its conversation carry (rare
         # terms count most) and by its closeness to the question in meaning.
-        all_terms = terms | time_terms(topic)
-        found_in = {m.message_id: carried(all_terms, signed(m.text, m.member_id)) for m in ordered}
-        weights = TermWeights.of(all_terms, list(found_in.values()))
+        all_terms = BilingualTerms.of(terms | time_terms(topic), bridge)
+        found_in = {m.message_id: all_terms.carried(signed(m.text, m.member_id)) for m in ordered}
+        weights = TermWeights.of(all_terms.terms, list(found_in.values()))
         said_in: dict[int, set[str]] = {}
         for m in ordered:
             said_in.setdefault(talk[m.message_id], set()).update(found_in[m.message_id])
 
         def weight(d: DigestDecision) -> float:
-            own = carried(all_terms, signed(d.ref.text, d.ref.member_id))
+            own = all_terms.carried(signed(d.ref.text, d.ref.member_id))
             if d.replaces is not None:
-                own |= carried(all_terms, signed(d.replaces.text, d.replaces.member_id))
+                own |= all_terms.carried(signed(d.replaces.text, d.replaces.member_id))
             near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
             around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), set()))
             share = weights.share(own)

@@ -1,0 +1,58 @@
+"""English and Chinese words for the same thing, from CC-CEDICT."""
+
+from __future__ import annotations
+
+from jobs.term_bridge import TermBridge, simple_lemma, term_bridge
+
+
+def test_common_chinese_terms_have_their_english_words() -> None:
+    bridge = term_bridge()
+    assert {"run", "jog"} <= bridge.english_of("跑步")
+    assert {"film", "movie"} <= bridge.english_of("电影")
+    assert "friday" in bridge.english_of("周五")
+    assert {"dinner", "meal"} <= bridge.english_of("聚餐")
+    assert "water" in bridge.english_of("浇水")
+    assert "film" in bridge.english_of("胶片")
+
+
+def test_english_words_and_their_forms_find_chinese_terms() -> None:
+    bridge = term_bridge()
+    assert "跑步" in bridge.chinese_of("running")
+    assert "浇水" in bridge.chinese_of("watering")
+    assert {"电影", "胶片"} <= bridge.chinese_of("films")
+    assert "周五" in bridge.chinese_of("Friday")
+    assert bridge.means("聚餐", "dinners")
+
+
+def test_a_word_that_only_qualifies_stands_for_what_it_qualifies() -> None:
+    assert term_bridge().means("聚餐", "potluck")  # 百乐餐: "potluck meal"
+
+
+def test_unknown_words_and_function_words_map_to_nothing() -> None:
+    bridge = term_bridge()
+    assert bridge.english_of("不存在的词") == frozenset()
+    assert bridge.chinese_of("the") == frozenset()
+    assert bridge.chinese_of("xyzzy") == frozenset()
+
+
+def test_classifiers_surnames_variants_and_names_are_left_out() -> None:
+    lines = [
+        "個 个 [ge4] /classifier for people or objects in general/",
+        "週 周 [Zhou1] /surname Zhou/",
+        "喫 吃 [chi1] /variant of 吃[chi1]/",
+        "紅河 红河 [Hong2 he2] /Honghe county in Yunnan/",
+        "電影 电影 [dian4 ying3] /movie; film/CL:部[bu4]/",
+    ]
+    bridge = TermBridge.of(lines)
+    assert bridge.english == {"电影": ("film", "movie")}
+    assert set(bridge.chinese) == {"film", "movie"}
+
+
+def test_plurals_are_lemmatised() -> None:
+    assert [simple_lemma(w) for w in ("films", "parties", "boxes", "bus", "glass")] == [
+        "film",
+        "party",
+        "box",
+        "bus",
+        "glass",
+    ]
