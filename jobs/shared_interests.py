@@ -330,13 +330,13 @@ def _message_pairs(
         right = np.concatenate(rights).astype(np.int64)
         flat = np.concatenate(values).astype(np.float32)
     else:
-        left, right, flat = _candidate_pairs(x, owners, scripts, calibration, options)
+        left, right, flat = candidate_message_pairs(x, owners, scripts, calibration, options)
     rows, columns = np.minimum(left, right), np.maximum(left, right)
     _, first = np.unique(rows * n + columns, return_index=True)
     return rows[first], columns[first], flat[first]
 
 
-def _candidate_pairs(
+def candidate_message_pairs(
     x: FloatMatrix,
     owners: IntArray,
     scripts: IntArray,
