@@ -55,8 +55,9 @@ class IntroState:
     snoozed_until: datetime | None
 
 
-def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
-    """``ids`` in lists of at most ``size``."""
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """``ids`` in lists of at most ``ID_CHUNK``."""
+    size = ID_CHUNK
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
 
