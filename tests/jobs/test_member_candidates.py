@@ -17,7 +17,7 @@ MEMBERS = 3000
 PER_MEMBER = 3
 
 
-def large_chat() -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+def large_chat() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Members 1..3000 in planted pairs (1+2, 3+4, ...), each pair on a subject of its own."""
     rng = np.random.default_rng(3)
     subjects = unit_rows(rng.standard_normal((MEMBERS // 2, 64)).astype(np.float32))
