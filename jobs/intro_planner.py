@@ -68,7 +68,7 @@ from jobs.member_interests import (
     script_codes,
     substantive_terms,
 )
-from jobs.shared_interests import SharedInterests, find_shared_interests
+from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.vector_math import FloatMatrix, unit_rows
 
 FloatVector = npt.NDArray[np.float32]
@@ -274,6 +274,8 @@ class ChatModel:
     script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
     """From the mean of the messages to the mean of those in each script (see
     :func:`jobs.interest_words.centred_vectors`)."""
+    owner_rows: Mapping[int, npt.NDArray[np.int64]] = field(default_factory=dict)
+    """Each member's rows (of ``owners``), ascending."""
 
     def pair_score(self, a: int, b: int) -> float | None:
         """The score of the interest two members share (``None``: nothing links them)."""
@@ -312,7 +314,7 @@ class ChatModel:
             for b in group[i + 1 :]:
                 if self.shared.score(a, b) is None:
                     continue
-                rows_a, rows_b = self.shared.shared_rows(a, b, self.owners)
+                rows_a, rows_b = self.shared.shared_rows(a, b, self.owners, self.owner_rows)
                 rows[a].extend(rows_a.tolist())
                 rows[b].extend(rows_b.tolist())
         return {
@@ -351,13 +353,23 @@ class ChatModel:
 
 
 def _name_terms(names: Iterable[str]) -> Callable[[str], bool]:
-    """Whether a key term is (part of) a member's name: names are no interest."""
+    """Whether a key term is (part of) a member's name: names are no interest.
+
+    Chinese names are looked up through their characters (only the names holding
+    a term's rarest character are searched), so thousands of names cost little.
+    """
+    names = list(names)
     han_names = [name for name in names if HAN.search(name)]
     words = {word for name in names for word in re.findall(r"\w+", name.lower())}
+    holding: dict[str, list[str]] = {}
+    for name in han_names:
+        for character in set(name):
+            holding.setdefault(character, []).append(name)
 
     def is_name(term: str) -> bool:
         if HAN.search(term):
-            return any(term in name for name in han_names)
+            rarest = min(term, key=lambda character: len(holding.get(character, ())))
+            return any(term in name for name in holding.get(rarest, ()))
         return term in words
 
     return is_name
@@ -451,6 +463,7 @@ def model_chat(
         terms,
         frequencies,
         directions,
+        rows_by_owner(owners),
     )
 
 

@@ -35,22 +35,26 @@ writes a lot about everything is not everyone's best match, and a member
 whose messages are far from everyone's (another language) still has a best
 match.
 
-Candidates are exact up to ``exact_limit`` messages; above it each message's
-``neighbours`` closest messages are compared (:func:`jobs.nearest_neighbours.top_k_neighbours`).
+Candidates are exact up to ``exact_limit`` messages: each message keeps its
+``neighbours`` best-scoring messages of other members. Above it the round works
+in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
+closest members (by the means of their messages) are found first, and each
+message keeps its ``neighbours`` best among those members' messages only, so
+members who are no one's candidates are never scored together.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
-from jobs.nearest_neighbours import top_k_neighbours
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
 
@@ -94,7 +98,10 @@ class InterestOptions:
     baseline_quantile: float = 0.5
     """A message's baseline: this quantile, over members, of their closest message to it."""
     exact_limit: int = 6000
+    """Up to this many messages, every message is compared with every other."""
     neighbours: int = 64
+    candidates: int = 32
+    """Above ``exact_limit`` messages: candidate partners per member (see the module docstring)."""
     probes: int = 8
     seed: int = 0
 
@@ -134,19 +141,47 @@ class SharedInterests:
         found.sort(key=lambda item: (-item[0], item[1], item[2]))
         return found
 
-    def shared_rows(self, a: int, b: int, owners: IntArray) -> tuple[IntArray, IntArray]:
-        """Each member's message rows on what the two share (their best topic and evidence)."""
+    def shared_rows(
+        self,
+        a: int,
+        b: int,
+        owners: IntArray,
+        rows_by_owner: Mapping[int, IntArray] | None = None,
+    ) -> tuple[IntArray, IntArray]:
+        """Each member's message rows on what the two share (their best topic and evidence).
+
+        ``rows_by_owner`` (each owner's rows, ascending; see :func:`rows_by_owner`)
+        saves a pass over all rows per call.
+        """
         key = (min(a, b), max(a, b))
         proof = self.evidence.get(key, ())
         first = [e.row_a for e in proof]
         second = [e.row_b for e in proof]
         if proof:
             topic = self.topics[proof[0].row_a]
-            first += np.flatnonzero((owners == key[0]) & (self.topics == topic)).tolist()
-            second += np.flatnonzero((owners == key[1]) & (self.topics == topic)).tolist()
+            if rows_by_owner is None:
+                first += np.flatnonzero((owners == key[0]) & (self.topics == topic)).tolist()
+                second += np.flatnonzero((owners == key[1]) & (self.topics == topic)).tolist()
+            else:
+                own_a, own_b = rows_by_owner[key[0]], rows_by_owner[key[1]]
+                first += own_a[self.topics[own_a] == topic].tolist()
+                second += own_b[self.topics[own_b] == topic].tolist()
         rows_a = np.asarray(list(dict.fromkeys(first)), dtype=np.int64)
         rows_b = np.asarray(list(dict.fromkeys(second)), dtype=np.int64)
         return (rows_a, rows_b) if a <= b else (rows_b, rows_a)
+
+
+def rows_by_owner(owners: IntArray) -> dict[int, IntArray]:
+    """Each owner's rows, ascending."""
+    order = np.argsort(owners, kind="stable")
+    ordered = owners[order]
+    starts: list[int] = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).tolist()
+    stops = [*starts[1:], len(owners)]
+    return {
+        int(ordered[start]): order[start:stop]
+        for start, stop in zip(starts, stops, strict=True)
+        if stop > start
+    }
 
 
 def _baselines(
@@ -295,18 +330,46 @@ def _message_pairs(
         right = np.concatenate(rights).astype(np.int64)
         flat = np.concatenate(values).astype(np.float32)
     else:
-        indices, sims = top_k_neighbours(
-            x, options.neighbours, exact_limit=options.exact_limit, probes=options.probes
-        )
-        width = indices.shape[1]
-        left = np.repeat(np.arange(n, dtype=np.int64), width)
-        right = indices.ravel()
-        keep = (right >= 0) & (owners[left] != owners[np.maximum(right, 0)])
-        left, right = left[keep], right[keep]
-        flat = calibration.standard(sims.ravel()[keep], scripts[left], scripts[right])
+        left, right, flat = candidate_message_pairs(x, owners, scripts, calibration, options)
     rows, columns = np.minimum(left, right), np.maximum(left, right)
     _, first = np.unique(rows * n + columns, return_index=True)
     return rows[first], columns[first], flat[first]
+
+
+def candidate_message_pairs(
+    x: FloatMatrix,
+    owners: IntArray,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    options: InterestOptions,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """Each message's ``neighbours`` best among its author's candidates' messages."""
+    found = member_candidates(
+        x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
+    )
+    lefts, rights, values = [], [], []
+    for own, columns in found.groups():
+        if not len(columns):
+            continue
+        scores = calibration.standard(
+            x[own] @ x[columns].T, scripts[own][:, None], scripts[columns][None, :]
+        )
+        k = min(options.neighbours, len(columns))
+        top = (
+            np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            if k < len(columns)
+            else np.broadcast_to(np.arange(len(columns)), scores.shape)
+        )
+        lefts.append(np.repeat(own, k))
+        rights.append(columns[top].ravel())
+        values.append(np.take_along_axis(scores, top, axis=1).ravel())
+    if not lefts:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32))
+    return (
+        np.concatenate(lefts).astype(np.int64),
+        np.concatenate(rights).astype(np.int64),
+        np.concatenate(values).astype(np.float32),
+    )
 
 
 def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,8 @@ from bots.storage.tables import (
 
 DELIVERIES = ("group", "dm")
 MAX_AVOIDED = 200
+ID_CHUNK = 5000
+"""Member ids per ``IN (...)`` list: well within SQLite's and PostgreSQL's parameter limits."""
 """A member's "don't pair me with" list holds at most this many people."""
 
 
@@ -51,6 +53,13 @@ class IntroState:
 
     opted_in: bool
     snoozed_until: datetime | None
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """``ids`` in lists of at most ``ID_CHUNK``."""
+    size = ID_CHUNK
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
 
 
 def _member(row: MemberRow) -> Member:
@@ -168,10 +177,18 @@ class IntroStore(StorageBase):
     ) -> list[IntroMessage]:
         """Each member's latest ``per_member`` messages in the chat since ``since``.
 
-        Messages said to Hearth itself are left out: they are not the member's talk.
+        By member, then message id. Messages said to Hearth itself are left out: they
+        are not the member's talk. Read ``ID_CHUNK`` members at a time, so a chat
+        of any size stays within the database's limit on query parameters.
         """
-        if not member_ids:
-            return []
+        found: list[IntroMessage] = []
+        for chunk in _chunks(sorted(set(member_ids))):
+            found.extend(await self._recent_messages(chat_id, chunk, since, per_member))
+        return found
+
+    async def _recent_messages(
+        self, chat_id: int, member_ids: Sequence[int], since: datetime, per_member: int
+    ) -> list[IntroMessage]:
         rank = (
             func.row_number()
             .over(partition_by=MessageRow.member_id, order_by=MessageRow.sent_at.desc())
@@ -206,49 +223,54 @@ class IntroStore(StorageBase):
     async def reply_counts(
         self, chat_id: int, member_ids: Sequence[int], since: datetime
     ) -> dict[tuple[int, int], int]:
-        """How often each pair of these members replied to each other since ``since``."""
+        """How often each pair of these members replied to each other since ``since``.
+
+        Read by ``ID_CHUNK`` repliers at a time; whom they answered is checked here.
+        """
         if len(member_ids) < 2:
             return {}
+        chosen = set(member_ids)
         target = aliased(MessageRow)
-        ids = list(member_ids)
-        stmt = (
-            select(MessageRow.member_id, target.member_id, func.count())
-            .join(
-                target,
-                (target.chat_id == MessageRow.chat_id)
-                & (target.platform_message_id == MessageRow.reply_to_platform_id),
-            )
-            .where(
-                MessageRow.chat_id == chat_id,
-                MessageRow.sent_at >= since,
-                MessageRow.member_id.in_(ids),
-                target.member_id.in_(ids),
-                MessageRow.member_id != target.member_id,
-                MessageRow.to_hearth.is_(False),
-            )
-            .group_by(MessageRow.member_id, target.member_id)
-        )
-        async with self._sessions() as session:
-            rows = (await session.execute(stmt)).all()
         counts: dict[tuple[int, int], int] = {}
-        for a, b, count in rows:
-            pair = (min(a, b), max(a, b))
-            counts[pair] = counts.get(pair, 0) + int(count)
+        for chunk in _chunks(sorted(chosen)):
+            stmt = (
+                select(MessageRow.member_id, target.member_id, func.count())
+                .join(
+                    target,
+                    (target.chat_id == MessageRow.chat_id)
+                    & (target.platform_message_id == MessageRow.reply_to_platform_id),
+                )
+                .where(
+                    MessageRow.chat_id == chat_id,
+                    MessageRow.sent_at >= since,
+                    MessageRow.member_id.in_(chunk),
+                    MessageRow.member_id != target.member_id,
+                    MessageRow.to_hearth.is_(False),
+                )
+                .group_by(MessageRow.member_id, target.member_id)
+            )
+            async with self._sessions() as session:
+                rows = (await session.execute(stmt)).all()
+            for a, b, count in rows:
+                if b not in chosen:
+                    continue
+                pair = (min(a, b), max(a, b))
+                counts[pair] = counts.get(pair, 0) + int(count)
         return counts
 
     async def avoided(self, member_ids: Sequence[int]) -> dict[int, set[int]]:
         """Each of these members' avoid lists (only entries naming someone else given)."""
-        if not member_ids:
-            return {}
-        ids = list(member_ids)
-        stmt = select(IntroAvoidRow.member_id, IntroAvoidRow.avoided_member_id).where(
-            IntroAvoidRow.member_id.in_(ids), IntroAvoidRow.avoided_member_id.in_(ids)
-        )
-        async with self._sessions() as session:
-            rows = (await session.execute(stmt)).all()
+        chosen = set(member_ids)
         found: dict[int, set[int]] = {}
-        for member, other in rows:
-            found.setdefault(int(member), set()).add(int(other))
+        for chunk in _chunks(sorted(chosen)):
+            stmt = select(IntroAvoidRow.member_id, IntroAvoidRow.avoided_member_id).where(
+                IntroAvoidRow.member_id.in_(chunk)
+            )
+            async with self._sessions() as session:
+                rows = (await session.execute(stmt)).all()
+            for member, other in rows:
+                if other in chosen:
+                    found.setdefault(int(member), set()).add(int(other))
         return found
 
     async def avoid(self, member_id: int, other_id: int) -> bool:

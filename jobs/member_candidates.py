@@ -1,0 +1,85 @@
+"""Which members' messages each member's messages are compared with, in a large chat.
+
+Comparing every message with every other grows with the square of the chat.
+Above a size, a round first picks each member's ``k`` candidate partners
+cheaply: each member is one vector (the unit mean of their messages), and the
+members whose vectors are closest to it (:func:`jobs.nearest_neighbours.top_k_neighbours`,
+an inverted-file search among many members) are their candidates. The detailed
+scoring of :mod:`jobs.shared_interests` then compares a member's messages only
+with their candidates' messages, so its work grows with members x ``k`` x
+messages per member. Candidates go both ways: ``b`` among ``a``'s makes the
+pair a candidate pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from jobs.nearest_neighbours import top_k_neighbours
+from jobs.vector_math import FloatMatrix, IntArray, cluster_sums, unit_rows
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MemberCandidates:
+    """Members (ids, ascending), each one's message rows, and their candidates.
+
+    ``near[i]`` holds the positions (in ``members``) of member ``i``'s candidates,
+    ``-1`` for empty slots.
+    """
+
+    members: IntArray
+    order: IntArray
+    bounds: IntArray
+    near: IntArray
+
+    def rows_of(self, position: int) -> IntArray:
+        """The message rows of the member at ``position``."""
+        rows: IntArray = self.order[self.bounds[position] : self.bounds[position + 1]]
+        return rows
+
+    def groups(self) -> Iterator[tuple[IntArray, IntArray]]:
+        """For each member: their message rows and their candidates' message rows."""
+        for position in range(len(self.members)):
+            others = self.near[position]
+            others = others[others >= 0]
+            columns = (
+                np.concatenate([self.rows_of(int(other)) for other in others])
+                if len(others)
+                else np.zeros(0, dtype=np.int64)
+            )
+            yield self.rows_of(position), columns
+
+    def pairs(self) -> set[tuple[int, int]]:
+        """The candidate pairs of member ids, ``(a, b)`` with ``a < b``."""
+        found = set()
+        for position, others in enumerate(self.near.tolist()):
+            a = int(self.members[position])
+            for other in others:
+                if other >= 0:
+                    b = int(self.members[other])
+                    found.add((min(a, b), max(a, b)))
+        return found
+
+
+def member_candidates(
+    x: FloatMatrix,
+    owners: IntArray,
+    k: int,
+    *,
+    exact_limit: int = 6000,
+    probes: int = 8,
+    seed: int = 0,
+) -> MemberCandidates:
+    """Each member's ``k`` closest members by the unit means of their rows of ``x``."""
+    members, labels = np.unique(np.asarray(owners, dtype=np.int64), return_inverse=True)
+    labels = labels.astype(np.int64)
+    sums, _ = cluster_sums(x, labels, len(members))
+    near, _ = top_k_neighbours(
+        unit_rows(sums), k, exact_limit=exact_limit, probes=probes, seed=seed
+    )
+    order = np.argsort(labels, kind="stable").astype(np.int64)
+    bounds = np.searchsorted(labels[order], np.arange(len(members) + 1)).astype(np.int64)
+    return MemberCandidates(members, order, bounds, near)
