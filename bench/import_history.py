@@ -148,6 +148,7 @@ class VectorFigures:
     worker: Timed
     raw: Timed
     batch: int
+    import_batch: int
     rounds: int
 
 
@@ -195,7 +196,7 @@ async def vectors_phase(
             await embedder.embed_passages(["flush"])
     finally:
         await hearth.close()
-    return VectorFigures(worker, raw, batch, rounds)
+    return VectorFigures(worker, raw, batch, settings.embedding_import_batch_size, rounds)
 
 
 @dataclass
@@ -301,7 +302,8 @@ async def main(args: argparse.Namespace) -> None:
             worker, raw = vectors.worker, vectors.raw
             rows.append(
                 (
-                    f"vectors, worker over {worker.messages} msgs (batch {vectors.batch})",
+                    f"vectors, worker over {worker.messages} msgs "
+                    f"(batch {vectors.batch}, imported {vectors.import_batch})",
                     f"{worker.rate:,.1f} msg/s, {worker.per_cpu:,.1f} msg per CPU s",
                 )
             )
