@@ -42,7 +42,12 @@ another process, such as ``hearth import``)."""
 
 
 class EmbeddingWorker:
-    """A background task that embeds pending messages and stores them in memory."""
+    """A background task that embeds pending messages and stores them in memory.
+
+    Live messages are taken ``batch_size`` at a time, before any imported one; the
+    imported backlog, when no live message waits, ``import_batch_size`` at a time
+    (fewer reads and writes per message; default ``batch_size``).
+    """
 
     def __init__(
         self,
@@ -123,13 +128,16 @@ class EmbeddingWorker:
                 storing = asyncio.create_task(self._store(batch, vectors))
                 in_flight = [m.id for m in batch]
                 done += len(batch)
-            if storing is not None:
-                await storing
-        finally:
+        except BaseException as error:
             if storing is not None and not storing.done():
-                storing.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await storing
+                # A stop cuts the write short (the batch stays pending); a failed
+                # embedding still lets the batch before it be written and marked.
+                if isinstance(error, asyncio.CancelledError):
+                    storing.cancel()
+                await asyncio.gather(storing, return_exceptions=True)
+            raise
+        if storing is not None:
+            await storing
         return done
 
     async def _run(self) -> None:
