@@ -110,7 +110,12 @@ class Hearth:
         profiles = profiles or build_profile_store(settings, dimension)
         await profiles.open()
         worker = EmbeddingWorker(
-            storage, embedder, memory, batch_size=settings.embedding_batch_size, metrics=metrics
+            storage,
+            embedder,
+            memory,
+            batch_size=settings.embedding_batch_size,
+            import_batch_size=settings.embedding_import_batch_size,
+            metrics=metrics,
         )
         retrieval = RetrievalTwin(
             embedder,

@@ -42,7 +42,12 @@ another process, such as ``hearth import``)."""
 
 
 class EmbeddingWorker:
-    """A background task that embeds pending messages and stores them in memory."""
+    """A background task that embeds pending messages and stores them in memory.
+
+    Live messages are taken ``batch_size`` at a time, before any imported one; the
+    imported backlog, when no live message waits, ``import_batch_size`` at a time
+    (fewer reads and writes per message; default ``batch_size``).
+    """
 
     def __init__(
         self,
@@ -51,6 +56,7 @@ class EmbeddingWorker:
         memory: MemoryStore,
         *,
         batch_size: int = 16,
+        import_batch_size: int | None = None,
         max_backoff: float = 30.0,
         metrics: HearthMetrics | None = None,
         poll_seconds: float = POLL_SECONDS,
@@ -60,6 +66,7 @@ class EmbeddingWorker:
         self._embedder = embedder
         self._memory = memory
         self._batch_size = batch_size
+        self._import_batch_size = import_batch_size or batch_size
         self._max_backoff = max_backoff
         self._metrics = metrics or HearthMetrics()
         self._wake = asyncio.Event()
@@ -98,14 +105,39 @@ class EmbeddingWorker:
         await self._idle.wait()
 
     async def run_once(self) -> int:
-        """Embed everything pending now; returns how many messages were stored."""
+        """Embed everything pending now; returns how many messages were stored.
+
+        Batches are pipelined: while one batch is embedded, the one before it is written
+        to memory and then marked embedded in SQL, so the embedder never waits for
+        either. Live messages still come before imported ones (each batch is read when
+        the one before it is embedded), and a message is marked only once memory holds it.
+        """
         done = 0
         # Checked first so that no batch is embedded only to be refused (each write is
         # checked again by the store itself).
         await check_writable(self._memory)
-        while batch := await self._storage.pending_messages(self._batch_size):
-            await self._embed_batch(batch)
-            done += len(batch)
+        storing: asyncio.Task[None] | None = None
+        in_flight: list[int] = []
+        try:
+            while batch := await self._storage.pending_messages(
+                self._batch_size, imported_limit=self._import_batch_size, exclude=in_flight
+            ):
+                vectors = await self._vectors(batch)
+                if storing is not None:
+                    await storing
+                storing = asyncio.create_task(self._store(batch, vectors))
+                in_flight = [m.id for m in batch]
+                done += len(batch)
+        except BaseException as error:
+            if storing is not None and not storing.done():
+                # A stop cuts the write short (the batch stays pending); a failed
+                # embedding still lets the batch before it be written and marked.
+                if isinstance(error, asyncio.CancelledError):
+                    storing.cancel()
+                await asyncio.gather(storing, return_exceptions=True)
+            raise
+        if storing is not None:
+            await storing
         return done
 
     async def _run(self) -> None:
@@ -168,9 +200,14 @@ class EmbeddingWorker:
                 continue
             return
 
-    async def _embed_batch(self, batch: list[StoredMessage]) -> None:
+    async def _vectors(self, batch: list[StoredMessage]) -> list[list[float]]:
+        """The vectors of the batch's messages that go into memory (not those said to Hearth)."""
+        talk = [m.text for m in batch if not m.to_hearth]
+        return await self._embedder.embed_passages(talk) if talk else []
+
+    async def _store(self, batch: list[StoredMessage], vectors: list[list[float]]) -> None:
+        """Write an embedded batch to memory, then mark it embedded in SQL."""
         talk = [m for m in batch if not m.to_hearth]
-        vectors = await self._embedder.embed_passages([m.text for m in talk]) if talk else []
         records = [
             MemoryRecord(
                 message_id=m.id,
@@ -190,13 +227,13 @@ class EmbeddingWorker:
             # Said to Hearth itself: never in memory (an edit may have made an earlier
             # version of the message part of the talk, so any old point goes).
             await self._memory.delete_messages(asked)
-        ids = [m.id for m in batch]
-        still_stored = await self._storage.existing_message_ids(ids)
-        gone = [i for i in ids if i not in still_stored]
+        # Marked only now that memory holds them; the rows still stored are read in
+        # the same transaction.
+        still_stored = await self._storage.mark_embedded(batch, utcnow())
+        gone = [m.id for m in batch if m.id not in still_stored]
         if gone:
             # Forgotten or deleted while being embedded: take them out again, and out
             # of the files soon (a /forget may already have had its purge).
             await self._memory.delete_messages(gone)
             await purge_soon(self._memory)
-        await self._storage.mark_embedded([m for m in batch if m.id in still_stored], utcnow())
         self._metrics.messages_embedded.inc(len(batch))

@@ -34,6 +34,10 @@ class HearthSettings(BaseSettings):
     embedding_dimension: int | None = Field(default=None, alias="EMBEDDING_DIMENSION")
     embedding_threads: int | None = Field(default=None, alias="HEARTH_EMBEDDING_THREADS")
     embedding_batch_size: int = Field(default=32, ge=1, le=1024, alias="HEARTH_EMBEDDING_BATCH")
+    embedding_import_batch_size: int = Field(
+        default=64, ge=1, le=1024, alias="HEARTH_EMBEDDING_IMPORT_BATCH"
+    )
+    """Messages per batch when the worker embeds imported history (no live message waits)."""
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")

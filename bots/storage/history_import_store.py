@@ -184,13 +184,16 @@ class HistoryImportStore(StorageBase):
             if rows:
                 stmt = (
                     self._insert(MessageRow)
-                    .values(rows)
                     .on_conflict_do_nothing(
                         index_elements=[MessageRow.chat_id, MessageRow.platform_message_id]
                     )
                     .returning(MessageRow.member_id, MessageRow.text, MessageRow.to_hearth)
                 )
-                new = [(int(r[0]), str(r[1]), bool(r[2])) for r in await session.execute(stmt)]
+                # Many parameter sets for one cached statement (sent as multi-row
+                # INSERTs): no statement is compiled per batch on the event loop.
+                conn = await session.connection()
+                result = await conn.execute(stmt, rows)
+                new = [(int(r[0]), str(r[1]), bool(r[2])) for r in result]
                 await self._touch_presence(session, chat_id, member_ids, messages)
             duplicates = len(messages) - len(new)
             texts: dict[int, list[str]] = {}

@@ -48,6 +48,18 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
+_STORED_COLUMNS = (
+    MessageRow.id,
+    MessageRow.chat_id,
+    MessageRow.member_id,
+    MessageRow.platform_message_id,
+    MessageRow.text,
+    MessageRow.sent_at,
+    MessageRow.permalink,
+    MessageRow.to_hearth,
+)
+"""A :class:`StoredMessage`'s fields, in its order."""
+
 PERIOD_MESSAGES_LIMIT = 20_000
 """At most this many messages of a period are read back at once."""
 
@@ -221,32 +233,43 @@ class Storage(
                 .returning(MessageRow.id)
             )
 
-    async def pending_messages(self, limit: int) -> list[StoredMessage]:
+    async def pending_messages(
+        self, limit: int, *, imported_limit: int | None = None, exclude: Sequence[int] = ()
+    ) -> list[StoredMessage]:
         """Messages not yet in vector memory, oldest first: live ones before imported ones.
 
-        A large import therefore never holds up what members say meanwhile.
+        Up to ``limit`` live messages; only when none is pending, up to ``imported_limit``
+        (default ``limit``) imported ones. A large import therefore never holds up what
+        members say meanwhile. ``exclude`` leaves out messages already being embedded.
+        One indexed read of plain columns.
         """
-        async with self._sessions() as session:
-            for imported in (False, True):
-                rows = (
-                    await session.scalars(
-                        select(MessageRow)
-                        .where(MessageRow.embedded_at.is_(None), MessageRow.imported == imported)
-                        .order_by(MessageRow.id)
-                        .limit(limit)
-                    )
-                ).all()
-                if rows:
-                    return [_stored(row) for row in rows]
+        stmt = (
+            select(*_STORED_COLUMNS, MessageRow.imported)
+            .where(MessageRow.embedded_at.is_(None))
+            .order_by(MessageRow.imported, MessageRow.id)
+            .limit(max(limit, imported_limit or limit))
+        )
+        if exclude:
+            stmt = stmt.where(MessageRow.id.not_in(exclude))
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        if not rows:
             return []
+        if rows[0].imported:
+            rows = rows[: imported_limit or limit]
+        else:
+            rows = [row for row in rows[:limit] if not row.imported]
+        return [StoredMessage(*row[:-1]) for row in rows]
 
-    async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> None:
+    async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> set[int]:
         """Record that ``messages`` are in memory (or kept out of it, if said to Hearth).
 
-        A message whose text or addressing changed meanwhile stays pending.
+        A message whose text or addressing changed meanwhile stays pending. Returns the
+        ids of ``messages`` still stored, read in the same transaction: the others were
+        deleted or forgotten meanwhile.
         """
         if not messages:
-            return
+            return set()
         stmt = (
             update(MessageRow)
             .where(
@@ -256,11 +279,18 @@ class Storage(
             )
             .values(embedded_at=at)
         )
-        async with self._sessions.begin() as session:
-            conn = await session.connection()
-            await conn.execute(
-                stmt, [{"mid": m.id, "mtext": m.text, "mhearth": m.to_hearth} for m in messages]
-            )
+        ids = [m.id for m in messages]
+        async with self.engine.begin() as conn:
+            found = await conn.scalars(select(MessageRow.id).where(MessageRow.id.in_(ids)))
+            still = set(found)
+            params = [
+                {"mid": m.id, "mtext": m.text, "mhearth": m.to_hearth}
+                for m in messages
+                if m.id in still
+            ]
+            if params:
+                await conn.execute(stmt, params)
+        return still
 
     async def existing_message_ids(self, ids: Sequence[int]) -> set[int]:
         """Which of ``ids`` are still stored (the rest were deleted or forgotten)."""
