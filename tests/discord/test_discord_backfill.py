@@ -245,6 +245,11 @@ async def test_members_without_manage_server_are_refused(
         permissions=ADMIN,
     )
     assert "from 1 to 365" in await followup(fake, 2)
+    dm = fake.dm_channel_for(server.carol)
+    await fake.use_command(
+        "import", {"action": "history"}, user=server.carol, channel_id=int(dm["id"])
+    )
+    assert "works in a group chat" in await followup(fake, 3)  # DMs are never imported
     await asyncio.sleep(0.2)
     assert fake.calls_to(CHANNEL_HISTORY) == []
     assert await running.hearth.storage.count_messages() == 0
