@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from adapters.history import HistoryReader
 from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply, UnreadableUpdate
 
 
@@ -63,6 +64,30 @@ class StoredHistory(Protocol):
     async def catch_up_done(self, chat: Chat) -> None:
         """Everything after the chat's resume point was handed over (or cannot be read)."""
         ...
+
+
+@runtime_checkable
+class HistorySource(Protocol):
+    """A platform whose chats' past messages can be read through its API (Discord; a
+    Telegram bot cannot read history)."""
+
+    @property
+    def platform(self) -> Platform:
+        """The platform whose history this source reads."""
+        ...
+
+    async def history_readers(self, chat: Chat, *, since: datetime) -> Sequence[HistoryReader]:
+        """Readers of what ``chat`` said from ``since`` on, each yielding oldest first.
+
+        The first reader is the chat's own history; the others are its threads, each a
+        chat of its own (as the live adapter reports them). Raises ``HistoryUnavailable``
+        when the chat cannot be read (gone, or closed to Hearth).
+        """
+        ...
+
+
+class HistoryUnavailable(RuntimeError):
+    """A chat's history cannot be read (it is gone, or Hearth lacks the permission)."""
 
 
 class DeliveryError(RuntimeError):

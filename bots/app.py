@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.model import Platform
-from adapters.ports import PlatformAdapter, ReplySender
+from adapters.ports import HistorySource, PlatformAdapter, ReplySender
 from bots.assistant.limits import AssistantLimits
 from bots.assistant.llm_answer import AnswerWriter
 from bots.assistant.service import AssistantService
@@ -17,6 +17,8 @@ from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests, digest_summariser
 from bots.embedding_worker import EmbeddingWorker
 from bots.health import HealthChecker
+from bots.imports.backfills import Backfills
+from bots.imports.history_import import HistoryImporter
 from bots.ingest_ledger import CountingIngestLedger
 from bots.intro_commands import IntroCommands
 from bots.intro_rounds import IntroRounds
@@ -32,6 +34,7 @@ from bots.router import HearthRouter
 from bots.scheduled_jobs import ScheduledJobs
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
+from bots.storage.history_import_store import HistoryImportStore
 from bots.storage.ingest_ledger_store import IngestLedgerStore
 from bots.storage.intro_store import IntroStore
 from bots.storage.persona_store import PersonaStore
@@ -80,6 +83,8 @@ class Hearth:
     metrics: HearthMetrics
     ledger: CountingIngestLedger
     health: HealthChecker
+    backfills: Backfills
+    """``/import``: reads channels' earlier messages where the platform allows."""
     ops_server: OpsServer | None = None
     """Serves ``/metrics`` and ``/healthz`` when ``HEARTH_METRICS_PORT`` is set."""
     assistant: AssistantService | None = None
@@ -133,8 +138,16 @@ class Hearth:
             per_asker=settings.twin_asker_limit,
             window=timedelta(minutes=settings.twin_limit_window_minutes),
         )
-        personas = Personas(storage, PersonaStore(engine))
+        persona_store = PersonaStore(engine)
+        personas = Personas(storage, persona_store)
         languages = ReplyLanguages(storage)  # one cache, told when /settings language changes
+        import_store = HistoryImportStore(engine)
+        backfills = Backfills(
+            storage,
+            import_store,
+            HistoryImporter(import_store, persona_store, on_stored=worker.notify),
+            languages,
+        )
         # With a chat model and DIGEST_LLM_TOKEN_BUDGET > 0, the model words digest topics.
         digests = ChatDigests(
             storage,
@@ -201,6 +214,7 @@ class Hearth:
                 personal=personal,
                 review=review,
                 languages=languages,
+                imports=backfills,
             ),
             review=review,
             personas=personas,
@@ -225,6 +239,7 @@ class Hearth:
             metrics=metrics,
             ledger=ledger,
             health=health,
+            backfills=backfills,
             assistant=assistant,
         )
         if settings.metrics_port is not None:
@@ -239,8 +254,18 @@ class Hearth:
             hearth.ops_server = server
         return hearth
 
+    async def connected(self, adapter: PlatformAdapter) -> None:
+        """``adapter`` started: where it can read history, ``/import`` works there, and
+        backfills cut short by a stop or a kill continue."""
+        if isinstance(adapter, HistorySource):
+            try:
+                await self.backfills.attach(adapter, adapter.sender)
+            except Exception:
+                log.exception("could not continue the %s backfills", adapter.platform.value)
+
     async def close(self) -> None:
         """Stop serving metrics, the scheduler and the worker; release memory and the database."""
+        await self.backfills.close()
         if self.ops_server is not None:
             await self.ops_server.stop()
         await self.scheduler.shutdown()
@@ -298,6 +323,7 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
         started.append(adapter)
         hearth.senders[adapter.platform] = adapter.sender
         log.info("%s adapter running", adapter.platform.value)
+        await hearth.connected(adapter)
     if not started:
         raise RuntimeError("no platform adapter could start; see the log above")
     try:
@@ -307,6 +333,7 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
         # that cannot finish in time is cut off and resumes on the next start.
         await hearth.scheduler.shutdown(within=SCHEDULED_RUN_STOP_WAIT)
         for adapter in reversed(started):
+            await hearth.backfills.detach(adapter.platform)
             hearth.senders.pop(adapter.platform, None)
             try:
                 await adapter.stop()

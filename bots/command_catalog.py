@@ -162,6 +162,28 @@ COMMANDS: tuple[CommandSpec, ...] = (
         personal=False,
         admin_actions=True,
     ),
+    CommandSpec(
+        "import",
+        N_("Admins: import this channel's earlier messages (Discord), or how to on Telegram"),
+        N_("/import history [days] | /import status | /import cancel"),
+        options=(
+            OptionSpec(
+                "action",
+                N_("history, status or cancel"),
+                ("history", "status", "cancel"),
+                choice_labels=(
+                    N_("history (read earlier messages)"),
+                    N_("status (how far it got)"),
+                    N_("cancel (stop reading)"),
+                ),
+            ),
+            OptionSpec(
+                "days", N_("How many days back to read: 1 to 365 (default 30)"), required=False
+            ),
+        ),
+        admin_only=True,
+        personal=False,
+    ),
     CommandSpec("help", N_("What Hearth does and its commands"), "/help", personal=False),
 )
 

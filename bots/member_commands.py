@@ -20,6 +20,7 @@ from bots.command_words import canonical_words, free_text
 from bots.digest_schedules import DigestSchedules
 from bots.digests import ChatDigests
 from bots.durations import DurationError, parse_duration
+from bots.imports.backfills import Backfills
 from bots.intro_commands import IntroCommands
 from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests, is_personal_digest
@@ -66,8 +67,10 @@ class MemberCommands:
         personal: PersonalDigests,
         review: OwnerReview,
         languages: ReplyLanguages,
+        imports: Backfills | None = None,
     ) -> None:
         self._storage = storage
+        self._imports = imports
         self._memory = memory
         self._personas = personas
         self._digests = digests
@@ -89,6 +92,9 @@ class MemberCommands:
             return
         if command.name.lower() == "intros":
             await self._intros.handle(command, sender)
+            return
+        if command.name.lower() == "import" and self._imports is not None:
+            await self._imports.handle(command, sender)
             return
         text, private = await self._run(command, sender)
         await sender.send(

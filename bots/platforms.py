@@ -34,7 +34,7 @@ language). Traditional Chinese apps (``zh-TW``) get the Simplified texts too, as
 replies to them are in Simplified Chinese as well."""
 
 DISCORD_OPTION_NAMES: Mapping[Language, Mapping[str, str]] = {
-    "zh": {"action": "操作", "code": "代码", "setting": "设置项", "value": "值"},
+    "zh": {"action": "操作", "code": "代码", "setting": "设置项", "value": "值", "days": "天数"},
 }
 """Localised option names (Discord shows them as the fields' labels; the option still
 arrives under its English name)."""

@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.backoff import Backoff, until_stored
+from adapters.discord.backfill import DiscordHistorySource
 from adapters.discord.commands import (
     AutocompleteQuery,
     SlashCommandSpec,
@@ -30,7 +31,9 @@ from adapters.discord.event_converter import (
 )
 from adapters.discord.history_catch_up import TRANSIENT_ERRORS, HistoryCatchUp, Step
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions
+from adapters.history import HistoryReader
 from adapters.model import (
+    Chat,
     Command,
     Event,
     Member,
@@ -305,6 +308,14 @@ class DiscordAdapter:
         if self._client is None:
             raise RuntimeError("the Discord adapter has not been started")
         return self._client
+
+    async def history_readers(self, chat: Chat, *, since: datetime) -> Sequence[HistoryReader]:
+        """Readers of a channel's history since ``since`` (the channel, then its public
+        threads), for an import; see ``DiscordHistorySource``. Needs a started adapter."""
+        if self._client is None or not self._accepting:
+            raise RuntimeError("the Discord adapter has not been started")
+        source = DiscordHistorySource(self._client, self._converter)
+        return await source.history_readers(chat, since=since)
 
     async def start(self, handler: EventHandler) -> None:
         """Log in, sync commands, connect and wait until ready; raises if that fails.

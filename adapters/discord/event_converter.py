@@ -136,6 +136,11 @@ def readable_text(
     return _USER_MENTION.sub(name, content)
 
 
+def is_text_message(message: discord.Message) -> bool:
+    """Whether ``message`` is a member's text post (not a join, pin, thread start...)."""
+    return message.type in _TEXT_MESSAGE_TYPES
+
+
 def looks_content_stripped(message: discord.Message) -> bool:
     """Whether a server message arrived without any of its content.
 

@@ -19,14 +19,12 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import discord
 
+from adapters.discord.channels import HistoryChannel, can_read_history, lookup_channel
 from adapters.discord.event_converter import EventConverter
 from adapters.model import Message, Platform
 from adapters.ports import ResumePoint, StoredHistory
 
 logger = logging.getLogger(__name__)
-
-HistoryChannel = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
-"""The channels whose history Hearth reads (and whose messages it stores)."""
 
 Deliver = Callable[[Message], Awaitable[None]]
 """Hands a recovered message to the handler and returns once it was handled."""
@@ -174,34 +172,31 @@ class HistoryCatchUp:
             logger.warning("stored Discord chat id %r is not a channel id", chat.platform_chat_id)
             await self._history.catch_up_done(chat)
             return None
-        channel: object = self._client.get_channel(channel_id)
-        if channel is None:
-            # Threads archived while Hearth was away are not in discord.py's cache.
-            try:
-                channel = await self._client.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                logger.info(
-                    "channel %s (%s) is gone or closed to Hearth; its missed messages cannot "
-                    "be recovered (%s)",
-                    chat.title,
-                    channel_id,
-                    exc.text or exc.status,
-                )
-                await self._history.catch_up_done(chat)
-                return None
-            except TRANSIENT_ERRORS as exc:
-                logger.warning(
-                    "could not look up channel %s (%s) to recover missed messages: %s",
-                    chat.title,
-                    channel_id,
-                    exc,
-                )
-                return None
+        try:
+            channel = await lookup_channel(self._client, channel_id)
+        except (discord.NotFound, discord.Forbidden) as exc:
+            logger.info(
+                "channel %s (%s) is gone or closed to Hearth; its missed messages cannot "
+                "be recovered (%s)",
+                chat.title,
+                channel_id,
+                exc.text or exc.status,
+            )
+            await self._history.catch_up_done(chat)
+            return None
+        except TRANSIENT_ERRORS as exc:
+            logger.warning(
+                "could not look up channel %s (%s) to recover missed messages: %s",
+                chat.title,
+                channel_id,
+                exc,
+            )
+            return None
         if not isinstance(channel, HistoryChannel):
             logger.info("channel %s (%s) has no message history to read", chat.title, channel_id)
             await self._history.catch_up_done(chat)
             return None
-        if not _can_read_history(channel):
+        if not can_read_history(channel):
             logger.info(
                 "Hearth can no longer read the history of channel %s (%s); its missed "
                 "messages cannot be recovered",
@@ -284,14 +279,3 @@ class HistoryCatchUp:
                 message.channel.id,
             )
             return None
-
-
-def _can_read_history(channel: HistoryChannel) -> bool:
-    me = channel.guild.me
-    if me is None:
-        return True  # not known yet: try, and let Discord say no
-    try:
-        permissions = channel.permissions_for(me)
-    except discord.ClientException:  # a thread whose parent is not cached
-        return True
-    return permissions.view_channel and permissions.read_message_history

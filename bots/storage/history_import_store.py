@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.history import SkipReason
@@ -242,6 +242,16 @@ class HistoryImportStore(StorageBase):
             query = query.where(HistoryImportRow.status == "running")
         async with self._sessions() as session:
             return [_run(row) for row in await session.scalars(query)]
+
+    async def imported_members(self, chat_ids: Sequence[int], *, since: datetime | None) -> int:
+        """How many members wrote the imported messages of these chats (sent since ``since``)."""
+        query = select(func.count(func.distinct(MessageRow.member_id))).where(
+            MessageRow.chat_id.in_(list(chat_ids)), MessageRow.imported.is_(True)
+        )
+        if since is not None:
+            query = query.where(MessageRow.sent_at >= since)
+        async with self._sessions() as session:
+            return int(await session.scalar(query) or 0)
 
     async def _chat_row(self, session: AsyncSession, chat: Chat) -> int:
         stmt = self._insert(ChatRow).values(

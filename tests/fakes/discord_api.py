@@ -84,6 +84,7 @@ MAX_CONTENT_LENGTH = 2000
 SEND_MESSAGE = "POST /channels/{channel_id}/messages"
 CHANNEL_HISTORY = "GET /channels/{channel_id}/messages"
 GET_CHANNEL = "GET /channels/{channel_id}"
+ARCHIVED_THREADS = "GET /channels/{channel_id}/threads/archived/public"
 MAX_HISTORY_PAGE = 100
 CREATE_DM = "POST /users/@me/channels"
 INTERACTION_CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
@@ -680,6 +681,7 @@ class FakeDiscord:
         thread = next(t for t in threads if int(t["id"]) == thread_id)
         threads.remove(thread)
         thread["thread_metadata"]["archived"] = True
+        thread["thread_metadata"]["archive_timestamp"] = _iso(datetime.now(UTC))
         self._archived_threads[thread_id] = thread
         return thread
 
@@ -1035,6 +1037,12 @@ class FakeDiscord:
         self._route("GET", "/channels/{channel_id}/messages", self._history, query=True)
         self._route("GET", "/channels/{channel_id}", self._get_channel)
         self._route(
+            "GET",
+            "/channels/{channel_id}/threads/archived/public",
+            self._archived_public_threads,
+            query=True,
+        )
+        self._route(
             "DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_channel_message
         )
         self._route("POST", "/users/@me/channels", self._create_dm)
@@ -1217,6 +1225,32 @@ class FakeDiscord:
         if channel is None:
             raise DiscordHTTPError(404, "Unknown Channel", 10003)
         return channel
+
+    async def _archived_public_threads(
+        self, _body: Any, channel_id: str, query: Mapping[str, str]
+    ) -> JSON:
+        """A channel's archived public threads, most recently archived first, archived
+        before ``before`` (an ISO timestamp) when given, ``limit`` (2-100) at a time."""
+        if self.channel_json(int(channel_id)) is None:
+            raise DiscordHTTPError(404, "Unknown Channel", 10003)
+        limit = int(query.get("limit", "50"))
+        if not 2 <= limit <= 100:
+            raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+        threads = sorted(
+            (
+                t
+                for t in self._archived_threads.values()
+                if t["parent_id"] == channel_id
+                and (
+                    "before" not in query
+                    or t["thread_metadata"]["archive_timestamp"] < query["before"]
+                )
+            ),
+            key=lambda t: t["thread_metadata"]["archive_timestamp"],
+            reverse=True,
+        )
+        page = [copy.deepcopy(t) for t in threads[:limit]]
+        return {"threads": page, "members": [], "has_more": len(threads) > limit}
 
     async def _history(self, _body: Any, channel_id: str, query: Mapping[str, str]) -> list[JSON]:
         """Up to ``limit`` (1-100, default 50) messages, newest first, as Discord answers:
