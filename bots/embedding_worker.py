@@ -143,8 +143,11 @@ class EmbeddingWorker:
     async def _run(self) -> None:
         backoff = Backoff(initial=1.0, maximum=self._max_backoff, jitter=0.0)
         while True:
+            # ``asyncio.timeout`` rather than ``wait_for``: on Python 3.11 a stop that
+            # lands while ``wait_for`` is finishing can be swallowed, and ``stop()`` hangs.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.run_once()
