@@ -194,7 +194,7 @@ class WebServer:
 
     def _back(self, notice: str, anchor: str = "") -> web.Response:
         """Back to the member page, showing ``notice`` once (post, redirect, get)."""
-        response = web.HTTPSeeOther("/me" + anchor)
+        response = _see_other("/me" + anchor)
         response.set_cookie(
             NOTICE_COOKIE,
             self._signer.sign_text(notice),
@@ -259,7 +259,7 @@ class WebServer:
                 message=tr_marked(_FAILED[outcome]),
             )
         language = await self._languages.for_member(member_id)
-        response = web.HTTPSeeOther("/me")
+        response = _see_other("/me")
         self._set_session(response, new_session(member_id, language))
         log.info("member %s signed in on the web", member_id)
         return response
@@ -277,7 +277,7 @@ class WebServer:
         chosen = str(form.get("language", ""))
         if session is None or chosen not in dict(LANGUAGES):
             raise web.HTTPSeeOther("/")
-        response = web.HTTPSeeOther("/me")
+        response = _see_other("/me")
         self._set_session(response, session.with_language(chosen))
         return response
 
@@ -363,6 +363,11 @@ class WebServer:
             charset="utf-8",
             headers={"Content-Disposition": 'attachment; filename="hearth-my-data.json"'},
         )
+
+
+def _see_other(location: str) -> web.Response:
+    """A redirect to ``location`` that the handler returns (and may set cookies on)."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def _int(value: object) -> int | None:
