@@ -1,8 +1,8 @@
 """Checks of the message catalog against the code; ``python -m locales.checks`` prints them.
 
-Every ``tr``/``trn`` message in our packages (their code and page templates) must have a Chinese translation with the
-same placeholders, every catalog entry must still be used, and every call must pass its
-message as a literal (else it cannot be found and translated).
+Every ``tr``/``trn`` message in our packages (code and page templates) must have a Chinese
+translation with the same placeholders, every catalog entry must still be used, and every
+call must pass its message as a literal (else it cannot be found and translated).
 """
 
 from __future__ import annotations
