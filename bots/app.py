@@ -42,6 +42,8 @@ from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from bots.upkeep import Upkeep
+from bots.web.server import WebServer
+from bots.web.setup import WebParts, sign_in_links, start_web_server
 from jobs.scheduled_runs import set_runner
 from jobs.scheduler import HearthScheduler
 from memory.embedder import Embedder
@@ -89,6 +91,8 @@ class Hearth:
     """Serves ``/metrics`` and ``/healthz`` when ``HEARTH_METRICS_PORT`` is set."""
     assistant: AssistantService | None = None
     """Answers when Hearth itself is addressed (the router hands it those messages)."""
+    web_server: WebServer | None = None
+    """Serves the member pages when ``HEARTH_WEB_PORT`` is set."""
 
     @classmethod
     async def build(
@@ -190,6 +194,21 @@ class Hearth:
         await scheduler.schedule_upkeep()
         assistant = build_assistant(settings, storage, memory, embedder, twin, languages=languages)
         review = OwnerReview(storage, languages)
+        links = sign_in_links(settings, storage)
+        commands = MemberCommands(
+            storage,
+            memory,
+            personas,
+            digests,
+            DigestSchedules(storage, scheduler),
+            intros=IntroCommands(storage, intro_store, rounds, scheduler),
+            profiles=profiles,
+            personal=personal,
+            review=review,
+            languages=languages,
+            imports=backfills,
+            web=links,
+        )
         router = HearthRouter(
             storage,
             memory,
@@ -203,19 +222,7 @@ class Hearth:
                 metrics=metrics,
                 languages=languages,
             ),
-            commands=MemberCommands(
-                storage,
-                memory,
-                personas,
-                digests,
-                DigestSchedules(storage, scheduler),
-                intros=IntroCommands(storage, intro_store, rounds, scheduler),
-                profiles=profiles,
-                personal=personal,
-                review=review,
-                languages=languages,
-                imports=backfills,
-            ),
+            commands=commands,
             review=review,
             personas=personas,
             max_message_chars=settings.max_message_chars,
@@ -242,17 +249,31 @@ class Hearth:
             backfills=backfills,
             assistant=assistant,
         )
-        if settings.metrics_port is not None:
-            server = OpsServer(
-                metrics, health, host=settings.metrics_listen, port=settings.metrics_port
-            )
-            try:
-                await server.start()
-            except BaseException:
-                await hearth.close()
-                raise
-            hearth.ops_server = server
+        web = None if links is None else WebParts(links, commands, review, personas, languages)
+        await hearth._open_servers(web)
         return hearth
+
+    async def _open_servers(self, web: WebParts | None) -> None:
+        """Serve metrics (``HEARTH_METRICS_PORT``) and the member pages (``web``, with
+        ``HEARTH_WEB_PORT``); when one cannot start, everything is closed again."""
+        settings = self.settings
+        try:
+            if settings.metrics_port is not None:
+                server = OpsServer(
+                    self.metrics,
+                    self.health,
+                    host=settings.metrics_listen,
+                    port=settings.metrics_port,
+                )
+                await server.start()
+                self.ops_server = server
+            if web is not None:
+                self.web_server = await start_web_server(
+                    settings, web, storage=self.storage, senders=self.senders
+                )
+        except BaseException:
+            await self.close()
+            raise
 
     async def connected(self, adapter: PlatformAdapter) -> None:
         """``adapter`` started: where it can read history, ``/import`` works there, and
@@ -266,6 +287,8 @@ class Hearth:
     async def close(self) -> None:
         """Stop serving metrics, the scheduler and the worker; release memory and the database."""
         await self.backfills.close()
+        if self.web_server is not None:
+            await self.web_server.stop()
         if self.ops_server is not None:
             await self.ops_server.stop()
         await self.scheduler.shutdown()

@@ -133,7 +133,12 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
         from bots.playground import run_playground  # noqa: PLC0415 - only for the playground
 
         playground_settings = settings.model_copy(
-            update={"data_dir": settings.data_dir / "playground", "database_url": None}
+            update={
+                "data_dir": settings.data_dir / "playground",
+                "database_url": None,
+                # The member pages are on in the playground (a free port unless one is set).
+                "web_port": 0 if settings.web_port is None else settings.web_port,
+            }
         )
         hearth = await Hearth.build(playground_settings)
         try:

@@ -96,6 +96,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("unlink", N_("Unlink this account from your other platforms"), "/unlink"),
     CommandSpec(
+        "web", N_("Your Hearth page in a browser: get a private one-time sign-in link"), "/web"
+    ),
+    CommandSpec(
         "settings",
         N_("Admins: show or change this chat's twin and assistant settings"),
         N_(

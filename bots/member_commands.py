@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from adapters.model import ButtonRows, Command, OutgoingReply
 from adapters.ports import ReplySender
@@ -29,6 +29,7 @@ from bots.reply_languages import ReplyLanguages
 from bots.settings_keyboard import settings_keyboard
 from bots.storage.records import LinkOutcome, Profile
 from bots.storage.repository import Storage
+from bots.web.sign_in import SignInLinks
 from locales import N_, format_day_short, format_time, join_sentences, tr, tr_marked, trn
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore, purge_soon
@@ -68,6 +69,7 @@ class MemberCommands:
         review: OwnerReview,
         languages: ReplyLanguages,
         imports: Backfills | None = None,
+        web: SignInLinks | None = None,
     ) -> None:
         self._storage = storage
         self._imports = imports
@@ -81,6 +83,7 @@ class MemberCommands:
         self._admin = AdminCommands(storage, intros, languages)
         self._review = review
         self._attempts = AttemptLimiter()
+        self._web = web
 
     async def handle(self, command: Command, sender: ReplySender) -> None:
         """Run ``command`` and answer the member (privately where that matters)."""
@@ -131,6 +134,8 @@ class MemberCommands:
             return await self._link(command, words), True
         if name == "unlink":
             return await self._unlink(command, words), True
+        if name == "web":
+            return await self._web_link(command, words), True
         if name == "twin" and words and words[0].lower() in PROFILE_ACTIONS:
             return await self._twin_profile(command, words, sender), True
         if not command.chat.is_group:
@@ -213,26 +218,37 @@ class MemberCommands:
                 length = parse_duration(free_text(" ".join(command.args), 1) or "".join(rest))
             except DurationError as error:
                 return tr("Sorry, {error}. Example: /twin pause 2h", error=str(error))
-            until = datetime.now(UTC) + length
-            await self._storage.update_profile(member_id, pause_until=until)
-            return tr(
-                "Your twin is paused until {day} {time} UTC. /twin resume ends it.",
-                day=format_day_short(until),
-                time=format_time(until),
-            )
+            return await self.pause(member_id, length)
         if action == "resume" and not rest:
-            await self._storage.update_profile(member_id, resume=True)
-            return tr("Your twin is no longer paused.")
+            return await self.resume(member_id)
         if action == "mode" and len(rest) == 1 and rest[0].lower() in ("draft", "auto"):
-            mode = rest[0].lower()
-            await self._storage.update_profile(member_id, twin_mode=mode)
-            if mode == "draft":
-                return tr(
-                    "Draft mode: your twin's answers now wait for your approval. When you are "
-                    "back you get the drafts; /twin approve N posts one."
-                )
-            return tr("Auto mode: your twin answers straight away.")
+            return await self.set_mode(member_id, rest[0].lower())
         return usage_hint("twin")
+
+    async def pause(self, member_id: int, length: timedelta) -> str:
+        """Pause the person's twin for ``length`` (``/twin pause 2h``)."""
+        until = datetime.now(UTC) + length
+        await self._storage.update_profile(member_id, pause_until=until)
+        return tr(
+            "Your twin is paused until {day} {time} UTC. /twin resume ends it.",
+            day=format_day_short(until),
+            time=format_time(until),
+        )
+
+    async def resume(self, member_id: int) -> str:
+        """End a pause (``/twin resume``)."""
+        await self._storage.update_profile(member_id, resume=True)
+        return tr("Your twin is no longer paused.")
+
+    async def set_mode(self, member_id: int, mode: str) -> str:
+        """``/twin mode draft|auto``: whether answers wait for the owner's approval."""
+        await self._storage.update_profile(member_id, twin_mode=mode)
+        if mode == "draft":
+            return tr(
+                "Draft mode: your twin's answers now wait for your approval. When you are "
+                "back you get the drafts; /twin approve N posts one."
+            )
+        return tr("Auto mode: your twin answers straight away.")
 
     async def _twin(self, command: Command, words: tuple[str, ...]) -> str:
         action = " ".join(words).lower()
@@ -250,43 +266,14 @@ class MemberCommands:
         member_id = await self._storage.ensure_member(command.sender)
         if action.startswith("suggest"):
             return await self._suggest(chat_id, member_id, action == "suggest on")
+        if action == "on":
+            return await self.twin_on(chat_id, member_id)
+        if action == "off":
+            return await self.twin_off(member_id)
+        if action.startswith("scope"):
+            return await self.set_scope(member_id, action.split()[1])
         settings = await self._storage.chat_settings(chat_id)
         minutes = _minutes(settings.twin_absence_minutes)
-        if action == "on":
-            await self._storage.set_twin_enabled(chat_id, member_id, True)
-            await self._storage.update_profile(member_id, twin_active=True)
-            await self._personas.ensure(chat_id, member_id)
-            return tr(
-                "Your twin is on in this chat. When you have been quiet here for {minutes} "
-                "and someone @-mentions you, it answers with quotes of what you said here, "
-                "labelled as your twin. /twin off stops it everywhere; /forget deletes your data.",
-                minutes=minutes,
-            )
-        if action == "off":
-            profile = await self._storage.update_profile(member_id, twin_active=False)
-            chats = await self._storage.disable_twin_everywhere(profile.member_ids)
-            if len(profile.member_ids) > 1:
-                return tr(
-                    "Your twin is off on all your linked accounts ({chats} chat(s)). Your "
-                    "messages stay stored; /forget deletes them. /twin on turns it back on in "
-                    "a chat.",
-                    chats=chats,
-                )
-            return tr(
-                "Your twin is off everywhere ({chats} chat(s)). Your messages stay stored; "
-                "/forget deletes them. /twin on turns it back on in a chat.",
-                chats=chats,
-            )
-        if action.startswith("scope"):
-            scope = action.split()[1]
-            await self._storage.update_profile(member_id, twin_scope=scope)
-            if scope == "all":
-                return tr(
-                    "Your twin may now quote what you said in any group chat where Hearth "
-                    "sees you (never direct messages). /twin scope chat limits it to the chat "
-                    "where it is asked."
-                )
-            return tr("Your twin now quotes only what you said in the chat where it is asked.")
         enabled = await self._storage.twin_enabled(chat_id, member_id)
         profile = await self._storage.profile(member_id)
         stored = await self._storage.count_messages(chat_id=chat_id, member_id=member_id)
@@ -321,6 +308,47 @@ class MemberCommands:
         lines.append(tr("It answers after {minutes} of quiet.", minutes=minutes))
         return join_sentences(*lines)
 
+    async def twin_on(self, chat_id: int, member_id: int) -> str:
+        """``/twin on`` in a chat: the member consents there, and the twin is switched on."""
+        settings = await self._storage.chat_settings(chat_id)
+        await self._storage.set_twin_enabled(chat_id, member_id, True)
+        await self._storage.update_profile(member_id, twin_active=True)
+        await self._personas.ensure(chat_id, member_id)
+        return tr(
+            "Your twin is on in this chat. When you have been quiet here for {minutes} "
+            "and someone @-mentions you, it answers with quotes of what you said here, "
+            "labelled as your twin. /twin off stops it everywhere; /forget deletes your data.",
+            minutes=_minutes(settings.twin_absence_minutes),
+        )
+
+    async def twin_off(self, member_id: int) -> str:
+        """``/twin off``: the twin stops in every chat, on every linked account."""
+        profile = await self._storage.update_profile(member_id, twin_active=False)
+        chats = await self._storage.disable_twin_everywhere(profile.member_ids)
+        if len(profile.member_ids) > 1:
+            return tr(
+                "Your twin is off on all your linked accounts ({chats} chat(s)). Your "
+                "messages stay stored; /forget deletes them. /twin on turns it back on in "
+                "a chat.",
+                chats=chats,
+            )
+        return tr(
+            "Your twin is off everywhere ({chats} chat(s)). Your messages stay stored; "
+            "/forget deletes them. /twin on turns it back on in a chat.",
+            chats=chats,
+        )
+
+    async def set_scope(self, member_id: int, scope: str) -> str:
+        """``/twin scope chat|all``: which chats the twin may quote from."""
+        await self._storage.update_profile(member_id, twin_scope=scope)
+        if scope == "all":
+            return tr(
+                "Your twin may now quote what you said in any group chat where Hearth "
+                "sees you (never direct messages). /twin scope chat limits it to the chat "
+                "where it is asked."
+            )
+        return tr("Your twin now quotes only what you said in the chat where it is asked.")
+
     async def _suggest(self, chat_id: int, member_id: int, suggestable: bool) -> str:
         """``/twin suggest on|off``: whether Hearth may name the member as someone who knows."""
         await self._storage.set_suggestable(chat_id, member_id, suggestable)
@@ -339,6 +367,10 @@ class MemberCommands:
             return usage_hint("forget")
         chat_id = await self._storage.ensure_chat(command.chat)
         member_id = await self._storage.ensure_member(command.sender)
+        return await self.forget(chat_id, member_id)
+
+    async def forget(self, chat_id: int, member_id: int) -> str:
+        """``/forget``: delete everything stored about the account in one chat."""
         # Memory first: if it fails, SQL still holds everything and the command can be
         # repeated; the reverse order could leave searchable vectors with no SQL record.
         await self._memory.delete_member(member_id, chat_id)
@@ -400,6 +432,20 @@ class MemberCommands:
             "Linked: your accounts ({platforms}) now share one twin and one set of settings. "
             "/unlink undoes it.",
             platforms=platforms,
+        )
+
+    async def _web_link(self, command: Command, words: tuple[str, ...]) -> str:
+        """``/web``: a one-time sign-in link to the member's page, sent privately."""
+        if words:
+            return usage_hint("web")
+        if self._web is None or not self._web.public_url:
+            return tr("The web pages are not switched on for this Hearth.")
+        member_id = await self._storage.ensure_member(command.sender)
+        link = await self._web.new_link(member_id)
+        return tr(
+            "Your sign-in link for the Hearth web page: {link}\nIt works once, within 10 "
+            "minutes, and signs in this account. Never share it.",
+            link=link,
         )
 
     async def _unlink(self, command: Command, words: tuple[str, ...]) -> str:

@@ -108,6 +108,15 @@ async def run_playground(
                 trn("{count} message remembered.", "{count} messages remembered.", count) + "\n\n"
             )
         out.flush()
+    if hearth.web_server is not None:
+        with using(adapter.language):
+            out.write(
+                tr(
+                    "Member pages: {url} (type `alice: /web` for a sign-in link).",
+                    url=f"http://127.0.0.1:{hearth.web_server.port}/",
+                )
+                + "\n\n"
+            )
     stop = asyncio.Event()
 
     async def stop_when_done() -> None:

@@ -112,6 +112,15 @@ class HearthSettings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="HEARTH_METRICS_PORT")
     """Serve ``/metrics`` and ``/healthz`` on this port; off when unset."""
     metrics_listen: str = Field(default="127.0.0.1", alias="HEARTH_METRICS_LISTEN")
+    web_port: int | None = Field(default=None, ge=0, le=65535, alias="HEARTH_WEB_PORT")
+    """Serve the member pages (sign-in by ``/web`` link) on this port; off when unset, 0 picks
+    a free port."""
+    web_listen: str = Field(default="127.0.0.1", alias="HEARTH_WEB_LISTEN")
+    web_public_url: str | None = Field(default=None, alias="HEARTH_WEB_PUBLIC_URL")
+    """The address browsers reach the pages at (sign-in links start with it); unset: the
+    address listened on. An ``https://`` one makes the session cookie Secure."""
+    web_secret: SecretStr | None = Field(default=None, alias="HEARTH_WEB_SECRET")
+    """Signs session cookies; unset: a random one generated once into the data dir."""
 
     @field_validator("database_url")
     @classmethod
@@ -146,18 +155,18 @@ class HearthSettings(BaseSettings):
             return value.strip().lower() or "text"
         return value
 
-    @field_validator("metrics_port", mode="before")
+    @field_validator("metrics_port", "web_port", mode="before")
     @classmethod
     def _blank_port(cls, value: object) -> object:
-        """An empty ``HEARTH_METRICS_PORT`` leaves the endpoint off."""
+        """An empty ``HEARTH_METRICS_PORT`` or ``HEARTH_WEB_PORT`` leaves that server off."""
         if isinstance(value, str) and not value.strip():
             return None
         return value
 
-    @field_validator("llm_base_url", "llm_model")
+    @field_validator("llm_base_url", "llm_model", "web_public_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
-        """An empty ``LLM_BASE_URL`` or ``LLM_MODEL`` counts as unset."""
+        """An empty ``LLM_BASE_URL``, ``LLM_MODEL`` or ``HEARTH_WEB_PUBLIC_URL`` is unset."""
         if value is None:
             return None
         return value.strip() or None

@@ -1,8 +1,8 @@
 """Checks of the message catalog against the code; ``python -m locales.checks`` prints them.
 
-Every ``tr``/``trn`` message in our packages must have a Chinese translation with the
-same placeholders, every catalog entry must still be used, and every call must pass its
-message as a literal (else it cannot be found and translated).
+Every ``tr``/``trn`` message in our packages (code and page templates) must have a Chinese
+translation with the same placeholders, every catalog entry must still be used, and every
+call must pass its message as a literal (else it cannot be found and translated).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from jinja2 import Environment
+from jinja2.ext import extract_from_ast
 
 from locales.catalog import CATALOG_DIR, Language, catalog_files
 
@@ -64,7 +66,26 @@ def source_messages(root: Path = ROOT) -> tuple[list[SourceMessage], list[str]]:
                 singular = texts[0] or ""
                 plural = texts[1] if len(texts) > 1 else None
                 found.append(SourceMessage(singular, plural, where))
+        _template_messages(root, package, found, problems)
     return found, problems
+
+
+def _template_messages(
+    root: Path, package: str, found: list[SourceMessage], problems: list[str]
+) -> None:
+    """The ``tr``/``trn`` messages of the package's page templates (``templates/*.html``)."""
+    environment = Environment()
+    for path in sorted((root / package).rglob("templates/*.html")):
+        tree = environment.parse(path.read_text(encoding="utf-8"))
+        calls = extract_from_ast(tree, gettext_functions=("tr", "trn"), babel_style=True)
+        for line, name, args in calls:
+            where = f"{path.relative_to(root)}:{line}"
+            texts = (args if isinstance(args, tuple) else (args,))[: KEYWORDS[name]]
+            if len(texts) < KEYWORDS[name] or not all(isinstance(t, str) for t in texts):
+                problems.append(f"{where}: {name}() needs its message as a string literal")
+                continue
+            plural = texts[1] if len(texts) > 1 else None
+            found.append(SourceMessage(str(texts[0]), str(plural) if plural else None, where))
 
 
 def catalog_problems(language: Language = "zh", root: Path = ROOT) -> list[str]:

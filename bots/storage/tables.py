@@ -152,6 +152,21 @@ class LinkCodeRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class WebSignInRow(Base):
+    """A one-time link that signs a platform account in to the web pages.
+
+    Only a hash of the link's token is kept; a link is single-use and expires.
+    """
+
+    __tablename__ = "web_sign_ins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ChatMemberRow(Base):
     """A member's presence in a chat: when they joined, left and last posted."""
 
