@@ -29,7 +29,17 @@ from bots.web.sessions import (
     new_session,
 )
 from bots.web.sign_in import SIGN_IN_PATH, SignInLinks
-from locales import N_, current, tr, tr_marked, trn, using
+from locales import (
+    N_,
+    current,
+    format_list,
+    format_moment,
+    join_sentences,
+    tr,
+    tr_marked,
+    trn,
+    using,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +69,14 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        tr=tr, trn=trn, tr_marked=tr_marked, review_label=review_label, languages=LANGUAGES
+        tr=tr,
+        trn=trn,
+        tr_marked=tr_marked,
+        review_label=review_label,
+        languages=LANGUAGES,
+        join_sentences=join_sentences,
+        format_list=format_list,
+        format_moment=format_moment,
     )
     return env
 
