@@ -35,6 +35,11 @@ class ReplySender(Protocol):
         """Delete a message Hearth sent; False when the platform refused or it is gone."""
         ...
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        """Replace the text of a message Hearth sent (in place, no new message); False when
+        the platform refused or the message is gone (then post a new one instead)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ResumePoint:

@@ -75,6 +75,9 @@ class RecordingSender:
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         return True
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        return True
+
 
 def load_texts(path: Path) -> list[str]:
     if path.exists():

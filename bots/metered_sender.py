@@ -36,6 +36,10 @@ class MeteredSender:
         """Delete a message Hearth sent."""
         return await self._sender.delete(chat, platform_message_id)
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        """Replace the text of a message Hearth sent."""
+        return await self._sender.edit(chat, platform_message_id, text)
+
 
 def metered(sender: ReplySender, metrics: HearthMetrics) -> ReplySender:
     """``sender`` wrapped in a :class:`MeteredSender` (once: a wrapped one is returned as is)."""

@@ -45,6 +45,9 @@ class _SilentSender:
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         return False
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        return False
+
 
 def _demo_id(item: dict[str, Any]) -> str:
     """A demo message's platform id, the same on every run while its author and text are."""

@@ -68,6 +68,8 @@ class RecordingSender:
         self.platform = platform
         self.replies: list[OutgoingReply] = []
         self.deleted: list[str] = []
+        self.edits: list[tuple[str, str]] = []
+        """``(platform message id, new text)`` of every edit, in order."""
 
     async def send(self, reply: OutgoingReply) -> SentReply:
         self.replies.append(reply)
@@ -75,6 +77,10 @@ class RecordingSender:
 
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         self.deleted.append(platform_message_id)
+        return True
+
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        self.edits.append((platform_message_id, text))
         return True
 
     def texts(self) -> list[str]:

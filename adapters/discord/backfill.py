@@ -5,7 +5,9 @@ each of its public threads, active or archived (a thread is a chat of its own, a
 live adapter reports it). A reader fetches the history oldest first with ``after=``
 pagination, 100 messages a request, one request at a time; discord.py waits out rate
 limits (HTTP 429) by itself. Each page becomes one ``HistoryBatch`` that resumes after
-its last message, converted the way live messages are (``EventConverter``).
+its last message, converted the way live messages are (``EventConverter``), and tells
+how much of the period it covers (``done``: how far its last message lies between
+``since`` and the moment the reading began). Messages of deleted accounts are skipped.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import discord
 
 from adapters.discord.channels import HistoryChannel, can_read_history, lookup_channel
+from adapters.discord.deleted_accounts import is_deleted_account
 from adapters.discord.event_converter import EventConverter, chat_for, is_text_message
 from adapters.history import HistoryBatch, HistoryReader, SkipReason
 from adapters.model import Chat, Message, Platform
@@ -56,29 +59,41 @@ class DiscordChannelReader:
         after: discord.abc.Snowflake | datetime = self._since
         if resume_after is not None and resume_after.isdigit():
             after = discord.Object(int(resume_after))
+        until = datetime.now(UTC)
         messages: list[Message] = []
         skipped: Counter[SkipReason] = Counter()
         read = 0
-        last: str | None = None
+        last: discord.Message | None = None
         async for message in self._channel.history(limit=None, after=after, oldest_first=True):
             read += 1
-            last = str(message.id)
+            last = message
             converted, reason = self._convert(message)
             if converted is not None:
                 messages.append(converted)
             elif reason is not None:
                 skipped[reason] += 1
             if read == self._page_size:
-                yield HistoryBatch(tuple(messages), dict(skipped), last)
+                done = self._share(message.created_at, until)
+                yield HistoryBatch(tuple(messages), dict(skipped), str(message.id), done)
                 messages, skipped, read = [], Counter(), 0
-        if read:
-            yield HistoryBatch(tuple(messages), dict(skipped), last)
+        if read and last is not None:
+            yield HistoryBatch(tuple(messages), dict(skipped), str(last.id), 1.0)
+
+    def _share(self, reached: datetime, until: datetime) -> float:
+        """How much of the period from ``since`` to ``until`` lies before ``reached``."""
+        period = (until - self._since).total_seconds()
+        if period <= 0:
+            return 1.0
+        return min(1.0, max(0.0, (reached - self._since).total_seconds() / period))
 
     def _convert(self, message: discord.Message) -> tuple[Message | None, SkipReason | None]:
         if not is_text_message(message):
             return None, SkipReason.SERVICE
         if self._converter.is_self(message.author.id):
             return None, SkipReason.HEARTH
+        author = message.author
+        if is_deleted_account(author.name, author.discriminator, bot=author.bot):
+            return None, SkipReason.DELETED_ACCOUNT
         try:
             converted = self._converter.message(message, recovered=True)
         except Exception:

@@ -25,6 +25,7 @@ from typing import IO, Any, Self
 import ijson
 
 from adapters.addressing import Span, text_for_hearth
+from adapters.discord.deleted_accounts import is_deleted_account
 from adapters.history import ExportError, HistoryBatch, SkipReason
 from adapters.model import Chat, ChatKind, Member, Message, Platform, utc
 
@@ -44,22 +45,21 @@ _HEADER_LIMIT = 1 << 20
 _TAIL_BYTES = 4096
 _SNOWFLAKE = re.compile(r"\d{1,25}")
 _RAW_MENTION = re.compile(r"<@!?(\d{15,25})>")
-_DELETED_NAME = "Deleted User"
-_DELETED_USERNAME = re.compile(r"deleted_user_[0-9a-f]{6,}")
 
 
 def _is_deleted(author: dict[str, Any]) -> bool:
-    """Whether Discord shows the author as a deleted account.
+    """Whether Discord shows the author as a deleted account (see ``deleted_accounts``).
 
-    Discord renames a deleted account to ``Deleted User`` (discriminator ``0000``) or, since
-    unique usernames, ``deleted_user_<hex>``; the account id stays. DiscordChatExporter
-    writes what Discord reports, with ``0000`` for every account without a discriminator.
+    DiscordChatExporter writes the username as ``name`` and ``0000`` as the discriminator
+    of every account without one.
     """
     name = author.get("name")
-    if not isinstance(name, str) or author.get("isBot") is True:
-        return False
-    legacy = name == _DELETED_NAME and author.get("discriminator") == "0000"
-    return legacy or _DELETED_USERNAME.fullmatch(name) is not None
+    discriminator = author.get("discriminator")
+    return is_deleted_account(
+        name if isinstance(name, str) else None,
+        discriminator if isinstance(discriminator, str) else None,
+        bot=author.get("isBot") is True,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,32 @@ class DiscordReplySender:
             return False
         return True
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        """Replace the text of one of Hearth's messages in a channel or thread.
+
+        The text is escaped as ``send`` escapes it and cut to one message (an edit cannot
+        add messages). Transient failures are retried like sends.
+        """
+        pieces = split_text(plain_text(text), self._chunk_limit)
+        if not pieces or not chat.platform_chat_id.isdigit() or not platform_message_id.isdigit():
+            return False
+        channel = self._client.get_partial_messageable(int(chat.platform_chat_id))
+        message = channel.get_partial_message(int(platform_message_id))
+        try:
+            await self._attempt(
+                f"edit of message {platform_message_id}",
+                lambda: message.edit(content=pieces[0], allowed_mentions=safe_mentions()),
+            )
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            logger.warning(
+                "could not edit message %s in channel %s: %s",
+                platform_message_id,
+                chat.platform_chat_id,
+                exc,
+            )
+            return False
+        return True
+
     async def send(self, reply: OutgoingReply) -> SentReply:
         """Deliver ``reply``; returns the first message sent; raises ``DeliveryError``."""
         pieces = split_text(plain_text(reply.rendered()), self._chunk_limit)

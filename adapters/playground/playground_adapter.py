@@ -172,6 +172,15 @@ class PlaygroundAdapter:
         self.output.flush()
         return True
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        """Print the new text of a reply, marked as an edit of it."""
+        with using(self.language):
+            mark = tr("(edited its message {id})", id=platform_message_id)
+        body = text.replace("\n", "\n    ")
+        self.output.write(f"  Hearth ▸ {mark} {body}\n")
+        self.output.flush()
+        return True
+
     def _prompt(self) -> None:
         if self._input.isatty():
             self.output.write(f"{self.speaker}> ")

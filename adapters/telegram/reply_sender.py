@@ -171,6 +171,45 @@ class TelegramReplySender:
             )
             return False
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        """Replace the text of one of Hearth's messages (``editMessageText``), cut to one
+        message; unchanged text counts as done. Network errors are retried like sends."""
+        pieces = split_text(text, self._chunk_limit)
+        if not pieces or not platform_message_id.isdigit():
+            return False
+        failures = 0
+        while True:
+            try:
+                await self._bot.edit_message_text(
+                    pieces[0],
+                    chat_id=_chat_id(chat.platform_chat_id),
+                    message_id=int(platform_message_id),
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except BadRequest as exc:
+                if "message is not modified" in exc.message.lower():
+                    return True
+                return self._not_edited(chat, platform_message_id, exc)
+            except NetworkError as exc:
+                if failures >= self._max_network_retries:
+                    return self._not_edited(chat, platform_message_id, exc)
+                await asyncio.sleep(self._retry_backoff * (2**failures))
+                failures += 1
+                continue
+            except TelegramError as exc:
+                return self._not_edited(chat, platform_message_id, exc)
+            return True
+
+    @staticmethod
+    def _not_edited(chat: Chat, platform_message_id: str, exc: TelegramError) -> bool:
+        logger.warning(
+            "could not edit message %s in chat %s: %s",
+            platform_message_id,
+            chat.platform_chat_id,
+            exc,
+        )
+        return False
+
     def _private_note(self, reply: OutgoingReply) -> str:
         """The note sent to the group instead of a private reply, in the language in use
         (the router sets it around handling)."""

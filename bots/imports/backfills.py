@@ -25,6 +25,7 @@ from adapters.model import Chat, Command, OutgoingReply, Platform
 from adapters.ports import HistorySource, HistoryUnavailable, ReplySender
 from bots.command_catalog import usage_hint
 from bots.command_words import canonical_words
+from bots.imports.backfill_progress import BackfillNews, ChatProgress, ProgressBoard
 from bots.imports.history_import import HistoryImporter
 from bots.reply_languages import ReplyLanguages
 from bots.storage.history_import_store import HistoryImportStore, ImportRun
@@ -37,15 +38,14 @@ from locales import (
     tr,
     tr_marked,
     trn,
-    using,
 )
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
-PROGRESS_EVERY = timedelta(minutes=3)
-"""At most one progress line per this long, so a long backfill does not flood the chat."""
+PROGRESS_EVERY = timedelta(seconds=10)
+"""At most one edit of the progress message per this long."""
 
 ACTION_WORDS = {"历史": "history", "导入": "history", "取消": "cancel", "停止": "cancel"}
 """Chinese words for the actions (``状态`` is already read as ``status``)."""
@@ -107,7 +107,7 @@ class Backfills:
         self._importer = importer
         self._languages = languages
         self.progress_every = progress_every
-        """At most one progress line per this long."""
+        """At most one edit of the progress message per this long."""
         self._sources: dict[Platform, tuple[HistorySource, ReplySender]] = {}
         self._running: dict[int, _Backfill] = {}
         """Backfills under way, by the chat id of the channel they read."""
@@ -289,35 +289,40 @@ class Backfills:
             since=since,
             requested_by=requested_by,
         )
-        post = _Poster(self._languages, sender, chat)
-        last_progress = time.monotonic()
-
-        async def progress(_run: ImportRun, _done: float | None) -> None:
-            nonlocal last_progress
-            if time.monotonic() - last_progress < self.progress_every.total_seconds():
-                return
-            last_progress = time.monotonic()
-            totals = await self._totals(channel_run)
-            await post(
-                lambda: tr(
-                    "Still reading this channel's history: {stored} messages stored so far.",
-                    stored=totals.stored,
-                )
+        news = BackfillNews(
+            self._languages, sender, chat, every=self.progress_every.total_seconds()
+        )
+        await news.start(
+            lambda: tr(
+                "Reading this channel's history since {day}… this message shows how far it got.",
+                day=format_day_short(since),
             )
+        )
+        board = ProgressBoard()
+
+        async def progress(run: ImportRun, done: float | None) -> None:
+            entry = board.get(run.chat_id)
+            if entry is not None:
+                entry.take(run, done)
+            await news.update(board.text)
 
         try:
             readers = await source_entry[0].history_readers(chat, since=since)
             own, threads = readers[0], readers[1:]
-            for reader in threads:
+            entries = [  # in reading order: the threads, then the channel
+                board.add(await self._store.chat_id(r.chat), r.chat) for r in [*threads, own]
+            ]
+            for reader, entry in zip(threads, entries, strict=False):
                 await self._thread(
                     reader,
+                    entry,
                     channel_run=channel_run,
                     key=key,
                     since=since,
                     requested_by=requested_by,
                     progress=progress,
                 )
-            await self._importer.run(
+            finished = await self._importer.run(
                 own,
                 source=source,
                 source_key=key,
@@ -325,15 +330,27 @@ class Backfills:
                 requested_by=requested_by,
                 progress=progress,
             )
+            entries[-1].take(finished, 1.0)
+            entries[-1].finished = True
         except asyncio.CancelledError:
             backfill = self._running.get(chat_id)
             if backfill is not None and backfill.cancelled:
                 await self._cancel_runs(channel_run)
+                await news.last_word(
+                    lambda: tr("History import cancelled; the messages already stored stay.")
+                )
+            else:
+                await news.last_word(
+                    lambda: tr(
+                        "History import paused while Hearth stops; it continues where it "
+                        "stopped when Hearth is back."
+                    )
+                )
             raise
         except HistoryUnavailable as error:
             log.warning("cannot backfill chat %s: %s", chat.platform_chat_id, error)
             await self._store.finish_run(channel_run.id, "failed", str(error)[:2000])
-            await post(
+            await news.finish(
                 lambda: tr(
                     "Hearth cannot read this channel's history: it needs the View Channel "
                     "and Read Message History permissions here."
@@ -347,7 +364,7 @@ class Backfills:
                 note = f"{type(error).__name__}: {error}"
                 await self._store.finish_run(channel_run.id, "failed", note[:2000])
             totals = await self._totals(channel_run)
-            await post(
+            await news.finish(
                 lambda: tr(
                     "The history import stopped after {stored} messages because of an error; "
                     "/import history again continues where it stopped.",
@@ -360,7 +377,7 @@ class Backfills:
             [await self._store.chat_id(r.chat) for r in readers], since=since
         )
         took = timedelta(seconds=round(time.monotonic() - started))
-        await post(
+        await news.finish(
             lambda: join_sentences(
                 tr(
                     "History import finished in {took}: {stored} messages stored, {duplicates} "
@@ -378,6 +395,7 @@ class Backfills:
     async def _thread(
         self,
         reader: HistoryReader,
+        entry: ChatProgress,
         *,
         channel_run: ImportRun,
         key: str,
@@ -389,16 +407,20 @@ class Backfills:
         source, part = channel_run.source, thread_key(key, channel_run.id)
         thread_id = await self._store.chat_id(reader.chat)
         earlier = await self._store.runs(chat_id=thread_id, source=source)
-        if any(r.source_key == part and r.status in ("done", "cancelled") for r in earlier):
-            return
-        await self._importer.run(
-            reader,
-            source=source,
-            source_key=part,
-            since=since,
-            requested_by=requested_by,
-            progress=progress,
-        )
+        done = [r for r in earlier if r.source_key == part and r.status in ("done", "cancelled")]
+        if not done:
+            done = [
+                await self._importer.run(
+                    reader,
+                    source=source,
+                    source_key=part,
+                    since=since,
+                    requested_by=requested_by,
+                    progress=progress,
+                )
+            ]
+        entry.take(done[0], 1.0)
+        entry.finished = True
 
     async def _thread_runs(self, channel_run: ImportRun) -> list[ImportRun]:
         part = thread_key(channel_run.source_key, channel_run.id)
@@ -420,23 +442,6 @@ class Backfills:
             current = await self._store.run(run.id)
             if current is not None and current.status == "running":
                 await self._store.finish_run(run.id, "cancelled", "cancelled with /import cancel")
-
-
-class _Poster:
-    """Posts a backfill's progress and summary in its chat, in the chat's language."""
-
-    def __init__(self, languages: ReplyLanguages, sender: ReplySender, chat: Chat) -> None:
-        self._languages = languages
-        self._sender = sender
-        self._chat = chat
-
-    async def __call__(self, text: Callable[[], str]) -> None:
-        with using(await self._languages.for_chat(self._chat)):
-            body = text()
-        try:
-            await self._sender.send(OutgoingReply(chat=self._chat, text=body))
-        except Exception:
-            log.exception("could not post backfill news in chat %s", self._chat.platform_chat_id)
 
 
 def _same(one: Chat, other: Chat) -> bool:

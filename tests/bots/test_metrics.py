@@ -34,6 +34,9 @@ class RefusingSender(RecordingSender):
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         return False
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        return False
+
 
 def samples(metrics: HearthMetrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """Every sample of the exposition, parsed back with the library's own parser."""

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.model import Chat, ChatKind, OutgoingReply, Platform
 from adapters.playground import parse_line
-from adapters.playground.playground_adapter import terminal_language
+from adapters.playground.playground_adapter import PlaygroundAdapter, terminal_language
 from bots.app import Hearth
 from bots.playground import run_playground
 from bots.settings import HearthSettings
@@ -213,3 +214,19 @@ async def test_the_playground_speaks_chinese_in_a_chinese_terminal(  # type: ign
     assert text.startswith("Hearth 体验场：在本机运行的演示群，不需要 Telegram。")
     assert "（现在以 dave 的身份输入）" in text
     assert "Hearth playground" not in text
+
+
+async def test_an_edited_reply_is_printed_again_marked_as_an_edit() -> None:
+    output = io.StringIO()
+    adapter = PlaygroundAdapter(io.StringIO(), output, language="en")
+    chat = Chat(Platform.PLAYGROUND, "playground", ChatKind.GROUP)
+    sent = await adapter.send(OutgoingReply(chat, "Reading… 10%"))
+    assert sent.platform_message_id is not None
+
+    assert await adapter.edit(chat, sent.platform_message_id, "Read it all\nin one go")
+
+    assert output.getvalue().splitlines() == [
+        "  Hearth ▸ Reading… 10%",
+        f"  Hearth ▸ (edited its message {sent.platform_message_id}) Read it all",
+        "    in one go",
+    ]

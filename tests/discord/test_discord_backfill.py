@@ -9,6 +9,7 @@ short by a stop is continued by the next start.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,9 @@ from tests.fakes.discord_api import (
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
     FakeDiscord,
+    SentMessage,
+    make_user,
+    snowflake,
     user_mention,
 )
 from tests.fakes.discord_fixtures import TestServer
@@ -124,15 +128,33 @@ async def seed(
     ]
 
 
+def now_reads(fake: FakeDiscord, sent: SentMessage) -> str:
+    """What a message Hearth posted says now (after its edits), or "" once deleted."""
+    current = fake.messages.get(sent.message_id)
+    return str(current["content"]) if current is not None else ""
+
+
 async def sent_containing(fake: FakeDiscord, text: str, limit: float = 30) -> str:
+    """The latest message Hearth posted that says ``text`` now (edited or not)."""
     found: list[str] = []
 
     async def check() -> bool:
-        found[:] = [m.content for m in fake.sent_messages if text in m.content]
+        found[:] = [now_reads(fake, m) for m in fake.sent_messages if text in now_reads(fake, m)]
         return bool(found)
 
     await eventually(check, f"a message with {text!r}", limit)
     return found[-1]
+
+
+def posted_in(fake: FakeDiscord, channel_id: int) -> list[SentMessage]:
+    """The messages Hearth posted in a channel (not the answers to its commands)."""
+    return [m for m in fake.sent_messages if m.channel_id == channel_id]
+
+
+def edits_of(fake: FakeDiscord, sent: SentMessage) -> list[str]:
+    return [
+        content for message_id, content in fake.edited_messages if message_id == sent.message_id
+    ]
 
 
 async def followup(fake: FakeDiscord, count: int) -> str:
@@ -176,6 +198,14 @@ async def test_a_backfill_reads_every_page_and_thread_once_through_rate_limits(
         for n in range(3)
     ]
     fake.archive_thread(int(old_thread["id"]))
+    deleted = [  # accounts deleted since: never imported, they can neither consent nor forget
+        make_user(snowflake(), "deleted_user_3f9a1c2b7d4e"),
+        {**make_user(snowflake(), "Deleted User"), "discriminator": "0000"},
+    ]
+    for gone in deleted:
+        await fake.post_message(
+            server.general, gone, "said before leaving", at=ago(4), deliver=False
+        )
     fake.inject_rate_limit(2, 0.2, route=CHANNEL_HISTORY)
 
     await fake.use_command(
@@ -188,14 +218,31 @@ async def test_a_backfill_reads_every_page_and_thread_once_through_rate_limits(
     assert "last 30 days" in await followup(fake, 1)
     summary = await sent_containing(fake, "History import finished")
 
-    # Skipped: the pin notice, and Hearth's own posts (its progress lines are history too).
-    assert "275 messages stored, 5 already known, " in summary
+    # Skipped: the pin notice, the deleted accounts' messages, and Hearth's own progress
+    # message (posted in the channel when the backfill started, it is history too).
+    assert "275 messages stored, 5 already known, 4 skipped" in summary
     assert "written by 3 members" in summary
     async with hearth.storage.engine.connect() as conn:
         skipped = (await conn.execute(select(HistoryImportRow.skipped))).scalars().all()
     assert sum(s.get("service", 0) for s in skipped) == 1
+    assert sum(s.get("deleted account", 0) for s in skipped) == 2
+    assert sum(s.get("hearth", 0) for s in skipped) == 1
     assert "Nobody's twin was switched on" in summary
-    assert await sent_containing(fake, "Still reading this channel's history")
+    # One progress message, edited as the reading went on, then into the summary.
+    [news] = posted_in(fake, server.general)
+    assert "Reading this channel's history since" in news.content
+    assert now_reads(fake, news) == summary
+    edits = edits_of(fake, news)
+    assert edits[-1] == summary and len(edits) >= 6  # a page or thread each, then the summary
+    progress = "\n".join(edits[:-1])
+    assert "#general › trail talk: 12 messages, all read." in progress
+    assert "#general › picnic: 3 messages, all read." in progress
+    shares = [
+        int(p) for p in re.findall(r"#general: \d+ messages so far, (\d+)% of the period", progress)
+    ]
+    assert shares and shares == sorted(shares) and 0 < shares[0] < 100
+    assert "Still to read: 2 threads or channels." in edits[0]  # the channel comes last
+    assert "Still to read: 1 thread or channel." in progress
     general = await stored_ids(hearth, server.general)
     assert sorted(general) == sorted(str(m["id"]) for m in [*live, *earlier])
     assert len(general) == len(set(general))
@@ -333,6 +380,9 @@ async def test_a_backfill_stopped_midway_continues_at_the_next_start(
         async with second.hearth.storage.engine.connect() as conn:
             statuses = (await conn.execute(select(HistoryImportRow.status))).scalars().all()
         assert statuses == ["done"]
+        paused, resumed_news = posted_in(fake, server.general)  # one message per start
+        assert "paused while Hearth stops" in now_reads(fake, paused)
+        assert now_reads(fake, resumed_news) == summary
     finally:
         await second.stop()
 
@@ -378,7 +428,33 @@ async def test_cancel_stops_the_backfill_and_status_says_so(
     )
     status = await followup(fake, 4)
     assert "cancelled" in status
+    [news] = posted_in(fake, server.general)
+    assert now_reads(fake, news).startswith("History import cancelled")
     stored = await hearth.storage.count_messages()
     assert 100 <= stored < 300
     await asyncio.sleep(0.5)
     assert await hearth.storage.count_messages() == stored
+
+
+async def test_the_summary_is_posted_when_the_progress_message_is_gone(
+    running: Running, fake_discord: FakeDiscord, discord_server: TestServer
+) -> None:
+    fake, server, hearth = fake_discord, discord_server, running.hearth
+    await seed(fake, server, 250)
+    fake.history_delay = 0.3
+    await fake.use_command(
+        "import",
+        {"action": "history", "days": "15"},
+        user=server.carol,
+        channel_id=server.general,
+        permissions=ADMIN,
+    )
+    await eventually(lambda: _count(hearth, 100), "the first page")
+    [news] = posted_in(fake, server.general)
+    await fake.delete_message(news.message)  # a moderator removed it meanwhile
+    fake.history_delay = 0
+
+    summary = await sent_containing(fake, "History import finished")
+    assert "250 messages stored" in summary
+    gone, posted = posted_in(fake, server.general)
+    assert gone is news and posted.content == summary

@@ -21,7 +21,13 @@ from adapters.model import (
     Platform,
 )
 from adapters.ports import DeliveryError, ReplySender
-from tests.fakes.discord_api import CREATE_DM, SEND_MESSAGE, SUPPRESS_EMBEDS, FakeDiscord
+from tests.fakes.discord_api import (
+    CREATE_DM,
+    EDIT_MESSAGE,
+    SEND_MESSAGE,
+    SUPPRESS_EMBEDS,
+    FakeDiscord,
+)
 from tests.fakes.discord_fixtures import AdapterFactory, TestServer
 from tests.fakes.recording_handler import RecordingHandler
 
@@ -302,3 +308,41 @@ async def test_a_refused_private_message_other_than_closed_dms_is_an_error(
             )
         )
     assert fake_discord.sent_messages == []  # no note asking to open DMs
+
+
+async def test_a_message_is_edited_in_place(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    chat = _chat(discord_server.general)
+    sent = await adapter.sender.send(OutgoingReply(chat, "Reading… 10%"))
+    assert sent.platform_message_id is not None
+    fake_discord.inject_error(EDIT_MESSAGE, 1, status=503)
+
+    assert await adapter.sender.edit(chat, sent.platform_message_id, "Read **all** of it")
+
+    assert len(fake_discord.sent_messages) == 1  # no new message
+    assert fake_discord.edited_messages == [
+        (int(sent.platform_message_id), "Read \\*\\*all\\*\\* of it")
+    ]
+    edit = fake_discord.calls_to(EDIT_MESSAGE)[-1]
+    assert edit.body["allowed_mentions"]["parse"] == []
+    assert len(fake_discord.calls_to(EDIT_MESSAGE)) == 2  # the 503 was retried
+    stored = fake_discord.messages[int(sent.platform_message_id)]
+    assert stored["content"] == "Read \\*\\*all\\*\\* of it"
+    assert stored["edited_timestamp"] is not None
+
+
+async def test_an_edit_of_a_gone_or_foreign_message_is_refused(
+    fake_discord: FakeDiscord, discord_server: TestServer, adapter: DiscordAdapter
+) -> None:
+    chat = _chat(discord_server.general)
+    sent = await adapter.sender.send(OutgoingReply(chat, "soon gone"))
+    assert sent.platform_message_id is not None
+    assert await adapter.sender.delete(chat, sent.platform_message_id)
+    theirs = await fake_discord.post_message(discord_server.general, discord_server.alice, "mine")
+
+    assert not await adapter.sender.edit(chat, sent.platform_message_id, "new text")
+    assert not await adapter.sender.edit(chat, str(theirs["id"]), "new text")
+    assert not await adapter.sender.edit(chat, "not-a-snowflake", "new text")
+    assert fake_discord.edited_messages == []
+    assert fake_discord.messages[int(theirs["id"])]["content"] == "mine"

@@ -82,6 +82,7 @@ SUPPRESS_EMBEDS = 1 << 2
 MAX_CONTENT_LENGTH = 2000
 
 SEND_MESSAGE = "POST /channels/{channel_id}/messages"
+EDIT_MESSAGE = "PATCH /channels/{channel_id}/messages/{message_id}"
 CHANNEL_HISTORY = "GET /channels/{channel_id}/messages"
 GET_CHANNEL = "GET /channels/{channel_id}"
 ARCHIVED_THREADS = "GET /channels/{channel_id}/threads/archived/public"
@@ -466,8 +467,10 @@ class FakeDiscord:
         self.echo_sent_messages = True
         """Dispatch MESSAGE_CREATE for the bot's own messages, as Discord does."""
         self.close_on_identify: int | None = None
-        self.deleted_messages: list[int] = []
         """Close the gateway with this code instead of answering IDENTIFY."""
+        self.deleted_messages: list[int] = []
+        self.edited_messages: list[tuple[int, str]] = []
+        """``(message id, new content)`` of every edit the bot made, in order."""
         self.enforce_privileged_intents = True
         """Close with 4014 when IDENTIFY asks for a privileged intent the flags do not allow."""
         self.history_delay = 0.0
@@ -1045,6 +1048,9 @@ class FakeDiscord:
         self._route(
             "DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_channel_message
         )
+        self._route(
+            "PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_channel_message
+        )
         self._route("POST", "/users/@me/channels", self._create_dm)
         self._route("POST", "/interactions/{interaction_id}/{token}/callback", self._callback)
         self._route("POST", "/webhooks/{application_id}/{token}", self._followup)
@@ -1182,6 +1188,32 @@ class FakeDiscord:
         del self.messages[int(message_id)]
         self.deleted_messages.append(int(message_id))
         await self._notify()
+
+    async def _edit_channel_message(self, body: Any, channel_id: str, message_id: str) -> JSON:
+        """Discord: only the author may change a message's content; MESSAGE_UPDATE follows."""
+        message = self.messages.get(int(message_id))
+        if message is None or message["channel_id"] != channel_id:
+            raise DiscordHTTPError(404, "Unknown Message", 10008)
+        payload = dict(body or {})
+        if "content" in payload:
+            if message["author"]["id"] != self.bot_user["id"]:
+                raise DiscordHTTPError(403, "Cannot edit a message authored by another user", 50005)
+            content = str(payload["content"] or "")
+            if len(content) > MAX_CONTENT_LENGTH:
+                raise DiscordHTTPError(400, "Invalid Form Body", 50035)
+            message["content"] = content
+        message["edited_timestamp"] = _iso(datetime.now(UTC))
+        self.edited_messages.append((int(message_id), str(message["content"])))
+        await self._notify()
+        if self.echo_sent_messages:
+            self._spawn(
+                self.dispatch(
+                    "MESSAGE_UPDATE",
+                    copy.deepcopy(message),
+                    guild_id=self.guild_of(int(channel_id)),
+                )
+            )
+        return copy.deepcopy(message)
 
     async def _create_message(self, body: Any, channel_id: str) -> JSON:
         channel = int(channel_id)

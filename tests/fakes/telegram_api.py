@@ -212,7 +212,7 @@ class FakeTelegramApi:
     Test helpers: ``push_update``, ``sent_messages``, ``wait_for_sent``, ``calls``,
     ``wait_for_call``, ``inject_rate_limit``, ``inject_error``, ``post_webhook_update``,
     ``wait_for_webhook_deliveries``, ``callback_answers``, ``wait_for_callback_answer``,
-    ``allow_private``/``block_private`` and ``delete_message``.
+    ``allow_private``/``block_private``, ``delete_message`` and ``edited_messages``.
     """
 
     def __init__(
@@ -239,6 +239,8 @@ class FakeTelegramApi:
         self.calls: list[ApiCall] = []
         self.sent_messages: list[SentMessage] = []
         self.deleted_messages: list[tuple[int, int]] = []
+        self.edited_messages: list[tuple[int, int, str]] = []
+        """``(chat id, message id, new text)`` of every ``editMessageText``, in order."""
         self.commands: list[JSON] = []
         """The default command list (``setMyCommands`` without a ``language_code``)."""
         self.commands_by_language: dict[str, list[JSON]] = {}
@@ -746,6 +748,33 @@ class FakeTelegramApi:
             raise TelegramApiError(400, "Bad Request: message to delete not found")
         self.deleted_messages.append(key)
         return True
+
+    async def _api_editmessagetext(self, params: JSON) -> JSON:
+        chat = self._chat_for_sending(params.get("chat_id"))
+        message = self._messages.get((chat["id"], int(params.get("message_id") or 0)))
+        if message is None:
+            raise TelegramApiError(400, "Bad Request: message to edit not found")
+        if message.get("from", {}).get("id") != self.bot_user["id"]:
+            raise TelegramApiError(400, "Bad Request: message can't be edited")
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise TelegramApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > 4096:
+            raise TelegramApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        if params.get("parse_mode"):
+            raise TelegramApiError(400, "Bad Request: this fake only accepts plain text")
+        if text == message.get("text"):
+            raise TelegramApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        self.edited_messages.append((chat["id"], message["message_id"], text))
+        await self._notify()
+        return dict(message)
 
     async def _api_sendmessage(self, params: JSON) -> JSON:
         chat = self._chat_for_sending(params.get("chat_id"))

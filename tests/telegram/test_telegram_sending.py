@@ -268,3 +268,34 @@ async def test_a_private_message_without_note_fails_quietly_when_dms_are_closed(
     fake_telegram.allow_private(601)
     await adapter.sender.send(reply)
     assert [m.chat_id for m in fake_telegram.sent_messages] == [601]
+
+
+async def test_a_message_is_edited_in_place(
+    fake_telegram: FakeTelegramApi, adapter: TelegramAdapter
+) -> None:
+    await _seed(fake_telegram, adapter)
+    sent = await adapter.sender.send(OutgoingReply(chat=CHAT, text="Reading… 10%"))
+    assert sent.platform_message_id is not None
+
+    assert await adapter.sender.edit(CHAT, sent.platform_message_id, "<b>Read</b> it all")
+    assert await adapter.sender.edit(CHAT, sent.platform_message_id, "<b>Read</b> it all")
+
+    assert len(fake_telegram.sent_messages) == 1  # no new message
+    edited = (int(GROUP["id"]), int(sent.platform_message_id), "<b>Read</b> it all")
+    assert fake_telegram.edited_messages == [edited]  # the same text again changes nothing
+    call = next(c for c in fake_telegram.calls if c.method == "editMessageText")
+    assert "parse_mode" not in call.params
+
+
+async def test_an_edit_of_a_gone_or_foreign_message_is_refused(
+    fake_telegram: FakeTelegramApi, adapter: TelegramAdapter
+) -> None:
+    theirs = await _seed(fake_telegram, adapter)
+    sent = await adapter.sender.send(OutgoingReply(chat=CHAT, text="soon gone"))
+    assert sent.platform_message_id is not None
+    assert await adapter.sender.delete(CHAT, sent.platform_message_id)
+
+    assert not await adapter.sender.edit(CHAT, sent.platform_message_id, "new text")
+    assert not await adapter.sender.edit(CHAT, str(theirs), "new text")
+    assert not await adapter.sender.edit(CHAT, "export:12", "new text")
+    assert fake_telegram.edited_messages == []
