@@ -74,6 +74,9 @@ class _NoSender:
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         return False
 
+    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
+        return False
+
 
 class MemberPage:
     """Reads the member page and carries out its forms."""
