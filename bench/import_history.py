@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -93,7 +95,7 @@ async def sql_phase(path: Path, data_dir: Path) -> dict[str, float]:
 
 def run_sql_phase(path: Path, data_dir: Path) -> dict[str, float]:
     """:func:`sql_phase` in a fresh Python process; its figures."""
-    command = [sys.executable, "-m", "bench.import_history", "--sql-phase", str(path)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--sql-phase", str(path)]
     command += ["--data-dir", str(data_dir)]
     data_dir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
