@@ -193,10 +193,36 @@ class ReplyFigures:
     seconds: float
 
 
+async def import_process(path: Path, data_dir: Path) -> asyncio.subprocess.Process:
+    """``hearth import telegram path`` as an operator runs it, on the bot's data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "HEARTH_"))}
+    env["HEARTH_DATA_DIR"] = str(data_dir)
+    code = "import sys; from bots.cli import main; sys.exit(main())"
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        "import",
+        "telegram",
+        str(path),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
 async def reply_phase(
-    path: Path, embedder: Embedder, texts: list[str], *, questions: int, stored: int, gap: float
+    path: Path,
+    embedder: Embedder,
+    texts: list[str],
+    *,
+    questions: int,
+    stored: int,
+    gap: float,
+    separate: bool,
 ) -> ReplyFigures:
-    """Mention-to-reply latency idle, then while ``path`` is imported in the same process."""
+    """Mention-to-reply latency idle, then while ``path`` is imported: in the same process,
+    or (``separate``) by a ``hearth import`` process beside the bot, as operators run it."""
     with tempfile.TemporaryDirectory() as tmp:
         hearth = await Hearth.build(bench_settings(Path(tmp)), embedder=embedder)
         try:
@@ -206,15 +232,24 @@ async def reply_phase(
             idle = await mention_latency(hearth, texts, questions, "idle", gap)
             engine = hearth.storage.engine
             before_sql, before_vectors = await imported_count(engine), embedded(hearth)
-            task = asyncio.create_task(import_file(engine, path, hearth.worker.notify))
+            process: asyncio.subprocess.Process | None = None
+            task: asyncio.Task[ImportRun] | None = None
+            if separate:
+                process = await import_process(path, Path(tmp))
+            else:
+                task = asyncio.create_task(import_file(engine, path, hearth.worker.notify))
             await asyncio.sleep(1.0)  # the import and the worker are under way
             start = time.perf_counter()
             try:
                 busy = await mention_latency(hearth, texts, questions, "import", gap)
             finally:
                 took = time.perf_counter() - start + 1.0
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+                if process is not None and process.returncode is None:
+                    process.kill()
+                    await process.wait()
             return ReplyFigures(
                 idle,
                 busy,
@@ -307,24 +342,26 @@ async def main(args: argparse.Namespace) -> None:
             print(f"  vectors done; load {load()}", flush=True)
         if "reply" in args.phases:
             texts = load_texts(args.data)
-            replies = await reply_phase(
-                big,
-                embedder,
-                texts,
-                questions=args.questions,
-                stored=args.stored,
-                gap=args.gap,
-            )
-            rows.append(("mention-to-reply, idle", summary(replies.idle)))
-            rows.append(("mention-to-reply, during import", summary(replies.busy)))
-            ratio = percentile(replies.busy, 0.99) / percentile(replies.idle, 0.99)
-            rows.append(("  p99 during import / idle p99", f"{ratio:.2f}x"))
-            rows.append(
-                (
-                    f"  meanwhile ({replies.seconds:.0f} s)",
-                    f"{replies.stored:,} msgs to SQL, {replies.embedded:,} to vectors",
+            for separate, where in ((True, "a `hearth import` process"), (False, "in-process")):
+                replies = await reply_phase(
+                    big,
+                    embedder,
+                    texts,
+                    questions=args.questions,
+                    stored=args.stored,
+                    gap=args.gap,
+                    separate=separate,
                 )
-            )
+                rows.append((f"mention-to-reply, idle (before {where})", summary(replies.idle)))
+                rows.append((f"mention-to-reply, during {where}", summary(replies.busy)))
+                ratio = percentile(replies.busy, 0.99) / percentile(replies.idle, 0.99)
+                rows.append(("  p99 during import / idle p99", f"{ratio:.2f}x"))
+                rows.append(
+                    (
+                        f"  meanwhile ({replies.seconds:.0f} s)",
+                        f"{replies.stored:,} msgs to SQL, {replies.embedded:,} to vectors",
+                    )
+                )
         if args.keep:
             await asyncio.to_thread(move_files, work, Path(args.keep))
             print(f"kept the exports and databases in {args.keep}")

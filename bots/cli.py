@@ -228,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "skipped":
             return asyncio.run(_skipped(settings, args.limit, args.full))
         if args.command == "import":
+            if argv is None:  # from the command line: the running bot's replies come first
+                from bots.imports.import_command import lower_priority  # noqa: PLC0415
+
+                lower_priority()
             return asyncio.run(_import(settings, args))
         if args.command == "digest":
             if not args.source.is_file():

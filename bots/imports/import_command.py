@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
+import os
 import sys
 import time
 from collections import Counter
@@ -232,6 +234,17 @@ async def import_history(
     if dry_run:
         return await _dry_run(settings, reader, out)
     return await _import(settings, reader, SOURCES[platform], out)
+
+
+IMPORT_NICENESS = 10
+"""How much lower the import's CPU priority is than the bot's: on a shared machine the
+running bot's replies and live messages get the processor first."""
+
+
+def lower_priority() -> None:
+    """Run this process (the import) at a lower CPU priority, where the system allows it."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(IMPORT_NICENESS)
 
 
 async def _import(settings: HearthSettings, reader: ExportReader, source: str, out: TextIO) -> int:
