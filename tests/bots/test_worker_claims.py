@@ -10,11 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bots.embedding_worker import Claims, EmbeddingWorker
 from bots.storage.database import create_engine
 from bots.storage.repository import Storage
-from bots.storage.tables import utcnow
+from bots.storage.tables import MessageRow, utcnow
 from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
 from memory.records import MemoryRecord
@@ -141,9 +142,8 @@ async def test_a_killed_workers_messages_are_embedded_after_its_claims_run_out(
         assert await storage.count_claimed() == 20
         await asyncio.sleep(1.6)
         assert await worker.run_once() == 20
-        assert sorted(memory.writes) == sorted(
-            m.id for m in await storage_messages(storage)
-        ) and set(m.id for m in held) <= set(memory.writes)
+        assert sorted(memory.writes) == await stored_ids(storage)
+        assert {m.id for m in held} <= set(memory.writes)
         assert max(memory.writes.values()) == 1
         assert await storage.pending_messages(10) == []
     finally:
@@ -173,11 +173,7 @@ async def test_a_failing_worker_gives_its_claims_back_at_once(
         await storage.close()
 
 
-async def storage_messages(storage: Storage) -> list[object]:
-    """Every stored message (pending or not), by id."""
-    from sqlalchemy import select
-
-    from bots.storage.tables import MessageRow
-
+async def stored_ids(storage: Storage) -> list[int]:
+    """The ids of every stored message (pending or not), in order."""
     async with storage.engine.connect() as conn:
-        return list((await conn.execute(select(MessageRow.id).order_by(MessageRow.id))).all())
+        return list(await conn.scalars(select(MessageRow.id).order_by(MessageRow.id)))
