@@ -3,6 +3,8 @@ collections, payload indexes for the filtered fields, retries of passing failure
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -108,3 +110,6 @@ async def test_settings_reach_the_server_store() -> None:
     assert isinstance(store, ServerMemoryStore)
     assert (store._shards, store._replication, store._retries) == (4, 3, 2)
     await store.close()
+    for thread in threading.enumerate():  # the client's version check, warning in the test
+        if "compatibility" in thread.name:
+            await asyncio.to_thread(thread.join, 5)
