@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bots.app import Hearth, serve
 from bots.log_format import JsonFormatter
 from bots.platforms import platform_adapters
+from bots.process_roles import RoleError
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 
@@ -157,15 +158,11 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
 
 
 async def _worker(settings: HearthSettings) -> int:
-    from bots.process_roles import RoleError, WorkerProcess  # noqa: PLC0415 - worker only
+    from bots.process_roles import WorkerProcess  # noqa: PLC0415 - worker only
 
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    try:
-        process = await WorkerProcess.build(settings)
-    except RoleError as error:
-        print(f"hearth: {error}", file=sys.stderr)
-        return 2
+    process = await WorkerProcess.build(settings)
     try:
         await process.serve(stop)
     finally:
@@ -255,6 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(settings, playground=playground, demo=not args.no_demo))
     except KeyboardInterrupt:
         return 130
+    except RoleError as error:  # settings that do not allow the role: say what to change
+        print(f"hearth: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # the last line of defence: a clear message, not a trace
         log.exception("hearth stopped")
         print(f"hearth: {error}", file=sys.stderr)

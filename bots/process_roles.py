@@ -62,9 +62,15 @@ def check_role(settings: HearthSettings, role: str) -> None:
         )
 
 
-def worker_claims(settings: HearthSettings) -> Claims | None:
-    """Claims when several processes may embed (PostgreSQL); ``None`` for one process."""
-    if not is_postgresql(settings.resolved_database_url()):
+def worker_claims(settings: HearthSettings, role: str = "run") -> Claims | None:
+    """Claims where several processes embed into one memory; ``None`` where one process does.
+
+    A ``hearth worker`` always claims. ``hearth run`` claims on PostgreSQL with a Qdrant
+    server (workers or other bot processes may embed beside it); with Qdrant Edge each
+    process has memory of its own and embeds every message into it.
+    """
+    shared = is_postgresql(settings.resolved_database_url()) and bool(settings.qdrant_url)
+    if role != "worker" and not shared:
         return None
     return Claims(hold=timedelta(seconds=settings.embedding_claim_seconds))
 
@@ -111,7 +117,7 @@ class WorkerProcess:
             import_batch_size=settings.embedding_import_batch_size,
             metrics=metrics,
             poll_seconds=WORKER_POLL_SECONDS,
-            claims=worker_claims(settings),
+            claims=worker_claims(settings, "worker"),
         )
         process = cls(storage, memory, embedder, worker)
         if settings.metrics_port is not None:

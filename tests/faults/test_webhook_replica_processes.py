@@ -1,11 +1,12 @@
 """Two real ``hearth run`` processes in Telegram webhook mode behind a round-robin proxy,
 on one PostgreSQL database: every update is handled once, even when the proxy loses an
-answer and Telegram sends the update again to the other replica, and every message is
-embedded once (claims shared between the processes).
+answer and Telegram sends the update again to the other replica (no command answered
+twice), and every message is embedded.
 
-Not covered here: ``hearth worker`` processes and twins answering from shared memory
-need a Qdrant server, which this machine does not run (each replica writes to its own
-Qdrant Edge shard here); workers are tested in-process in tests/bots.
+Not covered here: ``hearth worker`` processes and embedding once into shared memory need
+a Qdrant server, which this machine does not run. Here each replica has a Qdrant Edge
+shard of its own and embeds every message into it (once each); workers sharing one
+memory are tested in-process in tests/bots (test_process_roles, test_worker_claims).
 """
 
 from __future__ import annotations
@@ -164,7 +165,8 @@ async def test_two_webhook_replicas_handle_every_update_once(
                         select(func.count()).where(MessageRow.embedded_at.is_(None))
                     )
                     stored = await conn.scalar(select(func.count()).select_from(MessageRow))
-                if stored == MESSAGES and pending == 0 and len(embeddings.texts) >= MESSAGES:
+                notes = [n for t, n in embeddings.texts.items() if t.startswith("note")]
+                if stored == MESSAGES and pending == 0 and len(notes) == MESSAGES:
                     break
                 await asyncio.sleep(0.2)
         async with engine.connect() as conn:
@@ -174,7 +176,9 @@ async def test_two_webhook_replicas_handle_every_update_once(
         assert proxy.lost >= MESSAGES // 4  # resends reached the other replica
         assert min(proxy.forwards.values()) > total // 3  # both replicas took a share
         texts = Counter({t: n for t, n in embeddings.texts.items() if t.startswith("note")})
-        assert len(texts) == MESSAGES and max(texts.values()) == 1  # each embedded once
+        # Each replica's own Edge shard gets every message once; the first replica to
+        # finish marks it embedded, so the other may stop short of a few.
+        assert len(texts) == MESSAGES and max(texts.values()) <= 2
         helps = fake_telegram.calls_to("sendMessage")
         assert len(helps) == COMMANDS, [c.params.get("text", "")[:40] for c in helps]
         assert len(handled) == total and all(done is not None for _, done in handled)
