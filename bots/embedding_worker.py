@@ -13,6 +13,11 @@ logs again when memory is back; meanwhile new messages are still stored in SQL
 and wait there. A store that can check its disk before writing (Qdrant Edge) is
 checked before each batch is embedded, so no work is thrown away, and polled
 while the worker waits, so a repair is noticed within a second.
+
+Several workers (``hearth worker`` processes beside ``hearth run``) share the
+pending rows through claims (:class:`Claims`): each batch is claimed for a while
+before it is embedded, so no two workers take the same message, and the claims of
+a worker that was killed run out and put its rows back in the pool.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from adapters.backoff import Backoff
 from bots.metrics import HearthMetrics
@@ -39,6 +49,23 @@ RECHECK_SECONDS = 1.0
 POLL_SECONDS = 5.0
 """How often an idle worker looks for pending messages nobody told it about (stored by
 another process, such as ``hearth import``)."""
+
+
+def worker_name() -> str:
+    """A name for this worker that no other process shares: host, process id and a tag."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Claim batches before embedding them, for workers in several processes.
+
+    ``hold`` is how long a claim lasts: longer than one batch takes to embed and store,
+    and the time a killed worker's rows wait before another worker takes them.
+    """
+
+    hold: timedelta = timedelta(minutes=2)
+    name: str = field(default_factory=worker_name)
 
 
 class EmbeddingWorker:
@@ -60,8 +87,10 @@ class EmbeddingWorker:
         max_backoff: float = 30.0,
         metrics: HearthMetrics | None = None,
         poll_seconds: float = POLL_SECONDS,
+        claims: Claims | None = None,
     ) -> None:
         self._storage = storage
+        self._claims = claims
         self._poll_seconds = poll_seconds
         self._embedder = embedder
         self._memory = memory
@@ -111,6 +140,8 @@ class EmbeddingWorker:
         to memory and then marked embedded in SQL, so the embedder never waits for
         either. Live messages still come before imported ones (each batch is read when
         the one before it is embedded), and a message is marked only once memory holds it.
+        With claims, each batch is claimed as it is read, and a failure or a stop gives
+        back what this worker still holds.
         """
         done = 0
         # Checked first so that no batch is embedded only to be refused (each write is
@@ -119,9 +150,7 @@ class EmbeddingWorker:
         storing: asyncio.Task[None] | None = None
         in_flight: list[int] = []
         try:
-            while batch := await self._storage.pending_messages(
-                self._batch_size, imported_limit=self._import_batch_size, exclude=in_flight
-            ):
+            while batch := await self._next_batch(in_flight):
                 vectors = await self._vectors(batch)
                 if storing is not None:
                     await storing
@@ -135,10 +164,33 @@ class EmbeddingWorker:
                 if isinstance(error, asyncio.CancelledError):
                     storing.cancel()
                 await asyncio.gather(storing, return_exceptions=True)
+            await self._release()
             raise
         if storing is not None:
             await storing
         return done
+
+    async def _next_batch(self, in_flight: list[int]) -> list[StoredMessage]:
+        """The next batch: claimed for this worker, or (one worker alone) just read."""
+        if self._claims is not None:
+            return await self._storage.claim_pending(
+                self._claims.name,
+                self._batch_size,
+                imported_limit=self._import_batch_size,
+                hold=self._claims.hold,
+            )
+        return await self._storage.pending_messages(
+            self._batch_size, imported_limit=self._import_batch_size, exclude=in_flight
+        )
+
+    async def _release(self) -> None:
+        """Give back this worker's claims so that another worker need not wait for them."""
+        if self._claims is None:
+            return
+        try:
+            await asyncio.shield(self._storage.release_claims(self._claims.name))
+        except Exception as error:  # they run out by themselves
+            log.warning("could not give back embedding claims (they run out): %s", error)
 
     async def _run(self) -> None:
         backoff = Backoff(initial=1.0, maximum=self._max_backoff, jitter=0.0)

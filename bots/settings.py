@@ -24,6 +24,13 @@ class HearthSettings(BaseSettings):
     qdrant_url: str | None = Field(default=None, alias="QDRANT_URL")
     qdrant_api_key: SecretStr | None = Field(default=None, alias="QDRANT_API_KEY")
     qdrant_collection: str = Field(default="hearth_messages", alias="QDRANT_COLLECTION")
+    qdrant_shards: int | None = Field(default=None, ge=1, alias="QDRANT_SHARDS")
+    """Shards of a new collection on a Qdrant cluster (unset: the server's default)."""
+    qdrant_replication: int | None = Field(default=None, ge=1, alias="QDRANT_REPLICATION")
+    """Copies of each shard of a new collection on a Qdrant cluster (unset: the default)."""
+    qdrant_retries: int = Field(default=4, ge=0, le=20, alias="QDRANT_RETRIES")
+    """How often a Qdrant request that failed for a passing reason (connection, timeout,
+    429, 502-504) is tried again, with back-off."""
     memory_min_free_mb: int = Field(default=64, ge=0, alias="HEARTH_MEMORY_MIN_FREE_MB")
     """Free space (MiB) kept on the Qdrant Edge shard's filesystem; below it memory takes no
     writes and messages wait in the database."""
@@ -38,6 +45,13 @@ class HearthSettings(BaseSettings):
         default=64, ge=1, le=1024, alias="HEARTH_EMBEDDING_IMPORT_BATCH"
     )
     """Messages per batch when the worker embeds imported history (no live message waits)."""
+    embedding: Literal["on", "off"] = Field(default="on", alias="HEARTH_EMBEDDING")
+    """``off``: ``hearth run`` leaves embedding to ``hearth worker`` processes."""
+    embedding_claim_seconds: float = Field(
+        default=120.0, ge=5.0, le=3600.0, alias="HEARTH_EMBEDDING_CLAIM_SECONDS"
+    )
+    """With several embedding workers (PostgreSQL), how long a worker holds a batch it
+    claimed; a killed worker's messages wait this long before another worker takes them."""
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")

@@ -61,6 +61,9 @@ def build_memory_store(
             api_key.get_secret_value() if api_key else None,
             f"{settings.qdrant_collection}_{suffix}" if suffix else settings.qdrant_collection,
             dimension,
+            shards=settings.qdrant_shards,
+            replication=settings.qdrant_replication,
+            retries=settings.qdrant_retries,
         )
     from memory.edge_store import EdgeMemoryStore  # noqa: PLC0415 - load only the chosen backend
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
+import httpx
 from qdrant_client import AsyncQdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from memory._payload import (
     CHAT_ID,
     INDEXED_FIELDS,
     MEMBER_ID,
+    SENT_AT,
     as_vector,
     dense_rows,
     to_hit,
@@ -22,6 +26,20 @@ from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import VECTOR_PAGE, DimensionMismatchError, FloatVector, MemoryStoreError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+"""HTTP answers from Qdrant that a retry may cure (overload, a node restarting)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a Qdrant request failed for a passing reason (connection, time-out, overload)."""
+    if isinstance(error, UnexpectedResponse):
+        return error.status_code in TRANSIENT_STATUSES
+    return isinstance(
+        error, ResponseHandlingException | httpx.TransportError | ConnectionError | TimeoutError
+    )
 
 
 class ServerMemoryStore:
@@ -41,6 +59,12 @@ class ServerMemoryStore:
 
     The store closes ``client`` on :meth:`close` only when ``close_client``
     is true, as it is for stores made by :meth:`from_url`.
+
+    On a cluster, ``shards`` and ``replication`` set a new collection's shard count and
+    copies per shard (unset: the server's defaults; an existing collection keeps its own).
+    ``sent_at`` also gets a float range index. A request that fails for a passing reason
+    (see :func:`is_transient`) is tried again up to ``retries`` times, waiting
+    ``retry_delay`` seconds and twice as long each time.
     """
 
     def __init__(
@@ -50,9 +74,17 @@ class ServerMemoryStore:
         dimension: int,
         *,
         close_client: bool = False,
+        shards: int | None = None,
+        replication: int | None = None,
+        retries: int = 4,
+        retry_delay: float = 0.5,
     ) -> None:
         if dimension < 1:
             raise ValueError("dimension must be positive")
+        self._shards = shards
+        self._replication = replication
+        self._retries = retries
+        self._retry_delay = retry_delay
         self._client = client
         self._collection = collection
         self._dimension = dimension
@@ -61,11 +93,27 @@ class ServerMemoryStore:
 
     @classmethod
     def from_url(
-        cls, url: str, api_key: str | None, collection: str, dimension: int
+        cls,
+        url: str,
+        api_key: str | None,
+        collection: str,
+        dimension: int,
+        *,
+        shards: int | None = None,
+        replication: int | None = None,
+        retries: int = 4,
     ) -> ServerMemoryStore:
         """A store on the Qdrant server at ``url``, owning its client."""
         client = AsyncQdrantClient(url=url, api_key=api_key)
-        return cls(client, collection, dimension, close_client=True)
+        return cls(
+            client,
+            collection,
+            dimension,
+            close_client=True,
+            shards=shards,
+            replication=replication,
+            retries=retries,
+        )
 
     @property
     def collection(self) -> str:
@@ -83,8 +131,9 @@ class ServerMemoryStore:
         Raises :class:`~memory.store.DimensionMismatchError` when an existing
         collection holds vectors of another length.
         """
-        if not await self._client.collection_exists(self._collection):
-            await self._client.create_collection(
+        if not await self._call(self._client.collection_exists, self._collection):
+            await self._call(
+                self._client.create_collection,
                 self._collection,
                 vectors_config=models.VectorParams(
                     size=self._dimension, distance=models.Distance.COSINE
@@ -93,8 +142,10 @@ class ServerMemoryStore:
                     KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
                 hnsw_config=models.HnswConfigDiff(m=0),
+                shard_number=self._shards,
+                replication_factor=self._replication,
             )
-        info = await self._client.get_collection(self._collection)
+        info = await self._call(self._client.get_collection, self._collection)
         self._check_vectors(info.config.params.vectors)
         self._keywords = KEYWORDS in (info.config.params.sparse_vectors or {})
         if not self._keywords:
@@ -103,14 +154,20 @@ class ServerMemoryStore:
                 "memory is rebuilt in a new QDRANT_COLLECTION",
                 self._collection,
             )
-        for field in INDEXED_FIELDS:
+        indexes: dict[str, models.PayloadSchemaParams] = {
+            field: models.IntegerIndexParams(
+                type=models.IntegerIndexType.INTEGER, lookup=True, range=False
+            )
+            for field in INDEXED_FIELDS
+        }
+        indexes[SENT_AT] = models.FloatIndexParams(type=models.FloatIndexType.FLOAT)
+        for field, schema in indexes.items():
             if field not in info.payload_schema:
-                await self._client.create_payload_index(
+                await self._call(
+                    self._client.create_payload_index,
                     self._collection,
                     field,
-                    field_schema=models.IntegerIndexParams(
-                        type=models.IntegerIndexType.INTEGER, lookup=True, range=False
-                    ),
+                    field_schema=schema,
                     wait=True,
                 )
 
@@ -124,7 +181,7 @@ class ServerMemoryStore:
         if not records:
             return
         points = await asyncio.to_thread(self._points, records)
-        await self._client.upsert(self._collection, points, wait=True)
+        await self._call(self._client.upsert, self._collection, points, wait=True)
 
     async def search(
         self, vector: Sequence[float], scope: MemoryScope, limit: int
@@ -132,7 +189,8 @@ class ServerMemoryStore:
         """The ``limit`` records closest to ``vector`` within ``scope``, best first."""
         if limit < 1:
             return []
-        response = await self._client.query_points(
+        response = await self._call(
+            self._client.query_points,
             self._collection,
             query=as_vector(vector, self._dimension),
             query_filter=_scope_filter(scope),
@@ -161,7 +219,8 @@ class ServerMemoryStore:
                 models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(member_ids)))
             ],
         )
-        dense = await self._client.query_points(
+        dense = await self._call(
+            self._client.query_points,
             self._collection,
             query=as_vector(vector, self._dimension),
             query_filter=peers,
@@ -171,7 +230,8 @@ class ServerMemoryStore:
         keyword_scores: tuple[float, ...] = ()
         query = await asyncio.to_thread(keyword_encoder().query, text) if self._keywords else None
         if query:
-            found = await self._client.query_points(
+            found = await self._call(
+                self._client.query_points,
                 self._collection,
                 query=_sparse(query),
                 using=KEYWORDS,
@@ -189,7 +249,8 @@ class ServerMemoryStore:
         query = await asyncio.to_thread(keyword_encoder().query, text)
         if not query:
             return []
-        response = await self._client.query_points(
+        response = await self._call(
+            self._client.query_points,
             self._collection,
             query=_sparse(query),
             using=KEYWORDS,
@@ -204,7 +265,7 @@ class ServerMemoryStore:
         if not message_ids:
             return
         selector = models.PointIdsList(points=list(message_ids))
-        await self._client.delete(self._collection, points_selector=selector, wait=True)
+        await self._call(self._client.delete, self._collection, points_selector=selector, wait=True)
 
     async def delete_member(self, member_id: int, chat_id: int | None) -> None:
         """Remove every record of a member, in one chat or (``None``) in all chats."""
@@ -227,7 +288,8 @@ class ServerMemoryStore:
         ids = list(dict.fromkeys(int(i) for i in message_ids))
         found: dict[int, FloatVector] = {}
         for start in range(0, len(ids), VECTOR_PAGE):
-            points = await self._client.retrieve(
+            points = await self._call(
+                self._client.retrieve,
                 self._collection,
                 ids[start : start + VECTOR_PAGE],
                 with_vectors=True,
@@ -244,7 +306,8 @@ class ServerMemoryStore:
             conditions.append(_equals(MEMBER_ID, member_id))
         if chat_id is not None:
             conditions.append(_equals(CHAT_ID, chat_id))
-        result = await self._client.count(
+        result = await self._call(
+            self._client.count,
             self._collection,
             count_filter=models.Filter(must=conditions) if conditions else None,
             exact=True,
@@ -268,7 +331,7 @@ class ServerMemoryStore:
 
     async def _delete_where(self, conditions: list[models.Condition]) -> None:
         selector = models.FilterSelector(filter=models.Filter(must=conditions))
-        await self._client.delete(self._collection, points_selector=selector, wait=True)
+        await self._call(self._client.delete, self._collection, points_selector=selector, wait=True)
 
     def _check_vectors(
         self, vectors: models.VectorParams | dict[str, models.VectorParams] | None
@@ -284,6 +347,25 @@ class ServerMemoryStore:
                 f"but the embedder makes {self._dimension}-dimensional ones; use the "
                 "embedding model the collection was built with, or another QDRANT_COLLECTION"
             )
+
+    async def _call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """``method(*args, **kwargs)``, tried again with back-off after a transient failure."""
+        delay = self._retry_delay
+        for attempt in range(self._retries + 1):
+            try:
+                return await method(*args, **kwargs)
+            except Exception as error:
+                if attempt == self._retries or not is_transient(error):
+                    raise
+                log.warning(
+                    "Qdrant %s failed (%s); trying again in %.1fs",
+                    getattr(method, "__name__", "request"),
+                    error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
 
 
 def _sparse(vector: KeywordVector) -> models.SparseVector:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
@@ -17,12 +18,18 @@ from telegram.request import HTTPXRequest
 
 from adapters.ingest_ledger import InMemoryIngestLedger
 from adapters.model import Command, Event, Member, Message, Platform, utc
-from adapters.ports import EventHandler, EventRejected, IngestLedger, StoreUnavailable
+from adapters.ports import (
+    EventHandler,
+    EventRejected,
+    IngestLedger,
+    StoreUnavailable,
+    UpdateClaim,
+)
 from adapters.telegram.raw_updates import sanitise, unreadable_update, update_id_of
 from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
 from adapters.telegram.update_poller import UpdatePoller
-from adapters.telegram.webhook_server import WebhookServer
+from adapters.telegram.webhook_server import UpdateInProgress, WebhookServer
 from locales import N_, tr_marked, using
 
 logger = logging.getLogger(__name__)
@@ -324,15 +331,38 @@ class TelegramAdapter:
             self._sender = None
 
     async def _take_webhook(self, raw: object) -> None:
-        """Take one update POSTed to the webhook, once even if Telegram sends it again."""
+        """Take one update POSTed to the webhook, once even if Telegram sends it again.
+
+        Replicas behind a load balancer share claims on update ids through the ledger:
+        an update handled by any of them is only confirmed again, and one being handled
+        elsewhere is refused for now (``UpdateInProgress``), so no command runs twice.
+        """
         update_id = update_id_of(raw)
-        if update_id is not None and update_id in self._recent_webhook_updates:
+        if update_id is None:
+            await self._take(raw)
             return
-        await self._take(raw)
-        if update_id is not None:
-            self._recent_webhook_updates[update_id] = None
-            if len(self._recent_webhook_updates) > _RECENT_WEBHOOK_UPDATES:
-                self._recent_webhook_updates.popitem(last=False)
+        if update_id in self._recent_webhook_updates:
+            return
+        key = str(self.identity.user_id)
+        claim = await self._ledger.claim_update(Platform.TELEGRAM, key, update_id)
+        if claim is UpdateClaim.BUSY:
+            raise UpdateInProgress(update_id)
+        if claim is UpdateClaim.TAKEN:
+            try:
+                await self._take(raw)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await self._ledger.finish_update(
+                        Platform.TELEGRAM, key, update_id, handled=False
+                    )
+                raise
+            try:
+                await self._ledger.finish_update(Platform.TELEGRAM, key, update_id, handled=True)
+            except Exception as error:  # handled: confirmed anyway; the claim runs out
+                logger.warning("could not mark update %s handled: %s", update_id, error)
+        self._recent_webhook_updates[update_id] = None
+        if len(self._recent_webhook_updates) > _RECENT_WEBHOOK_UPDATES:
+            self._recent_webhook_updates.popitem(last=False)
 
     async def _take(self, raw: object) -> bool:
         """Parse, convert and hand over one raw update.

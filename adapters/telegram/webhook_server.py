@@ -3,7 +3,9 @@
 Telegram retries a webhook request that fails or is not answered with 2xx, so the
 answer waits until Hearth has stored the update (or kept it as unreadable): 200 then,
 503 while storage is out (Telegram tries again later), 403 for a wrong secret token.
-Requests are taken one at a time, in the order they arrive.
+Requests are taken one at a time, in the order they arrive. Behind a load balancer an
+update sent again may reach another replica while the first still handles it: that one
+answers 503 too (``UpdateInProgress``), and the resend after it is confirmed once done.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from adapters.ports import StoreUnavailable
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class UpdateInProgress(RuntimeError):
+    """Another process is handling this update now; the platform should send it again."""
 
 
 class WebhookServer:
@@ -81,6 +87,9 @@ class WebhookServer:
                 return web.Response(status=503)
             try:
                 await self._take(raw)
+            except UpdateInProgress as busy:
+                log.info("update %s is being handled by another replica; asked for later", busy)
+                return web.Response(status=503)
             except StoreUnavailable as error:
                 log.error("storage is unavailable (%s); Telegram will send the update again", error)
                 return web.Response(status=503)

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -75,8 +75,17 @@ def alembic_config() -> Config:
     return config
 
 
+MIGRATION_LOCK_KEY = 0x4E_41_52_54_48_0001
+"""The PostgreSQL advisory lock key held while the schema is upgraded."""
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision`` (the latest by default)."""
+    """Bring the database schema up to ``revision`` (the latest by default).
+
+    On PostgreSQL several processes may start at once (``hearth run`` replicas and
+    workers): a transaction-level advisory lock lets one migrate while the others wait,
+    then find the schema up to date.
+    """
 
     def upgrade(connection: Connection) -> None:
         config = alembic_config()
@@ -84,6 +93,10 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await connection.run_sync(upgrade)
 
 

@@ -13,6 +13,7 @@ from adapters.model import Chat, ChatKind, Member, Message, Platform
 from bots.storage.assistant_queries import AssistantQueries
 from bots.storage.base import storable
 from bots.storage.catch_up import CatchUpQueries
+from bots.storage.embedding_claims import EmbeddingClaims
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
 from bots.storage.language_queries import LanguageQueries
@@ -71,6 +72,7 @@ class Storage(
     HealthQueries,
     AssistantQueries,
     LanguageQueries,
+    EmbeddingClaims,
 ):
     """Async access to chats, members, messages and settings.
 
@@ -266,7 +268,8 @@ class Storage(
 
         A message whose text or addressing changed meanwhile stays pending. Returns the
         ids of ``messages`` still stored, read in the same transaction: the others were
-        deleted or forgotten meanwhile.
+        deleted or forgotten meanwhile. Any worker's claim on them ends (a message
+        changed meanwhile is free again at once).
         """
         if not messages:
             return set()
@@ -290,6 +293,11 @@ class Storage(
             ]
             if params:
                 await conn.execute(stmt, params)
+                await conn.execute(
+                    update(MessageRow)
+                    .where(MessageRow.id.in_(still), MessageRow.embedding_claimed_by.is_not(None))
+                    .values(embedding_claimed_until=None, embedding_claimed_by=None)
+                )
         return still
 
     async def existing_message_ids(self, ids: Sequence[int]) -> set[int]:

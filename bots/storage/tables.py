@@ -201,6 +201,9 @@ class MessageRow(Base):
     memory, digests, personas or introductions, as it is not part of the members' talk.
     ``imported`` marks a message read from an export or a channel's history rather than
     received live; the embedding worker takes live messages first.
+    ``embedding_claimed_until`` / ``embedding_claimed_by``: on PostgreSQL several worker
+    processes share the pending rows; a worker claims a batch until that time, and a
+    claim that runs out (its worker was killed) puts the rows back in the pool.
     """
 
     __tablename__ = "messages"
@@ -223,6 +226,8 @@ class MessageRow(Base):
     embedded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     to_hearth: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    embedding_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    embedding_claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -437,3 +442,22 @@ class SkippedUpdateRow(Base):
     raw: Mapped[str] = mapped_column(Text)
     error: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledUpdateRow(Base):
+    """A platform update one Hearth process has taken (webhook replicas share this).
+
+    The primary key makes the claim: a replica that cannot insert the row leaves the
+    update to whoever holds it. ``done_at`` is set once it was handled; a claim without it
+    whose ``claimed_until`` has passed (the replica died) can be taken over.
+    """
+
+    __tablename__ = "handled_updates"
+    __table_args__ = (Index("ix_handled_updates_claimed_until", "claimed_until"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

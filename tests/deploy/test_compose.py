@@ -196,6 +196,16 @@ def test_a_stack_with_a_token_runs_hearth(docker_compose: str, tmp_path: Path) -
     assert done.stdout.strip() == "hearth run"
 
 
+def test_workers_run_the_bot_image_with_its_settings(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    worker, hearth = services["worker"], services["hearth"]
+    assert worker["command"] == ["hearth", "worker"]
+    assert worker["image"] == hearth["image"]
+    assert worker["environment"] == hearth["environment"]
+    assert worker["deploy"]["replicas"] >= 1
+    assert hearth["environment"]["HEARTH_EMBEDDING"] == "${HEARTH_EMBEDDING:-off}"
+
+
 def test_services_are_wired_by_environment(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) >= {"hearth", "postgres", "qdrant"}
@@ -211,8 +221,9 @@ def test_services_are_wired_by_environment(compose: dict[str, Any]) -> None:
 
 
 def test_images_are_pinned(compose: dict[str, Any]) -> None:
+    built = {s["image"] for s in compose["services"].values() if "build" in s}
     for name, service in compose["services"].items():
-        if "build" in service:
+        if "build" in service or service["image"] in built:  # the image this file builds
             continue
         image = service["image"]
         assert re.fullmatch(r"[\w./-]+:v?\d+\.\d+(\.\d+)?", image), f"{name}: {image}"

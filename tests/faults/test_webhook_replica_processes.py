@@ -1,0 +1,190 @@
+"""Two real ``hearth run`` processes in Telegram webhook mode behind a round-robin proxy,
+on one PostgreSQL database: every update is handled once, even when the proxy loses an
+answer and Telegram sends the update again to the other replica (no command answered
+twice), and every message is embedded.
+
+Not covered here: ``hearth worker`` processes and embedding once into shared memory need
+a Qdrant server, which this machine does not run. Here each replica has a Qdrant Edge
+shard of its own and embeds every message into it (once each); workers sharing one
+memory are tested in-process in tests/bots (test_process_roles, test_worker_claims).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession, web
+from sqlalchemy import func, select
+
+from bots.storage.database import create_engine
+from bots.storage.tables import HandledUpdateRow, MessageRow
+from tests.fakes.hearth_process import HashEmbeddingsApi, HearthProcess
+from tests.fakes.telegram_api import (
+    FakeTelegramApi,
+    free_tcp_port,
+    make_chat,
+    make_message,
+    make_user,
+)
+from tests.fakes.telegram_api import message_update as update_for
+
+GROUP = make_chat(-1007770001111, title="Replicas")
+PEOPLE = [make_user(900 + i, f"Member {i}", username=f"member_{i}") for i in range(4)]
+MESSAGES = 120
+COMMANDS = 6
+
+
+class RoundRobinProxy:
+    """Forwards each webhook POST to the next replica; loses some answers on purpose.
+
+    For every fourth update, the first answer is replaced by a 502 after the replica
+    handled it (as when a connection drops), so Telegram sends it again: to the other
+    replica, next in turn.
+    """
+
+    def __init__(self, ports: list[int]) -> None:
+        self._targets = itertools.cycle(ports)
+        self._seen: set[int] = set()
+        self.port = free_tcp_port()
+        self.lost = 0
+        self.forwards: Counter[int] = Counter()
+        self._runner: web.AppRunner | None = None
+        self._client: ClientSession | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/telegram/webhook"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/telegram/webhook", self._forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._client = ClientSession()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._client is not None
+        body = await request.read()
+        update_id = int((await request.json())["update_id"])
+        port = next(self._targets)
+        self.forwards[port] += 1
+        async with self._client.post(
+            f"http://127.0.0.1:{port}/telegram/webhook", data=body, headers=request.headers
+        ) as answer:
+            status = answer.status
+        first = update_id not in self._seen
+        self._seen.add(update_id)
+        if first and status == 200 and update_id % 4 == 0:
+            self.lost += 1
+            return web.Response(status=502)
+        return web.Response(status=status)
+
+
+@pytest.fixture
+async def embeddings() -> AsyncIterator[HashEmbeddingsApi]:
+    api = CountingEmbeddings()
+    await api.start()
+    yield api
+    await api.close()
+
+
+class CountingEmbeddings(HashEmbeddingsApi):
+    """The hash embeddings endpoint, counting how often each text was embedded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: Counter[str] = Counter()
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        self.texts.update(str(t) for t in texts)
+        return await super()._embeddings(request)
+
+
+async def test_two_webhook_replicas_handle_every_update_once(
+    fake_telegram: FakeTelegramApi,
+    embeddings: CountingEmbeddings,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("replicas share PostgreSQL")
+    ports = [free_tcp_port(), free_tcp_port()]
+    proxy = RoundRobinProxy(ports)
+    await proxy.start()
+    replicas = [
+        HearthProcess(
+            fake_telegram,
+            tmp_path / f"replica-{i}",
+            embeddings=embeddings,
+            extra_env={
+                "DATABASE_URL": database_url,
+                "TELEGRAM_MODE": "webhook",
+                "TELEGRAM_WEBHOOK_URL": proxy.url,
+                "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+                "TELEGRAM_WEBHOOK_PORT": str(port),
+                "HEARTH_EMBEDDING_CLAIM_SECONDS": "30",
+            },
+        )
+        for i, port in enumerate(ports)
+    ]
+    fake_telegram.webhook_retry_delay = 0.2
+    engine = create_engine(database_url)
+    try:
+        for replica in replicas:
+            await replica.start()
+        await fake_telegram.wait_for_call("setWebhook", count=2, timeout=90)
+        await asyncio.sleep(1.0)  # the second replica is listening too
+        for replica in replicas:
+            replica.check_running()
+        for i in range(MESSAGES):
+            fake_telegram.push_update(
+                update_for(make_message(GROUP, PEOPLE[i % 4], f"note number {i} in the group"))
+            )
+            if i % (MESSAGES // COMMANDS) == 0:
+                fake_telegram.push_update(update_for(make_message(GROUP, PEOPLE[0], "/help")))
+        total = MESSAGES + COMMANDS
+        await fake_telegram.wait_for_webhook_deliveries(total + proxy.lost, timeout=60)
+        async with asyncio.timeout(60):
+            while True:
+                async with engine.connect() as conn:
+                    pending = await conn.scalar(
+                        select(func.count()).where(MessageRow.embedded_at.is_(None))
+                    )
+                    stored = await conn.scalar(select(func.count()).select_from(MessageRow))
+                notes = [n for t, n in embeddings.texts.items() if t.startswith("note")]
+                if stored == MESSAGES and pending == 0 and len(notes) == MESSAGES:
+                    break
+                await asyncio.sleep(0.2)
+        async with engine.connect() as conn:
+            handled = (
+                await conn.execute(select(HandledUpdateRow.update_id, HandledUpdateRow.done_at))
+            ).all()
+        assert proxy.lost >= MESSAGES // 4  # resends reached the other replica
+        assert min(proxy.forwards.values()) > total // 3  # both replicas took a share
+        texts = Counter({t: n for t, n in embeddings.texts.items() if t.startswith("note")})
+        # Each replica's own Edge shard gets every message once; the first replica to
+        # finish marks it embedded, so the other may stop short of a few.
+        assert len(texts) == MESSAGES and max(texts.values()) <= 2
+        helps = fake_telegram.calls_to("sendMessage")
+        assert len(helps) == COMMANDS, [c.params.get("text", "")[:40] for c in helps]
+        assert len(handled) == total and all(done is not None for _, done in handled)
+    finally:
+        for replica in replicas:
+            if replica.running:
+                await replica.stop()
+        await proxy.close()
+        await engine.dispose()
