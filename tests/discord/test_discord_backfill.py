@@ -23,10 +23,10 @@ from adapters.model import Chat, ChatKind, Platform
 from bots.app import Hearth
 from bots.platforms import discord_adapter
 from bots.settings import HearthSettings
-from bots.storage.tables import ChatRow, HistoryImportRow, MemberSettingsRow, MessageRow
+from bots.storage.tables import HistoryImportRow, MemberSettingsRow
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
-from tests.e2e.worlds import eventually, settled
+from tests.e2e.worlds import eventually, settled, stored_ids
 from tests.fakes.discord_api import (
     ARCHIVED_THREADS,
     CHANNEL_HISTORY,
@@ -98,17 +98,6 @@ async def running(
 
 def channel_chat(channel_id: int) -> Chat:
     return Chat(Platform.DISCORD, str(channel_id), ChatKind.GROUP)
-
-
-async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
-    stmt = (
-        select(MessageRow.platform_message_id)
-        .join(ChatRow, ChatRow.id == MessageRow.chat_id)
-        .where(ChatRow.platform_chat_id == str(channel_id))
-        .order_by(MessageRow.id)
-    )
-    async with hearth.storage.engine.connect() as conn:
-        return [str(row[0]) for row in await conn.execute(stmt)]
 
 
 async def seed(
