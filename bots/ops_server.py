@@ -12,6 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bots.health import HealthChecker
+from bots.http_listener import HttpListener
 from bots.metrics import HearthMetrics
 
 log = logging.getLogger(__name__)
@@ -25,41 +26,26 @@ class OpsServer:
     ) -> None:
         self._metrics = metrics
         self._health = health
-        self._host = host
-        self._port = port
-        self._runner: web.AppRunner | None = None
+        self._listener = HttpListener(host, port)
 
     @property
     def port(self) -> int:
         """The port listened on (the one asked for, or the one given for port 0)."""
-        if self._runner is not None:
-            for address in self._runner.addresses:
-                if isinstance(address, tuple) and len(address) >= 2:
-                    return int(address[1])
-        return self._port
+        return self._listener.port
 
     async def start(self) -> None:
         """Start listening; raises ``OSError`` when the address is taken."""
-        if self._runner is not None:
+        if self._listener.running:
             return
         app = web.Application()
         app.router.add_get("/metrics", self._serve_metrics)
         app.router.add_get("/healthz", self._serve_health)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        log.info("metrics and health checks on http://%s:%d/", self._host, self.port)
+        await self._listener.start(app)
+        log.info("metrics and health checks on http://%s:%d/", self._listener.host, self.port)
 
     async def stop(self) -> None:
         """Stop listening; safe to call twice."""
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+        await self._listener.stop()
 
     async def _serve_metrics(self, _request: web.Request) -> web.Response:
         await self._health.check()  # refreshes the store and pending-embedding gauges

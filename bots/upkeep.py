@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bots.storage.intro_store import IntroStore
 from bots.storage.repository import Storage
+from bots.storage.web_store import WebStore
 from jobs.run_lease import RunLeases
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore, compact
@@ -26,6 +27,7 @@ class UpkeepReport:
 
     leases: int
     link_codes: int
+    sign_ins: int
     intro_groups: int
     memory_compacted: bool
     profiles_compacted: bool
@@ -43,17 +45,19 @@ class Upkeep:
         profiles: InterestProfileStore,
     ) -> None:
         self._storage = storage
+        self._web = WebStore(storage.engine)
         self._intros = intros
         self._leases = leases
         self._memory = memory
         self._profiles = profiles
 
     async def run(self, now: datetime | None = None) -> UpkeepReport:
-        """Prune old leases, expired link codes and old intro history; compact memory."""
+        """Prune old leases, expired codes and sign-in links, old intro history; compact memory."""
         now = now or datetime.now(UTC)
         report = UpkeepReport(
             leases=await self._leases.prune(LEASE_KEEP),
             link_codes=await self._storage.prune_link_codes(now),
+            sign_ins=await self._web.prune_sign_ins(now),
             intro_groups=await self._intros.prune_rounds(now - INTRO_HISTORY_KEEP),
             memory_compacted=await compact(self._memory),
             profiles_compacted=await self._profiles.optimize(),

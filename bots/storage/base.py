@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bots.storage.tables import ChatSettingsRow
+from adapters.model import Chat
+from bots.storage.tables import ChatRow, ChatSettingsRow, utcnow
 
 
 def storable(text: str) -> str:
@@ -30,6 +32,39 @@ class StorageBase:
     async def close(self) -> None:
         """Release all database connections."""
         await self._engine.dispose()
+
+    async def _upsert_chat(self, session: AsyncSession, chat: Chat, *, live: bool = True) -> int:
+        """The chat's id, adding its row on first sight.
+
+        Seen ``live``, a new chat starts active and a known one takes the title it has now.
+        Otherwise (an import) a new chat starts inactive and a known one is left as it is.
+        """
+        stmt = self._insert(ChatRow).values(
+            platform=chat.platform.value,
+            platform_chat_id=chat.platform_chat_id,
+            kind=chat.kind.value,
+            title=storable(chat.title)[:256] if chat.title else None,
+            active=live,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        keys = [ChatRow.platform, ChatRow.platform_chat_id]
+        if live:
+            upsert = stmt.on_conflict_do_update(
+                index_elements=keys,
+                set_={"title": func.coalesce(stmt.excluded.title, ChatRow.title)},
+            ).returning(ChatRow.id)
+            return int((await session.execute(upsert)).scalar_one())
+        # Nothing is updated, so an import batch does not lock the chat's row.
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=keys))
+        found = await session.scalar(
+            select(ChatRow.id).where(
+                ChatRow.platform == chat.platform.value,
+                ChatRow.platform_chat_id == chat.platform_chat_id,
+            )
+        )
+        assert found is not None
+        return int(found)
 
     @staticmethod
     async def _chat_settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:

@@ -22,7 +22,6 @@ from adapters.model import Chat, Member, Message
 from bots.storage.base import StorageBase, storable
 from bots.storage.tables import (
     ChatMemberRow,
-    ChatRow,
     HistoryImportRow,
     MemberRow,
     MemberSettingsRow,
@@ -95,7 +94,7 @@ class HistoryImportStore(StorageBase):
     async def chat_id(self, chat: Chat) -> int:
         """Hearth's id for ``chat``, creating the row (as not yet joined) on first sight."""
         async with self._sessions.begin() as session:
-            return await self._chat_row(session, chat)
+            return await self._upsert_chat(session, chat, live=False)
 
     async def start_run(
         self,
@@ -252,29 +251,6 @@ class HistoryImportStore(StorageBase):
             query = query.where(MessageRow.sent_at >= since)
         async with self._sessions() as session:
             return int(await session.scalar(query) or 0)
-
-    async def _chat_row(self, session: AsyncSession, chat: Chat) -> int:
-        stmt = self._insert(ChatRow).values(
-            platform=chat.platform.value,
-            platform_chat_id=chat.platform_chat_id,
-            kind=chat.kind.value,
-            title=storable(chat.title)[:256] if chat.title else None,
-            active=False,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
-        stmt = stmt.on_conflict_do_nothing(
-            index_elements=[ChatRow.platform, ChatRow.platform_chat_id]
-        )
-        await session.execute(stmt)
-        found = await session.scalar(
-            select(ChatRow.id).where(
-                ChatRow.platform == chat.platform.value,
-                ChatRow.platform_chat_id == chat.platform_chat_id,
-            )
-        )
-        assert found is not None
-        return int(found)
 
     async def _member_ids(
         self, session: AsyncSession, members: Sequence[Member]

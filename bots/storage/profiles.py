@@ -8,8 +8,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.storage.base import StorageBase
+from bots.storage.one_time_tokens import find_token, prune_tokens, store_token
 from bots.storage.records import LinkOutcome, Profile
-from bots.storage.tables import LinkCodeRow, MemberRow, ProfileRow, utcnow
+from bots.storage.tables import LinkCodeRow, MemberRow, ProfileRow
 
 
 class ProfileQueries(StorageBase):
@@ -102,25 +103,12 @@ class ProfileQueries(StorageBase):
     async def prune_link_codes(self, now: datetime) -> int:
         """Delete link codes that expired; how many went."""
         async with self._sessions.begin() as session:
-            result = await session.execute(delete(LinkCodeRow).where(LinkCodeRow.expires_at < now))
-        return int(getattr(result, "rowcount", 0) or 0)
+            return await prune_tokens(session, LinkCodeRow, now)
 
     async def create_link_code(self, member_id: int, code_hash: str, expires_at: datetime) -> None:
         """Store a new link code for the member, replacing any earlier unused one."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(LinkCodeRow).where(
-                    LinkCodeRow.member_id == member_id, LinkCodeRow.used_at.is_(None)
-                )
-            )
-            session.add(
-                LinkCodeRow(
-                    code_hash=code_hash,
-                    member_id=member_id,
-                    expires_at=expires_at,
-                    created_at=utcnow(),
-                )
-            )
+            await store_token(session, LinkCodeRow, member_id, code_hash, expires_at)
 
     async def redeem_link_code(
         self, code_hash: str, member_id: int, now: datetime
@@ -131,16 +119,9 @@ class ProfileQueries(StorageBase):
         it was already linked to; the requester's settings win.
         """
         async with self._sessions.begin() as session:
-            stmt = select(LinkCodeRow).where(LinkCodeRow.code_hash == code_hash)
-            if self._engine.dialect.name == "postgresql":
-                stmt = stmt.with_for_update()
-            code = await session.scalar(stmt)
+            state, code = await find_token(session, LinkCodeRow, code_hash, now)
             if code is None:
-                return LinkOutcome.UNKNOWN, None
-            if code.used_at is not None:
-                return LinkOutcome.USED, None
-            if code.expires_at <= now:
-                return LinkOutcome.EXPIRED, None
+                return LinkOutcome[state.name], None
             if code.member_id == member_id:
                 return LinkOutcome.SAME_ACCOUNT, None
             code.used_at = now

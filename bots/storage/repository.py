@@ -84,22 +84,6 @@ class Storage(
         super().__init__(engine)
         self._default_absence_minutes = default_absence_minutes
 
-    async def _upsert_chat(self, session: AsyncSession, chat: Chat) -> int:
-        stmt = self._insert(ChatRow).values(
-            platform=chat.platform.value,
-            platform_chat_id=chat.platform_chat_id,
-            kind=chat.kind.value,
-            title=storable(chat.title)[:256] if chat.title else None,
-            active=True,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[ChatRow.platform, ChatRow.platform_chat_id],
-            set_={"title": func.coalesce(stmt.excluded.title, ChatRow.title)},
-        ).returning(ChatRow.id)
-        return int((await session.execute(stmt)).scalar_one())
-
     async def _upsert_member(self, session: AsyncSession, member: Member) -> int:
         username = member.username.lower() if member.username else None
         stmt = self._insert(MemberRow).values(

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bots.storage.base import StorageBase
+from bots.storage.one_time_tokens import find_token, prune_tokens, store_token
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
@@ -21,7 +22,6 @@ from bots.storage.tables import (
     ProfileRow,
     TwinReplyRow,
     WebSignInRow,
-    utcnow,
 )
 
 
@@ -69,45 +69,23 @@ class WebStore(StorageBase):
     async def create_sign_in(self, member_id: int, token_hash: str, expires_at: datetime) -> None:
         """Store a new sign-in link for the account, replacing its earlier unused ones."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(WebSignInRow).where(
-                    WebSignInRow.member_id == member_id, WebSignInRow.used_at.is_(None)
-                )
-            )
-            session.add(
-                WebSignInRow(
-                    token_hash=token_hash,
-                    member_id=member_id,
-                    expires_at=expires_at,
-                    created_at=utcnow(),
-                )
-            )
+            await store_token(session, WebSignInRow, member_id, token_hash, expires_at)
 
     async def redeem_sign_in(
         self, token_hash: str, now: datetime
     ) -> tuple[SignInOutcome, int | None]:
         """Use a sign-in link once, before it expires; the account it signs in on success."""
         async with self._sessions.begin() as session:
-            stmt = select(WebSignInRow).where(WebSignInRow.token_hash == token_hash)
-            if self._engine.dialect.name == "postgresql":
-                stmt = stmt.with_for_update()
-            row = await session.scalar(stmt)
+            state, row = await find_token(session, WebSignInRow, token_hash, now)
             if row is None:
-                return SignInOutcome.UNKNOWN, None
-            if row.used_at is not None:
-                return SignInOutcome.USED, None
-            if row.expires_at <= now:
-                return SignInOutcome.EXPIRED, None
+                return SignInOutcome[state.name], None
             row.used_at = now
             return SignInOutcome.SIGNED_IN, row.member_id
 
     async def prune_sign_ins(self, now: datetime) -> int:
         """Delete sign-in links that expired; how many went."""
         async with self._sessions.begin() as session:
-            result = await session.execute(
-                delete(WebSignInRow).where(WebSignInRow.expires_at < now)
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
+            return await prune_tokens(session, WebSignInRow, now)
 
     async def accounts(self, member_ids: Sequence[int]) -> list[Account]:
         """The accounts, in id order (the ones that still exist)."""

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bots.http_listener import HttpListener
 from bots.reply_languages import ReplyLanguages
 from bots.storage.web_store import SignInOutcome
 from bots.web.member_page import MemberPage, review_label
@@ -98,19 +99,13 @@ class WebServer:
         self._links = links
         self._signer = signer
         self._languages = languages
-        self._host = host
-        self._port = port
+        self._listener = HttpListener(host, port)
         self._env = templates()
-        self._runner: web.AppRunner | None = None
 
     @property
     def port(self) -> int:
         """The port listened on (the one asked for, or the one given for port 0)."""
-        if self._runner is not None:
-            for address in self._runner.addresses:
-                if isinstance(address, tuple) and len(address) >= 2:
-                    return int(address[1])
-        return self._port
+        return self._listener.port
 
     def app(self) -> web.Application:
         """The aiohttp application with every route (tests serve it directly)."""
@@ -131,30 +126,19 @@ class WebServer:
 
     async def start(self) -> None:
         """Start listening; raises ``OSError`` when the address is taken."""
-        if self._runner is not None:
+        if self._listener.running:
             return
-        runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
+        await self._listener.start(self.app())
+        host = self._listener.host
         if not self._links.public_url:
-            self._links.public_url = f"http://{self._host}:{self.port}"
+            self._links.public_url = f"http://{host}:{self.port}"
         log.info(
-            "web pages on http://%s:%d/ (links start %s)",
-            self._host,
-            self.port,
-            self._links.public_url,
+            "web pages on http://%s:%d/ (links start %s)", host, self.port, self._links.public_url
         )
 
     async def stop(self) -> None:
         """Stop listening; safe to call twice."""
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+        await self._listener.stop()
 
     # The guard: sessions, language and CSRF for every request.
 

@@ -8,6 +8,7 @@ import pytest
 
 from bots.app import Hearth
 from bots.storage.intro_store import IntroStore
+from bots.storage.web_store import SignInOutcome, WebStore
 from bots.upkeep import Upkeep
 from jobs.clock import ManualClock
 from jobs.run_lease import RunLeases, period_key
@@ -43,6 +44,9 @@ async def test_upkeep_prunes_only_what_is_old(hearth: Hearth) -> None:
     assert await hearth.scheduler.leases.claim(JobKind.DIGEST, 1, "recent-run")
     await hearth.storage.create_link_code(1, "a" * 64, now - timedelta(minutes=1))
     await hearth.storage.create_link_code(2, "b" * 64, now + timedelta(minutes=9))
+    web = WebStore(engine)
+    await web.create_sign_in(1, "c" * 64, now - timedelta(minutes=1))
+    await web.create_sign_in(2, "d" * 64, now + timedelta(minutes=9))
     intros = IntroStore(engine)
     await intros.record_round(1, now - timedelta(days=400), {(1, 2): 0.5})
     await intros.record_round(1, now - timedelta(days=7), {(1, 2): 0.4})
@@ -50,9 +54,11 @@ async def test_upkeep_prunes_only_what_is_old(hearth: Hearth) -> None:
     upkeep = Upkeep(hearth.storage, intros, hearth.scheduler.leases, hearth.memory, hearth.profiles)
     report = await upkeep.run(now)
 
-    assert (report.leases, report.link_codes, report.intro_groups) == (1, 1, 1)
+    assert (report.leases, report.link_codes, report.sign_ins, report.intro_groups) == (1, 1, 1, 1)
     assert await hearth.scheduler.leases.get(JobKind.DIGEST, 1, "old-run") is None
     assert await hearth.scheduler.leases.get(JobKind.DIGEST, 1, "recent-run") is not None
     assert await intros.past_rounds(1, 10) == [[[1, 2]]]
+    assert (await web.redeem_sign_in("c" * 64, now))[0] is SignInOutcome.UNKNOWN
+    assert await web.redeem_sign_in("d" * 64, now) == (SignInOutcome.SIGNED_IN, 2)
     again = await upkeep.run(now)
-    assert (again.leases, again.link_codes, again.intro_groups) == (0, 0, 0)
+    assert (again.leases, again.link_codes, again.sign_ins, again.intro_groups) == (0, 0, 0, 0)

@@ -23,10 +23,10 @@ from adapters.model import Chat, ChatKind, Platform
 from bots.app import Hearth
 from bots.platforms import discord_adapter
 from bots.settings import HearthSettings
-from bots.storage.tables import ChatRow, HistoryImportRow, MemberSettingsRow, MessageRow
+from bots.storage.tables import HistoryImportRow, MemberSettingsRow
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
-from tests.e2e.worlds import eventually, settled
+from tests.e2e.worlds import eventually, settled, stored_ids
 from tests.fakes.discord_api import (
     ARCHIVED_THREADS,
     CHANNEL_HISTORY,
@@ -100,17 +100,6 @@ def channel_chat(channel_id: int) -> Chat:
     return Chat(Platform.DISCORD, str(channel_id), ChatKind.GROUP)
 
 
-async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
-    stmt = (
-        select(MessageRow.platform_message_id)
-        .join(ChatRow, ChatRow.id == MessageRow.chat_id)
-        .where(ChatRow.platform_chat_id == str(channel_id))
-        .order_by(MessageRow.id)
-    )
-    async with hearth.storage.engine.connect() as conn:
-        return [str(row[0]) for row in await conn.execute(stmt)]
-
-
 async def seed(
     fake: FakeDiscord, server: TestServer, count: int, *, days: float = 10
 ) -> list[JSON]:
@@ -167,6 +156,13 @@ async def twins_on(hearth: Hearth) -> int:
         return int((await conn.execute(stmt)).scalar_one())
 
 
+async def carol_imports(fake: FakeDiscord, server: TestServer, **options: str) -> None:
+    """``/import`` with ``options`` in #general by carol, who manages the server."""
+    await fake.use_command(
+        "import", options, user=server.carol, channel_id=server.general, permissions=ADMIN
+    )
+
+
 async def test_a_backfill_reads_every_page_and_thread_once_through_rate_limits(
     running: Running, fake_discord: FakeDiscord, discord_server: TestServer
 ) -> None:
@@ -208,13 +204,7 @@ async def test_a_backfill_reads_every_page_and_thread_once_through_rate_limits(
         )
     fake.inject_rate_limit(2, 0.2, route=CHANNEL_HISTORY)
 
-    await fake.use_command(
-        "import",
-        {"action": "history"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history")
     assert "last 30 days" in await followup(fake, 1)
     summary = await sent_containing(fake, "History import finished")
 
@@ -260,13 +250,7 @@ async def test_a_backfill_reads_every_page_and_thread_once_through_rate_limits(
     await settled(hearth)
     assert await hearth.memory.count() == 5 + 260 + 15
 
-    await fake.use_command(
-        "import",
-        {"action": "status"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="status")
     status = await followup(fake, 2)
     assert "finished" in status and "275 messages stored" in status
 
@@ -284,13 +268,7 @@ async def test_members_without_manage_server_are_refused(
         "import", {"action": "history", "days": "7"}, user=server.alice, channel_id=server.general
     )
     assert "only this chat's admins" in await followup(fake, 1)
-    await fake.use_command(
-        "import",
-        {"action": "history", "days": "400"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history", days="400")
     assert "from 1 to 365" in await followup(fake, 2)
     dm = fake.dm_channel_for(server.carol)
     await fake.use_command(
@@ -315,13 +293,7 @@ async def test_live_messages_and_twins_carry_on_during_a_slow_backfill(
     await seed(fake, server, 250)
     fake.history_delay = 0.5
 
-    await fake.use_command(
-        "import",
-        {"action": "history", "days": "20"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history", days="20")
     await followup(fake, 2)
     await fake.wait_for_call(CHANNEL_HISTORY)
     started = asyncio.get_running_loop().time()
@@ -357,13 +329,7 @@ async def test_a_backfill_stopped_midway_continues_at_the_next_start(
     earlier = await seed(fake, server, 340)
     first = await start(settings, embedder, tmp_path)
     fake.history_delay = 0.3
-    await fake.use_command(
-        "import",
-        {"action": "history", "days": "30"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history", days="30")
     await eventually(lambda: _count(first.hearth, 100), "the first page")
     await first.stop()  # as a stop or crash midway would
     calls_before = len(fake.calls_to(CHANNEL_HISTORY))
@@ -393,39 +359,15 @@ async def test_cancel_stops_the_backfill_and_status_says_so(
     fake, server, hearth = fake_discord, discord_server, running.hearth
     await seed(fake, server, 300)
     fake.history_delay = 0.3
-    await fake.use_command(
-        "import",
-        {"action": "history"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history")
     await followup(fake, 1)
-    await fake.use_command(
-        "import",
-        {"action": "history"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history")
     assert "already running" in await followup(fake, 2)
     await eventually(lambda: _count(hearth, 100), "the first page")
-    await fake.use_command(
-        "import",
-        {"action": "cancel"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="cancel")
     assert "cancelled" in await followup(fake, 3)
     assert not hearth.backfills.running(channel_chat(server.general))
-    await fake.use_command(
-        "import",
-        {"action": "status"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="status")
     status = await followup(fake, 4)
     assert "cancelled" in status
     [news] = posted_in(fake, server.general)
@@ -442,13 +384,7 @@ async def test_the_summary_is_posted_when_the_progress_message_is_gone(
     fake, server, hearth = fake_discord, discord_server, running.hearth
     await seed(fake, server, 250)
     fake.history_delay = 0.3
-    await fake.use_command(
-        "import",
-        {"action": "history", "days": "15"},
-        user=server.carol,
-        channel_id=server.general,
-        permissions=ADMIN,
-    )
+    await carol_imports(fake, server, action="history", days="15")
     await eventually(lambda: _count(hearth, 100), "the first page")
     [news] = posted_in(fake, server.general)
     await fake.delete_message(news.message)  # a moderator removed it meanwhile

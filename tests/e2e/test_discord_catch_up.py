@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from sqlalchemy import select
 
 from adapters.discord import DiscordAdapter
 from adapters.model import Platform
 from bots.app import Hearth
 from bots.platforms import discord_adapter
 from bots.settings import HearthSettings
-from bots.storage.tables import ChatRow, MessageRow
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
-from tests.e2e.worlds import eventually, settled, stored
+from tests.e2e.worlds import eventually, settled, stored, stored_ids
 from tests.fakes.discord_api import (
     CHANNEL_HISTORY,
     GET_CHANNEL,
@@ -48,18 +46,6 @@ async def caught_up(hearth: Hearth, adapter: DiscordAdapter, count: int) -> None
         return not adapter.catching_up
 
     await eventually(idle, "the catch-up to finish")
-
-
-async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
-    """The platform ids of a channel's stored messages, in the order they were stored."""
-    stmt = (
-        select(MessageRow.platform_message_id)
-        .join(ChatRow, ChatRow.id == MessageRow.chat_id)
-        .where(ChatRow.platform_chat_id == str(channel_id))
-        .order_by(MessageRow.id)
-    )
-    async with hearth.storage.engine.connect() as conn:
-        return [str(row[0]) for row in await conn.execute(stmt)]
 
 
 def ago(minutes: float) -> datetime:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from adapters.discord import DiscordAdapter
 from adapters.model import Event, Message, Platform
@@ -20,10 +19,9 @@ from adapters.ports import PlatformAdapter, ReplySender
 from bots.app import Hearth
 from bots.platforms import discord_adapter
 from bots.settings import HearthSettings
-from bots.storage.tables import ChatRow, MessageRow
 from memory.edge_store import EdgeMemoryStore
 from memory.embedder import Embedder
-from tests.e2e.worlds import eventually
+from tests.e2e.worlds import eventually, stored_ids
 from tests.fakes.discord_api import INTENT_GUILD_MEMBERS, FakeDiscord
 from tests.fakes.discord_fixtures import TestServer, build_test_server
 
@@ -52,18 +50,6 @@ class ShardProcess:
     hearth: Hearth
     adapter: PlatformAdapter
     recorder: Recorder
-
-
-async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
-    """The platform ids of a channel's stored messages, in the order they were stored."""
-    stmt = (
-        select(MessageRow.platform_message_id)
-        .join(ChatRow, ChatRow.id == MessageRow.chat_id)
-        .where(ChatRow.platform_chat_id == str(channel_id))
-        .order_by(MessageRow.id)
-    )
-    async with hearth.storage.engine.connect() as conn:
-        return [str(row[0]) for row in await conn.execute(stmt)]
 
 
 def shard_settings(

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from adapters.model import Platform
 from bots.app import Hearth
 from bots.platforms import discord_adapter, telegram_adapter
 from bots.settings import HearthSettings
+from bots.storage.tables import ChatRow, MessageRow
 from memory.edge_store import EdgeMemoryStore
 from tests.e2e.platform_drivers import DiscordDriver, Driver, TelegramDriver
 from tests.fakes.discord_api import FakeDiscord
@@ -85,6 +87,18 @@ async def stored(hearth: Hearth, count: int) -> None:
         return await hearth.storage.count_messages() >= count
 
     await eventually(check, f"{count} stored messages")
+
+
+async def stored_ids(hearth: Hearth, channel_id: int) -> list[str]:
+    """The platform ids of a channel's stored messages, in the order they were stored."""
+    stmt = (
+        select(MessageRow.platform_message_id)
+        .join(ChatRow, ChatRow.id == MessageRow.chat_id)
+        .where(ChatRow.platform_chat_id == str(channel_id))
+        .order_by(MessageRow.id)
+    )
+    async with hearth.storage.engine.connect() as conn:
+        return [str(row[0]) for row in await conn.execute(stmt)]
 
 
 async def settled(hearth: Hearth) -> None:

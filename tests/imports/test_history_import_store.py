@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 
 from adapters.history import HistoryBatch, SkipReason
 from adapters.model import Chat, Message
@@ -13,7 +15,8 @@ from bots.storage.database import create_engine
 from bots.storage.history_import_store import HistoryImportStore
 from bots.storage.persona_store import PersonaStore
 from bots.storage.repository import Storage
-from tests.support import GROUP, member, message
+from bots.storage.tables import ChatRow
+from tests.support import GROUP, OTHER_GROUP, member, message
 
 
 class ListReader:
@@ -77,6 +80,25 @@ async def test_each_message_is_stored_once_and_matched_to_live_members(
     bo = await storage.ensure_member(member("bo"))
     assert bo == live.member_id
     assert not await storage.twin_enabled(live.chat_id, bo)
+
+
+async def test_an_import_adds_an_unseen_chat_inactive_and_leaves_a_known_one_as_it_is(
+    stores: Stores,
+) -> None:
+    storage, store, _ = stores
+    known = await storage.ensure_chat(GROUP)
+    assert await store.chat_id(replace(GROUP, title="Old name in the export")) == known
+    unseen = await store.chat_id(OTHER_GROUP)
+    assert await store.chat_id(replace(OTHER_GROUP, title="Older name")) == unseen
+
+    async def chats() -> dict[int, tuple[str | None, bool]]:
+        async with storage.engine.connect() as conn:
+            return {r.id: (r.title, r.active) for r in await conn.execute(select(ChatRow))}
+
+    assert await chats() == {known: ("Test group", True), unseen: ("Other group", False)}
+    assert await storage.ensure_chat(replace(GROUP, title="Renamed")) == known
+    assert await storage.ensure_chat(replace(GROUP, title=None)) == known
+    assert (await chats())[known] == ("Renamed", True)
 
 
 async def test_a_failed_run_continues_after_its_last_batch(
