@@ -71,7 +71,7 @@ def chromium(downloads: Path, *, width: int = 1000, height: int = 1200) -> Itera
 
 def _walk_through(world: WebWorld, link: str, stale: str, shots: Path, downloads: Path) -> None:
     """The browser session, step by step (runs in a thread: the server shares the test's loop)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -91,7 +91,9 @@ def _walk_through(world: WebWorld, link: str, stale: str, shots: Path, downloads
             def shown(_: object) -> bool:
                 try:
                     return text in find(by, selector).text
-                except (NoSuchElementException, StaleElementReferenceException):
+                except WebDriverException:
+                    # Missing, stale, or (Chromium) "does not belong to the document" while
+                    # the page is being replaced after a form was sent: look again.
                     return False
 
             WebDriverWait(driver, 10).until(shown)
