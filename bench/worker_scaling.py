@@ -23,13 +23,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakes live in tests/
 
 import asyncpg
-from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from bots.settings import HearthSettings
@@ -41,20 +39,6 @@ from tests.support import message
 ADMIN_URL = os.environ.get(
     "HEARTH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-
-
-class CountingEmbeddingsApi(HashEmbeddingsApi):
-    """The hash endpoint, counting how often each text was embedded."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: Counter[str] = Counter()
-
-    async def _embeddings(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        self.texts.update(str(t) for t in texts)
-        return await super()._embeddings(request)
 
 
 async def admin(sql: str) -> None:
@@ -98,7 +82,7 @@ async def run(workers: int, messages: int, embedder: str) -> float:
     await admin(f'CREATE DATABASE "{name}"')
     url = make_url(ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
     database_url = url.render_as_string(hide_password=False)
-    api = CountingEmbeddingsApi()
+    api = HashEmbeddingsApi()
     await api.start()
     storage = Storage(create_engine(database_url))
     procs: list[asyncio.subprocess.Process] = []

@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +42,8 @@ class HashEmbeddingsApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.requests = 0
+        self.texts: Counter[str] = Counter()
+        """How often each text was embedded (to check nothing is embedded twice)."""
 
     @property
     def url(self) -> str:
@@ -69,6 +72,7 @@ class HashEmbeddingsApi:
         body = await request.json()
         texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
         self.requests += 1
+        self.texts.update(str(t) for t in texts)
         vectors = await self._embedder.embed_passages([str(t) for t in texts])
         data = [
             {"object": "embedding", "index": i, "embedding": list(v)} for i, v in enumerate(vectors)

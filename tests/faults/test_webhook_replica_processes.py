@@ -94,29 +94,15 @@ class RoundRobinProxy:
 
 @pytest.fixture
 async def embeddings() -> AsyncIterator[HashEmbeddingsApi]:
-    api = CountingEmbeddings()
+    api = HashEmbeddingsApi()
     await api.start()
     yield api
     await api.close()
 
 
-class CountingEmbeddings(HashEmbeddingsApi):
-    """The hash embeddings endpoint, counting how often each text was embedded."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: Counter[str] = Counter()
-
-    async def _embeddings(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        self.texts.update(str(t) for t in texts)
-        return await super()._embeddings(request)
-
-
 async def test_two_webhook_replicas_handle_every_update_once(
     fake_telegram: FakeTelegramApi,
-    embeddings: CountingEmbeddings,
+    embeddings: HashEmbeddingsApi,
     database_url: str,
     tmp_path: Path,
 ) -> None:
