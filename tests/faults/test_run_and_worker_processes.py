@@ -198,7 +198,9 @@ async def test_two_replicas_and_a_worker_share_postgresql_and_a_qdrant_server(
             say(fake_telegram, GROUP, BOB, words, date=two_hours_ago)
         for minutes_ago, (who, words) in zip((30, 20, 10), OWL_LINES, strict=True):
             say(fake_telegram, OWLS, who, words, date=int(time.time()) - minutes_ago * 60)
-        for command in ("/digest daily 09:00", "/digest quiet line"):
+        # Daily, half a day from now (UTC): only the test makes it fall due meanwhile.
+        daily = (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
+        for command in (f"/digest daily {daily} tz UTC", "/digest quiet line"):
             say(fake_telegram, OWLS, ADA, command)
         for i in range(NOTES):
             say(fake_telegram, GROUP, PEOPLE[i % 3], f"note number {i} about the weekend")
