@@ -12,6 +12,9 @@ Only what :mod:`memory.server_store` sends is served: the version probe, collect
 exists / create / get, payload index creation, upsert, query (dense and sparse), retrieve,
 count and delete (by ids or filter). Anything else is answered 404 naming the route, and a
 body field the fake would silently drop (shard keys, update filters, ...) is answered 400.
+Query parameters (``wait``, ``timeout``, ``consistency``) are ignored: every write is
+applied before its answer, as ``wait=true`` asks. Requests from any number of clients and
+processes are served one at a time by the test's event loop, on one shared store.
 
 What the server was asked is kept for assertions: the create-collection bodies
 (:attr:`FakeQdrantApi.created`, shard number and replication factor included), the
@@ -133,6 +136,9 @@ class FakeQdrantApi:
             except QdrantError as error:
                 body = {"status": {"error": error.message}, "time": _since(started)}
                 return web.json_response(body, status=error.status)
+            except Exception as error:  # a gap in the fake: say so instead of a bare 500
+                message = f"the Qdrant fake failed on {operation}: {error!r}"
+                return web.json_response({"status": {"error": message}, "time": 0.0}, status=500)
             if operation == "version":
                 return web.json_response(result)
             return web.json_response({"result": result, "status": "ok", "time": _since(started)})
