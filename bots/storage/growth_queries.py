@@ -249,9 +249,7 @@ class GrowthQueries(StorageBase):
     def _includes_any(self, member_ids: Sequence[int]) -> Any:
         """SQL: the introduction's member list holds one of ``member_ids``."""
         if self._engine.dialect.name == "postgresql":
-            elements = func.json_array_elements_text(IntroGroupRow.member_ids).table_valued(
-                "value"
-            )
+            elements = func.json_array_elements_text(IntroGroupRow.member_ids).table_valued("value")
         else:
             elements = func.json_each(IntroGroupRow.member_ids).table_valued("value")
         value = cast(elements.c.value, BigInteger)
@@ -270,9 +268,7 @@ class GrowthQueries(StorageBase):
             rows = (await session.execute(stmt)).all()
         return {int(chat): int(count) for chat, count in rows}
 
-    async def introductions(
-        self, member_ids: Sequence[int], limit: int
-    ) -> list[IntroductionEvent]:
+    async def introductions(self, member_ids: Sequence[int], limit: int) -> list[IntroductionEvent]:
         """The newest introductions the person was part of, with the others' names."""
         if not member_ids:
             return []

@@ -85,7 +85,7 @@ class GrowthPage:
         last = week_number(now)
         first = last - CHART_WEEKS + 1
         weekly = await self._queries.weekly_messages(member_ids, first, sorted(present))
-        rows = []
+        rows: list[ChatFigures] = []
         for chat in chats:
             if any(row.chat.chat_id == chat.chat_id for row in rows):
                 continue  # two linked accounts in one chat: one row
@@ -165,8 +165,11 @@ class GrowthPage:
                         "twin",
                         answer.at,
                         names[answer.chat_id],
-                        tr("Your twin answered a question (#{number}, {state})",
-                           number=answer.reply_id, state=review_label(answer.review)),
+                        tr(
+                            "Your twin answered a question (#{number}, {state})",
+                            number=answer.reply_id,
+                            state=review_label(answer.review),
+                        ),
                         None,
                         answer.question_link,
                     )

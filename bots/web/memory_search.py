@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bots.storage.web_store import MemberChat
+from locales import tr
 from memory.embedder import Embedder
 from memory.records import MemoryScope
 from memory.store import MemoryStore, MemoryStoreError
 from twins.retrieval import HybridRetriever
-from locales import tr
 
 MAX_RESULTS = 10
 MAX_QUERY_CHARS = 200

@@ -18,7 +18,7 @@ import aiohttp
 
 from adapters.model import Message
 from bots.storage.intro_store import IntroStore
-from tests.support import GROUP, RecordingSender, member, message
+from tests.support import RecordingSender, member, message
 from tests.web.conftest import WebWorld
 from tests.web.test_web_pages import csrf_of, sign_in
 
@@ -171,9 +171,7 @@ async def test_search_finds_only_my_own_messages(
         assert says in page and 'class="results"' not in page
 
 
-async def test_growth_and_search_in_chinese(
-    world: WebWorld, client: aiohttp.ClientSession
-) -> None:
+async def test_growth_and_search_in_chinese(world: WebWorld, client: aiohttp.ClientSession) -> None:
     page = await sign_in(world, client)
     async with client.post(
         world.base_url + "/language", data={"language": "zh", "csrf_token": csrf_of(page)}
