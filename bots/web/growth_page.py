@@ -8,11 +8,13 @@ its text is never shown.
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bots.storage.growth_queries import GrowthQueries, week_number, week_start
+from bots.storage.growth_queries import GrowthQueries, ReplyToOther, week_number, week_start
 from bots.storage.web_store import MemberChat
 from bots.web.growth import Figures, Level, Milestone, WeeklyChart, level, milestones, weekly_chart
 from bots.web.member_page import review_label
@@ -68,18 +70,43 @@ class GrowthPage:
     def __init__(self, queries: GrowthQueries) -> None:
         self._queries = queries
 
-    async def panel(
+    async def read(
         self, member_ids: Sequence[int], chats: Sequence[MemberChat], now: datetime | None = None
+    ) -> tuple[GrowthPanel, list[HistoryEvent]]:
+        """The growth panel and the interaction history, reading the person's answers once."""
+        answers = await self.answers(member_ids, chats)
+        panel = await self.panel(member_ids, chats, now, answers=answers)
+        return panel, await self.history(member_ids, chats, answers=answers)
+
+    async def answers(
+        self, member_ids: Sequence[int], chats: Sequence[MemberChat]
+    ) -> list[ReplyToOther]:
+        """The person's replies to other members' questions in their chats, newest first;
+        one per question (the newest)."""
+        present = {chat.chat_id for chat in chats}
+        replies = [
+            reply
+            for reply in await self._queries.replies_to_others(member_ids)
+            if reply.chat_id in present
+        ]
+        return await asyncio.to_thread(_answers, replies)
+
+    async def panel(
+        self,
+        member_ids: Sequence[int],
+        chats: Sequence[MemberChat],
+        now: datetime | None = None,
+        *,
+        answers: Sequence[ReplyToOther] | None = None,
     ) -> GrowthPanel:
         """The person's figures in each chat they are in, in total, by week and as milestones."""
         now = now or datetime.now(UTC)
         present = {chat.chat_id for chat in chats}
         totals, weeks = await self._queries.message_totals(member_ids, sorted(present))
         messages = {t.chat_id: t for t in totals}
-        answered: dict[int, set[int]] = {}
-        for reply in await self._queries.replies_to_others(member_ids):
-            if reply.chat_id in present and is_question(reply.parent_text):
-                answered.setdefault(reply.chat_id, set()).add(reply.parent_id)
+        if answers is None:
+            answers = await self.answers(member_ids, chats)
+        answered = Counter(reply.chat_id for reply in answers)
         twins = {t.chat_id: t for t in await self._queries.twin_answer_totals(member_ids)}
         intros = await self._queries.introduction_counts(member_ids)
         last = week_number(now)
@@ -96,7 +123,7 @@ class GrowthPage:
                     chat,
                     Figures(
                         messages=own.messages if own else 0,
-                        answered=len(answered.get(chat.chat_id, ())),
+                        answered=answered[chat.chat_id],
                         twin_answers=twin.sent if twin else 0,
                         confirmed=twin.confirmed if twin else 0,
                         introductions=intros.get(chat.chat_id, 0),
@@ -133,21 +160,20 @@ class GrowthPage:
         )
 
     async def history(
-        self, member_ids: Sequence[int], chats: Sequence[MemberChat], limit: int = HISTORY_LIMIT
+        self,
+        member_ids: Sequence[int],
+        chats: Sequence[MemberChat],
+        limit: int = HISTORY_LIMIT,
+        *,
+        answers: Sequence[ReplyToOther] | None = None,
     ) -> list[HistoryEvent]:
         """The newest ``limit`` questions answered (by the person or their twin) and
         introductions, newest first, in the chats the person is in now."""
         names = {chat.chat_id: chat.name for chat in chats}
+        if answers is None:
+            answers = await self.answers(member_ids, chats)
         events: list[HistoryEvent] = []
-        seen: set[int] = set()
-        for reply in await self._queries.replies_to_others(member_ids):
-            if len(seen) >= limit:
-                break
-            if reply.chat_id not in names or reply.parent_id in seen:
-                continue
-            if not is_question(reply.parent_text):
-                continue
-            seen.add(reply.parent_id)
+        for reply in answers[:limit]:
             events.append(
                 HistoryEvent(
                     "answered",
@@ -188,6 +214,17 @@ class GrowthPage:
                 )
         events.sort(key=lambda event: event.at, reverse=True)
         return events[:limit]
+
+
+def _answers(replies: Sequence[ReplyToOther]) -> list[ReplyToOther]:
+    """The replies whose message asked something, the first (newest) per question."""
+    kept: list[ReplyToOther] = []
+    seen: set[int] = set()
+    for reply in replies:
+        if reply.parent_id not in seen and is_question(reply.parent_text):
+            seen.add(reply.parent_id)
+            kept.append(reply)
+    return kept
 
 
 def _excerpt(text: str) -> str:

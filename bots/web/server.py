@@ -312,11 +312,8 @@ class WebServer:
             return {}
         profile = await self._page.profile(member_id)
         chats = await self._page.chats(member_id)
-        context: dict[str, Any] = {
-            "growth": await self._growth.panel(profile.member_ids, chats),
-            "history": await self._growth.history(profile.member_ids, chats),
-            "search": None,
-        }
+        growth, history = await self._growth.read(profile.member_ids, chats)
+        context: dict[str, Any] = {"growth": growth, "history": history, "search": None}
         if self._search is not None and ("q" in request.query or "chat" in request.query):
             context["search"] = await self._search.search(
                 chats, request.query.get("chat", ""), request.query.get("q", "")
