@@ -149,13 +149,15 @@ CHART_WIDTH = 600
 CHART_HEIGHT = 160
 CHART_BASE = 20
 """Room under the bars for the first and last week's dates."""
+CHART_TOP = 16
+"""Room over the tallest bar for its count."""
 
 
 def weekly_chart(weeks: list[tuple[date, int]]) -> WeeklyChart:
     """Lay out one bar per ``(week start, count)``, oldest first, scaled to the busiest."""
     top = max((count for _, count in weeks), default=0) or 1
     slot = CHART_WIDTH / max(len(weeks), 1)
-    room = CHART_HEIGHT - CHART_BASE - 4
+    room = CHART_HEIGHT - CHART_BASE - CHART_TOP
     bars = []
     for index, (week, count) in enumerate(weeks):
         height = round(room * count / top, 1)

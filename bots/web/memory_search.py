@@ -2,7 +2,8 @@
 
 Uses the twin's hybrid retrieval (:class:`twins.retrieval.HybridRetriever`) with a scope
 of the person's own accounts in the chat chosen, so another member's message can never
-be a result; hits outside that scope are dropped again here.
+be a result; hits outside that scope are dropped again here. Messages that share a word
+with the query are shown, best first; when none does, the closest in meaning are.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class SearchResult:
     results: list[Found] = field(default_factory=list)
     error: str | None = None
     searched: bool = False
+    by_meaning: bool = False
+    """No message shares a word with the query: the results are the closest in meaning."""
 
 
 class MemorySearch:
@@ -82,9 +85,14 @@ class MemorySearch:
             return SearchResult(
                 chat_id, query, error=tr("Search is not available right now. Try again later.")
             )
-        results = [
-            Found(ranked.hit.sent_at, ranked.hit.text, ranked.hit.permalink)
+        own = [
+            ranked
             for ranked in found.hits
             if ranked.hit.member_id in accounts and ranked.hit.chat_id == chat_id
         ]
-        return SearchResult(chat_id, query, results[:MAX_RESULTS], searched=True)
+        worded = [ranked for ranked in own if ranked.keyword_score > 0]
+        results = [
+            Found(ranked.hit.sent_at, ranked.hit.text, ranked.hit.permalink)
+            for ranked in (worded or own)[:MAX_RESULTS]
+        ]
+        return SearchResult(chat_id, query, results, searched=True, by_meaning=not worded)

@@ -155,11 +155,18 @@ async def test_search_finds_only_my_own_messages(
     results = re.search(r'<ol class="results">.*?</ol>', page, re.S)
     assert results, page
     items = re.findall(r'<li class="result">(.*?)</li>', results.group(0), re.S)
-    assert 1 <= len(items) <= 10
-    assert "I bake sourdough on Sundays" in items[0]
-    assert all("Alice" not in item and "peanuts" not in item for item in items)
+    assert len(items) == 1 and "I bake sourdough on Sundays" in items[0]  # not Alice's
+    assert "1 of your messages uses these words" in page
+
+    # No word in common: Bob's own messages closest in meaning, never Carol's.
+    page = await _page(world, client, "?" + urlencode({"chat": world.bob_chat, "q": "bread"}))
+    assert "closest in meaning" in page
+    results = re.search(r'<ol class="results">.*?</ol>', page, re.S)
+    assert results, page
+    items = re.findall(r'<li class="result">(.*?)</li>', results.group(0), re.S)
     own = ("Hiking note", "Fern Creek", "sourdough", "Nice, I went there too")
-    assert all(any(text in item for text in own) for item in items)
+    assert 1 <= len(items) <= 10 and all(any(t in item for t in own) for item in items)
+    assert all("Alice" not in item and "allergic" not in item for item in items)
 
     foreign = {"chat": world.carol_chat, "q": "peanuts"}
     page = await _page(world, client, "?" + urlencode(foreign))

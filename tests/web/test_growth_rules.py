@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 from bots.storage.database import create_engine
 from bots.storage.growth_queries import GrowthQueries, week_number, week_start
 from bots.storage.repository import Storage
-from bots.web.growth import CHART_BASE, CHART_HEIGHT, Figures, level, milestones, weekly_chart
+from bots.web.growth import (
+    CHART_BASE,
+    CHART_HEIGHT,
+    CHART_TOP,
+    Figures,
+    level,
+    milestones,
+    weekly_chart,
+)
 from tests.support import member, message
 
 
@@ -41,7 +49,7 @@ def test_the_chart_has_one_bar_per_week_scaled_to_the_busiest() -> None:
     weeks = [(monday + timedelta(weeks=i), count) for i, count in enumerate((0, 4, 8, 2))]
     chart = weekly_chart(weeks)
     assert [bar.count for bar in chart.bars] == [0, 4, 8, 2] and chart.total == 14
-    room = CHART_HEIGHT - CHART_BASE - 4
+    room = CHART_HEIGHT - CHART_BASE - CHART_TOP
     heights = [bar.height for bar in chart.bars]
     assert heights == [0, room / 2, room, room / 4]
     assert all(bar.y + bar.height == CHART_HEIGHT - CHART_BASE for bar in chart.bars)
