@@ -8,16 +8,19 @@ with the query are shown, best first; when none does, the closest in meaning are
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bots.storage.web_store import MemberChat
 from locales import tr
-from memory.embedder import Embedder
+from memory.embedder import Embedder, EmbeddingError
 from memory.records import MemoryScope
 from memory.store import MemoryStore, MemoryStoreError
 from twins.retrieval import HybridRetriever
+
+log = logging.getLogger(__name__)
 
 MAX_RESULTS = 10
 MAX_QUERY_CHARS = 200
@@ -81,7 +84,8 @@ class MemorySearch:
         scope = MemoryScope(member_ids=accounts, chat_ids=(chat_id,))
         try:
             found = await self._retriever.retrieve(query, scope, MAX_RESULTS, names=names)
-        except MemoryStoreError:
+        except (MemoryStoreError, EmbeddingError):
+            log.exception("own-message search failed")
             return SearchResult(
                 chat_id, query, error=tr("Search is not available right now. Try again later.")
             )
