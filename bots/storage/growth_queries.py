@@ -35,13 +35,13 @@ def week_start(number: int) -> date:
 
 
 @dataclass(frozen=True, slots=True)
-class ChatMessageTotals:
-    """A person's messages in one chat: how many, the first one's time, weeks with any."""
+class WeekCount:
+    """A person's messages in one chat in one week: how many, and the first one's time."""
 
     chat_id: int
+    week: int
     messages: int
-    first_at: datetime | None
-    active_weeks: int
+    first_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,50 +115,25 @@ class GrowthQueries(StorageBase):
             stmt = stmt.where(MessageRow.chat_id.in_(list(chat_ids)))
         return stmt.subquery()
 
-    async def message_totals(
+    async def week_counts(
         self, member_ids: Sequence[int], chat_ids: Sequence[int] | None = None
-    ) -> tuple[list[ChatMessageTotals], int]:
-        """Per chat: messages, first message time and active weeks; and active weeks over
-        all those chats (only ``chat_ids``, when given)."""
+    ) -> list[WeekCount]:
+        """The person's messages grouped by chat and week (only ``chat_ids``, when given),
+        by chat then week: one row per week with messages, so a few hundred at most."""
         if not member_ids or (chat_ids is not None and not chat_ids):
-            return [], 0
+            return []
         own = self._own_messages(member_ids, chat_ids)
-        per_chat = (
-            select(
-                own.c.chat_id,
-                func.count(),
-                func.min(own.c.sent_at),
-                func.count(func.distinct(own.c.week)),
-            )
-            .group_by(own.c.chat_id)
-            .order_by(own.c.chat_id)
-        )
-        overall = select(func.count(func.distinct(own.c.week)))
-        async with self._sessions() as session:
-            rows = (await session.execute(per_chat)).all()
-            weeks = int(await session.scalar(overall) or 0)
-        totals = [
-            ChatMessageTotals(int(chat), int(count), _utc(first), int(active))
-            for chat, count, first, active in rows
-        ]
-        return totals, weeks
-
-    async def weekly_messages(
-        self, member_ids: Sequence[int], first_week: int, chat_ids: Sequence[int] | None = None
-    ) -> dict[tuple[int, int], int]:
-        """Messages per ``(chat id, week number)`` from week ``first_week`` on."""
-        if not member_ids or (chat_ids is not None and not chat_ids):
-            return {}
-        own = self._own_messages(member_ids, chat_ids)
-        since = datetime.combine(week_start(first_week), datetime.min.time(), tzinfo=UTC)
         stmt = (
-            select(own.c.chat_id, own.c.week, func.count())
-            .where(own.c.sent_at >= since)
+            select(own.c.chat_id, own.c.week, func.count(), func.min(own.c.sent_at))
             .group_by(own.c.chat_id, own.c.week)
+            .order_by(own.c.chat_id, own.c.week)
         )
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).all()
-        return {(int(chat), int(week)): int(count) for chat, week, count in rows}
+        return [
+            WeekCount(int(chat), int(week), int(count), _at(first))
+            for chat, week, count, first in rows
+        ]
 
     async def replies_to_others(
         self, member_ids: Sequence[int], limit: int | None = None
@@ -299,10 +274,6 @@ class GrowthQueries(StorageBase):
             )
             for group in groups
         ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _at(moment)
 
 
 def _at(moment: datetime) -> datetime:

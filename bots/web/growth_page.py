@@ -102,8 +102,7 @@ class GrowthPage:
         """The person's figures in each chat they are in, in total, by week and as milestones."""
         now = now or datetime.now(UTC)
         present = {chat.chat_id for chat in chats}
-        totals, weeks = await self._queries.message_totals(member_ids, sorted(present))
-        messages = {t.chat_id: t for t in totals}
+        counts = await self._queries.week_counts(member_ids, sorted(present))
         if answers is None:
             answers = await self.answers(member_ids, chats)
         answered = Counter(reply.chat_id for reply in answers)
@@ -111,23 +110,22 @@ class GrowthPage:
         intros = await self._queries.introduction_counts(member_ids)
         last = week_number(now)
         first = last - CHART_WEEKS + 1
-        weekly = await self._queries.weekly_messages(member_ids, first, sorted(present))
         rows: list[ChatFigures] = []
         for chat in chats:
             if any(row.chat.chat_id == chat.chat_id for row in rows):
                 continue  # two linked accounts in one chat: one row
-            own = messages.get(chat.chat_id)
+            weeks = [count for count in counts if count.chat_id == chat.chat_id]
             twin = twins.get(chat.chat_id)
             rows.append(
                 ChatFigures(
                     chat,
                     Figures(
-                        messages=own.messages if own else 0,
+                        messages=sum(week.messages for week in weeks),
                         answered=answered[chat.chat_id],
                         twin_answers=twin.sent if twin else 0,
                         confirmed=twin.confirmed if twin else 0,
                         introductions=intros.get(chat.chat_id, 0),
-                        weeks=own.active_weeks if own else 0,
+                        weeks=len(weeks),
                     ),
                 )
             )
@@ -137,19 +135,19 @@ class GrowthPage:
             twin_answers=sum(r.figures.twin_answers for r in rows),
             confirmed=sum(r.figures.confirmed for r in rows),
             introductions=sum(r.figures.introductions for r in rows),
-            weeks=weeks,
+            weeks=len({count.week for count in counts}),
         )
         chart = weekly_chart(
             [
                 (
                     week_start(week),
-                    sum(n for (_, w), n in weekly.items() if w == week),
+                    sum(count.messages for count in counts if count.week == week),
                 )
                 for week in range(first, last + 1)
             ]
         )
         shown = milestones(total)
-        firsts = [t.first_at for t in messages.values() if t.first_at is not None]
+        firsts = [count.first_at for count in counts]
         return GrowthPanel(
             total,
             rows,

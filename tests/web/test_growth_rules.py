@@ -83,16 +83,14 @@ async def test_sql_weeks_match_the_python_weeks_at_the_monday_boundary(database_
                 dataclasses.replace(message("bob", f"note {number}"), sent_at=moment)
             )
         bob = await storage.ensure_member(member("bob"))
-        queries = GrowthQueries(engine)
         first = week_number(moments[0])
-        weekly = await queries.weekly_messages([bob], first)
-        assert sorted((week, n) for (_, week), n in weekly.items()) == [
+        rows = await GrowthQueries(engine).week_counts([bob])
+        assert [(row.week, row.messages) for row in rows] == [
+            (week_number(moments[-1]), 1),
             (first, 1),
             (first + 1, 2),
             (first + 2, 1),
         ]
-        totals, weeks = await queries.message_totals([bob])
-        assert [(t.messages, t.active_weeks) for t in totals] == [(5, 4)] and weeks == 4
-        assert totals[0].first_at == moments[-1]
+        assert [row.first_at for row in rows] == [moments[-1], moments[0], moments[1], moments[3]]
     finally:
         await engine.dispose()
