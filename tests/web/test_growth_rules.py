@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
-from bots.storage.database import create_engine
-from bots.storage.growth_queries import GrowthQueries, week_number, week_start
-from bots.storage.repository import Storage
+from bots.storage.growth_queries import week_number, week_start
 from bots.web.growth import (
     CHART_BASE,
     CHART_HEIGHT,
@@ -17,7 +14,6 @@ from bots.web.growth import (
     milestones,
     weekly_chart,
 )
-from tests.support import member, message
 
 
 def _reached(figures: Figures) -> set[str]:
@@ -65,32 +61,3 @@ def test_weeks_start_on_monday_in_utc() -> None:
     assert week_start(week_number(monday_morning)) == date(2026, 12, 7)
     assert week_start(week_number(sunday_night)) == date(2026, 11, 30)
     assert week_start(week_number(date(1970, 1, 1))) == date(1969, 12, 29)
-
-
-async def test_sql_weeks_match_the_python_weeks_at_the_monday_boundary(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        storage = Storage(engine)
-        moments = (
-            datetime(2026, 11, 29, 23, 59, 59, tzinfo=UTC),  # Sunday
-            datetime(2026, 11, 30, 0, 0, 0, tzinfo=UTC),  # Monday
-            datetime(2026, 12, 6, 23, 59, 59, 999000, tzinfo=UTC),  # Sunday
-            datetime(2026, 12, 7, 0, 0, 1, tzinfo=UTC),  # Monday
-            datetime(2025, 6, 1, 12, 0, tzinfo=UTC),  # long before
-        )
-        for number, moment in enumerate(moments):
-            await storage.ingest_message(
-                dataclasses.replace(message("bob", f"note {number}"), sent_at=moment)
-            )
-        bob = await storage.ensure_member(member("bob"))
-        first = week_number(moments[0])
-        rows = await GrowthQueries(engine).week_counts([bob])
-        assert [(row.week, row.messages) for row in rows] == [
-            (week_number(moments[-1]), 1),
-            (first, 1),
-            (first + 1, 2),
-            (first + 2, 1),
-        ]
-        assert [row.first_at for row in rows] == [moments[-1], moments[0], moments[1], moments[3]]
-    finally:
-        await engine.dispose()
