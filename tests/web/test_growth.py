@@ -144,6 +144,13 @@ async def test_history_shows_my_answers_and_introductions_only(
     assert QUESTION not in page and STATEMENT not in page  # Alice's words stay hers
     assert "Peanuts" not in history and f"#{world.carol_answer}" not in history
 
+    # Carol's page holds her own figures only: nothing of Bob's answers or introductions.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as carol:
+        page = await sign_in(world, carol, "carol")
+    assert [int(found.group(1)) for found in ROW.finditer(page)] == [world.carol_chat]
+    assert _row(page, world.carol_chat) == (1, 0, 1, 0, 0, 1)
+    assert REPLY not in page and "You were introduced" not in page and "Fern Creek" not in page
+
 
 async def test_search_finds_only_my_own_messages(
     world: WebWorld, client: aiohttp.ClientSession
