@@ -274,7 +274,12 @@ class Hearth:
                 self.ops_server = server
             if web is not None:
                 self.web_server = await start_web_server(
-                    settings, web, storage=self.storage, senders=self.senders
+                    settings,
+                    web,
+                    storage=self.storage,
+                    senders=self.senders,
+                    memory=self.memory,
+                    embedder=self.embedder,
                 )
         except BaseException:
             await self.close()

@@ -11,12 +11,17 @@ from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.reply_languages import ReplyLanguages
 from bots.settings import HearthSettings
+from bots.storage.growth_queries import GrowthQueries
 from bots.storage.repository import Storage
 from bots.storage.web_store import WebStore
+from bots.web.growth_page import GrowthPage
 from bots.web.member_page import MemberPage
+from bots.web.memory_search import MemorySearch
 from bots.web.server import WebServer
 from bots.web.sessions import SessionSigner, load_secret
 from bots.web.sign_in import SignInLinks
+from memory.embedder import Embedder
+from memory.store import MemoryStore
 
 
 def sign_in_links(settings: HearthSettings, storage: Storage) -> SignInLinks | None:
@@ -43,6 +48,8 @@ async def start_web_server(
     *,
     storage: Storage,
     senders: dict[Platform, ReplySender],
+    memory: MemoryStore,
+    embedder: Embedder,
 ) -> WebServer:
     """Start serving the member pages on ``HEARTH_WEB_LISTEN:HEARTH_WEB_PORT``."""
     secret = settings.web_secret.get_secret_value() if settings.web_secret is not None else None
@@ -61,6 +68,8 @@ async def start_web_server(
         parts.languages,
         host=settings.web_listen,
         port=settings.web_port or 0,
+        growth=GrowthPage(GrowthQueries(storage.engine)),
+        search=MemorySearch(embedder, memory),
     )
     await server.start()
     return server
