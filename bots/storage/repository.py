@@ -17,6 +17,7 @@ from bots.storage.embedding_claims import EmbeddingClaims
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
 from bots.storage.language_queries import LanguageQueries
+from bots.storage.reaction_store import ReactionQueries
 from bots.storage.records import (
     ChatSettings,
     IngestResult,
@@ -24,6 +25,7 @@ from bots.storage.records import (
     PeriodMessage,
     StoredMessage,
 )
+from bots.storage.reputation_queries import ReputationQueries
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
@@ -73,6 +75,8 @@ class Storage(
     AssistantQueries,
     LanguageQueries,
     EmbeddingClaims,
+    ReactionQueries,
+    ReputationQueries,
 ):
     """Async access to chats, members, messages and settings.
 
