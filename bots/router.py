@@ -154,9 +154,7 @@ class HearthRouter:
                     await self._memory.delete_messages([message_id])
             case ReactionEvent():
                 outcome = await self._storage.record_reaction(event)
-                log.debug(
-                    "reaction on message %s: %s", event.platform_message_id, outcome.value
-                )
+                log.debug("reaction on message %s: %s", event.platform_message_id, outcome.value)
 
     async def _on_message(self, message: Message, sender: ReplySender) -> None:
         if not message.chat.is_group:

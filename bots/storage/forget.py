@@ -80,7 +80,10 @@ class ForgetQueries(ProfileQueries):
                 delete(ReactionRow)
                 .where(
                     ReactionRow.chat_id == chat_id,
-                    or_(ReactionRow.member_id == member_id, ReactionRow.target_member_id == member_id),
+                    or_(
+                        ReactionRow.member_id == member_id,
+                        ReactionRow.target_member_id == member_id,
+                    ),
                 )
                 .returning(ReactionRow.id)
             )
