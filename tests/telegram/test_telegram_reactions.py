@@ -84,6 +84,15 @@ async def test_hearth_asks_telegram_for_reactions(
     assert "message_reaction" in poll.params["allowed_updates"]
 
 
+async def test_a_webhook_asks_for_reactions_too(
+    fake_telegram: FakeTelegramApi, telegram_adapter_factory: AdapterFactory
+) -> None:
+    adapter = telegram_adapter_factory(mode="webhook")
+    await adapter.start(RecordingHandler())
+    set_webhook = await fake_telegram.wait_for_call("setWebhook")
+    assert "message_reaction" in set_webhook.params["allowed_updates"]
+
+
 async def test_reactions_are_stored_and_taken_back(
     fake_telegram: FakeTelegramApi,
     telegram_adapter_factory: AdapterFactory,
