@@ -33,6 +33,7 @@ from bots.storage.tables import (
     MemberRow,
     MemberSettingsRow,
     MessageRow,
+    ReactionRow,
     utcnow,
 )
 from bots.storage.twin_replies import TwinReplyQueries
@@ -211,9 +212,16 @@ class Storage(
         return await self.ingest_message(message)
 
     async def delete_message(self, chat: Chat, platform_message_id: str) -> int | None:
-        """Delete a stored message; returns its id, or None if it was never stored."""
+        """Delete a stored message and the reactions on it; returns its id, or None if it
+        was never stored."""
         async with self._sessions.begin() as session:
             chat_id = await self._upsert_chat(session, chat)
+            await session.execute(
+                delete(ReactionRow).where(
+                    ReactionRow.chat_id == chat_id,
+                    ReactionRow.platform_message_id == platform_message_id,
+                )
+            )
             return await session.scalar(
                 delete(MessageRow)
                 .where(

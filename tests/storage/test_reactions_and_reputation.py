@@ -57,6 +57,14 @@ async def test_a_reaction_is_kept_once_and_removal_deletes_it(storage: Storage) 
     assert again is ReactionOutcome.IGNORED
 
 
+async def test_a_deleted_message_takes_its_reactions_along(storage: Storage) -> None:
+    bobs = await post(storage, message("bob", "Fern Creek is flat"))
+    await storage.record_reaction(react("alice", bobs))
+    assert await storage.delete_message(GROUP, bobs.platform_message_id) is not None
+    chat = await storage.ensure_chat(GROUP)
+    assert await storage.reactions_on(chat, bobs.platform_message_id) == []
+
+
 async def test_own_bot_and_unknown_reactions_are_not_kept(storage: Storage) -> None:
     bobs = await post(storage, message("bob", "hello"))
     assert await storage.record_reaction(react("bob", bobs)) is ReactionOutcome.OWN

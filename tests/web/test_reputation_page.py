@@ -11,7 +11,7 @@ import aiohttp
 
 from adapters.model import Message, ReactionEvent
 from bots.reputation import PER_GIVER_CAP, WEIGHTS, Signal
-from tests.support import RecordingSender, member, message
+from tests.support import RecordingSender, command, member, message
 from tests.web.conftest import WebWorld
 from tests.web.test_web_pages import csrf_of, sign_in
 
@@ -103,3 +103,17 @@ async def test_the_export_has_reactions_given_and_totals_received(
     assert received["emoji"] == "👍" and received["count"] == 12
     assert received["account"] == world.bob
     assert set(received) == {"chat", "account", "emoji", "count"}  # never who gave them
+
+
+async def test_forget_by_a_giver_takes_their_recognition_off_the_page(
+    world: WebWorld, client: aiohttp.ClientSession
+) -> None:
+    await recognise_bob(world)
+    sender = RecordingSender()
+    await world.hearth.router.handle(command("alice", "forget"), sender)
+    html = section(await sign_in(world, client))
+
+    # Alice's thank-you reply and her reaction are gone; Carol's and Dave's stay.
+    assert figures(html, Signal.THANKS) == (0, 0)
+    assert figures(html, Signal.REACTION) == (11, WEIGHTS[Signal.REACTION] + PER_GIVER_CAP)
+    assert "recognised by 2 members" in html
