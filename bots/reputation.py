@@ -146,10 +146,28 @@ _THANKS = re.compile(
 )
 
 
+THANKS_CUES: tuple[str, ...] = (
+    "thank",
+    "thx",
+    "thnx",
+    "ty",
+    "cheers",
+    "appreciat",
+    "谢",
+    "感谢",
+    "感恩",
+    "辛苦",
+)
+"""Lower-case fragments every thank-you holds at least one of (a quick first check)."""
+
+
 def is_thanks(text: str) -> bool:
     """Whether a reply thanks the member it answers (English or Chinese).
 
     ``no thanks``, ``thanks in advance``, ``不用了，谢谢``, ``不用谢`` and the like do
     not count; a thanks elsewhere in the same message still does.
     """
+    lowered = text.lower()
+    if not any(cue in lowered for cue in THANKS_CUES):
+        return False
     return bool(_THANKS.search(_NOT_THANKS.sub(" ", text)))

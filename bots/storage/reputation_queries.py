@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import distinct, func, select, union
+from sqlalchemy import distinct, func, select, union_all
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from bots.reputation import Recognition, Signal, is_thanks
 from bots.storage.base import StorageBase
 from bots.storage.tables import MemberRow, MessageRow, ReactionRow, TwinReplyRow
 from jobs.question_cues import is_question
 
-TEXTS_READ = 5_000
-"""At most this many of the newest replies (or replied-to questions) are read per signal."""
+TEXTS_READ = 2_000
+"""At most this many of the newest replies (or replied-to questions) are read per signal:
+plenty, as one member's recognition is capped after a few."""
+REPLIES_READ = 20_000
+"""At most this many replies to the member are read for thank-yous."""
 
 
 class ReputationQueries(StorageBase):
@@ -61,7 +65,7 @@ class ReputationQueries(StorageBase):
             ]
 
             # Replies by others to the member's messages and to their twin's answers.
-            targets = union(
+            targets: CompoundSelect[str | None] = union_all(
                 select(MessageRow.platform_message_id).where(
                     MessageRow.chat_id == chat_id, MessageRow.member_id == member_id
                 ),
@@ -70,37 +74,43 @@ class ReputationQueries(StorageBase):
                     TwinReplyRow.member_id == member_id,
                     TwinReplyRow.platform_message_id.is_not(None),
                 ),
-            ).subquery()
-            replies = await session.execute(
-                select(MessageRow.member_id, MessageRow.text)
-                .where(
-                    MessageRow.chat_id == chat_id,
-                    MessageRow.member_id != member_id,
-                    MessageRow.member_id.in_(humans),
-                    MessageRow.reply_to_platform_id.in_(select(targets.c.platform_message_id)),
-                )
-                .order_by(MessageRow.sent_at.desc())
-                .limit(TEXTS_READ)
             )
-            thanks = Counter(int(g) for g, text in replies.all() if is_thanks(text))
+            reply, giver = aliased(MessageRow), aliased(MemberRow)
+            rows = await session.execute(
+                select(reply.member_id, reply.text)
+                .join(giver, giver.id == reply.member_id)
+                .where(
+                    reply.chat_id == chat_id,
+                    reply.reply_to_platform_id.in_(targets),
+                    reply.member_id != member_id,
+                    giver.is_bot.is_(False),
+                )
+                .limit(REPLIES_READ)
+            )
+            thanks = Counter(int(g) for g, text in rows.all() if is_thanks(text))
             found += [Recognition(g, Signal.THANKS, n) for g, n in thanks.items()]
 
             # Questions by others that the member replied to (each question once).
-            answer = aliased(MessageRow)
+            answer, asker = aliased(MessageRow), aliased(MemberRow)
             asked = await session.execute(
                 select(MessageRow.id, MessageRow.member_id, MessageRow.text)
-                .where(
-                    MessageRow.chat_id == chat_id,
-                    MessageRow.member_id != member_id,
-                    MessageRow.member_id.in_(humans),
-                    MessageRow.to_hearth.is_(False),
-                    MessageRow.platform_message_id.in_(
-                        select(answer.reply_to_platform_id).where(
-                            answer.chat_id == chat_id, answer.member_id == member_id
-                        )
-                    ),
+                .distinct()
+                .select_from(answer)
+                .join(
+                    MessageRow,
+                    (MessageRow.chat_id == answer.chat_id)
+                    & (MessageRow.platform_message_id == answer.reply_to_platform_id),
                 )
-                .order_by(MessageRow.sent_at.desc())
+                .join(asker, asker.id == MessageRow.member_id)
+                .where(
+                    answer.chat_id == chat_id,
+                    answer.member_id == member_id,
+                    answer.reply_to_platform_id.is_not(None),
+                    MessageRow.member_id != member_id,
+                    MessageRow.to_hearth.is_(False),
+                    asker.is_bot.is_(False),
+                )
+                .order_by(MessageRow.id.desc())
                 .limit(TEXTS_READ)
             )
             answered = Counter(int(g) for _, g, text in asked.all() if is_question(text))

@@ -212,6 +212,7 @@ class MessageRow(Base):
         Index("ix_messages_chat_member_sent", "chat_id", "member_id", "sent_at"),
         Index("ix_messages_chat_sent", "chat_id", "sent_at"),
         Index("ix_messages_pending", "embedded_at", "imported", "id"),
+        Index("ix_messages_chat_reply_to", "chat_id", "reply_to_platform_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

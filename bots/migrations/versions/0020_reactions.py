@@ -1,4 +1,5 @@
-"""reactions: emoji reactions members put on each other's messages and twin answers
+"""reactions: emoji reactions members put on each other's messages and twin answers, and an
+index to find the replies to a message (thank-you replies)
 
 Revision ID: 0020
 Revises: 0019
@@ -57,7 +58,12 @@ def upgrade() -> None:
             "ix_reactions_chat_target", ["chat_id", "target_member_id"], unique=False
         )
         batch_op.create_index("ix_reactions_member", ["member_id"], unique=False)
+    # Outside batch mode: SQLite adds an index without copying the table.
+    op.create_index(
+        "ix_messages_chat_reply_to", "messages", ["chat_id", "reply_to_platform_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_messages_chat_reply_to", table_name="messages")
     op.drop_table("reactions")
