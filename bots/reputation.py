@@ -3,10 +3,11 @@
 Four signals earn points in a chat: a reply by another member that thanks the member
 (EN/ZH), another member's reaction on the member's message or twin answer, a twin answer
 the member confirmed to another member's question, and a question by another member the
-member answered with a reply. Each giver's points to one member are capped
-(:data:`PER_GIVER_CAP`), so no single member can raise anyone's score beyond that, however
-often they react or say thanks; recognition from oneself (any linked account) counts
-for nothing. Everything here is pure: the SQL lives in ``bots.storage.reputation_queries``.
+member answered with a reply (once per asker: the member earns it by acting alone). Each
+giver's points to one member are capped (:data:`PER_GIVER_CAP`), so no single member can
+raise anyone's score beyond that, however often they react or say thanks; recognition
+from oneself (any linked account) counts for nothing. Everything here is pure: the SQL
+lives in ``bots.storage.reputation_queries``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ WEIGHTS: Mapping[Signal, int] = {
 
 PER_GIVER_CAP = 6
 """The most points one member can add to another member's score in a chat."""
+
+ONCE_PER_GIVER: frozenset[Signal] = frozenset({Signal.ANSWERED_QUESTION})
+"""Signals that earn points once per giver, however often: answering questions is the one
+the member earns by acting alone (the asker did nothing), so each asker counts once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +101,8 @@ def score(
     """The reputation ``recognitions`` earn a member whose accounts are ``own_ids``.
 
     Recognitions by the member's own accounts and non-positive counts are ignored. Each
-    giver's points are credited signal by signal in :data:`SIGNALS` order until ``cap``.
+    giver's points are credited signal by signal in :data:`SIGNALS` order until ``cap``;
+    a signal in :data:`ONCE_PER_GIVER` earns its weight once per giver.
     """
     by_giver: dict[int, dict[Signal, int]] = defaultdict(lambda: defaultdict(int))
     for item in recognitions:
@@ -111,7 +117,8 @@ def score(
         for signal in SIGNALS:
             count = given.get(signal, 0)
             counts[signal] += count
-            earned = min(room, count * weights[signal])
+            credited = min(count, 1) if signal in ONCE_PER_GIVER else count
+            earned = min(room, credited * weights[signal])
             points[signal] += earned
             room -= earned
         if room <= 0:

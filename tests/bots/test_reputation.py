@@ -9,6 +9,7 @@ from bots.reputation import (
     WEIGHTS,
     Recognition,
     Signal,
+    SignalTotal,
     is_thanks,
     score,
 )
@@ -127,3 +128,12 @@ def test_thanks_is_detected(text: str) -> None:
 )
 def test_not_thanks(text: str) -> None:
     assert not is_thanks(text)
+
+
+def test_answered_questions_earn_once_per_asker() -> None:
+    result = score([Recognition(ALICE, Signal.ANSWERED_QUESTION, 5)], own_ids={ME})
+    assert result.of(Signal.ANSWERED_QUESTION) == SignalTotal(
+        Signal.ANSWERED_QUESTION, 5, WEIGHTS[Signal.ANSWERED_QUESTION]
+    )
+    many = [Recognition(giver, Signal.ANSWERED_QUESTION, 3) for giver in (ALICE, BOB, CAROL)]
+    assert score(many, own_ids={ME}).score == 3 * WEIGHTS[Signal.ANSWERED_QUESTION]
