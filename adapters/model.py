@@ -2,7 +2,8 @@
 
 Everything above ``adapters/`` speaks only these types: a chat, a member, a
 message (with mentions, reply-to and edits), a command, membership and bot
-status changes, and the outgoing reply (with optional command buttons).
+status changes, reactions on messages, and the outgoing reply (with optional command
+buttons).
 """
 
 from __future__ import annotations
@@ -166,7 +167,24 @@ class MessageDeleted:
     at: datetime
 
 
-Event = Message | Command | MembershipEvent | BotStatusEvent | MessageDeleted
+@dataclass(frozen=True, slots=True)
+class ReactionEvent:
+    """A member put an emoji reaction on a message, or took one back.
+
+    ``emoji`` is the emoji itself (``👍``) or, for a platform's custom emoji, ``custom:``
+    and its id. On a removal only ``member.platform_user_id`` is certain: some platforms
+    report nothing else about who took the reaction back.
+    """
+
+    chat: Chat
+    member: Member
+    platform_message_id: str
+    emoji: str
+    added: bool
+    at: datetime
+
+
+Event = Message | Command | MembershipEvent | BotStatusEvent | MessageDeleted | ReactionEvent
 """Everything an adapter can hand to the application."""
 
 

@@ -4,9 +4,9 @@ Group messages are stored (then embedded in the background) and may wake an
 absent member's twin (not when recovered from history long after they were
 posted); a message addressed to Hearth itself (an @-mention of the bot, a reply to
 it, a private chat) is answered by the assistant instead, and a private one is never
-stored; commands go to their handlers; membership and bot
-status changes update the records. Each event has its own error boundary: a
-failure is logged with its context and never stops the bot.
+stored; commands go to their handlers; membership and bot status changes update the
+records; reactions are kept (or taken back) for reputation. Each event has its own
+error boundary: a failure is logged with its context and never stops the bot.
 
 Two failures are passed back to the adapter, because the platform can deliver the
 update again: ``StoreUnavailable`` when the database cannot be reached or written
@@ -30,6 +30,7 @@ from adapters.model import (
     Message,
     MessageDeleted,
     OutgoingReply,
+    ReactionEvent,
 )
 from adapters.ports import DeliveryError, EventRejected, ReplySender, StoreUnavailable
 from bots.assistant.service import AssistantService
@@ -151,6 +152,9 @@ class HearthRouter:
                 )
                 if message_id is not None:
                     await self._memory.delete_messages([message_id])
+            case ReactionEvent():
+                outcome = await self._storage.record_reaction(event)
+                log.debug("reaction on message %s: %s", event.platform_message_id, outcome.value)
 
     async def _on_message(self, message: Message, sender: ReplySender) -> None:
         if not message.chat.is_group:

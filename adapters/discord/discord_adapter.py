@@ -41,6 +41,7 @@ from adapters.model import (
     Message,
     MessageDeleted,
     Platform,
+    ReactionEvent,
 )
 from adapters.ports import EventHandler, EventRejected, StoredHistory
 from locales import N_, tr_marked, using
@@ -77,11 +78,12 @@ class DiscordIntentsError(DiscordStartError):
 
 def hearth_intents(*, message_content: bool = True, members: bool = True) -> discord.Intents:
     """The gateway intents Hearth asks for: servers (channels, threads), server and direct
-    messages, and the privileged Message Content and Server Members intents unless turned
-    off. Nothing else (no typing, presences, reactions or voice)."""
+    messages, reactions in servers (not privileged), and the privileged Message Content and
+    Server Members intents unless turned off. Nothing else (no typing, presences or voice)."""
     return discord.Intents(
         guilds=True,
         guild_messages=True,
+        guild_reactions=True,
         dm_messages=True,
         message_content=message_content,
         members=members,
@@ -145,6 +147,12 @@ class _HearthClient(discord.AutoShardedClient):
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         self.adapter._received_delete(payload)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        self.adapter._received_reaction(payload, added=True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        self.adapter._received_reaction(payload, added=False)
 
     async def on_member_join(self, member: discord.Member) -> None:
         self.adapter._received_join(member)
@@ -604,6 +612,25 @@ class DiscordAdapter:
             f"deletion of message {payload.message_id} in channel {payload.channel_id}", convert
         )
 
+    def _received_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
+        def convert() -> _Converted:
+            client = self._client
+            channel: object = None
+            user: discord.abc.User | None = None
+            if client is not None:
+                guild = client.get_guild(payload.guild_id) if payload.guild_id else None
+                if guild is not None:
+                    channel = guild.get_channel_or_thread(payload.channel_id)
+                    user = guild.get_member(payload.user_id)
+                user = user or client.get_user(payload.user_id)
+            return self._converter.reaction(payload, channel, user, added=added)
+
+        self._queue_events(
+            f"reaction {'added to' if added else 'removed from'} message {payload.message_id}"
+            f" in channel {payload.channel_id}",
+            convert,
+        )
+
     def _received_join(self, member: discord.Member) -> None:
         self._queue_events(
             f"join of user {member.id} in guild {member.guild.id}",
@@ -788,7 +815,7 @@ def _event_id(event: Event) -> str:
     """A short reference to the event for logs (with a leading space), or nothing."""
     if isinstance(event, Command):
         return f" (interaction {event.platform_message_id})"
-    if isinstance(event, Message | MessageDeleted):
+    if isinstance(event, Message | MessageDeleted | ReactionEvent):
         return f" (message {event.platform_message_id})"
     if isinstance(event, MembershipEvent):
         return f" (user {event.member.platform_user_id})"

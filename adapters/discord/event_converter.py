@@ -24,6 +24,7 @@ from adapters.model import (
     Message,
     MessageDeleted,
     Platform,
+    ReactionEvent,
     utc,
 )
 
@@ -279,6 +280,43 @@ class EventConverter:
         )
         return MessageDeleted(
             chat=chat, platform_message_id=str(deletion.message_id), at=datetime.now(UTC)
+        )
+
+    def reaction(
+        self,
+        payload: discord.RawReactionActionEvent,
+        channel: object,
+        user: discord.abc.User | None,
+        *,
+        added: bool,
+    ) -> ReactionEvent | None:
+        """A reaction put on a server message or taken back; ``None`` for the bot's own
+        and for direct messages. ``channel`` and ``user`` are discord.py's cached copies,
+        if any: Discord names the member only when a reaction is added, so a removal by a
+        member not in the cache carries just their id."""
+        if payload.guild_id is None or self.is_self(payload.user_id):
+            return None
+        if payload.member is not None:
+            member = to_member(payload.member)
+        elif user is not None:
+            member = to_member(user)
+        else:
+            member = Member(Platform.DISCORD, str(payload.user_id), str(payload.user_id))
+        chat = chat_for(
+            channel if channel is not None else _PartialChannel(payload.channel_id),
+            guild_id=payload.guild_id,
+        )
+        emoji = payload.emoji
+        key = f"custom:{emoji.id}" if emoji.id is not None else emoji.name
+        if not key:
+            return None
+        return ReactionEvent(
+            chat=chat,
+            member=member,
+            platform_message_id=str(payload.message_id),
+            emoji=key,
+            added=added,
+            at=datetime.now(UTC),
         )
 
     def _mentions(

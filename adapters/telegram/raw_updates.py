@@ -17,6 +17,7 @@ _SENDER_PATHS = (
     ("my_chat_member", "from"),
     ("chat_member", "from"),
     ("channel_post", "from"),
+    ("message_reaction", "user"),
 )
 _MAX_ERROR_CHARS = 300
 

@@ -41,8 +41,10 @@ ALLOWED_UPDATES: tuple[str, ...] = (
     Update.MY_CHAT_MEMBER,
     Update.CHAT_MEMBER,
     Update.CALLBACK_QUERY,
+    Update.MESSAGE_REACTION,
 )
-"""The update types Hearth asks for (``chat_member`` must be requested explicitly)."""
+"""The update types Hearth asks for (``chat_member`` and ``message_reaction`` must be
+requested explicitly; Telegram sends reactions only to bots that are group admins)."""
 
 STALE_BUTTON_ANSWER = N_("This button no longer works.")
 """Shown to whoever presses a button whose data is not one of Hearth's commands (in the

@@ -15,6 +15,10 @@ from telegram import (
     ChatMemberRestricted,
     ChatMemberUpdated,
     MessageEntity,
+    MessageReactionUpdated,
+    ReactionType,
+    ReactionTypeCustomEmoji,
+    ReactionTypeEmoji,
     Update,
 )
 from telegram import Chat as TgChat
@@ -35,6 +39,7 @@ from adapters.model import (
     Mention,
     Message,
     Platform,
+    ReactionEvent,
     utc,
 )
 
@@ -185,6 +190,8 @@ class UpdateConverter:
             return self._message(update.message, edited=False)
         if update.edited_message is not None:
             return self._message(update.edited_message, edited=True)
+        if update.message_reaction is not None:
+            return self._reactions(update.message_reaction)
         return []
 
     def callback_command(
@@ -266,6 +273,33 @@ class UpdateConverter:
         while len(self._last_membership) > self._memory_size:
             self._last_membership.popitem(last=False)
         return [MembershipEvent(chat=to_chat(chat), member=to_member(user), change=change, at=at)]
+
+    # -- reactions --------------------------------------------------------------------------
+
+    def _reactions(self, changed: MessageReactionUpdated) -> list[Event]:
+        """One event per emoji added or taken back (Telegram sends the old and new sets).
+
+        Anonymous reactions (by a chat rather than a user) and reactions in non-group chats
+        are left out.
+        """
+        user = changed.user
+        if user is None or self._is_self(user) or chat_kind(changed.chat) is not ChatKind.GROUP:
+            return []
+        old = [key for key in map(reaction_key, changed.old_reaction) if key]
+        new = [key for key in map(reaction_key, changed.new_reaction) if key]
+        chat, member, at = to_chat(changed.chat), to_member(user), utc(changed.date)
+        message_id = str(changed.message_id)
+        events: list[Event] = [
+            ReactionEvent(chat, member, message_id, emoji, added=False, at=at)
+            for emoji in old
+            if emoji not in new
+        ]
+        events += [
+            ReactionEvent(chat, member, message_id, emoji, added=True, at=at)
+            for emoji in new
+            if emoji not in old
+        ]
+        return events
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -396,6 +430,16 @@ class UpdateConverter:
             sent_at=at,
             raw_text=text,
         )
+
+
+def reaction_key(reaction: ReactionType) -> str | None:
+    """The emoji of a reaction (``custom:`` and the id for a custom emoji); ``None`` for a
+    paid (star) reaction, which names no emoji."""
+    if isinstance(reaction, ReactionTypeEmoji):
+        return reaction.emoji
+    if isinstance(reaction, ReactionTypeCustomEmoji):
+        return f"custom:{reaction.custom_emoji_id}"
+    return None
 
 
 def _is_topic_root(message: TgMessage, original: TgMessage) -> bool:

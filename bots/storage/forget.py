@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, case, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.storage.database import truncate_sqlite_wal
@@ -16,6 +16,7 @@ from bots.storage.tables import (
     MemberRow,
     MemberSettingsRow,
     MessageRow,
+    ReactionRow,
     SkippedUpdateRow,
     TwinReplyRow,
 )
@@ -40,7 +41,8 @@ class ForgetQueries(ProfileQueries):
         """Delete everything stored about a member in one chat.
 
         Removes their messages, settings, presence and what their twin said
-        there, and the updates of theirs kept unread (``skipped_updates``, in any
+        there, the reactions they gave there and those given to their messages and
+        twin answers there, and the updates of theirs kept unread (``skipped_updates``, in any
         chat). Their questions to other members' twins in the chat are erased
         with the answers to them (the rows stay, marked, so the other members'
         logs still add up), and so are their twin's answers in other chats that
@@ -74,6 +76,18 @@ class ForgetQueries(ProfileQueries):
                     ChatMemberRow.chat_id == chat_id, ChatMemberRow.member_id == member_id
                 )
             )
+            reactions = await session.scalars(
+                delete(ReactionRow)
+                .where(
+                    ReactionRow.chat_id == chat_id,
+                    or_(
+                        ReactionRow.member_id == member_id,
+                        ReactionRow.target_member_id == member_id,
+                    ),
+                )
+                .returning(ReactionRow.id)
+            )
+            reaction_count = len(list(reactions))
             await self._erase_skipped_updates(session, member_id)
             await self._drop_member_if_unused(session, member_id)
             return ForgetResult(
@@ -82,6 +96,7 @@ class ForgetQueries(ProfileQueries):
                 message_ids=message_ids,
                 questions_erased=questions,
                 answers_erased=answers,
+                reactions=reaction_count,
             )
 
     async def shred_deleted(self) -> bool:
@@ -190,7 +205,10 @@ class ForgetQueries(ProfileQueries):
             .select_from(ChatMemberRow)
             .where(ChatMemberRow.member_id == member_id)
         )
-        if still_used or still_member:
+        still_reacting = await session.scalar(
+            select(func.count()).select_from(ReactionRow).where(ReactionRow.member_id == member_id)
+        )
+        if still_used or still_member or still_reacting:
             return
         await session.execute(
             update(TwinReplyRow)

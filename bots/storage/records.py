@@ -95,7 +95,9 @@ class ForgetResult:
 
     ``questions_erased``: the member's questions to other members' twins in the chat,
     emptied together with the answers to them; ``answers_erased``: the member's twin
-    answers in other chats that quoted a deleted message, emptied.
+    answers in other chats that quoted a deleted message, emptied; ``reactions``: the
+    reactions the member gave in the chat and those others gave to their messages and
+    twin answers there, deleted.
     """
 
     messages: int
@@ -103,6 +105,7 @@ class ForgetResult:
     message_ids: tuple[int, ...]
     questions_erased: int = 0
     answers_erased: int = 0
+    reactions: int = 0
 
 
 @dataclass(frozen=True, slots=True)

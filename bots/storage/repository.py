@@ -17,6 +17,7 @@ from bots.storage.embedding_claims import EmbeddingClaims
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
 from bots.storage.language_queries import LanguageQueries
+from bots.storage.reaction_store import ReactionQueries
 from bots.storage.records import (
     ChatSettings,
     IngestResult,
@@ -24,6 +25,7 @@ from bots.storage.records import (
     PeriodMessage,
     StoredMessage,
 )
+from bots.storage.reputation_queries import ReputationQueries
 from bots.storage.tables import (
     ChatMemberRow,
     ChatRow,
@@ -31,6 +33,7 @@ from bots.storage.tables import (
     MemberRow,
     MemberSettingsRow,
     MessageRow,
+    ReactionRow,
     utcnow,
 )
 from bots.storage.twin_replies import TwinReplyQueries
@@ -73,6 +76,8 @@ class Storage(
     AssistantQueries,
     LanguageQueries,
     EmbeddingClaims,
+    ReactionQueries,
+    ReputationQueries,
 ):
     """Async access to chats, members, messages and settings.
 
@@ -207,9 +212,16 @@ class Storage(
         return await self.ingest_message(message)
 
     async def delete_message(self, chat: Chat, platform_message_id: str) -> int | None:
-        """Delete a stored message; returns its id, or None if it was never stored."""
+        """Delete a stored message and the reactions on it; returns its id, or None if it
+        was never stored."""
         async with self._sessions.begin() as session:
             chat_id = await self._upsert_chat(session, chat)
+            await session.execute(
+                delete(ReactionRow).where(
+                    ReactionRow.chat_id == chat_id,
+                    ReactionRow.platform_message_id == platform_message_id,
+                )
+            )
             return await session.scalar(
                 delete(MessageRow)
                 .where(

@@ -212,6 +212,7 @@ class MessageRow(Base):
         Index("ix_messages_chat_member_sent", "chat_id", "member_id", "sent_at"),
         Index("ix_messages_chat_sent", "chat_id", "sent_at"),
         Index("ix_messages_pending", "embedded_at", "imported", "id"),
+        Index("ix_messages_chat_reply_to", "chat_id", "reply_to_platform_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -461,3 +462,30 @@ class HandledUpdateRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(64))
     claimed_until: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReactionRow(Base):
+    """One emoji reaction a member put on a message in a group chat.
+
+    One row per (chat, message, reacting member, emoji); taking the reaction back deletes
+    the row. ``target_member_id`` is the member it recognises: the message's author, or
+    the member whose twin sent the answer reacted to. Reactions on messages Hearth did not
+    store, and reactions by a message's own author, are not kept.
+    """
+
+    __tablename__ = "reactions"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "platform_message_id", "member_id", "emoji"),
+        Index("ix_reactions_chat_target", "chat_id", "target_member_id"),
+        Index("ix_reactions_member", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    platform_message_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    """Who reacted."""
+    target_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    """Who is recognised: the message's author, or the owner of the twin that sent it."""
+    emoji: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bots.storage.base import StorageBase
 from bots.storage.one_time_tokens import find_token, prune_tokens, store_token
@@ -20,6 +20,7 @@ from bots.storage.tables import (
     MessageRow,
     PersonaRow,
     ProfileRow,
+    ReactionRow,
     TwinReplyRow,
     WebSignInRow,
 )
@@ -172,6 +173,27 @@ class WebStore(StorageBase):
                     .order_by(TwinReplyRow.id)
                 )
             )
+            given = list(
+                await session.scalars(
+                    select(ReactionRow)
+                    .where(ReactionRow.member_id.in_(ids))
+                    .order_by(ReactionRow.id)
+                )
+            )
+            # Reactions others gave: totals only, never who gave them.
+            received = (
+                await session.execute(
+                    select(
+                        ReactionRow.chat_id,
+                        ReactionRow.target_member_id,
+                        ReactionRow.emoji,
+                        func.count(),
+                    )
+                    .where(ReactionRow.target_member_id.in_(ids))
+                    .group_by(ReactionRow.chat_id, ReactionRow.target_member_id, ReactionRow.emoji)
+                    .order_by(ReactionRow.chat_id, ReactionRow.emoji)
+                )
+            ).all()
 
         def chat_ref(chat_id: int) -> dict[str, Any]:
             chat = chats.get(chat_id)
@@ -253,6 +275,20 @@ class WebStore(StorageBase):
                     "created_at": _when(row.created_at),
                 }
                 for row in replies
+            ],
+            "reactions_given": [
+                {
+                    "chat": chat_ref(row.chat_id),
+                    "account": row.member_id,
+                    "message": row.platform_message_id,
+                    "emoji": row.emoji,
+                    "at": _when(row.created_at),
+                }
+                for row in given
+            ],
+            "reactions_received": [
+                {"chat": chat_ref(chat_id), "account": account, "emoji": emoji, "count": count}
+                for chat_id, account, emoji, count in received
             ],
         }
 

@@ -16,6 +16,7 @@ from bots.durations import DurationError, parse_duration
 from bots.member_commands import MemberCommands
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
+from bots.reputation import Reputation, score
 from bots.storage.persona_store import MAX_NOTE_CHARS
 from bots.storage.records import Profile, TwinReplyView
 from bots.storage.repository import Storage
@@ -56,6 +57,14 @@ class PageData:
     chats: list[ChatView]
     answers: list[TwinReplyView]
     paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChatReputation:
+    """The member's reputation in one of their chats."""
+
+    chat: MemberChat
+    reputation: Reputation
 
 
 class _NoSender:
@@ -132,6 +141,16 @@ class MemberPage:
             answers,
             profile.paused(datetime.now(UTC)),
         )
+
+    async def reputation(self, member_id: int) -> list[ChatReputation]:
+        """The person's reputation in each chat they are in (aggregates only: no givers)."""
+        profile = await self.profile(member_id)
+        own = set(profile.member_ids)
+        found = []
+        for chat in await self._store.member_chats(profile.member_ids):
+            given = await self._storage.recognitions(chat.chat_id, chat.member_id)
+            found.append(ChatReputation(chat, score(given, own_ids=own)))
+        return found
 
     async def twin(self, member_id: int, action: str, chat_id: int | None, value: str) -> str:
         """A twin switch: ``on`` in a chat, ``off``, ``scope``, ``pause``, ``resume``, ``mode``."""

@@ -23,6 +23,7 @@ from bots.storage.web_store import SignInOutcome
 from bots.web.growth_page import GrowthPage
 from bots.web.member_page import MemberPage, review_label
 from bots.web.memory_search import MemorySearch, SearchResult
+from bots.web.reputation_view import REPUTATION_GLOBALS
 from bots.web.sessions import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -80,6 +81,7 @@ def templates() -> Environment:
         join_sentences=join_sentences,
         format_list=format_list,
         format_moment=format_moment,
+        **REPUTATION_GLOBALS,
     )
     return env
 
@@ -293,10 +295,12 @@ class WebServer:
         if session is None:
             return self._signed_out()
         data = await self._page.read(session.member_id)
+        reputation = await self._page.reputation(session.member_id)
         notice = self._signer.unsign_text(request.cookies.get(NOTICE_COOKIE))
         response = self._render(
             "me.html",
             data=data,
+            reputation=reputation,
             csrf=session.csrf,
             csrf_field=CSRF_FIELD,
             notice=notice,

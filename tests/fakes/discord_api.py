@@ -17,7 +17,8 @@ returns the fake's own gateway URL, so sharded clients find it too. Frames are s
 plain text, which discord.py accepts even when it asked for zstd-stream compression.
 
 Test helpers dispatch gateway events (``post_message``, ``edit_message``,
-``delete_message``, ``member_join``, ``member_leave``, ``create_thread``, ``join_guild``,
+``delete_message``, ``add_reaction``/``remove_reaction`` (to sessions that asked for the
+reactions intent only), ``member_join``, ``member_leave``, ``create_thread``, ``join_guild``,
 ``leave_guild``, ``use_command``, ``dispatch``), record REST calls (``calls``,
 ``sent_messages``, ``interaction_callbacks``, ``followups``, ``command_puts``) and inject
 failures (``inject_rate_limit``, ``inject_error``, ``block_dms``, ``close_on_identify``).
@@ -69,6 +70,7 @@ MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | USE_A
 
 # Gateway intents and application flags that matter for privileged intents.
 INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
 INTENT_MESSAGE_CONTENT = 1 << 15
 FLAG_GATEWAY_GUILD_MEMBERS = 1 << 14
 FLAG_GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
@@ -368,6 +370,7 @@ class _Session:
     query: Mapping[str, str]
     shard: tuple[int, int] = (0, 1)
     identified: bool = False
+    intents: int = 0
     session_id: str = ""
     sequence: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -643,6 +646,59 @@ class FakeDiscord:
             data["guild_id"] = str(guild_id)
         self.messages.pop(int(message["id"]), None)
         await self.dispatch("MESSAGE_DELETE", data, guild_id=guild_id)
+
+    async def add_reaction(
+        self, message: Mapping[str, Any], user: Mapping[str, Any], emoji: str
+    ) -> int:
+        """Dispatch MESSAGE_REACTION_ADD: ``user`` reacted with ``emoji`` (a unicode emoji,
+        or ``name:id`` for a custom one). Like Discord, only sessions that asked for the
+        guild reactions intent get it; returns how many did."""
+        guild_id = self.guild_of(int(message["channel_id"]))
+        data = self._reaction_data(message, user, emoji, guild_id)
+        data["message_author_id"] = str(message["author"]["id"])
+        data["burst_colors"] = []
+        if guild_id is not None:
+            member = self.member_json(guild_id, user["id"])
+            data["member"] = member if member is not None else make_member(user)
+        return await self._dispatch_reaction("MESSAGE_REACTION_ADD", data, guild_id)
+
+    async def remove_reaction(
+        self, message: Mapping[str, Any], user: Mapping[str, Any], emoji: str
+    ) -> int:
+        """Dispatch MESSAGE_REACTION_REMOVE (Discord names only the user's id there)."""
+        guild_id = self.guild_of(int(message["channel_id"]))
+        data = self._reaction_data(message, user, emoji, guild_id)
+        return await self._dispatch_reaction("MESSAGE_REACTION_REMOVE", data, guild_id)
+
+    @staticmethod
+    def _reaction_data(
+        message: Mapping[str, Any], user: Mapping[str, Any], emoji: str, guild_id: int | None
+    ) -> JSON:
+        name, _, emoji_id = emoji.partition(":")
+        data: JSON = {
+            "user_id": str(user["id"]),
+            "channel_id": str(message["channel_id"]),
+            "message_id": str(message["id"]),
+            "emoji": {"id": emoji_id or None, "name": name},
+            "burst": False,
+            "type": 0,
+        }
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        return data
+
+    async def _dispatch_reaction(self, event: str, data: JSON, guild_id: int | None) -> int:
+        sessions = [
+            s
+            for s in self._sessions
+            if s.identified
+            and s.intents & INTENT_GUILD_MESSAGE_REACTIONS
+            and (guild_id is None or s.shard[0] == self.shard_of(guild_id))
+        ]
+        self.dispatched.append((event, data))
+        for session in sessions:
+            await self._send_dispatch(session, event, data)
+        return len(sessions)
 
     async def member_join(
         self, guild_id: int, user: Mapping[str, Any], *, roles: Iterable[int] = ()
@@ -995,6 +1051,7 @@ class FakeDiscord:
             return
         shard = data.get("shard") or [0, 1]
         session.shard = (int(shard[0]), int(shard[1]))
+        session.intents = intents
         session.session_id = uuid.uuid4().hex
         session.identified = True
         mine = [g for g in self.guilds if self.shard_of(g) == session.shard[0]]

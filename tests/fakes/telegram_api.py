@@ -15,6 +15,10 @@ The module also has builders for realistic update payloads (``make_user``,
 ``make_chat``, ``make_message``, ``message_update``, ``callback_query_update`` and friends)
 with entity offsets counted in UTF-16 code units, as Telegram counts them.
 
+Reactions arrive as ``message_reaction`` updates (``react``), which Telegram sends only
+when they were asked for in ``allowed_updates`` and the bot is an administrator of the
+chat; the fake holds back the others the same way.
+
 Inline keyboards (``reply_markup`` on ``sendMessage``) are checked as Telegram checks them
 (callback data of 1 to 64 bytes) and kept on the sent message; button presses arrive as
 ``callback_query`` updates, and ``answerCallbackQuery`` accepts each pushed query once.
@@ -341,6 +345,22 @@ class FakeTelegramApi:
             self._pending.append(payload)
             asyncio.get_running_loop().create_task(self._notify())
         return int(payload["update_id"])
+
+    def react(
+        self,
+        chat: Mapping[str, Any],
+        user: Mapping[str, Any],
+        message_id: int,
+        *,
+        old: Iterable[str] = (),
+        new: Iterable[str] = (),
+    ) -> int | None:
+        """``user`` changed their reactions on a message from ``old`` to ``new`` (emoji, or
+        ``custom:ID`` for a custom emoji). Like Telegram, nothing is sent unless the bot is
+        an administrator of the chat; returns the update id, or ``None`` when held back."""
+        if self._bot_status.get(int(chat["id"])) not in ("administrator", "creator"):
+            return None
+        return self.push_update(message_reaction_update(chat, user, message_id, old=old, new=new))
 
     @property
     def pending_updates(self) -> list[JSON]:
@@ -1068,6 +1088,34 @@ def _media(kind: str) -> JSON:
 def message_update(message: Mapping[str, Any]) -> JSON:
     """An update carrying a new message."""
     return {"message": dict(message)}
+
+
+def _reaction_type(emoji: str) -> JSON:
+    if emoji.startswith("custom:"):
+        return {"type": "custom_emoji", "custom_emoji_id": emoji.removeprefix("custom:")}
+    return {"type": "emoji", "emoji": emoji}
+
+
+def message_reaction_update(
+    chat: Mapping[str, Any],
+    user: Mapping[str, Any],
+    message_id: int,
+    *,
+    old: Iterable[str] = (),
+    new: Iterable[str] = (),
+    date: int | None = None,
+) -> JSON:
+    """A ``message_reaction`` update: ``user``'s reactions on a message, before and after."""
+    return {
+        "message_reaction": {
+            "chat": dict(chat),
+            "message_id": message_id,
+            "user": dict(user),
+            "date": date if date is not None else int(time.time()),
+            "old_reaction": [_reaction_type(emoji) for emoji in old],
+            "new_reaction": [_reaction_type(emoji) for emoji in new],
+        }
+    }
 
 
 def callback_query_update(
