@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.model import Platform
-from adapters.ports import ReplySender
+from adapters.ports import AdminChecker, ReplySender
 from bots.member_commands import MemberCommands
 from bots.owner_review import OwnerReview
 from bots.personas import Personas
@@ -13,6 +14,9 @@ from bots.reply_languages import ReplyLanguages
 from bots.settings import HearthSettings
 from bots.storage.repository import Storage
 from bots.storage.web_store import WebStore
+from bots.web.admin_page import AdminPage
+from bots.web.admin_rights import AdminRights
+from bots.web.admin_routes import AdminRoutes
 from bots.web.member_page import MemberPage
 from bots.web.server import WebServer
 from bots.web.sessions import SessionSigner, load_secret
@@ -35,6 +39,8 @@ class WebParts:
     review: OwnerReview
     personas: Personas
     languages: ReplyLanguages
+    admin: AdminPage | None = None
+    """The admin dashboard's part (the chat admin commands' code); None leaves it out."""
 
 
 async def start_web_server(
@@ -43,9 +49,20 @@ async def start_web_server(
     *,
     storage: Storage,
     senders: dict[Platform, ReplySender],
+    admin_checkers: Mapping[Platform, AdminChecker] | None = None,
 ) -> WebServer:
-    """Start serving the member pages on ``HEARTH_WEB_LISTEN:HEARTH_WEB_PORT``."""
+    """Start serving the member pages on ``HEARTH_WEB_LISTEN:HEARTH_WEB_PORT``.
+
+    ``admin_checkers`` (the running adapters, by platform; filled in as they start) tell
+    the admin dashboard who administers which chat.
+    """
     secret = settings.web_secret.get_secret_value() if settings.web_secret is not None else None
+    signer = SessionSigner(load_secret(secret, settings.data_dir))
+    admin = (
+        AdminRoutes(parts.admin, AdminRights(admin_checkers or {}), storage, signer)
+        if parts.admin is not None
+        else None
+    )
     page = MemberPage(
         storage,
         WebStore(storage.engine),
@@ -57,10 +74,11 @@ async def start_web_server(
     server = WebServer(
         page,
         parts.links,
-        SessionSigner(load_secret(secret, settings.data_dir)),
+        signer,
         parts.languages,
         host=settings.web_listen,
         port=settings.web_port or 0,
+        admin=admin,
     )
     await server.start()
     return server
