@@ -14,9 +14,9 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from adapters.model import Platform
+from bots.settings_keyboard import DIGEST_BUTTONS, INTRO_CADENCES, INTRO_LABELS
 from bots.storage.repository import Storage
 from bots.storage.web_store import Account, MemberChat, WebStore
-from bots.settings_keyboard import DIGEST_BUTTONS, INTRO_CADENCES, INTRO_LABELS
 from bots.web.admin_page import ACTIVITY_DAYS, AdminPage
 from bots.web.admin_rights import AdminRights, ChatRight, neutral_chat, neutral_member
 from bots.web.sessions import CSRF_FIELD, SessionSigner, WebSession
@@ -35,7 +35,7 @@ STORE_NAMES = {"database": N_("Database"), "memory": N_("Vector memory")}
 JOB_NAMES = {"digest": N_("Digest"), "intros": N_("Introductions")}
 
 
-def _labels() -> dict[str, object]:
+def _labels() -> dict[str, Any]:
     """The dashboard's names and quick picks, in the language in use."""
     digest_picks = [
         (tr_marked(label), command.removeprefix("/digest "))
