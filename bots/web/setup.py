@@ -59,7 +59,12 @@ async def start_web_server(
     secret = settings.web_secret.get_secret_value() if settings.web_secret is not None else None
     signer = SessionSigner(load_secret(secret, settings.data_dir))
     admin = (
-        AdminRoutes(parts.admin, AdminRights(admin_checkers or {}), storage, signer)
+        AdminRoutes(
+            parts.admin,
+            AdminRights(admin_checkers if admin_checkers is not None else {}),
+            storage,
+            signer,
+        )
         if parts.admin is not None
         else None
     )
