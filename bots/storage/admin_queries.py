@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 
 from bots.storage.base import StorageBase
-from bots.storage.tables import IntroGroupRow, MemberRow, MessageRow, TwinReplyRow
+from bots.storage.tables import (
+    IntroGroupRow,
+    MemberRow,
+    MessageRow,
+    TwinLimitHitRow,
+    TwinReplyRow,
+)
 from jobs.run_lease import run_leases
 
 _HOUR = timedelta(hours=1)
@@ -29,6 +35,10 @@ class TwinActivity:
     """Answers their owner corrected (``/twin correct``)."""
     confirmed: int
     deleted: int
+    abstentions: int
+    """Answers saying the twin had nothing relevant to quote."""
+    limit_hits: int
+    """Answers held back by the rate limits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +82,22 @@ class AdminQueries(StorageBase):
             func.count(case((reply.review == "corrected", 1))),
             func.count(case((reply.review == "confirmed", 1))),
             func.count(case((reply.review == "deleted", 1))),
+            func.count(case((reply.abstained.is_(True), 1))),
         ).where(reply.chat_id == chat_id, reply.created_at >= since)
+        hits = (
+            select(func.count())
+            .select_from(TwinLimitHitRow)
+            .where(TwinLimitHitRow.chat_id == chat_id, TwinLimitHitRow.hit_at >= since)
+        )
         async with self._sessions() as session:
             row = (await session.execute(stmt)).one()
-        return TwinActivity(*(int(value or 0) for value in row))
+            limited = await session.scalar(hits)
+        answers, drafts, failed, corrected, confirmed, deleted, abstained = (
+            int(value or 0) for value in row
+        )
+        return TwinActivity(
+            answers, drafts, failed, corrected, confirmed, deleted, abstained, int(limited or 0)
+        )
 
     async def embedding_progress(self, chat_id: int, now: datetime) -> EmbeddingProgress:
         """The chat's messages not yet in vector memory, and those embedded in the hour

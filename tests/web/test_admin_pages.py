@@ -59,6 +59,18 @@ async def test_signed_out_visitors_see_the_sign_in_page(
 async def test_an_admin_sees_the_chat_and_only_counts_about_others(
     admin_world: AdminWorld, client: aiohttp.ClientSession
 ) -> None:
+    storage = admin_world.hearth.storage
+    await storage.record_twin_reply(
+        chat_id=admin_world.chat_id,
+        member_id=admin_world.ids["bob"],
+        asker_member_id=admin_world.ids["carol"],
+        question_platform_id="q1",
+        text="Bob's twin has nothing relevant to quote.",
+        source_message_ids=[],
+        status="sent",
+        abstained=True,
+    )
+    await storage.record_twin_limit_hit(admin_world.chat_id)
     intros = IntroStore(admin_world.hearth.storage.engine)
     ids = admin_world.ids
     await intros.record_round(
@@ -75,6 +87,7 @@ async def test_an_admin_sees_the_chat_and_only_counts_about_others(
     assert "<svg" in page and ">Bob</text>" in page and ">Carol</text>" in page
     assert "Bob and Carol: introduced once" in page
     assert "compost" not in page and "tomatoes" not in page  # no member's words
+    assert 'id="abstentions">1<' in page and 'id="limit-hits">1<' in page
     assert 'id="pending">' in page
 
 
