@@ -16,7 +16,7 @@ from adapters.model import Chat, Command, Member
 from bots.admin_commands import AdminCommands
 from bots.command_words import canonical_words
 from bots.digest_schedules import DigestSchedules
-from bots.digests import ChatDigests
+from bots.digests import DEFAULT_PERIOD, ChatDigests
 from bots.health import HealthChecker, HealthReport
 from bots.intro_commands import IntroCommands
 from bots.reply_languages import ReplyLanguages
@@ -70,6 +70,15 @@ class AdminView:
     runs: list[JobRuns]
     health: HealthReport
     since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPreview:
+    """A digest as it would be posted, and the period it covers."""
+
+    parts: list[str]
+    start: datetime
+    end: datetime
 
 
 class AdminPage:
@@ -132,16 +141,28 @@ class AdminPage:
             since=since,
         )
 
-    async def preview(self, chat_id: int, now: datetime | None = None) -> list[str]:
-        """The digest of the last period, as ``/digest preview`` renders it, in the chat's
-        language; nothing is posted."""
+    async def preview(self, chat_id: int, now: datetime | None = None) -> DigestPreview:
+        """The digest of the last period, rendered as its scheduled run renders it (the
+        chat's language and quiet line) but not posted. With a schedule the period is the
+        last one it completed; without one, the last 24 hours (as ``/digest preview``)."""
         chat = await self._storage.chat(chat_id)
         if chat is None:
             raise LookupError(f"no chat {chat_id}")
+        now = now or datetime.now(UTC)
+        start, end = now - DEFAULT_PERIOD, now
+        spec = await self._schedules.current(chat_id)
+        last_run = spec.previous_fire_time(now) if spec is not None else None
+        if spec is not None and last_run is not None:
+            start, end = spec.period_ending(last_run)
         with using(await self._languages.for_chat(chat)):
-            return await self._digests.render(
-                chat_id, now or datetime.now(UTC), chat_title=chat.title
+            parts = await self._digests.render(
+                chat_id,
+                end,
+                end - start,
+                chat_title=chat.title,
+                quiet_line=await self._storage.digest_quiet_line(chat_id),
             )
+        return DigestPreview(parts, start, end)
 
     async def change_setting(self, chat: Chat, admin: Member, setting: str, value: str) -> str:
         """``/settings SETTING VALUE`` from a checked admin."""

@@ -209,9 +209,9 @@ class AdminRoutes:
         if chat is None:
             assert refusal is not None
             return refusal
-        parts = await self._page.preview(chat.chat_id)
+        preview = await self._page.preview(chat.chat_id)
         return self._web.render(
-            "admin_preview.html", parts=parts, chat_id=chat.chat_id, chat_name=chat.name
+            "admin_preview.html", preview=preview, chat_id=chat.chat_id, chat_name=chat.name
         )
 
     # Forms: the platform is asked again before anything changes.

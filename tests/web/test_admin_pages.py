@@ -213,10 +213,21 @@ async def test_the_digest_preview_posts_nothing(
 ) -> None:
     await admin_world.sign_in(client, "alice")
     sent = len(admin_world.telegram.calls_to("sendMessage"))
-    async with client.get(f"{admin_world.base_url}/admin/{admin_world.chat_id}/preview") as r:
+    preview = f"{admin_world.base_url}/admin/{admin_world.chat_id}/preview"
+    async with client.get(preview) as r:
         assert r.status == 200
         page = await r.text()
-    assert "Nothing was posted" in page and 'class="digest card"' in page
+    assert "Nothing was posted" in page and "A quiet period" in page  # three lines only
+    token = csrf_of(await dashboard(admin_world, client))
+    await post(admin_world, client, "quiet", {"quiet": "line", "csrf_token": token})
+    async with client.get(preview) as r:
+        page = await r.text()
+    assert 'class="digest card"' in page and "Garden Club" in page
+    # With a schedule, the preview covers the last period it completed.
+    await post(admin_world, client, "digest", {"schedule": "daily 09:00", "csrf_token": token})
+    async with client.get(preview) as r:
+        page = await r.text()
+    assert r.status == 200 and page.count("09:00") == 2  # from one 09:00 to the next
     assert len(admin_world.telegram.calls_to("sendMessage")) == sent
 
 
