@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import aliased
 
 from bots.storage.base import StorageBase, storable
@@ -54,6 +54,14 @@ class TwinReplyQueries(StorageBase):
         """Count one twin answer held back by the rate limits in the chat."""
         async with self._sessions.begin() as session:
             session.add(TwinLimitHitRow(chat_id=chat_id, hit_at=utcnow()))
+
+    async def prune_twin_limit_hits(self, before: datetime) -> int:
+        """Drop the rate-limit hits counted before ``before``; how many went."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(TwinLimitHitRow).where(TwinLimitHitRow.hit_at < before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def mark_twin_reply(
         self, reply_id: int, *, status: str, platform_message_id: str | None = None

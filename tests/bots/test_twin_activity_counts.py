@@ -46,3 +46,8 @@ async def test_abstentions_and_rate_limit_hits_are_recorded_per_chat(hearth: Hea
     assert (activity.answers, activity.abstentions, activity.limit_hits) == (2, 1, 1)
     later = await queries.twin_activity(chat_id, datetime.now(UTC) + timedelta(minutes=1))
     assert (later.answers, later.abstentions, later.limit_hits) == (0, 0, 0)
+    # The nightly upkeep drops hits once they are old; today's stay.
+    assert await hearth.storage.prune_twin_limit_hits(datetime.now(UTC) - timedelta(days=1)) == 0
+    assert await hearth.storage.prune_twin_limit_hits(datetime.now(UTC) + timedelta(minutes=1)) == 1
+    activity = await queries.twin_activity(chat_id, datetime.now(UTC) - timedelta(days=1))
+    assert (activity.answers, activity.limit_hits) == (2, 0)
