@@ -298,6 +298,8 @@ class Hearth:
                     storage=self.storage,
                     senders=self.senders,
                     admin_checkers=self.admin_checkers,
+                    memory=self.memory,
+                    embedder=self.embedder,
                 )
         except BaseException:
             await self.close()

@@ -33,6 +33,10 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 """HTTP answers from Qdrant that a retry may cure (overload, a node restarting)."""
 
 
+ALREADY_EXISTS = 409
+"""Qdrant's answer to creating a collection that exists (another process was first)."""
+
+
 def is_transient(error: BaseException) -> bool:
     """Whether a Qdrant request failed for a passing reason (connection, time-out, overload)."""
     if isinstance(error, UnexpectedResponse):
@@ -46,7 +50,8 @@ class ServerMemoryStore:
     """A :class:`~memory.store.MemoryStore` on a Qdrant collection.
 
     ``client`` may point at a server or be ``AsyncQdrantClient(":memory:")``.
-    The collection is created on :meth:`open` when missing, with cosine
+    The collection is created on :meth:`open` when missing (processes opening it at once
+    share the one the first of them creates), with cosine
     distance, integer payload indexes on ``chat_id`` and ``member_id`` and no
     global HNSW graph (``m=0``): every search is filtered to a few members, so
     Qdrant scores their points exactly through the payload index. Writes wait
@@ -132,19 +137,7 @@ class ServerMemoryStore:
         collection holds vectors of another length.
         """
         if not await self._call(self._client.collection_exists, self._collection):
-            await self._call(
-                self._client.create_collection,
-                self._collection,
-                vectors_config=models.VectorParams(
-                    size=self._dimension, distance=models.Distance.COSINE
-                ),
-                sparse_vectors_config={
-                    KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
-                },
-                hnsw_config=models.HnswConfigDiff(m=0),
-                shard_number=self._shards,
-                replication_factor=self._replication,
-            )
+            await self._create_collection()
         info = await self._call(self._client.get_collection, self._collection)
         self._check_vectors(info.config.params.vectors)
         self._keywords = KEYWORDS in (info.config.params.sparse_vectors or {})
@@ -170,6 +163,27 @@ class ServerMemoryStore:
                     field_schema=schema,
                     wait=True,
                 )
+
+    async def _create_collection(self) -> None:
+        """Create the collection; one that another process created meanwhile is kept."""
+        try:
+            await self._call(
+                self._client.create_collection,
+                self._collection,
+                vectors_config=models.VectorParams(
+                    size=self._dimension, distance=models.Distance.COSINE
+                ),
+                sparse_vectors_config={
+                    KEYWORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)
+                },
+                hnsw_config=models.HnswConfigDiff(m=0),
+                shard_number=self._shards,
+                replication_factor=self._replication,
+            )
+        except UnexpectedResponse as error:
+            if error.status_code != ALREADY_EXISTS:
+                raise
+            log.info("collection %r was created by another process", self._collection)
 
     async def close(self) -> None:
         """Close the client if this store owns it."""

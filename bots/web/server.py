@@ -21,7 +21,9 @@ from bots.http_listener import HttpListener
 from bots.reply_languages import ReplyLanguages
 from bots.storage.web_store import SignInOutcome
 from bots.web.admin_routes import AdminRoutes
+from bots.web.growth_page import GrowthPage
 from bots.web.member_page import MemberPage, review_label
+from bots.web.memory_search import MemorySearch, SearchResult
 from bots.web.sessions import (
     COOKIE_NAME,
     CSRF_FIELD,
@@ -96,9 +98,13 @@ class WebServer:
         host: str,
         port: int,
         admin: AdminRoutes | None = None,
+        growth: GrowthPage | None = None,
+        search: MemorySearch | None = None,
     ) -> None:
         self._page = page
         self._admin = admin
+        self._growth = growth
+        self._search = search
         self._links = links
         self._signer = signer
         self._languages = languages
@@ -311,11 +317,32 @@ class WebServer:
         data = await self._page.read(session.member_id)
         notice = self._signer.unsign_text(request.cookies.get(NOTICE_COOKIE))
         response = self._render(
-            "me.html", data=data, csrf=session.csrf, csrf_field=CSRF_FIELD, notice=notice
+            "me.html",
+            data=data,
+            csrf=session.csrf,
+            csrf_field=CSRF_FIELD,
+            notice=notice,
+            **await self._growth_context(session.member_id, request),
         )
         if notice is not None:
             response.del_cookie(NOTICE_COOKIE, path="/me")
         return response
+
+    async def _growth_context(self, member_id: int, request: web.Request) -> dict[str, Any]:
+        """The growth panel, interaction history and (``?chat=…&q=…``) memory search."""
+        if self._growth is None:
+            return {}
+        profile = await self._page.profile(member_id)
+        chats = await self._page.chats(member_id)
+        growth, history = await self._growth.read(profile.member_ids, chats)
+        context: dict[str, Any] = {"growth": growth, "history": history, "search": None}
+        if self._search is not None and ("q" in request.query or "chat" in request.query):
+            context["search"] = await self._search.search(
+                chats, request.query.get("chat", ""), request.query.get("q", "")
+            )
+        elif self._search is not None:
+            context["search"] = SearchResult(None, "")
+        return context
 
     async def _twin(self, request: web.Request) -> web.StreamResponse:
         session = await self._member(request)

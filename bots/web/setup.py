@@ -12,15 +12,20 @@ from bots.owner_review import OwnerReview
 from bots.personas import Personas
 from bots.reply_languages import ReplyLanguages
 from bots.settings import HearthSettings
+from bots.storage.growth_queries import GrowthQueries
 from bots.storage.repository import Storage
 from bots.storage.web_store import WebStore
 from bots.web.admin_page import AdminPage
 from bots.web.admin_rights import AdminRights
 from bots.web.admin_routes import AdminRoutes
+from bots.web.growth_page import GrowthPage
 from bots.web.member_page import MemberPage
+from bots.web.memory_search import MemorySearch
 from bots.web.server import WebServer
 from bots.web.sessions import SessionSigner, load_secret
 from bots.web.sign_in import SignInLinks
+from memory.embedder import Embedder
+from memory.store import MemoryStore
 
 
 def sign_in_links(settings: HearthSettings, storage: Storage) -> SignInLinks | None:
@@ -50,6 +55,8 @@ async def start_web_server(
     storage: Storage,
     senders: dict[Platform, ReplySender],
     admin_checkers: Mapping[Platform, AdminChecker] | None = None,
+    memory: MemoryStore,
+    embedder: Embedder,
 ) -> WebServer:
     """Start serving the member pages on ``HEARTH_WEB_LISTEN:HEARTH_WEB_PORT``.
 
@@ -84,6 +91,8 @@ async def start_web_server(
         host=settings.web_listen,
         port=settings.web_port or 0,
         admin=admin,
+        growth=GrowthPage(GrowthQueries(storage.engine)),
+        search=MemorySearch(embedder, memory),
     )
     await server.start()
     return server

@@ -1,4 +1,5 @@
-"""A real ``hearth run`` process against the Telegram fake, for fault tests and benchmarks.
+"""A real ``hearth run`` (or ``hearth worker``) process against the Telegram fake, for fault
+tests and benchmarks.
 
 ``HearthProcess`` starts the installed ``hearth`` command with its own data folder and
 SQLite file, can kill it (SIGKILL) or stop it (SIGTERM, or any signal at a chosen
@@ -119,6 +120,9 @@ def ingest_counts(database: Path) -> IngestCounts:
 class HearthProcess:
     """``hearth run`` on Telegram (the fake), restartable on the same data folder.
 
+    ``command`` picks another subcommand: ``worker`` runs ``hearth worker`` (embedding
+    only; it needs PostgreSQL and a Qdrant server in ``extra_env``).
+
     The process runs in ``data_dir`` (SQLite and Qdrant Edge there) and appends its output
     to ``log_path`` (``process.log`` in the data folder unless given). Used as an async
     context manager, it is killed on the way out if it still runs.
@@ -132,8 +136,10 @@ class HearthProcess:
         embeddings: HashEmbeddingsApi | None = None,
         extra_env: dict[str, str] | None = None,
         log_path: Path | None = None,
+        command: str = "run",
     ) -> None:
         self.telegram = telegram
+        self.command = command
         self.data_dir = data_dir
         self.database = data_dir / "hearth.db"
         self.log_path = log_path or data_dir / "process.log"
@@ -174,7 +180,7 @@ class HearthProcess:
         try:
             self.process = await asyncio.create_subprocess_exec(
                 str(Path(sys.executable).parent / "hearth"),
-                "run",
+                self.command,
                 env=self.env,
                 cwd=self.data_dir,
                 stdin=asyncio.subprocess.DEVNULL,

@@ -3,22 +3,19 @@ on one PostgreSQL database: every update is handled once, even when the proxy lo
 answer and Telegram sends the update again to the other replica (no command answered
 twice), and every message is embedded.
 
-Not covered here: ``hearth worker`` processes and embedding once into shared memory need
-a Qdrant server, which this machine does not run. Here each replica has a Qdrant Edge
-shard of its own and embeds every message into it (once each); workers sharing one
-memory are tested in-process in tests/bots (test_process_roles, test_worker_claims).
+Here each replica has a Qdrant Edge shard of its own and embeds every message into it
+(once each). Replicas beside a ``hearth worker`` on one shared Qdrant server (the REST
+fake), each message embedded once, are in test_run_and_worker_processes.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession, web
 from sqlalchemy import func, select
 
 from bots.storage.database import create_engine
@@ -32,64 +29,12 @@ from tests.fakes.telegram_api import (
     make_user,
 )
 from tests.fakes.telegram_api import message_update as update_for
+from tests.fakes.webhook_proxy import RoundRobinProxy
 
 GROUP = make_chat(-1007770001111, title="Replicas")
 PEOPLE = [make_user(900 + i, f"Member {i}", username=f"member_{i}") for i in range(4)]
 MESSAGES = 120
 COMMANDS = 6
-
-
-class RoundRobinProxy:
-    """Forwards each webhook POST to the next replica; loses some answers on purpose.
-
-    For every fourth update, the first answer is replaced by a 502 after the replica
-    handled it (as when a connection drops), so Telegram sends it again: to the other
-    replica, next in turn.
-    """
-
-    def __init__(self, ports: list[int]) -> None:
-        self._targets = itertools.cycle(ports)
-        self._seen: set[int] = set()
-        self.port = free_tcp_port()
-        self.lost = 0
-        self.forwards: Counter[int] = Counter()
-        self._runner: web.AppRunner | None = None
-        self._client: ClientSession | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/telegram/webhook"
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/telegram/webhook", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        self._client = ClientSession()
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._client is not None
-        body = await request.read()
-        update_id = int((await request.json())["update_id"])
-        port = next(self._targets)
-        self.forwards[port] += 1
-        async with self._client.post(
-            f"http://127.0.0.1:{port}/telegram/webhook", data=body, headers=request.headers
-        ) as answer:
-            status = answer.status
-        first = update_id not in self._seen
-        self._seen.add(update_id)
-        if first and status == 200 and update_id % 4 == 0:
-            self.lost += 1
-            return web.Response(status=502)
-        return web.Response(status=status)
 
 
 @pytest.fixture

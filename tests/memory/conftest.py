@@ -1,4 +1,5 @@
-"""Memory store fixtures: every contract test runs on Qdrant Edge and on qdrant-client."""
+"""Memory store fixtures: every contract test runs on Qdrant Edge, on qdrant-client's local
+mode, and on qdrant-client over HTTP to the Qdrant REST fake (``server-http``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from memory.edge_store import EdgeMemoryStore
 from memory.records import MemoryRecord
 from memory.server_store import ServerMemoryStore
 from memory.store import MemoryStore
+from tests.fakes.qdrant_api import FakeQdrantApi, version_checks_done
 
 DIM = 8
 EPOCH = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -52,7 +54,7 @@ def record(
     )
 
 
-@pytest.fixture(params=["edge", "server"])
+@pytest.fixture(params=["edge", "server", "server-http"])
 def store_kind(request: pytest.FixtureRequest) -> str:
     """Which backend a contract test runs on."""
     return str(request.param)
@@ -62,12 +64,20 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 async def store(store_kind: str, tmp_path: Path) -> AsyncIterator[MemoryStore]:
     """An open, empty store of ``DIM``-dimensional vectors."""
     memory: MemoryStore
+    server: FakeQdrantApi | None = None
     if store_kind == "edge":
         memory = EdgeMemoryStore(tmp_path / "edge", DIM)
-    else:
+    elif store_kind == "server":
         memory = ServerMemoryStore(
             AsyncQdrantClient(location=":memory:"), "messages", DIM, close_client=True
         )
+    else:
+        server = FakeQdrantApi()
+        await server.start()
+        memory = ServerMemoryStore.from_url(server.url, None, "messages", DIM)
     await memory.open()
     yield memory
     await memory.close()
+    if server is not None:
+        await version_checks_done()
+        await server.close()

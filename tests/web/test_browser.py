@@ -1,7 +1,8 @@
 """The member pages in a real browser: headless Chromium driven by Selenium.
 
-Covers signing in by a /web link, confirming and correcting a twin's answer, the data
-download, an expired link refused and a forged form refused; screenshots of each step go
+Covers signing in by a /web link, the growth panel, searching one's own messages,
+confirming and correcting a twin's answer, the data download, an expired link refused
+and a forged form refused; screenshots of each step go
 to ``$HEARTH_SCREENSHOT_DIR`` (else the test's temporary folder), printed at the end.
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); without
 them the test is skipped, unless ``HEARTH_REQUIRE_BROWSER`` is set (CI), where it fails.
@@ -111,6 +112,15 @@ def _walk_through(world: WebWorld, link: str, stale: str, shots: Path, downloads
         assert "Other group" not in find(By.TAG_NAME, "body").text
         shot(driver, "member-page")
 
+        growth = find(By.ID, "growth")
+        assert "Level" in growth.text and "Messages per week" in growth.text
+        growth.screenshot(str(shots / f"{next(step):02d}-growth-panel.png"))
+        find(By.ID, "search-query").send_keys("sourdough")
+        find(By.ID, "search-button").click()
+        wait_for(By.ID, "search-results", "I bake sourdough on Sundays")
+        assert "peanuts" not in find(By.ID, "search-results").text
+        find(By.ID, "search").screenshot(str(shots / f"{next(step):02d}-search-results.png"))
+
         answer = f"answer-{world.bob_answer}"
         find(By.CSS_SELECTOR, f"#{answer} button.confirm").click()
         wait_for(By.ID, "notice", f"Confirmed #{world.bob_answer}.")
@@ -161,6 +171,7 @@ async def test_member_signs_in_reviews_answers_and_downloads_data(
     link = await world.sign_in_link()
     links = SignInLinks(WebStore(world.hearth.storage.engine), world.base_url)
     stale = await links.new_link(world.carol, now=datetime.now(UTC) - timedelta(minutes=11))
+    await world.hearth.worker.drain()  # the search finds what is embedded
     await asyncio.to_thread(_walk_through, world, link, stale, shots, downloads)
     view = await world.hearth.storage.twin_reply(world.bob_answer)
     assert view is not None and view.review == "corrected"
