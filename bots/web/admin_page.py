@@ -31,7 +31,7 @@ from bots.storage.intro_store import IntroStore
 from bots.storage.records import ChatSettings
 from bots.storage.repository import Storage
 from bots.web.intro_graph import IntroGraph, lay_out
-from bots.web.member_page import _NoSender
+from bots.web.no_sender import NoSender
 from jobs.schedule_spec import IntroCadence, ScheduleSpec
 from jobs.scheduled_runs import JobKind
 from jobs.scheduler import HearthScheduler
@@ -197,7 +197,7 @@ class AdminPage:
                 "tz Europe/Berlin or off."
             )
         command = _admin_command(chat, admin, "intros", words)
-        answer = await self._intros.answer(command, _NoSender(chat.platform))
+        answer = await self._intros.answer(command, NoSender(chat.platform))
         return answer.text
 
 
