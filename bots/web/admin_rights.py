@@ -6,6 +6,8 @@ for showing pages); every change an admin makes asks the platform again first.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +16,12 @@ from adapters.model import Chat, ChatKind, Member, Platform
 from adapters.ports import AdminChecker
 from bots.storage.web_store import Account, MemberChat
 
+log = logging.getLogger(__name__)
+
 LIST_CACHE_SECONDS = 180.0
 """How long a session's list of admin chats is reused before the platforms are asked again."""
+CHECK_TIMEOUT_SECONDS = 5.0
+"""How long one platform may take to answer; after that the right is unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +55,11 @@ class AdminRights:
         checkers: Mapping[Platform, AdminChecker],
         *,
         cache_seconds: float = LIST_CACHE_SECONDS,
+        timeout: float = CHECK_TIMEOUT_SECONDS,
     ) -> None:
         self._checkers = checkers
         self._cache_seconds = cache_seconds
+        self._timeout = timeout
         self._cache: dict[str, tuple[float, list[ChatRight]]] = {}
 
     async def fresh(self, chat: MemberChat, account: Account) -> bool | None:
@@ -59,7 +67,12 @@ class AdminRights:
         checker = self._checkers.get(Platform(chat.platform))
         if checker is None:
             return None
-        return await checker.is_admin(neutral_chat(chat), neutral_member(account))
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await checker.is_admin(neutral_chat(chat), neutral_member(account))
+        except TimeoutError:
+            log.warning("%s did not say in time whether a member is an admin", chat.platform)
+            return None
 
     async def listing(
         self, session_key: str, chats: list[MemberChat], accounts: list[Account]

@@ -127,6 +127,17 @@ class AdminRoutes:
             await self._store.accounts(profile.member_ids),
         )
 
+    async def admin_chats(self, session: WebSession) -> list[MemberChat]:
+        """The chats the signed-in person administers, as the platforms say (reused for a
+        few minutes per session): the member page links to the dashboard when there are."""
+        profile = await self._storage.profile(session.member_id)
+        person = _Person(
+            session,
+            await self._store.member_chats(profile.member_ids),
+            await self._store.accounts(profile.member_ids),
+        )
+        return [right.chat for right in await self._rights_of(person) if right.admin is True]
+
     async def _rights_of(self, person: _Person) -> list[ChatRight]:
         return await self._rights.listing(person.session.csrf, person.chats, person.account_list)
 

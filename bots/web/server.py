@@ -322,6 +322,7 @@ class WebServer:
             csrf=session.csrf,
             csrf_field=CSRF_FIELD,
             notice=notice,
+            admin_chats=await self._admin.admin_chats(session) if self._admin else [],
             **await self._growth_context(session.member_id, request),
         )
         if notice is not None:

@@ -49,8 +49,8 @@ class AdminWorld:
         """Make ``who`` a ``member``, ``administrator``, ``creator``… on the fake."""
         self.telegram.set_member_status(TG_GARDEN, TG_USERS[who], status)
 
-    async def sign_in(self, client: aiohttp.ClientSession, who: str) -> None:
-        """Sign ``who`` in with the link ``/web`` sends them."""
+    async def sign_in(self, client: aiohttp.ClientSession, who: str) -> str:
+        """Sign ``who`` in with the link ``/web`` sends them; their member page."""
         person = {"alice": ALICE, "bob": BOB}[who]
         sender = RecordingSender()
         await self.hearth.router.handle(
@@ -60,6 +60,7 @@ class AdminWorld:
         assert found, sender.replies[-1].text
         async with client.post(found.group(0)) as response:
             assert response.status == 200, await response.text()
+            return await response.text()
 
     async def sign_in_link(self, who: str) -> str:
         """The link ``/web`` sends ``who``."""

@@ -36,7 +36,7 @@ async def digest_job(world: AdminWorld) -> object | None:
 async def test_a_member_who_is_not_an_admin_is_refused(
     admin_world: AdminWorld, client: aiohttp.ClientSession
 ) -> None:
-    await admin_world.sign_in(client, "bob")
+    assert 'id="admin-link"' not in await admin_world.sign_in(client, "bob")
     async with client.get(admin_world.base_url + "/admin") as response:
         assert response.status == 403
         assert "You are not an admin of any chat" in await response.text()
@@ -76,7 +76,7 @@ async def test_an_admin_sees_the_chat_and_only_counts_about_others(
     await intros.record_round(
         admin_world.chat_id, datetime.now(UTC), {(ids["bob"], ids["carol"]): 0.8}
     )
-    await admin_world.sign_in(client, "alice")
+    assert 'id="admin-link"' in await admin_world.sign_in(client, "alice")
     async with client.get(admin_world.base_url + "/admin") as response:
         assert response.status == 200
         page = await response.text()
