@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from adapters.history import HistoryReader
-from adapters.model import Chat, Event, OutgoingReply, Platform, SentReply, UnreadableUpdate
+from adapters.model import (
+    Chat,
+    Event,
+    Member,
+    OutgoingReply,
+    Platform,
+    SentReply,
+    UnreadableUpdate,
+)
 
 
 class EventHandler(Protocol):
@@ -39,6 +47,24 @@ class ReplySender(Protocol):
     async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
         """Replace the text of a message Hearth sent (in place, no new message); False when
         the platform refused or the message is gone (then post a new one instead)."""
+        ...
+
+
+@runtime_checkable
+class AdminChecker(Protocol):
+    """A platform that can say, when asked, whether a member is one of a chat's admins."""
+
+    @property
+    def platform(self) -> Platform:
+        """The platform whose admins this checker knows."""
+        ...
+
+    async def is_admin(self, chat: Chat, member: Member) -> bool | None:
+        """Whether ``member`` may change ``chat``'s settings, asked of the platform now.
+
+        ``None`` when the platform could not be asked (unreachable, not connected): the
+        caller must then refuse what needs admin rights.
+        """
         ...
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from adapters.model import Platform
-from adapters.ports import HistorySource, PlatformAdapter, ReplySender
+from adapters.ports import AdminChecker, HistorySource, PlatformAdapter, ReplySender
+from bots.admin_commands import AdminCommands
 from bots.assistant.limits import AssistantLimits
 from bots.assistant.llm_answer import AnswerWriter
 from bots.assistant.service import AssistantService
@@ -43,6 +44,7 @@ from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
 from bots.twin_limits import TwinRateLimits
 from bots.upkeep import Upkeep
+from bots.web.admin_page import AdminPage
 from bots.web.server import WebServer
 from bots.web.setup import WebParts, sign_in_links, start_web_server
 from jobs.scheduled_runs import set_runner
@@ -94,6 +96,8 @@ class Hearth:
     """Answers when Hearth itself is addressed (the router hands it those messages)."""
     web_server: WebServer | None = None
     """Serves the member pages when ``HEARTH_WEB_PORT`` is set."""
+    admin_checkers: dict[Platform, AdminChecker] = field(default_factory=dict)
+    """The running adapters that can say who administers a chat (the admin pages ask)."""
 
     @classmethod
     async def build(
@@ -199,13 +203,15 @@ class Hearth:
         assistant = build_assistant(settings, storage, memory, embedder, twin, languages=languages)
         review = OwnerReview(storage, languages)
         links = sign_in_links(settings, storage)
+        schedules = DigestSchedules(storage, scheduler)
+        intros = IntroCommands(storage, intro_store, rounds, scheduler)
         commands = MemberCommands(
             storage,
             memory,
             personas,
             digests,
-            DigestSchedules(storage, scheduler),
-            intros=IntroCommands(storage, intro_store, rounds, scheduler),
+            schedules,
+            intros=intros,
             profiles=profiles,
             personal=personal,
             review=review,
@@ -254,7 +260,20 @@ class Hearth:
             backfills=backfills,
             assistant=assistant,
         )
-        web = None if links is None else WebParts(links, commands, review, personas, languages)
+        web = None
+        if links is not None:
+            admin = AdminPage(
+                storage,
+                admin=AdminCommands(storage, intros, languages),
+                schedules=schedules,
+                intros=intros,
+                intro_store=intro_store,
+                digests=digests,
+                scheduler=scheduler,
+                health=health,
+                languages=languages,
+            )
+            web = WebParts(links, commands, review, personas, languages, admin)
         await hearth._open_servers(web)
         return hearth
 
@@ -278,6 +297,7 @@ class Hearth:
                     web,
                     storage=self.storage,
                     senders=self.senders,
+                    admin_checkers=self.admin_checkers,
                     memory=self.memory,
                     embedder=self.embedder,
                 )
@@ -355,6 +375,8 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
             continue
         started.append(adapter)
         hearth.senders[adapter.platform] = adapter.sender
+        if isinstance(adapter, AdminChecker):
+            hearth.admin_checkers[adapter.platform] = adapter
         log.info("%s adapter running", adapter.platform.value)
         await hearth.connected(adapter)
     if not started:
@@ -368,6 +390,7 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
         for adapter in reversed(started):
             await hearth.backfills.detach(adapter.platform)
             hearth.senders.pop(adapter.platform, None)
+            hearth.admin_checkers.pop(adapter.platform, None)
             try:
                 await adapter.stop()
             except Exception:

@@ -115,6 +115,7 @@ class MentionResponder:
                 continue
             if not self._limits.allows(chat_id, asker_id, now):
                 log.info("twin answers rate-limited in chat %s for asker %s", chat_id, asker_id)
+                await self._storage.record_twin_limit_hit(chat_id)
                 silence = Silence.busy(self._limits.wait(chat_id, asker_id, now))
                 break
             language = language or await self._language(message)
@@ -215,6 +216,7 @@ class MentionResponder:
             text=answer.text,
             source_message_ids=[s.message_id for s in answer.sources],
             status="draft" if draft else "pending",
+            abstained=answer.abstained,
         )
         if draft:
             name = target.display_name

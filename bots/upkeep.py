@@ -19,6 +19,8 @@ LEASE_KEEP = timedelta(days=90)
 """Run leases older than this are dropped (no schedule looks back that far)."""
 INTRO_HISTORY_KEEP = timedelta(days=365)
 """Introductions older than this no longer keep a pair from meeting again."""
+LIMIT_HITS_KEEP = timedelta(days=90)
+"""Twin rate-limit hits older than this are dropped (the admin page counts 30 days)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class UpkeepReport:
     intro_groups: int
     memory_compacted: bool
     profiles_compacted: bool
+    limit_hits: int = 0
 
 
 class Upkeep:
@@ -52,7 +55,8 @@ class Upkeep:
         self._profiles = profiles
 
     async def run(self, now: datetime | None = None) -> UpkeepReport:
-        """Prune old leases, expired codes and sign-in links, old intro history; compact memory."""
+        """Prune old leases, expired codes and sign-in links, old intro history and twin
+        rate-limit hits; compact memory."""
         now = now or datetime.now(UTC)
         report = UpkeepReport(
             leases=await self._leases.prune(LEASE_KEEP),
@@ -61,6 +65,7 @@ class Upkeep:
             intro_groups=await self._intros.prune_rounds(now - INTRO_HISTORY_KEEP),
             memory_compacted=await compact(self._memory),
             profiles_compacted=await self._profiles.optimize(),
+            limit_hits=await self._storage.prune_twin_limit_hits(now - LIMIT_HITS_KEEP),
         )
         log.info("upkeep done: %s", report)
         return report

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters.backoff import Backoff, until_stored
+from adapters.discord.admin_check import discord_is_admin
 from adapters.discord.backfill import DiscordHistorySource
 from adapters.discord.commands import (
     AutocompleteQuery,
@@ -316,6 +317,12 @@ class DiscordAdapter:
         if self._client is None:
             raise RuntimeError("the Discord adapter has not been started")
         return self._client
+
+    async def is_admin(self, chat: Chat, member: Member) -> bool | None:
+        """Whether ``member`` owns ``chat``'s server or has Manage Server (or Administrator)
+        there, with the member fetched now; None when Discord cannot be asked."""
+        client = self._client if self._accepting else None
+        return await discord_is_admin(client, chat, member)
 
     async def history_readers(self, chat: Chat, *, since: datetime) -> Sequence[HistoryReader]:
         """Readers of a channel's history since ``since`` (the channel, then its public

@@ -164,6 +164,13 @@ class PlaygroundAdapter:
         self.output.flush()
         return SentReply(f"reply-{self._counter}", datetime.now(UTC))
 
+    async def is_admin(self, chat: Chat, member: Member) -> bool | None:
+        """The playground's rule: whoever types in the demo group owns it, so is its
+        admin (as its commands say); nobody administers any other chat."""
+        return chat.platform is Platform.PLAYGROUND and chat.platform_chat_id == (
+            DEMO_CHAT.platform_chat_id
+        )
+
     async def delete(self, chat: Chat, platform_message_id: str) -> bool:
         """Show that a reply was taken back."""
         with using(self.language):

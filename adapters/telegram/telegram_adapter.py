@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from adapters.ingest_ledger import InMemoryIngestLedger
-from adapters.model import Command, Event, Member, Message, Platform, utc
+from adapters.model import Chat, Command, Event, Member, Message, Platform, utc
 from adapters.ports import (
     EventHandler,
     EventRejected,
@@ -25,6 +25,7 @@ from adapters.ports import (
     StoreUnavailable,
     UpdateClaim,
 )
+from adapters.telegram.admin_check import telegram_is_admin
 from adapters.telegram.raw_updates import sanitise, unreadable_update, update_id_of
 from adapters.telegram.reply_sender import TelegramReplySender
 from adapters.telegram.update_converter import BotIdentity, UpdateConverter
@@ -471,6 +472,13 @@ class TelegramAdapter:
             await query.answer(text)
         except TelegramError as exc:
             logger.warning("could not answer callback query %s: %s", query.id, exc)
+
+    async def is_admin(self, chat: Chat, member: Member) -> bool | None:
+        """Whether ``member`` is the creator or an administrator of ``chat`` now
+        (getChatMember); None when Telegram cannot be asked (see ``AdminChecker``)."""
+        return await telegram_is_admin(
+            self._app.bot if self._app is not None else None, chat, member
+        )
 
     async def _with_admin_flag(self, command: Command, message: TgMessage | None) -> Command:
         """``command`` with ``sender_is_admin`` from the chat's member list (getChatMember).

@@ -340,11 +340,25 @@ class TwinReplyRow(Base):
         String(16), default="unreviewed", server_default="unreviewed"
     )
     correction: Mapped[str | None] = mapped_column(Text)
+    abstained: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    """The twin said it had nothing relevant to quote (an abstention), rather than answer."""
     owner_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased: Mapped[str | None] = mapped_column(String(16))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TwinLimitHitRow(Base):
+    """A twin answer held back by the rate limits in a chat (counted on the admin page;
+    no member is named)."""
+
+    __tablename__ = "twin_limit_hits"
+    __table_args__ = (Index("ix_twin_limit_hits_chat_at", "chat_id", "hit_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    hit_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PersonaRow(Base):

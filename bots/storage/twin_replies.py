@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import aliased
 
 from bots.storage.base import StorageBase, storable
 from bots.storage.records import TwinReplyView
-from bots.storage.tables import ChatRow, MemberRow, TwinReplyRow, utcnow
+from bots.storage.tables import ChatRow, MemberRow, TwinLimitHitRow, TwinReplyRow, utcnow
 
 
 class TwinReplyQueries(StorageBase):
@@ -28,8 +28,10 @@ class TwinReplyQueries(StorageBase):
         source_message_ids: Sequence[int],
         question_text: str | None = None,
         status: str = "pending",
+        abstained: bool = False,
     ) -> int:
-        """Store what a twin is about to say (or drafted for approval), before it is sent."""
+        """Store what a twin is about to say (or drafted for approval), before it is sent;
+        ``abstained`` when it says it has nothing relevant to quote."""
         async with self._sessions.begin() as session:
             row = TwinReplyRow(
                 chat_id=chat_id,
@@ -41,11 +43,25 @@ class TwinReplyQueries(StorageBase):
                 source_message_ids=list(source_message_ids),
                 status=status,
                 review="unreviewed",
+                abstained=abstained,
                 created_at=utcnow(),
             )
             session.add(row)
             await session.flush()
             return row.id
+
+    async def record_twin_limit_hit(self, chat_id: int) -> None:
+        """Count one twin answer held back by the rate limits in the chat."""
+        async with self._sessions.begin() as session:
+            session.add(TwinLimitHitRow(chat_id=chat_id, hit_at=utcnow()))
+
+    async def prune_twin_limit_hits(self, before: datetime) -> int:
+        """Drop the rate-limit hits counted before ``before``; how many went."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(TwinLimitHitRow).where(TwinLimitHitRow.hit_at < before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def mark_twin_reply(
         self, reply_id: int, *, status: str, platform_message_id: str | None = None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from adapters.model import Chat, OutgoingReply, Platform, SentReply
-from adapters.ports import DeliveryError, ReplySender
+from adapters.model import Platform
+from adapters.ports import ReplySender
 from bots.durations import DurationError, parse_duration
 from bots.member_commands import MemberCommands
 from bots.owner_review import OwnerReview
@@ -21,6 +21,7 @@ from bots.storage.persona_store import MAX_NOTE_CHARS
 from bots.storage.records import Profile, TwinReplyView
 from bots.storage.repository import Storage
 from bots.storage.web_store import Account, MemberChat, WebStore
+from bots.web.no_sender import NoSender
 from locales import N_, tr, tr_marked
 
 ANSWERS_SHOWN = 20
@@ -65,26 +66,6 @@ class ChatReputation:
 
     chat: MemberChat
     reputation: Reputation
-
-
-class _NoSender:
-    """Stands in for a platform that is not connected now: nothing can be removed there."""
-
-    def __init__(self, platform: Platform) -> None:
-        self._platform = platform
-
-    @property
-    def platform(self) -> Platform:
-        return self._platform
-
-    async def send(self, reply: OutgoingReply) -> SentReply:
-        raise DeliveryError(f"{self._platform.value} is not connected")
-
-    async def delete(self, chat: Chat, platform_message_id: str) -> bool:
-        return False
-
-    async def edit(self, chat: Chat, platform_message_id: str, text: str) -> bool:
-        return False
 
 
 class MemberPage:
@@ -196,9 +177,9 @@ class MemberPage:
             view = await self._storage.twin_reply(int(number)) if number.isdigit() else None
             platform = _platform(view.chat_platform) if view is not None else None
             sender: ReplySender = (
-                self._senders.get(platform) or _NoSender(platform)
+                self._senders.get(platform) or NoSender(platform)
                 if platform is not None
-                else _NoSender(Platform.PLAYGROUND)
+                else NoSender(Platform.PLAYGROUND)
             )
             return await self._review.delete(member_id, number, sender)
         return tr("That action is not known.")

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bots.http_listener import HttpListener
 from bots.reply_languages import ReplyLanguages
 from bots.storage.web_store import SignInOutcome
+from bots.web.admin_routes import AdminRoutes
 from bots.web.growth_page import GrowthPage
 from bots.web.member_page import MemberPage, review_label
 from bots.web.memory_search import MemorySearch, SearchResult
@@ -98,10 +99,12 @@ class WebServer:
         *,
         host: str,
         port: int,
+        admin: AdminRoutes | None = None,
         growth: GrowthPage | None = None,
         search: MemorySearch | None = None,
     ) -> None:
         self._page = page
+        self._admin = admin
         self._growth = growth
         self._search = search
         self._links = links
@@ -129,6 +132,8 @@ class WebServer:
         app.router.add_post("/me/answers/{number}", self._answer)
         app.router.add_post("/me/forget", self._forget)
         app.router.add_get("/me/export", self._export)
+        if self._admin is not None:
+            self._admin.add_to(app.router, self)
         app.router.add_static("/static", Path(__file__).with_name("static"))
         return app
 
@@ -184,6 +189,23 @@ class WebServer:
     def _render(self, name: str, *, status: int = 200, **context: Any) -> web.Response:
         html = self._env.get_template(name).render(lang=current(), **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+    def render(self, name: str, *, status: int = 200, **context: Any) -> web.Response:
+        """A page from the templates, in the request's language."""
+        return self._render(name, status=status, **context)
+
+    async def signed_in(self, request: web.Request) -> WebSession | None:
+        """The signed-in session, when its account still exists."""
+        return await self._member(request)
+
+    def signed_out(self) -> web.Response:
+        """The page asking to sign in (status 401)."""
+        return self._signed_out()
+
+    @property
+    def secure(self) -> bool:
+        """Whether cookies are marked Secure: the pages are reached over https."""
+        return self._secure
 
     @property
     def _secure(self) -> bool:
@@ -304,6 +326,7 @@ class WebServer:
             csrf=session.csrf,
             csrf_field=CSRF_FIELD,
             notice=notice,
+            admin_chats=await self._admin.admin_chats(session) if self._admin else [],
             **await self._growth_context(session.member_id, request),
         )
         if notice is not None:

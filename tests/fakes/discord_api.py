@@ -87,6 +87,7 @@ SEND_MESSAGE = "POST /channels/{channel_id}/messages"
 EDIT_MESSAGE = "PATCH /channels/{channel_id}/messages/{message_id}"
 CHANNEL_HISTORY = "GET /channels/{channel_id}/messages"
 GET_CHANNEL = "GET /channels/{channel_id}"
+GET_MEMBER = "GET /guilds/{guild_id}/members/{user_id}"
 ARCHIVED_THREADS = "GET /channels/{channel_id}/threads/archived/public"
 MAX_HISTORY_PAGE = 100
 CREATE_DM = "POST /users/@me/channels"
@@ -562,6 +563,15 @@ class FakeDiscord:
             if member["user"]["id"] == str(user_id):
                 return dict(member)
         return None
+
+    def set_member_roles(self, guild_id: int, user_id: int | str, roles: Iterable[int]) -> None:
+        """Give a server member exactly ``roles`` (what the member endpoint returns next;
+        no gateway event is sent)."""
+        for member in self.guilds[guild_id].get("members", []):
+            if member["user"]["id"] == str(user_id):
+                member["roles"] = [str(role) for role in roles]
+                return
+        raise KeyError(f"no member {user_id} in guild {guild_id}")
 
     def shard_of(self, guild_id: int) -> int:
         """Which shard a server belongs to."""
@@ -1096,6 +1106,7 @@ class FakeDiscord:
         self._route("POST", "/channels/{channel_id}/messages", self._create_message)
         self._route("GET", "/channels/{channel_id}/messages", self._history, query=True)
         self._route("GET", "/channels/{channel_id}", self._get_channel)
+        self._route("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member)
         self._route(
             "GET",
             "/channels/{channel_id}/threads/archived/public",
@@ -1308,6 +1319,14 @@ class FakeDiscord:
         if self.echo_sent_messages:
             self._spawn(self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_of(channel)))
         return message
+
+    async def _get_member(self, _body: Any, guild_id: str, user_id: str) -> JSON:
+        if int(guild_id) not in self.guilds:
+            raise DiscordHTTPError(404, "Unknown Guild", 10004)
+        member = self.member_json(int(guild_id), user_id)
+        if member is None:
+            raise DiscordHTTPError(404, "Unknown Member", 10007)
+        return member
 
     async def _get_channel(self, _body: Any, channel_id: str) -> JSON:
         channel = self.channel_json(int(channel_id))
