@@ -80,6 +80,14 @@ def featured(hearth: HearthProcess, who: dict[str, object]) -> list[tuple[str, s
         ).fetchall()
 
 
+async def until_featured(hearth: HearthProcess, who: dict[str, object]) -> None:
+    """Wait until a posted digest's record of featuring ``who`` is stored."""
+    deadline = time.monotonic() + 30
+    while not featured(hearth, who):
+        assert time.monotonic() < deadline, "the digest's features were not recorded"
+        await asyncio.sleep(0.05)
+
+
 async def embedded(hearth: HearthProcess) -> None:
     await hearth.wait_until(lambda c: c.stored > 0 and c.pending == 0, 60, "messages embedded")
 
@@ -115,7 +123,7 @@ async def test_forget_leaves_no_trace_in_any_file(
     fake_telegram.set_member_status(CHAT, CAROL, "administrator")
     say(fake_telegram, CAROL, "/digest now")
     await reply_with(fake_telegram, "Daily digest")
-    assert featured(hearth, ALICE)  # the posted digest featured her, quoting her
+    await until_featured(hearth, ALICE)  # recorded right after the post, quoting her
     assert files_holding(data, english, chinese, asked)  # SQLite and the shard hold them
 
     say(fake_telegram, ALICE, "/forget")
