@@ -67,7 +67,7 @@ class DigestFeatureStore(StorageBase):
             return [_featured(row) for row in await session.scalars(stmt)]
 
     async def in_chat(self, chat_id: int) -> list[FeaturedIn]:
-        """Every feature recorded in the chat, oldest first (for checks and upkeep)."""
+        """Every feature recorded in the chat, oldest first."""
         stmt = (
             select(DigestFeatureRow)
             .where(DigestFeatureRow.chat_id == chat_id)
