@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bots.message_vectors import message_vectors
 from bots.settings import HearthSettings
+from bots.storage.digest_features_store import DigestFeatureStore
 from bots.storage.repository import PERIOD_MESSAGES_LIMIT, Storage
 from jobs.digest_builder import DigestOptions, compose_digest
-from jobs.digest_model import DigestMessage, DigestPeriod
+from jobs.digest_features import digest_features
+from jobs.digest_model import Digest, DigestMessage, DigestPeriod
 from jobs.digest_render import DISCORD_MAX_CHARS, render_digest
 from jobs.digest_summaries import TopicSummariser
 from jobs.languages import Language
@@ -76,6 +79,15 @@ async def period_messages(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ComposedDigest:
+    """A chat digest as built (``digest``) and as chat messages (``parts``; none when quiet
+    and no quiet line is wanted)."""
+
+    digest: Digest
+    parts: list[str]
+
+
 class ChatDigests:
     """Builds a chat's digest for a period; vectors come from memory, not re-embedding.
 
@@ -101,6 +113,7 @@ class ChatDigests:
         self._embedder = embedder
         self._summariser = summariser if token_budget > 0 else None
         self._token_budget = token_budget
+        self._features = DigestFeatureStore(storage.engine)
 
     async def render(
         self,
@@ -114,6 +127,18 @@ class ChatDigests:
 
         A quiet period gives one line, or no message at all with ``quiet_line=False``.
         """
+        composed = await self.compose(chat_id, end, length, chat_title, quiet_line)
+        return composed.parts
+
+    async def compose(
+        self,
+        chat_id: int,
+        end: datetime,
+        length: timedelta = DEFAULT_PERIOD,
+        chat_title: str | None = None,
+        quiet_line: bool = True,
+    ) -> ComposedDigest:
+        """The digest of ``[end - length, end)``, built and rendered as :meth:`render` does."""
         period = DigestPeriod(end - length, end)
         messages = await period_messages(self._storage, chat_id, period)
         known = await message_vectors(
@@ -135,4 +160,23 @@ class ChatDigests:
             token_budget=self._token_budget,
             options=DigestOptions(language=Language(current())),
         )
-        return render_digest(digest, max_chars=MAX_CHARS, quiet_line=quiet_line)
+        return ComposedDigest(
+            digest, render_digest(digest, max_chars=MAX_CHARS, quiet_line=quiet_line)
+        )
+
+    async def record_featured(
+        self, chat_id: int, digest: Digest, posted_at: datetime | None = None
+    ) -> int:
+        """Remember whom ``digest``, just posted in the chat, featured; how many features.
+
+        Call it once a part was sent. A failure to store is logged and otherwise ignored:
+        the digest is out already, and its record must not fail the post.
+        """
+        features = digest_features(digest)
+        if not features:
+            return 0
+        try:
+            return await self._features.record(chat_id, posted_at or datetime.now(UTC), features)
+        except Exception:
+            log.exception("could not record whom the digest of chat %s featured", chat_id)
+            return 0

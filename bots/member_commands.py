@@ -187,11 +187,14 @@ class MemberCommands:
         if words not in (("now",), ("preview",)):
             await reply(await self._schedules.change(chat_id, " ".join(words)), private=False)
             return
-        parts = await self._digests.render(
+        composed = await self._digests.compose(
             chat_id, datetime.now(UTC), chat_title=command.chat.title
         )
-        for part in parts:
-            await reply(part, private=words == ("preview",))
+        preview = words == ("preview",)
+        for part in composed.parts:
+            await reply(part, private=preview)
+        if composed.parts and not preview:
+            await self._digests.record_featured(chat_id, composed.digest)
 
     async def _twin_profile(
         self, command: Command, words: tuple[str, ...], sender: ReplySender

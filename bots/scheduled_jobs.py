@@ -113,18 +113,21 @@ class ScheduledJobs:
             return
         chat, sender = found
         with using(await self._languages.for_chat(chat)):
-            parts = await self._digests.render(
+            composed = await self._digests.compose(
                 chat_id,
                 period_end,
                 period_end - period_start,
                 chat_title=chat.title,
                 quiet_line=await self._storage.digest_quiet_line(chat_id),
             )
+        parts = composed.parts
         if not parts:
             log.info("quiet period in chat %s: no digest posted", chat_id)
             return
         sent = await _send_in_turn(sender, [OutgoingReply(chat=chat, text=p) for p in parts])
         log.info("posted the digest of chat %s (%d of %d part(s))", chat_id, sent, len(parts))
+        if sent:  # none sent now: an earlier attempt posted every part and recorded them
+            await self._digests.record_featured(chat_id, composed.digest)
 
     async def run_intros(self, chat_id: int) -> None:
         """Make this round's introductions in the chat and post them."""

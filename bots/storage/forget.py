@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.storage.database import truncate_sqlite_wal
+from bots.storage.digest_features_store import forget_features
 from bots.storage.profiles import ProfileQueries
 from bots.storage.records import ForgetResult
 from bots.storage.tables import (
@@ -40,14 +41,15 @@ class ForgetQueries(ProfileQueries):
     async def forget_member(self, chat_id: int, member_id: int) -> ForgetResult:
         """Delete everything stored about a member in one chat.
 
-        Removes their messages, settings, presence and what their twin said
-        there, the reactions they gave there and those given to their messages and
-        twin answers there, and the updates of theirs kept unread (``skipped_updates``, in any
-        chat). Their questions to other members' twins in the chat are erased
-        with the answers to them (the rows stay, marked, so the other members'
-        logs still add up), and so are their twin's answers in other chats that
-        quoted one of the deleted messages. The member row itself goes too once
-        no chat refers to it.
+        Removes their messages, settings, presence, what their twin said there,
+        the reactions they gave there and those given to their messages and twin
+        answers there, and the digests' record of featuring them (see
+        :func:`bots.storage.digest_features_store.forget_features`), and the updates of
+        theirs kept unread (``skipped_updates``, in any chat). Their questions to other
+        members' twins in the chat are erased with the answers to them (the rows stay,
+        marked, so the other members' logs still add up), and so are their twin's
+        answers in other chats that quoted one of the deleted messages. The member row
+        itself goes too once no chat refers to it.
         """
         async with self._sessions.begin() as session:
             accounts = await self._linked_accounts(session, member_id)
@@ -88,6 +90,7 @@ class ForgetQueries(ProfileQueries):
                 .returning(ReactionRow.id)
             )
             reaction_count = len(list(reactions))
+            await forget_features(session, chat_id, member_id)
             await self._erase_skipped_updates(session, member_id)
             await self._drop_member_if_unused(session, member_id)
             return ForgetResult(

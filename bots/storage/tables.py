@@ -503,3 +503,25 @@ class ReactionRow(Base):
     """Who is recognised: the message's author, or the owner of the twin that sent it."""
     emoji: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestFeatureRow(Base):
+    """A member a posted chat digest featured, and how (``jobs.digest_features.FeatureKind``).
+
+    ``title`` is what the digest showed about them (a topic's title, a decision, a question,
+    a link); ``None`` for a newcomer, or once a ``/forget`` of another member erased it.
+    """
+
+    __tablename__ = "digest_features"
+    __table_args__ = (
+        Index("ix_digest_features_member_posted", "member_id", "posted_at"),
+        Index("ix_digest_features_chat_posted", "chat_id", "posted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text)
+    permalink: Mapped[str | None] = mapped_column(String(512))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bots.storage.base import StorageBase
+from bots.storage.digest_features_store import exported_features
 from bots.storage.one_time_tokens import find_token, prune_tokens, store_token
 from bots.storage.tables import (
     ChatMemberRow,
@@ -194,6 +195,7 @@ class WebStore(StorageBase):
                     .order_by(ReactionRow.chat_id, ReactionRow.emoji)
                 )
             ).all()
+            featured = await exported_features(session, ids)
 
         def chat_ref(chat_id: int) -> dict[str, Any]:
             chat = chats.get(chat_id)
@@ -289,6 +291,17 @@ class WebStore(StorageBase):
             "reactions_received": [
                 {"chat": chat_ref(chat_id), "account": account, "emoji": emoji, "count": count}
                 for chat_id, account, emoji, count in received
+            ],
+            "digest_features": [
+                {
+                    "chat": chat_ref(row.chat_id),
+                    "account": row.member_id,
+                    "posted_at": _when(row.posted_at),
+                    "kind": row.kind,
+                    "title": row.title,
+                    "permalink": row.permalink,
+                }
+                for row in featured
             ],
         }
 

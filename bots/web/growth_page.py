@@ -1,7 +1,8 @@
 """The member page's growth panel and interaction history, from SQL aggregates.
 
-Only the signed-in person's rows are read: their messages, their twin's answers and
-the introductions they were part of, in the group chats they are in now. Another
+Only the signed-in person's rows are read: their messages, their twin's answers, the
+introductions they were part of and the chat digests that featured them, in the group
+chats they are in now. Another
 member's message is read only to tell whether the person's reply answered a question;
 its text is never shown.
 """
@@ -14,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bots.storage.digest_features_store import DigestFeatureStore
 from bots.storage.growth_queries import GrowthQueries, ReplyToOther, week_number, week_start
 from bots.storage.web_store import MemberChat
+from bots.web.featured_events import distinct, featured_summary
 from bots.web.growth import Figures, Level, Milestone, WeeklyChart, level, milestones, weekly_chart
 from bots.web.member_page import review_label
 from jobs.text_cues import is_question
@@ -53,7 +56,8 @@ class HistoryEvent:
     """One entry of the interaction history.
 
     ``kind``: ``answered`` (the person replied to a question), ``twin`` (their twin
-    answered one) or ``introduction``. ``text`` is the person's own words, if any.
+    answered one), ``introduction`` or ``digest`` (a chat digest featured them).
+    ``text`` is the person's own words, if any.
     """
 
     kind: str
@@ -67,8 +71,9 @@ class HistoryEvent:
 class GrowthPage:
     """Reads the growth panel and the interaction history for a person's accounts."""
 
-    def __init__(self, queries: GrowthQueries) -> None:
+    def __init__(self, queries: GrowthQueries, features: DigestFeatureStore | None = None) -> None:
         self._queries = queries
+        self._features = features or DigestFeatureStore(queries.engine)
 
     async def read(
         self, member_ids: Sequence[int], chats: Sequence[MemberChat], now: datetime | None = None
@@ -165,8 +170,9 @@ class GrowthPage:
         *,
         answers: Sequence[ReplyToOther] | None = None,
     ) -> list[HistoryEvent]:
-        """The newest ``limit`` questions answered (by the person or their twin) and
-        introductions, newest first, in the chats the person is in now."""
+        """The newest ``limit`` questions answered (by the person or their twin),
+        introductions and digests that featured them, newest first, in the chats the
+        person is in now."""
         names = {chat.chat_id: chat.name for chat in chats}
         if answers is None:
             answers = await self.answers(member_ids, chats)
@@ -208,6 +214,18 @@ class GrowthPage:
                         tr("You were introduced to {names}", names=format_list(intro.others))
                         if intro.others
                         else tr("You were part of an introduction"),
+                    )
+                )
+        for feature in distinct(await self._features.featured(member_ids, limit)):
+            if feature.chat_id in names:
+                events.append(
+                    HistoryEvent(
+                        "digest",
+                        feature.posted_at,
+                        names[feature.chat_id],
+                        featured_summary(feature, names[feature.chat_id]),
+                        None,
+                        feature.permalink,
                     )
                 )
         events.sort(key=lambda event: event.at, reverse=True)

@@ -4,11 +4,14 @@ Alice writes distinctive words (English and Chinese), her twin quotes them to Ca
 asks Bob's twin a question holding a third distinctive word. After her ``/forget`` every
 file under ``HEARTH_DATA_DIR`` (SQLite and its log, both Qdrant Edge shards) is read as
 bytes: first while Hearth still runs, once the promised purge is done, then after a stop.
+Before it, an admin posts ``/digest now``: the digest's record of featuring Alice, which
+quotes her words, goes too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -67,6 +70,24 @@ async def reply_with(api: FakeTelegramApi, part: str) -> SentMessage:
     raise AssertionError(f"no reply with {part!r}; sent: {api.sent_messages[start:]}")
 
 
+def featured(hearth: HearthProcess, who: dict[str, object]) -> list[tuple[str, str | None]]:
+    """The digest features recorded for ``who``: kind and title (read straight from SQLite)."""
+    with sqlite3.connect(f"file:{hearth.database}?mode=ro", uri=True) as connection:
+        return connection.execute(
+            "SELECT f.kind, f.title FROM digest_features f JOIN members m ON m.id = f.member_id "
+            "WHERE m.platform_user_id = ?",
+            (str(who["id"]),),
+        ).fetchall()
+
+
+async def until_featured(hearth: HearthProcess, who: dict[str, object]) -> None:
+    """Wait until a posted digest's record of featuring ``who`` is stored."""
+    deadline = time.monotonic() + 30
+    while not featured(hearth, who):
+        assert time.monotonic() < deadline, "the digest's features were not recorded"
+        await asyncio.sleep(0.05)
+
+
 async def embedded(hearth: HearthProcess) -> None:
     await hearth.wait_until(lambda c: c.stored > 0 and c.pending == 0, 60, "messages embedded")
 
@@ -99,6 +120,10 @@ async def test_forget_leaves_no_trace_in_any_file(
     say(fake_telegram, ALICE, f"@bob_t is the {asked} loop good for beginners?")
     await reply_with(fake_telegram, "Twin of Bob")
     await embedded(hearth)
+    fake_telegram.set_member_status(CHAT, CAROL, "administrator")
+    say(fake_telegram, CAROL, "/digest now")
+    await reply_with(fake_telegram, "Daily digest")
+    await until_featured(hearth, ALICE)  # recorded right after the post, quoting her
     assert files_holding(data, english, chinese, asked)  # SQLite and the shard hold them
 
     say(fake_telegram, ALICE, "/forget")
@@ -108,6 +133,7 @@ async def test_forget_leaves_no_trace_in_any_file(
 
     # (a) While Hearth runs: gone within the promised purge.
     await until_no_trace(data, english, chinese, asked, limit=PURGE_LIMIT)
+    assert featured(hearth, ALICE) == []
     say(fake_telegram, CAROL, "@bob_t which trail is good for beginners?")
     assert "Fern Creek" in (await reply_with(fake_telegram, "Twin of Bob")).text
 
