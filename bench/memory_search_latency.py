@@ -332,10 +332,11 @@ async def main(args: argparse.Namespace) -> None:
             with sampler.phase("optimize"):
                 await store.optimize()
             print(f"optimize                     {time.perf_counter() - started:.1f} s")
-            report(
-                "member in chat (optimized)",
-                *await time_searches(store, args, rng, all_chats=False),
-            )
+            with sampler.phase("searches, optimized"):
+                report(
+                    "member in chat (optimized)",
+                    *await time_searches(store, args, rng, all_chats=False),
+                )
         started = time.perf_counter()
         with sampler.phase("close"):
             await store.close()
@@ -347,7 +348,11 @@ async def main(args: argparse.Namespace) -> None:
         with sampler.phase("reopen"):
             await store.open()
         print(f"reopen                       {time.perf_counter() - started:.2f} s")
-        report("member in chat (reopened)", *await time_searches(store, args, rng, all_chats=False))
+        with sampler.phase("searches, reopened"):
+            report(
+                "member in chat (reopened)",
+                *await time_searches(store, args, rng, all_chats=False),
+            )
         if args.twin:
             # Timed on the reopened shard: right after a bulk fill, the store's background
             # indexing takes both cores for a while, and the embedder waits behind it.
