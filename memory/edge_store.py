@@ -34,6 +34,7 @@ from qdrant_edge import (
     Modifier,
     Point,
     Query,
+    QueryBatchRequest,
     QueryRequest,
     Record,
     SparseVector,
@@ -80,12 +81,13 @@ SEGMENT_POINTS = 100_000
 The engine merges segments up to this size and never beyond, so optimizing, compacting
 and reopening a shard of any size hold at most about two segments' worth of new data in
 memory at once (about 150 MiB of 384-dimensional vectors each)."""
-OPTIMIZE_EVERY = 20_000
+OPTIMIZE_EVERY = 50_000
 """Points written since the last optimize after which the store optimizes on its own.
 
 New points land in one appendable segment that the engine keeps in memory and that only
 optimize turns into indexed segments. Left alone through a bulk import it would grow to
-the whole store and then be converted in one piece, holding it twice in memory."""
+the whole store and then be converted in one piece, holding it twice in memory. Half a
+segment at a time, each point is rewritten about twice on its way into a full segment."""
 
 _MARKER = "hearth_purge"
 """A file in the shard folder saying that deleted points may still be in its files."""
@@ -259,6 +261,17 @@ class EdgeMemoryStore:
         if limit < 1:
             return []
         return await self._run(lambda shard: self._search_keywords_sync(shard, text, scope, limit))
+
+    async def search_hybrid(
+        self, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        """:meth:`search` and :meth:`search_keywords` in one batch: the engine reads the
+        scope's points once for both and searches its segments in parallel."""
+        if limit < 1:
+            return [], []
+        return await self._run(
+            lambda shard: self._search_hybrid_sync(shard, vector, text, scope, limit)
+        )
 
     async def peer_scores(
         self,
@@ -644,28 +657,44 @@ class EdgeMemoryStore:
         query = keyword_encoder().query(text)
         if not query:
             return []
-        request = QueryRequest(
-            limit=limit,
-            query=Query.Nearest(_sparse(query), using=KEYWORDS),
-            filter=_scope_filter(scope),
-            with_payload=True,
-        )
+        request = _keyword_request(query, _scope_filter(scope), limit)
         return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
+
+    def _search_hybrid_sync(
+        self, shard: EdgeShard, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        scoped = _scope_filter(scope)
+        queries = [
+            QueryRequest(
+                limit=limit,
+                query=Query.Nearest(as_vector(vector, self._dimension)),
+                filter=scoped,
+                with_payload=True,
+            )
+        ]
+        words = keyword_encoder().query(text)
+        if words:
+            queries.append(_keyword_request(words, scoped, limit))
+        dense, *keywords = shard.query_batch(QueryBatchRequest(queries))
+        return (
+            [to_hit(point.id, point.score, point.payload) for point in dense],
+            [to_hit(point.id, point.score, point.payload) for found in keywords for point in found],
+        )
 
     def _peer_scores_sync(
         self, shard: EdgeShard, vector: Sequence[float], text: str, peers: Filter, limit: int
     ) -> PeerScores:
-        dense = shard.query(
+        queries = [
             QueryRequest(
                 limit=limit,
                 query=Query.Nearest(as_vector(vector, self._dimension)),
                 filter=peers,
                 with_payload=False,
             )
-        )
+        ]
         query = keyword_encoder().query(text)
-        keywords = (
-            shard.query(
+        if query:
+            queries.append(
                 QueryRequest(
                     limit=limit,
                     query=Query.Nearest(_sparse(query), using=KEYWORDS),
@@ -673,11 +702,10 @@ class EdgeMemoryStore:
                     with_payload=False,
                 )
             )
-            if query
-            else []
-        )
+        dense, *keywords = shard.query_batch(QueryBatchRequest(queries))
         return PeerScores(
-            tuple(point.score for point in dense), tuple(point.score for point in keywords)
+            tuple(point.score for point in dense),
+            tuple(point.score for found in keywords for point in found),
         )
 
     def _update_sync(
@@ -802,6 +830,15 @@ def _with_keywords(record: Record) -> Point:
     payload = record.payload or {}
     keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))
     return Point(record.id, {"": dense, KEYWORDS: keywords}, payload)
+
+
+def _keyword_request(words: KeywordVector, scope: Filter, limit: int) -> QueryRequest:
+    return QueryRequest(
+        limit=limit,
+        query=Query.Nearest(_sparse(words), using=KEYWORDS),
+        filter=scope,
+        with_payload=True,
+    )
 
 
 def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:
