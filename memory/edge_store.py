@@ -86,8 +86,9 @@ OPTIMIZE_EVERY = 50_000
 
 New points land in one appendable segment that the engine keeps in memory and that only
 optimize turns into indexed segments. Left alone through a bulk import it would grow to
-the whole store and then be converted in one piece, holding it twice in memory. Half a
-segment at a time, each point is rewritten about twice on its way into a full segment."""
+the whole store and then be converted in one piece, holding it twice in memory. Each such
+batch becomes a segment of its own and is written once; smaller segments (the rest of a
+batch cut short by a restart) are merged with others up to :data:`SEGMENT_POINTS`."""
 
 _MARKER = "hearth_purge"
 """A file in the shard folder saying that deleted points may still be in its files."""
