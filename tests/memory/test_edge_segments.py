@@ -136,7 +136,7 @@ async def test_writes_are_indexed_as_they_come_in_bounded_segments(tmp_path: Pat
     try:
         for start in range(1, POINTS + 1, 100):
             await store.upsert([message(i) for i in range(start, start + 100)])
-            waiting = await store._run(unindexed_points)  # noqa: SLF001 - engine-level figure
+            waiting = await store._run(unindexed_points)  # on the store's own engine thread
             assert waiting < 500
         await store.optimize()
         assert len(segment_folders(path)) >= POINTS // 1_000
