@@ -131,6 +131,7 @@ class ShardCopy:
             if self._optimize_every is not None and (
                 self._unoptimized >= self._optimize_every or offset is None
             ):
+                shard.flush()  # the log would otherwise hold every copied point
                 shard.optimize()
                 self._unoptimized = 0
         except MemoryStoreError:
