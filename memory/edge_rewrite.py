@@ -72,8 +72,9 @@ class ShardCopy:
 
     ``point_of`` turns a stored record into the point to write (by default the
     same vectors and payload). With ``optimize_every``, the new shard is
-    optimized after each such number of copied points, so its segments are
-    built a bounded piece at a time rather than all at the end. Only one
+    flushed, optimized and reopened after each such number of copied points,
+    so its segments are built a bounded piece at a time rather than all at the
+    end, and the pages written for them do not stay in memory. Only one
     thread may use a copy, the same one that uses ``source``.
     """
 
@@ -103,6 +104,7 @@ class ShardCopy:
             raise
         self._source = source
         self._target = target
+        self._config = config
         self._shard: EdgeShard | None = shard
         self._point_of = point_of
         self._offset: int | str | UUID | None = None
@@ -134,6 +136,10 @@ class ShardCopy:
                 shard.flush()  # the log would otherwise hold every copied point
                 shard.optimize()
                 self._unoptimized = 0
+                if offset is not None:  # let go of the pages just written
+                    self._shard = None
+                    shard.close()
+                    self._shard = EdgeShard.load(str(self._target), self._config)
         except MemoryStoreError:
             raise
         except Exception as error:  # the engine raises plain Exception
