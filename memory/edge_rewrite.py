@@ -71,8 +71,11 @@ class ShardCopy:
     """A fresh shard at ``target`` being filled with the live points of ``source``.
 
     ``point_of`` turns a stored record into the point to write (by default the
-    same vectors and payload). Only one thread may use a copy, the same one
-    that uses ``source``.
+    same vectors and payload). With ``optimize_every``, the new shard is
+    flushed, optimized and reopened after each such number of copied points,
+    so its segments are built a bounded piece at a time rather than all at the
+    end, and the pages written for them do not stay in memory. Only one
+    thread may use a copy, the same one that uses ``source``.
     """
 
     def __init__(
@@ -82,6 +85,8 @@ class ShardCopy:
         config: EdgeConfig,
         indexed_fields: Iterable[str],
         point_of: PointOf = _plain_point,
+        *,
+        optimize_every: int | None = None,
     ) -> None:
         shutil.rmtree(target, ignore_errors=True)
         try:
@@ -99,10 +104,13 @@ class ShardCopy:
             raise
         self._source = source
         self._target = target
+        self._config = config
         self._shard: EdgeShard | None = shard
         self._point_of = point_of
         self._offset: int | str | UUID | None = None
         self._done = False
+        self._optimize_every = optimize_every
+        self._unoptimized = 0
         self.copied = 0
 
     @property
@@ -121,6 +129,17 @@ class ShardCopy:
             points = [self._point_of(record) for record in batch]
             if points:
                 shard.update(UpdateOperation.upsert_points(points))
+            self._unoptimized += len(points)
+            if self._optimize_every is not None and (
+                self._unoptimized >= self._optimize_every or offset is None
+            ):
+                shard.flush()  # the log would otherwise hold every copied point
+                shard.optimize()
+                self._unoptimized = 0
+                if offset is not None:  # let go of the pages just written
+                    self._shard = None
+                    shard.close()
+                    self._shard = EdgeShard.load(str(self._target), self._config)
         except MemoryStoreError:
             raise
         except Exception as error:  # the engine raises plain Exception

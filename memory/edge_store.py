@@ -21,6 +21,7 @@ from qdrant_edge import (
     CountRequest,
     Distance,
     EdgeConfig,
+    EdgeOptimizersConfig,
     EdgeShard,
     EdgeSparseVectorParams,
     EdgeVectorParams,
@@ -30,9 +31,11 @@ from qdrant_edge import (
     IntegerIndexParams,
     MatchAny,
     MatchValue,
+    Memory,
     Modifier,
     Point,
     Query,
+    QueryBatchRequest,
     QueryRequest,
     Record,
     SparseVector,
@@ -73,6 +76,21 @@ from memory.store import (
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+SEGMENT_POINTS = 100_000
+"""Most points in one indexed segment: what one optimizer step reads and writes at most.
+
+The engine merges segments up to this size and never beyond, so optimizing, compacting
+and reopening a shard of any size hold at most about two segments' worth of new data in
+memory at once (about 150 MiB of 384-dimensional vectors each)."""
+OPTIMIZE_EVERY = 50_000
+"""Points written since the last optimize after which the store optimizes on its own.
+
+New points land in one appendable segment that the engine keeps in memory and that only
+optimize turns into indexed segments. Left alone through a bulk import it would grow to
+the whole store and then be converted in one piece, holding it twice in memory. Each such
+batch becomes a segment of its own and is written once; smaller segments (the rest of a
+batch cut short by a restart) are merged with others up to :data:`SEGMENT_POINTS`."""
+
 _MARKER = "hearth_purge"
 """A file in the shard folder saying that deleted points may still be in its files."""
 _REQUESTED = "requested"
@@ -98,6 +116,14 @@ class EdgeMemoryStore:
     text, see :mod:`memory.keywords`) for :meth:`search_keywords`. A shard
     made before keyword vectors existed is rebuilt with them on :meth:`open`,
     from the stored texts (nothing is embedded again).
+
+    Segments are bounded (``segment_points`` points each; see
+    :data:`SEGMENT_POINTS`) and the store optimizes on its own after
+    ``optimize_every`` written points, so no engine step ever handles the
+    whole store at once and peak memory stays near the steady level. A shard
+    from before this bound is given it when loaded; one whose unindexed part is
+    still larger than a segment is rewritten by :meth:`optimize` rather than
+    converted in one piece.
 
     Updates go through the shard's write-ahead log, so they survive a crash.
     The log only shrinks when the shard is flushed, which the store does after
@@ -128,9 +154,13 @@ class EdgeMemoryStore:
         flush_interval: float = 300.0,
         min_free_bytes: int = DEFAULT_MIN_FREE_BYTES,
         purge_delay: float = 1.0,
+        segment_points: int = SEGMENT_POINTS,
+        optimize_every: int = OPTIMIZE_EVERY,
     ) -> None:
         if dimension < 1:
             raise ValueError("dimension must be positive")
+        if segment_points < 1 or optimize_every < 1:
+            raise ValueError("segment_points and optimize_every must be positive")
         if min_free_bytes < 0:
             raise ValueError("min_free_bytes cannot be negative")
         self._path = Path(path)
@@ -139,6 +169,8 @@ class EdgeMemoryStore:
         self._flush_every = flush_every
         self._flush_interval = flush_interval
         self._purge_delay = purge_delay
+        self._segment_points = segment_points
+        self._optimize_every = min(optimize_every, segment_points)
         self._executor: ThreadPoolExecutor | None = None
         # Only touched on the event loop:
         self._purge_task: asyncio.Task[None] | None = None
@@ -147,6 +179,7 @@ class EdgeMemoryStore:
         # Only touched on the worker thread:
         self._shard: EdgeShard | None = None
         self._unflushed = 0
+        self._unoptimized = 0
         self._flushed_at = time.monotonic()
         self._marker: str | None = None
         self._copy: ShardCopy | None = None
@@ -231,6 +264,17 @@ class EdgeMemoryStore:
             return []
         return await self._run(lambda shard: self._search_keywords_sync(shard, text, scope, limit))
 
+    async def search_hybrid(
+        self, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        """:meth:`search` and :meth:`search_keywords` in one batch: the engine reads the
+        scope's points once for both and searches its segments in parallel."""
+        if limit < 1:
+            return [], []
+        return await self._run(
+            lambda shard: self._search_hybrid_sync(shard, vector, text, scope, limit)
+        )
+
     async def peer_scores(
         self,
         vector: Sequence[float],
@@ -307,25 +351,31 @@ class EdgeMemoryStore:
     async def optimize(self) -> bool:
         """Merge segments and drop deleted points; returns whether anything changed.
 
-        When points were deleted since the last rewrite, the shard is rewritten
-        (:meth:`purge`), which leaves nothing of them in its files; otherwise the
-        engine merges segments. The shard never optimizes on its own. Without a
-        global HNSW graph either is cheap (seconds for 100,000 points), so it
-        suits a nightly job. Merging writes segments beside the old ones, so it
-        needs their size free on top of the usual margin.
+        When points were deleted since the last rewrite, or when more points than
+        one segment holds are still unindexed (a shard filled before segments
+        were bounded), the shard is rewritten (:meth:`purge`), which leaves
+        nothing of deleted points in its files and builds bounded segments;
+        otherwise the engine merges segments, one bounded segment at a time.
+        Without a global HNSW graph either is cheap (seconds for 100,000
+        points), so it suits a nightly job. Merging writes segments beside the
+        old ones, so it needs their size free on top of the usual margin.
         """
-        if await self._run(lambda _shard: self._marker) is not None:
+        if await self._run(self._needs_rewrite):
             try:
                 await self.purge()
                 return True
             except MemoryStoreError as error:
                 log.warning("%s; merging segments instead", error)
 
-        def optimize(shard: EdgeShard) -> bool:
-            self._ensure_writable(headroom=used_bytes(self._path / "segments"))
-            return shard.optimize()
+        return await self._run(self._optimize_sync)
 
-        return await self._run(optimize)
+    def _needs_rewrite(self, shard: EdgeShard) -> bool:
+        return self._marker is not None or unindexed_points(shard) > self._segment_points
+
+    def _optimize_sync(self, shard: EdgeShard) -> bool:
+        self._ensure_writable(headroom=used_bytes(self._path / "segments"))
+        self._unoptimized = 0
+        return shard.optimize()
 
     async def purge_soon(self) -> None:
         """Have the shard rewritten without its deleted points in ``purge_delay`` seconds.
@@ -456,12 +506,24 @@ class EdgeMemoryStore:
         return shard
 
     def _config(self, *, keywords: bool = True) -> EdgeConfig:
+        """The shard's settings; loading a shard with them stores them in its folder.
+
+        Dense vectors stay in memory-mapped files that are not loaded up front
+        (``Memory.Cold``): the pages a search reads stay in the page cache, and a
+        store of a million messages does not take their 1.5 GB of memory to open
+        or to build a segment. The optimizer settings and the placement apply to an
+        existing shard as well: they only shape the segments it builds from now on,
+        and change nothing already stored.
+        """
         return EdgeConfig(
-            vectors=EdgeVectorParams(size=self._dimension, distance=Distance.Cosine),
+            vectors=EdgeVectorParams(
+                size=self._dimension, distance=Distance.Cosine, memory=Memory.Cold
+            ),
             sparse_vectors=(
                 {KEYWORDS: EdgeSparseVectorParams(modifier=Modifier.Idf)} if keywords else None
             ),
             hnsw_config=HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
+            optimizers=segment_bounds(self._dimension, self._segment_points, self._optimize_every),
         )
 
     def _add_keyword_vectors(self) -> None:
@@ -479,7 +541,12 @@ class EdgeMemoryStore:
             ) from error
         try:
             copy = ShardCopy(
-                old, sibling(self._path, BUILDING), self._config(), INDEXED_FIELDS, _with_keywords
+                old,
+                sibling(self._path, BUILDING),
+                self._config(),
+                INDEXED_FIELDS,
+                _with_keywords,
+                optimize_every=self._optimize_every,
             )
             try:
                 copy.finish()
@@ -497,7 +564,13 @@ class EdgeMemoryStore:
         if self._copy is not None:
             return
         check_room(self._path)
-        self._copy = ShardCopy(shard, sibling(self._path, BUILDING), self._config(), INDEXED_FIELDS)
+        self._copy = ShardCopy(
+            shard,
+            sibling(self._path, BUILDING),
+            self._config(),
+            INDEXED_FIELDS,
+            optimize_every=self._optimize_every,
+        )
         self._owed_after_copy = None
         self._copy_started = time.monotonic()
 
@@ -532,6 +605,7 @@ class EdgeMemoryStore:
             raise MemoryStoreError(f"cannot swap in the rewritten shard: {error}") from error
         self._shard = self._load_sync(True)
         self._unflushed, self._flushed_at = 0, time.monotonic()
+        self._unoptimized = 0
         self._marker = owed
         log.info(
             "rewrote the memory shard at %s without its deleted points: %d kept, %.1f s",
@@ -591,28 +665,44 @@ class EdgeMemoryStore:
         query = keyword_encoder().query(text)
         if not query:
             return []
-        request = QueryRequest(
-            limit=limit,
-            query=Query.Nearest(_sparse(query), using=KEYWORDS),
-            filter=_scope_filter(scope),
-            with_payload=True,
-        )
+        request = _keyword_request(query, _scope_filter(scope), limit)
         return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
+
+    def _search_hybrid_sync(
+        self, shard: EdgeShard, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        scoped = _scope_filter(scope)
+        queries = [
+            QueryRequest(
+                limit=limit,
+                query=Query.Nearest(as_vector(vector, self._dimension)),
+                filter=scoped,
+                with_payload=True,
+            )
+        ]
+        words = keyword_encoder().query(text)
+        if words:
+            queries.append(_keyword_request(words, scoped, limit))
+        dense, *keywords = shard.query_batch(QueryBatchRequest(queries))
+        return (
+            [to_hit(point.id, point.score, point.payload) for point in dense],
+            [to_hit(point.id, point.score, point.payload) for found in keywords for point in found],
+        )
 
     def _peer_scores_sync(
         self, shard: EdgeShard, vector: Sequence[float], text: str, peers: Filter, limit: int
     ) -> PeerScores:
-        dense = shard.query(
+        queries = [
             QueryRequest(
                 limit=limit,
                 query=Query.Nearest(as_vector(vector, self._dimension)),
                 filter=peers,
                 with_payload=False,
             )
-        )
+        ]
         query = keyword_encoder().query(text)
-        keywords = (
-            shard.query(
+        if query:
+            queries.append(
                 QueryRequest(
                     limit=limit,
                     query=Query.Nearest(_sparse(query), using=KEYWORDS),
@@ -620,11 +710,10 @@ class EdgeMemoryStore:
                     with_payload=False,
                 )
             )
-            if query
-            else []
-        )
+        dense, *keywords = shard.query_batch(QueryBatchRequest(queries))
         return PeerScores(
-            tuple(point.score for point in dense), tuple(point.score for point in keywords)
+            tuple(point.score for point in dense),
+            tuple(point.score for found in keywords for point in found),
         )
 
     def _update_sync(
@@ -639,12 +728,27 @@ class EdgeMemoryStore:
                 self._abort_copy_sync()
         if deleting:
             self._mark_sync(_DELETED)
+        else:
+            self._unoptimized += changed
         self._unflushed += changed
         if (
             self._unflushed >= self._flush_every
             or time.monotonic() - self._flushed_at >= self._flush_interval
         ):
             self._flush_sync(shard)
+        if self._unoptimized >= self._optimize_every:
+            self._optimize_new_points(shard)
+
+    def _optimize_new_points(self, shard: EdgeShard) -> None:
+        """Index the points written lately, so the appendable segment stays small.
+
+        Skipped (and tried again later) while the disk lacks room for the new segment.
+        """
+        try:
+            self._optimize_sync(shard)
+        except MemoryNotWritableError as error:
+            log.warning("not optimizing the new points yet: %s", error)
+            self._unoptimized = 0
 
     def _flush_sync(self, shard: EdgeShard) -> None:
         shard.flush()
@@ -684,6 +788,33 @@ class EdgeMemoryStore:
             shard.close()
 
 
+def segment_bounds(
+    dimension: int, segment_points: int, optimize_every: int
+) -> EdgeOptimizersConfig:
+    """Optimizer settings that keep every segment at most ``segment_points`` points.
+
+    The engine measures segments by their dense vectors, in KiB. Segments whose
+    vectors exceed a quarter of ``optimize_every`` points' worth are indexed;
+    smaller ones are merged with their neighbours, never past the bound.
+    """
+    kib_per_point = dimension * 4 / 1024
+    return EdgeOptimizersConfig(
+        max_segment_size=max(1, int(segment_points * kib_per_point)),
+        indexing_threshold=max(1, int(optimize_every * kib_per_point / 4)),
+        default_segment_number=2,
+    )
+
+
+def unindexed_points(shard: EdgeShard) -> int:
+    """How many points wait in appendable segments for :meth:`EdgeShard.optimize` to index them.
+
+    The engine counts every indexed vector, dense and keyword; a point waiting in an
+    appendable segment has its keyword vector indexed but not its dense one.
+    """
+    info = shard.info()
+    return max(0, 2 * info.points_count - info.indexed_vectors_count)
+
+
 def _write_marker(folder: Path, state: str) -> None:
     with open(folder / _MARKER, "w", encoding="ascii") as file:
         file.write(state)
@@ -707,6 +838,15 @@ def _with_keywords(record: Record) -> Point:
     payload = record.payload or {}
     keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))
     return Point(record.id, {"": dense, KEYWORDS: keywords}, payload)
+
+
+def _keyword_request(words: KeywordVector, scope: Filter, limit: int) -> QueryRequest:
+    return QueryRequest(
+        limit=limit,
+        query=Query.Nearest(_sparse(words), using=KEYWORDS),
+        filter=scope,
+        with_payload=True,
+    )
 
 
 def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -161,6 +162,33 @@ async def purge_soon(store: object) -> bool:
         return False
     await store.purge_soon()
     return True
+
+
+@runtime_checkable
+class HybridSearchable(Protocol):
+    """A store that searches by meaning and by keywords in one call to its engine."""
+
+    async def search_hybrid(
+        self, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        """What :meth:`MemoryStore.search` and :meth:`MemoryStore.search_keywords` return."""
+        ...
+
+
+async def search_hybrid(
+    store: MemoryStore, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+) -> tuple[list[MemoryHit], list[MemoryHit]]:
+    """The ``limit`` best records in ``scope`` by meaning (``vector``) and by ``text``'s words.
+
+    One call to the engine where the store can (:class:`HybridSearchable`), else the
+    two searches at once.
+    """
+    if isinstance(store, HybridSearchable):
+        return await store.search_hybrid(vector, text, scope, limit)
+    dense, keywords = await asyncio.gather(
+        store.search(vector, scope, limit), store.search_keywords(text, scope, limit)
+    )
+    return dense, keywords
 
 
 @runtime_checkable

@@ -5,9 +5,10 @@ For a question put to a member's twin, :class:`HybridRetriever`
 1. takes the member's own name out of the question: every message searched is
    theirs, so the name only adds noise;
 2. asks memory for up to ``pool`` of the member's messages in scope by meaning
-   (the embedder's vectors), then by keywords (BM25 over words, which catches
-   names, places and Chinese terms that embeddings blur), leaving out of the
-   keyword search the words the member writes in many of those messages;
+   (the embedder's vectors) and by keywords (BM25 over words, which catches
+   names, places and Chinese terms that embeddings blur) in one call, then
+   searches keywords again, leaving out the words the member writes in many of
+   the messages found by meaning, when there are such words;
 3. gives each message, in each list, a share of its best neighbour's score:
    the member's own turn just before or after it, in the same chat, a few
    minutes apart. A chat reply often makes sense only beside the turn next to
@@ -43,7 +44,7 @@ import numpy as np
 
 from memory.embedder import Embedder
 from memory.records import MemoryHit, MemoryScope
-from memory.store import MemoryStore
+from memory.store import MemoryStore, search_hybrid
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,
@@ -186,17 +187,25 @@ class HybridRetriever:
         query = strip_names(question, names) if settings.strip_names else question.strip()
         vector = await self._embedder.embed_query(query)
         pool = max(settings.pool, limit)
-        dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
         words, keyword = (query if settings.keywords else ""), []
         if settings.keywords:
+            # Both pools at once, keywords for the whole query; searched again only when
+            # the dense pool shows that some of its words are common for this member.
+            found, by_words = await search_hybrid(self._memory, vector, query, scope, pool)
+            dense, keyword = _in_scope(found, scope), _in_scope(by_words, scope)
             if settings.common_share < 1 and dense:
                 texts = [hit.text for hit in dense]
                 specific = await asyncio.to_thread(
                     specific_keywords, query, texts, settings.common_share
                 )
-                words = query if specific is None else specific
-            if words:
-                keyword = _in_scope(await self._memory.search_keywords(words, scope, pool), scope)
+                if specific is not None:
+                    words = specific
+                    searched = (
+                        await self._memory.search_keywords(words, scope, pool) if words else []
+                    )
+                    keyword = _in_scope(searched, scope)
+        else:
+            dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
         periods = date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
         script = script_of(query) if settings.scripts else None
         ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings, script)

@@ -20,6 +20,7 @@ from memory.store import (
     DimensionMismatchError,
     MemoryStore,
     MemoryStoreError,
+    search_hybrid,
     vector_matrix,
 )
 from tests.memory.conftest import DIM, EPOCH, axis, record, unit
@@ -483,6 +484,22 @@ async def test_keyword_search_ranks_the_scopes_messages_by_bm25(store: MemorySto
     assert (first.chat_id, first.member_id) == (GROUP, ALICE)
     assert first.text == "The Fern Creek loop is flat, great for beginners"
     assert first.sent_at == EPOCH + timedelta(minutes=1)
+
+
+async def test_hybrid_search_gives_both_pools_in_scope(store: MemoryStore) -> None:
+    await seed_texts(store)
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+    question = "Which trail near Fern Creek?"
+
+    dense, keywords = await search_hybrid(store, axis(1), question, scope, 10)
+    nothing, no_words = await search_hybrid(store, axis(1), "the", scope, 10)
+
+    assert dense == await store.search(axis(1), scope, 10)
+    assert keywords == await store.search_keywords(question, scope, 10)
+    assert [h.message_id for h in keywords] == [1]
+    assert all(scope.allows(h.member_id, h.chat_id) for h in dense + keywords)
+    assert nothing == dense  # a stop word alone: nothing to search by keywords
+    assert no_words == []
 
 
 async def test_keyword_search_prefers_rare_words(store: MemoryStore) -> None:
