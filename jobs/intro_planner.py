@@ -60,13 +60,12 @@ from jobs.intro_reasons import (
     naming_candidates,
     render_intro,
 )
-from jobs.languages import HAN, Language, detect_language, script_of
+from jobs.languages import HAN, Language, language_of_scripts, script_of
 from jobs.member_interests import (
-    evidence_weight,
+    codes_of_scripts,
+    message_cues,
     neutral_vectors,
     own_words,
-    script_codes,
-    substantive_terms,
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.vector_math import FloatMatrix, unit_rows
@@ -276,6 +275,8 @@ class ChatModel:
     :func:`jobs.interest_words.centred_vectors`)."""
     owner_rows: Mapping[int, npt.NDArray[np.int64]] = field(default_factory=dict)
     """Each member's rows (of ``owners``), ascending."""
+    language: Language = Language.ENGLISH
+    """The script most of the messages are written in (see :func:`detect_language`)."""
 
     def pair_score(self, a: int, b: int) -> float | None:
         """The score of the interest two members share (``None``: nothing links them)."""
@@ -418,10 +419,12 @@ def model_chat(
     ]
     is_name = _name_terms(list(names))
     texts = [m.text for m in messages]
+    scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
-    all_terms = [
-        substantive_terms(text) if mine else None for text, mine in zip(texts, own, strict=True)
+    cues = [
+        message_cues(text) if mine else (None, 0.0) for text, mine in zip(texts, own, strict=True)
     ]
+    all_terms = [terms for terms, _ in cues]
     substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
     in_profile = np.isin(member_of, np.asarray(profiled, dtype=np.int64))
@@ -439,17 +442,18 @@ def model_chat(
     owners = member_of[interest_rows]
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
-    neutral = neutral_vectors(raw[interest_rows], row_texts)
-    directions = _script_directions(raw, texts)
+    row_scripts = [scripts[row] for row in row_list]
+    neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts)
+    directions = _script_directions(raw, scripts)
     del raw
     shared = find_shared_interests(
         owners,
         neutral,
-        script_codes(row_texts),
+        codes_of_scripts(row_scripts),
         times=_times(messages, row_list),
         positions=interest_rows,
         links=_links(messages, row_list),
-        weights=np.asarray([evidence_weight(text) for text in row_texts], dtype=np.float32),
+        weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
         options=options.interests,
     )
     return ChatModel(
@@ -464,20 +468,21 @@ def model_chat(
         frequencies,
         directions,
         rows_by_owner(owners),
+        language_of_scripts(scripts),
     )
 
 
 def _script_directions(
-    raw: FloatMatrix, texts: Sequence[str], *, min_per_script: int = 5
+    raw: FloatMatrix, written: Sequence[Language | None], *, min_per_script: int = 5
 ) -> dict[str, FloatVector]:
     """From the mean of the messages to the mean of those in each script written enough."""
     if len(raw) < 2:
         return {}
     mean = raw.mean(axis=0, dtype=np.float64)
-    scripts = [str(script_of(text) or "") for text in texts]
+    scripts = np.asarray([str(script or "") for script in written])
     found = {}
-    for script in set(scripts) - {""}:
-        rows = np.asarray([s == script for s in scripts])
+    for script in set(scripts.tolist()) - {""}:
+        rows = scripts == script
         if int(rows.sum()) >= min_per_script:
             found[script] = (raw[rows].mean(axis=0, dtype=np.float64) - mean).astype(np.float32)
     return found
@@ -510,10 +515,10 @@ def plan_introductions(
     :meth:`IntroPlan.naming_words` are embedded (:func:`with_word_vectors`).
     """
     options = options or IntroOptions()
-    language = language or detect_language(m.text for m in messages)
     model = model_chat(
         messages, vectors, options, names=[*names.values(), *(handles or {}), *(aliases or {})]
     )
+    language = language or model.language
     profiled = set(model.profiles.member_ids.tolist())
     allowed = profiled if participants is None else set(participants) & profiled
     taking_part = sorted(allowed - set(snoozed))

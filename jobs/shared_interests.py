@@ -654,9 +654,27 @@ def _relative(scores: dict[Pair, float], quantile: float, members: int) -> dict[
         per_member[a].append(value)
         per_member[b].append(value)
     usual = {
-        member: float(
-            np.quantile([*values, *([floor] * max(0, members - 1 - len(values)))], quantile)
-        )
+        member: padded_quantile(values, max(0, members - 1 - len(values)), floor, quantile)
         for member, values in per_member.items()
     }
     return {(a, b): value - 0.5 * (usual[a] + usual[b]) for (a, b), value in scores.items()}
+
+
+def padded_quantile(values: Sequence[float], pad: int, floor: float, quantile: float) -> float:
+    """``np.quantile`` (linear) of ``values`` with ``pad`` copies of ``floor`` (at most the least).
+
+    Without building the padded list: a member of a large chat has scores with
+    a few dozen others and ``floor`` for the other thousands.
+    """
+    ordered = sorted(values)
+    total = len(ordered) + pad
+    if total == 0:
+        return math.nan
+    position = (total - 1) * quantile
+    low = min(math.floor(position), total - 1)
+    high = min(low + 1, total - 1)
+    below = floor if low < pad else ordered[low - pad]
+    above = floor if high < pad else ordered[high - pad]
+    fraction = position - low
+    gap = above - below  # interpolated as numpy does, for the same result
+    return above - gap * (1.0 - fraction) if fraction >= 0.5 else below + gap * fraction
