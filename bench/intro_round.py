@@ -8,7 +8,8 @@ matching and a one-line reason for every introduction.
 Synthetic chat: ``members`` members in planted interest groups of ``group_size``;
 each writes ``messages`` messages whose vectors are noisy copies of the group's
 centre and whose words come from the group's own vocabulary. Reports the wall time of
-the round (and of loading, which is not part of it), resident memory, and precision:
+the round (and its CPU time, all threads; and of loading, which is not part of it),
+resident memory, and precision:
 the share of introduced pairs (pairs inside a trio too) whose members share a group.
 
     python bench/intro_round.py                     # 500 then 2,000 members
@@ -262,9 +263,9 @@ async def run(
 
     rounds = IntroRounds(intros, memory, profiles, HashEmbedder(DIMENSION))
     rss_before = _rss_mib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     planned = await rounds.plan(chat_id, datetime.now(UTC))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     pairs = same = 0
     for intro in planned.intros:
         ids = intro.group.member_ids
@@ -275,7 +276,7 @@ async def run(
     matched = sum(len(intro.group.member_ids) for intro in planned.intros)
     print(
         f"members {members:>6}  messages {stored_messages:>8}  load {loaded:6.1f} s  "
-        f"round {elapsed:6.2f} s  introduced {matched}/{members}  "
+        f"round {elapsed:6.2f} s (CPU {cpu:6.2f} s)  introduced {matched}/{members}  "
         f"precision {same / max(1, pairs):.3f}  RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
     )
     await memory.close()

@@ -267,14 +267,25 @@ def _recurrence(
 
 
 def _crowd(
-    closest: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], members: int, sampled: int
+    closest: npt.NDArray[np.float32],
+    rows: IntArray,
+    scores: npt.NDArray[np.float32],
+    members: int,
+    sampled: int,
+    *,
+    block: int = 1 << 18,
 ) -> npt.NDArray[np.float64]:
     """How many members besides the pair write as alike a message as ``scores`` (estimated).
 
-    ``closest`` are the message's best scores per member (best first): those at
-    least ``scores`` count, less the partner's own, scaled up from the sample.
+    ``closest[rows]`` are each message's best scores per member (best first):
+    those at least ``scores`` count, less the partner's own, scaled up from the
+    sample. Counted ``block`` pairs at a time, so no pairs x ``_CROWD`` matrix is held.
     """
-    count = (closest >= scores[:, None]).sum(axis=1).astype(np.float64)
+    count = np.empty(len(rows), dtype=np.float64)
+    for start in range(0, len(rows), block):
+        stop = start + block
+        part = closest[rows[start:stop]] >= scores[start:stop, None]
+        count[start:stop] = part.sum(axis=1)
     crowd: npt.NDArray[np.float64] = np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
     return crowd
 
@@ -304,11 +315,14 @@ def _message_pairs(
     scripts: IntArray,
     calibration: ScriptCalibration,
     options: InterestOptions,
+    *,
+    linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
     """Candidate pairs of messages of different members, ``(rows, columns, standard score)``.
 
     Each message keeps its ``neighbours`` best-scoring messages of other members
-    (exactly up to ``exact_limit`` messages, among its closest by cosine above).
+    (exactly up to ``exact_limit`` messages, among its closest by cosine above;
+    there only pairs of members ``linking`` links keep theirs).
     """
     n = len(x)
     k = max(1, min(options.neighbours, n - 1))
@@ -330,7 +344,9 @@ def _message_pairs(
         right = np.concatenate(rights).astype(np.int64)
         flat = np.concatenate(values).astype(np.float32)
     else:
-        left, right, flat = candidate_message_pairs(x, owners, scripts, calibration, options)
+        left, right, flat = candidate_message_pairs(
+            x, owners, scripts, calibration, options, linking=linking
+        )
     rows, columns = np.minimum(left, right), np.maximum(left, right)
     _, first = np.unique(rows * n + columns, return_index=True)
     return rows[first], columns[first], flat[first]
@@ -342,27 +358,43 @@ def candidate_message_pairs(
     scripts: IntArray,
     calibration: ScriptCalibration,
     options: InterestOptions,
+    *,
+    linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each message's ``neighbours`` best among its author's candidates' messages."""
+    """Each message's ``neighbours`` best among its author's candidates' messages.
+
+    With ``linking``, only the pairs of members that one pair of messages links
+    (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
+    members is ever scored, and a large chat holds a fraction of its pairs.
+    """
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
         if not len(columns):
             continue
-        scores = calibration.standard(
-            x[own] @ x[columns].T, scripts[own][:, None], scripts[columns][None, :]
+        left, right, value = _best_pairs(
+            x, scripts, calibration, (own, columns), options.neighbours
         )
-        k = min(options.neighbours, len(columns))
-        top = (
-            np.argpartition(-scores, k - 1, axis=1)[:, :k]
-            if k < len(columns)
-            else np.broadcast_to(np.arange(len(columns)), scores.shape)
-        )
-        lefts.append(np.repeat(own, k))
-        rights.append(columns[top].ravel())
-        values.append(np.take_along_axis(scores, top, axis=1).ravel())
+        if linking is not None:
+            keep = links.keep(
+                int(owners[own[0]]),
+                owners[right],
+                linking.excess(left, right, value) >= options.min_excess,
+            )
+            left, right, value = left[keep], right[keep], value[keep]
+        lefts.append(left)
+        rights.append(right)
+        values.append(value)
+    for member, partner in links.late():  # linked from the partner's side, after this side
+        group = found.group(int(np.searchsorted(found.members, member)))
+        left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
+        keep = owners[right] == partner
+        lefts.append(left[keep])
+        rights.append(right[keep])
+        values.append(value[keep])
     if not lefts:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32))
     return (
@@ -370,6 +402,92 @@ def candidate_message_pairs(
         np.concatenate(rights).astype(np.int64),
         np.concatenate(values).astype(np.float32),
     )
+
+
+def _best_pairs(
+    x: FloatMatrix,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    group: tuple[IntArray, IntArray],
+    neighbours: int,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """Each of a member's rows with its ``neighbours`` best-scoring candidate rows.
+
+    ``group`` is the member's rows and their candidates' rows (see
+    :meth:`~jobs.member_candidates.MemberCandidates.group`).
+    """
+    own, columns = group
+    scores = calibration.standard(
+        x[own] @ x[columns].T, scripts[own][:, None], scripts[columns][None, :]
+    )
+    k = min(neighbours, len(columns))
+    top = (
+        np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        if k < len(columns)
+        else np.broadcast_to(np.arange(len(columns)), scores.shape)
+    )
+    return (
+        np.repeat(own, k),
+        columns[top].ravel(),
+        np.take_along_axis(scores, top, axis=1).ravel(),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LinkingExcess:
+    """What decides whether a pair of messages links their authors: its excess over the
+    messages' baselines, scaled down for short messages (see :func:`find_shared_interests`)."""
+
+    baselines: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32] | None = None
+
+    def excess(
+        self, rows: IntArray, columns: IntArray, scores: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """The linking excess of the pairs of messages ``(rows[i], columns[i])``."""
+        excess = scores - np.maximum(self.baselines[rows], self.baselines[columns])
+        if self.weights is not None:
+            scale = np.minimum(self.weights[rows], self.weights[columns])
+            excess = np.where(excess > 0, excess * scale, excess)
+        result: npt.NDArray[np.float32] = excess.astype(np.float32)
+        return result
+
+
+class _Links:
+    """Which pairs of members are linked so far, and whose pairs of messages were left out.
+
+    A member's pairs of messages with a partner not (yet) linked are left out;
+    when a later member's side links the two, :meth:`late` names them so the
+    member's side is scored again for that partner.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.linked: set[int] = set()
+        self.left_out: list[tuple[int, IntArray]] = []
+
+    def keep(
+        self, member: int, partners: IntArray, linking: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.bool_]:
+        """Which of ``member``'s pairs of messages (with ``partners``' messages) to keep."""
+        keys = np.minimum(member, partners) * self.size + np.maximum(member, partners)
+        self.linked.update(np.unique(keys[linking]).tolist())
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        kept = np.fromiter((key in self.linked for key in distinct.tolist()), bool, len(distinct))
+        if not kept.all():
+            self.left_out.append((member, distinct[~kept]))
+        mask: npt.NDArray[np.bool_] = kept[inverse.reshape(-1)]
+        return mask
+
+    def late(self) -> list[tuple[int, int]]:
+        """``(member, partner)``: pairs linked after ``member``'s side was left out."""
+        found = []
+        for member, keys in self.left_out:
+            for key in keys.tolist():
+                if key in self.linked:
+                    first, second = divmod(key, self.size)
+                    found.append((member, second if first == member else first))
+        return found
 
 
 def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
@@ -431,7 +549,9 @@ def find_shared_interests(
         quantile=options.baseline_quantile,
         seed=options.seed,
     )
-    rows, columns, scores = _message_pairs(x, owner_ids, scripts, calibration, options)
+    rows, columns, scores = _message_pairs(
+        x, owner_ids, scripts, calibration, options, linking=LinkingExcess(baselines, weights)
+    )
     excess = scores - np.maximum(baselines[rows], baselines[columns])
     if weights is not None:
         scale = np.minimum(weights[rows], weights[columns])
@@ -451,8 +571,8 @@ def find_shared_interests(
             _pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met
         )
     crowd = np.maximum(
-        _crowd(closest[rows], scores, members, sampled),
-        _crowd(closest[columns], scores, members, sampled),
+        _crowd(closest, rows, scores, members, sampled),
+        _crowd(closest, columns, scores, members, sampled),
     )
     share = np.clip(np.log(members / (2.0 + crowd)) / math.log(max(members, 3) / 2.0), 0.0, 1.0)
     plain = excess.copy()
