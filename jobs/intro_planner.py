@@ -63,12 +63,13 @@ from jobs.intro_reasons import (
 from jobs.languages import HAN, Language, language_of_scripts, script_of
 from jobs.member_interests import (
     codes_of_scripts,
+    masked_mean,
     message_cues,
     neutral_vectors,
     own_words,
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
-from jobs.vector_math import FloatMatrix, unit_rows
+from jobs.vector_math import FloatMatrix, as_unit_rows, unit_rows
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -216,13 +217,29 @@ def _profiles(
     substantive: npt.NDArray[np.bool_],
     members: Sequence[int],
 ) -> InterestProfiles:
-    """Each member's unit mean of their substantive messages (of all, without any)."""
-    vectors = np.zeros((len(members), raw.shape[1]), dtype=np.float32)
-    for position, member in enumerate(members):
-        own = member_of == member
-        rows = own & substantive if bool((own & substantive).any()) else own
-        vectors[position] = raw[rows].mean(axis=0)
-    return InterestProfiles(np.asarray(members, dtype=np.int64), unit_rows(vectors))
+    """Each member's unit mean of their substantive messages (of all, without any).
+
+    Summed a block of rows at a time, by member.
+    """
+    ids = np.asarray(members, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    place = np.searchsorted(ids[order], member_of).clip(0, max(0, len(ids) - 1))
+    position = order[place] if len(ids) else place
+    profiled = ids[position] == member_of if len(ids) else np.zeros(len(member_of), dtype=bool)
+    said = np.zeros(len(ids), dtype=bool)
+    said[position[profiled & substantive]] = True
+    counted = np.flatnonzero(profiled & (substantive | ~said[position]))
+    counted = counted[np.argsort(position[counted], kind="stable")]
+    sums = np.zeros((len(ids), raw.shape[1]), dtype=np.float32)
+    for start in range(0, len(counted), _PROFILE_BLOCK):
+        rows = counted[start : start + _PROFILE_BLOCK]
+        labels = position[rows]
+        starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+        sums[labels[starts]] += np.add.reduceat(raw[rows], starts, axis=0)
+    return InterestProfiles(ids, unit_rows(sums))
+
+
+_PROFILE_BLOCK = 1 << 15
 
 
 def _keywords(
@@ -407,7 +424,7 @@ def model_chat(
     them are not key terms.
     """
     options = options or IntroOptions()
-    raw = unit_rows(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
+    raw = as_unit_rows(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
     if len(raw) != len(messages):
         raise ValueError("give one vector per message")
     member_of = np.asarray([m.member_id for m in messages], dtype=np.int64)
@@ -443,7 +460,7 @@ def model_chat(
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     row_scripts = [scripts[row] for row in row_list]
-    neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts)
+    neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts, overwrite=True)
     directions = _script_directions(raw, scripts)
     del raw
     shared = find_shared_interests(
@@ -484,7 +501,7 @@ def _script_directions(
     for script in set(scripts.tolist()) - {""}:
         rows = scripts == script
         if int(rows.sum()) >= min_per_script:
-            found[script] = (raw[rows].mean(axis=0, dtype=np.float64) - mean).astype(np.float32)
+            found[script] = (masked_mean(raw, rows) - mean).astype(np.float32)
     return found
 
 

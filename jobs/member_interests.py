@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from jobs.languages import HAN, Language, count_han, script_of
 from jobs.text_cues import key_terms
-from jobs.vector_math import FloatMatrix, IntArray, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, as_unit_rows, unit_rows
 from jobs.web_links import without_urls
 
 FloatArray = npt.NDArray[np.float32]
@@ -187,6 +187,7 @@ def neutral_vectors(
     *,
     min_per_script: int = 5,
     scripts: Sequence[Language | None] | None = None,
+    overwrite: bool = False,
 ) -> FloatMatrix:
     """Message vectors with the language and the chat's common direction taken out.
 
@@ -194,9 +195,13 @@ def neutral_vectors(
     ``min_per_script`` of the messages has a mean vector; the directions from
     the overall mean to each script's mean are projected out, then the
     overall mean is subtracted and the rows normalised again. ``scripts`` are
-    the texts' scripts when already known.
+    the texts' scripts when already known. With ``overwrite``, a float32 matrix
+    of unit rows given is changed in place (no copy of many vectors).
     """
-    x = unit_rows(vectors) if len(texts) else np.zeros((0, 0), dtype=np.float32)
+    if not len(texts):
+        x = np.zeros((0, 0), dtype=np.float32)
+    else:
+        x = as_unit_rows(vectors) if overwrite else unit_rows(vectors)
     if len(x) != len(texts):
         raise ValueError("give one text per vector")
     if len(x) < 2:
@@ -208,12 +213,29 @@ def neutral_vectors(
     for script in (Language.ENGLISH, Language.CHINESE, Language.OTHER):
         rows = written == str(script)
         if int(rows.sum()) >= min_per_script:
-            directions.append(x[rows].mean(axis=0, dtype=np.float64) - mean)
-    centred = (x - mean).astype(np.float64)
-    if len(directions) >= 2:
-        basis, _ = np.linalg.qr(np.stack(directions, axis=1))
-        centred -= (centred @ basis) @ basis.T
-    return unit_rows(centred.astype(np.float32))
+            directions.append(masked_mean(x, rows) - mean)
+    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+    for start in range(0, len(x), _ROW_BLOCK):  # in place, a block of rows at a time
+        centred = x[start : start + _ROW_BLOCK].astype(np.float64) - mean
+        if basis is not None:
+            centred -= (centred @ basis) @ basis.T
+        x[start : start + _ROW_BLOCK] = centred
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    np.divide(x, norms, out=x, where=norms > 0)
+    return x
+
+
+_ROW_BLOCK = 1 << 14
+
+
+def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """The float64 mean of the rows of ``x`` where ``rows`` holds, without copying them all."""
+    total = np.zeros(x.shape[1], dtype=np.float64)
+    for start in range(0, len(x), _ROW_BLOCK):
+        chosen = rows[start : start + _ROW_BLOCK]
+        total += x[start : start + _ROW_BLOCK][chosen].sum(axis=0, dtype=np.float64)
+    mean: npt.NDArray[np.float64] = total / max(1, int(rows.sum()))
+    return mean
 
 
 def own_words(texts: Sequence[str], authors: Sequence[int], *, lookback: int = 50) -> list[bool]:

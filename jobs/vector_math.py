@@ -21,6 +21,16 @@ def unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
     return matrix
 
 
+def as_unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
+    """``vectors`` itself when already a float32 matrix of unit (or zero) rows, else
+    :func:`unit_rows` of them: many stored vectors are not copied to be read."""
+    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2:
+        norms = np.linalg.norm(vectors, axis=1)
+        if bool(np.all((np.abs(norms - 1.0) < 1e-5) | (norms == 0.0))):
+            return vectors
+    return unit_rows(vectors)
+
+
 def centred_unit_rows(matrix: FloatMatrix) -> FloatMatrix:
     """Rows minus their mean, normalised again.
 
