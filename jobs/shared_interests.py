@@ -63,6 +63,10 @@ _BLOCK = 1024
 _EXCLUDED = -1e9
 _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
+_BATCHED_SIZE = 256
+"""Members with at most this many messages are compared with themselves in batches."""
+_BATCH_VALUES = 1 << 23
+"""How many vector components a batch of members' messages holds at most."""
 _LEAST_RECURRENCE = 0.5
 """How much a message its author never comes back to counts (see ``_recurrence``)."""
 
@@ -247,9 +251,23 @@ def _recurrence(
     best = np.full(len(x), -np.inf, dtype=np.float64)
     order = np.argsort(owners, kind="stable")
     starts = np.flatnonzero(np.r_[True, owners[order][1:] != owners[order][:-1]])
-    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+    stops = np.r_[starts[1:], len(order)]
+    sizes = stops - starts
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _BATCHED_SIZE)]).tolist():
+        chosen = starts[sizes == size]  # members with ``size`` messages, a batch at a time
+        batch = max(1, _BATCH_VALUES // (size * x.shape[1]))
+        for first in range(0, len(chosen), batch):
+            rows = order[chosen[first : first + batch, None] + np.arange(size)]
+            scores = calibration.standard(
+                np.matmul(x[rows], x[rows].transpose(0, 2, 1)),
+                scripts[rows][:, :, None],
+                scripts[rows][:, None, :],
+            )
+            scores[np.abs(moments[rows][:, :, None] - moments[rows][:, None, :]) < apart] = -np.inf
+            best[rows] = scores.max(axis=2)
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         own = order[start:stop]
-        if len(own) < 2:
+        if len(own) <= _BATCHED_SIZE:
             continue
         for first in range(0, len(own), _BLOCK):
             part = own[first : first + _BLOCK]
