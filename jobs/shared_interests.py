@@ -216,18 +216,21 @@ def _baselines(
     column_owners = owners[columns]
     starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
     segment_members = column_owners[starts]
+    sampled_t = np.ascontiguousarray(x[columns].T)
+    sampled_scripts = scripts[columns][None, :]
+    width = min(_CROWD, len(segment_members))
     for start in range(0, len(x), _BLOCK):
         stop = min(len(x), start + _BLOCK)
         scores = calibration.standard(
-            x[start:stop] @ x[columns].T, scripts[start:stop, None], scripts[columns][None, :]
+            x[start:stop] @ sampled_t, scripts[start:stop, None], sampled_scripts
         )
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
         baselines[start:stop] = _quantile_of_others(best, own, quantile)
         others = np.where(own, -np.inf, best)
-        width = min(_CROWD, others.shape[1])
-        top = -np.sort(-others, axis=1)[:, :width]
-        closest[start:stop, :width] = top
+        if width < others.shape[1]:
+            others = np.partition(others, others.shape[1] - width, axis=1)[:, -width:]
+        closest[start:stop, :width] = -np.sort(-others, axis=1)
     return baselines, closest
 
 
@@ -311,13 +314,16 @@ def _crowd(
 def _quantile_of_others(
     values: npt.NDArray[np.float32], own: npt.NDArray[np.bool_], quantile: float
 ) -> npt.NDArray[np.float32]:
-    """Each row's ``quantile`` of ``values``, leaving out the entries marked ``own``."""
-    ordered = np.sort(np.where(own, -np.inf, values), axis=1)
+    """Each row's ``quantile`` of ``values``, leaving out the entries marked ``own``.
+
+    Only the order statistics needed are put in place (``np.partition``), not whole rows sorted.
+    """
     width = values.shape[1]
     counted = width - own.sum(axis=1)
     position = (width - counted) + quantile * np.maximum(counted - 1, 0)
     low = np.clip(np.floor(position).astype(np.int64), 0, width - 1)
     high = np.clip(low + 1, 0, width - 1)
+    ordered = np.partition(np.where(own, -np.inf, values), np.unique(np.r_[low, high]), axis=1)
     fraction = (position - low).astype(np.float32)
     rows = np.arange(len(values))
     below, above = ordered[rows, low], ordered[rows, high]
