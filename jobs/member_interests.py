@@ -333,7 +333,11 @@ class ScriptCalibration:
         self, cosines: npt.NDArray[np.floating], first: IntArray, second: IntArray
     ) -> npt.NDArray[np.float32]:
         """Standard scores of ``cosines`` between messages in scripts ``first`` and ``second``."""
-        scores: npt.NDArray[np.float32] = (
-            (cosines - self.mean[first, second]) / self.spread[first, second]
-        ).astype(np.float32)
+        second = np.asarray(second)
+        if second.size and int(second.min()) == int(second.max()):  # one script on that side
+            script = int(second.flat[0])
+            mean, spread = self.mean[first, script], self.spread[first, script]
+        else:
+            mean, spread = self.mean[first, second], self.spread[first, second]
+        scores: npt.NDArray[np.float32] = ((cosines - mean) / spread).astype(np.float32)
         return scores

@@ -262,7 +262,7 @@ def _recurrence(
         for first in range(0, len(chosen), batch):
             rows = order[chosen[first : first + batch, None] + np.arange(size)]
             scores = calibration.standard(
-                np.matmul(x[rows], x[rows].transpose(0, 2, 1)),
+                np.einsum("mid,mjd->mij", x[rows], x[rows]),
                 scripts[rows][:, :, None],
                 scripts[rows][:, None, :],
             )
@@ -441,8 +441,8 @@ def _best_pairs(
     :meth:`~jobs.member_candidates.MemberCandidates.group`).
     """
     own, columns = group
-    scores = calibration.standard(
-        x[own] @ x[columns].T, scripts[own][:, None], scripts[columns][None, :]
+    scores = calibration.standard(  # small: no threaded BLAS (its threads would spin)
+        np.einsum("id,jd->ij", x[own], x[columns]), scripts[own][:, None], scripts[columns][None, :]
     )
     k = min(neighbours, len(columns))
     top = (
