@@ -214,7 +214,7 @@ def neutral_vectors(
         rows = written == str(script)
         if int(rows.sum()) >= min_per_script:
             directions.append(masked_mean(x, rows) - mean)
-    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+    basis = _span(directions) if len(directions) >= 2 else None
     for start in range(0, len(x), _ROW_BLOCK):  # in place, a block of rows at a time
         centred = x[start : start + _ROW_BLOCK].astype(np.float64) - mean
         if basis is not None:
@@ -226,6 +226,19 @@ def neutral_vectors(
 
 
 _ROW_BLOCK = 1 << 14
+
+
+def _span(directions: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    """An orthonormal basis of the directions' span.
+
+    The directions from the overall mean to each script's mean add up to zero
+    (weighted by the scripts' shares), so one of them is redundant: its basis
+    vector would be rounding noise, a random direction to take out.
+    """
+    q, r = np.linalg.qr(np.stack(directions, axis=1))
+    size = np.abs(np.diag(r))
+    basis: npt.NDArray[np.float64] = q[:, size > 1e-6 * max(float(size.max()), 1e-300)]
+    return basis
 
 
 def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
