@@ -27,6 +27,8 @@ loading it again:
 
     python bench/intro_round.py --bulk --members 100000 --messages 5 --max-messages 20 \
         --folder /tmp/intro-bench --reuse
+
+``--load-only`` (with ``--reuse``) loads and keeps the chat without timing a round.
 """
 
 from __future__ import annotations
