@@ -69,7 +69,7 @@ from jobs.member_interests import (
     own_words,
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
-from jobs.vector_math import FloatMatrix, as_unit_rows, unit_rows
+from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -421,10 +421,11 @@ def model_chat(
     """Profiles, key words and shared interests of a chat (``vectors[i]`` embeds message i).
 
     ``names`` are what members are called (display names, handles): words of
-    them are not key terms.
+    them are not key terms. A float32 matrix of ``vectors`` is normalised in
+    place (a large chat's vectors are not copied).
     """
     options = options or IntroOptions()
-    raw = as_unit_rows(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
+    raw = unit_rows_in_place(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
     if len(raw) != len(messages):
         raise ValueError("give one vector per message")
     member_of = np.asarray([m.member_id for m in messages], dtype=np.int64)
@@ -522,7 +523,8 @@ def plan_introductions(
 ) -> IntroPlan:
     """One round of introductions in a chat (see the module docstring).
 
-    ``vectors[i]`` embeds ``messages[i]``. ``participants`` are the members who
+    ``vectors[i]`` embeds ``messages[i]`` (a float32 matrix is normalised in
+    place). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from jobs.languages import HAN, Language, count_han, script_of
 from jobs.text_cues import key_terms
-from jobs.vector_math import FloatMatrix, IntArray, as_unit_rows, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, unit_rows, unit_rows_in_place
 from jobs.web_links import without_urls
 
 FloatArray = npt.NDArray[np.float32]
@@ -196,12 +196,12 @@ def neutral_vectors(
     the overall mean to each script's mean are projected out, then the
     overall mean is subtracted and the rows normalised again. ``scripts`` are
     the texts' scripts when already known. With ``overwrite``, a float32 matrix
-    of unit rows given is changed in place (no copy of many vectors).
+    given is changed in place (no copy of many vectors).
     """
     if not len(texts):
         x = np.zeros((0, 0), dtype=np.float32)
     else:
-        x = as_unit_rows(vectors) if overwrite else unit_rows(vectors)
+        x = unit_rows_in_place(vectors) if overwrite else unit_rows(vectors)
     if len(x) != len(texts):
         raise ValueError("give one text per vector")
     if len(x) < 2:
@@ -214,7 +214,7 @@ def neutral_vectors(
         rows = written == str(script)
         if int(rows.sum()) >= min_per_script:
             directions.append(masked_mean(x, rows) - mean)
-    basis = _span(directions) if len(directions) >= 2 else None
+    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
     for start in range(0, len(x), _ROW_BLOCK):  # in place, a block of rows at a time
         centred = x[start : start + _ROW_BLOCK].astype(np.float64) - mean
         if basis is not None:
@@ -226,19 +226,6 @@ def neutral_vectors(
 
 
 _ROW_BLOCK = 1 << 14
-
-
-def _span(directions: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
-    """An orthonormal basis of the directions' span.
-
-    The directions from the overall mean to each script's mean add up to zero
-    (weighted by the scripts' shares), so one of them is redundant: its basis
-    vector would be rounding noise, a random direction to take out.
-    """
-    q, r = np.linalg.qr(np.stack(directions, axis=1))
-    size = np.abs(np.diag(r))
-    basis: npt.NDArray[np.float64] = q[:, size > 1e-6 * max(float(size.max()), 1e-300)]
-    return basis
 
 
 def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:

@@ -11,7 +11,21 @@ IntArray = npt.NDArray[np.int64]
 
 def unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
     """``vectors`` as a float32 matrix with L2-normalised rows; zero rows stay zero."""
-    matrix = np.array(vectors, dtype=np.float32, ndmin=2, copy=True)
+    return _normalise(np.array(vectors, dtype=np.float32, ndmin=2, copy=True))
+
+
+def unit_rows_in_place(vectors: npt.ArrayLike) -> FloatMatrix:
+    """:func:`unit_rows`, normalising ``vectors`` themselves when they are a float32 matrix.
+
+    Many stored vectors are not copied to be read; the result is the same as
+    :func:`unit_rows` gives, bit for bit.
+    """
+    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2:
+        return _normalise(vectors)
+    return unit_rows(vectors)
+
+
+def _normalise(matrix: FloatMatrix) -> FloatMatrix:
     if matrix.ndim != 2:
         raise ValueError("vectors must be a 2-d array")
     if not np.isfinite(matrix).all():
@@ -19,16 +33,6 @@ def unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     np.divide(matrix, norms, out=matrix, where=norms > 0)
     return matrix
-
-
-def as_unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
-    """``vectors`` itself when already a float32 matrix of unit (or zero) rows, else
-    :func:`unit_rows` of them: many stored vectors are not copied to be read."""
-    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2:
-        norms = np.linalg.norm(vectors, axis=1)
-        if bool(np.all((np.abs(norms - 1.0) < 1e-5) | (norms == 0.0))):
-            return vectors
-    return unit_rows(vectors)
 
 
 def centred_unit_rows(matrix: FloatMatrix) -> FloatMatrix:
