@@ -417,15 +417,17 @@ def model_chat(
     options: IntroOptions | None = None,
     *,
     names: Iterable[str] = (),
+    overwrite: bool = False,
 ) -> ChatModel:
     """Profiles, key words and shared interests of a chat (``vectors[i]`` embeds message i).
 
     ``names`` are what members are called (display names, handles): words of
-    them are not key terms. A float32 matrix of ``vectors`` is normalised in
-    place (a large chat's vectors are not copied).
+    them are not key terms. With ``overwrite``, a float32 matrix of ``vectors``
+    is normalised in place (a large chat's vectors are not copied).
     """
     options = options or IntroOptions()
-    raw = unit_rows_in_place(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
+    normalised = unit_rows_in_place if overwrite else unit_rows
+    raw = normalised(vectors) if len(messages) else np.zeros((0, 0), dtype=np.float32)
     if len(raw) != len(messages):
         raise ValueError("give one vector per message")
     member_of = np.asarray([m.member_id for m in messages], dtype=np.int64)
@@ -520,11 +522,12 @@ def plan_introductions(
     aliases: Mapping[str, int] | None = None,
     language: Language | None = None,
     options: IntroOptions | None = None,
+    overwrite: bool = False,
 ) -> IntroPlan:
     """One round of introductions in a chat (see the module docstring).
 
-    ``vectors[i]`` embeds ``messages[i]`` (a float32 matrix is normalised in
-    place). ``participants`` are the members who
+    ``vectors[i]`` embeds ``messages[i]`` (with ``overwrite``, a float32 matrix
+    is normalised in place). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and
@@ -535,7 +538,11 @@ def plan_introductions(
     """
     options = options or IntroOptions()
     model = model_chat(
-        messages, vectors, options, names=[*names.values(), *(handles or {}), *(aliases or {})]
+        messages,
+        vectors,
+        options,
+        names=[*names.values(), *(handles or {}), *(aliases or {})],
+        overwrite=overwrite,
     )
     language = language or model.language
     profiled = set(model.profiles.member_ids.tolist())
