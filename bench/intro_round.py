@@ -8,7 +8,8 @@ matching and a one-line reason for every introduction.
 Synthetic chat: ``members`` members in planted interest groups of ``group_size``;
 each writes ``messages`` messages whose vectors are noisy copies of the group's
 centre and whose words come from the group's own vocabulary. Reports the wall time of
-the round (and of loading, which is not part of it), resident memory, and precision:
+the round (and its CPU time, all threads; and of loading, which is not part of it),
+resident memory, and precision:
 the share of introduced pairs (pairs inside a trio too) whose members share a group.
 
     python bench/intro_round.py                     # 500 then 2,000 members
@@ -19,6 +20,15 @@ the share of introduced pairs (pairs inside a trio too) whose members share a gr
 upserted thousands at a time), which takes minutes instead of hours for 100,000
 members; the round itself is the same. Each member then writes between
 ``--messages`` and ``--max-messages`` messages.
+
+``--folder DIR --reuse`` keeps each loaded chat in ``DIR`` (one folder per size,
+seed and message counts) and times the round again on it next time without
+loading it again:
+
+    python bench/intro_round.py --bulk --members 100000 --messages 5 --max-messages 20 \
+        --folder /tmp/intro-bench --reuse
+
+``--load-only`` (with ``--reuse``) loads and keeps the chat without timing a round.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -42,7 +53,7 @@ from bots.storage.database import create_engine, migrate
 from bots.storage.history_import_store import HistoryImportStore
 from bots.storage.intro_store import IntroStore
 from bots.storage.repository import Storage
-from bots.storage.tables import IntroMemberRow, MessageRow
+from bots.storage.tables import IntroMemberRow, MemberRow, MessageRow
 from jobs.vector_math import unit_rows
 from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
@@ -51,6 +62,21 @@ from memory.records import MemoryRecord
 
 DIMENSION = 384
 CHAT = Chat(Platform.TELEGRAM, "-100777", ChatKind.GROUP, "Bench chat")
+
+
+LOADED = "loaded"
+"""The marker a kept chat's folder gets once it is fully loaded."""
+
+
+async def _kept_groups(
+    engine: AsyncEngine, group_of: npt.NDArray[np.int64]
+) -> tuple[int, dict[int, int]]:
+    """A kept chat's id and each member's planted group, by member id."""
+    async with engine.connect() as connection:
+        chat_id = (await connection.execute(select(MessageRow.chat_id).limit(1))).scalar_one()
+        rows = await connection.execute(select(MemberRow.id, MemberRow.platform_user_id))
+        groups = {int(ident): int(group_of[int(key) - 10_000]) for ident, key in rows}
+    return int(chat_id), groups
 
 
 def _rss_mib() -> float:
@@ -191,6 +217,7 @@ async def run(
     *,
     bulk: bool = False,
     max_messages: int | None = None,
+    load_only: bool = False,
 ) -> None:
     """Load one synthetic chat and time a round of introductions in it."""
     rng = np.random.default_rng(seed)
@@ -209,7 +236,9 @@ async def run(
     await profiles.open()
     started = time.perf_counter()
     member_ids: dict[int, int] = {}
-    if bulk:
+    if (folder / LOADED).exists():
+        chat_id, member_ids = await _kept_groups(engine, group_of)
+    elif bulk:
         chat_id = await _bulk_load(
             engine,
             memory,
@@ -225,13 +254,20 @@ async def run(
             storage, intros, memory, rng, centres, vocabulary, group_of, messages, member_ids
         )
     loaded = time.perf_counter() - started
+    (folder / LOADED).touch()
     stored_messages = await memory.count(chat_id=chat_id)
+    if load_only:
+        print(f"members {members:>6}  messages {stored_messages:>8}  load {loaded:6.1f} s")
+        await memory.close()
+        await profiles.close()
+        await storage.close()
+        return
 
     rounds = IntroRounds(intros, memory, profiles, HashEmbedder(DIMENSION))
     rss_before = _rss_mib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     planned = await rounds.plan(chat_id, datetime.now(UTC))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     pairs = same = 0
     for intro in planned.intros:
         ids = intro.group.member_ids
@@ -242,7 +278,7 @@ async def run(
     matched = sum(len(intro.group.member_ids) for intro in planned.intros)
     print(
         f"members {members:>6}  messages {stored_messages:>8}  load {loaded:6.1f} s  "
-        f"round {elapsed:6.2f} s  introduced {matched}/{members}  "
+        f"round {elapsed:6.2f} s (CPU {cpu:6.2f} s)  introduced {matched}/{members}  "
         f"precision {same / max(1, pairs):.3f}  RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
     )
     await memory.close()
@@ -260,8 +296,33 @@ async def main() -> None:
     parser.add_argument("--bulk", action="store_true", help="load as an imported history")
     parser.add_argument("--max-messages", type=int, help="with --bulk: messages vary up to this")
     parser.add_argument("--folder", type=Path, help="where the store goes (default: a temp dir)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --folder: keep each chat there and reuse it"
+    )
+    parser.add_argument("--load-only", action="store_true", help="with --reuse: only load")
     args = parser.parse_args()
+    if args.reuse and args.folder is None:
+        parser.error("--reuse needs --folder")
     for members in args.members or [500, 2000]:
+        if args.reuse:
+            kept = args.folder / (
+                f"{'bulk' if args.bulk else 'live'}-{members}-{args.messages}-"
+                f"{args.max_messages or args.messages}-{args.group_size}-{args.seed}"
+            )
+            if kept.exists() and not (kept / LOADED).exists():
+                shutil.rmtree(kept)  # a load that did not finish
+            kept.mkdir(parents=True, exist_ok=True)
+            await run(
+                members,
+                args.messages,
+                args.group_size,
+                args.seed,
+                kept,
+                bulk=args.bulk,
+                max_messages=args.max_messages,
+                load_only=args.load_only,
+            )
+            continue
         with tempfile.TemporaryDirectory(dir=args.folder) as folder:
             await run(
                 members,

@@ -132,6 +132,7 @@ class IntroRounds:
             handles=handles,
             aliases=aliases,
             options=settings.options,
+            overwrite=True,  # the round's own matrix: normalised without a copy
         )
         words = plan.naming_words()
         if words:  # words of two languages name an interest together by their vectors

@@ -80,9 +80,13 @@ def detect_language(texts: Iterable[str]) -> Language:
     Each message with letters votes for its script (see :func:`script_of`);
     ties and chats without any letters fall back to English.
     """
+    return language_of_scripts(script_of(text) for text in texts)
+
+
+def language_of_scripts(scripts: Iterable[Language | None]) -> Language:
+    """The main language of messages written in ``scripts`` (see :func:`detect_language`)."""
     votes = dict.fromkeys(Language, 0)
-    for text in texts:
-        script = script_of(text)
+    for script in scripts:
         if script is not None:
             votes[script] += 1
     order = (Language.ENGLISH, Language.CHINESE, Language.OTHER)

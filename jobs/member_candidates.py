@@ -43,14 +43,18 @@ class MemberCandidates:
     def groups(self) -> Iterator[tuple[IntArray, IntArray]]:
         """For each member: their message rows and their candidates' message rows."""
         for position in range(len(self.members)):
-            others = self.near[position]
-            others = others[others >= 0]
-            columns = (
-                np.concatenate([self.rows_of(int(other)) for other in others])
-                if len(others)
-                else np.zeros(0, dtype=np.int64)
-            )
-            yield self.rows_of(position), columns
+            yield self.group(position)
+
+    def group(self, position: int) -> tuple[IntArray, IntArray]:
+        """The message rows of the member at ``position`` and their candidates' message rows."""
+        others = self.near[position]
+        others = others[others >= 0]
+        columns = (
+            np.concatenate([self.rows_of(int(other)) for other in others])
+            if len(others)
+            else np.zeros(0, dtype=np.int64)
+        )
+        return self.rows_of(position), columns
 
     def pairs(self) -> set[tuple[int, int]]:
         """The candidate pairs of member ids, ``(a, b)`` with ``a < b``."""

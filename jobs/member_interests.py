@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -30,7 +31,7 @@ import numpy.typing as npt
 
 from jobs.languages import HAN, Language, count_han, script_of
 from jobs.text_cues import key_terms
-from jobs.vector_math import FloatMatrix, IntArray, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, unit_rows, unit_rows_in_place
 from jobs.web_links import without_urls
 
 FloatArray = npt.NDArray[np.float32]
@@ -107,15 +108,22 @@ def substantive_terms(text: str) -> list[str] | None:
     not; what is left must hold ``MIN_KEY_TERMS`` distinct key terms and
     ``MIN_CONTENT`` of content.
     """
+    return message_cues(text)[0]
+
+
+def message_cues(text: str) -> tuple[list[str] | None, float]:
+    """A message's :func:`substantive_terms` and :func:`evidence_weight`, in one pass."""
     rest = _SMALL_TALK.sub(" ", _PLACEHOLDER.sub(" ", text))
-    if _content(rest) < MIN_CONTENT:
-        return None
+    content = _content(rest)
+    weight = min(1.0, content / FULL_CONTENT)
+    if content < MIN_CONTENT:
+        return None, weight
     terms = [
         term
         for term in dict.fromkeys(key_terms(rest))
         if term not in _GENERIC_TERMS and not is_nickname(term)
     ]
-    return terms if len(terms) >= MIN_KEY_TERMS else None
+    return (terms if len(terms) >= MIN_KEY_TERMS else None), weight
 
 
 FULL_CONTENT = 16
@@ -127,8 +135,7 @@ def evidence_weight(text: str) -> float:
 
     Small talk and media placeholders are left out before measuring.
     """
-    rest = _SMALL_TALK.sub(" ", _PLACEHOLDER.sub(" ", text))
-    return min(1.0, _content(rest) / FULL_CONTENT)
+    return message_cues(text)[1]
 
 
 _NICKNAME = re.compile(
@@ -175,32 +182,60 @@ def is_substantive(text: str) -> bool:
 
 
 def neutral_vectors(
-    vectors: npt.ArrayLike, texts: Sequence[str], *, min_per_script: int = 5
+    vectors: npt.ArrayLike,
+    texts: Sequence[str],
+    *,
+    min_per_script: int = 5,
+    scripts: Sequence[Language | None] | None = None,
+    overwrite: bool = False,
 ) -> FloatMatrix:
     """Message vectors with the language and the chat's common direction taken out.
 
     Every script (see :func:`jobs.languages.script_of`) written in at least
     ``min_per_script`` of the messages has a mean vector; the directions from
     the overall mean to each script's mean are projected out, then the
-    overall mean is subtracted and the rows normalised again.
+    overall mean is subtracted and the rows normalised again. ``scripts`` are
+    the texts' scripts when already known. With ``overwrite``, a float32 matrix
+    given is changed in place (no copy of many vectors).
     """
-    x = unit_rows(vectors) if len(texts) else np.zeros((0, 0), dtype=np.float32)
+    if not len(texts):
+        x = np.zeros((0, 0), dtype=np.float32)
+    else:
+        x = unit_rows_in_place(vectors) if overwrite else unit_rows(vectors)
     if len(x) != len(texts):
         raise ValueError("give one text per vector")
     if len(x) < 2:
         return x
     mean = x.mean(axis=0, dtype=np.float64)
-    scripts = np.asarray([str(script_of(text) or "") for text in texts])
+    known = scripts if scripts is not None else [script_of(text) for text in texts]
+    written = np.asarray([str(script or "") for script in known])
     directions = []
     for script in (Language.ENGLISH, Language.CHINESE, Language.OTHER):
-        rows = scripts == str(script)
+        rows = written == str(script)
         if int(rows.sum()) >= min_per_script:
-            directions.append(x[rows].mean(axis=0, dtype=np.float64) - mean)
-    centred = (x - mean).astype(np.float64)
-    if len(directions) >= 2:
-        basis, _ = np.linalg.qr(np.stack(directions, axis=1))
-        centred -= (centred @ basis) @ basis.T
-    return unit_rows(centred.astype(np.float32))
+            directions.append(masked_mean(x, rows) - mean)
+    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+    for start in range(0, len(x), _ROW_BLOCK):  # in place, a block of rows at a time
+        centred = x[start : start + _ROW_BLOCK].astype(np.float64) - mean
+        if basis is not None:
+            centred -= (centred @ basis) @ basis.T
+        x[start : start + _ROW_BLOCK] = centred
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    np.divide(x, norms, out=x, where=norms > 0)
+    return x
+
+
+_ROW_BLOCK = 1 << 14
+
+
+def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """The float64 mean of the rows of ``x`` where ``rows`` holds, without copying them all."""
+    total = np.zeros(x.shape[1], dtype=np.float64)
+    for start in range(0, len(x), _ROW_BLOCK):
+        chosen = rows[start : start + _ROW_BLOCK]
+        total += x[start : start + _ROW_BLOCK][chosen].sum(axis=0, dtype=np.float64)
+    mean: npt.NDArray[np.float64] = total / max(1, int(rows.sum()))
+    return mean
 
 
 def own_words(texts: Sequence[str], authors: Sequence[int], *, lookback: int = 50) -> list[bool]:
@@ -208,24 +243,40 @@ def own_words(texts: Sequence[str], authors: Sequence[int], *, lookback: int = 5
 
     A text that starts with one of the ``lookback`` texts before it by
     someone else (eight characters or more, spaces aside) passes a list on.
+    Earlier texts are filed by their first eight characters, so each text is
+    compared only with those it could start with.
     """
     own = []
-    recent: list[tuple[str, int]] = []
+    window: deque[tuple[str, int]] = deque()
+    filed: dict[str, list[tuple[str, int]]] = {}
     for text, author in zip(texts, authors, strict=True):
         flat = " ".join(text.split())
         copied = any(
-            len(earlier) >= 8 and flat.startswith(earlier) and by != author
-            for earlier, by in recent[-lookback:]
+            flat.startswith(earlier) and by != author for earlier, by in filed.get(flat[:8], ())
         )
         own.append(not copied)
-        recent.append((flat, author))
+        window.append((flat, author))
+        if len(flat) >= 8:
+            filed.setdefault(flat[:8], []).append((flat, author))
+        if len(window) > lookback:
+            gone, _ = window.popleft()
+            if len(gone) >= 8:
+                shelf = filed[gone[:8]]
+                shelf.pop(0)
+                if not shelf:
+                    del filed[gone[:8]]
     return own
 
 
 def script_codes(texts: Sequence[str]) -> IntArray:
     """A small integer per text for its script: 0 none, 1 English, 2 Chinese, 3 other."""
+    return codes_of_scripts([script_of(text) for text in texts])
+
+
+def codes_of_scripts(scripts: Sequence[Language | None]) -> IntArray:
+    """:func:`script_codes` of texts written in ``scripts``."""
     order = {None: 0, Language.ENGLISH: 1, Language.CHINESE: 2, Language.OTHER: 3}
-    codes: IntArray = np.asarray([order[script_of(text)] for text in texts], dtype=np.int64)
+    codes: IntArray = np.asarray([order[script] for script in scripts], dtype=np.int64)
     return codes
 
 
@@ -282,7 +333,11 @@ class ScriptCalibration:
         self, cosines: npt.NDArray[np.floating], first: IntArray, second: IntArray
     ) -> npt.NDArray[np.float32]:
         """Standard scores of ``cosines`` between messages in scripts ``first`` and ``second``."""
-        scores: npt.NDArray[np.float32] = (
-            (cosines - self.mean[first, second]) / self.spread[first, second]
-        ).astype(np.float32)
+        second = np.asarray(second)
+        if second.size and int(second.min()) == int(second.max()):  # one script on that side
+            script = int(second.flat[0])
+            mean, spread = self.mean[first, script], self.spread[first, script]
+        else:
+            mean, spread = self.mean[first, second], self.spread[first, second]
+        scores: npt.NDArray[np.float32] = ((cosines - mean) / spread).astype(np.float32)
         return scores

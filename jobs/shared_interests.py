@@ -63,6 +63,10 @@ _BLOCK = 1024
 _EXCLUDED = -1e9
 _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
+_BATCHED_SIZE = 256
+"""Members with at most this many messages are compared with themselves in batches."""
+_BATCH_VALUES = 1 << 23
+"""How many vector components a batch of members' messages holds at most."""
 _LEAST_RECURRENCE = 0.5
 """How much a message its author never comes back to counts (see ``_recurrence``)."""
 
@@ -212,18 +216,21 @@ def _baselines(
     column_owners = owners[columns]
     starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
     segment_members = column_owners[starts]
+    sampled_t = np.ascontiguousarray(x[columns].T)
+    sampled_scripts = scripts[columns][None, :]
+    width = min(_CROWD, len(segment_members))
     for start in range(0, len(x), _BLOCK):
         stop = min(len(x), start + _BLOCK)
         scores = calibration.standard(
-            x[start:stop] @ x[columns].T, scripts[start:stop, None], scripts[columns][None, :]
+            x[start:stop] @ sampled_t, scripts[start:stop, None], sampled_scripts
         )
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
         baselines[start:stop] = _quantile_of_others(best, own, quantile)
         others = np.where(own, -np.inf, best)
-        width = min(_CROWD, others.shape[1])
-        top = -np.sort(-others, axis=1)[:, :width]
-        closest[start:stop, :width] = top
+        if width < others.shape[1]:
+            others = np.partition(others, others.shape[1] - width, axis=1)[:, -width:]
+        closest[start:stop, :width] = -np.sort(-others, axis=1)
     return baselines, closest
 
 
@@ -247,9 +254,23 @@ def _recurrence(
     best = np.full(len(x), -np.inf, dtype=np.float64)
     order = np.argsort(owners, kind="stable")
     starts = np.flatnonzero(np.r_[True, owners[order][1:] != owners[order][:-1]])
-    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+    stops = np.r_[starts[1:], len(order)]
+    sizes = stops - starts
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _BATCHED_SIZE)]).tolist():
+        chosen = starts[sizes == size]  # members with ``size`` messages, a batch at a time
+        batch = max(1, _BATCH_VALUES // (size * x.shape[1]))
+        for first in range(0, len(chosen), batch):
+            rows = order[chosen[first : first + batch, None] + np.arange(size)]
+            scores = calibration.standard(
+                np.einsum("mid,mjd->mij", x[rows], x[rows]),
+                scripts[rows][:, :, None],
+                scripts[rows][:, None, :],
+            )
+            scores[np.abs(moments[rows][:, :, None] - moments[rows][:, None, :]) < apart] = -np.inf
+            best[rows] = scores.max(axis=2)
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         own = order[start:stop]
-        if len(own) < 2:
+        if len(own) <= _BATCHED_SIZE:
             continue
         for first in range(0, len(own), _BLOCK):
             part = own[first : first + _BLOCK]
@@ -267,14 +288,25 @@ def _recurrence(
 
 
 def _crowd(
-    closest: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], members: int, sampled: int
+    closest: npt.NDArray[np.float32],
+    rows: IntArray,
+    scores: npt.NDArray[np.float32],
+    members: int,
+    sampled: int,
+    *,
+    block: int = 1 << 18,
 ) -> npt.NDArray[np.float64]:
     """How many members besides the pair write as alike a message as ``scores`` (estimated).
 
-    ``closest`` are the message's best scores per member (best first): those at
-    least ``scores`` count, less the partner's own, scaled up from the sample.
+    ``closest[rows]`` are each message's best scores per member (best first):
+    those at least ``scores`` count, less the partner's own, scaled up from the
+    sample. Counted ``block`` pairs at a time, so no pairs x ``_CROWD`` matrix is held.
     """
-    count = (closest >= scores[:, None]).sum(axis=1).astype(np.float64)
+    count = np.empty(len(rows), dtype=np.float64)
+    for start in range(0, len(rows), block):
+        stop = start + block
+        part = closest[rows[start:stop]] >= scores[start:stop, None]
+        count[start:stop] = part.sum(axis=1)
     crowd: npt.NDArray[np.float64] = np.maximum(count - 1.0, 0.0) * (members / max(1, sampled))
     return crowd
 
@@ -282,13 +314,16 @@ def _crowd(
 def _quantile_of_others(
     values: npt.NDArray[np.float32], own: npt.NDArray[np.bool_], quantile: float
 ) -> npt.NDArray[np.float32]:
-    """Each row's ``quantile`` of ``values``, leaving out the entries marked ``own``."""
-    ordered = np.sort(np.where(own, -np.inf, values), axis=1)
+    """Each row's ``quantile`` of ``values``, leaving out the entries marked ``own``.
+
+    Only the order statistics needed are put in place (``np.partition``), not whole rows sorted.
+    """
     width = values.shape[1]
     counted = width - own.sum(axis=1)
     position = (width - counted) + quantile * np.maximum(counted - 1, 0)
     low = np.clip(np.floor(position).astype(np.int64), 0, width - 1)
     high = np.clip(low + 1, 0, width - 1)
+    ordered = np.partition(np.where(own, -np.inf, values), np.unique(np.r_[low, high]), axis=1)
     fraction = (position - low).astype(np.float32)
     rows = np.arange(len(values))
     below, above = ordered[rows, low], ordered[rows, high]
@@ -304,11 +339,14 @@ def _message_pairs(
     scripts: IntArray,
     calibration: ScriptCalibration,
     options: InterestOptions,
+    *,
+    linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
     """Candidate pairs of messages of different members, ``(rows, columns, standard score)``.
 
     Each message keeps its ``neighbours`` best-scoring messages of other members
-    (exactly up to ``exact_limit`` messages, among its closest by cosine above).
+    (exactly up to ``exact_limit`` messages, among its closest by cosine above;
+    there only pairs of members ``linking`` links keep theirs).
     """
     n = len(x)
     k = max(1, min(options.neighbours, n - 1))
@@ -330,7 +368,9 @@ def _message_pairs(
         right = np.concatenate(rights).astype(np.int64)
         flat = np.concatenate(values).astype(np.float32)
     else:
-        left, right, flat = candidate_message_pairs(x, owners, scripts, calibration, options)
+        left, right, flat = candidate_message_pairs(
+            x, owners, scripts, calibration, options, linking=linking
+        )
     rows, columns = np.minimum(left, right), np.maximum(left, right)
     _, first = np.unique(rows * n + columns, return_index=True)
     return rows[first], columns[first], flat[first]
@@ -342,27 +382,43 @@ def candidate_message_pairs(
     scripts: IntArray,
     calibration: ScriptCalibration,
     options: InterestOptions,
+    *,
+    linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each message's ``neighbours`` best among its author's candidates' messages."""
+    """Each message's ``neighbours`` best among its author's candidates' messages.
+
+    With ``linking``, only the pairs of members that one pair of messages links
+    (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
+    members is ever scored, and a large chat holds a fraction of its pairs.
+    """
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
         if not len(columns):
             continue
-        scores = calibration.standard(
-            x[own] @ x[columns].T, scripts[own][:, None], scripts[columns][None, :]
+        left, right, value = _best_pairs(
+            x, scripts, calibration, (own, columns), options.neighbours
         )
-        k = min(options.neighbours, len(columns))
-        top = (
-            np.argpartition(-scores, k - 1, axis=1)[:, :k]
-            if k < len(columns)
-            else np.broadcast_to(np.arange(len(columns)), scores.shape)
-        )
-        lefts.append(np.repeat(own, k))
-        rights.append(columns[top].ravel())
-        values.append(np.take_along_axis(scores, top, axis=1).ravel())
+        if linking is not None:
+            keep = links.keep(
+                int(owners[own[0]]),
+                owners[right],
+                linking.excess(left, right, value) >= options.min_excess,
+            )
+            left, right, value = left[keep], right[keep], value[keep]
+        lefts.append(left)
+        rights.append(right)
+        values.append(value)
+    for member, partner in links.late():  # linked from the partner's side, after this side
+        group = found.group(int(np.searchsorted(found.members, member)))
+        left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
+        keep = owners[right] == partner
+        lefts.append(left[keep])
+        rights.append(right[keep])
+        values.append(value[keep])
     if not lefts:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32))
     return (
@@ -370,6 +426,92 @@ def candidate_message_pairs(
         np.concatenate(rights).astype(np.int64),
         np.concatenate(values).astype(np.float32),
     )
+
+
+def _best_pairs(
+    x: FloatMatrix,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    group: tuple[IntArray, IntArray],
+    neighbours: int,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """Each of a member's rows with its ``neighbours`` best-scoring candidate rows.
+
+    ``group`` is the member's rows and their candidates' rows (see
+    :meth:`~jobs.member_candidates.MemberCandidates.group`).
+    """
+    own, columns = group
+    scores = calibration.standard(  # small: no threaded BLAS (its threads would spin)
+        np.einsum("id,jd->ij", x[own], x[columns]), scripts[own][:, None], scripts[columns][None, :]
+    )
+    k = min(neighbours, len(columns))
+    top = (
+        np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        if k < len(columns)
+        else np.broadcast_to(np.arange(len(columns)), scores.shape)
+    )
+    return (
+        np.repeat(own, k),
+        columns[top].ravel(),
+        np.take_along_axis(scores, top, axis=1).ravel(),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LinkingExcess:
+    """What decides whether a pair of messages links their authors: its excess over the
+    messages' baselines, scaled down for short messages (see :func:`find_shared_interests`)."""
+
+    baselines: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32] | None = None
+
+    def excess(
+        self, rows: IntArray, columns: IntArray, scores: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """The linking excess of the pairs of messages ``(rows[i], columns[i])``."""
+        excess = scores - np.maximum(self.baselines[rows], self.baselines[columns])
+        if self.weights is not None:
+            scale = np.minimum(self.weights[rows], self.weights[columns])
+            excess = np.where(excess > 0, excess * scale, excess)
+        result: npt.NDArray[np.float32] = excess.astype(np.float32)
+        return result
+
+
+class _Links:
+    """Which pairs of members are linked so far, and whose pairs of messages were left out.
+
+    A member's pairs of messages with a partner not (yet) linked are left out;
+    when a later member's side links the two, :meth:`late` names them so the
+    member's side is scored again for that partner.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.linked: set[int] = set()
+        self.left_out: list[tuple[int, IntArray]] = []
+
+    def keep(
+        self, member: int, partners: IntArray, linking: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.bool_]:
+        """Which of ``member``'s pairs of messages (with ``partners``' messages) to keep."""
+        keys = np.minimum(member, partners) * self.size + np.maximum(member, partners)
+        self.linked.update(np.unique(keys[linking]).tolist())
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        kept = np.fromiter((key in self.linked for key in distinct.tolist()), bool, len(distinct))
+        if not kept.all():
+            self.left_out.append((member, distinct[~kept]))
+        mask: npt.NDArray[np.bool_] = kept[inverse.reshape(-1)]
+        return mask
+
+    def late(self) -> list[tuple[int, int]]:
+        """``(member, partner)``: pairs linked after ``member``'s side was left out."""
+        found = []
+        for member, keys in self.left_out:
+            for key in keys.tolist():
+                if key in self.linked:
+                    first, second = divmod(key, self.size)
+                    found.append((member, second if first == member else first))
+        return found
 
 
 def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
@@ -431,7 +573,9 @@ def find_shared_interests(
         quantile=options.baseline_quantile,
         seed=options.seed,
     )
-    rows, columns, scores = _message_pairs(x, owner_ids, scripts, calibration, options)
+    rows, columns, scores = _message_pairs(
+        x, owner_ids, scripts, calibration, options, linking=LinkingExcess(baselines, weights)
+    )
     excess = scores - np.maximum(baselines[rows], baselines[columns])
     if weights is not None:
         scale = np.minimum(weights[rows], weights[columns])
@@ -451,8 +595,8 @@ def find_shared_interests(
             _pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met
         )
     crowd = np.maximum(
-        _crowd(closest[rows], scores, members, sampled),
-        _crowd(closest[columns], scores, members, sampled),
+        _crowd(closest, rows, scores, members, sampled),
+        _crowd(closest, columns, scores, members, sampled),
     )
     share = np.clip(np.log(members / (2.0 + crowd)) / math.log(max(members, 3) / 2.0), 0.0, 1.0)
     plain = excess.copy()
@@ -654,9 +798,27 @@ def _relative(scores: dict[Pair, float], quantile: float, members: int) -> dict[
         per_member[a].append(value)
         per_member[b].append(value)
     usual = {
-        member: float(
-            np.quantile([*values, *([floor] * max(0, members - 1 - len(values)))], quantile)
-        )
+        member: padded_quantile(values, max(0, members - 1 - len(values)), floor, quantile)
         for member, values in per_member.items()
     }
     return {(a, b): value - 0.5 * (usual[a] + usual[b]) for (a, b), value in scores.items()}
+
+
+def padded_quantile(values: Sequence[float], pad: int, floor: float, quantile: float) -> float:
+    """``np.quantile`` (linear) of ``values`` with ``pad`` copies of ``floor`` (at most the least).
+
+    Without building the padded list: a member of a large chat has scores with
+    a few dozen others and ``floor`` for the other thousands.
+    """
+    ordered = sorted(values)
+    total = len(ordered) + pad
+    if total == 0:
+        return math.nan
+    position = (total - 1) * quantile
+    low = min(math.floor(position), total - 1)
+    high = min(low + 1, total - 1)
+    below = floor if low < pad else ordered[low - pad]
+    above = floor if high < pad else ordered[high - pad]
+    fraction = position - low
+    gap = above - below  # interpolated as numpy does, for the same result
+    return above - gap * (1.0 - fraction) if fraction >= 0.5 else below + gap * fraction

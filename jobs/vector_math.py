@@ -11,7 +11,21 @@ IntArray = npt.NDArray[np.int64]
 
 def unit_rows(vectors: npt.ArrayLike) -> FloatMatrix:
     """``vectors`` as a float32 matrix with L2-normalised rows; zero rows stay zero."""
-    matrix = np.array(vectors, dtype=np.float32, ndmin=2, copy=True)
+    return _normalise(np.array(vectors, dtype=np.float32, ndmin=2, copy=True))
+
+
+def unit_rows_in_place(vectors: npt.ArrayLike) -> FloatMatrix:
+    """:func:`unit_rows`, normalising ``vectors`` themselves when they are a float32 matrix.
+
+    Many stored vectors are not copied to be read; the result is the same as
+    :func:`unit_rows` gives, bit for bit.
+    """
+    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2:
+        return _normalise(vectors)
+    return unit_rows(vectors)
+
+
+def _normalise(matrix: FloatMatrix) -> FloatMatrix:
     if matrix.ndim != 2:
         raise ValueError("vectors must be a 2-d array")
     if not np.isfinite(matrix).all():

@@ -95,13 +95,17 @@ async def vector_matrix(
     found = np.zeros(len(message_ids), dtype=bool)
     matrix = np.zeros((len(message_ids), dimension), dtype=np.float32)
     for start in range(0, len(message_ids), page):
-        ids = message_ids[start : start + page]
-        stored = await store.vectors(ids)
-        for offset, message_id in enumerate(ids):
-            vector = stored.get(int(message_id))
-            if vector is not None:
-                matrix[start + offset] = vector
-                found[start + offset] = True
+        ids = np.asarray(message_ids[start : start + page], dtype=np.int64)
+        stored = await store.vectors(ids.tolist())
+        if not stored:
+            continue
+        keys = np.fromiter(stored, dtype=np.int64, count=len(stored))
+        order = np.argsort(keys)
+        place = np.searchsorted(keys, ids, sorter=order).clip(0, len(keys) - 1)
+        hit = keys[order[place]] == ids
+        rows = np.stack(list(stored.values()))
+        matrix[start + np.flatnonzero(hit)] = rows[order[place[hit]]]
+        found[start : start + len(ids)] = hit
     return found, matrix
 
 

@@ -8,6 +8,7 @@ from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_interests import (
     InterestOptions,
+    LinkingExcess,
     candidate_message_pairs,
     find_shared_interests,
 )
@@ -68,3 +69,41 @@ def test_messages_are_compared_with_candidates_messages_only() -> None:
     assert len(rows) == len(x) * 2 * PER_MEMBER  # each message: its two candidates' messages
     authors = zip(owners[rows].tolist(), owners[columns].tolist(), strict=True)
     assert {(min(a, b), max(a, b)) for a, b in authors} <= allowed
+
+
+def test_only_linked_pairs_of_members_keep_their_pairs_of_messages() -> None:
+    """Filtering while scoring keeps exactly the pairs of linked members, none lost."""
+    owners, x, _ = large_chat()
+    options = InterestOptions(candidates=8, neighbours=4, min_excess=1.5)
+    scripts = np.ones(len(x), dtype=np.int64)
+    calibration = ScriptCalibration.fit(x, scripts, owners)
+    rng = np.random.default_rng(5)
+    linking = LinkingExcess(
+        rng.uniform(0.0, 8.0, len(x)).astype(np.float32),
+        rng.uniform(0.5, 1.0, len(x)).astype(np.float32),
+    )
+    rows, columns, scores = candidate_message_pairs(x, owners, scripts, calibration, options)
+    excess = linking.excess(rows, columns, scores)
+    pairs = np.minimum(owners[rows], owners[columns]) * 10_000 + np.maximum(
+        owners[rows], owners[columns]
+    )
+    linked = np.unique(pairs[excess >= options.min_excess])
+    assert 0 < len(linked) < len(np.unique(pairs))  # some pairs of members are dropped
+    expected = {
+        (r, c)
+        for r, c, keep in zip(
+            rows.tolist(), columns.tolist(), np.isin(pairs, linked).tolist(), strict=True
+        )
+        if keep
+    }
+
+    kept_rows, kept_columns, kept_scores = candidate_message_pairs(
+        x, owners, scripts, calibration, options, linking=linking
+    )
+    assert set(zip(kept_rows.tolist(), kept_columns.tolist(), strict=True)) == expected
+    assert len(kept_rows) == len(expected)
+    assert np.allclose(
+        kept_scores,
+        calibration.standard(np.einsum("ij,ij->i", x[kept_rows], x[kept_columns]), 1, 1),
+        atol=1e-4,
+    )
