@@ -20,6 +20,7 @@ OTHER_SLASH_WORDS: dict[str, tuple[str, str]] = {
     "quit": ("adapters/playground/playground_adapter.py", '"/quit"'),
     "healthz": ("bots/ops_server.py", '"/healthz"'),
     "metrics": ("bots/ops_server.py", "/metrics"),
+    "admin": ("bots/web/admin_routes.py", '"/admin"'),
 }
 """Slash words that are not chat commands, and the file (and text) that has each."""
 BOTFATHER = frozenset({"newbot", "setprivacy"})
