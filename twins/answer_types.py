@@ -31,8 +31,9 @@ class AnswerType(StrEnum):
     PERSON = "person"
 
 
-ANSWER_TYPES = tuple(AnswerType)
-"""Every answer type, in a fixed order (the order of their features)."""
+REQUIRED_TYPES = frozenset({AnswerType.NUMBER, AnswerType.PLACE})
+"""Types a message must hold to answer a question that wants them. A time is not among them:
+the message's own date may tell when; nor a person: "we went together" names nobody."""
 
 # A question word counts only where a question clause starts (English) or anywhere (Chinese):
 # "what did you do when it rained?" asks "what", not "when".
@@ -119,7 +120,7 @@ _ZH_CLASSIFIER = "[个只位本台件双张条家人口辆部套瓶杯碗顿场�
 """Counters after which a lone 一 is only "a" ("一个朋友"), while 两个, 三只 count."""
 _NUMBER = re.compile(
     r"\d|[¥$€£%]|"
-    rf"[{_ZH_DIGIT}]+\s*(?:{_ZH_MEASURE})|"
+    rf"[{_ZH_DIGIT}]+[来多余]?个?\s*(?:{_ZH_MEASURE}|星期|礼拜|钟头)|"
     rf"(?:[{_ZH_DIGIT}]{{2,}}|[零〇二两三四五六七八九十百千万半])\s*{_ZH_CLASSIFIER}|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
@@ -149,10 +150,11 @@ _PLACE = re.compile(
     r"\b(?:in|at|to|from|near|into|around)\s+(?:the\s+)?[A-Z]|"
     r"\b(?:home|downtown|park|beach|mall|school|office|gym|cafe|restaurant|store|shop|"
     r"library|church|hospital|station|airport|lake|mountain|museum|city|town|village|"
-    r"street|road|center|centre|studio|market|club|campus|abroad|overseas)\b|"
+    r"street|road|center|centre|studio|market|club|campus|abroad|overseas|bay|trail|"
+    r"river|company|hotel|airport)\b|"
     r"[\u4e00-\u9fff](?:省|市|区|县|镇|乡|村|路|街|巷|道|山|湖|河|江|岛|桥|寺|园|馆|站|店|"
     r"场|院|楼|厦|城|港|湾|门|口|坊|里|中心|广场|大学|中学|小学|学校|医院|公园|商场|小区|"
-    r"景区|机场)|"
+    r"景区|机场|公司|科技|集团|银行|物流|工作室)|"
     r"家里|家附近|楼下|楼上|附近|对面|旁边|这边|那边|老家|国外|外地|本地",
     re.IGNORECASE,
 )
@@ -194,4 +196,3 @@ def holds_type(text: str, kind: AnswerType) -> bool:
     if _PERSON.search(text) or _CAPITALISED.search(text):
         return True
     return bool(CJK.search(text)) and not _tags(text).isdisjoint(_PERSON_TAGS)
-

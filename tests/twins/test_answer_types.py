@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from memory.records import MemoryHit
+from twins.answer_features import quotable
 from twins.answer_types import AnswerType, expected_type, holds_type
+from twins.retrieval import RankedHit, Retrieval
 
 NUMBER, TIME, PLACE, PERSON = (
     AnswerType.NUMBER,
@@ -119,3 +124,23 @@ def test_messages_that_hold_a_kind_of_answer(text: str, kind: AnswerType) -> Non
 )
 def test_messages_without_that_kind_of_answer(text: str, kind: AnswerType) -> None:
     assert not holds_type(text, kind)
+
+
+def _found(query: str, texts: list[str]) -> Retrieval:
+    moment = datetime(2026, 5, 20, 12, tzinfo=UTC)
+    hits = [
+        RankedHit(MemoryHit(i, 1, 1, moment, text, 0.8), 0.8, 0.8, 0.0)
+        for i, text in enumerate(texts)
+    ]
+    return Retrieval(query, [1.0], hits, pool=[h.hit for h in hits])
+
+
+def test_a_message_without_the_number_or_place_asked_for_is_not_quotable() -> None:
+    corgi = ["我家可乐是一只柯基，特别能吃。", "可乐今年三岁了。", "可乐最喜欢去哪玩？"]
+    balcony = ["My balcony gets sun all afternoon.", "We moved to Hangzhou in May."]
+
+    assert quotable(_found("王磊的柯基几岁了？", corgi)) == [False, True, False]
+    assert quotable(_found("你家柯基叫什么？", corgi)) == [True, True, False]
+    assert quotable(_found("Where do you live now?", balcony)) == [False, True]
+    # A time may come from the message's own date: it is not required.
+    assert quotable(_found("When did you move?", balcony)) == [True, True]
