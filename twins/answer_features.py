@@ -52,7 +52,6 @@ QUOTE_FEATURES = (
     "words",
     "cross_lead",
     "context_coverage",
-    "typed",
     "lacks_time",
     "lacks_person",
 )
@@ -192,7 +191,6 @@ def quote_features(
                 math.log1p(len(_terms(text))),
                 other_script * lead,
                 max(map(vocabulary.coverage, turns.beside(ranked.hit)), default=0.0),
-                1.0 if wanted is not None else 0.0,
                 *(
                     1.0 if kind is wanted and not holds_type(text, kind) else 0.0
                     for kind in (AnswerType.TIME, AnswerType.PERSON)
@@ -260,9 +258,14 @@ def quotable(retrieval: Retrieval) -> list[bool]:
     required = wanted if wanted in REQUIRED_TYPES else None
     return [
         not only_asks(ranked.hit.text)
-        and (required is None or holds_type(ranked.hit.text, required))
+        and (required is None or holds_type(statements(ranked.hit.text), required))
         for ranked in retrieval.hits[:CANDIDATES]
     ]
+
+
+def statements(text: str) -> str:
+    """``text`` without its sentences that ask: "which company is it?" names no company."""
+    return " ".join(s for s in _sentences(text) if not _ASKS.search(s))
 
 
 def question_features(

@@ -145,6 +145,14 @@ _TIME = re.compile(
     r"春天|夏天|秋天|冬天|春节|过年|国庆|五一|端午|中秋|元旦|寒假|暑假",
     re.IGNORECASE,
 )
+_DATE = re.compile(
+    r"\d{1,4}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{1,4})?|\d{1,2}:\d{2}|"
+    r"\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:19|20)\d\d\b\s*年?|\d{1,2}(?:st|nd|rd|th)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    rf"[\d{_ZH_DIGIT}]+\s*(?:月|日|号|点)(?:\s*[\d{_ZH_DIGIT}]+\s*(?:日|号|分))?",
+    re.IGNORECASE,
+)
+"""Dates and clock times, whose digits count no quantity ("10月中旬" tells no size)."""
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b|\b[A-Z]{2,}\b")
 _PLACE = re.compile(
     r"\b(?:in|at|to|from|near|into|around)\s+(?:the\s+)?[A-Z]|"
@@ -169,7 +177,7 @@ _PERSON = re.compile(
     r"小[王李张刘陈杨赵黄周吴]",
     re.IGNORECASE,
 )
-_PLACE_TAGS = frozenset({"ns", "nt", "nz"})
+_PLACE_TAGS = frozenset({"ns", "nt"})
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 
 
@@ -186,7 +194,7 @@ _tags = TextCache(_tag, 20_000)
 def holds_type(text: str, kind: AnswerType) -> bool:
     """Whether ``text`` holds a token that could answer a question wanting ``kind``."""
     if kind is AnswerType.NUMBER:
-        return bool(_NUMBER.search(text))
+        return bool(_NUMBER.search(_DATE.sub(" ", text)))
     if kind is AnswerType.TIME:
         return bool(_TIME.search(text))
     if kind is AnswerType.PLACE:

@@ -84,6 +84,8 @@ def test_the_earliest_question_word_decides() -> None:
         ("She is two years old now.", NUMBER),
         ("It was twice as expensive as last time.", NUMBER),
         ("可乐两岁半了。", NUMBER),
+        ("养了十来年了，不难", NUMBER),
+        ("朵朵上二年级了，5月3日开学", NUMBER),
         ("那双鞋花了八百多块。", NUMBER),
         ("我家有三个孩子。", NUMBER),
         ("We met on Saturday.", TIME),
@@ -111,6 +113,8 @@ def test_messages_that_hold_a_kind_of_answer(text: str, kind: AnswerType) -> Non
     ("text", "kind"),
     [
         ("My corgi loves the beach.", NUMBER),
+        ("去的，造物间报了摊位，10月中旬", NUMBER),  # a date counts no quantity
+        ("Flight moved to Dec 18, at 6pm.", NUMBER),
         ("我家可乐是一只柯基，特别能吃。", NUMBER),
         ("等我一下，马上就来。", NUMBER),
         ("I love the pottery class so much.", TIME),
@@ -142,5 +146,8 @@ def test_a_message_without_the_number_or_place_asked_for_is_not_quotable() -> No
     assert quotable(_found("王磊的柯基几岁了？", corgi)) == [False, True, False]
     assert quotable(_found("你家柯基叫什么？", corgi)) == [True, True, False]
     assert quotable(_found("Where do you live now?", balcony)) == [False, True]
+    # Only what the message states counts: "which company?" names none.
+    work = ["Kevin是哪家新加坡公司呀？招不招嵌入式的", "我在远航物流做HR"]
+    assert quotable(_found("郭鹏在哪家公司上班？", work)) == [False, True]
     # A time may come from the message's own date: it is not required.
     assert quotable(_found("When did you move?", balcony)) == [True, True]
