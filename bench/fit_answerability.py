@@ -266,7 +266,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dirs", nargs="+", help="folders with messages.json and qa.json")
     parser.add_argument("--l2", type=float, default=5.0, help="L2 penalty")
-    parser.add_argument("--answer-share", type=float, default=0.92)
+    parser.add_argument(
+        "--answer-share",
+        type=float,
+        default=0.91,
+        help="share of the answerable training questions the question model answers",
+    )
     parser.add_argument("--off-topic-every", type=int, default=2)
     parser.add_argument("--cache", default=".hearth/bench-cache", help="embedding cache folder")
     parser.add_argument("--write", action="store_true", help="write twins/answerability_model.py")

@@ -149,6 +149,14 @@ class Tally:
     latency_ms: list[float] = field(default_factory=list)
     twin_ms: list[float] = field(default_factory=list)
     prompt_tokens: list[int] = field(default_factory=list)
+    wrong: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """For ``--show``: per kind, the questions the twin got wrong, with what it quoted."""
+
+    def note_wrong(self, kind: str, question: str, quotes: Sequence[str], limit: int) -> None:
+        """Keep a wrong call: a no-answer question answered, or an answerable one not."""
+        if len(self.wrong[kind]) < limit:
+            lines = [question, *(f"    > {text[:160]}" for text in quotes)]
+            self.wrong[kind].append("\n".join(lines))
 
 
 @dataclass
@@ -160,6 +168,7 @@ class Replay:
     member_ids: dict[str, int]
     names: dict[str, str]
     point_ids: dict[tuple[str, int], int]
+    texts: dict[tuple[str, int], str]
     last_seen: dict[str, datetime]
     members_of: dict[str, list[str]]
 
@@ -179,6 +188,7 @@ class Replay:
             member_ids={member: i + 1 for i, member in enumerate(members)},
             names={m["sender_id"]: m["sender_name"] for m in messages},
             point_ids={(m["chat_id"], m["message_id"]): i + 1 for i, m in enumerate(messages)},
+            texts={(m["chat_id"], m["message_id"]): m["text"] for m in messages},
             last_seen=last_seen,
             members_of=members_of,
         )
@@ -353,6 +363,13 @@ async def ask_all(
             sources = assessment.sources
             kind = "no-answer" if adversarial else "answerable"
             tally.abstained[kind].append(not sources)
+            if adversarial == bool(sources):
+                shown = [s.text for s in sources] or [
+                    replay.texts[(chat, e)] for e in q["evidence_message_ids"]
+                ]
+                tally.note_wrong(
+                    kind, f"{question.question} ({assessment.confidence:.2f})", shown, args.show
+                )
             tally.confidence[kind].append(assessment.confidence)
             if adversarial and q.get("no_answer_kind"):
                 tally.abstained[f"no-answer: {q['no_answer_kind']}"].append(not sources)
@@ -390,6 +407,13 @@ async def off_topic(
             member = replay.members_of[chat][i % len(replay.members_of[chat])]
             assessment = await twin.assess(replay.question(q["question"], member, chat))
             tallies[label].abstained["off-topic"].append(not assessment.sources)
+            if assessment.sources:
+                tallies[label].note_wrong(
+                    "off-topic",
+                    f"{q['question']} (of {replay.names[member]}, {assessment.confidence:.2f})",
+                    [s.text for s in assessment.sources],
+                    args.show,
+                )
             tallies[label].confidence["off-topic"].append(assessment.confidence)
 
 
@@ -455,6 +479,12 @@ def report(
                 f"   p95 {np.percentile(tokens, 95):6.0f}"
             )
     print("\nSkipped: " + ", ".join(f"{count} ({why})" for why, count in skipped.items()))
+    last = tallies[labels[-1]]
+    for kind, examples in last.wrong.items():
+        wrong = "abstained" if kind == "answerable" else "answered"
+        print(f"\n{labels[-1]}: {kind} questions {wrong} (confidence)")
+        for example in examples:
+            print("  " + example)
 
 
 def share(values: Sequence[bool]) -> str:
@@ -598,6 +628,14 @@ def main() -> None:
         "--off-topic-every", type=int, default=2, help="ask every Nth question in another chat"
     )
     parser.add_argument("--cache", default=".hearth/bench-cache", help="embedding cache folder")
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print up to N wrong calls of the last system per kind (answerable missed with its "
+        "evidence; no-answer and off-topic answered with the quotes)",
+    )
     parser.add_argument(
         "--llm",
         type=int,

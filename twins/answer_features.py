@@ -12,7 +12,11 @@ are about the same kind of thing". These features add what a reader would check:
   clearly better (the fact is someone else's): only their scores are used,
   never their words;
 - *script*: whether the question and the message are in different scripts
-  (Chinese and English), where words cannot match and meaning must carry it.
+  (Chinese and English), where words cannot match and meaning must carry it;
+- *answer type*: whether the question wants a time or a person and the
+  message holds none (:mod:`twins.answer_types`); a message that holds no
+  number or place where one is asked is not quotable at all: the member
+  spoke of the corgi, but never of its age.
 
 :func:`quote_features` describes each candidate message, :func:`question_features`
 the question as a whole; :mod:`twins.answerability` weighs them. The benchmark's
@@ -29,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
+from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
 from twins.scripts import CJK, cjk_share
@@ -47,6 +52,8 @@ QUOTE_FEATURES = (
     "words",
     "cross_lead",
     "context_coverage",
+    "lacks_time",
+    "lacks_person",
 )
 """The features of one candidate message, in model order."""
 
@@ -162,6 +169,7 @@ def quote_features(
     floor = min((hit.score for hit in retrieval.pool), default=baselines.latin)
     peer = max(peers.dense, default=None)
     turns = _Turns(vocabulary.messages)
+    wanted = expected_type(retrieval.query)
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
@@ -183,6 +191,10 @@ def quote_features(
                 math.log1p(len(_terms(text))),
                 other_script * lead,
                 max(map(vocabulary.coverage, turns.beside(ranked.hit)), default=0.0),
+                *(
+                    1.0 if kind is wanted and not holds_type(text, kind) else 0.0
+                    for kind in (AnswerType.TIME, AnswerType.PERSON)
+                ),
             ]
         )
     return rows
@@ -236,8 +248,24 @@ def only_asks(text: str) -> bool:
 
 
 def quotable(retrieval: Retrieval) -> list[bool]:
-    """For each of the first candidates: whether it may be quoted at all (it tells something)."""
-    return [not only_asks(ranked.hit.text) for ranked in retrieval.hits[:CANDIDATES]]
+    """For each of the first candidates: whether it may be quoted at all.
+
+    It must tell something, and where the question wants a number or a place
+    (:data:`~twins.answer_types.REQUIRED_TYPES`) it must hold one: a message about the
+    corgi that holds no number cannot tell the corgi's age.
+    """
+    wanted = expected_type(retrieval.query)
+    required = wanted if wanted in REQUIRED_TYPES else None
+    return [
+        not only_asks(ranked.hit.text)
+        and (required is None or holds_type(statements(ranked.hit.text), required))
+        for ranked in retrieval.hits[:CANDIDATES]
+    ]
+
+
+def statements(text: str) -> str:
+    """``text`` without its sentences that ask: "which company is it?" names no company."""
+    return " ".join(s for s in _sentences(text) if not _ASKS.search(s))
 
 
 def question_features(

@@ -36,6 +36,10 @@ def test_a_query_drops_chinese_question_particles_that_stored_texts_keep() -> No
     assert terms(encoder.query("你养猫吗？")) == terms(encoder.query("养猫"))
     assert not terms(encoder.query("你养猫吗？")) & basketball
     assert terms(encoder.document("吗")) <= basketball  # documents are encoded as before
+    # Question words an answer never holds ask, they do not say what about.
+    assert terms(encoder.query("周妍什么时候去的扬州？")) == terms(encoder.query("周妍去的扬州"))
+    assert terms(encoder.query("金浩为啥不能喝牛奶？")) == terms(encoder.query("金浩不能喝牛奶"))
+    assert terms(encoder.query("那双鞋多少钱？")) == terms(encoder.query("那双鞋"))
 
 
 def test_chinese_is_segmented_into_words() -> None:
