@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from bots.app import Hearth, serve
 from bots.platforms import discord_adapter, telegram_adapter
@@ -17,15 +18,17 @@ from tests.fakes.telegram_api import FakeTelegramApi
 
 
 def two_platform_settings(
-    tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord
+    tmp_path: Path, fake_telegram: FakeTelegramApi, fake_discord: FakeDiscord, **more: Any
 ) -> HearthSettings:
-    """Settings with both tokens, pointing the clients at the fakes."""
+    """Settings with both tokens, pointing the clients at the fakes; ``more`` adds settings
+    by their environment names (``HEARTH_WEB_PORT=0``)."""
     return HearthSettings(
         HEARTH_DATA_DIR=tmp_path,
         TELEGRAM_BOT_TOKEN=fake_telegram.token,
         TELEGRAM_API_URL=fake_telegram.base_url,
         TELEGRAM_POLL_TIMEOUT=1,
         DISCORD_BOT_TOKEN=fake_discord.token,
+        **more,
     )
 
 
