@@ -78,7 +78,8 @@ class AdminRights:
         self, session_key: str, chats: list[MemberChat], accounts: list[Account]
     ) -> list[ChatRight]:
         """Each of ``chats`` with the person's admin right there, reused for the session
-        (``session_key``) for a few minutes."""
+        (``session_key``) for a few minutes; a list with a right the platform could not
+        say (not connected yet, no answer in time) is asked again next time."""
         now = time.monotonic()
         self._cache = {
             key: entry for key, entry in self._cache.items() if entry[0] > now - self._cache_seconds
@@ -92,7 +93,10 @@ class AdminRights:
             account = by_member.get(chat.member_id)
             admin = await self.fresh(chat, account) if account is not None else False
             rights.append(ChatRight(chat, admin))
-        self._cache[session_key] = (now, rights)
+        if all(right.admin is not None for right in rights):
+            self._cache[session_key] = (now, rights)
+        else:
+            self._cache.pop(session_key, None)
         return rights
 
     def forget(self, session_key: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from adapters.model import Platform
 from bots.app import Hearth
 from bots.playground import run_playground
 from bots.settings import HearthSettings
@@ -101,6 +102,7 @@ async def test_telegram_web_link_arrives_privately_and_signs_in_to_member_and_ad
     telegram.make_admin("carol")
     async with running_hearth(settings, embedder, tmp_path) as hearth:
         await fake_telegram.wait_for_call("getUpdates", timeout=20)
+        await wait_for(lambda: Platform.TELEGRAM in hearth.admin_checkers, "Telegram connected")
         base = base_url(hearth)
         await telegram.post("carol", "Who is up for the ridge trail on Saturday?")
         await telegram.post("bob", "Count me in for the ridge trail")
@@ -162,3 +164,76 @@ async def test_telegram_web_link_arrives_privately_and_signs_in_to_member_and_ad
     in_group = [m for m in fake_telegram.sent_messages if m.chat_id == group]
     assert not any("/sign-in/" in m.text for m in in_group)
     assert not any("/sign-in/" in text for _, _, text in fake_telegram.edited_messages)
+
+
+def discord_links(fake: FakeDiscord, *, private: bool) -> list[str]:
+    """Sign-in links Hearth sent on Discord, in order: those only the member sees
+    (ephemeral followups, direct messages) or those posted for all (``private=False``)."""
+    sent = [(int(f.message["id"]), f.content, f.ephemeral) for f in fake.followups]
+    sent += [
+        (m.message_id, m.content, m.channel_id in fake.dm_channels) for m in fake.sent_messages
+    ]
+    return [
+        link_in(text)
+        for _, text, only_member in sorted(sent)
+        if only_member == private and "/sign-in/" in text
+    ]
+
+
+async def test_discord_web_command_answers_privately_and_signs_in(
+    settings: HearthSettings,
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+    fake_discord: FakeDiscord,
+    discord_server: TestServer,
+) -> None:
+    discord = DiscordDriver(fake_discord, discord_server)
+    async with running_hearth(settings, embedder, tmp_path, discord_first=True) as hearth:
+        await fake_discord.wait_until_identified(timeout=20)
+        await wait_for(lambda: Platform.DISCORD in hearth.admin_checkers, "Discord connected")
+        base = base_url(hearth)
+        await discord.post("carol", "Seed swap on Sunday at the community garden?")
+        await discord.post("alice", "I'll bring tomato seedlings to the swap")
+        for who, answers in (("carol", 1), ("alice", 2)):
+            # Carol has Manage Server through her Staff role; the interaction carries it too.
+            await fake_discord.use_command(
+                "web",
+                user=discord.users[who],
+                channel_id=discord_server.general,
+                permissions=MEMBER_PERMISSIONS | (MANAGE_GUILD if who == "carol" else 0),
+            )
+            await wait_for(
+                lambda n=answers: len(discord_links(fake_discord, private=True)) >= n,  # type: ignore[misc]
+                f"{who}'s link",
+            )
+
+        carol_link, alice_link = discord_links(fake_discord, private=True)
+        # /web is a personal command: its answer is a followup only the member sees.
+        followups = [f for f in fake_discord.followups if "/sign-in/" in f.content]
+        assert [link_in(f.content) for f in followups] == [carol_link, alice_link]
+        assert all(f.ephemeral for f in followups)
+        assert not discord_links(fake_discord, private=False)
+
+        async with browser() as carol:
+            page = await sign_in(carol, carol_link)
+            assert "general" in page and 'id="admin-link"' in page
+            async with carol.get(base + "/admin") as response:
+                listing = await response.text()
+            assert response.status == 200, listing
+            [(chat_id, name)] = ADMIN_CHAT.findall(listing)
+            assert name.endswith("general")
+            async with carol.get(f"{base}/admin/{chat_id}") as response:
+                dashboard = await response.text()
+            assert response.status == 200
+            form = {"setting": "assistant", "value": "off", "csrf_token": csrf_of(dashboard)}
+            async with carol.post(f"{base}/admin/{chat_id}/settings", data=form) as response:
+                assert response.status == 200 and "Saved." in await response.text()
+            assert not (await hearth.storage.chat_settings(int(chat_id))).assistant_enabled
+
+        async with browser() as alice:
+            page = await sign_in(alice, alice_link)
+            assert "general" in page and 'id="admin-link"' not in page
+            async with alice.get(f"{base}/admin/{chat_id}") as response:
+                assert response.status == 403
+            async with alice.post(carol_link) as response:
+                assert response.status == 410

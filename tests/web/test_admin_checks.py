@@ -64,3 +64,16 @@ async def test_the_list_is_reused_for_the_session_but_a_change_asks_again() -> N
     await rights.listing("session-a", [CHAT], [ACCOUNT])
     assert platform.asked == 5
     assert await AdminRights({}).fresh(CHAT, ACCOUNT) is None  # platform not connected
+
+
+async def test_a_right_the_platform_could_not_say_is_asked_again_next_time() -> None:
+    checkers: dict[Platform, AdminChecker] = {}
+    rights = AdminRights(checkers)
+    [right] = await rights.listing("session-a", [CHAT], [ACCOUNT])
+    assert right.admin is None  # the platform is not connected yet
+    platform = SlowPlatform(delay=0)
+    checkers[Platform.TELEGRAM] = platform
+    [right] = await rights.listing("session-a", [CHAT], [ACCOUNT])
+    assert right.admin is True and platform.asked == 1
+    await rights.listing("session-a", [CHAT], [ACCOUNT])
+    assert platform.asked == 1  # a known answer is reused
