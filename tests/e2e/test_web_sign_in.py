@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from adapters.model import Platform
 from bots.app import Hearth
 from bots.playground import run_playground
 from bots.settings import HearthSettings
+from memory.embedder import Embedder
 from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
 from tests.e2e.two_platforms import running_hearth, two_platform_settings
 from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
@@ -75,7 +78,7 @@ async def sign_in(client: aiohttp.ClientSession, link: str) -> str:
         assert response.status == 200
         form = await response.text()
     assert 'id="sign-in"' in form and "Sign in to Hearth" in form
-    assert not client.cookie_jar.filter_cookies(link)  # nothing signed in by a GET
+    assert not client.cookie_jar.filter_cookies(URL(link))  # nothing signed in by a GET
     async with client.post(link) as response:
         page = await response.text()
         assert response.status == 200, page
@@ -94,7 +97,7 @@ def csrf_of(html: str) -> str:
 async def test_telegram_web_link_arrives_privately_and_signs_in_to_member_and_admin_pages(
     settings: HearthSettings,
     tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
+    embedder: Embedder,
     fake_telegram: FakeTelegramApi,
 ) -> None:
     telegram = TelegramDriver(fake_telegram)
@@ -183,7 +186,7 @@ def discord_links(fake: FakeDiscord, *, private: bool) -> list[str]:
 async def test_discord_web_command_answers_privately_and_signs_in(
     settings: HearthSettings,
     tmp_path: Path,
-    embedder,  # type: ignore[no-untyped-def]
+    embedder: Embedder,
     fake_discord: FakeDiscord,
     discord_server: TestServer,
 ) -> None:
@@ -237,3 +240,46 @@ async def test_discord_web_command_answers_privately_and_signs_in(
                 assert response.status == 403
             async with alice.post(carol_link) as response:
                 assert response.status == 410
+
+
+async def test_playground_web_link_signs_in_while_the_playground_runs(
+    tmp_path: Path,
+    embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HEARTH_LANGUAGE", "en")  # the playground's own lines in English
+    settings = HearthSettings(HEARTH_DATA_DIR=tmp_path, HEARTH_WEB_PORT=0)
+    hearth = await Hearth.build(settings, embedder=embedder)
+    reading, writing = os.pipe()
+    typed = os.fdopen(reading, encoding="utf-8")
+    printed = io.StringIO()
+    playground = asyncio.create_task(
+        run_playground(hearth, demo=False, input_stream=typed, output=printed)
+    )
+    try:
+        await wait_for(lambda: "Member pages: http://127.0.0.1:" in printed.getvalue(), "banner")
+        os.write(writing, b"alice: Anyone up for the ridge trail on Saturday?\nalice: /web\n")
+        await wait_for(lambda: "/sign-in/" in printed.getvalue(), "the sign-in link")
+        link = link_in(printed.getvalue())
+        base = base_url(hearth)
+        assert (
+            link.startswith(base + "/sign-in/") and f"Member pages: {base}/" in printed.getvalue()
+        )
+        async with browser() as alice:
+            page = await sign_in(alice, link)
+            assert "Alice (playground)" in page and 'id="admin-link"' in page
+            async with alice.get(base + "/me") as response:
+                assert response.status == 200
+                assert "Hearth demo group" in await response.text()
+            async with alice.get(base + "/admin") as response:
+                listing = await response.text()
+            assert response.status == 200
+            assert [name for _, name in ADMIN_CHAT.findall(listing)] == ["Hearth demo group"]
+        async with browser() as stranger, stranger.post(link) as again:
+            assert again.status == 410
+    finally:
+        os.close(writing)
+        async with asyncio.timeout(30):
+            await playground
+        typed.close()
+        await hearth.close()
