@@ -23,10 +23,11 @@ from adapters.model import Platform
 from bots.app import Hearth
 from bots.playground import run_playground
 from bots.settings import HearthSettings
+from bots.web.sessions import COOKIE_NAME
 from memory.embedder import Embedder
 from tests.e2e.platform_drivers import DiscordDriver, TelegramDriver
 from tests.e2e.two_platforms import running_hearth, two_platform_settings
-from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
+from tests.fakes.discord_api import GET_MEMBER, MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
 from tests.fakes.discord_fixtures import TestServer
 from tests.fakes.telegram_api import FakeTelegramApi
 
@@ -83,6 +84,8 @@ async def sign_in(client: aiohttp.ClientSession, link: str) -> str:
         page = await response.text()
         assert response.status == 200, page
         assert response.url.path == "/me"
+        assert COOKIE_NAME in response.history[0].cookies  # the redirect signs the browser in
+    assert COOKIE_NAME in client.cookie_jar.filter_cookies(URL(link))
     assert "My Hearth" in page
     return page
 
@@ -130,6 +133,8 @@ async def test_telegram_web_link_arrives_privately_and_signs_in_to_member_and_ad
                 listing = await response.text()
             assert response.status == 200, listing
             assert [name for _, name in ADMIN_CHAT.findall(listing)] == ["Hikers"]
+            asked = fake_telegram.calls_to("getChatMember")
+            assert {str(call.params["user_id"]) for call in asked} == {telegram.user_id("carol")}
             [(chat_id, _)] = ADMIN_CHAT.findall(listing)
             async with carol.get(f"{base}/admin/{chat_id}") as response:
                 dashboard = await response.text()
@@ -225,6 +230,9 @@ async def test_discord_web_command_answers_privately_and_signs_in(
             assert response.status == 200, listing
             [(chat_id, name)] = ADMIN_CHAT.findall(listing)
             assert name.endswith("general")
+            # Discord was asked for Carol as a member now (her Staff role has Manage Server).
+            asked = [call.path for call in fake_discord.calls_to(GET_MEMBER)]
+            assert any(path.endswith(f"/members/{discord_server.carol['id']}") for path in asked)
             async with carol.get(f"{base}/admin/{chat_id}") as response:
                 dashboard = await response.text()
             assert response.status == 200
