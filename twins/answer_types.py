@@ -156,6 +156,10 @@ _DATE = re.compile(
 _CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b|\b[A-Z]{2,}\b")
 _PLACE = re.compile(
     r"\b(?:in|at|to|from|near|into|around)\s+(?:the\s+)?[A-Z]|"
+    r"\b(?:in|at|on|under|underneath|beneath|behind|beside|inside|outside|near|by|above|"
+    r"below|between|next\s+to|on\s+top\s+of|in\s+front\s+of)\s+"
+    r"(?:the|a|an|my|our|his|her|their|your|this|that|its)\b|"
+    r"\b(?:upstairs|downstairs|outdoors|indoors)\b|"
     r"\b(?:home|downtown|park|beach|mall|school|office|gym|cafe|restaurant|store|shop|"
     r"library|church|hospital|station|airport|lake|mountain|museum|city|town|village|"
     r"street|road|center|centre|studio|market|club|campus|abroad|overseas|bay|trail|"
@@ -163,7 +167,8 @@ _PLACE = re.compile(
     r"[\u4e00-\u9fff](?:省|市|区|县|镇|乡|村|路|街|巷|道|山|湖|河|江|岛|桥|寺|园|馆|站|店|"
     r"场|院|楼|厦|城|港|湾|门|口|坊|里|中心|广场|大学|中学|小学|学校|医院|公园|商场|小区|"
     r"景区|机场|公司|科技|集团|银行|物流|工作室)|"
-    r"家里|家附近|楼下|楼上|附近|对面|旁边|这边|那边|老家|国外|外地|本地",
+    r"家里|家附近|楼下|楼上|附近|对面|旁边|这边|那边|老家|国外|外地|本地|"
+    r"下面|底下|上面|里面|后面|前面|外面|里头|门口",
     re.IGNORECASE,
 )
 _PERSON = re.compile(
