@@ -8,6 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DISCORD_API_EXAMPLE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_EXAMPLE = "wss://gateway.discord.gg/"
+
 
 class HearthSettings(BaseSettings):
     """Settings from the environment (and an optional ``.env`` file).
@@ -216,26 +219,21 @@ class HearthSettings(BaseSettings):
     @field_validator("discord_api_url", "discord_gateway_url")
     @classmethod
     def _endpoint_url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """``DISCORD_API_URL`` is an http(s) URL, ``DISCORD_GATEWAY_URL`` a ws(s) one."""
+        """``DISCORD_API_URL`` is an http(s) URL (no trailing slash), ``DISCORD_GATEWAY_URL``
+        a ws(s) one (kept as given: its path matters)."""
         if value is None or not value.strip():
             return None
-        url = value.strip().rstrip("/")
-        api = info.field_name == "discord_api_url"
-        name, schemes = (
-            ("DISCORD_API_URL", ("http", "https"))
-            if api
-            else (
-                "DISCORD_GATEWAY_URL",
-                ("ws", "wss"),
-            )
-        )
+        url = value.strip()
+        if info.field_name == "discord_api_url":
+            name, schemes, example = "DISCORD_API_URL", ("http", "https"), DISCORD_API_EXAMPLE
+        else:
+            name, schemes, example = "DISCORD_GATEWAY_URL", ("ws", "wss"), DISCORD_GATEWAY_EXAMPLE
         scheme, _, rest = url.partition("://")
-        if scheme.lower() not in schemes or not rest:
-            example = "https://discord.com/api/v10" if api else "wss://gateway.discord.gg"
+        if scheme.lower() not in schemes or not rest.strip("/"):
             raise ValueError(
                 f"{name} must be a {'/'.join(schemes)} URL like {example} (got {value!r})"
             )
-        return url if api else f"{url}/"
+        return url.rstrip("/") if name == "DISCORD_API_URL" else url
 
     @model_validator(mode="after")
     def _shards_within_count(self) -> HearthSettings:
