@@ -41,6 +41,6 @@ async def test_settings_point_the_adapter_at_a_proxy_and_gateway(
         assert not fake_discord.calls_to("GET /gateway/bot")  # the fixed count skips it
         [identify] = fake_discord.identify_payloads
         assert identify["shard"] == [0, 1]
-        assert discord.http.Route.BASE == fake_discord.base_url
+        assert fake_discord.base_url == discord.http.Route.BASE
     finally:
         await adapter.stop()
