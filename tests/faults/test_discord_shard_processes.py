@@ -56,10 +56,12 @@ def servers_on_each_shard(fake: FakeDiscord, at_least: int = 2) -> dict[int, lis
 
 async def wait_for_output(process: HearthProcess, text: str, timeout: float = 60.0) -> None:  # noqa: ASYNC109
     """Wait until the process has printed ``text``; fails with its log otherwise."""
-    async with asyncio.timeout(timeout):
-        while text not in process.output(tail=None):
-            process.check_running()
-            await asyncio.sleep(0.1)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while text not in process.output(tail=None):
+        process.check_running()
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no {text!r} in the output:\n{process.output()}")
+        await asyncio.sleep(0.1)
 
 
 async def stored_messages(engine: AsyncEngine) -> list[tuple[str, str]]:
@@ -109,7 +111,8 @@ async def test_two_processes_split_the_shards_of_one_bot(
             await wait_for_output(process, f"on shard(s) {shard} of {SHARDS}")
 
         # Each process identified once, for its own shard only.
-        assert sorted(p["shard"] for p in fake.identify_payloads) == [[0, 2], [1, 2]]
+        identified = sorted(p["shard"] for p in fake.identify_payloads)
+        assert identified == [[0, 2], [1, 2]], fake.identify_payloads
         assert {call.host.rsplit(":", 1)[0] for call in fake.calls} == set(HOSTS)
 
         posted: list[tuple[str, str]] = []
@@ -151,3 +154,5 @@ async def test_two_processes_split_the_shards_of_one_bot(
     finally:
         await asyncio.gather(*(p.stop() for p in processes if p.running))
         await engine.dispose()
+        for shard, process in enumerate(processes):  # shown when the test fails
+            print(f"--- shard {shard} process ---\n{process.output()}")
