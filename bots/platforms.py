@@ -116,6 +116,8 @@ def discord_adapter(
         history=history,
         catch_up_max_messages=settings.discord_recovery_max_messages,
         catch_up_max_age=timedelta(days=settings.discord_recovery_max_days),
+        api_url=settings.discord_api_url,
+        gateway_url=settings.discord_gateway_url,
     )
 
 

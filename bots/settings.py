@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DISCORD_API_EXAMPLE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_EXAMPLE = "wss://gateway.discord.gg/"
 
 
 class HearthSettings(BaseSettings):
@@ -69,6 +72,11 @@ class HearthSettings(BaseSettings):
     discord_shard_ids: str | None = Field(default=None, alias="DISCORD_SHARD_IDS")
     """The shards this process runs, comma-separated (``0,1``); with ``DISCORD_SHARD_COUNT``,
     several processes split a bot's shards between them. Unset: all of them."""
+    discord_api_url: str | None = Field(default=None, alias="DISCORD_API_URL")
+    """Base URL of Discord's REST API (a REST proxy's); unset: ``https://discord.com/api/v10``."""
+    discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
+    """The gateway to connect to with a fixed ``DISCORD_SHARD_COUNT`` or after a lost
+    session; unset: Discord's (``wss://gateway.discord.gg/``)."""
     discord_members_intent: bool = Field(default=True, alias="DISCORD_MEMBERS_INTENT")
     """Ask for the privileged Server Members intent (members joining and leaving)."""
     discord_recovery_max_messages: int = Field(
@@ -207,6 +215,25 @@ class HearthSettings(BaseSettings):
         if len(set(map(int, parts))) != len(parts):
             raise ValueError(f"DISCORD_SHARD_IDS lists a shard twice: {value!r}")
         return ",".join(str(int(part)) for part in parts)
+
+    @field_validator("discord_api_url", "discord_gateway_url")
+    @classmethod
+    def _endpoint_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """``DISCORD_API_URL`` is an http(s) URL (no trailing slash), ``DISCORD_GATEWAY_URL``
+        a ws(s) one (kept as given: its path matters)."""
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        if info.field_name == "discord_api_url":
+            name, schemes, example = "DISCORD_API_URL", ("http", "https"), DISCORD_API_EXAMPLE
+        else:
+            name, schemes, example = "DISCORD_GATEWAY_URL", ("ws", "wss"), DISCORD_GATEWAY_EXAMPLE
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in schemes or not rest.strip("/"):
+            raise ValueError(
+                f"{name} must be a {'/'.join(schemes)} URL like {example} (got {value!r})"
+            )
+        return url.rstrip("/") if name == "DISCORD_API_URL" else url
 
     @model_validator(mode="after")
     def _shards_within_count(self) -> HearthSettings:

@@ -67,7 +67,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.util import datetime_to_utc_timestamp, iscoroutinefunction_partial
 from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from jobs.clock import SYSTEM_CLOCK, Clock
@@ -95,7 +97,8 @@ from jobs.scheduled_runs import (
 logger = logging.getLogger(__name__)
 
 JOB_TABLE = "hearth_scheduled_jobs"
-"""The job store's table, created by APScheduler on start when missing."""
+"""The job store's table, created by APScheduler on start when missing (by whichever
+process gets there first)."""
 DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
 UPKEEP_SCHEDULE = ScheduleSpec.daily(4, 0)
@@ -250,6 +253,17 @@ class _ClaimingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         super().__init__(**options)
         self._claims = claims
         self._leases = leases
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        """Open the store, creating its table unless it exists; a process that loses the
+        race to create it (several started at once on a fresh database) goes on with the
+        winner's table."""
+        try:
+            super().start(scheduler, alias)
+        except DBAPIError:
+            if not inspect(self.engine).has_table(self.jobs_t.name, schema=self.jobs_t.schema):
+                raise
+            logger.info("another process created the job table %s meanwhile", self.jobs_t.name)
 
     def update_job(self, job: Any) -> None:
         staged = self._claims.begin_write(job.id)

@@ -16,10 +16,12 @@ from adapters.discord.discord_adapter import (
     DiscordStartError,
     hearth_intents,
 )
+from adapters.discord.endpoints import DISCORD_API_URL, use_endpoints
 from adapters.discord.event_converter import BotIdentity, EventConverter, permalink
 from adapters.discord.reply_sender import DiscordReplySender, safe_mentions, split_text
 
 __all__ = [
+    "DISCORD_API_URL",
     "AutocompleteQuery",
     "AutocompleteSource",
     "BotIdentity",
@@ -38,4 +40,5 @@ __all__ = [
     "permalink",
     "safe_mentions",
     "split_text",
+    "use_endpoints",
 ]

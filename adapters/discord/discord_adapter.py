@@ -24,6 +24,7 @@ from adapters.discord.commands import (
     build_app_command,
     commands_match,
 )
+from adapters.discord.endpoints import use_endpoints
 from adapters.discord.event_converter import (
     BotIdentity,
     EventConverter,
@@ -216,6 +217,8 @@ class DiscordAdapter:
         catch_up_max_messages: int = 1000,
         catch_up_max_age: timedelta = timedelta(days=7),
         reidentify_delay: float = 5.0,
+        api_url: str | None = None,
+        gateway_url: str | None = None,
     ) -> None:
         """Configure the adapter; nothing connects until ``start``.
 
@@ -232,7 +235,9 @@ class DiscordAdapter:
         ``reidentify_delay`` is how long a shard waits before starting a new session after a
         lost one (Discord limits how often a bot may identify). ``shard_ids`` (with
         ``shard_count``) are the shards this process connects; each gets only its own
-        servers' events (direct messages come to shard 0).
+        servers' events (direct messages come to shard 0). ``api_url`` (REST base, e.g. a
+        rate-limit proxy) and ``gateway_url`` replace Discord's own when ``start`` runs, for
+        the whole process (see ``use_endpoints``).
         """
         if shard_ids is not None:
             if shard_count is None:
@@ -262,6 +267,8 @@ class DiscordAdapter:
         self._catch_up_max_messages = catch_up_max_messages
         self._catch_up_max_age = catch_up_max_age
         self._reidentify_delay = reidentify_delay
+        self._api_url = api_url
+        self._gateway_url = gateway_url
 
         self._client: _HearthClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
@@ -341,6 +348,7 @@ class DiscordAdapter:
         """
         if self._client is not None:
             raise RuntimeError("the Discord adapter is already running")
+        use_endpoints(self._api_url, self._gateway_url)
         client = _HearthClient(self, self._client_options())
         self._client = client
         self._handler = handler

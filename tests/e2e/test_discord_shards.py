@@ -1,8 +1,10 @@
-"""Two Hearth processes split a Discord bot's shards (``DISCORD_SHARD_COUNT``/``_IDS``).
+"""Two Hearth instances split a Discord bot's shards (``DISCORD_SHARD_COUNT``/``_IDS``).
 
-Each process is a Hearth of its own on the shared database, with the Discord adapter the
-settings build, connected to the fake Discord with two shards. Each must get only its own
-shard's servers and events, and every message must be stored once.
+Both run inside the test process (discord.py reaches the fake Discord through the
+``fake_discord`` fixture), each a Hearth of its own on the shared database with the Discord
+adapter the settings build, connected to the fake with two shards. Each must get only its
+own shard's servers and events, and every message must be stored once. Real ``hearth run``
+processes doing the same are in ``tests/faults/test_discord_shard_processes.py``.
 """
 
 from __future__ import annotations

@@ -300,6 +300,8 @@ class RestCall:
     body: Any
     query: Mapping[str, str]
     at: float = field(default_factory=time.monotonic)
+    host: str = ""
+    """The Host the request was sent to (tells apart clients given different base URLs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1140,7 +1142,9 @@ class FakeDiscord:
                 raw = await request.read()
                 if request.content_type == "application/json":
                     body = json.loads(raw)
-            self.calls.append(RestCall(request.method, path, route, body, dict(request.query)))
+            self.calls.append(
+                RestCall(request.method, path, route, body, dict(request.query), host=request.host)
+            )
             await self._notify()
             needs_token = not route.split(" ", 1)[1].startswith(("/webhooks", "/interactions"))
             if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -1159,7 +1163,9 @@ class FakeDiscord:
             if result is None:
                 return web.Response(status=204)
             return _json_response(200, result)
-        self.calls.append(RestCall(request.method, path, "unknown", None, dict(request.query)))
+        self.calls.append(
+            RestCall(request.method, path, "unknown", None, dict(request.query), host=request.host)
+        )
         return _error_response(DiscordHTTPError(404, "404: Not Found"))
 
     async def _get_me(self, _body: Any) -> JSON:

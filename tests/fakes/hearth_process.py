@@ -1,11 +1,12 @@
-"""A real ``hearth run`` (or ``hearth worker``) process against the Telegram fake, for fault
-tests and benchmarks.
+"""A real ``hearth run`` (or ``hearth worker``) process against the Telegram fake or the
+Discord fake, for fault tests and benchmarks.
 
 ``HearthProcess`` starts the installed ``hearth`` command with its own data folder and
-SQLite file, can kill it (SIGKILL) or stop it (SIGTERM, or any signal at a chosen
-moment) and start it again on the same data. ``HashEmbeddingsApi`` is a small
-OpenAI-compatible ``/v1/embeddings`` endpoint over ``HashEmbedder``: the process embeds
-through its real HTTP embedder, quickly, so that a test can push thousands of messages.
+SQLite file (or the ``DATABASE_URL`` given), can kill it (SIGKILL) or stop it (SIGTERM,
+or any signal at a chosen moment) and start it again on the same data.
+``HashEmbeddingsApi`` is a small OpenAI-compatible ``/v1/embeddings`` endpoint over
+``HashEmbedder``: the process embeds through its real HTTP embedder, quickly, so that a
+test can push thousands of messages.
 ``ingest_counts`` reads the SQLite file the way an operator would (read-only, while the
 process runs).
 """
@@ -28,6 +29,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from memory.hash_embedder import HashEmbedder
+from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegramApi
 
 HASH_DIMENSION = 64
@@ -118,7 +120,13 @@ def ingest_counts(database: Path) -> IngestCounts:
 
 
 class HearthProcess:
-    """``hearth run`` on Telegram (the fake), restartable on the same data folder.
+    """``hearth run`` on Telegram and/or Discord (the fakes), restartable on the same data
+    folder.
+
+    ``telegram`` may be ``None`` for a Discord-only process; ``discord`` adds the Discord
+    bot, reaching the fake through ``DISCORD_API_URL`` and ``DISCORD_GATEWAY_URL``
+    (``discord_host`` replaces the fake's host in both, e.g. ``localhost``, so that the fake
+    can tell this process's REST calls from another's by their ``host``).
 
     ``command`` picks another subcommand: ``worker`` runs ``hearth worker`` (embedding
     only; it needs PostgreSQL and a Qdrant server in ``extra_env``).
@@ -130,9 +138,11 @@ class HearthProcess:
 
     def __init__(
         self,
-        telegram: FakeTelegramApi,
+        telegram: FakeTelegramApi | None,
         data_dir: Path,
         *,
+        discord: FakeDiscord | None = None,
+        discord_host: str | None = None,
         embeddings: HashEmbeddingsApi | None = None,
         extra_env: dict[str, str] | None = None,
         log_path: Path | None = None,
@@ -145,13 +155,26 @@ class HearthProcess:
         self.log_path = log_path or data_dir / "process.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
         env.update(
-            TELEGRAM_BOT_TOKEN=telegram.token,
-            TELEGRAM_API_URL=telegram.base_url,
-            TELEGRAM_POLL_TIMEOUT="1",
             HEARTH_DATA_DIR=str(data_dir),
             HEARTH_PLATFORM_CONNECT_WAIT_SECONDS="10",
             PYTHONUNBUFFERED="1",
         )
+        if telegram is not None:
+            env.update(
+                TELEGRAM_BOT_TOKEN=telegram.token,
+                TELEGRAM_API_URL=telegram.base_url,
+                TELEGRAM_POLL_TIMEOUT="1",
+            )
+        if discord is not None:
+            api_url, gateway_url = discord.base_url, discord.gateway_url
+            if discord_host is not None:
+                api_url = api_url.replace(discord.host, discord_host, 1)
+                gateway_url = gateway_url.replace(discord.host, discord_host, 1)
+            env.update(
+                DISCORD_BOT_TOKEN=discord.token,
+                DISCORD_API_URL=api_url,
+                DISCORD_GATEWAY_URL=gateway_url,
+            )
         if embeddings is not None:
             env.update(EMBEDDING_URL=embeddings.url, EMBEDDING_DIMENSION=str(HASH_DIMENSION))
         env.update(extra_env or {})
@@ -175,7 +198,8 @@ class HearthProcess:
     async def start(self) -> None:
         """Start the process (appending its output to the log)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._polls_before_start = len(self.telegram.calls_to("getUpdates"))
+        if self.telegram is not None:
+            self._polls_before_start = len(self.telegram.calls_to("getUpdates"))
         log = self.log_path.open("ab")
         try:
             self.process = await asyncio.create_subprocess_exec(
@@ -194,6 +218,8 @@ class HearthProcess:
     async def wait_for_poll(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
         """Wait until the process started last asks Telegram for updates (its scheduler
         runs by then)."""
+        if self.telegram is None:
+            raise RuntimeError("this process runs without Telegram")
         count = self._polls_before_start + 1
         await self.telegram.wait_for_call("getUpdates", count=count, timeout=timeout)
 
