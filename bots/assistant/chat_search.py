@@ -38,6 +38,11 @@ _GENERIC = frozenset(
         "good", "best", "here", "anybody", "somebody", "thinking", "actually", "really",
         "什么", "时候", "什么时候", "哪里", "在哪", "哪儿", "怎么", "为什么", "决定", "知道",
         "大家", "群里", "有人", "几点", "哪天",
+        # How much, how often and when: they qualify a question, they name no subject.
+        "many", "much", "often", "each", "every", "times", "usually", "today", "tomorrow",
+        "yesterday", "tonight", "week", "weeks", "month", "months", "year", "years",
+        "多少", "多久", "几次", "几个", "每个", "每天", "每周", "每月", "今天", "明天", "昨天",
+        "这个月", "这周", "现在",
     }
 )  # fmt: skip
 
