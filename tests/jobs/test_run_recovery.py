@@ -9,6 +9,7 @@ Heartbeat expiry is driven by a :class:`~jobs.clock.ManualClock`; nothing here s
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import subprocess
@@ -39,7 +40,17 @@ from tests.jobs.test_scheduler import WAIT, Database, collect, set_next_run, set
 
 db = base.db
 CHAT = 61
-SPEC = ScheduleSpec.every(timedelta(minutes=30))
+
+
+@functools.cache
+def spec() -> ScheduleSpec:
+    """A daily digest schedule that fell due 10 minutes before the module's first test.
+
+    Its next fire time is a day away, so no run falls due while a test runs and no
+    later one is coalesced with the run a test makes due, whatever the time of day.
+    """
+    fell_due = datetime.now(UTC) - timedelta(minutes=10)
+    return ScheduleSpec.daily(fell_due.hour, fell_due.minute)
 
 
 class PostingRunner:
@@ -94,8 +105,8 @@ def posting() -> Iterator[PostingRunner]:
 
 
 def due_now() -> datetime:
-    """A fire time of :data:`SPEC` 1 to 31 minutes ago (within the grace window)."""
-    fire = SPEC.previous_fire_time(datetime.now(UTC) - timedelta(minutes=1))
+    """The last fire time of :func:`spec`, minutes ago (within the grace window)."""
+    fire = spec().previous_fire_time(datetime.now(UTC))
     assert fire is not None
     return fire.astimezone(UTC)
 
@@ -142,7 +153,7 @@ async def scheduler_started(db: Database, clock: ManualClock | None = None) -> H
 
 async def due_job(db: Database, chat_id: int = CHAT, fire: datetime | None = None) -> datetime:
     """Store ``chat_id``'s digest job, due at ``fire`` (by default :func:`due_now`)."""
-    await stored_job(db, chat_id, SPEC)
+    await stored_job(db, chat_id, spec())
     fire = fire or due_now()
     set_next_run(db.url, chat_id, JobKind.DIGEST, fire)
     return fire
@@ -191,7 +202,7 @@ async def run_cut_off(
 async def test_the_claim_is_written_with_the_advance_so_a_kill_there_runs_once(
     db: Database, posting: PostingRunner
 ) -> None:
-    await stored_job(db, CHAT, SPEC)
+    await stored_job(db, CHAT, spec())
     first = await scheduler_started(db)
     fire = due_now()
     set_next_run(db.url, CHAT, JobKind.DIGEST, fire)
