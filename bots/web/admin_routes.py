@@ -9,9 +9,11 @@ asked, changes nothing and is told why.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from adapters.model import Platform
 from bots.settings_keyboard import DIGEST_BUTTONS, INTRO_CADENCES, INTRO_LABELS
@@ -85,6 +87,11 @@ class _Person:
 
     def chat(self, chat_id: str) -> MemberChat | None:
         return next((c for c in self.chats if str(c.chat_id) == chat_id), None)
+
+
+_Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
+_Apply = Callable[[_Person, MemberChat, _Form], Awaitable[str]]
+"""What an admin form does to the chat once the right is confirmed; returns the notice."""
 
 
 class AdminRoutes:
@@ -273,50 +280,47 @@ class AdminRoutes:
         )
         return response
 
-    async def _settings(self, request: web.Request) -> web.StreamResponse:
+    async def _change(self, request: web.Request, apply: _Apply, anchor: str) -> web.StreamResponse:
+        """Apply an admin form once the platform confirmed the right; back to ``anchor``."""
         checked = await self._checked(request)
         if isinstance(checked, web.StreamResponse):
             return checked
         person, chat = checked
-        form = await request.post()
-        text = await self._page.change_setting(
-            neutral_chat(chat),
-            neutral_member(person.accounts[chat.member_id]),
-            str(form.get("setting", "")),
-            str(form.get("value", "")).strip(),
-        )
-        return self._back(chat, text, "settings")
+        text = await apply(person, chat, await request.post())
+        return self._back(chat, text, anchor)
+
+    async def _settings(self, request: web.Request) -> web.StreamResponse:
+        async def apply(person: _Person, chat: MemberChat, form: _Form) -> str:
+            return await self._page.change_setting(
+                neutral_chat(chat),
+                neutral_member(person.accounts[chat.member_id]),
+                str(form.get("setting", "")),
+                str(form.get("value", "")).strip(),
+            )
+
+        return await self._change(request, apply, "settings")
 
     async def _digest(self, request: web.Request) -> web.StreamResponse:
-        checked = await self._checked(request)
-        if isinstance(checked, web.StreamResponse):
-            return checked
-        _, chat = checked
-        form = await request.post()
-        text = await self._page.change_digest(chat.chat_id, str(form.get("schedule", "")))
-        return self._back(chat, text, "digest")
+        async def apply(_person: _Person, chat: MemberChat, form: _Form) -> str:
+            return await self._page.change_digest(chat.chat_id, str(form.get("schedule", "")))
+
+        return await self._change(request, apply, "digest")
 
     async def _quiet(self, request: web.Request) -> web.StreamResponse:
-        checked = await self._checked(request)
-        if isinstance(checked, web.StreamResponse):
-            return checked
-        _, chat = checked
-        form = await request.post()
-        text = await self._page.change_quiet(chat.chat_id, str(form.get("quiet", "")))
-        return self._back(chat, text, "digest")
+        async def apply(_person: _Person, chat: MemberChat, form: _Form) -> str:
+            return await self._page.change_quiet(chat.chat_id, str(form.get("quiet", "")))
+
+        return await self._change(request, apply, "digest")
 
     async def _intros(self, request: web.Request) -> web.StreamResponse:
-        checked = await self._checked(request)
-        if isinstance(checked, web.StreamResponse):
-            return checked
-        person, chat = checked
-        form = await request.post()
-        text = await self._page.change_intros(
-            neutral_chat(chat),
-            neutral_member(person.accounts[chat.member_id]),
-            str(form.get("intros", "")),
-        )
-        return self._back(chat, text, "intros")
+        async def apply(person: _Person, chat: MemberChat, form: _Form) -> str:
+            return await self._page.change_intros(
+                neutral_chat(chat),
+                neutral_member(person.accounts[chat.member_id]),
+                str(form.get("intros", "")),
+            )
+
+        return await self._change(request, apply, "intros")
 
 
 def _platform_name(chat: MemberChat) -> str:
