@@ -233,28 +233,55 @@ class ServerMemoryStore:
                 models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(member_ids)))
             ],
         )
-        dense = await self._call(
-            self._client.query_points,
-            self._collection,
-            query=as_vector(vector, self._dimension),
-            query_filter=peers,
-            limit=limit,
-            with_payload=False,
+        dense, *keywords = await self._query_both(vector, text, peers, limit, with_payload=False)
+        return PeerScores(
+            tuple(point.score for point in dense),
+            tuple(point.score for found in keywords for point in found),
         )
-        keyword_scores: tuple[float, ...] = ()
+
+    async def search_hybrid(
+        self, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        """:meth:`search` and :meth:`search_keywords` in one request to the server."""
+        if limit < 1:
+            return [], []
+        found = await self._query_both(vector, text, _scope_filter(scope), limit, with_payload=True)
+        dense, *keywords = [
+            [to_hit(point.id, point.score, point.payload) for point in points] for points in found
+        ]
+        return dense, [hit for hits in keywords for hit in hits]
+
+    async def _query_both(
+        self,
+        vector: Sequence[float],
+        text: str,
+        where: models.Filter,
+        limit: int,
+        *,
+        with_payload: bool,
+    ) -> list[list[models.ScoredPoint]]:
+        """The dense search, then the keyword search when ``text`` has words, in one batch."""
+        requests = [
+            models.QueryRequest(
+                query=as_vector(vector, self._dimension),
+                filter=where,
+                limit=limit,
+                with_payload=with_payload,
+            )
+        ]
         query = await asyncio.to_thread(keyword_encoder().query, text) if self._keywords else None
         if query:
-            found = await self._call(
-                self._client.query_points,
-                self._collection,
-                query=_sparse(query),
-                using=KEYWORDS,
-                query_filter=peers,
-                limit=limit,
-                with_payload=False,
+            requests.append(
+                models.QueryRequest(
+                    query=_sparse(query),
+                    using=KEYWORDS,
+                    filter=where,
+                    limit=limit,
+                    with_payload=with_payload,
+                )
             )
-            keyword_scores = tuple(point.score for point in found.points)
-        return PeerScores(tuple(point.score for point in dense.points), keyword_scores)
+        responses = await self._call(self._client.query_batch_points, self._collection, requests)
+        return [response.points for response in responses]
 
     async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
         """The ``limit`` records within ``scope`` that best match ``text``'s words (BM25)."""

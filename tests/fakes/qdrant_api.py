@@ -9,7 +9,8 @@ the server's envelope, ``{"result": ..., "status": "ok", "time": ...}``; errors 
 collection, 409 for one that exists already, 400 for a body it cannot read).
 
 Only what :mod:`memory.server_store` sends is served: the version probe, collection
-exists / create / get, payload index creation, upsert, query (dense and sparse), retrieve,
+exists / create / get, payload index creation, upsert, query (dense and sparse, alone or in
+a batch), retrieve,
 count and delete (by ids or filter). Anything else is answered 404 naming the route, and a
 body field the fake would silently drop (shard keys, update filters, ...) is answered 400.
 Query parameters (``wait``, ``timeout``, ``consistency``) are ignored: every write is
@@ -100,6 +101,7 @@ class FakeQdrantApi:
             ("PUT", "/collections/{name}/index", "create_index", self._create_index),
             ("PUT", "/collections/{name}/points", "upsert", self._upsert),
             ("POST", "/collections/{name}/points/query", "query", self._query),
+            ("POST", "/collections/{name}/points/query/batch", "query_batch", self._query_batch),
             ("POST", "/collections/{name}/points", "retrieve", self._retrieve),
             ("POST", "/collections/{name}/points/count", "count", self._count),
             ("POST", "/collections/{name}/points/delete", "delete", self._delete),
@@ -223,8 +225,16 @@ class FakeQdrantApi:
     async def _query(self, request: web.Request) -> JSON:
         name = self._collection(request)
         body = await _parse(request, models.QueryRequest)
+        return _dump(self._query_one(name, body))
+
+    async def _query_batch(self, request: web.Request) -> JSON:
+        name = self._collection(request)
+        body = await _parse(request, models.QueryRequestBatch)
+        return [_dump(self._query_one(name, search)) for search in body.searches]
+
+    def _query_one(self, name: str, body: models.QueryRequest) -> models.QueryResponse:
         _refuse(body, "shard_key", "lookup_from")
-        response = self._apply(
+        return self._apply(
             lambda: self.local.query_points(
                 name,
                 query=body.query,
@@ -239,7 +249,6 @@ class FakeQdrantApi:
                 score_threshold=body.score_threshold,
             )
         )
-        return _dump(response)
 
     async def _retrieve(self, request: web.Request) -> JSON:
         name = self._collection(request)

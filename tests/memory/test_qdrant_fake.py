@@ -58,6 +58,30 @@ async def test_store_search_delete_and_count_go_over_http(
         assert fake.requests[operation] >= 1, operation
 
 
+async def test_hybrid_search_and_peer_scores_take_one_request_each(
+    fake: FakeQdrantApi, client: AsyncQdrantClient
+) -> None:
+    store = ServerMemoryStore(client, "m", DIM)
+    await store.open()
+    await store.upsert(
+        [
+            record(1, GROUP, ALICE, axis(0), "Fern Creek loop"),
+            record(2, GROUP, ALICE, axis(1), "sourdough starter"),
+            record(3, GROUP, ALICE + 1, axis(0), "Fern Creek again"),
+        ]
+    )
+    scope = MemoryScope.member_in_chat(ALICE, GROUP)
+    before = fake.requests["query_batch"], fake.requests["query"]
+
+    dense, keywords = await store.search_hybrid(axis(0), "fern creek", scope, 5)
+    peers = await store.peer_scores(axis(0), "fern creek", GROUP, (ALICE,), 5)
+
+    assert [h.message_id for h in dense] == [1, 2]
+    assert [h.message_id for h in keywords] == [1]
+    assert len(peers.dense) == 1 and len(peers.keywords) == 1
+    assert (fake.requests["query_batch"], fake.requests["query"]) == (before[0] + 2, before[1])
+
+
 async def test_new_collections_get_shards_replication_and_payload_indexes(
     fake: FakeQdrantApi, client: AsyncQdrantClient
 ) -> None:
