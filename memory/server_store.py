@@ -229,9 +229,7 @@ class ServerMemoryStore:
             return PeerScores()
         peers = models.Filter(
             must=[_equals(CHAT_ID, chat_id)],
-            must_not=[
-                models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(member_ids)))
-            ],
+            must_not=[_one_of(MEMBER_ID, member_ids)],
         )
         dense, *keywords = await self._query_both(vector, text, peers, limit, with_payload=False)
         return PeerScores(
@@ -416,14 +414,17 @@ def _sparse(vector: KeywordVector) -> models.SparseVector:
 def _scope_filter(scope: MemoryScope) -> models.Filter:
     conditions: list[models.Condition] = []
     if not scope.every_member:
-        conditions.append(
-            models.FieldCondition(key=MEMBER_ID, match=models.MatchAny(any=list(scope.member_ids)))
-        )
+        conditions.append(_one_of(MEMBER_ID, scope.member_ids))
     if scope.chat_ids is not None:
-        conditions.append(
-            models.FieldCondition(key=CHAT_ID, match=models.MatchAny(any=list(scope.chat_ids)))
-        )
+        conditions.append(_one_of(CHAT_ID, scope.chat_ids))
     return models.Filter(must=conditions)
+
+
+def _one_of(field: str, values: Sequence[int]) -> models.FieldCondition:
+    """``field`` is one of ``values``: a plain equality for one value (cheaper to check)."""
+    if len(values) == 1:
+        return _equals(field, values[0])
+    return models.FieldCondition(key=field, match=models.MatchAny(any=list(values)))
 
 
 def _equals(field: str, value: int) -> models.FieldCondition:

@@ -36,6 +36,7 @@ from memory.records import MemoryHit, PeerScores
 from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
+from twins.retrieval_keywords import document_terms
 from twins.scripts import CJK, cjk_share
 from twins.text_cache import TextCache
 
@@ -117,12 +118,8 @@ class _Vocabulary:
         return sum(self.idf[t] for t in found) / total
 
 
-def _document_terms(text: str) -> frozenset[int]:
-    return frozenset(keyword_encoder().document(text).indices)
-
-
-_terms = TextCache(_document_terms, 50_000)
-"""The hashed keyword ids of a message, cached by the message's digest."""
+_terms = document_terms
+"""The hashed keyword ids of a message (remembered, shared with ranking)."""
 
 
 def names_in(text: str) -> set[str]:

@@ -43,8 +43,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from memory.embedder import Embedder
-from memory.records import MemoryHit, MemoryScope
-from memory.store import MemoryStore, search_hybrid
+from memory.records import MemoryHit, MemoryScope, PeerScores
+from memory.store import MemoryStore, peer_scores, search_hybrid
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,
@@ -128,6 +128,16 @@ class RankedHit:
 
 
 @dataclass(frozen=True, slots=True)
+class PeerQuery:
+    """Whose messages to score the query against besides the member's: everyone in
+    ``chat_id`` but ``member_ids`` (see :func:`memory.store.peer_scores`)."""
+
+    chat_id: int
+    member_ids: tuple[int, ...]
+    limit: int = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Retrieval:
     """The result of one retrieval: the query as searched, its vector and the ranking."""
 
@@ -143,6 +153,8 @@ class Retrieval:
     """Every message that shares a word with the keyword query, best first."""
     keyword_query: str = ""
     """What keywords searched: the query less the member's common words ("" for nothing)."""
+    peers: PeerScores | None = None
+    """The other members' scores for the query, when asked for (``None`` otherwise)."""
 
 
 class HybridRetriever:
@@ -177,11 +189,14 @@ class HybridRetriever:
         *,
         names: Sequence[str] = (),
         now: datetime | None = None,
+        peers: PeerQuery | None = None,
     ) -> Retrieval:
         """The ``limit`` best messages in ``scope`` for ``question``, best first.
 
         ``names`` are the member's names, taken out of the question; ``now``
-        (default: the current time) resolves dates such as "yesterday".
+        (default: the current time) resolves dates such as "yesterday". With
+        ``peers``, the other members' scores for the query come back too
+        (:attr:`Retrieval.peers`): memory finds them while the hits are ranked.
         """
         settings = self._settings
         query = strip_names(question, names) if settings.strip_names else question.strip()
@@ -206,11 +221,42 @@ class HybridRetriever:
                     keyword = _in_scope(searched, scope)
         else:
             dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
-        periods = date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
-        script = script_of(query) if settings.scripts else None
-        ranked = await asyncio.to_thread(fuse, dense, keyword, periods, settings, script)
+        scored = None
+        if peers is not None:
+            scored = asyncio.ensure_future(
+                peer_scores(
+                    self._memory,
+                    vector,
+                    query,
+                    chat_id=peers.chat_id,
+                    member_ids=peers.member_ids,
+                    limit=peers.limit,
+                )
+            )
+        try:
+            periods = (
+                date_windows(query, now or datetime.now(UTC)) if settings.dates and dense else []
+            )
+            script = script_of(query) if settings.scripts else None
+            ranked = await asyncio.to_thread(
+                fuse, dense, keyword, periods, settings, script, limit=limit
+            )
+        except BaseException:
+            if scored is not None:
+                scored.cancel()
+            raise
         best = max((hit.score for hit in dense), default=None)
-        return Retrieval(query, vector, ranked[:limit], periods, best, dense, keyword, words)
+        return Retrieval(
+            query,
+            vector,
+            ranked,
+            periods,
+            best,
+            dense,
+            keyword,
+            words,
+            None if scored is None else await scored,
+        )
 
 
 def strip_names(question: str, names: Sequence[str]) -> str:
@@ -247,8 +293,11 @@ def fuse(
     periods: Sequence[DateWindow],
     settings: RetrievalSettings,
     script: Script | None = None,
+    *,
+    limit: int | None = None,
 ) -> list[RankedHit]:
-    """Every hit of either list, ranked by the fused score, best first.
+    """Every hit of either list (the best ``limit`` of them), ranked by the fused score,
+    best first.
 
     ``script`` is the question's (see :func:`~twins.retrieval_keywords.script_of`);
     ``None`` lets keywords judge every message. CPU work over at most two
@@ -300,7 +349,7 @@ def fuse(
         in_period = np.array([any(w.contains(h.sent_at) for w in windows) for h in order])
         if in_period.any():
             fused += _rrf(fused, dense_order, in_period, settings.rrf_k)
-    ranking = np.lexsort((dense_order, -dense_scores, -fused))
+    ranking = np.lexsort((dense_order, -dense_scores, -fused))[:limit]
     return [
         RankedHit(
             hit=order[j],
@@ -342,11 +391,13 @@ def _neighbours(order: Sequence[MemoryHit], gap: timedelta) -> tuple[list[int], 
 def _with_context(
     scores: np.ndarray, previous: list[int], following: list[int], weight: float
 ) -> np.ndarray:
-    context = scores.copy()  # a message without neighbours is its own context
-    for j in range(len(scores)):
-        near = [scores[n] for n in (previous[j], following[j]) if n >= 0]
-        if near:
-            context[j] = max(near)
+    before = np.asarray(previous, dtype=np.intp)
+    after = np.asarray(following, dtype=np.intp)
+    near = np.maximum(
+        np.where(before >= 0, scores[before], -np.inf), np.where(after >= 0, scores[after], -np.inf)
+    )
+    # a message without neighbours is its own context
+    context = np.where((before >= 0) | (after >= 0), near, scores)
     result: np.ndarray = scores + weight * context
     return result
 

@@ -68,17 +68,26 @@ def _script_of(text: str) -> Script | None:
 
 def is_wordless(text: str) -> bool:
     """Whether ``text`` holds no word the keyword encoder keeps: only emoji, stop words, "+1"."""
-    return _wordless(text)
-
-
-def _is_wordless(text: str) -> bool:
     if len(text) > _WORDLESS_LENGTH:  # spares the encoder: long texts always hold a word
         return False
-    return not keyword_encoder().document(text)
+    return not document_terms(text)
+
+
+def document_terms(text: str) -> frozenset[int]:
+    """The keyword encoder's hashed word ids of a stored message ``text``.
+
+    Remembered for the most recently used texts: ranking and weighing a member's
+    messages both need them, and the same messages come back question after question.
+    """
+    return _terms(text)
+
+
+def _document_terms(text: str) -> frozenset[int]:
+    return frozenset(keyword_encoder().document(text).indices)
 
 
 _script = TextCache(_script_of, 65_536)
-_wordless = TextCache(_is_wordless, 65_536)
+_terms = TextCache(_document_terms, 65_536)
 
 
 def query_words(query: str) -> list[str]:

@@ -21,7 +21,7 @@ from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.labels import twin_label
 from twins.linear_model import LinearModel
 from twins.relevance import RelevanceGate
-from twins.retrieval import HybridRetriever, Retrieval, RetrievalSettings
+from twins.retrieval import HybridRetriever, PeerQuery, Retrieval, RetrievalSettings
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class RetrievalTwin:
             self._candidates,
             names=(question.member_name,),
             now=question.asked_at,
+            peers=self._peer_query(question),
         )
         judgement = await self.weigh(found, question)
         if judgement is None:
@@ -148,18 +149,20 @@ class RetrievalTwin:
         if not ranked or found.best_similarity is None:
             return None
         baseline = await self._gate.baselines(found.vector)
-        peers = PeerScores()
-        chats = question.scope.chat_ids
-        if chats is not None and len(chats) == 1:
-            peers = await peer_scores(
-                self._memory,
-                found.vector,
-                found.query,
-                chat_id=chats[0],
-                member_ids=(
-                    *question.scope.member_ids,
-                    *(() if question.asker_id is None else (question.asker_id,)),
-                ),
+        peers = found.peers
+        if peers is None:  # not found beside the retrieval
+            wanted = self._peer_query(question)
+            peers = (
+                PeerScores()
+                if wanted is None
+                else await peer_scores(
+                    self._memory,
+                    found.vector,
+                    found.query,
+                    chat_id=wanted.chat_id,
+                    member_ids=wanted.member_ids,
+                    limit=wanted.limit,
+                )
             )
         return await asyncio.to_thread(
             judge,
@@ -169,6 +172,16 @@ class RetrievalTwin:
             question_model=self._question_model,
             quote_model=self._quote_model,
         )
+
+    @staticmethod
+    def _peer_query(question: TwinQuestion) -> PeerQuery | None:
+        """Whose scores weigh against the member's: the others in the question's one chat
+        (the asker too is left out); ``None`` when the scope spans chats."""
+        chats = question.scope.chat_ids
+        if chats is None or len(chats) != 1:
+            return None
+        asker = () if question.asker_id is None else (question.asker_id,)
+        return PeerQuery(chats[0], (*question.scope.member_ids, *asker))
 
     @staticmethod
     def _in_scope(hit: MemoryHit, question: TwinQuestion) -> bool:

@@ -336,3 +336,14 @@ async def test_retriever_never_leaks_from_a_store_that_ignores_scope() -> None:
 def test_pool_must_be_positive() -> None:
     with pytest.raises(ValueError, match="pool"):
         HybridRetriever(HashEmbedder(DIM), None, RetrievalSettings(pool=0))  # type: ignore[arg-type]
+
+
+def test_fuse_with_a_limit_keeps_the_head_of_the_full_ranking() -> None:
+    dense = [hit(i, 1.0 - i / 100, minutes=3 * i) for i in range(1, 30)]
+    keyword = [hit(i, 10.0 - i / 3, minutes=3 * i) for i in range(5, 30, 4)]
+    full = fuse(dense, keyword, [], SETTINGS, Script.SPACED)
+
+    head = fuse(dense, keyword, [], SETTINGS, Script.SPACED, limit=7)
+
+    assert len(full) == 29
+    assert head == full[:7]

@@ -10,13 +10,13 @@ import pytest
 
 from memory.hash_embedder import HashEmbedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope
-from memory.store import MemoryStore
+from memory.store import MemoryStore, peer_scores
 from tests.bots.conftest import make_memory
 from tests.twins.llm_support import ListMemory
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
 from twins.relevance import RelevanceGate
-from twins.retrieval import DENSE_ONLY, HybridRetriever
+from twins.retrieval import DENSE_ONLY, HybridRetriever, PeerQuery
 from twins.retrieval_twin import RetrievalTwin
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -181,3 +181,28 @@ async def test_plain_dense_ranking_is_still_available(store: MemoryStore) -> Non
 
     assert sources and sources[0].message_id == 1
     assert {s.message_id for s in sources} <= {1, 2, 3, 6}
+
+
+async def test_peer_scores_found_beside_the_retrieval_weigh_as_a_separate_search(
+    store: MemoryStore,
+) -> None:
+    embedder = HashEmbedder(256)
+    await remember(store, embedder)
+    asked = question("Bob, which Fern Creek trail for beginners?")
+    retriever = HybridRetriever(embedder, store)
+    twin = RetrievalTwin(embedder, store)
+
+    found = await retriever.retrieve(
+        asked.question, asked.scope, 20, names=("Bob",), now=NOW, peers=PeerQuery(10, (1,))
+    )
+    alone = await retriever.retrieve(asked.question, asked.scope, 20, names=("Bob",), now=NOW)
+    separate = await peer_scores(store, found.vector, found.query, chat_id=10, member_ids=(1,))
+
+    assert alone.peers is None
+    assert found.peers == separate
+    assert found.peers is not None and len(found.peers.dense) == 1  # Carol's message only
+    assert [r.hit.message_id for r in found.hits] == [r.hit.message_id for r in alone.hits]
+    assert await twin.weigh(found, asked) == await twin.weigh(alone, asked)
+    assessed = await twin.assess(asked)
+    judged = await twin.weigh(alone, asked)
+    assert judged is not None and assessed.confidence == judged.answerable
