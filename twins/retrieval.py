@@ -154,7 +154,8 @@ class Retrieval:
     keyword_query: str = ""
     """What keywords searched: the query less the member's common words ("" for nothing)."""
     peers: PeerScores | None = None
-    """The other members' scores for the query, when asked for (``None`` otherwise)."""
+    """The other members' scores for the query, when asked for and the member's messages
+    were found (``None`` otherwise)."""
 
 
 class HybridRetriever:
@@ -222,7 +223,7 @@ class HybridRetriever:
         else:
             dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
         scored = None
-        if peers is not None:
+        if peers is not None and dense:
             scored = asyncio.ensure_future(
                 peer_scores(
                     self._memory,
