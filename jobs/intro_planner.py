@@ -69,6 +69,7 @@ from jobs.member_interests import (
     own_words,
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
+from jobs.shared_terms import shared_term_pairs
 from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
@@ -474,6 +475,7 @@ def model_chat(
         positions=interest_rows,
         links=_links(messages, row_list),
         weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
+        term_pairs=shared_term_pairs(owners, terms),
         options=options.interests,
     )
     return ChatModel(

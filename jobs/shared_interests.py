@@ -55,6 +55,7 @@ import numpy.typing as npt
 
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
+from jobs.shared_terms import TermPairs
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
 
@@ -92,6 +93,9 @@ class InterestOptions:
     """Two members' messages on one topic at most this many substantive messages and
     ``conversation_seconds`` apart are one conversation: they have talked it over."""
     topic_weight: float = 0.5
+    term_bonus: float = 2.0
+    """Standard scores added to a pair of messages sharing a particular word, times how
+    particular it is (see :mod:`jobs.shared_terms`)."""
     topic_spread: float = 1.0
     """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
     topic_limit: int = 20000
@@ -544,6 +548,7 @@ def find_shared_interests(
     positions: IntArray | None = None,
     links: Collection[tuple[int, int]] = (),
     weights: npt.NDArray[np.float32] | None = None,
+    term_pairs: TermPairs | None = None,
     options: InterestOptions | None = None,
 ) -> SharedInterests:
     """Score every pair of members who may share an interest (see the module docstring).
@@ -555,6 +560,10 @@ def find_shared_interests(
     where one answers the other.
     ``weights`` (0 to 1) say how much each message can show an interest: a
     pair of messages' excess, when positive, is scaled by the smaller weight.
+    ``term_pairs`` are pairs of rows sharing a particular word (see
+    :func:`jobs.shared_terms.shared_term_pairs`): they are scored whether or not
+    they are among each message's closest, and ``term_bonus`` times their word's
+    weight is added to their standard score.
     """
     options = options or InterestOptions()
     owner_ids = np.asarray(owners, dtype=np.int64)
@@ -576,6 +585,10 @@ def find_shared_interests(
     rows, columns, scores = _message_pairs(
         x, owner_ids, scripts, calibration, options, linking=LinkingExcess(baselines, weights)
     )
+    if term_pairs is not None and len(term_pairs):
+        rows, columns, scores = _with_term_pairs(
+            x, scripts, calibration, (rows, columns, scores), term_pairs, bonus=options.term_bonus
+        )
     excess = scores - np.maximum(baselines[rows], baselines[columns])
     if weights is not None:
         scale = np.minimum(weights[rows], weights[columns])
@@ -638,6 +651,35 @@ def find_shared_interests(
     }
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
     return SharedInterests(relative, evidence, topics)
+
+
+def _with_term_pairs(
+    x: FloatMatrix,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    found: tuple[IntArray, IntArray, npt.NDArray[np.float32]],
+    term_pairs: TermPairs,
+    *,
+    bonus: float,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+    """The candidate pairs of messages ``found`` and ``term_pairs`` together, those sharing
+    a word scoring ``bonus`` times its weight more."""
+    rows, columns, scores = found
+    n = len(x)
+    keys = rows * n + columns
+    term_keys = term_pairs.rows * n + term_pairs.columns
+    new = ~np.isin(term_keys, keys)
+    new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
+    cosines = np.einsum("ij,ij->i", x[new_rows], x[new_columns])
+    new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
+    rows = np.concatenate([rows, new_rows])
+    columns = np.concatenate([columns, new_columns])
+    scores = np.concatenate([scores, new_scores]).astype(np.float32)
+    order = np.argsort(rows * n + columns, kind="stable")
+    rows, columns, scores = rows[order], columns[order], scores[order]
+    place = np.searchsorted(rows * n + columns, term_keys)
+    scores[place] += np.float32(bonus) * term_pairs.weights
+    return rows, columns, scores
 
 
 def _pair_topic_keys(

@@ -1,0 +1,184 @@
+"""Pairs of messages that name the same particular thing, in one language or across two.
+
+A multilingual embedder links an English and a Chinese message on one subject
+only weakly ("4 runs a week, my pace…" and "跑了个半马"). Their words can be
+matched instead: the same word, or an English and a Chinese word the dictionary
+gives for the same thing (:mod:`jobs.term_bridge`: 跑步 ↔ running, 胶片 ↔ film).
+A shared word is evidence of a shared interest the fewer members of the chat
+use it: a word half the chat writes (the garden rota, the app store of a
+developers' group) says nothing about two of them. :func:`shared_term_pairs`
+gives, for the pairs of messages sharing such a word, how particular their
+best shared word is (0 to 1); :mod:`jobs.shared_interests` adds it to how alike
+the two messages are, so a shared word lifts a pair of messages that are
+already on a related subject, and one word alone does not make a pair.
+
+:func:`bridged_words` finds the shared word of two messages again, to name
+the interest in the readers' language ("跑步 / running").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from jobs.interest_words import is_content_word
+from jobs.languages import HAN
+from jobs.member_interests import term_rarity
+from jobs.term_bridge import TermBridge, term_bridge
+
+MAX_ROWS = 48
+"""A word in more messages than this is the chat's common talk, not two members' interest."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermPairs:
+    """Pairs of message rows ``(rows[i], columns[i])``, ``rows[i] < columns[i]``, of
+    different members, sharing a particular word; ``weights[i]`` (0 to 1) says how
+    particular their best shared word is."""
+
+    rows: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float32]
+
+    @classmethod
+    def empty(cls) -> TermPairs:
+        """No pairs."""
+        return cls(
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32)
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _is_chinese(term: str) -> bool:
+    return HAN.search(term) is not None
+
+
+@cache
+def _single_characters() -> dict[str, tuple[str, ...]]:
+    """The English words of one-character Chinese words (猫: cat), which the bridge
+    keeps only from English to Chinese."""
+    found: defaultdict[str, list[str]] = defaultdict(list)
+    for word, terms in term_bridge().chinese.items():
+        for term in terms:
+            if len(term) == 1:
+                found[term].append(word)
+    return {term: tuple(sorted(words)) for term, words in found.items()}
+
+
+def term_keys(term: str, bridge: TermBridge | None = None) -> tuple[str, frozenset[str]]:
+    """A word's own key (a Chinese word itself, an English word's lemma) and the English
+    words it means or stands for (which an English and a Chinese word meet on)."""
+    bridge = bridge or term_bridge()
+    if _is_chinese(term):
+        meanings = bridge.english_of(term)
+        if not meanings and len(term) == 1:
+            meanings = frozenset(_single_characters().get(term, ()))
+        return term, meanings
+    lemma = bridge.lemma(term)
+    return lemma, bridge.meanings(term) | {lemma}
+
+
+def shared_term_pairs(
+    owners: npt.NDArray[np.int64],
+    terms: Sequence[Iterable[str]],
+    *,
+    bridge: TermBridge | None = None,
+    max_rows: int = MAX_ROWS,
+    usable: Callable[[str], bool] = is_content_word,
+) -> TermPairs:
+    """Pairs of messages of different members sharing a particular word (see the module).
+
+    ``terms[i]`` are the key terms of row ``i``, written by ``owners[i]``. Two
+    rows share a word when both use it (an English word in any form), or one
+    uses a Chinese word and the other an English word it means. A word counts
+    ``log(members / its members) / log(members / 2)``: 1 when only the two use
+    it, 0 when everyone does (its members: who writes it, or any word it is
+    matched with), times its rarity in the language at large
+    (:func:`jobs.member_interests.term_rarity`); words in more than ``max_rows``
+    messages do not count at all.
+    """
+    bridge = bridge or term_bridge()
+    own: defaultdict[str, list[int]] = defaultdict(list)
+    chinese_of: defaultdict[str, list[int]] = defaultdict(list)
+    english_of: defaultdict[str, list[int]] = defaultdict(list)
+    rarity: dict[str, float] = {}
+    keys_of: dict[str, tuple[str, frozenset[str]]] = {}
+    for row, row_terms in enumerate(terms):
+        for term in dict.fromkeys(row_terms):
+            if term not in keys_of:
+                keys_of[term] = term_keys(term, bridge) if usable(term) else ("", frozenset())
+            key, meanings = keys_of[term]
+            if not key:
+                continue
+            own[key].append(row)
+            rarity[key] = term_rarity(key)
+            for meaning in meanings:
+                (chinese_of if _is_chinese(term) else english_of)[meaning].append(row)
+    members = len(np.unique(owners))
+    if members < 2:
+        return TermPairs.empty()
+    scale = math.log(max(members, 3) / 2.0)
+    best: dict[tuple[int, int], float] = {}
+
+    def add(first: list[int], second: list[int] | None, weight: float) -> None:
+        first = list(dict.fromkeys(first))
+        others = first if second is None else list(dict.fromkeys(second))
+        for i, row in enumerate(first):
+            for column in others[i + 1 :] if second is None else others:
+                if owners[row] == owners[column]:
+                    continue
+                pair = (min(row, column), max(row, column))
+                if best.get(pair, 0.0) < weight:
+                    best[pair] = weight
+
+    def particular(rows: Sequence[int]) -> float:
+        writers = len(np.unique(owners[list(rows)]))
+        return float(np.clip(math.log(members / max(writers, 2)) / scale, 0.0, 1.0))
+
+    for key, rows in own.items():
+        if len(rows) <= max_rows:
+            add(rows, None, particular(rows) * rarity[key])
+    for meaning, chinese in chinese_of.items():
+        english = english_of.get(meaning, [])
+        if english and len(chinese) + len(english) <= max_rows:
+            weight = particular([*chinese, *english])
+            add(chinese, english, weight * min(rarity.get(meaning, 1.0), 1.0))
+    if not best:
+        return TermPairs.empty()
+    pairs = np.asarray(list(best), dtype=np.int64)
+    weights = np.asarray(list(best.values()), dtype=np.float32)
+    keep = weights > 0
+    return TermPairs(pairs[keep, 0], pairs[keep, 1], weights[keep])
+
+
+def bridge_specificity(first: str, second: str, bridge: TermBridge | None = None) -> float:
+    """How surely two words of two languages mean one thing, 0 to 1: less the more
+    Chinese words the English one stands for ("water": 150; "kingfisher": 9)."""
+    bridge = bridge or term_bridge()
+    english = second if _is_chinese(first) else first
+    return 1.0 / (1.0 + math.log1p(len(bridge.chinese_of(english))))
+
+
+def bridged_words(
+    first: Sequence[str], second: Sequence[str], bridge: TermBridge | None = None
+) -> list[tuple[str, str]]:
+    """The pairs of words, one of each message, that mean the same thing in two
+    languages (a Chinese word and an English word the dictionary gives for it)."""
+    bridge = bridge or term_bridge()
+    found = []
+    for left in dict.fromkeys(first):
+        for right in dict.fromkeys(second):
+            if _is_chinese(left) == _is_chinese(right):
+                continue
+            chinese, english = (left, right) if _is_chinese(left) else (right, left)
+            if not term_keys(chinese, bridge)[1].isdisjoint(term_keys(english, bridge)[1]):
+                found.append((left, right))
+    return found
