@@ -253,7 +253,9 @@ def _bridged_match(
     if bridged:
         words = sorted(bridged[0], key=lambda term: script_of(term) is not language)
         return WordMatch(
-            tuple(words), False, min(weight[t] for t in words) * bridge_specificity(*words)
+            tuple(words),
+            False,
+            min(weight[t] for t in words) * bridge_specificity(words[0], words[1]),
         )
     return None
 

@@ -96,6 +96,12 @@ class InterestOptions:
     term_bonus: float = 2.0
     """Standard scores added to a pair of messages sharing a particular word, times how
     particular it is (see :mod:`jobs.shared_terms`)."""
+    word_weight: float = 1.0
+    """Weight of the *words* evidence: the sum of a pair's ``evidence`` best pairs of
+    messages sharing a particular word (each message once), on a standard scale."""
+    word_gate: float = 0.0
+    """... counting only pairs of messages more alike than two random messages of the chat
+    (standard score): a shared word in two unrelated messages is a coincidence."""
     topic_spread: float = 1.0
     """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
     topic_limit: int = 20000
@@ -585,10 +591,9 @@ def find_shared_interests(
     rows, columns, scores = _message_pairs(
         x, owner_ids, scripts, calibration, options, linking=LinkingExcess(baselines, weights)
     )
-    if term_pairs is not None and len(term_pairs):
-        rows, columns, scores = _with_term_pairs(
-            x, scripts, calibration, (rows, columns, scores), term_pairs, bonus=options.term_bonus
-        )
+    rows, columns, scores, words = _with_term_pairs(
+        x, scripts, calibration, (rows, columns, scores), term_pairs, bonus=options.term_bonus
+    )
     excess = scores - np.maximum(baselines[rows], baselines[columns])
     if weights is not None:
         scale = np.minimum(weights[rows], weights[columns])
@@ -642,15 +647,50 @@ def find_shared_interests(
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
-    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores), met)
-    standard_messages = _standard(message_scores)
-    standard_topics = _standard(topic_scores)
-    combined = {
-        pair: value + options.topic_weight * standard_topics.get(pair, 0.0)
-        for pair, value in standard_messages.items()
-    }
+    counted = ~together[words.places] & (words.raw > options.word_gate)
+    word_scores = _word_scores(
+        owner_ids,
+        (rows[words.places], columns[words.places]),
+        np.where(counted, words.weights, 0.0),
+        options.evidence,
+    )
+    topic_scores = _topic_scores(
+        owner_ids, topics, times, set(message_scores) | set(word_scores), met
+    )
+    combined = _combined(message_scores, topic_scores, word_scores, options)
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
     return SharedInterests(relative, evidence, topics)
+
+
+def _combined(
+    message_scores: dict[Pair, float],
+    topic_scores: dict[Pair, float],
+    word_scores: dict[Pair, float],
+    options: InterestOptions,
+) -> dict[Pair, float]:
+    """The three kinds of evidence, each on a standard scale, added (topics and words
+    weighted). Pairs linked by words alone count as the least linked by their messages."""
+    floor = min(message_scores.values(), default=0.0)
+    messages = _standard({pair: message_scores.get(pair, floor) for pair in topic_scores})
+    topics = _standard(topic_scores)
+    words = _standard(word_scores)
+    lowest_words = min(words.values(), default=0.0)
+    return {
+        pair: value
+        + options.topic_weight * topics.get(pair, 0.0)
+        + options.word_weight * words.get(pair, lowest_words)
+        for pair, value in messages.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _WordPlaces:
+    """Where the pairs of messages sharing a word are among all candidate pairs, their
+    standard scores without the word, and the word's weight."""
+
+    places: IntArray
+    raw: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32]
 
 
 def _with_term_pairs(
@@ -658,13 +698,16 @@ def _with_term_pairs(
     scripts: IntArray,
     calibration: ScriptCalibration,
     found: tuple[IntArray, IntArray, npt.NDArray[np.float32]],
-    term_pairs: TermPairs,
+    term_pairs: TermPairs | None,
     *,
     bonus: float,
-) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32], _WordPlaces]:
     """The candidate pairs of messages ``found`` and ``term_pairs`` together, those sharing
-    a word scoring ``bonus`` times its weight more."""
+    a word scoring ``bonus`` times its weight more, and where those are."""
     rows, columns, scores = found
+    if term_pairs is None or not len(term_pairs):
+        none = np.zeros(0, dtype=np.float32)
+        return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none)
     n = len(x)
     keys = rows * n + columns
     term_keys = term_pairs.rows * n + term_pairs.columns
@@ -678,8 +721,37 @@ def _with_term_pairs(
     order = np.argsort(rows * n + columns, kind="stable")
     rows, columns, scores = rows[order], columns[order], scores[order]
     place = np.searchsorted(rows * n + columns, term_keys)
+    raw = scores[place].copy()
     scores[place] += np.float32(bonus) * term_pairs.weights
-    return rows, columns, scores
+    return rows, columns, scores, _WordPlaces(place, raw, term_pairs.weights)
+
+
+def _word_scores(
+    owners: IntArray,
+    pairs: tuple[IntArray, IntArray],
+    weights: npt.NDArray[np.floating],
+    best: int,
+) -> dict[Pair, float]:
+    """For each pair of members, the sum of their ``best`` weights of pairs of messages
+    (``pairs``: rows and columns) sharing a particular word, each message counted once."""
+    rows, columns = pairs
+    keys = _pair_keys(owners, rows, columns)
+    size = int(owners.max()) + 1
+    order = np.lexsort((-weights, keys))
+    found: dict[Pair, list[float]] = {}
+    used: dict[Pair, set[int]] = {}
+    for i in order.tolist():
+        if weights[i] <= 0:
+            continue
+        key = int(keys[i])
+        pair = (key // size, key % size)
+        taken = used.setdefault(pair, set())
+        kept = found.setdefault(pair, [])
+        if len(kept) >= best or int(rows[i]) in taken or int(columns[i]) in taken:
+            continue
+        taken.update((int(rows[i]), int(columns[i])))
+        kept.append(float(weights[i]))
+    return {pair: sum(values) for pair, values in found.items()}
 
 
 def _pair_topic_keys(

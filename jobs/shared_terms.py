@@ -100,8 +100,8 @@ def shared_term_pairs(
     rows share a word when both use it (an English word in any form), or one
     uses a Chinese word and the other an English word it means. A word counts
     ``log(members / its members) / log(members / 2)``: 1 when only the two use
-    it, 0 when everyone does (its members: who writes it, or any word it is
-    matched with), times its rarity in the language at large
+    it, 0 when more than half the members do (its members: who writes it, or any word
+    it is matched with), times its rarity in the language at large
     (:func:`jobs.member_interests.term_rarity`); words in more than ``max_rows``
     messages do not count at all.
     """
@@ -141,6 +141,8 @@ def shared_term_pairs(
 
     def particular(rows: Sequence[int]) -> float:
         writers = len(np.unique(owners[list(rows)]))
+        if writers > max(2.0, members / 2):
+            return 0.0
         return float(np.clip(math.log(members / max(writers, 2)) / scale, 0.0, 1.0))
 
     for key, rows in own.items():

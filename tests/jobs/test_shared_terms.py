@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from jobs.interest_words import evidence_words, is_content_word
@@ -13,7 +15,7 @@ from jobs.vector_math import unit_rows
 OTHERS = [("spreadsheet", "invoice"), ("合同", "房东"), ("keyboard", "monitor"), ("绘本", "恐龙")]
 
 
-def _pairs(terms: list[tuple[str, ...]], owners: list[int]) -> dict[tuple[int, int], float]:
+def _pairs(terms: Sequence[Sequence[str]], owners: list[int]) -> dict[tuple[int, int], float]:
     found = shared_term_pairs(np.asarray(owners, dtype=np.int64), terms)
     return {
         (int(r), int(c)): float(w)
@@ -85,9 +87,9 @@ def test_a_shared_word_lifts_two_members_whose_messages_are_weakly_alike() -> No
     rng = np.random.default_rng(2)
     members = 8
     owners = np.repeat(np.arange(1, members + 1), 4)
-    x = rng.standard_normal((len(owners), 24))
-    x[[0, 1, 4, 5], 0] += 1.5  # on one subject, weakly alike (as across two languages)
-    x = unit_rows(x).astype(np.float32)
+    raw = rng.standard_normal((len(owners), 24))
+    raw[[0, 1, 4, 5], 0] += 1.5  # on one subject, weakly alike (as across two languages)
+    x = unit_rows(raw)
     times = np.tile(np.arange(4) * 86400.0, members) + np.repeat(np.arange(members) * 7.0e5, 4)
     scripts = np.ones(len(owners), dtype=np.int64)
     terms: list[tuple[str, ...]] = [(f"word{i}x",) for i in range(len(owners))]
