@@ -343,7 +343,8 @@ class ChatModel:
         }
 
     def group_evidence(self, group: Sequence[int]) -> list[EvidencePair]:
-        """The group's pairs of messages showing best what they share, best first."""
+        """The group's pairs of messages showing best what they share, best first, then
+        those sharing the most particular words."""
         found: list[tuple[float, EvidencePair]] = []
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
@@ -358,7 +359,23 @@ class ChatModel:
                     )
                     found.append((proof.excess, pair))
         found.sort(key=lambda item: -item[0])
-        return [pair for _, pair in found]
+        strongest = max((value for value, _ in found), default=1.0)
+        by_word = []
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                first, second = min(a, b), max(a, b)
+                for proof in self.shared.word_evidence.get((first, second), ()):
+                    pair = EvidencePair(
+                        first,
+                        self._candidate(proof.row_a),
+                        second,
+                        self._candidate(proof.row_b),
+                        max(strongest, 0.0) * proof.excess,
+                        by_word=True,
+                    )
+                    by_word.append((proof.excess, pair))
+        by_word.sort(key=lambda item: -item[0])
+        return [pair for _, pair in found] + [pair for _, pair in by_word]
 
     def _candidate(self, local: int) -> CandidateMessage:
         message = self.messages[int(self.interest_rows[local])]

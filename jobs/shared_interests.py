@@ -48,7 +48,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -91,7 +91,10 @@ class InterestOptions:
     conversation_seconds: float = 3 * 3600.0
     conversation_messages: int = 20
     """Two members' messages on one topic at most this many substantive messages and
-    ``conversation_seconds`` apart are one conversation: they have talked it over."""
+    ``conversation_seconds`` apart are one conversation ..."""
+    conversation_links: int = 1
+    """... and this many such pairs of their messages on the topic (or a reply) mean they
+    have talked it over (see ``_met_over``)."""
     topic_weight: float = 0.5
     term_bonus: float = 2.0
     """Standard scores added to a pair of messages sharing a particular word, times how
@@ -137,6 +140,9 @@ class SharedInterests:
     evidence: dict[Pair, tuple[Evidence, ...]]
     topics: IntArray
     """The topic of each message row."""
+    word_evidence: dict[Pair, tuple[Evidence, ...]] = field(default_factory=dict)
+    """Each pair's best pairs of messages sharing a particular word (their weight as the
+    excess, see :mod:`jobs.shared_terms`)."""
 
     def score(self, a: int, b: int) -> float | None:
         """The pair's score, ``None`` when nothing links them."""
@@ -648,18 +654,19 @@ def find_shared_interests(
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
     counted = ~together[words.places] & (words.raw > options.word_gate)
-    word_scores = _word_scores(
+    word_evidence = _word_evidence(
         owner_ids,
         (rows[words.places], columns[words.places]),
         np.where(counted, words.weights, 0.0),
         options.evidence,
     )
+    word_scores = {pair: sum(e.excess for e in proof) for pair, proof in word_evidence.items()}
     topic_scores = _topic_scores(
         owner_ids, topics, times, set(message_scores) | set(word_scores), met
     )
     combined = _combined(message_scores, topic_scores, word_scores, options)
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
-    return SharedInterests(relative, evidence, topics)
+    return SharedInterests(relative, evidence, topics, word_evidence)
 
 
 def _combined(
@@ -726,32 +733,34 @@ def _with_term_pairs(
     return rows, columns, scores, _WordPlaces(place, raw, term_pairs.weights)
 
 
-def _word_scores(
+def _word_evidence(
     owners: IntArray,
     pairs: tuple[IntArray, IntArray],
     weights: npt.NDArray[np.floating],
     best: int,
-) -> dict[Pair, float]:
-    """For each pair of members, the sum of their ``best`` weights of pairs of messages
-    (``pairs``: rows and columns) sharing a particular word, each message counted once."""
+) -> dict[Pair, tuple[Evidence, ...]]:
+    """For each pair of members, their ``best`` pairs of messages (``pairs``: rows and
+    columns) sharing the most particular words (``weights``, as the excess), each message
+    once; the first row of each is the first member's."""
     rows, columns = pairs
     keys = _pair_keys(owners, rows, columns)
-    size = int(owners.max()) + 1
     order = np.lexsort((-weights, keys))
-    found: dict[Pair, list[float]] = {}
+    found: dict[Pair, list[Evidence]] = {}
     used: dict[Pair, set[int]] = {}
     for i in order.tolist():
         if weights[i] <= 0:
             continue
-        key = int(keys[i])
-        pair = (key // size, key % size)
+        row, column = int(rows[i]), int(columns[i])
+        if owners[row] > owners[column]:
+            row, column = column, row
+        pair = (int(owners[row]), int(owners[column]))
         taken = used.setdefault(pair, set())
         kept = found.setdefault(pair, [])
-        if len(kept) >= best or int(rows[i]) in taken or int(columns[i]) in taken:
+        if len(kept) >= best or row in taken or column in taken:
             continue
-        taken.update((int(rows[i]), int(columns[i])))
-        kept.append(float(weights[i]))
-    return {pair: sum(values) for pair, values in found.items()}
+        taken.update((row, column))
+        kept.append(Evidence(row, column, float(weights[i])))
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _pair_topic_keys(
@@ -782,9 +791,11 @@ def _met_over(
 ) -> IntArray:
     """The (pair of members, topic) keys of the subjects two members have already talked over.
 
-    Two members met over a topic when both wrote on it in one conversation: one
-    answered the other, or their messages on it are at most ``conversation_messages``
-    substantive messages and ``conversation_seconds`` apart.
+    Two members met over a topic when one answered the other on it, or when
+    ``conversation_links`` pairs of their messages on it (or more) are at most
+    ``conversation_messages`` substantive messages and ``conversation_seconds``
+    apart: a back-and-forth, not two members each answering one question of
+    the group.
     """
     order = np.argsort(places, kind="stable")
     lefts, rights = [], []
@@ -795,22 +806,21 @@ def _met_over(
             near &= np.abs(times[second] - times[first]) <= options.conversation_seconds
         lefts.append(first[near])
         rights.append(second[near])
-    if links:
-        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
-        keep = owners[linked[:, 0]] != owners[linked[:, 1]]
-        lefts.append(linked[keep, 0])
-        rights.append(linked[keep, 1])
     left = np.concatenate(lefts).astype(np.int64)
     right = np.concatenate(rights).astype(np.int64)
-    if not len(left):
-        return np.zeros(0, dtype=np.int64)
-    keys = np.concatenate(
-        [
-            _pair_topic_keys(owners, left, right, topics[left], topics),
-            _pair_topic_keys(owners, left, right, topics[right], topics),
-        ]
-    )
-    unique: IntArray = np.unique(keys)
+    found = [np.zeros(0, dtype=np.int64)]
+    if len(left):  # near pairs share their topic: one key each
+        near_keys, counts = np.unique(
+            _pair_topic_keys(owners, left, right, topics[left], topics), return_counts=True
+        )
+        found.append(near_keys[counts >= options.conversation_links])
+    if links:
+        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
+        linked = linked[owners[linked[:, 0]] != owners[linked[:, 1]]]
+        first, second = linked[:, 0], linked[:, 1]
+        found.append(_pair_topic_keys(owners, first, second, topics[first], topics))
+        found.append(_pair_topic_keys(owners, first, second, topics[second], topics))
+    unique: IntArray = np.unique(np.concatenate(found))
     return unique
 
 

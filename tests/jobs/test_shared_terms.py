@@ -7,6 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from jobs.interest_words import evidence_words, is_content_word
+from jobs.intro_reasons import (
+    CandidateMessage,
+    EvidencePair,
+    IntroReason,
+    TermFrequencies,
+    explain_intro,
+)
 from jobs.languages import Language
 from jobs.shared_interests import find_shared_interests
 from jobs.shared_terms import bridged_words, shared_term_pairs, term_keys
@@ -104,3 +111,43 @@ def test_a_shared_word_lifts_two_members_whose_messages_are_weakly_alike() -> No
     assert after is not None and after > 0
     ranked = [(a, b) for _, a, b in bridged.candidates()]
     assert ranked.index((1, 2)) < len(ranked) // 4
+
+
+def _reason(evidence: list[EvidencePair]) -> IntroReason:
+    messages = [m for pair in evidence for m in (pair.first, pair.second)]
+    frequencies = TermFrequencies.of([m.key_terms() for m in messages] + [("other",)] * 40)
+    return explain_intro(
+        (1, 2),
+        {1: "Olly", 2: "Jen"},
+        {1: [pair.first for pair in evidence], 2: [pair.second for pair in evidence]},
+        frequencies=frequencies,
+        evidence=evidence,
+    )
+
+
+def test_a_pair_found_by_a_word_names_the_interest_only_when_the_others_cannot() -> None:
+    vague = EvidencePair(
+        1,
+        CandidateMessage(1, "Long day, finally home and resting", [1.0, 0.0]),
+        2,
+        CandidateMessage(2, "Such a tiring afternoon, going to sleep early", [1.0, 0.0]),
+        strength=3.0,
+    )
+    canoe = EvidencePair(
+        1,
+        CandidateMessage(3, "Paddled the canoe across the bay at dawn", [0.0, 1.0]),
+        2,
+        CandidateMessage(4, "Renting a canoe for the long weekend up north", [0.0, 1.0]),
+        strength=9.0,
+        by_word=True,
+    )
+    assert _reason([vague, canoe]).interest == ("canoe",)
+    assert _reason([vague, canoe]).quotes[0].message_id == 3
+    named = EvidencePair(
+        1,
+        CandidateMessage(5, "Fed the sourdough starter before work", [1.0, 0.0]),
+        2,
+        CandidateMessage(6, "My sourdough loaf finally rose properly", [1.0, 0.0]),
+        strength=3.0,
+    )
+    assert _reason([named, canoe]).interest == ("sourdough",)
