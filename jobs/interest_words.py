@@ -159,7 +159,11 @@ def is_content_word(term: str) -> bool:
         if any(char in _FUNCTION_CHARACTERS for char in term):
             return False
         return not _tags().get(term, "n").startswith(_NON_CONTENT_TAGS)
-    return len(term) >= 3 and not any(char.isdigit() for char in term) and not _inflected_verb(term)
+    return (
+        len(term) >= 3
+        and not any(char.isdigit() or char == "'" for char in term)
+        and not _inflected_verb(term)
+    )
 
 
 def is_distinctive(term: str, counts: Mapping[str, int], documents: int) -> bool:

@@ -69,7 +69,7 @@ from jobs.member_interests import (
     own_words,
 )
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
-from jobs.shared_terms import shared_term_pairs
+from jobs.shared_terms import PER_ROW, shared_term_pairs
 from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
@@ -492,7 +492,7 @@ def model_chat(
         positions=interest_rows,
         links=_links(messages, row_list),
         weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
-        term_pairs=shared_term_pairs(owners, terms),
+        term_pairs=shared_term_pairs(owners, terms, per_row=_term_partners(len(terms), options)),
         options=options.interests,
     )
     return ChatModel(
@@ -509,6 +509,17 @@ def model_chat(
         rows_by_owner(owners),
         language_of_scripts(scripts),
     )
+
+
+LARGE_CHAT_TERM_PARTNERS = 2
+"""Pairs sharing a particular word each message keeps in a chat above the exact limit
+(``InterestOptions.exact_limit`` messages): a round of many thousands of members stays
+affordable."""
+
+
+def _term_partners(messages: int, options: IntroOptions) -> int:
+    """How many pairs sharing a word each message keeps (see :mod:`jobs.shared_terms`)."""
+    return PER_ROW if messages <= options.interests.exact_limit else LARGE_CHAT_TERM_PARTNERS
 
 
 def _script_directions(

@@ -654,10 +654,13 @@ def find_shared_interests(
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
     counted = ~together[words.places] & (words.raw > options.word_gate)
+    word_rows, word_columns = rows[words.places], columns[words.places]
+    # as for messages alike: what its authors never come back to counts less
+    recurs = np.minimum(recurring[word_rows], recurring[word_columns])
     word_evidence = _word_evidence(
         owner_ids,
-        (rows[words.places], columns[words.places]),
-        np.where(counted, words.weights, 0.0),
+        (word_rows, word_columns),
+        np.where(counted, words.weights * recurs, 0.0),
         options.evidence,
     )
     word_scores = {pair: sum(e.excess for e in proof) for pair, proof in word_evidence.items()}
@@ -720,7 +723,10 @@ def _with_term_pairs(
     term_keys = term_pairs.rows * n + term_pairs.columns
     new = ~np.isin(term_keys, keys)
     new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
-    cosines = np.einsum("ij,ij->i", x[new_rows], x[new_columns])
+    cosines = np.empty(len(new_rows), dtype=np.float32)
+    for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
+        part = slice(start, start + _BLOCK * 64)
+        cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
     new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
     rows = np.concatenate([rows, new_rows])
     columns = np.concatenate([columns, new_columns])

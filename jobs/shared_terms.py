@@ -34,6 +34,8 @@ from jobs.term_bridge import TermBridge, term_bridge
 
 MAX_ROWS = 48
 """A word in more messages than this is the chat's common talk, not two members' interest."""
+PER_ROW = 8
+"""Pairs each message keeps, its most particular shared words first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ def shared_term_pairs(
     *,
     bridge: TermBridge | None = None,
     max_rows: int = MAX_ROWS,
+    per_row: int = PER_ROW,
     usable: Callable[[str], bool] = is_content_word,
 ) -> TermPairs:
     """Pairs of messages of different members sharing a particular word (see the module).
@@ -103,7 +106,9 @@ def shared_term_pairs(
     it, 0 when more than half the members do (its members: who writes it, or any word
     it is matched with), times its rarity in the language at large
     (:func:`jobs.member_interests.term_rarity`); words in more than ``max_rows``
-    messages do not count at all.
+    messages do not count at all. Each message keeps its ``per_row`` best pairs (a
+    pair stays when it is among the best of either message), so a large chat's
+    pairs grow with its messages, not their square.
     """
     bridge = bridge or term_bridge()
     own: defaultdict[str, list[int]] = defaultdict(list)
@@ -126,21 +131,29 @@ def shared_term_pairs(
     if members < 2:
         return TermPairs.empty()
     scale = math.log(max(members, 3) / 2.0)
-    best: dict[tuple[int, int], float] = {}
+    lefts: list[npt.NDArray[np.int64]] = []
+    rights: list[npt.NDArray[np.int64]] = []
+    values: list[npt.NDArray[np.float32]] = []
 
     def add(first: list[int], second: list[int] | None, weight: float) -> None:
-        first = list(dict.fromkeys(first))
-        others = first if second is None else list(dict.fromkeys(second))
-        for i, row in enumerate(first):
-            for column in others[i + 1 :] if second is None else others:
-                if owners[row] == owners[column]:
-                    continue
-                pair = (min(row, column), max(row, column))
-                if best.get(pair, 0.0) < weight:
-                    best[pair] = weight
+        if weight <= 0:
+            return
+        one = np.fromiter(dict.fromkeys(first), dtype=np.int64)
+        if second is None:
+            i, j = np.triu_indices(len(one), 1)
+            left, right = one[i], one[j]
+        else:
+            other = np.fromiter(dict.fromkeys(second), dtype=np.int64)
+            left, right = np.repeat(one, len(other)), np.tile(other, len(one))
+        keep = owners[left] != owners[right]
+        lefts.append(np.minimum(left, right)[keep])
+        rights.append(np.maximum(left, right)[keep])
+        values.append(np.full(int(keep.sum()), weight, dtype=np.float32))
+
+    owner_list = owners.tolist()
 
     def particular(rows: Sequence[int]) -> float:
-        writers = len(np.unique(owners[list(rows)]))
+        writers = len({owner_list[row] for row in rows})
         if writers > max(2.0, members / 2):
             return 0.0
         return float(np.clip(math.log(members / max(writers, 2)) / scale, 0.0, 1.0))
@@ -153,12 +166,35 @@ def shared_term_pairs(
         if english and len(chinese) + len(english) <= max_rows:
             weight = particular([*chinese, *english])
             add(chinese, english, weight * min(rarity.get(meaning, 1.0), 1.0))
-    if not best:
+    if not lefts:
         return TermPairs.empty()
-    pairs = np.asarray(list(best), dtype=np.int64)
-    weights = np.asarray(list(best.values()), dtype=np.float32)
-    keep = weights > 0
-    return TermPairs(pairs[keep, 0], pairs[keep, 1], weights[keep])
+    return _strongest(
+        np.concatenate(lefts), np.concatenate(rights), np.concatenate(values), per_row
+    )
+
+
+def _strongest(
+    rows: npt.NDArray[np.int64],
+    columns: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float32],
+    per_row: int,
+) -> TermPairs:
+    """Each pair of rows once, with its best weight, kept when it is among the ``per_row``
+    best of one of its two rows."""
+    size = int(max(rows.max(initial=0), columns.max(initial=0))) + 1
+    keys = rows * size + columns
+    order = np.lexsort((-weights, keys))
+    _, first = np.unique(keys[order], return_index=True)
+    chosen = order[first]
+    rows, columns, weights = rows[chosen], columns[chosen], weights[chosen]
+    ends = np.concatenate([rows, columns])
+    pairs = np.tile(np.arange(len(rows)), 2)
+    ranked = np.lexsort((-np.tile(weights, 2), ends))
+    starts = np.flatnonzero(np.r_[True, ends[ranked][1:] != ends[ranked][:-1]])
+    rank = np.arange(len(ranked)) - np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
+    kept = np.zeros(len(rows), dtype=bool)
+    kept[pairs[ranked[rank < per_row]]] = True
+    return TermPairs(rows[kept], columns[kept], weights[kept])
 
 
 def bridge_specificity(first: str, second: str, bridge: TermBridge | None = None) -> float:
