@@ -8,8 +8,10 @@ both call it. From the chat's messages and their vectors it
    (:func:`jobs.member_interests.substantive_terms`, ``own_words``), and makes
    their vectors language-neutral (``neutral_vectors``);
 2. scores every pair of members by what they share: pairs of their messages
-   unusually alike across the chat, and chat topics both write on, on several
-   days, that few others do (:mod:`jobs.shared_interests`);
+   unusually alike across the chat, pairs sharing a particular word in one
+   language or across English and Chinese (:mod:`jobs.shared_terms`), and chat
+   topics both write on, on several days, that few others do
+   (:mod:`jobs.shared_interests`);
 3. matches members greedily, best shared interest first, never pairing members
    below ``min_shared_interest`` or with nothing linking them, members on each
    other's avoid lists, pairs from recent rounds, or pairs who already reply to

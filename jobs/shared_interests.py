@@ -1,7 +1,7 @@
 """Which members of a chat share an interest, how strongly, and the messages that show it.
 
-Two kinds of evidence, both from members' substantive messages in the
-language-neutral space of :mod:`jobs.member_interests`:
+Three kinds of evidence, from members' substantive messages in the
+language-neutral space of :mod:`jobs.member_interests` and their words:
 
 - **Messages.** A message of A and a message of B that are unusually alike
   (standard scores per pair of scripts), beyond what each of the two messages
@@ -27,8 +27,14 @@ language-neutral space of :mod:`jobs.member_interests`:
   members share when both write on it on several days, and it counts more the
   fewer members write on it (``log(members / members on the topic)``).
 
+- **Words.** Pairs of messages sharing a particular word, the same or an
+  English and a Chinese word for one thing (:mod:`jobs.shared_terms`: 跑步 ↔
+  running), score ``term_bonus`` times the word's weight more as messages
+  alike, and a pair's best ``evidence`` of them (messages more alike than
+  chance, not one exchange, weighed by recurrence) make its word evidence.
+
 Each kind is put on a standard scale over the chat's candidate pairs and
-they are added (topics weighted by ``topic_weight``). Last, every member's
+they are added (topics weighted by ``topic_weight``, words by ``word_weight``). Last, every member's
 scores are taken relative to that member's usual score with others (half the
 ``hub_quantile`` of each member's scores is subtracted), so that a member who
 writes a lot about everything is not everyone's best match, and a member
