@@ -45,6 +45,11 @@ def _tags() -> Mapping[str, str]:
     return tags
 
 
+def word_tag(term: str) -> str:
+    """The segmenter dictionary's part-of-speech tag of a Chinese word ("" when unknown)."""
+    return _tags().get(term, "")
+
+
 _NOUN_TAGS = ("n", "zg")
 MIN_SINGLE_RARITY = 0.65
 """Least rarity in the language (``term_rarity``) of a one-character noun that may name

@@ -105,7 +105,7 @@ class IntroOptions:
     over a strong interest (``strong_shared_interest``) different from the earlier ones."""
     strong_shared_interest: float = 1.5
     """Least shared-interest score of a member's second (or later) introduction in a round."""
-    second_intro_share: float = 0.6
+    second_intro_share: float = 0.75
     """... which must also score this share of the round's median first introduction."""
     exact_limit: int = 6000
     """Up to this many members neighbours are found exactly, above it approximately."""

@@ -70,6 +70,7 @@ from jobs.member_interests import (
     neutral_vectors,
     own_words,
 )
+from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
 from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
@@ -457,8 +458,13 @@ def model_chat(
         for member, count in zip(authors.tolist(), written.tolist(), strict=True)
         if count >= max(1, options.min_messages)
     ]
-    is_name = _name_terms(list(names))
     texts = [m.text for m in messages]
+    is_member = _name_terms(list(names))
+    is_place = name_terms(texts)
+
+    def is_name(term: str) -> bool:
+        return is_member(term) or is_place(term)
+
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
     cues = [
@@ -486,15 +492,19 @@ def model_chat(
     neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts, overwrite=True)
     directions = _script_directions(raw, scripts)
     del raw
+    times = _times(messages, row_list)
+    term_pairs = shared_term_pairs(
+        owners, terms, per_row=_term_partners(len(terms), options), times=times
+    )
     shared = find_shared_interests(
         owners,
         neutral,
         codes_of_scripts(row_scripts),
-        times=_times(messages, row_list),
+        times=times,
         positions=interest_rows,
         links=_links(messages, row_list),
         weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
-        term_pairs=shared_term_pairs(owners, terms, per_row=_term_partners(len(terms), options)),
+        term_pairs=term_pairs,
         options=options.interests,
     )
     return ChatModel(

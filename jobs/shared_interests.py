@@ -660,22 +660,25 @@ def find_shared_interests(
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
     counted = ~together[words.places] & (words.raw > options.word_gate)
-    word_rows, word_columns = rows[words.places], columns[words.places]
+    word_pairs = (rows[words.places], columns[words.places])
     # as for messages alike: what its authors never come back to counts less
-    recurs = np.minimum(recurring[word_rows], recurring[word_columns])
-    word_evidence = _word_evidence(
-        owner_ids,
-        (word_rows, word_columns),
-        np.where(counted, words.weights * recurs, 0.0),
-        options.evidence,
-    )
-    word_scores = {pair: sum(e.excess for e in proof) for pair, proof in word_evidence.items()}
+    recurs = np.minimum(recurring[word_pairs[0]], recurring[word_pairs[1]])
+    word_scores = {
+        pair: sum(e.excess for e in proof)
+        for pair, proof in _word_evidence(
+            owner_ids, word_pairs, np.where(counted, words.weights * recurs, 0.0), options.evidence
+        ).items()
+    }
+    # words only one of the two comes back to do not score, but may name what else they share
+    naming = np.where(counted, words.name_weights, 0.0)
     topic_scores = _topic_scores(
         owner_ids, topics, times, set(message_scores) | set(word_scores), met
     )
     combined = _combined(message_scores, topic_scores, word_scores, options)
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
-    return SharedInterests(relative, evidence, topics, word_evidence)
+    return SharedInterests(
+        relative, evidence, topics, _word_evidence(owner_ids, word_pairs, naming, options.evidence)
+    )
 
 
 def _combined(
@@ -707,6 +710,7 @@ class _WordPlaces:
     places: IntArray
     raw: npt.NDArray[np.float32]
     weights: npt.NDArray[np.float32]
+    name_weights: npt.NDArray[np.float32]
 
 
 def _with_term_pairs(
@@ -723,7 +727,7 @@ def _with_term_pairs(
     rows, columns, scores = found
     if term_pairs is None or not len(term_pairs):
         none = np.zeros(0, dtype=np.float32)
-        return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none)
+        return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none, none)
     n = len(x)
     keys = rows * n + columns
     term_keys = term_pairs.rows * n + term_pairs.columns
@@ -742,7 +746,12 @@ def _with_term_pairs(
     place = np.searchsorted(rows * n + columns, term_keys)
     raw = scores[place].copy()
     scores[place] += np.float32(bonus) * term_pairs.weights
-    return rows, columns, scores, _WordPlaces(place, raw, term_pairs.weights)
+    return (
+        rows,
+        columns,
+        scores,
+        _WordPlaces(place, raw, term_pairs.weights, term_pairs.name_weights),
+    )
 
 
 def _word_evidence(

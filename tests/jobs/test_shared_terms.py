@@ -22,8 +22,12 @@ from jobs.vector_math import unit_rows
 OTHERS = [("spreadsheet", "invoice"), ("合同", "房东"), ("keyboard", "monitor"), ("绘本", "恐龙")]
 
 
-def _pairs(terms: Sequence[Sequence[str]], owners: list[int]) -> dict[tuple[int, int], float]:
-    found = shared_term_pairs(np.asarray(owners, dtype=np.int64), terms)
+def _pairs(
+    terms: Sequence[Sequence[str]], owners: list[int], *, min_occasions: int = 1
+) -> dict[tuple[int, int], float]:
+    found = shared_term_pairs(
+        np.asarray(owners, dtype=np.int64), terms, min_occasions=min_occasions
+    )
     return {
         (int(r), int(c)): float(w)
         for r, c, w in zip(found.rows, found.columns, found.weights, strict=True)
@@ -54,6 +58,33 @@ def test_a_word_few_use_counts_more_than_one_many_use() -> None:
     terms = [("kayak",), ("kayak",), ("garden",), ("garden",), ("garden",), ("garden",), (), ()]
     found = _pairs(terms, owners)
     assert found[(0, 1)] > found[(2, 3)] > 0
+
+
+def test_a_word_each_member_mentions_once_names_but_does_not_score() -> None:
+    owners = np.asarray([1, 2, 3, 4, 5, 6], dtype=np.int64)
+    once = [("shovel", "handle"), ("shovel", "handle"), *OTHERS]
+    found = shared_term_pairs(owners, once)
+    assert found.weights.tolist() == [0.0] and found.name_weights[0] > 0.5
+
+
+def test_a_word_both_members_come_back_to_scores_across_languages() -> None:
+    owners = np.asarray([1, 1, 2, 2, 3, 4, 5, 6], dtype=np.int64)
+    terms = [("running", "pace"), ("running",), ("跑步", "配速"), ("跑步",), *OTHERS]
+    hour = 3600.0
+    apart = np.asarray([0, 48, 1, 49, 2, 3, 4, 5], dtype=np.float64) * hour
+    found = shared_term_pairs(owners, terms, times=apart)
+    scored = {
+        (int(r), int(c))
+        for r, c, w in zip(found.rows, found.columns, found.weights, strict=True)
+        if w > 0
+    }
+    assert {(0, 2), (1, 3)} <= scored
+    # the same messages within one hour are one occasion for each member: no score
+    burst = np.asarray([0, 0.5, 0.2, 0.7, 2, 3, 4, 5], dtype=np.float64) * hour
+    assert not shared_term_pairs(owners, terms, times=burst).weights.any()
+    # one member coming back is not enough: the other mentioned it once
+    one_sided = [("running", "pace"), ("running",), ("跑步", "配速"), ("合同",), *OTHERS]
+    assert not shared_term_pairs(owners, one_sided, times=apart).weights.any()
 
 
 def test_keys_of_words_in_two_languages_meet() -> None:
