@@ -5,7 +5,9 @@
 both call it. From the chat's messages and their vectors it
 
 1. keeps each member's substantive messages, in their own words
-   (:func:`jobs.member_interests.substantive_terms`, ``own_words``), and makes
+   (:func:`jobs.member_interests.substantive_terms`, ``own_words``), leaving
+   members' names and the names the chat uses for places, people and
+   organisations out of their key terms (:mod:`jobs.proper_names`), and makes
    their vectors language-neutral (``neutral_vectors``);
 2. scores every pair of members by what they share: pairs of their messages
    unusually alike across the chat, pairs sharing a particular word in one
@@ -18,7 +20,7 @@ both call it. From the chat's messages and their vectors it
    or mention each other more than ``max_interactions`` times
    (:func:`jobs.intro_matcher.match_scored_pairs`); then a member may meet a
    second partner over a strong interest unlike the first
-   (:meth:`ChatModel.same_interest`);
+   (:meth:`ChatModel.same_interest`), a member left alone first;
 4. says why for each group: the shared interest in words and one message of
    each member on it (:mod:`jobs.intro_reasons`), written in the current reply
    language (:func:`locales.using`; ``asyncio.to_thread`` carries it over).

@@ -32,6 +32,8 @@ language-neutral space of :mod:`jobs.member_interests` and their words:
   running), score ``term_bonus`` times the word's weight more as messages
   alike, and a pair's best ``evidence`` of them (messages more alike than
   chance, not one exchange, weighed by recurrence) make its word evidence.
+  Only words both members come back to score (a word each mentions once is a
+  coincidence); the others may still name an interest found otherwise.
 
 Each kind is put on a standard scale over the chat's candidate pairs and
 they are added (topics weighted by ``topic_weight``, words by ``word_weight``). Last, every member's
