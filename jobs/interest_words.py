@@ -45,6 +45,11 @@ def _tags() -> Mapping[str, str]:
     return tags
 
 
+def word_tag(term: str) -> str:
+    """The segmenter dictionary's part-of-speech tag of a Chinese word ("" when unknown)."""
+    return _tags().get(term, "")
+
+
 _NOUN_TAGS = ("n", "zg")
 MIN_SINGLE_RARITY = 0.65
 """Least rarity in the language (``term_rarity``) of a one-character noun that may name
@@ -116,15 +121,54 @@ def whole_word(term: str, texts: Sequence[str]) -> str:
     return joins(before) + term + joins(after)
 
 
+_NOT_AN_INTEREST = frozenset(
+    """weather forecast rain raining rainy sunny cloudy windy snow snowing hot cold warm
+    decide decided decision decisions agree agreed plan plans planned schedule scheduled
+    meeting meetings meet vote voted sort sorted cover covered list sign confirm confirmed
+    arrange arranged organise organize remind reminder note notes update updates thing
+    store shop place spot area side stuff question questions idea ideas problem issue
+    help bring brought buy bought pay paid free cheap price prices money work working
+    job office home house room door week weekend today tonight tomorrow yesterday
+    account booking january february march april may june july august september october
+    november december
+    天气 下雨 降温 预报 决定 确定 同意 商量 安排 计划 开会 会议 提醒 通知 确认 报名 登记
+    问题 想法 主意 地方 东西 事情 时间 帮忙 工作 上班 加班 公司 房子 门口 楼下 价格 便宜
+    账号 预约
+    """.split()
+)
+"""Words of the chat's small talk and logistics (weather, plans and decisions, errands,
+work, places in general, months): what members arrange together, never an interest
+they share."""
+
+
+def _inflected_verb(word: str) -> bool:
+    """Whether an English word is a past form of a verb ("decided", "pulled"): a verb
+    form names no interest. Words of six letters or more ending in -ed whose stem the
+    dictionary knows."""
+    if len(word) < 6 or not word.endswith("ed"):
+        return False
+    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+
+    known = term_bridge().chinese
+    return word[:-2] in known or word[:-1] in known or word[:-3] in known
+
+
 def is_content_word(term: str) -> bool:
-    """Whether a key term can name an interest: a content word, not a phrase piece or a place."""
+    """Whether a key term can name an interest: a content word, not a phrase piece, a place
+    or the chat's small talk and logistics (weather, plans, errands)."""
+    if term in _NOT_AN_INTEREST:
+        return False
     if HAN.search(term):
         if len(term) == 1:
             return is_single_noun(term)
         if any(char in _FUNCTION_CHARACTERS for char in term):
             return False
         return not _tags().get(term, "n").startswith(_NON_CONTENT_TAGS)
-    return len(term) >= 3 and not any(char.isdigit() for char in term)
+    return (
+        len(term) >= 3
+        and not any(char.isdigit() or char == "'" for char in term)
+        and not _inflected_verb(term)
+    )
 
 
 def is_distinctive(term: str, counts: Mapping[str, int], documents: int) -> bool:
@@ -190,7 +234,9 @@ def evidence_words(
     ``weight`` holds the candidate words (content words, distinctive in the
     chat) and how much each says; words not in it are passed over. Words both
     messages use come first; else, with ``vectors`` (see
-    :func:`centred_vectors`), the best mutual match of a word of each.
+    :func:`centred_vectors`), the best mutual match of a word of each, in two
+    scripts; else an English and a Chinese word the dictionary gives for one
+    thing (:func:`jobs.shared_terms.bridged_words`).
     """
     left = [t for t in dict.fromkeys(first) if t in weight]
     right = [t for t in dict.fromkeys(second) if t in weight]
@@ -199,13 +245,52 @@ def evidence_words(
         best = weight[common[0]]
         chosen = tuple(t for t in common[:limit] if weight[t] >= best / 2)
         return WordMatch(chosen, True, best)
-    if not vectors:
-        return None
+    found = _vector_match(left, right, weight, vectors or {}, language)
+    return found or _bridged_match(left, right, weight, language)
+
+
+def _bridged_match(
+    left: Sequence[str], right: Sequence[str], weight: Mapping[str, float], language: Language
+) -> WordMatch | None:
+    """The words of two messages the dictionary gives for one thing in two languages."""
+    from jobs.shared_terms import bridge_specificity, bridged_words  # noqa: PLC0415 - cyclic
+
+    bridged = sorted(
+        bridged_words(left, right),
+        key=lambda pair: (-min(weight[pair[0]], weight[pair[1]]) * bridge_specificity(*pair), pair),
+    )
+    if bridged:
+        words = sorted(bridged[0], key=lambda term: script_of(term) is not language)
+        return WordMatch(
+            tuple(words),
+            False,
+            min(weight[t] for t in words) * bridge_specificity(words[0], words[1]),
+        )
+    return None
+
+
+def _vector_match(
+    left: Sequence[str],
+    right: Sequence[str],
+    weight: Mapping[str, float],
+    vectors: Mapping[str, npt.NDArray[np.float32]],
+    language: Language,
+) -> WordMatch | None:
+    """The best mutual match of a word of each message by their vectors, across scripts:
+    two words of one script matched by their vectors are often false friends (坐反, 高反)."""
     left = [t for t in left if t in vectors]
     right = [t for t in right if t in vectors]
     if not left or not right:
         return None
-    sims = np.asarray([[float(vectors[a] @ vectors[b]) for b in right] for a in left])
+    sims = np.asarray(
+        [
+            [
+                float(vectors[a] @ vectors[b]) if script_of(a) != script_of(b) else -1.0
+                for b in right
+            ]
+            for a in left
+        ]
+    )
     i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
     if sims[i, j] < MIN_MATCH or int(np.argmax(sims[:, j])) != i:
         return None

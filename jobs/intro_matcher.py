@@ -106,7 +106,8 @@ class IntroOptions:
     strong_shared_interest: float = 1.5
     """Least shared-interest score of a member's second (or later) introduction in a round."""
     second_intro_share: float = 0.75
-    """... which must also score this share of the round's median first introduction."""
+    """... which must also score this share of the round's median first introduction
+    when both members already meet someone."""
     exact_limit: int = 6000
     """Up to this many members neighbours are found exactly, above it approximately."""
     probes: int = 8
@@ -359,8 +360,9 @@ def match_scored_pairs(
     With ``same_interest(member, one, other)`` (whether what ``member`` shares
     with ``one`` is what they share with ``other``), a member may then meet up
     to ``max_intros_per_member`` partners, each later one over a different
-    interest scoring ``strong_shared_interest`` or more and at least
-    ``second_intro_share`` of the median first introduction; no pair meets twice.
+    interest scoring ``strong_shared_interest`` or more and, unless the other
+    member has no partner yet, at least ``second_intro_share`` of the median
+    first introduction; no pair meets twice.
     """
     options = options or IntroOptions()
     ids = sorted(set(member_ids))
@@ -402,9 +404,8 @@ def match_scored_pairs(
             candidates,
             same_interest,
             rules,
-            max(
-                min_score,
-                options.strong_shared_interest,
+            (
+                max(min_score, options.strong_shared_interest),
                 options.second_intro_share * float(np.median(list(weights.values()))),
             ),
             options.max_intros_per_member,
@@ -452,21 +453,26 @@ def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
     candidates: Callable[[Sequence[int]], Sequence[Edge]],
     same_interest: Callable[[int, int, int], bool],
     rules: _Rules,
-    strong: float,
+    strong: tuple[float, float],
     most: int,
 ) -> list[tuple[tuple[int, ...], float]]:
     """Further pairs, best first, for members with a strong interest unlike their earlier ones.
 
-    A member already in a group needs the new pair to score ``strong`` and to
-    be about something else than with each of their earlier partners.
+    A member already in a group needs the new pair to score ``strong[0]`` and to
+    be about something else than with each of their earlier partners; when both
+    members already have partners, it must score ``strong[1]`` too (a member no
+    one was found for meets someone over any strong interest, rather than no one).
     """
+    least, share = strong
     partners: dict[int, list[int]] = {member: [] for member in ids}
     for group in groups:
         for member in group:
             partners[member].extend(other for other in group if other != member)
     added: list[tuple[tuple[int, ...], float]] = []
     for score, a, b in candidates(ids):
-        if score < strong or a == b or b in partners[a]:
+        if score < least or a == b or b in partners[a]:
+            continue
+        if partners[a] and partners[b] and score < share:
             continue
         if len(partners[a]) >= most or len(partners[b]) >= most or not rules.allowed(a, b):
             continue

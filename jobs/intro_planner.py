@@ -5,18 +5,22 @@
 both call it. From the chat's messages and their vectors it
 
 1. keeps each member's substantive messages, in their own words
-   (:func:`jobs.member_interests.substantive_terms`, ``own_words``), and makes
+   (:func:`jobs.member_interests.substantive_terms`, ``own_words``), leaving
+   members' names and the names the chat uses for places, people and
+   organisations out of their key terms (:mod:`jobs.proper_names`), and makes
    their vectors language-neutral (``neutral_vectors``);
 2. scores every pair of members by what they share: pairs of their messages
-   unusually alike across the chat, and chat topics both write on, on several
-   days, that few others do (:mod:`jobs.shared_interests`);
+   unusually alike across the chat, pairs sharing a particular word in one
+   language or across English and Chinese (:mod:`jobs.shared_terms`), and chat
+   topics both write on, on several days, that few others do
+   (:mod:`jobs.shared_interests`);
 3. matches members greedily, best shared interest first, never pairing members
    below ``min_shared_interest`` or with nothing linking them, members on each
    other's avoid lists, pairs from recent rounds, or pairs who already reply to
    or mention each other more than ``max_interactions`` times
    (:func:`jobs.intro_matcher.match_scored_pairs`); then a member may meet a
    second partner over a strong interest unlike the first
-   (:meth:`ChatModel.same_interest`);
+   (:meth:`ChatModel.same_interest`), a member left alone first;
 4. says why for each group: the shared interest in words and one message of
    each member on it (:mod:`jobs.intro_reasons`), written in the current reply
    language (:func:`locales.using`; ``asyncio.to_thread`` carries it over).
@@ -68,7 +72,9 @@ from jobs.member_interests import (
     neutral_vectors,
     own_words,
 )
+from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
+from jobs.shared_terms import PER_ROW, shared_term_pairs
 from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
@@ -342,7 +348,8 @@ class ChatModel:
         }
 
     def group_evidence(self, group: Sequence[int]) -> list[EvidencePair]:
-        """The group's pairs of messages showing best what they share, best first."""
+        """The group's pairs of messages showing best what they share, best first, then
+        those sharing the most particular words."""
         found: list[tuple[float, EvidencePair]] = []
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
@@ -357,7 +364,23 @@ class ChatModel:
                     )
                     found.append((proof.excess, pair))
         found.sort(key=lambda item: -item[0])
-        return [pair for _, pair in found]
+        strongest = max((value for value, _ in found), default=1.0)
+        by_word = []
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                first, second = min(a, b), max(a, b)
+                for proof in self.shared.word_evidence.get((first, second), ()):
+                    pair = EvidencePair(
+                        first,
+                        self._candidate(proof.row_a),
+                        second,
+                        self._candidate(proof.row_b),
+                        max(strongest, 0.0) * proof.excess,
+                        by_word=True,
+                    )
+                    by_word.append((proof.excess, pair))
+        by_word.sort(key=lambda item: -item[0])
+        return [pair for _, pair in found] + [pair for _, pair in by_word]
 
     def _candidate(self, local: int) -> CandidateMessage:
         message = self.messages[int(self.interest_rows[local])]
@@ -437,8 +460,13 @@ def model_chat(
         for member, count in zip(authors.tolist(), written.tolist(), strict=True)
         if count >= max(1, options.min_messages)
     ]
-    is_name = _name_terms(list(names))
     texts = [m.text for m in messages]
+    is_member = _name_terms(list(names))
+    is_place = name_terms(texts)
+
+    def is_name(term: str) -> bool:
+        return is_member(term) or is_place(term)
+
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
     cues = [
@@ -466,14 +494,19 @@ def model_chat(
     neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts, overwrite=True)
     directions = _script_directions(raw, scripts)
     del raw
+    times = _times(messages, row_list)
+    term_pairs = shared_term_pairs(
+        owners, terms, per_row=_term_partners(len(terms), options), times=times
+    )
     shared = find_shared_interests(
         owners,
         neutral,
         codes_of_scripts(row_scripts),
-        times=_times(messages, row_list),
+        times=times,
         positions=interest_rows,
         links=_links(messages, row_list),
         weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
+        term_pairs=term_pairs,
         options=options.interests,
     )
     return ChatModel(
@@ -490,6 +523,17 @@ def model_chat(
         rows_by_owner(owners),
         language_of_scripts(scripts),
     )
+
+
+LARGE_CHAT_TERM_PARTNERS = 2
+"""Pairs sharing a particular word each message keeps in a chat above the exact limit
+(``InterestOptions.exact_limit`` messages): a round of many thousands of members stays
+affordable."""
+
+
+def _term_partners(messages: int, options: IntroOptions) -> int:
+    """How many pairs sharing a word each message keeps (see :mod:`jobs.shared_terms`)."""
+    return PER_ROW if messages <= options.interests.exact_limit else LARGE_CHAT_TERM_PARTNERS
 
 
 def _script_directions(

@@ -69,6 +69,9 @@ class EvidencePair:
     second: CandidateMessage
     strength: float = 1.0
     """How strongly the two messages show a shared interest (their excess likeness)."""
+    by_word: bool = False
+    """Found by a particular word both messages use (see :mod:`jobs.shared_terms`), not
+    by how alike they are: such pairs come after the others."""
 
 
 TermVectors = Mapping[str, Sequence[float] | npt.NDArray[np.floating]]
@@ -242,6 +245,15 @@ EVIDENCE_NAMED = 3
 """How many of a group's best pairs of evidence messages may give the interest its name."""
 
 
+def naming_pairs(evidence: Sequence[EvidencePair]) -> list[tuple[int, EvidencePair]]:
+    """The pairs of evidence that may name an interest, with their places: the
+    ``EVIDENCE_NAMED`` best by likeness, then as many found by a particular word (which
+    name it only when the others have no words for it)."""
+    alike = [(i, pair) for i, pair in enumerate(evidence) if not pair.by_word]
+    by_word = [(i, pair) for i, pair in enumerate(evidence) if pair.by_word]
+    return alike[:EVIDENCE_NAMED] + by_word[:EVIDENCE_NAMED]
+
+
 def naming_candidates(
     evidence: Sequence[EvidencePair], frequencies: TermFrequencies
 ) -> dict[str, float]:
@@ -251,7 +263,7 @@ def naming_candidates(
     of the chat use, weighed by their rarity in the chat and in the language.
     """
     weights: dict[str, float] = {}
-    for pair in evidence[:EVIDENCE_NAMED]:
+    for _, pair in naming_pairs(evidence):
         for term in (*pair.first.key_terms(), *pair.second.key_terms()):
             if term in weights or not is_content_word(term):
                 continue
@@ -283,7 +295,7 @@ def _evidence_name(
     }
     best: tuple[int, WordMatch | None] = (0, None)
     strongest = 0.0
-    for index, pair in enumerate(evidence[:EVIDENCE_NAMED]):
+    for index, pair in naming_pairs(evidence):
         match = evidence_words(
             pair.first.key_terms(),
             pair.second.key_terms(),
@@ -297,6 +309,8 @@ def _evidence_name(
         if match.shared:
             texts = (pair.first.text, pair.second.text)
             match = replace(match, words=tuple(whole_word(word, texts) for word in match.words))
+        if best[1] is not None and pair.by_word and not evidence[best[0]].by_word:
+            break  # pairs found by a word name the interest only when the others cannot
         if best[1] is None or match.score * pair.strength > best[1].score * strongest:
             best, strongest = (index, match), pair.strength
     return best

@@ -1,7 +1,7 @@
 """Which members of a chat share an interest, how strongly, and the messages that show it.
 
-Two kinds of evidence, both from members' substantive messages in the
-language-neutral space of :mod:`jobs.member_interests`:
+Three kinds of evidence, from members' substantive messages in the
+language-neutral space of :mod:`jobs.member_interests` and their words:
 
 - **Messages.** A message of A and a message of B that are unusually alike
   (standard scores per pair of scripts), beyond what each of the two messages
@@ -27,8 +27,16 @@ language-neutral space of :mod:`jobs.member_interests`:
   members share when both write on it on several days, and it counts more the
   fewer members write on it (``log(members / members on the topic)``).
 
+- **Words.** Pairs of messages sharing a particular word, the same or an
+  English and a Chinese word for one thing (:mod:`jobs.shared_terms`: 跑步 ↔
+  running), score ``term_bonus`` times the word's weight more as messages
+  alike, and a pair's best ``evidence`` of them (messages more alike than
+  chance, not one exchange, weighed by recurrence) make its word evidence.
+  Only words both members come back to score (a word each mentions once is a
+  coincidence); the others may still name an interest found otherwise.
+
 Each kind is put on a standard scale over the chat's candidate pairs and
-they are added (topics weighted by ``topic_weight``). Last, every member's
+they are added (topics weighted by ``topic_weight``, words by ``word_weight``). Last, every member's
 scores are taken relative to that member's usual score with others (half the
 ``hub_quantile`` of each member's scores is subtracted), so that a member who
 writes a lot about everything is not everyone's best match, and a member
@@ -48,13 +56,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
+from jobs.shared_terms import TermPairs
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
 
@@ -90,8 +99,20 @@ class InterestOptions:
     conversation_seconds: float = 3 * 3600.0
     conversation_messages: int = 20
     """Two members' messages on one topic at most this many substantive messages and
-    ``conversation_seconds`` apart are one conversation: they have talked it over."""
+    ``conversation_seconds`` apart are one conversation ..."""
+    conversation_links: int = 1
+    """... and this many such pairs of their messages on the topic (or a reply) mean they
+    have talked it over (see ``_met_over``)."""
     topic_weight: float = 0.5
+    term_bonus: float = 2.0
+    """Standard scores added to a pair of messages sharing a particular word, times how
+    particular it is (see :mod:`jobs.shared_terms`)."""
+    word_weight: float = 1.0
+    """Weight of the *words* evidence: the sum of a pair's ``evidence`` best pairs of
+    messages sharing a particular word (each message once), on a standard scale."""
+    word_gate: float = 0.0
+    """... counting only pairs of messages more alike than two random messages of the chat
+    (standard score): a shared word in two unrelated messages is a coincidence."""
     topic_spread: float = 1.0
     """How alike a topic's messages must be (see ``find_topics``' ``merge_spread``)."""
     topic_limit: int = 20000
@@ -127,6 +148,9 @@ class SharedInterests:
     evidence: dict[Pair, tuple[Evidence, ...]]
     topics: IntArray
     """The topic of each message row."""
+    word_evidence: dict[Pair, tuple[Evidence, ...]] = field(default_factory=dict)
+    """Each pair's best pairs of messages sharing a particular word (their weight as the
+    excess, see :mod:`jobs.shared_terms`)."""
 
     def score(self, a: int, b: int) -> float | None:
         """The pair's score, ``None`` when nothing links them."""
@@ -544,6 +568,7 @@ def find_shared_interests(
     positions: IntArray | None = None,
     links: Collection[tuple[int, int]] = (),
     weights: npt.NDArray[np.float32] | None = None,
+    term_pairs: TermPairs | None = None,
     options: InterestOptions | None = None,
 ) -> SharedInterests:
     """Score every pair of members who may share an interest (see the module docstring).
@@ -555,6 +580,10 @@ def find_shared_interests(
     where one answers the other.
     ``weights`` (0 to 1) say how much each message can show an interest: a
     pair of messages' excess, when positive, is scaled by the smaller weight.
+    ``term_pairs`` are pairs of rows sharing a particular word (see
+    :func:`jobs.shared_terms.shared_term_pairs`): they are scored whether or not
+    they are among each message's closest, and ``term_bonus`` times their word's
+    weight is added to their standard score.
     """
     options = options or InterestOptions()
     owner_ids = np.asarray(owners, dtype=np.int64)
@@ -575,6 +604,9 @@ def find_shared_interests(
     )
     rows, columns, scores = _message_pairs(
         x, owner_ids, scripts, calibration, options, linking=LinkingExcess(baselines, weights)
+    )
+    rows, columns, scores, words = _with_term_pairs(
+        x, scripts, calibration, (rows, columns, scores), term_pairs, bonus=options.term_bonus
     )
     excess = scores - np.maximum(baselines[rows], baselines[columns])
     if weights is not None:
@@ -629,15 +661,129 @@ def find_shared_interests(
     message_scores = {
         pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
     }
-    topic_scores = _topic_scores(owner_ids, topics, times, set(message_scores), met)
-    standard_messages = _standard(message_scores)
-    standard_topics = _standard(topic_scores)
-    combined = {
-        pair: value + options.topic_weight * standard_topics.get(pair, 0.0)
-        for pair, value in standard_messages.items()
+    counted = ~together[words.places] & (words.raw > options.word_gate)
+    word_pairs = (rows[words.places], columns[words.places])
+    # as for messages alike: what its authors never come back to counts less
+    recurs = np.minimum(recurring[word_pairs[0]], recurring[word_pairs[1]])
+    word_scores = {
+        pair: sum(e.excess for e in proof)
+        for pair, proof in _word_evidence(
+            owner_ids, word_pairs, np.where(counted, words.weights * recurs, 0.0), options.evidence
+        ).items()
     }
+    # words only one of the two comes back to do not score, but may name what else they share
+    naming = np.where(counted, words.name_weights, 0.0)
+    topic_scores = _topic_scores(
+        owner_ids, topics, times, set(message_scores) | set(word_scores), met
+    )
+    combined = _combined(message_scores, topic_scores, word_scores, options)
     relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
-    return SharedInterests(relative, evidence, topics)
+    return SharedInterests(
+        relative, evidence, topics, _word_evidence(owner_ids, word_pairs, naming, options.evidence)
+    )
+
+
+def _combined(
+    message_scores: dict[Pair, float],
+    topic_scores: dict[Pair, float],
+    word_scores: dict[Pair, float],
+    options: InterestOptions,
+) -> dict[Pair, float]:
+    """The three kinds of evidence, each on a standard scale, added (topics and words
+    weighted). Pairs linked by words alone count as the least linked by their messages."""
+    floor = min(message_scores.values(), default=0.0)
+    messages = _standard({pair: message_scores.get(pair, floor) for pair in topic_scores})
+    topics = _standard(topic_scores)
+    words = _standard(word_scores)
+    lowest_words = min(words.values(), default=0.0)
+    return {
+        pair: value
+        + options.topic_weight * topics.get(pair, 0.0)
+        + options.word_weight * words.get(pair, lowest_words)
+        for pair, value in messages.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _WordPlaces:
+    """Where the pairs of messages sharing a word are among all candidate pairs, their
+    standard scores without the word, and the word's weight."""
+
+    places: IntArray
+    raw: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float32]
+    name_weights: npt.NDArray[np.float32]
+
+
+def _with_term_pairs(
+    x: FloatMatrix,
+    scripts: IntArray,
+    calibration: ScriptCalibration,
+    found: tuple[IntArray, IntArray, npt.NDArray[np.float32]],
+    term_pairs: TermPairs | None,
+    *,
+    bonus: float,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float32], _WordPlaces]:
+    """The candidate pairs of messages ``found`` and ``term_pairs`` together, those sharing
+    a word scoring ``bonus`` times its weight more, and where those are."""
+    rows, columns, scores = found
+    if term_pairs is None or not len(term_pairs):
+        none = np.zeros(0, dtype=np.float32)
+        return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none, none)
+    n = len(x)
+    keys = rows * n + columns
+    term_keys = term_pairs.rows * n + term_pairs.columns
+    new = ~np.isin(term_keys, keys)
+    new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
+    cosines = np.empty(len(new_rows), dtype=np.float32)
+    for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
+        part = slice(start, start + _BLOCK * 64)
+        cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
+    new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
+    rows = np.concatenate([rows, new_rows])
+    columns = np.concatenate([columns, new_columns])
+    scores = np.concatenate([scores, new_scores]).astype(np.float32)
+    order = np.argsort(rows * n + columns, kind="stable")
+    rows, columns, scores = rows[order], columns[order], scores[order]
+    place = np.searchsorted(rows * n + columns, term_keys)
+    raw = scores[place].copy()
+    scores[place] += np.float32(bonus) * term_pairs.weights
+    return (
+        rows,
+        columns,
+        scores,
+        _WordPlaces(place, raw, term_pairs.weights, term_pairs.name_weights),
+    )
+
+
+def _word_evidence(
+    owners: IntArray,
+    pairs: tuple[IntArray, IntArray],
+    weights: npt.NDArray[np.floating],
+    best: int,
+) -> dict[Pair, tuple[Evidence, ...]]:
+    """For each pair of members, their ``best`` pairs of messages (``pairs``: rows and
+    columns) sharing the most particular words (``weights``, as the excess), each message
+    once; the first row of each is the first member's."""
+    rows, columns = pairs
+    keys = _pair_keys(owners, rows, columns)
+    order = np.lexsort((-weights, keys))
+    found: dict[Pair, list[Evidence]] = {}
+    used: dict[Pair, set[int]] = {}
+    for i in order.tolist():
+        if weights[i] <= 0:
+            continue
+        row, column = int(rows[i]), int(columns[i])
+        if owners[row] > owners[column]:
+            row, column = column, row
+        pair = (int(owners[row]), int(owners[column]))
+        taken = used.setdefault(pair, set())
+        kept = found.setdefault(pair, [])
+        if len(kept) >= best or row in taken or column in taken:
+            continue
+        taken.update((row, column))
+        kept.append(Evidence(row, column, float(weights[i])))
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _pair_topic_keys(
@@ -668,9 +814,11 @@ def _met_over(
 ) -> IntArray:
     """The (pair of members, topic) keys of the subjects two members have already talked over.
 
-    Two members met over a topic when both wrote on it in one conversation: one
-    answered the other, or their messages on it are at most ``conversation_messages``
-    substantive messages and ``conversation_seconds`` apart.
+    Two members met over a topic when one answered the other on it, or when
+    ``conversation_links`` pairs of their messages on it (or more) are at most
+    ``conversation_messages`` substantive messages and ``conversation_seconds``
+    apart: a back-and-forth, not two members each answering one question of
+    the group.
     """
     order = np.argsort(places, kind="stable")
     lefts, rights = [], []
@@ -681,22 +829,21 @@ def _met_over(
             near &= np.abs(times[second] - times[first]) <= options.conversation_seconds
         lefts.append(first[near])
         rights.append(second[near])
-    if links:
-        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
-        keep = owners[linked[:, 0]] != owners[linked[:, 1]]
-        lefts.append(linked[keep, 0])
-        rights.append(linked[keep, 1])
     left = np.concatenate(lefts).astype(np.int64)
     right = np.concatenate(rights).astype(np.int64)
-    if not len(left):
-        return np.zeros(0, dtype=np.int64)
-    keys = np.concatenate(
-        [
-            _pair_topic_keys(owners, left, right, topics[left], topics),
-            _pair_topic_keys(owners, left, right, topics[right], topics),
-        ]
-    )
-    unique: IntArray = np.unique(keys)
+    found = [np.zeros(0, dtype=np.int64)]
+    if len(left):  # near pairs share their topic: one key each
+        near_keys, counts = np.unique(
+            _pair_topic_keys(owners, left, right, topics[left], topics), return_counts=True
+        )
+        found.append(near_keys[counts >= options.conversation_links])
+    if links:
+        linked = np.asarray(list(links), dtype=np.int64).reshape(-1, 2)
+        linked = linked[owners[linked[:, 0]] != owners[linked[:, 1]]]
+        first, second = linked[:, 0], linked[:, 1]
+        found.append(_pair_topic_keys(owners, first, second, topics[first], topics))
+        found.append(_pair_topic_keys(owners, first, second, topics[second], topics))
+    unique: IntArray = np.unique(np.concatenate(found))
     return unique
 
 

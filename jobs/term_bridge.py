@@ -62,6 +62,13 @@ def simple_lemma(word: str) -> str:
     return word
 
 
+def _es_stems(word: str) -> Iterator[str]:
+    """What a plural in -oes may come from: "tomatoes" -> "tomato" ("canoes" -> "canoe"
+    is the plain lemma)."""
+    if len(word) > 4 and word.endswith("oes"):
+        yield word[:-2]
+
+
 def _ing_stems(word: str) -> Iterator[str]:
     """What a word ending in -ing may come from: "watering" -> "water", "running" ->
     "run" (a doubled last letter), "baking" -> "bake"."""
@@ -155,11 +162,11 @@ class TermBridge:
 
     def lemma(self, word: str) -> str:
         """The form of an English word the bridge knows best ("watering" -> "water",
-        "films" -> "film"), or its plain lemma."""
+        "films" -> "film", "tomatoes" -> "tomato"), or its plain lemma."""
         word = word.lower()
         known = [
             form
-            for form in (simple_lemma(word), *_ing_stems(word))
+            for form in (simple_lemma(word), *_es_stems(word), *_ing_stems(word))
             if form in self.chinese or form in self.kinds
         ]
         if not known:

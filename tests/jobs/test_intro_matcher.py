@@ -295,6 +295,33 @@ def test_a_member_meets_a_second_partner_only_over_a_strong_different_interest()
     assert [g.member_ids for g in strict.groups] == [(1, 2), (3, 4)]
 
 
+def test_a_member_left_alone_meets_a_matched_member_over_a_strong_interest() -> None:
+    # 1+2 and 4+5 are strong first pairs; 3 shares running with 1 (strong, but well
+    # below the median first pair) and nothing with anyone else left
+    scores = {(1, 2): 6.0, (4, 5): 5.0, (1, 3): 2.0, (2, 4): 0.1}
+    candidates, pair_score = scored(scores)
+
+    def never_same(member: int, one: int, other: int) -> bool:
+        return False
+
+    round_ = match_scored_pairs(
+        [1, 2, 3, 4, 5], candidates, pair_score, min_score=0.0, same_interest=never_same
+    )
+    assert (1, 3) in [g.member_ids for g in round_.groups] and round_.unmatched == ()
+    # below the least strong interest, no second introduction, even for a member left alone
+    scores[(1, 3)] = 1.0
+    weak = match_scored_pairs(
+        [1, 2, 3, 4, 5], *scored(scores), min_score=0.0, same_interest=never_same
+    )
+    assert weak.unmatched == (3,)
+    # two members who both meet someone already still need the median share
+    scores.update({(1, 3): 0.5, (3, 6): 4.0, (1, 6): 2.0})
+    both = match_scored_pairs(
+        [1, 2, 3, 4, 5, 6], *scored(scores), min_score=0.0, same_interest=never_same
+    )
+    assert (1, 6) not in [g.member_ids for g in both.groups]
+
+
 def test_a_second_introduction_keeps_the_rules_and_never_repeats_a_pair() -> None:
     candidates, pair_score = scored({(1, 2): 3.0, (1, 3): 2.5, (3, 4): 0.5, (2, 3): 2.4})
 

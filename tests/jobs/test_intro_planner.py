@@ -15,6 +15,7 @@ from jobs.intro_planner import (
     with_word_vectors,
 )
 from jobs.languages import Language
+from jobs.shared_terms import bridged_words
 from jobs.vector_math import unit_rows
 from locales import using
 from tests.jobs.intro_chat import (
@@ -63,7 +64,10 @@ def test_the_why_line_names_the_interest_and_quotes_each_member_on_it() -> None:
     with using("zh"):  # the bot writes a round in the chat's reply language
         plan = plan_introductions(messages, vectors, NAMES)
     plain = next(i for i in plan.intros if set(i.group.member_ids) == {ANA, WEI})
-    assert plain.reason.line.startswith("为什么：你们都写过相近的事 —— ")  # no words to match
+    # without word vectors, the dictionary still matches an English and a Chinese word
+    chinese, english = plain.reason.interest
+    assert plain.reason.line.startswith(f"为什么：你们都在聊{chinese} / {english} —— ")
+    assert bridged_words([chinese], [english])
     words = plan.naming_words()
     assert "跑步" in words and "running" in words
     basis = np.eye(len(words) + 1, dtype=np.float32)

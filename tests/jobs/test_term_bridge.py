@@ -56,3 +56,9 @@ def test_plurals_are_lemmatised() -> None:
         "bus",
         "glass",
     ]
+
+
+def test_plurals_in_oes_find_their_chinese_terms() -> None:
+    bridge = term_bridge()
+    assert bridge.lemma("tomatoes") == "tomato" and bridge.means("番茄", "tomatoes")
+    assert bridge.lemma("canoes") == "canoe"
