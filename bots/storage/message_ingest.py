@@ -11,7 +11,7 @@ as the guarantees allow:
 - the message is inserted once (a re-delivery is found by its platform id) and the
   stored row comes back from the insert itself;
 - what the router needs next (is the sender's twin on here, do twin replies wait to be
-  reported to them) is read in the same transaction, in one statement.
+  reported to them) comes back from the insert too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, exists, or_, select
+from sqlalchemy import Integer, Label, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.model import Message
@@ -87,8 +87,7 @@ class MessageIngest(StorageBase):
                 row = (await conn.execute(statements.stored, found)).one()
                 twin_on = twin_news = None
             else:
-                state = (await conn.execute(statements.sender_state, ids)).one()
-                twin_on, twin_news = bool(state[0]), bool(state[1])
+                twin_on, twin_news = bool(row.twin_on), bool(row.twin_news)
         # Only now that the rows are committed may later messages rely on their ids.
         self._recent.put(chat_key, chat_values, chat_id)
         self._recent.put(member_key, member_values, member_id)
@@ -114,12 +113,11 @@ class MessageIngest(StorageBase):
             .on_conflict_do_nothing(
                 index_elements=[MessageRow.chat_id, MessageRow.platform_message_id]
             )
-            .returning(*STORED_COLUMNS),
+            .returning(*STORED_COLUMNS, *_sender_state()),
             stored=select(*STORED_COLUMNS).where(
                 MessageRow.chat_id == bindparam("chat_id"),
                 MessageRow.platform_message_id == bindparam("platform_message_id"),
             ),
-            sender_state=_sender_state(),
         )
 
 
@@ -128,22 +126,23 @@ class _IngestStatements:
     posted: Any
     """Upsert the member's row in the chat: chat_id, member_id, last_message_at."""
     insert: Any
-    """Insert a message unless stored already, returning the new row."""
+    """Insert a message unless stored already, returning the new row and the sender's
+    state (see :func:`_sender_state`)."""
     stored: Any
     """The stored row of a message: chat_id, platform_message_id."""
-    sender_state: Any
-    """The sender's twin switch and pending reports: chat_id, member_id."""
 
 
-def _sender_state() -> Select[tuple[Any, bool]]:
-    """Whether the member's twin is on in the chat, and whether replies of their twin
-    (from any of their linked accounts) wait to be reported to them."""
-    member_id = bindparam("member_id", type_=Integer)
+def _sender_state() -> tuple[Label[Any], Label[bool]]:
+    """``twin_on``: whether the sender's twin is on in the chat; ``twin_news``: whether
+    replies of their twin (from any of their linked accounts) wait to be reported to
+    them. Bound as ``sender_id`` and ``sender_chat_id`` (the names of the message's own
+    columns are taken by the insert)."""
+    member_id = bindparam("sender_id", type_=Integer)
     twin_on = (
         select(MemberSettingsRow.twin_enabled)
         .where(
             MemberSettingsRow.member_id == member_id,
-            MemberSettingsRow.chat_id == bindparam("chat_id"),
+            MemberSettingsRow.chat_id == bindparam("sender_chat_id", type_=Integer),
         )
         .scalar_subquery()
     )
@@ -154,13 +153,15 @@ def _sender_state() -> Select[tuple[Any, bool]]:
         TwinReplyRow.owner_notified_at.is_(None),
         TwinReplyRow.status.in_(REPORTED_STATUSES),
     )
-    return select(twin_on, news)
+    return twin_on.label("twin_on"), news.label("twin_news")
 
 
 def _message_values(message: Message, ids: dict[str, int]) -> dict[str, Any]:
     """The row of a new message sent by ``ids["member_id"]`` in ``ids["chat_id"]``."""
     return {
         **ids,
+        "sender_id": ids["member_id"],
+        "sender_chat_id": ids["chat_id"],
         "platform_message_id": message.platform_message_id,
         "text": storable(message.text),
         "sent_at": message.sent_at,
