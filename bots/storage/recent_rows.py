@@ -33,7 +33,7 @@ class RecentRows:
         if found is None:
             return None
         row_id, written, at = found
-        if written != values or time.monotonic() - at > self._ttl:
+        if written != values or time.monotonic() - at >= self._ttl:
             return None
         return row_id
 

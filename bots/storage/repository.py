@@ -162,21 +162,28 @@ class Storage(
             )
 
     async def pending_messages(
-        self, limit: int, *, imported_limit: int | None = None, exclude: Sequence[int] = ()
+        self,
+        limit: int,
+        *,
+        imported_limit: int | None = None,
+        exclude: Sequence[int] = (),
+        live_only: bool = False,
     ) -> list[StoredMessage]:
         """Messages not yet in vector memory, oldest first: live ones before imported ones.
 
-        Up to ``limit`` live messages; only when none is pending, up to ``imported_limit``
-        (default ``limit``) imported ones. A large import therefore never holds up what
-        members say meanwhile. ``exclude`` leaves out messages already being embedded.
-        One indexed read of plain columns.
+        Up to ``limit`` live messages; only when none is pending (and not ``live_only``),
+        up to ``imported_limit`` (default ``limit``) imported ones. A large import
+        therefore never holds up what members say meanwhile. ``exclude`` leaves out
+        messages already being embedded. One indexed read of plain columns.
         """
         stmt = (
             select(*STORED_COLUMNS, MessageRow.imported)
             .where(MessageRow.embedded_at.is_(None))
             .order_by(MessageRow.imported, MessageRow.id)
-            .limit(max(limit, imported_limit or limit))
+            .limit(limit if live_only else max(limit, imported_limit or limit))
         )
+        if live_only:
+            stmt = stmt.where(MessageRow.imported.is_(False))
         if exclude:
             stmt = stmt.where(MessageRow.id.not_in(exclude))
         async with self.engine.connect() as conn:
