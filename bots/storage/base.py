@@ -69,6 +69,7 @@ class StorageBase:
         return int(found)
 
     async def _upsert_member(self, session: AsyncSession | AsyncConnection, member: Member) -> int:
+        """The member's id, adding their row on first sight and refreshing their names."""
         username = member.username.lower() if member.username else None
         stmt = self._insert(MemberRow).values(
             platform=member.platform.value,
