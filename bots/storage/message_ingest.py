@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, Label, bindparam, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.model import Message
@@ -65,6 +66,17 @@ class MessageIngest(StorageBase):
         A new message's result also says whether the sender's twin is on in the chat
         and whether twin replies wait to be reported to them.
         """
+        try:
+            return await self._ingest(message, trust_recent=True)
+        except IntegrityError:
+            # A chat or member row this process wrote lately is gone (removed by hand or
+            # by another process): forget them all and write the rows again, once.
+            if not self._recent:
+                raise
+            self._recent.clear()
+            return await self._ingest(message, trust_recent=False)
+
+    async def _ingest(self, message: Message, *, trust_recent: bool) -> IngestResult:
         chat, member = message.chat, message.sender
         chat_key = ("chat", chat.platform.value, chat.platform_chat_id)
         chat_values = (chat.kind.value, chat.title)
@@ -72,10 +84,10 @@ class MessageIngest(StorageBase):
         member_values = (member.display_name, member.username, member.is_bot, member.locale)
         statements = self._ingest_statements
         async with self.engine.begin() as conn:
-            chat_id = self._recent.get(chat_key, chat_values)
+            chat_id = self._recent.get(chat_key, chat_values) if trust_recent else None
             if chat_id is None:
                 chat_id = await self._upsert_chat(conn, chat)
-            member_id = self._recent.get(member_key, member_values)
+            member_id = self._recent.get(member_key, member_values) if trust_recent else None
             if member_id is None:
                 member_id = await self._upsert_member(conn, member)
             ids = {"chat_id": chat_id, "member_id": member_id}

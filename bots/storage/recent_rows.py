@@ -4,7 +4,9 @@ Chat and member rows are never deleted, so their ids stay valid; what a live mes
 would refresh on them (a title, a display name) only needs writing when it changed.
 Storing a message therefore skips those upserts when the same values were written a
 short while ago. The entries expire, so a value another process wrote meanwhile is
-overwritten again within ``ttl`` seconds at the latest.
+overwritten again within ``ttl`` seconds at the latest. Code that ever deletes chat or
+member rows must clear this cache (a row removed behind its back shows as a foreign-key
+error, after which the ingest path clears it and writes the rows again).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class RecentRows:
         if len(rows) >= self._size:
             del rows[next(iter(rows))]
         rows[key] = (row_id, values, time.monotonic())
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
     def clear(self) -> None:
         """Forget everything (the next writes go to the database again)."""

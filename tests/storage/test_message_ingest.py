@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from adapters.model import Message
 from bots.storage.database import create_engine
@@ -151,3 +151,12 @@ def test_recent_rows_hold_the_values_written_for_a_while() -> None:
     stale = RecentRows(ttl=0)
     stale.put("c", ("Carol",), 3)
     assert stale.get("c", ("Carol",)) is None  # expired: written again
+
+
+async def test_a_member_row_removed_behind_its_back_is_written_again(storage: Storage) -> None:
+    first = await storage.ingest_message(message("alice", "hello"))
+    async with storage.engine.begin() as conn:
+        await conn.execute(delete(MemberRow).where(MemberRow.id == first.member_id))
+    again = await storage.ingest_message(message("alice", "still here"))
+    assert again.created
+    assert await storage.member_name(again.member_id) == "Alice"
