@@ -136,28 +136,44 @@ class EmbeddingWorker:
     async def run_once(self) -> int:
         """Embed everything pending now; returns how many messages were stored.
 
-        Batches are pipelined: while one batch is embedded, the one before it is written
-        to memory and then marked embedded in SQL, so the embedder never waits for
-        either. Live messages still come before imported ones (each batch is read when
-        the one before it is embedded), and a message is marked only once memory holds it.
-        With claims, each batch is claimed as it is read, and a failure or a stop gives
-        back what this worker still holds.
+        Batches are pipelined so that the embedder never waits for SQL or memory: while
+        one batch is embedded, the next batch of live messages is already read and queued
+        behind it, and the batch before it is written to memory and then marked embedded
+        in SQL. Imported messages are read only once the batch before them is embedded,
+        so live messages still come first (one that arrives during an import waits for
+        the import batch being embedded, no more). A message is marked only once memory
+        holds it. With claims, each batch is claimed as it is read, and a failure or a
+        stop gives back what this worker still holds.
         """
         done = 0
         # Checked first so that no batch is embedded only to be refused (each write is
         # checked again by the store itself).
         await check_writable(self._memory)
         storing: asyncio.Task[None] | None = None
-        in_flight: list[int] = []
+        stored: list[int] = []
+        batch = await self._next_batch(stored)
+        embedding = self._embed_soon(batch)
+        queued: asyncio.Task[list[list[float]]] | None = None
         try:
-            while batch := await self._next_batch(in_flight):
-                vectors = await self._vectors(batch)
+            while embedding is not None:
+                held = stored + [m.id for m in batch]
+                following = await self._next_batch(held, live_only=True)
+                queued = self._embed_soon(following)
+                vectors = await embedding
                 if storing is not None:
                     await storing
                 storing = asyncio.create_task(self._store(batch, vectors))
-                in_flight = [m.id for m in batch]
+                stored = [m.id for m in batch]
                 done += len(batch)
+                if queued is None:
+                    following = await self._next_batch(stored)
+                    queued = self._embed_soon(following)
+                batch, embedding, queued = following, queued, None
         except BaseException as error:
+            embeddings = [t for t in (embedding, queued) if t is not None and not t.done()]
+            for task in embeddings:
+                task.cancel()
+            await asyncio.gather(*embeddings, return_exceptions=True)
             if storing is not None and not storing.done():
                 # A stop cuts the write short (the batch stays pending); a failed
                 # embedding still lets the batch before it be written and marked.
@@ -170,17 +186,29 @@ class EmbeddingWorker:
             await storing
         return done
 
-    async def _next_batch(self, in_flight: list[int]) -> list[StoredMessage]:
-        """The next batch: claimed for this worker, or (one worker alone) just read."""
+    def _embed_soon(self, batch: list[StoredMessage]) -> asyncio.Task[list[list[float]]] | None:
+        """Start embedding ``batch`` now, queued behind any batch the embedder is on
+        (None for an empty batch)."""
+        return asyncio.create_task(self._vectors(batch)) if batch else None
+
+    async def _next_batch(
+        self, in_flight: list[int], *, live_only: bool = False
+    ) -> list[StoredMessage]:
+        """The next batch: claimed for this worker, or (one worker alone) just read
+        (``live_only``: live messages, or nothing)."""
         if self._claims is not None:
             return await self._storage.claim_pending(
                 self._claims.name,
                 self._batch_size,
                 imported_limit=self._import_batch_size,
                 hold=self._claims.hold,
+                live_only=live_only,
             )
         return await self._storage.pending_messages(
-            self._batch_size, imported_limit=self._import_batch_size, exclude=in_flight
+            self._batch_size,
+            imported_limit=self._import_batch_size,
+            exclude=in_flight,
+            live_only=live_only,
         )
 
     async def _release(self) -> None:

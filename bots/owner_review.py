@@ -98,13 +98,22 @@ class OwnerReview:
         self._languages = languages or ReplyLanguages(storage)
 
     async def report_if_back(
-        self, member: Member, member_id: int, chat: Chat, sender: ReplySender
+        self,
+        member: Member,
+        member_id: int,
+        chat: Chat,
+        sender: ReplySender,
+        *,
+        news: bool | None = None,
     ) -> int:
         """Tell a member who just posted (stored as ``member_id``) what their twin said.
 
         The report goes privately, in the member's own language (their app language, else
-        what they write); in a private chat it is simply a reply there.
+        what they write); in a private chat it is simply a reply there. ``news=False``:
+        the caller already knows nothing waits to be reported.
         """
+        if news is False:
+            return 0
         profile = await self._storage.profile(member_id)
         pending = await self._storage.replies_to_report(profile.member_ids)
         if not pending:

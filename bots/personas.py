@@ -31,9 +31,14 @@ class Personas:
         self._storage = storage
         self._store = store
 
-    async def on_message(self, chat_id: int, member_id: int, text: str) -> None:
-        """Count a new message into the member's persona if their twin is on in the chat."""
-        if await self._storage.twin_enabled(chat_id, member_id):
+    async def on_message(
+        self, chat_id: int, member_id: int, text: str, *, twin_on: bool | None = None
+    ) -> None:
+        """Count a new message into the member's persona if their twin is on in the chat
+        (``twin_on`` when the caller knows it already, else it is looked up)."""
+        if twin_on is None:
+            twin_on = await self._storage.twin_enabled(chat_id, member_id)
+        if twin_on:
             await self._store.add_messages(member_id, chat_id, [text])
 
     async def ensure(self, chat_id: int, member_id: int) -> None:

@@ -189,13 +189,15 @@ class HearthRouter:
                     message, sender, chat_id=stored.chat_id, asker_id=stored.member_id
                 )
         else:
-            await self._personas.on_message(stored.chat_id, stored.member_id, message.text)
+            await self._personas.on_message(
+                stored.chat_id, stored.member_id, message.text, twin_on=stored.twin_on
+            )
             await self._mentions.respond(message, stored.chat_id, stored.member_id, sender)
         if not message.sender.is_bot and not is_stale(message):
             # The member is back: tell them what their twin said meanwhile. (An old message
             # recovered after downtime does not show they are here now; their next one will.)
             await self._review.report_if_back(
-                message.sender, stored.member_id, message.chat, sender
+                message.sender, stored.member_id, message.chat, sender, news=stored.twin_news
             )
 
     def _within_size_limit(self, message: Message) -> Message:

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.model import Chat
-from bots.storage.tables import ChatRow, ChatSettingsRow, utcnow
+from adapters.model import Chat, Member
+from bots.storage.tables import ChatRow, ChatSettingsRow, MemberRow, utcnow
 
 
 def storable(text: str) -> str:
@@ -33,7 +33,9 @@ class StorageBase:
         """Release all database connections."""
         await self._engine.dispose()
 
-    async def _upsert_chat(self, session: AsyncSession, chat: Chat, *, live: bool = True) -> int:
+    async def _upsert_chat(
+        self, session: AsyncSession | AsyncConnection, chat: Chat, *, live: bool = True
+    ) -> int:
         """The chat's id, adding its row on first sight.
 
         Seen ``live``, a new chat starts active and a known one takes the title it has now.
@@ -65,6 +67,30 @@ class StorageBase:
         )
         assert found is not None
         return int(found)
+
+    async def _upsert_member(self, session: AsyncSession | AsyncConnection, member: Member) -> int:
+        """The member's id, adding their row on first sight and refreshing their names."""
+        username = member.username.lower() if member.username else None
+        stmt = self._insert(MemberRow).values(
+            platform=member.platform.value,
+            platform_user_id=member.platform_user_id,
+            display_name=storable(member.display_name)[:256],
+            username=username,
+            is_bot=member.is_bot,
+            locale=member.locale[:16] if member.locale else None,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[MemberRow.platform, MemberRow.platform_user_id],
+            set_={
+                "display_name": stmt.excluded.display_name,
+                "username": func.coalesce(stmt.excluded.username, MemberRow.username),
+                "is_bot": stmt.excluded.is_bot,
+                "locale": func.coalesce(stmt.excluded.locale, MemberRow.locale),
+            },
+        ).returning(MemberRow.id)
+        return int((await session.execute(stmt)).scalar_one())
 
     @staticmethod
     async def _chat_settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:

@@ -40,16 +40,21 @@ class EmbeddingClaims(StorageBase):
         *,
         imported_limit: int | None = None,
         hold: timedelta,
+        live_only: bool = False,
     ) -> list[StoredMessage]:
         """Claim pending messages for ``worker`` until ``hold`` from now, oldest first.
 
-        Live messages first (up to ``limit``); only when none is free, up to
-        ``imported_limit`` (default ``limit``) imported ones. Rows another worker holds
-        are skipped, and so are this worker's own unexpired claims (batches in flight).
+        Live messages first (up to ``limit``); only when none is free (and not
+        ``live_only``), up to ``imported_limit`` (default ``limit``) imported ones. Rows
+        another worker holds are skipped, and so are this worker's own unexpired claims
+        (batches in flight).
         """
         now = utcnow()
+        kinds = [(False, limit)]
+        if not live_only:
+            kinds.append((True, imported_limit or limit))
         async with self._engine.begin() as conn:
-            for imported, count in ((False, limit), (True, imported_limit or limit)):
+            for imported, count in kinds:
                 picked = self._free_rows(imported, count, now)
                 stmt = (
                     update(MessageRow)

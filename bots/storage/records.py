@@ -30,6 +30,10 @@ class IngestResult:
     created: bool
     chat_id: int
     member_id: int
+    twin_on: bool | None = None
+    """Whether the sender's twin is on in the chat (None: not looked up)."""
+    twin_news: bool | None = None
+    """Whether twin replies wait to be reported to the sender (None: not looked up)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from bots.storage.embedding_claims import EmbeddingClaims
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
 from bots.storage.language_queries import LanguageQueries
+from bots.storage.message_ingest import STORED_COLUMNS, MessageIngest
 from bots.storage.reaction_store import ReactionQueries
 from bots.storage.records import (
     ChatSettings,
@@ -52,18 +53,6 @@ def _stored(row: MessageRow) -> StoredMessage:
     )
 
 
-_STORED_COLUMNS = (
-    MessageRow.id,
-    MessageRow.chat_id,
-    MessageRow.member_id,
-    MessageRow.platform_message_id,
-    MessageRow.text,
-    MessageRow.sent_at,
-    MessageRow.permalink,
-    MessageRow.to_hearth,
-)
-"""A :class:`StoredMessage`'s fields, in its order."""
-
 PERIOD_MESSAGES_LIMIT = 20_000
 """At most this many messages of a period are read back at once."""
 
@@ -78,6 +67,7 @@ class Storage(
     EmbeddingClaims,
     ReactionQueries,
     ReputationQueries,
+    MessageIngest,
 ):
     """Async access to chats, members, messages and settings.
 
@@ -88,29 +78,6 @@ class Storage(
     def __init__(self, engine: AsyncEngine, *, default_absence_minutes: float = 10.0) -> None:
         super().__init__(engine)
         self._default_absence_minutes = default_absence_minutes
-
-    async def _upsert_member(self, session: AsyncSession, member: Member) -> int:
-        username = member.username.lower() if member.username else None
-        stmt = self._insert(MemberRow).values(
-            platform=member.platform.value,
-            platform_user_id=member.platform_user_id,
-            display_name=storable(member.display_name)[:256],
-            username=username,
-            is_bot=member.is_bot,
-            locale=member.locale[:16] if member.locale else None,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[MemberRow.platform, MemberRow.platform_user_id],
-            set_={
-                "display_name": stmt.excluded.display_name,
-                "username": func.coalesce(stmt.excluded.username, MemberRow.username),
-                "is_bot": stmt.excluded.is_bot,
-                "locale": func.coalesce(stmt.excluded.locale, MemberRow.locale),
-            },
-        ).returning(MemberRow.id)
-        return int((await session.execute(stmt)).scalar_one())
 
     async def _touch_chat_member(
         self,
@@ -144,43 +111,6 @@ class Storage(
         """Hearth's id for ``member``, creating or refreshing the row."""
         async with self._sessions.begin() as session:
             return await self._upsert_member(session, member)
-
-    async def ingest_message(self, message: Message) -> IngestResult:
-        """Store a group message once; a re-delivered message returns the stored row."""
-        async with self._sessions.begin() as session:
-            chat_id = await self._upsert_chat(session, message.chat)
-            member_id = await self._upsert_member(session, message.sender)
-            await self._touch_chat_member(
-                session, chat_id, member_id, last_message_at=message.sent_at
-            )
-            stmt = (
-                self._insert(MessageRow)
-                .values(
-                    chat_id=chat_id,
-                    member_id=member_id,
-                    platform_message_id=message.platform_message_id,
-                    text=storable(message.text),
-                    sent_at=message.sent_at,
-                    edited_at=message.edited_at,
-                    reply_to_platform_id=message.reply_to_message_id,
-                    permalink=message.permalink,
-                    to_hearth=message.addressed_to_hearth,
-                    created_at=utcnow(),
-                )
-                .on_conflict_do_nothing(
-                    index_elements=[MessageRow.chat_id, MessageRow.platform_message_id]
-                )
-                .returning(MessageRow.id)
-            )
-            new_id = (await session.execute(stmt)).scalar_one_or_none()
-            row = await session.scalar(
-                select(MessageRow).where(
-                    MessageRow.chat_id == chat_id,
-                    MessageRow.platform_message_id == message.platform_message_id,
-                )
-            )
-            assert row is not None
-            return IngestResult(_stored(row), new_id is not None, chat_id, member_id)
 
     async def apply_edit(self, message: Message) -> IngestResult:
         """Replace a stored message's text after an edit and queue it for re-embedding.
@@ -232,21 +162,28 @@ class Storage(
             )
 
     async def pending_messages(
-        self, limit: int, *, imported_limit: int | None = None, exclude: Sequence[int] = ()
+        self,
+        limit: int,
+        *,
+        imported_limit: int | None = None,
+        exclude: Sequence[int] = (),
+        live_only: bool = False,
     ) -> list[StoredMessage]:
         """Messages not yet in vector memory, oldest first: live ones before imported ones.
 
-        Up to ``limit`` live messages; only when none is pending, up to ``imported_limit``
-        (default ``limit``) imported ones. A large import therefore never holds up what
-        members say meanwhile. ``exclude`` leaves out messages already being embedded.
-        One indexed read of plain columns.
+        Up to ``limit`` live messages; only when none is pending (and not ``live_only``),
+        up to ``imported_limit`` (default ``limit``) imported ones. A large import
+        therefore never holds up what members say meanwhile. ``exclude`` leaves out
+        messages already being embedded. One indexed read of plain columns.
         """
         stmt = (
-            select(*_STORED_COLUMNS, MessageRow.imported)
+            select(*STORED_COLUMNS, MessageRow.imported)
             .where(MessageRow.embedded_at.is_(None))
             .order_by(MessageRow.imported, MessageRow.id)
-            .limit(max(limit, imported_limit or limit))
+            .limit(limit if live_only else max(limit, imported_limit or limit))
         )
+        if live_only:
+            stmt = stmt.where(MessageRow.imported.is_(False))
         if exclude:
             stmt = stmt.where(MessageRow.id.not_in(exclude))
         async with self.engine.connect() as conn:

@@ -3,6 +3,7 @@ backlog, one read per batch, and nothing marked embedded that memory does not ho
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -125,5 +126,122 @@ async def test_a_failed_write_leaves_the_batch_and_the_next_one_pending(
         assert await worker.run_once() == 24
         assert await memory.count() == 40
         assert await storage.pending_messages(100) == []
+    finally:
+        await memory.close()
+
+
+class LaneEmbedder(RecordingEmbedder):
+    """One batch at a time, in the order handed over, like an embedder's single lane;
+    the first batch is held until ``release`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.handed = asyncio.Event()
+        self.finished = 0
+        self._lane = asyncio.Lock()
+
+    def hand_over(self, texts: Sequence[str]) -> None:
+        self.batches.append(list(texts))
+        self.handed.set()
+
+    async def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+        self.hand_over(texts)
+        first = len(self.batches) == 1
+        async with self._lane:
+            if first:
+                await self.release.wait()
+            vectors = await HashEmbedder.embed_passages(self, texts)
+            self.finished += 1
+            return vectors
+
+
+async def handed_over(embedder: LaneEmbedder, count: int) -> None:
+    async with asyncio.timeout(10):
+        while len(embedder.batches) < count:
+            embedder.handed.clear()
+            await embedder.handed.wait()
+
+
+async def test_the_next_live_batch_is_queued_while_one_is_embedded(
+    storage: Storage, tmp_path: Path
+) -> None:
+    for i in range(7):
+        await storage.ingest_message(message("bo", f"live {i}"))
+    embedder = LaneEmbedder()
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    await memory.open()
+    try:
+        worker = EmbeddingWorker(storage, embedder, memory, batch_size=3)
+        run = asyncio.create_task(worker.run_once())
+        # The embedder never waits for SQL between batches: the second batch is
+        # handed over while the first is still being embedded.
+        await handed_over(embedder, 2)
+        assert embedder.finished == 0
+        embedder.release.set()
+        assert await run == 7
+        assert embedder.batches == [
+            ["live 0", "live 1", "live 2"],
+            ["live 3", "live 4", "live 5"],
+            ["live 6"],
+        ]
+        assert await memory.count() == 7
+        assert await storage.pending_messages(10) == []
+    finally:
+        await memory.close()
+
+
+async def test_a_live_message_goes_right_behind_the_import_batch_being_embedded(
+    storage: Storage, tmp_path: Path
+) -> None:
+    await import_history(storage, 100)
+    embedder = LaneEmbedder()
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    await memory.open()
+    try:
+        worker = EmbeddingWorker(storage, embedder, memory, batch_size=4, import_batch_size=32)
+        run = asyncio.create_task(worker.run_once())
+        await handed_over(embedder, 1)
+        live = await storage.ingest_message(message("bo", "said just now"))
+        embedder.release.set()
+        assert await run == 101
+        assert embedder.batches[1] == [live.message.text]
+        assert [t for b in embedder.batches for t in b if t != live.message.text] == [
+            f"note {i}" for i in range(100)
+        ]
+        assert await memory.count() == 101
+    finally:
+        await memory.close()
+
+
+async def test_a_failed_embedding_stops_the_batch_queued_behind_it(
+    storage: Storage, tmp_path: Path
+) -> None:
+    for i in range(6):
+        await storage.ingest_message(message("bo", f"live {i}"))
+
+    class FailingFirst(LaneEmbedder):
+        async def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
+            if not self.batches:
+                self.hand_over(texts)
+                await self.release.wait()
+                raise RuntimeError("embedder crashed")
+            return await super().embed_passages(texts)
+
+    embedder = FailingFirst()
+    memory = EdgeMemoryStore(tmp_path / "edge", embedder.dimension)
+    await memory.open()
+    try:
+        worker = EmbeddingWorker(storage, embedder, memory, batch_size=3)
+        run = asyncio.create_task(worker.run_once())
+        await handed_over(embedder, 2)
+        embedder.release.set()
+        with pytest.raises(RuntimeError, match="embedder crashed"):
+            await run
+        assert await memory.count() == 0
+        assert len(await storage.pending_messages(10)) == 6  # nothing lost, nothing marked
+        embedder.release.set()
+        assert await worker.run_once() == 6
+        assert await memory.count() == 6
     finally:
         await memory.close()
