@@ -44,7 +44,7 @@ from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.term_bridge import term_bridge
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
-from memory.records import MemoryHit
+from memory.records import MemoryHit, MemoryScope
 from memory.store import FloatVector, MemoryStore
 
 BEFORE = timedelta(hours=2)
@@ -65,6 +65,12 @@ NAMED_ANCHORS = 3
 the topic names the member."""
 NAMED_CANDIDATES = 30
 """Of so many of their messages closest to the topic, those stating a decision count too."""
+OTHER_LANGUAGE_ANCHORS = 3
+"""How many messages in the other language that carry the topic's terms (by the
+dictionary) the talk is also read around, and as many of those stating a decision:
+meaning alone ranks them below chatter in the question's own language."""
+OTHER_LANGUAGE_CANDIDATES = 30
+"""Of so many keyword matches of the topic's words in the other language, the best."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -126,6 +132,9 @@ class DecisionLookup:
                 or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
             )
         ][:ANCHORS]
+        anchors += await self._other_language_anchors(
+            chat_id, either, moment, {a.message_id for a in anchors}
+        )
         anchors += await self._named_anchors(chat_id, terms, authors, moment)
         if not anchors:
             return []
@@ -214,6 +223,33 @@ class DecisionLookup:
                     seen.add(decision.ref.message_id)
                     extra.append(decision)
         return extra
+
+    async def _other_language_anchors(
+        self, chat_id: int, either: BilingualTerms, now: datetime, seen: set[int]
+    ) -> list[MemoryHit]:
+        """Keyword matches of the topic's words in the other language ("potluck" for 聚餐),
+        written in that language and carrying a term of the topic: the best few, and the
+        latest few of those that state a decision (short chatter ranks first by keywords)."""
+        words = either.other_language_words()
+        if not words:
+            return []
+        found = await self.memory.search_keywords(
+            " ".join(sorted(words)), MemoryScope.whole_chat(chat_id), OTHER_LANGUAGE_CANDIDATES
+        )
+        talk = [
+            hit
+            for hit in found
+            if hit.message_id not in seen
+            and hit.sent_at <= now
+            and is_chat_talk(hit.text)
+            and in_other_script(either.terms, hit.text)
+            and either.covers(hit.text)
+        ]
+        stating = sorted(
+            (hit for hit in talk if is_decision(hit.text)), key=lambda h: h.sent_at, reverse=True
+        )[:OTHER_LANGUAGE_ANCHORS]
+        rest = [hit for hit in talk if hit not in stating][:OTHER_LANGUAGE_ANCHORS]
+        return stating + rest
 
     async def _named_anchors(
         self, chat_id: int, terms: frozenset[str], names: Mapping[int, str], now: datetime
