@@ -32,13 +32,14 @@ from bots.assistant.decision_ranking import (
     MEANING_WEIGHT,
     TALK_WEIGHT,
     TermWeights,
+    answers_for,
     in_other_script,
     ranked,
 )
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
-from jobs.decision_cues import is_decision
+from jobs.decision_cues import is_decision, names_a_time
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
 from jobs.term_bridge import term_bridge
@@ -71,6 +72,9 @@ dictionary) the talk is also read around, and as many of those stating a decisio
 meaning alone ranks them below chatter in the question's own language."""
 OTHER_LANGUAGE_CANDIDATES = 30
 """Of so many keyword matches of the topic's words in the other language, the best."""
+SETTLING_TERMS = 2
+"""A later decision settled what a message proposed or asked when it shares at least this
+many of its subject terms (or replies to it)."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -196,7 +200,37 @@ class DecisionLookup:
                 share = max(share, around)
             return share + TALK_WEIGHT * around + MEANING_WEIGHT * near
 
-        return ranked(kept, weight)
+        return ranked(kept, weight, answers_for(topic))
+
+    async def settled(
+        self, chat_id: int, asked: MemoryHit, now: datetime
+    ) -> DigestDecision | None:
+        """The decision that later settled what ``asked`` proposed or asked the chat
+        ("two people a day instead of one? Thoughts?" settled the next day by "Rota
+        update: … two a day"), or ``None``: of the decisions in the talk of up to
+        ``AFTER`` after it, one in reply to it or sharing at least ``SETTLING_TERMS`` of
+        its subject terms; the one sharing most, then the latest."""
+        end = min(asked.sent_at + AFTER, now)
+        if end <= asked.sent_at:
+            return None
+        messages = await period_messages(
+            self.storage, chat_id, DigestPeriod(asked.sent_at, end), limit=MIN_WINDOW_MESSAGES
+        )
+        decisions, _ = await self._decisions(messages)
+        replying = {m.message_id for m in messages if m.reply_to_message_id == asked.message_id}
+        own = _settled_terms(asked.text)
+
+        def shared(d: DigestDecision) -> int:
+            return len(own & _settled_terms(d.ref.text))
+
+        settling = [
+            d
+            for d in decisions
+            if d.ref.message_id != asked.message_id
+            and d.ref.sent_at > asked.sent_at
+            and (d.ref.message_id in replying or shared(d) >= SETTLING_TERMS)
+        ]
+        return max(settling, key=lambda d: (shared(d), d.ref.sent_at), default=None)
 
     async def _apart(
         self,
@@ -305,6 +339,14 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     talk = conversations(messages)
     labels = np.asarray([talk[m.message_id] for m in messages], dtype=np.int64)
     return find_decisions(messages, centred, labels, DecisionRules())
+
+
+def _settled_terms(text: str) -> frozenset[str]:
+    """What a message is about, to tell the decision that settled it: its subject terms
+    without days, months and times (every plan of a week names those)."""
+    return frozenset(
+        t for t in subject_terms(text) if not names_a_time(t) and not time_terms(t)
+    )
 
 
 def _names(terms: frozenset[str], name: str) -> bool:
