@@ -46,6 +46,9 @@ _FUNCTION_WORDS = frozenset(
 verbs, vague nouns)."""
 MAX_GLOSS_WORDS = 2
 """A gloss counts when it comes down to at most this many content words."""
+MAX_QUALIFIERS = 3
+"""A head qualified by more words than this ("book": "biblical", "penned" …) is written
+with its qualifiers too seldom for them to stand for it in a search."""
 MAX_TERM_CHARS = 4
 """Chinese terms longer than this are phrases or names, left out."""
 
@@ -186,7 +189,12 @@ class TermBridge:
         """The English words a text may use for a Chinese term: those it means, and the
         words that only qualify them (聚餐: "dinner", "meal" and "potluck")."""
         heads = self.english_of(term)
-        return heads | {word for head in heads for word in self.qualified_by.get(head, ())}
+        return heads | {
+            word
+            for head in heads
+            if len(self.qualified_by.get(head, ())) <= MAX_QUALIFIERS
+            for word in self.qualified_by.get(head, ())
+        }
 
     def chinese_of(self, word: str) -> frozenset[str]:
         """The Chinese terms an English word means; none when unknown."""

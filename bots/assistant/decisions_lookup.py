@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,9 +40,10 @@ from bots.assistant.decision_ranking import (
 from bots.digests import period_messages
 from bots.message_vectors import message_vectors
 from bots.storage.repository import Storage
-from jobs.decision_cues import is_decision, names_a_time
+from jobs.decision_cues import is_decision, is_proposal, names_a_time
 from jobs.digest_decisions import DecisionRules, find_decisions
-from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod
+from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod, MessageRef
+from jobs.question_cues import is_question
 from jobs.term_bridge import term_bridge
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
@@ -72,9 +74,12 @@ dictionary) the talk is also read around, and as many of those stating a decisio
 meaning alone ranks them below chatter in the question's own language."""
 OTHER_LANGUAGE_CANDIDATES = 30
 """Of so many keyword matches of the topic's words in the other language, the best."""
+NEARBY = 6
+"""A decision sharing no terms with a proposal settles the last one of so many messages
+before it in its conversation."""
 SETTLING_TERMS = 2
-"""A later decision settled what a message proposed or asked when it shares at least this
-many of its subject terms (or replies to it)."""
+"""A decision settled what an earlier message proposed or asked when it replies to it, or
+shares at least this many of its subject terms."""
 MARGIN = 0.03
 """A message without a key term of the topic is about it when its similarity to the
 question beats the question's baseline of topic-free chatter by this much."""
@@ -163,13 +168,20 @@ class DecisionLookup:
             if is_chat_talk(m.text) and either.covers(signed(m.text, m.member_id))
         }
 
+        # What each decision settled (the message it replies to, or an earlier proposal
+        # or question on its subject): "Rota update: … two a day" is about watering
+        # because the proposal it settled was.
+        settles = {d.ref.message_id: antecedent(d.ref, ordered) for d in decisions}
+
+        def behind(d: DigestDecision) -> list[MessageRef]:
+            """The decision itself, the one it changed and what it settled."""
+            earlier = settles.get(d.ref.message_id)
+            found = [d.ref] if d.replaces is None else [d.ref, d.replaces]
+            return found if earlier is None else [*found, earlier.ref()]
+
         def direct(d: DigestDecision) -> bool:
-            return about(signed(d.ref.text, d.ref.member_id), vectors.get(d.ref.message_id)) or (
-                d.replaces is not None
-                and about(
-                    signed(d.replaces.text, d.replaces.member_id),
-                    vectors.get(d.replaces.message_id),
-                )
+            return any(
+                about(signed(r.text, r.member_id), vectors.get(r.message_id)) for r in behind(d)
             )
 
         kept = [d for d in decisions if direct(d)]
@@ -188,11 +200,14 @@ class DecisionLookup:
             said_in.setdefault(talk[m.message_id], set()).update(found_in[m.message_id])
 
         def weight(d: DigestDecision) -> float:
-            own = all_terms.carried(signed(d.ref.text, d.ref.member_id))
-            if d.replaces is not None:
-                own |= all_terms.carried(signed(d.replaces.text, d.replaces.member_id))
+            own = frozenset().union(
+                *(all_terms.carried(signed(r.text, r.member_id)) for r in behind(d))
+            )
             near = max(0.0, lead(d.ref.text, vectors.get(d.ref.message_id)))
-            around = weights.share(said_in.get(talk.get(d.ref.message_id, -1), set()))
+            # Its conversation, and that of what it settled.
+            around = weights.share(
+                set().union(*(said_in.get(talk.get(r.message_id, -1), set()) for r in behind(d)))
+            )
             share = weights.share(own)
             if in_other_script(terms, d.ref.text) and near > 0:
                 # Its conversation stands in for the words it cannot carry, when it is at
@@ -202,14 +217,11 @@ class DecisionLookup:
 
         return ranked(kept, weight, answers_for(topic))
 
-    async def settled(
-        self, chat_id: int, asked: MemoryHit, now: datetime
-    ) -> DigestDecision | None:
+    async def settled(self, chat_id: int, asked: MemoryHit, now: datetime) -> DigestDecision | None:
         """The decision that later settled what ``asked`` proposed or asked the chat
         ("two people a day instead of one? Thoughts?" settled the next day by "Rota
-        update: … two a day"), or ``None``: of the decisions in the talk of up to
-        ``AFTER`` after it, one in reply to it or sharing at least ``SETTLING_TERMS`` of
-        its subject terms; the one sharing most, then the latest."""
+        update: … two a day"), or ``None``: the latest decision in the talk of up to
+        ``AFTER`` after it whose :func:`antecedent` it is."""
         end = min(asked.sent_at + AFTER, now)
         if end <= asked.sent_at:
             return None
@@ -217,20 +229,14 @@ class DecisionLookup:
             self.storage, chat_id, DigestPeriod(asked.sent_at, end), limit=MIN_WINDOW_MESSAGES
         )
         decisions, _ = await self._decisions(messages)
-        replying = {m.message_id for m in messages if m.reply_to_message_id == asked.message_id}
-        own = _settled_terms(asked.text)
-
-        def shared(d: DigestDecision) -> int:
-            return len(own & _settled_terms(d.ref.text))
-
         settling = [
             d
             for d in decisions
-            if d.ref.message_id != asked.message_id
-            and d.ref.sent_at > asked.sent_at
-            and (d.ref.message_id in replying or shared(d) >= SETTLING_TERMS)
+            if d.ref.sent_at > asked.sent_at
+            and (earlier := antecedent(d.ref, messages, nearby=False)) is not None
+            and earlier.message_id == asked.message_id
         ]
-        return max(settling, key=lambda d: (shared(d), d.ref.sent_at), default=None)
+        return max(settling, key=lambda d: d.ref.sent_at, default=None)
 
     async def _apart(
         self,
@@ -341,12 +347,54 @@ def decisions_in(messages: Sequence[DigestMessage], matrix: FloatMatrix) -> list
     return find_decisions(messages, centred, labels, DecisionRules())
 
 
+def antecedent(
+    decision: MessageRef, messages: Sequence[DigestMessage], *, nearby: bool = True
+) -> DigestMessage | None:
+    """What ``decision`` settled, among ``messages`` (in time order), or ``None``.
+
+    The message it replies to; else, of the messages that asked or proposed something in
+    the ``AFTER`` before it, the one sharing most of its subject terms (at least
+    ``SETTLING_TERMS``; the latest of those sharing as many); else, with ``nearby``, the
+    last one that asked or proposed among the ``NEARBY`` messages before it in its
+    conversation ("What if I do a storytime?" … "Let's go with two short sessions then").
+    """
+    row = next((i for i, m in enumerate(messages) if m.message_id == decision.message_id), None)
+    own = None if row is None else messages[row]
+    if own is not None and own.reply_to_message_id is not None:
+        replied = next((m for m in messages if m.message_id == own.reply_to_message_id), None)
+        if replied is not None:
+            return replied
+    terms = _settled_terms(decision.text)
+    best: tuple[int, datetime] | None = None
+    found: DigestMessage | None = None
+    for message in messages:
+        if not decision.sent_at - AFTER <= message.sent_at < decision.sent_at:
+            continue
+        if message.message_id == decision.message_id or not _asks(message.text):
+            continue
+        shared = len(terms & _settled_terms(message.text))
+        if shared >= SETTLING_TERMS and (best is None or (shared, message.sent_at) >= best):
+            best, found = (shared, message.sent_at), message
+    if found is not None or not nearby or row is None:
+        return found
+    for back in range(row - 1, max(-1, row - 1 - NEARBY), -1):
+        if messages[back + 1].sent_at - messages[back].sent_at > CONVERSATION_GAP:
+            break
+        if _asks(messages[back].text):
+            return messages[back]
+    return None
+
+
+def _asks(text: str) -> bool:
+    """Whether a message asks the chat something or proposes something."""
+    return is_question(text) or is_proposal(text)
+
+
+@lru_cache(maxsize=4096)
 def _settled_terms(text: str) -> frozenset[str]:
     """What a message is about, to tell the decision that settled it: its subject terms
     without days, months and times (every plan of a week names those)."""
-    return frozenset(
-        t for t in subject_terms(text) if not names_a_time(t) and not time_terms(t)
-    )
+    return frozenset(t for t in subject_terms(text) if not names_a_time(t) and not time_terms(t))
 
 
 def _names(terms: frozenset[str], name: str) -> bool:

@@ -361,9 +361,7 @@ class AssistantService:
         sources = (*(h.message_id for h in hits), *(d.ref.message_id for d in settled))
         return AssistantAnswer(intent, "\n".join(lines), True, sources)
 
-    async def _settled(
-        self, asking: _Asking, hits: Sequence[MemoryHit]
-    ) -> list[DigestDecision]:
+    async def _settled(self, asking: _Asking, hits: Sequence[MemoryHit]) -> list[DigestDecision]:
         """The decisions that later settled what the quoted messages proposed or asked the
         chat ("… two people a day instead of one. Thoughts?"), none quoted already."""
         quoted = {hit.message_id for hit in hits}
