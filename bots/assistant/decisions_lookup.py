@@ -132,7 +132,7 @@ class DecisionLookup:
         def about(text: str, vector: FloatVector | None) -> bool:
             return either.covers(text) or (vector is not None and lead(text, vector) >= MARGIN)
 
-        anchors = [
+        matching = [
             r.hit
             for r in found.hits
             if is_chat_talk(r.hit.text)
@@ -140,6 +140,16 @@ class DecisionLookup:
                 either.covers(signed(r.hit.text, r.hit.member_id))
                 or (r.similarity is not None and r.similarity - baselines.of(r.hit.text) >= MARGIN)
             )
+        ]
+        # The best matches, and the matches further down that state a decision carrying
+        # at least half of the topic's terms (the talk around the best ones may end
+        # before it).
+        anchors = matching[:ANCHORS]
+        anchors += [
+            hit
+            for hit in matching[ANCHORS:]
+            if 2 * len(either.carried(signed(hit.text, hit.member_id))) >= len(terms)
+            and is_decision(hit.text)
         ][:ANCHORS]
         anchors += await self._other_language_anchors(
             chat_id, either, moment, {a.message_id for a in anchors}
