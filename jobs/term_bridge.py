@@ -157,8 +157,8 @@ class TermBridge:
                 qualified[intern(word)].extend(heads)
         kinds = {word: heads for word, heads in qualified.items() if word not in chinese}
         standing: defaultdict[str, list[str]] = defaultdict(list)
-        for word, heads in kinds.items():
-            for head in heads:
+        for word, qualifying in kinds.items():
+            for head in qualifying:
                 standing[head].append(word)
         return cls(english, _packed(chinese), _packed(kinds), _packed(standing))
 

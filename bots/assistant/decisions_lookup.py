@@ -75,8 +75,8 @@ meaning alone ranks them below chatter in the question's own language."""
 OTHER_LANGUAGE_CANDIDATES = 30
 """Of so many keyword matches of the topic's words in the other language, the best."""
 NEARBY = 6
-"""A decision sharing no terms with a proposal settles the last one of so many messages
-before it in its conversation."""
+"""A decision sharing no terms with a proposal settles its author's last one of so many
+messages before it in its conversation."""
 SETTLING_TERMS = 2
 """A decision settled what an earlier message proposed or asked when it replies to it, or
 shares at least this many of its subject terms."""
@@ -158,16 +158,7 @@ class DecisionLookup:
         if not anchors:
             return []
         windows = _merged([(a.sent_at - BEFORE, min(a.sent_at + AFTER, moment)) for a in anchors])
-        messages: dict[int, DigestMessage] = {}
-        # Each stretch is read forward from its start (decisions follow what they settle),
-        # within a share of the budget, so a busy chat cannot crowd out older talk.
-        share = max(MIN_WINDOW_MESSAGES, MAX_MESSAGES // len(windows))
-        for start, end in windows:
-            for message in await period_messages(
-                self.storage, chat_id, DigestPeriod(start, end), limit=share
-            ):
-                messages[message.message_id] = message
-        ordered = sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
+        ordered = await self._read(chat_id, windows)
         decisions, vectors = await self._decisions(ordered)
         decisions += await self._apart(ordered, windows, decisions, vectors)
         talk = conversations(ordered)
@@ -226,6 +217,23 @@ class DecisionLookup:
             return share + TALK_WEIGHT * around + MEANING_WEIGHT * near
 
         return ranked(kept, weight, answers_for(topic))
+
+    async def _read(
+        self, chat_id: int, windows: Sequence[tuple[datetime, datetime]]
+    ) -> list[DigestMessage]:
+        """The talk of ``windows``, in time order, at most ``MAX_MESSAGES`` (the newest).
+
+        Each stretch is read forward from its start (decisions follow what they settle),
+        within a share of the budget, so a busy chat cannot crowd out older talk.
+        """
+        messages: dict[int, DigestMessage] = {}
+        share = max(MIN_WINDOW_MESSAGES, MAX_MESSAGES // max(1, len(windows)))
+        for start, end in windows:
+            for message in await period_messages(
+                self.storage, chat_id, DigestPeriod(start, end), limit=share
+            ):
+                messages[message.message_id] = message
+        return sorted(messages.values(), key=lambda m: (m.sent_at, m.message_id))[-MAX_MESSAGES:]
 
     async def settled(self, chat_id: int, asked: MemoryHit, now: datetime) -> DigestDecision | None:
         """The decision that later settled what ``asked`` proposed or asked the chat
@@ -365,8 +373,9 @@ def antecedent(
     The message it replies to; else, of the messages that asked or proposed something in
     the ``AFTER`` before it, the one sharing most of its subject terms (at least
     ``SETTLING_TERMS``; the latest of those sharing as many); else, with ``nearby``, the
-    last one that asked or proposed among the ``NEARBY`` messages before it in its
-    conversation ("What if I do a storytime?" … "Let's go with two short sessions then").
+    last one its author asked or proposed among the ``NEARBY`` messages before it in its
+    conversation ("What if I do a storytime?" … "Let's go with two short sessions then";
+    a decision on one's own affairs amid others' plans settles none of them).
     """
     row = next((i for i, m in enumerate(messages) if m.message_id == decision.message_id), None)
     own = None if row is None else messages[row]
@@ -390,7 +399,7 @@ def antecedent(
     for back in range(row - 1, max(-1, row - 1 - NEARBY), -1):
         if messages[back + 1].sent_at - messages[back].sent_at > CONVERSATION_GAP:
             break
-        if _asks(messages[back].text):
+        if messages[back].member_id == decision.member_id and _asks(messages[back].text):
             return messages[back]
     return None
 
