@@ -404,6 +404,7 @@ def antecedent(
     return None
 
 
+@lru_cache(maxsize=4096)
 def _asks(text: str) -> bool:
     """Whether a message asks the chat something or proposes something."""
     return is_question(text) or is_proposal(text)
