@@ -68,7 +68,10 @@ NAMED_ANCHORS = 3
 the topic names the member."""
 NAMED_CANDIDATES = 30
 """Of so many of their messages closest to the topic, those stating a decision count too."""
-OTHER_LANGUAGE_ANCHORS = 3
+STATING_ANCHORS = 3
+"""How many matches beyond the best ``ANCHORS`` that state a decision the talk is also read
+around."""
+OTHER_LANGUAGE_ANCHORS = 2
 """How many messages in the other language that carry the topic's terms (by the
 dictionary) the talk is also read around, and as many of those stating a decision:
 meaning alone ranks them below chatter in the question's own language."""
@@ -150,7 +153,7 @@ class DecisionLookup:
             for hit in matching[ANCHORS:]
             if 2 * len(either.carried(signed(hit.text, hit.member_id))) >= len(terms)
             and is_decision(hit.text)
-        ][:ANCHORS]
+        ][:STATING_ANCHORS]
         anchors += await self._other_language_anchors(
             chat_id, either, moment, {a.message_id for a in anchors}
         )

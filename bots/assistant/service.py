@@ -362,17 +362,16 @@ class AssistantService:
         return AssistantAnswer(intent, "\n".join(lines), True, sources)
 
     async def _settled(self, asking: _Asking, hits: Sequence[MemoryHit]) -> list[DigestDecision]:
-        """The decisions that later settled what the quoted messages proposed or asked the
-        chat ("… two people a day instead of one. Thoughts?"), none quoted already."""
-        quoted = {hit.message_id for hit in hits}
-        found: dict[int, DigestDecision] = {}
-        for hit in hits:
-            if not (is_question(hit.text) or is_proposal(hit.text)):
-                continue
-            decision = await self._decisions.settled(asking.chat_id, hit, asking.now)
-            if decision is not None and decision.ref.message_id not in quoted:
-                found.setdefault(decision.ref.message_id, decision)
-        return sorted(found.values(), key=lambda d: d.ref.sent_at, reverse=True)
+        """The decision that later settled what the first quoted message that proposed or
+        asked the chat something proposed ("… two people a day instead of one.
+        Thoughts?"), unless it is quoted already; none when there is none."""
+        asked = next((h for h in hits if is_question(h.text) or is_proposal(h.text)), None)
+        if asked is None:
+            return []
+        decision = await self._decisions.settled(asking.chat_id, asked, asking.now)
+        if decision is None or decision.ref.message_id in {hit.message_id for hit in hits}:
+            return []
+        return [decision]
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(
