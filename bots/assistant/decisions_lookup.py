@@ -73,8 +73,9 @@ STATING_ANCHORS = 3
 around."""
 OTHER_LANGUAGE_ANCHORS = 2
 """How many messages in the other language that carry the topic's terms (by the
-dictionary) the talk is also read around, and as many of those stating a decision:
-meaning alone ranks them below chatter in the question's own language."""
+dictionary) the talk is also read around, and as many of those stating a decision, when
+most of the best matches carry none: meaning alone ranks them below chatter in the
+question's own language."""
 OTHER_LANGUAGE_CANDIDATES = 30
 """Of so many keyword matches of the topic's words in the other language, the best."""
 NEARBY = 6
@@ -154,9 +155,13 @@ class DecisionLookup:
             if 2 * len(either.carried(signed(hit.text, hit.member_id))) >= len(terms)
             and is_decision(hit.text)
         ][:STATING_ANCHORS]
-        anchors += await self._other_language_anchors(
-            chat_id, either, moment, {a.message_id for a in anchors}
-        )
+        # When most of the best matches carry no term of the topic in either language,
+        # the talk on it may be in the other language: its words are searched for there.
+        carrying = sum(either.covers(signed(a.text, a.member_id)) for a in anchors)
+        if 2 * carrying < len(anchors):
+            anchors += await self._other_language_anchors(
+                chat_id, either, moment, {a.message_id for a in anchors}
+            )
         anchors += await self._named_anchors(chat_id, terms, authors, moment)
         if not anchors:
             return []
