@@ -18,7 +18,7 @@ import gzip
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from sys import intern
@@ -46,6 +46,9 @@ _FUNCTION_WORDS = frozenset(
 verbs, vague nouns)."""
 MAX_GLOSS_WORDS = 2
 """A gloss counts when it comes down to at most this many content words."""
+MAX_QUALIFIERS = 3
+"""A head qualified by more words than this ("book": "biblical", "penned" …) is written
+with its qualifiers too seldom for them to stand for it in a search."""
 MAX_TERM_CHARS = 4
 """Chinese terms longer than this are phrases or names, left out."""
 
@@ -143,6 +146,8 @@ class TermBridge:
     kinds: dict[str, tuple[str, ...]]
     """By English lemma that never heads a gloss, only qualifies one: the heads it
     qualifies ("potluck": "meal")."""
+    qualified_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """By head: the words of ``kinds`` that stand for it ("meal": "potluck")."""
 
     @classmethod
     def of(cls, lines: Iterable[str]) -> TermBridge:
@@ -158,7 +163,11 @@ class TermBridge:
             for word in qualifiers:
                 qualified[intern(word)].extend(heads)
         kinds = {word: heads for word, heads in qualified.items() if word not in chinese}
-        return cls(english, _packed(chinese), _packed(kinds))
+        standing: defaultdict[str, list[str]] = defaultdict(list)
+        for word, qualifying in kinds.items():
+            for head in qualifying:
+                standing[head].append(word)
+        return cls(english, _packed(chinese), _packed(kinds), _packed(standing))
 
     def lemma(self, word: str) -> str:
         """The form of an English word the bridge knows best ("watering" -> "water",
@@ -182,6 +191,17 @@ class TermBridge:
     def english_of(self, term: str) -> frozenset[str]:
         """The English words (lemmas) a Chinese term means; none when unknown."""
         return frozenset(self.english.get(term, ()))
+
+    def english_words_of(self, term: str) -> frozenset[str]:
+        """The English words a text may use for a Chinese term: those it means, and the
+        words that only qualify them (聚餐: "dinner", "meal" and "potluck")."""
+        heads = self.english_of(term)
+        return heads | {
+            word
+            for head in heads
+            if len(self.qualified_by.get(head, ())) <= MAX_QUALIFIERS
+            for word in self.qualified_by.get(head, ())
+        }
 
     def chinese_of(self, word: str) -> frozenset[str]:
         """The Chinese terms an English word means; none when unknown."""

@@ -18,6 +18,9 @@ from jobs.term_bridge import TermBridge
 from jobs.text_cues import chinese_words
 
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")
+MAX_CHINESE_WORDS = 6
+"""An English term is searched for in Chinese only when the dictionary gives it at most
+this many Chinese words (a word with dozens, like "water", would search everything)."""
 _HAN_RUN = re.compile(f"{HAN.pattern}+")
 
 
@@ -71,6 +74,16 @@ class BilingualTerms:
             )
         }
         return found | more
+
+    def other_language_words(self) -> frozenset[str]:
+        """The words to search the other language for: the English words of each Chinese
+        term (聚餐: "dinner", "meal", "potluck"), and the Chinese words of each English term
+        that has only a few."""
+        words = {w for t in self.english for w in self.bridge.english_words_of(t)}
+        words |= {
+            w for found in self.chinese.values() if len(found) <= MAX_CHINESE_WORDS for w in found
+        }
+        return frozenset(words)
 
     def covers(self, text: str) -> bool:
         """Whether ``text`` carries one of the terms (always, when there are none)."""

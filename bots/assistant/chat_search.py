@@ -42,7 +42,8 @@ _GENERIC = frozenset(
         "many", "much", "often", "each", "every", "times", "usually", "today", "tomorrow",
         "yesterday", "tonight", "week", "weeks", "month", "months", "year", "years",
         "多少", "多久", "几次", "几个", "每个", "每天", "每周", "每月", "今天", "明天", "昨天",
-        "这个月", "这周", "现在",
+        "这个月", "这周", "现在", "几场", "几天", "几位", "几人", "多少人", "那天", "当天",
+        "那时候",
     }
 )  # fmt: skip
 

@@ -117,9 +117,17 @@ _DECISION = re.compile(
     r"|\bwhen(?:'s| is| are| was| will)\b|\bwhat time(?:'s| is| are| was)?\b|\bwhat day\b"
     r"|定了吗|定了没|定下来了?吗|定好了?吗|决定了?(?:什么|吗|没)|怎么定的|定的(?:什么|啥|哪)"
     r"|定在(?:哪|什么|几)|定了(?:几|多少|哪)|商量(?:好|出)?了?(?:什么|吗)|什么时候|几点|哪天|哪一天|几号|星期几|周几"
-    r"|\b(?:end(?:s|ed)? up|in the end|finally|eventually)\b|最后|最终|到底",
+    r"|\b(?:end(?:s|ed)? up|in the end|finally|eventually)\b|最后|最终|到底"
+    r"|\b(?:was|were|is|are|has|have|had|did|got) \S.{0,60}?\b(?:moved|changed|postponed|"
+    r"rescheduled|pushed back|brought forward|cancell?ed|called off)\b"
+    r"|(?:改|换|挪|推迟|延期|提前)(?:到|成|为|在)(?:哪|什么|啥|几)|(?:推迟|延期|取消)了?(?:吗|没)",
     _I,
 )
+_CHANGE_CUES = (
+    r"(?:moved|changed|postponed|rescheduled|pushed back|brought forward|cancell?ed|called off)"
+    r"(?: to| from| until| till)?"
+)
+"""A change asked about ("moved to", "改到") says a decision is asked for, not what about."""
 _LEAD = re.compile(
     r"^\W*(?:(?:hi|hello|hey|ok|okay|so|um|quick question)\b[\s,!.:]*)*"
     r"(?:(?:hearth|@hearth)\b[\s,!.:]*)?(?:please\b[\s,]*)?(?:can you tell me\b\s*|tell me\b\s*)?"
@@ -132,8 +140,9 @@ _TOPIC_CUES = re.compile(
     r"(?: on| about| for| regarding)?|what (?:was|has been|is) (?:decided|agreed|settled|planned)"
     r"(?: on| about| for)?|did (?:we|you guys|everyone|people) (?:decide|agree|settle|pick|choose)"
     r"(?: on| about)?|decision (?:on|about)|what(?:'s| is) the plan (?:for|with)|"
-    r"decided|settled|confirmed|final|still on|end(?:s|ed)? up|in the end|finally|eventually)\b"
-    r"|最后|最终|到底"
+    r"decided|settled|confirmed|final|still on|end(?:s|ed)? up|in the end|finally|eventually|"
+    + _CHANGE_CUES
+    + r")\b|最后|最终|到底|(?:改|换|挪|推迟|延期|提前)(?:到|成|为|在)|推迟|延期|取消"
     r"|定了吗|定了没|定下来了?吗|定好了?吗|决定了?(?:什么|吗|没)|怎么定的|定的(?:什么|啥)|商量(?:好|出)?了?(?:什么|吗)",
     _I,
 )

@@ -49,7 +49,10 @@ from bots.reply_languages import ReplyLanguages
 from bots.storage.assistant_queries import ChatPerson
 from bots.storage.personal_digest_store import PersonalDigestStore
 from bots.storage.repository import Storage
+from jobs.decision_cues import is_proposal
+from jobs.digest_model import DigestDecision
 from jobs.languages import Language
+from jobs.question_cues import is_question
 from locales import Language as ReplyLanguage
 from locales import tr, trn, using
 from memory.embedder import Embedder
@@ -343,14 +346,32 @@ class AssistantService:
         if not hits:
             return AssistantAnswer(intent, dont_know(), False)
         names = asking.names
+        settled = await self._settled(asking, hits)
         if self._writer is not None and intro is None:
             found = [Cited(hit.message_id, _quote(hit, names)) for hit in hits]
+            found += [Cited(d.ref.message_id, Quote.of_ref(d.ref)) for d in settled]
             written = await self._writer.write(asking.question, found, now=asking.now)
             if written is not None:
                 return AssistantAnswer(intent, written.text, True, written.message_ids)
         lines = [intro or tr("From this chat:")]
         lines += ["• " + quote_line(_quote(hit, names), now=asking.now) for hit in hits]
-        return AssistantAnswer(intent, "\n".join(lines), True, tuple(h.message_id for h in hits))
+        if settled:
+            lines.append(tr("Settled since:"))
+            lines += ["• " + quote_line(Quote.of_ref(d.ref), now=asking.now) for d in settled]
+        sources = (*(h.message_id for h in hits), *(d.ref.message_id for d in settled))
+        return AssistantAnswer(intent, "\n".join(lines), True, sources)
+
+    async def _settled(self, asking: _Asking, hits: Sequence[MemoryHit]) -> list[DigestDecision]:
+        """The decision that later settled what the first quoted message that proposed or
+        asked the chat something proposed ("… two people a day instead of one.
+        Thoughts?"), unless it is quoted already; none when there is none."""
+        asked = next((h for h in hits if is_question(h.text) or is_proposal(h.text)), None)
+        if asked is None:
+            return []
+        decision = await self._decisions.settled(asking.chat_id, asked, asking.now)
+        if decision is None or decision.ref.message_id in {hit.message_id for hit in hits}:
+            return []
+        return [decision]
 
     async def _decision(self, asking: _Asking) -> AssistantAnswer:
         decisions = await self._decisions.find(

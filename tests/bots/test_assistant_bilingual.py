@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bots.app import Hearth
+from bots.assistant.bilingual_terms import BilingualTerms
+from jobs.term_bridge import term_bridge
 from tests.bots.assistant_chat import DAY, settle, to_hearth
 from tests.support import RecordingSender, message
 
@@ -37,3 +39,12 @@ async def test_an_english_decision_is_found_for_a_chinese_question(hearth: Heart
     assert lines[0] == "最新决定："
     assert "the film is Spirited Away" in lines[1]
     assert "north gate" not in "\n".join(lines) and "bins" not in "\n".join(lines)
+
+
+def test_the_other_language_words_of_a_topic() -> None:
+    bridge = term_bridge()
+    assert "potluck" in BilingualTerms.of(frozenset({"聚餐"}), bridge).other_language_words()
+    # "water" has dozens of Chinese words: it is not searched for in Chinese.
+    watering = BilingualTerms.of(frozenset({"watering"}), bridge).other_language_words()
+    assert watering == frozenset()
+    assert "月饼" in BilingualTerms.of(frozenset({"mooncake"}), bridge).other_language_words()

@@ -17,7 +17,13 @@ from bots.assistant.answer_render import (
     reply_language_of,
     topic_shown,
 )
-from bots.assistant.chat_search import covers, is_evidence, stated_part, without_negated
+from bots.assistant.chat_search import (
+    covers,
+    is_evidence,
+    stated_part,
+    subject_terms,
+    without_negated,
+)
 from bots.assistant.intents import Intent, classify
 from bots.assistant.limits import AssistantLimits, Verdict
 from bots.assistant.who_knows import is_cross_language, is_thanks, thanked_counts
@@ -78,6 +84,29 @@ def test_questions_are_told_apart(question: str, intent: Intent, topic: str) -> 
 def test_what_a_member_said_names_the_member(question: str, name: str, topic: str) -> None:
     asked = classify(question)
     assert (asked.intent, asked.member_name, asked.topic) == (Intent.MEMBER_SAID, name, topic)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("@hearth When was the work day moved to?", "When was the work day"),
+        ("@hearth was the hike postponed?", "was the hike"),
+        ("@hearth what was the dinner changed to?", "what was the dinner"),
+        ("@hearth 聚餐最后改到哪天了？", "聚餐 哪天了"),
+        ("@hearth 桌游夜推迟到哪天了", "桌游夜 哪天了"),
+        ("@hearth 周五聚餐取消了吗", "周五聚餐 了"),
+    ],
+)
+def test_a_change_asked_about_is_a_decision_and_no_part_of_the_subject(
+    question: str, topic: str
+) -> None:
+    asked = classify(question)
+    assert (asked.intent, asked.topic) == (Intent.DECISION, topic)
+    assert not subject_terms(asked.topic) & {"moved", "postponed", "changed", "改到", "推迟"}
+
+
+def test_a_change_told_about_is_no_decision_question() -> None:
+    assert classify("@hearth my tomato plant changed colour, why?").intent is Intent.QUESTION
 
 
 def test_we_and_everyone_are_not_members() -> None:

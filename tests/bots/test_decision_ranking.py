@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bots.assistant.chat_search import carried
-from bots.assistant.decision_ranking import TermWeights, in_other_script, ranked
+from bots.assistant.decision_ranking import (
+    TermWeights,
+    answers_for,
+    asks_when,
+    in_other_script,
+    ranked,
+)
 from jobs.digest_model import DigestDecision, MessageRef
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -50,3 +56,20 @@ def test_nothing_is_shown_when_nothing_weighs_anything() -> None:
 def test_a_chinese_decision_is_in_another_script_than_an_english_topic() -> None:
     assert in_other_script(frozenset({"mid-autumn"}), "明天晚上七点园子里见")
     assert not in_other_script(frozenset({"周周", "flat"}), "就租玉林北路那套")
+
+
+def test_questions_asking_when_are_told_in_both_languages() -> None:
+    assert asks_when("When was the work day moved to?")
+    assert asks_when("聚餐 哪天了") and asks_when("几点出发")
+    assert not asks_when("what did we decide about the shed keys")
+    assert not asks_when("换书免费吗")
+
+
+def test_a_decision_naming_a_day_leads_a_later_one_weighed_alike_when_asked_when() -> None:
+    moved = decision(1, "Done. The potluck is moved to Sunday the 22nd, 4pm.")
+    table = decision(2, "It's settled then: the seed swap is a table at the potluck.")
+    weight = {1: 1.0, 2: 0.95}
+    asked = ranked([moved, table], lambda d: weight[d.ref.message_id], answers_for("聚餐 哪天了"))
+    assert [d.ref.message_id for d in asked] == [1, 2]
+    plain = ranked([moved, table], lambda d: weight[d.ref.message_id], answers_for("potluck"))
+    assert [d.ref.message_id for d in plain] == [2, 1]

@@ -62,3 +62,23 @@ def test_plurals_in_oes_find_their_chinese_terms() -> None:
     bridge = term_bridge()
     assert bridge.lemma("tomatoes") == "tomato" and bridge.means("番茄", "tomatoes")
     assert bridge.lemma("canoes") == "canoe"
+
+
+def test_a_chinese_term_is_searched_in_english_with_the_words_that_stand_for_it() -> None:
+    bridge = term_bridge()
+    assert {"dinner", "meal", "potluck"} <= bridge.english_words_of("聚餐")
+    assert bridge.english_words_of("不存在的词") == frozenset()
+
+
+def test_a_head_qualified_by_many_words_is_searched_alone() -> None:
+    lines = [
+        "百樂餐 百乐餐 [bai3 le4 can1] /potluck meal/",
+        "繪本 绘本 [hui4 ben3] /picture book/",
+        "禁書 禁书 [jin4 shu1] /banned book/",
+        "兵書 兵书 [bing1 shu1] /military book/",
+        "經書 经书 [jing1 shu1] /classic book/",
+        "書 书 [shu1] /book/",
+    ]
+    bridge = TermBridge.of(lines)
+    assert bridge.english_words_of("百乐餐") == {"meal", "potluck"}
+    assert bridge.english_words_of("绘本") == {"book"}
