@@ -75,7 +75,7 @@ from jobs.member_interests import (
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
-from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
+from jobs.vector_math import FloatMatrix, compact_rows, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -446,7 +446,8 @@ def model_chat(
 
     ``names`` are what members are called (display names, handles): words of
     them are not key terms. With ``overwrite``, a float32 matrix of ``vectors``
-    is normalised in place (a large chat's vectors are not copied).
+    is worked on in place (a large chat's vectors are not copied): its rows are
+    normalised and reordered, so the caller must not read it afterwards.
     """
     options = options or IntroOptions()
     normalised = unit_rows_in_place if overwrite else unit_rows
@@ -491,8 +492,11 @@ def model_chat(
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     row_scripts = [scripts[row] for row in row_list]
-    neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts, overwrite=True)
     directions = _script_directions(raw, scripts)
+    # the round's own matrix (normalised above): its interest rows are moved up in place
+    neutral = neutral_vectors(
+        compact_rows(raw, interest_rows), row_texts, scripts=row_scripts, overwrite=True
+    )
     del raw
     times = _times(messages, row_list)
     term_pairs = shared_term_pairs(
@@ -571,7 +575,7 @@ def plan_introductions(
     """One round of introductions in a chat (see the module docstring).
 
     ``vectors[i]`` embeds ``messages[i]`` (with ``overwrite``, a float32 matrix
-    is normalised in place). ``participants`` are the members who
+    is worked on in place and not to be read afterwards). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and

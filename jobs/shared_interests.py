@@ -395,9 +395,12 @@ def _message_pairs(
         left, right, flat = candidate_message_pairs(
             x, owners, scripts, calibration, options, linking=linking
         )
-    rows, columns = np.minimum(left, right), np.maximum(left, right)
-    _, first = np.unique(rows * n + columns, return_index=True)
-    return rows[first], columns[first], flat[first]
+    keys = np.minimum(left, right) * n + np.maximum(left, right)
+    del left, right  # a large chat's pairs are many: one array of them at a time
+    keys, first = np.unique(keys, return_index=True)
+    rows = keys // n
+    keys -= rows * n
+    return rows, keys, flat[first]
 
 
 def candidate_message_pairs(
@@ -418,6 +421,7 @@ def candidate_message_pairs(
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
@@ -433,22 +437,22 @@ def candidate_message_pairs(
                 linking.excess(left, right, value) >= options.min_excess,
             )
             left, right, value = left[keep], right[keep], value[keep]
-        lefts.append(left)
-        rights.append(right)
+        lefts.append(left.astype(row_type))  # held as the smallest type until joined
+        rights.append(right.astype(row_type))
         values.append(value)
     for member, partner in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
         left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
         keep = owners[right] == partner
-        lefts.append(left[keep])
-        rights.append(right[keep])
+        lefts.append(left[keep].astype(row_type))
+        rights.append(right[keep].astype(row_type))
         values.append(value[keep])
     if not lefts:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32))
     return (
-        np.concatenate(lefts).astype(np.int64),
-        np.concatenate(rights).astype(np.int64),
-        np.concatenate(values).astype(np.float32),
+        np.concatenate(lefts, dtype=np.int64),
+        np.concatenate(rights, dtype=np.int64),
+        np.concatenate(values, dtype=np.float32),
     )
 
 
@@ -731,21 +735,22 @@ def _with_term_pairs(
         none = np.zeros(0, dtype=np.float32)
         return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none, none)
     n = len(x)
-    keys = rows * n + columns
     term_keys = term_pairs.rows * n + term_pairs.columns
-    new = ~np.isin(term_keys, keys)
+    new = ~np.isin(term_keys, rows * n + columns)
     new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
     cosines = np.empty(len(new_rows), dtype=np.float32)
     for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
         part = slice(start, start + _BLOCK * 64)
         cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
     new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
-    rows = np.concatenate([rows, new_rows])
-    columns = np.concatenate([columns, new_columns])
-    scores = np.concatenate([scores, new_scores]).astype(np.float32)
-    order = np.argsort(rows * n + columns, kind="stable")
-    rows, columns, scores = rows[order], columns[order], scores[order]
-    place = np.searchsorted(rows * n + columns, term_keys)
+    keys = np.concatenate([rows * n + columns, new_rows * n + new_columns])
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    scores = np.concatenate([scores, new_scores]).astype(np.float32)[order]
+    del order
+    place = np.searchsorted(keys, term_keys)
+    rows = keys // n
+    columns = keys - rows * n
     raw = scores[place].copy()
     scores[place] += np.float32(bonus) * term_pairs.weights
     return (
