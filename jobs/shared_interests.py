@@ -72,6 +72,8 @@ _BLOCK = 1024
 _EXCLUDED = -1e9
 _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
+_PAIR_BLOCK = 1 << 20
+"""Pairs of messages a step over all of them works on at a time."""
 _BATCHED_SIZE = 256
 """Members with at most this many messages are compared with themselves in batches."""
 _BATCH_VALUES = 1 << 23
@@ -623,6 +625,7 @@ def find_shared_interests(
         together = (together & (apart <= options.turn_seconds)) | (
             apart <= options.same_talk_seconds
         )
+        del apart  # arrays as long as the pairs are let go once used: a large chat has many
     topics = _topic_labels(x, options)
     met = _met_over(owner_ids, topics, places, times, links=links, options=options)
     if len(met):
@@ -643,6 +646,7 @@ def find_shared_interests(
     )
     share = share * np.minimum(recurring[rows], recurring[columns])
     excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
+    del crowd, share
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
         for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
@@ -653,6 +657,7 @@ def find_shared_interests(
     pair_keys = _pair_keys(owner_ids, rows, columns)
     linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
     excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
+    del pair_keys, plain
     evidence = _best_evidence(
         owner_ids,
         rows,
@@ -868,7 +873,10 @@ def _best_evidence(
     in them are at least ``apart`` seconds from each other: from different days.
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
-    key = _pair_keys(owners, rows[valid], columns[valid])
+    key = np.empty(len(valid), dtype=np.int64)
+    for start in range(0, len(valid), _PAIR_BLOCK):  # no temporaries as long as the pairs
+        part = valid[start : start + _PAIR_BLOCK]
+        key[start : start + _PAIR_BLOCK] = _pair_keys(owners, rows[part], columns[part])
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
