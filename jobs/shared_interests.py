@@ -397,7 +397,10 @@ def _message_pairs(
         left, right, flat = candidate_message_pairs(
             x, owners, scripts, calibration, options, linking=linking
         )
-    keys = np.minimum(left, right) * n + np.maximum(left, right)
+    keys = np.empty(len(left), dtype=np.int64)
+    for start in range(0, len(left), _PAIR_BLOCK):  # no temporaries as long as the pairs
+        part = slice(start, start + _PAIR_BLOCK)
+        keys[part] = np.minimum(left[part], right[part]) * n + np.maximum(left[part], right[part])
     del left, right  # a large chat's pairs are many: one array of them at a time
     keys, first = np.unique(keys, return_index=True)
     rows = keys // n
@@ -621,11 +624,7 @@ def find_shared_interests(
     places = positions if positions is not None else np.arange(n, dtype=np.int64)
     together = np.abs(places[rows] - places[columns]) <= options.same_talk_messages
     if times is not None:
-        apart = np.abs(times[rows] - times[columns])
-        together = (together & (apart <= options.turn_seconds)) | (
-            apart <= options.same_talk_seconds
-        )
-        del apart  # arrays as long as the pairs are let go once used: a large chat has many
+        together = _in_one_talk(together, np.abs(times[rows] - times[columns]), options)
     topics = _topic_labels(x, options)
     met = _met_over(owner_ids, topics, places, times, links=links, options=options)
     if len(met):
@@ -646,7 +645,6 @@ def find_shared_interests(
     )
     share = share * np.minimum(recurring[rows], recurring[columns])
     excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
-    del crowd, share
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
         for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
@@ -654,10 +652,9 @@ def find_shared_interests(
                 together[position] = True
     excess[together] = _EXCLUDED
     # members are linked by a pair of messages alike enough, however many write alike
-    pair_keys = _pair_keys(owner_ids, rows, columns)
-    linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
-    excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
-    del pair_keys, plain
+    linking = (plain >= options.min_excess) & ~together
+    excess[~_of_linked_members(owner_ids, rows, columns, linking)] = _EXCLUDED
+    del crowd, share, plain, linking  # arrays as long as the pairs: let go once used
     evidence = _best_evidence(
         owner_ids,
         rows,
@@ -803,6 +800,26 @@ def _pair_topic_keys(
     authors with ``topic[i]``."""
     keys: IntArray = _pair_keys(owners, rows, columns) * (int(topics.max()) + 2) + topic + 1
     return keys
+
+
+def _in_one_talk(
+    near: npt.NDArray[np.bool_], apart: npt.NDArray[np.float64], options: InterestOptions
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages are one exchange: ``near`` in the chat and one turn apart in
+    time, or close in time anyway (``apart`` seconds)."""
+    together: npt.NDArray[np.bool_] = (near & (apart <= options.turn_seconds)) | (
+        apart <= options.same_talk_seconds
+    )
+    return together
+
+
+def _of_linked_members(
+    owners: IntArray, rows: IntArray, columns: IntArray, linking: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages are of two members whom a ``linking`` pair of messages links."""
+    keys = _pair_keys(owners, rows, columns)
+    linked: npt.NDArray[np.bool_] = np.isin(keys, np.unique(keys[linking]))
+    return linked
 
 
 def _pair_keys(owners: IntArray, rows: IntArray, columns: IntArray) -> IntArray:
