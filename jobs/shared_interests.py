@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +74,8 @@ _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
 _PAIR_BLOCK = 1 << 20
 """Pairs of messages a step over all of them works on at a time."""
+_LIST_BLOCK = 1 << 16
+"""Pairs of messages turned into Python numbers at a time."""
 _BATCHED_SIZE = 256
 """Members with at most this many messages are compared with themselves in batches."""
 _BATCH_VALUES = 1 << 23
@@ -904,16 +906,37 @@ def _best_evidence(
     left, right = np.where(swap, right, left), np.where(swap, left, right)
     when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
     found: dict[Pair, list[Evidence]] = {}
-    for row, column, a, b, when_a, when_b, value in zip(
-        left.tolist(),
-        right.tolist(),
-        owners[left].tolist(),
-        owners[right].tolist(),
-        when[left].tolist(),
-        when[right].tolist(),
-        excess[order].tolist(),
-        strict=True,
-    ):
+    for start in range(0, len(order), _LIST_BLOCK):  # Python numbers for one block at a time
+        chunk = slice(start, start + _LIST_BLOCK)
+        _keep_evidence(
+            found,
+            zip(
+                left[chunk].tolist(),
+                right[chunk].tolist(),
+                owners[left[chunk]].tolist(),
+                owners[right[chunk]].tolist(),
+                when[left[chunk]].tolist(),
+                when[right[chunk]].tolist(),
+                excess[order[chunk]].tolist(),
+                strict=True,
+            ),
+            when,
+            wanted,
+            apart,
+        )
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
+
+
+def _keep_evidence(
+    found: dict[Pair, list[Evidence]],
+    candidates: Iterable[tuple[int, int, int, int, float, float, float]],
+    when: npt.NDArray[np.float64],
+    wanted: int,
+    apart: float,
+) -> None:
+    """Add to ``found`` the ``(row, column, a, b, when_a, when_b, excess)`` pairs of messages,
+    best first, that make one of a pair's ``wanted`` best on different occasions."""
+    for row, column, a, b, when_a, when_b, value in candidates:
         proof = found.setdefault((a, b), [])
         if len(proof) >= wanted or any(
             row == e.row_a
@@ -924,7 +947,6 @@ def _best_evidence(
         ):
             continue
         proof.append(Evidence(row, column, value))
-    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _topic_scores(

@@ -1,4 +1,4 @@
-"""Matrix-wide steps done a block of rows at a time give what the whole matrix gives."""
+"""Steps done a block of rows (or pairs) at a time give what the whole matrix gives."""
 
 from __future__ import annotations
 
@@ -39,3 +39,25 @@ def test_normalising_in_blocks_equals_the_whole_matrix(monkeypatch: pytest.Monke
     bad[45, 2] = np.nan  # in the last block
     with pytest.raises(ValueError):
         unit_rows_in_place(bad)
+
+
+def test_best_evidence_read_in_blocks_equals_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobs import shared_interests
+
+    rng = np.random.default_rng(11)
+    owners = rng.integers(0, 6, 80).astype(np.int64)
+    rows = rng.integers(0, 80, 400).astype(np.int64)
+    columns = rng.integers(0, 80, 400).astype(np.int64)
+    apart = owners[rows] != owners[columns]
+    rows, columns = rows[apart], columns[apart]
+    excess = rng.standard_normal(len(rows)).astype(np.float32)
+    moments = rng.uniform(0, 10 * 86400, 80)
+    whole = shared_interests._best_evidence(
+        owners, rows, columns, excess, 3, moments=moments, apart=86400.0
+    )
+    monkeypatch.setattr(shared_interests, "_LIST_BLOCK", 5)
+    monkeypatch.setattr(shared_interests, "_PAIR_BLOCK", 7)
+    blocked = shared_interests._best_evidence(
+        owners, rows, columns, excess, 3, moments=moments, apart=86400.0
+    )
+    assert whole and blocked == whole
