@@ -26,6 +26,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from adapters.model import Chat, Member, OutgoingReply, Platform
 from adapters.ports import DeliveryError, ReplySender
 from bots.message_vectors import message_matrix
@@ -33,6 +35,7 @@ from bots.storage.intro_store import IntroParticipant, IntroStore
 from jobs.digest_render import DISCORD_MAX_CHARS
 from jobs.intro_matcher import IntroGroup, IntroOptions
 from jobs.intro_planner import ChatMessage, plan_introductions, with_word_vectors
+from jobs.vector_math import compact_rows
 from locales import tr
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfile, InterestProfileStore
@@ -107,7 +110,7 @@ class IntroRounds:
         )
         if not found.all():
             recent = [m for m, kept in zip(recent, found.tolist(), strict=True) if kept]
-            vectors = vectors[found]
+            vectors = compact_rows(vectors, np.flatnonzero(found))  # no copy of the matrix
         if not recent:
             return PlannedRound((), len(people), len(people), ())
         messages = [

@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from sys import intern
 
 import numpy as np
 import numpy.typing as npt
@@ -75,7 +76,7 @@ from jobs.member_interests import (
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
-from jobs.vector_math import FloatMatrix, unit_rows, unit_rows_in_place
+from jobs.vector_math import FloatMatrix, compact_rows, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -393,6 +394,25 @@ class ChatModel:
         )
 
 
+def _cues(
+    texts: Sequence[str], own: Sequence[bool]
+) -> tuple[list[tuple[str, ...] | None], npt.NDArray[np.float32]]:
+    """Each text's substantive terms (``None``: not substantive, or not its author's own)
+    and evidence weight (see :func:`jobs.member_interests.message_cues`).
+
+    Terms are interned: a large chat holds each word once, not once per message.
+    """
+    terms: list[tuple[str, ...] | None] = []
+    weights = np.zeros(len(texts), dtype=np.float32)
+    for row, (text, mine) in enumerate(zip(texts, own, strict=True)):
+        if not mine:
+            terms.append(None)
+            continue
+        found, weights[row] = message_cues(text)
+        terms.append(None if found is None else tuple(map(intern, found)))
+    return terms, weights
+
+
 def _name_terms(names: Iterable[str]) -> Callable[[str], bool]:
     """Whether a key term is (part of) a member's name: names are no interest.
 
@@ -446,7 +466,8 @@ def model_chat(
 
     ``names`` are what members are called (display names, handles): words of
     them are not key terms. With ``overwrite``, a float32 matrix of ``vectors``
-    is normalised in place (a large chat's vectors are not copied).
+    is worked on in place (a large chat's vectors are not copied): its rows are
+    normalised and reordered, so the caller must not read it afterwards.
     """
     options = options or IntroOptions()
     normalised = unit_rows_in_place if overwrite else unit_rows
@@ -469,10 +490,8 @@ def model_chat(
 
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
-    cues = [
-        message_cues(text) if mine else (None, 0.0) for text, mine in zip(texts, own, strict=True)
-    ]
-    all_terms = [terms for terms, _ in cues]
+    all_terms, cue_weights = _cues(texts, own)
+    del own
     substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
     in_profile = np.isin(member_of, np.asarray(profiled, dtype=np.int64))
@@ -480,19 +499,23 @@ def model_chat(
     row_list = interest_rows.tolist()
     terms = tuple(
         tuple(
-            term
+            intern(term)
             for term in dict.fromkeys([*(all_terms[row] or ()), *single_nouns(texts[row])])
             if not is_name(term)
         )
         for row in row_list
     )
+    del all_terms
     frequencies = TermFrequencies.of(terms)
     owners = member_of[interest_rows]
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     row_scripts = [scripts[row] for row in row_list]
-    neutral = neutral_vectors(raw[interest_rows], row_texts, scripts=row_scripts, overwrite=True)
     directions = _script_directions(raw, scripts)
+    # the round's own matrix (normalised above): its interest rows are moved up in place
+    neutral = neutral_vectors(
+        compact_rows(raw, interest_rows), row_texts, scripts=row_scripts, overwrite=True
+    )
     del raw
     times = _times(messages, row_list)
     term_pairs = shared_term_pairs(
@@ -505,7 +528,7 @@ def model_chat(
         times=times,
         positions=interest_rows,
         links=_links(messages, row_list),
-        weights=np.asarray([cues[row][1] for row in row_list], dtype=np.float32),
+        weights=cue_weights[interest_rows],
         term_pairs=term_pairs,
         options=options.interests,
     )
@@ -571,7 +594,7 @@ def plan_introductions(
     """One round of introductions in a chat (see the module docstring).
 
     ``vectors[i]`` embeds ``messages[i]`` (with ``overwrite``, a float32 matrix
-    is normalised in place). ``participants`` are the members who
+    is worked on in place and not to be read afterwards). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and

@@ -220,8 +220,10 @@ def neutral_vectors(
         if basis is not None:
             centred -= (centred @ basis) @ basis.T
         x[start : start + _ROW_BLOCK] = centred
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    np.divide(x, norms, out=x, where=norms > 0)
+    for start in range(0, len(x), _ROW_BLOCK):
+        block = x[start : start + _ROW_BLOCK]
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        np.divide(block, norms, out=block, where=norms > 0)
     return x
 
 

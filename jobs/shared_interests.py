@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,6 +72,10 @@ _BLOCK = 1024
 _EXCLUDED = -1e9
 _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
+_PAIR_BLOCK = 1 << 20
+"""Pairs of messages a step over all of them works on at a time."""
+_LIST_BLOCK = 1 << 16
+"""Pairs of messages turned into Python numbers at a time."""
 _BATCHED_SIZE = 256
 """Members with at most this many messages are compared with themselves in batches."""
 _BATCH_VALUES = 1 << 23
@@ -395,9 +399,15 @@ def _message_pairs(
         left, right, flat = candidate_message_pairs(
             x, owners, scripts, calibration, options, linking=linking
         )
-    rows, columns = np.minimum(left, right), np.maximum(left, right)
-    _, first = np.unique(rows * n + columns, return_index=True)
-    return rows[first], columns[first], flat[first]
+    keys = np.empty(len(left), dtype=np.int64)
+    for start in range(0, len(left), _PAIR_BLOCK):  # no temporaries as long as the pairs
+        part = slice(start, start + _PAIR_BLOCK)
+        keys[part] = np.minimum(left[part], right[part]) * n + np.maximum(left[part], right[part])
+    del left, right  # a large chat's pairs are many: one array of them at a time
+    keys, first = np.unique(keys, return_index=True)
+    rows = keys // n
+    keys -= rows * n
+    return rows, keys, flat[first]
 
 
 def candidate_message_pairs(
@@ -418,6 +428,7 @@ def candidate_message_pairs(
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
@@ -433,22 +444,22 @@ def candidate_message_pairs(
                 linking.excess(left, right, value) >= options.min_excess,
             )
             left, right, value = left[keep], right[keep], value[keep]
-        lefts.append(left)
-        rights.append(right)
+        lefts.append(left.astype(row_type))  # held as the smallest type until joined
+        rights.append(right.astype(row_type))
         values.append(value)
     for member, partner in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
         left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
         keep = owners[right] == partner
-        lefts.append(left[keep])
-        rights.append(right[keep])
+        lefts.append(left[keep].astype(row_type))
+        rights.append(right[keep].astype(row_type))
         values.append(value[keep])
     if not lefts:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, np.float32))
     return (
-        np.concatenate(lefts).astype(np.int64),
-        np.concatenate(rights).astype(np.int64),
-        np.concatenate(values).astype(np.float32),
+        np.concatenate(lefts, dtype=np.int64),
+        np.concatenate(rights, dtype=np.int64),
+        np.concatenate(values, dtype=np.float32),
     )
 
 
@@ -615,10 +626,7 @@ def find_shared_interests(
     places = positions if positions is not None else np.arange(n, dtype=np.int64)
     together = np.abs(places[rows] - places[columns]) <= options.same_talk_messages
     if times is not None:
-        apart = np.abs(times[rows] - times[columns])
-        together = (together & (apart <= options.turn_seconds)) | (
-            apart <= options.same_talk_seconds
-        )
+        together = _in_one_talk(together, np.abs(times[rows] - times[columns]), options)
     topics = _topic_labels(x, options)
     met = _met_over(owner_ids, topics, places, times, links=links, options=options)
     if len(met):
@@ -646,9 +654,9 @@ def find_shared_interests(
                 together[position] = True
     excess[together] = _EXCLUDED
     # members are linked by a pair of messages alike enough, however many write alike
-    pair_keys = _pair_keys(owner_ids, rows, columns)
-    linked_keys = np.unique(pair_keys[(plain >= options.min_excess) & ~together])
-    excess[~np.isin(pair_keys, linked_keys)] = _EXCLUDED
+    linking = (plain >= options.min_excess) & ~together
+    excess[~_of_linked_members(owner_ids, rows, columns, linking)] = _EXCLUDED
+    del crowd, share, plain, linking  # arrays as long as the pairs: let go once used
     evidence = _best_evidence(
         owner_ids,
         rows,
@@ -731,21 +739,22 @@ def _with_term_pairs(
         none = np.zeros(0, dtype=np.float32)
         return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none, none)
     n = len(x)
-    keys = rows * n + columns
     term_keys = term_pairs.rows * n + term_pairs.columns
-    new = ~np.isin(term_keys, keys)
+    new = ~np.isin(term_keys, rows * n + columns)
     new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
     cosines = np.empty(len(new_rows), dtype=np.float32)
     for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
         part = slice(start, start + _BLOCK * 64)
         cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
     new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
-    rows = np.concatenate([rows, new_rows])
-    columns = np.concatenate([columns, new_columns])
-    scores = np.concatenate([scores, new_scores]).astype(np.float32)
-    order = np.argsort(rows * n + columns, kind="stable")
-    rows, columns, scores = rows[order], columns[order], scores[order]
-    place = np.searchsorted(rows * n + columns, term_keys)
+    keys = np.concatenate([rows * n + columns, new_rows * n + new_columns])
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    scores = np.concatenate([scores, new_scores]).astype(np.float32)[order]
+    del order
+    place = np.searchsorted(keys, term_keys)
+    rows = keys // n
+    columns = keys - rows * n
     raw = scores[place].copy()
     scores[place] += np.float32(bonus) * term_pairs.weights
     return (
@@ -793,6 +802,26 @@ def _pair_topic_keys(
     authors with ``topic[i]``."""
     keys: IntArray = _pair_keys(owners, rows, columns) * (int(topics.max()) + 2) + topic + 1
     return keys
+
+
+def _in_one_talk(
+    near: npt.NDArray[np.bool_], apart: npt.NDArray[np.float64], options: InterestOptions
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages are one exchange: ``near`` in the chat and one turn apart in
+    time, or close in time anyway (``apart`` seconds)."""
+    together: npt.NDArray[np.bool_] = (near & (apart <= options.turn_seconds)) | (
+        apart <= options.same_talk_seconds
+    )
+    return together
+
+
+def _of_linked_members(
+    owners: IntArray, rows: IntArray, columns: IntArray, linking: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages are of two members whom a ``linking`` pair of messages links."""
+    keys = _pair_keys(owners, rows, columns)
+    linked: npt.NDArray[np.bool_] = np.isin(keys, np.unique(keys[linking]))
+    return linked
 
 
 def _pair_keys(owners: IntArray, rows: IntArray, columns: IntArray) -> IntArray:
@@ -863,7 +892,10 @@ def _best_evidence(
     in them are at least ``apart`` seconds from each other: from different days.
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
-    key = _pair_keys(owners, rows[valid], columns[valid])
+    key = np.empty(len(valid), dtype=np.int64)
+    for start in range(0, len(valid), _PAIR_BLOCK):  # no temporaries as long as the pairs
+        part = valid[start : start + _PAIR_BLOCK]
+        key[start : start + _PAIR_BLOCK] = _pair_keys(owners, rows[part], columns[part])
     grouped = np.lexsort((-excess[valid], key))
     starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
     rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
@@ -874,16 +906,37 @@ def _best_evidence(
     left, right = np.where(swap, right, left), np.where(swap, left, right)
     when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
     found: dict[Pair, list[Evidence]] = {}
-    for row, column, a, b, when_a, when_b, value in zip(
-        left.tolist(),
-        right.tolist(),
-        owners[left].tolist(),
-        owners[right].tolist(),
-        when[left].tolist(),
-        when[right].tolist(),
-        excess[order].tolist(),
-        strict=True,
-    ):
+    for start in range(0, len(order), _LIST_BLOCK):  # Python numbers for one block at a time
+        chunk = slice(start, start + _LIST_BLOCK)
+        _keep_evidence(
+            found,
+            zip(
+                left[chunk].tolist(),
+                right[chunk].tolist(),
+                owners[left[chunk]].tolist(),
+                owners[right[chunk]].tolist(),
+                when[left[chunk]].tolist(),
+                when[right[chunk]].tolist(),
+                excess[order[chunk]].tolist(),
+                strict=True,
+            ),
+            when,
+            wanted,
+            apart,
+        )
+    return {pair: tuple(proof) for pair, proof in found.items() if proof}
+
+
+def _keep_evidence(
+    found: dict[Pair, list[Evidence]],
+    candidates: Iterable[tuple[int, int, int, int, float, float, float]],
+    when: npt.NDArray[np.float64],
+    wanted: int,
+    apart: float,
+) -> None:
+    """Add to ``found`` the ``(row, column, a, b, when_a, when_b, excess)`` pairs of messages,
+    best first, that make one of a pair's ``wanted`` best on different occasions."""
+    for row, column, a, b, when_a, when_b, value in candidates:
         proof = found.setdefault((a, b), [])
         if len(proof) >= wanted or any(
             row == e.row_a
@@ -894,7 +947,6 @@ def _best_evidence(
         ):
             continue
         proof.append(Evidence(row, column, value))
-    return {pair: tuple(proof) for pair, proof in found.items() if proof}
 
 
 def _topic_scores(

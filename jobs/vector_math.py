@@ -28,11 +28,31 @@ def unit_rows_in_place(vectors: npt.ArrayLike) -> FloatMatrix:
 def _normalise(matrix: FloatMatrix) -> FloatMatrix:
     if matrix.ndim != 2:
         raise ValueError("vectors must be a 2-d array")
-    if not np.isfinite(matrix).all():
-        raise ValueError("vectors must be finite")
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    np.divide(matrix, norms, out=matrix, where=norms > 0)
+    for start in range(0, len(matrix), ROW_BLOCK):  # no temporary as large as the matrix
+        block = matrix[start : start + ROW_BLOCK]
+        if not np.isfinite(block).all():
+            raise ValueError("vectors must be finite")
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        np.divide(block, norms, out=block, where=norms > 0)
     return matrix
+
+
+ROW_BLOCK = 1 << 14
+"""Rows a matrix-wide step works on at a time, so its temporaries stay small."""
+
+
+def compact_rows(matrix: FloatMatrix, rows: npt.NDArray[np.int64]) -> FloatMatrix:
+    """``matrix[rows]`` for ascending ``rows``, moved to the top of ``matrix`` itself.
+
+    Returns a view of the first ``len(rows)`` rows; the rest of ``matrix`` is left as it
+    was. A block of rows at a time, so no copy of the chosen rows is held.
+    """
+    if len(rows) and (np.any(np.diff(rows) <= 0) or rows[0] < 0 or rows[-1] >= len(matrix)):
+        raise ValueError("rows must be ascending, distinct and inside the matrix")
+    for start in range(0, len(rows), ROW_BLOCK):  # row i moves to place j <= i: read first
+        chosen = rows[start : start + ROW_BLOCK]
+        matrix[start : start + len(chosen)] = matrix[chosen]
+    return matrix[: len(rows)]
 
 
 def centred_unit_rows(matrix: FloatMatrix) -> FloatMatrix:
