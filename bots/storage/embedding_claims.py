@@ -14,20 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, or_, select, update
 
 from bots.storage.base import StorageBase
+from bots.storage.message_ingest import STORED_COLUMNS, stored_message
 from bots.storage.records import StoredMessage
 from bots.storage.tables import MessageRow, utcnow
-
-_CLAIMED_COLUMNS = (
-    MessageRow.id,
-    MessageRow.chat_id,
-    MessageRow.member_id,
-    MessageRow.platform_message_id,
-    MessageRow.text,
-    MessageRow.sent_at,
-    MessageRow.permalink,
-    MessageRow.to_hearth,
-)
-"""A :class:`StoredMessage`'s fields, in its order."""
 
 
 class EmbeddingClaims(StorageBase):
@@ -60,13 +49,11 @@ class EmbeddingClaims(StorageBase):
                     update(MessageRow)
                     .where(MessageRow.id.in_(picked.scalar_subquery()))
                     .values(embedding_claimed_until=now + hold, embedding_claimed_by=worker)
-                    .returning(*_CLAIMED_COLUMNS)
+                    .returning(*STORED_COLUMNS)
                 )
                 rows = (await conn.execute(stmt)).all()
                 if rows:
-                    return sorted(
-                        (StoredMessage(**row._asdict()) for row in rows), key=lambda m: m.id
-                    )
+                    return sorted((stored_message(row) for row in rows), key=lambda m: m.id)
         return []
 
     def _free_rows(self, imported: bool, count: int, now: datetime) -> Select[int]:

@@ -104,7 +104,7 @@ class MessageIngest(StorageBase):
         self._recent.put(chat_key, chat_values, chat_id)
         self._recent.put(member_key, member_values, member_id)
         return IngestResult(
-            _stored(row), created, chat_id, member_id, twin_on=twin_on, twin_news=twin_news
+            stored_message(row), created, chat_id, member_id, twin_on=twin_on, twin_news=twin_news
         )
 
     @functools.cached_property
@@ -185,8 +185,8 @@ def _message_values(message: Message, ids: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _stored(row: Any) -> StoredMessage:
-    """The message of a row read with :data:`STORED_COLUMNS`."""
+def stored_message(row: Any) -> StoredMessage:
+    """The message of a row (or ORM object) with the columns of :data:`STORED_COLUMNS`."""
     return StoredMessage(
         id=row.id,
         chat_id=row.chat_id,

@@ -17,7 +17,7 @@ from bots.storage.embedding_claims import EmbeddingClaims
 from bots.storage.forget import ForgetQueries
 from bots.storage.health_queries import HealthQueries
 from bots.storage.language_queries import LanguageQueries
-from bots.storage.message_ingest import STORED_COLUMNS, MessageIngest
+from bots.storage.message_ingest import STORED_COLUMNS, MessageIngest, stored_message
 from bots.storage.reaction_store import ReactionQueries
 from bots.storage.records import (
     ChatSettings,
@@ -38,20 +38,6 @@ from bots.storage.tables import (
     utcnow,
 )
 from bots.storage.twin_replies import TwinReplyQueries
-
-
-def _stored(row: MessageRow) -> StoredMessage:
-    return StoredMessage(
-        id=row.id,
-        chat_id=row.chat_id,
-        member_id=row.member_id,
-        platform_message_id=row.platform_message_id,
-        text=row.text,
-        sent_at=row.sent_at,
-        permalink=row.permalink,
-        to_hearth=row.to_hearth,
-    )
-
 
 PERIOD_MESSAGES_LIMIT = 20_000
 """At most this many messages of a period are read back at once."""
@@ -138,7 +124,7 @@ class Storage(
                     row.embedded_at = None
                 row.edited_at = message.edited_at or utcnow()
                 await session.flush()
-                return IngestResult(_stored(row), False, chat_id, row.member_id)
+                return IngestResult(stored_message(row), False, chat_id, row.member_id)
         return await self.ingest_message(message)
 
     async def delete_message(self, chat: Chat, platform_message_id: str) -> int | None:
