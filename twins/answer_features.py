@@ -55,6 +55,7 @@ QUOTE_FEATURES = (
     "context_coverage",
     "lacks_time",
     "lacks_person",
+    "own_coverage",
 )
 """The features of one candidate message, in model order."""
 
@@ -67,6 +68,7 @@ QUESTION_FEATURES = (
     "other_script",
     "lead_without_words",
     "cross_lead",
+    "own_present",
     "best_quote",
 )
 """The features of a question, in model order (``best_quote``: the best candidate's logit)."""
@@ -79,6 +81,11 @@ _ASKS = re.compile(r"(?:[?？]|[吗呢嘛么][\s~～。.!！]*)\s*$")
 _YOU = re.compile(r"\b(?:you|your|yours|you're|you've|you'll|u)\b|你|您", re.IGNORECASE)
 _ME = re.compile(r"\b(?:i|me|my|mine|i'm|i've|i'd|i'll|we|our|us)\b|我", re.IGNORECASE)
 _NAME = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b")
+_VOCATIVE = re.compile(
+    r"[,，]\s*[A-Z][a-z]+\s*[!?.！？~]*\s*$"
+    r"|^(?i:hey|hi|hello|dear|yo|thanks|congrats|wow|oh|aw+)[,!]?\s+[A-Z][a-z]+\b"
+)
+"""A sentence that calls someone by name ("That sounds great, Mel!", "Hey Jon, ...")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,8 @@ class _Vocabulary:
     idf: dict[int, float]
     present: float
     """IDF-weighted share of the query's words found in any of the member's messages."""
+    owned: float
+    """The same share counting only the member's own statements (:func:`own_statements`)."""
 
     @classmethod
     def of(cls, retrieval: Retrieval) -> _Vocabulary:
@@ -107,7 +116,13 @@ class _Vocabulary:
         }
         total = sum(idf.values())
         present = sum(idf[t] for t in terms if frequency[t]) / total if total else 0.0
-        return cls(messages, terms, idf, present)
+        owned_terms: set[int] = set()
+        for hit in messages:
+            if terms & _terms(hit.text):
+                for sentence in own_statements(hit.text):
+                    owned_terms |= terms & _terms(sentence)
+        owned = sum(idf[t] for t in owned_terms) / total if total else 0.0
+        return cls(messages, terms, idf, present, owned)
 
     def coverage(self, text: str) -> float:
         """IDF-weighted share of the query's words in ``text``."""
@@ -192,6 +207,7 @@ def quote_features(
                     1.0 if kind is wanted and not holds_type(text, kind) else 0.0
                     for kind in (AnswerType.TIME, AnswerType.PERSON)
                 ),
+                max(map(vocabulary.coverage, own_statements(text)), default=0.0),
             ]
         )
     return rows
@@ -253,10 +269,45 @@ def quotable(retrieval: Retrieval) -> list[bool]:
     """
     wanted = expected_type(retrieval.query)
     required = wanted if wanted in REQUIRED_TYPES else None
+    terms = frozenset(keyword_encoder().query(retrieval.query).indices)
     return [
         not only_asks(ranked.hit.text)
         and (required is None or holds_type(statements(ranked.hit.text), required))
+        and not _told_only_of_others(ranked.hit.text, terms)
         for ranked in retrieval.hits[:CANDIDATES]
+    ]
+
+
+def _told_only_of_others(text: str, terms: frozenset[int]) -> bool:
+    """Whether the question's words occur in ``text`` only where the writer speaks of
+    someone else or asks: "that race sounds great, Mel!" is no answer about the writer's race."""
+    if not terms & _terms(text):
+        return False
+    own = own_statements(text, whole_message=False)
+    return not any(terms & _terms(sentence) for sentence in own)
+
+
+def own_statements(text: str, *, whole_message: bool = True) -> list[str]:
+    """The sentences of ``text`` that tell of the writer or the world, not of the person
+    addressed: no questions, and no sentence that speaks to someone ("your son's okay",
+    "that race sounds great, Mel!") without the writer in it.
+
+    With ``whole_message``, a message that speaks to someone and never of its writer
+    states nothing of the writer's at all ("Sorry 'bout the accident! Glad your son's
+    okay.").
+    """
+    sentences = _sentences(text)
+    if (
+        whole_message
+        and not _ME.search(text)
+        and any(_YOU.search(s) or _VOCATIVE.search(s) for s in sentences)
+    ):
+        return []
+    return [
+        sentence
+        for sentence in sentences
+        if not _ASKS.search(sentence)
+        and not ((_YOU.search(sentence) or _VOCATIVE.search(sentence)) and not _ME.search(sentence))
     ]
 
 
@@ -302,6 +353,7 @@ def question_features(
         other_script,
         lead * (1.0 - coverage),
         lead * other_script,
+        (1.0 - other_script) * vocabulary.owned,
         best_quote,
     ]
 

@@ -19,7 +19,7 @@ from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores
 from tests.bots.conftest import make_memory
 from twins.answer import TwinQuestion, TwinSource
-from twins.answer_features import QUOTE_FEATURES, quote_features
+from twins.answer_features import QUOTE_FEATURES, own_statements, quotable, quote_features
 from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
@@ -163,6 +163,37 @@ def test_questions_and_talk_about_you_are_not_statements() -> None:
     assert [row[about_you] for row in rows] == [1.0, 1.0, 0.0, 1.0]
     coverage = QUOTE_FEATURES.index("coverage")
     assert rows[2][coverage] > 0.9 and rows[3][QUOTE_FEATURES.index("other_script")] == 1.0
+
+
+def test_what_the_member_says_of_someone_else_is_not_their_own() -> None:
+    assert own_statements("That charity race sounds great, Mel!") == []
+    assert own_statements("Glad your son is okay, Melanie.") == []
+    # Spoken to someone and never of the writer: nothing in it is the writer's.
+    assert own_statements("Oops, sorry 'bout the accident! Thank goodness your son's okay.") == []
+    assert own_statements(
+        "Oops, sorry 'bout the accident! Thank goodness your son's okay.", whole_message=False
+    ) == ["Oops, sorry 'bout the accident!"]
+    assert own_statements("Thanks, Mel! I ran my first charity race last week.") == [
+        "I ran my first charity race last week."
+    ]
+    assert own_statements("Trail tips: bring water. Fern Creek is flat.") == [
+        "Trail tips: bring water.",
+        "Fern Creek is flat.",
+    ]
+    assert own_statements("你儿子没事吧？太好了，你们家真不容易") == []
+    assert own_statements("我儿子没事，谢谢关心") == ["我儿子没事，谢谢关心"]
+
+
+def test_a_message_that_speaks_of_the_question_only_to_someone_else_is_not_quoted() -> None:
+    hits = [
+        ranked(1, "That charity race sounds great, Mel! So proud of you.", 0.9),
+        ranked(2, "Thanks! I finished the charity race in 52 minutes.", 0.85),
+        ranked(3, "Race tips: bring water. Change your shoes after.", 0.8),
+        ranked(4, "Haha same, love it", 0.7),
+    ]
+    found = Retrieval("charity race time", [1.0], hits, pool=[h.hit for h in hits])
+
+    assert quotable(found) == [False, True, True, True]
 
 
 def test_judgement_quotes_only_what_carries_the_answer() -> None:
