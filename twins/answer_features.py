@@ -292,17 +292,19 @@ def own_statements(text: str, *, whole_message: bool = True) -> list[str]:
     addressed: no questions, and no sentence that speaks to someone ("your son's okay",
     "that race sounds great, Mel!") without the writer in it.
 
-    With ``whole_message``, a message that speaks to someone and never of its writer
-    states nothing of the writer's at all ("Sorry 'bout the accident! Glad your son's
-    okay.").
+    A message that never speaks of its writer and calls someone by name or asks them
+    about themselves ("That bowl is gorgeous! Did you make it?") is a reply to them:
+    nothing in it is the writer's. With ``whole_message``, so is any message that speaks
+    to someone and never of its writer ("Sorry 'bout the accident! Glad your son's okay."),
+    though advice ("Race tips: bring water. Change your shoes after.") is lost with it.
     """
     sentences = _sentences(text)
-    if (
-        whole_message
-        and not _ME.search(text)
-        and any(_YOU.search(s) or _VOCATIVE.search(s) for s in sentences)
-    ):
-        return []
+    if not _ME.search(text):
+        to_them = [bool(_YOU.search(s)) for s in sentences]
+        called = any(_VOCATIVE.search(s) for s in sentences)
+        asked = any(you and _ASKS.search(s) for you, s in zip(to_them, sentences, strict=True))
+        if called or asked or (whole_message and any(to_them)):
+            return []
     return [
         sentence
         for sentence in sentences

@@ -180,6 +180,11 @@ def test_what_the_member_says_of_someone_else_is_not_their_own() -> None:
         "Trail tips: bring water.",
         "Fern Creek is flat.",
     ]
+    # A reply that asks them about their own thing is theirs, however it starts.
+    reply = "That bowl is gorgeous! The black and white design looks so fancy. Did you make it?"
+    assert own_statements(reply, whole_message=False) == []
+    advice = "Race tips: bring water. Change your shoes after."
+    assert own_statements(advice, whole_message=False) == ["Race tips: bring water."]
     assert own_statements("你儿子没事吧？太好了，你们家真不容易") == []
     assert own_statements("我儿子没事，谢谢关心") == ["我儿子没事，谢谢关心"]
 
