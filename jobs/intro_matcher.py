@@ -458,6 +458,9 @@ def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
 ) -> list[tuple[tuple[int, ...], float]]:
     """Further pairs, best first, for members with a strong interest unlike their earlier ones.
 
+    Pairs with a member who meets no one yet come before the rest, so that a
+    member's second introduction never takes the partner a lonely member needs.
+
     A member already in a group needs the new pair to score ``strong[0]`` and to
     be about something else than with each of their earlier partners; when both
     members already have partners, it must score ``strong[1]`` too (a member no
@@ -469,10 +472,11 @@ def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
         for member in group:
             partners[member].extend(other for other in group if other != member)
     added: list[tuple[tuple[int, ...], float]] = []
-    for score, a, b in candidates(ids):
-        if score < least or a == b or b in partners[a]:
-            continue
-        if partners[a] and partners[b] and score < share:
+    ranked = [(score, a, b) for score, a, b in candidates(ids) if score >= least and a != b]
+    # a member who meets no one yet comes first: their one introduction before anyone's second
+    ranked.sort(key=lambda edge: bool(partners[edge[1]]) and bool(partners[edge[2]]))
+    for score, a, b in ranked:
+        if b in partners[a] or (partners[a] and partners[b] and score < share):
             continue
         if len(partners[a]) >= most or len(partners[b]) >= most or not rules.allowed(a, b):
             continue
