@@ -900,7 +900,9 @@ def _exchanges(
     if times is not None:
         together = _in_one_talk(together, np.abs(times[rows] - times[columns]), options)
     together |= _in_one_conversation(places, times, topics, rows, columns, options)
-    met = _met_over(owners, topics, places, times, links=links, options=options)
+    met = _met_over(
+        owners, topics, places, times, links=links, addressed=addressed, options=options
+    )
     if len(met):
         together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[rows], topics), met)
         together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[columns], topics), met)
@@ -966,11 +968,13 @@ def _met_over(
     times: npt.NDArray[np.float64] | None,
     *,
     links: Collection[tuple[int, int]],
+    addressed: Collection[tuple[int, int]] = (),
     options: InterestOptions,
 ) -> IntArray:
     """The (pair of members, topic) keys of the subjects two members have already talked over.
 
-    Two members met over a topic when one answered the other on it, or when
+    Two members met over a topic when one answered the other on it (a reply,
+    ``links``, or a message naming the other, ``addressed``), or when
     they talked it over in a back-and-forth: a message of one and a message of
     the other on the topic, at most ``conversation_messages`` substantive
     messages and ``conversation_seconds`` apart, in a conversation where the
@@ -1019,6 +1023,13 @@ def _met_over(
         first, second = linked[:, 0], linked[:, 1]
         found.append(_pair_topic_keys(owners, first, second, topics[first], topics))
         found.append(_pair_topic_keys(owners, first, second, topics[second], topics))
+    if addressed:
+        named = np.asarray(list(addressed), dtype=np.int64).reshape(-1, 2)
+        row, member = named[:, 0], named[:, 1]
+        pair = np.minimum(owners[row], member) * (int(owners.max()) + 1) + np.maximum(
+            owners[row], member
+        )
+        found.append(pair * (int(topics.max()) + 2) + topics[row] + 1)
     unique: IntArray = np.unique(np.concatenate(found))
     return unique
 
