@@ -189,12 +189,13 @@ def _travel_chat(second_on: int) -> tuple[SharedInterests, SharedInterests]:
     )
     scripts = np.ones(len(owners), dtype=np.int64)
 
-    def run(**options: float) -> SharedInterests:
+    def run(return_alike: float) -> SharedInterests:
+        options = InterestOptions(return_alike=return_alike)
         return find_shared_interests(
-            owners, x, scripts, times=times, term_pairs=pairs, options=InterestOptions(**options)
+            owners, x, scripts, times=times, term_pairs=pairs, options=options
         )
 
-    return run(), run(return_alike=math.inf)
+    return run(InterestOptions().return_alike), run(math.inf)
 
 
 def test_a_subject_both_come_back_to_in_other_words_counts() -> None:
