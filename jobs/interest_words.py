@@ -130,22 +130,23 @@ _NOT_AN_INTEREST = frozenset(
     help bring brought buy bought pay paid free cheap price prices money work working
     job office home house room door week weekend today tonight tomorrow yesterday
     account booking january february march april may june july august september october
-    november december
+    november december morning afternoon evening night noon early late soon
+    meetup meetups gathering ask asking asked wondering sense
     天气 下雨 降温 预报 决定 确定 同意 商量 安排 计划 开会 会议 提醒 通知 确认 报名 登记
     问题 想法 主意 地方 东西 事情 时间 帮忙 工作 上班 加班 公司 房子 门口 楼下 价格 便宜
-    账号 预约
+    账号 预约 聚会 聚餐 问下 请问 想问 问问
     """.split()
 )
 """Words of the chat's small talk and logistics (weather, plans and decisions, errands,
-work, places in general, months): what members arrange together, never an interest
-they share."""
+work, places in general, months, meetups, asking): what members arrange together, never
+an interest they share."""
 
 
 def _inflected_verb(word: str) -> bool:
     """Whether an English word is a past form of a verb ("decided", "pulled"): a verb
-    form names no interest. Words of six letters or more ending in -ed whose stem the
+    form names no interest. Words of five letters or more ending in -ed whose stem the
     dictionary knows."""
-    if len(word) < 6 or not word.endswith("ed"):
+    if len(word) < 5 or not word.endswith("ed"):
         return False
     from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
 

@@ -400,7 +400,7 @@ def match_scored_pairs(
     if options.max_intros_per_member > 1 and same_interest is not None and weights:
         groups += _more_intros(
             ids,
-            [group for group, _ in groups],
+            groups,
             candidates,
             same_interest,
             rules,
@@ -449,7 +449,7 @@ def _best_scored_trio(  # noqa: PLR0917 - private helper of match_scored_pairs
 
 def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
     ids: Sequence[int],
-    groups: Sequence[tuple[int, ...]],
+    groups: Sequence[tuple[tuple[int, ...], float]],
     candidates: Callable[[Sequence[int]], Sequence[Edge]],
     same_interest: Callable[[int, int, int], bool],
     rules: _Rules,
@@ -460,19 +460,26 @@ def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
 
     A member already in a group needs the new pair to score ``strong[0]`` and to
     be about something else than with each of their earlier partners; when both
-    members already have partners, it must score ``strong[1]`` too (a member no
-    one was found for meets someone over any strong interest, rather than no one).
+    members already meet someone over a strong interest (``strong[0]``), it must
+    score ``strong[1]`` too (a member no one was found for, or only a weak match,
+    meets someone over any strong interest, rather than no one). Pairs with such
+    a member come first, so that a member's second introduction never takes the
+    partner they need.
     """
     least, share = strong
     partners: dict[int, list[int]] = {member: [] for member in ids}
-    for group in groups:
+    matched: set[int] = set()  # members who meet someone over a strong interest
+    for group, weight in groups:
         for member in group:
             partners[member].extend(other for other in group if other != member)
+            if weight >= least:
+                matched.add(member)
     added: list[tuple[tuple[int, ...], float]] = []
-    for score, a, b in candidates(ids):
-        if score < least or a == b or b in partners[a]:
-            continue
-        if partners[a] and partners[b] and score < share:
+    ranked = [(score, a, b) for score, a, b in candidates(ids) if score >= least and a != b]
+    # a member who meets no one yet over a strong interest comes first
+    ranked.sort(key=lambda edge: edge[1] in matched and edge[2] in matched)
+    for score, a, b in ranked:
+        if b in partners[a] or (a in matched and b in matched and score < share):
             continue
         if len(partners[a]) >= most or len(partners[b]) >= most or not rules.allowed(a, b):
             continue
@@ -482,5 +489,6 @@ def _more_intros(  # noqa: PLR0917 - private helper of match_scored_pairs
             continue
         partners[a].append(b)
         partners[b].append(a)
+        matched.update((a, b))
         added.append((_key(a, b), score))
     return added

@@ -444,6 +444,49 @@ def _times(messages: Sequence[ChatMessage], rows: Sequence[int]) -> npt.NDArray[
     return np.asarray([moment.timestamp() for moment in moments if moment], dtype=np.float64)
 
 
+def _addressed(
+    messages: Sequence[ChatMessage], rows: Sequence[int], named: Callable[[str], list[int]]
+) -> list[tuple[int, int]]:
+    """``(position in rows, member)``: the message @-mentions or names the member."""
+    found = []
+    for index, row in enumerate(rows):
+        message = messages[row]
+        for member in {*message.mentions, *named(message.text)} - {message.member_id}:
+            found.append((index, member))
+    return found
+
+
+def addressing_names(
+    names: Mapping[int, str],
+    handles: Mapping[str, int] | None = None,
+    aliases: Mapping[str, int] | None = None,
+) -> dict[str, int]:
+    """What members are called, to their ids: display names, handles, aliases, and what
+    no other member is also called of: the first word of a display name of several
+    words (Tomás Rivera: Tomás), and the forms of address of a Chinese name of two or
+    three characters, from its surname (林慧: 林阿姨, 老林, 小林, 林姐)."""
+    called = {name: member for member, name in names.items() if name}
+    forms: dict[str, set[int]] = {}
+    for member, name in names.items():
+        words = name.split()
+        if len(words) > 1 and not HAN.search(words[0]):
+            forms.setdefault(words[0], set()).add(member)
+        elif len(words) == 1 and 2 <= len(name) <= 3 and all(HAN.match(c) for c in name):
+            surname = name[0]
+            for form in (
+                *(p + surname for p in _BEFORE_SURNAME),
+                *(surname + s for s in _AFTER_SURNAME),
+            ):
+                forms.setdefault(form, set()).add(member)
+    called.update({form: next(iter(who)) for form, who in forms.items() if len(who) == 1})
+    return {**called, **(handles or {}), **(aliases or {})}
+
+
+_BEFORE_SURNAME = ("老", "小", "阿")
+_AFTER_SURNAME = ("姐", "哥", "阿姨", "叔", "总", "老师", "大姐", "大哥", "师傅")
+"""How a Chinese name's surname is used to address its bearer (老周, 林阿姨)."""
+
+
 def _links(messages: Sequence[ChatMessage], rows: Sequence[int]) -> list[tuple[int, int]]:
     """Pairs of positions in ``rows`` where one message answers the other."""
     position = {messages[row].message_id: index for index, row in enumerate(rows)}
@@ -460,13 +503,16 @@ def model_chat(
     options: IntroOptions | None = None,
     *,
     names: Iterable[str] = (),
+    addressing: Mapping[str, int] | None = None,
     overwrite: bool = False,
 ) -> ChatModel:
     """Profiles, key words and shared interests of a chat (``vectors[i]`` embeds message i).
 
     ``names`` are what members are called (display names, handles): words of
-    them are not key terms. With ``overwrite``, a float32 matrix of ``vectors``
-    is worked on in place (a large chat's vectors are not copied): its rows are
+    them are not key terms. ``addressing`` maps what members are called to their
+    ids (see :func:`addressing_names`): a message naming a member is part of an
+    exchange with them. With ``overwrite``, a float32 matrix of ``vectors`` is
+    worked on in place (a large chat's vectors are not copied): its rows are
     normalised and reordered, so the caller must not read it afterwards.
     """
     options = options or IntroOptions()
@@ -528,6 +574,7 @@ def model_chat(
         times=times,
         positions=interest_rows,
         links=_links(messages, row_list),
+        addressed=_addressed(messages, row_list, _alias_finder(addressing or {})),
         weights=cue_weights[interest_rows],
         term_pairs=term_pairs,
         options=options.interests,
@@ -609,6 +656,7 @@ def plan_introductions(
         vectors,
         options,
         names=[*names.values(), *(handles or {}), *(aliases or {})],
+        addressing=addressing_names(names, handles, aliases),
         overwrite=overwrite,
     )
     language = language or model.language

@@ -10,10 +10,14 @@ language-neutral space of :mod:`jobs.member_interests` and their words:
   that are part of one exchange do not count: a reply and what it answers,
   or two messages within ``same_talk_seconds`` of each other, or within
   ``same_talk_messages`` of each other in the chat and ``turn_seconds`` in time.
-  Nor does a subject the two already talked over together: when both wrote
-  on a topic in one conversation (``conversation_messages`` and
-  ``conversation_seconds``), none of their messages on that topic counts, as
-  they have met over it. What is left weighs less the more other members
+  Nor does a message that names or mentions the other member, nor a pair on
+  one topic in one conversation (``conversation_messages`` and
+  ``conversation_seconds``). Nor does a subject the two already talked over
+  together: when one replied to the other on a topic, answered the other's
+  message straight away (the next message of the chat), or they went back and
+  forth in a conversation on it, none of their messages on that topic counts,
+  as they have met over it; two members who each post on a subject once,
+  minutes apart, have not. What is left weighs less the more other members
   write as alike a message (the *crowd*: the common subject of a developers'
   group, the hike everyone goes on) and the less its author comes back to
   its subject on other days (:func:`_recurrence`: an interest recurs, a
@@ -53,9 +57,10 @@ members who are no one's candidates are never scored together.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,8 +110,13 @@ class InterestOptions:
     """Two members' messages on one topic at most this many substantive messages and
     ``conversation_seconds`` apart are one conversation ..."""
     conversation_links: int = 1
-    """... and this many such pairs of their messages on the topic (or a reply) mean they
-    have talked it over (see ``_met_over``)."""
+    """... and this many back-and-forths on the topic in such reach (one member, the other,
+    the first again), or a reply, mean they have talked it over (see ``_met_over``)."""
+    return_alike: float = 0.5
+    """Two messages of a member on different occasions are on one subject when at least
+    this share of how alike a member's messages on other days usually are, at best
+    (a word shared with another member then counts as one both come back to, see
+    ``_back_in_other_words``)."""
     topic_weight: float = 0.5
     term_bonus: float = 2.0
     """Standard scores added to a pair of messages sharing a particular word, times how
@@ -270,14 +280,15 @@ def _recurrence(
     moments: npt.NDArray[np.float64],
     *,
     apart: float,
-) -> npt.NDArray[np.float64]:
+) -> tuple[npt.NDArray[np.float64], float]:
     """How much each message's subject recurs for its author, ``_LEAST_RECURRENCE`` to 1.
 
     From a message's best standard score with its author's messages sent
     ``apart`` seconds or more before or after it (other days), relative to
     the chat's median of that: what a member returns to on several days is
     theirs; what they say once (a sandwich for the hike) is less so. A member
-    who wrote on one day only counts as usual.
+    who wrote on one day only counts as usual. Also that median: how alike two
+    messages of a member on other days usually are, at best.
     """
     best = np.full(len(x), -np.inf, dtype=np.float64)
     order = np.argsort(owners, kind="stable")
@@ -312,7 +323,7 @@ def _recurrence(
     usual = max(float(np.median(best[known])), 1e-6) if known.any() else 1.0
     share = np.clip(np.where(known, best, usual) / usual, 0.0, 1.0)
     result: npt.NDArray[np.float64] = _LEAST_RECURRENCE + (1.0 - _LEAST_RECURRENCE) * share
-    return result
+    return result, usual
 
 
 def _crowd(
@@ -578,6 +589,7 @@ def find_shared_interests(
     times: npt.NDArray[np.float64] | None = None,
     positions: IntArray | None = None,
     links: Collection[tuple[int, int]] = (),
+    addressed: Collection[tuple[int, int]] = (),
     weights: npt.NDArray[np.float32] | None = None,
     term_pairs: TermPairs | None = None,
     options: InterestOptions | None = None,
@@ -588,7 +600,9 @@ def find_shared_interests(
     ``owners[i]`` in script ``scripts[i]`` (see ``script_codes``), sent at
     ``times[i]`` seconds, the ``positions[i]``-th message of the chat (rows
     stand for their positions when not given). ``links`` are pairs of rows
-    where one answers the other.
+    where one answers the other; ``addressed`` are ``(row, member)`` where the
+    message names or mentions the member: it is part of an exchange with them,
+    no evidence of what the two share.
     ``weights`` (0 to 1) say how much each message can show an interest: a
     pair of messages' excess, when positive, is scaled by the smaller weight.
     ``term_pairs`` are pairs of rows sharing a particular word (see
@@ -624,16 +638,15 @@ def find_shared_interests(
         scale = np.minimum(weights[rows], weights[columns])
         excess = np.where(excess > 0, excess * scale, excess).astype(np.float32)
     places = positions if positions is not None else np.arange(n, dtype=np.int64)
-    together = np.abs(places[rows] - places[columns]) <= options.same_talk_messages
-    if times is not None:
-        together = _in_one_talk(together, np.abs(times[rows] - times[columns]), options)
     topics = _topic_labels(x, options)
-    met = _met_over(owner_ids, topics, places, times, links=links, options=options)
-    if len(met):
-        together |= np.isin(_pair_topic_keys(owner_ids, rows, columns, topics[rows], topics), met)
-        together |= np.isin(
-            _pair_topic_keys(owner_ids, rows, columns, topics[columns], topics), met
-        )
+    together, met = _exchanges(
+        owner_ids,
+        (rows, columns),
+        (places, times, topics),
+        links=links,
+        addressed=addressed,
+        options=options,
+    )
     crowd = np.maximum(
         _crowd(closest, rows, scores, members, sampled),
         _crowd(closest, columns, scores, members, sampled),
@@ -642,16 +655,11 @@ def find_shared_interests(
     plain = excess.copy()
     # when: without times, every message is an occasion of its own
     moments = times if times is not None else places.astype(np.float64) * options.apart_seconds
-    recurring = _recurrence(
+    recurring, usual_return = _recurrence(
         x, owner_ids, scripts, calibration, moments, apart=options.apart_seconds
     )
     share = share * np.minimum(recurring[rows], recurring[columns])
     excess = np.where(excess > 0, excess * share, excess).astype(np.float32)
-    if links:
-        linked = {(min(a, b), max(a, b)) for a, b in links}
-        for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
-            if pair in linked:
-                together[position] = True
     excess[together] = _EXCLUDED
     # members are linked by a pair of messages alike enough, however many write alike
     linking = (plain >= options.min_excess) & ~together
@@ -671,12 +679,24 @@ def find_shared_interests(
     }
     counted = ~together[words.places] & (words.raw > options.word_gate)
     word_pairs = (rows[words.places], columns[words.places])
+
+    def alike(first: IntArray, second: IntArray) -> npt.NDArray[np.bool_]:
+        cosines = np.einsum("ij,ij->i", x[first], x[second])
+        standard = calibration.standard(cosines, scripts[first], scripts[second])
+        found: npt.NDArray[np.bool_] = standard >= options.return_alike * usual_return
+        return found
+
+    # a subject both come back to in other words (自驾 one day, 旅行 another) counts too
+    again = _back_in_other_words(
+        owner_ids, word_pairs, counted & (words.name_weights > 0), alike, moments, options
+    )
+    scoring = np.where(again & (words.weights <= 0), words.name_weights, words.weights)
     # as for messages alike: what its authors never come back to counts less
     recurs = np.minimum(recurring[word_pairs[0]], recurring[word_pairs[1]])
     word_scores = {
         pair: sum(e.excess for e in proof)
         for pair, proof in _word_evidence(
-            owner_ids, word_pairs, np.where(counted, words.weights * recurs, 0.0), options.evidence
+            owner_ids, word_pairs, np.where(counted, scoring * recurs, 0.0), options.evidence
         ).items()
     }
     # words only one of the two comes back to do not score, but may name what else they share
@@ -689,6 +709,47 @@ def find_shared_interests(
     return SharedInterests(
         relative, evidence, topics, _word_evidence(owner_ids, word_pairs, naming, options.evidence)
     )
+
+
+def _back_in_other_words(  # noqa: PLR0917 - private helper of find_shared_interests
+    owners: IntArray,
+    pairs: tuple[IntArray, IntArray],
+    sharing: npt.NDArray[np.bool_],
+    alike: Callable[[IntArray, IntArray], npt.NDArray[np.bool_]],
+    moments: npt.NDArray[np.float64],
+    options: InterestOptions,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages sharing a word (``pairs``, where ``sharing``) are of two
+    members who both come back to what they share, in whatever words: each has two
+    messages among the pair's ``sharing`` ones, ``apart_seconds`` or more from each
+    other and ``alike`` (on one subject)."""
+    rows, columns = pairs
+    chosen = np.flatnonzero(sharing)
+    own: defaultdict[Pair, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for row, column in zip(rows[chosen].tolist(), columns[chosen].tolist(), strict=True):
+        a, b = int(owners[row]), int(owners[column])
+        messages = own[(min(a, b), max(a, b))]
+        messages[a].add(row)
+        messages[b].add(column)
+
+    def comes_back(messages: set[int]) -> bool:
+        combined = np.asarray(list(itertools.combinations(sorted(messages), 2)), dtype=np.int64)
+        if not len(combined):
+            return False
+        first, second = combined[:, 0], combined[:, 1]
+        far = np.abs(moments[first] - moments[second]) >= options.apart_seconds
+        return bool(far.any() and alike(first[far], second[far]).any())
+
+    both = {
+        pair
+        for pair, messages in own.items()
+        if len(messages) == 2 and all(comes_back(found) for found in messages.values())
+    }
+    keys = _pair_keys(owners, rows, columns)
+    size = int(owners.max()) + 1
+    wanted = np.asarray([a * size + b for a, b in both], dtype=np.int64)
+    found: npt.NDArray[np.bool_] = sharing & np.isin(keys, wanted)
+    return found
 
 
 def _combined(
@@ -815,6 +876,74 @@ def _in_one_talk(
     return together
 
 
+def _exchanges(
+    owners: IntArray,
+    pairs: tuple[IntArray, IntArray],
+    when: tuple[IntArray, npt.NDArray[np.float64] | None, IntArray],
+    *,
+    links: Collection[tuple[int, int]],
+    addressed: Collection[tuple[int, int]],
+    options: InterestOptions,
+) -> tuple[npt.NDArray[np.bool_], IntArray]:
+    """Which candidate pairs of messages (``pairs``: rows and columns) are part of an
+    exchange, not evidence of a shared interest, and the subjects talked over.
+
+    ``when`` is each row's place in the chat, time (if known) and topic. A pair is
+    an exchange when its messages are one talk (``_in_one_talk``), one conversation
+    on a topic (``_in_one_conversation``), on a subject its members talked over
+    (``_met_over``), a reply and what it answers (``links``), or when either message
+    names or mentions the other's author (``addressed``: ``(row, member)``).
+    """
+    rows, columns = pairs
+    places, times, topics = when
+    together = np.abs(places[rows] - places[columns]) <= options.same_talk_messages
+    if times is not None:
+        together = _in_one_talk(together, np.abs(times[rows] - times[columns]), options)
+    together |= _in_one_conversation(places, times, topics, rows, columns, options)
+    met = _met_over(
+        owners, topics, places, times, links=links, addressed=addressed, options=options
+    )
+    if len(met):
+        together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[rows], topics), met)
+        together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[columns], topics), met)
+    if links:
+        linked = {(min(a, b), max(a, b)) for a, b in links}
+        for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
+            if pair in linked:
+                together[position] = True
+    if addressed:
+        named = np.asarray(list(addressed), dtype=np.int64).reshape(-1, 2)
+        size = int(owners.max()) + 1
+        keys = np.unique(named[:, 0] * size + named[:, 1])
+        together |= np.isin(rows * size + owners[columns], keys)
+        together |= np.isin(columns * size + owners[rows], keys)
+    return together, met
+
+
+def _in_one_conversation(  # noqa: PLR0917 - private helper of find_shared_interests
+    places: IntArray,
+    times: npt.NDArray[np.float64] | None,
+    topics: IntArray,
+    rows: IntArray,
+    columns: IntArray,
+    options: InterestOptions,
+) -> npt.NDArray[np.bool_]:
+    """Which pairs of messages are on one topic in one conversation: at most
+    ``conversation_messages`` substantive messages and ``conversation_seconds`` apart."""
+    rank = np.empty(len(places), dtype=np.int64)
+    rank[np.argsort(places, kind="stable")] = np.arange(len(places))
+    found = np.empty(len(rows), dtype=bool)
+    for start in range(0, len(rows), _PAIR_BLOCK):  # no temporaries as long as the pairs
+        left, right = rows[start : start + _PAIR_BLOCK], columns[start : start + _PAIR_BLOCK]
+        near = (topics[left] == topics[right]) & (
+            np.abs(rank[left] - rank[right]) <= options.conversation_messages
+        )
+        if times is not None:
+            near &= np.abs(times[left] - times[right]) <= options.conversation_seconds
+        found[start : start + _PAIR_BLOCK] = near
+    return found
+
+
 def _of_linked_members(
     owners: IntArray, rows: IntArray, columns: IntArray, linking: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.bool_]:
@@ -839,31 +968,53 @@ def _met_over(
     times: npt.NDArray[np.float64] | None,
     *,
     links: Collection[tuple[int, int]],
+    addressed: Collection[tuple[int, int]] = (),
     options: InterestOptions,
 ) -> IntArray:
     """The (pair of members, topic) keys of the subjects two members have already talked over.
 
-    Two members met over a topic when one answered the other on it, or when
-    ``conversation_links`` pairs of their messages on it (or more) are at most
-    ``conversation_messages`` substantive messages and ``conversation_seconds``
-    apart: a back-and-forth, not two members each answering one question of
-    the group.
+    Two members met over a topic when one answered the other on it (a reply,
+    ``links``, or a message naming the other, ``addressed``), or when
+    they talked it over in a back-and-forth: a message of one and a message of
+    the other on the topic, at most ``conversation_messages`` substantive
+    messages and ``conversation_seconds`` apart, in a conversation where the
+    first speaks again after the second (or the second spoke before the first),
+    as near; ``conversation_links`` such pairs or more. Two members who each
+    post on a subject once, minutes apart (each answering the group, or one
+    remarking on the other's news), have not talked it over.
     """
     order = np.argsort(places, kind="stable")
-    lefts, rights = [], []
+    lefts, rights, same, next_ones = [], [], [], []
     for step in range(1, options.conversation_messages + 1):
         first, second = order[:-step], order[step:]
-        near = (owners[first] != owners[second]) & (topics[first] == topics[second])
+        near = owners[first] != owners[second]
         if times is not None:
             near &= np.abs(times[second] - times[first]) <= options.conversation_seconds
         lefts.append(first[near])
         rights.append(second[near])
+        same.append(topics[first[near]] == topics[second[near]])
+        # the very next message of the chat (anyone's counted), within a turn
+        following = places[second[near]] - places[first[near]] == 1
+        if times is not None:
+            following &= times[second[near]] - times[first[near]] <= options.turn_seconds
+        next_ones.append(following)
     left = np.concatenate(lefts).astype(np.int64)
     right = np.concatenate(rights).astype(np.int64)
+    on_topic = np.concatenate(same).astype(bool)
     found = [np.zeros(0, dtype=np.int64)]
-    if len(left):  # near pairs share their topic: one key each
+    turns = _turned_back(owners, left, right)
+    size = int(owners.max()) + 1
+    # a pair on one topic met when one answered the other straight away, when the later
+    # one was answered back, or when the earlier one answered
+    met = on_topic & (
+        np.concatenate(next_ones).astype(bool)
+        | np.isin(right * size + owners[left], turns)
+        | np.isin(left * size + owners[right], turns)
+    )
+    if met.any():
         near_keys, counts = np.unique(
-            _pair_topic_keys(owners, left, right, topics[left], topics), return_counts=True
+            _pair_topic_keys(owners, left[met], right[met], topics[left[met]], topics),
+            return_counts=True,
         )
         found.append(near_keys[counts >= options.conversation_links])
     if links:
@@ -872,8 +1023,26 @@ def _met_over(
         first, second = linked[:, 0], linked[:, 1]
         found.append(_pair_topic_keys(owners, first, second, topics[first], topics))
         found.append(_pair_topic_keys(owners, first, second, topics[second], topics))
+    if addressed:
+        named = np.asarray(list(addressed), dtype=np.int64).reshape(-1, 2)
+        row, member = named[:, 0], named[:, 1]
+        pair = np.minimum(owners[row], member) * (int(owners.max()) + 1) + np.maximum(
+            owners[row], member
+        )
+        found.append(pair * (int(topics.max()) + 2) + topics[row] + 1)
     unique: IntArray = np.unique(np.concatenate(found))
     return unique
+
+
+def _turned_back(owners: IntArray, left: IntArray, right: IntArray) -> IntArray:
+    """Keys ``message * size + member`` (``size``: the largest owner id plus one) of the
+    messages that follow one of ``member`` and are followed by another of theirs, by the
+    near pairs ``(left[i], right[i])`` (earlier, later) of messages of different members."""
+    size = int(owners.max()) + 1 if len(owners) else 1
+    after = np.unique(right * size + owners[left])  # a message and whom it follows
+    before = np.unique(left * size + owners[right])  # a message and who follows it
+    both: IntArray = np.intersect1d(after, before, assume_unique=True)
+    return both
 
 
 def _best_evidence(

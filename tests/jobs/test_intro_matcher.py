@@ -341,3 +341,25 @@ def test_a_second_introduction_keeps_the_rules_and_never_repeats_a_pair() -> Non
     assert len(pairs) == len(set(pairs))
     per_member = Counter(m for pair in pairs for m in pair)
     assert max(per_member.values()) <= IntroOptions().max_intros_per_member
+
+
+def test_a_member_left_alone_comes_before_a_second_introduction() -> None:
+    # 2 could meet 4 (strong, both already matched) or 3, whom no one else shares anything
+    # with: 3's only introduction comes first, and 2 meets no more than two partners
+    scores = {(1, 2): 6.0, (4, 5): 5.0, (2, 4): 5.5, (2, 3): 2.0}
+
+    def never_same(member: int, one: int, other: int) -> bool:
+        return False
+
+    options = IntroOptions(make_trio=False)
+    round_ = match_scored_pairs(
+        [1, 2, 3, 4, 5], *scored(scores), min_score=0.0, same_interest=never_same, options=options
+    )
+    groups = [g.member_ids for g in round_.groups]
+    assert (2, 3) in groups and (2, 4) not in groups and round_.unmatched == ()
+    # with no one left alone, the strong second introduction is made
+    del scores[(2, 3)]
+    full = match_scored_pairs(
+        [1, 2, 4, 5], *scored(scores), min_score=0.0, same_interest=never_same, options=options
+    )
+    assert (2, 4) in [g.member_ids for g in full.groups]

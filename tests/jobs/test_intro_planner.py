@@ -10,7 +10,9 @@ import numpy as np
 from jobs.intro_matcher import InterestProfiles, IntroOptions, match_members
 from jobs.intro_planner import (
     ChatMessage,
+    addressing_names,
     count_interactions,
+    model_chat,
     plan_introductions,
     with_word_vectors,
 )
@@ -196,3 +198,33 @@ def test_a_member_with_two_different_interests_meets_a_partner_for_each() -> Non
         more, all_vectors, NAMES, options=replace(IntroOptions(), max_intros_per_member=1)
     )
     assert sum(ANA in intro.group.member_ids for intro in once.intros) == 1
+
+
+def test_members_are_called_by_first_names_and_chinese_forms_of_address() -> None:
+    names = {1: "Tomás Rivera", 2: "林慧", 3: "周明远", 4: "林晓", 5: "Tom Lee", 6: "Tom Wu"}
+    called = addressing_names(names, handles={"tommy": 5})
+    assert called["Tomás"] == 1 and called["Tomás Rivera"] == 1
+    assert called["老周"] == 3 and called["周姐"] == 3 and called["林慧"] == 2
+    assert "林阿姨" not in called and "小林" not in called  # two members are called 林
+    assert "Tom" not in called and called["tommy"] == 5  # two members are called Tom
+
+
+def test_a_message_naming_the_partner_is_no_evidence_of_what_they_share() -> None:
+    messages, vectors = chat()
+    plain = model_chat(messages, vectors, names=NAMES.values(), addressing=addressing_names(NAMES))
+    # every running message of Ana is addressed to Wei by name: an exchange, not a shared
+    # interest found for them
+    addressed = [
+        replace(m, text=f"{m.text}, {NAMES[WEI]}")
+        if m.member_id == ANA and "running" in m.text.lower()
+        else m
+        for m in messages
+    ]
+    named = model_chat(addressed, vectors, names=NAMES.values(), addressing=addressing_names(NAMES))
+    before, after = plain.pair_score(ANA, WEI), named.pair_score(ANA, WEI)
+    assert before is not None and before > (plain.pair_score(BO, EVE) or 0.0)
+    assert after is None or after < (named.pair_score(BO, EVE) or 0.0)
+    shown = [
+        named.messages[int(named.interest_rows[row])].text for row in named.evidence_rows(ANA, WEI)
+    ]
+    assert not any("running" in text for text in shown)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from jobs.member_interests import neutral_vectors, script_codes
-from jobs.shared_interests import InterestOptions, find_shared_interests
+from jobs.shared_interests import InterestOptions, SharedInterests, find_shared_interests
+from jobs.shared_terms import TermPairs
 from jobs.vector_math import unit_rows
 from tests.jobs.intro_chat import ANA, BO, CY, DEE, EVE, WEI, chat
 
@@ -126,3 +129,78 @@ def test_a_subject_many_members_write_alike_on_counts_less_than_one_two_share() 
     found = find_shared_interests(owners, x, np.ones(30, dtype=np.int64), times=times)
     pair, crowd = found.score(1, 2), found.score(3, 4)
     assert pair is not None and (crowd is None or pair > crowd)
+
+
+def _with_evening(turns: list[int]):  # type: ignore[no-untyped-def]
+    """The chat plus one evening of running talk: ``turns`` are the members who post in
+    it, a minute apart (Ana and Wei say what they said first, Bo something of his)."""
+    messages, vectors = chat()
+    texts = [m.text for m in messages]
+    owners = [m.member_id for m in messages]
+    times = [m.sent_at.timestamp() for m in messages if m.sent_at]
+    first = {
+        member: next(i for i, m in enumerate(messages) if m.member_id == member)
+        for member in (ANA, WEI, BO)
+    }
+    evening = max(times) + 3 * 86400
+    rows = list(range(len(texts)))
+    for minute, member in enumerate(turns):
+        rows.append(first[member])
+        texts.append(texts[first[member]])
+        owners.append(member)
+        times.append(evening + 60.0 * minute)
+    x = neutral_vectors(vectors[rows], texts)
+    return find_shared_interests(
+        np.asarray(owners), x, script_codes(texts), times=np.asarray(times)
+    )
+
+
+def test_two_members_posting_near_in_time_have_not_talked_their_subject_over() -> None:
+    # Ana and Wei each post on running, three minutes apart, with Bo's chess between:
+    # neither answered the other, so their running on other days still counts
+    near = _with_evening([ANA, BO, WEI])
+    score = near.score(ANA, WEI)
+    assert score is not None and score > 0
+    assert near.candidates(min_score=0.0)[0][1:] == (ANA, WEI)
+    # Wei answering Ana straight away, or Ana coming back to Wei, is talking it over
+    for turns in ([ANA, WEI], [ANA, BO, WEI, ANA]):
+        met = _with_evening(turns).score(ANA, WEI)
+        assert met is None or met < 0
+
+
+def _travel_chat(second_on: int) -> tuple[SharedInterests, SharedInterests]:
+    """Members 1 and 2 share words on two days each (自驾 one day, 旅行 another), words
+    neither writes twice; member 2's second message is on subject ``second_on`` (0 is
+    travel, as all the others). Members 3-8 write on subjects of their own, but 5 and 6
+    share one and a word both come back to. Scored with and without counting a subject
+    both come back to in other words."""
+    rng = np.random.default_rng(2)
+    owners = np.r_[[1, 1, 2, 2], np.repeat(np.arange(3, 9), 3)]
+    subjects = np.r_[[0, 0, 0, second_on], np.repeat([2, 3, 4, 4, 6, 7], 3)]
+    raw = np.eye(16)[subjects] + 0.3 * rng.standard_normal((len(owners), 16))
+    x = unit_rows(raw - raw.mean(axis=0)).astype(np.float32)
+    times = np.r_[[0, 5, 2, 7], np.arange(18) + 10.0] * 86400
+    fifth, sixth = np.flatnonzero(owners == 5), np.flatnonzero(owners == 6)
+    pairs = TermPairs(
+        np.asarray([0, 1, fifth[0]]),
+        np.asarray([2, 3, sixth[1]]),
+        np.asarray([0.0, 0.0, 0.5], np.float32),
+        np.asarray([1.0, 1.0, 0.5], np.float32),
+    )
+    scripts = np.ones(len(owners), dtype=np.int64)
+
+    def run(return_alike: float) -> SharedInterests:
+        options = InterestOptions(return_alike=return_alike)
+        return find_shared_interests(
+            owners, x, scripts, times=times, term_pairs=pairs, options=options
+        )
+
+    return run(InterestOptions().return_alike), run(math.inf)
+
+
+def test_a_subject_both_come_back_to_in_other_words_counts() -> None:
+    counted, without = _travel_chat(second_on=0)
+    assert (counted.score(1, 2) or -9.0) > (without.score(1, 2) or -9.0)
+    # member 2's second message shares a word but not the subject: a coincidence
+    counted, without = _travel_chat(second_on=1)
+    assert counted.score(1, 2) == without.score(1, 2)

@@ -117,6 +117,9 @@ def test_two_words_of_one_script_are_not_matched_by_their_vectors() -> None:
 def test_small_talk_and_logistics_do_not_name_an_interest() -> None:
     for word in ("weather", "decided", "store", "pulled", "october", "天气", "决定"):
         assert not is_content_word(word), word
+    # times of day, meetups, asking, and short past forms ("moved") neither
+    for word in ("early", "noon", "meetup", "wondering", "moved", "聚会", "问下"):
+        assert not is_content_word(word), word
     for word in ("canoe", "sourdough", "seed", "胶片", "岩馆"):
         assert is_content_word(word), word
 
