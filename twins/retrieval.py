@@ -2,8 +2,9 @@
 
 For a question put to a member's twin, :class:`HybridRetriever`
 
-1. takes the member's own name out of the question: every message searched is
-   theirs, so the name only adds noise;
+1. takes the member's own name, and the other forms it goes by (老马, "Auntie
+   Liu", :mod:`twins.name_forms`), out of the question: every message searched
+   is theirs, so the name only adds noise;
 2. asks memory for up to ``pool`` of the member's messages in scope by meaning
    (the embedder's vectors) and by keywords (BM25 over words, which catches
    names, places and Chinese terms that embeddings blur) in one call, then
@@ -45,6 +46,7 @@ import numpy as np
 from memory.embedder import Embedder
 from memory.records import MemoryHit, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores, search_hybrid
+from twins.name_forms import name_forms
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,
@@ -200,7 +202,10 @@ class HybridRetriever:
         (:attr:`Retrieval.peers`): memory finds them while the hits are ranked.
         """
         settings = self._settings
-        query = strip_names(question, names) if settings.strip_names else question.strip()
+        if settings.strip_names:
+            query = strip_names(question, [form for name in names for form in name_forms(name)])
+        else:
+            query = question.strip()
         vector = await self._embedder.embed_query(query)
         pool = max(settings.pool, limit)
         words, keyword = (query if settings.keywords else ""), []

