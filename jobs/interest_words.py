@@ -154,6 +154,19 @@ def _inflected_verb(word: str) -> bool:
     return word[:-2] in known or word[:-1] in known or word[:-3] in known
 
 
+def _derived_modifier(word: str) -> bool:
+    """Whether an English word is an adjective or adverb made with -ly from a word the
+    dictionary knows ("lovely", "quickly", "friendly"): it says how, not what. "family"
+    or "jelly" are not (their stems are no words)."""
+    if len(word) < 6 or not word.endswith("ly"):
+        return False
+    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+
+    known = term_bridge().chinese
+    stem = word[:-2]
+    return stem in known or (stem.endswith("i") and stem[:-1] + "y" in known)
+
+
 def is_content_word(term: str) -> bool:
     """Whether a key term can name an interest: a content word, not a phrase piece, a place
     or the chat's small talk and logistics (weather, plans, errands)."""
@@ -169,6 +182,7 @@ def is_content_word(term: str) -> bool:
         len(term) >= 3
         and not any(char.isdigit() or char == "'" for char in term)
         and not _inflected_verb(term)
+        and not _derived_modifier(term)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from jobs.interest_words import is_content_word
 from jobs.intro_reasons import CandidateMessage, EvidencePair, TermFrequencies, explain_intro
 from jobs.naming_checks import (
     alike_beyond_usual,
@@ -99,3 +100,11 @@ def test_a_word_of_two_unlike_messages_names_no_interest() -> None:
     assert line(sheet, 0.2).startswith("Why: you both wrote about similar things")
     alike = _pair(sheet.first.text, sheet.second.text, 0.5)
     assert line(alike, 0.2).startswith("Why: you both talk about sheet")
+
+
+def test_an_adjective_made_with_ly_names_no_interest() -> None:
+    from jobs.interest_words import is_content_word
+
+    assert not is_content_word("lovely") and not is_content_word("quickly")
+    # words ending in -ly whose stem is no word stay
+    assert is_content_word("family") and is_content_word("butterfly")
