@@ -103,8 +103,6 @@ def test_a_word_of_two_unlike_messages_names_no_interest() -> None:
 
 
 def test_an_adjective_made_with_ly_names_no_interest() -> None:
-    from jobs.interest_words import is_content_word
-
     assert not is_content_word("lovely") and not is_content_word("quickly")
     # words ending in -ly whose stem is no word stay
     assert is_content_word("family") and is_content_word("butterfly")
