@@ -255,13 +255,35 @@ def evidence_words(
     """
     left = [t for t in dict.fromkeys(first) if t in weight]
     right = [t for t in dict.fromkeys(second) if t in weight]
-    common = sorted((t for t in left if t in right), key=lambda t: (-weight[t], t))
+    common = _common_words(left, right, weight)
     if common:
-        best = weight[common[0]]
-        chosen = tuple(t for t in common[:limit] if weight[t] >= best / 2)
+        ranked = sorted(common, key=lambda t: (-common[t], t))
+        best = common[ranked[0]]
+        chosen = tuple(t for t in ranked[:limit] if common[t] >= best / 2)
         return WordMatch(chosen, True, best)
     found = _vector_match(left, right, weight, vectors or {}, language)
     return found or _bridged_match(left, right, weight, language)
+
+
+def _common_words(
+    left: Sequence[str], right: Sequence[str], weight: Mapping[str, float]
+) -> dict[str, float]:
+    """The words both messages use, an English word in any of its forms ("lake" and
+    "lakes": named by the form the two share, else the shorter), with their weight."""
+    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+
+    def key(term: str) -> str:
+        return term if HAN.search(term) else term_bridge().lemma(term)
+
+    right_of = {key(term): term for term in right}
+    found: dict[str, float] = {}
+    for term in left:
+        other = right_of.get(key(term))
+        if other is None:
+            continue
+        name = term if term == other else min(term, other, key=lambda t: (len(t), t))
+        found[name] = max(found.get(name, 0.0), weight[term], weight[other])
+    return found
 
 
 def _bridged_match(

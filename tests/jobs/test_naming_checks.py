@@ -106,3 +106,23 @@ def test_an_adjective_made_with_ly_names_no_interest() -> None:
     assert not is_content_word("lovely") and not is_content_word("quickly")
     # words ending in -ly whose stem is no word stay
     assert is_content_word("family") and is_content_word("butterfly")
+
+
+def test_two_forms_of_one_english_word_are_a_shared_word() -> None:
+    lakes = _pair(
+        "back from Algonquin, 3 days, 3 lakes, 1 moose",
+        "we swam in a lake that was 19 degrees",
+        0.5,
+    )
+    frequencies = TermFrequencies.of(
+        [lakes.first.key_terms(), lakes.second.key_terms(), *[("other",)] * 40]
+    )
+    reason = explain_intro(
+        (1, 2),
+        {1: "Jen", 2: "Dana"},
+        {1: [lakes.first], 2: [lakes.second]},
+        frequencies=frequencies,
+        evidence=[lakes],
+        usual_likeness=0.2,
+    )
+    assert reason.interest == ("lake",) and reason.shared_keywords == ("lake",)
