@@ -154,6 +154,19 @@ def _inflected_verb(word: str) -> bool:
     return word[:-2] in known or word[:-1] in known or word[:-3] in known
 
 
+def _derived_modifier(word: str) -> bool:
+    """Whether an English word is an adjective or adverb made with -ly from a word the
+    dictionary knows ("lovely", "quickly", "friendly"): it says how, not what. "family"
+    or "jelly" are not (their stems are no words)."""
+    if len(word) < 6 or not word.endswith("ly"):
+        return False
+    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+
+    known = term_bridge().chinese
+    stem = word[:-2]
+    return stem in known or (stem.endswith("i") and stem[:-1] + "y" in known)
+
+
 def is_content_word(term: str) -> bool:
     """Whether a key term can name an interest: a content word, not a phrase piece, a place
     or the chat's small talk and logistics (weather, plans, errands)."""
@@ -169,6 +182,7 @@ def is_content_word(term: str) -> bool:
         len(term) >= 3
         and not any(char.isdigit() or char == "'" for char in term)
         and not _inflected_verb(term)
+        and not _derived_modifier(term)
     )
 
 
@@ -241,13 +255,35 @@ def evidence_words(
     """
     left = [t for t in dict.fromkeys(first) if t in weight]
     right = [t for t in dict.fromkeys(second) if t in weight]
-    common = sorted((t for t in left if t in right), key=lambda t: (-weight[t], t))
+    common = _common_words(left, right, weight)
     if common:
-        best = weight[common[0]]
-        chosen = tuple(t for t in common[:limit] if weight[t] >= best / 2)
+        ranked = sorted(common, key=lambda t: (-common[t], t))
+        best = common[ranked[0]]
+        chosen = tuple(t for t in ranked[:limit] if common[t] >= best / 2)
         return WordMatch(chosen, True, best)
     found = _vector_match(left, right, weight, vectors or {}, language)
     return found or _bridged_match(left, right, weight, language)
+
+
+def _common_words(
+    left: Sequence[str], right: Sequence[str], weight: Mapping[str, float]
+) -> dict[str, float]:
+    """The words both messages use, an English word in any of its forms ("lake" and
+    "lakes": named by the form the two share, else the shorter), with their weight."""
+    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+
+    def key(term: str) -> str:
+        return term if HAN.search(term) else term_bridge().lemma(term)
+
+    right_of = {key(term): term for term in right}
+    found: dict[str, float] = {}
+    for term in left:
+        other = right_of.get(key(term))
+        if other is None:
+            continue
+        name = term if term == other else min(term, other, key=lambda t: (len(t), t))
+        found[name] = max(found.get(name, 0.0), weight[term], weight[other])
+    return found
 
 
 def _bridged_match(

@@ -73,6 +73,7 @@ from jobs.member_interests import (
     neutral_vectors,
     own_words,
 )
+from jobs.naming_checks import usual_likeness as likeness_of_chat
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
@@ -134,6 +135,9 @@ class IntroPlan:
     """The chat's term frequencies (over its substantive messages)."""
     script_directions: Mapping[str, FloatVector] = field(default_factory=dict)
     """From the mean of the chat's messages to the mean of those in each script."""
+    usual_likeness: float | None = None
+    """How alike two members' messages usually are: pairs of messages no more alike name
+    no interest (see :func:`jobs.naming_checks.usual_likeness`)."""
 
     def naming_words(self) -> list[str]:
         """The words that may name the introductions' interests: embed them for
@@ -301,6 +305,8 @@ class ChatModel:
     """Each member's rows (of ``owners``), ascending."""
     language: Language = Language.ENGLISH
     """The script most of the messages are written in (see :func:`detect_language`)."""
+    usual_likeness: float | None = None
+    """How alike two members' messages usually are (:func:`jobs.naming_checks.usual_likeness`)."""
 
     def pair_score(self, a: int, b: int) -> float | None:
         """The score of the interest two members share (``None``: nothing links them)."""
@@ -592,6 +598,7 @@ def model_chat(
         directions,
         rows_by_owner(owners),
         language_of_scripts(scripts),
+        likeness_of_chat(neutral, owners),
     )
 
 
@@ -693,6 +700,7 @@ def plan_introductions(
             frequencies=model.frequencies,
             language=language,
             evidence=evidence,
+            usual_likeness=model.usual_likeness,
         )
         text = render_intro(group, names, reason)
         intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
@@ -704,6 +712,7 @@ def plan_introductions(
         model.keywords,
         model.frequencies,
         model.script_directions,
+        model.usual_likeness,
     )
 
 
@@ -725,6 +734,7 @@ def with_word_vectors(
             evidence=intro.evidence,
             term_vectors=word_vectors,
             script_directions=plan.script_directions,
+            usual_likeness=plan.usual_likeness,
         )
         text = render_intro(intro.group, names, reason)
         intros.append(replace(intro, reason=reason, text=text))

@@ -29,8 +29,9 @@ from jobs.interest_words import (
 from jobs.intro_matcher import IntroGroup
 from jobs.languages import Language, script_of
 from jobs.member_interests import term_rarity
+from jobs.naming_checks import alike_beyond_usual, excerpt_showing, subject_weight
 from jobs.quoting import quoted
-from jobs.text_cues import excerpt, key_terms
+from jobs.text_cues import key_terms
 from jobs.vector_math import unit_rows
 from locales import format_list, tr
 
@@ -260,7 +261,8 @@ def naming_candidates(
     """The words of the ``evidence`` messages that may name an interest, with their weight.
 
     Content words (:func:`jobs.interest_words.is_content_word`) few messages
-    of the chat use, weighed by their rarity in the chat and in the language.
+    of the chat use, weighed by their rarity in the chat and in the language, and
+    nouns before verbs and adjectives (:func:`jobs.naming_checks.subject_weight`).
     """
     weights: dict[str, float] = {}
     for _, pair in naming_pairs(evidence):
@@ -268,7 +270,7 @@ def naming_candidates(
             if term in weights or not is_content_word(term):
                 continue
             if is_distinctive(term, frequencies.counts, frequencies.documents):
-                weights[term] = frequencies.weight(term) * term_rarity(term)
+                weights[term] = frequencies.weight(term) * term_rarity(term) * subject_weight(term)
     return weights
 
 
@@ -280,11 +282,15 @@ def _evidence_name(
     limit: int,
     *,
     script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
+    usual: float | None = None,
 ) -> tuple[int, WordMatch | None]:
     """The evidence pair whose words name what it shares best, and its words (``None``: none has).
 
     Words weigh as much as the pair shows a shared interest (its ``strength``):
-    the words of a weak pair may name another subject.
+    the words of a weak pair may name another subject. A pair whose two messages
+    are no more alike than the chat's ``usual`` (see
+    :func:`jobs.naming_checks.usual_likeness`) names nothing: its words mean two
+    things ("a sign-up sheet", "a sheet of wire") or any two messages may share them.
     """
     weights = naming_candidates(evidence, frequencies)
     # centred over all the words given (a round's), not only this pair's few
@@ -296,6 +302,8 @@ def _evidence_name(
     best: tuple[int, WordMatch | None] = (0, None)
     strongest = 0.0
     for index, pair in naming_pairs(evidence):
+        if not alike_beyond_usual(pair.first.vector, pair.second.vector, usual):
+            continue
         match = evidence_words(
             pair.first.key_terms(),
             pair.second.key_terms(),
@@ -327,6 +335,7 @@ def explain_intro(
     evidence: Sequence[EvidencePair] = (),
     term_vectors: TermVectors | None = None,
     script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
+    usual_likeness: float | None = None,
 ) -> IntroReason:
     """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
@@ -338,8 +347,11 @@ def explain_intro(
     pair is quoted; ``term_vectors`` (embedded words of those messages) let
     words of two languages name it together ("跑步 / running"), compared
     without their languages' directions (``script_directions``, see
-    :func:`jobs.interest_words.centred_vectors`). When no pair has such
-    words, the line says the members write about similar things.
+    :func:`jobs.interest_words.centred_vectors`). Only pairs of messages more
+    alike than ``usual_likeness`` (the chat's usual, see
+    :func:`jobs.naming_checks.usual_likeness`; ``None``: any) may name it. When
+    no pair has such words, the line says the members write about similar things;
+    quotes are cut so that they show the words naming the interest.
     ``language`` is the chat's script (its words name the interest first); the
     line is written in the current reply language (:func:`locales.using`).
     """
@@ -356,6 +368,7 @@ def explain_intro(
             language,
             max_terms,
             script_directions=script_directions,
+            usual=usual_likeness,
         )
         interest = match.words if match else ()
         shared = interest if match and match.shared else ()
@@ -396,7 +409,7 @@ def _why_line(
     parts = []
     for quote in quotes:
         name = names.get(quote.member_id, str(quote.member_id))
-        said = quoted(name, excerpt(quote.text, _QUOTE_CHARS))
+        said = quoted(name, excerpt_showing(quote.text, _QUOTE_CHARS, interest))
         if quote.permalink:
             said = tr("{intro_quote} ({intro_link})", intro_quote=said, intro_link=quote.permalink)
         parts.append(said)
