@@ -164,6 +164,8 @@ def _alias_finder(aliases: Mapping[str, int]) -> Callable[[str], list[int]]:
             words[" ".join(_LATIN_TOKEN.findall(lowered))] = member
     longest = max((key.count(" ") + 1 for key in words), default=0)
     lengths = sorted({len(key) for key in han})
+    first_words = {key.split(" ", 1)[0] for key in words}
+    first_characters = {key[0] for key in han}
 
     def named(text: str) -> list[int]:
         lowered = text.lower()
@@ -171,12 +173,16 @@ def _alias_finder(aliases: Mapping[str, int]) -> Callable[[str], list[int]]:
         if words:
             tokens = _LATIN_TOKEN.findall(lowered)
             for start in range(len(tokens)):
+                if tokens[start] not in first_words:  # no name starts here
+                    continue
                 for size in range(1, longest + 1):
                     member = words.get(" ".join(tokens[start : start + size]))
                     if member is not None:
                         found.add(member)
         if han and HAN.search(lowered):
             for start in range(len(lowered)):
+                if lowered[start] not in first_characters:
+                    continue
                 for size in lengths:
                     member = han.get(lowered[start : start + size])
                     if member is not None:
@@ -485,8 +491,13 @@ def model_chat(
     is_member = _name_terms(list(names))
     is_place = name_terms(texts)
 
+    known: dict[str, bool] = {}  # a chat's words repeat: each is looked up once
+
     def is_name(term: str) -> bool:
-        return is_member(term) or is_place(term)
+        found = known.get(term)
+        if found is None:
+            found = known[term] = is_member(term) or is_place(term)
+        return found
 
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())

@@ -47,7 +47,7 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 ``neighbours`` best-scoring messages of other members. Above it the round works
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
-message keeps its ``neighbours`` best among those members' messages only, so
+message keeps its ``large_neighbours`` best among those members' messages only, so
 members who are no one's candidates are never scored together.
 """
 
@@ -55,12 +55,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
@@ -74,8 +75,6 @@ _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
 _PAIR_BLOCK = 1 << 20
 """Pairs of messages a step over all of them works on at a time."""
-_LIST_BLOCK = 1 << 16
-"""Pairs of messages turned into Python numbers at a time."""
 _BATCHED_SIZE = 256
 """Members with at most this many messages are compared with themselves in batches."""
 _BATCH_VALUES = 1 << 23
@@ -131,17 +130,11 @@ class InterestOptions:
     neighbours: int = 64
     candidates: int = 32
     """Above ``exact_limit`` messages: candidate partners per member (see the module docstring)."""
+    large_neighbours: int = 16
+    """Above ``exact_limit`` messages: best-scoring messages of candidates each message keeps
+    (the evidence of a pair is its few best pairs of messages; more only cost memory)."""
     probes: int = 8
     seed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A pair of messages showing a shared interest: rows of the first and second member."""
-
-    row_a: int
-    row_b: int
-    excess: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -149,7 +142,7 @@ class SharedInterests:
     """Scores of pairs of members ``(a, b)``, ``a < b``, with their evidence and topics."""
 
     scores: dict[Pair, float]
-    evidence: dict[Pair, tuple[Evidence, ...]]
+    evidence: Mapping[Pair, tuple[Evidence, ...]]
     topics: IntArray
     """The topic of each message row."""
     word_evidence: dict[Pair, tuple[Evidence, ...]] = field(default_factory=dict)
@@ -419,7 +412,7 @@ def candidate_message_pairs(
     *,
     linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each message's ``neighbours`` best among its author's candidates' messages.
+    """Each message's ``large_neighbours`` best among its author's candidates' messages.
 
     With ``linking``, only the pairs of members that one pair of messages links
     (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
@@ -428,15 +421,14 @@ def candidate_message_pairs(
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    neighbours = min(options.neighbours, options.large_neighbours)
     row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
         if not len(columns):
             continue
-        left, right, value = _best_pairs(
-            x, scripts, calibration, (own, columns), options.neighbours
-        )
+        left, right, value = _best_pairs(x, scripts, calibration, (own, columns), neighbours)
         if linking is not None:
             keep = links.keep(
                 int(owners[own[0]]),
@@ -449,7 +441,7 @@ def candidate_message_pairs(
         values.append(value)
     for member, partner in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
-        left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
+        left, right, value = _best_pairs(x, scripts, calibration, group, neighbours)
         keep = owners[right] == partner
         lefts.append(left[keep].astype(row_type))
         rights.append(right[keep].astype(row_type))
@@ -600,7 +592,7 @@ def find_shared_interests(
     owner_ids = np.asarray(owners, dtype=np.int64)
     n = len(owner_ids)
     if n == 0 or len(np.unique(owner_ids)) < 2:
-        return SharedInterests({}, {}, np.zeros(n, dtype=np.int64))
+        return SharedInterests({}, EvidenceTable.empty(), np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
     members = len(np.unique(owner_ids))
     sampled = min(members, options.baseline_members)
@@ -666,9 +658,8 @@ def find_shared_interests(
         moments=moments,
         apart=options.apart_seconds,
     )
-    message_scores = {
-        pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
-    }
+    totals = (evidence.totals() / options.evidence).tolist()
+    message_scores = dict(zip(evidence, totals, strict=True))
     counted = ~together[words.places] & (words.raw > options.word_gate)
     word_pairs = (rows[words.places], columns[words.places])
     # as for messages alike: what its authors never come back to counts less
@@ -885,68 +876,20 @@ def _best_evidence(
     *,
     moments: npt.NDArray[np.float64] | None = None,
     apart: float = 0.0,
-) -> dict[Pair, tuple[Evidence, ...]]:
+) -> EvidenceTable:
     """For each pair of members, their ``wanted`` best pairs of messages, each message once.
 
     With ``moments`` (when each row was sent, in seconds), each member's messages
     in them are at least ``apart`` seconds from each other: from different days.
+    Held as arrays (see :mod:`jobs.evidence_table`).
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
     key = np.empty(len(valid), dtype=np.int64)
     for start in range(0, len(valid), _PAIR_BLOCK):  # no temporaries as long as the pairs
         part = valid[start : start + _PAIR_BLOCK]
         key[start : start + _PAIR_BLOCK] = _pair_keys(owners, rows[part], columns[part])
-    grouped = np.lexsort((-excess[valid], key))
-    starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
-    rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-    kept = valid[grouped[rank < 6 * wanted]]  # enough to find ``wanted`` apart
-    order = kept[np.argsort(-excess[kept], kind="stable")]
-    left, right = rows[order], columns[order]
-    swap = owners[left] > owners[right]
-    left, right = np.where(swap, right, left), np.where(swap, left, right)
     when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
-    found: dict[Pair, list[Evidence]] = {}
-    for start in range(0, len(order), _LIST_BLOCK):  # Python numbers for one block at a time
-        chunk = slice(start, start + _LIST_BLOCK)
-        _keep_evidence(
-            found,
-            zip(
-                left[chunk].tolist(),
-                right[chunk].tolist(),
-                owners[left[chunk]].tolist(),
-                owners[right[chunk]].tolist(),
-                when[left[chunk]].tolist(),
-                when[right[chunk]].tolist(),
-                excess[order[chunk]].tolist(),
-                strict=True,
-            ),
-            when,
-            wanted,
-            apart,
-        )
-    return {pair: tuple(proof) for pair, proof in found.items() if proof}
-
-
-def _keep_evidence(
-    found: dict[Pair, list[Evidence]],
-    candidates: Iterable[tuple[int, int, int, int, float, float, float]],
-    when: npt.NDArray[np.float64],
-    wanted: int,
-    apart: float,
-) -> None:
-    """Add to ``found`` the ``(row, column, a, b, when_a, when_b, excess)`` pairs of messages,
-    best first, that make one of a pair's ``wanted`` best on different occasions."""
-    for row, column, a, b, when_a, when_b, value in candidates:
-        proof = found.setdefault((a, b), [])
-        if len(proof) >= wanted or any(
-            row == e.row_a
-            or column == e.row_b
-            or abs(when_a - when[e.row_a]) < apart
-            or abs(when_b - when[e.row_b]) < apart
-            for e in proof
-        ):
-            continue
-        proof.append(Evidence(row, column, value))
+    return best_apart(owners, rows, columns, excess, valid, key, wanted, when, apart)
 
 
 def _topic_scores(
