@@ -79,6 +79,9 @@ FloatMatrix = npt.NDArray[np.float32]
 
 VECTOR_PAGE = 1024
 """How many vectors a store reads from its engine at once."""
+RELEASE_EVERY = 64
+"""In a long read, pages of vectors after which a store gives back the file pages it mapped
+(see :class:`PageReleasing`); shorter reads give nothing back."""
 
 
 async def vector_matrix(
@@ -94,7 +97,10 @@ async def vector_matrix(
         raise ValueError("page must be positive")
     found = np.zeros(len(message_ids), dtype=bool)
     matrix = np.zeros((len(message_ids), dimension), dtype=np.float32)
-    for start in range(0, len(message_ids), page):
+    long_read = len(message_ids) > RELEASE_EVERY * page
+    for number, start in enumerate(range(0, len(message_ids), page)):
+        if long_read and number % RELEASE_EVERY == RELEASE_EVERY - 1:
+            await release_pages(store)
         ids = np.asarray(message_ids[start : start + page], dtype=np.int64)
         stored = await store.vectors(ids.tolist())
         if not stored:
@@ -106,6 +112,8 @@ async def vector_matrix(
         rows = np.stack(list(stored.values()))
         matrix[start + np.flatnonzero(hit)] = rows[order[place[hit]]]
         found[start : start + len(ids)] = hit
+    if long_read:
+        await release_pages(store)
     return found, matrix
 
 
@@ -121,6 +129,22 @@ class Compactable(Protocol):
 async def compact(store: object) -> bool:
     """Compact ``store`` when it can be (see :class:`Compactable`); whether anything changed."""
     return await store.optimize() if isinstance(store, Compactable) else False
+
+
+@runtime_checkable
+class PageReleasing(Protocol):
+    """A store whose engine maps its files into the process (Qdrant Edge): after reading
+    many vectors once, it can give the mapped pages back (see :mod:`memory.mapped_pages`)."""
+
+    async def release_pages(self) -> None:
+        """Have the pages of the store's mapped files reclaimed; their contents are kept."""
+        ...
+
+
+async def release_pages(store: object) -> None:
+    """Give back the pages ``store`` mapped in a long read, where it can."""
+    if isinstance(store, PageReleasing):
+        await store.release_pages()
 
 
 @runtime_checkable
