@@ -109,6 +109,8 @@ class IntroRounds:
             self._embedder,
             [(m.message_id, m.text) for m in recent],
             max_embed=MAX_EMBED_NOW,
+            # above the exact limit a round compares candidates only: float16 is enough
+            half=len(recent) > settings.options.interests.exact_limit,
         )
         if not found.all():
             recent = [m for m, kept in zip(recent, found.tolist(), strict=True) if kept]

@@ -76,7 +76,7 @@ from jobs.member_interests import (
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
-from jobs.vector_math import FloatMatrix, compact_rows, unit_rows, unit_rows_in_place
+from jobs.vector_math import FloatMatrix, as_float32, compact_rows, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -248,7 +248,7 @@ def _profiles(
         rows = counted[start : start + _PROFILE_BLOCK]
         labels = position[rows]
         starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-        sums[labels[starts]] += np.add.reduceat(raw[rows], starts, axis=0)
+        sums[labels[starts]] += np.add.reduceat(as_float32(raw[rows]), starts, axis=0)
     return InterestProfiles(ids, unit_rows(sums))
 
 
@@ -528,6 +528,8 @@ def model_chat(
         compact_rows(raw, interest_rows), row_texts, scripts=row_scripts, overwrite=True
     )
     del raw
+    if neutral.dtype != np.float32 and len(neutral) <= options.interests.exact_limit:
+        neutral = as_float32(neutral)  # the exact path computes on float32 only
     times = _times(messages, row_list)
     term_pairs = shared_term_pairs(
         owners, terms, per_row=_term_partners(len(terms), options), times=times

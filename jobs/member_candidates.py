@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jobs.nearest_neighbours import top_k_neighbours
-from jobs.vector_math import FloatMatrix, IntArray, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, as_float32, unit_rows
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -103,5 +103,5 @@ def _member_sums(x: FloatMatrix, labels: IntArray, order: IntArray, k: int) -> F
         rows = order[start : start + _SUM_BLOCK]
         block = labels[rows]
         starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-        sums[block[starts]] += np.add.reduceat(x[rows], starts, axis=0)
+        sums[block[starts]] += np.add.reduceat(as_float32(x[rows]), starts, axis=0)
     return sums

@@ -66,7 +66,7 @@ from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
 from jobs.topic_clustering import find_topics
-from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
 
 Pair = tuple[int, int]
 _BLOCK = 1024
@@ -237,13 +237,13 @@ def _baselines(
     column_owners = owners[columns]
     starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
     segment_members = column_owners[starts]
-    sampled_t = np.ascontiguousarray(x[columns].T)
+    sampled_t = np.ascontiguousarray(as_float32(x[columns]).T)
     sampled_scripts = scripts[columns][None, :]
     width = min(_CROWD, len(segment_members))
     for start in range(0, len(x), _BLOCK):
         stop = min(len(x), start + _BLOCK)
         scores = calibration.standard(
-            x[start:stop] @ sampled_t, scripts[start:stop, None], sampled_scripts
+            as_float32(x[start:stop]) @ sampled_t, scripts[start:stop, None], sampled_scripts
         )
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
@@ -282,8 +282,9 @@ def _recurrence(
         batch = max(1, _BATCH_VALUES // (size * x.shape[1]))
         for first in range(0, len(chosen), batch):
             rows = order[chosen[first : first + batch, None] + np.arange(size)]
+            own_x = as_float32(x[rows])
             scores = calibration.standard(
-                np.einsum("mid,mjd->mij", x[rows], x[rows]),
+                np.einsum("mid,mjd->mij", own_x, own_x),
                 scripts[rows][:, :, None],
                 scripts[rows][:, None, :],
             )
@@ -296,7 +297,9 @@ def _recurrence(
         for first in range(0, len(own), _BLOCK):
             part = own[first : first + _BLOCK]
             scores = calibration.standard(
-                x[part] @ x[own].T, scripts[part][:, None], scripts[own][None, :]
+                as_float32(x[part]) @ as_float32(x[own]).T,
+                scripts[part][:, None],
+                scripts[own][None, :],
             )
             near = np.abs(moments[part][:, None] - moments[own][None, :]) < apart
             scores[near] = -np.inf
@@ -469,7 +472,9 @@ def _best_pairs(
     """
     own, columns = group
     scores = calibration.standard(  # small: no threaded BLAS (its threads would spin)
-        np.einsum("id,jd->ij", x[own], x[columns]), scripts[own][:, None], scripts[columns][None, :]
+        np.einsum("id,jd->ij", as_float32(x[own]), as_float32(x[columns])),
+        scripts[own][:, None],
+        scripts[columns][None, :],
     )
     k = min(neighbours, len(columns))
     top = (
@@ -545,11 +550,13 @@ def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
     """The topic of each message (on a sample and assigned, for many messages)."""
     n = len(x)
     if n <= options.topic_limit:
-        return find_topics(x, merge_spread=options.topic_spread, seed=options.seed).labels
+        whole = as_float32(x)
+        return find_topics(whole, merge_spread=options.topic_spread, seed=options.seed).labels
     rng = np.random.default_rng(options.seed)
     sample = np.sort(rng.choice(n, size=options.topic_limit, replace=False))
-    labels = find_topics(x[sample], merge_spread=options.topic_spread, seed=options.seed).labels
-    sums, _ = cluster_sums(x[sample], labels, int(labels.max()) + 1)
+    sampled = as_float32(x[sample])
+    labels = find_topics(sampled, merge_spread=options.topic_spread, seed=options.seed).labels
+    sums, _ = cluster_sums(sampled, labels, int(labels.max()) + 1)
     return assign(x, unit_rows(sums))
 
 
@@ -736,7 +743,9 @@ def _with_term_pairs(
     cosines = np.empty(len(new_rows), dtype=np.float32)
     for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
         part = slice(start, start + _BLOCK * 64)
-        cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
+        cosines[part] = np.einsum(
+            "ij,ij->i", as_float32(x[new_rows[part]]), as_float32(x[new_columns[part]])
+        )
     new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
     keys = np.concatenate([rows * n + columns, new_rows * n + new_columns])
     order = np.argsort(keys, kind="stable")

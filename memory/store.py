@@ -85,18 +85,24 @@ RELEASE_EVERY = 64
 
 
 async def vector_matrix(
-    store: MemoryStore, message_ids: Sequence[int], dimension: int, *, page: int = VECTOR_PAGE
+    store: MemoryStore,
+    message_ids: Sequence[int],
+    dimension: int,
+    *,
+    page: int = VECTOR_PAGE,
+    half: bool = False,
 ) -> tuple[npt.NDArray[np.bool_], FloatMatrix]:
     """The stored vectors of ``message_ids`` as one float32 matrix, row ``i`` for id ``i``.
 
     Reads ``page`` ids at a time, so only one page of the engine's own vectors is
     held besides the matrix. Returns which rows were found too; rows of messages
-    not stored are zero.
+    not stored are zero. With ``half``, the matrix is float16: half the memory, for
+    jobs that read very many vectors (see :func:`jobs.vector_math.as_float32`).
     """
     if page < 1:
         raise ValueError("page must be positive")
     found = np.zeros(len(message_ids), dtype=bool)
-    matrix = np.zeros((len(message_ids), dimension), dtype=np.float32)
+    matrix = np.zeros((len(message_ids), dimension), dtype=np.float16 if half else np.float32)
     long_read = len(message_ids) > RELEASE_EVERY * page
     for number, start in enumerate(range(0, len(message_ids), page)):
         if long_read and number % RELEASE_EVERY == RELEASE_EVERY - 1:
