@@ -629,8 +629,11 @@ def plan_introductions(
     allowed = profiled if participants is None else set(participants) & profiled
     taking_part = sorted(allowed - set(snoozed))
 
+    ranked = model.shared.candidates(min_score=options.min_shared_interest)  # sorted once
+
     def candidates(members: Sequence[int]) -> list[tuple[float, int, int]]:
-        return model.shared.candidates(members, min_score=options.min_shared_interest)
+        chosen = set(members)
+        return [edge for edge in ranked if edge[1] in chosen and edge[2] in chosen]
 
     talked = count_interactions(messages, handles, aliases)
     for pair, count in (interactions or {}).items():

@@ -123,6 +123,9 @@ class InterestOptions:
     hub_quantile: float = 0.5
     baseline_members: int = 256
     """Members sampled to measure each message's baseline."""
+    large_baseline_members: int = 64
+    """... above ``exact_limit`` messages: each message is compared with all the sampled
+    members' messages, the largest cost of a round of many thousands of members."""
     baseline_quantile: float = 0.5
     """A message's baseline: this quantile, over members, of their closest message to it."""
     exact_limit: int = 6000
@@ -569,6 +572,13 @@ def _standard(values: dict[Pair, float]) -> dict[Pair, float]:
     return {pair: (value - mean) / spread for pair, value in values.items()}
 
 
+def _baseline_sample(messages: int, options: InterestOptions) -> int:
+    """How many members the baselines of ``messages`` messages are measured against."""
+    if messages <= options.exact_limit:
+        return options.baseline_members
+    return min(options.baseline_members, options.large_baseline_members)
+
+
 def find_shared_interests(
     owners: Sequence[int] | IntArray,
     x: FloatMatrix,
@@ -602,13 +612,13 @@ def find_shared_interests(
         return SharedInterests({}, EvidenceTable.empty(), np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
     members = len(np.unique(owner_ids))
-    sampled = min(members, options.baseline_members)
+    sampled = min(members, _baseline_sample(n, options))
     baselines, closest = _baselines(
         x,
         owner_ids,
         scripts,
         calibration,
-        sample=options.baseline_members,
+        sample=_baseline_sample(n, options),
         quantile=options.baseline_quantile,
         seed=options.seed,
     )
@@ -665,8 +675,9 @@ def find_shared_interests(
         moments=moments,
         apart=options.apart_seconds,
     )
-    totals = (evidence.totals() / options.evidence).tolist()
-    message_scores = dict(zip(evidence, totals, strict=True))
+    message_scores = dict(
+        zip(evidence, (evidence.totals() / options.evidence).tolist(), strict=True)
+    )
     counted = ~together[words.places] & (words.raw > options.word_gate)
     word_pairs = (rows[words.places], columns[words.places])
     # as for messages alike: what its authors never come back to counts less
