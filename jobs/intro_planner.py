@@ -607,7 +607,8 @@ def plan_introductions(
     """One round of introductions in a chat (see the module docstring).
 
     ``vectors[i]`` embeds ``messages[i]`` (with ``overwrite``, a float32 matrix
-    is worked on in place and not to be read afterwards). ``participants`` are the members who
+    is worked on in place and not to be read afterwards; a float16 one, a large
+    chat's, is too and computed on a block of rows at a time). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and

@@ -97,7 +97,8 @@ async def vector_matrix(
     Reads ``page`` ids at a time, so only one page of the engine's own vectors is
     held besides the matrix. Returns which rows were found too; rows of messages
     not stored are zero. With ``half``, the matrix is float16: half the memory, for
-    jobs that read very many vectors (see :func:`jobs.vector_math.as_float32`).
+    jobs that read very many vectors (see :func:`jobs.vector_math.as_float32`); its
+    rows are then scaled to unit length (any length would not fit float16).
     """
     if page < 1:
         raise ValueError("page must be positive")
@@ -116,6 +117,9 @@ async def vector_matrix(
         place = np.searchsorted(keys, ids, sorter=order).clip(0, len(keys) - 1)
         hit = keys[order[place]] == ids
         rows = np.stack(list(stored.values()))
+        if half:
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            np.divide(rows, norms, out=rows, where=norms > 0)
         matrix[start + np.flatnonzero(hit)] = rows[order[place[hit]]]
         found[start : start + len(ids)] = hit
     if long_read:
