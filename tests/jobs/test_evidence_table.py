@@ -62,7 +62,8 @@ def candidates(seed: int, messages: int = 300, pairs: int = 4000):  # type: igno
 def keys_of(owners: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     size = int(owners.max()) + 1
     first, second = owners[rows], owners[columns]
-    return np.minimum(first, second) * size + np.maximum(first, second)
+    keys: np.ndarray = np.minimum(first, second) * size + np.maximum(first, second)
+    return keys
 
 
 @pytest.mark.parametrize(("seed", "wanted", "apart"), [(0, 3, 43200.0), (1, 3, 0.0), (2, 2, 1e6)])
