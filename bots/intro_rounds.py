@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 MAX_EMBED_NOW = 500
 """At most this many messages not yet in memory are embedded for a round (else left out)."""
+PROFILE_BATCH = 1000
+"""Profiles written back to memory at once: a round of many members holds one batch of points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,8 @@ class IntroRounds:
             self._embedder,
             [(m.message_id, m.text) for m in recent],
             max_embed=MAX_EMBED_NOW,
+            # above the exact limit a round compares candidates only: float16 is enough
+            half=len(recent) > settings.options.interests.exact_limit,
         )
         if not found.all():
             recent = [m for m, kept in zip(recent, found.tolist(), strict=True) if kept]
@@ -141,16 +145,20 @@ class IntroRounds:
         if words:  # words of two languages name an interest together by their vectors
             embedded = await self._embedder.embed_passages(words)
             plan = with_word_vectors(plan, names, dict(zip(words, embedded, strict=True)))
-        await self._profiles.upsert(
-            [
-                InterestProfile(
-                    chat_id, member, vector, " ".join(plan.keywords.get(member, ())), now
-                )
-                for member, vector in zip(
-                    plan.profiles.member_ids.tolist(), plan.profiles.vectors, strict=True
-                )
-            ]
-        )
+        members = plan.profiles.member_ids.tolist()
+        for start in range(0, len(members), PROFILE_BATCH):  # a large chat's in batches
+            await self._profiles.upsert(
+                [
+                    InterestProfile(
+                        chat_id, member, vector, " ".join(plan.keywords.get(member, ())), now
+                    )
+                    for member, vector in zip(
+                        members[start : start + PROFILE_BATCH],
+                        plan.profiles.vectors[start : start + PROFILE_BATCH],
+                        strict=True,
+                    )
+                ]
+            )
         intros = tuple(PlannedIntro(intro.group, intro.text) for intro in plan.intros)
         introduced = {m for intro in intros for m in intro.group.member_ids}
         return PlannedRound(

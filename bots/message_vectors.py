@@ -22,15 +22,17 @@ async def message_matrix(
     messages: Sequence[tuple[int, str]],
     *,
     max_embed: int | None = None,
+    half: bool = False,
 ) -> tuple[npt.NDArray[np.bool_], FloatMatrix]:
     """The vectors of ``(message_id, text)`` pairs as one float32 matrix, row ``i`` for pair ``i``.
 
     Also returns which rows have a vector. Messages the embedding worker has not
     reached yet (just posted) are embedded now; with more than ``max_embed`` of
     them missing, the missing ones are left out instead (their rows stay zero).
+    With ``half``, the matrix is float16 (see :func:`memory.store.vector_matrix`).
     """
     found, matrix = await vector_matrix(
-        memory, [message_id for message_id, _ in messages], embedder.dimension
+        memory, [message_id for message_id, _ in messages], embedder.dimension, half=half
     )
     missing = np.flatnonzero(~found)
     if len(missing) and (max_embed is None or len(missing) <= max_embed):

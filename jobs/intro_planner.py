@@ -77,7 +77,7 @@ from jobs.naming_checks import usual_likeness as likeness_of_chat
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
-from jobs.vector_math import FloatMatrix, compact_rows, unit_rows, unit_rows_in_place
+from jobs.vector_math import FloatMatrix, as_float32, compact_rows, unit_rows, unit_rows_in_place
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -168,6 +168,8 @@ def _alias_finder(aliases: Mapping[str, int]) -> Callable[[str], list[int]]:
             words[" ".join(_LATIN_TOKEN.findall(lowered))] = member
     longest = max((key.count(" ") + 1 for key in words), default=0)
     lengths = sorted({len(key) for key in han})
+    first_words = {key.split(" ", 1)[0] for key in words}
+    first_characters = {key[0] for key in han}
 
     def named(text: str) -> list[int]:
         lowered = text.lower()
@@ -175,12 +177,16 @@ def _alias_finder(aliases: Mapping[str, int]) -> Callable[[str], list[int]]:
         if words:
             tokens = _LATIN_TOKEN.findall(lowered)
             for start in range(len(tokens)):
+                if tokens[start] not in first_words:  # no name starts here
+                    continue
                 for size in range(1, longest + 1):
                     member = words.get(" ".join(tokens[start : start + size]))
                     if member is not None:
                         found.add(member)
         if han and HAN.search(lowered):
             for start in range(len(lowered)):
+                if lowered[start] not in first_characters:
+                    continue
                 for size in lengths:
                     member = han.get(lowered[start : start + size])
                     if member is not None:
@@ -246,7 +252,7 @@ def _profiles(
         rows = counted[start : start + _PROFILE_BLOCK]
         labels = position[rows]
         starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-        sums[labels[starts]] += np.add.reduceat(raw[rows], starts, axis=0)
+        sums[labels[starts]] += np.add.reduceat(as_float32(raw[rows]), starts, axis=0)
     return InterestProfiles(ids, unit_rows(sums))
 
 
@@ -537,8 +543,13 @@ def model_chat(
     is_member = _name_terms(list(names))
     is_place = name_terms(texts)
 
+    known: dict[str, bool] = {}  # a chat's words repeat: each is looked up once
+
     def is_name(term: str) -> bool:
-        return is_member(term) or is_place(term)
+        found = known.get(term)
+        if found is None:
+            found = known[term] = is_member(term) or is_place(term)
+        return found
 
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
@@ -569,6 +580,8 @@ def model_chat(
         compact_rows(raw, interest_rows), row_texts, scripts=row_scripts, overwrite=True
     )
     del raw
+    if neutral.dtype != np.float32 and len(neutral) <= options.interests.exact_limit:
+        neutral = as_float32(neutral)  # the exact path computes on float32 only
     times = _times(messages, row_list)
     term_pairs = shared_term_pairs(
         owners, terms, per_row=_term_partners(len(terms), options), times=times
@@ -648,7 +661,8 @@ def plan_introductions(
     """One round of introductions in a chat (see the module docstring).
 
     ``vectors[i]`` embeds ``messages[i]`` (with ``overwrite``, a float32 matrix
-    is worked on in place and not to be read afterwards). ``participants`` are the members who
+    is worked on in place and not to be read afterwards; a float16 one, a large
+    chat's, is too and computed on a block of rows at a time). ``participants`` are the members who
     may be introduced (default: every author with enough messages); ``snoozed``
     ones sit out. ``interactions`` adds reply and mention counts found
     elsewhere to those in ``messages``; ``handles`` maps @-handles to members and
@@ -671,8 +685,11 @@ def plan_introductions(
     allowed = profiled if participants is None else set(participants) & profiled
     taking_part = sorted(allowed - set(snoozed))
 
+    ranked = model.shared.candidates(min_score=options.min_shared_interest)  # sorted once
+
     def candidates(members: Sequence[int]) -> list[tuple[float, int, int]]:
-        return model.shared.candidates(members, min_score=options.min_shared_interest)
+        chosen = set(members)
+        return [edge for edge in ranked if edge[1] in chosen and edge[2] in chosen]
 
     talked = count_interactions(messages, handles, aliases)
     for pair, count in (interactions or {}).items():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from jobs.nearest_neighbours import top_k_neighbours
-from jobs.vector_math import FloatMatrix, IntArray, cluster_sums, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, as_float32, unit_rows
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -80,10 +80,28 @@ def member_candidates(
     """Each member's ``k`` closest members by the unit means of their rows of ``x``."""
     members, labels = np.unique(np.asarray(owners, dtype=np.int64), return_inverse=True)
     labels = labels.astype(np.int64)
-    sums, _ = cluster_sums(x, labels, len(members))
-    near, _ = top_k_neighbours(
-        unit_rows(sums), k, exact_limit=exact_limit, probes=probes, seed=seed
-    )
     order = np.argsort(labels, kind="stable").astype(np.int64)
+    near, _ = top_k_neighbours(
+        unit_rows(_member_sums(x, labels, order, len(members))),
+        k,
+        exact_limit=exact_limit,
+        probes=probes,
+        seed=seed,
+    )
     bounds = np.searchsorted(labels[order], np.arange(len(members) + 1)).astype(np.int64)
     return MemberCandidates(members, order, bounds, near)
+
+
+_SUM_BLOCK = 1 << 15
+"""Rows summed at a time: no copy of a large chat's matrix in members' order."""
+
+
+def _member_sums(x: FloatMatrix, labels: IntArray, order: IntArray, k: int) -> FloatMatrix:
+    """The sum of each of ``k`` members' rows (``order`` sorts the rows by ``labels``)."""
+    sums = np.zeros((k, x.shape[1]), dtype=np.float32)
+    for start in range(0, len(order), _SUM_BLOCK):
+        rows = order[start : start + _SUM_BLOCK]
+        block = labels[rows]
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        sums[block[starts]] += np.add.reduceat(as_float32(x[rows]), starts, axis=0)
+    return sums

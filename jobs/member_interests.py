@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from jobs.languages import HAN, Language, count_han, script_of
 from jobs.text_cues import key_terms
-from jobs.vector_math import FloatMatrix, IntArray, unit_rows, unit_rows_in_place
+from jobs.vector_math import FloatMatrix, IntArray, as_float32, unit_rows, unit_rows_in_place
 from jobs.web_links import without_urls
 
 FloatArray = npt.NDArray[np.float32]
@@ -222,8 +222,8 @@ def neutral_vectors(
         x[start : start + _ROW_BLOCK] = centred
     for start in range(0, len(x), _ROW_BLOCK):
         block = x[start : start + _ROW_BLOCK]
-        norms = np.linalg.norm(block, axis=1, keepdims=True)
-        np.divide(block, norms, out=block, where=norms > 0)
+        norms = np.linalg.norm(as_float32(block), axis=1, keepdims=True)
+        np.divide(block, norms, out=block, where=norms > 0, casting="same_kind")
     return x
 
 
@@ -317,7 +317,7 @@ class ScriptCalibration:
         right = rng.integers(0, n, size=sample)
         keep = owners[left] != owners[right]
         left, right = left[keep], right[keep]
-        cosines = np.einsum("ij,ij->i", x[left], x[right])
+        cosines = np.einsum("ij,ij->i", as_float32(x[left]), as_float32(x[right]))
         if len(cosines) >= 2:
             mean[:] = float(cosines.mean())
             spread[:] = max(float(cosines.std()), 1e-6)

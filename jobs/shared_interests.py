@@ -51,7 +51,7 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 ``neighbours`` best-scoring messages of other members. Above it the round works
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
-message keeps its ``neighbours`` best among those members' messages only, so
+message keeps its ``large_neighbours`` best among those members' messages only, so
 members who are no one's candidates are never scored together.
 """
 
@@ -60,17 +60,18 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
 from jobs.topic_clustering import find_topics
-from jobs.vector_math import FloatMatrix, IntArray, assign, cluster_sums, unit_rows
+from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
 
 Pair = tuple[int, int]
 _BLOCK = 1024
@@ -79,8 +80,6 @@ _CROWD = 16
 """Members' best scores kept per message to count how many write alike."""
 _PAIR_BLOCK = 1 << 20
 """Pairs of messages a step over all of them works on at a time."""
-_LIST_BLOCK = 1 << 16
-"""Pairs of messages turned into Python numbers at a time."""
 _BATCHED_SIZE = 256
 """Members with at most this many messages are compared with themselves in batches."""
 _BATCH_VALUES = 1 << 23
@@ -134,6 +133,9 @@ class InterestOptions:
     hub_quantile: float = 0.5
     baseline_members: int = 256
     """Members sampled to measure each message's baseline."""
+    large_baseline_members: int = 64
+    """... above ``exact_limit`` messages: each message is compared with all the sampled
+    members' messages, the largest cost of a round of many thousands of members."""
     baseline_quantile: float = 0.5
     """A message's baseline: this quantile, over members, of their closest message to it."""
     exact_limit: int = 6000
@@ -141,17 +143,11 @@ class InterestOptions:
     neighbours: int = 64
     candidates: int = 32
     """Above ``exact_limit`` messages: candidate partners per member (see the module docstring)."""
+    large_neighbours: int = 16
+    """Above ``exact_limit`` messages: best-scoring messages of candidates each message keeps
+    (the evidence of a pair is its few best pairs of messages; more only cost memory)."""
     probes: int = 8
     seed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A pair of messages showing a shared interest: rows of the first and second member."""
-
-    row_a: int
-    row_b: int
-    excess: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -159,7 +155,7 @@ class SharedInterests:
     """Scores of pairs of members ``(a, b)``, ``a < b``, with their evidence and topics."""
 
     scores: dict[Pair, float]
-    evidence: dict[Pair, tuple[Evidence, ...]]
+    evidence: Mapping[Pair, tuple[Evidence, ...]]
     topics: IntArray
     """The topic of each message row."""
     word_evidence: dict[Pair, tuple[Evidence, ...]] = field(default_factory=dict)
@@ -254,13 +250,13 @@ def _baselines(
     column_owners = owners[columns]
     starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
     segment_members = column_owners[starts]
-    sampled_t = np.ascontiguousarray(x[columns].T)
+    sampled_t = np.ascontiguousarray(as_float32(x[columns]).T)
     sampled_scripts = scripts[columns][None, :]
     width = min(_CROWD, len(segment_members))
     for start in range(0, len(x), _BLOCK):
         stop = min(len(x), start + _BLOCK)
         scores = calibration.standard(
-            x[start:stop] @ sampled_t, scripts[start:stop, None], sampled_scripts
+            as_float32(x[start:stop]) @ sampled_t, scripts[start:stop, None], sampled_scripts
         )
         best = np.maximum.reduceat(scores, starts, axis=1)
         own = owners[start:stop, None] == segment_members[None, :]
@@ -300,8 +296,9 @@ def _recurrence(
         batch = max(1, _BATCH_VALUES // (size * x.shape[1]))
         for first in range(0, len(chosen), batch):
             rows = order[chosen[first : first + batch, None] + np.arange(size)]
+            own_x = as_float32(x[rows])
             scores = calibration.standard(
-                np.einsum("mid,mjd->mij", x[rows], x[rows]),
+                np.einsum("mid,mjd->mij", own_x, own_x),
                 scripts[rows][:, :, None],
                 scripts[rows][:, None, :],
             )
@@ -314,7 +311,9 @@ def _recurrence(
         for first in range(0, len(own), _BLOCK):
             part = own[first : first + _BLOCK]
             scores = calibration.standard(
-                x[part] @ x[own].T, scripts[part][:, None], scripts[own][None, :]
+                as_float32(x[part]) @ as_float32(x[own]).T,
+                scripts[part][:, None],
+                scripts[own][None, :],
             )
             near = np.abs(moments[part][:, None] - moments[own][None, :]) < apart
             scores[near] = -np.inf
@@ -430,7 +429,7 @@ def candidate_message_pairs(
     *,
     linking: LinkingExcess | None = None,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each message's ``neighbours`` best among its author's candidates' messages.
+    """Each message's ``large_neighbours`` best among its author's candidates' messages.
 
     With ``linking``, only the pairs of members that one pair of messages links
     (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
@@ -439,15 +438,14 @@ def candidate_message_pairs(
     found = member_candidates(
         x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
     )
+    neighbours = min(options.neighbours, options.large_neighbours)
     row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
     for own, columns in found.groups():
         if not len(columns):
             continue
-        left, right, value = _best_pairs(
-            x, scripts, calibration, (own, columns), options.neighbours
-        )
+        left, right, value = _best_pairs(x, scripts, calibration, (own, columns), neighbours)
         if linking is not None:
             keep = links.keep(
                 int(owners[own[0]]),
@@ -460,7 +458,7 @@ def candidate_message_pairs(
         values.append(value)
     for member, partner in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
-        left, right, value = _best_pairs(x, scripts, calibration, group, options.neighbours)
+        left, right, value = _best_pairs(x, scripts, calibration, group, neighbours)
         keep = owners[right] == partner
         lefts.append(left[keep].astype(row_type))
         rights.append(right[keep].astype(row_type))
@@ -488,7 +486,9 @@ def _best_pairs(
     """
     own, columns = group
     scores = calibration.standard(  # small: no threaded BLAS (its threads would spin)
-        np.einsum("id,jd->ij", x[own], x[columns]), scripts[own][:, None], scripts[columns][None, :]
+        np.einsum("id,jd->ij", as_float32(x[own]), as_float32(x[columns])),
+        scripts[own][:, None],
+        scripts[columns][None, :],
     )
     k = min(neighbours, len(columns))
     top = (
@@ -564,11 +564,13 @@ def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
     """The topic of each message (on a sample and assigned, for many messages)."""
     n = len(x)
     if n <= options.topic_limit:
-        return find_topics(x, merge_spread=options.topic_spread, seed=options.seed).labels
+        whole = as_float32(x)
+        return find_topics(whole, merge_spread=options.topic_spread, seed=options.seed).labels
     rng = np.random.default_rng(options.seed)
     sample = np.sort(rng.choice(n, size=options.topic_limit, replace=False))
-    labels = find_topics(x[sample], merge_spread=options.topic_spread, seed=options.seed).labels
-    sums, _ = cluster_sums(x[sample], labels, int(labels.max()) + 1)
+    sampled = as_float32(x[sample])
+    labels = find_topics(sampled, merge_spread=options.topic_spread, seed=options.seed).labels
+    sums, _ = cluster_sums(sampled, labels, int(labels.max()) + 1)
     return assign(x, unit_rows(sums))
 
 
@@ -579,6 +581,13 @@ def _standard(values: dict[Pair, float]) -> dict[Pair, float]:
     spread = float(array.std()) or 1.0
     mean = float(array.mean())
     return {pair: (value - mean) / spread for pair, value in values.items()}
+
+
+def _baseline_sample(messages: int, options: InterestOptions) -> int:
+    """How many members the baselines of ``messages`` messages are measured against."""
+    if messages <= options.exact_limit:
+        return options.baseline_members
+    return min(options.baseline_members, options.large_baseline_members)
 
 
 def find_shared_interests(
@@ -614,16 +623,16 @@ def find_shared_interests(
     owner_ids = np.asarray(owners, dtype=np.int64)
     n = len(owner_ids)
     if n == 0 or len(np.unique(owner_ids)) < 2:
-        return SharedInterests({}, {}, np.zeros(n, dtype=np.int64))
+        return SharedInterests({}, EvidenceTable.empty(), np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
     members = len(np.unique(owner_ids))
-    sampled = min(members, options.baseline_members)
+    sampled = min(members, _baseline_sample(n, options))
     baselines, closest = _baselines(
         x,
         owner_ids,
         scripts,
         calibration,
-        sample=options.baseline_members,
+        sample=_baseline_sample(n, options),
         quantile=options.baseline_quantile,
         seed=options.seed,
     )
@@ -674,9 +683,9 @@ def find_shared_interests(
         moments=moments,
         apart=options.apart_seconds,
     )
-    message_scores = {
-        pair: sum(e.excess for e in proof) / options.evidence for pair, proof in evidence.items()
-    }
+    message_scores = dict(
+        zip(evidence, (evidence.totals() / options.evidence).tolist(), strict=True)
+    )
     counted = ~together[words.places] & (words.raw > options.word_gate)
     word_pairs = (rows[words.places], columns[words.places])
 
@@ -806,7 +815,9 @@ def _with_term_pairs(
     cosines = np.empty(len(new_rows), dtype=np.float32)
     for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
         part = slice(start, start + _BLOCK * 64)
-        cosines[part] = np.einsum("ij,ij->i", x[new_rows[part]], x[new_columns[part]])
+        cosines[part] = np.einsum(
+            "ij,ij->i", as_float32(x[new_rows[part]]), as_float32(x[new_columns[part]])
+        )
     new_scores = calibration.standard(cosines, scripts[new_rows], scripts[new_columns])
     keys = np.concatenate([rows * n + columns, new_rows * n + new_columns])
     order = np.argsort(keys, kind="stable")
@@ -1054,68 +1065,20 @@ def _best_evidence(
     *,
     moments: npt.NDArray[np.float64] | None = None,
     apart: float = 0.0,
-) -> dict[Pair, tuple[Evidence, ...]]:
+) -> EvidenceTable:
     """For each pair of members, their ``wanted`` best pairs of messages, each message once.
 
     With ``moments`` (when each row was sent, in seconds), each member's messages
     in them are at least ``apart`` seconds from each other: from different days.
+    Held as arrays (see :mod:`jobs.evidence_table`).
     """
     valid = np.flatnonzero(excess > _EXCLUDED / 2)
     key = np.empty(len(valid), dtype=np.int64)
     for start in range(0, len(valid), _PAIR_BLOCK):  # no temporaries as long as the pairs
         part = valid[start : start + _PAIR_BLOCK]
         key[start : start + _PAIR_BLOCK] = _pair_keys(owners, rows[part], columns[part])
-    grouped = np.lexsort((-excess[valid], key))
-    starts = np.r_[0, np.flatnonzero(np.diff(key[grouped])) + 1]
-    rank = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
-    kept = valid[grouped[rank < 6 * wanted]]  # enough to find ``wanted`` apart
-    order = kept[np.argsort(-excess[kept], kind="stable")]
-    left, right = rows[order], columns[order]
-    swap = owners[left] > owners[right]
-    left, right = np.where(swap, right, left), np.where(swap, left, right)
     when = moments if moments is not None else np.zeros(len(owners), dtype=np.float64)
-    found: dict[Pair, list[Evidence]] = {}
-    for start in range(0, len(order), _LIST_BLOCK):  # Python numbers for one block at a time
-        chunk = slice(start, start + _LIST_BLOCK)
-        _keep_evidence(
-            found,
-            zip(
-                left[chunk].tolist(),
-                right[chunk].tolist(),
-                owners[left[chunk]].tolist(),
-                owners[right[chunk]].tolist(),
-                when[left[chunk]].tolist(),
-                when[right[chunk]].tolist(),
-                excess[order[chunk]].tolist(),
-                strict=True,
-            ),
-            when,
-            wanted,
-            apart,
-        )
-    return {pair: tuple(proof) for pair, proof in found.items() if proof}
-
-
-def _keep_evidence(
-    found: dict[Pair, list[Evidence]],
-    candidates: Iterable[tuple[int, int, int, int, float, float, float]],
-    when: npt.NDArray[np.float64],
-    wanted: int,
-    apart: float,
-) -> None:
-    """Add to ``found`` the ``(row, column, a, b, when_a, when_b, excess)`` pairs of messages,
-    best first, that make one of a pair's ``wanted`` best on different occasions."""
-    for row, column, a, b, when_a, when_b, value in candidates:
-        proof = found.setdefault((a, b), [])
-        if len(proof) >= wanted or any(
-            row == e.row_a
-            or column == e.row_b
-            or abs(when_a - when[e.row_a]) < apart
-            or abs(when_b - when[e.row_b]) < apart
-            for e in proof
-        ):
-            continue
-        proof.append(Evidence(row, column, value))
+    return best_apart(owners, rows, columns, excess, valid, key, wanted, when, apart)
 
 
 def _topic_scores(

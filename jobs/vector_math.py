@@ -18,9 +18,14 @@ def unit_rows_in_place(vectors: npt.ArrayLike) -> FloatMatrix:
     """:func:`unit_rows`, normalising ``vectors`` themselves when they are a float32 matrix.
 
     Many stored vectors are not copied to be read; the result is the same as
-    :func:`unit_rows` gives, bit for bit.
+    :func:`unit_rows` gives, bit for bit. A float16 matrix (a large chat's vectors,
+    see :func:`as_float32`) is normalised in place too, and stays float16.
     """
-    if isinstance(vectors, np.ndarray) and vectors.dtype == np.float32 and vectors.ndim == 2:
+    if (
+        isinstance(vectors, np.ndarray)
+        and vectors.dtype in {np.dtype(np.float32), np.dtype(np.float16)}
+        and vectors.ndim == 2
+    ):
         return _normalise(vectors)
     return unit_rows(vectors)
 
@@ -32,9 +37,19 @@ def _normalise(matrix: FloatMatrix) -> FloatMatrix:
         block = matrix[start : start + ROW_BLOCK]
         if not np.isfinite(block).all():
             raise ValueError("vectors must be finite")
-        norms = np.linalg.norm(block, axis=1, keepdims=True)
-        np.divide(block, norms, out=block, where=norms > 0)
+        norms = np.linalg.norm(as_float32(block), axis=1, keepdims=True)
+        np.divide(block, norms, out=block, where=norms > 0, casting="same_kind")
     return matrix
+
+
+def as_float32(rows: npt.NDArray[np.floating]) -> FloatMatrix:
+    """Rows to compute with, as float32: a copy only of rows held as float16.
+
+    A large chat's round holds its message vectors as float16 (half the memory)
+    and works on them a block of rows at a time in float32.
+    """
+    result: FloatMatrix = rows.astype(np.float32, copy=False)
+    return result
 
 
 ROW_BLOCK = 1 << 14

@@ -64,6 +64,7 @@ from memory.edge_rewrite import (
     swap_in,
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
+from memory.mapped_pages import page_out
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import (
     VECTOR_PAGE,
@@ -329,6 +330,16 @@ class EdgeMemoryStore:
             rows, matrix = await self._run(read)
             found.update(zip(rows, matrix, strict=True))
         return found
+
+    async def release_pages(self) -> None:
+        """Have the pages of the shard's mapped files that reads went through reclaimed now.
+
+        A round reading every vector of a large chat once would otherwise hold the
+        whole vector file in its resident memory (see :mod:`memory.mapped_pages`).
+        Runs on the store's thread, between its reads and writes.
+        """
+        path = self._path
+        await self._run(lambda _: page_out(path))
 
     def _vectors_sync(
         self, shard: EdgeShard, ids: list[int]

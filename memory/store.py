@@ -79,22 +79,35 @@ FloatMatrix = npt.NDArray[np.float32]
 
 VECTOR_PAGE = 1024
 """How many vectors a store reads from its engine at once."""
+RELEASE_EVERY = 64
+"""In a long read, pages of vectors after which a store gives back the file pages it mapped
+(see :class:`PageReleasing`); shorter reads give nothing back."""
 
 
 async def vector_matrix(
-    store: MemoryStore, message_ids: Sequence[int], dimension: int, *, page: int = VECTOR_PAGE
+    store: MemoryStore,
+    message_ids: Sequence[int],
+    dimension: int,
+    *,
+    page: int = VECTOR_PAGE,
+    half: bool = False,
 ) -> tuple[npt.NDArray[np.bool_], FloatMatrix]:
     """The stored vectors of ``message_ids`` as one float32 matrix, row ``i`` for id ``i``.
 
     Reads ``page`` ids at a time, so only one page of the engine's own vectors is
     held besides the matrix. Returns which rows were found too; rows of messages
-    not stored are zero.
+    not stored are zero. With ``half``, the matrix is float16: half the memory, for
+    jobs that read very many vectors (see :func:`jobs.vector_math.as_float32`); its
+    rows are then scaled to unit length (any length would not fit float16).
     """
     if page < 1:
         raise ValueError("page must be positive")
     found = np.zeros(len(message_ids), dtype=bool)
-    matrix = np.zeros((len(message_ids), dimension), dtype=np.float32)
-    for start in range(0, len(message_ids), page):
+    matrix = np.zeros((len(message_ids), dimension), dtype=np.float16 if half else np.float32)
+    long_read = len(message_ids) > RELEASE_EVERY * page
+    for number, start in enumerate(range(0, len(message_ids), page)):
+        if long_read and number % RELEASE_EVERY == RELEASE_EVERY - 1:
+            await release_pages(store)
         ids = np.asarray(message_ids[start : start + page], dtype=np.int64)
         stored = await store.vectors(ids.tolist())
         if not stored:
@@ -104,8 +117,13 @@ async def vector_matrix(
         place = np.searchsorted(keys, ids, sorter=order).clip(0, len(keys) - 1)
         hit = keys[order[place]] == ids
         rows = np.stack(list(stored.values()))
+        if half:
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            np.divide(rows, norms, out=rows, where=norms > 0)
         matrix[start + np.flatnonzero(hit)] = rows[order[place[hit]]]
         found[start : start + len(ids)] = hit
+    if long_read:
+        await release_pages(store)
     return found, matrix
 
 
@@ -121,6 +139,22 @@ class Compactable(Protocol):
 async def compact(store: object) -> bool:
     """Compact ``store`` when it can be (see :class:`Compactable`); whether anything changed."""
     return await store.optimize() if isinstance(store, Compactable) else False
+
+
+@runtime_checkable
+class PageReleasing(Protocol):
+    """A store whose engine maps its files into the process (Qdrant Edge): after reading
+    many vectors once, it can give the mapped pages back (see :mod:`memory.mapped_pages`)."""
+
+    async def release_pages(self) -> None:
+        """Have the pages of the store's mapped files reclaimed; their contents are kept."""
+        ...
+
+
+async def release_pages(store: object) -> None:
+    """Give back the pages ``store`` mapped in a long read, where it can."""
+    if isinstance(store, PageReleasing):
+        await store.release_pages()
 
 
 @runtime_checkable
