@@ -117,10 +117,12 @@ class _Vocabulary:
         total = sum(idf.values())
         present = sum(idf[t] for t in terms if frequency[t]) / total if total else 0.0
         owned_terms: set[int] = set()
+        wanted = {t for t in terms if frequency[t]}
         for hit in messages:
+            if len(owned_terms) == len(wanted):
+                break
             if terms & _terms(hit.text):
-                for sentence in own_statements(hit.text):
-                    owned_terms |= terms & _terms(sentence)
+                owned_terms |= terms & _own_terms(hit.text)
         owned = sum(idf[t] for t in owned_terms) / total if total else 0.0
         return cls(messages, terms, idf, present, owned)
 
@@ -135,6 +137,15 @@ class _Vocabulary:
 
 _terms = document_terms
 """The hashed keyword ids of a message (remembered, shared with ranking)."""
+
+
+def _words_of_own_statements(text: str) -> frozenset[int]:
+    encoder = keyword_encoder()
+    return frozenset(i for s in own_statements(text) for i in encoder.document(s).indices)
+
+
+_own_terms = TextCache(_words_of_own_statements, 1 << 16)
+"""The keyword ids of a message's own statements (:func:`own_statements`), remembered."""
 
 
 def names_in(text: str) -> set[str]:
