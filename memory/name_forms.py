@@ -68,9 +68,14 @@ _TITLES = (
 """The same in English, before the surname in pinyin ("Auntie Liu", "Lao Ma")."""
 
 
-def name_forms(name: str) -> set[str]:
-    """``name`` and the other ways a question may call its bearer (see the module text)."""
-    name = name.strip()
+@cache
+def name_forms(name: str) -> frozenset[str]:
+    """``name`` and the other ways a question may call its bearer (see the module text);
+    remembered, as every question to a twin asks for its member's."""
+    return frozenset(_forms(name.strip()))
+
+
+def _forms(name: str) -> set[str]:
     if not name:
         return set()
     forms = {name}
