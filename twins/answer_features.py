@@ -6,6 +6,10 @@ are about the same kind of thing". These features add what a reader would check:
 - *coverage*: how much of the question's key words (weighted by how rare they
   are in the member's own messages) a message, or the member's messages at
   all, contain; names in the question the member never wrote count apart;
+- *subject*: whether the thing the question is about (:mod:`twins.question_subject`:
+  "your *corgi*", "你家*狗*") is in the member's own statements, in a candidate
+  and in any of the found messages: a message about the cat does not tell the
+  corgi's age;
 - *statement or question*: a message that only asks ("what made you start?")
   or speaks only of "you" does not state the member's own fact;
 - *peers*: whether the other members' messages in the chat match the question
@@ -34,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
+from twins.question_subject import subject_share, subject_words
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
 from twins.retrieval_keywords import document_terms
@@ -56,6 +61,7 @@ QUOTE_FEATURES = (
     "lacks_time",
     "lacks_person",
     "own_coverage",
+    "subject",
 )
 """The features of one candidate message, in model order."""
 
@@ -69,6 +75,7 @@ QUESTION_FEATURES = (
     "lead_without_words",
     "cross_lead",
     "own_present",
+    "subject_owned",
     "best_quote",
 )
 """The features of a question, in model order (``best_quote``: the best candidate's logit)."""
@@ -193,6 +200,7 @@ def quote_features(
     peer = max(peers.dense, default=None)
     turns = _Turns(vocabulary.messages)
     wanted = expected_type(retrieval.query)
+    subject = subject_words(retrieval.query)
     rows = []
     for rank, ranked in enumerate(retrieval.hits[:CANDIDATES]):
         text = ranked.hit.text
@@ -219,9 +227,23 @@ def quote_features(
                     for kind in (AnswerType.TIME, AnswerType.PERSON)
                 ),
                 max(map(vocabulary.coverage, own_statements(text)), default=0.0),
+                _across(_subject_held(subject, [text]), other_script),
             ]
         )
     return rows
+
+
+def _across(share: float, other_script: float) -> float:
+    """``share`` of words found, where a text in the other script misses none (words
+    cannot match across scripts: meaning must carry it)."""
+    return 1.0 - (1.0 - share) * (1.0 - other_script)
+
+
+def _subject_held(subject: Sequence[str], texts: Sequence[str]) -> float:
+    """The share of the question's subject words in the writer's own statements of ``texts``."""
+    if not subject:
+        return 1.0
+    return subject_share(subject, [_own_terms(t) for t in texts])
 
 
 CONTEXT_GAP = timedelta(minutes=30)
@@ -357,6 +379,8 @@ def question_features(
     if own_top and peer_top:
         peer_gap = sum(own_top) / len(own_top) - sum(peer_top) / len(peer_top)
     coverage = (1.0 - other_script) * vocabulary.present
+    subject = subject_words(retrieval.query)
+    owned_subject = _subject_held(subject, [hit.text for hit in vocabulary.messages])
     return [
         lead,
         coverage,
@@ -367,6 +391,7 @@ def question_features(
         lead * (1.0 - coverage),
         lead * other_script,
         (1.0 - other_script) * vocabulary.owned,
+        _across(owned_subject, other_script),
         best_quote,
     ]
 

