@@ -247,7 +247,7 @@ def test_a_candidate_about_another_thing_does_not_hold_the_subject() -> None:
 
         assert rows[0][subject] == 1.0
         assert rows[1][subject] < 0.5
-        if is_cjk(question):  # the English message holds the thing under another word
+        if is_cjk(question):  # a message half in another script is not held to the words
             assert rows[2][subject] > rows[1][subject]
 
 
@@ -333,6 +333,25 @@ def test_unknown_peer_scores_weigh_nothing() -> None:
     assert unknown.answerable == pytest.approx(blind.answerable)
     assert unknown.quotes == pytest.approx(blind.quotes)
     assert clearly_better.answerable < unknown.answerable
+
+
+def test_a_member_who_never_spoke_of_the_subject_is_less_likely_to_answer() -> None:
+    baselines = Baselines(0.75, 0.78)
+    blind_quote = _without(QUOTE_MODEL, "subject")
+    blind_question = _without(QUESTION_MODEL, "subject_owned")
+    for question, other in (
+        ("how old is your corgi?", "My cat turned 3 in May, she loves the garden."),
+        ("你家柯基几岁了？", "我家猫三岁了，特别喜欢晒太阳。"),
+    ):
+        hits = [ranked(1, other, 0.85)]
+        found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
+
+        weighed = judge(found, baselines, PeerScores())
+        blind = judge(
+            found, baselines, PeerScores(), quote_model=blind_quote, question_model=blind_question
+        )
+
+        assert weighed.answerable < blind.answerable
 
 
 def _terms(text: str) -> frozenset[int]:
