@@ -161,8 +161,21 @@ class _Chat:
         target = self.by_id.get(reply_to) if reply_to is not None else None
         if target is not None and target.member_id not in (asker, author):
             return True
-        named = addressees(self.messages[j].text, self.member_by_name) - {author}
+        named = self.addressed(j)
         return bool(named) and asker not in named
+
+    def addressed(self, j: int) -> frozenset[int]:
+        """The members message ``j`` addresses, its author left out (computed once)."""
+        found = self._addressed.get(j)
+        if found is None:
+            message = self.messages[j]
+            found = frozenset(addressees(message.text, self.member_by_name) - {message.member_id})
+            self._addressed[j] = found
+        return found
+
+    @cached_property
+    def _addressed(self) -> dict[int, frozenset[int]]:
+        return {}
 
 
 def _name_key(name: str) -> str:
@@ -222,12 +235,28 @@ def asking_part(text: str, min_length: int = 4) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
+_QUOTE_MARKS = re.compile(r"^>|[“\"「『]", re.MULTILINE)
+
+
+@lru_cache(maxsize=8192)
+def _has_quote_marks(text: str) -> bool:
+    return _QUOTE_MARKS.search(text) is not None
+
+
 def _quotes(text: str, question: str) -> bool:
     """Whether ``text`` quotes ``question`` (a ``>`` line or quoted words taken from it)."""
+    if not _has_quote_marks(text):
+        return False
     flat = " ".join(question.split())
     pieces = [line[1:].strip() for line in text.splitlines() if line.startswith(">")]
     pieces += re.findall(r"[“\"「『]([^”\"」』]{4,})[”\"」』]", text)
     return any(len(piece) >= 4 and " ".join(piece.split()) in flat for piece in pieces)
+
+
+@lru_cache(maxsize=8192)
+def _cannot_answer(text: str) -> bool:
+    """:func:`jobs.question_cues.is_non_answer`, computed once per text."""
+    return is_non_answer(text)
 
 
 @lru_cache(maxsize=8192)
@@ -261,7 +290,7 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
         return False
     if after.sent_at - question.sent_at > rules.follow_gap or _asks_only(after.text):
         return False
-    if is_non_answer(after.text):
+    if _cannot_answer(after.text):
         return False
     short = content_length(after.text) < rules.short_message
     if short and is_banter(after.text):
@@ -345,7 +374,7 @@ def _answered(
         last_other = later
         if _quotes(later.text, question.text) or later.member_id in named:
             return True
-        if _asks_only(later.text) or is_non_answer(later.text):
+        if _asks_only(later.text) or _cannot_answer(later.text):
             continue
         responders.add(later.message_id)
         if moved_on:
