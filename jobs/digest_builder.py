@@ -44,7 +44,12 @@ from jobs.digest_topics import conversation_topics, main_topics
 from jobs.languages import Language, detect_language
 from jobs.open_questions import AnswerRules, unanswered_questions
 from jobs.text_cues import find_urls
-from jobs.topic_clustering import DEFAULT_APART_SPREAD, DEFAULT_MERGE_SPREAD, TopicClusters
+from jobs.topic_clustering import (
+    DEFAULT_APART_SPREAD,
+    DEFAULT_MERGE_SPREAD,
+    DEFAULT_UNSHARED_SPREAD,
+    TopicClusters,
+)
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
@@ -71,6 +76,10 @@ class DigestOptions:
     deviations of chance similarity (see :mod:`jobs.topic_clustering`)."""
     apart_spread: float = DEFAULT_APART_SPREAD
     """Topics that do not carry on from each other (the same subject on two days) need this many."""
+    unshared_spread: float | None = DEFAULT_UNSHARED_SPREAD
+    """Topics that do not carry on from each other and share no subject word need this many
+    (``None``: as many as ``apart_spread``): two plans on two days alike only in their dates
+    stay two topics."""
     thread_affinity: float = 2.0
     """What a link of the conversation (a reply, a turn) adds to two messages' similarity,
     in standard deviations of chance similarity."""

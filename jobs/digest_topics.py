@@ -5,11 +5,13 @@ thanks, "+1", laughter, stickers; :mod:`jobs.small_talk`) never makes or
 titles a topic, but counts as taking part in the conversation it answers.
 Each message is read with its conversation (replies, turns, bursts of talk;
 :mod:`jobs.conversation_threads`) and clustered
-(:mod:`jobs.topic_clustering`).
+(:mod:`jobs.topic_clustering`); talk on different days joins one topic only
+when it shares a key word (:func:`subject_terms`) or is very alike.
 
 How many topics a digest shows grows with the period's activity: a topic
 needs ``min_topic_messages`` messages, ``min_topic_share`` of the period's
-and two with substance; of those, the ones whose messages say most are
+and two with substance (or one that two other members take up: a plan
+answered "see you there" and "count me in"); of those, the ones whose messages say most are
 shown, at most ``topics_per_sqrt_message`` times the square root of the
 number of messages and never more than ``max_topics`` (a day of 20 messages
 has 2 or 3, a week of 150 about 9).
@@ -71,6 +73,8 @@ _QUOTE_CANDIDATES = 15
 """How many of a topic's most central messages may give its quote."""
 _KEYWORD_SHARE = 0.2
 """A topic's key word is used by at least this share of its messages (and by two)."""
+_TAKEN_UP_BY = 2
+"""A topic with one message of substance needs this many other members taking part in it."""
 _OPENING_BONUS = 2.0
 """What opening a conversation adds to a sentence's claim to name it (half for the reply)."""
 _SENTENCE_BREAK = re.compile(r"(?<=[。！？!?…；;])|(?<=\.)\s+|\n")
@@ -96,6 +100,7 @@ def conversation_topics(
     if len(core) == 0:
         core = np.arange(len(x))
         small[:] = False
+    subjects = subject_terms(messages, names, options.extra_stop_terms)
     centred = centre_by_script(x, [script_of(message.text) for message in messages], core)
     spread = similarity_spread(centred[core], seed=options.seed)
     edges = thread_edges(centred, messages, small, options.threads, spread=spread)
@@ -109,6 +114,8 @@ def conversation_topics(
         apart_spread=options.apart_spread,
         merge_similarity=options.merge_similarity,
         spread=spread,
+        terms=subjects,
+        unshared_spread=options.unshared_spread,
         seed=options.seed,
     )
     labels = attach_to_threads(messages, clusters.labels, options.threads)
@@ -123,6 +130,16 @@ def conversation_topics(
         clusters, labels=isolated_labels(labels), centred=plain, threshold=alike
     )
     return found, weights
+
+
+def subject_terms(
+    messages: Sequence[DigestMessage], names: frozenset[str], extra_stop: frozenset[str]
+) -> list[frozenset[str]]:
+    """Each message's words that can name a subject (not names, small talk or time words)."""
+    terms = _topic_terms(messages, names, extra_stop)
+    vocabulary = {term for found in terms for term in found}
+    subjects = {term for term in vocabulary if names_a_subject(term)}
+    return [found & subjects for found in terms]
 
 
 def topic_limit(message_count: int, options: DigestOptions) -> int:
@@ -166,7 +183,15 @@ def main_topics(
     sizes = np.bincount(labels)
     core_sizes = np.bincount(labels[core], minlength=len(sizes))
     said = np.bincount(labels[core], np.minimum(weights[core], MAX_MESSAGE_WEIGHT), len(sizes))
-    eligible = [c for c in range(len(sizes)) if sizes[c] >= min_size and core_sizes[c] >= 2]
+    speakers = np.zeros(len(sizes), dtype=np.int64)
+    for cluster, _ in {(int(labels[i]), m.member_id) for i, m in enumerate(messages)}:
+        speakers[cluster] += 1
+    eligible = [
+        c
+        for c in range(len(sizes))
+        if sizes[c] >= min_size
+        and (core_sizes[c] >= 2 or (core_sizes[c] == 1 and speakers[c] >= _TAKEN_UP_BY + 1))
+    ]
     eligible.sort(key=lambda c: (-said[c], -sizes[c], c))
     chosen = eligible[: topic_limit(n, options)]
     if not chosen:
@@ -203,10 +228,11 @@ def _topic(period: _Period, cluster: int, keywords: Sequence[str]) -> Topic:
     norm = float(np.linalg.norm(centroid))
     centrality = period.x[members] @ (centroid / norm if norm > 0 else centroid)
     ranked = [int(members[i]) for i in np.argsort(-centrality, kind="stable")]
-    quote = _quote(period, ranked, members.tolist(), keywords)
     used = Counter(term for i in members.tolist() for term in period.terms[i])
+    shared = [term for term in keywords if used[term] >= 2]
+    quote = _quote(period, ranked, members.tolist(), shared)
     enough = max(2, math.ceil(_KEYWORD_SHARE * len(members)))
-    keywords = [term for term in keywords if used[term] >= enough and names_a_subject(term)]
+    keywords = [term for term in shared if used[term] >= enough and names_a_subject(term)]
     if quote is not None:
         title = quoted(quote.member_name, quote.text, period.language)
     else:
@@ -255,8 +281,9 @@ def _quote(
     Each sentence of the most central messages (``ranked``) and of the
     messages that open the conversation (``in_order``: the topic's messages
     with substance, in time order) scores for the topic's key words it
-    names, for naming two key words of its own, for what it says (its
-    substance, up to a point), for how central its message is, and for
+    names (words two of its messages use), for naming two key words of its
+    own, for what it says (its substance, up to a point), for how central
+    its message is, and for
     opening the conversation, where the subject is usually stated. Its
     ``text`` is that sentence without links or media placeholders, cut to
     ``title_chars``. Small

@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from jobs.languages import HAN
 from jobs.text_cues import key_terms
@@ -44,6 +44,7 @@ def _tagger() -> object:
     return jieba.posseg.dt
 
 
+@lru_cache(maxsize=65536)
 def names_a_subject(term: str) -> bool:
     """Whether a key term can name what a topic is about.
 

@@ -22,8 +22,15 @@ bot. A question counts as answered when:
 
 "Alike" means a centred cosine clearly above chance for a pair of messages
 of the period (see :func:`pair_threshold`). A later message that replies to
-a third member's message answers nothing, and neither does a message that
-only asks or says it cannot answer (``我不懂这个``, ``no idea``). The digest lists the asking part
+or addresses a third member answers nothing, and neither does a message that
+only asks or says it cannot answer (``我不懂这个``, ``no idea``), nor a short
+joke (``我只会吃😂``). A reply to the asker's own next question, asked before
+anyone spoke, answers it. Taking a question up is not answering it: once
+the asker answers a new question of another member that shares none of
+the question's key words (``涨多少`` → ``本来3200…``), the talk has moved on
+and only a reply, a quote, an addressee or the asker closes the question;
+once the asker has gone on to something else, their thanks close nothing.
+The digest lists the asking part
 of each open question (the question sentences, with the sentence before them
 when they say little on their own).
 """
@@ -134,16 +141,41 @@ class _Chat:
             key = _name_key(message.member_name)
             if len(key) >= 2:
                 names.setdefault(key, message.member_id)
+        for message in self.messages:
+            first = message.member_name.split()
+            if len(first) > 1 and len(first[0]) >= 3 and first[0].isalpha():
+                names.setdefault(_name_key(first[0]), message.member_id)
         return names
 
     def alike(self, i: int, j: int) -> bool:
         return float(self.centred[i] @ self.centred[j]) >= self.threshold
 
     def replies_to_third(self, j: int, asker: int) -> bool:
-        """Whether message ``j`` replies to a message of someone other than ``asker``."""
+        """Whether message ``j`` replies to, or addresses, someone other than ``asker``.
+
+        Addressing is ``@name`` or a member's name opening the message
+        (``Gabe, …``, ``Gabe that's…``) without naming the asker.
+        """
+        author = self.messages[j].member_id
         reply_to = self.messages[j].reply_to_message_id
         target = self.by_id.get(reply_to) if reply_to is not None else None
-        return target is not None and target.member_id not in (asker, self.messages[j].member_id)
+        if target is not None and target.member_id not in (asker, author):
+            return True
+        named = self.addressed(j)
+        return bool(named) and asker not in named
+
+    def addressed(self, j: int) -> frozenset[int]:
+        """The members message ``j`` addresses, its author left out (computed once)."""
+        found = self._addressed.get(j)
+        if found is None:
+            message = self.messages[j]
+            found = frozenset(addressees(message.text, self.member_by_name) - {message.member_id})
+            self._addressed[j] = found
+        return found
+
+    @cached_property
+    def _addressed(self) -> dict[int, frozenset[int]]:
+        return {}
 
 
 def _name_key(name: str) -> str:
@@ -152,19 +184,26 @@ def _name_key(name: str) -> str:
 
 _MENTION = re.compile(r"@([^\s@,，:：。!！?？]+)")
 _LEADING_NAME = re.compile(r"^\s*([^\s,，:：@]{2,20})\s*[,，:：]")
+_LEADING_VOCATIVE = re.compile(r"^\s*([A-Z][a-z]{2,20})\s+(?=[a-z])")
+"""A capitalised name opening an English message without a comma (``Gabe that's…``)."""
 
 
 def addressees(text: str, member_by_name: dict[str, int]) -> set[int]:
-    """The members a message addresses: ``@name`` anywhere, or a name before a leading comma."""
+    """The members a message addresses.
+
+    ``@name`` anywhere, a name before a leading comma (``Ana, …``, ``小林，…``),
+    or a capitalised name opening an English sentence (``Gabe that's great``).
+    """
     found = set()
     for match in _MENTION.finditer(text):
         key = _name_key(match.group(1))
         for name, member in member_by_name.items():
             if key == name or (len(key) >= 3 and name.startswith(key)):
                 found.add(member)
-    leading = _LEADING_NAME.match(text)
-    if leading is not None and _name_key(leading.group(1)) in member_by_name:
-        found.add(member_by_name[_name_key(leading.group(1))])
+    for pattern in (_LEADING_NAME, _LEADING_VOCATIVE):
+        leading = pattern.match(text)
+        if leading is not None and _name_key(leading.group(1)) in member_by_name:
+            found.add(member_by_name[_name_key(leading.group(1))])
     return found
 
 
@@ -196,12 +235,28 @@ def asking_part(text: str, min_length: int = 4) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
+_QUOTE_MARKS = re.compile(r"^>|[“\"「『]", re.MULTILINE)
+
+
+@lru_cache(maxsize=8192)
+def _has_quote_marks(text: str) -> bool:
+    return _QUOTE_MARKS.search(text) is not None
+
+
 def _quotes(text: str, question: str) -> bool:
     """Whether ``text`` quotes ``question`` (a ``>`` line or quoted words taken from it)."""
+    if not _has_quote_marks(text):
+        return False
     flat = " ".join(question.split())
     pieces = [line[1:].strip() for line in text.splitlines() if line.startswith(">")]
     pieces += re.findall(r"[“\"「『]([^”\"」』]{4,})[”\"」』]", text)
     return any(len(piece) >= 4 and " ".join(piece.split()) in flat for piece in pieces)
+
+
+@lru_cache(maxsize=8192)
+def _cannot_answer(text: str) -> bool:
+    """:func:`jobs.question_cues.is_non_answer`, computed once per text."""
+    return is_non_answer(text)
 
 
 @lru_cache(maxsize=8192)
@@ -222,9 +277,10 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
     """Whether the message after question ``i`` reads as its answer in turn.
 
     It must come from another member within ``follow_gap``, ask nothing new,
-    not say it cannot answer (``我不懂``), and be short (and no laugh), or
-    alike to the question, or come from whoever spoke just before the
-    question (a back-and-forth between two members).
+    not say it cannot answer (``我不懂``), and be short, or alike to the
+    question, or come from whoever spoke just before the question (a
+    back-and-forth between two members). A short reply that laughs
+    (``我只会吃😂``) is a joke unless it is alike to the question.
     """
     messages = chat.messages
     if i + 1 >= len(messages):
@@ -234,10 +290,12 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
         return False
     if after.sent_at - question.sent_at > rules.follow_gap or _asks_only(after.text):
         return False
-    if is_non_answer(after.text):
+    if _cannot_answer(after.text):
         return False
+    short = content_length(after.text) < rules.short_message
+    if short and is_banter(after.text):
+        return chat.alike(i, i + 1)
     exchange = i > 0 and messages[i - 1].member_id == after.member_id
-    short = content_length(after.text) < rules.short_message and not is_banter(after.text)
     return exchange or short or chat.alike(i, i + 1)
 
 
@@ -282,29 +340,44 @@ def _answered(
     label = int(chat.labels[i])
     responders: set[int] = set()
     last_other = None
+    moved_on = elsewhere = False
+    follow_ups: set[int] = set()  # the asker's next questions before anyone else speaks
     for j in range(i + 1, stop):
         later = messages[j]
         gap = later.sent_at - question.sent_at
         near = j - i <= rules.nearby_messages and gap <= rules.nearby_gap
         if later.member_id == asker:
+            if near and last_other is None and question_sentences(later.text):
+                follow_ups.add(later.message_id)
+                continue
+            if _answers_new_question(chat, later, last_other, asking_terms, rules):
+                moved_on = elsewhere = True
+                continue
             if _asker_closes(
                 later,
                 question,
-                responders=responders,
-                last_other=last_other,
+                responders=set() if elsewhere else responders,
+                last_other=None if elsewhere else last_other,
                 near=near,
                 rules=rules,
             ):
                 return True
+            # Gone on to something else: whom the asker answers or thanks next
+            # has nothing to do with the question.
+            elsewhere = elsewhere or not (near or chat.alike(i, j))
             continue
+        if later.reply_to_message_id in follow_ups:
+            return True
         if chat.replies_to_third(j, asker):
             continue
         first_turn = last_other is None
         last_other = later
-        responders.add(later.message_id)
         if _quotes(later.text, question.text) or later.member_id in named:
             return True
-        if _asks_only(later.text) or is_non_answer(later.text):
+        if _asks_only(later.text) or _cannot_answer(later.text):
+            continue
+        responders.add(later.message_id)
+        if moved_on:
             continue
         if near and (asking_terms & terms.of(j) or chat.alike(i, j)):
             return True
@@ -314,6 +387,35 @@ def _answered(
         if int(chat.labels[j]) == label and chat.alike(i, j):
             return True
     return False
+
+
+def _answers_new_question(
+    chat: _Chat,
+    later: DigestMessage,
+    last_other: DigestMessage | None,
+    asking_terms: frozenset[str],
+    rules: AnswerRules,
+) -> bool:
+    """Whether the asker's ``later`` message answers another question asked since.
+
+    A reply to a message of another member that only asks, or a message
+    right after one that asks nothing itself, where that question shares no
+    key term with the asker's own question: the talk has moved to it (``…有没有
+    靠谱的中介，房东要涨房租`` → ``涨多少`` → ``本来3200…``), and what others say
+    next answers it, not the first one. A question on the asker's own terms
+    (``what does open-pollinated mean?``) asks for detail and keeps the talk on it.
+    """
+    if _asks_only(later.text):
+        return False
+    target = later.reply_to_message_id
+    asked = chat.by_id.get(target) if target is not None else None
+    if asked is None:
+        asked = last_other
+        if asked is None or later.sent_at - asked.sent_at > rules.follow_gap:
+            return False
+    if asked.member_id == later.member_id or not _asks_only(asked.text):
+        return False
+    return not asking_terms.intersection(key_terms(asked.text))
 
 
 _WHERE = re.compile(r"(?i)哪里|哪儿|在哪|哪边|哪家|什么地方|\bwhere\b")
@@ -355,19 +457,26 @@ _PRONOUN = re.compile(r"[我你他她它这那谁]")
 
 
 _ASKED_VERB = re.compile(
-    r"([\u4e00-\u9fff])(?:[不没]\1|不[\s\W_]*$)|([\u4e00-\u9fff])了?[吗么][\s\W_]*$"
+    r"([\u4e00-\u9fff])(?:[不没]\1|不[\s\W_]*$)|([\u4e00-\u9fff])(?:的|了)?[吗么][\s\W_]*$"
+)
+_ECHO_OPENING = re.compile(
+    r"\s*(?:(?:我们|我|咱们|我家|我们家)[就也还都]?)?(?:还没|没|不)?([\u4e00-\u9fff])"
 )
 
 
 def _echoes(question: str, answer: str) -> bool:
-    """Whether a Chinese answer opens with the verb asked about (``搞起来不？`` → ``来！``)."""
+    """Whether a Chinese answer opens with the verb asked about.
+
+    ``搞起来不？`` → ``来！``; ``还有要去的吗`` → ``我就不去了``: the verb may follow
+    a first-person subject and ``就/也/还/都``, and a negation.
+    """
     asked = {
         verb
         for found in _ASKED_VERB.finditer(question.strip())
         for verb in found.groups()
         if verb and not _PRONOUN.match(verb)
     }
-    opening = re.match(r"\s*(?:还没|没|不)?([\u4e00-\u9fff])", answer)
+    opening = _ECHO_OPENING.match(answer)
     return opening is not None and opening.group(1) in asked
 
 

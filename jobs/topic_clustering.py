@@ -23,7 +23,11 @@ they share a burst of talk (messages without a long silence between them)
 of at most ``_CONVERSATION_ROWS`` messages, or when their links add up to
 at least ``link_share`` per message of the smaller one; a longer burst is
 a busy chat where several conversations run at once, and only links
-tell them apart.
+tell them apart. Two clusters that do not carry on from each other and
+share no key word (a word at least a fifth of each one's messages use,
+given as ``terms``) need ``unshared_spread``: two plans made on two days,
+alike only in their dates and "works for me", stay two topics, while the
+potluck talked about on three days stays one.
 
 Vectors are centred first (the mean direction of the clustered rows
 removed), so a cosine of 0 means "as alike as two random messages of this
@@ -54,6 +58,8 @@ DEFAULT_MERGE_SPREAD = 0.0
 """Parts of one conversation more alike than chance are one topic."""
 DEFAULT_APART_SPREAD = 1.0
 """Topics that do not carry on from each other must be clearly alike to be one."""
+DEFAULT_UNSHARED_SPREAD = 2.0
+"""Topics that neither carry on from each other nor share a subject word must be very alike."""
 DEFAULT_ALIKE_SPREAD = 0.25
 """Two messages this alike (in standard deviations of chance) are about the same thing."""
 DEFAULT_LINK_SHARE = 0.25
@@ -62,6 +68,8 @@ _SPREAD_SAMPLE = 2000
 _MIN_SCRIPT_ROWS = 5
 _CONVERSATION_ROWS = 100
 """A burst of talk longer than this holds several conversations at once."""
+_KEY_WORD_SHARE = 0.2
+"""A cluster's key word is used by at least this share of its messages."""
 _EXACT_ROWS = 1000
 """Up to this many messages, merging starts from single messages (else from k-means)."""
 
@@ -137,6 +145,8 @@ def find_topics(
     link_share: float = DEFAULT_LINK_SHARE,
     merge_similarity: float | None = None,
     spread: float | None = None,
+    terms: Sequence[frozenset[str]] | None = None,
+    unshared_spread: float | None = None,
     seed: int = 0,
 ) -> TopicClusters:
     """Cluster unit rows ``x`` into topics (see the module notes for the method).
@@ -149,7 +159,9 @@ def find_topics(
     that of ``x``; give that of the messages' own vectors when ``x`` blends
     them with their context, which makes them more alike). ``merge_similarity``
     sets the merge threshold (centred cosine) directly, linked clusters or
-    not, and the likeness threshold.
+    not, and the likeness threshold. ``terms`` gives each row its subject
+    words; with ``unshared_spread``, two clusters that do not carry on from
+    each other and share none of them need that many standard deviations.
     """
     n = len(x)
     chosen = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
@@ -175,11 +187,67 @@ def find_topics(
         else ThreadEdges(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     )
     talk = _conversation_bursts(bursts, chosen)
+    apart = max(together, apart)
+    unshared = apart if unshared_spread is None else max(apart, unshared_spread * spread)
+    if merge_similarity is not None or terms is None:
+        unshared = apart
     linkage = _Linkage(
-        together, max(together, apart), links, affinity_weight * spread, link_share, talk
+        together,
+        apart,
+        links,
+        affinity_weight * spread,
+        link_share,
+        talk,
+        unshared,
+        _Words.of(terms, chosen) if unshared > apart and terms is not None else None,
     )
     labels[chosen] = _cluster(part, linkage, seed)
     return TopicClusters(labels, centred, alike, core)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Words:
+    """The subject words of the clustered rows: one ``(row, word)`` pair per use.
+
+    Only words that at least two rows use are kept; they are numbered ``0..count-1``.
+    """
+
+    rows: IntArray
+    words: IntArray
+    count: int
+
+    @classmethod
+    def of(cls, terms: Sequence[frozenset[str]], chosen: IntArray) -> _Words:
+        """The words of the ``chosen`` rows of ``terms``."""
+        picked = [terms[i] for i in chosen.tolist()]
+        uses: dict[str, int] = {}
+        for found in picked:
+            for term in found:
+                uses[term] = uses.get(term, 0) + 1
+        kept = sorted(term for term, used in uses.items() if used >= 2)
+        number = {term: k for k, term in enumerate(kept)}
+        pairs = [(r, number[t]) for r, found in enumerate(picked) for t in found if t in number]
+        table = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return cls(table[:, 0].copy(), table[:, 1].copy(), len(kept))
+
+    def per_cluster(self, labels: IntArray, k: int) -> FloatMatrix:
+        """``(k, words)``: how many rows of each cluster use each word."""
+        cells = labels[self.rows] * self.count + self.words
+        counts = np.bincount(cells, minlength=k * self.count).astype(np.float32)
+        return counts.reshape(k, self.count)
+
+    def shared_with(self, labels: IntArray, k: int) -> npt.NDArray[np.bool_]:
+        """``(rows, k)``: whether a row uses a word that another row of a cluster uses."""
+        n = len(labels)
+        shared = np.zeros((n, k), dtype=bool)
+        own = np.zeros(n, dtype=bool)
+        if len(self.rows):
+            counts = self.per_cluster(labels, k)
+            rows, starts = np.unique(self.rows, return_index=True)
+            shared[rows] = np.logical_or.reduceat(counts[:, self.words].T > 0, starts, axis=0)
+            own[rows] = np.logical_or.reduceat(counts[labels[self.rows], self.words] > 1, starts)
+        shared[np.arange(n), labels] = own
+        return shared
 
 
 def _conversation_bursts(bursts: npt.ArrayLike | None, chosen: IntArray) -> IntArray:
@@ -200,7 +268,9 @@ class _Linkage:
     those that do not; the conversation's links between rows, what a link
     of weight 1 adds to a pair's similarity, and the link weight per message
     of the smaller cluster from which two clusters carry on from each other;
-    each row's burst of conversation (-1: none).
+    each row's burst of conversation (-1: none); the threshold for clusters
+    that neither carry on from each other nor share a subject word, and each
+    row's subject words (``None``: words are not weighed).
     """
 
     together: float
@@ -209,6 +279,8 @@ class _Linkage:
     link_value: float
     link_share: float
     bursts: IntArray
+    unshared: float
+    words: _Words | None
 
     def burst_members(self, labels: IntArray, k: int) -> npt.NDArray[np.float64]:
         """``(k, bursts)``: 1 where cluster ``c`` has a message in burst ``b``."""
@@ -236,15 +308,25 @@ class _Linkage:
         return total
 
     def bar(
-        self, links: npt.ArrayLike, smaller: npt.ArrayLike, shared: npt.ArrayLike
+        self,
+        links: npt.ArrayLike,
+        smaller: npt.ArrayLike,
+        shared: npt.ArrayLike,
+        words: npt.ArrayLike | None = None,
     ) -> npt.NDArray[np.float64]:
         """The threshold for clusters linked by ``links``, the smaller of ``smaller`` rows.
 
-        ``shared`` tells whether they share a burst of conversation.
+        ``shared`` tells whether they share a burst of conversation, ``words``
+        whether they share a subject word (``None``: as if they did).
         """
         weight = np.asarray(links)
         linked = (weight > 0) & (weight >= self.link_share * np.asarray(smaller))
-        return np.where(linked | np.asarray(shared, dtype=bool), self.together, self.apart)
+        apart = (
+            self.apart
+            if words is None
+            else np.where(np.asarray(words, dtype=bool), self.apart, self.unshared)
+        )
+        return np.where(linked | np.asarray(shared, dtype=bool), self.together, apart)
 
 
 def _cluster(centred: FloatMatrix, linkage: _Linkage, seed: int) -> IntArray:
@@ -282,7 +364,7 @@ def _reassign(x: FloatMatrix, labels: IntArray, linkage: _Linkage, rounds: int =
     """
     n = len(x)
     rows = np.arange(n)
-    handicap = linkage.apart - linkage.together
+    handicap = max(linkage.apart, linkage.unshared) - linkage.together
     for _ in range(rounds):
         present, dense = np.unique(labels, return_inverse=True)
         k = len(present)
@@ -300,12 +382,21 @@ def _reassign(x: FloatMatrix, labels: IntArray, linkage: _Linkage, rounds: int =
             shared = np.zeros((n, k), dtype=bool)
             inside = linkage.bursts >= 0
             shared[inside] = members[:, linkage.bursts[inside]].T > 0
-            means = means - (linkage.bar(links, 1.0, shared) - linkage.together)
+            common = None if linkage.words is None else linkage.words.shared_with(dense, k)
+            means = means - (linkage.bar(links, 1.0, shared, common) - linkage.together)
         new = np.argmax(means, axis=1)
         if np.array_equal(new, dense):
             return dense.astype(np.int64)
         labels = new.astype(np.int64)
     return np.unique(labels, return_inverse=True)[1].astype(np.int64)
+
+
+def _key_words(words: FloatMatrix, sizes: npt.NDArray[np.float64]) -> FloatMatrix:
+    """1 for each word used by at least ``_KEY_WORD_SHARE`` of a cluster's messages."""
+    key: FloatMatrix = (
+        (words > 0) & (words >= _KEY_WORD_SHARE * sizes[:, None].astype(np.float32))
+    ).astype(np.float32)
+    return key
 
 
 def _merge_average_linkage(x: FloatMatrix, labels: IntArray, linkage: _Linkage) -> IntArray:
@@ -321,8 +412,14 @@ def _merge_average_linkage(x: FloatMatrix, labels: IntArray, linkage: _Linkage) 
     links = linkage.cluster_links(dense, k)
     members = linkage.burst_members(dense, k)
     smaller = np.minimum.outer(sizes, sizes)
+    words = None if linkage.words is None else linkage.words.per_cluster(dense, k)
+    key = None if words is None else _key_words(words, sizes)
+    used = None if words is None else (words > 0).astype(np.float32)
+    common = None
+    if key is not None and used is not None:
+        common = key @ key.T > 0
     margin = (sums @ sums.T + linkage.link_value * links) / np.outer(sizes, sizes)
-    margin -= linkage.bar(links, smaller, members @ members.T > 0)
+    margin -= linkage.bar(links, smaller, members @ members.T > 0, common)
     np.fill_diagonal(margin, -np.inf)
     while alive.sum() > 1:
         flat = int(np.argmax(margin))
@@ -334,10 +431,19 @@ def _merge_average_linkage(x: FloatMatrix, labels: IntArray, linkage: _Linkage) 
         links[a] += links[b]
         links[:, a] = links[a]
         members[a] = np.maximum(members[a], members[b])
+        if words is not None and key is not None and used is not None:
+            words[a] += words[b]
+            key[a] = _key_words(words[a : a + 1], sizes[a : a + 1])[0]
+            used[a] = np.maximum(used[a], used[b])
         alive[b] = False
         parent[b] = a
         row = (sums @ sums[a] + linkage.link_value * links[a]) / (sizes * sizes[a])
-        row -= linkage.bar(links[a], np.minimum(sizes, sizes[a]), members @ members[a] > 0)
+        row -= linkage.bar(
+            links[a],
+            np.minimum(sizes, sizes[a]),
+            members @ members[a] > 0,
+            None if key is None else key @ key[a] > 0,
+        )
         row[~alive] = -np.inf
         row[a] = -np.inf
         margin[a, :] = row

@@ -219,3 +219,135 @@ def test_a_reply_that_agrees_and_then_asks_answers_the_question() -> None:
     open_ids = _open(messages)
     assert 80 not in open_ids and 82 not in open_ids
     assert 84 in open_ids  # a new question of its own answers nothing
+
+
+def test_a_question_stays_open_when_the_talk_moves_to_a_new_question() -> None:
+    # Someone asks back about the context, the asker answers that, and the
+    # talk that follows is about the answer, not the question.
+    zh = [
+        message(
+            1, "有人知道高新那边有没有靠谱的中介，我月底租约到期，房东要涨房租", 0, message_id=51
+        ),
+        message(2, "涨多少", 2),
+        message(1, "本来3200，现在要3700，我直接不续了", 4),
+        message(3, "涨五百也太狠了吧，房东真黑", 5),
+        message(3, "玉林那边老小区便宜，就是基本没电梯", 6),
+    ]
+    en = [
+        message(
+            1,
+            "Does anyone know a good plumber near Dundas? The landlord raised the rent",
+            0,
+            message_id=52,
+        ),
+        message(2, "by how much?", 1),
+        message(1, "two hundred a month, which is wild", 3),
+        message(3, "two hundred a month is robbery, rent here is wild", 4),
+    ]
+    assert _open(zh) == [51]
+    assert _open(en) == [52]
+
+
+def test_a_question_on_the_askers_own_terms_keeps_the_talk_on_it() -> None:
+    en = [
+        message(
+            1,
+            "Any objections to keeping the seed swap to open-pollinated seed only?",
+            0,
+            message_id=53,
+        ),
+        message(2, "what does open-pollinated mean exactly", 2),
+        message(1, "Seed that grows true to the parent plant, unlike hybrids.", 4),
+        message(3, "no objections, open-pollinated seed only makes sense", 5),
+    ]
+    zh = [
+        message(1, "周日科学馆要预约，大家要不要一起去？", 0, message_id=54),
+        message(2, "科学馆需要提前多久预约呀", 1),
+        message(1, "提前三天，周四中午放票", 2),
+        message(3, "我们家一起去科学馆，已经预约好了", 3),
+    ]
+    assert _open(en) == []
+    assert _open(zh) == []
+
+
+def test_the_askers_thanks_for_talk_on_something_else_does_not_close_a_question() -> None:
+    messages = [
+        message(1, "Has anyone seen my green trowel with the taped handle?", 0, message_id=55),
+        message(1, "Seed swap idea: envelopes from old magazines, labelled by variety.", 300),
+        message(2, "love the envelope idea", 302),
+        message(1, "Perfect, thank you!", 303),
+        message(3, "有人知道哪里能买到防虫网吗？", 400, message_id=56),
+        message(3, "周末想去爬山，天气好像不错", 500),
+        message(4, "爬山算我一个", 501),
+        message(3, "好的谢谢", 502),
+    ]
+    assert _open(messages) == [56, 55]
+
+
+def test_a_message_addressed_to_a_third_member_does_not_answer() -> None:
+    messages = [
+        message(
+            1,
+            "Does anyone know the owners of the Brock Ave bakery?",
+            0,
+            name="Ruth Okafor",
+            message_id=57,
+        ),
+        message(2, "loaf number three actually rose, open crumb", 1, name="Gabe Moreau"),
+        message(3, "Gabe that's bakery level crumb", 2, name="Dana Whitfield"),
+        message(4, "今天的桌游夜谁来？", 100, name="小鹿", message_id=58),
+        message(5, "婷婷，你的桌游夜攻略发我一下", 101, name="大熊"),
+        message(6, "好的", 102, name="婷婷"),
+    ]
+    assert _open(messages) == [58, 57]
+    assert addressees("Gabe that's great", {"gabe": 2}) == {2}
+    assert addressees("Gabe's loaf rose", {"gabe": 2}) == set()
+
+
+def test_a_short_joke_in_reply_is_not_an_answer_but_a_long_answer_that_laughs_is() -> None:
+    zh_joke = [
+        message(1, "这颜色绝了，王姐开店吧", 0),
+        message(2, "哈哈开不了。有没有人知道哪里能买到小包装的淡奶油", 1, message_id=59),
+        message(1, "我只会吃😂", 2),
+    ]
+    en_joke = [
+        message(1, "that cake looks amazing, open a bakery", 0),
+        message(
+            2, "ha, no. does anyone know where to buy small cartons of cream?", 1, message_id=60
+        ),
+        message(1, "lol no", 2),
+    ]
+    zh_answer = [
+        message(2, "主要是现在API成本压不下来，有点头疼", 0),
+        message(1, "用的哪家的模型", 1, message_id=61),
+        message(2, "现在主力是GPT-4o，一个月API账单三千多刀，收入才刚过这个数😂", 2),
+    ]
+    assert _open(zh_joke) == [59]
+    assert _open(en_joke) == [60]
+    assert _open(zh_answer) == []
+
+
+def test_an_answer_to_the_askers_follow_up_answers_the_question() -> None:
+    messages = [
+        message(
+            1, "请教下大家定价的问题，我那个宠物洗护预约小程序，打算向店家收费", 0, message_id=62
+        ),
+        message(1, "现在纠结按月订阅还是卖次卡，你们觉得哪个好？", 2, message_id=63),
+        message(2, "小店老板对自动扣钱很敏感，次卡更好卖", 4, reply_to=63),
+        message(
+            3, "Quick question on pricing for my app, thinking of charging shops", 60, message_id=64
+        ),
+        message(
+            3, "monthly subscription or a pack of credits, which would you pick?", 61, message_id=65
+        ),
+        message(4, "credits, small shops hate auto-billing", 63, reply_to=65),
+    ]
+    assert _open(messages) == []
+
+
+def test_a_yes_no_question_answered_with_its_verb_after_a_subject() -> None:
+    messages = [
+        message(1, "周日科学馆统计一下人数，还有要去的吗", 0),
+        message(2, "我就不去了，周六爬完山估计起不来", 2),
+    ]
+    assert _open(messages) == []

@@ -200,3 +200,9 @@ def test_a_title_at_the_end_of_a_sentence_asks_nothing() -> None:
 def test_single_characters_do_not_open_answers() -> None:
     assert opens_like_answer("有啊，我用过") and opens_like_answer("没去过")
     assert not opens_like_answer("有点饿了") and not opens_like_answer("没想到你也在")
+
+
+def test_a_request_to_count_is_not_a_question() -> None:
+    assert not is_question("大家有书的可以先统计一下大概多少本，我这周去问问场地")
+    assert not is_question("报名的人先登记一下几个人")
+    assert is_question("大概有多少本书")
