@@ -441,12 +441,17 @@ def candidate_message_pairs(
     With ``linking``, only the pairs of members that one pair of messages links
     (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
     members is ever scored, and a large chat holds a fraction of its pairs.
+    Members' candidates are found on the sketch of the vectors when there is one.
     """
+    search = _CandidateSearch(x, scripts, calibration, options)
     found = member_candidates(
-        x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
+        x if search.sketch is None else search.sketch,
+        owners,
+        options.candidates,
+        exact_limit=options.exact_limit,
+        probes=options.probes,
     )
     neighbours = min(options.neighbours, options.large_neighbours)
-    search = _CandidateSearch(x, scripts, calibration, options)
     row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
