@@ -44,7 +44,9 @@ def test_sketched_search_scores_its_pairs_in_full() -> None:
     authors = zip(owners[rows].tolist(), owners[columns].tolist(), strict=True)
     assert {(min(a, b), max(a, b)) for a, b in authors} <= allowed
     assert len(rows) == len(vectors) * SKETCHED.interests.large_neighbours
-    full = calibration.standard(np.einsum("ij,ij->i", vectors[rows], vectors[columns]), 1, 1)
+    full = calibration.standard(
+        np.einsum("ij,ij->i", vectors[rows], vectors[columns]), scripts[rows], scripts[columns]
+    )
     np.testing.assert_allclose(scores, full, atol=1e-4)
     exact, _, _ = candidate_message_pairs(
         vectors,
