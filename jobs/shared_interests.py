@@ -70,7 +70,7 @@ from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
-from jobs.sorted_keys import among, distinct, within
+from jobs.sorted_keys import among, common, distinct, within
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
 from jobs.vector_sketch import sketch_rows
@@ -1120,10 +1120,14 @@ def _turned_back(owners: IntArray, left: IntArray, right: IntArray) -> IntArray:
     messages that follow one of ``member`` and are followed by another of theirs, by the
     near pairs ``(left[i], right[i])`` (earlier, later) of messages of different members."""
     size = int(owners.max()) + 1 if len(owners) else 1
-    after = distinct(right * size + owners[left])  # a message and whom it follows
-    before = distinct(left * size + owners[right])  # a message and who follows it
-    both: IntArray = np.intersect1d(after, before, assume_unique=True)
-    return both
+    keys = right * size
+    keys += owners[left]
+    after = distinct(keys, overwrite=True)  # a message and whom it follows
+    keys = left * size
+    keys += owners[right]
+    before = distinct(keys, overwrite=True)  # a message and who follows it
+    del keys
+    return common(after, before)
 
 
 def _best_evidence(

@@ -13,9 +13,17 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 
 
-def distinct(values: npt.ArrayLike) -> IntArray:
-    """The distinct values, ascending (as ``np.unique``)."""
-    ordered: IntArray = np.sort(np.asarray(values).ravel())
+def distinct(values: npt.ArrayLike, *, overwrite: bool = False) -> IntArray:
+    """The distinct values, ascending (as ``np.unique``).
+
+    With ``overwrite``, an array given is sorted in place (no copy of many keys).
+    """
+    array = np.asarray(values).ravel()
+    if overwrite:
+        array.sort()
+        ordered: IntArray = array
+    else:
+        ordered = np.sort(array)
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=bool)
@@ -39,3 +47,10 @@ def within(values: npt.ArrayLike, keys: IntArray) -> npt.NDArray[np.bool_]:
 def among(values: npt.ArrayLike, others: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Which ``values`` are among ``others`` (as ``np.isin``)."""
     return within(values, distinct(others))
+
+
+def common(first: IntArray, second: IntArray) -> IntArray:
+    """The keys in both ascending arrays of distinct keys, ascending (as ``np.intersect1d``)."""
+    small, large = (first, second) if len(first) <= len(second) else (second, first)
+    found: IntArray = small[within(small, large)]
+    return found
