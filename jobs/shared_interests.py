@@ -52,7 +52,9 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
 message keeps its ``large_neighbours`` best among those members' messages only, so
-members who are no one's candidates are never scored together.
+members who are no one's candidates are never scored together. Both stages rank
+on a sketch of the vectors (their ``sketch_dims`` main directions, see
+:mod:`jobs.vector_sketch`); only the pairs of messages ranked best are scored in full.
 """
 
 from __future__ import annotations
