@@ -77,6 +77,7 @@ from jobs.naming_checks import usual_likeness as likeness_of_chat
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
+from jobs.sorted_keys import among
 from jobs.vector_math import FloatMatrix, as_float32, compact_rows, unit_rows, unit_rows_in_place
 from memory.name_forms import name_forms
 
@@ -545,7 +546,7 @@ def model_chat(
     del own
     substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
-    in_profile = np.isin(member_of, np.asarray(profiled, dtype=np.int64))
+    in_profile = among(member_of, np.asarray(profiled, dtype=np.int64))
     interest_rows = np.flatnonzero(substantive & in_profile).astype(np.int64)
     row_list = interest_rows.tolist()
     terms = tuple(

@@ -201,6 +201,13 @@ def neutral_vectors(
     if not len(texts):
         x = np.zeros((0, 0), dtype=np.float32)
     else:
+        if (
+            overwrite
+            and isinstance(vectors, np.ndarray)
+            and vectors.dtype == np.float16
+            and len(vectors) == len(texts) >= 2
+        ):
+            return _neutral_half(vectors, texts, min_per_script, scripts)
         x = unit_rows_in_place(vectors) if overwrite else unit_rows(vectors)
     if len(x) != len(texts):
         raise ValueError("give one text per vector")
@@ -228,6 +235,54 @@ def neutral_vectors(
 
 
 _ROW_BLOCK = 1 << 14
+
+
+def _neutral_half(
+    x: FloatMatrix,
+    texts: Sequence[str],
+    min_per_script: int,
+    scripts: Sequence[Language | None] | None,
+) -> FloatMatrix:
+    """:func:`neutral_vectors` of a large chat's float16 matrix ``x``, in place, in two passes
+    over it (normalised and summed per script; centred, projected and normalised), each
+    a block of rows at a time in float32 (sums in float64)."""
+    known = scripts if scripts is not None else [script_of(text) for text in texts]
+    codes = np.asarray([_SCRIPT_CODES.get(str(script or ""), -1) for script in known])
+    sums = np.zeros((len(_SCRIPT_CODES) + 1, x.shape[1]), dtype=np.float64)
+    every_script = np.arange(len(_SCRIPT_CODES))
+    for start in range(0, len(x), _ROW_BLOCK):
+        block = x[start : start + _ROW_BLOCK]
+        rows = block.astype(np.float32)
+        if not np.isfinite(rows).all():
+            raise ValueError("vectors must be finite")
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        np.divide(rows, norms, out=rows, where=norms > 0)
+        block[...] = rows
+        sums[-1] += rows.sum(axis=0, dtype=np.float64)
+        chosen = codes[start : start + _ROW_BLOCK][None, :] == every_script[:, None]
+        sums[:-1] += chosen.astype(np.float32) @ rows
+    mean = sums[-1] / len(x)
+    counts = np.bincount(codes[codes >= 0], minlength=len(_SCRIPT_CODES))
+    directions = [
+        sums[code] / counts[code] - mean
+        for code in range(len(_SCRIPT_CODES))
+        if counts[code] >= min_per_script
+    ]
+    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+    centre = mean.astype(np.float32)
+    across = None if basis is None else basis.astype(np.float32)
+    for start in range(0, len(x), _ROW_BLOCK):
+        centred = x[start : start + _ROW_BLOCK].astype(np.float32) - centre
+        if across is not None:
+            centred -= (centred @ across) @ across.T
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        np.divide(centred, norms, out=centred, where=norms > 0)
+        x[start : start + _ROW_BLOCK] = centred
+    return x
+
+
+_SCRIPT_CODES = {str(script): code for code, script in enumerate(Language)}
+"""Scripts as small integers, in the order :func:`neutral_vectors` takes their directions."""
 
 
 def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:

@@ -56,8 +56,6 @@ def usual_likeness(
     count = len(vectors)
     if count < 2 or len(np.unique(owners)) < 2:
         return 0.0
-    x = np.asarray(vectors, dtype=np.float32)
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     if count * (count - 1) // 2 <= SAMPLED_PAIRS:
         left, right = np.triu_indices(count, 1)
     else:
@@ -67,7 +65,16 @@ def usual_likeness(
     keep = owners[left] != owners[right]
     if not keep.any():
         return 0.0
-    sims = np.einsum("ij,ij->i", x[left[keep]], x[right[keep]])
+
+    def unit(rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        # only the sampled rows, as float32: a large chat's matrix is not copied
+        x = np.asarray(vectors[rows], dtype=np.float32)
+        found: npt.NDArray[np.float32] = x / np.maximum(
+            np.linalg.norm(x, axis=1, keepdims=True), 1e-9
+        )
+        return found
+
+    sims = np.einsum("ij,ij->i", unit(left[keep]), unit(right[keep]))
     median = float(np.median(sims))
     spread = _MAD_TO_SD * float(np.median(np.abs(sims - median)))
     return median + spreads * spread

@@ -52,7 +52,9 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
 message keeps its ``large_neighbours`` best among those members' messages only, so
-members who are no one's candidates are never scored together.
+members who are no one's candidates are never scored together. Both stages rank
+on a sketch of the vectors (their ``sketch_dims`` main directions, see
+:mod:`jobs.vector_sketch`); only the pairs of messages ranked best are scored in full.
 """
 
 from __future__ import annotations
@@ -70,8 +72,10 @@ from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
+from jobs.sorted_keys import among, common, distinct, within
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
+from jobs.vector_sketch import sketch_rows
 
 Pair = tuple[int, int]
 _BLOCK = 1024
@@ -147,6 +151,11 @@ class InterestOptions:
     """Above ``exact_limit`` messages: best-scoring messages of candidates each message keeps
     (the evidence of a pair is its few best pairs of messages; more only cost memory)."""
     probes: int = 8
+    sketch_dims: int = 64
+    """Above ``exact_limit`` messages: a message's candidates' messages are ranked on this
+    many main directions of the vectors (see :mod:`jobs.vector_sketch`) and only the best
+    ``sketch_oversample`` times ``large_neighbours`` are scored in full."""
+    sketch_oversample: int = 2
     seed: int = 0
 
 
@@ -238,14 +247,14 @@ def _baselines(
     each one's message closest to it. Also each message's ``_CROWD`` best such
     scores (one per member, best first), to tell how many members write alike.
     """
-    members = np.unique(owners)
+    members = distinct(owners)
     baselines = np.zeros(len(x), dtype=np.float32)
     closest = np.full((len(x), _CROWD), -np.inf, dtype=np.float32)
     if len(members) < 2:
         return baselines, closest
     if len(members) > sample:
         members = np.sort(np.random.default_rng(seed).choice(members, sample, replace=False))
-    columns = np.flatnonzero(np.isin(owners, members))
+    columns = np.flatnonzero(within(owners, members))
     columns = columns[np.argsort(owners[columns], kind="stable")]
     column_owners = owners[columns]
     starts = np.flatnonzero(np.r_[True, column_owners[1:] != column_owners[:-1]])
@@ -434,9 +443,15 @@ def candidate_message_pairs(
     With ``linking``, only the pairs of members that one pair of messages links
     (``min_excess``, see :class:`LinkingExcess`) keep theirs: no other pair of
     members is ever scored, and a large chat holds a fraction of its pairs.
+    Members' candidates are found on the sketch of the vectors when there is one.
     """
+    search = _CandidateSearch(x, scripts, calibration, options)
     found = member_candidates(
-        x, owners, options.candidates, exact_limit=options.exact_limit, probes=options.probes
+        x if search.sketch is None else search.sketch,
+        owners,
+        options.candidates,
+        exact_limit=options.exact_limit,
+        probes=options.probes,
     )
     neighbours = min(options.neighbours, options.large_neighbours)
     row_type = np.int32 if len(x) < 2**31 else np.int64
@@ -445,7 +460,7 @@ def candidate_message_pairs(
     for own, columns in found.groups():
         if not len(columns):
             continue
-        left, right, value = _best_pairs(x, scripts, calibration, (own, columns), neighbours)
+        left, right, value = search.best_pairs((own, columns), neighbours)
         if linking is not None:
             keep = links.keep(
                 int(owners[own[0]]),
@@ -458,7 +473,7 @@ def candidate_message_pairs(
         values.append(value)
     for member, partner in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
-        left, right, value = _best_pairs(x, scripts, calibration, group, neighbours)
+        left, right, value = search.best_pairs(group, neighbours)
         keep = owners[right] == partner
         lefts.append(left[keep].astype(row_type))
         rights.append(right[keep].astype(row_type))
@@ -472,6 +487,63 @@ def candidate_message_pairs(
     )
 
 
+class _CandidateSearch:
+    """Each of a member's messages with its best-scoring messages of the member's candidates.
+
+    Candidates' messages are ranked on a sketch of the vectors (see
+    :mod:`jobs.vector_sketch`) when it is narrower than them: only the best
+    ``sketch_oversample`` times as many as are kept are scored in full.
+    """
+
+    def __init__(
+        self,
+        x: FloatMatrix,
+        scripts: IntArray,
+        calibration: ScriptCalibration,
+        options: InterestOptions,
+    ) -> None:
+        self.x = x
+        self.scripts = scripts
+        self.calibration = calibration
+        self.oversample = max(1, options.sketch_oversample)
+        narrower = 0 < options.sketch_dims < x.shape[1]
+        self.sketch = sketch_rows(x, options.sketch_dims, seed=options.seed) if narrower else None
+
+    def best_pairs(
+        self, group: tuple[IntArray, IntArray], neighbours: int
+    ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
+        """Each of a member's rows with its ``neighbours`` best-scoring candidate rows.
+
+        ``group`` is the member's rows and their candidates' rows (see
+        :meth:`~jobs.member_candidates.MemberCandidates.group`).
+        """
+        own, columns = group
+        k = min(neighbours, len(columns))
+        wide = min(len(columns), k * self.oversample)
+        if self.sketch is None or wide >= len(columns):
+            return _best_pairs(self.x, self.scripts, self.calibration, group, neighbours)
+        rough = self.calibration.standard(
+            np.einsum("id,jd->ij", self.sketch[own], self.sketch[columns]),
+            self.scripts[own][:, None],
+            self.scripts[columns][None, :],
+        )
+        ranked = np.argpartition(-rough, wide - 1, axis=1)[:, :wide]
+        shortlist, place = np.unique(ranked, return_inverse=True)
+        chosen = columns[shortlist]
+        scores = self.calibration.standard(  # in full, on the shortlist only
+            np.einsum("id,jd->ij", as_float32(self.x[own]), as_float32(self.x[chosen])),
+            self.scripts[own][:, None],
+            self.scripts[chosen][None, :],
+        )
+        exact = np.take_along_axis(scores, place.reshape(ranked.shape), axis=1)
+        top = np.argpartition(-exact, k - 1, axis=1)[:, :k]
+        return (
+            np.repeat(own, k),
+            chosen[np.take_along_axis(place.reshape(ranked.shape), top, axis=1)].ravel(),
+            np.take_along_axis(exact, top, axis=1).ravel(),
+        )
+
+
 def _best_pairs(
     x: FloatMatrix,
     scripts: IntArray,
@@ -479,7 +551,7 @@ def _best_pairs(
     group: tuple[IntArray, IntArray],
     neighbours: int,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each of a member's rows with its ``neighbours`` best-scoring candidate rows.
+    """Each of a member's rows with its ``neighbours`` best-scoring candidate rows, all scored.
 
     ``group`` is the member's rows and their candidates' rows (see
     :meth:`~jobs.member_candidates.MemberCandidates.group`).
@@ -622,10 +694,10 @@ def find_shared_interests(
     options = options or InterestOptions()
     owner_ids = np.asarray(owners, dtype=np.int64)
     n = len(owner_ids)
-    if n == 0 or len(np.unique(owner_ids)) < 2:
+    if n == 0 or len(distinct(owner_ids)) < 2:
         return SharedInterests({}, EvidenceTable.empty(), np.zeros(n, dtype=np.int64))
     calibration = ScriptCalibration.fit(x, scripts, owner_ids, seed=options.seed)
-    members = len(np.unique(owner_ids))
+    members = len(distinct(owner_ids))
     sampled = min(members, _baseline_sample(n, options))
     baselines, closest = _baselines(
         x,
@@ -714,7 +786,7 @@ def find_shared_interests(
         owner_ids, topics, times, set(message_scores) | set(word_scores), met
     )
     combined = _combined(message_scores, topic_scores, word_scores, options)
-    relative = _relative(combined, options.hub_quantile, len(np.unique(owner_ids)))
+    relative = _relative(combined, options.hub_quantile, members)
     return SharedInterests(
         relative, evidence, topics, _word_evidence(owner_ids, word_pairs, naming, options.evidence)
     )
@@ -757,7 +829,7 @@ def _back_in_other_words(  # noqa: PLR0917 - private helper of find_shared_inter
     keys = _pair_keys(owners, rows, columns)
     size = int(owners.max()) + 1
     wanted = np.asarray([a * size + b for a, b in both], dtype=np.int64)
-    found: npt.NDArray[np.bool_] = sharing & np.isin(keys, wanted)
+    found: npt.NDArray[np.bool_] = sharing & among(keys, wanted)
     return found
 
 
@@ -810,7 +882,7 @@ def _with_term_pairs(
         return rows, columns, scores, _WordPlaces(np.zeros(0, dtype=np.int64), none, none, none)
     n = len(x)
     term_keys = term_pairs.rows * n + term_pairs.columns
-    new = ~np.isin(term_keys, rows * n + columns)
+    new = ~among(term_keys, rows * n + columns)
     new_rows, new_columns = term_pairs.rows[new], term_pairs.columns[new]
     cosines = np.empty(len(new_rows), dtype=np.float32)
     for start in range(0, len(new_rows), _BLOCK * 64):  # no pairs x width matrix at once
@@ -915,8 +987,8 @@ def _exchanges(
         owners, topics, places, times, links=links, addressed=addressed, options=options
     )
     if len(met):
-        together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[rows], topics), met)
-        together |= np.isin(_pair_topic_keys(owners, rows, columns, topics[columns], topics), met)
+        together |= within(_pair_topic_keys(owners, rows, columns, topics[rows], topics), met)
+        together |= within(_pair_topic_keys(owners, rows, columns, topics[columns], topics), met)
     if links:
         linked = {(min(a, b), max(a, b)) for a, b in links}
         for position, pair in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
@@ -925,9 +997,9 @@ def _exchanges(
     if addressed:
         named = np.asarray(list(addressed), dtype=np.int64).reshape(-1, 2)
         size = int(owners.max()) + 1
-        keys = np.unique(named[:, 0] * size + named[:, 1])
-        together |= np.isin(rows * size + owners[columns], keys)
-        together |= np.isin(columns * size + owners[rows], keys)
+        keys = distinct(named[:, 0] * size + named[:, 1])
+        together |= within(rows * size + owners[columns], keys)
+        together |= within(columns * size + owners[rows], keys)
     return together, met
 
 
@@ -960,7 +1032,7 @@ def _of_linked_members(
 ) -> npt.NDArray[np.bool_]:
     """Which pairs of messages are of two members whom a ``linking`` pair of messages links."""
     keys = _pair_keys(owners, rows, columns)
-    linked: npt.NDArray[np.bool_] = np.isin(keys, np.unique(keys[linking]))
+    linked: npt.NDArray[np.bool_] = within(keys, distinct(keys[linking]))
     return linked
 
 
@@ -1019,8 +1091,8 @@ def _met_over(
     # one was answered back, or when the earlier one answered
     met = on_topic & (
         np.concatenate(next_ones).astype(bool)
-        | np.isin(right * size + owners[left], turns)
-        | np.isin(left * size + owners[right], turns)
+        | within(right * size + owners[left], turns)
+        | within(left * size + owners[right], turns)
     )
     if met.any():
         near_keys, counts = np.unique(
@@ -1041,7 +1113,7 @@ def _met_over(
             owners[row], member
         )
         found.append(pair * (int(topics.max()) + 2) + topics[row] + 1)
-    unique: IntArray = np.unique(np.concatenate(found))
+    unique: IntArray = distinct(np.concatenate(found))
     return unique
 
 
@@ -1050,10 +1122,14 @@ def _turned_back(owners: IntArray, left: IntArray, right: IntArray) -> IntArray:
     messages that follow one of ``member`` and are followed by another of theirs, by the
     near pairs ``(left[i], right[i])`` (earlier, later) of messages of different members."""
     size = int(owners.max()) + 1 if len(owners) else 1
-    after = np.unique(right * size + owners[left])  # a message and whom it follows
-    before = np.unique(left * size + owners[right])  # a message and who follows it
-    both: IntArray = np.intersect1d(after, before, assume_unique=True)
-    return both
+    keys = right * size
+    keys += owners[left]
+    after = distinct(keys, overwrite=True)  # a message and whom it follows
+    keys = left * size
+    keys += owners[right]
+    before = distinct(keys, overwrite=True)  # a message and who follows it
+    del keys
+    return common(after, before)
 
 
 def _best_evidence(

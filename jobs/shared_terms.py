@@ -31,6 +31,7 @@ import numpy.typing as npt
 from jobs.interest_words import is_content_word
 from jobs.languages import HAN
 from jobs.member_interests import term_rarity
+from jobs.sorted_keys import distinct
 from jobs.term_bridge import TermBridge, term_bridge
 
 MAX_ROWS = 48
@@ -137,7 +138,7 @@ def shared_term_pairs(
     """
     index = _WordIndex.of(terms, bridge or term_bridge(), usable)
     own, chinese_of, english_of = index.own, index.chinese_of, index.english_of
-    members = len(np.unique(owners))
+    members = len(distinct(owners))
     if members < 2:
         return TermPairs.empty()
     scale = math.log(max(members, 3) / 2.0)

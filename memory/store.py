@@ -79,7 +79,7 @@ FloatMatrix = npt.NDArray[np.float32]
 
 VECTOR_PAGE = 1024
 """How many vectors a store reads from its engine at once."""
-RELEASE_EVERY = 64
+RELEASE_EVERY = 16
 """In a long read, pages of vectors after which a store gives back the file pages it mapped
 (see :class:`PageReleasing`); shorter reads give nothing back."""
 
@@ -105,10 +105,15 @@ async def vector_matrix(
     found = np.zeros(len(message_ids), dtype=bool)
     matrix = np.zeros((len(message_ids), dimension), dtype=np.float16 if half else np.float32)
     long_read = len(message_ids) > RELEASE_EVERY * page
+    wanted = np.asarray(message_ids, dtype=np.int64).reshape(-1)
+    # by id: ids grow as messages are stored, so the engine's files are read forward and a
+    # release gives back what the pages before it mapped, not scattered pages of all of them
+    by_id = np.argsort(wanted, kind="stable")
     for number, start in enumerate(range(0, len(message_ids), page)):
         if long_read and number % RELEASE_EVERY == RELEASE_EVERY - 1:
             await release_pages(store)
-        ids = np.asarray(message_ids[start : start + page], dtype=np.int64)
+        chosen = by_id[start : start + page]
+        ids = wanted[chosen]
         stored = await store.vectors(ids.tolist())
         if not stored:
             continue
@@ -120,8 +125,8 @@ async def vector_matrix(
         if half:
             norms = np.linalg.norm(rows, axis=1, keepdims=True)
             np.divide(rows, norms, out=rows, where=norms > 0)
-        matrix[start + np.flatnonzero(hit)] = rows[order[place[hit]]]
-        found[start : start + len(ids)] = hit
+        matrix[chosen[hit]] = rows[order[place[hit]]]
+        found[chosen] = hit
     if long_read:
         await release_pages(store)
     return found, matrix

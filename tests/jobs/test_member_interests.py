@@ -114,3 +114,15 @@ def test_scores_are_standard_within_each_pair_of_scripts() -> None:
     within = calibration.standard(np.asarray([x[0] @ x[1]]), scripts[:1], scripts[1:2])
     assert abs(float(across[0])) < 4 and abs(float(within[0])) < 4
     assert calibration.mean[1, 2] < calibration.mean[1, 1]
+
+
+def test_a_float16_matrix_is_made_neutral_in_place_as_float32_would_be() -> None:
+    rng = np.random.default_rng(9)
+    texts = ["running shoes and trails"] * 40 + ["周末去爬山吗"] * 30 + ["", "ok"] * 5
+    vectors = rng.standard_normal((len(texts), 32)).astype(np.float32)
+    vectors[:40] += 2.0  # one script's messages lean one way
+    half = vectors.astype(np.float16)
+    expected = neutral_vectors(half.astype(np.float32), texts)
+    found = neutral_vectors(half, texts, overwrite=True)
+    assert found is half and found.dtype == np.float16  # worked on in place
+    np.testing.assert_allclose(found.astype(np.float32), expected, atol=2e-3)
