@@ -2,8 +2,9 @@
 
 The reason line names the shared interest by its key terms (the terms the
 members' messages on it have in common, else each member's own most
-distinctive term, e.g. "跑步 / running" across languages), then quotes one
-message of each member on it, attributed and linked:
+distinctive term, e.g. "跑步 / running" across languages), words the members
+come back to across their messages first (:mod:`jobs.recurring_names`), then
+quotes one message of each member on it, attributed and linked:
 ``Why: you both talk about running — Ana: “…” (link) · Wei: “…” (link)``.
 Quoted text is the members' own words, never restated in Hearth's voice.
 """

@@ -7,8 +7,7 @@ share first when they write it in several messages (:data:`MIN_MESSAGES` in all,
 each member at least once): the word itself, an English word in another form, a
 word the dictionary gives for it in the other language (白鹭 and "egrets"; English
 words standing for too many Chinese ones, "water", "run", do not count), or a
-Chinese word made on it (胶片机 is about 胶片; 翠鸟 about 鸟, a character that is
-a noun able to name an interest, :func:`jobs.interest_words.is_single_noun`).
+Chinese word made on it (胶片机 is about 胶片; 翠鸟, ending in it, about 鸟).
 
 Messages that only agree with or praise another member's proposal ("支持，…",
 "👍 …这个好", "Agreed, …", "+1 …") say what someone else chose, not what their
@@ -20,9 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from jobs.interest_words import is_single_noun
 from jobs.languages import HAN
 from jobs.shared_terms import term_keys
 from jobs.term_bridge import term_bridge
@@ -54,14 +52,6 @@ def is_agreement(text: str) -> bool:
     return _PRAISE_OF_IT.match(flat.lstrip("👍👌🙌👏💯 ")) is not None
 
 
-def kinds_of(term: str) -> tuple[str, ...]:
-    """The kind a Chinese word names by its last character (翠鸟: 鸟, 奶牛猫: 猫), when
-    that character is a noun that can name an interest; else nothing."""
-    if len(term) < 2 or not HAN.fullmatch(term[-1]) or not HAN.search(term[:-1]):
-        return ()
-    return (term[-1],) if is_single_noun(term[-1]) else ()
-
-
 @dataclass(frozen=True, slots=True)
 class _Concept:
     """What a word stands for: its own key and, across languages, its English meanings."""
@@ -76,36 +66,13 @@ class _Concept:
         key, meanings = term_keys(word)
         return cls(word, key, meanings, HAN.search(word) is not None)
 
-    def named_by(self, term: str, other: _Concept) -> bool:
-        """Whether ``term`` (whose concept is ``other``) writes this word: the same word,
-        one the dictionary gives for it in the other language, or a Chinese word made on it."""
-        if other.key == self.key:
-            return True
-        if self.chinese and other.chinese:
-            if len(self.word) == 1:
-                return term.endswith(self.word)
-            return self.word in term
-        if self.chinese != other.chinese:
-            common = self.meanings & other.meanings
-            return any(_particular(meaning) for meaning in common)
-        return False
-
-
-def candidate_words(terms: Iterable[str]) -> list[str]:
-    """The words of ``terms`` and the kinds they name (see :func:`kinds_of`), in order."""
-    found: dict[str, None] = {}
-    for term in terms:
-        found[term] = None
-        found.update(dict.fromkeys(kinds_of(term)))
-    return list(found)
-
 
 Said = tuple[str, Sequence[str]]
 """A member's message as ``(text, key terms)``."""
 
 
 def recurring_words(
-    candidates: Mapping[str, float],
+    candidates: Iterable[str],
     members: Mapping[int, Sequence[Said]],
     *,
     needed: int | None = None,
@@ -113,41 +80,67 @@ def recurring_words(
 ) -> dict[str, int]:
     """The ``candidates`` members come back to, with how many messages show it.
 
-    ``members`` gives each member's messages (see :data:`Said`). A word counts for a
-    member who writes it (or a word of its meaning, see the module) in
-    ``min_messages`` of their messages other than agreements; it recurs when
-    ``needed`` members (default: all) do, and is given with the least number of
-    messages of those members writing it.
+    ``members`` gives each member's messages (see :data:`Said`). A word recurs when
+    ``needed`` members (default: all) write it (or a word of its meaning, see the
+    module) in messages other than agreements, ``min_messages`` of them in all; it is
+    given with that number of messages.
     """
     needed = len(members) if needed is None else needed
     if needed < 2 or len(members) < needed:
         return {}
-    parsed = [
-        [
-            [(term, _concept(term)) for term in candidate_words(terms)]
-            for text, terms in said
-            if not is_agreement(text)
-        ]
-        for said in members.values()
-    ]
+    written = [_Written.of(said) for said in members.values()]
     found = {}
     for word in candidates:
         concept = _concept(word)
-        counts = sorted(
-            (
-                sum(
-                    1
-                    for terms in messages
-                    if any(concept.named_by(term, other) for term, other in terms)
-                )
-                for messages in parsed
-            ),
-            reverse=True,
-        )
+        counts = sorted((len(member.writing(concept)) for member in written), reverse=True)
         total = sum(counts[:needed])
         if counts[needed - 1] >= 1 and total >= min_messages:
             found[word] = total
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """One member's messages (agreements left out), indexed by what their words stand for."""
+
+    keys: dict[str, set[int]]
+    """Rows by each word's own key."""
+    chinese: dict[str, set[int]]
+    """Rows by the English meanings of their Chinese words."""
+    english: dict[str, set[int]]
+    """Rows by the English meanings of their English words."""
+
+    @classmethod
+    def of(cls, said: Sequence[Said]) -> _Written:
+        """The index of a member's messages."""
+        index = cls({}, {}, {})
+        for row, (text, terms) in enumerate(said):
+            if is_agreement(text):
+                continue
+            for term in dict.fromkeys(terms):
+                concept = _concept(term)
+                index.keys.setdefault(concept.key, set()).add(row)
+                by_language = index.chinese if concept.chinese else index.english
+                for meaning in concept.meanings:
+                    by_language.setdefault(meaning, set()).add(row)
+        return index
+
+    def writing(self, concept: _Concept) -> set[int]:
+        """The rows writing ``concept``'s word: the same word, one the dictionary gives
+        for it in the other language, or a Chinese word made on it."""
+        rows = set(self.keys.get(concept.key, ()))
+        other = self.english if concept.chinese else self.chinese
+        for meaning in concept.meanings:
+            if meaning in other and _particular(meaning):
+                rows |= other[meaning]
+        if concept.chinese:
+            single = len(concept.word) == 1
+            for key, found in self.keys.items():
+                if key != concept.key and (
+                    key.endswith(concept.word) if single else concept.word in key
+                ):
+                    rows |= found
+        return rows
 
 
 @cache
@@ -156,13 +149,6 @@ def _particular(english: str) -> bool:
     return len(term_bridge().chinese_of(english)) <= MAX_TRANSLATIONS
 
 
-_concepts: dict[str, _Concept] = {}
-
-
+@lru_cache(maxsize=1 << 16)
 def _concept(term: str) -> _Concept:
-    found = _concepts.get(term)
-    if found is None:
-        if len(_concepts) > 50_000:
-            _concepts.clear()
-        found = _concepts[term] = _Concept.of(term)
-    return found
+    return _Concept.of(term)

@@ -39,6 +39,19 @@ def test_chinese_words_recur_through_words_made_on_them_and_translations() -> No
     assert recurring_words(weights, members) == {"胶片": 3}
 
 
+def test_words_of_two_languages_recur_through_the_dictionary_but_not_vague_ones() -> None:
+    members = {
+        1: said(
+            "The egrets at the lake again",
+            "staring at egrets like a weirdo",
+            "a blue flash over the water",
+            "herons standing in the water",
+        ),
+        2: said("周末去白鹭湾湿地拍鸟", "潜水好久了"),
+    }
+    assert recurring_words({"白鹭": 1.0, "潜水": 1.0}, members) == {"白鹭": 3}
+
+
 def test_agreements_do_not_count_towards_recurring() -> None:
     members = {
         1: said("👍 早鸟这个好，先攒口碑", "比早鸟那会儿赚得多了吧"),
