@@ -37,7 +37,7 @@ _AGREEMENT = re.compile(
     r"支持|赞同|同意|附议|同上|赞成|好主意|好想法|这个好|这个不错|可以可以|没毛病|"
     r"(?i:agree[ds]?|agreed|same here|seconded|\+1|good idea|great idea|love (?:this|that|it)"
     r"|sounds good|makes sense|fair enough))"
-    r"[\s!！,，.。~～👍👌🙌👏💯]*"
+    r"(?:[\s!！,，.。~～👍👌🙌👏💯]|$)"
 )
 _PRAISE_OF_IT = re.compile(r"^[^，,。.!！?？]{0,12}(?:这个好|这个不错|挺好|不错|好主意)")
 

@@ -18,6 +18,7 @@ def test_agreement_with_a_proposal_is_no_interest() -> None:
     assert is_agreement("Agreed, the early-bird price makes sense")
     assert is_agreement("+1 on the potluck")
     assert not is_agreement("早鸟价我去年就用过，效果很好")
+    assert not is_agreement("支持多语言吗？我想给插件加个英文版")
     assert not is_agreement("Fed my sourdough starter again this morning")
 
 
