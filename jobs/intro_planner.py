@@ -86,6 +86,9 @@ FloatVector = npt.NDArray[np.float32]
 SAME_INTEREST = 0.5
 """Cosine of two sets of a member's messages (language-neutral means) showing one interest."""
 
+WRITTEN_LIMIT = 500
+"""How many of a member's latest messages a word naming an interest must recur in."""
+
 _MENTION = re.compile(r"@([^\s@,，。:：!！?？()（）]{1,64})")
 
 
@@ -120,6 +123,9 @@ class PlannedIntro:
     text: str
     evidence: tuple[EvidencePair, ...] = ()
     messages: Mapping[int, Sequence[CandidateMessage]] = field(default_factory=dict)
+    written: Mapping[int, Sequence[CandidateMessage]] | None = None
+    """All the members' substantive messages, where the words naming the interest must
+    recur (see :mod:`jobs.recurring_names`)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -360,6 +366,16 @@ class ChatModel:
             member: [self._candidate(row) for row in dict.fromkeys(found)]
             for member, found in rows.items()
             if found
+        }
+
+    def written(self, group: Sequence[int]) -> dict[int, list[CandidateMessage]]:
+        """Each member's substantive messages (the latest ``WRITTEN_LIMIT``), oldest first."""
+        return {
+            member: [
+                self._candidate(int(row))
+                for row in self.owner_rows.get(member, np.zeros(0, np.int64))[-WRITTEN_LIMIT:]
+            ]
+            for member in group
         }
 
     def group_evidence(self, group: Sequence[int]) -> list[EvidencePair]:
@@ -699,6 +715,7 @@ def plan_introductions(
     for group in result.groups:
         on_topic = model.group_messages(group.member_ids)
         evidence = tuple(model.group_evidence(group.member_ids))
+        written = model.written(group.member_ids)
         reason = explain_intro(
             group,
             names,
@@ -707,9 +724,10 @@ def plan_introductions(
             language=language,
             evidence=evidence,
             usual_likeness=model.usual_likeness,
+            member_messages=written,
         )
         text = render_intro(group, names, reason)
-        intros.append(PlannedIntro(group, reason, text, evidence, on_topic))
+        intros.append(PlannedIntro(group, reason, text, evidence, on_topic, written))
     return IntroPlan(
         tuple(intros),
         result.unmatched,
@@ -741,6 +759,7 @@ def with_word_vectors(
             term_vectors=word_vectors,
             script_directions=plan.script_directions,
             usual_likeness=plan.usual_likeness,
+            member_messages=intro.written,
         )
         text = render_intro(intro.group, names, reason)
         intros.append(replace(intro, reason=reason, text=text))

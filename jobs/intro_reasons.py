@@ -2,8 +2,9 @@
 
 The reason line names the shared interest by its key terms (the terms the
 members' messages on it have in common, else each member's own most
-distinctive term, e.g. "跑步 / running" across languages), then quotes one
-message of each member on it, attributed and linked:
+distinctive term, e.g. "跑步 / running" across languages), words the members
+come back to across their messages first (:mod:`jobs.recurring_names`), then
+quotes one message of each member on it, attributed and linked:
 ``Why: you both talk about running — Ana: “…” (link) · Wei: “…” (link)``.
 Quoted text is the members' own words, never restated in Hearth's voice.
 """
@@ -31,11 +32,14 @@ from jobs.languages import Language, script_of
 from jobs.member_interests import term_rarity
 from jobs.naming_checks import alike_beyond_usual, excerpt_showing, subject_weight
 from jobs.quoting import quoted
+from jobs.recurring_names import MIN_MESSAGES, is_agreement, recurring_words
 from jobs.text_cues import key_terms
 from jobs.vector_math import unit_rows
 from locales import format_list, tr
 
 _QUOTE_CHARS = 60
+_MOST_RECURRENCE = 8
+"""Messages writing a word beyond this many make it no likelier to name the interest."""
 _NAMED_BONUS = 0.5
 """How much a quote that names the shared interest is preferred (in cosine units)."""
 
@@ -276,13 +280,14 @@ def naming_candidates(
 
 def _evidence_name(
     evidence: Sequence[EvidencePair],
-    frequencies: TermFrequencies,
+    weights: Mapping[str, float],
     term_vectors: TermVectors | None,
     language: Language,
     limit: int,
     *,
     script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
     usual: float | None = None,
+    recurring: bool = False,
 ) -> tuple[int, WordMatch | None]:
     """The evidence pair whose words name what it shares best, and its words (``None``: none has).
 
@@ -292,7 +297,6 @@ def _evidence_name(
     :func:`jobs.naming_checks.usual_likeness`) names nothing: its words mean two
     things ("a sign-up sheet", "a sheet of wire") or any two messages may share them.
     """
-    weights = naming_candidates(evidence, frequencies)
     # centred over all the words given (a round's), not only this pair's few
     vectors = {
         term: vector
@@ -302,7 +306,11 @@ def _evidence_name(
     best: tuple[int, WordMatch | None] = (0, None)
     strongest = 0.0
     for index, pair in naming_pairs(evidence):
-        if not alike_beyond_usual(pair.first.vector, pair.second.vector, usual):
+        if is_agreement(pair.first.text) or is_agreement(pair.second.text):
+            continue  # words of someone else's proposal
+        # a pair linked by a word both come back to may be named by it when it is a noun
+        nouns_only = not alike_beyond_usual(pair.first.vector, pair.second.vector, usual)
+        if nouns_only and not (recurring and pair.by_word):
             continue
         match = evidence_words(
             pair.first.key_terms(),
@@ -312,7 +320,7 @@ def _evidence_name(
             language=language,
             limit=limit,
         )
-        if match is None:
+        if match is None or (nouns_only and min(map(subject_weight, match.words)) < 1.0):
             continue
         if match.shared:
             texts = (pair.first.text, pair.second.text)
@@ -322,6 +330,25 @@ def _evidence_name(
         if best[1] is None or match.score * pair.strength > best[1].score * strongest:
             best, strongest = (index, match), pair.strength
     return best
+
+
+def _pools(
+    member_ids: Sequence[int],
+    on_topic: Mapping[int, Sequence[CandidateMessage]],
+    evidence: Sequence[EvidencePair],
+    member_messages: Mapping[int, Sequence[CandidateMessage]] | None,
+) -> dict[int, list[CandidateMessage]]:
+    """Each member's messages where a name must recur: the evidence first, then the
+    messages on the interest, then (when given) all the member's messages."""
+    pools: dict[int, dict[int, CandidateMessage]] = {member: {} for member in member_ids}
+    for pair in evidence:
+        for member, message in ((pair.first_member, pair.first), (pair.second_member, pair.second)):
+            if member in pools:
+                pools[member].setdefault(message.message_id, message)
+    for member in member_ids:
+        for message in (*on_topic.get(member, ()), *(member_messages or {}).get(member, ())):
+            pools[member].setdefault(message.message_id, message)
+    return {member: list(found.values()) for member, found in pools.items()}
 
 
 def explain_intro(
@@ -336,6 +363,7 @@ def explain_intro(
     term_vectors: TermVectors | None = None,
     script_directions: Mapping[str, npt.NDArray[np.float32]] | None = None,
     usual_likeness: float | None = None,
+    member_messages: Mapping[int, Sequence[CandidateMessage]] | None = None,
 ) -> IntroReason:
     """The one-line reason to introduce ``group``: the shared interest and a message of each.
 
@@ -343,17 +371,22 @@ def explain_intro(
     their vectors and permalinks); ``frequencies`` are the chat's term
     frequencies, so that words everyone uses do not name the interest.
     With ``evidence`` (the members' best pairs of messages on it, best
-    first), the words naming the interest come from one such pair, and that
-    pair is quoted; ``term_vectors`` (embedded words of those messages) let
-    words of two languages name it together ("跑步 / running"), compared
-    without their languages' directions (``script_directions``, see
-    :func:`jobs.interest_words.centred_vectors`). Only pairs of messages more
-    alike than ``usual_likeness`` (the chat's usual, see
-    :func:`jobs.naming_checks.usual_likeness`; ``None``: any) may name it. When
-    no pair has such words, the line says the members write about similar things;
-    quotes are cut so that they show the words naming the interest.
-    ``language`` is the chat's script (its words name the interest first); the
-    line is written in the current reply language (:func:`locales.using`).
+    first), the interest is named by a word of those pairs that each member comes
+    back to: writes in several of their messages (the evidence, ``messages`` and
+    ``member_messages``, all they wrote; see :mod:`jobs.recurring_names`), and
+    messages writing it are quoted. Else, the words naming it come from one such pair
+    (as a pair's words, of one message each, may name a detail, this is only
+    done with ``member_messages`` not given); ``term_vectors`` (embedded words of
+    those messages) let words of two languages name it together ("跑步 /
+    running"), compared without their languages' directions
+    (``script_directions``, see :func:`jobs.interest_words.centred_vectors`). Only
+    pairs of messages more alike than ``usual_likeness`` (the chat's usual, see
+    :func:`jobs.naming_checks.usual_likeness`; ``None``: any) may name it. When no
+    word names it, the line says the members write about similar things (and
+    ``IntroReason.interest`` is empty); quotes are cut so that they show the words
+    naming the interest. ``language`` is the chat's script (its words name the
+    interest first); the line is written in the current reply language
+    (:func:`locales.using`).
     """
     member_ids = tuple(group.member_ids if isinstance(group, IntroGroup) else group)
     on_topic = {member: messages.get(member, ()) for member in member_ids}
@@ -361,15 +394,31 @@ def explain_intro(
         frequencies = frequencies or TermFrequencies.of(
             [m.key_terms() for pair in evidence for m in (pair.first, pair.second)]
         )
-        index, match = _evidence_name(
-            evidence,
-            frequencies,
-            term_vectors,
-            language,
-            max_terms,
-            script_directions=script_directions,
-            usual=usual_likeness,
+        pools = _pools(member_ids, on_topic, evidence, member_messages)
+        weights = naming_candidates(evidence, frequencies)
+        recurring = recurring_words(
+            weights,
+            {member: [(m.text, m.key_terms()) for m in pools[member]] for member in member_ids},
+            needed=len(member_ids) if len(member_ids) <= 2 else 2,
         )
+        again = {
+            word: weights[word] * (1.0 + min(count, _MOST_RECURRENCE) / MIN_MESSAGES)
+            for word, count in recurring.items()
+        }
+        for candidates, recur in ((again, True), (weights, False)):
+            # words the members come back to first
+            index, match = _evidence_name(
+                evidence,
+                candidates,
+                term_vectors,
+                language,
+                max_terms,
+                script_directions=script_directions,
+                usual=usual_likeness,
+                recurring=recur,
+            )
+            if match is not None:
+                break
         interest = match.words if match else ()
         shared = interest if match and match.shared else ()
         chosen = evidence[index]
