@@ -117,6 +117,10 @@ def build_test_server(fake: FakeDiscord, name: str = "Garden Club") -> TestServe
     return TestServer(guild, guild_id, general, lounge, staff, staff_role, alice, bob, carol)
 
 
+FAKE_GUILD_READY = 0.2
+"""Seconds an adapter waits for more servers after the last GUILD_CREATE from the fake."""
+
+
 class AdapterFactory(Protocol):
     """Builds a ``DiscordAdapter`` talking to the fake; keyword overrides allowed."""
 
@@ -125,12 +129,20 @@ class AdapterFactory(Protocol):
 
 @pytest.fixture
 async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """A running fake Discord on 127.0.0.1, with discord.py redirected to it."""
+    """A running fake Discord on 127.0.0.1, with discord.py redirected to it.
+
+    Adapters built with their defaults (as Hearth builds them) wait ``FAKE_GUILD_READY``
+    seconds, not two, for further servers after the last GUILD_CREATE: the fake sends
+    every server at once, right after READY.
+    """
     async with FakeDiscord() as fake:
         monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
         monkeypatch.setattr(
             discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
         )
+        defaults = DiscordAdapter.__init__.__kwdefaults__
+        assert defaults is not None
+        monkeypatch.setitem(defaults, "guild_ready_timeout", FAKE_GUILD_READY)
         yield fake
 
 
