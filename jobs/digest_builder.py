@@ -168,10 +168,12 @@ def build_digest(
     )
     if base.is_quiet or not kept:
         return base
-    clusters, weights = conversation_topics(kept, matrix, options)
+    clusters, weights, terms = conversation_topics(kept, matrix, options)
     return dataclasses.replace(
         base,
-        topics=main_topics(kept, matrix, clusters, weights, language=language, options=options),
+        topics=main_topics(
+            kept, matrix, clusters, weights, language=language, options=options, terms=terms
+        ),
         decisions=_decisions(kept, clusters, options),
         unanswered_questions=_unanswered(kept, clusters, options),
         links=_links(kept, options.max_links),

@@ -82,8 +82,9 @@ _SENTENCE_BREAK = re.compile(r"(?<=[。！？!?…；;])|(?<=\.)\s+|\n")
 
 def conversation_topics(
     messages: Sequence[DigestMessage], x: FloatMatrix, options: DigestOptions
-) -> tuple[TopicClusters, FloatArray]:
-    """The topics of the period's messages, and how much each message says.
+) -> tuple[TopicClusters, FloatArray, list[frozenset[str]]]:
+    """The topics of the period's messages, how much each message says, and each
+    message's :func:`topic_terms`.
 
     ``messages`` are in time order with their unit vectors ``x``. Messages
     with substance are blended with their conversation and clustered (their
@@ -100,7 +101,8 @@ def conversation_topics(
     if len(core) == 0:
         core = np.arange(len(x))
         small[:] = False
-    subjects = subject_terms(messages, names, options.extra_stop_terms)
+    terms = topic_terms(messages, options)
+    subjects = subject_terms(terms)
     centred = centre_by_script(x, [script_of(message.text) for message in messages], core)
     spread = similarity_spread(centred[core], seed=options.seed)
     edges = thread_edges(centred, messages, small, options.threads, spread=spread)
@@ -129,14 +131,12 @@ def conversation_topics(
     found = dataclasses.replace(
         clusters, labels=isolated_labels(labels), centred=plain, threshold=alike
     )
-    return found, weights
+    return found, weights, terms
 
 
-def subject_terms(
-    messages: Sequence[DigestMessage], names: frozenset[str], extra_stop: frozenset[str]
-) -> list[frozenset[str]]:
-    """Each message's words that can name a subject (not names, small talk or time words)."""
-    terms = _topic_terms(messages, names, extra_stop)
+def subject_terms(terms: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+    """Each message's words (its :func:`topic_terms`) that can name a subject (not time
+    words or other words that name no subject)."""
     vocabulary = {term for found in terms for term in found}
     subjects = {term for term in vocabulary if names_a_subject(term)}
     return [found & subjects for found in terms]
@@ -170,10 +170,12 @@ def main_topics(
     *,
     language: Language,
     options: DigestOptions,
+    terms: Sequence[frozenset[str]] | None = None,
 ) -> tuple[Topic, ...]:
     """The period's main topics, those that say most first (see the module notes).
 
-    ``weights`` is how much each message says (:func:`jobs.small_talk.substance`).
+    ``weights`` is how much each message says (:func:`jobs.small_talk.substance`);
+    ``terms`` are the messages' :func:`topic_terms` when already found.
     """
     labels, core = clusters.labels, clusters.core
     if not (weights >= MIN_SUBSTANCE).any():
@@ -197,7 +199,7 @@ def main_topics(
     if not chosen:
         return ()
     names = frozenset(message.member_name for message in messages)
-    terms = _topic_terms(messages, names, options.extra_stop_terms)
+    terms = topic_terms(messages, options) if terms is None else list(terms)
     groups = [[terms[i] for i in np.flatnonzero((labels == c) & core)] for c in range(len(sizes))]
     keywords = distinctive_terms(groups, top=max(8, options.keywords, options.title_terms))
     period = _Period(messages, x, labels, core, terms, names, language, options)
@@ -208,12 +210,12 @@ def main_topics(
     return tuple(topic for topic in topics if topic.title.strip())
 
 
-def _topic_terms(
-    messages: Sequence[DigestMessage], names: frozenset[str], extra_stop: frozenset[str]
-) -> list[frozenset[str]]:
-    """Each message's key terms, without names, small talk ("收到", "thanks") and ``extra_stop``."""
+def topic_terms(messages: Sequence[DigestMessage], options: DigestOptions) -> list[frozenset[str]]:
+    """Each message's key terms, without the members' names, small talk ("收到", "thanks")
+    and ``options.extra_stop_terms``."""
+    names = frozenset(message.member_name for message in messages)
     terms = terms_per_message([without_placeholders(message.text) for message in messages])
-    stop = extra_stop | {part for name in names for part in key_terms(name)}
+    stop = options.extra_stop_terms | {part for name in names for part in key_terms(name)}
     vocabulary = {term for found in terms for term in found} - stop
     kept = {term for term in vocabulary if substance(term, names) > 0}
     return [frozenset(found & kept) for found in terms]

@@ -375,8 +375,7 @@ def explain_intro(
     back to: writes in several of their messages (the evidence, ``messages`` and
     ``member_messages``, all they wrote; see :mod:`jobs.recurring_names`), and
     messages writing it are quoted. Else, the words naming it come from one such pair
-    (as a pair's words, of one message each, may name a detail, this is only
-    done with ``member_messages`` not given); ``term_vectors`` (embedded words of
+    alone; ``term_vectors`` (embedded words of
     those messages) let words of two languages name it together ("跑步 /
     running"), compared without their languages' directions
     (``script_directions``, see :func:`jobs.interest_words.centred_vectors`). Only

@@ -254,12 +254,6 @@ def _quotes(text: str, question: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _cannot_answer(text: str) -> bool:
-    """:func:`jobs.question_cues.is_non_answer`, computed once per text."""
-    return is_non_answer(text)
-
-
-@lru_cache(maxsize=8192)
 def _asks_only(text: str) -> bool:
     """Whether every sentence of a message asks (a new question, not an answer).
 
@@ -290,7 +284,7 @@ def answers_in_turn(chat: _Chat, i: int, rules: AnswerRules) -> bool:
         return False
     if after.sent_at - question.sent_at > rules.follow_gap or _asks_only(after.text):
         return False
-    if _cannot_answer(after.text):
+    if is_non_answer(after.text):
         return False
     short = content_length(after.text) < rules.short_message
     if short and is_banter(after.text):
@@ -374,7 +368,7 @@ def _answered(
         last_other = later
         if _quotes(later.text, question.text) or later.member_id in named:
             return True
-        if _asks_only(later.text) or _cannot_answer(later.text):
+        if _asks_only(later.text) or is_non_answer(later.text):
             continue
         responders.add(later.message_id)
         if moved_on:

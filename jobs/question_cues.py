@@ -16,6 +16,7 @@ their own question (:func:`settles_own_question`), an asker's thanks
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from jobs.languages import HAN
 from jobs.web_links import without_urls
@@ -344,6 +345,7 @@ _NON_ANSWER = re.compile(
 _BANTER = re.compile(r"(?i)哈{2,}|[😂🤣😆😅]|\b(?:lol|lmao|haha+)\b")
 
 
+@lru_cache(maxsize=8192)
 def is_non_answer(text: str) -> bool:
     """Whether a reply says it cannot answer (``我不懂这个``, ``no idea``, ``never used it``)."""
     return bool(_NON_ANSWER.search(text))

@@ -45,7 +45,9 @@ _PRAISE_OF_IT = re.compile(r"^[^，,。.!！?？]{0,12}(?:这个好|这个不错
 def is_agreement(text: str) -> bool:
     """Whether a message opens by agreeing with or praising what another member proposed
     ("支持，早鸟用户会…", "👍 早鸟这个好", "Agreed, …", "+1 …"): its words are that
-    proposal's, not an interest of its author."""
+    proposal's, not an interest of its author. Narrower than
+    :func:`jobs.decision_cues.is_agreement`, which also takes "可以，…" or "yes, …": an
+    answer opening so still says what its author knows."""
     flat = " ".join(text.split())
     if _AGREEMENT.match(flat):
         return True

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jobs.digest_builder import DigestOptions
-from jobs.digest_topics import main_topics, subject_terms
+from jobs.digest_topics import main_topics, subject_terms, topic_terms
 from jobs.languages import Language
 from jobs.small_talk import MIN_SUBSTANCE, substance
 from jobs.topic_clustering import TopicClusters, find_topics
@@ -71,7 +71,7 @@ def test_subject_terms_leave_out_names_and_time_words() -> None:
         message(2, "阿杰 龙泉山的路线发一下", 1, name="小鹿"),
         message(3, "Potluck on Saturday, Dana brings the cider", 2, name="Dana"),
     ]
-    found = subject_terms(messages, frozenset(m.member_name for m in messages), frozenset())
+    found = subject_terms(topic_terms(messages, DigestOptions()))
     assert "龙泉山" in found[0] and "龙泉山" in found[1]
     assert not {"周六", "明天", "早上"} & found[0]
     assert "阿杰" not in found[1]
