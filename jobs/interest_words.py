@@ -148,7 +148,7 @@ def _inflected_verb(word: str) -> bool:
     dictionary knows."""
     if len(word) < 5 or not word.endswith("ed"):
         return False
-    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+    from memory.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
 
     known = term_bridge().chinese
     return word[:-2] in known or word[:-1] in known or word[:-3] in known
@@ -160,7 +160,7 @@ def _derived_modifier(word: str) -> bool:
     or "jelly" are not (their stems are no words)."""
     if len(word) < 6 or not word.endswith("ly"):
         return False
-    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+    from memory.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
 
     known = term_bridge().chinese
     stem = word[:-2]
@@ -270,7 +270,7 @@ def _common_words(
 ) -> dict[str, float]:
     """The words both messages use, an English word in any of its forms ("lake" and
     "lakes": named by the form the two share, else the shorter), with their weight."""
-    from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+    from memory.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
 
     def key(term: str) -> str:
         return term if HAN.search(term) else term_bridge().lemma(term)

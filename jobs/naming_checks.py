@@ -115,7 +115,7 @@ def subject_weight(term: str) -> float:
     if HAN.search(term):
         share = _noun_share([word_tag(term)]) if word_tag(term) else None
     else:
-        from jobs.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
+        from memory.term_bridge import term_bridge  # noqa: PLC0415 - read only when needed
 
         share = _noun_share([word_tag(word) for word in term_bridge().chinese_of(term)])
     if share is None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 from jobs.interest_words import word_tag
 from jobs.languages import HAN
-from jobs.term_bridge import simple_lemma, term_bridge
+from memory.term_bridge import simple_lemma, term_bridge
 
 _PLACE_TAGS = frozenset({"ns", "nt", "nrt", "nrfg"})
 """Segmenter tags of places, organisations and transliterated or full names."""

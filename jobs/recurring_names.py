@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 
 from jobs.languages import HAN
 from jobs.shared_terms import term_keys
-from jobs.term_bridge import term_bridge
+from memory.term_bridge import term_bridge
 
 MAX_TRANSLATIONS = 60
 """An English word the dictionary gives for more Chinese words than this ("water", "run")

@@ -3,7 +3,7 @@
 A multilingual embedder links an English and a Chinese message on one subject
 only weakly ("4 runs a week, my pace…" and "跑了个半马"). Their words can be
 matched instead: the same word, or an English and a Chinese word the dictionary
-gives for the same thing (:mod:`jobs.term_bridge`: 跑步 ↔ running, 胶片 ↔ film).
+gives for the same thing (:mod:`memory.term_bridge`: 跑步 ↔ running, 胶片 ↔ film).
 A shared word is evidence of a shared interest the fewer members of the chat
 use it: a word half the chat writes (the garden rota, the app store of a
 developers' group) says nothing about two of them. :func:`shared_term_pairs`
@@ -32,7 +32,7 @@ from jobs.interest_words import is_content_word
 from jobs.languages import HAN
 from jobs.member_interests import term_rarity
 from jobs.sorted_keys import distinct
-from jobs.term_bridge import TermBridge, term_bridge
+from memory.term_bridge import TermBridge, term_bridge
 
 MAX_ROWS = 48
 """A word in more messages than this is the chat's common talk, not two members' interest."""

@@ -1,7 +1,7 @@
 """A topic's terms found in either language: 聚餐 in "the potluck", "film" in 胶片.
 
 A Chinese term counts as carried by a text that uses an English word meaning it, and an
-English term by a text that uses a Chinese word meaning it (:mod:`jobs.term_bridge`).
+English term by a text that uses a Chinese word meaning it (:mod:`memory.term_bridge`).
 Chinese words of one character count only as whole words of the text, as ``jieba``
 segments it (书 in 剩下的书, not in 书咖).
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from bots.assistant.chat_search import carried
 from jobs.languages import HAN
-from jobs.term_bridge import TermBridge
 from jobs.text_cues import chinese_words
+from memory.term_bridge import TermBridge
 
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")
 MAX_CHINESE_WORDS = 6

@@ -44,11 +44,11 @@ from jobs.decision_cues import is_decision, is_proposal, names_a_time
 from jobs.digest_decisions import DecisionRules, find_decisions
 from jobs.digest_model import DigestDecision, DigestMessage, DigestPeriod, MessageRef
 from jobs.question_cues import is_question
-from jobs.term_bridge import term_bridge
 from jobs.vector_math import FloatMatrix, centred_unit_rows, unit_rows
 from memory.embedder import Embedder
 from memory.records import MemoryHit, MemoryScope
 from memory.store import FloatVector, MemoryStore
+from memory.term_bridge import term_bridge
 
 BEFORE = timedelta(hours=2)
 AFTER = timedelta(days=3)

@@ -6,7 +6,7 @@ import pytest
 
 from bots.app import Hearth
 from bots.assistant.bilingual_terms import BilingualTerms
-from jobs.term_bridge import term_bridge
+from memory.term_bridge import term_bridge
 from tests.bots.assistant_chat import DAY, settle, to_hearth
 from tests.support import RecordingSender, message
 

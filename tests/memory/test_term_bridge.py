@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs.term_bridge import TermBridge, simple_lemma, term_bridge
+from memory.term_bridge import TermBridge, simple_lemma, term_bridge
 
 
 def test_common_chinese_terms_have_their_english_words() -> None:

