@@ -58,6 +58,7 @@ from memory.factory import (
 )
 from memory.interest_profiles import InterestProfileStore
 from memory.store import MemoryStore
+from twins import cross_lingual
 from twins.answer import TwinQuestion
 from twins.answerer import TwinAnswerer
 from twins.chat_models import build_chat_model
@@ -364,8 +365,18 @@ async def _persona_of(question: TwinQuestion) -> str | None:
     return question.persona
 
 
+async def _warm_twins() -> None:
+    try:
+        await asyncio.to_thread(cross_lingual.warm)
+    except Exception:  # a twin then reads it on its first question
+        log.exception("could not read the word dictionary ahead of questions")
+
+
 async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: asyncio.Event) -> None:
     """Run ``adapters`` until ``stop`` is set; a failing adapter does not stop the others."""
+    # the word dictionary twins search across languages with, read while adapters connect
+    # rather than on the first Chinese question (a few seconds, once per process)
+    warming = asyncio.create_task(_warm_twins())
     started: list[PlatformAdapter] = []
     for adapter in adapters:
         try:
@@ -384,6 +395,8 @@ async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: async
     try:
         await stop.wait()
     finally:
+        if not warming.done():
+            warming.cancel()
         # Scheduled runs in progress finish while their platforms are still connected; one
         # that cannot finish in time is cut off and resumes on the next start.
         await hearth.scheduler.shutdown(within=SCHEDULED_RUN_STOP_WAIT)

@@ -47,6 +47,7 @@ from memory.embedder import Embedder
 from memory.name_forms import name_forms
 from memory.records import MemoryHit, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores, search_hybrid
+from twins.cross_lingual import translated_keywords
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,
@@ -97,6 +98,7 @@ class RetrievalSettings:
     strip_names: bool = True
     scripts: bool = True
     wordless: bool = True
+    translate: bool = True
 
 
 DENSE_ONLY = RetrievalSettings(
@@ -107,6 +109,7 @@ DENSE_ONLY = RetrievalSettings(
     strip_names=False,
     scripts=False,
     wordless=False,
+    translate=False,
 )
 """Plain dense search: the embedder's nearest messages, nothing else (as twins searched before)."""
 
@@ -208,16 +211,20 @@ class HybridRetriever:
             query = question.strip()
         vector = await self._embedder.embed_query(query)
         pool = max(settings.pool, limit)
-        words, keyword = (query if settings.keywords else ""), []
+        words = query if settings.keywords else ""
+        if settings.keywords and settings.translate:
+            extra = translated_keywords(query)
+            words = f"{query} {extra}" if extra else query
+        keyword: list[MemoryHit] = []
         if settings.keywords:
             # Both pools at once, keywords for the whole query; searched again only when
             # the dense pool shows that some of its words are common for this member.
-            found, by_words = await search_hybrid(self._memory, vector, query, scope, pool)
+            found, by_words = await search_hybrid(self._memory, vector, words, scope, pool)
             dense, keyword = _in_scope(found, scope), _in_scope(by_words, scope)
             if settings.common_share < 1 and dense:
                 texts = [hit.text for hit in dense]
                 specific = await asyncio.to_thread(
-                    specific_keywords, query, texts, settings.common_share
+                    specific_keywords, words, texts, settings.common_share
                 )
                 if specific is not None:
                     words = specific

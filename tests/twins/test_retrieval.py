@@ -347,3 +347,35 @@ def test_fuse_with_a_limit_keeps_the_head_of_the_full_ranking() -> None:
 
     assert len(full) == 29
     assert head == full[:7]
+
+
+async def test_a_chinese_question_finds_an_english_message_by_its_words(
+    store: MemoryStore,
+) -> None:
+    embedder = HashEmbedder(DIM)  # meaning cannot cross languages here: only words can
+    texts = [
+        "my birthday is this Sunday!! gonna have hotpot with my roommates",
+        "the new patch broke my save file again",
+        "anyone up for ranked tonight?",
+        "tips are good at the shop tho",
+    ]
+    vectors = await embedder.embed_passages(texts)
+    await store.upsert(
+        [
+            MemoryRecord(200 + n, GROUP, BOB, T0 + timedelta(hours=n), text, vector)
+            for n, (text, vector) in enumerate(zip(texts, vectors, strict=True))
+        ]
+    )
+    scope = MemoryScope.member_in_chat(BOB, GROUP)
+
+    found = await HybridRetriever(embedder, store).retrieve(
+        "Bob生日打算怎么过？", scope, 4, names=["Bob"]
+    )
+    plain = await HybridRetriever(embedder, store, RetrievalSettings(translate=False)).retrieve(
+        "Bob生日打算怎么过？", scope, 4, names=["Bob"]
+    )
+
+    assert ids(found.hits)[0] == 200
+    assert found.hits[0].keyword_score > 0
+    assert "birthday" in found.keyword_query
+    assert all(r.keyword_score == 0 for r in plain.hits)  # without the English words: no match
