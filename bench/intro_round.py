@@ -19,7 +19,9 @@ the share of introduced pairs (pairs inside a trio too) whose members share a gr
 ``--bulk`` loads the chat as an imported history (SQL rows in batches, vectors
 upserted thousands at a time), which takes minutes instead of hours for 100,000
 members; the round itself is the same. Each member then writes between
-``--messages`` and ``--max-messages`` messages.
+``--messages`` and ``--max-messages`` messages. Messages are marked embedded with
+their interest terms, as the embedding worker stores them beside each vector
+(:mod:`jobs.message_terms`), so the round reads them instead of finding them.
 
 ``--folder DIR --reuse`` keeps each loaded chat in ``DIR`` (one folder per size,
 seed and message counts) and times the round again on it next time without
@@ -52,8 +54,10 @@ from bots.intro_rounds import IntroRounds
 from bots.storage.database import create_engine, migrate
 from bots.storage.history_import_store import HistoryImportStore
 from bots.storage.intro_store import IntroStore
+from bots.storage.records import StoredMessage
 from bots.storage.repository import Storage
 from bots.storage.tables import IntroMemberRow, MemberRow, MessageRow
+from jobs.message_terms import message_terms
 from jobs.vector_math import unit_rows
 from memory.edge_store import EdgeMemoryStore
 from memory.hash_embedder import HashEmbedder
@@ -172,6 +176,13 @@ async def _bulk_load(
                 for key, _, sent, text, vector in pending
             ]
         )
+        # marked embedded with their interest terms, as the embedding worker does
+        stored = [
+            StoredMessage(found[key][0], chat_id, found[key][1], key, text, sent, None)
+            for key, _, sent, text, _ in pending
+        ]
+        terms = {m.id: message_terms(m.text) for m in stored}
+        await Storage(engine).mark_embedded(stored, now, terms)
         pending.clear()
 
     for person in range(members := len(group_of)):
@@ -308,6 +319,7 @@ async def main() -> None:
             kept = args.folder / (
                 f"{'bulk' if args.bulk else 'live'}-{members}-{args.messages}-"
                 f"{args.max_messages or args.messages}-{args.group_size}-{args.seed}"
+                f"{'-terms' if args.bulk else ''}"  # loaded with interest terms stored
             )
             if kept.exists() and not (kept / LOADED).exists():
                 shutil.rmtree(kept)  # a load that did not finish

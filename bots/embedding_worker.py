@@ -29,6 +29,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -37,6 +38,7 @@ from bots.metrics import HearthMetrics
 from bots.storage.records import StoredMessage
 from bots.storage.repository import Storage
 from bots.storage.tables import utcnow
+from jobs.message_terms import MessageTerms, message_terms
 from memory.embedder import Embedder
 from memory.records import MemoryRecord
 from memory.store import MemoryNotWritableError, MemoryStore, check_writable, purge_soon
@@ -305,6 +307,7 @@ class EmbeddingWorker:
         ]
         if records:
             await self._memory.upsert(records)
+        terms = await _interest_terms(talk)
         asked = [m.id for m in batch if m.to_hearth]
         if asked:
             # Said to Hearth itself: never in memory (an edit may have made an earlier
@@ -312,7 +315,7 @@ class EmbeddingWorker:
             await self._memory.delete_messages(asked)
         # Marked only now that memory holds them; the rows still stored are read in
         # the same transaction.
-        still_stored = await self._storage.mark_embedded(batch, utcnow())
+        still_stored = await self._storage.mark_embedded(batch, utcnow(), terms)
         gone = [m.id for m in batch if m.id not in still_stored]
         if gone:
             # Forgotten or deleted while being embedded: take them out again, and out
@@ -320,3 +323,20 @@ class EmbeddingWorker:
             await self._memory.delete_messages(gone)
             await purge_soon(self._memory)
         self._metrics.messages_embedded.inc(len(batch))
+
+
+async def _interest_terms(talk: Sequence[StoredMessage]) -> dict[int, MessageTerms]:
+    """The interest terms of the messages, by id, found beside their vectors so that no
+    introduction round finds them again (see :mod:`jobs.message_terms`). Text rules
+    that fail on a message leave it without: a round then finds them itself."""
+
+    def find() -> dict[int, MessageTerms]:
+        found = {}
+        for message in talk:
+            try:
+                found[message.id] = message_terms(message.text)
+            except Exception:
+                log.exception("no interest terms for message %d", message.id)
+        return found
+
+    return await asyncio.to_thread(find) if talk else {}

@@ -118,7 +118,9 @@ class IntroRounds:
         if not recent:
             return PlannedRound((), len(people), len(people), ())
         messages = [
-            ChatMessage(m.message_id, m.member_id, m.text, m.permalink, sent_at=m.sent_at)
+            ChatMessage(
+                m.message_id, m.member_id, m.text, m.permalink, sent_at=m.sent_at, terms=m.terms
+            )
             for m in recent
         ]
         profiled = sorted({m.member_id for m in recent})

@@ -42,12 +42,10 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from sys import intern
 
 import numpy as np
 import numpy.typing as npt
 
-from jobs.interest_words import single_nouns
 from jobs.intro_matcher import (
     InterestProfiles,
     IntroGroup,
@@ -69,10 +67,10 @@ from jobs.languages import HAN, Language, language_of_scripts, script_of
 from jobs.member_interests import (
     codes_of_scripts,
     masked_mean,
-    message_cues,
     neutral_vectors,
     own_words,
 )
+from jobs.message_terms import MessageTerms, message_terms
 from jobs.naming_checks import usual_likeness as likeness_of_chat
 from jobs.proper_names import name_terms
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
@@ -107,6 +105,9 @@ class ChatMessage:
     reply_to: int | None = None
     mentions: tuple[int, ...] = ()
     sent_at: datetime | None = None
+    terms: MessageTerms | None = None
+    """Its interest terms as stored with it (:mod:`jobs.message_terms`); found from
+    ``text`` when ``None``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +277,8 @@ def _keywords(
     """Each member's ``top`` key words: used in several of their messages, rare in the chat."""
     per_member: dict[int, Counter[str]] = {}
     sizes: Counter[int] = Counter(owners)
-    for member, message_terms in zip(owners, terms, strict=True):
-        per_member.setdefault(member, Counter()).update(message_terms)
+    for member, written in zip(owners, terms, strict=True):
+        per_member.setdefault(member, Counter()).update(written)
     result = {}
     for member, counts in per_member.items():
         needed = min(2, sizes[member])
@@ -425,21 +426,23 @@ class ChatModel:
 
 
 def _cues(
-    texts: Sequence[str], own: Sequence[bool]
+    messages: Sequence[ChatMessage], own: Sequence[bool]
 ) -> tuple[list[tuple[str, ...] | None], npt.NDArray[np.float32]]:
-    """Each text's substantive terms (``None``: not substantive, or not its author's own)
-    and evidence weight (see :func:`jobs.member_interests.message_cues`).
+    """Each message's interest terms (``None``: not substantive, or not its author's own)
+    and evidence weight (see :mod:`jobs.message_terms`): as stored with the message, or
+    found now.
 
     Terms are interned: a large chat holds each word once, not once per message.
     """
     terms: list[tuple[str, ...] | None] = []
-    weights = np.zeros(len(texts), dtype=np.float32)
-    for row, (text, mine) in enumerate(zip(texts, own, strict=True)):
+    weights = np.zeros(len(messages), dtype=np.float32)
+    for row, (message, mine) in enumerate(zip(messages, own, strict=True)):
         if not mine:
             terms.append(None)
             continue
-        found, weights[row] = message_cues(text)
-        terms.append(None if found is None else tuple(map(intern, found)))
+        found = message.terms or message_terms(message.text)
+        terms.append(found.terms)
+        weights[row] = found.weight
     return terms, weights
 
 
@@ -558,7 +561,7 @@ def model_chat(
 
     scripts = [script_of(text) for text in texts]
     own = own_words(texts, member_of.tolist())
-    all_terms, cue_weights = _cues(texts, own)
+    all_terms, cue_weights = _cues(messages, own)
     del own
     substantive = np.asarray([terms is not None for terms in all_terms], dtype=bool)
     profiles = _profiles(member_of, raw, substantive, profiled)
@@ -566,12 +569,7 @@ def model_chat(
     interest_rows = np.flatnonzero(substantive & in_profile).astype(np.int64)
     row_list = interest_rows.tolist()
     terms = tuple(
-        tuple(
-            intern(term)
-            for term in dict.fromkeys([*(all_terms[row] or ()), *single_nouns(texts[row])])
-            if not is_name(term)
-        )
-        for row in row_list
+        tuple(term for term in all_terms[row] or () if not is_name(term)) for row in row_list
     )
     del all_terms
     frequencies = TermFrequencies.of(terms)

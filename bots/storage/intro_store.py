@@ -20,6 +20,7 @@ from bots.storage.tables import (
     MemberRow,
     MessageRow,
 )
+from jobs.message_terms import MessageTerms, decode
 
 DELIVERIES = ("group", "dm")
 MAX_AVOIDED = 200
@@ -45,6 +46,8 @@ class IntroMessage:
     text: str
     permalink: str | None
     sent_at: datetime | None = None
+    terms: MessageTerms | None = None
+    """Its interest terms, when the embedding worker stored them (:mod:`jobs.message_terms`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +204,9 @@ class IntroStore(StorageBase):
                 MessageRow.text,
                 MessageRow.permalink,
                 MessageRow.sent_at,
+                MessageRow.interest_terms,
+                MessageRow.interest_weight,
+                MessageRow.terms_version,
                 rank,
             )
             .where(
@@ -212,13 +218,25 @@ class IntroStore(StorageBase):
             .subquery()
         )
         stmt = (
-            select(inner.c.id, inner.c.member_id, inner.c.text, inner.c.permalink, inner.c.sent_at)
+            select(
+                inner.c.id,
+                inner.c.member_id,
+                inner.c.text,
+                inner.c.permalink,
+                inner.c.sent_at,
+                inner.c.interest_terms,
+                inner.c.interest_weight,
+                inner.c.terms_version,
+            )
             .where(inner.c.rank <= per_member)
             .order_by(inner.c.member_id, inner.c.id)
         )
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).all()
-        return [IntroMessage(int(i), int(m), str(t), p, at) for i, m, t, p, at in rows]
+        return [
+            IntroMessage(int(i), int(m), str(t), p, at, decode(terms, weight, version))
+            for i, m, t, p, at, terms, weight, version in rows
+        ]
 
     async def reply_counts(
         self, chat_id: int, member_ids: Sequence[int], since: datetime

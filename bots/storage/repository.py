@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -38,6 +38,7 @@ from bots.storage.tables import (
     utcnow,
 )
 from bots.storage.twin_replies import TwinReplyQueries
+from jobs.message_terms import TERMS_VERSION, MessageTerms, encode
 
 PERIOD_MESSAGES_LIMIT = 20_000
 """At most this many messages of a period are read back at once."""
@@ -122,6 +123,7 @@ class Storage(
                     row.text = storable(message.text)
                     row.to_hearth = message.addressed_to_hearth
                     row.embedded_at = None
+                    row.terms_version = None  # found again with the new text
                 row.edited_at = message.edited_at or utcnow()
                 await session.flush()
                 return IngestResult(stored_message(row), False, chat_id, row.member_id)
@@ -182,8 +184,15 @@ class Storage(
             rows = [row for row in rows[:limit] if not row.imported]
         return [StoredMessage(*row[:-1]) for row in rows]
 
-    async def mark_embedded(self, messages: Sequence[StoredMessage], at: datetime) -> set[int]:
-        """Record that ``messages`` are in memory (or kept out of it, if said to Hearth).
+    async def mark_embedded(
+        self,
+        messages: Sequence[StoredMessage],
+        at: datetime,
+        terms: Mapping[int, MessageTerms] | None = None,
+    ) -> set[int]:
+        """Record that ``messages`` are in memory (or kept out of it, if said to Hearth),
+        with the interest terms found beside their vectors (``terms``, by message id; see
+        :mod:`jobs.message_terms`).
 
         A message whose text or addressing changed meanwhile stays pending. Returns the
         ids of ``messages`` still stored, read in the same transaction: the others were
@@ -199,14 +208,25 @@ class Storage(
                 MessageRow.text == bindparam("mtext"),
                 MessageRow.to_hearth == bindparam("mhearth"),
             )
-            .values(embedded_at=at)
+            .values(
+                embedded_at=at,
+                interest_terms=bindparam("mterms"),
+                interest_weight=bindparam("mweight"),
+                terms_version=bindparam("mversion"),
+            )
         )
+        found_terms = terms or {}
         ids = [m.id for m in messages]
         async with self.engine.begin() as conn:
             found = await conn.scalars(select(MessageRow.id).where(MessageRow.id.in_(ids)))
             still = set(found)
             params = [
-                {"mid": m.id, "mtext": m.text, "mhearth": m.to_hearth}
+                {
+                    "mid": m.id,
+                    "mtext": m.text,
+                    "mhearth": m.to_hearth,
+                    **_terms_values(found_terms.get(m.id)),
+                }
                 for m in messages
                 if m.id in still
             ]
@@ -523,3 +543,11 @@ class Storage(
         async with self._sessions.begin() as session:
             row = await self._chat_settings_row(session, chat_id)
             row.digest_quiet_line = post_line
+
+
+def _terms_values(found: MessageTerms | None) -> dict[str, object]:
+    """The bound values that store ``found`` with its message (all empty for none)."""
+    if found is None:
+        return {"mterms": None, "mweight": None, "mversion": None}
+    stored, weight = encode(found)
+    return {"mterms": stored, "mweight": weight, "mversion": TERMS_VERSION}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -204,6 +205,9 @@ class MessageRow(Base):
     ``embedding_claimed_until`` / ``embedding_claimed_by``: on PostgreSQL several worker
     processes share the pending rows; a worker claims a batch until that time, and a
     claim that runs out (its worker was killed) puts the rows back in the pool.
+    ``interest_terms`` / ``interest_weight`` / ``terms_version``: what the message tells
+    of its author's interests, found by the embedding worker with the message's vector
+    (see :mod:`jobs.message_terms`); empty until then, and again after an edit.
     """
 
     __tablename__ = "messages"
@@ -230,6 +234,9 @@ class MessageRow(Base):
     embedding_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     embedding_claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    interest_terms: Mapped[str | None] = mapped_column(Text)
+    interest_weight: Mapped[float | None] = mapped_column(Float)
+    terms_version: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class HistoryImportRow(Base):
