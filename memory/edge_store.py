@@ -29,6 +29,7 @@ from qdrant_edge import (
     Filter,
     HnswIndexConfig,
     IntegerIndexParams,
+    IsEmptyCondition,
     MatchAny,
     MatchValue,
     Memory,
@@ -45,11 +46,14 @@ from qdrant_edge import (
 from memory._payload import (
     CHAT_ID,
     INDEXED_FIELDS,
+    MEMBER_CHAT,
     MEMBER_ID,
+    NO_KEY,
     TEXT,
     as_vector,
     dense_rows,
     dense_vector,
+    member_chat_key,
     to_hit,
     to_payload,
 )
@@ -91,6 +95,9 @@ optimize turns into indexed segments. Left alone through a bulk import it would 
 the whole store and then be converted in one piece, holding it twice in memory. Each such
 batch becomes a segment of its own and is written once; smaller segments (the rest of a
 batch cut short by a restart) are merged with others up to :data:`SEGMENT_POINTS`."""
+
+EDGE_INDEXED_FIELDS = (*INDEXED_FIELDS, MEMBER_CHAT)
+"""Integer payload indexes of a shard: chat, member, and the member in their chat."""
 
 _MARKER = "hearth_purge"
 """A file in the shard folder saying that deleted points may still be in its files."""
@@ -179,6 +186,7 @@ class EdgeMemoryStore:
         self._purge_lock = asyncio.Lock()
         # Only touched on the worker thread:
         self._shard: EdgeShard | None = None
+        self._keyed = False  # every point carries its MEMBER_CHAT (read on any thread)
         self._unflushed = 0
         self._unoptimized = 0
         self._flushed_at = time.monotonic()
@@ -253,7 +261,7 @@ class EdgeMemoryStore:
         request = QueryRequest(
             limit=limit,
             query=Query.Nearest(as_vector(vector, self._dimension)),
-            filter=_scope_filter(scope),
+            filter=_scope_filter(scope, keyed=self._keyed),
             with_payload=True,
         )
         points = await self._run(lambda shard: shard.query(request))
@@ -381,7 +389,11 @@ class EdgeMemoryStore:
         return await self._run(self._optimize_sync)
 
     def _needs_rewrite(self, shard: EdgeShard) -> bool:
-        return self._marker is not None or unindexed_points(shard) > self._segment_points
+        return (
+            self._marker is not None
+            or not self._keyed  # written before member-in-chat keys: the copy adds them
+            or unindexed_points(shard) > self._segment_points
+        )
 
     def _optimize_sync(self, shard: EdgeShard) -> bool:
         self._ensure_writable(headroom=used_bytes(self._path / "segments"))
@@ -507,10 +519,11 @@ class EdgeMemoryStore:
             ) from error
         try:
             indexed = shard.info().payload_schema
-            for field in INDEXED_FIELDS:
+            for field in EDGE_INDEXED_FIELDS:
                 if field not in indexed:
                     schema = IntegerIndexParams(lookup=True, range=False)
                     shard.update(UpdateOperation.create_field_index(field, schema))
+            self._keyed = every_point_keyed(shard)
         except BaseException:
             shard.close()
             raise
@@ -555,7 +568,7 @@ class EdgeMemoryStore:
                 old,
                 sibling(self._path, BUILDING),
                 self._config(),
-                INDEXED_FIELDS,
+                EDGE_INDEXED_FIELDS,
                 _with_keywords,
                 optimize_every=self._optimize_every,
             )
@@ -579,7 +592,8 @@ class EdgeMemoryStore:
             shard,
             sibling(self._path, BUILDING),
             self._config(),
-            INDEXED_FIELDS,
+            EDGE_INDEXED_FIELDS,
+            _with_key,
             optimize_every=self._optimize_every,
         )
         self._owed_after_copy = None
@@ -664,7 +678,7 @@ class EdgeMemoryStore:
                     "": as_vector(record.vector, self._dimension),
                     KEYWORDS: _sparse(encoder.document(record.text)),
                 },
-                to_payload(record),
+                _keyed_payload(record),
             )
             for record in records
         ]
@@ -676,13 +690,13 @@ class EdgeMemoryStore:
         query = keyword_encoder().query(text)
         if not query:
             return []
-        request = _keyword_request(query, _scope_filter(scope), limit)
+        request = _keyword_request(query, _scope_filter(scope, keyed=self._keyed), limit)
         return [to_hit(point.id, point.score, point.payload) for point in shard.query(request)]
 
     def _search_hybrid_sync(
         self, shard: EdgeShard, vector: Sequence[float], text: str, scope: MemoryScope, limit: int
     ) -> tuple[list[MemoryHit], list[MemoryHit]]:
-        scoped = _scope_filter(scope)
+        scoped = _scope_filter(scope, keyed=self._keyed)
         queries = [
             QueryRequest(
                 limit=limit,
@@ -816,6 +830,13 @@ def segment_bounds(
     )
 
 
+def every_point_keyed(shard: EdgeShard) -> bool:
+    """Whether every point of ``shard`` carries its :data:`~memory._payload.MEMBER_CHAT` key
+    (points written before keys existed do not, until the shard is rewritten)."""
+    missing = Filter(must=[IsEmptyCondition(MEMBER_CHAT)])
+    return shard.count(CountRequest(exact=True, filter=missing)) == 0
+
+
 def unindexed_points(shard: EdgeShard) -> int:
     """How many points wait in appendable segments for :meth:`EdgeShard.optimize` to index them.
 
@@ -846,9 +867,35 @@ def _with_keywords(record: Record) -> Point:
     dense = dense_vector(record.vector)
     if dense is None:
         raise MemoryStoreError(f"point {record.id!r} has no dense vector to keep")
-    payload = record.payload or {}
+    payload = _keyed(record.payload or {})
     keywords = _sparse(keyword_encoder().document(str(payload.get(TEXT, ""))))
     return Point(record.id, {"": dense, KEYWORDS: keywords}, payload)
+
+
+def _keyed_payload(record: MemoryRecord) -> dict[str, object]:
+    """The payload stored for ``record``, its member-in-chat key included."""
+    return {**to_payload(record), MEMBER_CHAT: member_chat_key(record.member_id, record.chat_id)}
+
+
+def _with_key(record: Record) -> Point:
+    """A stored point as it is, with its member-in-chat key where it lacks one."""
+    if record.vector is None:
+        raise MemoryStoreError(f"point {record.id!r} has no vector to keep")
+    return Point(record.id, record.vector, _keyed(record.payload or {}))
+
+
+def _keyed(payload: dict[str, object]) -> dict[str, object]:
+    """``payload`` with its :data:`~memory._payload.MEMBER_CHAT` key (:data:`NO_KEY` when its
+    ids are missing or do not fit one)."""
+    if MEMBER_CHAT in payload:
+        return payload
+    member, chat = payload.get(MEMBER_ID), payload.get(CHAT_ID)
+    key = (
+        member_chat_key(member, chat)
+        if isinstance(member, int) and isinstance(chat, int)
+        else NO_KEY
+    )
+    return {**payload, MEMBER_CHAT: key}
 
 
 def _keyword_request(words: KeywordVector, scope: Filter, limit: int) -> QueryRequest:
@@ -867,7 +914,13 @@ def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:
     )
 
 
-def _scope_filter(scope: MemoryScope) -> Filter:
+def _scope_filter(scope: MemoryScope, *, keyed: bool = False) -> Filter:
+    """The points inside ``scope``. One member in one chat (a twin's scope) is one key on a
+    ``keyed`` shard: a third to a half less work for the engine than a member and a chat."""
+    if keyed and len(scope.member_ids) == 1 and scope.chat_ids and len(scope.chat_ids) == 1:
+        key = member_chat_key(scope.member_ids[0], scope.chat_ids[0])
+        if key != NO_KEY:
+            return Filter(must=[_equals(MEMBER_CHAT, key)])
     conditions = []
     if not scope.every_member:
         conditions.append(_one_of(MEMBER_ID, scope.member_ids))
