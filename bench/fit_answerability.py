@@ -44,6 +44,7 @@ from twins.answer_features import (
     quote_features,
     vocabulary_of,
 )
+from twins.question_names import question_names
 from twins.relevance import RelevanceGate
 from twins.retrieval import HybridRetriever
 
@@ -110,6 +111,7 @@ async def collect(data: Path, args: argparse.Namespace, embedder: CachedEmbedder
                 found.query,
                 chat_id=replay.chat_ids[chat],
                 member_ids=[replay.member_ids[member]],
+                names=question_names(found.query),
             )
             evidence = (
                 {replay.point_ids[(chat, e)] for e in q["evidence_message_ids"]}

@@ -110,7 +110,9 @@ def judge(
     ]
     question = question_features(retrieval, baselines, peers, max(logits), vocabulary)
     if unknown_peers:
-        question = _neutral(question, question_model, ("peer_gap", "keyword_share"))
+        question = _neutral(
+            question, question_model, ("peer_gap", "keyword_share", "unknown_names")
+        )
     answerable = probability(question_model.logit(question))
     # No message of the member is closer to the question than topic-free chatter: nothing
     # can answer it, whatever the words say.

