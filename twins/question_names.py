@@ -16,6 +16,9 @@ that, names must be found reliably:
   老公), so 过敏 and 幼儿园 are no names. A place is kept (杭州, 天目山) unless
   it is made only of direction and landform characters (城市, 东西, 上山). A
   name run together with the word after it (金浩家, 赵敏那) loses that word.
+  Familiar forms of address are names too, however jieba cuts them: 老陈,
+  小王, 高叔, 刘阿姨; so is a capitalised Latin word written against Chinese
+  ("Kevin发的文章").
 
 The member's own name, in every form (:mod:`memory.name_forms`), is taken out
 of the question before it comes here. :func:`written_in` tells whether a text
@@ -63,6 +66,14 @@ _SURNAMES = frozenset(
     "贺顾毛郝龚邵万钱严覃武戴莫孔向汤小老阿"
 )
 """The most common surnames, and the prefixes of a familiar form of address (小陈, 老马)."""
+_ADDRESS = re.compile(
+    rf"[老小阿][{''.join(sorted(_SURNAMES - set('小老阿')))}]"
+    rf"|[{''.join(sorted(_SURNAMES - set('小老阿')))}]"
+    r"(?:阿姨|叔叔|大爷|奶奶|爷爷|老师|师傅|老板|大姐|大哥|姨|叔|姐|哥|总)"
+)
+"""A familiar form of address: 老陈, 小王, 高叔, 刘阿姨 (see :mod:`memory.name_forms`)."""
+_LATIN_IN_CHINESE = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?=[\u4e00-\u9fff])")
+"""A capitalised Latin word written right against Chinese: a name ("Kevin发的")."""
 _KINSHIP = frozenset(
     "孙子 孙女 儿子 女儿 老公 老婆 老伴 老爸 老妈 老爷 老师 老板 老家 小孩 小姐 小伙 阿姨 "
     "叔叔 舅舅 姥姥 姥爷 奶奶 爷爷 外婆 外公".split()
@@ -96,7 +107,8 @@ def _chinese_names(text: str) -> set[str]:
     import jieba.posseg  # noqa: PLC0415 - slow to load: only for Chinese questions
 
     known = jieba.posseg.dt.word_tag_tab
-    names = set()
+    names = {match.lower() for match in _LATIN_IN_CHINESE.findall(text)}
+    names |= {match.group(0) for match in _ADDRESS.finditer(text)}
     for pair in jieba.posseg.cut(text):
         word, flag = pair.word, pair.flag
         if len(word) < 2 or not CJK.search(word):
