@@ -267,7 +267,7 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dirs", nargs="+", help="folders with messages.json and qa.json")
-    parser.add_argument("--l2", type=float, default=5.0, help="L2 penalty")
+    parser.add_argument("--l2", type=float, default=20.0, help="L2 penalty")
     parser.add_argument(
         "--answer-share",
         type=float,

@@ -349,11 +349,9 @@ def question_features(
         sum(abs(cjk_share(text) - query_share) for text in top) / len(top) if top else 0.0
     )
     names = question_names(retrieval.query)
-    written = " ".join(hit.text for hit in vocabulary.messages).lower() if names else ""
-    missing = [not written_in(name, written) for name in names]
-    # Unknown to the whole chat: neither the member nor anyone else ever wrote it.
-    named = peers.named if len(peers.named) == len(names) else (True,) * len(names)
-    unknown = sum(1 for lacks, known in zip(missing, named, strict=True) if lacks and not known)
+    written = _all_text(vocabulary) if names else ""
+    missing = sum(1 for name in names if not written_in(name, written))
+    unknown = len(unknown_names(retrieval, peers, vocabulary))
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
     peer_keywords = max(peers.keywords, default=0.0)
     shared = own_keywords + peer_keywords
@@ -369,7 +367,7 @@ def question_features(
     return [
         lead,
         coverage,
-        float(sum(missing)),
+        float(missing),
         float(unknown),
         keyword_share,
         peer_gap,
@@ -379,6 +377,27 @@ def question_features(
         (1.0 - other_script) * vocabulary.owned,
         _across(owned_subject, other_script),
         best_quote,
+    ]
+
+
+def _all_text(vocabulary: _Vocabulary) -> str:
+    return "\n".join(hit.text for hit in vocabulary.messages)
+
+
+def unknown_names(
+    retrieval: Retrieval, peers: PeerScores, vocabulary: _Vocabulary | None = None
+) -> list[str]:
+    """The names in the question that nobody in the chat ever wrote: neither the member
+    (in the messages found) nor, as far as ``peers`` tell, anyone else."""
+    names = question_names(retrieval.query)
+    if len(peers.named) != len(names):
+        return []
+    vocabulary = vocabulary or _Vocabulary.of(retrieval)
+    written = _all_text(vocabulary)
+    return [
+        name
+        for name, known in zip(names, peers.named, strict=True)
+        if not known and not written_in(name, written)
     ]
 
 
