@@ -5,8 +5,8 @@ surname (刘阿姨 is 老刘, 刘姨, "Auntie Liu"; 马国强 is 老马, 马叔,
 and the whole name is written in pinyin by those who write English ("Zhou Yan"
 for 周妍, "Qiqi" for the pet name 七七), and a two-character given name goes
 alone (林小雨 is 小雨, "Xiaoyu"). A name of several Latin words goes by
-its first word; a longer Chinese nickname by its first word in pinyin ("Leiting"
-for 雷霆小笼包) and by any form of address in it (物业小陈 is 小陈, 老陈).
+its first word; a longer Chinese nickname by the form of address it ends with
+(物业小陈 is 小陈, 老陈).
 
 A twin takes every form of its member's name out of a question (every message
 it searches is theirs): left in, such a form is a name the member never wrote,
@@ -109,16 +109,9 @@ def _forms(name: str) -> set[str]:
 
 
 def _nickname_forms(name: str) -> set[str]:
-    """The forms of a Chinese name of four or more characters: its first word in pinyin and
-    the forms of the form of address it ends with (物业小陈 → 小陈, 老陈)."""
-    import jieba  # noqa: PLC0415 - slow to load: only for long Chinese names
-
+    """The forms of a Chinese name of four or more characters: those of the form of address
+    it ends with (物业小陈 → 小陈, 老陈)."""
     forms: set[str] = set()
-    first = jieba.lcut(name)[0]
-    if len(first) > 1:
-        spelled = "".join(_pinyin(c) for c in first).capitalize()
-        if spelled:
-            forms.add(spelled)
     for size in (2, 3, 4):
         tail = name[-size:]
         surname, whole = _surname(tail)
@@ -165,6 +158,21 @@ def _readings() -> dict[str, tuple[str, str]]:
                 surname = reading.lower()
             found[char] = (surname, first or reading.lower())
     return found
+
+
+def may_be_pinyin(word: str) -> bool:
+    """Whether the Latin ``word`` may be a Chinese name in pinyin: one or two syllables
+    ("Hao", "Xiaoyu"), which a chat may have written only in characters (孙浩, 小雨)."""
+    word = word.lower()
+    syllables = _syllables()
+    return word in syllables or any(
+        word[:cut] in syllables and word[cut:] in syllables for cut in range(1, len(word))
+    )
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    return frozenset(reading for pair in _readings().values() for reading in pair if reading)
 
 
 NAME_HITS = 5

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from memory.name_forms import may_be_pinyin
 from memory.records import MemoryHit, PeerScores
 from twins.answer_features import (
     QUESTION_FEATURES,
@@ -135,11 +136,13 @@ def judge(
     # can answer it, whatever the words say.
     beats_chatter = question[QUESTION_FEATURES.index("lead")] >= 0.0
     # It names someone nobody in the chat ever wrote, in a script the member writes: the
-    # question is about a stranger here, however close the member's words come.
+    # question is about a stranger here, however close the member's words come. A name that
+    # may be pinyin ("Sun Hao") may have been written in characters: the model weighs it.
     strangers = [
         name
         for name in unknown_names(retrieval, peers, vocabulary)
         if _writes_in_script_of(vocabulary.messages, name)
+        and (is_cjk(name) or not may_be_pinyin(name))
     ]
     return Judgement(
         answerable=answerable,

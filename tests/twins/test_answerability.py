@@ -419,12 +419,26 @@ def test_a_name_nobody_in_the_chat_wrote_weighs_against_answering() -> None:
         assert not stranger.answers  # a stranger in the member's own script: never answered
 
 
-def test_a_name_in_a_script_the_member_does_not_write_is_no_stranger() -> None:
+@pytest.mark.parametrize(
+    ("question", "text", "others_wrote"),
+    [
+        ("What is Mili learning now?", "米粒最近在学游泳，每周六上课。", (False,)),
+        # "Sun Hao" may be 孙浩 in characters: a pinyin name cannot be checked word by word.
+        (
+            "What did you buy at Sun Hao's shop?",
+            "I bought new hiking poles at the shop.",
+            (False,) * 2,
+        ),
+    ],
+)
+def test_a_name_the_chat_may_have_written_in_another_script_is_no_stranger(
+    question: str, text: str, others_wrote: tuple[bool, ...]
+) -> None:
     baselines = Baselines(0.75, 0.78)
-    hits = [ranked(1, "米粒最近在学游泳，每周六上课。", 0.9)]
-    found = Retrieval("What is Mili learning now?", [1.0], hits, pool=[h.hit for h in hits])
+    hits = [ranked(1, text, 0.9)]
+    found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
 
-    across = judge(found, baselines, PeerScores(dense=(0.5,), named=(False,)))
+    across = judge(found, baselines, PeerScores(dense=(0.5,), named=others_wrote))
 
     beats_chatter = 0.9 - baselines.of(hits[0].hit.text) >= 0
     assert across.answers == (beats_chatter and across.answerable >= QUESTION_MODEL.threshold)

@@ -37,7 +37,6 @@ def test_question_names_are_people_and_places(question: str, names: tuple[str, .
         ("刘阿姨", "What did Auntie Liu cook last week?"),
         ("老马", "Lao Ma, where do you go fishing?"),
         ("林小雨", "Xiaoyu, what do you study?"),
-        ("雷霆小笼包", "When did Leiting set his PB?"),
         ("物业小陈", "@小陈 物业办公室几点下班？"),
         ("何志远", "Old He, how many beehives do you keep?"),
     ],
