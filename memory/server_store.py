@@ -236,11 +236,15 @@ class ServerMemoryStore:
             must=[_equals(CHAT_ID, chat_id)],
             must_not=[_one_of(MEMBER_ID, member_ids)],
         )
-        dense, *keywords = await self._query_both(vector, text, peers, limit, with_payload=False)
+        both = self._query_both(vector, text, peers, limit, with_payload=False)
+        if names:  # both requests at once
+            (dense, *keywords), named = await asyncio.gather(both, self._named(names, peers))
+        else:
+            (dense, *keywords), named = await both, ()
         return PeerScores(
             tuple(point.score for point in dense),
             tuple(point.score for found in keywords for point in found),
-            await self._named(names, peers) if names else (),
+            named,
         )
 
     async def _named(self, names: Sequence[str], where: models.Filter) -> tuple[bool, ...]:
