@@ -44,6 +44,7 @@ from twins.answer_features import (
     quote_features,
     vocabulary_of,
 )
+from twins.question_names import question_names
 from twins.relevance import RelevanceGate
 from twins.retrieval import HybridRetriever
 
@@ -110,6 +111,7 @@ async def collect(data: Path, args: argparse.Namespace, embedder: CachedEmbedder
                 found.query,
                 chat_id=replay.chat_ids[chat],
                 member_ids=[replay.member_ids[member]],
+                names=question_names(found.query),
             )
             evidence = (
                 {replay.point_ids[(chat, e)] for e in q["evidence_message_ids"]}
@@ -265,7 +267,7 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dirs", nargs="+", help="folders with messages.json and qa.json")
-    parser.add_argument("--l2", type=float, default=5.0, help="L2 penalty")
+    parser.add_argument("--l2", type=float, default=20.0, help="L2 penalty")
     parser.add_argument(
         "--answer-share",
         type=float,

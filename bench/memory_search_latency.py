@@ -316,9 +316,13 @@ class TimedStore:
         chat_id: int,
         member_ids: Sequence[int],
         limit: int,
+        *,
+        names: Sequence[str] = (),
     ) -> PeerScores:
         with self._clock.step("peer scores"):
-            return await self._store.peer_scores(vector, text, chat_id, member_ids, limit)
+            return await self._store.peer_scores(
+                vector, text, chat_id, member_ids, limit, names=names
+            )
 
 
 async def time_twin(

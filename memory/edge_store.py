@@ -39,6 +39,7 @@ from qdrant_edge import (
     QueryBatchRequest,
     QueryRequest,
     Record,
+    ScoredPoint,
     SparseVector,
     UpdateOperation,
 )
@@ -69,6 +70,7 @@ from memory.edge_rewrite import (
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
 from memory.mapped_pages import page_out
+from memory.name_forms import NAME_HITS, holds_name
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import (
     VECTOR_PAGE,
@@ -291,16 +293,19 @@ class EdgeMemoryStore:
         chat_id: int,
         member_ids: Sequence[int],
         limit: int,
+        *,
+        names: Sequence[str] = (),
     ) -> PeerScores:
         """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``.
 
-        Only scores come back (no payload), for both meaning and keywords.
+        Only scores come back (no payload), for both meaning and keywords, and for each of
+        ``names`` whether one of those messages holds a word of it (one keyword hit each).
         """
         if limit < 1:
             return PeerScores()
         return await self._run(
             lambda shard: self._peer_scores_sync(
-                shard, vector, text, _peer_filter(chat_id, member_ids), limit
+                shard, vector, text, _peer_filter(chat_id, member_ids), limit, names=names
             )
         )
 
@@ -715,7 +720,14 @@ class EdgeMemoryStore:
         )
 
     def _peer_scores_sync(
-        self, shard: EdgeShard, vector: Sequence[float], text: str, peers: Filter, limit: int
+        self,
+        shard: EdgeShard,
+        vector: Sequence[float],
+        text: str,
+        peers: Filter,
+        limit: int,
+        *,
+        names: Sequence[str] = (),
     ) -> PeerScores:
         queries = [
             QueryRequest(
@@ -735,10 +747,27 @@ class EdgeMemoryStore:
                     with_payload=False,
                 )
             )
+        searched = len(queries)
+        name_words = [keyword_encoder().query(name) for name in names]
+        queries += [
+            QueryRequest(
+                limit=NAME_HITS,
+                query=Query.Nearest(_sparse(words), using=KEYWORDS),
+                filter=peers,
+                with_payload=True,
+            )
+            for words in name_words
+            if words
+        ]
         dense, *keywords = shard.query_batch(QueryBatchRequest(queries))
+        found_names = iter(keywords[searched - 1 :])
         return PeerScores(
             tuple(point.score for point in dense),
-            tuple(point.score for found in keywords for point in found),
+            tuple(point.score for found in keywords[: searched - 1] for point in found),
+            tuple(
+                _holds(next(found_names), name) if words else True
+                for name, words in zip(names, name_words, strict=True)
+            ),
         )
 
     def _update_sync(
@@ -905,6 +934,11 @@ def _keyword_request(words: KeywordVector, scope: Filter, limit: int) -> QueryRe
         filter=scope,
         with_payload=True,
     )
+
+
+def _holds(points: Sequence[ScoredPoint], name: str) -> bool:
+    """Whether one of the points' texts holds ``name`` (the texts go no further)."""
+    return any(holds_name(str((point.payload or {}).get(TEXT, "")), name) for point in points)
 
 
 def _peer_filter(chat_id: int, member_ids: Sequence[int]) -> Filter:

@@ -3,8 +3,10 @@
 People rarely use a display name alone. A Chinese name is addressed by its
 surname (刘阿姨 is 老刘, 刘姨, "Auntie Liu"; 马国强 is 老马, 马叔, "Lao Ma"),
 and the whole name is written in pinyin by those who write English ("Zhou Yan"
-for 周妍, "Qiqi" for the pet name 七七). A name of several Latin words goes by
-its first word.
+for 周妍, "Qiqi" for the pet name 七七), and a two-character given name goes
+alone (林小雨 is 小雨, "Xiaoyu"). A name of several Latin words goes by
+its first word; a longer Chinese nickname by the form of address it ends with
+(物业小陈 is 小陈, 老陈).
 
 A twin takes every form of its member's name out of a question (every message
 it searches is theirs): left in, such a form is a name the member never wrote,
@@ -48,6 +50,7 @@ _AFTER = (
 """How a surname is used to address its bearer (老周, 林阿姨, 马叔)."""
 _TITLES = (
     "Lao",
+    "Old",
     "Xiao",
     "Auntie",
     "Aunt",
@@ -83,6 +86,8 @@ def _forms(name: str) -> set[str]:
     if len(words) > 1 and not _HAN.search(words[0]):
         forms.add(words[0])
     if len(words) == 1 and all(_HAN.match(c) for c in name):
+        if len(name) > 3:
+            return forms | _nickname_forms(name)
         if len(name) == 2 and name[0] == name[1]:  # a pet name (七七), not a surname
             spelled = _pinyin(name[0]) * 2
             return forms | ({spelled.capitalize()} if spelled else set())
@@ -96,6 +101,23 @@ def _forms(name: str) -> set[str]:
                     given = "".join(_pinyin(c) for c in name[1:]).capitalize()
                     if given:
                         forms |= {f"{spelled} {given}", f"{spelled}{given}"}
+                    if len(name) == 3:  # a two-character given name is used alone (小雨)
+                        forms.add(name[1:])
+                        if given:
+                            forms.add(given)
+    return forms
+
+
+def _nickname_forms(name: str) -> set[str]:
+    """The forms of a Chinese name of four or more characters: those of the form of address
+    it ends with (物业小陈 → 小陈, 老陈)."""
+    forms: set[str] = set()
+    for size in (2, 3, 4):
+        tail = name[-size:]
+        surname, whole = _surname(tail)
+        if surname and not whole:
+            forms |= _forms(tail)
+            break
     return forms
 
 
@@ -136,3 +158,30 @@ def _readings() -> dict[str, tuple[str, str]]:
                 surname = reading.lower()
             found[char] = (surname, first or reading.lower())
     return found
+
+
+def may_be_pinyin(word: str) -> bool:
+    """Whether the Latin ``word`` may be a Chinese name in pinyin: one or two syllables
+    ("Hao", "Xiaoyu"), which a chat may have written only in characters (孙浩, 小雨)."""
+    word = word.lower()
+    syllables = _syllables()
+    return word in syllables or any(
+        word[:cut] in syllables and word[cut:] in syllables for cut in range(1, len(word))
+    )
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    return frozenset(reading for pair in _readings().values() for reading in pair if reading)
+
+
+NAME_HITS = 5
+"""How many of a chat's best keyword matches for a name are read to see whether one holds it."""
+
+
+def holds_name(text: str, name: str) -> bool:
+    """Whether ``text`` holds ``name``, case aside: a name in Chinese anywhere, one in a
+    spaced script as a whole word ("Tom" is not in "tomato")."""
+    if _HAN.search(name):
+        return name in text
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None

@@ -89,7 +89,10 @@ class PeerScores:
     Carries no text, no ids and no authors, so it can inform whether a twin
     answers without ever letting another member's words into the answer.
     ``dense`` are similarities on the embedder's scale, ``keywords`` BM25 scores.
+    ``named``: for each name the query was asked about, whether some other member's
+    message in the chat holds a word of it (the name is known to the chat).
     """
 
     dense: tuple[float, ...] = ()
     keywords: tuple[float, ...] = ()
+    named: tuple[bool, ...] = ()

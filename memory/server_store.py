@@ -16,12 +16,14 @@ from memory._payload import (
     INDEXED_FIELDS,
     MEMBER_ID,
     SENT_AT,
+    TEXT,
     as_vector,
     dense_rows,
     to_hit,
     to_payload,
 )
 from memory.keywords import KEYWORDS, KeywordVector, keyword_encoder
+from memory.name_forms import NAME_HITS, holds_name
 from memory.records import MemoryHit, MemoryRecord, MemoryScope, PeerScores
 from memory.store import VECTOR_PAGE, DimensionMismatchError, FloatVector, MemoryStoreError
 
@@ -220,10 +222,13 @@ class ServerMemoryStore:
         chat_id: int,
         member_ids: Sequence[int],
         limit: int,
+        *,
+        names: Sequence[str] = (),
     ) -> PeerScores:
         """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``.
 
-        Only scores come back (no payload), for both meaning and keywords.
+        Only scores come back (no payload), for both meaning and keywords, and for each of
+        ``names`` whether one of those messages holds a word of it (one keyword hit each).
         """
         if limit < 1:
             return PeerScores()
@@ -231,10 +236,47 @@ class ServerMemoryStore:
             must=[_equals(CHAT_ID, chat_id)],
             must_not=[_one_of(MEMBER_ID, member_ids)],
         )
-        dense, *keywords = await self._query_both(vector, text, peers, limit, with_payload=False)
+        both = self._query_both(vector, text, peers, limit, with_payload=False)
+        if names:  # both requests at once
+            (dense, *keywords), named = await asyncio.gather(both, self._named(names, peers))
+        else:
+            (dense, *keywords), named = await both, ()
         return PeerScores(
             tuple(point.score for point in dense),
             tuple(point.score for found in keywords for point in found),
+            named,
+        )
+
+    async def _named(self, names: Sequence[str], where: models.Filter) -> tuple[bool, ...]:
+        """For each of ``names``, whether a record under ``where`` holds a word of it."""
+        if not self._keywords:
+            return tuple(True for _ in names)
+        encoder = keyword_encoder()
+        words = [await asyncio.to_thread(encoder.query, name) for name in names]
+        requests = [
+            models.QueryRequest(
+                query=_sparse(query),
+                using=KEYWORDS,
+                filter=where,
+                limit=NAME_HITS,
+                with_payload=[TEXT],
+            )
+            for query in words
+            if query
+        ]
+        responses = (
+            iter(await self._call(self._client.query_batch_points, self._collection, requests))
+            if requests
+            else iter(())
+        )
+        return tuple(
+            any(
+                holds_name(str((point.payload or {}).get(TEXT, "")), name)
+                for point in next(responses).points
+            )
+            if query
+            else True
+            for name, query in zip(names, words, strict=True)
         )
 
     async def search_hybrid(

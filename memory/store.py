@@ -245,8 +245,11 @@ class PeerScored(Protocol):
         chat_id: int,
         member_ids: Sequence[int],
         limit: int,
+        *,
+        names: Sequence[str] = (),
     ) -> PeerScores:
-        """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``."""
+        """Scores of the best ``limit`` messages in ``chat_id`` not written by ``member_ids``,
+        and for each of ``names`` whether one of those messages holds a word of it."""
         ...
 
 
@@ -258,10 +261,12 @@ async def peer_scores(
     chat_id: int,
     member_ids: Sequence[int],
     limit: int = 5,
+    names: Sequence[str] = (),
 ) -> PeerScores:
-    """The other members' best scores in ``chat_id``; empty when ``store`` cannot tell."""
+    """The other members' best scores in ``chat_id``, and which of ``names`` they wrote;
+    empty when ``store`` cannot tell."""
     if isinstance(store, PeerScored):
-        return await store.peer_scores(vector, text, chat_id, member_ids, limit)
+        return await store.peer_scores(vector, text, chat_id, member_ids, limit, names=names)
     return PeerScores()
 
 

@@ -5,7 +5,9 @@ are about the same kind of thing". These features add what a reader would check:
 
 - *coverage*: how much of the question's key words (weighted by how rare they
   are in the member's own messages) a message, or the member's messages at
-  all, contain; names in the question the member never wrote count apart;
+  all, contain; names in the question (:mod:`twins.question_names`) the member
+  never wrote count apart, and so do those nobody in the chat ever wrote (the
+  other members' messages only tell whether they hold the name);
 - *subject*: whether the thing the question is about (:mod:`twins.question_subject`:
   "your *corgi*", "你家*狗*") is in the member's own statements, in a candidate
   and in any of the found messages: a message about the cat does not tell the
@@ -38,11 +40,12 @@ from datetime import UTC, datetime, timedelta
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
+from twins.question_names import question_names, written_in
 from twins.question_subject import subject_share, subject_words
 from twins.relevance import Baselines
 from twins.retrieval import Retrieval
 from twins.retrieval_keywords import document_terms
-from twins.scripts import CJK, cjk_share
+from twins.scripts import cjk_share
 from twins.text_cache import TextCache
 
 QUOTE_FEATURES = (
@@ -69,6 +72,7 @@ QUESTION_FEATURES = (
     "lead",
     "coverage",
     "missing_names",
+    "unknown_names",
     "keyword_share",
     "peer_gap",
     "other_script",
@@ -87,7 +91,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？\n])\s*")
 _ASKS = re.compile(r"(?:[?？]|[吗呢嘛么][\s~～。.!！]*)\s*$")
 _YOU = re.compile(r"\b(?:you|your|yours|you're|you've|you'll|u)\b|你|您", re.IGNORECASE)
 _ME = re.compile(r"\b(?:i|me|my|mine|i'm|i've|i'd|i'll|we|our|us)\b|我", re.IGNORECASE)
-_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]{2,}\b")
 _VOCATIVE = re.compile(
     r"[,，]\s*[A-Z][a-z]+\s*[!?.！？~]*\s*$"
     r"|^(?i:hey|hi|hello|dear|yo|thanks|congrats|wow|oh|aw+)[,!]?\s+[A-Z][a-z]+\b"
@@ -153,27 +156,6 @@ def _words_of_own_statements(text: str) -> frozenset[int]:
 
 _own_terms = TextCache(_words_of_own_statements, 1 << 16)
 """The keyword ids of a message's own statements (:func:`own_statements`), remembered."""
-
-
-def names_in(text: str) -> set[str]:
-    """Names of people and places in ``text``, lower-cased: capitalised words in Latin script
-    (not the first of a sentence) and, in Chinese, the names jieba's tagger finds."""
-    names = {name.lower() for name in _NAME.findall(text)}
-    if CJK.search(text):
-        names |= {word for word, flag in _tagged(text) if flag in _NAME_TAGS and len(word) > 1}
-    return names
-
-
-_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns"})
-
-
-def _tag(text: str) -> tuple[tuple[str, str], ...]:
-    import jieba.posseg  # noqa: PLC0415 - slow to load: only for Chinese questions
-
-    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(text))
-
-
-_tagged = TextCache(_tag, 4096)
 
 
 def _sentences(text: str) -> list[str]:
@@ -366,9 +348,10 @@ def question_features(
     other_script = (
         sum(abs(cjk_share(text) - query_share) for text in top) / len(top) if top else 0.0
     )
-    names = names_in(retrieval.query)
-    written = " ".join(hit.text for hit in vocabulary.messages).lower() if names else ""
-    missing = sum(1 for name in names if name not in written)
+    names = question_names(retrieval.query)
+    written = _all_text(vocabulary) if names else ""
+    missing = sum(1 for name in names if not written_in(name, written))
+    unknown = len(unknown_names(retrieval, peers, vocabulary))
     own_keywords = max((hit.score for hit in retrieval.keyword_pool), default=0.0)
     peer_keywords = max(peers.keywords, default=0.0)
     shared = own_keywords + peer_keywords
@@ -385,6 +368,7 @@ def question_features(
         lead,
         coverage,
         float(missing),
+        float(unknown),
         keyword_share,
         peer_gap,
         other_script,
@@ -393,6 +377,27 @@ def question_features(
         (1.0 - other_script) * vocabulary.owned,
         _across(owned_subject, other_script),
         best_quote,
+    ]
+
+
+def _all_text(vocabulary: _Vocabulary) -> str:
+    return "\n".join(hit.text for hit in vocabulary.messages)
+
+
+def unknown_names(
+    retrieval: Retrieval, peers: PeerScores, vocabulary: _Vocabulary | None = None
+) -> list[str]:
+    """The names in the question that nobody in the chat ever wrote: neither the member
+    (in the messages found) nor, as far as ``peers`` tell, anyone else."""
+    names = question_names(retrieval.query)
+    if len(peers.named) != len(names):
+        return []
+    vocabulary = vocabulary or _Vocabulary.of(retrieval)
+    written = _all_text(vocabulary)
+    return [
+        name
+        for name, known in zip(names, peers.named, strict=True)
+        if not known and not written_in(name, written)
     ]
 
 

@@ -14,19 +14,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from memory.records import PeerScores
+from memory.name_forms import may_be_pinyin
+from memory.records import MemoryHit, PeerScores
 from twins.answer_features import (
     QUESTION_FEATURES,
     QUOTE_FEATURES,
     question_features,
     quotable,
     quote_features,
+    unknown_names,
     vocabulary_of,
 )
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.linear_model import LinearModel, probability
 from twins.relevance import Baselines
 from twins.retrieval import RankedHit, Retrieval
+from twins.scripts import is_cjk
 
 NEVER = -50.0
 """The logit of a candidate that may not be quoted (it only asks)."""
@@ -73,6 +76,19 @@ class Judgement:
         return [hits[i] for i in keep[:limit]]
 
 
+STRANGER_SCRIPT_SHARE = 0.2
+"""A name counts against answering when at least this share of the member's messages are
+in its script: a Chinese name cannot be checked against someone who writes English."""
+
+
+def _writes_in_script_of(messages: Sequence[MemoryHit], name: str) -> bool:
+    if not messages:
+        return False
+    chinese = is_cjk(name)
+    same = sum(1 for hit in messages if is_cjk(hit.text) == chinese)
+    return same >= STRANGER_SCRIPT_SHARE * len(messages)
+
+
 def _day(moment: datetime) -> str:
     return moment.date().isoformat()
 
@@ -110,14 +126,27 @@ def judge(
     ]
     question = question_features(retrieval, baselines, peers, max(logits), vocabulary)
     if unknown_peers:
-        question = _neutral(question, question_model, ("peer_gap", "keyword_share"))
+        # Whether the chat knows a name the member never wrote cannot be told; with every
+        # name written by the member (or none named) none is unknown.
+        missing = question[QUESTION_FEATURES.index("missing_names")] > 0
+        unknowable = ("unknown_names",) if missing else ()
+        question = _neutral(question, question_model, ("peer_gap", "keyword_share", *unknowable))
     answerable = probability(question_model.logit(question))
     # No message of the member is closer to the question than topic-free chatter: nothing
     # can answer it, whatever the words say.
     beats_chatter = question[QUESTION_FEATURES.index("lead")] >= 0.0
+    # It names someone nobody in the chat ever wrote, in a script the member writes: the
+    # question is about a stranger here, however close the member's words come. A name that
+    # may be pinyin ("Sun Hao") may have been written in characters: the model weighs it.
+    strangers = [
+        name
+        for name in unknown_names(retrieval, peers, vocabulary)
+        if _writes_in_script_of(vocabulary.messages, name)
+        and (is_cjk(name) or not may_be_pinyin(name))
+    ]
     return Judgement(
         answerable=answerable,
-        answers=beats_chatter and answerable >= question_model.threshold,
+        answers=beats_chatter and not strangers and answerable >= question_model.threshold,
         quotes=tuple(probability(logit) for logit in logits),
         quote_threshold=quote_model.threshold,
     )

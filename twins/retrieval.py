@@ -48,6 +48,7 @@ from memory.name_forms import name_forms
 from memory.records import MemoryHit, MemoryScope, PeerScores
 from memory.store import MemoryStore, peer_scores, search_hybrid
 from twins.cross_lingual import translated_keywords
+from twins.question_names import question_names
 from twins.retrieval_dates import DateWindow, date_windows
 from twins.retrieval_keywords import (
     SPACED_LETTER,
@@ -236,6 +237,11 @@ class HybridRetriever:
             dense = _in_scope(await self._memory.search(vector, scope, pool), scope)
         scored = None
         if peers is not None and dense:
+            names = (
+                await asyncio.to_thread(question_names, query)
+                if CJK.search(query)
+                else question_names(query)
+            )
             scored = asyncio.ensure_future(
                 peer_scores(
                     self._memory,
@@ -244,6 +250,7 @@ class HybridRetriever:
                     chat_id=peers.chat_id,
                     member_ids=peers.member_ids,
                     limit=peers.limit,
+                    names=names,
                 )
             )
         try:

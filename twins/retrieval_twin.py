@@ -20,6 +20,7 @@ from twins.answerability import Judgement, judge
 from twins.answerability_model import QUESTION_MODEL, QUOTE_MODEL
 from twins.labels import twin_label
 from twins.linear_model import LinearModel
+from twins.question_names import question_names
 from twins.relevance import RelevanceGate
 from twins.retrieval import HybridRetriever, PeerQuery, Retrieval, RetrievalSettings
 
@@ -162,6 +163,7 @@ class RetrievalTwin:
                     chat_id=wanted.chat_id,
                     member_ids=wanted.member_ids,
                     limit=wanted.limit,
+                    names=question_names(found.query),
                 )
             )
         return await asyncio.to_thread(

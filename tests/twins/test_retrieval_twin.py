@@ -15,6 +15,7 @@ from tests.bots.conftest import make_memory
 from tests.twins.llm_support import ListMemory
 from twins.answer import TwinQuestion
 from twins.labels import looks_like_twin_message, twin_label
+from twins.question_names import question_names
 from twins.relevance import RelevanceGate
 from twins.retrieval import DENSE_ONLY, HybridRetriever, PeerQuery
 from twins.retrieval_twin import RetrievalTwin
@@ -196,7 +197,14 @@ async def test_peer_scores_found_beside_the_retrieval_weigh_as_a_separate_search
         asked.question, asked.scope, 20, names=("Bob",), now=NOW, peers=PeerQuery(10, (1,))
     )
     alone = await retriever.retrieve(asked.question, asked.scope, 20, names=("Bob",), now=NOW)
-    separate = await peer_scores(store, found.vector, found.query, chat_id=10, member_ids=(1,))
+    separate = await peer_scores(
+        store,
+        found.vector,
+        found.query,
+        chat_id=10,
+        member_ids=(1,),
+        names=question_names(found.query),
+    )
 
     assert alone.peers is None
     assert found.peers == separate
