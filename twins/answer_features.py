@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
+from twins.cross_lingual import translated_keywords
 from twins.question_names import question_names, written_in
 from twins.question_subject import subject_share, subject_words
 from twins.relevance import Baselines
@@ -111,10 +112,27 @@ class _Vocabulary:
     owned: float
     """The same share counting only the member's own statements (:func:`own_statements`)."""
 
+    translated: _Vocabulary | None = None
+    """The same for the English words of a Chinese question's terms
+    (:func:`twins.cross_lingual.translated_keywords`), where there are any: they are what
+    the member's English messages can hold."""
+
     @classmethod
     def of(cls, retrieval: Retrieval) -> _Vocabulary:
-        query, messages = retrieval.query, _vocabulary_messages(retrieval)
-        terms = frozenset(keyword_encoder().query(query).indices)
+        messages = _vocabulary_messages(retrieval)
+        encoder = keyword_encoder()
+        words = translated_keywords(retrieval.query)
+        translated = cls.over(frozenset(encoder.query(words).indices), messages) if words else None
+        return cls.over(frozenset(encoder.query(retrieval.query).indices), messages, translated)
+
+    @classmethod
+    def over(
+        cls,
+        terms: frozenset[int],
+        messages: list[MemoryHit],
+        translated: _Vocabulary | None = None,
+    ) -> _Vocabulary:
+        """The statistics of ``terms`` (keyword ids) over ``messages``."""
         count = len(messages)
         frequency = dict.fromkeys(terms, 0)
         for hit in messages:
@@ -134,15 +152,28 @@ class _Vocabulary:
             if terms & _terms(hit.text):
                 owned_terms |= terms & _own_terms(hit.text)
         owned = sum(idf[t] for t in owned_terms) / total if total else 0.0
-        return cls(messages, terms, idf, present, owned)
+        return cls(messages, terms, idf, present, owned, translated)
 
     def coverage(self, text: str) -> float:
-        """IDF-weighted share of the query's words in ``text``."""
+        """IDF-weighted share of the query's words in ``text`` (or of their English words,
+        where more of those are in it)."""
         total = sum(self.idf.values())
-        if not total:
-            return 0.0
         found = self.terms & _terms(text)
-        return sum(self.idf[t] for t in found) / total
+        share = sum(self.idf[t] for t in found) / total if total else 0.0
+        if self.translated is not None:
+            return max(share, self.translated.coverage(text))
+        return share
+
+    def across(self, other_script: float) -> tuple[float, float]:
+        """:attr:`present` and :attr:`owned` for a question whose found messages are
+        ``other_script`` in the other script: the English words' shares count there."""
+        english = self.translated
+        present = (1.0 - other_script) * self.present
+        owned = (1.0 - other_script) * self.owned
+        if english is not None:
+            present += other_script * english.present
+            owned += other_script * english.owned
+        return present, owned
 
 
 _terms = document_terms
@@ -361,7 +392,7 @@ def question_features(
     peer_gap = 0.0
     if own_top and peer_top:
         peer_gap = sum(own_top) / len(own_top) - sum(peer_top) / len(peer_top)
-    coverage = (1.0 - other_script) * vocabulary.present
+    coverage, owned = vocabulary.across(other_script)
     subject = subject_words(retrieval.query)
     owned_subject = _subject_held(subject, [hit.text for hit in vocabulary.messages])
     return [
@@ -374,7 +405,7 @@ def question_features(
         other_script,
         lead * (1.0 - coverage),
         lead * other_script,
-        (1.0 - other_script) * vocabulary.owned,
+        owned,
         _across(owned_subject, other_script),
         best_quote,
     ]

@@ -174,6 +174,22 @@ def test_questions_and_talk_about_you_are_not_statements() -> None:
     assert rows[2][coverage] > 0.9 and rows[3][QUOTE_FEATURES.index("other_script")] == 1.0
 
 
+def test_a_chinese_question_covers_an_english_message_through_its_words() -> None:
+    hits = [
+        ranked(1, "my birthday is this Sunday!! hotpot with my roommates", 0.8),
+        ranked(2, "the new patch broke my save file again", 0.8),
+    ]
+    found = Retrieval("生日打算怎么过？", [1.0], hits, pool=[h.hit for h in hits])
+    rows = quote_features(found, Baselines(0.7, 0.7), PeerScores())
+    coverage = QUOTE_FEATURES.index("coverage")
+    assert rows[0][coverage] > 0.5 and rows[1][coverage] == 0.0
+    question = question_features(found, Baselines(0.7, 0.7), PeerScores(), 0.0)
+    alone = Retrieval("生日打算怎么过？", [1.0], hits[1:], pool=[hits[1].hit])
+    without = question_features(alone, Baselines(0.7, 0.7), PeerScores(), 0.0)
+    index = QUESTION_FEATURES.index("coverage")
+    assert question[index] > without[index] == 0.0
+
+
 def test_what_the_member_says_of_someone_else_is_not_their_own() -> None:
     assert own_statements("That charity race sounds great, Mel!") == []
     assert own_statements("Glad your son is okay, Melanie.") == []
