@@ -210,11 +210,17 @@ def main_topics(
     return tuple(topic for topic in topics if topic.title.strip())
 
 
+_MENTION = re.compile(r"(?<![\w.])@[^\s@,，。:：!！?？()（）]{1,64}")
+"""An @-mention: it names whom a message is for (someone who may not have posted in the
+period, so not among its writers' names), never what it is about."""
+
+
 def topic_terms(messages: Sequence[DigestMessage], options: DigestOptions) -> list[frozenset[str]]:
-    """Each message's key terms, without the members' names, small talk ("收到", "thanks")
-    and ``options.extra_stop_terms``."""
+    """Each message's key terms, without the members' names, @-mentions, small talk
+    ("收到", "thanks") and ``options.extra_stop_terms``."""
     names = frozenset(message.member_name for message in messages)
-    terms = terms_per_message([without_placeholders(message.text) for message in messages])
+    texts = [_MENTION.sub(" ", without_placeholders(message.text)) for message in messages]
+    terms = terms_per_message(texts)
     stop = options.extra_stop_terms | {part for name in names for part in key_terms(name)}
     vocabulary = {term for found in terms for term in found} - stop
     kept = {term for term in vocabulary if substance(term, names) > 0}

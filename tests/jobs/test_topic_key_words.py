@@ -79,6 +79,18 @@ def test_subject_terms_leave_out_names_and_time_words() -> None:
     assert "dana" not in {term.lower() for term in found[2]}
 
 
+def test_an_at_mention_is_no_key_word_even_of_someone_who_did_not_post() -> None:
+    messages = [
+        message(1, "@bob which trail do you recommend for beginners?", 0, name="Carol"),
+        message(2, "@wei 你对什么过敏？@bob 也说一下", 1, name="Dan"),
+        message(3, "Ask me at hi@bob.example about the trail", 2, name="Alice"),
+    ]
+    found = [{term.lower() for term in terms} for terms in topic_terms(messages, DigestOptions())]
+    assert "trail" in found[0] and "bob" not in found[0]
+    assert not {"wei", "bob"} & found[1] and "过敏" in found[1]
+    assert "trail" in found[2]
+
+
 @pytest.mark.parametrize(
     ("plan", "replies", "named"),
     [
