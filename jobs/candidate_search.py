@@ -133,7 +133,11 @@ class CandidateSearch:
                         for batch in _batches(batched, sizes, widths, BATCH_COLUMNS)
                     ]
                 )
-                pieces += self._scored(ranked, neighbours)
+                scored, tied = self._scored(ranked, neighbours)
+                pieces += scored
+                for position in tied.tolist():  # a tie at a boundary: as one at a time
+                    rows, columns, scores = self.best_pairs(found.group(position), neighbours)
+                    pieces.append((np.full(len(rows), position), rows, columns, scores))
             for position in chunk[~sketched[chunk]].tolist():
                 rows, columns, scores = _all_scored(
                     self.x, self.scripts, self.calibration, found.group(position), neighbours
@@ -162,7 +166,8 @@ class CandidateSearch:
             self.scripts[columns][:, None, :],
         )
         np.copyto(rough, np.float32(-np.inf), where=~real_columns[:, None, :])
-        ranked = np.argpartition(-rough, wide - 1, axis=2)[:, :, :wide].reshape(-1, wide)
+        ranked, settled = _lowest(np.negative(rough, out=rough), wide)
+        ranked = ranked.reshape(-1, wide)
         # Each member's shortlist: the distinct columns its rows ranked, as sorted keys.
         member = np.repeat(np.arange(len(batch)), size)
         keys = ranked + (member * columns.shape[1])[:, None]
@@ -176,16 +181,22 @@ class CandidateSearch:
             chosen=columns[member_of, shortlist - member_of * columns.shape[1]],
             chosen_starts=starts,
             place=np.searchsorted(shortlist, keys) - starts[member][:, None],
+            tied=np.logical_not(settled.all(axis=1)),
         )
 
     def _scored(
         self, ranked: _Shortlists, neighbours: int
-    ) -> list[tuple[IntArray, IntArray, IntArray, Scores]]:
-        """Each shortlisted row's ``neighbours`` best, scored in full (with its member)."""
+    ) -> tuple[list[tuple[IntArray, IntArray, IntArray, Scores]], IntArray]:
+        """Each shortlisted row's ``neighbours`` best, scored in full (with its member).
+
+        Also the members left out: those with a tie at the edge of a shortlist or of the
+        best, where which ones are taken depends on the order the search sees them in.
+        """
         k = neighbours
         sizes = np.diff(ranked.own_starts)
         lengths = np.diff(ranked.chosen_starts)
         pieces = []
+        tied = [ranked.positions[ranked.tied]]
         order = np.lexsort((lengths, sizes))
         for batch in _batches(order, sizes, lengths, SCORED_COLUMNS):
             size = int(sizes[batch[0]])  # one size a batch
@@ -199,17 +210,19 @@ class CandidateSearch:
             )
             place = ranked.place[lines]
             exact = np.take_along_axis(scores, place, axis=2)
-            top = np.argpartition(-exact, k - 1, axis=2)[:, :, :k]
+            top, settled = _lowest(-exact, k)
             right = np.take_along_axis(chosen[:, None, :], np.take_along_axis(place, top, 2), 2)
+            done = settled.all(axis=1) & ~ranked.tied[batch]
+            tied.append(ranked.positions[batch[~settled.all(axis=1) & ~ranked.tied[batch]]])
             pieces.append(
                 (
-                    np.repeat(ranked.positions[batch], size * k),
-                    np.repeat(own.ravel(), k),
-                    right.ravel(),
-                    np.take_along_axis(exact, top, axis=2).ravel(),
+                    np.repeat(ranked.positions[batch[done]], size * k),
+                    np.repeat(own[done].ravel(), k),
+                    right[done].ravel(),
+                    np.take_along_axis(exact, top, axis=2)[done].ravel(),
                 )
             )
-        return pieces
+        return pieces, np.sort(np.concatenate(tied))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +240,8 @@ class _Shortlists:
     chosen: IntArray
     chosen_starts: IntArray
     place: IntArray
+    tied: npt.NDArray[np.bool_]
+    """Members with a tie at the edge of a row's shortlist (see :func:`_lowest`)."""
 
     @staticmethod
     def join(parts: list[_Shortlists]) -> _Shortlists:
@@ -246,7 +261,21 @@ class _Shortlists:
             chosen=np.concatenate([part.chosen for part in parts]),
             chosen_starts=starts([part.chosen_starts for part in parts]),
             place=np.concatenate([part.place for part in parts]),
+            tied=np.concatenate([part.tied for part in parts]),
         )
+
+
+def _lowest(values: Scores, count: int) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """The places of each row's ``count`` lowest ``values`` (last axis, as ``np.argpartition``),
+    and whether they are the only choice: no value left out equals the highest taken.
+
+    Among equal values, which ones ``np.argpartition`` takes depends on the row's length
+    and order; a member whose rows are the only choice gets the same rows padded or not.
+    """
+    taken = np.argpartition(values, count - 1, axis=-1)[..., :count]
+    edge = np.take_along_axis(values, taken, axis=-1).max(axis=-1, keepdims=True)
+    only: npt.NDArray[np.bool_] = np.count_nonzero(values <= edge, axis=-1) == count
+    return taken, only
 
 
 def _batches(

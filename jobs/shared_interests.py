@@ -51,8 +51,9 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 ``neighbours`` best-scoring messages of other members. Above it the round works
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
-message keeps its ``large_neighbours`` best among those members' messages only, so
-members who are no one's candidates are never scored together. Both stages rank
+message keeps its ``large_neighbours`` best among those members' messages only
+(:mod:`jobs.candidate_search`, many members at a time), so members who are no
+one's candidates are never scored together. Both stages rank
 on a sketch of the vectors (their ``sketch_dims`` main directions, see
 :mod:`jobs.vector_sketch`); only the pairs of messages ranked best are scored in full.
 """
@@ -73,7 +74,7 @@ from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
-from jobs.sorted_keys import among, common, distinct, within
+from jobs.sorted_keys import among, common, distinct, union, within
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
 
@@ -525,32 +526,42 @@ class _Links:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.linked: set[int] = set()
+        self.linked: IntArray = np.zeros(0, dtype=np.int64)
+        """Keys of the pairs of members linked so far, ascending."""
         self.left_out: list[IntArray] = []
+        """Keys of pairs of members left out, times two, plus one where the higher one's
+        side was left out."""
 
     def keep(
         self, members: IntArray, partners: IntArray, linking: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.bool_]:
         """Which pairs of messages (of ``members`` with ``partners``) to keep."""
         keys = np.minimum(members, partners) * self.size + np.maximum(members, partners)
-        self.linked.update(distinct(keys[linking]).tolist())
-        found = distinct(keys)
-        kept = np.fromiter((key in self.linked for key in found.tolist()), bool, len(found))
-        mask: npt.NDArray[np.bool_] = within(keys, found[kept])
-        if not kept.all():  # each member with each partner left out, once (and which side)
+        self.linked = union(self.linked, keys[linking])
+        mask = within(keys, self.linked)
+        if not mask.all():  # each member with each partner left out, once
             self.left_out.append(distinct(keys[~mask] * 2 + (members[~mask] > partners[~mask])))
         return mask
 
     def late(self) -> list[tuple[int, IntArray]]:
         """``(member, partners)``: pairs linked after ``member``'s side was left out."""
-        found: dict[int, list[int]] = defaultdict(list)
-        for sides in self.left_out:
-            for side in sides.tolist():
-                if side // 2 in self.linked:
-                    low, high = divmod(side // 2, self.size)
-                    member, partner = (high, low) if side % 2 else (low, high)
-                    found[member].append(partner)
-        return [(member, np.asarray(partners)) for member, partners in found.items()]
+        if not self.left_out:
+            return []
+        sides = np.concatenate(self.left_out)
+        sides = sides[within(sides // 2, self.linked)]
+        low, high = np.divmod(sides // 2, self.size)
+        higher = sides % 2 == 1
+        member = np.where(higher, high, low)
+        partner = np.where(higher, low, high)
+        order = np.argsort(member, kind="stable")
+        member, partner = member[order], partner[order]
+        starts = np.flatnonzero(np.r_[True, member[1:] != member[:-1]]).tolist()
+        stops = [*starts[1:], len(member)]
+        return [
+            (int(member[start]), partner[start:stop])
+            for start, stop in zip(starts, stops, strict=True)
+            if stop > start
+        ]
 
 
 def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:
