@@ -28,7 +28,7 @@ from jobs.vector_sketch import sketch_rows
 
 Scores = npt.NDArray[np.float32]
 
-CHUNK_MEMBERS = 4096
+CHUNK_MEMBERS = 1024
 """Members whose pairs are found together and handed on in one chunk."""
 BATCH_COLUMNS = 1 << 15
 """Candidates' messages (padded, over all members) one batch of members ranks at a time."""
