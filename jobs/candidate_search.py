@@ -28,12 +28,14 @@ from jobs.vector_sketch import sketch_rows
 
 Scores = npt.NDArray[np.float32]
 
-CHUNK_MEMBERS = 1024
+CHUNK_MEMBERS = 4096
 """Members whose pairs are found together and handed on in one chunk."""
 BATCH_COLUMNS = 1 << 15
 """Candidates' messages (padded, over all members) one batch of members ranks at a time."""
 SCORED_COLUMNS = 1 << 13
 """Shortlisted messages (padded, over all members) one batch of members scores at a time."""
+PADDING = 0.1
+"""How much wider than its narrowest member a batch's widest may be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,16 +283,22 @@ def _lowest(values: Scores, count: int) -> tuple[IntArray, npt.NDArray[np.bool_]
 def _batches(
     positions: IntArray, sizes: IntArray, widths: IntArray, budget: int
 ) -> Iterator[IntArray]:
-    """``positions`` (sorted by size, then width) cut into batches of one size each,
-    padded to at most ``budget`` widths in all (a single wider member alone)."""
+    """``positions`` (sorted by size, then width) cut into batches of one size each, whose
+    widths differ by at most ``PADDING`` of the narrowest, ``budget`` widths in all at most.
+
+    A batch is padded to its widest member: little is computed for nothing.
+    """
     start = 0
-    widest = 0
     size_of = sizes[positions].tolist()
-    for end, width in enumerate(widths[positions].tolist()):
-        widest = max(widest, width)
-        if end > start and (size_of[end] != size_of[start] or (end + 1 - start) * widest > budget):
+    width_of = widths[positions].tolist()
+    for end, width in enumerate(width_of):
+        if end > start and (
+            size_of[end] != size_of[start]
+            or width > width_of[start] * (1.0 + PADDING)
+            or (end + 1 - start) * width > budget
+        ):
             yield positions[start:end]
-            start, widest = end, width
+            start = end
     if start < len(positions):
         yield positions[start:]
 
