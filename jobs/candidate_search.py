@@ -6,10 +6,13 @@ its candidates' messages. Candidates' messages are ranked on a sketch of the
 vectors (see :mod:`jobs.vector_sketch`) when it is narrower than them, and only
 the best ``oversample`` times as many as are kept are scored in full.
 
-Members are searched many at a time: those of a similar size (messages, and
-candidates' messages) are padded to one width, the padding masked, and each
-step (sketch products, ranking, full scores, best) is one array operation for
-all of them. Scores are the same, bit for bit, as one member at a time gives.
+Members are searched many at a time: those of one size (messages) and a
+similar width (candidates' messages) are padded to one width, the padding
+masked, and each step (sketch products, ranking, full scores, best) is one
+array operation for all of them. Pairs and scores are the same, bit for bit,
+as one member at a time gives: the products use the same kernel, and a member
+with a tie at the edge of a row's choice (which of equal scores
+``np.argpartition`` takes depends on the row's length) is searched alone.
 """
 
 from __future__ import annotations
