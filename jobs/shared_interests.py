@@ -51,8 +51,9 @@ Candidates are exact up to ``exact_limit`` messages: each message keeps its
 ``neighbours`` best-scoring messages of other members. Above it the round works
 in two stages (:mod:`jobs.member_candidates`): each member's ``candidates``
 closest members (by the means of their messages) are found first, and each
-message keeps its ``large_neighbours`` best among those members' messages only, so
-members who are no one's candidates are never scored together. Both stages rank
+message keeps its ``large_neighbours`` best among those members' messages only
+(:mod:`jobs.candidate_search`, many members at a time), so members who are no
+one's candidates are never scored together. Both stages rank
 on a sketch of the vectors (their ``sketch_dims`` main directions, see
 :mod:`jobs.vector_sketch`); only the pairs of messages ranked best are scored in full.
 """
@@ -68,14 +69,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from jobs.candidate_search import CandidateSearch
 from jobs.evidence_table import Evidence, EvidenceTable, best_apart
 from jobs.member_candidates import member_candidates
 from jobs.member_interests import ScriptCalibration
 from jobs.shared_terms import TermPairs
-from jobs.sorted_keys import among, common, distinct, within
+from jobs.sorted_keys import among, common, distinct, union, within
 from jobs.topic_clustering import find_topics
 from jobs.vector_math import FloatMatrix, IntArray, as_float32, assign, cluster_sums, unit_rows
-from jobs.vector_sketch import sketch_rows
 
 Pair = tuple[int, int]
 _BLOCK = 1024
@@ -445,7 +446,14 @@ def candidate_message_pairs(
     members is ever scored, and a large chat holds a fraction of its pairs.
     Members' candidates are found on the sketch of the vectors when there is one.
     """
-    search = _CandidateSearch(x, scripts, calibration, options)
+    search = CandidateSearch(
+        x,
+        scripts,
+        calibration,
+        sketch_dims=options.sketch_dims,
+        oversample=options.sketch_oversample,
+        seed=options.seed,
+    )
     found = member_candidates(
         x if search.sketch is None else search.sketch,
         owners,
@@ -457,13 +465,11 @@ def candidate_message_pairs(
     row_type = np.int32 if len(x) < 2**31 else np.int64
     links = _Links(int(owners.max()) + 1 if len(owners) else 1)
     lefts, rights, values = [], [], []
-    for own, columns in found.groups():
-        if not len(columns):
-            continue
-        left, right, value = search.best_pairs((own, columns), neighbours)
+    for chunk in search.chunks(found, neighbours):
+        left, right, value = chunk.rows, chunk.columns, chunk.scores
         if linking is not None:
             keep = links.keep(
-                int(owners[own[0]]),
+                owners[left],
                 owners[right],
                 linking.excess(left, right, value) >= options.min_excess,
             )
@@ -471,10 +477,10 @@ def candidate_message_pairs(
         lefts.append(left.astype(row_type))  # held as the smallest type until joined
         rights.append(right.astype(row_type))
         values.append(value)
-    for member, partner in links.late():  # linked from the partner's side, after this side
+    for member, partners in links.late():  # linked from the partner's side, after this side
         group = found.group(int(np.searchsorted(found.members, member)))
         left, right, value = search.best_pairs(group, neighbours)
-        keep = owners[right] == partner
+        keep = among(owners[right], partners)
         lefts.append(left[keep].astype(row_type))
         rights.append(right[keep].astype(row_type))
         values.append(value[keep])
@@ -484,94 +490,6 @@ def candidate_message_pairs(
         np.concatenate(lefts, dtype=np.int64),
         np.concatenate(rights, dtype=np.int64),
         np.concatenate(values, dtype=np.float32),
-    )
-
-
-class _CandidateSearch:
-    """Each of a member's messages with its best-scoring messages of the member's candidates.
-
-    Candidates' messages are ranked on a sketch of the vectors (see
-    :mod:`jobs.vector_sketch`) when it is narrower than them: only the best
-    ``sketch_oversample`` times as many as are kept are scored in full.
-    """
-
-    def __init__(
-        self,
-        x: FloatMatrix,
-        scripts: IntArray,
-        calibration: ScriptCalibration,
-        options: InterestOptions,
-    ) -> None:
-        self.x = x
-        self.scripts = scripts
-        self.calibration = calibration
-        self.oversample = max(1, options.sketch_oversample)
-        narrower = 0 < options.sketch_dims < x.shape[1]
-        self.sketch = sketch_rows(x, options.sketch_dims, seed=options.seed) if narrower else None
-
-    def best_pairs(
-        self, group: tuple[IntArray, IntArray], neighbours: int
-    ) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-        """Each of a member's rows with its ``neighbours`` best-scoring candidate rows.
-
-        ``group`` is the member's rows and their candidates' rows (see
-        :meth:`~jobs.member_candidates.MemberCandidates.group`).
-        """
-        own, columns = group
-        k = min(neighbours, len(columns))
-        wide = min(len(columns), k * self.oversample)
-        if self.sketch is None or wide >= len(columns):
-            return _best_pairs(self.x, self.scripts, self.calibration, group, neighbours)
-        rough = self.calibration.standard(
-            np.einsum("id,jd->ij", self.sketch[own], self.sketch[columns]),
-            self.scripts[own][:, None],
-            self.scripts[columns][None, :],
-        )
-        ranked = np.argpartition(-rough, wide - 1, axis=1)[:, :wide]
-        shortlist, place = np.unique(ranked, return_inverse=True)
-        chosen = columns[shortlist]
-        scores = self.calibration.standard(  # in full, on the shortlist only
-            np.einsum("id,jd->ij", as_float32(self.x[own]), as_float32(self.x[chosen])),
-            self.scripts[own][:, None],
-            self.scripts[chosen][None, :],
-        )
-        exact = np.take_along_axis(scores, place.reshape(ranked.shape), axis=1)
-        top = np.argpartition(-exact, k - 1, axis=1)[:, :k]
-        return (
-            np.repeat(own, k),
-            chosen[np.take_along_axis(place.reshape(ranked.shape), top, axis=1)].ravel(),
-            np.take_along_axis(exact, top, axis=1).ravel(),
-        )
-
-
-def _best_pairs(
-    x: FloatMatrix,
-    scripts: IntArray,
-    calibration: ScriptCalibration,
-    group: tuple[IntArray, IntArray],
-    neighbours: int,
-) -> tuple[IntArray, IntArray, npt.NDArray[np.float32]]:
-    """Each of a member's rows with its ``neighbours`` best-scoring candidate rows, all scored.
-
-    ``group`` is the member's rows and their candidates' rows (see
-    :meth:`~jobs.member_candidates.MemberCandidates.group`).
-    """
-    own, columns = group
-    scores = calibration.standard(  # small: no threaded BLAS (its threads would spin)
-        np.einsum("id,jd->ij", as_float32(x[own]), as_float32(x[columns])),
-        scripts[own][:, None],
-        scripts[columns][None, :],
-    )
-    k = min(neighbours, len(columns))
-    top = (
-        np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        if k < len(columns)
-        else np.broadcast_to(np.arange(len(columns)), scores.shape)
-    )
-    return (
-        np.repeat(own, k),
-        columns[top].ravel(),
-        np.take_along_axis(scores, top, axis=1).ravel(),
     )
 
 
@@ -598,38 +516,52 @@ class LinkingExcess:
 class _Links:
     """Which pairs of members are linked so far, and whose pairs of messages were left out.
 
-    A member's pairs of messages with a partner not (yet) linked are left out;
-    when a later member's side links the two, :meth:`late` names them so the
-    member's side is scored again for that partner.
+    Members' pairs of messages come a chunk of members at a time; those with a
+    partner not linked by then (by either side's pairs so far, this chunk's
+    included) are left out; when a later chunk links the two, :meth:`late`
+    names them so the member's side is scored again for that partner. Which
+    pairs are kept in the end does not depend on the order: those of every
+    pair of members that either side links.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.linked: set[int] = set()
-        self.left_out: list[tuple[int, IntArray]] = []
+        self.linked: IntArray = np.zeros(0, dtype=np.int64)
+        """Keys of the pairs of members linked so far, ascending."""
+        self.left_out: list[IntArray] = []
+        """Keys of pairs of members left out, times two, plus one where the higher one's
+        side was left out."""
 
     def keep(
-        self, member: int, partners: IntArray, linking: npt.NDArray[np.bool_]
+        self, members: IntArray, partners: IntArray, linking: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.bool_]:
-        """Which of ``member``'s pairs of messages (with ``partners``' messages) to keep."""
-        keys = np.minimum(member, partners) * self.size + np.maximum(member, partners)
-        self.linked.update(np.unique(keys[linking]).tolist())
-        distinct, inverse = np.unique(keys, return_inverse=True)
-        kept = np.fromiter((key in self.linked for key in distinct.tolist()), bool, len(distinct))
-        if not kept.all():
-            self.left_out.append((member, distinct[~kept]))
-        mask: npt.NDArray[np.bool_] = kept[inverse.reshape(-1)]
+        """Which pairs of messages (of ``members`` with ``partners``) to keep."""
+        keys = np.minimum(members, partners) * self.size + np.maximum(members, partners)
+        self.linked = union(self.linked, keys[linking])
+        mask = within(keys, self.linked)
+        if not mask.all():  # each member with each partner left out, once
+            self.left_out.append(distinct(keys[~mask] * 2 + (members[~mask] > partners[~mask])))
         return mask
 
-    def late(self) -> list[tuple[int, int]]:
-        """``(member, partner)``: pairs linked after ``member``'s side was left out."""
-        found = []
-        for member, keys in self.left_out:
-            for key in keys.tolist():
-                if key in self.linked:
-                    first, second = divmod(key, self.size)
-                    found.append((member, second if first == member else first))
-        return found
+    def late(self) -> list[tuple[int, IntArray]]:
+        """``(member, partners)``: pairs linked after ``member``'s side was left out."""
+        if not self.left_out:
+            return []
+        sides = np.concatenate(self.left_out)
+        sides = sides[within(sides // 2, self.linked)]
+        low, high = np.divmod(sides // 2, self.size)
+        higher = sides % 2 == 1
+        member = np.where(higher, high, low)
+        partner = np.where(higher, low, high)
+        order = np.argsort(member, kind="stable")
+        member, partner = member[order], partner[order]
+        starts = np.flatnonzero(np.r_[True, member[1:] != member[:-1]]).tolist()
+        stops = [*starts[1:], len(member)]
+        return [
+            (int(member[start]), partner[start:stop])
+            for start, stop in zip(starts, stops, strict=True)
+            if stop > start
+        ]
 
 
 def _topic_labels(x: FloatMatrix, options: InterestOptions) -> IntArray:

@@ -24,6 +24,11 @@ def distinct(values: npt.ArrayLike, *, overwrite: bool = False) -> IntArray:
         ordered: IntArray = array
     else:
         ordered = np.sort(array)
+    return _once_each(ordered)
+
+
+def _once_each(ordered: IntArray) -> IntArray:
+    """An ascending array with each run of equal keys kept once."""
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=bool)
@@ -54,3 +59,13 @@ def common(first: IntArray, second: IntArray) -> IntArray:
     small, large = (first, second) if len(first) <= len(second) else (second, first)
     found: IntArray = small[within(small, large)]
     return found
+
+
+def union(first: IntArray, second: npt.ArrayLike) -> IntArray:
+    """The distinct keys of an ascending array of distinct keys and of ``second``, ascending."""
+    added = distinct(second)
+    if not len(added):
+        return first
+    joined = np.concatenate([first, added])
+    joined.sort(kind="stable")  # two ascending runs: merged
+    return _once_each(joined)

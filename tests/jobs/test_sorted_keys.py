@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jobs.sorted_keys import among, common, distinct, within
+from jobs.sorted_keys import among, common, distinct, union, within
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 50, 5000])
@@ -21,6 +21,7 @@ def test_sorted_keys_match_numpys_set_routines(size: int) -> None:
     first, second = np.unique(values), np.unique(others)
     assert np.array_equal(common(first, second), np.intersect1d(first, second))
     assert np.array_equal(common(second, first), np.intersect1d(first, second))
+    assert np.array_equal(union(first, others), np.union1d(values, others))
 
 
 def test_nothing_is_within_no_keys() -> None:
