@@ -214,7 +214,8 @@ class HybridRetriever:
         pool = max(settings.pool, limit)
         words = query if settings.keywords else ""
         if settings.keywords and settings.translate:
-            extra = translated_keywords(query)
+            # segmenting and the dictionary's first read are CPU work: off the event loop
+            extra = await asyncio.to_thread(translated_keywords, query) if CJK.search(query) else ""
             words = f"{query} {extra}" if extra else query
         keyword: list[MemoryHit] = []
         if settings.keywords:
