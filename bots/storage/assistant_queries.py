@@ -47,18 +47,15 @@ class AssistantQueries(StorageBase):
     async def set_suggestable(self, chat_id: int, member_id: int, suggestable: bool) -> None:
         """Whether the member may be named when someone asks who here knows about a topic."""
         async with self._sessions.begin() as session:
-            row = await session.get(MemberSettingsRow, (member_id, chat_id))
-            if row is None:
-                session.add(
-                    MemberSettingsRow(
-                        member_id=member_id,
-                        chat_id=chat_id,
-                        twin_enabled=False,
-                        suggestable=suggestable,
-                    )
-                )
-            else:
-                row.suggestable = suggestable
+            row = await self._row(
+                session,
+                MemberSettingsRow,
+                member_id=member_id,
+                chat_id=chat_id,
+                twin_enabled=False,
+                suggestable=suggestable,
+            )
+            row.suggestable = suggestable
 
     async def chat_people(self, chat_id: int) -> dict[int, ChatPerson]:
         """Everyone who posted in or joined the chat, by member id."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.model import Chat, Member
-from bots.storage.tables import ChatRow, ChatSettingsRow, MemberRow, utcnow
+from bots.storage.tables import Base, ChatRow, ChatSettingsRow, MemberRow, utcnow
+
+_Row = TypeVar("_Row", bound=Base)
 
 
 def storable(text: str) -> str:
@@ -92,13 +94,27 @@ class StorageBase:
         ).returning(MemberRow.id)
         return int((await session.execute(stmt)).scalar_one())
 
-    @staticmethod
-    async def _chat_settings_row(session: AsyncSession, chat_id: int) -> ChatSettingsRow:
+    async def _chat_settings_row(self, session: AsyncSession, chat_id: int) -> ChatSettingsRow:
         """The chat's settings row in ``session``, added with the defaults if it has none."""
-        row = await session.get(ChatSettingsRow, chat_id)
+        return await self._row(session, ChatSettingsRow, chat_id=chat_id, twins_enabled=True)
+
+    async def _row(
+        self, session: AsyncSession, model: type[_Row], *, lock: bool = False, **values: Any
+    ) -> _Row:
+        """The row of ``model`` whose key ``values`` hold, added with ``values`` if missing.
+
+        Two processes may add the same row at once (two replicas, two admins): the row is
+        inserted with ON CONFLICT DO NOTHING and then read, so neither write fails. With
+        ``lock`` the row is read FOR UPDATE (PostgreSQL).
+        """
+        keys = [str(column.key) for column in inspect(model).primary_key]
+        identity = tuple(values[key] for key in keys)
+        row = await session.get(model, identity, with_for_update=lock)
         if row is None:
-            row = ChatSettingsRow(chat_id=chat_id, twins_enabled=True)
-            session.add(row)
+            insert = self._insert(model).values(**values)
+            await session.execute(insert.on_conflict_do_nothing(index_elements=keys))
+            row = await session.get(model, identity, with_for_update=lock, populate_existing=True)
+            assert row is not None
         return row
 
     def _insert(self, table: Any) -> Any:

@@ -111,10 +111,7 @@ class IntroStore(StorageBase):
     async def set_opted_in(self, chat_id: int, member_id: int, opted_in: bool) -> None:
         """Opt the member in to (or out of) this chat's introductions."""
         async with self._sessions.begin() as session:
-            row = await session.get(IntroMemberRow, (chat_id, member_id))
-            if row is None:
-                row = IntroMemberRow(chat_id=chat_id, member_id=member_id)
-                session.add(row)
+            row = await self._row(session, IntroMemberRow, chat_id=chat_id, member_id=member_id)
             row.opted_in = opted_in
             if not opted_in:
                 row.snoozed_until = None

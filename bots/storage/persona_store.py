@@ -19,10 +19,9 @@ class PersonaStore(StorageBase):
     async def add_messages(self, member_id: int, chat_id: int, texts: list[str]) -> PersonaStats:
         """Count more of the member's messages into their persona in this chat."""
         async with self._sessions.begin() as session:
-            row = await session.get(PersonaRow, (member_id, chat_id), with_for_update=True)
-            if row is None:
-                row = PersonaRow(member_id=member_id, chat_id=chat_id, stats={})
-                session.add(row)
+            row = await self._row(
+                session, PersonaRow, lock=True, member_id=member_id, chat_id=chat_id, stats={}
+            )
             stats = PersonaStats.from_json(row.stats)
             for text in texts:
                 stats.add(text)
@@ -43,10 +42,9 @@ class PersonaStore(StorageBase):
         if note is not None and len(note) > MAX_NOTE_CHARS:
             raise ValueError(f"a persona note has at most {MAX_NOTE_CHARS} characters")
         async with self._sessions.begin() as session:
-            row = await session.get(PersonaRow, (member_id, chat_id))
-            if row is None:
-                row = PersonaRow(member_id=member_id, chat_id=chat_id, stats={})
-                session.add(row)
+            row = await self._row(
+                session, PersonaRow, member_id=member_id, chat_id=chat_id, stats={}
+            )
             row.owner_note = note
 
     async def term_spread(self, chat_id: int) -> Counter[str]:

@@ -41,11 +41,10 @@ class PersonalDigestStore(StorageBase):
     async def set_schedule(self, member_id: int, schedule: str) -> None:
         """Store the member's schedule (JSON; an ``off`` schedule keeps their time zone)."""
         async with self._sessions.begin() as session:
-            row = await session.get(PersonalDigestRow, member_id)
-            if row is None:
-                session.add(PersonalDigestRow(member_id=member_id, schedule=schedule))
-            else:
-                row.schedule = schedule
+            row = await self._row(
+                session, PersonalDigestRow, member_id=member_id, schedule=schedule
+            )
+            row.schedule = schedule
 
     async def member(self, member_id: int) -> Member | None:
         """The member with this Hearth id, as the neutral model; None when unknown."""

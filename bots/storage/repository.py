@@ -76,10 +76,7 @@ class Storage(
         joined_at: datetime | None = None,
         left_at: datetime | None = None,
     ) -> None:
-        row = await session.get(ChatMemberRow, (chat_id, member_id))
-        if row is None:
-            row = ChatMemberRow(chat_id=chat_id, member_id=member_id)
-            session.add(row)
+        row = await self._row(session, ChatMemberRow, chat_id=chat_id, member_id=member_id)
         if last_message_at is not None and (
             row.last_message_at is None or last_message_at > row.last_message_at
         ):
@@ -307,13 +304,14 @@ class Storage(
     async def set_twin_enabled(self, chat_id: int, member_id: int, enabled: bool) -> None:
         """Record a member's consent for their twin in one chat."""
         async with self._sessions.begin() as session:
-            row = await session.get(MemberSettingsRow, (member_id, chat_id))
-            if row is None:
-                session.add(
-                    MemberSettingsRow(member_id=member_id, chat_id=chat_id, twin_enabled=enabled)
-                )
-            else:
-                row.twin_enabled = enabled
+            row = await self._row(
+                session,
+                MemberSettingsRow,
+                member_id=member_id,
+                chat_id=chat_id,
+                twin_enabled=enabled,
+            )
+            row.twin_enabled = enabled
 
     async def disable_twin_everywhere(self, member_ids: Sequence[int]) -> int:
         """Withdraw twin consent in every chat for these accounts; returns how many chats."""
