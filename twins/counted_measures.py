@@ -18,23 +18,27 @@ from dataclasses import dataclass
 from twins.scripts import cjk_share
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半几多数]+)"
-_FAMILIES = (
-    "岁|周岁|个月|月大",
-    "年级",
-    "口人|口",
-    "小时|个小时|钟头|个钟|分钟|天|日|周|星期|礼拜|个月|年|h\\b|min\\b",
-    "公里|千米|里|米|厘米|km\\b|k\\b|m\\b",
-    "斤|公斤|千克|克|kg\\b",
-    "层|楼",
-    "次|回|趟|遍",
-)
+_AGE = "岁|周岁|个月|月大"
+_DURATION = "小时|个小时|钟头|个钟|分钟|天|日|周|星期|礼拜|个月|年|h\\b|min\\b"
+_DISTANCE = "公里|千米|里|米|厘米|km\\b|k\\b|m\\b"
+_WEIGHT = "斤|公斤|千克|克|kg\\b"
+_FAMILIES = {
+    "岁": _AGE,
+    "口": "口人|口",
+    "口人": "口人|口",
+    "层": "层|楼",
+    "楼": "层|楼",
+    **dict.fromkeys(("个小时", "小时", "分钟", "天", "周", "星期", "个月", "年"), _DURATION),
+    **dict.fromkeys(("公里", "千米", "里", "厘米", "米"), _DISTANCE),
+    **dict.fromkeys(("公斤", "千克", "斤"), _WEIGHT),
+}
 """Measures that answer one another: ask in one, answer in any of its kind."""
 _MEASURES = (
     "岁|年级|口人|口|个小时|小时|分钟|天|周|星期|个月|年|公里|千米|里|厘米|米|公斤|千克|斤|"
-    "层|楼|次|回|趟|遍|只|台|辆|套|本|件|双|张|条|部|瓶|杯|碗|场|首|篇|节|门|所|间|座|"
-    "棵|盆|种|家|位|个"
+    "层|楼|只|台|辆|套|本|件|双|张|条|部|瓶|杯|碗|首|篇|节|门|所|间|座|棵|盆"
 )
-"""Measure words a question may count with (longest first where one starts another)."""
+"""Measure words a question may count with (longest first where one starts another). The
+general ones (个, 位, 种, 次) are left out: "几个人去的？" may be answered by naming them."""
 _ASKED = re.compile(rf"(?<!哪)几\s*({_MEASURES})|多少\s*({_MEASURES})")
 _SHARE = 0.5
 """A text counts as Chinese when at least this share of its letters are CJK."""
@@ -48,21 +52,14 @@ class Measure:
     pattern: re.Pattern[str]
 
 
-def _family(word: str) -> str:
-    for family in _FAMILIES:
-        if word in family.split("|"):
-            return family
-    return re.escape(word)
-
-
 def asked_measure(question: str) -> Measure | None:
     """The measure word a Chinese ``question`` counts with ("王磊的柯基几岁了？" → 岁), if any."""
     match = _ASKED.search(question)
     if match is None:
         return None
     word = match.group(1) or match.group(2)
-    counted = rf"{_NUMERAL}\s*(?:{_family(word)})" + ("|俩|仨" if word == "个" else "")
-    return Measure(word, re.compile(counted, re.IGNORECASE))
+    counted = re.compile(rf"{_NUMERAL}\s*(?:{_FAMILIES.get(word, re.escape(word))})", re.IGNORECASE)
+    return Measure(word, counted)
 
 
 def counts_with(text: str, measure: Measure) -> bool:
