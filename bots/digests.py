@@ -153,6 +153,7 @@ class ChatDigests:
             messages,
             period,
             vectors=vectors,
+            embedder=self._embedder,  # its language direction (the vectors are at hand)
             chat_title=chat_title,
             joined=joined,
             seen_before=seen_before,
