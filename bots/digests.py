@@ -153,7 +153,7 @@ class ChatDigests:
             messages,
             period,
             vectors=vectors,
-            embedder=self._embedder,  # its language direction (the vectors are at hand)
+            embedder=self._embedder if vectors else None,  # for its language direction
             chat_title=chat_title,
             joined=joined,
             seen_before=seen_before,

@@ -7,8 +7,10 @@ that copies another member's (a sign-up list passed on with one more name) is
 not its author's own words either (:func:`own_words`).
 
 A multilingual embedder still places every English message on one side of
-every Chinese one. :func:`neutral_vectors` projects out the directions between
-the scripts' mean vectors and the chat's mean; :class:`ScriptCalibration` then
+every Chinese one. :func:`neutral_vectors` projects out the directions from the
+chat's mean to where each script's messages sit (:mod:`jobs.script_offsets`:
+the embedder's fixed language centres, blended with the scripts' own means
+as more messages back them); :class:`ScriptCalibration` then
 puts the cosines of each pair of scripts on one scale (standard scores), as an
 English and a Chinese message on the same subject are less alike than two
 Chinese ones.

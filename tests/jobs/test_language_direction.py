@@ -12,7 +12,9 @@ from jobs.digest_builder import compose_digest
 from jobs.digest_model import DigestMessage
 from jobs.languages import script_of
 from jobs.member_interests import neutral_vectors
+from jobs.script_offsets import script_offsets
 from memory.hash_embedder import HashEmbedder
+from memory.language_centres import cache_file
 from tests.jobs.helpers import DAY, message
 
 WIDTH = 64
@@ -112,7 +114,7 @@ async def test_a_few_chinese_messages_on_one_subject_keep_their_topic(
     assert {ids[text] for text in PHOTO_ZH} <= set(holder[0].message_ids)
     assert not set(holder[0].message_ids) & running
     assert any(running <= set(t.message_ids) for t in digest.topics)
-    assert list(tmp_path.glob("hearth/language-centres-*.json"))  # measured once, kept
+    assert cache_file(embedder.name, WIDTH).exists()  # measured once, kept
 
 
 async def test_fixed_centres_keep_what_a_script_s_few_messages_share(tmp_path: Path) -> None:
@@ -136,3 +138,35 @@ async def test_fixed_centres_keep_what_a_script_s_few_messages_share(tmp_path: P
     assert alike(own, zh, en) < alike(own, zh, run) + 0.1
     assert alike(fixed, zh, en) > alike(fixed, zh, run) + 0.5
     assert alike(fixed, zh, zh) > 0.5
+
+
+def test_few_messages_of_a_script_lean_on_the_fixed_centres_many_on_their_own() -> None:
+    rng = np.random.default_rng(5)
+    centres = {"en": np.zeros(8), "zh": np.eye(8)[0]}
+    mean = np.zeros(8)
+    topic = np.eye(8)[3]  # what a script's few messages happen to share
+    few = script_offsets(
+        {"en": mean.copy(), "zh": topic + centres["zh"]},
+        {"en": 95, "zh": 5},
+        mean,
+        centres=centres,
+    )
+    assert abs(float(few["zh"] @ topic)) < 0.5 * float(few["zh"] @ centres["zh"])
+    own = {"en": rng.standard_normal(8), "zh": rng.standard_normal(8)}
+    many = script_offsets(own, {"en": 60, "zh": 40}, mean, centres=centres)
+    for script in ("en", "zh"):
+        np.testing.assert_allclose(many[script], own[script])
+    assert script_offsets(own, {"en": 60, "zh": 4}, mean).keys() == {"en"}  # no centres
+
+
+def test_a_float16_matrix_takes_the_fixed_direction_out_as_float32_does() -> None:
+    rng = np.random.default_rng(11)
+    texts = ["running shoes and trails"] * 60 + ["周末去爬山吗"] * 6 + ["", "👍"] * 3
+    vectors = rng.standard_normal((len(texts), 32)).astype(np.float32)
+    vectors[60:, 0] += 3.0
+    centres = {"en": np.zeros(32), "zh": np.eye(32)[0]}
+    half = vectors.astype(np.float16)
+    expected = neutral_vectors(half.astype(np.float32), texts, centres=centres)
+    found = neutral_vectors(half, texts, overwrite=True, centres=centres)
+    np.testing.assert_allclose(found.astype(np.float32), expected, atol=2e-3)
+    assert float(np.abs(expected[:, 0]).max()) < 0.2  # the language axis is gone
