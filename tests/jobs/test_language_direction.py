@@ -159,6 +159,16 @@ def test_few_messages_of_a_script_lean_on_the_fixed_centres_many_on_their_own() 
     assert script_offsets(own, {"en": 60, "zh": 4}, mean).keys() == {"en"}  # no centres
 
 
+def test_a_dozen_minority_messages_keep_the_chats_own_script_offsets() -> None:
+    rng = np.random.default_rng(5)
+    centres = {"en": rng.standard_normal(8), "zh": rng.standard_normal(8)}
+    own = {"en": rng.standard_normal(8), "zh": rng.standard_normal(8)}
+    mean = np.zeros(8)
+    dozen = script_offsets(own, {"en": 88, "zh": 12}, mean, centres=centres)
+    for script in ("en", "zh"):
+        np.testing.assert_allclose(dozen[script], own[script])
+
+
 def test_a_float16_matrix_takes_the_fixed_direction_out_as_float32_does() -> None:
     rng = np.random.default_rng(11)
     texts = ["running shoes and trails"] * 60 + ["周末去爬山吗"] * 6 + ["", "👍"] * 3
