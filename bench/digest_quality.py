@@ -106,6 +106,11 @@ class VectorCache:
             stored = np.load(path)
             self._vectors = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
 
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder the vectors come from."""
+        return self._embedder
+
     async def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """One vector per text, embedding only the texts not seen before."""
         missing = sorted(set(texts) - self._vectors.keys())
@@ -185,6 +190,7 @@ async def score_chat(chat: ChatRefs, cache: VectorCache) -> list[PeriodResult]:
             period_messages,
             period,
             vectors=matrix[inside] if inside else None,
+            embedder=cache.embedder,  # its language direction, as bots/digests.py passes
             chat_title=chat.chat_id,
             joined=joined_in(chat, member_ids, period),
             seen_before=seen_before(messages, period),

@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,7 @@ from jobs.intro_planner import (
 )
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
+from memory.language_centres import language_centres
 
 DEFAULT_CACHE = Path(tempfile.gettempdir())
 
@@ -129,6 +131,8 @@ async def chat_table(
 ) -> list[str]:
     """The report lines of one chat (``embedder`` embeds the words naming interests)."""
     options = options or IntroOptions()
+    if embedder is not None and options.language_centres is None:
+        options = replace(options, language_centres=await language_centres(embedder))
     messages, ids, names = chat_messages(chat)
     handles = {name: member for member, name in names.items()}
     plan = plan_introductions(

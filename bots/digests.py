@@ -153,6 +153,7 @@ class ChatDigests:
             messages,
             period,
             vectors=vectors,
+            embedder=self._embedder if vectors else None,  # for its language direction
             chat_title=chat_title,
             joined=joined,
             seen_before=seen_before,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -39,6 +39,7 @@ from jobs.vector_math import compact_rows
 from locales import tr
 from memory.embedder import Embedder
 from memory.interest_profiles import InterestProfile, InterestProfileStore
+from memory.language_centres import language_centres
 from memory.store import MemoryStore
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,9 @@ class IntroRounds:
             past_rounds=past,
             handles=handles,
             aliases=aliases,
-            options=settings.options,
+            options=replace(
+                settings.options, language_centres=await language_centres(self._embedder)
+            ),
             overwrite=True,  # the round's own matrix: normalised without a copy
         )
         words = plan.naming_words()

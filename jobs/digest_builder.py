@@ -43,6 +43,7 @@ from jobs.digest_summaries import TopicSummariser, summarise_topics
 from jobs.digest_topics import conversation_topics, main_topics
 from jobs.languages import Language, detect_language
 from jobs.open_questions import AnswerRules, unanswered_questions
+from jobs.script_offsets import ScriptCentres
 from jobs.text_cues import find_urls
 from jobs.topic_clustering import (
     DEFAULT_APART_SPREAD,
@@ -53,6 +54,7 @@ from jobs.topic_clustering import (
 from jobs.vector_math import FloatMatrix, unit_rows
 from memory.embedder import Embedder
 from memory.hash_embedder import HashEmbedder
+from memory.language_centres import language_centres
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class DigestOptions:
     also the likeness threshold of unanswered questions."""
     threads: ThreadWeights = field(default_factory=ThreadWeights)
     """How replies, turns and bursts of talk shape what a message is about."""
+    language_centres: ScriptCentres | None = field(default=None, compare=False)
+    """Where the embedder puts each language (``memory.language_centres``): the language
+    direction taken out of the messages; ``None``: measured on the period's own messages
+    (:func:`compose_digest` finds them for its ``embedder``)."""
     short_message: int = 5
     """Messages with fewer content words (or Han characters) than this are short."""
     follow_gap: timedelta = timedelta(minutes=5)
@@ -287,14 +293,20 @@ async def compose_digest(
     """Build a digest without blocking the event loop.
 
     Uses ``vectors`` when given, else embeds the period's messages with
-    ``embedder`` (else bag-of-words vectors). With a ``summariser``, topics
-    get summaries within ``token_budget`` tokens for the whole chat; without
-    one, or when it fails, the digest stays extractive.
+    ``embedder`` (else bag-of-words vectors); the language direction taken out
+    of them is that of ``embedder`` when given (:mod:`memory.language_centres`).
+    With a ``summariser``, topics get summaries within ``token_budget`` tokens
+    for the whole chat; without one, or when it fails, the digest stays extractive.
     """
     if vectors is None and embedder is not None:
         inside = [message for message in messages if message.sent_at in period]
         messages = inside
         vectors = await embedder.embed_passages([message.text for message in inside])
+    if embedder is not None and vectors is not None:
+        options = options or DigestOptions()
+        if options.language_centres is None:
+            centres = await language_centres(embedder)
+            options = dataclasses.replace(options, language_centres=centres)
     digest = await asyncio.to_thread(
         build_digest,
         messages,

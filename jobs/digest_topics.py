@@ -103,7 +103,12 @@ def conversation_topics(
         small[:] = False
     terms = topic_terms(messages, options)
     subjects = subject_terms(terms)
-    centred = centre_by_script(x, [script_of(message.text) for message in messages], core)
+    centred = centre_by_script(
+        x,
+        [script_of(message.text) for message in messages],
+        core,
+        centres=options.language_centres,
+    )
     spread = similarity_spread(centred[core], seed=options.seed)
     edges = thread_edges(centred, messages, small, options.threads, spread=spread)
     clusters = find_topics(

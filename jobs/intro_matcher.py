@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.nearest_neighbours import top_k_neighbours
+from jobs.script_offsets import ScriptCentres
 from jobs.shared_interests import InterestOptions
 from jobs.vector_math import FloatMatrix, IntArray, centred_unit_rows, cluster_sums, unit_rows
 
@@ -89,6 +90,9 @@ class IntroOptions:
     """Key words kept per member with their stored profile."""
     interests: InterestOptions = field(default_factory=InterestOptions)
     """How shared interests are found (see :mod:`jobs.shared_interests`)."""
+    language_centres: ScriptCentres | None = field(default=None, compare=False)
+    """Where the embedder puts each language (``memory.language_centres``): the language
+    direction taken out of the messages; ``None``: measured on the chat's own messages."""
     max_interactions: int = 2
     """Pairs that replied to or mentioned each other more often are not introduced."""
     no_repeat_rounds: int = 4

@@ -73,6 +73,7 @@ from jobs.member_interests import (
 from jobs.message_terms import MessageTerms, message_terms
 from jobs.naming_checks import usual_likeness as likeness_of_chat
 from jobs.proper_names import name_terms
+from jobs.script_offsets import MIN_SCRIPT_ROWS, ScriptCentres, script_offsets
 from jobs.shared_interests import SharedInterests, find_shared_interests, rows_by_owner
 from jobs.shared_terms import PER_ROW, shared_term_pairs
 from jobs.sorted_keys import among
@@ -577,10 +578,14 @@ def model_chat(
     keywords = _keywords(terms, owners.tolist(), frequencies, options.keywords)
     row_texts = [texts[row] for row in row_list]
     row_scripts = [scripts[row] for row in row_list]
-    directions = _script_directions(raw, scripts)
+    directions = _script_directions(raw, scripts, centres=options.language_centres)
     # the round's own matrix (normalised above): its interest rows are moved up in place
     neutral = neutral_vectors(
-        compact_rows(raw, interest_rows), row_texts, scripts=row_scripts, overwrite=True
+        compact_rows(raw, interest_rows),
+        row_texts,
+        scripts=row_scripts,
+        overwrite=True,
+        centres=options.language_centres,
     )
     del raw
     if neutral.dtype != np.float32 and len(neutral) <= options.interests.exact_limit:
@@ -630,19 +635,25 @@ def _term_partners(messages: int, options: IntroOptions) -> int:
 
 
 def _script_directions(
-    raw: FloatMatrix, written: Sequence[Language | None], *, min_per_script: int = 5
+    raw: FloatMatrix,
+    written: Sequence[Language | None],
+    *,
+    centres: ScriptCentres | None = None,
+    min_per_script: int = MIN_SCRIPT_ROWS,
 ) -> dict[str, FloatVector]:
-    """From the mean of the messages to the mean of those in each script written enough."""
+    """From the mean of the messages to where each script's sit (see
+    :func:`jobs.script_offsets.script_offsets`)."""
     if len(raw) < 2:
         return {}
     mean = raw.mean(axis=0, dtype=np.float64)
     scripts = np.asarray([str(script or "") for script in written])
-    found = {}
+    means, counts = {}, {}
     for script in set(scripts.tolist()) - {""}:
         rows = scripts == script
-        if int(rows.sum()) >= min_per_script:
-            found[script] = (masked_mean(raw, rows) - mean).astype(np.float32)
-    return found
+        counts[script] = int(rows.sum())
+        means[script] = masked_mean(raw, rows)
+    offsets = script_offsets(means, counts, mean, centres=centres, min_rows=min_per_script)
+    return {script: offset.astype(np.float32) for script, offset in offsets.items()}
 
 
 def plan_introductions(

@@ -7,8 +7,10 @@ that copies another member's (a sign-up list passed on with one more name) is
 not its author's own words either (:func:`own_words`).
 
 A multilingual embedder still places every English message on one side of
-every Chinese one. :func:`neutral_vectors` projects out the directions between
-the scripts' mean vectors and the chat's mean; :class:`ScriptCalibration` then
+every Chinese one. :func:`neutral_vectors` projects out the directions from the
+chat's mean to where each script's messages sit (:mod:`jobs.script_offsets`:
+the embedder's fixed language centres, blended with the scripts' own means
+as more messages back them); :class:`ScriptCalibration` then
 puts the cosines of each pair of scripts on one scale (standard scores), as an
 English and a Chinese message on the same subject are less alike than two
 Chinese ones.
@@ -30,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.languages import HAN, Language, count_han, script_of
+from jobs.script_offsets import MIN_SCRIPT_ROWS, ScriptCentres, offset_basis, script_offsets
 from jobs.text_cues import key_terms
 from jobs.vector_math import FloatMatrix, IntArray, as_float32, unit_rows, unit_rows_in_place
 from jobs.web_links import without_urls
@@ -185,17 +188,19 @@ def neutral_vectors(
     vectors: npt.ArrayLike,
     texts: Sequence[str],
     *,
-    min_per_script: int = 5,
+    min_per_script: int = MIN_SCRIPT_ROWS,
     scripts: Sequence[Language | None] | None = None,
     overwrite: bool = False,
+    centres: ScriptCentres | None = None,
 ) -> FloatMatrix:
     """Message vectors with the language and the chat's common direction taken out.
 
-    Every script (see :func:`jobs.languages.script_of`) written in at least
-    ``min_per_script`` of the messages has a mean vector; the directions from
-    the overall mean to each script's mean are projected out, then the
-    overall mean is subtracted and the rows normalised again. ``scripts`` are
-    the texts' scripts when already known. With ``overwrite``, a float32 matrix
+    The directions between the scripts (see :func:`jobs.languages.script_of`
+    and :func:`jobs.script_offsets.script_offsets`: from the fixed ``centres``
+    when given, else from the means of the scripts written in at least
+    ``min_per_script`` of the messages) are projected out, then the overall
+    mean is subtracted and the rows normalised again. ``scripts`` are the
+    texts' scripts when already known. With ``overwrite``, a float32 matrix
     given is changed in place (no copy of many vectors).
     """
     if not len(texts):
@@ -207,7 +212,7 @@ def neutral_vectors(
             and vectors.dtype == np.float16
             and len(vectors) == len(texts) >= 2
         ):
-            return _neutral_half(vectors, texts, min_per_script, scripts)
+            return _neutral_half(vectors, texts, min_per_script, scripts, centres)
         x = unit_rows_in_place(vectors) if overwrite else unit_rows(vectors)
     if len(x) != len(texts):
         raise ValueError("give one text per vector")
@@ -216,12 +221,15 @@ def neutral_vectors(
     mean = x.mean(axis=0, dtype=np.float64)
     known = scripts if scripts is not None else [script_of(text) for text in texts]
     written = np.asarray([str(script or "") for script in known])
-    directions = []
-    for script in (Language.ENGLISH, Language.CHINESE, Language.OTHER):
+    means, counts = {}, {}
+    for script in Language:
         rows = written == str(script)
-        if int(rows.sum()) >= min_per_script:
-            directions.append(masked_mean(x, rows) - mean)
-    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+        counts[str(script)] = int(rows.sum())
+        if counts[str(script)]:
+            means[str(script)] = masked_mean(x, rows)
+    basis = offset_basis(
+        script_offsets(means, counts, mean, centres=centres, min_rows=min_per_script)
+    )
     for start in range(0, len(x), _ROW_BLOCK):  # in place, a block of rows at a time
         centred = x[start : start + _ROW_BLOCK].astype(np.float64) - mean
         if basis is not None:
@@ -242,6 +250,7 @@ def _neutral_half(
     texts: Sequence[str],
     min_per_script: int,
     scripts: Sequence[Language | None] | None,
+    centres: ScriptCentres | None,
 ) -> FloatMatrix:
     """:func:`neutral_vectors` of a large chat's float16 matrix ``x``, in place, in two passes
     over it (normalised and summed per script; centred, projected and normalised), each
@@ -263,12 +272,15 @@ def _neutral_half(
         sums[:-1] += chosen.astype(np.float32) @ rows
     mean = sums[-1] / len(x)
     counts = np.bincount(codes[codes >= 0], minlength=len(_SCRIPT_CODES))
-    directions = [
-        sums[code] / counts[code] - mean
-        for code in range(len(_SCRIPT_CODES))
-        if counts[code] >= min_per_script
-    ]
-    basis = np.linalg.qr(np.stack(directions, axis=1))[0] if len(directions) >= 2 else None
+    basis = offset_basis(
+        script_offsets(
+            {script: sums[code] / max(1, counts[code]) for script, code in _SCRIPT_CODES.items()},
+            {script: int(counts[code]) for script, code in _SCRIPT_CODES.items()},
+            mean,
+            centres=centres,
+            min_rows=min_per_script,
+        )
+    )
     centre = mean.astype(np.float32)
     across = None if basis is None else basis.astype(np.float32)
     for start in range(0, len(x), _ROW_BLOCK):
@@ -282,7 +294,7 @@ def _neutral_half(
 
 
 _SCRIPT_CODES = {str(script): code for code, script in enumerate(Language)}
-"""Scripts as small integers, in the order :func:`neutral_vectors` takes their directions."""
+"""Scripts as small integers."""
 
 
 def masked_mean(x: FloatMatrix, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:

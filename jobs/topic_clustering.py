@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jobs.conversation_threads import ThreadEdges
+from jobs.script_offsets import MIN_SCRIPT_ROWS, ScriptCentres, script_offsets
 from jobs.vector_math import (
     FloatMatrix,
     IntArray,
@@ -65,7 +66,6 @@ DEFAULT_ALIKE_SPREAD = 0.25
 DEFAULT_LINK_SHARE = 0.25
 """Clusters carry on from each other when linked by this much per message of the smaller."""
 _SPREAD_SAMPLE = 2000
-_MIN_SCRIPT_ROWS = 5
 _CONVERSATION_ROWS = 100
 """A burst of talk longer than this holds several conversations at once."""
 _KEY_WORD_SHARE = 0.2
@@ -75,31 +75,42 @@ _EXACT_ROWS = 1000
 
 
 def centre_by_script(
-    x: FloatMatrix, scripts: Sequence[Hashable], rows: npt.ArrayLike | None = None
+    x: FloatMatrix,
+    scripts: Sequence[Hashable],
+    rows: npt.ArrayLike | None = None,
+    *,
+    centres: ScriptCentres | None = None,
 ) -> FloatMatrix:
-    """Unit rows less the mean of the rows written in the same script.
+    """Unit rows less where the rows of their script sit.
 
     A multilingual model puts all English messages a little apart from all
-    Chinese ones, whatever they talk about; taking each script's own mean
-    direction away lets topics form across languages. Only ``rows`` (all
-    when ``None``) count towards the means; a script with fewer than
-    ``_MIN_SCRIPT_ROWS`` of them, and rows without letters, use the mean of all.
+    Chinese ones, whatever they talk about; taking away the mean of ``rows``
+    (all when ``None``) and each script's offset from it
+    (:func:`jobs.script_offsets.script_offsets`: from the fixed ``centres``
+    blended with the scripts' own means over ``rows``, else from those means
+    alone) lets topics form across languages. Rows without letters, or of a
+    script without an offset, lose the mean only.
     """
     n = len(x)
     chosen = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64).reshape(-1)
     if len(chosen) < 2:
         return x.copy()
     overall = x[chosen].mean(axis=0, dtype=np.float64)
-    means = np.broadcast_to(overall, x.shape).copy()
-    groups: dict[Hashable, list[int]] = {}
+    groups: dict[str, list[int]] = {}
     for i in chosen.tolist():
         if scripts[i] is not None:
-            groups.setdefault(scripts[i], []).append(i)
-    for script, members in groups.items():
-        if len(members) < _MIN_SCRIPT_ROWS:
-            continue
-        same = [i for i in range(n) if scripts[i] == script]
-        means[same] = x[members].mean(axis=0, dtype=np.float64)
+            groups.setdefault(str(scripts[i]), []).append(i)
+    offsets = script_offsets(
+        {script: x[members].mean(axis=0, dtype=np.float64) for script, members in groups.items()},
+        {script: len(members) for script, members in groups.items()},
+        overall,
+        centres=centres,
+        min_rows=MIN_SCRIPT_ROWS,
+    )
+    means = np.broadcast_to(overall, x.shape).copy()
+    written = np.asarray([str(script) if script is not None else "" for script in scripts])
+    for script, offset in offsets.items():
+        means[written == script] += offset
     return unit_rows((x - means).astype(np.float32))
 
 

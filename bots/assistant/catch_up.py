@@ -38,6 +38,7 @@ from jobs.personal_digest import ChatActivity, build_personal_digest
 from jobs.vector_math import unit_rows
 from locales import format_time, tr, trn
 from memory.embedder import Embedder
+from memory.language_centres import language_centres
 from memory.store import MemoryStore
 
 FIRST_TIME = timedelta(days=1)
@@ -168,7 +169,12 @@ class CatchUp:
         if not kept:
             return [], ()
         matrix = unit_rows(np.asarray([known[m.message_id] for m in kept], dtype=np.float32))
-        options = DigestOptions(language=writing_in(), max_topics=TOPICS, max_decisions=0)
+        options = DigestOptions(
+            language=writing_in(),
+            max_topics=TOPICS,
+            max_decisions=0,
+            language_centres=await language_centres(self.embedder),
+        )
 
         def build() -> tuple[list[DigestDecision], tuple[Topic, ...]]:
             decided = decisions_in(kept, matrix)
