@@ -40,7 +40,6 @@ from datetime import UTC, datetime, timedelta
 from memory.keywords import keyword_encoder
 from memory.records import MemoryHit, PeerScores
 from twins.answer_types import REQUIRED_TYPES, AnswerType, expected_type, holds_type
-from twins.counted_measures import asked_measure, counts_with
 from twins.cross_lingual import translated_keywords
 from twins.question_names import question_names, written_in
 from twins.question_subject import subject_share, subject_words
@@ -312,18 +311,14 @@ def quotable(retrieval: Retrieval) -> list[bool]:
 
     It must tell something, and where the question wants a number or a place
     (:data:`~twins.answer_types.REQUIRED_TYPES`) it must hold one: a message about the
-    corgi that holds no number cannot tell the corgi's age. Where a Chinese question
-    counts with a measure word ("几岁"), a Chinese message must count with it too
-    (:mod:`twins.counted_measures`): "8点15出发" tells no age.
+    corgi that holds no number cannot tell the corgi's age.
     """
     wanted = expected_type(retrieval.query)
     required = wanted if wanted in REQUIRED_TYPES else None
-    measure = asked_measure(retrieval.query)
     terms = frozenset(keyword_encoder().query(retrieval.query).indices)
     return [
         not only_asks(ranked.hit.text)
         and (required is None or holds_type(statements(ranked.hit.text), required))
-        and (measure is None or counts_with(statements(ranked.hit.text), measure))
         and not _told_only_of_others(ranked.hit.text, terms)
         for ranked in retrieval.hits[:CANDIDATES]
     ]
@@ -357,24 +352,11 @@ def own_statements(text: str, *, whole_message: bool = True) -> list[str]:
         if called or asked or (whole_message and any(to_them)):
             return []
     return [
-        part
+        sentence
         for sentence in sentences
-        for part in _told_before_asking(sentence)
-        if not _ASKS.search(part)
-        and not ((_YOU.search(part) or _VOCATIVE.search(part)) and not _ME.search(part))
+        if not _ASKS.search(sentence)
+        and not ((_YOU.search(sentence) or _VOCATIVE.search(sentence)) and not _ME.search(sentence))
     ]
-
-
-_CLAUSE_END = re.compile(r"(?<=[,，;；])\s*")
-
-
-def _told_before_asking(sentence: str) -> list[str]:
-    """``sentence``, or where it asks, the clauses before the one that asks: "I'm vegetarian,
-    does anyone know a place?" and "明天我去钓鱼，有人一起吗" tell of the writer first."""
-    if not _ASKS.search(sentence):
-        return [sentence]
-    clauses = [part.strip() for part in _CLAUSE_END.split(sentence) if part.strip()]
-    return clauses[:-1]
 
 
 def statements(text: str) -> str:

@@ -458,13 +458,3 @@ def test_a_name_the_chat_may_have_written_in_another_script_is_no_stranger(
 
     beats_chatter = 0.9 - baselines.of(hits[0].hit.text) >= 0
     assert across.answers == (beats_chatter and across.answerable >= QUESTION_MODEL.threshold)
-
-
-def test_what_the_writer_tells_before_asking_is_their_own() -> None:
-    assert own_statements("I'm vegetarian, does anyone know a good veg place near the park?") == [
-        "I'm vegetarian,"
-    ]
-    assert own_statements("明天我去固城湖钓鱼，有人一起吗") == ["明天我去固城湖钓鱼，"]
-    # A question to someone tells nothing of the writer, whatever comes before it.
-    assert own_statements("When you went to Paris, did you like it?") == []
-    assert own_statements("那个龙头，你家是单把手的吗") == []
